@@ -1,0 +1,138 @@
+# kasane: one non-recursive Makefile.
+#
+# Every folder in MODULES becomes one static library (build/lib<folder>.a) from the
+# .c files it holds; cli/ links them into ./kasane. Unit tests are tests/unit/test_*.c,
+# one cmocka program each. Adding a source file needs no edit here.
+#
+#   make            build ./kasane
+#   make deps       apt-get install the Debian packages that are missing (idempotent)
+#   make check      deps + build + every test (SAN=1: AddressSanitizer + UBSan build)
+#   make demo       deps + build + a full assessment of the bundled demo server room
+#   make bench      optimized build + every benchmark, table in bench/results.csv
+#   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make format     clang-format every source file
+#   make clean
+
+.DEFAULT_GOAL := all
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+SAN ?= 0
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+WERROR ?= 1
+OPT ?= -O2 -g
+
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT := -O1 -g
+else
+BUILD ?= build
+SANFLAGS :=
+endif
+
+CC ?= cc
+# Libraries with a pkg-config file; libcsv and GLPK have none (shared/reference.md).
+PKGS := libpcap papi ncursesw cmocka inih gsl libvirt
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+CPPFLAGS += -I. -D_GNU_SOURCE -DKASANE_VERSION=\"$(VERSION)\" -MMD -MP
+CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS)
+LDFLAGS += $(SANFLAGS)
+LDLIBS += $(PKG_LIBS) -lcsv -lglpk -lm -lpthread
+
+# Dependency order matters for static linking: users before what they use.
+MODULES := tui report simulate model collect core
+LIBS := $(foreach m,$(MODULES),$(BUILD)/lib$(m).a)
+
+define module_rules
+$(1)_SRC := $$(wildcard $(1)/*.c)
+$(1)_OBJ := $$($(1)_SRC:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/lib$(1).a: $$($(1)_OBJ)
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	$$(Q)$$(AR) rcs $$@ $$^
+ALL_OBJ += $$($(1)_OBJ)
+endef
+$(foreach m,$(MODULES),$(eval $(call module_rules,$(m))))
+
+CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/*.c))
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+ALL_OBJ += $(CLI_OBJ)
+
+.PHONY: all deps check tests demo bench fuzz install format clean
+
+all: kasane
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/kasane: $(CLI_OBJ) $(LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBS) $(LDLIBS)
+
+kasane: $(BUILD)/kasane
+	@cp $< $@
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
+
+tests: $(BUILD)/kasane $(TEST_BIN)
+
+deps:
+	@scripts/deps.sh
+
+# The check and demo targets run deps first, then re-enter make so that pkg-config
+# sees the packages deps just installed.
+check:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory tests SAN=$(SAN)
+	@KASANE=$(CURDIR)/$(BUILD)/kasane BUILD=$(CURDIR)/$(BUILD) tests/run.sh
+
+demo:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory kasane
+	@scripts/demo.sh
+
+bench:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory BUILD=build-bench OPT="-O2 -g -DNDEBUG" build-bench/kasane $(BENCH_SRC:bench/%.c=build-bench/bench/%)
+	@KASANE=$(CURDIR)/build-bench/kasane BUILD=$(CURDIR)/build-bench bench/run.sh
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/deps.sh
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+install: kasane
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/kasane
+	install -m 755 kasane $(DESTDIR)$(PREFIX)/bin/kasane
+	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/kasane/
+	if [ -f docs/kasane.1 ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
+		install -m 644 docs/kasane.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
+
+format:
+	clang-format -i $(wildcard */*.c */*.h tests/*/*.c tests/*/*.h)
+
+clean:
+	rm -rf build build-san build-bench build-fuzz kasane
+
+-include $(ALL_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d)

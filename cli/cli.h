@@ -1,0 +1,38 @@
+/*
+ * cli: the kasane command dispatcher and one file per subcommand (tmux style).
+ *
+ * Every command is `int cmd_NAME(int argc, char **argv)` with argv[0] = "NAME", parses
+ * its options with getopt_long, prints --help to stdout, and returns an exit status:
+ * KS_EXIT_OK, KS_EXIT_INPUT (bad input, message names file, line and field) or
+ * KS_EXIT_USAGE (bad options: one-line error plus the usage line).
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include "core/ks_util.h"
+
+struct cmd_entry {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+    const char *usage; /* the usage line after "kasane " */
+};
+
+extern const struct cmd_entry cmd_table[];
+
+int cmd_collect(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+
+/* Print "kasane NAME: <msg>" and the usage line to stderr; returns KS_EXIT_USAGE. */
+int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print "kasane NAME: <err->msg>" to stderr; returns KS_EXIT_INPUT. */
+int cmd_fail(const char *name, const struct ks_err *err);
+/* The usage line of a command ("kasane plan DATASET ..."). */
+const char *cmd_usage_of(const char *name);
+
+#endif

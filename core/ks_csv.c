@@ -1,0 +1,326 @@
+#include "core/ks_csv.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHUNK (64 * 1024)
+
+struct ks_csv_reader {
+    struct csv_parser p;
+    char *name;
+    int fd;                /* -1 when reading from mem */
+    const char *mem;       /* whole input when from memory */
+    size_t memlen;
+    char *buf;             /* CHUNK bytes when reading from fd */
+    size_t pos, len;       /* unread window of buf (or mem) */
+    int eof;               /* no more input beyond the window */
+    int done;              /* csv_fini called */
+    int pending_cr;        /* last segment ended with CR at the end of a read */
+    unsigned long line;    /* current line (1-based) */
+    unsigned long long off;
+    size_t row_bytes;      /* bytes fed since the last row ended */
+    /* row under construction: fields as offsets into arena */
+    char *arena;
+    size_t alen, acap;
+    size_t *foff;
+    size_t nf, fcap;
+    char **fptr;
+    size_t pcap;
+    int row_ready;
+    struct ks_csv_row row;
+};
+
+static void
+on_field(void *s, size_t len, void *data)
+{
+    struct ks_csv_reader *r = data;
+    r->arena = ks_xgrow(r->arena, &r->acap, r->alen + len + 1, 1);
+    r->foff = ks_xgrow(r->foff, &r->fcap, r->nf + 1, sizeof *r->foff);
+    r->foff[r->nf++] = r->alen;
+    if (len)
+        memcpy(r->arena + r->alen, s, len);
+    r->alen += len;
+    r->arena[r->alen++] = '\0';
+}
+
+static void
+on_row(int c, void *data)
+{
+    (void)c;
+    struct ks_csv_reader *r = data;
+    r->fptr = ks_xgrow(r->fptr, &r->pcap, r->nf + 1, sizeof *r->fptr);
+    for (size_t i = 0; i < r->nf; i++)
+        r->fptr[i] = r->arena + r->foff[i];
+    r->row.n = r->nf;
+    r->row.f = r->fptr;
+    r->row.line = r->line;
+    r->row_ready = 1;
+}
+
+static struct ks_csv_reader *
+reader_new(unsigned char sep, const char *name)
+{
+    struct ks_csv_reader *r = ks_xcalloc(1, sizeof *r);
+    csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+    csv_set_delim(&r->p, sep);
+    r->name = ks_xstrdup(name);
+    r->fd = -1;
+    r->line = 1;
+    return r;
+}
+
+int
+ks_csv_open(const char *path, unsigned char sep, struct ks_csv_reader **out,
+            struct ks_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        return ks_errf(err, -e, "%s: cannot open: %s", path, strerror(e));
+    }
+    struct ks_csv_reader *r = reader_new(sep, path);
+    r->fd = fd;
+    r->buf = ks_xmalloc(CHUNK);
+    *out = r;
+    return 0;
+}
+
+struct ks_csv_reader *
+ks_csv_open_mem(const char *buf, size_t len, unsigned char sep, const char *name)
+{
+    struct ks_csv_reader *r = reader_new(sep, name);
+    r->mem = buf;
+    r->memlen = len;
+    r->len = len;
+    r->eof = 1;
+    return r;
+}
+
+/* Make sure the window holds unread bytes; returns 1 if it does, 0 at EOF, <0 error. */
+static int
+fill(struct ks_csv_reader *r, struct ks_err *err)
+{
+    if (r->pos < r->len)
+        return 1;
+    if (r->eof)
+        return 0;
+    ssize_t n;
+    do
+        n = read(r->fd, r->buf, CHUNK);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        int e = errno;
+        return ks_errf(err, -e, "%s:%lu: read error: %s", r->name, r->line, strerror(e));
+    }
+    r->pos = 0;
+    r->len = (size_t)n;
+    if (n == 0)
+        r->eof = 1;
+    return n > 0;
+}
+
+static const char *
+window(const struct ks_csv_reader *r)
+{
+    return r->mem ? r->mem : r->buf;
+}
+
+/* Feed up to and including the next line terminator (LF, CRLF or a lone CR). */
+static int
+feed_segment(struct ks_csv_reader *r, struct ks_err *err)
+{
+    const char *w = window(r) + r->pos;
+    size_t avail = r->len - r->pos, n = 0;
+    int newline = 0;
+    if (avail > CHUNK)
+        avail = CHUNK; /* bounded steps, so an endless row is caught early */
+    if (r->pending_cr && w[0] == '\n') {
+        n = 1; /* second half of a CRLF split across reads: same line */
+    } else {
+        while (n < avail && w[n] != '\n' && w[n] != '\r')
+            n++;
+        if (n < avail) {
+            newline = 1;
+            if (w[n] == '\r' && n + 1 < avail && w[n + 1] == '\n')
+                n++;
+            n++;
+        }
+    }
+    r->pending_cr = newline && w[n - 1] == '\r' && n == avail;
+    r->row_bytes += n;
+    size_t used = csv_parse(&r->p, w, n, on_field, on_row, r);
+    unsigned long seg_line = r->line;
+    r->line += (unsigned long)newline;
+    r->pos += n;
+    r->off += n;
+    if (used != n)
+        return ks_errf(err, -EINVAL, "%s:%lu: malformed CSV: %s", r->name, seg_line,
+                       csv_strerror(csv_error(&r->p)));
+    if (!r->row_ready && r->row_bytes > KS_CSV_MAX_ROW)
+        return ks_errf(err, -EINVAL, "%s:%lu: row longer than %u bytes (not a CSV file?)",
+                       r->name, seg_line, KS_CSV_MAX_ROW);
+    return 0;
+}
+
+int
+ks_csv_next(struct ks_csv_reader *r, const struct ks_csv_row **row, struct ks_err *err)
+{
+    r->row_ready = 0;
+    r->nf = 0;
+    r->alen = 0;
+    r->row_bytes = 0;
+    while (!r->row_ready) {
+        if (r->done)
+            return 0;
+        int rc = fill(r, err);
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            r->done = 1;
+            unsigned long l = r->line;
+            if (csv_fini(&r->p, on_field, on_row, r) != 0)
+                return ks_errf(err, -EINVAL, "%s:%lu: malformed CSV at end of file: %s",
+                               r->name, l, csv_strerror(csv_error(&r->p)));
+            break;
+        }
+        rc = feed_segment(r, err);
+        if (rc < 0)
+            return rc;
+    }
+    if (!r->row_ready)
+        return 0;
+    *row = &r->row;
+    return 1;
+}
+
+const char *
+ks_csv_name(const struct ks_csv_reader *r)
+{
+    return r->name;
+}
+
+unsigned long long
+ks_csv_offset(const struct ks_csv_reader *r)
+{
+    return r->off;
+}
+
+void
+ks_csv_close(struct ks_csv_reader *r)
+{
+    if (!r)
+        return;
+    csv_free(&r->p);
+    if (r->fd >= 0)
+        close(r->fd);
+    free(r->buf);
+    free(r->name);
+    free(r->arena);
+    free(r->foff);
+    free(r->fptr);
+    free(r);
+}
+
+int
+ks_csv_col(const struct ks_csv_row *hdr, const char *name)
+{
+    for (size_t i = 0; i < hdr->n; i++)
+        if (strcmp(hdr->f[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int
+needs_quotes(const char *s)
+{
+    if (!*s)
+        return 0;
+    size_t n = strlen(s);
+    if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
+        return 1;
+    return strpbrk(s, ",\"\r\n") != NULL;
+}
+
+void
+ks_csv_put(FILE *f, const char *field, int first)
+{
+    if (!first)
+        fputc(',', f);
+    if (!field)
+        return;
+    if (needs_quotes(field))
+        csv_fwrite(f, field, strlen(field));
+    else
+        fputs(field, f);
+}
+
+void
+ks_csv_put_row(FILE *f, const char *const *fields, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ks_csv_put(f, fields[i], i == 0);
+    fputc('\n', f);
+}
+
+void
+ks_csv_put_num(FILE *f, double v, int first)
+{
+    char b[KS_NUMBUF];
+    ks_csv_put(f, ks_fmt_double(b, v), first);
+}
+
+int
+ks_afile_open(struct ks_afile *af, const char *path, struct ks_err *err)
+{
+    af->path = ks_xstrdup(path);
+    af->tmp = ks_xasprintf("%s.tmp.%ld", path, (long)getpid());
+    af->f = fopen(af->tmp, "w");
+    if (!af->f) {
+        int e = errno;
+        ks_errf(err, -e, "%s: cannot create: %s", af->tmp, strerror(e));
+        free(af->path);
+        free(af->tmp);
+        af->path = af->tmp = NULL;
+        return -e;
+    }
+    return 0;
+}
+
+int
+ks_afile_commit(struct ks_afile *af, struct ks_err *err)
+{
+    int e = 0;
+    if (fflush(af->f) != 0 || ferror(af->f) || fsync(fileno(af->f)) != 0)
+        e = errno ? errno : EIO;
+    if (fclose(af->f) != 0 && !e)
+        e = errno;
+    af->f = NULL;
+    if (!e && rename(af->tmp, af->path) != 0)
+        e = errno;
+    if (e) {
+        unlink(af->tmp);
+        ks_errf(err, -e, "%s: write failed: %s (previous file, if any, kept)", af->path,
+                strerror(e));
+    }
+    free(af->path);
+    free(af->tmp);
+    af->path = af->tmp = NULL;
+    return e ? -e : 0;
+}
+
+void
+ks_afile_abort(struct ks_afile *af)
+{
+    if (af->f)
+        fclose(af->f);
+    if (af->tmp)
+        unlink(af->tmp);
+    free(af->path);
+    free(af->tmp);
+    af->f = NULL;
+    af->path = af->tmp = NULL;
+}

@@ -1,0 +1,63 @@
+/*
+ * ks_csv: streaming CSV reading (libcsv underneath) and minimal-quoting CSV writing.
+ *
+ * The reader is pull-style: ks_csv_next() hands back one row at a time, with the line
+ * number it ended on, and never holds more than one row in memory, so a multi-GB file
+ * or 200 MB of random bytes is read in memory bounded by KS_CSV_MAX_ROW. Spaces and
+ * tabs around unquoted fields are trimmed (libcsv's default); empty lines are skipped.
+ *
+ * The writer quotes a field only when it must (separator, quote, CR/LF, or leading or
+ * trailing blanks), so files stay readable and write -> read -> write is stable.
+ */
+#ifndef KS_CSV_H
+#define KS_CSV_H
+
+#include <stdio.h>
+
+#include "core/ks_util.h"
+
+#define KS_CSV_MAX_ROW (1u << 20) /* bytes: a longer row is an error, not a file */
+
+struct ks_csv_reader; /* opaque */
+
+struct ks_csv_row {
+    size_t n;           /* number of fields */
+    char **f;           /* f[i] is NUL-terminated, owned by the reader until next call */
+    unsigned long line; /* 1-based line the row ended on */
+};
+
+/* Open path for reading with separator sep (',' usually). Returns 0 or -errno. */
+int ks_csv_open(const char *path, unsigned char sep, struct ks_csv_reader **out,
+                struct ks_err *err);
+/* Read from an in-memory buffer (not copied: it must outlive the reader); name is used
+ * in messages. For parsers under test and fuzzing. */
+struct ks_csv_reader *ks_csv_open_mem(const char *buf, size_t len, unsigned char sep,
+                                      const char *name);
+/* Next row: returns 1 and sets *row, 0 at end of file, or a negative code with a
+ * message naming file and line. */
+int ks_csv_next(struct ks_csv_reader *r, const struct ks_csv_row **row, struct ks_err *err);
+const char *ks_csv_name(const struct ks_csv_reader *r);
+/* Bytes consumed so far (for progress lines). */
+unsigned long long ks_csv_offset(const struct ks_csv_reader *r);
+void ks_csv_close(struct ks_csv_reader *r);
+
+/* Index of column name in a header row, or -1. */
+int ks_csv_col(const struct ks_csv_row *hdr, const char *name);
+
+/* Write one field (with a leading separator unless first) / a whole row + "\n". */
+void ks_csv_put(FILE *f, const char *field, int first);
+void ks_csv_put_row(FILE *f, const char *const *fields, size_t n);
+/* Write a number field: shortest exact text, NaN as empty. */
+void ks_csv_put_num(FILE *f, double v, int first);
+
+/* Files written whole or not at all: data goes to "<path>.tmp.<pid>", and commit
+ * flushes, fsyncs and renames it over path. Nothing is replaced on error. */
+struct ks_afile {
+    FILE *f;
+    char *path, *tmp;
+};
+int ks_afile_open(struct ks_afile *af, const char *path, struct ks_err *err);
+int ks_afile_commit(struct ks_afile *af, struct ks_err *err);
+void ks_afile_abort(struct ks_afile *af);
+
+#endif

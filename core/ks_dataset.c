@@ -1,0 +1,513 @@
+#include "core/ks_dataset.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/ks_csv.h"
+
+const char *const ks_metric_names[KS_NMETRIC] = {
+    "cpu_pct",         "cpu_MHz",          "cpu_steal_pct",   "mem_used_MiB",
+    "mem_total_MiB",   "disk_read_KiBps",  "disk_write_KiBps", "disk_read_iops",
+    "disk_write_iops", "disk_await_ms",    "disk_util_pct",   "net_rx_KiBps",
+    "net_tx_KiBps",    "net_rx_pps",       "net_tx_pps",      "ipc",
+};
+
+const char *const ks_inv_cols[KS_INV_NCOLS] = {
+    "entity",  "kind",     "hostname",  "cpu_model",  "sockets",
+    "cores",   "threads",  "core_MHz",  "mem_MiB",    "nic_count",
+    "nic_Mbps", "disk_count", "hypervisor", "os",     "notes",
+};
+
+const char *const ks_flow_cols[KS_FLOW_NCOLS] = {"time",  "entity", "src",   "dst",
+                                                 "proto", "dport",  "bytes", "packets"};
+
+static const char *const kinds[] = {"physical", "vm", "host", NULL};
+static const char *const hypervisors[] = {"none", "kvm", "xen", "hyperv", "vmware", "other",
+                                          NULL};
+
+int
+ks_metric_lookup(const char *name)
+{
+    for (int i = 0; i < KS_NMETRIC; i++)
+        if (strcmp(ks_metric_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+struct ks_dataset *
+ks_dataset_new(void)
+{
+    struct ks_dataset *ds = ks_xcalloc(1, sizeof *ds);
+    ks_table_init(&ds->inv, ks_inv_cols, KS_INV_NCOLS);
+    ks_map_init(&ds->ent_ix);
+    return ds;
+}
+
+void
+ks_samples_fini(struct ks_samples *s)
+{
+    free(s->time);
+    free(s->ent);
+    free(s->interval_s);
+    for (int m = 0; m < KS_NMETRIC; m++)
+        free(s->m[m]);
+    for (size_t i = 0; i < s->nrows * s->nextra; i++)
+        free(s->extra[i]);
+    for (size_t i = 0; i < s->nextra; i++)
+        free(s->extra_names[i]);
+    free(s->extra);
+    free(s->extra_names);
+    memset(s, 0, sizeof *s);
+}
+
+void
+ks_dataset_free(struct ks_dataset *ds)
+{
+    if (!ds)
+        return;
+    ks_table_fini(&ds->inv);
+    ks_map_fini(&ds->ent_ix);
+    ks_samples_fini(&ds->s);
+    ks_table_fini(&ds->flows);
+    free(ds);
+}
+
+size_t
+ks_dataset_nent(const struct ks_dataset *ds)
+{
+    return ds->inv.nrows;
+}
+
+const char *
+ks_dataset_entity(const struct ks_dataset *ds, size_t i)
+{
+    return ks_table_get(&ds->inv, i, 0);
+}
+
+long
+ks_dataset_find(const struct ks_dataset *ds, const char *entity)
+{
+    uint32_t v;
+    return ks_map_get(&ds->ent_ix, entity, &v) ? (long)v : -1;
+}
+
+size_t
+ks_dataset_add_entity(struct ks_dataset *ds, const char *entity, const char *kind)
+{
+    long i = ks_dataset_find(ds, entity);
+    if (i >= 0)
+        return (size_t)i;
+    size_t r = ks_table_add_row(&ds->inv);
+    ks_table_set(&ds->inv, r, 0, entity);
+    ks_table_set(&ds->inv, r, 1, kind);
+    ks_map_put(&ds->ent_ix, entity, (uint32_t)r);
+    return r;
+}
+
+void
+ks_inv_set(struct ks_dataset *ds, size_t ent, const char *col, const char *val)
+{
+    ks_table_set(&ds->inv, ent, ks_table_add_col(&ds->inv, col), val);
+}
+
+void
+ks_inv_set_num(struct ks_dataset *ds, size_t ent, const char *col, double v)
+{
+    ks_table_set_num(&ds->inv, ent, ks_table_add_col(&ds->inv, col), v);
+}
+
+double
+ks_inv_num(const struct ks_dataset *ds, size_t ent, const char *col)
+{
+    return ks_table_num(&ds->inv, ent, col);
+}
+
+const char *
+ks_inv_str(const struct ks_dataset *ds, size_t ent, const char *col)
+{
+    return ks_table_str(&ds->inv, ent, col);
+}
+
+/* ---- samples in memory ---------------------------------------------------------- */
+
+static void
+samples_reserve(struct ks_samples *s, size_t need)
+{
+    if (need <= s->cap)
+        return;
+    size_t cap = s->cap ? s->cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    s->time = ks_xrealloc(s->time, cap * sizeof *s->time);
+    s->ent = ks_xrealloc(s->ent, cap * sizeof *s->ent);
+    s->interval_s = ks_xrealloc(s->interval_s, cap * sizeof *s->interval_s);
+    for (int m = 0; m < KS_NMETRIC; m++)
+        if (s->m[m])
+            s->m[m] = ks_xrealloc(s->m[m], cap * sizeof(double));
+    if (s->nextra)
+        s->extra = ks_xrealloc(s->extra, cap * s->nextra * sizeof *s->extra);
+    s->cap = cap;
+}
+
+/* Allocate the column of metric m (NaN-filled for rows already present). */
+static void
+samples_enable(struct ks_samples *s, int m)
+{
+    if (s->m[m])
+        return;
+    s->m[m] = ks_xmalloc((s->cap ? s->cap : 1) * sizeof(double));
+    for (size_t i = 0; i < s->nrows; i++)
+        s->m[m][i] = NAN;
+}
+
+void
+ks_samples_append(struct ks_samples *s, double time, uint32_t ent, double interval_s,
+                  const double *metrics)
+{
+    for (int m = 0; m < KS_NMETRIC; m++)
+        if (!s->m[m] && !isnan(metrics[m]))
+            samples_enable(s, m);
+    samples_reserve(s, s->nrows + 1);
+    size_t r = s->nrows++;
+    s->time[r] = time;
+    s->ent[r] = ent;
+    s->interval_s[r] = interval_s;
+    for (int m = 0; m < KS_NMETRIC; m++)
+        if (s->m[m])
+            s->m[m][r] = metrics[m];
+    for (size_t j = 0; j < s->nextra; j++)
+        s->extra[r * s->nextra + j] = NULL;
+}
+
+double
+ks_samples_get(const struct ks_samples *s, size_t r, enum ks_metric m)
+{
+    return s->m[m] ? s->m[m][r] : NAN;
+}
+
+/* ---- reading -------------------------------------------------------------------- */
+
+enum { COL_TIME = -1, COL_ENTITY = -2, COL_INTERVAL = -3, COL_EXTRA = -4 };
+
+struct sreader {
+    const char *path;
+    int *colmap;    /* per file column: metric index, COL_*, */
+    int *extra_of;  /* per file column: extra index or -1 */
+    size_t ncols;
+    double *last_t; /* per entity, for duplicate detection */
+    double prev_t;
+};
+
+static int
+parse_header(struct ks_samples *s, struct sreader *sr, const struct ks_csv_row *h,
+             struct ks_err *err)
+{
+    int seen_time = 0, seen_ent = 0, seen_int = 0;
+    sr->ncols = h->n;
+    sr->colmap = ks_xcalloc(h->n, sizeof *sr->colmap);
+    sr->extra_of = ks_xcalloc(h->n, sizeof *sr->extra_of);
+    for (size_t c = 0; c < h->n; c++) {
+        const char *name = h->f[c];
+        int m = ks_metric_lookup(name);
+        sr->extra_of[c] = -1;
+        for (size_t k = 0; k < c; k++)
+            if (strcmp(h->f[k], name) == 0)
+                return ks_errf(err, -EINVAL, "%s:%lu: column '%s' appears twice", sr->path,
+                               h->line, name);
+        if (strcmp(name, "time") == 0) {
+            sr->colmap[c] = COL_TIME;
+            seen_time = 1;
+        } else if (strcmp(name, "entity") == 0) {
+            sr->colmap[c] = COL_ENTITY;
+            seen_ent = 1;
+        } else if (strcmp(name, "interval_s") == 0) {
+            sr->colmap[c] = COL_INTERVAL;
+            seen_int = 1;
+        } else if (m >= 0) {
+            sr->colmap[c] = m;
+            samples_enable(s, m);
+        } else {
+            sr->colmap[c] = COL_EXTRA;
+            sr->extra_of[c] = (int)s->nextra;
+            s->extra_names = ks_xrealloc(s->extra_names, (s->nextra + 1) * sizeof(char *));
+            s->extra_names[s->nextra++] = ks_xstrdup(name);
+        }
+    }
+    if (!seen_time || !seen_ent || !seen_int)
+        return ks_errf(err, -EINVAL,
+                       "%s:%lu: missing header: the first row must name the columns "
+                       "(time, entity, interval_s, ...); missing '%s'",
+                       sr->path, h->line,
+                       !seen_time ? "time" : !seen_ent ? "entity" : "interval_s");
+    return 0;
+}
+
+static int
+parse_num_field(const struct sreader *sr, const struct ks_csv_row *row, size_t c, double *v,
+                const char *what, struct ks_err *err)
+{
+    const char *f = row->f[c];
+    if (!*f) {
+        *v = NAN;
+        return 0;
+    }
+    if (ks_parse_double(f, v) < 0)
+        return ks_errf(err, -EINVAL, "%s:%lu: column %zu (%s): '%.40s' is not a number",
+                       sr->path, row->line, c + 1, what, f);
+    return 0;
+}
+
+static int
+parse_row(struct ks_dataset *ds, struct sreader *sr, const struct ks_csv_row *row,
+          struct ks_err *err)
+{
+    struct ks_samples *s = &ds->s;
+    double t = NAN, iv = NAN, met[KS_NMETRIC];
+    long ent = -1;
+    if (row->n != sr->ncols)
+        return ks_errf(err, -EINVAL, "%s:%lu: %zu fields, the header has %zu", sr->path,
+                       row->line, row->n, sr->ncols);
+    for (int m = 0; m < KS_NMETRIC; m++)
+        met[m] = NAN;
+    for (size_t c = 0; c < row->n; c++) {
+        int k = sr->colmap[c];
+        int rc = 0;
+        if (k == COL_ENTITY) {
+            ent = ks_dataset_find(ds, row->f[c]);
+            if (ent < 0)
+                return ks_errf(err, -EINVAL,
+                               "%s:%lu: column %zu (entity): unknown entity '%.60s' (not in "
+                               "inventory.csv)",
+                               sr->path, row->line, c + 1, row->f[c]);
+        } else if (k == COL_TIME) {
+            rc = parse_num_field(sr, row, c, &t, "time", err);
+            if (rc == 0 && isnan(t))
+                rc = ks_errf(err, -EINVAL, "%s:%lu: column %zu (time) is empty", sr->path,
+                             row->line, c + 1);
+        } else if (k == COL_INTERVAL) {
+            rc = parse_num_field(sr, row, c, &iv, "interval_s", err);
+            if (rc == 0 && !(iv > 0))
+                rc = ks_errf(err, -EINVAL, "%s:%lu: column %zu (interval_s) must be > 0",
+                             sr->path, row->line, c + 1);
+        } else if (k >= 0) {
+            rc = parse_num_field(sr, row, c, &met[k], ks_metric_names[k], err);
+        }
+        if (rc < 0)
+            return rc;
+    }
+    if (t < sr->prev_t)
+        return ks_errf(err, -EINVAL, "%s:%lu: time goes backwards (%.17g after %.17g)", sr->path,
+                       row->line, t, sr->prev_t);
+    if (sr->last_t[ent] == t)
+        return ks_errf(err, -EINVAL, "%s:%lu: duplicate row for entity '%s' at time %.17g",
+                       sr->path, row->line, ks_dataset_entity(ds, (size_t)ent), t);
+    sr->prev_t = t;
+    sr->last_t[ent] = t;
+    ks_samples_append(s, t, (uint32_t)ent, iv, met);
+    for (size_t c = 0; c < row->n; c++)
+        if (sr->extra_of[c] >= 0 && row->f[c][0])
+            s->extra[(s->nrows - 1) * s->nextra + (size_t)sr->extra_of[c]] =
+                ks_xstrdup(row->f[c]);
+    return 0;
+}
+
+int
+ks_samples_read(struct ks_dataset *ds, const char *path, struct ks_err *err)
+{
+    struct ks_csv_reader *r;
+    const struct ks_csv_row *row;
+    struct sreader sr = {.path = path, .prev_t = -INFINITY};
+    int rc = ks_csv_open(path, ',', &r, err);
+    if (rc < 0)
+        return rc;
+    rc = ks_csv_next(r, &row, err);
+    if (rc == 0)
+        rc = ks_errf(err, -EINVAL, "%s: empty file (no header row)", path);
+    if (rc > 0)
+        rc = parse_header(&ds->s, &sr, row, err);
+    size_t nent = ks_dataset_nent(ds);
+    sr.last_t = ks_xmalloc((nent ? nent : 1) * sizeof *sr.last_t);
+    for (size_t i = 0; i < nent; i++)
+        sr.last_t[i] = NAN;
+    while (rc >= 0 && (rc = ks_csv_next(r, &row, err)) > 0)
+        rc = parse_row(ds, &sr, row, err);
+    ks_csv_close(r);
+    free(sr.colmap);
+    free(sr.extra_of);
+    free(sr.last_t);
+    if (rc >= 0)
+        ds->has_samples = 1;
+    return rc < 0 ? rc : 0;
+}
+
+static int
+check_inventory(struct ks_dataset *ds, const char *path, struct ks_err *err)
+{
+    struct ks_table *t = &ds->inv;
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *e = ks_table_get(t, r, 0), *k = ks_table_get(t, r, 1);
+        const char *hv = ks_table_str(t, r, "hypervisor");
+        size_t i;
+        if (!e)
+            return ks_errf(err, -EINVAL, "%s:%lu: column 'entity' is empty", path, t->lines[r]);
+        if (ks_dataset_find(ds, e) >= 0)
+            return ks_errf(err, -EINVAL, "%s:%lu: entity '%s' appears twice", path,
+                           t->lines[r], e);
+        for (i = 0; kinds[i] && !(k && strcmp(k, kinds[i]) == 0); i++)
+            ;
+        if (!kinds[i])
+            return ks_errf(err, -EINVAL,
+                           "%s:%lu: column 'kind': '%s' is not physical, vm or host", path,
+                           t->lines[r], k ? k : "");
+        for (i = 0; hv && hypervisors[i] && strcmp(hv, hypervisors[i]) != 0; i++)
+            ;
+        if (hv && !hypervisors[i])
+            return ks_errf(err, -EINVAL,
+                           "%s:%lu: column 'hypervisor': '%s' is not none, kvm, xen, hyperv, "
+                           "vmware or other",
+                           path, t->lines[r], hv);
+        ks_map_put(&ds->ent_ix, e, (uint32_t)r);
+    }
+    static const char *const numeric[] = {"sockets", "cores",    "threads",    "core_MHz",
+                                          "mem_MiB", "nic_count", "nic_Mbps", "disk_count"};
+    for (size_t r = 0; r < t->nrows; r++)
+        for (size_t c = 0; c < sizeof numeric / sizeof *numeric; c++) {
+            double v;
+            if (ks_table_col(t, numeric[c]) >= 0 &&
+                ks_table_check_num(t, path, r, numeric[c], 1, &v, err) < 0)
+                return -EINVAL;
+        }
+    return 0;
+}
+
+/* Reorder the inventory so canonical columns come first, extras after. */
+static void
+canonical_inventory(struct ks_table *in, struct ks_table *out)
+{
+    ks_table_init(out, ks_inv_cols, KS_INV_NCOLS);
+    for (size_t c = 0; c < in->ncols; c++)
+        ks_table_add_col(out, in->cols[c]);
+    for (size_t r = 0; r < in->nrows; r++) {
+        size_t o = ks_table_add_row(out);
+        out->lines[o] = in->lines[r];
+        for (size_t c = 0; c < in->ncols; c++)
+            ks_table_set(out, o, ks_table_col(out, in->cols[c]), ks_table_get(in, r, (int)c));
+    }
+}
+
+static int
+file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+int
+ks_dataset_read(const char *dir, struct ks_dataset **out, struct ks_err *err)
+{
+    static const char *const inv_req[] = {"entity", "kind", NULL};
+    struct ks_dataset *ds = ks_xcalloc(1, sizeof *ds);
+    struct ks_table raw;
+    char *p = ks_xasprintf("%s/inventory.csv", dir);
+    int rc;
+    ks_map_init(&ds->ent_ix);
+    if (!file_exists(dir)) {
+        rc = ks_errf(err, -ENOENT, "%s: no such dataset directory", dir);
+        goto fail;
+    }
+    rc = ks_table_read(p, inv_req, &raw, err);
+    if (rc < 0)
+        goto fail;
+    canonical_inventory(&raw, &ds->inv);
+    ks_table_fini(&raw);
+    if ((rc = check_inventory(ds, p, err)) < 0)
+        goto fail;
+    free(p);
+    p = ks_xasprintf("%s/samples.csv", dir);
+    if (file_exists(p) && (rc = ks_samples_read(ds, p, err)) < 0)
+        goto fail;
+    free(p);
+    p = ks_xasprintf("%s/flows.csv", dir);
+    if (file_exists(p) && (rc = ks_table_read(p, ks_flow_cols, &ds->flows, err)) < 0)
+        goto fail;
+    free(p);
+    *out = ds;
+    return 0;
+fail:
+    free(p);
+    ks_dataset_free(ds);
+    return rc;
+}
+
+/* ---- writing -------------------------------------------------------------------- */
+
+void
+ks_samples_put_header(FILE *f, char *const *extra_names, size_t nextra)
+{
+    fputs("time,entity,interval_s", f);
+    for (int m = 0; m < KS_NMETRIC; m++)
+        ks_csv_put(f, ks_metric_names[m], 0);
+    for (size_t j = 0; j < nextra; j++)
+        ks_csv_put(f, extra_names[j], 0);
+    fputc('\n', f);
+}
+
+void
+ks_samples_put_row(FILE *f, double time, const char *entity, double interval_s,
+                   const double *metrics, char *const *extra, size_t nextra)
+{
+    ks_csv_put_num(f, time, 1);
+    ks_csv_put(f, entity, 0);
+    ks_csv_put_num(f, interval_s, 0);
+    for (int m = 0; m < KS_NMETRIC; m++)
+        ks_csv_put_num(f, metrics[m], 0);
+    for (size_t j = 0; j < nextra; j++)
+        ks_csv_put(f, extra ? extra[j] : NULL, 0);
+    fputc('\n', f);
+}
+
+static int
+write_samples(const struct ks_dataset *ds, const char *path, struct ks_err *err)
+{
+    const struct ks_samples *s = &ds->s;
+    struct ks_afile af;
+    int rc = ks_afile_open(&af, path, err);
+    if (rc < 0)
+        return rc;
+    ks_samples_put_header(af.f, s->extra_names, s->nextra);
+    double met[KS_NMETRIC];
+    for (size_t r = 0; r < s->nrows; r++) {
+        for (int m = 0; m < KS_NMETRIC; m++)
+            met[m] = s->m[m] ? s->m[m][r] : NAN;
+        ks_samples_put_row(af.f, s->time[r], ks_dataset_entity(ds, s->ent[r]), s->interval_s[r],
+                           met, s->nextra ? s->extra + r * s->nextra : NULL, s->nextra);
+    }
+    return ks_afile_commit(&af, err);
+}
+
+int
+ks_dataset_write(const struct ks_dataset *ds, const char *dir, struct ks_err *err)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        int e = errno;
+        return ks_errf(err, -e, "%s: cannot create directory: %s", dir, strerror(e));
+    }
+    char *p = ks_xasprintf("%s/inventory.csv", dir);
+    int rc = ks_table_write(&ds->inv, p, err);
+    free(p);
+    if (rc == 0 && (ds->has_samples || ds->s.nrows)) {
+        p = ks_xasprintf("%s/samples.csv", dir);
+        rc = write_samples(ds, p, err);
+        free(p);
+    }
+    if (rc == 0 && ds->flows.ncols) {
+        p = ks_xasprintf("%s/flows.csv", dir);
+        rc = ks_table_write(&ds->flows, p, err);
+        free(p);
+    }
+    return rc;
+}

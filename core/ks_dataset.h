@@ -1,0 +1,132 @@
+/*
+ * ks_dataset: the dataset directory of design.md, the one hand-off between collecting
+ * and planning.
+ *
+ *   inventory.csv  one row per entity (physical server, vm or host)
+ *   samples.csv    one row per entity per interval, sorted by time (optional: an
+ *                  inventory-only dataset, e.g. from RVTools, is planned by allocation)
+ *   flows.csv      optional, from libpcap
+ *
+ * Columns are matched by name, never by position. An empty field is unknown (NaN),
+ * never 0. Columns kasane does not know are kept and written back unchanged. Samples
+ * are held column-wise (one double array per metric present in the file), which keeps
+ * memory near 8 bytes per value.
+ */
+#ifndef KS_DATASET_H
+#define KS_DATASET_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/ks_table.h"
+
+/* The metric columns of samples.csv, in their canonical order. */
+enum ks_metric {
+    KS_CPU_PCT,
+    KS_CPU_MHZ,
+    KS_CPU_STEAL_PCT,
+    KS_MEM_USED_MIB,
+    KS_MEM_TOTAL_MIB,
+    KS_DISK_READ_KIBPS,
+    KS_DISK_WRITE_KIBPS,
+    KS_DISK_READ_IOPS,
+    KS_DISK_WRITE_IOPS,
+    KS_DISK_AWAIT_MS,
+    KS_DISK_UTIL_PCT,
+    KS_NET_RX_KIBPS,
+    KS_NET_TX_KIBPS,
+    KS_NET_RX_PPS,
+    KS_NET_TX_PPS,
+    KS_IPC,
+    KS_NMETRIC
+};
+extern const char *const ks_metric_names[KS_NMETRIC];
+/* Metric index by column name, or -1. */
+int ks_metric_lookup(const char *name);
+
+/* Inventory columns, canonical order. */
+#define KS_INV_NCOLS 15
+extern const char *const ks_inv_cols[KS_INV_NCOLS];
+/* flows.csv columns. */
+#define KS_FLOW_NCOLS 8
+extern const char *const ks_flow_cols[KS_FLOW_NCOLS];
+
+struct ks_samples {
+    size_t nrows, cap;
+    double *time;       /* UNIX seconds, UTC, end of the interval */
+    uint32_t *ent;      /* index into the inventory */
+    double *interval_s;
+    double *m[KS_NMETRIC]; /* NULL when the column is absent (all unknown) */
+    size_t nextra;
+    char **extra_names; /* nextra names of columns kasane does not know */
+    char **extra;       /* nrows * nextra cells, NULL = empty */
+};
+
+struct ks_dataset {
+    struct ks_table inv;   /* inventory, canonical columns first, extras after */
+    struct ks_map ent_ix;  /* entity name -> inventory row */
+    struct ks_samples s;
+    int has_samples;       /* samples.csv existed */
+    struct ks_table flows; /* ncols == 0 when there is no flows.csv */
+};
+
+struct ks_dataset *ks_dataset_new(void);
+void ks_dataset_free(struct ks_dataset *ds);
+
+/* Read a dataset directory. Errors name file, line and column; exit status 1 material. */
+int ks_dataset_read(const char *dir, struct ks_dataset **out, struct ks_err *err);
+/* Parse samples.csv alone into ds (inventory must already be loaded). */
+int ks_samples_read(struct ks_dataset *ds, const char *path, struct ks_err *err);
+/* Write the directory (created if missing); each file written atomically. */
+int ks_dataset_write(const struct ks_dataset *ds, const char *dir, struct ks_err *err);
+
+size_t ks_dataset_nent(const struct ks_dataset *ds);
+const char *ks_dataset_entity(const struct ks_dataset *ds, size_t i);
+/* Inventory row of entity, or -1. */
+long ks_dataset_find(const struct ks_dataset *ds, const char *entity);
+/* Add an entity (kind: physical, vm, host); returns its index, or the existing one. */
+size_t ks_dataset_add_entity(struct ks_dataset *ds, const char *entity, const char *kind);
+/* Set an inventory field by column name (column added if it is not a known one). */
+void ks_inv_set(struct ks_dataset *ds, size_t ent, const char *col, const char *val);
+void ks_inv_set_num(struct ks_dataset *ds, size_t ent, const char *col, double v);
+double ks_inv_num(const struct ks_dataset *ds, size_t ent, const char *col);
+const char *ks_inv_str(const struct ks_dataset *ds, size_t ent, const char *col);
+
+/* Append a sample row; metrics has KS_NMETRIC values (NaN = unknown). Rows must come
+ * in time order (checked by the reader, not here). */
+void ks_samples_append(struct ks_samples *s, double time, uint32_t ent, double interval_s,
+                       const double *metrics);
+void ks_samples_fini(struct ks_samples *s);
+/* Value of metric m at row r (NaN when the column is absent). */
+double ks_samples_get(const struct ks_samples *s, size_t r, enum ks_metric m);
+
+/* Streaming output of samples.csv for collectors and importers: header, then rows. */
+void ks_samples_put_header(FILE *f, char *const *extra_names, size_t nextra);
+void ks_samples_put_row(FILE *f, double time, const char *entity, double interval_s,
+                        const double *metrics, char *const *extra, size_t nextra);
+
+/* ---- Time grid ------------------------------------------------------------------- */
+
+enum ks_agg { KS_AGG_MAX, KS_AGG_MEAN, KS_AGG_PCT };
+
+/* Series of every entity aligned on one grid of windows ending at t0 + k * step_s
+ * (k = 0 .. nsteps-1). A sample with end time t lands in window ceil((t - t0)/step).
+ * Several samples in one window are combined by agg (max by default: a coarser step
+ * must never average a peak away). Windows with no sample are NaN. */
+struct ks_grid {
+    double t0, step_s;
+    size_t nsteps, nent;
+    double *v[KS_NMETRIC]; /* nent * nsteps, row-major by entity; NULL if absent */
+};
+/* step_s <= 0 means the dataset's own step (the median interval_s). pct is the
+ * percentile for KS_AGG_PCT. */
+int ks_grid_build(const struct ks_dataset *ds, double step_s, enum ks_agg agg, double pct,
+                  struct ks_grid *g, struct ks_err *err);
+void ks_grid_fini(struct ks_grid *g);
+static inline double *
+ks_grid_series(const struct ks_grid *g, enum ks_metric m, size_t ent)
+{
+    return g->v[m] ? g->v[m] + ent * g->nsteps : NULL;
+}
+
+#endif

@@ -1,0 +1,245 @@
+#include "core/ks_util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static unsigned long alloc_fail_countdown; /* test hook; 0 = off */
+
+void
+ks_alloc_fail_after(unsigned long n)
+{
+    alloc_fail_countdown = n;
+}
+
+static void
+oom(size_t n)
+{
+    fprintf(stderr, "kasane: out of memory (allocating %zu bytes)\n", n);
+    abort();
+}
+
+static void
+check_injected(size_t n)
+{
+    if (alloc_fail_countdown && --alloc_fail_countdown == 0)
+        oom(n);
+}
+
+void *
+ks_xmalloc(size_t n)
+{
+    check_injected(n);
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom(n);
+    return p;
+}
+
+void *
+ks_xcalloc(size_t n, size_t size)
+{
+    check_injected(n * size);
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        oom(n * size);
+    return p;
+}
+
+void *
+ks_xrealloc(void *p, size_t n)
+{
+    check_injected(n);
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        oom(n);
+    return q;
+}
+
+void *
+ks_xgrow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return p;
+    size_t c = *cap ? *cap : 16;
+    while (c < need)
+        c *= 2;
+    p = ks_xrealloc(p, c * elem);
+    *cap = c;
+    return p;
+}
+
+char *
+ks_xstrdup(const char *s)
+{
+    return ks_xstrndup(s, strlen(s));
+}
+
+char *
+ks_xstrndup(const char *s, size_t n)
+{
+    char *p = ks_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *
+ks_xasprintf(const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *p = ks_xmalloc((size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    return p;
+}
+
+int
+ks_errf(struct ks_err *err, int code, const char *fmt, ...)
+{
+    if (!err || err->code)
+        return code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    err->code = code ? code : -EINVAL;
+    return code;
+}
+
+void
+ks_err_prefix(struct ks_err *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    char pre[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(pre, sizeof pre, fmt, ap);
+    va_end(ap);
+    size_t lp = strlen(pre), cap = sizeof err->msg;
+    size_t lm = strnlen(err->msg, cap - 1);
+    if (lp + lm >= cap)
+        lm = cap - 1 - lp;
+    memmove(err->msg + lp, err->msg, lm);
+    memcpy(err->msg, pre, lp);
+    err->msg[lp + lm] = '\0';
+}
+
+void
+ks_err_clear(struct ks_err *err)
+{
+    if (err) {
+        err->code = 0;
+        err->msg[0] = '\0';
+    }
+}
+
+double
+ks_nan(void)
+{
+    return NAN;
+}
+
+int
+ks_isnan(double v)
+{
+    return isnan(v);
+}
+
+int
+ks_parse_double(const char *s, double *out)
+{
+    if (!s || !*s)
+        return -EINVAL;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+int
+ks_parse_long(const char *s, long *out)
+{
+    if (!s || !*s)
+        return -EINVAL;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE)
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+const char *
+ks_fmt_double(char *buf, double v)
+{
+    if (isnan(v)) {
+        buf[0] = '\0';
+        return buf;
+    }
+    if (v == 0) { /* also folds -0 into 0 */
+        strcpy(buf, "0");
+        return buf;
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, KS_NUMBUF, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    return buf;
+}
+
+double
+ks_mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+double
+ks_wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int
+ks_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    if (isnan(x) || isnan(y))
+        return isnan(x) - isnan(y);
+    return (x > y) - (x < y);
+}
+
+double
+ks_percentile(double *v, size_t n, double p)
+{
+    qsort(v, n, sizeof *v, ks_cmp_double);
+    while (n > 0 && isnan(v[n - 1]))
+        n--;
+    if (n == 0)
+        return NAN;
+    if (p <= 0)
+        return v[0];
+    if (p >= 100)
+        return v[n - 1];
+    double pos = p / 100.0 * (double)(n - 1);
+    size_t i = (size_t)pos;
+    double frac = pos - (double)i;
+    return i + 1 < n ? v[i] + frac * (v[i + 1] - v[i]) : v[i];
+}

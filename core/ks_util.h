@@ -1,0 +1,73 @@
+/*
+ * ks_util: allocation, error reporting and number formatting shared by every module.
+ *
+ * Allocation never fails for the caller: ks_xmalloc and friends abort with a message
+ * on out-of-memory, so no NULL checks follow them (style.md rule 6). A test hook
+ * (ks_alloc_fail_after) lets fault-injection tests make the n-th allocation fail.
+ *
+ * Errors: library functions return 0 or a negative errno-style code and, when the
+ * caller passes a struct ks_err, a message for a human naming file, line and field.
+ */
+#ifndef KS_UTIL_H
+#define KS_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit statuses of every command (design.md). */
+enum { KS_EXIT_OK = 0, KS_EXIT_INPUT = 1, KS_EXIT_USAGE = 2 };
+
+struct ks_err {
+    int code;      /* negative errno-style code of the first error, 0 if none */
+    char msg[1024]; /* human-readable, no trailing newline */
+};
+
+void *ks_xmalloc(size_t n);
+void *ks_xcalloc(size_t n, size_t size);
+void *ks_xrealloc(void *p, size_t n);
+/* Grow an array of elem-sized items to hold at least need items; *cap updated. */
+void *ks_xgrow(void *p, size_t *cap, size_t need, size_t elem);
+char *ks_xstrdup(const char *s);
+char *ks_xstrndup(const char *s, size_t n);
+char *ks_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Fault injection for tests: the n-th allocation from now aborts as if out of memory
+ * (0 disables). Out-of-memory always aborts: there is nothing sane to return. */
+void ks_alloc_fail_after(unsigned long n);
+
+/* Record an error (the first one wins if err already holds one) and return code.
+ * err may be NULL. */
+int ks_errf(struct ks_err *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Prefix an existing message, e.g. with the command name. */
+void ks_err_prefix(struct ks_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ks_err_clear(struct ks_err *err);
+
+/* NaN is "unknown" everywhere in kasane: an empty CSV field reads as NaN. */
+double ks_nan(void);
+int ks_isnan(double v);
+
+/* Parse a whole string as a finite double. Returns 0 and sets *out, or -EINVAL.
+ * An empty string is not a number here (callers decide what empty means). */
+int ks_parse_double(const char *s, double *out);
+/* Parse a whole string as a long (base 10). */
+int ks_parse_long(const char *s, long *out);
+
+/* Shortest decimal text that reads back as exactly v (%.15g, else 16, else 17
+ * significant digits); NaN is the empty string. buf needs KS_NUMBUF bytes.
+ * write -> read -> write is therefore byte-identical. */
+#define KS_NUMBUF 32
+const char *ks_fmt_double(char *buf, double v);
+
+/* Seconds from a monotonic clock and from the wall clock. */
+double ks_mono_s(void);
+double ks_wall_s(void);
+
+/* Compare doubles for qsort (NaN sorts last). */
+int ks_cmp_double(const void *a, const void *b);
+/* p-th percentile (0-100) of n values by linear interpolation between order
+ * statistics; sorts v in place; NaN values are ignored; NaN if none is left. */
+double ks_percentile(double *v, size_t n, double p);
+
+#endif

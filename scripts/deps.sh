@@ -1,0 +1,21 @@
+#!/bin/sh
+# Install the Debian packages kasane needs that are not installed yet.
+# Idempotent and silent when nothing is missing. Run as root (or with sudo present).
+set -e
+PKGS="build-essential pkg-config libcsv-dev libcmocka-dev libinih-dev libgsl-dev
+libglpk-dev libpcap-dev libpapi-dev papi-tools libncurses-dev libvirt-dev
+libvirt-clients libvirt-daemon gnuplot-nox sysstat fio iperf3 stress-ng tmux tidy
+iproute2 clang libclang-rt-14-dev valgrind tcpdump libjansson-dev
+libcurl4-openssl-dev chromium imagemagick procps"
+missing=""
+for p in $PKGS; do
+    st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [ "$st" = "installed" ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "kasane deps: installing$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >&2
+$SUDO apt-get install -y -qq --no-install-recommends $missing >&2

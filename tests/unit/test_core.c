@@ -1,0 +1,280 @@
+/* core: CSV reading, dataset round trip, bad input, time grid. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "core/ks_csv.h"
+#include "core/ks_dataset.h"
+#include "tests/unit/test_util.h"
+
+static const char *INV = "entity,kind,hostname,cpu_model,sockets,cores,threads,core_MHz,"
+                         "mem_MiB,nic_count,nic_Mbps,disk_count,hypervisor,os,notes,rack\n"
+                         "web1,physical,web1,Xeon 5160,1,2,2,3000,4096,2,1000,2,none,"
+                         "RHEL 5,,R12\n"
+                         "db1,physical,db1,\"Xeon, quad\",2,4,8,2500,16384,2,,4,none,,"
+                         "\"no PMU: hypervisor hides counters\",R13\n";
+
+static const char *SAMPLES_HDR =
+    "time,entity,interval_s,cpu_pct,cpu_MHz,cpu_steal_pct,mem_used_MiB,mem_total_MiB,"
+    "disk_read_KiBps,disk_write_KiBps,disk_read_iops,disk_write_iops,disk_await_ms,"
+    "disk_util_pct,net_rx_KiBps,net_tx_KiBps,net_rx_pps,net_tx_pps,ipc,site\n";
+
+static char *
+make_ds(const char *inv, const char *samples)
+{
+    char *d = tu_tmpdir();
+    if (inv)
+        tu_write(d, "inventory.csv", inv);
+    if (samples)
+        tu_write(d, "samples.csv", samples);
+    return d;
+}
+
+static void
+test_fmt_double_roundtrip(void **state)
+{
+    (void)state;
+    char b[KS_NUMBUF];
+    double vals[] = {0.1, 1.0 / 3, 1700000000.123, 2600, -5e-300, 1e300, 12.5};
+    for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+        double back;
+        assert_int_equal(ks_parse_double(ks_fmt_double(b, vals[i]), &back), 0);
+        assert_true(back == vals[i]);
+    }
+    assert_string_equal(ks_fmt_double(b, 0.1), "0.1");
+    assert_string_equal(ks_fmt_double(b, NAN), "");
+    assert_string_equal(ks_fmt_double(b, -0.0), "0");
+}
+
+static void
+test_roundtrip_byte_identical(void **state)
+{
+    (void)state;
+    char samples[4096];
+    snprintf(samples, sizeof samples,
+             "%s"
+             "1700000300,web1,300,12.5,750,,1024,4096,10,20,1,2,3.5,1.5,100,200,50,60,,A\n"
+             "1700000300,db1,300,40,8000,0.5,9000,16384,,,,,,,,,,,0.9,\"B,C\"\n"
+             "1700000600,web1,300,0.1,6,,1030,4096,0,0,0,0,,0,0,0,0,0,,\n",
+             SAMPLES_HDR);
+    char *d = make_ds(INV, samples);
+    struct ks_dataset *ds = NULL;
+    struct ks_err err = {0};
+    assert_int_equal(ks_dataset_read(d, &ds, &err), 0);
+    assert_int_equal(ks_dataset_nent(ds), 2);
+    assert_int_equal(ds->s.nrows, 3);
+    assert_true(isnan(ks_samples_get(&ds->s, 0, KS_CPU_STEAL_PCT)));
+    assert_true(ks_samples_get(&ds->s, 1, KS_IPC) == 0.9);
+    char *d2 = tu_tmpdir(), *d3 = tu_tmpdir();
+    assert_int_equal(ks_dataset_write(ds, d2, &err), 0);
+    struct ks_dataset *ds2 = NULL;
+    assert_int_equal(ks_dataset_read(d2, &ds2, &err), 0);
+    assert_int_equal(ks_dataset_write(ds2, d3, &err), 0);
+    const char *files[] = {"inventory.csv", "samples.csv"};
+    for (int i = 0; i < 2; i++) {
+        char p2[256], p3[256];
+        snprintf(p2, sizeof p2, "%s/%s", d2, files[i]);
+        snprintf(p3, sizeof p3, "%s/%s", d3, files[i]);
+        char *a = tu_slurp(p2, NULL), *b = tu_slurp(p3, NULL);
+        assert_non_null(a);
+        assert_string_equal(a, b);
+        free(a);
+        free(b);
+    }
+    /* the unknown columns survived: inventory 'rack', samples 'site' with a comma */
+    char p[256];
+    snprintf(p, sizeof p, "%s/samples.csv", d2);
+    char *txt = tu_slurp(p, NULL);
+    assert_non_null(strstr(txt, ",site\n"));
+    assert_non_null(strstr(txt, "\"B,C\""));
+    free(txt);
+    assert_string_equal(ks_inv_str(ds2, 1, "rack"), "R13");
+    assert_string_equal(ks_inv_str(ds2, 1, "cpu_model"), "Xeon, quad");
+    ks_dataset_free(ds);
+    ks_dataset_free(ds2);
+    tu_rmrf(d);
+    tu_rmrf(d2);
+    tu_rmrf(d3);
+    free(d);
+    free(d2);
+    free(d3);
+}
+
+static void
+test_column_order_is_free(void **state)
+{
+    (void)state;
+    char *a = make_ds(INV, "time,entity,interval_s,cpu_MHz,mem_used_MiB\n"
+                           "100,web1,300,700,1000\n200,web1,300,800,1001\n");
+    char *b = make_ds(INV, "mem_used_MiB,entity,cpu_MHz,interval_s,time\n"
+                           "1000,web1,700,300,100\n1001,web1,800,300,200\n");
+    struct ks_dataset *da, *db;
+    struct ks_err err = {0};
+    assert_int_equal(ks_dataset_read(a, &da, &err), 0);
+    assert_int_equal(ks_dataset_read(b, &db, &err), 0);
+    assert_int_equal(da->s.nrows, db->s.nrows);
+    for (size_t r = 0; r < da->s.nrows; r++) {
+        assert_true(da->s.time[r] == db->s.time[r]);
+        for (int m = 0; m < KS_NMETRIC; m++) {
+            double x = ks_samples_get(&da->s, r, m), y = ks_samples_get(&db->s, r, m);
+            assert_true((isnan(x) && isnan(y)) || x == y);
+        }
+    }
+    ks_dataset_free(da);
+    ks_dataset_free(db);
+    tu_rmrf(a);
+    tu_rmrf(b);
+    free(a);
+    free(b);
+}
+
+/* Each bad dataset must fail with a message containing the expected words. */
+static void
+expect_bad(const char *inv, const char *samples, const char *want)
+{
+    char *d = make_ds(inv, samples);
+    struct ks_dataset *ds = NULL;
+    struct ks_err err = {0};
+    int rc = ks_dataset_read(d, &ds, &err);
+    if (rc == 0 || !strstr(err.msg, want))
+        fail_msg("want error containing '%s', got rc=%d '%s'", want, rc, err.msg);
+    assert_null(ds);
+    tu_rmrf(d);
+    free(d);
+}
+
+static void
+test_bad_input(void **state)
+{
+    (void)state;
+    expect_bad(INV, "100,web1,300,1\n", "samples.csv:1: missing header");
+    expect_bad(INV, "time,entity,interval_s,cpu_MHz\n100,web9,300,1\n",
+               "samples.csv:2: column 2 (entity): unknown entity 'web9'");
+    expect_bad(INV, "time,entity,interval_s,cpu_MHz\n100,web1,300,1\n200,web1,300,abc\n",
+               "samples.csv:3: column 4 (cpu_MHz): 'abc' is not a number");
+    expect_bad(INV, "time,entity,interval_s,cpu_MHz\n100,web1,300,1\n100,web1,300,2\n",
+               "samples.csv:3: duplicate row for entity 'web1'");
+    expect_bad(INV, "time,entity,interval_s,cpu_MHz\n200,web1,300,1\n100,db1,300,2\n",
+               "samples.csv:3: time goes backwards");
+    expect_bad(INV, "", "samples.csv: empty file");
+    expect_bad("", NULL, "inventory.csv: empty file");
+    expect_bad("entity,hostname\nweb1,web1\n", NULL, "inventory.csv:1: missing column 'kind'");
+    expect_bad("entity,kind\nweb1,server\n", NULL, "inventory.csv:2: column 'kind'");
+    expect_bad("entity,kind,mem_MiB\nweb1,vm,lots\n", NULL,
+               "inventory.csv:2: column 'mem_MiB': 'lots' is not a number");
+    expect_bad(INV, "time,entity,interval_s,cpu_MHz\n100,web1,300\n",
+               "samples.csv:2: 3 fields, the header has 4");
+    expect_bad(INV, "time,entity,interval_s,cpu_MHz\n100,web1,300,\"1\n", "malformed CSV");
+}
+
+static void
+test_random_bytes_bounded(void **state)
+{
+    (void)state;
+    /* 8 MB of random bytes without a newline must stop at the row limit, not load all. */
+    size_t n = 8u << 20;
+    char *buf = malloc(n);
+    uint64_t x = 88172645463325252ull;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        char c = (char)(x & 0xff);
+        buf[i] = (c == '\n' || c == '\r' || c == '"') ? 'a' : c;
+    }
+    struct ks_csv_reader *r = ks_csv_open_mem(buf, n, ',', "random");
+    const struct ks_csv_row *row;
+    struct ks_err err = {0};
+    int rc = ks_csv_next(r, &row, &err);
+    assert_true(rc < 0);
+    assert_non_null(strstr(err.msg, "row longer than"));
+    assert_true(ks_csv_offset(r) <= KS_CSV_MAX_ROW + 65536);
+    ks_csv_close(r);
+    free(buf);
+}
+
+static void
+test_csv_lines_and_endings(void **state)
+{
+    (void)state;
+    const char *txt = "a,b\r\n\r\nc,\"d\ne\"\rf,g";
+    struct ks_csv_reader *r = ks_csv_open_mem(txt, strlen(txt), ',', "mem");
+    const struct ks_csv_row *row;
+    struct ks_err err = {0};
+    assert_int_equal(ks_csv_next(r, &row, &err), 1);
+    assert_int_equal(row->line, 1);
+    assert_string_equal(row->f[1], "b");
+    assert_int_equal(ks_csv_next(r, &row, &err), 1);
+    assert_string_equal(row->f[1], "d\ne");
+    assert_int_equal(row->line, 4);
+    assert_int_equal(ks_csv_next(r, &row, &err), 1);
+    assert_string_equal(row->f[0], "f");
+    assert_int_equal(row->line, 5);
+    assert_int_equal(ks_csv_next(r, &row, &err), 0);
+    ks_csv_close(r);
+}
+
+static void
+test_grid_max_mean_pct(void **state)
+{
+    (void)state;
+    char *d = make_ds(INV, "time,entity,interval_s,cpu_MHz\n"
+                           "3600,web1,300,10\n3900,web1,300,30\n4200,web1,300,20\n"
+                           "4500,web1,300,40\n4500,db1,300,5\n");
+    struct ks_dataset *ds;
+    struct ks_err err = {0};
+    struct ks_grid g;
+    assert_int_equal(ks_dataset_read(d, &ds, &err), 0);
+    /* native step: windows end at 3600, 3900, ... */
+    assert_int_equal(ks_grid_build(ds, 0, KS_AGG_MAX, 0, &g, &err), 0);
+    assert_int_equal(g.nsteps, 4);
+    assert_true(ks_grid_series(&g, KS_CPU_MHZ, 0)[1] == 30);
+    assert_true(isnan(ks_grid_series(&g, KS_CPU_MHZ, 1)[0]));
+    assert_true(ks_grid_series(&g, KS_CPU_MHZ, 1)[3] == 5);
+    assert_null(ks_grid_series(&g, KS_MEM_USED_MIB, 0));
+    ks_grid_fini(&g);
+    /* 900 s windows end at 3600, 4500: (3600] and (3600,4500] */
+    assert_int_equal(ks_grid_build(ds, 900, KS_AGG_MAX, 0, &g, &err), 0);
+    assert_int_equal(g.nsteps, 2);
+    assert_true(ks_grid_series(&g, KS_CPU_MHZ, 0)[0] == 10);
+    assert_true(ks_grid_series(&g, KS_CPU_MHZ, 0)[1] == 40);
+    ks_grid_fini(&g);
+    assert_int_equal(ks_grid_build(ds, 900, KS_AGG_MEAN, 0, &g, &err), 0);
+    assert_true(ks_grid_series(&g, KS_CPU_MHZ, 0)[1] == 30);
+    ks_grid_fini(&g);
+    assert_int_equal(ks_grid_build(ds, 900, KS_AGG_PCT, 50, &g, &err), 0);
+    assert_true(ks_grid_series(&g, KS_CPU_MHZ, 0)[1] == 30);
+    ks_grid_fini(&g);
+    assert_true(ks_grid_build(ds, 60, KS_AGG_MAX, 0, &g, &err) < 0);
+    ks_dataset_free(ds);
+    tu_rmrf(d);
+    free(d);
+}
+
+static void
+test_percentile(void **state)
+{
+    (void)state;
+    double v[] = {5, 1, NAN, 3, 2, 4};
+    assert_true(ks_percentile(v, 6, 50) == 3);
+    double w[] = {1, 2, 3, 4, 5};
+    assert_true(fabs(ks_percentile(w, 5, 95) - 4.8) < 1e-12);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fmt_double_roundtrip),
+        cmocka_unit_test(test_roundtrip_byte_identical),
+        cmocka_unit_test(test_column_order_is_free),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_random_bytes_bounded),
+        cmocka_unit_test(test_csv_lines_and_endings),
+        cmocka_unit_test(test_grid_max_mean_pct),
+        cmocka_unit_test(test_percentile),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
