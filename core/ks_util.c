@@ -154,11 +154,53 @@ ks_isnan(double v)
     return isnan(v);
 }
 
+/* Clinger's fast path: a decimal with at most 15 significant digits and at most 22
+ * fraction digits is m / 10^k with both m and 10^k exact doubles, so one IEEE division
+ * gives the correctly rounded value, the same one strtod gives. Returns 0 when the
+ * text is not of that simple form (the caller then uses strtod). */
+static int
+parse_simple_decimal(const char *s, double *out)
+{
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    int neg = *s == '-', digits = 0, frac = -1;
+    uint64_t m = 0;
+    if (neg)
+        s++;
+    for (; *s; s++) {
+        if (*s >= '0' && *s <= '9') {
+            if (m || *s != '0')
+                digits++;
+            m = m * 10 + (uint64_t)(*s - '0');
+            if (frac >= 0)
+                frac++;
+            if (digits > 15 || frac > 22)
+                return 0;
+        } else if (*s == '.' && frac < 0) {
+            frac = 0;
+        } else {
+            return 0;
+        }
+    }
+    if (frac == 0 || (frac < 0 && digits == 0 && m == 0 && s[-1] != '0'))
+        return 0;
+    double v = (double)m;
+    if (frac > 0)
+        v /= pow10[frac];
+    *out = neg ? -v : v;
+    return 1;
+}
+
 int
 ks_parse_double(const char *s, double *out)
 {
     if (!s || !*s)
         return -EINVAL;
+    if (parse_simple_decimal(s, out))
+        return 0;
+    if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' || *s == '\v')
+        return -EINVAL; /* strtod would skip it; a field with blanks is not a number */
     char *end;
     errno = 0;
     double v = strtod(s, &end);
@@ -171,7 +213,7 @@ ks_parse_double(const char *s, double *out)
 int
 ks_parse_long(const char *s, long *out)
 {
-    if (!s || !*s)
+    if (!s || !*s || *s == ' ' || *s == '\t')
         return -EINVAL;
     char *end;
     errno = 0;

@@ -1,9 +1,11 @@
 /* core: CSV reading, dataset round trip, bad input, time grid. */
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 
 #include <cmocka.h>
 
@@ -48,6 +50,29 @@ test_fmt_double_roundtrip(void **state)
     assert_string_equal(ks_fmt_double(b, 0.1), "0.1");
     assert_string_equal(ks_fmt_double(b, NAN), "");
     assert_string_equal(ks_fmt_double(b, -0.0), "0");
+}
+
+/* The fast decimal path must agree with strtod bit for bit. */
+static void
+test_parse_double_matches_strtod(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    char b[64];
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int ip = (int)(x % 7), fp = (int)((x >> 8) % 12);
+        uint64_t a = (x >> 16) % 10000000000ull, c = (x >> 3) % 1000000000000ull;
+        snprintf(b, sizeof b, "%s%.*llu.%0*llu", (x & 1) ? "-" : "", ip, (unsigned long long)(a % 10000000), fp,
+                 (unsigned long long)(c % 1000000000000ull));
+        double v, w = strtod(b, NULL);
+        if (ks_parse_double(b, &v) == 0 && !(v == w))
+            fail_msg("'%s': %.17g vs strtod %.17g", b, v, w);
+    }
+    const char *bad[] = {"", "-", ".", "1e", "abc", "1,5", "nan", "inf", "1.2.3", " 1"};
+    double v;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_int_equal(ks_parse_double(bad[i], &v), -EINVAL);
 }
 
 static void
@@ -195,6 +220,39 @@ test_random_bytes_bounded(void **state)
     free(buf);
 }
 
+/* 200 MB of random bytes as samples.csv: a clear error, and memory growth bounded by
+ * the row limit, not by the file size. */
+static void
+test_random_file_200mb(void **state)
+{
+    (void)state;
+    char *d = make_ds(INV, NULL);
+    char p[256];
+    snprintf(p, sizeof p, "%s/samples.csv", d);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    static uint64_t blk[8192];
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    for (int i = 0; i < 200 * 16; i++) { /* 3,200 blocks of 64 KiB */
+        for (size_t j = 0; j < 8192; j++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            blk[j] = x;
+        }
+        assert_int_equal(fwrite(blk, sizeof blk, 1, f), 1);
+    }
+    fclose(f);
+    struct rusage ru0, ru1;
+    getrusage(RUSAGE_SELF, &ru0);
+    struct ks_dataset *ds = NULL;
+    struct ks_err err = {0};
+    assert_true(ks_dataset_read(d, &ds, &err) < 0);
+    assert_non_null(strstr(err.msg, "samples.csv:"));
+    getrusage(RUSAGE_SELF, &ru1);
+    assert_true(ru1.ru_maxrss - ru0.ru_maxrss < 16 * 1024); /* KiB */
+    tu_rmrf(d);
+    free(d);
+}
+
 static void
 test_csv_lines_and_endings(void **state)
 {
@@ -268,10 +326,12 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fmt_double_roundtrip),
+        cmocka_unit_test(test_parse_double_matches_strtod),
         cmocka_unit_test(test_roundtrip_byte_identical),
         cmocka_unit_test(test_column_order_is_free),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_random_bytes_bounded),
+        cmocka_unit_test(test_random_file_200mb),
         cmocka_unit_test(test_csv_lines_and_endings),
         cmocka_unit_test(test_grid_max_mean_pct),
         cmocka_unit_test(test_percentile),

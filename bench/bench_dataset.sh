@@ -1,0 +1,23 @@
+#!/bin/sh
+# Dataset read speed and memory: 1,000 entities x 2,016 steps (2 M rows), 3 runs each of
+# ks_dataset_read and of a bare libcsv parse (the floor for any libcsv reader).
+# Targets (issue 2): < 3 s and < 10x the file size in memory.
+set -eu
+B="$BUILD/bench/dataset_read"
+D=$(mktemp -d)
+trap 'rm -rf "$D"' EXIT
+"$B" gen "$D"
+size_kib=$(( $(stat -c %s "$D/samples.csv") / 1024 ))
+runs=3
+for mode in read parse; do
+    : > "$D/$mode.txt"
+    i=0
+    while [ $i -lt $runs ]; do "$B" $mode "$D" >> "$D/$mode.txt"; i=$((i+1)); done
+done
+med() { sort -n -k"$2" "$1" | awk -v c="$2" '{v[NR]=$c} END {print v[int((NR+1)/2)]}'; }
+spread() { sort -n -k"$2" "$1" | awk -v c="$2" '{v[NR]=$c} END {printf "%.3f-%.3f", v[1], v[NR]}'; }
+tr=$(med "$D/read.txt" 1); tp=$(med "$D/parse.txt" 1); rss=$(med "$D/read.txt" 2)
+awk -v tr="$tr" -v tp="$tp" -v runs=$runs -v sp="$(spread "$D/read.txt" 1)" 'BEGIN {
+    printf "dataset_read,%.3f,s,libcsv_parse_only,%.3f,%.2f,%d,%s,2M rows; target < 3 s\n", tr, tp, tr/tp, runs, sp }'
+awk -v rss="$rss" -v sz="$size_kib" -v runs=$runs 'BEGIN {
+    printf "dataset_read_rss,%.1f,MiB,file_size,%.1f,%.2f,%d,,target < 10x file size\n", rss/1024, sz/1024, rss/sz, runs }'
