@@ -72,6 +72,9 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 ALL_OBJ += $(CLI_OBJ)
 
+# Keep objects of test and bench programs (they are intermediates otherwise).
+.SECONDARY:
+
 .PHONY: all deps check tests demo bench fuzz install format clean
 
 all: kasane

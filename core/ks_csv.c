@@ -20,6 +20,7 @@ struct ks_csv_reader {
     int eof;               /* no more input beyond the window */
     int done;              /* csv_fini called */
     int pending_cr;        /* last segment ended with CR at the end of a read */
+    int nul_seen;          /* a field of the current row holds a NUL byte */
     unsigned long line;    /* current line (1-based) */
     unsigned long long off;
     size_t row_bytes;      /* bytes fed since the last row ended */
@@ -38,6 +39,8 @@ static void
 on_field(void *s, size_t len, void *data)
 {
     struct ks_csv_reader *r = data;
+    if (len && memchr(s, '\0', len))
+        r->nul_seen = 1;
     r->arena = ks_xgrow(r->arena, &r->acap, r->alen + len + 1, 1);
     r->foff = ks_xgrow(r->foff, &r->fcap, r->nf + 1, sizeof *r->foff);
     r->foff[r->nf++] = r->alen;
@@ -170,6 +173,7 @@ int
 ks_csv_next(struct ks_csv_reader *r, const struct ks_csv_row **row, struct ks_err *err)
 {
     r->row_ready = 0;
+    r->nul_seen = 0;
     r->nf = 0;
     r->alen = 0;
     r->row_bytes = 0;
@@ -193,6 +197,9 @@ ks_csv_next(struct ks_csv_reader *r, const struct ks_csv_row **row, struct ks_er
     }
     if (!r->row_ready)
         return 0;
+    if (r->nul_seen)
+        return ks_errf(err, -EINVAL, "%s:%lu: NUL byte in a field (binary data, not CSV?)",
+                       r->name, r->row.line);
     *row = &r->row;
     return 1;
 }

@@ -316,17 +316,13 @@ parse_row(struct ks_dataset *ds, struct sreader *sr, const struct ks_csv_row *ro
 }
 
 int
-ks_samples_read(struct ks_dataset *ds, const char *path, struct ks_err *err)
+ks_samples_parse(struct ks_dataset *ds, struct ks_csv_reader *r, struct ks_err *err)
 {
-    struct ks_csv_reader *r;
     const struct ks_csv_row *row;
-    struct sreader sr = {.path = path, .prev_t = -INFINITY};
-    int rc = ks_csv_open(path, ',', &r, err);
-    if (rc < 0)
-        return rc;
-    rc = ks_csv_next(r, &row, err);
+    struct sreader sr = {.path = ks_csv_name(r), .prev_t = -INFINITY};
+    int rc = ks_csv_next(r, &row, err);
     if (rc == 0)
-        rc = ks_errf(err, -EINVAL, "%s: empty file (no header row)", path);
+        rc = ks_errf(err, -EINVAL, "%s: empty file (no header row)", sr.path);
     if (rc > 0)
         rc = parse_header(&ds->s, &sr, row, err);
     size_t nent = ks_dataset_nent(ds);
@@ -335,13 +331,24 @@ ks_samples_read(struct ks_dataset *ds, const char *path, struct ks_err *err)
         sr.last_t[i] = NAN;
     while (rc >= 0 && (rc = ks_csv_next(r, &row, err)) > 0)
         rc = parse_row(ds, &sr, row, err);
-    ks_csv_close(r);
     free(sr.colmap);
     free(sr.extra_of);
     free(sr.last_t);
     if (rc >= 0)
         ds->has_samples = 1;
     return rc < 0 ? rc : 0;
+}
+
+int
+ks_samples_read(struct ks_dataset *ds, const char *path, struct ks_err *err)
+{
+    struct ks_csv_reader *r;
+    int rc = ks_csv_open(path, ',', &r, err);
+    if (rc < 0)
+        return rc;
+    rc = ks_samples_parse(ds, r, err);
+    ks_csv_close(r);
+    return rc;
 }
 
 static int

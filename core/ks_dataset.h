@@ -75,8 +75,12 @@ void ks_dataset_free(struct ks_dataset *ds);
 
 /* Read a dataset directory. Errors name file, line and column; exit status 1 material. */
 int ks_dataset_read(const char *dir, struct ks_dataset **out, struct ks_err *err);
-/* Parse samples.csv alone into ds (inventory must already be loaded). */
+/* Parse samples.csv alone into ds (inventory must already be loaded); _parse reads
+ * from an open reader (in-memory input for tests and fuzzing). On error ds->s may hold
+ * the rows read so far. */
+struct ks_csv_reader;
 int ks_samples_read(struct ks_dataset *ds, const char *path, struct ks_err *err);
+int ks_samples_parse(struct ks_dataset *ds, struct ks_csv_reader *r, struct ks_err *err);
 /* Write the directory (created if missing); each file written atomically. */
 int ks_dataset_write(const struct ks_dataset *ds, const char *dir, struct ks_err *err);
 
@@ -118,6 +122,8 @@ struct ks_grid {
     size_t nsteps, nent;
     double *v[KS_NMETRIC]; /* nent * nsteps, row-major by entity; NULL if absent */
 };
+/* Largest grid built (bytes over all metrics); beyond it ks_grid_build refuses. */
+#define KS_GRID_MAX_BYTES (4.0 * 1024 * 1024 * 1024)
 /* step_s <= 0 means the dataset's own step (the median interval_s). pct is the
  * percentile for KS_AGG_PCT. */
 int ks_grid_build(const struct ks_dataset *ds, double step_s, enum ks_agg agg, double pct,

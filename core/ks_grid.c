@@ -115,7 +115,14 @@ ks_grid_build(const struct ks_dataset *ds, double step_s, enum ks_agg agg, doubl
     g->t0 = ceil(s->time[0] / step_s) * step_s;
     g->nent = ks_dataset_nent(ds);
     g->nsteps = window_of(s->time[s->nrows - 1], g->t0, step_s, tol) + 1;
-    size_t ncell = g->nent * g->nsteps;
+    size_t ncell = g->nent * g->nsteps, nmet = 0;
+    for (int m = 0; m < KS_NMETRIC; m++)
+        nmet += s->m[m] != NULL;
+    if ((double)ncell * (double)(nmet ? nmet : 1) * sizeof(double) > KS_GRID_MAX_BYTES)
+        return ks_errf(err, -E2BIG,
+                       "%zu entities x %zu steps of %.17g s (%.17g to %.17g) is too large a "
+                       "grid; use a coarser step",
+                       g->nent, g->nsteps, step_s, s->time[0], s->time[s->nrows - 1]);
     for (int m = 0; m < KS_NMETRIC; m++) {
         if (!s->m[m])
             continue;
