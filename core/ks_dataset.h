@@ -124,7 +124,7 @@ struct ks_grid {
 };
 /* Largest grid built (bytes over all metrics); beyond it ks_grid_build refuses. */
 #define KS_GRID_MAX_BYTES (4.0 * 1024 * 1024 * 1024)
-/* step_s <= 0 means the dataset's own step (the median interval_s). pct is the
+/* step_s <= 0 means the dataset's own step (the coarsest entity's median interval_s). pct is the
  * percentile for KS_AGG_PCT. */
 int ks_grid_build(const struct ks_dataset *ds, double step_s, enum ks_agg agg, double pct,
                   struct ks_grid *g, struct ks_err *err);

@@ -6,19 +6,29 @@
 
 #include "core/ks_dataset.h"
 
+/* The dataset's own step: the coarsest of the entities' median intervals, so that
+ * merged datasets with different steps share one grid (finer ones take the max over
+ * each window). Up to 32 intervals per entity are enough to find its step. */
+#define STEP_PROBES 32
 static double
-median_interval(const struct ks_samples *s)
+native_step(const struct ks_samples *s, size_t nent)
 {
-    if (s->nrows == 0)
-        return 300;
-    /* A sample of up to 4,096 rows is plenty to find the dominant step. */
-    size_t n = s->nrows < 4096 ? s->nrows : 4096, stride = s->nrows / n;
-    double *v = ks_xmalloc(n * sizeof *v);
-    for (size_t i = 0; i < n; i++)
-        v[i] = s->interval_s[i * stride];
-    double med = ks_percentile(v, n, 50);
+    double *v = ks_xmalloc((nent ? nent : 1) * STEP_PROBES * sizeof *v);
+    size_t *cnt = ks_xcalloc(nent ? nent : 1, sizeof *cnt);
+    double best = 0;
+    for (size_t r = 0; r < s->nrows; r++) {
+        size_t e = s->ent[r];
+        if (cnt[e] < STEP_PROBES)
+            v[e * STEP_PROBES + cnt[e]++] = s->interval_s[r];
+    }
+    for (size_t e = 0; e < nent; e++) {
+        double med = cnt[e] ? ks_percentile(v + e * STEP_PROBES, cnt[e], 50) : 0;
+        if (med > best)
+            best = med;
+    }
     free(v);
-    return med > 0 ? med : 300;
+    free(cnt);
+    return best > 0 ? best : 300;
 }
 
 /* Window index of a sample ending at t: windows end at t0 + k*step; a quarter of the
@@ -103,7 +113,7 @@ ks_grid_build(const struct ks_dataset *ds, double step_s, enum ks_agg agg, doubl
     memset(g, 0, sizeof *g);
     if (s->nrows == 0)
         return ks_errf(err, -EINVAL, "dataset has no samples");
-    double native = median_interval(s);
+    double native = native_step(s, ks_dataset_nent(ds));
     if (!(step_s > 0))
         step_s = native;
     if (step_s < native * 0.999)

@@ -11,6 +11,7 @@
 
 #include "core/ks_csv.h"
 #include "core/ks_dataset.h"
+#include "core/ks_merge.h"
 #include "tests/unit/test_util.h"
 
 static const char *INV = "entity,kind,hostname,cpu_model,sockets,cores,threads,core_MHz,"
@@ -311,6 +312,48 @@ test_grid_max_mean_pct(void **state)
     free(d);
 }
 
+/* Two datasets with different steps merge into one, on the coarser grid. */
+static void
+test_merge_two_steps(void **state)
+{
+    (void)state;
+    char *root = tu_tmpdir(), p[512];
+    snprintf(p, sizeof p, "mkdir -p %s/a %s/b", root, root);
+    assert_int_equal(system(p), 0);
+    snprintf(p, sizeof p, "%s/a", root);
+    tu_write(p, "inventory.csv", "entity,kind\nfast,physical\n");
+    tu_write(p, "samples.csv", "time,entity,interval_s,cpu_MHz,x1\n"
+                               "60,fast,60,1,a\n120,fast,60,5,b\n180,fast,60,2,\n"
+                               "240,fast,60,3,\n300,fast,60,4,c\n");
+    snprintf(p, sizeof p, "%s/b", root);
+    tu_write(p, "inventory.csv", "entity,kind,mem_MiB\nslow,vm,2048\n");
+    tu_write(p, "samples.csv", "time,entity,interval_s,cpu_MHz\n300,slow,300,9\n");
+    struct ks_dataset *ds;
+    struct ks_err err = {0};
+    char *args[] = {root};
+    assert_int_equal(ks_dataset_read_many(args, 1, &ds, &err), 0);
+    assert_int_equal(ks_dataset_nent(ds), 2);
+    assert_int_equal(ds->s.nrows, 6);
+    assert_true(ds->s.time[5] == 300);
+    assert_true(ks_inv_num(ds, 1, "mem_MiB") == 2048);
+    assert_int_equal(ds->s.nextra, 1);
+    struct ks_grid g;
+    assert_int_equal(ks_grid_build(ds, 0, KS_AGG_MAX, 0, &g, &err), 0);
+    assert_true(g.step_s == 300);
+    assert_int_equal(g.nsteps, 1);
+    assert_true(ks_grid_series(&g, KS_CPU_MHZ, 0)[0] == 5); /* max of the 5 minutes */
+    assert_true(ks_grid_series(&g, KS_CPU_MHZ, 1)[0] == 9);
+    ks_grid_fini(&g);
+    ks_dataset_free(ds);
+    /* the same entity in both: a clash naming both directories */
+    snprintf(p, sizeof p, "%s/b", root);
+    tu_write(p, "inventory.csv", "entity,kind\nfast,vm\nslow,vm\n");
+    assert_true(ks_dataset_read_many(args, 1, &ds, &err) < 0);
+    assert_non_null(strstr(err.msg, "entity 'fast' is in both"));
+    tu_rmrf(root);
+    free(root);
+}
+
 static void
 test_percentile(void **state)
 {
@@ -334,6 +377,7 @@ main(void)
         cmocka_unit_test(test_random_file_200mb),
         cmocka_unit_test(test_csv_lines_and_endings),
         cmocka_unit_test(test_grid_max_mean_pct),
+        cmocka_unit_test(test_merge_two_steps),
         cmocka_unit_test(test_percentile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,193 @@
+#include "core/ks_merge.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int
+is_dataset(const char *dir)
+{
+    struct stat st;
+    char *p = ks_xasprintf("%s/inventory.csv", dir);
+    int ok = stat(p, &st) == 0;
+    free(p);
+    return ok;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Expand one argument into dataset directories (appended to *list). */
+static int
+expand(const char *path, char ***list, size_t *n, size_t *cap, struct ks_err *err)
+{
+    if (is_dataset(path)) {
+        *list = ks_xgrow(*list, cap, *n + 1, sizeof **list);
+        (*list)[(*n)++] = ks_xstrdup(path);
+        return 0;
+    }
+    DIR *d = opendir(path);
+    if (!d) {
+        int e = errno;
+        return ks_errf(err, -e, "%s: not a dataset directory: %s", path, strerror(e));
+    }
+    size_t before = *n;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *sub = ks_xasprintf("%s/%s", path, e->d_name);
+        if (is_dataset(sub)) {
+            *list = ks_xgrow(*list, cap, *n + 1, sizeof **list);
+            (*list)[(*n)++] = sub;
+        } else {
+            free(sub);
+        }
+    }
+    closedir(d);
+    if (*n == before)
+        return ks_errf(err, -ENOENT,
+                       "%s: neither a dataset (no inventory.csv) nor a directory of datasets",
+                       path);
+    qsort(*list + before, *n - before, sizeof **list, cmp_str);
+    return 0;
+}
+
+static void
+copy_inventory(struct ks_dataset *out, const struct ks_dataset *in, uint32_t *map)
+{
+    for (size_t r = 0; r < in->inv.nrows; r++) {
+        size_t o = ks_dataset_add_entity(out, ks_dataset_entity(in, r), ks_table_get(&in->inv, r, 1));
+        map[r] = (uint32_t)o;
+        for (size_t c = 2; c < in->inv.ncols; c++)
+            ks_inv_set(out, o, in->inv.cols[c], ks_table_get(&in->inv, r, (int)c));
+    }
+}
+
+/* Extra sample columns of the output: the union of the inputs' extras, in first-seen
+ * order. xmap[i][j] = output index of input i's extra column j. */
+static size_t **
+union_extras(struct ks_samples *o, struct ks_dataset *const *in, size_t n)
+{
+    size_t **xmap = ks_xcalloc(n, sizeof *xmap);
+    for (size_t i = 0; i < n; i++) {
+        const struct ks_samples *s = &in[i]->s;
+        xmap[i] = ks_xcalloc(s->nextra ? s->nextra : 1, sizeof **xmap);
+        for (size_t j = 0; j < s->nextra; j++) {
+            size_t k;
+            for (k = 0; k < o->nextra && strcmp(o->extra_names[k], s->extra_names[j]); k++)
+                ;
+            if (k == o->nextra) {
+                o->extra_names = ks_xrealloc(o->extra_names, (k + 1) * sizeof(char *));
+                o->extra_names[o->nextra++] = ks_xstrdup(s->extra_names[j]);
+            }
+            xmap[i][j] = k;
+        }
+    }
+    return xmap;
+}
+
+/* k-way merge of the inputs' rows by time (inputs are each time-sorted). */
+static void
+merge_rows(struct ks_dataset *out, struct ks_dataset *const *in, size_t n, uint32_t **emap,
+           size_t **xmap)
+{
+    size_t *pos = ks_xcalloc(n, sizeof *pos);
+    double met[KS_NMETRIC];
+    struct ks_samples *o = &out->s;
+    for (;;) {
+        size_t best = n;
+        for (size_t i = 0; i < n; i++)
+            if (pos[i] < in[i]->s.nrows &&
+                (best == n || in[i]->s.time[pos[i]] < in[best]->s.time[pos[best]]))
+                best = i;
+        if (best == n)
+            break;
+        const struct ks_samples *s = &in[best]->s;
+        size_t r = pos[best]++;
+        for (int m = 0; m < KS_NMETRIC; m++)
+            met[m] = ks_samples_get(s, r, m);
+        ks_samples_append(o, s->time[r], emap[best][s->ent[r]], s->interval_s[r], met);
+        for (size_t j = 0; j < s->nextra; j++) {
+            const char *v = s->extra[r * s->nextra + j];
+            o->extra[(o->nrows - 1) * o->nextra + xmap[best][j]] = v ? ks_xstrdup(v) : NULL;
+        }
+    }
+    free(pos);
+}
+
+int
+ks_dataset_merge(struct ks_dataset *const *in, const char *const *names, size_t n,
+                 struct ks_dataset **out, struct ks_err *err)
+{
+    struct ks_dataset *o = ks_dataset_new();
+    struct ks_map origin; /* entity -> input index, for clash messages */
+    uint32_t **emap = ks_xcalloc(n ? n : 1, sizeof *emap);
+    int rc = 0;
+    ks_map_init(&origin);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        for (size_t r = 0; r < in[i]->inv.nrows; r++) {
+            uint32_t j;
+            if (ks_map_get(&origin, ks_dataset_entity(in[i], r), &j)) {
+                rc = ks_errf(err, -EINVAL,
+                             "entity '%s' is in both %s and %s: entity names must be unique "
+                             "across merged datasets",
+                             ks_dataset_entity(in[i], r), names[j], names[i]);
+                break;
+            }
+            ks_map_put(&origin, ks_dataset_entity(in[i], r), (uint32_t)i);
+        }
+        emap[i] = ks_xcalloc(in[i]->inv.nrows ? in[i]->inv.nrows : 1, sizeof **emap);
+        copy_inventory(o, in[i], emap[i]);
+        o->has_samples |= in[i]->has_samples;
+    }
+    if (rc == 0) {
+        size_t **xmap = union_extras(&o->s, in, n);
+        merge_rows(o, in, n, emap, xmap);
+        for (size_t i = 0; i < n; i++)
+            free(xmap[i]);
+        free(xmap);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(emap[i]);
+    free(emap);
+    ks_map_fini(&origin);
+    if (rc < 0) {
+        ks_dataset_free(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
+}
+
+int
+ks_dataset_read_many(char *const *paths, size_t n, struct ks_dataset **out,
+                     struct ks_err *err)
+{
+    char **dirs = NULL;
+    size_t nd = 0, cap = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = expand(paths[i], &dirs, &nd, &cap, err);
+    struct ks_dataset **ds = ks_xcalloc(nd ? nd : 1, sizeof *ds);
+    for (size_t i = 0; i < nd && rc == 0; i++)
+        rc = ks_dataset_read(dirs[i], &ds[i], err);
+    if (rc == 0 && nd == 1) {
+        *out = ds[0];
+        ds[0] = NULL;
+    } else if (rc == 0) {
+        rc = ks_dataset_merge(ds, (const char *const *)dirs, nd, out, err);
+    }
+    for (size_t i = 0; i < nd; i++) {
+        ks_dataset_free(ds[i]);
+        free(dirs[i]);
+    }
+    free(ds);
+    free(dirs);
+    return rc;
+}

@@ -1,0 +1,23 @@
+/*
+ * ks_merge: several dataset directories read as one (issue 10: a fleet's per-host
+ * datasets planned together).
+ *
+ * Each argument is a dataset directory (it holds inventory.csv) or a directory of
+ * them (its subdirectories that hold inventory.csv, in name order). Entity names must
+ * be unique across all of them: a clash is an error naming both directories. Samples
+ * are merged in time order; datasets with different steps are aligned later by
+ * ks_grid_build, whose default step is the coarsest entity step (windows take the max).
+ */
+#ifndef KS_MERGE_H
+#define KS_MERGE_H
+
+#include "core/ks_dataset.h"
+
+/* Read and merge; with one dataset directory this is ks_dataset_read. */
+int ks_dataset_read_many(char *const *paths, size_t n, struct ks_dataset **out,
+                         struct ks_err *err);
+/* Merge already-read datasets (names[i] used in messages). Inputs are not modified. */
+int ks_dataset_merge(struct ks_dataset *const *in, const char *const *names, size_t n,
+                     struct ks_dataset **out, struct ks_err *err);
+
+#endif
