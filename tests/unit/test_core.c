@@ -4,8 +4,10 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -354,6 +356,69 @@ test_merge_two_steps(void **state)
     free(root);
 }
 
+/* A write error (file size limit: EFBIG, as ENOSPC would) leaves the previous file
+ * untouched and no temporary file behind. */
+static void
+test_write_error_keeps_old_file(void **state)
+{
+    (void)state;
+    char *d = tu_tmpdir(), p[512];
+    snprintf(p, sizeof p, "%s/t.csv", d);
+    tu_write(d, "t.csv", "a,b\n1,2\n");
+    struct ks_table t;
+    const char *cols[] = {"a", "b"};
+    ks_table_init(&t, cols, 2);
+    for (int i = 0; i < 20000; i++) {
+        size_t r = ks_table_add_row(&t);
+        ks_table_set_num(&t, r, 0, i);
+        ks_table_set(&t, r, 1, "some text that takes room");
+    }
+    struct rlimit old, lim = {.rlim_cur = 8192, .rlim_max = RLIM_INFINITY};
+    getrlimit(RLIMIT_FSIZE, &old);
+    lim.rlim_max = old.rlim_max;
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    struct ks_err err = {0};
+    int rc = ks_table_write(&t, p, &err);
+    setrlimit(RLIMIT_FSIZE, &old);
+    assert_true(rc < 0);
+    assert_non_null(strstr(err.msg, "write failed"));
+    char *txt = tu_slurp(p, NULL);
+    assert_string_equal(txt, "a,b\n1,2\n");
+    free(txt);
+    snprintf(p, sizeof p, "ls %s | grep -q tmp", d);
+    assert_int_not_equal(system(p), 0);
+    ks_table_fini(&t);
+    tu_rmrf(d);
+    free(d);
+}
+
+/* Out of memory is a clear message and an abort, never a NULL dereference. */
+static void
+test_oom_aborts_with_message(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        ks_alloc_fail_after(3);
+        struct ks_dataset *ds = ks_dataset_new(); /* several allocations */
+        ks_dataset_free(ds);
+        _exit(0);
+    }
+    close(fds[1]);
+    char buf[256] = {0};
+    ssize_t n = read(fds[0], buf, sizeof buf - 1);
+    close(fds[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    assert_true(n > 0);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+    assert_non_null(strstr(buf, "out of memory"));
+}
+
 static void
 test_percentile(void **state)
 {
@@ -378,6 +443,8 @@ main(void)
         cmocka_unit_test(test_csv_lines_and_endings),
         cmocka_unit_test(test_grid_max_mean_pct),
         cmocka_unit_test(test_merge_two_steps),
+        cmocka_unit_test(test_write_error_keeps_old_file),
+        cmocka_unit_test(test_oom_aborts_with_message),
         cmocka_unit_test(test_percentile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
