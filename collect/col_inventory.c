@@ -225,6 +225,44 @@ read_hypervisor(const struct col_root *root, struct col_inventory *inv, int hv_f
     }
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Entry names of a directory of the tree, sorted (readdir order differs between
+ * file systems, and the inventory must not); "." entries skipped. Free with
+ * free_names. */
+static char **
+sorted_names(const struct col_root *root, const char *rel, size_t *n)
+{
+    DIR *d = col_root_opendir(root, rel);
+    struct dirent *e;
+    char **v = NULL;
+    size_t cap = 0;
+    *n = 0;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        v = ks_xgrow(v, &cap, *n + 1, sizeof *v);
+        v[(*n)++] = ks_xstrdup(e->d_name);
+    }
+    if (d)
+        closedir(d);
+    if (*n)
+        qsort(v, *n, sizeof *v, cmp_str);
+    return v;
+}
+
+static void
+free_names(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
 /* Append "name:value" to a space-separated list. */
 static void
 list_add(char *list, size_t cap, const char *name, const char *val)
@@ -236,19 +274,18 @@ list_add(char *list, size_t cap, const char *name, const char *val)
 static void
 read_nics(const struct col_root *root, struct col_inventory *inv)
 {
-    DIR *d = col_root_opendir(root, "sys/class/net");
-    struct dirent *e;
+    size_t n;
+    char **names = sorted_names(root, "sys/class/net", &n);
     double sum = 0;
     int known = 0;
-    while (d && (e = readdir(d))) {
+    for (size_t i = 0; i < n; i++) {
+        const char *name = names[i];
         char rel[600], val[32];
         long speed = -1;
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(rel, sizeof rel, "sys/class/net/%s/device", e->d_name);
+        snprintf(rel, sizeof rel, "sys/class/net/%s/device", name);
         if (!col_root_exists(root, rel))
             continue; /* lo, bridges, veth, tunnels: no hardware behind them */
-        snprintf(rel, sizeof rel, "sys/class/net/%s/speed", e->d_name);
+        snprintf(rel, sizeof rel, "sys/class/net/%s/speed", name);
         if (col_root_long(root, rel, &speed) < 0 || speed <= 0)
             speed = -1;
         inv->nic_count++;
@@ -259,10 +296,9 @@ read_nics(const struct col_root *root, struct col_inventory *inv)
         } else {
             snprintf(val, sizeof val, "?");
         }
-        list_add(inv->nics, sizeof inv->nics, e->d_name, val);
+        list_add(inv->nics, sizeof inv->nics, name, val);
     }
-    if (d)
-        closedir(d);
+    free_names(names, n);
     inv->nic_Mbps = known ? sum : NAN;
     if (inv->nic_count > known)
         col_inventory_note(inv, "%d NIC(s) report no link speed", inv->nic_count - known);
@@ -271,26 +307,26 @@ read_nics(const struct col_root *root, struct col_inventory *inv)
 static void
 read_disks(const struct col_root *root, int include_dm, struct col_inventory *inv)
 {
-    DIR *d = col_root_opendir(root, "sys/block");
-    struct dirent *e;
+    size_t n;
+    char **names = sorted_names(root, "sys/block", &n);
     struct col_diskstats none = {0};
-    while (d && (e = readdir(d))) {
+    for (size_t i = 0; i < n; i++) {
+        const char *name = names[i];
         char rel[600], val[64];
         long sectors = 0, rot = -1;
-        if (e->d_name[0] == '.' || !col_disk_is_whole(root, &none, e->d_name, include_dm, 1))
+        if (!col_disk_is_whole(root, &none, name, include_dm, 1))
             continue;
-        snprintf(rel, sizeof rel, "sys/block/%s/size", e->d_name);
+        snprintf(rel, sizeof rel, "sys/block/%s/size", name);
         col_root_long(root, rel, &sectors);
-        snprintf(rel, sizeof rel, "sys/block/%s/queue/rotational", e->d_name);
+        snprintf(rel, sizeof rel, "sys/block/%s/queue/rotational", name);
         col_root_long(root, rel, &rot);
         double gib = (double)sectors * 512.0 / (1024.0 * 1024 * 1024);
         snprintf(val, sizeof val, "%.0fGiB:%s", gib, rot == 1 ? "hdd" : rot == 0 ? "ssd" : "?");
-        list_add(inv->disks, sizeof inv->disks, e->d_name, val);
+        list_add(inv->disks, sizeof inv->disks, name, val);
         inv->disk_count++;
         inv->disk_GiB += gib;
     }
-    if (d)
-        closedir(d);
+    free_names(names, n);
 }
 
 static void

@@ -346,3 +346,12 @@ col_parse_uptime(const char *buf)
     double v = strtod(buf, &end);
     return end == buf || !(v >= 0) ? NAN : v;
 }
+
+double
+col_parse_btime(const char *buf)
+{
+    for (const char *s = buf; *s; s = next_line(s))
+        if (strncmp(s, "btime ", 6) == 0)
+            return col_parse_uptime(s + 6);
+    return NAN;
+}

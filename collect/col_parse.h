@@ -107,6 +107,9 @@ void col_parse_os_release(const char *buf, char *out, size_t cap);
 /* A CPU list ("0-3,8,10-11", sysfs format): number of CPUs in it, or -EINVAL. */
 int col_parse_cpulist(const char *buf);
 
+/* "btime N" of /proc/stat: boot time in UNIX seconds, or NaN. */
+double col_parse_btime(const char *buf);
+
 /* First number of /proc/uptime (seconds), or NaN. */
 double col_parse_uptime(const char *buf);
 

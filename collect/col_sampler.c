@@ -20,6 +20,7 @@ struct col_sampler {
     int nsamples;
     double last_clock; /* the sampler clock at the previous sample */
     double last_time;  /* the previous snapshot's time_s (NaN before) */
+    double btime_s;    /* boot time of the tree (UPTIME clock: wall = btime + uptime) */
 };
 
 static int
@@ -99,6 +100,9 @@ col_sampler_new(const struct col_opts *o, struct col_sampler **out, struct ks_er
         (rc = col_root_open(&s->root, o->root, o->root_seq, err)) < 0)
         goto fail;
     col_inventory_read(&s->root, o->include_dm, &s->inv);
+    s->btime_s = NAN;
+    if (s->opts.clock == COL_CLOCK_UPTIME && col_root_read(&s->root, "proc/stat", &s->ubuf) == 0)
+        s->btime_s = col_parse_btime(s->ubuf.p);
     if ((rc = open_sources(s, err)) < 0)
         goto fail;
     *out = s;
@@ -131,7 +135,11 @@ stamp(struct col_sampler *s, struct col_snapshot *out, double now)
     out->mono_s = now;
     out->interval_s = dt;
     out->baseline = isnan(dt);
-    double step, t = isnan(dt) ? ks_wall_s() : col_row_time(s->last_time, ks_wall_s(), dt, &step);
+    /* A tree with its own clock (fixtures) also has its own wall time: boot time plus
+     * uptime, so rows of a fake tree are reproducible to the millisecond. */
+    double wall = s->opts.clock == COL_CLOCK_UPTIME && !isnan(s->btime_s) ? s->btime_s + now
+                                                                          : ks_wall_s();
+    double step, t = isnan(dt) ? wall : col_row_time(s->last_time, wall, dt, &step);
     if (!isnan(dt) && step != 0)
         col_snapshot_event(out, "clock_step:%+.3f", step);
     out->time_s = t;

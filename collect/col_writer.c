@@ -363,6 +363,30 @@ write_inventory(const char *dir, const char *entity, const struct col_inventory 
     return rc;
 }
 
+/* mkdir -p: the dataset directory and any missing parent. */
+static int
+make_dirs(const char *dir, struct ks_err *err)
+{
+    char *p = ks_xstrdup(dir);
+    int rc = 0;
+    for (char *s = p + 1;; s++) {
+        char c = *s;
+        if (c != '/' && c != '\0')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            int e = errno;
+            rc = ks_errf(err, -e, "%s: cannot create directory: %s", p, strerror(e));
+            break;
+        }
+        *s = c;
+        if (!c)
+            break;
+    }
+    free(p);
+    return rc;
+}
+
 static void
 wfile_init(struct wfile *f, const char *dir, const char *name, char *header)
 {
@@ -387,10 +411,8 @@ col_writer_open(const struct col_writer_opts *o, const struct col_inventory *inv
         abort();
     wfile_init(&w->samples, w->dir, "samples.csv", col_writer_samples_header());
     wfile_init(&w->cores, w->dir, "cores.csv", col_writer_cores_header());
-    if (w->dir && mkdir(w->dir, 0777) != 0 && errno != EEXIST) {
-        int e = errno;
-        rc = ks_errf(err, -e, "%s: cannot create directory: %s", w->dir, strerror(e));
-    }
+    if (w->dir)
+        rc = make_dirs(w->dir, err);
     if (rc == 0 && w->dir && inv)
         rc = write_inventory(w->dir, w->entity, inv, err);
     if (rc == 0)
