@@ -562,7 +562,8 @@ emit(struct sar_in *in, const struct col_import_opts *o, struct col_isink *s)
         col_isink_run(s);
         double mem_MiB = ks_inv_num(ds, ent, "mem_MiB");
         for (size_t r = 0; r < h->n; r++) {
-            if (h->rows[r].mem_total_KiB / 1024 > mem_MiB || isnan(mem_MiB))
+            if ((h->rows[r].seen & SEEN_MEM) &&
+                (h->rows[r].mem_total_KiB / 1024 > mem_MiB || isnan(mem_MiB)))
                 mem_MiB = h->rows[r].mem_total_KiB / 1024;
             if (!(h->rows[r].seen & SEEN_CPU))
                 continue; /* a time with no CPU row is not a sample */
