@@ -1,0 +1,507 @@
+/*
+ * col_gen: the synthetic server room. Every formula here is written out in
+ * docs/datasets.md ("kasane gen"); keep the two in step.
+ */
+#include "collect/col_gen.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "collect/col_import.h"
+#include "core/ks_csv.h"
+#include "core/ks_dataset.h"
+
+/* ---- RNG --------------------------------------------------------------------------- */
+
+static uint64_t
+splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void
+col_rng_seed(struct col_rng *r, uint64_t seed)
+{
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&seed);
+}
+
+static uint64_t
+rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+uint64_t
+col_rng_next(struct col_rng *r)
+{
+    uint64_t *s = r->s, res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return res;
+}
+
+double
+col_rng_uniform(struct col_rng *r)
+{
+    return (double)(col_rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+double
+col_rng_normal(struct col_rng *r)
+{
+    double u = 1.0 - col_rng_uniform(r); /* (0, 1]: log is finite */
+    return sqrt(-2 * log(u)) * cos(2 * M_PI * col_rng_uniform(r));
+}
+
+static double
+unif(struct col_rng *r, double lo, double hi)
+{
+    return lo + (hi - lo) * col_rng_uniform(r);
+}
+
+static size_t
+pick(struct col_rng *r, size_t n)
+{
+    return (size_t)(col_rng_uniform(r) * (double)n);
+}
+
+/* ---- population -------------------------------------------------------------------- */
+
+const char *const col_gen_role_names[GEN_NROLE] = {"legacy", "web", "app", "db", "batch",
+                                                   "file"};
+
+/* 2008-era server processors (Intel ARK and AMD Opteron product data; none with
+ * Hyper-Threading, so logical CPUs = cores). */
+struct cpu_model {
+    const char *name;
+    int cores, MHz, one_socket_only;
+};
+static const struct cpu_model cpus[] = {
+    {"Intel Xeon 5130", 2, 2000, 0},  {"Intel Xeon 5140", 2, 2333, 0},
+    {"Intel Xeon 5150", 2, 2666, 0},  {"Intel Xeon 5160", 2, 3000, 0},
+    {"Intel Xeon E5335", 4, 2000, 0}, {"Intel Xeon E5345", 4, 2333, 0},
+    {"Intel Xeon E5410", 4, 2333, 0}, {"Intel Xeon E5430", 4, 2666, 0},
+    {"Intel Xeon E5450", 4, 3000, 0}, {"Intel Xeon 3070", 2, 2666, 1},
+    {"Intel Xeon X3220", 4, 2400, 1}, {"AMD Opteron 2218", 2, 2600, 0},
+    {"AMD Opteron 2220", 2, 2800, 0}, {"AMD Opteron 2350", 4, 2000, 0},
+    {"AMD Opteron 2356", 4, 2300, 0},
+};
+#define NCPUS (sizeof cpus / sizeof *cpus)
+
+/* Per-role constants (see docs/datasets.md, "roles"). */
+struct role_def {
+    double base_lo, base_hi; /* CPU floor, % */
+    double amp_lo, amp_hi;   /* diurnal amplitude, % */
+    int peak_h;              /* hour of the diurnal peak (UTC = local here) */
+    double weekend;          /* weekend factor */
+    double mem_lo, mem_hi;   /* used share of memory */
+    int gib[3];              /* memory sizes to pick from */
+    double disk_KiBps;       /* disk throughput at 100% CPU */
+    double io_KiB;           /* mean I/O size */
+    double read_share;
+    double net_KiBps;        /* network throughput at 100% CPU */
+    double tx_share;
+    int disks;
+    const char *os[2];
+};
+static const struct role_def roles[GEN_NROLE] = {
+    [GEN_LEGACY] = {6, 15, 0, 0, 11, 0.45, 0.25, 0.5, {2, 2, 4}, 300, 16, 0.6, 60, 0.5, 2,
+                    {"Windows 2000 Server SP4", "Red Hat Enterprise Linux 4"}},
+    [GEN_WEB] = {3, 8, 25, 50, 14, 0.6, 0.35, 0.6, {2, 4, 8}, 800, 16, 0.7, 2500, 0.75, 2,
+                 {"Windows Server 2003 R2", "Red Hat Enterprise Linux 5"}},
+    [GEN_APP] = {5, 10, 20, 45, 14, 0.4, 0.45, 0.75, {4, 8, 8}, 600, 16, 0.5, 1200, 0.5, 2,
+                 {"Windows Server 2003 R2", "SUSE Linux Enterprise Server 10"}},
+    [GEN_DB] = {5, 10, 20, 40, 14, 0.4, 0.7, 0.9, {8, 12, 16}, 4000, 8, 0.65, 800, 0.6, 6,
+                {"Windows Server 2003 R2", "Red Hat Enterprise Linux 5"}},
+    [GEN_BATCH] = {2, 5, 0, 0, 14, 1.0, 0.3, 0.5, {4, 8, 8}, 3000, 64, 0.6, 400, 0.5, 2,
+                   {"Red Hat Enterprise Linux 5", "Windows Server 2003"}},
+    [GEN_FILE] = {3, 8, 5, 15, 11, 0.35, 0.3, 0.55, {2, 4, 4}, 2500, 64, 0.55, 1500, 0.5, 6,
+                  {"Windows Server 2003 R2", "Windows Server 2008"}},
+};
+
+struct server {
+    enum col_gen_role role;
+    int group; /* application group (-1 = none) */
+    char name[32];
+    const struct cpu_model *cpu;
+    int sockets;
+    double total_MiB, logical_MHz;
+    double base, amp, mem_share, disk_scale, net_scale;
+    double batch_start_h, batch_len_h, batch_level;
+    struct col_rng rng;
+    double ar, burst; /* AR(1) noise state, decaying burst, % */
+};
+
+struct group {
+    struct col_rng rng;
+    double ar;
+};
+
+struct gen {
+    const struct col_gen_opts *o;
+    struct server *srv;
+    size_t n, ngroups;
+    struct group *grp;
+};
+
+static void
+role_counts(const struct col_gen_opts *o, size_t *ngroups, size_t *nbatch, size_t *nfile)
+{
+    double n = (double)o->servers;
+    *ngroups = (size_t)lround(n * 0.40 / 5);
+    *nbatch = (size_t)lround(n * 0.10);
+    *nfile = (size_t)lround(n * 0.15);
+    while (*ngroups * 5 + *nbatch + *nfile > o->servers) {
+        if (*nfile)
+            (*nfile)--;
+        else if (*nbatch)
+            (*nbatch)--;
+        else
+            (*ngroups)--;
+    }
+}
+
+/* Roles in order: the three-tier groups (2 web, 2 app, 1 db each), batch, file, and
+ * legacy for the rest; a one-role profile gives every server that role. */
+static void
+assign_roles(struct gen *g, int single)
+{
+    static const enum col_gen_role tier[5] = {GEN_WEB, GEN_WEB, GEN_APP, GEN_APP, GEN_DB};
+    size_t ngroups = 0, nbatch = 0, nfile = 0, i = 0;
+    if (single < 0)
+        role_counts(g->o, &ngroups, &nbatch, &nfile);
+    for (size_t k = 0; k < ngroups * 5; k++, i++) {
+        g->srv[i].role = tier[k % 5];
+        g->srv[i].group = (int)(k / 5);
+    }
+    for (; i < g->n; i++) {
+        g->srv[i].group = -1;
+        g->srv[i].role = single >= 0 ? (enum col_gen_role)single
+                         : i < ngroups * 5 + nbatch        ? GEN_BATCH
+                         : i < ngroups * 5 + nbatch + nfile ? GEN_FILE
+                                                            : GEN_LEGACY;
+    }
+    g->ngroups = ngroups;
+}
+
+static void
+size_server(struct server *s, const struct role_def *rd)
+{
+    struct col_rng *r = &s->rng;
+    int big = s->role == GEN_DB || s->role == GEN_APP;
+    do
+        s->cpu = &cpus[pick(r, NCPUS)];
+    while (big && s->cpu->cores < 4);
+    s->sockets = s->cpu->one_socket_only ? 1 : (big || col_rng_uniform(r) < 0.5) ? 2 : 1;
+    if (s->role == GEN_LEGACY && !s->cpu->one_socket_only && col_rng_uniform(r) < 0.6)
+        s->sockets = 1;
+    s->total_MiB = 1024.0 * rd->gib[pick(r, 3)];
+    s->logical_MHz = (double)(s->sockets * s->cpu->cores * s->cpu->MHz);
+}
+
+static void
+init_server(struct gen *g, size_t i, unsigned count_in_role)
+{
+    struct server *s = &g->srv[i];
+    const struct role_def *rd = &roles[s->role];
+    col_rng_seed(&s->rng, g->o->seed ^ (0x5851f42d4c957f2dULL * (i + 1)));
+    snprintf(s->name, sizeof s->name, "%s%02u", col_gen_role_names[s->role], count_in_role);
+    size_server(s, rd);
+    s->base = unif(&s->rng, rd->base_lo, rd->base_hi);
+    s->amp = unif(&s->rng, rd->amp_lo, rd->amp_hi);
+    s->mem_share = unif(&s->rng, rd->mem_lo, rd->mem_hi);
+    s->disk_scale = rd->disk_KiBps * exp(0.4 * col_rng_normal(&s->rng));
+    s->net_scale = rd->net_KiBps * exp(0.4 * col_rng_normal(&s->rng));
+    s->batch_start_h = unif(&s->rng, 0, 2.5);
+    s->batch_len_h = unif(&s->rng, 2, 4);
+    s->batch_level = unif(&s->rng, 50, 85);
+}
+
+static void
+build(struct gen *g)
+{
+    int single = -1;
+    for (int r = 0; r < GEN_NROLE; r++)
+        if (strcmp(g->o->profile, col_gen_role_names[r]) == 0)
+            single = r;
+    g->n = g->o->servers;
+    g->srv = ks_xcalloc(g->n, sizeof *g->srv);
+    assign_roles(g, single);
+    unsigned count[GEN_NROLE] = {0};
+    for (size_t i = 0; i < g->n; i++)
+        init_server(g, i, ++count[g->srv[i].role]);
+    g->grp = ks_xcalloc(g->ngroups ? g->ngroups : 1, sizeof *g->grp);
+    for (size_t k = 0; k < g->ngroups; k++)
+        col_rng_seed(&g->grp[k].rng, g->o->seed ^ (0x2545f4914f6cdd1dULL * (k + 1)) ^ 0xabcdef);
+}
+
+static void
+write_inventory(const struct gen *g, struct ks_dataset *ds)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        const struct server *s = &g->srv[i];
+        size_t e = ks_dataset_add_entity(ds, s->name, "physical");
+        ks_inv_set(ds, e, "hostname", s->name);
+        ks_inv_set(ds, e, "cpu_model", s->cpu->name);
+        ks_inv_set_num(ds, e, "sockets", s->sockets);
+        ks_inv_set_num(ds, e, "cores", s->sockets * s->cpu->cores);
+        ks_inv_set_num(ds, e, "threads", s->sockets * s->cpu->cores);
+        ks_inv_set_num(ds, e, "core_MHz", s->cpu->MHz);
+        ks_inv_set_num(ds, e, "mem_MiB", s->total_MiB);
+        ks_inv_set_num(ds, e, "nic_count", 2);
+        ks_inv_set_num(ds, e, "nic_Mbps", 1000);
+        ks_inv_set_num(ds, e, "disk_count", roles[s->role].disks);
+        ks_inv_set(ds, e, "hypervisor", "none");
+        ks_inv_set(ds, e, "os", roles[s->role].os[i % 2]);
+        char *notes = ks_xasprintf("synthetic: kasane gen --seed %llu", (unsigned long long)g->o->seed);
+        ks_inv_set(ds, e, "notes", notes);
+        free(notes);
+        ks_inv_set(ds, e, "role", col_gen_role_names[s->role]);
+        if (s->group >= 0) {
+            char grp[32];
+            snprintf(grp, sizeof grp, "app%02d", s->group + 1);
+            ks_inv_set(ds, e, "app_group", grp);
+        }
+    }
+}
+
+/* ---- time series ------------------------------------------------------------------- */
+
+#define SVC_MS 6.0 /* mean service time of a 2008 10K rpm disk (seek + half a turn) */
+
+/* What every server sees at one time step. */
+struct clock {
+    double h;         /* hour of day, UTC */
+    int weekend;      /* Saturday or Sunday */
+    int month_end;    /* one of the last three days of the month */
+    double d[24];     /* diurnal shape for each peak hour */
+    double step_s;
+};
+
+static void
+clock_at(struct clock *c, double t_mid, double step_s)
+{
+    time_t tt = (time_t)t_mid, later = tt + 3 * 86400;
+    struct tm tm, tl;
+    gmtime_r(&tt, &tm);
+    gmtime_r(&later, &tl);
+    c->h = tm.tm_hour + tm.tm_min / 60.0 + tm.tm_sec / 3600.0;
+    c->weekend = tm.tm_wday == 0 || tm.tm_wday == 6;
+    c->month_end = tl.tm_mon != tm.tm_mon;
+    c->step_s = step_s;
+    for (int p = 0; p < 24; p++)
+        c->d[p] = pow(fmax(0, cos(2 * M_PI * (c->h - p) / 24)), 1.5);
+}
+
+static int
+in_window(double h, double start_h, double len_h)
+{
+    double x = fmod(h - start_h + 24, 24);
+    return x < len_h;
+}
+
+/* Shared demand of a three-tier application group, 0..~1.6. */
+static double
+group_level(struct group *gr, const struct clock *c)
+{
+    gr->ar = 0.9 * gr->ar + sqrt(1 - 0.81) * col_rng_normal(&gr->rng);
+    double w = c->weekend ? 0.4 : 1;
+    return fmax(0, c->d[14] * w * (1 + 0.5 * c->month_end) * (1 + 0.12 * gr->ar));
+}
+
+static double
+cpu_pct(struct server *s, const struct clock *c, const double *glevel)
+{
+    const struct role_def *rd = &roles[s->role];
+    double w = c->weekend ? rd->weekend : 1, cpu;
+    s->ar = 0.8 * s->ar + 0.6 * col_rng_normal(&s->rng);
+    double shape = s->group >= 0 ? glevel[s->group] : c->d[rd->peak_h] * w;
+    switch (s->role) {
+    case GEN_LEGACY:
+        cpu = s->base * (0.8 + 0.4 * shape) + 0.15 * s->base * s->ar;
+        break;
+    case GEN_WEB:
+        if (col_rng_uniform(&s->rng) < 0.03 * c->step_s / 300)
+            s->burst += unif(&s->rng, 15, 40);
+        s->burst *= exp(-c->step_s / 900);
+        cpu = s->base + s->amp * shape + s->burst + 2 * s->ar;
+        break;
+    case GEN_BATCH:
+        cpu = s->base + 1.5 * s->ar;
+        if (in_window(c->h, s->batch_start_h, s->batch_len_h))
+            cpu += s->batch_level * (1 + 0.25 * c->month_end);
+        if (c->month_end && c->h >= 9 && c->h < 17)
+            cpu += 0.5 * s->batch_level;
+        break;
+    case GEN_FILE:
+        cpu = s->base + s->amp * shape + 1.5 * s->ar + 10 * in_window(c->h, 22, 4);
+        break;
+    default: /* app, db */
+        cpu = s->base + s->amp * shape + 2 * s->ar;
+        if (s->role == GEN_DB && in_window(c->h, 2, 1))
+            cpu += 20; /* nightly maintenance: index rebuild, statistics */
+        break;
+    }
+    return col_round(fmin(100, fmax(0.5, cpu)), 2);
+}
+
+static int
+backup_now(const struct server *s, const struct clock *c)
+{
+    return (s->role == GEN_FILE && in_window(c->h, 22, 4)) ||
+           (s->role == GEN_DB && in_window(c->h, 1, 2));
+}
+
+static void
+disk_net(struct server *s, const struct clock *c, double cpu, double *m)
+{
+    const struct role_def *rd = &roles[s->role];
+    int backup = backup_now(s, c);
+    double act = 0.1 + cpu / 100, tot = s->disk_scale * act * exp(0.3 * col_rng_normal(&s->rng));
+    double rd_K = tot * rd->read_share + backup * 0.8 * s->disk_scale;
+    double wr_K = tot * (1 - rd->read_share);
+    double r_io = rd_K / rd->io_KiB, w_io = wr_K / rd->io_KiB;
+    double util = fmin(99, (r_io + w_io) * SVC_MS / (10.0 * rd->disks));
+    m[KS_DISK_READ_KIBPS] = col_round(rd_K, 1);
+    m[KS_DISK_WRITE_KIBPS] = col_round(wr_K, 1);
+    m[KS_DISK_READ_IOPS] = col_round(r_io, 1);
+    m[KS_DISK_WRITE_IOPS] = col_round(w_io, 1);
+    m[KS_DISK_UTIL_PCT] = col_round(util, 1);
+    m[KS_DISK_AWAIT_MS] = col_round(SVC_MS / (1 - util / 100), 1);
+    double net = s->net_scale * (0.05 + cpu / 100) * exp(0.25 * col_rng_normal(&s->rng));
+    double tx = net * rd->tx_share + backup * 0.5 * s->net_scale, rx = net * (1 - rd->tx_share);
+    m[KS_NET_RX_KIBPS] = col_round(rx, 1);
+    m[KS_NET_TX_KIBPS] = col_round(tx, 1);
+    m[KS_NET_RX_PPS] = round(rx * 1024 / 400); /* requests and ACKs: small frames */
+    m[KS_NET_TX_PPS] = round(tx * 1024 / 1000);
+}
+
+static void
+sample(struct server *s, const struct clock *c, const double *glevel, double *m)
+{
+    double cpu = cpu_pct(s, c, glevel);
+    m[KS_CPU_PCT] = cpu;
+    m[KS_CPU_MHZ] = col_round(cpu * s->logical_MHz / 100, 1);
+    m[KS_CPU_STEAL_PCT] = 0; /* bare metal: nothing to steal */
+    double busy = fmax(0, cpu - s->base) / 100;
+    int job = s->role == GEN_BATCH && in_window(c->h, s->batch_start_h, s->batch_len_h);
+    double share = s->mem_share + 0.04 * busy + 0.1 * job + 0.01 * col_rng_normal(&s->rng);
+    m[KS_MEM_USED_MIB] = round(s->total_MiB * fmin(0.98, fmax(0.05, share)));
+    m[KS_MEM_TOTAL_MIB] = s->total_MiB;
+    disk_net(s, c, cpu, m);
+    m[KS_IPC] = NAN; /* no counters are simulated */
+}
+
+static void
+put_row(FILE *f, double t, const char *name, double step_s, const double *m)
+{
+    char b[KS_NUMBUF];
+    fputs(col_fmt_num(b, t), f);
+    fputc(',', f);
+    fputs(name, f);
+    fputc(',', f);
+    fputs(col_fmt_num(b, step_s), f);
+    for (int k = 0; k < KS_NMETRIC; k++) {
+        fputc(',', f);
+        fputs(col_fmt_num(b, m[k]), f);
+    }
+    fputc('\n', f);
+}
+
+static int
+write_samples(struct gen *g, const char *path, unsigned long long *rows, struct ks_err *err)
+{
+    const struct col_gen_opts *o = g->o;
+    struct ks_afile af;
+    struct clock c;
+    double m[KS_NMETRIC], *glevel = ks_xcalloc(g->ngroups + 1, sizeof *glevel);
+    size_t nsteps = (size_t)floor(o->days * 86400 / o->step_s + 1e-9);
+    int rc = ks_afile_open(&af, path, err);
+    if (rc < 0) {
+        free(glevel);
+        return rc;
+    }
+    setvbuf(af.f, NULL, _IOFBF, 1 << 20);
+    ks_samples_put_header(af.f, NULL, 0);
+    for (size_t k = 0; k < nsteps; k++) {
+        double t_end = o->start_s + (double)(k + 1) * o->step_s;
+        clock_at(&c, t_end - o->step_s / 2, o->step_s);
+        for (size_t j = 0; j < g->ngroups; j++)
+            glevel[j] = group_level(&g->grp[j], &c);
+        for (size_t i = 0; i < g->n; i++) {
+            sample(&g->srv[i], &c, glevel, m);
+            put_row(af.f, t_end, g->srv[i].name, o->step_s, m);
+        }
+        if (o->progress && k % 256 == 255)
+            o->progress(o->progress_ctx, (double)(k + 1) / (double)nsteps);
+    }
+    free(glevel);
+    if (rows)
+        *rows = (unsigned long long)nsteps * g->n;
+    return ks_afile_commit(&af, err);
+}
+
+void
+col_gen_opts_init(struct col_gen_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->servers = 60;
+    o->days = 14;
+    o->step_s = 300;
+    o->seed = 1;
+    o->profile = "mix";
+    o->start_s = NAN;
+}
+
+static int
+check_opts(const struct col_gen_opts *o, struct ks_err *err)
+{
+    int known = strcmp(o->profile, "mix") == 0;
+    for (int r = 0; r < GEN_NROLE; r++)
+        known |= strcmp(o->profile, col_gen_role_names[r]) == 0;
+    if (!known)
+        return ks_errf(err, -EINVAL,
+                       "profile '%s': not mix, legacy, web, app, db, batch or file", o->profile);
+    if (o->servers < 1 || o->servers > 1000000)
+        return ks_errf(err, -EINVAL, "servers: %lu is not in 1..1000000", o->servers);
+    if (!(o->step_s >= 1) || !(o->days > 0) || o->days * 86400 < o->step_s)
+        return ks_errf(err, -EINVAL, "need step >= 1 s and days covering at least one step");
+    return 0;
+}
+
+int
+col_gen_run(const struct col_gen_opts *o, unsigned long long *rows, struct ks_err *err)
+{
+    struct col_gen_opts oo = *o;
+    if (isnan(oo.start_s))
+        oo.start_s = 1206316800; /* 2008-03-24 00:00:00 UTC, a Monday */
+    int rc = check_opts(&oo, err);
+    if (rc < 0)
+        return rc;
+    struct gen g = {.o = &oo};
+    build(&g);
+    struct ks_dataset *ds = ks_dataset_new();
+    write_inventory(&g, ds);
+    rc = ks_dataset_write(ds, oo.out_dir, err);
+    ks_dataset_free(ds);
+    if (rc == 0) {
+        char *p = ks_xasprintf("%s/samples.csv", oo.out_dir);
+        rc = write_samples(&g, p, rows, err);
+        free(p);
+    }
+    free(g.srv);
+    free(g.grp);
+    return rc;
+}

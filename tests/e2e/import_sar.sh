@@ -1,0 +1,97 @@
+# kasane import sar on real sysstat data recorded here: sadc samples this machine every
+# second while stress-ng loads one CPU and fio writes with O_DIRECT; the import must
+# match what sadf itself reports, row by row (CPU, disk, network), and see the load.
+. "$(dirname "$0")/lib.sh"
+SADC=/usr/lib/sysstat/sadc
+if [ ! -x "$SADC" ] || ! command -v sadf >/dev/null || ! command -v stress-ng >/dev/null ||
+    ! command -v fio >/dev/null; then
+    notok "sysstat, stress-ng and fio are needed (make deps)"
+    exit 0
+fi
+
+# 9 records = 8 one-second intervals; the load starts after the first.
+"$SADC" -S DISK 1 9 "$T/sa" &
+sadc_pid=$!
+sleep 1.5
+stress-ng --cpu 1 --timeout 4s --quiet >/dev/null 2>&1 &
+stress_pid=$!
+fio --name=kasane-e2e --filename="$T/fio.dat" --rw=write --bs=64k --size=32m --direct=1 \
+    --ioengine=psync --time_based --runtime=4 >/dev/null 2>&1 &
+fio_pid=$!
+wait "$sadc_pid" "$stress_pid" "$fio_pid"
+
+check "import a saDD file recorded by sadc" \
+    "$KASANE" import sar "$T/sa" --core-MHz 2600 -o "$T/ds" -q
+check "samples.csv and inventory.csv written" test -s "$T/ds/samples.csv" -a -s "$T/ds/inventory.csv"
+
+# column NAME of samples.csv as "time value" lines
+col() {
+    awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
+        { print $1, $c }' "$T/ds/samples.csv"
+}
+# compare two "time value" files: same times, values within 0.006
+same_series() {
+    awk 'NR == FNR { want[$1] = $2; n++; next }
+        { if (!($1 in want)) { print "extra time " $1; bad = 1; next }
+          d = $2 - want[$1]; if (d < 0) d = -d
+          if (d > 0.006) { print "time " $1 ": " $2 " != " want[$1]; bad = 1 }
+          seen++ }
+        END { if (seen != n) { print seen " rows, sadf has " n; bad = 1 } exit bad }' "$1" "$2"
+}
+
+sadf -d -U "$T/sa" -- -u ALL | awk -F';' '/^#/ { for (i = 1; i <= NF; i++) {
+        if ($i == "%idle") idle = i; if ($i == "%iowait") io = i }; next }
+    { printf "%s %.2f\n", $3, 100 - $idle - $io }' >"$T/cpu.want"
+col cpu_pct >"$T/cpu.got"
+check "cpu_pct = 100 - %idle - %iowait, row by row" same_series "$T/cpu.want" "$T/cpu.got"
+check "8 rows, one per interval" test "$(wc -l <"$T/cpu.got")" -eq 8
+check "the stress-ng load is visible (a row >= 40% of 2 CPUs)" \
+    awk '$2 >= 40 { f = 1 } END { exit !f }' "$T/cpu.got"
+
+# whole disks: names without a trailing partition number, no dm-/md/loop devices
+sadf -d -U "$T/sa" -- -d | awk -F';' '/^#/ { for (i = 1; i <= NF; i++) {
+        if ($i == "DEV") d = i; if ($i == "wkB/s") w = i; if ($i == "rkB/s") r = i }; next }
+    $d !~ /[0-9]$/ && $d !~ /^(dm-|md|loop|ram|sr|zram)/ { W[$3] += $w; R[$3] += $r }
+    END { for (t in W) printf "%s %.2f %.2f\n", t, W[t], R[t] }' | sort >"$T/disk.all"
+awk '{ print $1, $2 }' "$T/disk.all" >"$T/dw.want"
+awk '{ print $1, $3 }' "$T/disk.all" >"$T/dr.want"
+col disk_write_KiBps >"$T/dw.got"
+col disk_read_KiBps >"$T/dr.got"
+check "disk_write_KiBps = sum of wkB/s over whole disks" same_series "$T/dw.want" "$T/dw.got"
+check "disk_read_KiBps = sum of rkB/s over whole disks" same_series "$T/dr.want" "$T/dr.got"
+check "the fio writes are visible (a row >= 1000 KiB/s written)" \
+    awk '$2 >= 1000 { f = 1 } END { exit !f }' "$T/dw.got"
+
+sadf -d -U "$T/sa" -- -n DEV | awk -F';' '/^#/ { for (i = 1; i <= NF; i++) {
+        if ($i == "IFACE") d = i; if ($i == "rxkB/s") r = i; if ($i == "txkB/s") x = i;
+        if ($i == "rxpck/s") p = i }; next }
+    $d != "lo" { R[$3] += $r; X[$3] += $x; P[$3] += $p }
+    END { for (t in R) printf "%s %.2f %.2f %.2f\n", t, R[t], X[t], P[t] }' | sort >"$T/net.all"
+awk '{ print $1, $2 }' "$T/net.all" >"$T/rx.want"
+awk '{ print $1, $3 }' "$T/net.all" >"$T/tx.want"
+awk '{ print $1, $4 }' "$T/net.all" >"$T/rp.want"
+col net_rx_KiBps >"$T/rx.got"
+col net_tx_KiBps >"$T/tx.got"
+col net_rx_pps >"$T/rp.got"
+check "net_rx_KiBps = sum of rxkB/s without lo" same_series "$T/rx.want" "$T/rx.got"
+check "net_tx_KiBps = sum of txkB/s without lo" same_series "$T/tx.want" "$T/tx.got"
+check "net_rx_pps = sum of rxpck/s without lo" same_series "$T/rp.want" "$T/rp.got"
+
+# inventory: CPU count from sadf -H, cpu_MHz = cpu_pct / 100 x CPUs x --core-MHz
+ncpu=$(sadf -H "$T/sa" | sed -n 's/.*(\([0-9]*\) CPU).*/\1/p')
+check "threads = the CPU count sadf reports ($ncpu)" \
+    awk -F, -v n="$ncpu" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "threads") c = i; next }
+        { exit !($c == n) }' "$T/ds/inventory.csv"
+check "cpu_MHz = cpu_pct / 100 x CPUs x core MHz" \
+    awk -F, -v n="$ncpu" 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "cpu_pct") p = i
+        if ($i == "cpu_MHz") m = i }; next }
+        { d = $m - $p * n * 2600 / 100; if (d < 0) d = -d; if (d > 0.001) bad = 1 }
+        END { exit bad }' "$T/ds/samples.csv"
+
+# the same data as sadf -d text imports to the same samples
+sadf -d -U "$T/sa" -- -u ALL -r ALL -d -b -n DEV >"$T/sa.txt"
+"$KASANE" import sar "$T/sa.txt" --core-MHz 2600 -o "$T/ds2" -q
+# (cpu_MHz, column 5, is left out: text without -P ALL rows has no CPU count)
+cut -d, -f1-4,6- "$T/ds/samples.csv" >"$T/bin.cut"
+cut -d, -f1-4,6- "$T/ds2/samples.csv" >"$T/txt.cut"
+check "sadf -d text gives the same samples as the binary file" cmp -s "$T/bin.cut" "$T/txt.cut"
