@@ -202,10 +202,18 @@ rpt_gp_bars(const struct rpt_bars *c)
         rpt_buf_puts(&b, "\n");
     }
     rpt_buf_puts(&b, "EOD\n");
-    rpt_buf_puts(&b, "set style data histograms\nset style histogram clustered gap 1\n"
-                     "set style fill solid 0.85 border rgb '#ffffff'\nset boxwidth 0.9\n");
-    rpt_buf_printf(&b, "set xtics rotate by 30 right font ',10'\nset xrange [-0.6:%zu.6]\n",
-                   c->ncat ? c->ncat - 1 : 0);
+    int many = c->ncat > RPT_BARS_LABELLED;
+    rpt_buf_printf(&b, "set style data histograms\nset style histogram clustered gap 1\n"
+                       "set style fill solid 0.85 %s\nset boxwidth 0.9\n",
+                   many ? "noborder" : "border rgb '#ffffff'");
+    if (many) {
+        rpt_buf_puts(&b, "unset xtics\nset xlabel ");
+        gp_str(&b, c->xlabel_many ? c->xlabel_many : "");
+        rpt_buf_puts(&b, "\n");
+    } else {
+        rpt_buf_puts(&b, "set xtics rotate by 30 right font ',10'\n");
+    }
+    rpt_buf_printf(&b, "set xrange [-0.6:%zu.6]\n", c->ncat ? c->ncat - 1 : 0);
     rpt_buf_printf(&b, "set ylabel ");
     gp_str(&b, c->ylabel);
     rpt_buf_puts(&b, c->logy ? "\nset logscale y\nset yrange [*:*]\nset format y '%.0s%c'\n"
@@ -213,7 +221,7 @@ rpt_gp_bars(const struct rpt_bars *c)
     rpt_buf_puts(&b, "plot ");
     for (size_t s = 0; s < c->nser; s++) {
         rpt_buf_printf(&b, "%s$data using %zu%s lc rgb '%s' title ", s ? ", " : "", s + 2,
-                       s ? "" : ":xtic(1)", rpt_palette[s % RPT_NPALETTE]);
+                       s || many ? "" : ":xtic(1)", rpt_palette[s % RPT_NPALETTE]);
         gp_str(&b, c->sers[s]);
     }
     if (!isnan(c->hline))

@@ -48,9 +48,11 @@ struct rpt_stack {
 char *rpt_gp_stack(const struct rpt_stack *c);
 
 /* Clustered bars: nser series over ncat categories (v series by series), with an
- * optional horizontal reference line (NaN: none). */
+ * optional horizontal reference line (NaN: none). Above RPT_BARS_LABELLED categories
+ * the labels would overprint: they are left out and xlabel_many names the axis. */
+#define RPT_BARS_LABELLED 30
 struct rpt_bars {
-    const char *name, *title, *ylabel;
+    const char *name, *title, *ylabel, *xlabel_many;
     size_t ncat, nser;
     const char *const *cats, *const *sers;
     const double *v;

@@ -126,6 +126,24 @@ host_chart(struct rpt_ctx *c, size_t h, size_t *vm, size_t *at)
     free(names);
 }
 
+/* Too many hosts to label: order them by the first series, highest first, so the
+ * chart reads as a profile (insertion sort: a plan has hundreds of hosts at most). */
+static void
+sort_bars(const char **cats, double *v, size_t n)
+{
+    for (size_t a = 1; a < n; a++)
+        for (size_t b = a; b > 0 && v[b] > v[b - 1]; b--) {
+            const char *tc = cats[b];
+            double t0 = v[b], t1 = v[n + b];
+            cats[b] = cats[b - 1];
+            v[b] = v[b - 1];
+            v[n + b] = v[n + b - 1];
+            cats[b - 1] = tc;
+            v[b - 1] = t0;
+            v[n + b - 1] = t1;
+        }
+}
+
 static void
 peak_sizing_chart(struct rpt_ctx *c, const struct ks_table *ht)
 {
@@ -140,11 +158,15 @@ peak_sizing_chart(struct rpt_ctx *c, const struct ks_table *ht)
         v[nh + n++] = ks_table_num(ht, h, "cpu_sum_of_peaks_pct");
     }
     memmove(v + n, v + nh, n * sizeof *v); /* series back to back: n values each */
+    if (n > RPT_BARS_LABELLED)
+        sort_bars(cats, v, n);
+    char many[80];
+    snprintf(many, sizeof many, "%zu hosts, highest peak of the sum first", n);
     static const char *const sers[] = {"peak of the sum (this plan)", "sum of the peaks (peak sizing)"};
     struct rpt_bars b = {
         .name = "peak_sizing", .title = "Time-aware sizing against peak sizing, per host",
         .ylabel = "CPU, % of usable capacity", .ncat = n, .nser = 2, .cats = cats, .sers = sers,
-        .v = v, .hline = 100, .hline_label = "usable capacity",
+        .v = v, .hline = 100, .hline_label = "usable capacity", .xlabel_many = many,
     };
     if (n)
         rpt_ctx_chart(c, b.name, rpt_gp_bars(&b));

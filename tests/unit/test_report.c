@@ -127,6 +127,22 @@ test_golden_bars(void **state)
     b.hline = NAN;
     b.name = "sim_latency";
     golden("bars_log", rpt_gp_bars(&b));
+    /* Past RPT_BARS_LABELLED hosts the labels go and the axis is named instead. */
+    const char *many[RPT_BARS_LABELLED + 1];
+    double mv[2 * (RPT_BARS_LABELLED + 1)];
+    for (size_t i = 0; i < RPT_BARS_LABELLED + 1; i++) {
+        many[i] = "h";
+        mv[i] = 100 - (double)i;
+        mv[RPT_BARS_LABELLED + 1 + i] = 120 - (double)i;
+    }
+    struct rpt_bars m = {.name = "peak_sizing", .title = "Peak sizing", .ylabel = "%",
+                         .xlabel_many = "31 hosts", .ncat = RPT_BARS_LABELLED + 1, .nser = 2,
+                         .cats = many, .sers = sers, .v = mv, .hline = 100,
+                         .hline_label = "usable capacity"};
+    char *script = rpt_gp_bars(&m);
+    assert_null(strstr(script, "xtic(1)"));
+    assert_non_null(strstr(script, "unset xtics\nset xlabel '31 hosts'"));
+    golden("bars_many", script);
 }
 
 static void
