@@ -18,7 +18,7 @@ const char *const rpt_palette[RPT_NPALETTE] = {
 };
 
 /* Sizes in pixels; the SVG scales to the page width, the PNG is a fixed raster. */
-enum { W_WIDE = 1000, H_STD = 420 };
+enum { W_WIDE = 1000, H_STD = 420, W_HOST = 640, H_HOST = 400 }; /* hosts: two per row */
 
 /* A gnuplot single-quoted string: the only escape is '' for '. */
 static void
@@ -142,7 +142,7 @@ char *
 rpt_gp_stack(const struct rpt_stack *c)
 {
     struct rpt_buf b = {0};
-    gp_begin(&b, c->name, c->title, W_WIDE, H_STD);
+    gp_begin(&b, c->name, c->title, W_HOST, H_HOST);
     /* Cumulative sums are computed here, not in gnuplot: the data block then holds
      * exactly the boundaries drawn, which is what a reader of the script checks. */
     rpt_buf_puts(&b, "$data << EOD\n");
@@ -178,7 +178,7 @@ rpt_gp_stack(const struct rpt_stack *c)
     if (!isnan(c->limit))
         gp_hline(&b, c->limit, c->limit_label, "#b2182b", 1);
     rpt_buf_puts(&b, "\n");
-    return gp_end(&b, c->name, W_WIDE, H_STD);
+    return gp_end(&b, c->name, W_HOST, H_HOST);
 }
 
 char *

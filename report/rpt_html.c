@@ -30,7 +30,7 @@ static const char css[] =
     ".card .detail{color:var(--muted);font-size:12px}\n"
     "table{border-collapse:collapse;margin:8px 0 4px;font-size:12.5px}\n"
     "th,td{border-bottom:1px solid var(--line);padding:4px 10px;text-align:left;vertical-align:top}\n"
-    "th{background:var(--bg);font-weight:600;overflow-wrap:anywhere}\n"
+    "th{background:var(--bg);font-weight:600}\n"
     ".tw{overflow-x:auto;max-width:100%}\n"
     "td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
     "tr.chosen td{background:#eaf1f8;font-weight:600}\n"
@@ -114,8 +114,13 @@ rpt_html_table(FILE *f, const struct ks_table *t, const char *name, size_t maxro
     int chosen = ks_table_col(t, "chosen");
     fputs("<div class=\"tw\"><table>\n<thead><tr>", f);
     for (size_t j = 0; j < t->ncols; j++) {
+        /* Column names are long snake_case: allow a line break after each underscore. */
         fputs("<th>", f);
-        rpt_html_esc(f, t->cols[j]);
+        for (const char *p = t->cols[j]; *p; p++) {
+            rpt_html_esc(f, (char[]){*p, 0});
+            if (*p == '_' && p[1])
+                fputs("<wbr>", f);
+        }
         fputs("</th>", f);
     }
     fputs("</tr></thead>\n<tbody>\n", f);
@@ -152,9 +157,13 @@ inline_svg(FILE *f, const char *svg, const char *name, const char *caption)
     static const char *const pats[] = {"id='", "id=\"", "href='#", "href=\"#", "url(#"};
     if (!p)
         return;
+    /* Never scale a chart above its drawn size: fonts would grow past the page's. */
+    const char *w = strstr(p, "width=\""), *close = strchr(p, '>');
     fputs("<svg role=\"img\" aria-label=\"", f);
     rpt_html_esc(f, caption);
     fputs("\"", f);
+    if (w && close && w < close)
+        fprintf(f, " style=\"max-width:%dpx\"", atoi(w + 7));
     for (p += 4; *p;) {
         size_t k, n = sizeof pats / sizeof *pats;
         for (k = 0; k < n && strncmp(p, pats[k], strlen(pats[k])) != 0; k++)

@@ -1,6 +1,6 @@
 # kasane report chart: host_1
 reset
-set terminal svg size 1000,420 font 'DejaVu Sans,12' noenhanced background rgb 'white'
+set terminal svg size 640,400 font 'DejaVu Sans,12' noenhanced background rgb 'white'
 set output 'charts/host_1.svg'
 set encoding utf8
 set title 'host01: CPU demand' font ',14'
@@ -24,7 +24,7 @@ set ylabel 'CPU demand (GHz)'
 set yrange [0:*]
 set style fill solid 0.85 noborder
 plot $data using 1:(0):2 with filledcurves lc rgb '#4e79a7' title 'db01', $data using 1:2:3 with filledcurves lc rgb '#f28e2b' title '3 other VMs', 56.16 with lines lw 2 dt 1 lc rgb '#222222' title 'usable capacity', 44.928 with lines lw 2 dt 2 lc rgb '#b2182b' title 'planning limit'
-set terminal pngcairo size 1000,420 font 'DejaVu Sans,10' noenhanced background rgb 'white'
+set terminal pngcairo size 640,400 font 'DejaVu Sans,10' noenhanced background rgb 'white'
 set output 'charts/host_1.png'
 replot
 unset output
