@@ -1,6 +1,7 @@
 #!/bin/sh
-# Render an HTML file to PNG with headless Chromium, as a person would see it.
-#   scripts/screenshot.sh PAGE.html OUT.png [WIDTH,HEIGHT]
+# Render an HTML file to PNG with headless Chromium, as a person would see it, or
+# print it to PDF (OUT ending in .pdf: the page's own @page rules, no header/footer).
+#   scripts/screenshot.sh PAGE.html OUT.png|OUT.pdf [WIDTH,HEIGHT]
 # No network (file:// only, background networking, sync and updates off), a throwaway
 # profile removed afterwards, a time limit. Prints the PNG's pixel standard deviation
 # (0 = one flat colour, i.e. blank) via ImageMagick when `convert` is present.
@@ -15,9 +16,12 @@ prof=$(mktemp -d)
 trap 'rm -rf "$prof"' EXIT
 timeout 60 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$prof" --screenshot="$out" --window-size="$size" \
+    --user-data-dir="$prof" --window-size="$size" \
+    $(case "$out" in *.pdf) echo "--no-pdf-header-footer --print-to-pdf=$out" ;;
+                     *) echo "--screenshot=$out" ;; esac) \
     "file://$page" >/dev/null 2>&1 || true
-[ -s "$out" ] || { echo "$0: chromium wrote no screenshot" >&2; exit 1; }
+[ -s "$out" ] || { echo "$0: chromium wrote nothing to $out" >&2; exit 1; }
+case "$out" in *.pdf) exit 0 ;; esac
 if command -v convert >/dev/null 2>&1; then
     convert "$out" -format "%[fx:standard_deviation]\n" info:
 fi
