@@ -89,3 +89,17 @@ check "unknown sim columns are shown" sh -c "grep -q \"with a comma, quoted\" '$
 printf 'workload,lat_p99_us\nrandread,12\nseq,fast\n' > "$T/badsim.csv"
 expect_exit "sim results with a bad number name line and column" 1 "badsim.csv:3: column 'lat_p99_us': 'fast' is not a number" \
     "$KASANE" report "$DS" --plan "$PLAN" --sim "$T/badsim.csv" -o "$T/rep5"
+
+# An inventory-only dataset (no samples.csv, plan by allocation) still reports.
+mkdir -p "$T/inv"
+cp "$DS/inventory.csv" "$T/inv/"
+cp -r "$PLAN" "$T/invplan"
+sed -i 's/^planned_by,.*/planned_by,allocation/' "$T/invplan/summary.csv"
+"$KASANE" report "$T/inv" --plan "$T/invplan" -o "$T/rep6" >/dev/null 2>&1
+check "inventory-only dataset reports" [ $? -eq 0 -a -s "$T/rep6/index.html" ]
+check "inventory-only: says so, still well-formed" sh -c "grep -q 'inventory only' '$T/rep6/index.html' && tidy -errors -q '$T/rep6/index.html'"
+# A server kept physical (host "-") is in the placement table and on no host.
+cp -r "$PLAN" "$T/physplan"
+sed -i 's/^idle01,host01,R660-2S$/idle01,-,physical/' "$T/physplan/placement.csv"
+"$KASANE" report "$DS" --plan "$T/physplan" -o "$T/rep7" >/dev/null 2>&1
+check "a server kept physical is placed on no host" sh -c "grep -q '^idle01,physical,-,physical,' '$T/rep7/tables/placement.csv' && grep -q '^host01,R660-2S,2,24,4,' '$T/rep7/tables/hosts.csv'"
