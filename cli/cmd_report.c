@@ -1,16 +1,68 @@
-/* kasane report: placeholder until issue 5 lands. */
+/* kasane report: dataset + plan [+ sim results] -> report directory (index.html). */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "report/rpt_report.h"
+
+static void
+report_help(void)
+{
+    printf("usage: kasane %s\n\n"
+           "Write a self-contained HTML report (index.html, inline SVG charts, prints on A4)\n"
+           "of a consolidation plan, with every chart as SVG and PNG under charts/ and every\n"
+           "table as CSV under tables/. The plan must come from this dataset.\n\n"
+           "  --plan PLAN_DIR       plan directory written by kasane plan (required)\n"
+           "  --sim RESULTS.csv     I/O path results of kasane sim (optional)\n"
+           "  -o, --output DIR      report directory, created if missing (required)\n"
+           "  -h, --help            this help\n\n"
+           "Charts need gnuplot (apt-get install gnuplot-nox); without it the report shows\n"
+           "the tables and a note where each chart would be.\n"
+           "Exit status: 0 ok, 1 bad input, 2 usage error.\n",
+           cmd_usage_of("report"));
+}
 
 int
 cmd_report(int argc, char **argv)
 {
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: kasane %s\n\nNot built yet (issue 5).\n", cmd_usage_of("report"));
-        return KS_EXIT_OK;
+    static const struct option opts[] = {
+        {"plan", required_argument, NULL, 'p'}, {"sim", required_argument, NULL, 's'},
+        {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct rpt_opts o = {0};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'p': o.plan_dir = optarg; break;
+        case 's': o.sim_path = optarg; break;
+        case 'o': o.out_dir = optarg; break;
+        case 'h': report_help(); return KS_EXIT_OK;
+        default: return cmd_usage_error("report", "bad option");
+        }
     }
-    fprintf(stderr, "kasane report: not built yet (issue 5)\n");
-    return KS_EXIT_USAGE;
+    if (optind + 1 != argc)
+        return cmd_usage_error("report", optind >= argc ? "missing DATASET" : "one DATASET only");
+    if (!o.plan_dir)
+        return cmd_usage_error("report", "missing --plan PLAN_DIR");
+    if (!o.out_dir)
+        return cmd_usage_error("report", "missing -o REPORT_DIR");
+    o.dataset_dir = argv[optind];
+    struct ks_err err = {0};
+    struct rpt_result res;
+    if (rpt_report_run(&o, &res, &err) < 0) {
+        rpt_result_fini(&res);
+        return cmd_fail("report", &err);
+    }
+    printf("report: %s (%zu sections, %zu tables, %zu of %zu charts drawn)\n", res.index_path,
+           res.sections, res.tables, res.charts_drawn, res.charts);
+    if (!res.gnuplot)
+        fprintf(stderr, "kasane report: gnuplot not found: charts left out "
+                        "(apt-get install gnuplot-nox)\n");
+    else if (res.charts_drawn < res.charts)
+        fprintf(stderr, "kasane report: %zu chart(s) failed: see %s/charts/gnuplot.log\n",
+                res.charts - res.charts_drawn, o.out_dir);
+    rpt_result_fini(&res);
+    return KS_EXIT_OK;
 }

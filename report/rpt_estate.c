@@ -1,0 +1,246 @@
+#include "report/rpt_estate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/rpt_util.h"
+
+/* CPU capacity of an entity in MHz (cores x core clock), NaN when unknown. cpu_pct and
+ * cpu_MHz convert through it when a dataset carries only one of the two. */
+static double
+ent_capacity_mhz(const struct ks_dataset *ds, size_t i)
+{
+    double c = ks_inv_num(ds, i, "cores"), mhz = ks_inv_num(ds, i, "core_MHz");
+    return c > 0 && mhz > 0 ? c * mhz : NAN;
+}
+
+/* Fill e->mhz and e->pct from the grid, converting when one column is absent. */
+static void
+fill_cpu(const struct ks_dataset *ds, struct rpt_estate *e)
+{
+    size_t n = e->g.nsteps, cells = e->nent * n > 0 ? e->nent * n : 1;
+    e->mhz = ks_xmalloc(cells * sizeof *e->mhz);
+    e->pct = ks_xmalloc(cells * sizeof *e->pct);
+    for (size_t i = 0; i < e->nent; i++) {
+        const double *gm = ks_grid_series(&e->g, KS_CPU_MHZ, i);
+        const double *gp = ks_grid_series(&e->g, KS_CPU_PCT, i);
+        double cap = ent_capacity_mhz(ds, i);
+        for (size_t k = 0; k < n; k++) {
+            double m = gm ? gm[k] : NAN, p = gp ? gp[k] : NAN;
+            if (isnan(m) && !isnan(p))
+                m = p * cap / 100;
+            if (isnan(p) && !isnan(m))
+                p = m / cap * 100;
+            e->mhz[i * n + k] = m;
+            e->pct[i * n + k] = p;
+        }
+    }
+}
+
+/* Mean, p95 and max of the non-NaN values of v (n of them); scratch has n slots. */
+static void
+series_stats(const double *v, size_t n, double *scratch, double *mean, double *p95, double *peak)
+{
+    double sum = 0, mx = NAN;
+    size_t cnt = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (isnan(v[k]))
+            continue;
+        scratch[cnt++] = v[k];
+        sum += v[k];
+        mx = isnan(mx) || v[k] > mx ? v[k] : mx;
+    }
+    *mean = cnt ? sum / (double)cnt : NAN;
+    *peak = mx;
+    *p95 = ks_percentile(scratch, cnt, 95);
+}
+
+static double
+series_max(const double *v, size_t n)
+{
+    double mx = NAN;
+    for (size_t k = 0; v && k < n; k++)
+        if (!isnan(v[k]) && (isnan(mx) || v[k] > mx))
+            mx = v[k];
+    return mx;
+}
+
+static double
+series_mean(const double *v, size_t n)
+{
+    double sum = 0;
+    size_t cnt = 0;
+    for (size_t k = 0; v && k < n; k++)
+        if (!isnan(v[k])) {
+            sum += v[k];
+            cnt++;
+        }
+    return cnt ? sum / (double)cnt : NAN;
+}
+
+static void
+entity_stats(const struct rpt_estate *e, size_t i, double *scratch, struct rpt_ent_stats *st)
+{
+    size_t n = e->g.nsteps, have = 0;
+    const double *p = e->pct + i * n, *m = e->mhz + i * n;
+    for (size_t k = 0; k < n; k++)
+        have += !isnan(p[k]) || !isnan(m[k]);
+    st->cover_pct = n ? 100.0 * (double)have / (double)n : 0;
+    series_stats(p, n, scratch, &st->cpu_mean_pct, &st->cpu_p95_pct, &st->cpu_peak_pct);
+    series_stats(m, n, scratch, &st->mhz_mean, &st->mhz_p95, &st->mhz_peak);
+    st->mem_peak_MiB = series_max(ks_grid_series(&e->g, KS_MEM_USED_MIB, i), n);
+    double rx = series_mean(ks_grid_series(&e->g, KS_NET_RX_KIBPS, i), n);
+    double tx = series_mean(ks_grid_series(&e->g, KS_NET_TX_KIBPS, i), n);
+    st->net_mean_KiBps = isnan(rx) ? tx : isnan(tx) ? rx : rx + tx;
+}
+
+/* Sum each host's entities step by step; NaN (no sample) adds nothing. */
+static void
+host_sums(struct rpt_estate *e, const long *ent_host)
+{
+    size_t n = e->g.nsteps;
+    const double *mem = e->g.v[KS_MEM_USED_MIB];
+    for (size_t i = 0; i < e->nent; i++) {
+        if (ent_host[i] < 0)
+            continue;
+        size_t h = (size_t)ent_host[i];
+        double *hm = e->host_mhz + h * n, *hmem = e->host_mem_MiB + h * n;
+        for (size_t k = 0; k < n; k++) {
+            double m = e->mhz[i * n + k], u = mem ? mem[i * n + k] : NAN;
+            hm[k] += isnan(m) ? 0 : m;
+            hmem[k] += isnan(u) ? 0 : u;
+        }
+        if (!isnan(e->st[i].mhz_peak))
+            e->host_sum_peaks_mhz[h] += e->st[i].mhz_peak;
+    }
+    for (size_t h = 0; h < e->nhost; h++) {
+        e->host_peak_mhz[h] = series_max(e->host_mhz + h * n, n);
+        e->host_peak_mem_MiB[h] = series_max(e->host_mem_MiB + h * n, n);
+    }
+}
+
+static void
+alloc_hosts(struct rpt_estate *e)
+{
+    size_t nh = e->nhost ? e->nhost : 1, cells = nh * (e->g.nsteps ? e->g.nsteps : 1);
+    e->host_mhz = ks_xcalloc(cells, sizeof *e->host_mhz);
+    e->host_mem_MiB = ks_xcalloc(cells, sizeof *e->host_mem_MiB);
+    e->host_peak_mhz = ks_xcalloc(nh, sizeof(double));
+    e->host_sum_peaks_mhz = ks_xcalloc(nh, sizeof(double));
+    e->host_peak_mem_MiB = ks_xcalloc(nh, sizeof(double));
+    e->host_nvm = ks_xcalloc(nh, sizeof(size_t));
+}
+
+int
+rpt_estate_build(const struct ks_dataset *ds, const long *ent_host, size_t nhost,
+                 struct rpt_estate *e, struct ks_err *err)
+{
+    memset(e, 0, sizeof *e);
+    e->nent = ks_dataset_nent(ds);
+    e->nhost = nhost;
+    e->st = ks_xcalloc(e->nent ? e->nent : 1, sizeof *e->st);
+    e->has_series = ds->s.nrows > 0;
+    if (e->has_series) {
+        int rc = ks_grid_build(ds, 0, KS_AGG_MAX, 0, &e->g, err);
+        if (rc < 0) {
+            rpt_estate_fini(e);
+            return rc;
+        }
+        fill_cpu(ds, e);
+    }
+    alloc_hosts(e);
+    for (size_t i = 0; i < e->nent; i++)
+        if (ent_host[i] >= 0)
+            e->host_nvm[ent_host[i]]++;
+    if (!e->has_series) {
+        for (size_t i = 0; i < e->nent; i++) {
+            struct rpt_ent_stats *st = &e->st[i];
+            st->cpu_mean_pct = st->cpu_p95_pct = st->cpu_peak_pct = NAN;
+            st->mhz_mean = st->mhz_p95 = st->mhz_peak = NAN;
+            st->mem_peak_MiB = st->net_mean_KiBps = NAN;
+            st->stars = rpt_stars(0);
+        }
+        return 0;
+    }
+    double *scratch = ks_xmalloc((e->g.nsteps ? e->g.nsteps : 1) * sizeof *scratch);
+    for (size_t i = 0; i < e->nent; i++) {
+        entity_stats(e, i, scratch, &e->st[i]);
+        e->st[i].stars = rpt_stars(e->st[i].cover_pct);
+    }
+    free(scratch);
+    host_sums(e, ent_host);
+    return 0;
+}
+
+void
+rpt_estate_fini(struct rpt_estate *e)
+{
+    if (e->has_series)
+        ks_grid_fini(&e->g);
+    free(e->mhz);
+    free(e->pct);
+    free(e->st);
+    free(e->host_mhz);
+    free(e->host_mem_MiB);
+    free(e->host_peak_mhz);
+    free(e->host_sum_peaks_mhz);
+    free(e->host_peak_mem_MiB);
+    free(e->host_nvm);
+    memset(e, 0, sizeof *e);
+}
+
+const double *
+rpt_estate_mhz(const struct rpt_estate *e, size_t i)
+{
+    return e->has_series ? e->mhz + i * e->g.nsteps : NULL;
+}
+
+/* ---- heatmap ------------------------------------------------------------------------ */
+
+/* Busiest first, servers without data last (glibc qsort_r: no global context). */
+static int
+cmp_busiest(const void *a, const void *b, void *ctx)
+{
+    const struct rpt_estate *e = ctx;
+    double x = e->st[*(const size_t *)a].cpu_mean_pct;
+    double y = e->st[*(const size_t *)b].cpu_mean_pct;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    if (isnan(x) || isnan(y))
+        return isnan(x) != isnan(y) ? isnan(x) - isnan(y) : (i > j) - (i < j);
+    if (x != y)
+        return x < y ? 1 : -1;
+    return (i > j) - (i < j); /* ties keep inventory order: the same input, the same chart */
+}
+
+void
+rpt_heat_build(const struct rpt_estate *e, double bucket_s, struct rpt_heat *h)
+{
+    memset(h, 0, sizeof *h);
+    if (!e->has_series || e->nent == 0)
+        return;
+    size_t per = bucket_s > e->g.step_s ? (size_t)llround(bucket_s / e->g.step_s) : 1;
+    size_t n = e->g.nsteps;
+    h->nrows = e->nent;
+    h->ncols = (n + per - 1) / per;
+    h->step_s = e->g.step_s * (double)per;
+    h->t0 = e->g.t0 + (double)(per - 1) * e->g.step_s;
+    h->row_ent = ks_xmalloc(h->nrows * sizeof *h->row_ent);
+    for (size_t i = 0; i < h->nrows; i++)
+        h->row_ent[i] = i;
+    qsort_r(h->row_ent, h->nrows, sizeof *h->row_ent, cmp_busiest, (void *)e);
+    h->v = ks_xmalloc(h->nrows * h->ncols * sizeof *h->v);
+    for (size_t r = 0; r < h->nrows; r++)
+        for (size_t c = 0; c < h->ncols; c++) {
+            size_t end = (c + 1) * per < n ? (c + 1) * per : n;
+            h->v[r * h->ncols + c] = series_max(e->pct + h->row_ent[r] * n + c * per, end - c * per);
+        }
+}
+
+void
+rpt_heat_fini(struct rpt_heat *h)
+{
+    free(h->v);
+    free(h->row_ent);
+    memset(h, 0, sizeof *h);
+}

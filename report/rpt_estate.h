@@ -1,0 +1,59 @@
+/*
+ * rpt_estate: the numbers the report derives from the dataset itself rather than
+ * taking them from the plan: per-server statistics and data coverage, the estate
+ * heatmap (downsampled), and each target host's summed series recomputed from
+ * placement.csv + samples.csv, so the report checks the planner instead of repeating it.
+ *
+ * All series are on the dataset's own time grid (core's ks_grid, max per window).
+ * A missing sample counts as 0 in a host's sum (coverage is reported per server).
+ */
+#ifndef RPT_ESTATE_H
+#define RPT_ESTATE_H
+
+#include "core/ks_dataset.h"
+
+/* Per-entity statistics; NaN where the dataset has nothing to say. */
+struct rpt_ent_stats {
+    double cover_pct;      /* share of grid windows with a CPU sample, 0-100 */
+    int stars;             /* 1-5 confidence from cover_pct */
+    double cpu_mean_pct, cpu_p95_pct, cpu_peak_pct;
+    double mhz_mean, mhz_p95, mhz_peak; /* busy MHz (the planner's CPU demand) */
+    double mem_peak_MiB;
+    double net_mean_KiBps; /* rx + tx */
+};
+
+struct rpt_estate {
+    size_t nent, nhost;
+    int has_series;            /* the dataset has samples (else: inventory only) */
+    struct ks_grid g;          /* valid when has_series */
+    double *mhz;               /* nent * nsteps busy MHz, NaN = no sample (owned) */
+    double *pct;               /* nent * nsteps CPU utilization %, NaN = no sample (owned) */
+    struct rpt_ent_stats *st;  /* nent entries (owned) */
+    double *host_mhz;          /* nhost * nsteps summed busy MHz (owned) */
+    double *host_mem_MiB;      /* nhost * nsteps summed used memory (owned) */
+    double *host_peak_mhz, *host_sum_peaks_mhz, *host_peak_mem_MiB; /* nhost each */
+    size_t *host_nvm;          /* entities placed on each host */
+};
+
+/* Compute everything from the dataset and the binding of rpt_plan_bind (ent_host[i]
+ * is a host index < nhost or -1). Returns 0 or a negative code with err set. */
+int rpt_estate_build(const struct ks_dataset *ds, const long *ent_host, size_t nhost,
+                     struct rpt_estate *e, struct ks_err *err);
+void rpt_estate_fini(struct rpt_estate *e);
+
+/* Busy MHz series of entity i (nsteps values), or NULL without samples. */
+const double *rpt_estate_mhz(const struct rpt_estate *e, size_t i);
+
+/* Estate heatmap: CPU utilization (%) of every server, rows sorted by mean CPU
+ * (busiest first), columns downsampled to the max of each bucket_s window, because a
+ * chart of 1,000 servers x 4,032 steps would be megabytes of text for no visible gain. */
+struct rpt_heat {
+    size_t nrows, ncols;
+    double t0, step_s;  /* column k covers (t0 + k*step_s - step_s, t0 + k*step_s] */
+    double *v;          /* nrows * ncols, NaN = no data (owned) */
+    size_t *row_ent;    /* entity index of each row (owned) */
+};
+void rpt_heat_build(const struct rpt_estate *e, double bucket_s, struct rpt_heat *h);
+void rpt_heat_fini(struct rpt_heat *h);
+
+#endif

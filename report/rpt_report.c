@@ -1,0 +1,258 @@
+#include "report/rpt_report.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/ks_csv.h"
+#include "report/rpt_chart.h"
+#include "report/rpt_ctx.h"
+#include "report/rpt_html.h"
+#include "report/rpt_sim.h"
+#include "report/rpt_util.h"
+
+/* ---- ctx helpers ------------------------------------------------------------------- */
+
+struct ks_table *
+rpt_ctx_table(struct rpt_ctx *c, const char *name, const char *const *cols, size_t ncols)
+{
+    c->tables = ks_xgrow(c->tables, &c->tcap, c->ntables + 1, sizeof *c->tables);
+    struct rpt_table *t = &c->tables[c->ntables++];
+    t->name = ks_xstrdup(name);
+    ks_table_init(&t->t, cols, ncols);
+    return &t->t;
+}
+
+const struct ks_table *
+rpt_ctx_find(const struct rpt_ctx *c, const char *name)
+{
+    for (size_t i = 0; i < c->ntables; i++)
+        if (strcmp(c->tables[i].name, name) == 0)
+            return &c->tables[i].t;
+    return NULL;
+}
+
+void
+rpt_ctx_chart(struct rpt_ctx *c, const char *name, char *script)
+{
+    c->charts = ks_xgrow(c->charts, &c->ccap, c->ncharts + 1, sizeof *c->charts);
+    c->charts[c->ncharts++] = (struct rpt_chart_ent){ks_xstrdup(name), script, 0};
+}
+
+int
+rpt_ctx_drawn(const struct rpt_ctx *c, const char *name)
+{
+    for (size_t i = 0; i < c->ncharts; i++)
+        if (strcmp(c->charts[i].name, name) == 0)
+            return c->charts[i].drawn;
+    return 0;
+}
+
+const char *
+rpt_sum_str(const struct rpt_ctx *c, const char *key)
+{
+    return rpt_kv_str(&c->plan.summary, key);
+}
+
+double
+rpt_sum_num(const struct rpt_ctx *c, const char *key)
+{
+    return rpt_kv_num(&c->plan.summary, key);
+}
+
+static void
+ctx_fini(struct rpt_ctx *c)
+{
+    ks_dataset_free(c->ds);
+    rpt_plan_fini(&c->plan);
+    free(c->ent_host);
+    rpt_estate_fini(&c->est);
+    ks_table_fini(&c->sim);
+    for (size_t i = 0; i < c->ntables; i++) {
+        free(c->tables[i].name);
+        ks_table_fini(&c->tables[i].t);
+    }
+    for (size_t i = 0; i < c->ncharts; i++) {
+        free(c->charts[i].name);
+        free(c->charts[i].script);
+    }
+    free(c->tables);
+    free(c->charts);
+}
+
+/* ---- inputs ------------------------------------------------------------------------- */
+
+static int
+load_inputs(struct rpt_ctx *c, struct ks_err *err)
+{
+    const struct rpt_opts *o = c->o;
+    int rc = ks_dataset_read(o->dataset_dir, &c->ds, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = rpt_plan_read(o->plan_dir, &c->plan, err)) < 0)
+        return rc;
+    size_t nent = ks_dataset_nent(c->ds);
+    c->ent_host = ks_xmalloc((nent ? nent : 1) * sizeof *c->ent_host);
+    if ((rc = rpt_plan_bind(&c->plan, c->ds, o->dataset_dir, c->ent_host, err)) < 0)
+        return rc;
+    for (size_t h = 0; h < c->plan.hosts.nrows; h++) {
+        double cap;
+        char *path = ks_xasprintf("%s/hosts.csv", o->plan_dir);
+        rc = ks_table_check_num(&c->plan.hosts, path, h, "cpu_capacity_MHz", 0, &cap, err);
+        if (rc == 0 && !(cap > 0))
+            rc = ks_errf(err, -EINVAL, "%s:%lu: column 'cpu_capacity_MHz' must be > 0", path,
+                         c->plan.hosts.lines[h]);
+        free(path);
+        if (rc < 0)
+            return rc;
+    }
+    rc = rpt_estate_build(c->ds, c->ent_host, c->plan.hosts.nrows, &c->est, err);
+    if (rc == 0 && o->sim_path)
+        rc = rpt_sim_read(o->sim_path, &c->sim, err);
+    return rc;
+}
+
+/* ---- outputs ------------------------------------------------------------------------ */
+
+static int
+make_dir(const char *path, struct ks_err *err)
+{
+    if (mkdir(path, 0777) == 0 || errno == EEXIST)
+        return 0;
+    int e = errno;
+    return ks_errf(err, -e, "%s: cannot create directory: %s", path, strerror(e));
+}
+
+static int
+make_dirs(const char *out, struct ks_err *err)
+{
+    char *charts = ks_xasprintf("%s/charts", out), *tables = ks_xasprintf("%s/tables", out);
+    int rc = make_dir(out, err);
+    if (rc == 0)
+        rc = make_dir(charts, err);
+    if (rc == 0)
+        rc = make_dir(tables, err);
+    free(charts);
+    free(tables);
+    return rc;
+}
+
+static int
+file_ok(const char *dir, const char *name, const char *ext)
+{
+    struct stat st;
+    char *p = ks_xasprintf("%s/charts/%s.%s", dir, name, ext);
+    int ok = stat(p, &st) == 0 && st.st_size > 0;
+    free(p);
+    return ok;
+}
+
+/* Write each script to charts/NAME.gp, remove stale drawings, draw them all in one
+ * gnuplot process, then mark the charts whose SVG and PNG both exist. */
+static int
+draw_charts(struct rpt_ctx *c, struct ks_err *err)
+{
+    const char *out = c->o->out_dir;
+    char **scripts = ks_xmalloc((c->ncharts ? c->ncharts : 1) * sizeof *scripts);
+    for (size_t i = 0; i < c->ncharts; i++) {
+        static const char *const ext[] = {"svg", "png"};
+        for (int k = 0; k < 2; k++) {
+            char *p = ks_xasprintf("%s/charts/%s.%s", out, c->charts[i].name, ext[k]);
+            unlink(p);
+            free(p);
+        }
+        char *gp = ks_xasprintf("%s/charts/%s.gp", out, c->charts[i].name);
+        struct ks_afile af;
+        int rc = ks_afile_open(&af, gp, err);
+        free(gp);
+        if (rc < 0) {
+            free(scripts);
+            return rc;
+        }
+        fputs(c->charts[i].script, af.f);
+        if ((rc = ks_afile_commit(&af, err)) < 0) {
+            free(scripts);
+            return rc;
+        }
+        scripts[i] = c->charts[i].script;
+    }
+    if (c->gnuplot && c->ncharts) {
+        struct ks_err gerr = {0};
+        /* A failing chart is shown as failed in the page, not fatal to the report. */
+        (void)rpt_gp_run(out, scripts, c->ncharts, &gerr);
+    }
+    free(scripts);
+    for (size_t i = 0; i < c->ncharts; i++)
+        c->charts[i].drawn = c->gnuplot && file_ok(out, c->charts[i].name, "svg") &&
+                             file_ok(out, c->charts[i].name, "png");
+    return 0;
+}
+
+static int
+write_tables(const struct rpt_ctx *c, struct ks_err *err)
+{
+    for (size_t i = 0; i < c->ntables; i++) {
+        char *p = ks_xasprintf("%s/tables/%s.csv", c->o->out_dir, c->tables[i].name);
+        int rc = ks_table_write(&c->tables[i].t, p, err);
+        free(p);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int
+write_html(const struct rpt_ctx *c, const char *path, struct ks_err *err)
+{
+    struct ks_afile af;
+    int rc = ks_afile_open(&af, path, err);
+    if (rc < 0)
+        return rc;
+    rpt_html_begin(af.f, c);
+    for (const struct rpt_section *s = rpt_sections; s->id; s++) {
+        fprintf(af.f, "<section id=\"%s\">\n<h2>%d. %s</h2>\n", s->id,
+                (int)(s - rpt_sections) + 1, s->title);
+        s->html(c, af.f);
+        fputs("</section>\n", af.f);
+    }
+    rpt_html_end(af.f, c);
+    return ks_afile_commit(&af, err);
+}
+
+int
+rpt_report_run(const struct rpt_opts *o, struct rpt_result *res, struct ks_err *err)
+{
+    struct rpt_ctx c = {.o = o};
+    memset(res, 0, sizeof *res);
+    int rc = load_inputs(&c, err);
+    if (rc == 0)
+        rc = make_dirs(o->out_dir, err);
+    for (const struct rpt_section *s = rpt_sections; rc == 0 && s->id; s++, res->sections++)
+        if (s->build)
+            rc = s->build(&c, err);
+    c.gnuplot = rpt_gp_available(o->gnuplot_path);
+    if (rc == 0)
+        rc = draw_charts(&c, err);
+    if (rc == 0)
+        rc = write_tables(&c, err);
+    if (rc == 0) {
+        res->index_path = ks_xasprintf("%s/index.html", o->out_dir);
+        rc = write_html(&c, res->index_path, err);
+    }
+    res->gnuplot = c.gnuplot;
+    res->tables = c.ntables;
+    res->charts = c.ncharts;
+    for (size_t i = 0; i < c.ncharts; i++)
+        res->charts_drawn += (size_t)c.charts[i].drawn;
+    ctx_fini(&c);
+    return rc;
+}
+
+void
+rpt_result_fini(struct rpt_result *res)
+{
+    free(res->index_path);
+    memset(res, 0, sizeof *res);
+}

@@ -1,0 +1,266 @@
+/* The table of sections, and the executive summary, assumptions and placement. */
+#include "report/rpt_sections.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/rpt_html.h"
+#include "report/rpt_util.h"
+
+/* Page order is the order of issue 5; later sections (risk, storage, rules) go in here. */
+const struct rpt_section rpt_sections[] = {
+    {"summary", "Executive summary", rpt_summary_build, rpt_summary_html},
+    {"assumptions", "Assumptions and data coverage", rpt_assume_build, rpt_assume_html},
+    {"estate", "Source estate", rpt_estate_sec_build, rpt_estate_sec_html},
+    {"plan", "The plan", rpt_plan_sec_build, rpt_plan_sec_html},
+    {"licences", "Sockets and licences", rpt_licence_build, rpt_licence_html},
+    {"ports", "Network ports", rpt_ports_build, rpt_ports_html},
+    {"cost", "Cost over the horizon", rpt_cost_build, rpt_cost_html},
+    {"io", "I/O path simulation", rpt_sim_build, rpt_sim_html},
+    {"placement", "Placement", rpt_placement_build, rpt_placement_html},
+    {NULL, NULL, NULL, NULL},
+};
+
+struct ks_table *
+rpt_copy_table(struct rpt_ctx *c, const char *name, const struct ks_table *src)
+{
+    struct ks_table *t = rpt_ctx_table(c, name, (const char *const *)src->cols, src->ncols);
+    for (size_t r = 0; r < src->nrows; r++) {
+        size_t o = ks_table_add_row(t);
+        for (size_t j = 0; j < src->ncols; j++)
+            ks_table_set(t, o, (int)j, ks_table_get(src, r, (int)j));
+    }
+    return t;
+}
+
+double
+rpt_chart_bucket_s(double step_s, size_t nsteps)
+{
+    static const double buckets[] = {3600, 4 * 3600, 86400};
+    double span = step_s * (double)nsteps;
+    if (nsteps <= 500)
+        return step_s;
+    for (size_t i = 0; i < sizeof buckets / sizeof *buckets; i++)
+        if (buckets[i] >= step_s && span / buckets[i] <= 500)
+            return buckets[i];
+    return 86400;
+}
+
+/* ---- executive summary -------------------------------------------------------------- */
+
+int
+rpt_summary_build(struct rpt_ctx *c, struct ks_err *err)
+{
+    (void)err;
+    rpt_copy_table(c, "summary", &c->plan.summary);
+    return 0;
+}
+
+/* The six headline figures of issue 5, each tagged with its summary.csv key. */
+static const char summary_cards[] =
+    "<div class=\"cards\">\n"
+    "<div class=\"card\"><div class=\"label\">Servers today &rarr; hosts</div>"
+    "<div class=\"value\">{sources:0} &rarr; {hosts:0}</div><div class=\"detail\">including "
+    "{ha_spares:0} HA spare(s), model {host_model}</div></div>\n"
+    "<div class=\"card\"><div class=\"label\">Consolidation ratio</div>"
+    "<div class=\"value\">{consolidation_ratio:1} : 1</div>"
+    "<div class=\"detail\">servers per host</div></div>\n"
+    "<div class=\"card\"><div class=\"label\">Lower bound</div>"
+    "<div class=\"value\">{lower_bound_hosts:0} hosts</div>"
+    "<div class=\"detail\">the plan is {gap_pct:1}% above it</div></div>\n"
+    "<div class=\"card\"><div class=\"label\">Capex</div><div class=\"value\">{capex:0}</div>"
+    "<div class=\"detail\">hosts, licences and switch ports</div></div>\n"
+    "<div class=\"card\"><div class=\"label\">Savings per year</div>"
+    "<div class=\"value\">{savings_per_year:0}</div>"
+    "<div class=\"detail\">running cost against today's</div></div>\n"
+    "<div class=\"card\"><div class=\"label\">Payback</div>"
+    "<div class=\"value\">{payback_months:1} months</div>"
+    "<div class=\"detail\">capex recovered by the savings</div></div>\n"
+    "</div>\n";
+
+static const char summary_prose[] =
+    "<p>The {sources:0} servers measured fit on {hosts:0} hosts of model <strong>{host_model}"
+    "</strong>. No plan can use fewer than {lower_bound_hosts:0} hosts (the lower bound), and "
+    "sizing each server by its {peak_sizing_basis} instead of by the sum of the series would "
+    "need {peak_sizing_hosts:0}. The purchase costs {capex_hosts:0} for hosts, "
+    "{capex_licences:0} for licences and {capex_switch_ports:0} for switch ports; running the "
+    "hosts costs {opex_per_year:0} a year against {status_quo_opex_per_year:0} for the servers "
+    "today.</p>\n";
+
+void
+rpt_summary_html(const struct rpt_ctx *c, FILE *f)
+{
+    rpt_html_fill(f, c, summary_cards);
+    rpt_html_fill(f, c, summary_prose);
+    const char *by = rpt_sum_str(c, "planned_by"), *ha = rpt_sum_str(c, "ha_verified");
+    if (by && strcmp(by, "allocation") == 0)
+        rpt_html_note(f, "This dataset has no time series (inventory only): the plan sizes "
+                         "servers by their allocation, not by measured demand.");
+    if (ha && strcmp(ha, "yes") != 0)
+        rpt_html_note(f, "High availability is NOT verified: losing a host may leave VMs "
+                         "without room (summary.csv ha_verified).");
+}
+
+/* ---- assumptions -------------------------------------------------------------------- */
+
+int
+rpt_assume_build(struct rpt_ctx *c, struct ks_err *err)
+{
+    static const char *const cols[] = {"entity", "kind", "coverage_pct", "stars"};
+    (void)err;
+    if (c->plan.policy.ncols)
+        rpt_copy_table(c, "policy", &c->plan.policy);
+    if (c->plan.models.ncols)
+        rpt_copy_table(c, "models", &c->plan.models);
+    struct ks_table *t = rpt_ctx_table(c, "coverage", cols, 4);
+    for (size_t i = 0; i < c->est.nent; i++) {
+        size_t r = ks_table_add_row(t);
+        ks_table_set(t, r, 0, ks_dataset_entity(c->ds, i));
+        ks_table_set(t, r, 1, ks_inv_str(c->ds, i, "kind"));
+        ks_table_set_num(t, r, 2, round(c->est.st[i].cover_pct * 10) / 10);
+        ks_table_set_num(t, r, 3, c->est.st[i].stars);
+    }
+    return 0;
+}
+
+static void
+kv_row(FILE *f, const struct rpt_ctx *c, const char *label, const char *key, const char *unit)
+{
+    const char *v = rpt_sum_str(c, key);
+    fprintf(f, "<dt>%s</dt><dd>", label);
+    rpt_html_esc(f, v ? v : "n/a");
+    fprintf(f, "%s</dd>\n", v ? unit : "");
+}
+
+static void
+stars_html(FILE *f, int n)
+{
+    fputs("<span class=\"stars\">", f);
+    for (int i = 0; i < 5; i++)
+        fputs(i < n ? "&#9733;" : "&#9734;", f);
+    fputs("</span>", f);
+}
+
+/* Coverage: every server up to 60, else the star distribution and the 30 worst. */
+static void
+coverage_html(const struct rpt_ctx *c, FILE *f)
+{
+    size_t nstar[6] = {0}, n = c->est.nent, *ord = ks_xmalloc((n ? n : 1) * sizeof *ord);
+    for (size_t i = 0; i < n; i++) {
+        nstar[c->est.st[i].stars]++;
+        ord[i] = i;
+    }
+    fputs("<p>Confidence: the share of expected data points present per server, 0-20% "
+          "&#9733; ... 81-100% &#9733;&#9733;&#9733;&#9733;&#9733;. Servers: ", f);
+    for (int s = 5; s >= 1; s--)
+        fprintf(f, "%s%d&#9733; %zu", s < 5 ? ", " : "", s, nstar[s]);
+    fputs(".</p>\n", f);
+    /* Worst first, stable: insertion sort is fine for the few rows shown. */
+    size_t show = n <= 60 ? n : 30;
+    for (size_t i = 1; n > 60 && i < n; i++)
+        for (size_t j = i; j > 0 && c->est.st[ord[j]].cover_pct < c->est.st[ord[j - 1]].cover_pct; j--) {
+            size_t t = ord[j];
+            ord[j] = ord[j - 1];
+            ord[j - 1] = t;
+        }
+    fputs("<table>\n<thead><tr><th>server</th><th>kind</th><th>data present</th>"
+          "<th>confidence</th></tr></thead>\n<tbody>\n", f);
+    for (size_t k = 0; k < show; k++) {
+        size_t i = ord[k];
+        char nb[RPT_NUMBUF];
+        fputs("<tr><td>", f);
+        rpt_html_esc(f, ks_dataset_entity(c->ds, i));
+        fputs("</td><td>", f);
+        rpt_html_esc(f, ks_inv_str(c->ds, i, "kind"));
+        fprintf(f, "</td><td class=\"n\">%s%%</td><td>", rpt_fmt_group(nb, c->est.st[i].cover_pct, 1));
+        stars_html(f, c->est.st[i].stars);
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</tbody>\n</table>\n", f);
+    if (show < n)
+        fprintf(f, "<p class=\"more\">The %zu servers with the least data; all %zu are in "
+                   "<code>tables/coverage.csv</code>.</p>\n", show, n);
+    free(ord);
+}
+
+void
+rpt_assume_html(const struct rpt_ctx *c, FILE *f)
+{
+    /* label, summary.csv key, unit; a NULL key starts the second column. */
+    static const char *const rows[][3] = {
+        {"Planned by", "planned_by", ""},
+        {"Demand percentile", "percentile", ""},
+        {"Headroom", "headroom_pct", "%"},
+        {"HA spare hosts", "ha_spares", ""},
+        {"HA verified", "ha_verified", ""},
+        {"CPU overcommit", "cpu_overcommit", ""},
+        {"Memory overcommit", "mem_overcommit", ""},
+        {"Hypervisor CPU overhead", "hv_cpu_pct", "%"},
+        {"Hypervisor memory overhead", "hv_mem_MiB", " MiB"},
+        {"Time step", "step_s", " s"},
+        {"Steps", "steps", ""},
+        {"Packer", "packer", ""},
+        {"Catalog and costs", NULL, NULL},
+        {"Host model chosen", "host_model", ""},
+        {"Port template", "port_template", ""},
+        {"Cost horizon", "years", " years"},
+        {"Power price", "power_price_per_kWh", " per kWh"},
+        {"PUE", "pue", ""},
+        {"Servers with gaps", "nan_gaps_entities", ""},
+        {"Seed", "seed", ""},
+    };
+    fputs("<div class=\"grid2\"><div>\n<h3>Planning policy</h3>\n<dl class=\"kv\">\n", f);
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        if (rows[i][1])
+            kv_row(f, c, rows[i][0], rows[i][1], rows[i][2]);
+        else
+            fprintf(f, "</dl>\n</div><div>\n<h3>%s</h3>\n<dl class=\"kv\">\n", rows[i][0]);
+    }
+    fputs("</dl>\n</div></div>\n", f);
+    const struct ks_table *m = rpt_ctx_find(c, "models"), *p = rpt_ctx_find(c, "policy");
+    fputs("<h3>Host models evaluated</h3>\n", f);
+    if (m)
+        rpt_html_table(f, m, "models", 0);
+    else
+        rpt_html_note(f, "The plan directory has no models.csv.");
+    fputs("<h3>Effective policy</h3>\n", f);
+    if (p)
+        rpt_html_table(f, p, "policy", 0);
+    else
+        rpt_html_note(f, "The plan directory has no policy.csv.");
+    fputs("<h3>Data coverage</h3>\n", f);
+    coverage_html(c, f);
+}
+
+/* ---- placement ---------------------------------------------------------------------- */
+
+int
+rpt_placement_build(struct rpt_ctx *c, struct ks_err *err)
+{
+    static const char *const cols[] = {"entity", "kind", "host", "host_model", "cpu_p95_MHz",
+                                       "cpu_peak_MHz", "mem_peak_MiB"};
+    (void)err;
+    struct ks_table *t = rpt_ctx_table(c, "placement", cols, 7);
+    const struct ks_table *pl = &c->plan.placement;
+    for (size_t r = 0; r < pl->nrows; r++) {
+        const char *e = ks_table_str(pl, r, "entity");
+        size_t i = (size_t)ks_dataset_find(c->ds, e), o = ks_table_add_row(t);
+        ks_table_set(t, o, 0, e);
+        ks_table_set(t, o, 1, ks_inv_str(c->ds, i, "kind"));
+        ks_table_set(t, o, 2, ks_table_str(pl, r, "host"));
+        ks_table_set(t, o, 3, ks_table_str(pl, r, "host_model"));
+        ks_table_set_num(t, o, 4, round(c->est.st[i].mhz_p95));
+        ks_table_set_num(t, o, 5, round(c->est.st[i].mhz_peak));
+        ks_table_set_num(t, o, 6, round(c->est.st[i].mem_peak_MiB));
+    }
+    return 0;
+}
+
+void
+rpt_placement_html(const struct rpt_ctx *c, FILE *f)
+{
+    fputs("<p>Every server and where the plan puts it (<code>-</code> / physical: kept as "
+          "it is). CPU and memory are the dataset's own figures.</p>\n", f);
+    rpt_html_table(f, rpt_ctx_find(c, "placement"), "placement", 0);
+}

@@ -1,0 +1,105 @@
+# kasane report end to end on the hand-made fixture (tests/fixtures/report/README.md):
+# well-formed HTML with every section, every chart as SVG and PNG, summary numbers equal
+# to the plan's summary.csv, a report without gnuplot, and bad input.
+. "$(dirname "$0")/lib.sh"
+F="$FIX/report"
+DS="$F/basic/dataset" PLAN="$F/basic/plan"
+R="$T/rep"
+
+check "report --help" sh -c '"$KASANE" report --help | grep -q "usage: kasane report"'
+expect_exit "report without --plan is a usage error" 2 "missing --plan" "$KASANE" report "$DS" -o "$R"
+expect_exit "report without -o is a usage error" 2 "missing -o" "$KASANE" report "$DS" --plan "$PLAN"
+expect_exit "report without dataset is a usage error" 2 "missing DATASET" "$KASANE" report --plan "$PLAN" -o "$R"
+
+"$KASANE" report "$DS" --plan "$PLAN" --sim "$F/basic/sim.csv" -o "$R" >"$T/out" 2>"$T/err"
+check "report runs" [ $? -eq 0 ]
+check "report prints the index path" grep -q "report: $R/index.html" "$T/out"
+H="$R/index.html"
+
+# tidy 5.6 knows HTML5 and inline SVG; its warnings (none expected) are style advice,
+# its errors mean a browser would have to guess: only errors fail the test.
+check "index.html is well-formed (tidy -errors)" tidy -errors -q "$H"
+for s in summary assumptions estate plan licences ports cost io placement; do
+    check "section $s present" grep -q "<section id=\"$s\">" "$H"
+done
+check "sections in the issue's order" sh -c "grep -o '<section id=\"[a-z]*\"' '$H' | tr -d '\n' |
+    grep -q 'summary.*assumptions.*estate.*plan.*licences.*ports.*cost.*io.*placement'"
+check "self-contained: no script, no stylesheet link, no remote src or href" \
+    sh -c "! grep -Eiq '<script|<link|src=\"(https?:)?//|href=\"(https?:)?//' '$H'"
+check "print rules for A4" sh -c "grep -q '@media print' '$H' && grep -q 'size:A4' '$H' && grep -q 'break-before:page' '$H'"
+
+# Every chart script produced an SVG and a PNG, and the SVG is inlined in the page.
+nch=0 bad=""
+for gp in "$R"/charts/*.gp; do
+    c=$(basename "$gp" .gp); nch=$((nch + 1))
+    [ -s "$R/charts/$c.svg" ] && [ -s "$R/charts/$c.png" ] || bad="$bad $c"
+    grep -q "id=\"chart-$c\"" "$H" || bad="$bad $c(not-inlined)"
+    file "$R/charts/$c.png" | grep -q "PNG image" || bad="$bad $c(png)"
+done
+check "every chart exists as SVG and PNG and is inlined ($nch charts;$bad)" [ "$nch" -ge 7 -a -z "$bad" ]
+check "charts drawn: heatmap, peak sizing, 2 hosts, cost, sim latency, sim cpu" sh -c "
+    for c in estate_heatmap peak_sizing host_1 host_2 cost_horizon sim_latency sim_cpu; do
+        [ -s '$R/charts/'\$c.svg ] || exit 1; done"
+check "inline SVG count equals chart count" [ "$(grep -c '<svg role="img"' "$H")" -eq "$nch" ]
+check "chart ids unique in the page" sh -c "[ -z \"\$(grep -o \"id='[^']*'\" '$H' | sort | uniq -d)\" ]"
+
+# Tables: one CSV per table of the page, readable back (header + rows).
+for t in summary policy models coverage top_consumers idle_servers hosts licences ports cost sim placement; do
+    check "table $t.csv written" [ -s "$R/tables/$t.csv" ]
+done
+check "placement table has every entity" [ "$(($(wc -l < "$R/tables/placement.csv") - 1))" -eq 10 ]
+check "coverage rates app01 3 stars (40.6% present)" grep -q "^app01,vm,40.6,3$" "$R/tables/coverage.csv"
+check "idle servers are idle01 and idle02" sh -c "cut -d, -f1 '$R/tables/idle_servers.csv' | sort | tr '\n' ' ' | grep -qx 'entity idle01 idle02 '"
+check "recomputed host peaks agree with the plan" sh -c "! grep -q differs '$R/tables/hosts.csv'"
+
+# Executive summary numbers against summary.csv: every tagged number's data-value is
+# the summary.csv value, and its displayed text is that value rounded.
+awk '/<section id="summary">/,/<\/section>/' "$H" |
+    grep -o 'data-key="[^"]*" data-value="[^"]*">[^<]*' |
+    sed 's/data-key="\([^"]*\)" data-value="\([^"]*\)">\(.*\)/\1 \2 \3/' > "$T/sum_html"
+awk -F, 'NR > 1 { print $1, $2 }' "$PLAN/summary.csv" > "$T/sum_csv"
+check "executive summary tags the headline numbers" sh -c "for k in sources hosts consolidation_ratio lower_bound_hosts gap_pct capex savings_per_year payback_months; do grep -q \"^\$k \" '$T/sum_html' || exit 1; done"
+check "executive summary numbers equal summary.csv" awk '
+    NR == FNR { want[$1] = $2; next }
+    { if (!($1 in want) || want[$1] + 0 != $2 + 0) { print "mismatch", $1, $2, want[$1]; bad = 1 }
+      txt = $3; gsub(/,/, "", txt); d = index(txt, ".") ? length(txt) - index(txt, ".") : 0
+      diff = txt - want[$1]; if (diff < 0) diff = -diff
+      if (diff > 0.5 * 10 ^ -d + 1e-9) { print "shown", $1, $3, "for", want[$1]; bad = 1 } }
+    END { exit bad }' "$T/sum_csv" "$T/sum_html"
+
+# Without gnuplot: tables and a visible note with the install command, still exit 0.
+mkdir -p "$T/nognuplot"
+PATH="$T/nognuplot" "$KASANE" report "$DS" --plan "$PLAN" -o "$T/rep2" >"$T/out2" 2>"$T/err2"
+check "report without gnuplot still renders" [ $? -eq 0 -a -s "$T/rep2/index.html" ]
+check "without gnuplot: stderr says how to install it" grep -q "apt-get install gnuplot-nox" "$T/err2"
+check "without gnuplot: a note per chart in the page" [ "$(grep -c 'class="nochart"' "$T/rep2/index.html")" -ge 5 ]
+check "without gnuplot: the note names the package" grep -q "apt-get install gnuplot-nox" "$T/rep2/index.html"
+check "without gnuplot: no chart files, tables written" sh -c "! ls '$T/rep2/charts/'*.svg >/dev/null 2>&1 && [ -s '$T/rep2/tables/hosts.csv' ]"
+check "without gnuplot: still well-formed" tidy -errors -q "$T/rep2/index.html"
+check "without --sim: the I/O section says how to add it" grep -q "with --sim RESULTS.csv" "$T/rep2/index.html"
+
+# Bad input.
+expect_exit "plan from another dataset is refused" 1 "placement.csv:2: column 'entity': 'mail01' is not in dataset.*another dataset" \
+    "$KASANE" report "$DS" --plan "$F/foreign_plan" -o "$T/rep3"
+check "refused plan writes no report" [ ! -e "$T/rep3/index.html" ]
+expect_exit "missing plan directory" 1 "no such plan directory" "$KASANE" report "$DS" --plan "$T/nope" -o "$T/rep3"
+"$KASANE" report "$DS" --plan "$PLAN" --sim "$F/sim_unknown_cols.csv" -o "$T/rep4" >/dev/null 2>&1
+check "sim results with unknown columns are tolerated" [ $? -eq 0 ]
+check "unknown sim columns are shown" sh -c "grep -q \"with a comma, quoted\" '$T/rep4/index.html' && head -1 '$T/rep4/tables/sim.csv' | grep -q operator_note"
+printf 'workload,lat_p99_us\nrandread,12\nseq,fast\n' > "$T/badsim.csv"
+expect_exit "sim results with a bad number name line and column" 1 "badsim.csv:3: column 'lat_p99_us': 'fast' is not a number" \
+    "$KASANE" report "$DS" --plan "$PLAN" --sim "$T/badsim.csv" -o "$T/rep5"
+
+# An inventory-only dataset (no samples.csv, plan by allocation) still reports.
+mkdir -p "$T/inv"
+cp "$DS/inventory.csv" "$T/inv/"
+cp -r "$PLAN" "$T/invplan"
+sed -i 's/^planned_by,.*/planned_by,allocation/' "$T/invplan/summary.csv"
+"$KASANE" report "$T/inv" --plan "$T/invplan" -o "$T/rep6" >/dev/null 2>&1
+check "inventory-only dataset reports" [ $? -eq 0 -a -s "$T/rep6/index.html" ]
+check "inventory-only: says so, still well-formed" sh -c "grep -q 'inventory only' '$T/rep6/index.html' && tidy -errors -q '$T/rep6/index.html'"
+# A server kept physical (host "-") is in the placement table and on no host.
+cp -r "$PLAN" "$T/physplan"
+sed -i 's/^idle01,host01,R660-2S$/idle01,-,physical/' "$T/physplan/placement.csv"
+"$KASANE" report "$DS" --plan "$T/physplan" -o "$T/rep7" >/dev/null 2>&1
+check "a server kept physical is placed on no host" sh -c "grep -q '^idle01,physical,-,physical,' '$T/rep7/tables/placement.csv' && grep -q '^host01,R660-2S,2,24,4,' '$T/rep7/tables/hosts.csv'"
