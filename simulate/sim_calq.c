@@ -17,6 +17,7 @@
 
 #define CALQ_MIN_BUCKETS 16
 #define CALQ_SAMPLE 25
+#define CALQ_CHECK_POPS 1024
 
 static inline int
 ev_less(const struct sim_ev *a, const struct sim_ev *b)
@@ -40,6 +41,7 @@ sim_calq_init(struct sim_calq *q)
 {
     q->n = 0;
     q->seq = 0;
+    q->pops = q->steps = 0;
     calq_setup(q, CALQ_MIN_BUCKETS, 1000, 0);
 }
 
@@ -84,12 +86,15 @@ calq_pop_raw(struct sim_calq *q)
         return NULL;
     for (size_t k = 0; k < q->nb; k++) {
         struct sim_ev *h = q->b[q->cur];
-        if (h && h->t_ns < q->top_ns)
+        if (h && h->t_ns < q->top_ns) {
+            q->steps += k;
             return calq_take(q, q->cur);
+        }
         q->cur = (q->cur + 1) & (q->nb - 1);
         q->top_ns += q->width_ns;
     }
     /* A whole year was empty: jump straight to the earliest head. */
+    q->steps += 2 * q->nb;
     size_t best = q->nb;
     for (size_t i = 0; i < q->nb; i++)
         if (q->b[i] && (best == q->nb || ev_less(q->b[i], q->b[best])))
@@ -160,7 +165,16 @@ struct sim_ev *
 sim_calq_pop(struct sim_calq *q)
 {
     struct sim_ev *ev = calq_pop_raw(q);
-    if (ev && q->nb > CALQ_MIN_BUCKETS && q->n < q->nb / 2)
+    if (ev && q->nb > CALQ_MIN_BUCKETS && q->n < q->nb / 2) {
         calq_resize(q, q->nb / 2);
+    } else if (++q->pops == CALQ_CHECK_POPS) {
+        /* Brown re-estimates the width only when the bucket count changes; a list
+         * whose size is stable but whose gaps drift (a model mixing nanosecond CPU
+         * steps with millisecond devices) would keep a stale width. Re-estimate when
+         * pops have scanned more than 4 buckets on average. */
+        if (q->steps > 4 * CALQ_CHECK_POPS)
+            calq_resize(q, q->nb);
+        q->pops = q->steps = 0;
+    }
     return ev;
 }

@@ -87,6 +87,51 @@ test_evl_order_fifo(void **state)
     sim_calq_fini(&c);
 }
 
+/* Lists that grow to ~10^4 and shrink to empty again (resizes both ways) under a mix of
+ * zero, nanosecond, millisecond and far gaps must pop identically. */
+static void
+test_evl_grow_shrink_same_order(void **state)
+{
+    (void)state;
+    enum { N = 12000 };
+    static struct sim_ev e1[N], e2[N];
+    struct sim_ev *f1[N], *f2[N];
+    struct sim_heap4 h;
+    struct sim_calq c;
+    struct sim_rng r;
+    sim_heap4_init(&h);
+    sim_calq_init(&c);
+    sim_rng_seed(&r, 1, 1, 1);
+    int n = 0, nf = 0;
+    for (int i = 0; i < N; i++, nf++) {
+        f1[nf] = &e1[i], f2[nf] = &e2[i];
+        e1[i].kind = e2[i].kind = i;
+    }
+    uint64_t now = 0;
+    for (long k = 0; k < 400000; k++) {
+        int grow = (k / 40000) % 2 == 0;
+        if (n == 0 || (nf > 0 && sim_rng_u64(&r) % 1000 < (grow ? 600u : 400u))) {
+            uint64_t v = sim_rng_u64(&r) % 100, x = sim_rng_u64(&r);
+            uint64_t d = v < 20 ? 0 : v < 60 ? x % 700 : v < 90 ? 1000000 + x % 1000000
+                                                                : x % 50000000;
+            nf--;
+            sim_heap4_push(&h, f1[nf], now + d);
+            sim_calq_push(&c, f2[nf], now + d);
+            n++;
+        } else {
+            struct sim_ev *a = sim_heap4_pop(&h), *b = sim_calq_pop(&c);
+            n--;
+            assert_int_equal(a->kind, b->kind);
+            assert_true(a->t_ns == b->t_ns && a->t_ns >= now);
+            now = a->t_ns;
+            f1[nf] = a, f2[nf] = b;
+            nf++;
+        }
+    }
+    sim_heap4_fini(&h);
+    sim_calq_fini(&c);
+}
+
 /* ---- histogram ------------------------------------------------------------------- */
 
 static void
@@ -274,7 +319,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_evl_order_fifo),    cmocka_unit_test(test_hist_relative_error),
+        cmocka_unit_test(test_evl_order_fifo),
+        cmocka_unit_test(test_evl_grow_shrink_same_order),    cmocka_unit_test(test_hist_relative_error),
         cmocka_unit_test(test_ci_student_t),      cmocka_unit_test(test_distributions),
         cmocka_unit_test(test_empirical_csv),     cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_config_ok),
