@@ -35,8 +35,9 @@ static const char USAGE[] =
     "  --stat p95|peak    which rate to take from the samples (default p95)\n"
     "  -h, --help         this text\n"
     "\n"
-    "Exit status: 0 ok (with --plan: the host keeps up), 1 bad input (or, with --plan,\n"
-    "the host does not keep up), 2 usage error.\n";
+    "With --plan the last line says whether the host keeps up (every workload within\n"
+    "2% of its offered rate, nothing dropped); the keeps_up column says it per workload.\n"
+    "Exit status: 0 ok, 1 bad input, 2 usage error.\n";
 
 struct sim_args {
     const char *config, *out, *plan, *host, *dataset, *stat;
@@ -166,16 +167,14 @@ cmd_sim(int argc, char **argv)
     char *what = a.plan ? ks_xasprintf("host %s of plan %s", a.host, a.plan)
                         : ks_xstrdup(a.config);
     print_summary(c, r, what);
-    int status = KS_EXIT_OK;
     if (a.plan) {
         int up = 1;
         for (size_t i = 0; i < r->nwl; i++)
             up &= sim_keeps_up(&r->sum[i]) != 0;
         printf("host %s: %s\n", a.host, up ? "keeps up" : "DOES NOT keep up");
-        status = up ? KS_EXIT_OK : KS_EXIT_INPUT;
     }
     free(what);
     sim_result_free(r);
     sim_config_free(c);
-    return status;
+    return KS_EXIT_OK;
 }

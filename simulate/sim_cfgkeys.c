@@ -84,6 +84,12 @@ set_sim(struct sim_config *c, const char *key, const char *v, struct ks_err *err
         return inum(v, 1, 100000, &c->replications, err);
     if (IS("drain"))
         return boolean(v, &c->drain, err);
+    if (IS("max_in_system")) {
+        if ((rc = num(v, 1, 1e9, &x, err)) < 0)
+            return rc;
+        c->max_in_system = (long)x;
+        return 0;
+    }
     if (IS("seed")) {
         if ((rc = num(v, 0, 1.8e19, &x, err)) < 0)
             return rc;

@@ -27,6 +27,7 @@ sim_config_new(void)
     c->warmup_s = 1;
     c->replications = 10;
     c->seed = 1;
+    c->max_in_system = 100000;
     c->cores = 8;
     c->core_GHz = 2.5;
     /* shared/reference.md, "I/O virtualization costs". */

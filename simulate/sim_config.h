@@ -1,7 +1,7 @@
 /*
  * sim_config: the simulation configuration, read from an INI file with inih.
  *
- *   [sim]      duration_s, warmup_s, replications, seed, drain
+ *   [sim]      duration_s, warmup_s, replications, seed, drain, max_in_system
  *   [host]     cores, core_GHz
  *   [iommu]    enabled, iotlb_entries, iotlb_ways, walk_levels, walk_ns, viommu,
  *              invalidation (strict | deferred | none), deferred_batch,
@@ -89,6 +89,7 @@ struct sim_config {
     char *path, *dir;     /* the file and its directory (for empirical CSVs) */
     double duration_s, warmup_s;
     int replications, drain;
+    long max_in_system;   /* arrivals beyond this many I/Os in system are dropped */
     uint64_t seed;
     int cores;
     double core_GHz;

@@ -11,8 +11,9 @@
 void sim_csv_write(FILE *f, const struct sim_config *c, const struct sim_result *r);
 /* The mode a workload runs in ("native" without a vm). */
 const char *sim_wl_mode(const struct sim_config *c, size_t wl);
-/* 1 when an open workload's throughput is within 2% of its offered rate (0 when not,
- * -1 for closed workloads, which always "keep up" by construction). */
+/* 1 when an open workload's completions keep pace with its arrivals (0 when not,
+ * -1 for closed workloads, which always "keep up" by construction). Any arrival
+ * dropped at [sim] max_in_system means it does not keep up. */
 int sim_keeps_up(const struct sim_wl_sum *s);
 
 #endif

@@ -359,6 +359,8 @@ job_start(struct rep *r, int wi, struct job *j)
     j->page0 = pick_page(w);
     wl_account(r, w, +1);
     w->out->arrived++;
+    if (in_window(r))
+        w->out->arrived_win++;
     advance(r, j);
 }
 
@@ -398,7 +400,12 @@ static void
 arrival(struct rep *r, struct wlrt *w)
 {
     int wi = (int)(w - r->wl);
-    job_start(r, wi, job_get(r));
+    /* A finite buffer: an overloaded host drops instead of queueing without bound
+     * (which would only grow memory and run time, and say nothing more). */
+    if (r->in_sys < r->c->max_in_system)
+        job_start(r, wi, job_get(r));
+    else if (in_window(r))
+        w->out->dropped++;
     uint64_t next;
     if (w->w->arrival == SIM_ARR_POISSON) {
         next = r->now + ns_round(sim_rng_exp(&w->rng_arr, 1e9 / w->w->rate_per_s));

@@ -112,6 +112,8 @@ summarize(const struct sim_config *c, struct sim_result *r, size_t i)
         if (w->completed)
             lat[nlat++] = w->lat_mean_ns;
         s->completed += w->completed;
+        s->dropped += w->dropped;
+        s->arrived += w->arrived_win;
         for (int m = 0; m < SIM_NCOMP; m++)
             cyc[m] += w->cycles[m];
         exits += (double)w->exits;
@@ -134,6 +136,7 @@ summarize(const struct sim_config *c, struct sim_result *r, size_t i)
     }
     s->offered_per_s = c->wl[i].arrival == SIM_ARR_CLOSED ? ks_nan() : c->wl[i].rate_per_s;
     s->dev_util = util / (double)r->nrep;
+    s->nrep = (int)r->nrep;
     free(thr);
     free(lat);
 }

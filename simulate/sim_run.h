@@ -35,7 +35,9 @@ struct sim_wl_rep {
     double cycles[SIM_NCOMP];     /* host cycles by component inside the window */
     uint64_t area_ns;             /* integral of the number in system (Little) */
     uint64_t sum_w_ns;            /* sum of sojourn times of the completed */
-    uint64_t arrived;
+    uint64_t arrived;             /* all arrivals (Little's law check) */
+    uint64_t arrived_win;         /* arrivals inside the window */
+    uint64_t dropped;             /* arrivals refused at max_in_system, in window */
 };
 
 struct sim_rep {
@@ -47,7 +49,8 @@ struct sim_rep {
 
 /* Combined over replications. */
 struct sim_wl_sum {
-    uint64_t completed;
+    uint64_t completed, dropped, arrived;
+    int nrep;
     double thr_per_s, thr_ci95;
     double lat_mean_ns, lat_ci95_ns;
     double lat_pct_ns[4];         /* from the merged histogram */

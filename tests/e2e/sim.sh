@@ -29,3 +29,18 @@ check "sim writes nothing on bad input" test ! -e "$T/x.csv"
 expect_exit "sim without -o" 2 "-o RESULTS.csv is required" "$KASANE" sim "$F/mm1.ini"
 expect_exit "sim bad --threads" 2 "--threads" "$KASANE" sim "$F/mm1.ini" --threads 0 -o "$T/x.csv"
 expect_exit "sim --plan without --host" 2 "--plan needs --host" "$KASANE" sim --plan "$T" -o "$T/x.csv"
+
+# --plan: the VMs of one host of a plan, workloads from their p95 rates.
+P="$F/plan"
+"$KASANE" sim --plan "$P" --host h1 --dataset "$P/dataset" "$P/base.ini" -o "$T/p1.csv" > "$T/p1.out" 2>&1
+check "sim --plan h1 keeps up" grep -q "host h1: keeps up" "$T/p1.out"
+check "sim --plan h1 has disk and net workloads per VM" sh -c 'cut -d, -f1 "$1" | tail -n +2 | tr "\n" " " | grep -q "web1-disk web1-net db1-disk db1-net app1-disk app1-net"' _ "$T/p1.csv"
+# db1: p95 of read+write IOPS over 4000, 4400, 4800 x 2 = 4800; 64000 KiB/s / 4000 = 16 KiB.
+check "sim --plan db1 rate and size from p95" awk -F, '$1 == "db1-disk" { found = 1; ok = ($7 == 4800) } END { exit !(found && ok) }' "$T/p1.csv"
+"$KASANE" sim --plan "$P" --host h2 --dataset "$P/dataset" "$P/base.ini" -o "$T/p2.csv" > "$T/p2.out" 2>&1
+check "sim --plan h2 (1.2 Mpps on 10 GbE) does not keep up" sh -c 'grep -q "host h2: DOES NOT keep up" "$1" && grep -q ",no$" "$2"' _ "$T/p2.out" "$T/p2.csv"
+"$KASANE" sim --plan "$P" --host h1 --dataset "$P/dataset" --stat peak "$P/base.ini" -o "$T/pk.csv" > /dev/null 2>&1
+check "sim --plan --stat peak takes the maximum" awk -F, '$1 == "db1-disk" { exit !($7 == 4800) } $1 == "web1-net" { if ($7 != 36000) exit 1 }' "$T/pk.csv"
+expect_exit "sim --plan unknown host" 1 "no entity is placed on 'h9'" "$KASANE" sim --plan "$P" --host h9 --dataset "$P/dataset" -o "$T/x.csv"
+mkdir -p "$T/badplan" && cp "$P/placement_bad.csv" "$T/badplan/placement.csv"
+expect_exit "sim --plan entity missing from dataset" 1 "placement.csv:3: entity: 'ghost9' is not in the dataset" "$KASANE" sim --plan "$T/badplan" --host h1 --dataset "$P/dataset" -o "$T/x.csv"
