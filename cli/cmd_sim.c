@@ -1,16 +1,180 @@
-/* kasane sim: placeholder until issue 7 lands. */
+/*
+ * kasane sim: run the I/O-path simulation of a configuration (or of one host of a
+ * plan), write one results row per workload, print a summary for a person.
+ */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/ks_csv.h"
+#include "simulate/sim_config.h"
+#include "simulate/sim_csv.h"
+#include "simulate/sim_plan.h"
+#include "simulate/sim_run.h"
+
+static const char USAGE[] =
+    "usage: kasane sim CONFIG [--seed N] [--replications R] [--threads T] -o RESULTS.csv\n"
+    "       kasane sim --plan PLAN_DIR --host HOST --dataset DIR [--stat p95|peak]\n"
+    "                  [CONFIG] [options] -o RESULTS.csv\n"
+    "\n"
+    "Discrete-event simulation of a virtualized host's I/O path (docs/sim.md).\n"
+    "\n"
+    "  CONFIG             INI file: [sim] [host] [iommu] [costs] [device NAME]\n"
+    "                     [vm NAME] [workload NAME]\n"
+    "  -o, --output FILE  results CSV, one row per workload (required)\n"
+    "  --seed N           override [sim] seed\n"
+    "  --replications R   override [sim] replications\n"
+    "  --threads T        worker threads (default: one per core); results do not\n"
+    "                     depend on it\n"
+    "  --plan DIR         simulate one host of a plan (placement.csv)...\n"
+    "  --host HOST        ...this host...\n"
+    "  --dataset DIR      ...with workloads from the VMs' measured disk and network rates\n"
+    "  --stat p95|peak    which rate to take from the samples (default p95)\n"
+    "  -h, --help         this text\n"
+    "\n"
+    "With --plan the last line says whether the host keeps up (every workload within\n"
+    "2% of its offered rate, nothing dropped); the keeps_up column says it per workload.\n"
+    "Exit status: 0 ok, 1 bad input, 2 usage error.\n";
+
+struct sim_args {
+    const char *config, *out, *plan, *host, *dataset, *stat;
+    struct sim_run_opts run;
+};
+
+static int
+parse_count(const char *s, long lo, long hi, long *out)
+{
+    return ks_parse_long(s, out) == 0 && *out >= lo && *out <= hi ? 0 : -EINVAL;
+}
+
+static int
+parse_args(int argc, char **argv, struct sim_args *a)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
+        {"replications", required_argument, NULL, 'r'},
+        {"threads", required_argument, NULL, 't'}, {"plan", required_argument, NULL, 'p'},
+        {"host", required_argument, NULL, 'H'}, {"dataset", required_argument, NULL, 'd'},
+        {"stat", required_argument, NULL, 'S'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int ch;
+    long v;
+    while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'o': a->out = optarg; break;
+        case 'p': a->plan = optarg; break;
+        case 'H': a->host = optarg; break;
+        case 'd': a->dataset = optarg; break;
+        case 'S': a->stat = optarg; break;
+        case 'h': fputs(USAGE, stdout); return 1;
+        case 's':
+            if (parse_count(optarg, 0, 1L << 62, &v) < 0)
+                return cmd_usage_error("sim", "--seed: '%s' is not a seed", optarg);
+            a->run.seed = (uint64_t)v, a->run.seed_set = 1;
+            break;
+        case 'r':
+            if (parse_count(optarg, 1, 100000, &v) < 0)
+                return cmd_usage_error("sim", "--replications: '%s' is not 1..100000", optarg);
+            a->run.replications = (int)v;
+            break;
+        case 't':
+            if (parse_count(optarg, 1, 1024, &v) < 0)
+                return cmd_usage_error("sim", "--threads: '%s' is not 1..1024", optarg);
+            a->run.threads = (int)v;
+            break;
+        default: return cmd_usage_error("sim", "bad option");
+        }
+    }
+    if (optind < argc)
+        a->config = argv[optind++];
+    if (optind < argc)
+        return cmd_usage_error("sim", "unexpected argument '%s'", argv[optind]);
+    if (!a->out)
+        return cmd_usage_error("sim", "-o RESULTS.csv is required");
+    if (!a->plan && !a->config)
+        return cmd_usage_error("sim", "a CONFIG file (or --plan) is required");
+    if (a->plan && (!a->host || !a->dataset))
+        return cmd_usage_error("sim", "--plan needs --host and --dataset");
+    if (!a->plan && (a->host || a->dataset || a->stat))
+        return cmd_usage_error("sim", "--host, --dataset and --stat go with --plan");
+    if (a->stat && strcmp(a->stat, "p95") != 0 && strcmp(a->stat, "peak") != 0)
+        return cmd_usage_error("sim", "--stat: '%s' is not p95 or peak", a->stat);
+    return 0;
+}
+
+static void
+print_summary(const struct sim_config *c, const struct sim_result *r, const char *what)
+{
+    printf("kasane sim: %s: %zu replications x %g s (warm-up %g s deleted), %d thread%s\n",
+           what, r->nrep, c->duration_s, c->warmup_s, r->threads, r->threads == 1 ? "" : "s");
+    printf("events: %llu processed in %.2f s = %.2f M events/s\n\n",
+           (unsigned long long)r->events, r->wall_s,
+           r->wall_s > 0 ? (double)r->events / r->wall_s / 1e6 : 0.0);
+    printf("%-14s %-11s %11s %12s %18s %10s %10s %7s %6s %10s %5s\n", "workload", "mode",
+           "offered/s", "done/s", "lat mean us (95%)", "p50 us", "p99 us", "iotlb%", "exits",
+           "cycles/op", "ok");
+    for (size_t i = 0; i < r->nwl; i++) {
+        const struct sim_wl_sum *s = &r->sum[i];
+        int up = sim_keeps_up(s);
+        printf("%-14s %-11s %11.0f %12.1f %10.2f+-%-6.2f %10.2f %10.2f %7.1f %6.2f %10.0f %5s\n",
+               c->wl[i].name, sim_wl_mode(c, i), s->offered_per_s, s->thr_per_s,
+               s->lat_mean_ns / 1e3, s->lat_ci95_ns / 1e3, s->lat_pct_ns[0] / 1e3,
+               s->lat_pct_ns[2] / 1e3, s->iotlb_hit_pct, s->exits_per_op, s->cycles_per_op,
+               up < 0 ? "-" : up ? "yes" : "NO");
+    }
+    printf("\nutilization:");
+    for (size_t i = 0; i < r->nres; i++)
+        printf("%s %s %.1f%%", i ? "," : "", r->res_name[i], 100 * r->res_util[i]);
+    printf("\n");
+}
+
+static int
+write_results(const char *path, const struct sim_config *c, const struct sim_result *r,
+              struct ks_err *err)
+{
+    struct ks_afile af;
+    if (ks_afile_open(&af, path, err) < 0)
+        return -1;
+    sim_csv_write(af.f, c, r);
+    return ks_afile_commit(&af, err);
+}
 
 int
 cmd_sim(int argc, char **argv)
 {
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: kasane %s\n\nNot built yet (issue 7).\n", cmd_usage_of("sim"));
-        return KS_EXIT_OK;
+    struct sim_args a = {0};
+    int rc = parse_args(argc, argv, &a);
+    if (rc != 0)
+        return rc == 1 ? KS_EXIT_OK : rc;
+    struct ks_err err = {0};
+    struct sim_config *c = NULL;
+    if (a.plan)
+        rc = sim_plan_config(a.plan, a.host, a.dataset, a.stat ? a.stat : "p95", a.config, &c,
+                             &err);
+    else
+        rc = sim_config_read(a.config, &c, &err);
+    if (rc < 0)
+        return cmd_fail("sim", &err);
+    struct sim_result *r = NULL;
+    if (sim_run(c, &a.run, &r, &err) < 0 || write_results(a.out, c, r, &err) < 0) {
+        sim_result_free(r);
+        sim_config_free(c);
+        return cmd_fail("sim", &err);
     }
-    fprintf(stderr, "kasane sim: not built yet (issue 7)\n");
-    return KS_EXIT_USAGE;
+    char *what = a.plan ? ks_xasprintf("host %s of plan %s", a.host, a.plan)
+                        : ks_xstrdup(a.config);
+    print_summary(c, r, what);
+    if (a.plan) {
+        int up = 1;
+        for (size_t i = 0; i < r->nwl; i++)
+            up &= sim_keeps_up(&r->sum[i]) != 0;
+        printf("host %s: %s\n", a.host, up ? "keeps up" : "DOES NOT keep up");
+    }
+    free(what);
+    sim_result_free(r);
+    sim_config_free(c);
+    return KS_EXIT_OK;
 }

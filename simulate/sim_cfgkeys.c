@@ -1,0 +1,360 @@
+/*
+ * sim_cfgkeys: every key of the configuration, section by section.
+ *
+ * Numbers are range-checked here (a negative rate or a zero core count is an error at
+ * its line); references between sections are checked in sim_config_finish.
+ */
+#include "simulate/sim_cfgkeys.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int
+num(const char *v, double lo, double hi, double *out, struct ks_err *err)
+{
+    if (ks_parse_double(v, out) < 0)
+        return ks_errf(err, -EINVAL, "'%s' is not a number", v);
+    if (*out < lo || *out > hi)
+        return ks_errf(err, -EINVAL, "%s is out of range [%g, %g]", v, lo, hi);
+    return 0;
+}
+
+static int
+inum(const char *v, long lo, long hi, int *out, struct ks_err *err)
+{
+    long x;
+    if (ks_parse_long(v, &x) < 0)
+        return ks_errf(err, -EINVAL, "'%s' is not an integer", v);
+    if (x < lo || x > hi)
+        return ks_errf(err, -EINVAL, "%ld is out of range [%ld, %ld]", x, lo, hi);
+    *out = (int)x;
+    return 0;
+}
+
+static int
+boolean(const char *v, int *out, struct ks_err *err)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on"}, *const no[] = {"0", "false",
+                                                                                "no", "off"};
+    for (int i = 0; i < 4; i++) {
+        if (strcasecmp(v, yes[i]) == 0)
+            return *out = 1, 0;
+        if (strcasecmp(v, no[i]) == 0)
+            return *out = 0, 0;
+    }
+    return ks_errf(err, -EINVAL, "'%s' is not a boolean (true/false)", v);
+}
+
+/* Index of v in a NULL-terminated name list, or an error listing them. */
+static int
+pick(const char *v, const char *const *names, int *out, struct ks_err *err)
+{
+    for (int i = 0; names[i]; i++)
+        if (strcmp(v, names[i]) == 0)
+            return *out = i, 0;
+    char list[256] = "";
+    for (int i = 0; names[i]; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+                 names[i]);
+    return ks_errf(err, -EINVAL, "unknown value '%s' (one of: %s)", v, list);
+}
+
+static int
+unknown_key(struct ks_err *err)
+{
+    return ks_errf(err, -EINVAL, "unknown key");
+}
+
+#define IS(k) (strcmp(key, (k)) == 0)
+
+static int
+set_sim(struct sim_config *c, const char *key, const char *v, struct ks_err *err)
+{
+    double x;
+    int rc;
+    if (IS("duration_s"))
+        return num(v, 1e-6, 1e7, &c->duration_s, err);
+    if (IS("warmup_s"))
+        return num(v, 0, 1e7, &c->warmup_s, err);
+    if (IS("replications"))
+        return inum(v, 1, 100000, &c->replications, err);
+    if (IS("drain"))
+        return boolean(v, &c->drain, err);
+    if (IS("max_in_system")) {
+        if ((rc = num(v, 1, 1e9, &x, err)) < 0)
+            return rc;
+        c->max_in_system = (long)x;
+        return 0;
+    }
+    if (IS("seed")) {
+        if ((rc = num(v, 0, 1.8e19, &x, err)) < 0)
+            return rc;
+        c->seed = (uint64_t)x;
+        return 0;
+    }
+    return unknown_key(err);
+}
+
+static int
+set_host(struct sim_config *c, const char *key, const char *v, struct ks_err *err)
+{
+    if (IS("cores"))
+        return inum(v, 1, 4096, &c->cores, err);
+    if (IS("core_GHz"))
+        return num(v, 0.01, 100, &c->core_GHz, err);
+    return unknown_key(err);
+}
+
+static int
+set_iommu(struct sim_config *c, const char *key, const char *v, struct ks_err *err)
+{
+    static const char *const inval[] = {"strict", "deferred", "none", NULL};
+    int x, rc;
+    if (IS("enabled"))
+        return boolean(v, &c->iommu.enabled, err);
+    if (IS("iotlb_entries"))
+        return inum(v, 1, 1 << 20, &c->iommu.entries, err);
+    if (IS("iotlb_ways"))
+        return inum(v, 0, 1 << 20, &c->iommu.ways, err);
+    if (IS("walk_levels"))
+        return inum(v, 1, 6, &c->iommu.levels, err);
+    if (IS("walk_ns"))
+        return num(v, 0, 1e6, &c->iommu.walk_ns, err);
+    if (IS("viommu"))
+        return boolean(v, &c->iommu.viommu, err);
+    if (IS("deferred_batch"))
+        return inum(v, 1, 1 << 24, &c->iommu.batch, err);
+    if (IS("deferred_timeout_ms"))
+        return num(v, 0, 1e6, &c->iommu.timeout_ms, err);
+    if (IS("map_cycles"))
+        return num(v, 0, 1e9, &c->iommu.map_cycles, err);
+    if (IS("inval_cycles"))
+        return num(v, 0, 1e9, &c->iommu.inval_cycles, err);
+    if (IS("viommu_map_cycles"))
+        return num(v, 0, 1e9, &c->iommu.viommu_map_cycles, err);
+    if (IS("invalidation")) {
+        if ((rc = pick(v, inval, &x, err)) < 0)
+            return rc;
+        c->iommu.inval = (enum sim_inval)x;
+        return 0;
+    }
+    return unknown_key(err);
+}
+
+static int
+set_costs(struct sim_config *c, const char *key, const char *v, struct ks_err *err)
+{
+    static const char *const names[] = {"exit_cycles", "io_exit_cycles", "devmodel_cycles",
+                                        "kick_cycles", "inject_cycles", "grant_cycles", NULL};
+    double *f[] = {&c->costs.exit_cycles, &c->costs.io_exit_cycles, &c->costs.devmodel_cycles,
+                   &c->costs.kick_cycles, &c->costs.inject_cycles, &c->costs.grant_cycles};
+    for (int i = 0; names[i]; i++)
+        if (IS(names[i]))
+            return num(v, 0, 1e9, f[i], err);
+    return unknown_key(err);
+}
+
+static int
+dist(const struct sim_config *c, const char *v, struct sim_dist *d, struct ks_err *err)
+{
+    sim_dist_fini(d);
+    return sim_dist_parse(v, c->dir, d, err);
+}
+
+static int
+set_device(struct sim_config *c, struct sim_device *d, const char *key, const char *v,
+           struct ks_err *err)
+{
+    static const char *const kinds[] = {"generic", "ssd", "hdd", "nic", NULL};
+    int x, rc;
+    if (IS("kind")) {
+        if ((rc = pick(v, kinds, &x, err)) < 0)
+            return rc;
+        d->kind = (enum sim_dev_kind)x;
+        return 0;
+    }
+    if (IS("servers") || IS("queues"))
+        return inum(v, 1, 1 << 20, &d->servers, err);
+    if (IS("service"))
+        return dist(c, v, &d->service, err);
+    if (IS("write_service"))
+        return dist(c, v, &d->write_service, err);
+    if (IS("seek"))
+        return dist(c, v, &d->seek, err);
+    if (IS("rotation"))
+        return dist(c, v, &d->rotation, err);
+    if (IS("line_rate_Gbps"))
+        return num(v, 1e-6, 1e5, &d->line_rate_Gbps, err);
+    if (IS("mtu"))
+        return num(v, 46, 65536, &d->mtu_B, err);
+    if (IS("coalesce"))
+        return num(v, 1, 1e6, &d->coalesce, err);
+    if (IS("transfer_MBps"))
+        return num(v, 1e-3, 1e7, &d->transfer_MBps, err);
+    return unknown_key(err);
+}
+
+static int
+set_vm(struct sim_vm *m, const char *key, const char *v, struct ks_err *err)
+{
+    int x, rc;
+    if (IS("vcpus"))
+        return inum(v, 1, 4096, &m->vcpus, err);
+    if (IS("posted_interrupts"))
+        return boolean(v, &m->posted_interrupts, err);
+    if (IS("notify_suppression"))
+        return boolean(v, &m->notify_suppression, err);
+    if (IS("reg_accesses"))
+        return inum(v, 1, 1000, &m->reg_accesses, err);
+    if (IS("mode")) {
+        if ((rc = pick(v, sim_mode_names, &x, err)) < 0)
+            return rc;
+        m->mode = (enum sim_mode)x;
+        return 0;
+    }
+    return unknown_key(err);
+}
+
+/* "poisson:800/s", "fixed:1000/s", "closed:iodepth=32". */
+static int
+arrival(struct sim_workload *w, const char *v, struct ks_err *err)
+{
+    char *end;
+    if (strncmp(v, "closed:iodepth=", 15) == 0) {
+        w->arrival = SIM_ARR_CLOSED;
+        return inum(v + 15, 1, 1 << 20, &w->iodepth, err);
+    }
+    int poisson = strncmp(v, "poisson:", 8) == 0;
+    if (!poisson && strncmp(v, "fixed:", 6) != 0)
+        return ks_errf(err, -EINVAL, "unknown arrival '%s' (poisson:RATE/s, fixed:RATE/s, "
+                       "closed:iodepth=N)", v);
+    const char *r = v + (poisson ? 8 : 6);
+    double rate = strtod(r, &end);
+    if (end == r || strcmp(end, "/s") != 0 || !isfinite(rate))
+        return ks_errf(err, -EINVAL, "'%s': rate must read like 800/s", v);
+    if (rate <= 0)
+        return ks_errf(err, -EINVAL, "'%s': rate must be positive", v);
+    w->arrival = poisson ? SIM_ARR_POISSON : SIM_ARR_FIXED;
+    w->rate_per_s = rate;
+    return 0;
+}
+
+static int
+parse_access(struct sim_workload *w, const char *v, struct ks_err *err)
+{
+    if (strcmp(v, "uniform") == 0 || strcmp(v, "ring") == 0) {
+        w->access = v[0] == 'u' ? SIM_ACC_UNIFORM : SIM_ACC_RING;
+        return 0;
+    }
+    if (strncmp(v, "zipf:", 5) == 0) {
+        w->access = SIM_ACC_ZIPF;
+        return num(v + 5, 0, 10, &w->zipf_s, err);
+    }
+    return ks_errf(err, -EINVAL, "unknown access '%s' (uniform, zipf:S, ring)", v);
+}
+
+static int
+set_workload(struct sim_config *c, struct sim_workload *w, const char *key, const char *v,
+             int line, struct ks_err *err)
+{
+    double x;
+    int rc;
+    if (IS("vm")) {
+        free(w->vm_name);
+        w->vm_name = ks_xstrdup(v);
+        w->vm_line = line;
+        return 0;
+    }
+    if (IS("device")) {
+        free(w->dev_names);
+        w->dev_names = ks_xstrdup(v);
+        w->dev_line = line;
+        return 0;
+    }
+    if (IS("arrival"))
+        return arrival(w, v, err);
+    if (IS("access"))
+        return parse_access(w, v, err);
+    if (IS("think"))
+        return dist(c, v, &w->think, err);
+    if (IS("feedback_pct"))
+        return num(v, 0, 99, &w->feedback_pct, err);
+    if (IS("read_pct"))
+        return num(v, 0, 100, &w->read_pct, err);
+    if (IS("pages")) {
+        if ((rc = num(v, 1, 1e8, &x, err)) < 0)
+            return rc;
+        w->pages = (long)x;
+        return 0;
+    }
+    if (IS("size")) {
+        if (sim_parse_bytes(v, &x) < 0 || x < 1 || x > 1e9)
+            return ks_errf(err, -EINVAL, "'%s' is not a size in bytes (4KiB, 1500, 64KB)", v);
+        w->size_B = x;
+        return 0;
+    }
+    return unknown_key(err);
+}
+
+/* Named section: find or create the object called name. */
+static void *
+named(struct sim_config *c, const char *kind, const char *name, int line)
+{
+    if (strcmp(kind, "device") == 0) {
+        for (size_t i = 0; i < c->ndev; i++)
+            if (strcmp(c->dev[i].name, name) == 0)
+                return &c->dev[i];
+        size_t i = sim_config_add_device(c, name, SIM_DEV_GENERIC);
+        c->dev[i].line = line;
+        return &c->dev[i];
+    }
+    if (strcmp(kind, "vm") == 0) {
+        for (size_t i = 0; i < c->nvm; i++)
+            if (strcmp(c->vm[i].name, name) == 0)
+                return &c->vm[i];
+        size_t i = sim_config_add_vm(c, name);
+        c->vm[i].line = line;
+        return &c->vm[i];
+    }
+    for (size_t i = 0; i < c->nwl; i++)
+        if (strcmp(c->wl[i].name, name) == 0)
+            return &c->wl[i];
+    size_t i = sim_config_add_workload(c, name);
+    c->wl[i].line = line;
+    return &c->wl[i];
+}
+
+int
+sim_cfg_set_line(struct sim_config *c, const char *section, const char *key, const char *value,
+                 int line, struct ks_err *err)
+{
+    if (strcmp(section, "sim") == 0)
+        return set_sim(c, key, value, err);
+    if (strcmp(section, "host") == 0)
+        return set_host(c, key, value, err);
+    if (strcmp(section, "iommu") == 0)
+        return set_iommu(c, key, value, err);
+    if (strcmp(section, "costs") == 0)
+        return set_costs(c, key, value, err);
+    const char *sp = strchr(section, ' ');
+    char kind[16];
+    size_t kl = sp ? (size_t)(sp - section) : 0;
+    if (!sp || kl >= sizeof kind || !sp[1])
+        return ks_errf(err, -EINVAL, "unknown section (sim, host, iommu, costs, device NAME, "
+                       "vm NAME, workload NAME)");
+    memcpy(kind, section, kl);
+    kind[kl] = '\0';
+    const char *name = sp + 1;
+    if (strcmp(kind, "device") == 0)
+        return set_device(c, named(c, kind, name, line), key, value, err);
+    if (strcmp(kind, "vm") == 0)
+        return set_vm(named(c, kind, name, line), key, value, err);
+    if (strcmp(kind, "workload") == 0)
+        return set_workload(c, named(c, kind, name, line), key, value, line, err);
+    return ks_errf(err, -EINVAL, "unknown section (sim, host, iommu, costs, device NAME, "
+                   "vm NAME, workload NAME)");
+}

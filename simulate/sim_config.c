@@ -1,0 +1,351 @@
+/*
+ * sim_config: INI reading (inih) and validation of the simulation configuration.
+ *
+ * inih hands us (section, key, value) without a line number, so the file is fed
+ * through our own line reader (ini_parse_stream) that counts lines: when the handler
+ * runs, the counter is the line of the key. Cross references (a workload's vm and
+ * devices) are checked after the whole file is read, with the line where they were set.
+ */
+#include "simulate/sim_config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "simulate/sim_cfgkeys.h"
+
+const char *const sim_mode_names[] = {"native", "emulated", "virtio", "xen-pv",
+                                      "passthrough", "sriov", NULL};
+
+struct sim_config *
+sim_config_new(void)
+{
+    struct sim_config *c = ks_xcalloc(1, sizeof *c);
+    c->duration_s = 10;
+    c->warmup_s = 1;
+    c->replications = 10;
+    c->seed = 1;
+    c->max_in_system = 100000;
+    c->cores = 8;
+    c->core_GHz = 2.5;
+    /* shared/reference.md, "I/O virtualization costs". */
+    c->iommu.entries = 64;
+    c->iommu.levels = 4;
+    c->iommu.walk_ns = 90;
+    c->iommu.inval = SIM_INV_DEFERRED;
+    c->iommu.batch = 256;
+    c->iommu.timeout_ms = 10;
+    c->iommu.map_cycles = 4593;
+    c->iommu.inval_cycles = 2316;
+    c->iommu.viommu_map_cycles = 34969;
+    c->costs = (struct sim_costs){.exit_cycles = 1400, .io_exit_cycles = 2600,
+                                  .devmodel_cycles = 6700, .kick_cycles = 560,
+                                  .inject_cycles = 1556, .grant_cycles = 1400};
+    return c;
+}
+
+void
+sim_config_free(struct sim_config *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->ndev; i++) {
+        free(c->dev[i].name);
+        sim_dist_fini(&c->dev[i].service);
+        sim_dist_fini(&c->dev[i].write_service);
+        sim_dist_fini(&c->dev[i].seek);
+        sim_dist_fini(&c->dev[i].rotation);
+    }
+    for (size_t i = 0; i < c->nvm; i++)
+        free(c->vm[i].name);
+    for (size_t i = 0; i < c->nwl; i++) {
+        free(c->wl[i].name);
+        free(c->wl[i].vm_name);
+        free(c->wl[i].dev_names);
+        free(c->wl[i].zipf_cdf);
+        sim_dist_fini(&c->wl[i].think);
+    }
+    free(c->dev);
+    free(c->vm);
+    free(c->wl);
+    free(c->path);
+    free(c->dir);
+    free(c);
+}
+
+size_t
+sim_config_add_device(struct sim_config *c, const char *name, enum sim_dev_kind k)
+{
+    c->dev = ks_xrealloc(c->dev, (c->ndev + 1) * sizeof *c->dev);
+    struct sim_device *d = &c->dev[c->ndev];
+    memset(d, 0, sizeof *d);
+    d->name = ks_xstrdup(name);
+    d->kind = k;
+    d->service.mean_ns = -1; /* unset: the kind's default applies */
+    d->write_service.mean_ns = -1;
+    d->seek.mean_ns = d->rotation.mean_ns = -1;
+    return c->ndev++;
+}
+
+size_t
+sim_config_add_vm(struct sim_config *c, const char *name)
+{
+    c->vm = ks_xrealloc(c->vm, (c->nvm + 1) * sizeof *c->vm);
+    struct sim_vm *v = &c->vm[c->nvm];
+    memset(v, 0, sizeof *v);
+    v->name = ks_xstrdup(name);
+    v->vcpus = 1;
+    v->reg_accesses = 4;
+    v->notify_suppression = 1;
+    return c->nvm++;
+}
+
+size_t
+sim_config_add_workload(struct sim_config *c, const char *name)
+{
+    c->wl = ks_xrealloc(c->wl, (c->nwl + 1) * sizeof *c->wl);
+    struct sim_workload *w = &c->wl[c->nwl];
+    memset(w, 0, sizeof *w);
+    w->name = ks_xstrdup(name);
+    w->vm = -1;
+    w->rate_per_s = -1;
+    sim_dist_det(&w->think, 0);
+    w->size_B = 4096;
+    w->read_pct = 100;
+    w->pages = 1;
+    return c->nwl++;
+}
+
+/* ---- reading ------------------------------------------------------------------- */
+
+struct reader {
+    struct sim_config *c;
+    struct ks_err *err;
+    FILE *f;          /* file input, or */
+    const char *s;    /* string input */
+    int line;         /* line of the key being handled */
+    int failed;
+};
+
+/* ini_reader: one line, counting. */
+static char *
+read_line(char *buf, int num, void *stream)
+{
+    struct reader *r = stream;
+    char *got = NULL;
+    if (r->f) {
+        got = fgets(buf, num, r->f);
+    } else if (*r->s) {
+        size_t len = strcspn(r->s, "\n");
+        size_t take = len < (size_t)num - 2 ? len : (size_t)num - 2;
+        memcpy(buf, r->s, take);
+        buf[take] = '\n';
+        buf[take + 1] = '\0';
+        r->s += len + (r->s[len] == '\n');
+        got = buf;
+    }
+    if (got)
+        r->line++;
+    return got;
+}
+
+static int
+handler(void *user, const char *section, const char *key, const char *value)
+{
+    struct reader *r = user;
+    if (r->failed)
+        return 1; /* keep the first error only; inih goes on to the end */
+    struct ks_err e = {0};
+    if (sim_cfg_set_line(r->c, section, key, value, r->line, &e) < 0) {
+        ks_errf(r->err, -EINVAL, "%s:%d: [%s] %s: %s", r->c->path, r->line, section, key,
+                e.msg);
+        r->failed = 1;
+    }
+    return 1;
+}
+
+static int
+read_common(struct reader *r, struct sim_config **out)
+{
+    int rc = ini_parse_stream(read_line, r, handler, r);
+    if (rc > 0 && !r->failed)
+        ks_errf(r->err, -EINVAL, "%s:%d: syntax error (expected [section] or key = value)",
+                r->c->path, rc);
+    if (rc < 0 && !r->failed)
+        ks_errf(r->err, -EIO, "%s: cannot read", r->c->path);
+    if (rc != 0 || r->failed || sim_config_finish(r->c, r->err) < 0) {
+        sim_config_free(r->c);
+        return r->err ? (r->err->code ? r->err->code : -EINVAL) : -EINVAL;
+    }
+    *out = r->c;
+    return 0;
+}
+
+static char *
+dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? ks_xstrndup(path, (size_t)(slash - path)) : ks_xstrdup(".");
+}
+
+int
+sim_config_read(const char *path, struct sim_config **out, struct ks_err *err)
+{
+    struct reader r = {.err = err};
+    r.f = fopen(path, "r");
+    if (!r.f)
+        return ks_errf(err, -errno, "%s: %s", path, strerror(errno));
+    r.c = sim_config_new();
+    r.c->path = ks_xstrdup(path);
+    r.c->dir = dir_of(path);
+    int rc = read_common(&r, out);
+    fclose(r.f);
+    return rc;
+}
+
+int
+sim_config_read_string(const char *text, const char *name, struct sim_config **out,
+                       struct ks_err *err)
+{
+    struct reader r = {.err = err, .s = text};
+    r.c = sim_config_new();
+    r.c->path = ks_xstrdup(name);
+    r.c->dir = dir_of(name);
+    return read_common(&r, out);
+}
+
+int
+sim_config_set(struct sim_config *c, const char *section, const char *key, const char *value,
+               struct ks_err *err)
+{
+    struct ks_err e = {0};
+    if (sim_cfg_set_line(c, section, key, value, 0, &e) < 0)
+        return ks_errf(err, -EINVAL, "[%s] %s: %s", section, key, e.msg);
+    return 0;
+}
+
+/* ---- checks after reading ------------------------------------------------------ */
+
+/* Defaults of each device kind (docs/sim.md gives the sources). */
+static int
+device_defaults(struct sim_config *c, struct sim_device *d, struct ks_err *err)
+{
+    static const int servers[] = {1, 4, 1, 1};
+    if (d->servers == 0)
+        d->servers = servers[d->kind];
+    if (d->kind == SIM_DEV_GENERIC && d->service.mean_ns < 0)
+        return ks_errf(err, -EINVAL, "%s:%d: [device %s] service: missing (generic devices "
+                       "need a service distribution)", c->path, d->line, d->name);
+    if (d->kind == SIM_DEV_SSD && d->service.mean_ns < 0)
+        sim_dist_det(&d->service, 85e3); /* Intel P4500, 4 KiB random read */
+    if (d->kind == SIM_DEV_HDD) {
+        /* WD Ultrastar HC310: 7.4 ms average read seek, 4.16 ms average rotation;
+         * both drawn uniform on [0, 2 x mean]. */
+        if (d->seek.mean_ns < 0)
+            d->seek = (struct sim_dist){.kind = SIM_D_UNIF, .mean_ns = 7.4e6, .b = 14.8e6};
+        if (d->rotation.mean_ns < 0)
+            d->rotation = (struct sim_dist){.kind = SIM_D_UNIF, .mean_ns = 4.16e6,
+                                            .b = 8.32e6};
+        if (d->transfer_MBps == 0)
+            d->transfer_MBps = 200;
+    }
+    if (d->kind == SIM_DEV_NIC) {
+        if (d->line_rate_Gbps == 0)
+            d->line_rate_Gbps = 10;
+        if (d->mtu_B == 0)
+            d->mtu_B = 1500;
+    }
+    if (d->coalesce == 0)
+        d->coalesce = 1;
+    return 0;
+}
+
+static int
+find_name(const char *name, size_t n, size_t stride, const void *base)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *const *p = (const char *const *)((const char *)base + i * stride);
+        if (strcmp(*p, name) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* device = A or A,B: resolve each name. */
+static int
+resolve_devices(struct sim_config *c, struct sim_workload *w, struct ks_err *err)
+{
+    if (!w->dev_names)
+        return ks_errf(err, -EINVAL, "%s:%d: [workload %s] device: missing", c->path, w->line,
+                       w->name);
+    char *copy = ks_xstrdup(w->dev_names), *save = NULL;
+    int rc = 0;
+    w->ndev = 0;
+    for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+        int d = find_name(t, c->ndev, sizeof *c->dev, &c->dev->name);
+        if (d < 0 || w->ndev == SIM_MAX_CHAIN) {
+            rc = ks_errf(err, -EINVAL, "%s:%d: [workload %s] device: %s '%s'", c->path,
+                         w->dev_line, w->name, d < 0 ? "unknown device" : "chain too long at",
+                         t);
+            break;
+        }
+        w->dev[w->ndev++] = d;
+    }
+    free(copy);
+    if (rc == 0 && w->ndev == 0)
+        rc = ks_errf(err, -EINVAL, "%s:%d: [workload %s] device: empty", c->path, w->dev_line,
+                     w->name);
+    return rc;
+}
+
+/* Zipf(s) over pages: cumulative weights 1/k^s, normalized. */
+static void
+zipf_cdf(struct sim_workload *w)
+{
+    free(w->zipf_cdf);
+    w->zipf_cdf = ks_xmalloc((size_t)w->pages * sizeof *w->zipf_cdf);
+    double s = 0;
+    for (long k = 0; k < w->pages; k++)
+        w->zipf_cdf[k] = (s += pow((double)(k + 1), -w->zipf_s));
+    for (long k = 0; k < w->pages; k++)
+        w->zipf_cdf[k] /= s;
+}
+
+static int
+check_workload(struct sim_config *c, struct sim_workload *w, struct ks_err *err)
+{
+    if (w->vm_name) {
+        w->vm = find_name(w->vm_name, c->nvm, sizeof *c->vm, &c->vm->name);
+        if (w->vm < 0)
+            return ks_errf(err, -EINVAL, "%s:%d: [workload %s] vm: unknown vm '%s'", c->path,
+                           w->vm_line, w->name, w->vm_name);
+    }
+    if (w->arrival != SIM_ARR_CLOSED && w->rate_per_s <= 0)
+        return ks_errf(err, -EINVAL, "%s:%d: [workload %s] arrival: missing", c->path, w->line,
+                       w->name);
+    if (w->access == SIM_ACC_ZIPF)
+        zipf_cdf(w);
+    return resolve_devices(c, w, err);
+}
+
+int
+sim_config_finish(struct sim_config *c, struct ks_err *err)
+{
+    if (c->warmup_s >= c->duration_s)
+        return ks_errf(err, -EINVAL, "%s: [sim] warmup_s (%g) must be below duration_s (%g)",
+                       c->path, c->warmup_s, c->duration_s);
+    if (c->iommu.ways == 0 || c->iommu.ways > c->iommu.entries)
+        c->iommu.ways = c->iommu.entries; /* fully associative */
+    if (c->iommu.entries % c->iommu.ways != 0)
+        return ks_errf(err, -EINVAL, "%s: [iommu] iotlb_ways: %d does not divide "
+                       "iotlb_entries %d", c->path, c->iommu.ways, c->iommu.entries);
+    for (size_t i = 0; i < c->ndev; i++)
+        if (device_defaults(c, &c->dev[i], err) < 0)
+            return -EINVAL;
+    for (size_t i = 0; i < c->nwl; i++)
+        if (check_workload(c, &c->wl[i], err) < 0)
+            return -EINVAL;
+    return 0;
+}

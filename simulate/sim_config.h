@@ -1,0 +1,128 @@
+/*
+ * sim_config: the simulation configuration, read from an INI file with inih.
+ *
+ *   [sim]      duration_s, warmup_s, replications, seed, drain, max_in_system
+ *   [host]     cores, core_GHz
+ *   [iommu]    enabled, iotlb_entries, iotlb_ways, walk_levels, walk_ns, viommu,
+ *              invalidation (strict | deferred | none), deferred_batch,
+ *              deferred_timeout_ms, map_cycles, inval_cycles, viommu_map_cycles
+ *   [costs]    per-step CPU costs in cycles (defaults from shared/reference.md)
+ *   [device N] kind (generic | ssd | hdd | nic), servers, service, write_service,
+ *              line_rate_Gbps, mtu, coalesce, seek, rotation, transfer_MBps
+ *   [vm N]     vcpus, mode (native | emulated | virtio | xen-pv | passthrough | sriov),
+ *              posted_interrupts, reg_accesses, notify_suppression
+ *   [workload N] vm, device (one, or A,B for a chain), feedback_pct, arrival
+ *              (poisson:800/s | fixed:1000/s | closed:iodepth=32), think, size,
+ *              read_pct, pages, access (uniform | zipf:S | ring)
+ *
+ * Anything else is an error naming the file, line and key: unknown sections, keys,
+ * distributions and modes, negative rates, a workload on an unknown device or vm.
+ * docs/sim.md documents every key with its default and source.
+ */
+#ifndef SIM_CONFIG_H
+#define SIM_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ks_util.h"
+#include "simulate/sim_rng.h"
+
+enum sim_mode { SIM_NATIVE, SIM_EMULATED, SIM_VIRTIO, SIM_XENPV, SIM_PASSTHROUGH, SIM_SRIOV };
+extern const char *const sim_mode_names[];
+
+enum sim_dev_kind { SIM_DEV_GENERIC, SIM_DEV_SSD, SIM_DEV_HDD, SIM_DEV_NIC };
+enum sim_inval { SIM_INV_STRICT, SIM_INV_DEFERRED, SIM_INV_NONE };
+enum sim_arrival { SIM_ARR_POISSON, SIM_ARR_FIXED, SIM_ARR_CLOSED };
+enum sim_access { SIM_ACC_UNIFORM, SIM_ACC_ZIPF, SIM_ACC_RING };
+
+/* CPU cost of each step, cycles (docs/sim.md cites each default). */
+struct sim_costs {
+    double exit_cycles;      /* VM exit + entry handled in the kernel */
+    double io_exit_cycles;   /* I/O exit handled in the host kernel (ioeventfd) */
+    double devmodel_cycles;  /* exit to the user-space device model */
+    double kick_cycles;      /* virtio backend notify/processing per request */
+    double inject_cycles;    /* virtual interrupt injection + EOI */
+    double grant_cycles;     /* Xen grant map or unmap (each) */
+};
+
+struct sim_device {
+    char *name;
+    enum sim_dev_kind kind;
+    int servers;
+    struct sim_dist service, write_service; /* write_service.mean_ns < 0: as service */
+    double line_rate_Gbps, mtu_B, coalesce;  /* nic */
+    struct sim_dist seek, rotation;          /* hdd */
+    double transfer_MBps;                    /* hdd */
+    int line;
+};
+
+struct sim_vm {
+    char *name;
+    int vcpus;
+    enum sim_mode mode;
+    int posted_interrupts, reg_accesses, notify_suppression;
+    int line;
+};
+
+#define SIM_MAX_CHAIN 4
+
+struct sim_workload {
+    char *name;
+    int vm;               /* index into vms, -1: none (native) */
+    int dev[SIM_MAX_CHAIN], ndev;
+    double feedback_pct;  /* after the last device, back to the first */
+    enum sim_arrival arrival;
+    double rate_per_s;    /* poisson, fixed */
+    int iodepth;          /* closed */
+    struct sim_dist think; /* closed: pause before the next I/O (det:0 by default) */
+    double size_B, read_pct;
+    long pages;           /* IOVA pages the workload touches */
+    enum sim_access access;
+    double zipf_s;
+    double *zipf_cdf;     /* owned: pages entries when access is zipf */
+    int line, dev_line, vm_line;
+    char *vm_name, *dev_names; /* as written, resolved after parsing */
+};
+
+struct sim_config {
+    char *path, *dir;     /* the file and its directory (for empirical CSVs) */
+    double duration_s, warmup_s;
+    int replications, drain;
+    long max_in_system;   /* arrivals beyond this many I/Os in system are dropped */
+    uint64_t seed;
+    int cores;
+    double core_GHz;
+    struct {
+        int enabled, entries, ways, levels, viommu, batch;
+        double walk_ns, timeout_ms, map_cycles, inval_cycles, viommu_map_cycles;
+        enum sim_inval inval;
+    } iommu;
+    struct sim_costs costs;
+    struct sim_device *dev;
+    size_t ndev;
+    struct sim_vm *vm;
+    size_t nvm;
+    struct sim_workload *wl;
+    size_t nwl;
+};
+
+/* Defaults for everything (an empty file is a valid, empty configuration). */
+struct sim_config *sim_config_new(void);
+void sim_config_free(struct sim_config *c);
+/* Read an INI file. Errors: "FILE:LINE: [section] key: reason", -EINVAL. */
+int sim_config_read(const char *path, struct sim_config **out, struct ks_err *err);
+/* Same from a string (name used in messages; base_dir for relative CSV paths). */
+int sim_config_read_string(const char *text, const char *name, struct sim_config **out,
+                           struct ks_err *err);
+/* Add sections programmatically (the --plan builder); each returns the new index. */
+size_t sim_config_add_device(struct sim_config *c, const char *name, enum sim_dev_kind k);
+size_t sim_config_add_vm(struct sim_config *c, const char *name);
+size_t sim_config_add_workload(struct sim_config *c, const char *name);
+/* Set one key as the INI reader would (section like "device nvme0"); same errors. */
+int sim_config_set(struct sim_config *c, const char *section, const char *key,
+                   const char *value, struct ks_err *err);
+/* Resolve names and check cross references after all keys are set. */
+int sim_config_finish(struct sim_config *c, struct ks_err *err);
+
+#endif

@@ -1,0 +1,56 @@
+/* sim_csv: results CSV writer (see sim_csv.h). */
+#include "simulate/sim_csv.h"
+
+#include "core/ks_csv.h"
+
+const char *
+sim_wl_mode(const struct sim_config *c, size_t wl)
+{
+    int vm = c->wl[wl].vm;
+    return sim_mode_names[vm >= 0 ? c->vm[vm].mode : SIM_NATIVE];
+}
+
+int
+sim_keeps_up(const struct sim_wl_sum *s)
+{
+    if (ks_isnan(s->offered_per_s))
+        return -1;
+    /* Completions keep pace with the arrivals of the same window (within 2%, plus a
+     * few I/Os per replication still in flight at the end). Comparing with the
+     * offered rate instead would call a 24/s workload overloaded whenever its
+     * Poisson stream happened to be sparse. */
+    return s->dropped == 0 &&
+           (double)s->completed + 10.0 * s->nrep >= 0.98 * (double)s->arrived;
+}
+
+void
+sim_csv_write(FILE *f, const struct sim_config *c, const struct sim_result *r)
+{
+    fputs("workload,mode,replications,completed,throughput_per_s,throughput_ci95_per_s,"
+          "offered_per_s,lat_mean_us,lat_mean_ci95_us,lat_p50_us,lat_p90_us,lat_p99_us,"
+          "lat_p999_us,iotlb_hit_pct,exits_per_op,host_cycles_per_op",
+          f);
+    for (int m = 0; m < SIM_NCOMP; m++)
+        fprintf(f, ",cycles_%s_per_op", sim_comp_names[m]);
+    fputs(",device_util_pct,dropped,keeps_up\n", f);
+    for (size_t i = 0; i < r->nwl; i++) {
+        const struct sim_wl_sum *s = &r->sum[i];
+        ks_csv_put(f, c->wl[i].name, 1);
+        ks_csv_put(f, sim_wl_mode(c, i), 0);
+        ks_csv_put_num(f, (double)r->nrep, 0);
+        ks_csv_put_num(f, (double)s->completed, 0);
+        double v[] = {s->thr_per_s, s->thr_ci95, s->offered_per_s, s->lat_mean_ns / 1e3,
+                      s->lat_ci95_ns / 1e3, s->lat_pct_ns[0] / 1e3, s->lat_pct_ns[1] / 1e3,
+                      s->lat_pct_ns[2] / 1e3, s->lat_pct_ns[3] / 1e3, s->iotlb_hit_pct,
+                      s->exits_per_op, s->cycles_per_op};
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+            ks_csv_put_num(f, v[k], 0);
+        for (int m = 0; m < SIM_NCOMP; m++)
+            ks_csv_put_num(f, s->comp_per_op[m], 0);
+        ks_csv_put_num(f, 100 * s->dev_util, 0);
+        ks_csv_put_num(f, (double)s->dropped, 0);
+        int up = sim_keeps_up(s);
+        ks_csv_put(f, up < 0 ? "" : up ? "yes" : "no", 0);
+        fputc('\n', f);
+    }
+}

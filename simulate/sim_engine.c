@@ -1,0 +1,624 @@
+/*
+ * sim_engine: one replication of the model (see sim_run.h and sim_path.h).
+ *
+ * Everything a replication touches lives in struct rep: its event list, resources,
+ * workloads, IOTLB and a pool of jobs (I/O requests). Jobs are recycled through a free
+ * list and carry their event node, so once the pool has grown to the peak number in
+ * system nothing is allocated per event.
+ *
+ * A resource is a multi-server FIFO queue. A job acquiring a busy resource waits in its
+ * queue; a release hands the server straight to the head of the queue (the server never
+ * goes idle in between), which continues at once. Utilization is the time integral of
+ * busy servers, restarted at the end of the warm-up.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "simulate/sim_evl.h"
+#include "simulate/sim_path.h"
+#include "simulate/sim_run.h"
+
+enum { EV_ARRIVE = 1, EV_STEP, EV_FLUSH, EV_WARM, EV_THINK };
+
+#define container_of(p, T, m) ((T *)(void *)((char *)(p)-offsetof(T, m)))
+#define JOB_CHUNK 256
+
+struct job {
+    struct sim_ev ev;      /* EV_STEP or EV_THINK */
+    struct job *qnext;     /* resource queue or free list */
+    int wl, step, phase;
+    int fire_irq;          /* -1 undecided, 0 coalesced away, 1 interrupt */
+    uint64_t t0_ns;        /* arrival */
+    uint64_t page0;        /* first IOVA page of the buffer */
+    double unmap_cycles;   /* cycles of the current unmap step */
+};
+
+struct res {
+    int servers, busy;
+    struct job *qh, *qt;
+    uint64_t last_ns, area;
+};
+
+struct wlrt {
+    struct sim_ev arr;         /* EV_ARRIVE */
+    const struct sim_workload *w;
+    struct sim_path path;
+    struct sim_rng rng_arr, rng_svc, rng_page;
+    double next_fixed_ns;      /* fixed arrivals: exact time of the next one */
+    uint64_t ring_pos, irq_ctr;
+    int npages, coalesce;
+    long in_sys;
+    uint64_t last_ns;
+    double lat_sum_ns;
+    double carry_ns;           /* rounding remainder of step durations */
+    struct sim_hist hist;
+    struct sim_wl_rep *out;
+};
+
+struct chunk {
+    struct chunk *next;
+    struct job j[JOB_CHUNK];
+};
+
+struct rep {
+    const struct sim_config *c;
+    sim_evl evl;
+    uint64_t now, warm_ns, end_ns;
+    int draining_done;
+    struct res *res;
+    size_t nres;
+    struct wlrt *wl;
+    struct job *free_jobs;
+    struct chunk *chunks;
+    struct sim_iotlb tlb;
+    int walk_refs;
+    long pending_pages;        /* deferred invalidation queue */
+    int last_unmap_wl;
+    long in_sys;
+    struct sim_ev flush, warm;
+    uint64_t events;
+};
+
+/* ---- small pieces -------------------------------------------------------------- */
+
+static inline int
+in_window(const struct rep *r)
+{
+    return r->now >= r->warm_ns;
+}
+
+static inline uint64_t
+ns_round(double ns)
+{
+    return ns <= 0 ? 0 : (uint64_t)llround(ns);
+}
+
+static struct job *
+job_get(struct rep *r)
+{
+    if (!r->free_jobs) {
+        struct chunk *ch = ks_xmalloc(sizeof *ch);
+        ch->next = r->chunks;
+        r->chunks = ch;
+        for (int i = 0; i < JOB_CHUNK; i++) {
+            ch->j[i].qnext = r->free_jobs;
+            r->free_jobs = &ch->j[i];
+        }
+    }
+    struct job *j = r->free_jobs;
+    r->free_jobs = j->qnext;
+    return j;
+}
+
+static void
+job_put(struct rep *r, struct job *j)
+{
+    j->qnext = r->free_jobs;
+    r->free_jobs = j;
+}
+
+static inline void
+res_account(struct rep *r, struct res *s)
+{
+    s->area += (uint64_t)s->busy * (r->now - s->last_ns);
+    s->last_ns = r->now;
+}
+
+static inline void
+wl_account(struct rep *r, struct wlrt *w, long delta)
+{
+    w->out->area_ns += (uint64_t)w->in_sys * (r->now - w->last_ns);
+    w->last_ns = r->now;
+    w->in_sys += delta;
+    r->in_sys += delta;
+}
+
+/* 1 if a server was free (now held by j); 0 if j now waits in the queue. */
+static int
+res_acquire(struct rep *r, struct res *s, struct job *j)
+{
+    if (s->busy < s->servers) {
+        res_account(r, s);
+        s->busy++;
+        return 1;
+    }
+    j->qnext = NULL;
+    if (s->qt)
+        s->qt->qnext = j;
+    else
+        s->qh = j;
+    s->qt = j;
+    return 0;
+}
+
+static void advance(struct rep *r, struct job *j);
+
+static void
+res_release(struct rep *r, struct res *s)
+{
+    struct job *j = s->qh;
+    if (!j) {
+        res_account(r, s);
+        s->busy--;
+        return;
+    }
+    s->qh = j->qnext;
+    if (!s->qh)
+        s->qt = NULL;
+    advance(r, j); /* the server passes to j without going idle */
+}
+
+/* ---- the I/O path -------------------------------------------------------------- */
+
+/* DMA translation of the job's pages: the walk time of every IOTLB miss, ns. */
+static double
+translate(struct rep *r, struct wlrt *w, struct job *j)
+{
+    double miss_ns = 0;
+    struct sim_wl_rep *o = w->out;
+    for (int i = 0; i < w->npages; i++) {
+        uint64_t page = (j->page0 + (uint64_t)i) % (uint64_t)w->w->pages;
+        int hit = sim_iotlb_access(&r->tlb, ((uint64_t)(j->wl + 1) << 40) | page);
+        if (in_window(r)) {
+            o->iotlb_lookups++;
+            o->iotlb_hits += (uint64_t)hit;
+        }
+        if (!hit)
+            miss_ns += r->walk_refs * r->c->iommu.walk_ns;
+    }
+    return miss_ns;
+}
+
+static double
+device_ns(struct rep *r, struct wlrt *w, struct job *j, int d)
+{
+    const struct sim_device *dv = &r->c->dev[d];
+    const struct sim_workload *wl = w->w;
+    double t;
+    switch (dv->kind) {
+    case SIM_DEV_NIC:
+        t = sim_nic_wire_ns(dv, wl->size_B);
+        break;
+    case SIM_DEV_HDD:
+        t = sim_dist_sample(&dv->seek, &w->rng_svc) + sim_dist_sample(&dv->rotation, &w->rng_svc) +
+            wl->size_B / (dv->transfer_MBps * 1e-3); /* MB/s = 1e-3 bytes per ns */
+        break;
+    default:
+        if (dv->write_service.mean_ns >= 0 && wl->read_pct < 100 &&
+            sim_rng_unif(&w->rng_svc) * 100 >= wl->read_pct)
+            t = sim_dist_sample(&dv->write_service, &w->rng_svc);
+        else
+            t = sim_dist_sample(&dv->service, &w->rng_svc);
+    }
+    return r->c->iommu.enabled ? t + translate(r, w, j) : t;
+}
+
+/* IOMMU maintenance after the DMA: map + unmap of each page, and the invalidation
+ * the policy calls for. Returns cycles; updates the IOTLB and the deferred queue. */
+static double
+unmap_cycles(struct rep *r, struct wlrt *w, struct job *j)
+{
+    const struct sim_config *c = r->c;
+    double inval = c->iommu.inval_cycles;
+    /* Under a trap-and-emulate vIOMMU the traps dominate: the published per-page
+     * figure already includes one invalidation. */
+    double base = c->iommu.viommu ? c->iommu.viommu_map_cycles - inval : c->iommu.map_cycles;
+    double cyc = w->npages * base;
+    r->last_unmap_wl = j->wl;
+    if (c->iommu.inval == SIM_INV_STRICT) {
+        for (int i = 0; i < w->npages; i++)
+            sim_iotlb_inval(&r->tlb, ((uint64_t)(j->wl + 1) << 40) |
+                                         ((j->page0 + (uint64_t)i) % (uint64_t)w->w->pages));
+        return cyc + w->npages * inval;
+    }
+    r->pending_pages += w->npages;
+    if (r->pending_pages >= c->iommu.batch) {
+        sim_iotlb_flush(&r->tlb);
+        r->pending_pages = 0;
+        cyc += inval;
+    }
+    return cyc;
+}
+
+static int
+skip_step(struct rep *r, struct wlrt *w, struct job *j, const struct sim_step *st)
+{
+    if ((st->flags & SIM_SF_KICK) && r->res[sim_res_backend(w->w->vm)].busy > 0)
+        return 1; /* notification suppression: the backend is still polling the ring */
+    if (st->flags & SIM_SF_IRQ) {
+        if (j->fire_irq < 0)
+            j->fire_irq = w->irq_ctr++ % (uint64_t)w->coalesce == 0;
+        return !j->fire_irq;
+    }
+    return 0;
+}
+
+static void job_done(struct rep *r, struct job *j);
+
+static void
+advance(struct rep *r, struct job *j)
+{
+    struct wlrt *w = &r->wl[j->wl];
+    for (;;) {
+        if (j->step >= w->path.n) {
+            job_done(r, j);
+            return;
+        }
+        const struct sim_step *st = &w->path.s[j->step];
+        if (j->phase == 0) {
+            if (skip_step(r, w, j, st)) {
+                j->step++;
+                continue;
+            }
+            j->phase = 1;
+            if (st->res1 >= 0 && !res_acquire(r, &r->res[st->res1], j))
+                return;
+        }
+        if (j->phase == 1) {
+            j->phase = 2;
+            if (st->res2 >= 0 && !res_acquire(r, &r->res[st->res2], j))
+                return;
+        }
+        double d = st->dur_ns;
+        if (st->kind == SIM_ST_DEV)
+            d = device_ns(r, w, j, st->dev);
+        else if (st->kind == SIM_ST_UNMAP)
+            d = (j->unmap_cycles = unmap_cycles(r, w, j)) / r->c->core_GHz;
+        /* Carry the rounding remainder to the next step so that integer nanoseconds
+         * add no bias (a 10 GbE frame takes 1230.4 ns, not 1230). */
+        d += w->carry_ns;
+        uint64_t q = ns_round(d);
+        w->carry_ns = d - (double)q;
+        j->ev.kind = EV_STEP;
+        sim_evl_push(&r->evl, &j->ev, r->now + q);
+        return;
+    }
+}
+
+static void
+step_end(struct rep *r, struct job *j)
+{
+    struct wlrt *w = &r->wl[j->wl];
+    const struct sim_step *st = &w->path.s[j->step];
+    if (st->res2 >= 0)
+        res_release(r, &r->res[st->res2]);
+    if (st->res1 >= 0)
+        res_release(r, &r->res[st->res1]);
+    if (in_window(r)) {
+        w->out->cycles[st->comp] += st->kind == SIM_ST_UNMAP ? j->unmap_cycles : st->cycles;
+        w->out->exits += st->exits;
+    }
+    if (j->step == w->path.last_dev && w->w->feedback_pct > 0 &&
+        sim_rng_unif(&w->rng_svc) * 100 < w->w->feedback_pct)
+        j->step = w->path.first_dev;
+    else
+        j->step++;
+    j->phase = 0;
+    advance(r, j);
+}
+
+/* ---- arrivals and departures ----------------------------------------------------- */
+
+/* First IOVA page of the next buffer, by the workload's access pattern. */
+static uint64_t
+pick_page(struct wlrt *w)
+{
+    const struct sim_workload *wl = w->w;
+    uint64_t n = (uint64_t)wl->pages;
+    if (wl->access == SIM_ACC_RING) {
+        uint64_t p = w->ring_pos;
+        w->ring_pos = (w->ring_pos + (uint64_t)w->npages) % n;
+        return p;
+    }
+    if (wl->access == SIM_ACC_UNIFORM)
+        return sim_rng_u64(&w->rng_page) % n;
+    /* zipf: first rank whose cumulative weight reaches u (binary search). */
+    double u = sim_rng_unif(&w->rng_page);
+    size_t lo = 0, hi = (size_t)n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (wl->zipf_cdf[mid] < u)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* A new I/O of workload wi enters the system now. */
+static void
+job_start(struct rep *r, int wi, struct job *j)
+{
+    struct wlrt *w = &r->wl[wi];
+    j->wl = wi;
+    j->step = j->phase = 0;
+    j->fire_irq = -1;
+    j->t0_ns = r->now;
+    j->page0 = pick_page(w);
+    wl_account(r, w, +1);
+    w->out->arrived++;
+    if (in_window(r))
+        w->out->arrived_win++;
+    advance(r, j);
+}
+
+static int
+accepting(const struct rep *r, uint64_t t_ns)
+{
+    return t_ns <= r->end_ns;
+}
+
+static void
+job_done(struct rep *r, struct job *j)
+{
+    struct wlrt *w = &r->wl[j->wl];
+    uint64_t lat = r->now - j->t0_ns;
+    wl_account(r, w, -1);
+    if (in_window(r)) {
+        w->out->completed++;
+        w->out->sum_w_ns += lat;
+        w->lat_sum_ns += (double)lat;
+        sim_hist_add(&w->hist, lat);
+    }
+    if (w->w->arrival != SIM_ARR_CLOSED) {
+        job_put(r, j);
+        return;
+    }
+    /* Closed loop: the same slot issues the next I/O after the think time. */
+    uint64_t t = r->now + ns_round(sim_dist_sample(&w->w->think, &w->rng_arr));
+    if (r->c->drain && !accepting(r, t)) {
+        job_put(r, j);
+        return;
+    }
+    j->ev.kind = EV_THINK;
+    sim_evl_push(&r->evl, &j->ev, t);
+}
+
+static void
+arrival(struct rep *r, struct wlrt *w)
+{
+    int wi = (int)(w - r->wl);
+    /* A finite buffer: an overloaded host drops instead of queueing without bound
+     * (which would only grow memory and run time, and say nothing more). */
+    if (r->in_sys < r->c->max_in_system)
+        job_start(r, wi, job_get(r));
+    else if (in_window(r))
+        w->out->dropped++;
+    uint64_t next;
+    if (w->w->arrival == SIM_ARR_POISSON) {
+        next = r->now + ns_round(sim_rng_exp(&w->rng_arr, 1e9 / w->w->rate_per_s));
+    } else {
+        w->next_fixed_ns += 1e9 / w->w->rate_per_s;
+        next = ns_round(w->next_fixed_ns);
+    }
+    if (!r->c->drain || accepting(r, next))
+        sim_evl_push(&r->evl, &w->arr, next);
+}
+
+/* Deferred invalidation timer: flush what is queued every deferred_timeout_ms. */
+static void
+flush_timer(struct rep *r)
+{
+    const struct sim_config *c = r->c;
+    if (r->pending_pages > 0) {
+        sim_iotlb_flush(&r->tlb);
+        r->pending_pages = 0;
+        if (in_window(r))
+            r->wl[r->last_unmap_wl].out->cycles[SIM_C_IOMMU] += c->iommu.inval_cycles;
+    }
+    uint64_t next = r->now + ns_round(c->iommu.timeout_ms * 1e6);
+    if (!c->drain || r->in_sys > 0 || accepting(r, next))
+        sim_evl_push(&r->evl, &r->flush, next);
+}
+
+/* End of the warm-up: statistics restart from here. */
+static void
+warm_end(struct rep *r)
+{
+    for (size_t i = 0; i < r->nres; i++) {
+        res_account(r, &r->res[i]);
+        r->res[i].area = 0;
+    }
+    for (size_t i = 0; i < r->c->nwl; i++) {
+        wl_account(r, &r->wl[i], 0);
+        r->wl[i].out->area_ns = 0;
+    }
+}
+
+static void
+dispatch(struct rep *r, struct sim_ev *ev)
+{
+    switch (ev->kind) {
+    case EV_STEP:
+        step_end(r, container_of(ev, struct job, ev));
+        break;
+    case EV_ARRIVE:
+        arrival(r, container_of(ev, struct wlrt, arr));
+        break;
+    case EV_THINK: {
+        struct job *j = container_of(ev, struct job, ev);
+        job_start(r, j->wl, j);
+        break;
+    }
+    case EV_FLUSH:
+        flush_timer(r);
+        break;
+    case EV_WARM:
+        warm_end(r);
+        break;
+    }
+}
+
+/* ---- one replication ------------------------------------------------------------- */
+
+double
+sim_nic_wire_ns(const struct sim_device *d, double size_B)
+{
+    /* RFC 5180: 20 B of preamble and inter-frame gap per frame; 18 B of Ethernet header
+     * and FCS around each payload, padded to the 64 B minimum frame. */
+    double frames = ceil(size_B / d->mtu_B), last = size_B - (frames - 1) * d->mtu_B;
+    double full = (frames - 1) * (d->mtu_B + 18 + 20);
+    double tail = fmax(last + 18, 64) + 20;
+    return (full + tail) * 8 / d->line_rate_Gbps; /* bits / (Gbit/s) = ns */
+}
+
+size_t
+sim_nres(const struct sim_config *c)
+{
+    return 1 + 2 * c->nvm + c->ndev;
+}
+
+static void
+rep_setup_res(struct rep *r)
+{
+    const struct sim_config *c = r->c;
+    r->nres = sim_nres(c);
+    r->res = ks_xcalloc(r->nres, sizeof *r->res);
+    r->res[0].servers = c->cores;
+    for (size_t v = 0; v < c->nvm; v++) {
+        r->res[sim_res_vcpu((int)v)].servers = c->vm[v].vcpus;
+        r->res[sim_res_backend((int)v)].servers = 1; /* one backend thread per VM */
+    }
+    for (size_t d = 0; d < c->ndev; d++)
+        r->res[sim_res_dev(c, (int)d)].servers = c->dev[d].servers;
+}
+
+/* Stream ids: 3 per workload (arrivals, service, pages). */
+static void
+rep_setup_wl(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
+{
+    const struct sim_config *c = r->c;
+    r->wl = ks_xcalloc(c->nwl, sizeof *r->wl);
+    for (size_t i = 0; i < c->nwl; i++) {
+        struct wlrt *w = &r->wl[i];
+        w->w = &c->wl[i];
+        w->out = &out->wl[i];
+        sim_path_build(c, w->w, &w->path);
+        sim_rng_seed(&w->rng_arr, seed, rep, 3 * i);
+        sim_rng_seed(&w->rng_svc, seed, rep, 3 * i + 1);
+        sim_rng_seed(&w->rng_page, seed, rep, 3 * i + 2);
+        w->npages = (int)ceil(w->w->size_B / 4096);
+        w->coalesce = (int)c->dev[w->w->dev[w->w->ndev - 1]].coalesce;
+        sim_hist_init(&w->hist);
+        if (w->w->arrival == SIM_ARR_CLOSED) {
+            for (int k = 0; k < w->w->iodepth; k++)
+                job_start(r, (int)i, job_get(r));
+        } else {
+            /* The first arrival is one interarrival in, as in a stationary stream. */
+            w->arr.kind = EV_ARRIVE;
+            double first = w->w->arrival == SIM_ARR_POISSON
+                               ? sim_rng_exp(&w->rng_arr, 1e9 / w->w->rate_per_s)
+                               : 1e9 / w->w->rate_per_s;
+            w->next_fixed_ns = first;
+            sim_evl_push(&r->evl, &w->arr, ns_round(first));
+        }
+    }
+}
+
+static void
+rep_finish(struct rep *r, struct sim_rep *out, struct sim_hist *hist)
+{
+    const struct sim_config *c = r->c;
+    out->end_ns = r->end_ns;
+    double window = (double)(r->end_ns - r->warm_ns);
+    for (size_t i = 0; i < r->nres; i++) {
+        res_account(r, &r->res[i]);
+        out->util[i] = window > 0 ? (double)r->res[i].area / (window * r->res[i].servers) : 0;
+    }
+    static const double pct[4] = {50, 90, 99, 99.9};
+    for (size_t i = 0; i < c->nwl; i++) {
+        struct wlrt *w = &r->wl[i];
+        wl_account(r, w, 0);
+        w->out->thr_per_s = window > 0 ? (double)w->out->completed / (window * 1e-9) : 0;
+        w->out->lat_mean_ns = w->out->completed ? w->lat_sum_ns / (double)w->out->completed
+                                                : ks_nan();
+        for (int k = 0; k < 4; k++)
+            w->out->lat_pct_ns[k] = sim_hist_pct(&w->hist, pct[k]);
+        if (hist)
+            sim_hist_merge(&hist[i], &w->hist);
+        sim_hist_fini(&w->hist);
+    }
+}
+
+static void
+rep_free(struct rep *r)
+{
+    sim_evl_fini(&r->evl);
+    while (r->chunks) {
+        struct chunk *n = r->chunks->next;
+        free(r->chunks);
+        r->chunks = n;
+    }
+    free(r->res);
+    free(r->wl);
+    if (r->c->iommu.enabled)
+        sim_iotlb_fini(&r->tlb);
+}
+
+static void
+rep_loop(struct rep *r)
+{
+    struct sim_ev *ev;
+    while ((ev = sim_evl_pop(&r->evl)) != NULL) {
+        if (!r->c->drain && ev->t_ns > r->end_ns)
+            return;
+        r->now = ev->t_ns;
+        r->events++;
+        dispatch(r, ev);
+    }
+    r->end_ns = r->now; /* drained: the window ends with the last departure */
+}
+
+void
+sim_replicate(const struct sim_config *c, uint64_t seed, uint64_t rep, struct sim_rep *out,
+              struct sim_hist *hist)
+{
+    struct rep r = {.c = c};
+    sim_evl_init(&r.evl);
+    r.warm_ns = ns_round(c->warmup_s * 1e9);
+    r.end_ns = ns_round(c->duration_s * 1e9);
+    memset(out->wl, 0, c->nwl * sizeof *out->wl);
+    rep_setup_res(&r);
+    if (c->iommu.enabled) {
+        sim_iotlb_init(&r.tlb, c->iommu.entries, c->iommu.ways);
+        int L = c->iommu.levels;
+        r.walk_refs = c->iommu.viommu ? (L + 1) * (L + 1) - 1 : L; /* nested 2-D walk */
+        if (c->iommu.inval == SIM_INV_DEFERRED && c->iommu.timeout_ms > 0) {
+            r.flush.kind = EV_FLUSH;
+            sim_evl_push(&r.evl, &r.flush, ns_round(c->iommu.timeout_ms * 1e6));
+        }
+    }
+    if (r.warm_ns > 0) {
+        r.warm.kind = EV_WARM;
+        sim_evl_push(&r.evl, &r.warm, r.warm_ns);
+    }
+    rep_setup_wl(&r, seed, rep, out);
+    rep_loop(&r);
+    if (!c->drain)
+        r.now = r.end_ns;
+    out->events = r.events;
+    rep_finish(&r, out, hist);
+    rep_free(&r);
+}

@@ -1,0 +1,238 @@
+/*
+ * sim_plan: a configuration for one host of a plan, from measured rates (sim_plan.h).
+ *
+ * Each VM placed on the host becomes a [vm] (virtio unless the base config defines a
+ * [vm] of the same name) with up to two open Poisson workloads:
+ *   ENTITY-disk  rate = stat(disk_read_iops + disk_write_iops), size = stat(KiBps) /
+ *                rate (4 KiB when unknown), read_pct from the totals, on device "disk"
+ *   ENTITY-net   rate = stat(net_rx_pps + net_tx_pps) (or KiBps / 1500 B when packet
+ *                counts are missing), size = KiBps / pps, on device "nic"
+ * where stat is the p95 or the peak over the VM's samples. Poisson arrivals at the
+ * p95 rate are a modelling choice: real bursts within a sample interval are lost.
+ */
+#include "simulate/sim_plan.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/ks_dataset.h"
+#include "core/ks_table.h"
+
+/* stat over the entity's samples of a + b (NaN parts count as 0; a row where both
+ * are NaN is skipped). NaN when nothing is known. */
+static double
+series_stat(const struct ks_dataset *ds, size_t ent, enum ks_metric a, enum ks_metric b,
+            int peak)
+{
+    size_t n = 0;
+    double *v = ks_xmalloc((ds->s.nrows + 1) * sizeof *v);
+    for (size_t r = 0; r < ds->s.nrows; r++) {
+        if (ds->s.ent[r] != ent)
+            continue;
+        double x = ks_samples_get(&ds->s, r, a), y = ks_samples_get(&ds->s, r, b);
+        if (ks_isnan(x) && ks_isnan(y))
+            continue;
+        v[n++] = (ks_isnan(x) ? 0 : x) + (ks_isnan(y) ? 0 : y);
+    }
+    double out = ks_nan();
+    if (n && peak) {
+        out = v[0];
+        for (size_t i = 1; i < n; i++)
+            out = fmax(out, v[i]);
+    } else if (n) {
+        out = ks_percentile(v, n, 95);
+    }
+    free(v);
+    return out;
+}
+
+static void
+set(struct sim_config *c, const char *section, const char *key, const char *unit, double v)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.9g%s", v, unit);
+    struct ks_err e = {0};
+    if (sim_config_set(c, section, key, buf, &e) < 0)
+        abort(); /* values built here are always valid */
+}
+
+/* A Poisson workload of rate_per_s I/Os of size_B on device dev for VM vm. */
+static void
+add_workload(struct sim_config *c, const char *vm, const char *suffix, const char *dev,
+             double rate_per_s, double size_B, double read_pct, const char *access)
+{
+    char *name = ks_xasprintf("%s-%s", vm, suffix), *sec = ks_xasprintf("workload %s", name);
+    size_t i = sim_config_add_workload(c, name);
+    c->wl[i].vm_name = ks_xstrdup(vm);
+    c->wl[i].dev_names = ks_xstrdup(dev);
+    char arr[64];
+    snprintf(arr, sizeof arr, "poisson:%.9g/s", rate_per_s);
+    struct ks_err e = {0};
+    sim_config_set(c, sec, "arrival", arr, &e);
+    set(c, sec, "size", "", round(size_B));
+    set(c, sec, "read_pct", "", read_pct);
+    /* NIC rings are cyclic (rIOMMU premise); block buffers are scattered. */
+    set(c, sec, "pages", "", strcmp(access, "ring") == 0 ? 256 : 1024);
+    sim_config_set(c, sec, "access", access, &e);
+    free(name);
+    free(sec);
+}
+
+static double
+clamp(double v, double lo, double hi, double dflt)
+{
+    return ks_isnan(v) || v <= 0 ? dflt : v < lo ? lo : v > hi ? hi : v;
+}
+
+static void
+add_vm_workloads(struct sim_config *c, const struct ks_dataset *ds, size_t ent, int peak)
+{
+    const char *name = ks_dataset_entity(ds, ent);
+    double iops = series_stat(ds, ent, KS_DISK_READ_IOPS, KS_DISK_WRITE_IOPS, peak);
+    double dkib = series_stat(ds, ent, KS_DISK_READ_KIBPS, KS_DISK_WRITE_KIBPS, peak);
+    double rd = series_stat(ds, ent, KS_DISK_READ_IOPS, KS_DISK_READ_IOPS, 0) / 2;
+    double pps = series_stat(ds, ent, KS_NET_RX_PPS, KS_NET_TX_PPS, peak);
+    double nkib = series_stat(ds, ent, KS_NET_RX_KIBPS, KS_NET_TX_KIBPS, peak);
+    if (!(iops > 0) && dkib > 0)
+        iops = dkib / 4; /* only bytes measured: assume 4 KiB I/Os */
+    if (iops > 0)
+        add_workload(c, name, "disk", "disk", iops, clamp(dkib * 1024 / iops, 512, 1 << 20, 4096),
+                     clamp(100 * rd / series_stat(ds, ent, KS_DISK_READ_IOPS, KS_DISK_WRITE_IOPS, 0),
+                           0, 100, 100),
+                     "uniform");
+    if (!(pps > 0) && nkib > 0)
+        pps = nkib * 1024 / 1500;
+    if (pps > 0)
+        add_workload(c, name, "net", "nic", pps, clamp(nkib * 1024 / pps, 46, 65536, 1500), 100,
+                     "ring");
+}
+
+static int
+has_device(const struct sim_config *c, const char *name)
+{
+    for (size_t i = 0; i < c->ndev; i++)
+        if (strcmp(c->dev[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static int
+has_vm(const struct sim_config *c, const char *name)
+{
+    for (size_t i = 0; i < c->nvm; i++)
+        if (strcmp(c->vm[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* The VMs placed on host, each checked against the dataset. */
+static int
+placed_vms(const char *plan_dir, const char *host, const struct ks_dataset *ds, size_t **ents,
+           size_t *n, struct ks_err *err)
+{
+    static const char *const req[] = {"entity", "host", "host_model", NULL};
+    char *path = ks_xasprintf("%s/placement.csv", plan_dir);
+    struct ks_table t;
+    int rc = ks_table_read(path, req, &t, err);
+    *n = 0;
+    *ents = NULL;
+    for (size_t r = 0; rc == 0 && r < t.nrows; r++) {
+        if (strcmp(ks_table_str(&t, r, "host") ? ks_table_str(&t, r, "host") : "", host) != 0)
+            continue;
+        const char *e = ks_table_str(&t, r, "entity");
+        long ix = e ? ks_dataset_find(ds, e) : -1;
+        if (ix < 0) {
+            rc = ks_errf(err, -EINVAL, "%s:%lu: entity: '%s' is not in the dataset", path,
+                         t.lines[r], e ? e : "");
+            break;
+        }
+        *ents = ks_xrealloc(*ents, (*n + 1) * sizeof **ents);
+        (*ents)[(*n)++] = (size_t)ix;
+    }
+    if (rc == 0 && *n == 0)
+        rc = ks_errf(err, -EINVAL, "%s: host: no entity is placed on '%s'", path, host);
+    ks_table_fini(&t);
+    free(path);
+    return rc;
+}
+
+/* hosts.csv (optional): the host's core count. */
+static void
+host_cores(struct sim_config *c, const char *plan_dir, const char *host)
+{
+    char *path = ks_xasprintf("%s/hosts.csv", plan_dir);
+    struct ks_table t;
+    struct ks_err e = {0};
+    struct stat st;
+    if (stat(path, &st) == 0 && ks_table_read(path, NULL, &t, &e) == 0) {
+        for (size_t r = 0; r < t.nrows; r++) {
+            const char *h = ks_table_str(&t, r, "host");
+            double cores = ks_table_num(&t, r, "cores");
+            if (h && strcmp(h, host) == 0 && cores >= 1)
+                c->cores = (int)cores;
+        }
+        ks_table_fini(&t);
+    }
+    free(path);
+}
+
+static struct sim_config *
+base(const char *base_config, struct ks_err *err)
+{
+    struct sim_config *c = NULL;
+    if (base_config)
+        return sim_config_read(base_config, &c, err) < 0 ? NULL : c;
+    c = sim_config_new();
+    /* Shorter than the general defaults: a plan has many hosts to check. */
+    c->duration_s = 5;
+    c->warmup_s = 0.5;
+    c->replications = 5;
+    c->path = ks_xstrdup("(plan)");
+    c->dir = ks_xstrdup(".");
+    return c;
+}
+
+int
+sim_plan_config(const char *plan_dir, const char *host, const char *dataset_dir,
+                const char *stat, const char *base_config, struct sim_config **out,
+                struct ks_err *err)
+{
+    struct ks_dataset *ds = NULL;
+    size_t *ents = NULL, n = 0;
+    struct sim_config *c = NULL;
+    int rc = ks_dataset_read(dataset_dir, &ds, err);
+    if (rc == 0)
+        rc = placed_vms(plan_dir, host, ds, &ents, &n, err);
+    if (rc == 0 && !(c = base(base_config, err)))
+        rc = -EINVAL;
+    if (rc == 0) {
+        host_cores(c, plan_dir, host);
+        if (!has_device(c, "disk"))
+            sim_config_add_device(c, "disk", SIM_DEV_SSD);
+        if (!has_device(c, "nic"))
+            sim_config_add_device(c, "nic", SIM_DEV_NIC);
+        for (size_t i = 0; i < n; i++) {
+            const char *name = ks_dataset_entity(ds, ents[i]);
+            if (!has_vm(c, name)) {
+                size_t v = sim_config_add_vm(c, name);
+                c->vm[v].mode = SIM_VIRTIO;
+                double vcpus = ks_inv_num(ds, ents[i], "cores");
+                c->vm[v].vcpus = vcpus >= 1 ? (int)vcpus : 1;
+            }
+            add_vm_workloads(c, ds, ents[i], strcmp(stat, "peak") == 0);
+        }
+        rc = sim_config_finish(c, err);
+    }
+    free(ents);
+    ks_dataset_free(ds);
+    if (rc < 0) {
+        sim_config_free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}

@@ -1,0 +1,20 @@
+/*
+ * sim_plan: a simulation configuration for one host of a consolidation plan.
+ *
+ * placement.csv (entity,host,host_model) names the VMs on the host; the dataset gives
+ * each VM's measured disk and network rates, of which the p95 (or peak) over the
+ * samples becomes a Poisson workload on a shared disk and a shared NIC. A base CONFIG
+ * (may be NULL) supplies [sim], [host], [iommu], [costs] and the devices; missing
+ * devices default to an NVMe SSD "disk" and a 10 GbE NIC "nic".
+ */
+#ifndef SIM_PLAN_H
+#define SIM_PLAN_H
+
+#include "simulate/sim_config.h"
+
+/* stat: "p95" or "peak". Errors name file, line and column. */
+int sim_plan_config(const char *plan_dir, const char *host, const char *dataset_dir,
+                    const char *stat, const char *base_config, struct sim_config **out,
+                    struct ks_err *err);
+
+#endif

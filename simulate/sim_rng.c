@@ -1,0 +1,337 @@
+/*
+ * sim_rng: xoshiro256** (Blackman and Vigna, 2018) seeded through splitmix64, and the
+ * distributions of the config. Written here rather than taken from GSL because the
+ * generator sits in the innermost loop and a stream must be a plain value that a
+ * replication can own on its stack.
+ */
+#include "simulate/sim_rng.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ks_csv.h"
+
+static uint64_t
+splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void
+sim_rng_seed(struct sim_rng *r, uint64_t seed, uint64_t rep, uint64_t stream)
+{
+    /* Mix the three coordinates through splitmix so nearby seeds give unrelated
+     * streams; then fill the state from the mixed value. */
+    uint64_t x = seed;
+    uint64_t h = splitmix64(&x);
+    x = h ^ (rep * 0xd1b54a32d192ed03ULL);
+    h = splitmix64(&x);
+    x = h ^ (stream * 0x8cb92ba72f3d8dd7ULL);
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&x);
+}
+
+static inline uint64_t
+rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+uint64_t
+sim_rng_u64(struct sim_rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return out;
+}
+
+double
+sim_rng_unif(struct sim_rng *r)
+{
+    /* 53 random bits, shifted half a step off zero: (k + 0.5) / 2^53. */
+    return ((double)(sim_rng_u64(r) >> 11) + 0.5) * 0x1.0p-53;
+}
+
+double
+sim_rng_exp(struct sim_rng *r, double mean)
+{
+    return -mean * log(sim_rng_unif(r));
+}
+
+double
+sim_rng_normal(struct sim_rng *r)
+{
+    for (;;) {
+        double u = 2 * sim_rng_unif(r) - 1, v = 2 * sim_rng_unif(r) - 1;
+        double s = u * u + v * v;
+        if (s < 1 && s > 0)
+            return u * sqrt(-2 * log(s) / s);
+    }
+}
+
+double
+sim_dist_sample(const struct sim_dist *d, struct sim_rng *r)
+{
+    switch (d->kind) {
+    case SIM_D_EXP:
+        return sim_rng_exp(r, d->mean_ns);
+    case SIM_D_DET:
+        return d->mean_ns;
+    case SIM_D_UNIF:
+        return d->a + (d->b - d->a) * sim_rng_unif(r);
+    case SIM_D_LOGN:
+        return exp(d->a + d->b * sim_rng_normal(r));
+    case SIM_D_HYPER:
+        return sim_rng_exp(r, sim_rng_unif(r) < d->a ? d->b : d->c);
+    case SIM_D_EMP:
+        return d->v[sim_rng_u64(r) % d->nv];
+    }
+    return d->mean_ns;
+}
+
+double
+sim_dist_m2(const struct sim_dist *d)
+{
+    double m = d->mean_ns, s2 = 0;
+    switch (d->kind) {
+    case SIM_D_EXP:
+        return 2 * m * m;
+    case SIM_D_DET:
+        return m * m;
+    case SIM_D_UNIF:
+        return (d->a * d->a + d->a * d->b + d->b * d->b) / 3;
+    case SIM_D_LOGN:
+        return exp(2 * d->a + 2 * d->b * d->b);
+    case SIM_D_HYPER:
+        return 2 * (d->a * d->b * d->b + (1 - d->a) * d->c * d->c);
+    case SIM_D_EMP:
+        for (size_t i = 0; i < d->nv; i++)
+            s2 += d->v[i] * d->v[i];
+        return s2 / (double)d->nv;
+    }
+    return m * m;
+}
+
+void
+sim_dist_det(struct sim_dist *d, double ns)
+{
+    memset(d, 0, sizeof *d);
+    d->kind = SIM_D_DET;
+    d->mean_ns = ns;
+}
+
+void
+sim_dist_fini(struct sim_dist *d)
+{
+    if (d && d->kind == SIM_D_EMP)
+        free(d->v);
+    if (d)
+        d->v = NULL, d->nv = 0;
+}
+
+/* ---- parsing ------------------------------------------------------------------- */
+
+/* Split "12.5us" into a number and the unit that follows it. */
+static int
+split_num(const char *s, double *v, const char **unit)
+{
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    if (end == s || errno || !isfinite(*v))
+        return -EINVAL;
+    while (*end == ' ')
+        end++;
+    *unit = end;
+    return 0;
+}
+
+struct unit {
+    const char *u;
+    double f;
+};
+
+/* A number followed by one of the units of a table (scaled by its factor). */
+static int
+parse_with_units(const char *s, const struct unit *units, size_t n, double *out)
+{
+    double v;
+    const char *u;
+    if (split_num(s, &v, &u) < 0)
+        return -EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(u, units[i].u) == 0) {
+            *out = v * units[i].f;
+            return 0;
+        }
+    return -EINVAL;
+}
+
+int
+sim_parse_time_ns(const char *s, double *ns)
+{
+    static const struct unit units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+    return parse_with_units(s, units, sizeof units / sizeof units[0], ns);
+}
+
+int
+sim_parse_bytes(const char *s, double *bytes)
+{
+    static const struct unit units[] = {{"", 1},    {"B", 1},      {"KB", 1e3},
+                                        {"KiB", 1024}, {"MB", 1e6}, {"MiB", 1048576}};
+    return parse_with_units(s, units, sizeof units / sizeof units[0], bytes);
+}
+
+/* Find "name=" in a comma-separated parameter list and parse its value as a time
+ * (is_time) or a plain number. */
+static int
+param(const char *args, const char *name, int is_time, double *out)
+{
+    size_t nl = strlen(name);
+    for (const char *p = args; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+        while (*p == ' ')
+            p++;
+        if (strncmp(p, name, nl) != 0 || p[nl] != '=')
+            continue;
+        const char *v = p + nl + 1;
+        size_t len = strcspn(v, ",");
+        char buf[64];
+        if (len >= sizeof buf)
+            return -EINVAL;
+        memcpy(buf, v, len);
+        buf[len] = '\0';
+        if (is_time)
+            return sim_parse_time_ns(buf, out);
+        return ks_parse_double(buf, out);
+    }
+    return -ENOENT;
+}
+
+static int
+read_empirical(const char *path, const char *base_dir, struct sim_dist *d, struct ks_err *err);
+
+static int
+parse_twoparam(enum sim_dist_kind k, const char *args, struct sim_dist *d, struct ks_err *err)
+{
+    double x, y;
+    const char *n1 = k == SIM_D_UNIF ? "min" : "mean";
+    const char *n2 = k == SIM_D_UNIF ? "max" : k == SIM_D_LOGN ? "cv" : "cv2";
+    if (param(args, n1, 1, &x) < 0 || param(args, n2, k == SIM_D_UNIF, &y) < 0)
+        return ks_errf(err, -EINVAL, "needs %s=TIME,%s=%s", n1, n2,
+                       k == SIM_D_UNIF ? "TIME" : "NUMBER");
+    if (x < 0 || y < 0 || (k == SIM_D_UNIF && y < x) || (k == SIM_D_HYPER && y < 1))
+        return ks_errf(err, -EINVAL, "parameters out of range%s",
+                       k == SIM_D_HYPER ? " (cv2 must be >= 1)" : "");
+    d->kind = k;
+    if (k == SIM_D_UNIF) {
+        d->a = x, d->b = y, d->mean_ns = (x + y) / 2;
+    } else if (k == SIM_D_LOGN) {
+        double s2 = log(1 + y * y);
+        d->mean_ns = x, d->b = sqrt(s2), d->a = log(x) - s2 / 2;
+    } else {
+        /* Two-phase hyperexponential with balanced means: p1/mu1 = p2/mu2. */
+        double p1 = 0.5 * (1 + sqrt((y - 1) / (y + 1)));
+        d->mean_ns = x, d->a = p1, d->b = x / (2 * p1), d->c = x / (2 * (1 - p1));
+    }
+    return 0;
+}
+
+int
+sim_dist_parse(const char *text, const char *base_dir, struct sim_dist *d, struct ks_err *err)
+{
+    memset(d, 0, sizeof *d);
+    const char *colon = strchr(text, ':');
+    if (!colon)
+        return ks_errf(err, -EINVAL, "'%s' is not KIND:PARAMS (exp, det, uniform, "
+                       "lognormal, hyperexp, empirical)", text);
+    size_t kl = (size_t)(colon - text);
+    const char *args = colon + 1;
+    double v;
+    if (kl == 3 && (strncmp(text, "exp", 3) == 0 || strncmp(text, "det", 3) == 0)) {
+        if (sim_parse_time_ns(args, &v) < 0 || v < 0)
+            return ks_errf(err, -EINVAL, "'%s': needs a time >= 0 with a unit (85us)", text);
+        d->kind = text[0] == 'e' ? SIM_D_EXP : SIM_D_DET;
+        d->mean_ns = v;
+        return 0;
+    }
+    if (kl == 7 && strncmp(text, "uniform", kl) == 0)
+        return parse_twoparam(SIM_D_UNIF, args, d, err);
+    if (kl == 9 && strncmp(text, "lognormal", kl) == 0)
+        return parse_twoparam(SIM_D_LOGN, args, d, err);
+    if (kl == 8 && strncmp(text, "hyperexp", kl) == 0)
+        return parse_twoparam(SIM_D_HYPER, args, d, err);
+    if (kl == 9 && strncmp(text, "empirical", kl) == 0)
+        return read_empirical(args, base_dir, d, err);
+    return ks_errf(err, -EINVAL, "unknown distribution '%.*s'", (int)kl, text);
+}
+
+/* The unit of an empirical column, from its header name (value_us -> 1e3). */
+static double
+column_unit(const char *name)
+{
+    const char *u = strrchr(name, '_');
+    double ns;
+    if (!u)
+        return 0;
+    char buf[8];
+    snprintf(buf, sizeof buf, "1%s", u + 1);
+    return sim_parse_time_ns(buf, &ns) == 0 ? ns : 0;
+}
+
+/* One-column CSV whose header names the unit: value_ns, value_us, value_ms, value_s. */
+static int
+read_empirical(const char *path, const char *base_dir, struct sim_dist *d, struct ks_err *err)
+{
+    char *full = path[0] == '/' || !base_dir ? ks_xstrdup(path)
+                                             : ks_xasprintf("%s/%s", base_dir, path);
+    struct ks_csv_reader *r;
+    const struct ks_csv_row *row;
+    int rc = ks_csv_open(full, ',', &r, err);
+    free(full);
+    if (rc < 0)
+        return rc;
+    double unit = 0, sum = 0;
+    size_t cap = 0;
+    d->kind = SIM_D_EMP;
+    while ((rc = ks_csv_next(r, &row, err)) > 0) {
+        if (unit == 0) {
+            if ((unit = column_unit(row->f[0])) == 0) {
+                rc = ks_errf(err, -EINVAL, "%s:%lu: header must be value_ns, value_us, "
+                             "value_ms or value_s", ks_csv_name(r), row->line);
+                break;
+            }
+            continue;
+        }
+        double v;
+        if (ks_parse_double(row->f[0], &v) < 0 || v < 0) {
+            rc = ks_errf(err, -EINVAL, "%s:%lu: '%s' is not a time >= 0", ks_csv_name(r),
+                         row->line, row->f[0]);
+            break;
+        }
+        d->v = ks_xgrow(d->v, &cap, d->nv + 1, sizeof *d->v);
+        d->v[d->nv++] = v * unit;
+        sum += v * unit;
+    }
+    ks_csv_close(r);
+    if (rc == 0 && d->nv == 0)
+        rc = ks_errf(err, -EINVAL, "%s: no values", path);
+    if (rc < 0) {
+        sim_dist_fini(d);
+        return rc;
+    }
+    d->mean_ns = sum / (double)d->nv;
+    return 0;
+}

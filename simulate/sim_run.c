@@ -1,0 +1,204 @@
+/*
+ * sim_run: replications on worker threads, then statistics across replications.
+ *
+ * Workers take replication indices from a shared counter under a mutex; each writes
+ * only its own slots of the result and its own histogram set. Everything order-
+ * dependent (means, confidence intervals) is computed afterwards in index order, and
+ * the histograms are summed (integer addition commutes), so the result does not depend
+ * on the number of threads or on scheduling.
+ */
+#include "simulate/sim_run.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *const sim_comp_names[SIM_NCOMP] = {"exit", "devmodel", "backend",
+                                               "grant", "irq", "iommu"};
+
+struct pool {
+    const struct sim_config *c;
+    struct sim_result *res;
+    uint64_t seed;
+    pthread_mutex_t mu;
+    size_t next;
+};
+
+struct worker {
+    struct pool *p;
+    struct sim_hist *hist; /* nwl, this worker's merged histograms */
+    pthread_t tid;
+};
+
+static void *
+worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct pool *p = w->p;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        size_t i = p->next++;
+        pthread_mutex_unlock(&p->mu);
+        if (i >= p->res->nrep)
+            return NULL;
+        sim_replicate(p->c, p->seed, i, &p->res->rep[i], w->hist);
+    }
+}
+
+static struct sim_result *
+result_new(const struct sim_config *c, size_t nrep)
+{
+    struct sim_result *r = ks_xcalloc(1, sizeof *r);
+    r->nrep = nrep;
+    r->nwl = c->nwl;
+    r->nres = sim_nres(c);
+    r->rep = ks_xcalloc(nrep, sizeof *r->rep);
+    for (size_t i = 0; i < nrep; i++) {
+        r->rep[i].util = ks_xcalloc(r->nres, sizeof *r->rep[i].util);
+        r->rep[i].wl = ks_xcalloc(c->nwl ? c->nwl : 1, sizeof *r->rep[i].wl);
+    }
+    r->hist = ks_xcalloc(c->nwl ? c->nwl : 1, sizeof *r->hist);
+    for (size_t i = 0; i < c->nwl; i++)
+        sim_hist_init(&r->hist[i]);
+    r->sum = ks_xcalloc(c->nwl ? c->nwl : 1, sizeof *r->sum);
+    r->res_util = ks_xcalloc(r->nres, sizeof *r->res_util);
+    r->res_name = ks_xcalloc(r->nres, sizeof *r->res_name);
+    r->res_name[0] = ks_xstrdup("cores");
+    for (size_t v = 0; v < c->nvm; v++) {
+        r->res_name[1 + 2 * v] = ks_xasprintf("vcpu:%s", c->vm[v].name);
+        r->res_name[2 + 2 * v] = ks_xasprintf("backend:%s", c->vm[v].name);
+    }
+    for (size_t d = 0; d < c->ndev; d++)
+        r->res_name[1 + 2 * c->nvm + d] = ks_xasprintf("dev:%s", c->dev[d].name);
+    return r;
+}
+
+void
+sim_result_free(struct sim_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nrep; i++) {
+        free(r->rep[i].util);
+        free(r->rep[i].wl);
+    }
+    for (size_t i = 0; i < r->nwl; i++)
+        sim_hist_fini(&r->hist[i]);
+    for (size_t i = 0; i < r->nres; i++)
+        free(r->res_name[i]);
+    free(r->res_name);
+    free(r->res_util);
+    free(r->rep);
+    free(r->hist);
+    free(r->sum);
+    free(r);
+}
+
+/* Statistics of workload i over all replications, in replication order. */
+static void
+summarize(const struct sim_config *c, struct sim_result *r, size_t i)
+{
+    struct sim_wl_sum *s = &r->sum[i];
+    double *thr = ks_xmalloc(r->nrep * sizeof *thr), *lat = ks_xmalloc(r->nrep * sizeof *lat);
+    double cyc[SIM_NCOMP] = {0}, exits = 0, hits = 0, lookups = 0, util = 0;
+    size_t nlat = 0;
+    int dev_res = (int)(1 + 2 * c->nvm) + c->wl[i].dev[0];
+    for (size_t k = 0; k < r->nrep; k++) {
+        const struct sim_wl_rep *w = &r->rep[k].wl[i];
+        thr[k] = w->thr_per_s;
+        if (w->completed)
+            lat[nlat++] = w->lat_mean_ns;
+        s->completed += w->completed;
+        s->dropped += w->dropped;
+        s->arrived += w->arrived_win;
+        for (int m = 0; m < SIM_NCOMP; m++)
+            cyc[m] += w->cycles[m];
+        exits += (double)w->exits;
+        hits += (double)w->iotlb_hits;
+        lookups += (double)w->iotlb_lookups;
+        util += r->rep[k].util[dev_res];
+    }
+    sim_ci(thr, r->nrep, 0.95, &s->thr_per_s, &s->thr_ci95);
+    sim_ci(lat, nlat, 0.95, &s->lat_mean_ns, &s->lat_ci95_ns);
+    static const double pct[4] = {50, 90, 99, 99.9};
+    for (int k = 0; k < 4; k++)
+        s->lat_pct_ns[k] = sim_hist_pct(&r->hist[i], pct[k]);
+    double ops = (double)s->completed;
+    s->iotlb_hit_pct = lookups > 0 ? 100 * hits / lookups : ks_nan();
+    s->exits_per_op = ops > 0 ? exits / ops : ks_nan();
+    s->cycles_per_op = 0;
+    for (int m = 0; m < SIM_NCOMP; m++) {
+        s->comp_per_op[m] = ops > 0 ? cyc[m] / ops : ks_nan();
+        s->cycles_per_op += s->comp_per_op[m];
+    }
+    s->offered_per_s = c->wl[i].arrival == SIM_ARR_CLOSED ? ks_nan() : c->wl[i].rate_per_s;
+    s->dev_util = util / (double)r->nrep;
+    s->nrep = (int)r->nrep;
+    free(thr);
+    free(lat);
+}
+
+static int
+online_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static void
+run_workers(struct pool *p, int nthreads)
+{
+    struct worker *w = ks_xcalloc((size_t)nthreads, sizeof *w);
+    for (int t = 0; t < nthreads; t++) {
+        w[t].p = p;
+        w[t].hist = ks_xcalloc(p->c->nwl ? p->c->nwl : 1, sizeof *w[t].hist);
+        for (size_t i = 0; i < p->c->nwl; i++)
+            sim_hist_init(&w[t].hist[i]);
+        /* Thread 0's work runs on the caller: one thread means no pthread at all. */
+        if (t > 0 && pthread_create(&w[t].tid, NULL, worker_main, &w[t]) != 0)
+            w[t].tid = 0;
+    }
+    worker_main(&w[0]);
+    for (int t = 0; t < nthreads; t++) {
+        if (t > 0 && w[t].tid)
+            pthread_join(w[t].tid, NULL);
+        for (size_t i = 0; i < p->c->nwl; i++) {
+            sim_hist_merge(&p->res->hist[i], &w[t].hist[i]);
+            sim_hist_fini(&w[t].hist[i]);
+        }
+        free(w[t].hist);
+    }
+    free(w);
+}
+
+int
+sim_run(const struct sim_config *c, const struct sim_run_opts *o, struct sim_result **out,
+        struct ks_err *err)
+{
+    int nrep = o && o->replications > 0 ? o->replications : c->replications;
+    int nthreads = o && o->threads > 0 ? o->threads : online_cores();
+    if (nrep < 1)
+        return ks_errf(err, -EINVAL, "replications must be >= 1");
+    if (nthreads > nrep)
+        nthreads = nrep;
+    struct sim_result *r = result_new(c, (size_t)nrep);
+    struct pool p = {.c = c, .res = r, .seed = o && o->seed_set ? o->seed : c->seed};
+    pthread_mutex_init(&p.mu, NULL);
+    double t0 = ks_mono_s();
+    run_workers(&p, nthreads);
+    r->wall_s = ks_mono_s() - t0;
+    pthread_mutex_destroy(&p.mu);
+    r->threads = nthreads;
+    for (size_t k = 0; k < r->nrep; k++) {
+        r->events += r->rep[k].events;
+        for (size_t i = 0; i < r->nres; i++)
+            r->res_util[i] += r->rep[k].util[i] / (double)r->nrep;
+    }
+    for (size_t i = 0; i < c->nwl; i++)
+        summarize(c, r, i);
+    *out = r;
+    return 0;
+}

@@ -1,0 +1,43 @@
+/*
+ * sim_stats: latency histograms and the statistics across replications.
+ *
+ * The histogram is log-bucketed (HDR style): values below 2^SUB are counted exactly,
+ * above that every power-of-two range is cut into 2^SUB equal sub-buckets, so a bucket
+ * spans at most 1/2^SUB of its lower edge. Reporting the bucket midpoint bounds the
+ * relative error of any percentile by 1/2^(SUB+1) = 0.2% with SUB = 8, over the whole
+ * uint64 range of nanoseconds, in a fixed 128 KiB per histogram.
+ *
+ * Across replications: the mean of the replication means with a Student-t confidence
+ * interval (R - 1 degrees of freedom, gsl_cdf_tdist_Pinv), as the classic method of
+ * independent replications prescribes.
+ */
+#ifndef SIM_STATS_H
+#define SIM_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIM_HIST_SUB 8
+#define SIM_HIST_NB ((64 - SIM_HIST_SUB + 1) << SIM_HIST_SUB)
+
+struct sim_hist {
+    uint64_t n;
+    uint64_t *c; /* owned: SIM_HIST_NB counts */
+};
+
+void sim_hist_init(struct sim_hist *h);
+void sim_hist_fini(struct sim_hist *h);
+void sim_hist_add(struct sim_hist *h, uint64_t v_ns);
+void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src);
+/* p-th percentile (0 < p < 100) as the midpoint of the bucket holding the
+ * ceil(p/100 * n)-th smallest value; NaN if empty. */
+double sim_hist_pct(const struct sim_hist *h, double p);
+/* Bucket index of a value and the bucket's [lo, hi) bounds (for tests). */
+size_t sim_hist_bucket(uint64_t v);
+void sim_hist_bounds(size_t b, uint64_t *lo, uint64_t *hi);
+
+/* Mean and half-width of the two-sided confidence interval at level conf (0.95, 0.99)
+ * of n values, Student t with n - 1 degrees of freedom. Half-width NaN when n < 2. */
+void sim_ci(const double *v, size_t n, double conf, double *mean, double *half);
+
+#endif

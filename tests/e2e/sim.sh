@@ -1,0 +1,46 @@
+#!/bin/sh
+# kasane sim: results file and summary, reproducibility, bad configurations, usage.
+. "$(dirname "$0")/lib.sh"
+F="$FIX/sim"
+
+check "sim --help" sh -c '"$KASANE" sim --help | grep -q "usage: kasane sim CONFIG"'
+
+"$KASANE" sim "$F/mm1.ini" --replications 30 -o "$T/mm1.csv" > "$T/mm1.out" 2>&1
+check "sim mm1 runs" test -s "$T/mm1.csv"
+check "sim summary reports events and events/s" grep -Eq "events: [0-9]+ processed in .* M events/s" "$T/mm1.out"
+check "sim results header has the issue's columns" sh -c 'head -1 "$1" | grep -q "^workload,mode,replications,completed,throughput_per_s,.*lat_mean_us,lat_mean_ci95_us,lat_p50_us,.*lat_p99_us,.*iotlb_hit_pct,exits_per_op,host_cycles_per_op"' _ "$T/mm1.csv"
+# M/M/1 (800/s, 1 ms): W = 5000 us within the 95% interval, widened 1.5x for margin.
+check "sim mm1 mean latency near 5 ms" awk -F, 'NR == 2 { d = $8 - 5000; if (d < 0) d = -d; exit !(d <= 1.5 * $9 && $2 == "native" && $3 == 30) }' "$T/mm1.csv"
+
+"$KASANE" sim "$F/host.ini" --threads 1 -o "$T/h1.csv" > /dev/null 2>&1
+"$KASANE" sim "$F/host.ini" --threads 3 -o "$T/h3.csv" > /dev/null 2>&1
+check "sim results identical whatever the thread count" cmp -s "$T/h1.csv" "$T/h3.csv"
+check "sim host has three workloads with modes" sh -c 'cut -d, -f2 "$1" | tail -n +2 | tr "\n" " " | grep -q "virtio emulated sriov"' _ "$T/h1.csv"
+"$KASANE" sim "$F/host.ini" --seed 99 -o "$T/h99.csv" > /dev/null 2>&1
+check "sim --seed changes the sample path" sh -c '! cmp -s "$1" "$2"' _ "$T/h1.csv" "$T/h99.csv"
+
+expect_exit "sim unknown key" 1 "bad_key.ini:3: \[sim\] colour: unknown key" "$KASANE" sim "$F/bad_key.ini" -o "$T/x.csv"
+expect_exit "sim unknown section" 1 "bad_section.ini:4: \[disk d\] kind: unknown section" "$KASANE" sim "$F/bad_section.ini" -o "$T/x.csv"
+expect_exit "sim unknown distribution" 1 "bad_dist.ini:3: \[device d\] service: unknown distribution 'weibull'" "$KASANE" sim "$F/bad_dist.ini" -o "$T/x.csv"
+expect_exit "sim negative rate" 1 "bad_rate.ini:5: \[workload w\] arrival: .*rate must be positive" "$KASANE" sim "$F/bad_rate.ini" -o "$T/x.csv"
+expect_exit "sim unknown device" 1 "bad_device.ini:5: \[workload w\] device: unknown device 'nvme9'" "$KASANE" sim "$F/bad_device.ini" -o "$T/x.csv"
+expect_exit "sim missing config file" 1 "nope.ini" "$KASANE" sim "$T/nope.ini" -o "$T/x.csv"
+check "sim writes nothing on bad input" test ! -e "$T/x.csv"
+expect_exit "sim without -o" 2 "-o RESULTS.csv is required" "$KASANE" sim "$F/mm1.ini"
+expect_exit "sim bad --threads" 2 "--threads" "$KASANE" sim "$F/mm1.ini" --threads 0 -o "$T/x.csv"
+expect_exit "sim --plan without --host" 2 "--plan needs --host" "$KASANE" sim --plan "$T" -o "$T/x.csv"
+
+# --plan: the VMs of one host of a plan, workloads from their p95 rates.
+P="$F/plan"
+"$KASANE" sim --plan "$P" --host h1 --dataset "$P/dataset" "$P/base.ini" -o "$T/p1.csv" > "$T/p1.out" 2>&1
+check "sim --plan h1 keeps up" grep -q "host h1: keeps up" "$T/p1.out"
+check "sim --plan h1 has disk and net workloads per VM" sh -c 'cut -d, -f1 "$1" | tail -n +2 | tr "\n" " " | grep -q "web1-disk web1-net db1-disk db1-net app1-disk app1-net"' _ "$T/p1.csv"
+# db1: p95 of read+write IOPS over 4000, 4400, 4800 x 2 = 4800; 64000 KiB/s / 4000 = 16 KiB.
+check "sim --plan db1 rate and size from p95" awk -F, '$1 == "db1-disk" { found = 1; ok = ($7 == 4800) } END { exit !(found && ok) }' "$T/p1.csv"
+"$KASANE" sim --plan "$P" --host h2 --dataset "$P/dataset" "$P/base.ini" -o "$T/p2.csv" > "$T/p2.out" 2>&1
+check "sim --plan h2 (1.2 Mpps on 10 GbE) does not keep up" sh -c 'grep -q "host h2: DOES NOT keep up" "$1" && grep -q ",no$" "$2"' _ "$T/p2.out" "$T/p2.csv"
+"$KASANE" sim --plan "$P" --host h1 --dataset "$P/dataset" --stat peak "$P/base.ini" -o "$T/pk.csv" > /dev/null 2>&1
+check "sim --plan --stat peak takes the maximum" awk -F, '$1 == "db1-disk" { exit !($7 == 4800) } $1 == "web1-net" { if ($7 != 36000) exit 1 }' "$T/pk.csv"
+expect_exit "sim --plan unknown host" 1 "no entity is placed on 'h9'" "$KASANE" sim --plan "$P" --host h9 --dataset "$P/dataset" -o "$T/x.csv"
+mkdir -p "$T/badplan" && cp "$P/placement_bad.csv" "$T/badplan/placement.csv"
+expect_exit "sim --plan entity missing from dataset" 1 "placement.csv:3: entity: 'ghost9' is not in the dataset" "$KASANE" sim --plan "$T/badplan" --host h1 --dataset "$P/dataset" -o "$T/x.csv"
