@@ -19,6 +19,8 @@ T=$(mktemp -d)
 SOCK="kasane-bench-top-$$"
 tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
+# The server exits with its last session; an idle one keeps it up between rounds.
+tm new-session -d -s keep "sleep 600"
 TCK=$(getconf CLK_TCK)
 
 # A dataset of one host and 20 VMs, 1 s steps, values moving every step.

@@ -1,16 +1,245 @@
-/* kasane collect: placeholder until issue 6 lands. */
+/*
+ * kasane collect: sample this machine (or a --root tree) into a dataset directory.
+ *
+ * Signals: SIGTERM, SIGINT and SIGHUP are blocked for the whole run and taken
+ * synchronously with sigtimedwait() while waiting for the next deadline, so a signal
+ * can never cut a row in half and no handler or global flag is needed: TERM/INT end
+ * the run after the current row (exit 0), HUP reopens the files (logrotate).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
+#include "collect/col_run.h"
+#include "collect/col_sampler.h"
+#include "collect/col_writer.h"
+
+struct collect_args {
+    struct col_opts col;
+    struct col_writer_opts wr;
+    struct col_run_opts run;
+    const char *entity;
+};
+
+static void
+help(void)
+{
+    printf("usage: kasane %s\n\n"
+           "Sample CPU, memory, disks and NICs every interval into DATASET (samples.csv,\n"
+           "cores.csv, inventory.csv; docs/collect.md). Without -o, samples.csv rows go\n"
+           "to standard output.\n\n"
+           "  -i, --interval SECONDS  sampling interval, fractions allowed (default 10)\n"
+           "  -n, --count COUNT       stop after COUNT rows\n"
+           "  -d, --duration DURATION stop after DURATION (s, m, h or d suffix; default s)\n"
+           "  -o, --output DATASET    dataset directory (created; appended to)\n"
+           "      --entity NAME       entity name of the rows (default: the host name)\n"
+           "      --root DIR          read /proc and /sys under DIR instead of /\n"
+           "      --root-seq D1,D2,.. tests: one tree per sample (the last one sticks)\n"
+           "      --rotate SIZE|daily rotate files at SIZE bytes (k, M, G suffixes) or\n"
+           "                          at UTC midnight\n"
+           "      --dm                count device-mapper and md disks in disk totals\n"
+           "      --no-cores          do not write cores.csv\n"
+           "      --sources LIST      only these sources (cpu,mem,disk,net)\n"
+           "  -h, --help              this help\n\n"
+           "SIGTERM/SIGINT finish the current row and exit 0; SIGHUP reopens the files.\n",
+           cmd_usage_of("collect"));
+}
+
+/* "90", "1.5m", "2h", "7d" -> seconds. */
+static int
+parse_duration(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    double mul = 1;
+    if (end == s || !(v > 0))
+        return -EINVAL;
+    if (*end == 'm')
+        mul = 60;
+    else if (*end == 'h')
+        mul = 3600;
+    else if (*end == 'd')
+        mul = 86400;
+    else if (*end != 's' && *end != '\0')
+        return -EINVAL;
+    if (*end && end[1])
+        return -EINVAL;
+    *out = v * mul;
+    return 0;
+}
+
+/* "100M", "512k", "1G", "4096" -> bytes (powers of 1024), or "daily". */
+static int
+parse_rotate(const char *s, struct col_writer_opts *w)
+{
+    if (strcmp(s, "daily") == 0) {
+        w->rotate_daily = 1;
+        return 0;
+    }
+    char *end;
+    double v = strtod(s, &end);
+    double mul = *end == 'k' || *end == 'K' ? 1024.0
+                 : *end == 'M'              ? 1048576.0
+                 : *end == 'G'              ? 1073741824.0
+                                            : 1.0;
+    if (end == s || !(v >= 1) || (mul > 1 && end[1]) || (mul == 1 && *end))
+        return -EINVAL;
+    w->rotate_bytes = (uint64_t)(v * mul);
+    return 0;
+}
+
+enum { OPT_ENTITY = 256, OPT_ROOT, OPT_ROOT_SEQ, OPT_ROTATE, OPT_DM, OPT_NO_CORES, OPT_SOURCES };
+
+static const struct option longopts[] = {
+    {"interval", required_argument, NULL, 'i'}, {"count", required_argument, NULL, 'n'},
+    {"duration", required_argument, NULL, 'd'}, {"output", required_argument, NULL, 'o'},
+    {"entity", required_argument, NULL, OPT_ENTITY},
+    {"root", required_argument, NULL, OPT_ROOT},
+    {"root-seq", required_argument, NULL, OPT_ROOT_SEQ},
+    {"rotate", required_argument, NULL, OPT_ROTATE}, {"dm", no_argument, NULL, OPT_DM},
+    {"no-cores", no_argument, NULL, OPT_NO_CORES},
+    {"sources", required_argument, NULL, OPT_SOURCES}, {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* One option into a; returns 0, 1 for --help, or a usage error status. */
+static int
+parse_opt(int c, const char *arg, struct collect_args *a)
+{
+    long n;
+    switch (c) {
+    case 'i':
+        if (ks_parse_double(arg, &a->run.interval_s) < 0 || !(a->run.interval_s >= 0.01))
+            return cmd_usage_error("collect", "-i: '%s' is not an interval >= 0.01 s", arg);
+        return 0;
+    case 'n':
+        if (ks_parse_long(arg, &n) < 0 || n < 1)
+            return cmd_usage_error("collect", "-n: '%s' is not a count >= 1", arg);
+        a->run.count = (uint64_t)n;
+        return 0;
+    case 'd':
+        if (parse_duration(arg, &a->run.duration_s) < 0)
+            return cmd_usage_error("collect", "-d: '%s' is not a duration (e.g. 90, 5m, 2h, 7d)",
+                                   arg);
+        return 0;
+    case 'o': a->wr.dir = arg; return 0;
+    case OPT_ENTITY: a->entity = arg; return 0;
+    case OPT_ROOT: a->col.root = arg; return 0;
+    case OPT_ROOT_SEQ:
+        a->col.root = arg;
+        a->col.root_seq = 1;
+        return 0;
+    case OPT_ROTATE:
+        if (parse_rotate(arg, &a->wr) < 0)
+            return cmd_usage_error("collect", "--rotate: '%s' is not a size (100M) or 'daily'",
+                                   arg);
+        return 0;
+    case OPT_DM: a->col.include_dm = 1; return 0;
+    case OPT_NO_CORES: a->wr.no_cores = 1; return 0;
+    case OPT_SOURCES: a->col.only = arg; return 0;
+    case 'h': help(); return 1;
+    default: return cmd_usage_error("collect", "unknown option");
+    }
+}
+
+static int
+parse_args(int argc, char **argv, struct collect_args *a)
+{
+    int c, rc;
+    memset(a, 0, sizeof *a);
+    a->run.interval_s = 10;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "i:n:d:o:h", longopts, NULL)) != -1) {
+        if (c == '?')
+            return cmd_usage_error("collect", "unknown option '%s'", argv[optind - 1]);
+        if ((rc = parse_opt(c, optarg, a)) != 0)
+            return rc;
+    }
+    if (optind < argc)
+        return cmd_usage_error("collect", "unexpected argument '%s'", argv[optind]);
+    if (a->run.count && a->run.duration_s > 0)
+        return cmd_usage_error("collect", "-n and -d exclude each other");
+    return 0;
+}
+
+/* Wait for the deadline or one of the blocked signals. */
+static enum col_wake
+wait_signals(void *ctx, double deadline_s)
+{
+    const sigset_t *set = ctx;
+    for (;;) {
+        double left = deadline_s - ks_mono_s();
+        if (left <= 0)
+            return COL_WAKE_DEADLINE;
+        struct timespec ts = {.tv_sec = (time_t)left,
+                              .tv_nsec = (long)((left - floor(left)) * 1e9)};
+        int sig = sigtimedwait(set, NULL, &ts);
+        if (sig == SIGHUP)
+            return COL_WAKE_REOPEN;
+        if (sig == SIGTERM || sig == SIGINT)
+            return COL_WAKE_STOP;
+        /* EAGAIN (timeout) or EINTR: loop and re-check the clock */
+    }
+}
+
+static void
+warn_stderr(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "kasane collect: %s\n", msg);
+}
+
+static int
+run(struct collect_args *a, sigset_t *set)
+{
+    struct ks_err err = {0};
+    struct col_sampler *s = NULL;
+    struct col_writer *w = NULL;
+    int rc = col_sampler_new(&a->col, &s, &err);
+    const struct col_inventory *inv = rc == 0 ? col_sampler_inventory(s) : NULL;
+    if (rc == 0) {
+        a->wr.entity = a->entity ? a->entity : inv->hostname[0] ? inv->hostname : "localhost";
+        rc = col_writer_open(&a->wr, inv, &w, &err);
+    }
+    if (rc == 0) {
+        if (a->wr.dir)
+            fprintf(stderr, "kasane collect: %s (%s, %s) every %g s into %s\n",
+                    a->wr.entity, inv->kind, col_sampler_sources(s), a->run.interval_s,
+                    a->wr.dir);
+        a->run.wait = wait_signals;
+        a->run.wait_ctx = set;
+        a->run.warn = warn_stderr;
+        rc = col_run(s, w, &a->run, &err);
+    }
+    struct ks_err cerr = {0};
+    if (col_writer_close(w, &cerr) < 0 && rc == 0) {
+        err = cerr;
+        rc = -EIO;
+    }
+    col_sampler_free(s);
+    return rc < 0 ? cmd_fail("collect", &err) : KS_EXIT_OK;
+}
 
 int
 cmd_collect(int argc, char **argv)
 {
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: kasane %s\n\nNot built yet (issue 6).\n", cmd_usage_of("collect"));
-        return KS_EXIT_OK;
-    }
-    fprintf(stderr, "kasane collect: not built yet (issue 6)\n");
-    return KS_EXIT_USAGE;
+    struct collect_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc != 0)
+        return rc == 1 ? KS_EXIT_OK : rc;
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, &old);
+    rc = run(&a, &set);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return rc;
 }

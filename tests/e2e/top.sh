@@ -5,6 +5,9 @@
 SOCK="kasane-top-$$"
 tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
+# The server exits with its last session, and a new session started while it is going
+# away fails: one idle session keeps it up between tests.
+tm new-session -d -s "keep-$$" "sleep 600"
 BASIC="$FIX/top/basic"
 CAT="$FIX/top/catalog.csv"
 # A long interval, so that the replay never advances on its own during a test.
@@ -28,6 +31,8 @@ wait_for() {
         grep -qF -- "$1" "$T/screen" && return 0
         sleep 0.1; i=$((i + 1))
     done
+    # Show what was on the screen instead, for whoever reads the failure.
+    sed 's/^/#   | /' "$T/screen" | sed '/^#   | *$/d' >&2
     return 1
 }
 # line N: the N-th line (1-based) of the last screen
@@ -140,7 +145,9 @@ tm capture-pane -e -p -t "$name" > "$T/escapes"
 check "colour terminal: user part in green, steal in magenta" \
     sh -c "grep -q '\[32m' '$T/escapes' && grep -q '\[35m' '$T/escapes'"
 name_pid=$(tm display -p -t "$name" '#{pane_pid}')
-check "SIGTERM ends it" sh -c "kill -TERM $name_pid; sleep 0.5; ! kill -0 $name_pid 2>/dev/null"
+kill -TERM "$name_pid"
+gone() { i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done; ! kill -0 "$1" 2>/dev/null; }
+check "SIGTERM ends it" gone "$name_pid"
 stop
 
 # --- command line ------------------------------------------------------------------------

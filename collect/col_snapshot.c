@@ -1,0 +1,81 @@
+#include "collect/col_snapshot.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const col_extra_names[COL_NX] = {
+    "cpu_user_pct",   "cpu_system_pct", "cpu_iowait_pct",  "cpu_guest_pct",
+    "cpu_online",     "mem_cached_MiB", "swap_used_MiB",   "swap_total_MiB",
+    "mem_pgin_KiBps", "mem_pgout_KiBps", "net_rx_err_ps",  "net_tx_err_ps",
+    "net_rx_drop_ps", "net_tx_drop_ps", "gap_s",
+};
+
+void
+col_snapshot_init(struct col_snapshot *s)
+{
+    memset(s, 0, sizeof *s);
+    col_snapshot_clear(s);
+}
+
+void
+col_snapshot_fini(struct col_snapshot *s)
+{
+    free(s->cpu);
+    free(s->disk);
+    free(s->nic);
+    memset(s, 0, sizeof *s);
+}
+
+void
+col_snapshot_clear(struct col_snapshot *s)
+{
+    s->time_s = s->mono_s = s->interval_s = NAN;
+    s->baseline = 0;
+    for (int i = 0; i < KS_NMETRIC; i++)
+        s->m[i] = NAN;
+    for (int i = 0; i < COL_NX; i++)
+        s->x[i] = NAN;
+    s->ncpu = s->ndisk = s->nnic = 0;
+    s->events[0] = '\0';
+}
+
+void
+col_snapshot_event(struct col_snapshot *s, const char *fmt, ...)
+{
+    size_t n = strlen(s->events);
+    if (n + 2 >= sizeof s->events)
+        return;
+    if (n)
+        s->events[n++] = ';';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->events + n, sizeof s->events - n, fmt, ap);
+    va_end(ap);
+}
+
+struct col_cpu_row *
+col_snapshot_add_cpu(struct col_snapshot *s)
+{
+    s->cpu = ks_xgrow(s->cpu, &s->cpu_cap, s->ncpu + 1, sizeof *s->cpu);
+    memset(&s->cpu[s->ncpu], 0, sizeof *s->cpu);
+    return &s->cpu[s->ncpu++];
+}
+
+struct col_disk_row *
+col_snapshot_add_disk(struct col_snapshot *s)
+{
+    s->disk = ks_xgrow(s->disk, &s->disk_cap, s->ndisk + 1, sizeof *s->disk);
+    memset(&s->disk[s->ndisk], 0, sizeof *s->disk);
+    return &s->disk[s->ndisk++];
+}
+
+struct col_nic_row *
+col_snapshot_add_nic(struct col_snapshot *s)
+{
+    s->nic = ks_xgrow(s->nic, &s->nic_cap, s->nnic + 1, sizeof *s->nic);
+    memset(&s->nic[s->nnic], 0, sizeof *s->nic);
+    return &s->nic[s->nnic++];
+}

@@ -1,0 +1,490 @@
+#include "collect/col_writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/ks_csv.h"
+#include "core/ks_dataset.h"
+
+/* One appended file (samples.csv or cores.csv). */
+struct wfile {
+    char *path;    /* NULL: standard output */
+    char *header;  /* the header line with its newline, owned */
+    int fd;        /* -1 when closed */
+    uint64_t size; /* bytes in the file (our own count: the fd is O_APPEND) */
+    long day;      /* UTC day number of the rows in it; -1 before the first */
+    double last_sync_s;
+};
+
+struct col_writer {
+    struct col_writer_opts o;
+    char *entity, *dir;
+    struct wfile samples, cores;
+    FILE *mem; /* row formatting buffer (open_memstream) */
+    char *mbuf;
+    size_t mlen;
+    uint64_t rows, dropped;
+    double gap_s; /* seconds of rows dropped since the last row written */
+    uint64_t gap_rows;
+};
+
+static const char *const core_cols[] = {"time",       "entity",     "cpu",        "online",
+                                        "busy_pct",   "user_pct",   "system_pct", "iowait_pct",
+                                        "steal_pct",  "guest_pct"};
+#define NCORE_COLS (sizeof core_cols / sizeof *core_cols)
+
+static char *
+mem_string(void (*put)(FILE *))
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        abort(); /* only fails for lack of memory, like ks_xmalloc */
+    put(f);
+    fclose(f);
+    return buf;
+}
+
+static void
+put_samples_header(FILE *f)
+{
+    char *names[COL_NX + 1];
+    for (int i = 0; i < COL_NX; i++)
+        names[i] = (char *)col_extra_names[i];
+    names[COL_NX] = COL_EVENTS_COL;
+    ks_samples_put_header(f, names, COL_NX + 1);
+}
+
+static void
+put_cores_header(FILE *f)
+{
+    ks_csv_put_row(f, core_cols, NCORE_COLS);
+}
+
+char *
+col_writer_samples_header(void)
+{
+    return mem_string(put_samples_header);
+}
+
+char *
+col_writer_cores_header(void)
+{
+    return mem_string(put_cores_header);
+}
+
+static ssize_t
+wwrite(const struct col_writer *w, int fd, const void *buf, size_t n)
+{
+    return w->o.write_fn ? w->o.write_fn(fd, buf, n) : write(fd, buf, n);
+}
+
+/* Write all of buf; on failure cut the file back so no partial row remains. */
+static int
+write_whole(struct col_writer *w, struct wfile *f, const char *buf, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t k = wwrite(w, f->fd, buf + done, n - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            int e = k < 0 ? errno : ENOSPC;
+            if (f->path && ftruncate(f->fd, (off_t)f->size) != 0) {
+                /* nothing more to do: the next open's tail check cuts it */
+            }
+            return -e;
+        }
+        done += (size_t)k;
+    }
+    f->size += n;
+    return 0;
+}
+
+static long
+utc_day(double t)
+{
+    return (long)floor(t / 86400.0);
+}
+
+/* First differing column between the file's header line and ours, for the message. */
+static void
+header_diff(const char *have, const char *want, char *out, size_t cap)
+{
+    int col = 1;
+    while (*have && *have == *want && *have != '\n') {
+        col += *have == ',';
+        have++;
+        want++;
+    }
+    while (col > 1 && have[-1] != ',' && *have != '\n')
+        have--, want--; /* back to the start of the column */
+    snprintf(out, cap, "column %d is '%.*s', kasane collect writes '%.*s'", col,
+             (int)strcspn(have, ",\n"), have, (int)strcspn(want, ",\n"), want);
+}
+
+/* An existing file: its header must be ours, and a torn last line (a crash in the
+ * middle of a write) is cut off: it was never a row. */
+static int
+check_existing(struct wfile *f, struct ks_err *err)
+{
+    size_t hl = strlen(f->header);
+    char *buf = ks_xmalloc(hl + 1), last = '\n';
+    int rfd = open(f->path, O_RDONLY | O_CLOEXEC), rc = 0;
+    ssize_t n = rfd < 0 ? -1 : pread(rfd, buf, hl, 0);
+    if (n != (ssize_t)hl || memcmp(buf, f->header, hl) != 0) {
+        char why[300];
+        buf[n > 0 ? n : 0] = '\0';
+        header_diff(buf, f->header, why, sizeof why);
+        rc = ks_errf(err, -EINVAL, "%s:1: header differs from this kasane's (%s): append "
+                     "refused, existing data left untouched", f->path, why);
+    } else if (pread(rfd, &last, 1, (off_t)f->size - 1) == 1 && last != '\n') {
+        /* find the last newline and cut after it */
+        off_t end = (off_t)f->size;
+        char c = 0;
+        while (end > (off_t)hl && pread(rfd, &c, 1, end - 1) == 1 && c != '\n')
+            end--;
+        if (ftruncate(f->fd, end) == 0)
+            f->size = (uint64_t)end;
+    }
+    if (rfd >= 0)
+        close(rfd);
+    free(buf);
+    return rc;
+}
+
+static int
+wfile_open(struct col_writer *w, struct wfile *f, struct ks_err *err)
+{
+    struct stat st;
+    f->day = -1;
+    f->last_sync_s = ks_mono_s();
+    if (!f->path) {
+        f->fd = STDOUT_FILENO;
+        return write_whole(w, f, f->header, strlen(f->header));
+    }
+    f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (f->fd < 0 || fstat(f->fd, &st) != 0) {
+        int e = errno;
+        return ks_errf(err, -e, "%s: cannot open for appending: %s", f->path, strerror(e));
+    }
+    f->size = (uint64_t)st.st_size;
+    if (f->size > 0) {
+        f->day = utc_day((double)st.st_mtime);
+        return check_existing(f, err);
+    }
+    int rc = write_whole(w, f, f->header, strlen(f->header));
+    if (rc < 0)
+        return ks_errf(err, rc, "%s: cannot write the header: %s", f->path, strerror(-rc));
+    return 0;
+}
+
+static void
+wfile_close(struct wfile *f)
+{
+    if (f->fd >= 0 && f->path) {
+        fsync(f->fd);
+        close(f->fd);
+    }
+    f->fd = -1;
+}
+
+/* DIR/samples.csv -> DIR/samples.20261126T071500Z.csv (-N added if taken). */
+static char *
+rotated_name(const char *path, double t)
+{
+    char stamp[32];
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    const char *dot = strrchr(path, '.');
+    int stem = (int)(dot - path);
+    for (int i = 0;; i++) {
+        char *p = i ? ks_xasprintf("%.*s.%s-%d%s", stem, path, stamp, i, dot)
+                    : ks_xasprintf("%.*s.%s%s", stem, path, stamp, dot);
+        if (access(p, F_OK) != 0)
+            return p;
+        free(p);
+    }
+}
+
+/* Rotate before a row of len bytes at time t when the policy says so. The row is
+ * written afterwards either way: a failed rotation keeps the old file. */
+static void
+maybe_rotate(struct col_writer *w, struct wfile *f, size_t len, double t)
+{
+    uint64_t hl = strlen(f->header);
+    int by_size = w->o.rotate_bytes && f->size > hl && f->size + len > w->o.rotate_bytes;
+    int by_day = w->o.rotate_daily && f->day >= 0 && utc_day(t) != f->day && f->size > hl;
+    if (!f->path || !(by_size || by_day))
+        return;
+    char *to = rotated_name(f->path, t);
+    if (rename(f->path, to) == 0) {
+        struct ks_err e = {0};
+        wfile_close(f);
+        if (wfile_open(w, f, &e) < 0 && f->fd < 0) {
+            rename(to, f->path); /* put it back and keep appending there */
+            wfile_open(w, f, &e);
+        }
+    }
+    free(to);
+}
+
+static int
+wfile_put(struct col_writer *w, struct wfile *f, double t)
+{
+    maybe_rotate(w, f, w->mlen, t);
+    int rc = write_whole(w, f, w->mbuf, w->mlen);
+    if (rc == 0 && f->day < 0)
+        f->day = utc_day(t);
+    double now = ks_mono_s();
+    if (rc == 0 && f->path && now - f->last_sync_s >= w->o.fsync_s) {
+        fdatasync(f->fd);
+        f->last_sync_s = now;
+    }
+    return rc;
+}
+
+static double
+round3(double v)
+{
+    return isnan(v) ? v : round(v * 1000.0) / 1000.0;
+}
+
+/* Format the samples.csv row of s into the memory buffer. */
+static void
+format_samples_row(struct col_writer *w, const struct col_snapshot *s)
+{
+    char xb[COL_NX][KS_NUMBUF], ev[COL_EVENTS_MAX + 64];
+    char *extra[COL_NX + 1];
+    double m[KS_NMETRIC];
+    for (int i = 0; i < KS_NMETRIC; i++)
+        m[i] = round3(s->m[i]);
+    for (int i = 0; i < COL_NX; i++)
+        extra[i] = (char *)ks_fmt_double(xb[i], round3(s->x[i]));
+    snprintf(ev, sizeof ev, "%s", s->events);
+    if (w->gap_rows) {
+        extra[COL_X_GAP_S] = (char *)ks_fmt_double(xb[COL_X_GAP_S], round3(w->gap_s));
+        size_t n = strlen(ev);
+        snprintf(ev + n, sizeof ev - n, "%sgap:%llu_rows_lost", n ? ";" : "",
+                 (unsigned long long)w->gap_rows);
+    }
+    extra[COL_NX] = ev;
+    fseeko(w->mem, 0, SEEK_SET);
+    ks_samples_put_row(w->mem, round3(s->time_s), w->entity, round3(s->interval_s), m, extra,
+                       COL_NX + 1);
+}
+
+static void
+format_cores_rows(struct col_writer *w, const struct col_snapshot *s)
+{
+    fseeko(w->mem, 0, SEEK_SET);
+    for (size_t i = 0; i < s->ncpu; i++) {
+        const struct col_cpu_row *c = &s->cpu[i];
+        double v[] = {c->pct.busy,   c->pct.user,  c->pct.system,
+                      c->pct.iowait, c->pct.steal, c->pct.guest};
+        ks_csv_put_num(w->mem, round3(s->time_s), 1);
+        ks_csv_put(w->mem, w->entity, 0);
+        ks_csv_put_num(w->mem, c->cpu, 0);
+        ks_csv_put_num(w->mem, c->online, 0);
+        for (size_t k = 0; k < sizeof v / sizeof *v; k++)
+            ks_csv_put_num(w->mem, round3(v[k]), 0);
+        fputc('\n', w->mem);
+    }
+}
+
+static void
+mem_done(struct col_writer *w)
+{
+    fflush(w->mem);
+    w->mlen = (size_t)ftello(w->mem);
+}
+
+int
+col_writer_put(struct col_writer *w, const struct col_snapshot *s, struct ks_err *err)
+{
+    if (s->baseline)
+        return 0;
+    format_samples_row(w, s);
+    mem_done(w);
+    int rc = wfile_put(w, &w->samples, s->time_s);
+    if (rc == -ENOSPC || rc == -EDQUOT) {
+        w->dropped++;
+        w->gap_rows++;
+        w->gap_s += isnan(s->interval_s) ? 0 : s->interval_s;
+        return ks_errf(err, -ENOSPC, "%s: no space left on device: row dropped, retrying "
+                       "every interval", w->samples.path ? w->samples.path : "stdout");
+    }
+    if (rc < 0)
+        return ks_errf(err, rc, "%s: write failed: %s", w->samples.path ? w->samples.path
+                       : "stdout", strerror(-rc));
+    w->rows++;
+    w->gap_rows = 0;
+    w->gap_s = 0;
+    if (w->cores.fd >= 0 && s->ncpu) {
+        format_cores_rows(w, s);
+        mem_done(w);
+        wfile_put(w, &w->cores, s->time_s); /* best effort: samples.csv is the record */
+    }
+    return 0;
+}
+
+/* Merge this entity's row into DIR/inventory.csv (other rows and columns kept). */
+static int
+write_inventory(const char *dir, const char *entity, const struct col_inventory *inv,
+                struct ks_err *err)
+{
+    static const char *const req[] = {"entity", "kind", NULL};
+    char *path = ks_xasprintf("%s/inventory.csv", dir);
+    struct ks_dataset *ds = ks_dataset_new();
+    int rc = 0;
+    if (access(path, F_OK) == 0) {
+        ks_table_fini(&ds->inv);
+        rc = ks_table_read(path, req, &ds->inv, err);
+        for (size_t r = 0; rc == 0 && r < ds->inv.nrows; r++)
+            ks_map_put(&ds->ent_ix, ks_table_get(&ds->inv, r, ks_table_col(&ds->inv, "entity")),
+                       (uint32_t)r);
+    }
+    if (rc == 0) {
+        col_inventory_put(inv, entity, ds);
+        rc = ks_table_write(&ds->inv, path, err);
+    }
+    ks_dataset_free(ds);
+    free(path);
+    return rc;
+}
+
+/* mkdir -p: the dataset directory and any missing parent. */
+static int
+make_dirs(const char *dir, struct ks_err *err)
+{
+    char *p = ks_xstrdup(dir);
+    int rc = 0;
+    for (char *s = p + 1;; s++) {
+        char c = *s;
+        if (c != '/' && c != '\0')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            int e = errno;
+            rc = ks_errf(err, -e, "%s: cannot create directory: %s", p, strerror(e));
+            break;
+        }
+        *s = c;
+        if (!c)
+            break;
+    }
+    free(p);
+    return rc;
+}
+
+static void
+wfile_init(struct wfile *f, const char *dir, const char *name, char *header)
+{
+    f->path = dir ? ks_xasprintf("%s/%s", dir, name) : NULL;
+    f->header = header;
+    f->fd = -1;
+}
+
+int
+col_writer_open(const struct col_writer_opts *o, const struct col_inventory *inv,
+                struct col_writer **out, struct ks_err *err)
+{
+    struct col_writer *w = ks_xcalloc(1, sizeof *w);
+    int rc = 0;
+    w->o = *o;
+    if (w->o.fsync_s <= 0)
+        w->o.fsync_s = 60;
+    w->entity = ks_xstrdup(o->entity);
+    w->dir = o->dir ? ks_xstrdup(o->dir) : NULL;
+    w->mem = open_memstream(&w->mbuf, &w->mlen);
+    if (!w->mem)
+        abort();
+    wfile_init(&w->samples, w->dir, "samples.csv", col_writer_samples_header());
+    wfile_init(&w->cores, w->dir, "cores.csv", col_writer_cores_header());
+    if (w->dir)
+        rc = make_dirs(w->dir, err);
+    if (rc == 0 && w->dir && inv)
+        rc = write_inventory(w->dir, w->entity, inv, err);
+    if (rc == 0)
+        rc = wfile_open(w, &w->samples, err);
+    if (rc == 0 && w->dir && !o->no_cores)
+        rc = wfile_open(w, &w->cores, err);
+    if (rc < 0) {
+        col_writer_close(w, NULL);
+        return rc;
+    }
+    *out = w;
+    return 0;
+}
+
+int
+col_writer_reopen(struct col_writer *w, struct ks_err *err)
+{
+    if (!w->dir)
+        return 0;
+    int cores = w->cores.fd >= 0;
+    wfile_close(&w->samples);
+    wfile_close(&w->cores);
+    int rc = wfile_open(w, &w->samples, err);
+    if (rc == 0 && cores)
+        rc = wfile_open(w, &w->cores, err);
+    return rc;
+}
+
+int
+col_writer_sync(struct col_writer *w, struct ks_err *err)
+{
+    struct wfile *fs[] = {&w->samples, &w->cores};
+    for (int i = 0; i < 2; i++) {
+        if (fs[i]->fd < 0 || !fs[i]->path)
+            continue;
+        if (fsync(fs[i]->fd) != 0) {
+            int e = errno;
+            return ks_errf(err, -e, "%s: fsync: %s", fs[i]->path, strerror(e));
+        }
+        fs[i]->last_sync_s = ks_mono_s();
+    }
+    return 0;
+}
+
+uint64_t
+col_writer_rows(const struct col_writer *w)
+{
+    return w->rows;
+}
+
+uint64_t
+col_writer_dropped(const struct col_writer *w)
+{
+    return w->dropped;
+}
+
+int
+col_writer_close(struct col_writer *w, struct ks_err *err)
+{
+    if (!w)
+        return 0;
+    int rc = col_writer_sync(w, err);
+    wfile_close(&w->samples);
+    wfile_close(&w->cores);
+    fclose(w->mem);
+    free(w->mbuf);
+    free(w->samples.path);
+    free(w->samples.header);
+    free(w->cores.path);
+    free(w->cores.header);
+    free(w->entity);
+    free(w->dir);
+    free(w);
+    return rc;
+}
