@@ -1,16 +1,138 @@
-/* kasane top: placeholder until issue 8 lands. */
+/* kasane top: the ncurses monitor - argument parsing and wiring of feed and terminal. */
+#include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "tui/tui_feed.h"
+#include "tui/tui_fit.h"
+#include "tui/tui_replay.h"
+#include "tui/tui_term.h"
+
+struct top_args {
+    double interval_s;
+    long count;
+    const char *root, *record, *replay, *entity, *catalog, *model, *pcap, *libvirt;
+};
+
+static void
+help(void)
+{
+    printf("usage: kasane top [-i SECONDS] [--root DIR] [--record DATASET]\n"
+           "                  [--replay DATASET [--entity NAME]] [--catalog FILE --model NAME]\n"
+           "                  [-n COUNT] [--pcap IFACE] [--libvirt URI]\n\n"
+           "Live ncurses monitor of this host, or replay of a dataset.\n\n"
+           "  -i, --interval SECONDS  refresh interval (default 1; replay: per step)\n"
+           "  -n, --count N           quit after N refreshes (for scripts and benchmarks)\n"
+           "      --root DIR          read /proc and /sys under DIR (tests)\n"
+           "      --record DATASET    record what is shown into DATASET (as collect does)\n"
+           "      --replay DATASET    replay a dataset directory instead of sampling\n"
+           "      --entity NAME       the entity to replay (default: the first with samples)\n"
+           "      --catalog FILE      host catalog CSV for the Fit screen, with --model NAME\n"
+           "      --pcap IFACE        flows from a capture (needs the collector's pcap source)\n"
+           "      --libvirt URI       VMs from libvirt (needs the collector's libvirt source)\n\n"
+           "Keys: q quit, h help, 1-5/Tab screens, s sort, p pause, +/- interval, r record;\n"
+           "replay: left/right step, [ ] speed, g/G start/end. See docs/top.md.\n");
+}
+
+static int
+parse_args(int argc, char **argv, struct top_args *a)
+{
+    static const struct option opts[] = {
+        {"interval", required_argument, NULL, 'i'}, {"count", required_argument, NULL, 'n'},
+        {"root", required_argument, NULL, 'R'},     {"record", required_argument, NULL, 'w'},
+        {"replay", required_argument, NULL, 'r'},   {"entity", required_argument, NULL, 'e'},
+        {"catalog", required_argument, NULL, 'c'},  {"model", required_argument, NULL, 'm'},
+        {"pcap", required_argument, NULL, 'P'},     {"libvirt", required_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+    };
+    memset(a, 0, sizeof *a);
+    a->interval_s = 1;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":i:n:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'i':
+            if (ks_parse_double(optarg, &a->interval_s) < 0 || a->interval_s < 0.1 ||
+                a->interval_s > 3600)
+                return cmd_usage_error("top", "-i: '%s' is not a number of seconds in "
+                                              "0.1..3600", optarg);
+            break;
+        case 'n':
+            if (ks_parse_long(optarg, &a->count) < 0 || a->count < 1)
+                return cmd_usage_error("top", "-n: '%s' is not a positive count", optarg);
+            break;
+        case 'R': a->root = optarg; break;
+        case 'w': a->record = optarg; break;
+        case 'r': a->replay = optarg; break;
+        case 'e': a->entity = optarg; break;
+        case 'c': a->catalog = optarg; break;
+        case 'm': a->model = optarg; break;
+        case 'P': a->pcap = optarg; break;
+        case 'L': a->libvirt = optarg; break;
+        case 'h': help(); return -1;
+        case ':': return cmd_usage_error("top", "option '%s' needs a value", argv[optind - 1]);
+        default: return cmd_usage_error("top", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cmd_usage_error("top", "unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+/* Combinations that cannot work, as usage errors (exit 2). */
+static int
+check_args(const struct top_args *a)
+{
+    if (!a->catalog != !a->model)
+        return cmd_usage_error("top", "--catalog and --model go together");
+    if (a->entity && !a->replay)
+        return cmd_usage_error("top", "--entity selects what to replay: it needs --replay");
+    if (a->replay && (a->record || a->root))
+        return cmd_usage_error("top", "--replay cannot be combined with --record or --root");
+    if (a->pcap || a->libvirt)
+        return cmd_usage_error("top", "--%s needs the collector's %s source, which is not "
+                                      "built yet", a->pcap ? "pcap" : "libvirt",
+                               a->pcap ? "pcap" : "libvirt");
+    if (!a->replay)
+        return cmd_usage_error("top", "live mode needs the collector (issue 6), which is "
+                                      "not built yet; use --replay DATASET");
+    return 0;
+}
 
 int
 cmd_top(int argc, char **argv)
 {
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: kasane %s\n\nNot built yet (issue 8).\n", cmd_usage_of("top"));
-        return KS_EXIT_OK;
+    struct top_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc != 0)
+        return rc < 0 ? KS_EXIT_OK : rc;
+    if ((rc = check_args(&a)) != 0)
+        return rc;
+    struct ks_err err = {0};
+    struct tui_host_model hm;
+    if (a.catalog && tui_catalog_find(a.catalog, a.model, &hm, &err) < 0)
+        return cmd_fail("top", &err);
+    struct tui_model m;
+    struct tui_feed feed = {0};
+    tui_model_init(&m);
+    if (tui_replay_open(a.replay, a.entity, &m, &feed, &err) < 0) {
+        tui_model_fini(&m);
+        return cmd_fail("top", &err);
     }
-    fprintf(stderr, "kasane top: not built yet (issue 8)\n");
-    return KS_EXIT_USAGE;
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        tui_feed_close(&feed);
+        tui_model_fini(&m);
+        return cmd_usage_error("top", "needs a terminal on stdin and stdout");
+    }
+    setlocale(LC_ALL, "");
+    struct tui_opts o = {.interval_s = a.interval_s, .count = a.count, .replay = 1,
+                         .fit = a.catalog ? &hm : NULL};
+    rc = tui_run(&feed, &m, &o, &err);
+    tui_feed_close(&feed);
+    tui_model_fini(&m);
+    return rc < 0 ? cmd_fail("top", &err) : KS_EXIT_OK;
 }

@@ -439,7 +439,10 @@ ks_dataset_read(const char *dir, struct ks_dataset **out, struct ks_err *err)
         goto fail;
     free(p);
     p = ks_xasprintf("%s/flows.csv", dir);
-    if (file_exists(p) && (rc = ks_table_read(p, ks_flow_cols, &ds->flows, err)) < 0)
+    /* ks_table_read wants a NULL-terminated list; ks_flow_cols has no terminator. */
+    static const char *const flow_req[] = {"time",  "entity", "src",   "dst",
+                                           "proto", "dport",  "bytes", "packets", NULL};
+    if (file_exists(p) && (rc = ks_table_read(p, flow_req, &ds->flows, err)) < 0)
         goto fail;
     free(p);
     *out = ds;

@@ -1,0 +1,162 @@
+# kasane top in a real terminal: tmux runs the binary (120x40), send-keys types,
+# capture-pane reads the screen. A private tmux server (-L) per run; every session
+# has a unique name and is killed when its test is done.
+. "$(dirname "$0")/lib.sh"
+SOCK="kasane-top-$$"
+tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
+# The server exits with its last session, and a new session started while it is going
+# away fails: one idle session keeps it up between tests.
+tm new-session -d -s "keep-$$" "sleep 600"
+BASIC="$FIX/top/basic"
+CAT="$FIX/top/catalog.csv"
+# A long interval, so that the replay never advances on its own during a test.
+TOP="$KASANE top -i 60"
+
+# start NAME ARGS...: run kasane top in a new 120x40 session; after it exits, the
+# shell prints its exit status and the terminal modes, then waits to be read.
+start() {
+    name="$1-$$"; shift
+    tm new-session -d -x 120 -y 40 -s "$name" \
+        "sh -c '$TOP $*; echo EXIT=\$?; stty -a | tr -s \"; \" \"\\n\\n\" | grep -E \"^-?(icanon|echo)\$\" | tr \"\\n\" \" \"; echo; sleep 60'"
+}
+stop() { tm kill-session -t "$name" 2>/dev/null; }
+# screen: the pane as text, in $T/screen
+screen() { tm capture-pane -p -t "$name" > "$T/screen" 2>/dev/null; }
+# wait_for TEXT: poll the screen for a fixed string, up to 5 s
+wait_for() {
+    i=0
+    while [ $i -lt 50 ]; do
+        screen
+        grep -qF -- "$1" "$T/screen" && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    # Show what was on the screen instead, for whoever reads the failure.
+    sed 's/^/#   | /' "$T/screen" | sed '/^#   | *$/d' >&2
+    return 1
+}
+# line N: the N-th line (1-based) of the last screen
+line() { sed -n "${1}p" "$T/screen"; }
+# key K... then wait for TEXT
+key_wait() { k=$1; txt=$2; tm send-keys -t "$name" "$k"; wait_for "$txt"; }
+# row_is N TEXT: line N of the screen is exactly TEXT (trailing blanks ignored)
+row_is() { [ "$(line "$1" | sed 's/ *$//')" = "$2" ]; }
+
+# --- replay: numbers at their places ---------------------------------------------------
+start replay --replay "$BASIC"
+check "replay: header names host and hypervisor" wait_for "kasane top  srv01.example  kvm host  elapsed 00:01:00  every 60s"
+check "replay: header on the first line" sh -c "sed -n 1p '$T/screen' | grep -q 'kasane top'"
+check "replay: position and time on the tab line" \
+    sh -c "sed -n 2p '$T/screen' | grep -q 'replay 1/5  2026-01-01 00:01:00Z  x1'"
+check "replay: CPU all line (busy 20, steal 1.5)" sh -c "sed -n 4p '$T/screen' | grep -q '^all   \[.* 20.0% st   1.5%'"
+check "replay: memory line" sh -c "sed -n 6p '$T/screen' | grep -q '^mem   \[.*8192/32768 MiB 25.0%'"
+screen
+check "replay: disk row in place" row_is 9 "all disks         10.0      20.0      100.0      200.0      1.25     5.0"
+check "replay: NIC row in place" row_is 11 "all NICs          300.0      400.0      30.0      40.0        -        -"
+check "replay: key hints on the last line" sh -c "sed -n 40p '$T/screen' | grep -q 'q quit'"
+
+# --- replay keys -----------------------------------------------------------------------
+check "right steps forward" key_wait Right "replay 2/5  2026-01-01 00:02:00Z"
+check "step shows the next sample" sh -c "sed -n 4p '$T/screen' | grep -q ' 40.0% st   2.5%'"
+check "left steps back" key_wait Left "replay 1/5"
+check "G goes to the end" key_wait G "replay 5/5  2026-01-01 00:05:00Z"
+check "end sample shown" sh -c "sed -n 9p '$T/screen' | grep -q '^all disks         50.0     100.0      500.0     1000.0'"
+check "g goes to the start" key_wait g "replay 1/5"
+check "] doubles the speed" key_wait ']' "x2"
+check "[ halves it" key_wait '[' "  x1"
+check "p pauses" key_wait p "PAUSED"
+check "space resumes" key_wait Space "resumed"
+check "PAUSED is gone after resuming" sh -c "! grep -q PAUSED '$T/screen'"
+check "+ lengthens the interval" key_wait + "every 120s"
+check "- shortens it" key_wait - "every 60s"
+check "r in a replay says recording is live-only" key_wait r "recording is for live mode"
+
+# --- screens ---------------------------------------------------------------------------
+check "2 shows VMs sorted by cpu" key_wait 2 "VMS  2, sorted by cpu"
+screen
+check "VMs: vm-db (70%) above vm-web (15%) at the first sample" \
+    sh -c "grep -n 'vm-' '$T/screen' | head -1 | grep -q 'vm-db                         4    70.0       6000'"
+check "s sorts VMs by memory" key_wait s "sorted by mem"
+check "3 shows flows" key_wait 3 "TOP TALKERS"
+check "flows: merged tcp/443 flow first" \
+    sh -c "grep -q '^10.0.0.5               10.0.0.9               tcp      443       3072.0       2200' '$T/screen'"
+check "4 shows counters and why they are missing" key_wait 4 "unavailable: no PMU: hypervisor hides counters"
+check "5 shows fit, asking for a catalog" key_wait 5 "Give --catalog FILE --model NAME"
+check "Tab wraps to the overview" key_wait Tab "HISTORY (newest right)"
+check "1 shows the overview" sh -c "tmux -L '$SOCK' send-keys -t '$name' 3 1 && sleep 0.3 && tmux -L '$SOCK' capture-pane -p -t '$name' | grep -q 'all disks'"
+check "h shows help" key_wait h "kasane top - keys"
+check "any key closes help" sh -c "tmux -L '$SOCK' send-keys -t '$name' x && sleep 0.3 && ! tmux -L '$SOCK' capture-pane -p -t '$name' | grep -q 'kasane top - keys'"
+check "? shows help too" key_wait '?' "kasane top - keys"
+tm send-keys -t "$name" x
+
+# --- resize ----------------------------------------------------------------------------
+tm resize-window -t "$name" -x 60 -y 20
+check "60x20 shows the too-small message" wait_for "Terminal too small: 60x20."
+check "and what it needs" wait_for "kasane top needs at least 80x24."
+tm resize-window -t "$name" -x 120 -y 40
+check "back to 120x40 redraws the screen" wait_for "all NICs"
+
+# --- q -----------------------------------------------------------------------------------
+tm send-keys -t "$name" q
+check "q exits 0" wait_for "EXIT=0"
+wait_for "icanon" >/dev/null
+check "q restores the terminal (canonical mode and echo back on)" \
+    sh -c "grep -q '^icanon echo' '$T/screen'"
+check "q leaves the alternate screen (no monitor left on it)" sh -c "! grep -q 'kasane top  srv01' '$T/screen'"
+stop
+
+# --- fit with a catalog ------------------------------------------------------------------
+start fit --replay "$BASIC" --catalog "$CAT" --model M1
+wait_for "kasane top" >/dev/null
+tm send-keys -t "$name" G 5
+check "fit: CPU p95 76% and peak 80% of M1" wait_for "p95  76.0% peak  80.0%"
+check "fit: memory p95 60% and peak 62.5%" wait_for "p95  60.0% peak  62.5%"
+check "fit: capacity spelled out" wait_for "model M1: 1 x 8 cores x 2000 MHz x perf 1 = 16000 MHz, 32 GiB = 32768 MiB"
+tm send-keys -t "$name" g
+check "fit: back at the start only one sample counts" wait_for "p95  20.0% peak  20.0%"
+stop
+
+# --- scrolling, sorting, monochrome --------------------------------------------------------
+name="scroll-$$"
+tm new-session -d -x 120 -y 40 -s "$name" "$TOP --replay $FIX/top/manyvms; sleep 60"
+wait_for "kasane top" >/dev/null
+tm send-keys -t "$name" 2
+check "VMs: 40 listed, highest CPU first" wait_for "vm40                          2    40.0"
+check "VMs: the lowest is below the screen" sh -c "! grep -q '^vm01 ' '$T/screen'"
+tm send-keys -t "$name" NPage
+check "PgDn scrolls to the end of the list" wait_for "vm01                          2     1.0"
+tm send-keys -t "$name" Up
+sleep 0.3; screen
+check "Up scrolls back one line" sh -c "! grep -q '^vm01 ' '$T/screen'"
+tm send-keys -t "$name" s s s s
+check "s cycles to sorting by name" wait_for "sorted by name"
+check "sorting by name starts at the top again, vm01 first" sh -c "grep -A1 '^VM  ' '$T/screen' | grep -q '^vm01 '"
+stop
+name="mono-$$"
+tm new-session -d -x 120 -y 40 -s "$name" "env TERM=vt100 $TOP --replay $BASIC; sleep 60"
+check "monochrome (TERM=vt100): bar parts named by character" wait_for "| user  # system  * iowait  ! steal"
+check "monochrome: the CPU bar is drawn with its parts' characters" \
+    sh -c "sed -n 4p '$T/screen' | grep -q '^all   \[|||*!!* *\]'"
+stop
+name="color-$$"
+tm new-session -d -x 120 -y 40 -s "$name" "$TOP --replay $BASIC; sleep 60"
+wait_for "kasane top" >/dev/null
+tm capture-pane -e -p -t "$name" > "$T/escapes"
+check "colour terminal: user part in green, steal in magenta" \
+    sh -c "grep -q '\[32m' '$T/escapes' && grep -q '\[35m' '$T/escapes'"
+name_pid=$(tm display -p -t "$name" '#{pane_pid}')
+kill -TERM "$name_pid"
+gone() { i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done; ! kill -0 "$1" 2>/dev/null; }
+check "SIGTERM ends it" gone "$name_pid"
+stop
+
+# --- command line ------------------------------------------------------------------------
+expect_exit "live without the collector is a clear usage error" 2 "live mode needs the collector \(issue 6\)" "$KASANE" top
+expect_exit "--catalog needs --model" 2 "go together" "$KASANE" top --replay "$BASIC" --catalog "$CAT"
+expect_exit "--entity needs --replay" 2 "needs --replay" "$KASANE" top --entity x
+expect_exit "bad interval" 2 "-i: 'abc'" "$KASANE" top -i abc --replay "$BASIC"
+expect_exit "no terminal" 2 "needs a terminal" "$KASANE" top --replay "$BASIC" </dev/null
+expect_exit "unknown entity names the file" 1 "inventory.csv: no entity 'nosuch'" "$KASANE" top --replay "$BASIC" --entity nosuch
+expect_exit "unknown model names the catalog" 1 "catalog.csv: no host model 'X9'" "$KASANE" top --replay "$BASIC" --catalog "$CAT" --model X9
+expect_exit "missing dataset" 1 "no such dataset directory" "$KASANE" top --replay "$T/none"
+check "--help" sh -c "\"$KASANE\" top --help | grep -q 'usage: kasane top'"
