@@ -17,6 +17,8 @@
 
 /* ---- RNG --------------------------------------------------------------------------- */
 
+/* splitmix64 (Steele, Lea, Flood 2014): turns any 64-bit seed, even 0 or 1, into
+ * well-mixed state words, as the xoshiro authors recommend for seeding. */
 static uint64_t
 splitmix64(uint64_t *x)
 {
@@ -26,6 +28,7 @@ splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
+/* The four state words come from consecutive splitmix64 outputs (never all zero). */
 void
 col_rng_seed(struct col_rng *r, uint64_t seed)
 {
@@ -39,6 +42,7 @@ rotl(uint64_t x, int k)
     return (x << k) | (x >> (64 - k));
 }
 
+/* xoshiro256** 1.0, as published by Blackman and Vigna (prng.di.unimi.it). */
 uint64_t
 col_rng_next(struct col_rng *r)
 {
@@ -52,12 +56,15 @@ col_rng_next(struct col_rng *r)
     return res;
 }
 
+/* The top 53 bits scaled by 2^-53: every double in [0, 1) on a 2^-53 grid. */
 double
 col_rng_uniform(struct col_rng *r)
 {
     return (double)(col_rng_next(r) >> 11) * 0x1.0p-53;
 }
 
+/* Box-Muller with the cosine branch only: it wastes the sine's value, but one call
+ * always consumes exactly two uniforms, which keeps streams easy to reason about. */
 double
 col_rng_normal(struct col_rng *r)
 {
@@ -65,12 +72,14 @@ col_rng_normal(struct col_rng *r)
     return sqrt(-2 * log(u)) * cos(2 * M_PI * col_rng_uniform(r));
 }
 
+/* Uniform in [lo, hi). */
 static double
 unif(struct col_rng *r, double lo, double hi)
 {
     return lo + (hi - lo) * col_rng_uniform(r);
 }
 
+/* Uniform index in 0 .. n-1. */
 static size_t
 pick(struct col_rng *r, size_t n)
 {
@@ -131,6 +140,9 @@ static const struct role_def roles[GEN_NROLE] = {
                   {"Windows Server 2003 R2", "Windows Server 2008"}},
 };
 
+/* One generated server: its fixed draws (sizes, levels) and its evolving state (noise,
+ * bursts), with its own RNG stream so that its series depends only on the seed and on
+ * its index. */
 struct server {
     enum col_gen_role role;
     int group; /* application group (-1 = none) */
@@ -144,6 +156,8 @@ struct server {
     double ar, burst; /* AR(1) noise state, decaying burst, % */
 };
 
+/* A three-tier application group: the shared demand that makes its members peak
+ * together, with its own RNG stream. */
 struct group {
     struct col_rng rng;
     double ar;
@@ -156,6 +170,9 @@ struct gen {
     struct group *grp;
 };
 
+/* The mix: 40% of servers in three-tier groups of five, 10% batch, 15% file and
+ * infrastructure, the rest (about a third) idle legacy boxes. Trim the optional roles
+ * first when rounding overshoots a small N. */
 static void
 role_counts(const struct col_gen_opts *o, size_t *ngroups, size_t *nbatch, size_t *nfile)
 {
@@ -196,6 +213,8 @@ assign_roles(struct gen *g, int single)
     g->ngroups = ngroups;
 }
 
+/* Hardware of one server: app and db servers get quad-core parts and two sockets (the
+ * busiest machines of a 2008 room); legacy servers are mostly single-socket. */
 static void
 size_server(struct server *s, const struct role_def *rd)
 {
@@ -211,6 +230,8 @@ size_server(struct server *s, const struct role_def *rd)
     s->logical_MHz = (double)(s->sockets * s->cpu->cores * s->cpu->MHz);
 }
 
+/* Per-server draws, in a fixed order from the server's own stream: changing the order
+ * changes every dataset, so add new draws at the end. */
 static void
 init_server(struct gen *g, size_t i, unsigned count_in_role)
 {
@@ -229,6 +250,7 @@ init_server(struct gen *g, size_t i, unsigned count_in_role)
     s->batch_level = unif(&s->rng, 50, 85);
 }
 
+/* Roles, names, sizes and RNG streams of the whole population. */
 static void
 build(struct gen *g)
 {
@@ -247,6 +269,8 @@ build(struct gen *g)
         col_rng_seed(&g->grp[k].rng, g->o->seed ^ (0x2545f4914f6cdd1dULL * (k + 1)) ^ 0xabcdef);
 }
 
+/* inventory.csv: the design's columns plus role and app_group, which the report can
+ * show and the tests use to check each role's shape. */
 static void
 write_inventory(const struct gen *g, struct ks_dataset *ds)
 {
@@ -290,6 +314,9 @@ struct clock {
     double step_s;
 };
 
+/* Calendar facts at one instant: hour, weekend, month end (three days later is
+ * already another month), and the diurnal shape for every possible peak hour, so the
+ * per-server work is table lookups. */
 static void
 clock_at(struct clock *c, double t_mid, double step_s)
 {
@@ -305,6 +332,7 @@ clock_at(struct clock *c, double t_mid, double step_s)
         c->d[p] = pow(fmax(0, cos(2 * M_PI * (c->h - p) / 24)), 1.5);
 }
 
+/* Whether hour h falls in [start_h, start_h + len_h), wrapping at midnight. */
 static int
 in_window(double h, double start_h, double len_h)
 {
@@ -321,6 +349,7 @@ group_level(struct group *gr, const struct clock *c)
     return fmax(0, c->d[14] * w * (1 + 0.5 * c->month_end) * (1 + 0.12 * gr->ar));
 }
 
+/* CPU demand of one server at one step (docs/datasets.md, "Formulas"). */
 static double
 cpu_pct(struct server *s, const struct clock *c, const double *glevel)
 {
@@ -357,6 +386,8 @@ cpu_pct(struct server *s, const struct clock *c, const double *glevel)
     return col_round(fmin(100, fmax(0.5, cpu)), 2);
 }
 
+/* Nightly backups read the disks of file servers (22:00-02:00) and databases
+ * (01:00-03:00) and send the data over the network. */
 static int
 backup_now(const struct server *s, const struct clock *c)
 {
@@ -364,6 +395,8 @@ backup_now(const struct server *s, const struct clock *c)
            (s->role == GEN_DB && in_window(c->h, 1, 2));
 }
 
+/* Disk and network follow CPU with log-normal noise; utilization and await come from
+ * the IOPS through a 6 ms service time per spindle (an M/M/1-like await). */
 static void
 disk_net(struct server *s, const struct clock *c, double cpu, double *m)
 {
@@ -388,6 +421,7 @@ disk_net(struct server *s, const struct clock *c, double cpu, double *m)
     m[KS_NET_TX_PPS] = round(tx * 1024 / 1000);
 }
 
+/* One full row of metrics for server s at the clock c. */
 static void
 sample(struct server *s, const struct clock *c, const double *glevel, double *m)
 {
@@ -404,6 +438,7 @@ sample(struct server *s, const struct clock *c, const double *glevel, double *m)
     m[KS_IPC] = NAN; /* no counters are simulated */
 }
 
+/* One samples.csv row; every value was rounded, so col_fmt_num is exact and fast. */
 static void
 put_row(FILE *f, double t, const char *name, double step_s, const double *m)
 {
@@ -420,6 +455,8 @@ put_row(FILE *f, double t, const char *name, double step_s, const double *m)
     fputc('\n', f);
 }
 
+/* Time-major generation: step by step, every server in inventory order, which is
+ * exactly the sorted order samples.csv needs; nothing is held beyond one step. */
 static int
 write_samples(struct gen *g, const char *path, unsigned long long *rows, struct ks_err *err)
 {
@@ -465,6 +502,8 @@ col_gen_opts_init(struct col_gen_opts *o)
     o->start_s = NAN;
 }
 
+/* Option values outside their domain: -EINVAL, which the CLI reports as a usage
+ * error (nothing was read, so it is not bad input). */
 static int
 check_opts(const struct col_gen_opts *o, struct ks_err *err)
 {

@@ -43,6 +43,8 @@ struct rv_field {
     const char *aliases[5];     /* header names across RVTools versions */
 };
 
+/* The alias table. Required fields without any alias in the header make the file an
+ * error (it is not a vInfo export); optional ones are left empty. */
 static const struct rv_field rv_fields[RV_NFIELD] = {
     [RV_VM] = {"entity", 0, 1, {"VM", "VM Name", "Name", NULL}},
     [RV_POWER] = {"powerstate", 0, 0, {"Powerstate", "Power State", "PowerState", NULL}},
@@ -64,12 +66,14 @@ static const struct rv_field rv_fields[RV_NFIELD] = {
 };
 
 /* Header name without a UTF-8 byte-order mark. */
+/* Excel writes a byte-order mark before the first header name. */
 static const char *
 no_bom(const char *s)
 {
     return strncmp(s, "\xEF\xBB\xBF", 3) == 0 ? s + 3 : s;
 }
 
+/* Exact header match (RVTools names are stable within a version). */
 static int
 find_col(const struct ks_csv_row *h, const char *name)
 {
@@ -79,6 +83,7 @@ find_col(const struct ks_csv_row *h, const char *name)
     return -1;
 }
 
+/* Resolve every field through its aliases; the message names the first two tried. */
 static int
 map_header(const char *path, const struct ks_csv_row *h, int *col, struct ks_err *err)
 {
@@ -97,6 +102,8 @@ map_header(const char *path, const struct ks_csv_row *h, int *col, struct ks_err
 }
 
 /* The separator the first line holds most of (outside quotes). */
+/* Count candidate separators on the header line: a vInfo header has dozens of
+ * columns, so the true separator wins by far. */
 static unsigned char
 sniff_sep(const char *path)
 {
@@ -113,6 +120,7 @@ sniff_sep(const char *path)
     return n[1] > n[0] && n[1] >= n[2] ? ';' : n[2] > n[0] ? '\t' : ',';
 }
 
+/* RVTools writes True/False; spreadsheets re-save them in other spellings. */
 static int
 is_true(const char *s)
 {
@@ -120,6 +128,8 @@ is_true(const char *s)
            strcmp(s, "1") == 0 || strcmp(s, "Yes") == 0;
 }
 
+/* Copy the mapped fields into the inventory: numbers checked (file:line: field),
+ * text as is. threads = cores since vSphere's CPUs are vCPUs. */
 static int
 set_fields(struct ks_dataset *ds, size_t ent, const char *path, const struct ks_csv_row *row,
            const int *col, struct ks_err *err)
@@ -144,6 +154,8 @@ set_fields(struct ks_dataset *ds, size_t ent, const char *path, const struct ks_
     return 0;
 }
 
+/* One VM: templates cannot run and a repeated name would make two entities one, so
+ * both are skipped and counted. */
 static int
 do_row(struct ks_dataset *ds, const char *path, const struct ks_csv_row *row, size_t ncols,
        const int *col, struct col_import_report *rep, struct ks_err *err)
@@ -169,6 +181,7 @@ do_row(struct ks_dataset *ds, const char *path, const struct ks_csv_row *row, si
     return set_fields(ds, ks_dataset_add_entity(ds, vm, "vm"), path, row, col, err);
 }
 
+/* One vInfo file: header, then rows. */
 static int
 import_file(const char *path, struct col_isink *s, struct col_import_report *rep,
             struct ks_err *err)

@@ -77,6 +77,7 @@ struct sar_in {
 
 /* ---- tables ---------------------------------------------------------------------- */
 
+/* Index of a column name in a split header, or -1. */
 static int
 fcol(char **f, int n, const char *name)
 {
@@ -86,6 +87,9 @@ fcol(char **f, int n, const char *name)
     return -1;
 }
 
+/* Classify a table by the columns it has, not by its position or its first data
+ * column: sysstat versions renamed some (%user/%usr, %system/%sys) but kept the ones
+ * used here. A table of another activity maps to T_NONE and its rows are ignored. */
 static void
 map_table(struct sar_cols *c, char **f, int n)
 {
@@ -134,6 +138,7 @@ whole_disk(const char *d)
 
 /* ---- rows ------------------------------------------------------------------------ */
 
+/* Host by name, created on first sight with the CPU count sadf -H gave (if any). */
 static struct sar_host *
 get_host(struct sar_in *in, const char *name)
 {
@@ -150,6 +155,7 @@ get_host(struct sar_in *in, const char *name)
     return h;
 }
 
+/* The joined row of one host at one time: each activity's table adds its part. */
 static struct sar_row *
 get_row(struct sar_host *h, double t, double interval_s)
 {
@@ -167,6 +173,7 @@ get_row(struct sar_host *h, double t, double interval_s)
     return r;
 }
 
+/* A numeric field of the current table; an absent column reads as NaN. */
 static int
 num(const struct sar_in *in, unsigned long ln, char **f, int col, const char *what, double *v,
     struct ks_err *err)
@@ -195,6 +202,8 @@ duplicate(struct sar_in *in, struct sar_row *r, unsigned long ln)
     return 0;
 }
 
+/* Add one data line of the current table to its joined row. Disks and interfaces
+ * sum over devices; CPU, memory and -b rows set values. */
 static int
 add_values(struct sar_in *in, struct sar_row *r, char **f, unsigned long ln, struct ks_err *err)
 {
@@ -248,6 +257,8 @@ add_values(struct sar_in *in, struct sar_row *r, char **f, unsigned long ln, str
 }
 
 /* "1795676539" or "2026-11-26 07:02:19 UTC" (sadf -d without -U). */
+/* sadf -d prints UNIX seconds with -U, else a UTC date; other zones (sadf -T/-t) are
+ * refused rather than guessed. */
 static int
 parse_time(const char *s, double *t)
 {
@@ -265,6 +276,7 @@ parse_time(const char *s, double *t)
     return 0;
 }
 
+/* Split a line at ';' in place (sadf never quotes); returns the field count. */
 static int
 split(char *line, char **f, int max)
 {
@@ -290,6 +302,9 @@ restart_record(struct sar_in *in, char **f, int n)
 
 #define MAXF 64
 
+/* One non-header line: a restart record, a row of the current table, or (when the
+ * table is not one we use) nothing. A row with fewer fields than its header is a cut
+ * row (skipped and counted); with more, the input is not what it claims (error). */
 static int
 data_line(struct sar_in *in, char *line, unsigned long ln, int cut, struct ks_err *err)
 {
@@ -329,6 +344,7 @@ data_line(struct sar_in *in, char *line, unsigned long ln, int cut, struct ks_er
     return add_values(in, get_row(h, t, iv), f, ln, err);
 }
 
+/* A "# hostname;interval;timestamp;..." line starts a new table. */
 static int
 header_line(struct sar_in *in, char *line, unsigned long ln)
 {
@@ -343,6 +359,7 @@ header_line(struct sar_in *in, char *line, unsigned long ln)
 }
 
 /* Read one ';' stream (a text file or sadf's output). */
+/* Read ';' lines from f until EOF; the first non-empty line must be a header. */
 static int
 read_stream(struct sar_in *in, FILE *f, struct ks_err *err)
 {
@@ -378,6 +395,8 @@ read_stream(struct sar_in *in, FILE *f, struct ks_err *err)
 
 /* Run sadf with args; returns a FILE reading its stdout and the child's pid. sadf's
  * own messages go to our stderr unchanged. */
+/* fork + exec rather than popen: no shell, so a file name with spaces or quotes is
+ * passed to sadf as it is. */
 static FILE *
 spawn(const char *sadf, char *const *args, pid_t *pid)
 {
@@ -401,6 +420,8 @@ spawn(const char *sadf, char *const *args, pid_t *pid)
     return fdopen(p[0], "r");
 }
 
+/* Close the pipe and wait for sadf; its exit status decides whether the rows read
+ * are trusted (a sadf that failed half way may have printed part of a file). */
 static int
 reap(const char *sadf, const char *path, FILE *f, pid_t pid, struct ks_err *err)
 {
@@ -417,6 +438,8 @@ reap(const char *sadf, const char *path, FILE *f, pid_t pid, struct ks_err *err)
 }
 
 /* sadf -H: the CPU count and which of the activities we want the file holds. */
+/* sadf -d fails outright when asked for an activity the file lacks (sadc records
+ * disks only with -S DISK), so ask only for what the header lists. */
 static int
 sadf_header(const char *sadf, const char *path, int *ncpu, unsigned *acts, struct ks_err *err)
 {
@@ -442,6 +465,7 @@ sadf_header(const char *sadf, const char *path, int *ncpu, unsigned *acts, struc
     return reap(sadf, path, f, pid, err);
 }
 
+/* A saDD file: sadf -H, then one sadf -d -U with every activity we use. */
 static int
 read_binary(struct sar_in *in, const char *sadf, struct ks_err *err)
 {
@@ -478,6 +502,8 @@ read_binary(struct sar_in *in, const char *sadf, struct ks_err *err)
 
 enum { FT_OTHER, FT_TEXT, FT_BINARY };
 
+/* Sniff the first bytes: sysstat's magic for binary files, sadf -d's header line for
+ * text; anything else (a sar text report sarDD, a log) is not ours. */
 static int
 file_type(const char *path)
 {
@@ -493,6 +519,7 @@ file_type(const char *path)
     return FT_OTHER;
 }
 
+/* Rows by time: tables may list times in different orders after a restart. */
 static int
 cmp_row(const void *a, const void *b)
 {
@@ -500,6 +527,7 @@ cmp_row(const void *a, const void *b)
     return (x->t > y->t) - (x->t < y->t);
 }
 
+/* A joined row as dataset metrics; activities the file lacks stay NaN (unknown). */
 static void
 row_metrics(const struct sar_row *r, double ncpu, double core_MHz, double *m)
 {
@@ -531,6 +559,7 @@ row_metrics(const struct sar_row *r, double ncpu, double core_MHz, double *m)
     }
 }
 
+/* What sar tells about the host: its name, logical CPUs and (from the user) clock. */
 static void
 host_inventory(struct ks_dataset *ds, size_t ent, const struct sar_host *h, double core_MHz)
 {
@@ -546,6 +575,7 @@ host_inventory(struct ks_dataset *ds, size_t ent, const struct sar_host *h, doub
 }
 
 /* Each host of the file becomes one sorted run in the sink. */
+/* Hand the joined rows of every host to the sink, one sorted run per host. */
 static void
 emit(struct sar_in *in, const struct col_import_opts *o, struct col_isink *s)
 {
@@ -574,6 +604,7 @@ emit(struct sar_in *in, const struct col_import_opts *o, struct col_isink *s)
     }
 }
 
+/* Free the per-file join. */
 static void
 sar_in_fini(struct sar_in *in)
 {
@@ -586,6 +617,8 @@ sar_in_fini(struct sar_in *in)
     ks_map_fini(&in->host_ix);
 }
 
+/* One input: binary through sadf, text directly; unrelated files in directories are
+ * skipped, a named one is read as text and fails with its first line. */
 static int
 import_file(const struct col_import_opts *o, const char *path, int from_dir,
             struct col_isink *s, struct col_import_report *rep, struct ks_err *err)
