@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define MAXF 64 /* fields per line; sadf's widest table (-r ALL) has 19 */
+
 enum { T_NONE, T_CPU, T_MEM, T_DISK, T_NET, T_IO };
 enum { SEEN_CPU = 1, SEEN_MEM = 2, SEEN_DISK = 4, SEEN_NET = 8, SEEN_IO = 16 };
 
@@ -72,6 +74,8 @@ struct sar_in {
     struct sar_cols c;
     int header_ncpu; /* from sadf -H, 0 = unknown */
     unsigned tab_id; /* tables seen so far */
+    char *hdr[MAXF];   /* column names of the current table, for messages */
+    int nhdr;
     struct col_import_report *rep;
 };
 
@@ -175,14 +179,13 @@ get_row(struct sar_host *h, double t, double interval_s)
 
 /* A numeric field of the current table; an absent column reads as NaN. */
 static int
-num(const struct sar_in *in, unsigned long ln, char **f, int col, const char *what, double *v,
-    struct ks_err *err)
+num(const struct sar_in *in, unsigned long ln, char **f, int col, double *v, struct ks_err *err)
 {
     if (col < 0) {
         *v = NAN;
         return 0;
     }
-    return col_parse_nonneg(f[col], v, in->path, ln, what, err);
+    return col_parse_nonneg(f[col], v, in->path, ln, in->hdr[col], err);
 }
 
 /* A second value for a (host, time, activity): a repeated table or row. Disks and
@@ -212,7 +215,7 @@ add_values(struct sar_in *in, struct sar_row *r, char **f, unsigned long ln, str
     int rc = 0;
     if (duplicate(in, r, ln))
         return 0;
-#define N(col, v) (rc = rc ? rc : num(in, ln, f, c->col, #col, &(v), err))
+#define N(col, v) (rc = rc ? rc : num(in, ln, f, c->col, &(v), err))
     switch (c->kind) {
     case T_CPU:
         N(idle, a), N(iowait, b), N(steal, x);
@@ -300,8 +303,6 @@ restart_record(struct sar_in *in, char **f, int n)
         get_host(in, f[0])->ncpu = ncpu;
 }
 
-#define MAXF 64
-
 /* One non-header line: a restart record, a row of the current table, or (when the
  * table is not one we use) nothing. A row with fewer fields than its header is a cut
  * row (skipped and counted); with more, the input is not what it claims (error). */
@@ -351,6 +352,11 @@ header_line(struct sar_in *in, char *line, unsigned long ln)
     char *f[MAXF];
     int n = split(line + 2, f, MAXF); /* after "# " */
     map_table(&in->c, f, n);
+    for (int i = 0; i < in->nhdr; i++)
+        free(in->hdr[i]);
+    for (int i = 0; i < n; i++)
+        in->hdr[i] = ks_xstrdup(f[i]);
+    in->nhdr = n;
     in->tab_id++;
     if (in->c.kind == T_NONE)
         col_import_note(in->rep, "%s:%lu: table '%s...' not used", in->path, ln,
@@ -615,6 +621,8 @@ sar_in_fini(struct sar_in *in)
     }
     free(in->hosts);
     ks_map_fini(&in->host_ix);
+    for (int i = 0; i < in->nhdr; i++)
+        free(in->hdr[i]);
 }
 
 /* One input: binary through sadf, text directly; unrelated files in directories are
