@@ -29,6 +29,17 @@ expected(size_t e, double t)
     return fmod((double)e * 7.0 + t / 60.0, 100.0);
 }
 
+static int nprogress;
+
+static void
+on_progress(void *ctx, const struct col_import_progress *p)
+{
+    (void)ctx;
+    assert_true(strcmp(p->phase, "read") == 0 || strcmp(p->phase, "merge") == 0);
+    assert_true(p->total == 0 || p->rows <= p->total);
+    nprogress++;
+}
+
 static void
 test_merge_many_runs(void **state)
 {
@@ -38,6 +49,7 @@ test_merge_many_runs(void **state)
     struct ks_err err = {0};
     char *d = tu_tmpdir();
     col_import_opts_init(&o);
+    o.progress = on_progress;
     struct col_isink *s = col_isink_new(&o, &rep);
     assert_int_equal(col_isink_open(s, d, &err), 0);
     struct ks_dataset *inv = col_isink_ds(s);
@@ -71,6 +83,7 @@ test_merge_many_runs(void **state)
     assert_int_equal(col_isink_rows(s), put);
     assert_int_equal(col_isink_write(s, d, 1, &err), 0);
     col_isink_free(s);
+    assert_true(put > 65536 && nprogress >= 1); /* a long import reports progress */
     assert_int_equal(rep.dups_skipped, dups);
     assert_int_equal(rep.rows, put - dups);
 
