@@ -103,6 +103,10 @@ col_import_run(const struct col_import_opts *o, struct col_import_report *rep,
     int rc = col_isink_open(s, o->out_dir, err);
     if (rc == 0)
         rc = runners[f - col_import_formats](o, s, rep, err);
+    if (rc == 0 && ks_dataset_nent(col_isink_ds(s)) == 0)
+        rc = ks_errf(err, -EINVAL,
+                     "%s: no %s data found (%lu files read, %lu skipped as unrelated)",
+                     o->inputs[0], f->name, rep->files_read, rep->files_skipped);
     if (rc == 0)
         rc = col_isink_write(s, o->out_dir, f->samples, err);
     col_isink_free(s);
@@ -155,7 +159,8 @@ list_dir(struct col_flist *fl, const char *dir, size_t ix, struct col_import_rep
         names[n++] = ks_xstrdup(de->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n) /* an empty directory leaves names NULL */
+        qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
         char *p = ks_xasprintf("%s/%s", dir, names[i]);
         struct stat st;

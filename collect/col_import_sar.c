@@ -594,7 +594,8 @@ emit(struct sar_in *in, const struct col_import_opts *o, struct col_isink *s)
         if (h->ncpu <= 0 && known >= 0 && ks_inv_num(ds, ent, "threads") > 0)
             h->ncpu = (int)ks_inv_num(ds, ent, "threads");
         host_inventory(ds, ent, h, o->core_MHz);
-        qsort(h->rows, h->n, sizeof *h->rows, cmp_row);
+        if (h->n) /* qsort wants a non-NULL base even for 0 rows */
+            qsort(h->rows, h->n, sizeof *h->rows, cmp_row);
         col_isink_run(s);
         double mem_MiB = ks_inv_num(ds, ent, "mem_MiB");
         for (size_t r = 0; r < h->n; r++) {
