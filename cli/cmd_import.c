@@ -111,8 +111,7 @@ on_progress(void *ctx, const struct col_import_progress *p)
     ps->last = now;
     ps->shown = 1;
     if (p->total)
-        fprintf(stderr, "\rimport: writing samples.csv: %llu of %llu rows  ", p->rows,
-                p->total);
+        fprintf(stderr, "\rimport: writing samples.csv: %llu of %llu rows  ", p->rows, p->total);
     else
         fprintf(stderr, "\rimport: %lu files, %llu rows read  ", p->files, p->rows);
 }
@@ -138,16 +137,16 @@ print_coverage(const struct col_import_report *r)
     unsigned long stars[6] = {0};
     for (size_t i = 0; i < r->nent; i++)
         stars[r->ent[i].stars]++;
-    printf("confidence: 5 stars %lu, 4 stars %lu, 3 stars %lu, 2 stars %lu, 1 star %lu\n",
-           stars[5], stars[4], stars[3], stars[2], stars[1]);
+    printf("confidence: 5 stars %lu, 4 stars %lu, 3 stars %lu, 2 stars %lu, 1 star %lu\n", stars[5],
+           stars[4], stars[3], stars[2], stars[1]);
     size_t shown = 0;
     for (int st = 1; st <= 5 && shown < 20; st++)
         for (size_t i = 0; i < r->nent && shown < 20; i++) {
             const struct col_import_entity *e = &r->ent[i];
             if (e->stars != st || (st == 5 && r->nent > 20))
                 continue;
-            printf("  %-40s %8llu rows %6.1f%% coverage %d star%s, %lu gaps\n", e->entity,
-                   e->rows, e->coverage_pct, e->stars, e->stars == 1 ? "" : "s", e->gaps);
+            printf("  %-40s %8llu rows %6.1f%% coverage %d star%s, %lu gaps\n", e->entity, e->rows,
+                   e->coverage_pct, e->stars, e->stars == 1 ? "" : "s", e->gaps);
             shown++;
         }
     if (r->nent > shown)
@@ -160,8 +159,8 @@ static void
 print_summary(const struct col_import_opts *o, const struct col_import_report *r)
 {
     char a[64], b[64];
-    printf("imported %s into %s: %zu entities, %llu sample rows\n", o->format, o->out_dir,
-           r->nent, r->rows);
+    printf("imported %s into %s: %zu entities, %llu sample rows\n", o->format, o->out_dir, r->nent,
+           r->rows);
     if (r->rows) {
         printf("time span: %s .. %s (%.1f h), step %.0f s, %lu gaps\n",
                iso(a, sizeof a, r->first_s), iso(b, sizeof b, r->last_s),
@@ -214,8 +213,7 @@ parse_opt(int c, struct col_import_opts *o, int *quiet)
     case O_KIND:
         o->kind = optarg;
         if (strcmp(optarg, "physical") && strcmp(optarg, "vm") && strcmp(optarg, "host"))
-            return cmd_usage_error("import", "--kind: '%s' is not physical, vm or host",
-                                   optarg);
+            return cmd_usage_error("import", "--kind: '%s' is not physical, vm or host", optarg);
         return 0;
     case O_SADF:
         o->sadf = optarg;
@@ -254,8 +252,9 @@ check_args(int argc, char **argv, struct col_import_opts *o, unsigned used)
     if (n == 0)
         return cmd_usage_error("import", "missing FORMAT");
     if (!f)
-        return cmd_usage_error("import", "unknown format '%s' (sar, bitbrains, planetlab, "
-                                         "rvtools)",
+        return cmd_usage_error("import",
+                               "unknown format '%s' (sar, bitbrains, planetlab, "
+                               "rvtools)",
                                argv[optind]);
     if (n < 2)
         return cmd_usage_error("import", "missing INPUT");

@@ -88,8 +88,7 @@ pick(struct col_rng *r, size_t n)
 
 /* ---- population -------------------------------------------------------------------- */
 
-const char *const col_gen_role_names[GEN_NROLE] = {"legacy", "web", "app", "db", "batch",
-                                                   "file"};
+const char *const col_gen_role_names[GEN_NROLE] = {"legacy", "web", "app", "db", "batch", "file"};
 
 /* 2008-era server processors (Intel ARK and AMD Opteron product data; none with
  * Hyper-Threading, so logical CPUs = cores). */
@@ -120,23 +119,107 @@ struct role_def {
     double disk_KiBps;       /* disk throughput at 100% CPU */
     double io_KiB;           /* mean I/O size */
     double read_share;
-    double net_KiBps;        /* network throughput at 100% CPU */
+    double net_KiBps; /* network throughput at 100% CPU */
     double tx_share;
     int disks;
     const char *os[2];
 };
 static const struct role_def roles[GEN_NROLE] = {
-    [GEN_LEGACY] = {6, 15, 0, 0, 11, 0.45, 0.25, 0.5, {2, 2, 4}, 300, 16, 0.6, 60, 0.5, 2,
+    [GEN_LEGACY] = {6,
+                    15,
+                    0,
+                    0,
+                    11,
+                    0.45,
+                    0.25,
+                    0.5,
+                    {2, 2, 4},
+                    300,
+                    16,
+                    0.6,
+                    60,
+                    0.5,
+                    2,
                     {"Windows 2000 Server SP4", "Red Hat Enterprise Linux 4"}},
-    [GEN_WEB] = {3, 8, 25, 50, 14, 0.6, 0.35, 0.6, {2, 4, 8}, 800, 16, 0.7, 2500, 0.75, 2,
+    [GEN_WEB] = {3,
+                 8,
+                 25,
+                 50,
+                 14,
+                 0.6,
+                 0.35,
+                 0.6,
+                 {2, 4, 8},
+                 800,
+                 16,
+                 0.7,
+                 2500,
+                 0.75,
+                 2,
                  {"Windows Server 2003 R2", "Red Hat Enterprise Linux 5"}},
-    [GEN_APP] = {5, 10, 20, 45, 14, 0.4, 0.45, 0.75, {4, 8, 8}, 600, 16, 0.5, 1200, 0.5, 2,
+    [GEN_APP] = {5,
+                 10,
+                 20,
+                 45,
+                 14,
+                 0.4,
+                 0.45,
+                 0.75,
+                 {4, 8, 8},
+                 600,
+                 16,
+                 0.5,
+                 1200,
+                 0.5,
+                 2,
                  {"Windows Server 2003 R2", "SUSE Linux Enterprise Server 10"}},
-    [GEN_DB] = {5, 10, 20, 40, 14, 0.4, 0.7, 0.9, {8, 12, 16}, 4000, 8, 0.65, 800, 0.6, 6,
+    [GEN_DB] = {5,
+                10,
+                20,
+                40,
+                14,
+                0.4,
+                0.7,
+                0.9,
+                {8, 12, 16},
+                4000,
+                8,
+                0.65,
+                800,
+                0.6,
+                6,
                 {"Windows Server 2003 R2", "Red Hat Enterprise Linux 5"}},
-    [GEN_BATCH] = {2, 5, 0, 0, 14, 1.0, 0.3, 0.5, {4, 8, 8}, 3000, 64, 0.6, 400, 0.5, 2,
+    [GEN_BATCH] = {2,
+                   5,
+                   0,
+                   0,
+                   14,
+                   1.0,
+                   0.3,
+                   0.5,
+                   {4, 8, 8},
+                   3000,
+                   64,
+                   0.6,
+                   400,
+                   0.5,
+                   2,
                    {"Red Hat Enterprise Linux 5", "Windows Server 2003"}},
-    [GEN_FILE] = {3, 8, 5, 15, 11, 0.35, 0.3, 0.55, {2, 4, 4}, 2500, 64, 0.55, 1500, 0.5, 6,
+    [GEN_FILE] = {3,
+                  8,
+                  5,
+                  15,
+                  11,
+                  0.35,
+                  0.3,
+                  0.55,
+                  {2, 4, 4},
+                  2500,
+                  64,
+                  0.55,
+                  1500,
+                  0.5,
+                  6,
                   {"Windows Server 2003 R2", "Windows Server 2008"}},
 };
 
@@ -205,8 +288,8 @@ assign_roles(struct gen *g, int single)
     }
     for (; i < g->n; i++) {
         g->srv[i].group = -1;
-        g->srv[i].role = single >= 0 ? (enum col_gen_role)single
-                         : i < ngroups * 5 + nbatch        ? GEN_BATCH
+        g->srv[i].role = single >= 0                        ? (enum col_gen_role)single
+                         : i < ngroups * 5 + nbatch         ? GEN_BATCH
                          : i < ngroups * 5 + nbatch + nfile ? GEN_FILE
                                                             : GEN_LEGACY;
     }
@@ -289,7 +372,8 @@ write_inventory(const struct gen *g, struct ks_dataset *ds)
         ks_inv_set_num(ds, e, "disk_count", roles[s->role].disks);
         ks_inv_set(ds, e, "hypervisor", "none");
         ks_inv_set(ds, e, "os", roles[s->role].os[i % 2]);
-        char *notes = ks_xasprintf("synthetic: kasane gen --seed %llu", (unsigned long long)g->o->seed);
+        char *notes =
+            ks_xasprintf("synthetic: kasane gen --seed %llu", (unsigned long long)g->o->seed);
         ks_inv_set(ds, e, "notes", notes);
         free(notes);
         ks_inv_set(ds, e, "role", col_gen_role_names[s->role]);
@@ -307,10 +391,10 @@ write_inventory(const struct gen *g, struct ks_dataset *ds)
 
 /* What every server sees at one time step. */
 struct clock {
-    double h;         /* hour of day, UTC */
-    int weekend;      /* Saturday or Sunday */
-    int month_end;    /* one of the last three days of the month */
-    double d[24];     /* diurnal shape for each peak hour */
+    double h;      /* hour of day, UTC */
+    int weekend;   /* Saturday or Sunday */
+    int month_end; /* one of the last three days of the month */
+    double d[24];  /* diurnal shape for each peak hour */
     double step_s;
 };
 
@@ -511,8 +595,8 @@ check_opts(const struct col_gen_opts *o, struct ks_err *err)
     for (int r = 0; r < GEN_NROLE; r++)
         known |= strcmp(o->profile, col_gen_role_names[r]) == 0;
     if (!known)
-        return ks_errf(err, -EINVAL,
-                       "profile '%s': not mix, legacy, web, app, db, batch or file", o->profile);
+        return ks_errf(err, -EINVAL, "profile '%s': not mix, legacy, web, app, db, batch or file",
+                       o->profile);
     if (o->servers < 1 || o->servers > 1000000)
         return ks_errf(err, -EINVAL, "servers: %lu is not in 1..1000000", o->servers);
     if (!(o->step_s >= 1) || !(o->days > 0) || o->days * 86400 < o->step_s)

@@ -88,8 +88,7 @@ col_import_note(struct col_import_report *r, const char *fmt, ...)
  * The temporary record file lives in the output directory so that it lands on the
  * same file system as the result (no /tmp size limit on a multi-GB import). */
 int
-col_import_run(const struct col_import_opts *o, struct col_import_report *rep,
-               struct ks_err *err)
+col_import_run(const struct col_import_opts *o, struct col_import_report *rep, struct ks_err *err)
 {
     const struct col_import_format *f = col_import_find(o->format);
     memset(rep, 0, sizeof *rep);
@@ -104,9 +103,9 @@ col_import_run(const struct col_import_opts *o, struct col_import_report *rep,
     if (rc == 0)
         rc = runners[f - col_import_formats](o, s, rep, err);
     if (rc == 0 && ks_dataset_nent(col_isink_ds(s)) == 0)
-        rc = ks_errf(err, -EINVAL,
-                     "%s: no %s data found (%lu files read, %lu skipped as unrelated)",
-                     o->inputs[0], f->name, rep->files_read, rep->files_skipped);
+        rc =
+            ks_errf(err, -EINVAL, "%s: no %s data found (%lu files read, %lu skipped as unrelated)",
+                    o->inputs[0], f->name, rep->files_read, rep->files_skipped);
     if (rc == 0)
         rc = col_isink_write(s, o->out_dir, f->samples, err);
     col_isink_free(s);
@@ -243,12 +242,12 @@ col_stem(const char *path, int strip_ext)
 /* Every measured quantity kasane imports is a rate, a size or a share: negative values
  * are corrupt input, never a meaningful reading. */
 int
-col_parse_nonneg(const char *s, double *out, const char *path, unsigned long line,
-                 const char *col, struct ks_err *err)
+col_parse_nonneg(const char *s, double *out, const char *path, unsigned long line, const char *col,
+                 struct ks_err *err)
 {
     if (ks_parse_double(s, out) < 0)
-        return ks_errf(err, -EINVAL, "%s:%lu: field '%s': '%.40s' is not a number", path, line,
-                       col, s);
+        return ks_errf(err, -EINVAL, "%s:%lu: field '%s': '%.40s' is not a number", path, line, col,
+                       s);
     if (*out < 0)
         return ks_errf(err, -EINVAL, "%s:%lu: field '%s': %s is negative", path, line, col, s);
     return 0;

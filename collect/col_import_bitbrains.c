@@ -87,8 +87,7 @@ static int
 parse_fields(struct bbfile *bf, const struct ks_csv_row *row, double *v, struct ks_err *err)
 {
     for (int c = 0; c < BB_NCOL; c++)
-        if (col_parse_nonneg(row->f[bf->col[c]], &v[c], bf->path, row->line, bb_cols[c], err) <
-            0)
+        if (col_parse_nonneg(row->f[bf->col[c]], &v[c], bf->path, row->line, bb_cols[c], err) < 0)
             return -EINVAL;
     return 0;
 }
@@ -138,8 +137,8 @@ do_row(struct bbfile *bf, const struct ks_csv_row *row, struct col_isink *s,
         return 0;
     }
     if (row->n > bf->ncols)
-        return ks_errf(err, -EINVAL, "%s:%lu: %zu fields, the header has %zu", bf->path,
-                       row->line, row->n, bf->ncols);
+        return ks_errf(err, -EINVAL, "%s:%lu: %zu fields, the header has %zu", bf->path, row->line,
+                       row->n, bf->ncols);
     if (parse_fields(bf, row, v, err) < 0)
         return -EINVAL;
     double t = v[BB_TIME];
@@ -228,8 +227,8 @@ open_file(struct bbfile *bf, struct ks_csv_reader **r, struct ks_err *err)
 /* One file: a directory entry that is not GWA-T-12 is skipped, a named one is an
  * error; the same VM in several months continues one entity. */
 static int
-import_file(struct bbfile *bf, int from_dir, struct col_isink *s,
-            struct col_import_report *rep, struct ks_err *err)
+import_file(struct bbfile *bf, int from_dir, struct col_isink *s, struct col_import_report *rep,
+            struct ks_err *err)
 {
     struct ks_csv_reader *r;
     int rc = open_file(bf, &r, err);

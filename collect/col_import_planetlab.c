@@ -94,10 +94,10 @@ add_inventory(const struct col_import_opts *o, struct ks_dataset *ds, size_t ent
     char type[32] = "";
     if (o->cloudsim_types)
         snprintf(type, sizeof type, "; CloudSim VM type %zu", index_in_dir % 4 + 1);
-    char *notes = ks_xasprintf(
-        "PlanetLab trace: CPU only%s%s", type,
-        isnan(*MHz) ? "; VM size unknown (no --vm-MHz): cpu_MHz empty"
-                    : isnan(*MiB) ? "; memory size unknown (no --vm-mem-MiB)" : "");
+    char *notes = ks_xasprintf("PlanetLab trace: CPU only%s%s", type,
+                               isnan(*MHz)   ? "; VM size unknown (no --vm-MHz): cpu_MHz empty"
+                               : isnan(*MiB) ? "; memory size unknown (no --vm-mem-MiB)"
+                                             : "");
     ks_inv_set(ds, ent, "notes", notes);
     free(notes);
 }
@@ -160,15 +160,15 @@ read_file(const struct plfile *pf, struct col_isink *s, struct col_import_report
                 rep->rows_skipped++;
                 col_import_note(rep, "%s:%lu: empty line skipped", pf->path, ln);
             } else {
-                rc = ks_errf(err, -EINVAL, "%s:%lu: '%.40s' is not a CPU percentage",
-                             pf->path, ln, line);
+                rc = ks_errf(err, -EINVAL, "%s:%lu: '%.40s' is not a CPU percentage", pf->path, ln,
+                             line);
             }
             continue;
         }
         if (last && !complete) {
             rep->rows_skipped++;
-            col_import_note(rep, "%s:%lu: last line has no newline (cut off?), skipped",
-                            pf->path, ln);
+            col_import_note(rep, "%s:%lu: last line has no newline (cut off?), skipped", pf->path,
+                            ln);
             break;
         }
         if (v < 0 || v > 100) {

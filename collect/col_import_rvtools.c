@@ -38,9 +38,9 @@ enum {
 };
 
 struct rv_field {
-    const char *key;            /* inventory column it fills ("" = used otherwise) */
+    const char *key; /* inventory column it fills ("" = used otherwise) */
     int numeric, required;
-    const char *aliases[5];     /* header names across RVTools versions */
+    const char *aliases[5]; /* header names across RVTools versions */
 };
 
 /* The alias table. Required fields without any alias in the header make the file an
@@ -60,8 +60,8 @@ static const struct rv_field rv_fields[RV_NFIELD] = {
     [RV_OS] = {"os",
                0,
                0,
-               {"OS according to the configuration file", "OS according to the VMware Tools",
-                "OS", "Guest OS", NULL}},
+               {"OS according to the configuration file", "OS according to the VMware Tools", "OS",
+                "Guest OS", NULL}},
     [RV_DNS] = {"hostname", 0, 0, {"DNS Name", "Hostname", NULL}},
 };
 
@@ -149,8 +149,9 @@ set_fields(struct ks_dataset *ds, size_t ent, const char *path, const struct ks_
     }
     ks_inv_set(ds, ent, "threads", ks_inv_str(ds, ent, "cores"));
     ks_inv_set(ds, ent, "hypervisor", "vmware");
-    ks_inv_set(ds, ent, "notes", "RVTools vInfo: inventory only, no clock speed (planned by "
-                                 "allocation)");
+    ks_inv_set(ds, ent, "notes",
+               "RVTools vInfo: inventory only, no clock speed (planned by "
+               "allocation)");
     return 0;
 }
 
@@ -174,8 +175,8 @@ do_row(struct ks_dataset *ds, const char *path, const struct ks_csv_row *row, si
     }
     if (ks_dataset_find(ds, vm) >= 0) {
         rep->dups_skipped++;
-        col_import_note(rep, "%s:%lu: VM '%s' appears again, skipped (first kept)", path,
-                        row->line, vm);
+        col_import_note(rep, "%s:%lu: VM '%s' appears again, skipped (first kept)", path, row->line,
+                        vm);
         return 0;
     }
     return set_fields(ds, ks_dataset_add_entity(ds, vm, "vm"), path, row, col, err);

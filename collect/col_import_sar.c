@@ -74,7 +74,7 @@ struct sar_in {
     struct sar_cols c;
     int header_ncpu; /* from sadf -H, 0 = unknown */
     unsigned tab_id; /* tables seen so far */
-    char *hdr[MAXF];   /* column names of the current table, for messages */
+    char *hdr[MAXF]; /* column names of the current table, for messages */
     int nhdr;
     struct col_import_report *rep;
 };
@@ -197,8 +197,8 @@ duplicate(struct sar_in *in, struct sar_row *r, unsigned long ln)
     int multi = in->c.kind == T_DISK || in->c.kind == T_NET;
     if (*tab && (!multi || *tab != in->tab_id)) {
         in->rep->dups_skipped++;
-        col_import_note(in->rep, "%s:%lu: duplicate timestamp %.0f skipped (first kept)",
-                        in->path, ln, r->t);
+        col_import_note(in->rep, "%s:%lu: duplicate timestamp %.0f skipped (first kept)", in->path,
+                        ln, r->t);
         return 1;
     }
     *tab = in->tab_id;
@@ -320,8 +320,8 @@ data_line(struct sar_in *in, char *line, unsigned long ln, int cut, struct ks_er
         return 0;
     if (cut || n != in->c.ncols) {
         if (!cut && n > in->c.ncols)
-            return ks_errf(err, -EINVAL, "%s:%lu: %d fields, the header has %d", in->path, ln,
-                           n, in->c.ncols);
+            return ks_errf(err, -EINVAL, "%s:%lu: %d fields, the header has %d", in->path, ln, n,
+                           in->c.ncols);
         in->rep->rows_skipped++;
         col_import_note(in->rep, "%s:%lu: %s, skipped", in->path, ln,
                         cut ? "last line has no newline (cut off?)" : "row cut short");
@@ -493,8 +493,7 @@ read_binary(struct sar_in *in, const char *sadf, struct ks_err *err)
         args[n++] = "-n", args[n++] = "DEV";
     args[n] = NULL;
     if (!(acts & SEEN_CPU))
-        return ks_errf(err, -EINVAL, "%s: the file holds no CPU activity (sadc -S ...)",
-                       in->path);
+        return ks_errf(err, -EINVAL, "%s: the file holds no CPU activity (sadc -S ...)", in->path);
     pid_t pid;
     FILE *f = spawn(sadf, args, &pid);
     if (!f)
@@ -574,8 +573,8 @@ host_inventory(struct ks_dataset *ds, size_t ent, const struct sar_host *h, doub
         ks_inv_set_num(ds, ent, "threads", h->ncpu);
     ks_inv_set_num(ds, ent, "core_MHz", core_MHz);
     ks_inv_set(ds, ent, "notes",
-               h->ncpu <= 0     ? "sar: CPU count unknown (no sadf -H, restart record or -P "
-                                  "ALL rows): cpu_MHz empty"
+               h->ncpu <= 0      ? "sar: CPU count unknown (no sadf -H, restart record or -P "
+                                   "ALL rows): cpu_MHz empty"
                : isnan(core_MHz) ? "sar: clock speed unknown (pass --core-MHz): cpu_MHz empty"
                                  : "sar: clock speed from --core-MHz");
 }
@@ -629,8 +628,8 @@ sar_in_fini(struct sar_in *in)
 /* One input: binary through sadf, text directly; unrelated files in directories are
  * skipped, a named one is read as text and fails with its first line. */
 static int
-import_file(const struct col_import_opts *o, const char *path, int from_dir,
-            struct col_isink *s, struct col_import_report *rep, struct ks_err *err)
+import_file(const struct col_import_opts *o, const char *path, int from_dir, struct col_isink *s,
+            struct col_import_report *rep, struct ks_err *err)
 {
     int ft = file_type(path), rc;
     if (ft == FT_OTHER && from_dir) {
@@ -660,8 +659,8 @@ import_file(const struct col_import_opts *o, const char *path, int from_dir,
 }
 
 int
-col_import_sar(const struct col_import_opts *o, struct col_isink *s,
-               struct col_import_report *rep, struct ks_err *err)
+col_import_sar(const struct col_import_opts *o, struct col_isink *s, struct col_import_report *rep,
+               struct ks_err *err)
 {
     struct col_flist fl;
     int rc = col_flist_build(&fl, o->inputs, o->ninputs, rep, err);

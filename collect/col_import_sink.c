@@ -175,8 +175,7 @@ col_isink_rows(const struct col_isink *s)
 
 /* Forward to the caller's callback, if any: the library never prints. */
 static void
-progress(struct col_isink *s, const char *phase, unsigned long long rows,
-         unsigned long long total)
+progress(struct col_isink *s, const char *phase, unsigned long long rows, unsigned long long total)
 {
     if (!s->o->progress)
         return;

@@ -47,8 +47,8 @@ import_one(const char *format, char *path, const char *out)
     if (col_import_run(&o, &rep, &err) == 0) {
         struct ks_dataset *ds = NULL;
         if (ks_dataset_read(out, &ds, &err) != 0)
-            fail_msg("%s import of %s wrote a dataset that does not read back: %s", format,
-                     path, err.msg);
+            fail_msg("%s import of %s wrote a dataset that does not read back: %s", format, path,
+                     err.msg);
         ks_dataset_free(ds);
     } else if (!strstr(err.msg, path)) {
         fail_msg("%s on %s: error without the file name: %s", format, path, err.msg);

@@ -93,8 +93,7 @@ test_merge_many_runs(void **state)
     for (size_t i = 0; i < ds->s.nrows; i++) {
         if (i)
             assert_true(ds->s.time[i] >= ds->s.time[i - 1]);
-        assert_true(ks_samples_get(&ds->s, i, KS_CPU_PCT) ==
-                    expected(ds->s.ent[i], ds->s.time[i]));
+        assert_true(ks_samples_get(&ds->s, i, KS_CPU_PCT) == expected(ds->s.ent[i], ds->s.time[i]));
     }
     ks_dataset_free(ds);
     free(last);
