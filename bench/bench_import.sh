@@ -24,3 +24,12 @@ echo "$times" | tr ' ' '\n' | grep . | sort -n | awk -v files="$files" -v rows="
     { t[NR] = $1 }
     END { med = t[2]; printf "import_planetlab,%.3f,s,issue bar,5,%.3f,3,%.3f,%d files %d rows (%.0f rows/s)\n",
           med, med / 5, t[3] - t[1], files, rows, rows / med }'
+# Peak memory of one more run (bounded memory: the baseline is the size of the
+# samples.csv it writes, what an import holding every row as text would need at least).
+if [ -x /usr/bin/time ]; then
+    rm -rf "$tmp/out"
+    rss=$(/usr/bin/time -f %M "$KASANE" import planetlab "$tmp"/2011* --cloudsim-types -o "$tmp/out" -q 2>&1 >/dev/null | tail -1)
+    csv=$(stat -c %s "$tmp/out/samples.csv")
+    awk -v rss="$rss" -v csv="$csv" 'BEGIN { printf "import_planetlab_rss,%.1f,MiB,samples.csv size,%.1f,%.3f,1,0,peak RSS of the 3-day import\n",
+        rss / 1024, csv / 1048576, rss * 1024 / csv }'
+fi

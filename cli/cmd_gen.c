@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "collect/col_gen.h"
 
+/* --help: the options and where the model is documented. */
 static void
 help(void)
 {
@@ -40,6 +41,7 @@ static const struct option longopts[] = {
     {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 };
 
+/* A numeric option value (all of gen's are >= 0). */
 static int
 num(const char *opt, const char *s, double *v)
 {
@@ -48,6 +50,8 @@ num(const char *opt, const char *s, double *v)
     return 0;
 }
 
+/* One option into o. --servers and --seed must be whole numbers: 2.5 servers is a
+ * typo, not a request to round. Returns 0 or KS_EXIT_USAGE. */
 static int
 parse(int c, struct col_gen_opts *o, int *quiet)
 {
@@ -84,6 +88,7 @@ parse(int c, struct col_gen_opts *o, int *quiet)
     }
 }
 
+/* Parse, generate, and print one line with what was written and how long it took. */
 int
 cmd_gen(int argc, char **argv)
 {

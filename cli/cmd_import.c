@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "collect/col_import.h"
 
+/* --help: the formats come from the library's table, so a new format shows up here. */
 static void
 help(void)
 {
@@ -67,7 +68,9 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* Which format option each long option is. */
+/* Which format option each long option is: an option the chosen format does not
+ * take is a usage error rather than silently ignored (a user who passes --vm-MHz to
+ * bitbrains expects it to matter). */
 static unsigned
 opt_class(int c)
 {
@@ -91,6 +94,8 @@ opt_class(int c)
     }
 }
 
+/* The progress line appears only when an import runs for more than a second, and is
+ * rewritten in place at most twice a second. */
 struct progress_state {
     double t0, last;
     int shown;
@@ -106,12 +111,12 @@ on_progress(void *ctx, const struct col_import_progress *p)
     ps->last = now;
     ps->shown = 1;
     if (p->total)
-        fprintf(stderr, "\rimport: writing samples.csv: %llu of %llu rows  ", p->rows,
-                p->total);
+        fprintf(stderr, "\rimport: writing samples.csv: %llu of %llu rows  ", p->rows, p->total);
     else
         fprintf(stderr, "\rimport: %lu files, %llu rows read  ", p->files, p->rows);
 }
 
+/* UNIX seconds as a UTC date for the summary ("-" for NaN). */
 static const char *
 iso(char *buf, size_t n, double t)
 {
@@ -123,34 +128,39 @@ iso(char *buf, size_t n, double t)
     return buf;
 }
 
+/* The confidence histogram, then entities from the lowest rating up (at most 20 lines:
+ * the full table is coverage.csv). With more than 20 entities the 5-star ones are not
+ * listed, since the interesting ones are those with holes. */
 static void
 print_coverage(const struct col_import_report *r)
 {
     unsigned long stars[6] = {0};
     for (size_t i = 0; i < r->nent; i++)
         stars[r->ent[i].stars]++;
-    printf("confidence: 5 stars %lu, 4 stars %lu, 3 stars %lu, 2 stars %lu, 1 star %lu\n",
-           stars[5], stars[4], stars[3], stars[2], stars[1]);
+    printf("confidence: 5 stars %lu, 4 stars %lu, 3 stars %lu, 2 stars %lu, 1 star %lu\n", stars[5],
+           stars[4], stars[3], stars[2], stars[1]);
     size_t shown = 0;
     for (int st = 1; st <= 5 && shown < 20; st++)
         for (size_t i = 0; i < r->nent && shown < 20; i++) {
             const struct col_import_entity *e = &r->ent[i];
             if (e->stars != st || (st == 5 && r->nent > 20))
                 continue;
-            printf("  %-40s %8llu rows %6.1f%% coverage %d star%s, %lu gaps\n", e->entity,
-                   e->rows, e->coverage_pct, e->stars, e->stars == 1 ? "" : "s", e->gaps);
+            printf("  %-40s %8llu rows %6.1f%% coverage %d star%s, %lu gaps\n", e->entity, e->rows,
+                   e->coverage_pct, e->stars, e->stars == 1 ? "" : "s", e->gaps);
             shown++;
         }
     if (r->nent > shown)
         printf("  (%zu more with 5 stars; every entity is in coverage.csv)\n", r->nent - shown);
 }
 
+/* The summary on stdout: what was imported, its span and gaps, the ratings, and every
+ * kind of skip with the first reasons. */
 static void
 print_summary(const struct col_import_opts *o, const struct col_import_report *r)
 {
     char a[64], b[64];
-    printf("imported %s into %s: %zu entities, %llu sample rows\n", o->format, o->out_dir,
-           r->nent, r->rows);
+    printf("imported %s into %s: %zu entities, %llu sample rows\n", o->format, o->out_dir, r->nent,
+           r->rows);
     if (r->rows) {
         printf("time span: %s .. %s (%.1f h), step %.0f s, %lu gaps\n",
                iso(a, sizeof a, r->first_s), iso(b, sizeof b, r->last_s),
@@ -167,6 +177,7 @@ print_summary(const struct col_import_opts *o, const struct col_import_report *r
         printf("  (%lu more notes)\n", r->notes_total - r->nnotes);
 }
 
+/* A numeric option value; every one kasane import takes is >= 0. */
 static int
 num_arg(const char *opt, const char *s, double *v)
 {
@@ -175,6 +186,7 @@ num_arg(const char *opt, const char *s, double *v)
     return 0;
 }
 
+/* One option into o; returns 0 or KS_EXIT_USAGE (message printed). */
 static int
 parse_opt(int c, struct col_import_opts *o, int *quiet)
 {
@@ -201,8 +213,7 @@ parse_opt(int c, struct col_import_opts *o, int *quiet)
     case O_KIND:
         o->kind = optarg;
         if (strcmp(optarg, "physical") && strcmp(optarg, "vm") && strcmp(optarg, "host"))
-            return cmd_usage_error("import", "--kind: '%s' is not physical, vm or host",
-                                   optarg);
+            return cmd_usage_error("import", "--kind: '%s' is not physical, vm or host", optarg);
         return 0;
     case O_SADF:
         o->sadf = optarg;
@@ -212,82 +223,79 @@ parse_opt(int c, struct col_import_opts *o, int *quiet)
     }
 }
 
+/* Options and inputs in any order (GNU getopt permutes argv, so "-o DIR" may come
+ * after the inputs). Returns 0, -1 after --help, or KS_EXIT_USAGE (message printed). */
+static int
+parse_args(int argc, char **argv, struct col_import_opts *o, unsigned *used, int *quiet)
+{
+    int c;
+    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            help();
+            return -1;
+        }
+        if (c == '?')
+            return cmd_usage_error("import", "bad option");
+        if (parse_opt(c, o, quiet) != 0)
+            return KS_EXIT_USAGE;
+        *used |= opt_class(c);
+    }
+    return 0;
+}
+
+/* FORMAT INPUT... and the options that go with the format; fills o. */
+static int
+check_args(int argc, char **argv, struct col_import_opts *o, unsigned used)
+{
+    int n = argc - optind;
+    const struct col_import_format *f = n > 0 ? col_import_find(argv[optind]) : NULL;
+    if (n == 0)
+        return cmd_usage_error("import", "missing FORMAT");
+    if (!f)
+        return cmd_usage_error("import",
+                               "unknown format '%s' (sar, bitbrains, planetlab, "
+                               "rvtools)",
+                               argv[optind]);
+    if (n < 2)
+        return cmd_usage_error("import", "missing INPUT");
+    if (!o->out_dir)
+        return cmd_usage_error("import", "missing -o DATASET");
+    if (used & ~f->opts)
+        return cmd_usage_error("import", "an option given does not apply to format %s", f->name);
+    if (o->cloudsim_types && (!isnan(o->vm_MHz) || !isnan(o->vm_mem_MiB)))
+        return cmd_usage_error("import", "--cloudsim-types and --vm-MHz/--vm-mem-MiB exclude "
+                                         "each other");
+    o->format = f->name;
+    o->inputs = argv + optind + 1;
+    o->ninputs = (size_t)n - 1;
+    return 0;
+}
+
 int
 cmd_import(int argc, char **argv)
 {
     struct col_import_opts o;
     struct progress_state ps = {ks_mono_s(), 0, 0};
+    struct col_import_report rep;
+    struct ks_err err = {0};
     unsigned used = 0;
-    int c, quiet = 0;
+    int quiet = 0, rc;
     col_import_opts_init(&o);
-    while ((c = getopt_long(argc, argv, "+o:qh", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            help();
-            return KS_EXIT_OK;
-        }
-        if (c == '?' || parse_opt(c, &o, &quiet) != 0)
-            return c == '?' ? cmd_usage_error("import", "bad option") : KS_EXIT_USAGE;
-        used |= opt_class(c);
-    }
-    /* Options may also follow the inputs: gather the rest. */
-    char **inputs = ks_xcalloc((size_t)argc, sizeof *inputs);
-    size_t n = 0;
-    const struct col_import_format *f = NULL;
-    int rc = KS_EXIT_OK;
-    while (optind < argc) {
-        if (argv[optind][0] == '-' && argv[optind][1]) {
-            c = getopt_long(argc, argv, "+o:qh", longopts, NULL);
-            if (c == 'h') {
-                help();
-                goto out;
-            }
-            if (c == -1 || c == '?' || parse_opt(c, &o, &quiet) != 0) {
-                rc = c == '?' || c == -1 ? cmd_usage_error("import", "bad option") : KS_EXIT_USAGE;
-                goto out;
-            }
-            used |= opt_class(c);
-            continue;
-        }
-        inputs[n++] = argv[optind++];
-    }
-    if (n == 0 || !(f = col_import_find(inputs[0]))) {
-        rc = cmd_usage_error("import", n ? "unknown format '%s' (sar, bitbrains, planetlab, "
-                                           "rvtools)"
-                                         : "missing FORMAT%s",
-                             n ? inputs[0] : "");
-        goto out;
-    }
-    if (n < 2 || !o.out_dir) {
-        rc = cmd_usage_error("import", n < 2 ? "missing INPUT" : "missing -o DATASET");
-        goto out;
-    }
-    if (used & ~f->opts) {
-        rc = cmd_usage_error("import", "an option given does not apply to format %s", f->name);
-        goto out;
-    }
-    if (o.cloudsim_types && (!isnan(o.vm_MHz) || !isnan(o.vm_mem_MiB))) {
-        rc = cmd_usage_error("import", "--cloudsim-types and --vm-MHz/--vm-mem-MiB exclude "
-                                       "each other");
-        goto out;
-    }
-    o.format = f->name;
-    o.inputs = inputs + 1;
-    o.ninputs = n - 1;
+    if ((rc = parse_args(argc, argv, &o, &used, &quiet)) != 0)
+        return rc < 0 ? KS_EXIT_OK : rc;
+    if ((rc = check_args(argc, argv, &o, used)) != 0)
+        return rc;
     if (!quiet) {
         o.progress = on_progress;
         o.progress_ctx = &ps;
     }
-    struct col_import_report rep;
-    struct ks_err err = {0};
-    int r = col_import_run(&o, &rep, &err);
+    rc = col_import_run(&o, &rep, &err) < 0 ? KS_EXIT_INPUT : KS_EXIT_OK;
     if (ps.shown)
-        fputc('\n', stderr);
-    if (r < 0)
-        rc = cmd_fail("import", &err);
+        fputc('\n', stderr); /* end the progress line */
+    if (rc != KS_EXIT_OK)
+        cmd_fail("import", &err);
     else if (!quiet)
         print_summary(&o, &rep);
     col_import_report_fini(&rep);
-out:
-    free(inputs);
     return rc;
 }

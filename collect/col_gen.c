@@ -17,6 +17,8 @@
 
 /* ---- RNG --------------------------------------------------------------------------- */
 
+/* splitmix64 (Steele, Lea, Flood 2014): turns any 64-bit seed, even 0 or 1, into
+ * well-mixed state words, as the xoshiro authors recommend for seeding. */
 static uint64_t
 splitmix64(uint64_t *x)
 {
@@ -26,6 +28,7 @@ splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
+/* The four state words come from consecutive splitmix64 outputs (never all zero). */
 void
 col_rng_seed(struct col_rng *r, uint64_t seed)
 {
@@ -39,6 +42,7 @@ rotl(uint64_t x, int k)
     return (x << k) | (x >> (64 - k));
 }
 
+/* xoshiro256** 1.0, as published by Blackman and Vigna (prng.di.unimi.it). */
 uint64_t
 col_rng_next(struct col_rng *r)
 {
@@ -52,12 +56,15 @@ col_rng_next(struct col_rng *r)
     return res;
 }
 
+/* The top 53 bits scaled by 2^-53: every double in [0, 1) on a 2^-53 grid. */
 double
 col_rng_uniform(struct col_rng *r)
 {
     return (double)(col_rng_next(r) >> 11) * 0x1.0p-53;
 }
 
+/* Box-Muller with the cosine branch only: it wastes the sine's value, but one call
+ * always consumes exactly two uniforms, which keeps streams easy to reason about. */
 double
 col_rng_normal(struct col_rng *r)
 {
@@ -65,12 +72,14 @@ col_rng_normal(struct col_rng *r)
     return sqrt(-2 * log(u)) * cos(2 * M_PI * col_rng_uniform(r));
 }
 
+/* Uniform in [lo, hi). */
 static double
 unif(struct col_rng *r, double lo, double hi)
 {
     return lo + (hi - lo) * col_rng_uniform(r);
 }
 
+/* Uniform index in 0 .. n-1. */
 static size_t
 pick(struct col_rng *r, size_t n)
 {
@@ -79,8 +88,7 @@ pick(struct col_rng *r, size_t n)
 
 /* ---- population -------------------------------------------------------------------- */
 
-const char *const col_gen_role_names[GEN_NROLE] = {"legacy", "web", "app", "db", "batch",
-                                                   "file"};
+const char *const col_gen_role_names[GEN_NROLE] = {"legacy", "web", "app", "db", "batch", "file"};
 
 /* 2008-era server processors (Intel ARK and AMD Opteron product data; none with
  * Hyper-Threading, so logical CPUs = cores). */
@@ -111,26 +119,113 @@ struct role_def {
     double disk_KiBps;       /* disk throughput at 100% CPU */
     double io_KiB;           /* mean I/O size */
     double read_share;
-    double net_KiBps;        /* network throughput at 100% CPU */
+    double net_KiBps; /* network throughput at 100% CPU */
     double tx_share;
     int disks;
     const char *os[2];
 };
 static const struct role_def roles[GEN_NROLE] = {
-    [GEN_LEGACY] = {6, 15, 0, 0, 11, 0.45, 0.25, 0.5, {2, 2, 4}, 300, 16, 0.6, 60, 0.5, 2,
+    [GEN_LEGACY] = {6,
+                    15,
+                    0,
+                    0,
+                    11,
+                    0.45,
+                    0.25,
+                    0.5,
+                    {2, 2, 4},
+                    300,
+                    16,
+                    0.6,
+                    60,
+                    0.5,
+                    2,
                     {"Windows 2000 Server SP4", "Red Hat Enterprise Linux 4"}},
-    [GEN_WEB] = {3, 8, 25, 50, 14, 0.6, 0.35, 0.6, {2, 4, 8}, 800, 16, 0.7, 2500, 0.75, 2,
+    [GEN_WEB] = {3,
+                 8,
+                 25,
+                 50,
+                 14,
+                 0.6,
+                 0.35,
+                 0.6,
+                 {2, 4, 8},
+                 800,
+                 16,
+                 0.7,
+                 2500,
+                 0.75,
+                 2,
                  {"Windows Server 2003 R2", "Red Hat Enterprise Linux 5"}},
-    [GEN_APP] = {5, 10, 20, 45, 14, 0.4, 0.45, 0.75, {4, 8, 8}, 600, 16, 0.5, 1200, 0.5, 2,
+    [GEN_APP] = {5,
+                 10,
+                 20,
+                 45,
+                 14,
+                 0.4,
+                 0.45,
+                 0.75,
+                 {4, 8, 8},
+                 600,
+                 16,
+                 0.5,
+                 1200,
+                 0.5,
+                 2,
                  {"Windows Server 2003 R2", "SUSE Linux Enterprise Server 10"}},
-    [GEN_DB] = {5, 10, 20, 40, 14, 0.4, 0.7, 0.9, {8, 12, 16}, 4000, 8, 0.65, 800, 0.6, 6,
+    [GEN_DB] = {5,
+                10,
+                20,
+                40,
+                14,
+                0.4,
+                0.7,
+                0.9,
+                {8, 12, 16},
+                4000,
+                8,
+                0.65,
+                800,
+                0.6,
+                6,
                 {"Windows Server 2003 R2", "Red Hat Enterprise Linux 5"}},
-    [GEN_BATCH] = {2, 5, 0, 0, 14, 1.0, 0.3, 0.5, {4, 8, 8}, 3000, 64, 0.6, 400, 0.5, 2,
+    [GEN_BATCH] = {2,
+                   5,
+                   0,
+                   0,
+                   14,
+                   1.0,
+                   0.3,
+                   0.5,
+                   {4, 8, 8},
+                   3000,
+                   64,
+                   0.6,
+                   400,
+                   0.5,
+                   2,
                    {"Red Hat Enterprise Linux 5", "Windows Server 2003"}},
-    [GEN_FILE] = {3, 8, 5, 15, 11, 0.35, 0.3, 0.55, {2, 4, 4}, 2500, 64, 0.55, 1500, 0.5, 6,
+    [GEN_FILE] = {3,
+                  8,
+                  5,
+                  15,
+                  11,
+                  0.35,
+                  0.3,
+                  0.55,
+                  {2, 4, 4},
+                  2500,
+                  64,
+                  0.55,
+                  1500,
+                  0.5,
+                  6,
                   {"Windows Server 2003 R2", "Windows Server 2008"}},
 };
 
+/* One generated server: its fixed draws (sizes, levels) and its evolving state (noise,
+ * bursts), with its own RNG stream so that its series depends only on the seed and on
+ * its index. */
 struct server {
     enum col_gen_role role;
     int group; /* application group (-1 = none) */
@@ -144,6 +239,8 @@ struct server {
     double ar, burst; /* AR(1) noise state, decaying burst, % */
 };
 
+/* A three-tier application group: the shared demand that makes its members peak
+ * together, with its own RNG stream. */
 struct group {
     struct col_rng rng;
     double ar;
@@ -156,6 +253,9 @@ struct gen {
     struct group *grp;
 };
 
+/* The mix: 40% of servers in three-tier groups of five, 10% batch, 15% file and
+ * infrastructure, the rest (about a third) idle legacy boxes. Trim the optional roles
+ * first when rounding overshoots a small N. */
 static void
 role_counts(const struct col_gen_opts *o, size_t *ngroups, size_t *nbatch, size_t *nfile)
 {
@@ -188,14 +288,16 @@ assign_roles(struct gen *g, int single)
     }
     for (; i < g->n; i++) {
         g->srv[i].group = -1;
-        g->srv[i].role = single >= 0 ? (enum col_gen_role)single
-                         : i < ngroups * 5 + nbatch        ? GEN_BATCH
+        g->srv[i].role = single >= 0                        ? (enum col_gen_role)single
+                         : i < ngroups * 5 + nbatch         ? GEN_BATCH
                          : i < ngroups * 5 + nbatch + nfile ? GEN_FILE
                                                             : GEN_LEGACY;
     }
     g->ngroups = ngroups;
 }
 
+/* Hardware of one server: app and db servers get quad-core parts and two sockets (the
+ * busiest machines of a 2008 room); legacy servers are mostly single-socket. */
 static void
 size_server(struct server *s, const struct role_def *rd)
 {
@@ -211,6 +313,8 @@ size_server(struct server *s, const struct role_def *rd)
     s->logical_MHz = (double)(s->sockets * s->cpu->cores * s->cpu->MHz);
 }
 
+/* Per-server draws, in a fixed order from the server's own stream: changing the order
+ * changes every dataset, so add new draws at the end. */
 static void
 init_server(struct gen *g, size_t i, unsigned count_in_role)
 {
@@ -229,6 +333,7 @@ init_server(struct gen *g, size_t i, unsigned count_in_role)
     s->batch_level = unif(&s->rng, 50, 85);
 }
 
+/* Roles, names, sizes and RNG streams of the whole population. */
 static void
 build(struct gen *g)
 {
@@ -247,6 +352,8 @@ build(struct gen *g)
         col_rng_seed(&g->grp[k].rng, g->o->seed ^ (0x2545f4914f6cdd1dULL * (k + 1)) ^ 0xabcdef);
 }
 
+/* inventory.csv: the design's columns plus role and app_group, which the report can
+ * show and the tests use to check each role's shape. */
 static void
 write_inventory(const struct gen *g, struct ks_dataset *ds)
 {
@@ -265,7 +372,8 @@ write_inventory(const struct gen *g, struct ks_dataset *ds)
         ks_inv_set_num(ds, e, "disk_count", roles[s->role].disks);
         ks_inv_set(ds, e, "hypervisor", "none");
         ks_inv_set(ds, e, "os", roles[s->role].os[i % 2]);
-        char *notes = ks_xasprintf("synthetic: kasane gen --seed %llu", (unsigned long long)g->o->seed);
+        char *notes =
+            ks_xasprintf("synthetic: kasane gen --seed %llu", (unsigned long long)g->o->seed);
         ks_inv_set(ds, e, "notes", notes);
         free(notes);
         ks_inv_set(ds, e, "role", col_gen_role_names[s->role]);
@@ -283,13 +391,16 @@ write_inventory(const struct gen *g, struct ks_dataset *ds)
 
 /* What every server sees at one time step. */
 struct clock {
-    double h;         /* hour of day, UTC */
-    int weekend;      /* Saturday or Sunday */
-    int month_end;    /* one of the last three days of the month */
-    double d[24];     /* diurnal shape for each peak hour */
+    double h;      /* hour of day, UTC */
+    int weekend;   /* Saturday or Sunday */
+    int month_end; /* one of the last three days of the month */
+    double d[24];  /* diurnal shape for each peak hour */
     double step_s;
 };
 
+/* Calendar facts at one instant: hour, weekend, month end (three days later is
+ * already another month), and the diurnal shape for every possible peak hour, so the
+ * per-server work is table lookups. */
 static void
 clock_at(struct clock *c, double t_mid, double step_s)
 {
@@ -305,6 +416,7 @@ clock_at(struct clock *c, double t_mid, double step_s)
         c->d[p] = pow(fmax(0, cos(2 * M_PI * (c->h - p) / 24)), 1.5);
 }
 
+/* Whether hour h falls in [start_h, start_h + len_h), wrapping at midnight. */
 static int
 in_window(double h, double start_h, double len_h)
 {
@@ -321,6 +433,7 @@ group_level(struct group *gr, const struct clock *c)
     return fmax(0, c->d[14] * w * (1 + 0.5 * c->month_end) * (1 + 0.12 * gr->ar));
 }
 
+/* CPU demand of one server at one step (docs/datasets.md, "Formulas"). */
 static double
 cpu_pct(struct server *s, const struct clock *c, const double *glevel)
 {
@@ -357,6 +470,8 @@ cpu_pct(struct server *s, const struct clock *c, const double *glevel)
     return col_round(fmin(100, fmax(0.5, cpu)), 2);
 }
 
+/* Nightly backups read the disks of file servers (22:00-02:00) and databases
+ * (01:00-03:00) and send the data over the network. */
 static int
 backup_now(const struct server *s, const struct clock *c)
 {
@@ -364,6 +479,8 @@ backup_now(const struct server *s, const struct clock *c)
            (s->role == GEN_DB && in_window(c->h, 1, 2));
 }
 
+/* Disk and network follow CPU with log-normal noise; utilization and await come from
+ * the IOPS through a 6 ms service time per spindle (an M/M/1-like await). */
 static void
 disk_net(struct server *s, const struct clock *c, double cpu, double *m)
 {
@@ -388,6 +505,7 @@ disk_net(struct server *s, const struct clock *c, double cpu, double *m)
     m[KS_NET_TX_PPS] = round(tx * 1024 / 1000);
 }
 
+/* One full row of metrics for server s at the clock c. */
 static void
 sample(struct server *s, const struct clock *c, const double *glevel, double *m)
 {
@@ -404,6 +522,7 @@ sample(struct server *s, const struct clock *c, const double *glevel, double *m)
     m[KS_IPC] = NAN; /* no counters are simulated */
 }
 
+/* One samples.csv row; every value was rounded, so col_fmt_num is exact and fast. */
 static void
 put_row(FILE *f, double t, const char *name, double step_s, const double *m)
 {
@@ -420,6 +539,8 @@ put_row(FILE *f, double t, const char *name, double step_s, const double *m)
     fputc('\n', f);
 }
 
+/* Time-major generation: step by step, every server in inventory order, which is
+ * exactly the sorted order samples.csv needs; nothing is held beyond one step. */
 static int
 write_samples(struct gen *g, const char *path, unsigned long long *rows, struct ks_err *err)
 {
@@ -465,6 +586,8 @@ col_gen_opts_init(struct col_gen_opts *o)
     o->start_s = NAN;
 }
 
+/* Option values outside their domain: -EINVAL, which the CLI reports as a usage
+ * error (nothing was read, so it is not bad input). */
 static int
 check_opts(const struct col_gen_opts *o, struct ks_err *err)
 {
@@ -472,8 +595,8 @@ check_opts(const struct col_gen_opts *o, struct ks_err *err)
     for (int r = 0; r < GEN_NROLE; r++)
         known |= strcmp(o->profile, col_gen_role_names[r]) == 0;
     if (!known)
-        return ks_errf(err, -EINVAL,
-                       "profile '%s': not mix, legacy, web, app, db, batch or file", o->profile);
+        return ks_errf(err, -EINVAL, "profile '%s': not mix, legacy, web, app, db, batch or file",
+                       o->profile);
     if (o->servers < 1 || o->servers > 1000000)
         return ks_errf(err, -EINVAL, "servers: %lu is not in 1..1000000", o->servers);
     if (!(o->step_s >= 1) || !(o->days > 0) || o->days * 86400 < o->step_s)

@@ -17,6 +17,8 @@
 
 #include "collect/col_import_int.h"
 
+/* Every importer has the same shape: read o->inputs, fill the sink's inventory and
+ * runs, count skips in the report, return 0 or a negative code with err set. */
 typedef int (*import_fn)(const struct col_import_opts *, struct col_isink *,
                          struct col_import_report *, struct ks_err *);
 
@@ -35,6 +37,7 @@ const struct col_import_format col_import_formats[] = {
 static const import_fn runners[] = {col_import_sar, col_import_bitbrains, col_import_planetlab,
                                     col_import_rvtools};
 
+/* NaN is "not given" for every number, so 0 can be a real value (e.g. --start 0). */
 void
 col_import_opts_init(struct col_import_opts *o)
 {
@@ -51,6 +54,8 @@ col_import_find(const char *name)
     return NULL;
 }
 
+/* Frees what col_isink_write and col_import_note allocated; safe on a report that an
+ * early error left half filled (it was zeroed by col_import_run). */
 void
 col_import_report_fini(struct col_import_report *r)
 {
@@ -62,6 +67,9 @@ col_import_report_fini(struct col_import_report *r)
     memset(r, 0, sizeof *r);
 }
 
+/* Notes are for a human reading the summary: the first COL_IMPORT_MAX_NOTES are
+ * kept word for word, the rest only counted, so a directory of 10,000 unrelated files
+ * cannot flood memory or the terminal. */
 void
 col_import_note(struct col_import_report *r, const char *fmt, ...)
 {
@@ -76,9 +84,11 @@ col_import_note(struct col_import_report *r, const char *fmt, ...)
     r->notes[r->nnotes++] = ks_xstrdup(buf);
 }
 
+/* The driver: one sink per import, the format's reader, then the merge and the files.
+ * The temporary record file lives in the output directory so that it lands on the
+ * same file system as the result (no /tmp size limit on a multi-GB import). */
 int
-col_import_run(const struct col_import_opts *o, struct col_import_report *rep,
-               struct ks_err *err)
+col_import_run(const struct col_import_opts *o, struct col_import_report *rep, struct ks_err *err)
 {
     const struct col_import_format *f = col_import_find(o->format);
     memset(rep, 0, sizeof *rep);
@@ -92,6 +102,10 @@ col_import_run(const struct col_import_opts *o, struct col_import_report *rep,
     int rc = col_isink_open(s, o->out_dir, err);
     if (rc == 0)
         rc = runners[f - col_import_formats](o, s, rep, err);
+    if (rc == 0 && ks_dataset_nent(col_isink_ds(s)) == 0)
+        rc =
+            ks_errf(err, -EINVAL, "%s: no %s data found (%lu files read, %lu skipped as unrelated)",
+                    o->inputs[0], f->name, rep->files_read, rep->files_skipped);
     if (rc == 0)
         rc = col_isink_write(s, o->out_dir, f->samples, err);
     col_isink_free(s);
@@ -100,6 +114,7 @@ col_import_run(const struct col_import_opts *o, struct col_import_report *rep,
 
 /* ---- inputs ---------------------------------------------------------------------- */
 
+/* Append one path (owned by the list) with where it came from. */
 static void
 flist_add(struct col_flist *fl, char *path, int from_dir, size_t dir_ix)
 {
@@ -115,6 +130,7 @@ flist_add(struct col_flist *fl, char *path, int from_dir, size_t dir_ix)
     fl->dir_ix[fl->n++] = dir_ix;
 }
 
+/* strcmp order, not the locale's: the same names sort the same everywhere. */
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -142,7 +158,8 @@ list_dir(struct col_flist *fl, const char *dir, size_t ix, struct col_import_rep
         names[n++] = ks_xstrdup(de->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n) /* an empty directory leaves names NULL */
+        qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
         char *p = ks_xasprintf("%s/%s", dir, names[i]);
         struct stat st;
@@ -160,6 +177,9 @@ list_dir(struct col_flist *fl, const char *dir, size_t ix, struct col_import_rep
     return 0;
 }
 
+/* Named files are taken as they are (their errors are the user's to see); only the
+ * contents of named directories are filtered. A missing input is an error at once,
+ * before anything is written. */
 int
 col_flist_build(struct col_flist *fl, char *const *inputs, size_t ninputs,
                 struct col_import_report *rep, struct ks_err *err)
@@ -193,6 +213,8 @@ col_flist_fini(struct col_flist *fl)
     memset(fl, 0, sizeof *fl);
 }
 
+/* Only the last byte is read: cheap enough to ask for every input file. An unreadable
+ * file answers 1 so that the reader, not this check, reports the problem. */
 int
 col_ends_with_newline(const char *path)
 {
@@ -207,6 +229,7 @@ col_ends_with_newline(const char *path)
     return c == '\n';
 }
 
+/* "dir/1.csv" -> "1" (strip_ext) or "1.csv"; a leading dot is not an extension. */
 char *
 col_stem(const char *path, int strip_ext)
 {
@@ -216,13 +239,15 @@ col_stem(const char *path, int strip_ext)
     return dot && dot != b ? ks_xstrndup(b, (size_t)(dot - b)) : ks_xstrdup(b);
 }
 
+/* Every measured quantity kasane imports is a rate, a size or a share: negative values
+ * are corrupt input, never a meaningful reading. */
 int
-col_parse_nonneg(const char *s, double *out, const char *path, unsigned long line,
-                 const char *col, struct ks_err *err)
+col_parse_nonneg(const char *s, double *out, const char *path, unsigned long line, const char *col,
+                 struct ks_err *err)
 {
     if (ks_parse_double(s, out) < 0)
-        return ks_errf(err, -EINVAL, "%s:%lu: field '%s': '%.40s' is not a number", path, line,
-                       col, s);
+        return ks_errf(err, -EINVAL, "%s:%lu: field '%s': '%.40s' is not a number", path, line, col,
+                       s);
     if (*out < 0)
         return ks_errf(err, -EINVAL, "%s:%lu: field '%s': %s is negative", path, line, col, s);
     return 0;
@@ -237,8 +262,13 @@ col_metrics_unknown(double *m)
 
 /* ---- numbers --------------------------------------------------------------------- */
 
+/* Exact powers of ten: every one is representable, so k / 10^d is one correctly
+ * rounded division. */
 static const double pow10_tab[] = {1, 10, 100, 1000, 1e4, 1e5, 1e6};
 
+/* Importers round derived values (sums of sadf's two-decimal fields, differences like
+ * 100 - idle - iowait) to the precision of their inputs, which removes binary noise such
+ * as 16.000000000000004 and lets col_fmt_num take its fast path. */
 double
 col_round(double v, int d)
 {

@@ -47,19 +47,19 @@ struct col_import_progress {
 };
 
 struct col_import_opts {
-    const char *format; /* a name from col_import_formats */
+    const char *format;  /* a name from col_import_formats */
     char *const *inputs; /* files or directories */
     size_t ninputs;
     const char *out_dir;
-    double start_s;       /* planetlab: UNIX time of the first line's start; NaN =
-                             from a YYYYMMDD directory name */
-    double step_s;        /* planetlab, bitbrains: sample step; NaN = 300 */
-    double vm_MHz;        /* planetlab: size of every VM; NaN = unknown */
-    double vm_mem_MiB;    /* planetlab */
-    int cloudsim_types;   /* planetlab: CloudSim's four VM types by index % 4 */
-    double core_MHz;      /* sar: clock of one logical CPU; NaN = unknown */
-    const char *kind;     /* entity kind, NULL = the format's default */
-    const char *sadf;     /* sar: sadf program, NULL = "sadf" from PATH */
+    double start_s;     /* planetlab: UNIX time of the first line's start; NaN =
+                           from a YYYYMMDD directory name */
+    double step_s;      /* planetlab, bitbrains: sample step; NaN = 300 */
+    double vm_MHz;      /* planetlab: size of every VM; NaN = unknown */
+    double vm_mem_MiB;  /* planetlab */
+    int cloudsim_types; /* planetlab: CloudSim's four VM types by index % 4 */
+    double core_MHz;    /* sar: clock of one logical CPU; NaN = unknown */
+    const char *kind;   /* entity kind, NULL = the format's default */
+    const char *sadf;   /* sar: sadf program, NULL = "sadf" from PATH */
     /* Called now and then during long imports (may be NULL). */
     void (*progress)(void *ctx, const struct col_import_progress *p);
     void *progress_ctx;
@@ -88,11 +88,11 @@ struct col_import_report {
     double step_s;                 /* most common entity step */
     unsigned long gaps;            /* summed over entities */
     unsigned long files_read;
-    unsigned long files_skipped;   /* unrelated files in directories */
-    unsigned long rows_skipped;    /* truncated or malformed rows skipped */
-    unsigned long dups_skipped;    /* duplicate (entity, time) rows, first one kept */
-    size_t nnotes;                 /* messages kept (at most COL_IMPORT_MAX_NOTES) */
-    unsigned long notes_total;     /* messages issued */
+    unsigned long files_skipped;       /* unrelated files in directories */
+    unsigned long rows_skipped;        /* truncated or malformed rows skipped */
+    unsigned long dups_skipped;        /* duplicate (entity, time) rows, first one kept */
+    size_t nnotes;                     /* messages kept (at most COL_IMPORT_MAX_NOTES) */
+    unsigned long notes_total;         /* messages issued */
     char *notes[COL_IMPORT_MAX_NOTES]; /* "file:line: what was skipped and why" */
 };
 void col_import_report_fini(struct col_import_report *r);

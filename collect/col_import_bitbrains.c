@@ -36,6 +36,8 @@ enum {
     BB_NCOL
 };
 
+/* Header names exactly as GWA-T-12 writes them (matched after the reader trims the
+ * TAB that follows each ';'). */
 static const char *const bb_cols[BB_NCOL] = {
     "Timestamp [ms]",
     "CPU cores",
@@ -67,6 +69,7 @@ struct bbfile {
 };
 
 /* Header check. Returns 0, 1 when this is not a GWA-T-12 header, <0 never. */
+/* Find every GWA-T-12 column; any missing means another format or separator. */
 static int
 map_header(struct bbfile *bf, const struct ks_csv_row *h)
 {
@@ -79,16 +82,18 @@ map_header(struct bbfile *bf, const struct ks_csv_row *h)
     return 0;
 }
 
+/* All eleven fields are numbers >= 0; the message names the column. */
 static int
 parse_fields(struct bbfile *bf, const struct ks_csv_row *row, double *v, struct ks_err *err)
 {
     for (int c = 0; c < BB_NCOL; c++)
-        if (col_parse_nonneg(row->f[bf->col[c]], &v[c], bf->path, row->line, bb_cols[c], err) <
-            0)
+        if (col_parse_nonneg(row->f[bf->col[c]], &v[c], bf->path, row->line, bb_cols[c], err) < 0)
             return -EINVAL;
     return 0;
 }
 
+/* Units: KB = KiB, so memory KB / 1024 = MiB and KB/s are KiB/s as they are; MHz
+ * stays MHz. The largest sizes seen feed the inventory. */
 static void
 to_metrics(struct bbfile *bf, const double *v, double *m)
 {
@@ -109,6 +114,7 @@ to_metrics(struct bbfile *bf, const double *v, double *m)
         bf->mem_cap_KiB = v[BB_MEM_CAP_KB];
 }
 
+/* Give the waiting row to the sink. */
 static void
 flush_pending(struct bbfile *bf, struct col_isink *s)
 {
@@ -131,8 +137,8 @@ do_row(struct bbfile *bf, const struct ks_csv_row *row, struct col_isink *s,
         return 0;
     }
     if (row->n > bf->ncols)
-        return ks_errf(err, -EINVAL, "%s:%lu: %zu fields, the header has %zu", bf->path,
-                       row->line, row->n, bf->ncols);
+        return ks_errf(err, -EINVAL, "%s:%lu: %zu fields, the header has %zu", bf->path, row->line,
+                       row->n, bf->ncols);
     if (parse_fields(bf, row, v, err) < 0)
         return -EINVAL;
     double t = v[BB_TIME];
@@ -158,6 +164,8 @@ do_row(struct bbfile *bf, const struct ks_csv_row *row, struct col_isink *s,
     return 0;
 }
 
+/* The inventory of a VM from the largest provisioned sizes its rows showed (a VM
+ * resized during the trace is sized for its largest configuration). */
 static void
 set_inventory(struct ks_dataset *ds, const struct bbfile *bf)
 {
@@ -173,6 +181,8 @@ set_inventory(struct ks_dataset *ds, const struct bbfile *bf)
 }
 
 /* Rows of one open file. */
+/* All data rows of one open file, one sorted run; the last row is held back until the
+ * file is known to end with a newline. */
 static int
 read_rows(struct bbfile *bf, struct ks_csv_reader *r, struct col_isink *s,
           struct col_import_report *rep, struct ks_err *err)
@@ -197,6 +207,7 @@ read_rows(struct bbfile *bf, struct ks_csv_reader *r, struct col_isink *s,
 
 /* Open path and check its header. Returns 0, 1 when the header is not GWA-T-12, or a
  * negative error. */
+/* Open with ';' as separator (the TAB after it is trimmed as a blank). */
 static int
 open_file(struct bbfile *bf, struct ks_csv_reader **r, struct ks_err *err)
 {
@@ -213,9 +224,11 @@ open_file(struct bbfile *bf, struct ks_csv_reader **r, struct ks_err *err)
     return 0;
 }
 
+/* One file: a directory entry that is not GWA-T-12 is skipped, a named one is an
+ * error; the same VM in several months continues one entity. */
 static int
-import_file(struct bbfile *bf, int from_dir, struct col_isink *s,
-            struct col_import_report *rep, struct ks_err *err)
+import_file(struct bbfile *bf, int from_dir, struct col_isink *s, struct col_import_report *rep,
+            struct ks_err *err)
 {
     struct ks_csv_reader *r;
     int rc = open_file(bf, &r, err);

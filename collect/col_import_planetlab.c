@@ -27,6 +27,7 @@ static const double cloudsim_MHz[4] = {2500, 2000, 1000, 500};
 static const double cloudsim_MiB[4] = {870, 1740, 1740, 613};
 
 /* UTC midnight of a YYYYMMDD name (the last path component of dir), or NaN. */
+/* CloudSim names each day's folder YYYYMMDD; the traces start at that UTC midnight. */
 static double
 start_from_name(const char *path)
 {
@@ -44,6 +45,7 @@ start_from_name(const char *path)
 }
 
 /* Directory part of path ("." when there is none), malloc'd. */
+/* For a file named directly: its folder may still carry the date. */
 static char *
 parent_of(const char *path)
 {
@@ -51,6 +53,8 @@ parent_of(const char *path)
     return s ? ks_xstrndup(path, (size_t)(s - path)) : ks_xstrdup(".");
 }
 
+/* Start time of one file: --start wins, else the date in its folder's name, else an
+ * error that says how to fix it (there is no safe default). */
 static int
 file_start(const struct col_import_opts *o, const struct col_flist *fl, size_t i, double *start,
            struct ks_err *err)
@@ -71,6 +75,8 @@ file_start(const struct col_import_opts *o, const struct col_flist *fl, size_t i
 }
 
 /* Inventory of a newly seen entity; its size (MHz, MiB; NaN = unknown) comes back. */
+/* A VM is one vCPU of its size's MHz (CloudSim's VMs have one PE), so core_MHz = size
+ * and cores = threads = 1; notes say where the size came from or that it is unknown. */
 static void
 add_inventory(const struct col_import_opts *o, struct ks_dataset *ds, size_t ent,
               size_t index_in_dir, double *MHz, double *MiB)
@@ -88,10 +94,10 @@ add_inventory(const struct col_import_opts *o, struct ks_dataset *ds, size_t ent
     char type[32] = "";
     if (o->cloudsim_types)
         snprintf(type, sizeof type, "; CloudSim VM type %zu", index_in_dir % 4 + 1);
-    char *notes = ks_xasprintf(
-        "PlanetLab trace: CPU only%s%s", type,
-        isnan(*MHz) ? "; VM size unknown (no --vm-MHz): cpu_MHz empty"
-                    : isnan(*MiB) ? "; memory size unknown (no --vm-mem-MiB)" : "");
+    char *notes = ks_xasprintf("PlanetLab trace: CPU only%s%s", type,
+                               isnan(*MHz)   ? "; VM size unknown (no --vm-MHz): cpu_MHz empty"
+                               : isnan(*MiB) ? "; memory size unknown (no --vm-mem-MiB)"
+                                             : "");
     ks_inv_set(ds, ent, "notes", notes);
     free(notes);
 }
@@ -104,6 +110,7 @@ struct plfile {
 };
 
 /* 1 if line holds one number (after trimming), setting *v; 0 otherwise. */
+/* Lines are a number with optional blanks and a CR (files saved on Windows). */
 static int
 parse_line(char *line, double *v)
 {
@@ -118,6 +125,7 @@ parse_line(char *line, double *v)
 }
 
 /* 1 when the first line of path is a number (a PlanetLab file), else 0. */
+/* Decide before an entity is created whether a directory entry is a trace at all. */
 static int
 looks_like_planetlab(const char *path)
 {
@@ -152,15 +160,15 @@ read_file(const struct plfile *pf, struct col_isink *s, struct col_import_report
                 rep->rows_skipped++;
                 col_import_note(rep, "%s:%lu: empty line skipped", pf->path, ln);
             } else {
-                rc = ks_errf(err, -EINVAL, "%s:%lu: '%.40s' is not a CPU percentage",
-                             pf->path, ln, line);
+                rc = ks_errf(err, -EINVAL, "%s:%lu: '%.40s' is not a CPU percentage", pf->path, ln,
+                             line);
             }
             continue;
         }
         if (last && !complete) {
             rep->rows_skipped++;
-            col_import_note(rep, "%s:%lu: last line has no newline (cut off?), skipped",
-                            pf->path, ln);
+            col_import_note(rep, "%s:%lu: last line has no newline (cut off?), skipped", pf->path,
+                            ln);
             break;
         }
         if (v < 0 || v > 100) {

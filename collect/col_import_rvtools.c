@@ -38,11 +38,13 @@ enum {
 };
 
 struct rv_field {
-    const char *key;            /* inventory column it fills ("" = used otherwise) */
+    const char *key; /* inventory column it fills ("" = used otherwise) */
     int numeric, required;
-    const char *aliases[5];     /* header names across RVTools versions */
+    const char *aliases[5]; /* header names across RVTools versions */
 };
 
+/* The alias table. Required fields without any alias in the header make the file an
+ * error (it is not a vInfo export); optional ones are left empty. */
 static const struct rv_field rv_fields[RV_NFIELD] = {
     [RV_VM] = {"entity", 0, 1, {"VM", "VM Name", "Name", NULL}},
     [RV_POWER] = {"powerstate", 0, 0, {"Powerstate", "Power State", "PowerState", NULL}},
@@ -58,18 +60,20 @@ static const struct rv_field rv_fields[RV_NFIELD] = {
     [RV_OS] = {"os",
                0,
                0,
-               {"OS according to the configuration file", "OS according to the VMware Tools",
-                "OS", "Guest OS", NULL}},
+               {"OS according to the configuration file", "OS according to the VMware Tools", "OS",
+                "Guest OS", NULL}},
     [RV_DNS] = {"hostname", 0, 0, {"DNS Name", "Hostname", NULL}},
 };
 
 /* Header name without a UTF-8 byte-order mark. */
+/* Excel writes a byte-order mark before the first header name. */
 static const char *
 no_bom(const char *s)
 {
     return strncmp(s, "\xEF\xBB\xBF", 3) == 0 ? s + 3 : s;
 }
 
+/* Exact header match (RVTools names are stable within a version). */
 static int
 find_col(const struct ks_csv_row *h, const char *name)
 {
@@ -79,6 +83,7 @@ find_col(const struct ks_csv_row *h, const char *name)
     return -1;
 }
 
+/* Resolve every field through its aliases; the message names the first two tried. */
 static int
 map_header(const char *path, const struct ks_csv_row *h, int *col, struct ks_err *err)
 {
@@ -97,6 +102,8 @@ map_header(const char *path, const struct ks_csv_row *h, int *col, struct ks_err
 }
 
 /* The separator the first line holds most of (outside quotes). */
+/* Count candidate separators on the header line: a vInfo header has dozens of
+ * columns, so the true separator wins by far. */
 static unsigned char
 sniff_sep(const char *path)
 {
@@ -113,6 +120,7 @@ sniff_sep(const char *path)
     return n[1] > n[0] && n[1] >= n[2] ? ';' : n[2] > n[0] ? '\t' : ',';
 }
 
+/* RVTools writes True/False; spreadsheets re-save them in other spellings. */
 static int
 is_true(const char *s)
 {
@@ -120,6 +128,8 @@ is_true(const char *s)
            strcmp(s, "1") == 0 || strcmp(s, "Yes") == 0;
 }
 
+/* Copy the mapped fields into the inventory: numbers checked (file:line: field),
+ * text as is. threads = cores since vSphere's CPUs are vCPUs. */
 static int
 set_fields(struct ks_dataset *ds, size_t ent, const char *path, const struct ks_csv_row *row,
            const int *col, struct ks_err *err)
@@ -139,11 +149,14 @@ set_fields(struct ks_dataset *ds, size_t ent, const char *path, const struct ks_
     }
     ks_inv_set(ds, ent, "threads", ks_inv_str(ds, ent, "cores"));
     ks_inv_set(ds, ent, "hypervisor", "vmware");
-    ks_inv_set(ds, ent, "notes", "RVTools vInfo: inventory only, no clock speed (planned by "
-                                 "allocation)");
+    ks_inv_set(ds, ent, "notes",
+               "RVTools vInfo: inventory only, no clock speed (planned by "
+               "allocation)");
     return 0;
 }
 
+/* One VM: templates cannot run and a repeated name would make two entities one, so
+ * both are skipped and counted. */
 static int
 do_row(struct ks_dataset *ds, const char *path, const struct ks_csv_row *row, size_t ncols,
        const int *col, struct col_import_report *rep, struct ks_err *err)
@@ -162,13 +175,14 @@ do_row(struct ks_dataset *ds, const char *path, const struct ks_csv_row *row, si
     }
     if (ks_dataset_find(ds, vm) >= 0) {
         rep->dups_skipped++;
-        col_import_note(rep, "%s:%lu: VM '%s' appears again, skipped (first kept)", path,
-                        row->line, vm);
+        col_import_note(rep, "%s:%lu: VM '%s' appears again, skipped (first kept)", path, row->line,
+                        vm);
         return 0;
     }
     return set_fields(ds, ks_dataset_add_entity(ds, vm, "vm"), path, row, col, err);
 }
 
+/* One vInfo file: header, then rows. */
 static int
 import_file(const char *path, struct col_isink *s, struct col_import_report *rep,
             struct ks_err *err)

@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define MAXF 64 /* fields per line; sadf's widest table (-r ALL) has 19 */
+
 enum { T_NONE, T_CPU, T_MEM, T_DISK, T_NET, T_IO };
 enum { SEEN_CPU = 1, SEEN_MEM = 2, SEEN_DISK = 4, SEEN_NET = 8, SEEN_IO = 16 };
 
@@ -72,11 +74,14 @@ struct sar_in {
     struct sar_cols c;
     int header_ncpu; /* from sadf -H, 0 = unknown */
     unsigned tab_id; /* tables seen so far */
+    char *hdr[MAXF]; /* column names of the current table, for messages */
+    int nhdr;
     struct col_import_report *rep;
 };
 
 /* ---- tables ---------------------------------------------------------------------- */
 
+/* Index of a column name in a split header, or -1. */
 static int
 fcol(char **f, int n, const char *name)
 {
@@ -86,6 +91,9 @@ fcol(char **f, int n, const char *name)
     return -1;
 }
 
+/* Classify a table by the columns it has, not by its position or its first data
+ * column: sysstat versions renamed some (%user/%usr, %system/%sys) but kept the ones
+ * used here. A table of another activity maps to T_NONE and its rows are ignored. */
 static void
 map_table(struct sar_cols *c, char **f, int n)
 {
@@ -134,6 +142,7 @@ whole_disk(const char *d)
 
 /* ---- rows ------------------------------------------------------------------------ */
 
+/* Host by name, created on first sight with the CPU count sadf -H gave (if any). */
 static struct sar_host *
 get_host(struct sar_in *in, const char *name)
 {
@@ -150,6 +159,7 @@ get_host(struct sar_in *in, const char *name)
     return h;
 }
 
+/* The joined row of one host at one time: each activity's table adds its part. */
 static struct sar_row *
 get_row(struct sar_host *h, double t, double interval_s)
 {
@@ -167,15 +177,15 @@ get_row(struct sar_host *h, double t, double interval_s)
     return r;
 }
 
+/* A numeric field of the current table; an absent column reads as NaN. */
 static int
-num(const struct sar_in *in, unsigned long ln, char **f, int col, const char *what, double *v,
-    struct ks_err *err)
+num(const struct sar_in *in, unsigned long ln, char **f, int col, double *v, struct ks_err *err)
 {
     if (col < 0) {
         *v = NAN;
         return 0;
     }
-    return col_parse_nonneg(f[col], v, in->path, ln, what, err);
+    return col_parse_nonneg(f[col], v, in->path, ln, in->hdr[col], err);
 }
 
 /* A second value for a (host, time, activity): a repeated table or row. Disks and
@@ -187,14 +197,16 @@ duplicate(struct sar_in *in, struct sar_row *r, unsigned long ln)
     int multi = in->c.kind == T_DISK || in->c.kind == T_NET;
     if (*tab && (!multi || *tab != in->tab_id)) {
         in->rep->dups_skipped++;
-        col_import_note(in->rep, "%s:%lu: duplicate timestamp %.0f skipped (first kept)",
-                        in->path, ln, r->t);
+        col_import_note(in->rep, "%s:%lu: duplicate timestamp %.0f skipped (first kept)", in->path,
+                        ln, r->t);
         return 1;
     }
     *tab = in->tab_id;
     return 0;
 }
 
+/* Add one data line of the current table to its joined row. Disks and interfaces
+ * sum over devices; CPU, memory and -b rows set values. */
 static int
 add_values(struct sar_in *in, struct sar_row *r, char **f, unsigned long ln, struct ks_err *err)
 {
@@ -203,7 +215,7 @@ add_values(struct sar_in *in, struct sar_row *r, char **f, unsigned long ln, str
     int rc = 0;
     if (duplicate(in, r, ln))
         return 0;
-#define N(col, v) (rc = rc ? rc : num(in, ln, f, c->col, #col, &(v), err))
+#define N(col, v) (rc = rc ? rc : num(in, ln, f, c->col, &(v), err))
     switch (c->kind) {
     case T_CPU:
         N(idle, a), N(iowait, b), N(steal, x);
@@ -248,6 +260,8 @@ add_values(struct sar_in *in, struct sar_row *r, char **f, unsigned long ln, str
 }
 
 /* "1795676539" or "2026-11-26 07:02:19 UTC" (sadf -d without -U). */
+/* sadf -d prints UNIX seconds with -U, else a UTC date; other zones (sadf -T/-t) are
+ * refused rather than guessed. */
 static int
 parse_time(const char *s, double *t)
 {
@@ -265,6 +279,7 @@ parse_time(const char *s, double *t)
     return 0;
 }
 
+/* Split a line at ';' in place (sadf never quotes); returns the field count. */
 static int
 split(char *line, char **f, int max)
 {
@@ -288,8 +303,9 @@ restart_record(struct sar_in *in, char **f, int n)
         get_host(in, f[0])->ncpu = ncpu;
 }
 
-#define MAXF 64
-
+/* One non-header line: a restart record, a row of the current table, or (when the
+ * table is not one we use) nothing. A row with fewer fields than its header is a cut
+ * row (skipped and counted); with more, the input is not what it claims (error). */
 static int
 data_line(struct sar_in *in, char *line, unsigned long ln, int cut, struct ks_err *err)
 {
@@ -304,8 +320,8 @@ data_line(struct sar_in *in, char *line, unsigned long ln, int cut, struct ks_er
         return 0;
     if (cut || n != in->c.ncols) {
         if (!cut && n > in->c.ncols)
-            return ks_errf(err, -EINVAL, "%s:%lu: %d fields, the header has %d", in->path, ln,
-                           n, in->c.ncols);
+            return ks_errf(err, -EINVAL, "%s:%lu: %d fields, the header has %d", in->path, ln, n,
+                           in->c.ncols);
         in->rep->rows_skipped++;
         col_import_note(in->rep, "%s:%lu: %s, skipped", in->path, ln,
                         cut ? "last line has no newline (cut off?)" : "row cut short");
@@ -329,12 +345,18 @@ data_line(struct sar_in *in, char *line, unsigned long ln, int cut, struct ks_er
     return add_values(in, get_row(h, t, iv), f, ln, err);
 }
 
+/* A "# hostname;interval;timestamp;..." line starts a new table. */
 static int
 header_line(struct sar_in *in, char *line, unsigned long ln)
 {
     char *f[MAXF];
     int n = split(line + 2, f, MAXF); /* after "# " */
     map_table(&in->c, f, n);
+    for (int i = 0; i < in->nhdr; i++)
+        free(in->hdr[i]);
+    for (int i = 0; i < n; i++)
+        in->hdr[i] = ks_xstrdup(f[i]);
+    in->nhdr = n;
     in->tab_id++;
     if (in->c.kind == T_NONE)
         col_import_note(in->rep, "%s:%lu: table '%s...' not used", in->path, ln,
@@ -343,6 +365,7 @@ header_line(struct sar_in *in, char *line, unsigned long ln)
 }
 
 /* Read one ';' stream (a text file or sadf's output). */
+/* Read ';' lines from f until EOF; the first non-empty line must be a header. */
 static int
 read_stream(struct sar_in *in, FILE *f, struct ks_err *err)
 {
@@ -378,6 +401,8 @@ read_stream(struct sar_in *in, FILE *f, struct ks_err *err)
 
 /* Run sadf with args; returns a FILE reading its stdout and the child's pid. sadf's
  * own messages go to our stderr unchanged. */
+/* fork + exec rather than popen: no shell, so a file name with spaces or quotes is
+ * passed to sadf as it is. */
 static FILE *
 spawn(const char *sadf, char *const *args, pid_t *pid)
 {
@@ -401,6 +426,8 @@ spawn(const char *sadf, char *const *args, pid_t *pid)
     return fdopen(p[0], "r");
 }
 
+/* Close the pipe and wait for sadf; its exit status decides whether the rows read
+ * are trusted (a sadf that failed half way may have printed part of a file). */
 static int
 reap(const char *sadf, const char *path, FILE *f, pid_t pid, struct ks_err *err)
 {
@@ -417,6 +444,8 @@ reap(const char *sadf, const char *path, FILE *f, pid_t pid, struct ks_err *err)
 }
 
 /* sadf -H: the CPU count and which of the activities we want the file holds. */
+/* sadf -d fails outright when asked for an activity the file lacks (sadc records
+ * disks only with -S DISK), so ask only for what the header lists. */
 static int
 sadf_header(const char *sadf, const char *path, int *ncpu, unsigned *acts, struct ks_err *err)
 {
@@ -442,6 +471,7 @@ sadf_header(const char *sadf, const char *path, int *ncpu, unsigned *acts, struc
     return reap(sadf, path, f, pid, err);
 }
 
+/* A saDD file: sadf -H, then one sadf -d -U with every activity we use. */
 static int
 read_binary(struct sar_in *in, const char *sadf, struct ks_err *err)
 {
@@ -463,8 +493,7 @@ read_binary(struct sar_in *in, const char *sadf, struct ks_err *err)
         args[n++] = "-n", args[n++] = "DEV";
     args[n] = NULL;
     if (!(acts & SEEN_CPU))
-        return ks_errf(err, -EINVAL, "%s: the file holds no CPU activity (sadc -S ...)",
-                       in->path);
+        return ks_errf(err, -EINVAL, "%s: the file holds no CPU activity (sadc -S ...)", in->path);
     pid_t pid;
     FILE *f = spawn(sadf, args, &pid);
     if (!f)
@@ -478,6 +507,8 @@ read_binary(struct sar_in *in, const char *sadf, struct ks_err *err)
 
 enum { FT_OTHER, FT_TEXT, FT_BINARY };
 
+/* Sniff the first bytes: sysstat's magic for binary files, sadf -d's header line for
+ * text; anything else (a sar text report sarDD, a log) is not ours. */
 static int
 file_type(const char *path)
 {
@@ -493,6 +524,7 @@ file_type(const char *path)
     return FT_OTHER;
 }
 
+/* Rows by time: tables may list times in different orders after a restart. */
 static int
 cmp_row(const void *a, const void *b)
 {
@@ -500,6 +532,7 @@ cmp_row(const void *a, const void *b)
     return (x->t > y->t) - (x->t < y->t);
 }
 
+/* A joined row as dataset metrics; activities the file lacks stay NaN (unknown). */
 static void
 row_metrics(const struct sar_row *r, double ncpu, double core_MHz, double *m)
 {
@@ -531,6 +564,7 @@ row_metrics(const struct sar_row *r, double ncpu, double core_MHz, double *m)
     }
 }
 
+/* What sar tells about the host: its name, logical CPUs and (from the user) clock. */
 static void
 host_inventory(struct ks_dataset *ds, size_t ent, const struct sar_host *h, double core_MHz)
 {
@@ -539,13 +573,14 @@ host_inventory(struct ks_dataset *ds, size_t ent, const struct sar_host *h, doub
         ks_inv_set_num(ds, ent, "threads", h->ncpu);
     ks_inv_set_num(ds, ent, "core_MHz", core_MHz);
     ks_inv_set(ds, ent, "notes",
-               h->ncpu <= 0     ? "sar: CPU count unknown (no sadf -H, restart record or -P "
-                                  "ALL rows): cpu_MHz empty"
+               h->ncpu <= 0      ? "sar: CPU count unknown (no sadf -H, restart record or -P "
+                                   "ALL rows): cpu_MHz empty"
                : isnan(core_MHz) ? "sar: clock speed unknown (pass --core-MHz): cpu_MHz empty"
                                  : "sar: clock speed from --core-MHz");
 }
 
 /* Each host of the file becomes one sorted run in the sink. */
+/* Hand the joined rows of every host to the sink, one sorted run per host. */
 static void
 emit(struct sar_in *in, const struct col_import_opts *o, struct col_isink *s)
 {
@@ -558,7 +593,8 @@ emit(struct sar_in *in, const struct col_import_opts *o, struct col_isink *s)
         if (h->ncpu <= 0 && known >= 0 && ks_inv_num(ds, ent, "threads") > 0)
             h->ncpu = (int)ks_inv_num(ds, ent, "threads");
         host_inventory(ds, ent, h, o->core_MHz);
-        qsort(h->rows, h->n, sizeof *h->rows, cmp_row);
+        if (h->n) /* qsort wants a non-NULL base even for 0 rows */
+            qsort(h->rows, h->n, sizeof *h->rows, cmp_row);
         col_isink_run(s);
         double mem_MiB = ks_inv_num(ds, ent, "mem_MiB");
         for (size_t r = 0; r < h->n; r++) {
@@ -574,6 +610,7 @@ emit(struct sar_in *in, const struct col_import_opts *o, struct col_isink *s)
     }
 }
 
+/* Free the per-file join. */
 static void
 sar_in_fini(struct sar_in *in)
 {
@@ -584,11 +621,15 @@ sar_in_fini(struct sar_in *in)
     }
     free(in->hosts);
     ks_map_fini(&in->host_ix);
+    for (int i = 0; i < in->nhdr; i++)
+        free(in->hdr[i]);
 }
 
+/* One input: binary through sadf, text directly; unrelated files in directories are
+ * skipped, a named one is read as text and fails with its first line. */
 static int
-import_file(const struct col_import_opts *o, const char *path, int from_dir,
-            struct col_isink *s, struct col_import_report *rep, struct ks_err *err)
+import_file(const struct col_import_opts *o, const char *path, int from_dir, struct col_isink *s,
+            struct col_import_report *rep, struct ks_err *err)
 {
     int ft = file_type(path), rc;
     if (ft == FT_OTHER && from_dir) {
@@ -618,8 +659,8 @@ import_file(const struct col_import_opts *o, const char *path, int from_dir,
 }
 
 int
-col_import_sar(const struct col_import_opts *o, struct col_isink *s,
-               struct col_import_report *rep, struct ks_err *err)
+col_import_sar(const struct col_import_opts *o, struct col_isink *s, struct col_import_report *rep,
+               struct ks_err *err)
 {
     struct col_flist fl;
     int rc = col_flist_build(&fl, o->inputs, o->ninputs, rep, err);

@@ -17,18 +17,28 @@
 
 #include "core/ks_csv.h"
 
+/* One sample row as stored in the temporary file: fixed size, so run k's i-th record
+ * sits at a computable offset and the merge can pread it without an index. NaN marks
+ * an unknown metric exactly as in the dataset. */
 struct rec {
     double time_s, interval_s;
     uint32_t ent, pad;
     double m[KS_NMETRIC];
 };
 
+/* A run is a stretch of records whose times never decrease (the importer checks this
+ * per input and reports file:line, so the sink never has to sort). */
 struct run {
     uint64_t first, n; /* record range in the temporary file */
 };
 
+/* Records buffered before one write(2); 4096 x 152 bytes = 608 KiB. */
 #define WBUF_RECS 4096
+/* Read buffers of all runs together during the merge: the memory bound of an import
+ * whatever the number of rows (each run gets at least 16 records, so 100,000 runs
+ * would need 243 MB: far beyond any real assessment). */
 #define MERGE_BUF_BYTES (16u << 20)
+/* Rows between two progress callbacks: cheap enough to be invisible in profiles. */
 #define TICK_ROWS 65536
 
 struct col_isink {
@@ -45,6 +55,8 @@ struct col_isink {
     unsigned long long next_tick;
 };
 
+/* The sink borrows o and rep (both outlive it) and owns the dataset holding the
+ * inventory; no file is touched until col_isink_open. */
 struct col_isink *
 col_isink_new(const struct col_import_opts *o, struct col_import_report *rep)
 {
@@ -58,6 +70,7 @@ col_isink_new(const struct col_import_opts *o, struct col_import_report *rep)
     return s;
 }
 
+/* Closing the descriptor releases the unlinked temporary file's blocks. */
 void
 col_isink_free(struct col_isink *s)
 {
@@ -96,6 +109,7 @@ col_isink_open(struct col_isink *s, const char *dir, struct ks_err *err)
     return 0;
 }
 
+/* write(2) until done; a short write retries, an error aborts (see below). */
 static void
 write_all(struct col_isink *s, const void *buf, size_t len)
 {
@@ -122,6 +136,8 @@ flush_wbuf(struct col_isink *s)
     s->nw = 0;
 }
 
+/* Runs are cheap (16 bytes each), but an empty one would still cost a merge cursor,
+ * so a run nobody wrote to is reused. */
 void
 col_isink_run(struct col_isink *s)
 {
@@ -131,6 +147,7 @@ col_isink_run(struct col_isink *s)
     s->runs[s->nruns++] = (struct run){.first = s->nrec, .n = 0};
 }
 
+/* Rows are copied into the write buffer; the caller's metrics array is not kept. */
 void
 col_isink_put(struct col_isink *s, double time_s, uint32_t ent, double interval_s,
               const double *metrics)
@@ -156,9 +173,9 @@ col_isink_rows(const struct col_isink *s)
     return s->nrec;
 }
 
+/* Forward to the caller's callback, if any: the library never prints. */
 static void
-progress(struct col_isink *s, const char *phase, unsigned long long rows,
-         unsigned long long total)
+progress(struct col_isink *s, const char *phase, unsigned long long rows, unsigned long long total)
 {
     if (!s->o->progress)
         return;
@@ -185,6 +202,8 @@ col_isink_file_done(struct col_isink *s)
 
 /* ---- merge ----------------------------------------------------------------------- */
 
+/* Read position of one run during the merge: a window of buf[pos .. len) holds
+ * records already read, next is the first record not yet read from the file. */
 struct cursor {
     uint64_t next, end; /* next record to load from the file, end of run */
     struct rec *buf;
@@ -199,6 +218,7 @@ struct merge {
     struct rec *arena;
 };
 
+/* Refill a cursor's window with the run's next records (at most bufrecs). */
 static int
 cursor_fill(struct merge *mg, struct cursor *c, struct ks_err *err)
 {
@@ -226,6 +246,7 @@ heap_less(const struct merge *mg, size_t a, size_t b)
     return a < b;
 }
 
+/* Restore the heap below i after its top record changed (classic sift-down). */
 static void
 heap_down(struct merge *mg, size_t i)
 {
@@ -244,6 +265,8 @@ heap_down(struct merge *mg, size_t i)
     }
 }
 
+/* Split the read budget evenly among runs, load each run's first window and heapify.
+ * Empty runs never enter the heap. */
 static int
 merge_init(struct merge *mg, struct col_isink *s, struct ks_err *err)
 {
@@ -303,6 +326,9 @@ merge_fini(struct merge *mg)
 
 /* ---- samples.csv ----------------------------------------------------------------- */
 
+/* One samples.csv row in the canonical column order of ks_samples_put_header;
+ * numbers through col_fmt_num, which is exact and several times faster than printf's
+ * %.17g round trip on the importers' rounded values. */
 static void
 put_row(FILE *f, const struct rec *r, const char *entity)
 {
@@ -319,6 +345,8 @@ put_row(FILE *f, const struct rec *r, const char *entity)
 }
 
 /* Per-entity statistics gathered while writing. */
+/* Per-entity statistics gathered while writing: the step is the smallest interval
+ * seen (a gap is then any hole longer than 1.5 steps). */
 static void
 account(struct col_import_entity *e, const struct rec *r)
 {
@@ -334,6 +362,8 @@ account(struct col_import_entity *e, const struct rec *r)
     e->rows++;
 }
 
+/* Two rows for one (entity, time) from different runs, e.g. the same day imported
+ * twice or two overlapping saDD files: the first (in input order) wins. */
 static void
 note_dup(struct col_isink *s, const struct rec *r)
 {
@@ -342,6 +372,8 @@ note_dup(struct col_isink *s, const struct rec *r)
                     ks_dataset_entity(s->ds, r->ent), r->time_s);
 }
 
+/* Merge every run into samples.csv, written atomically (tmp + rename), so a failed
+ * import leaves any previous samples.csv in place. */
 static int
 write_samples(struct col_isink *s, const char *path, struct ks_err *err)
 {
@@ -394,6 +426,7 @@ col_import_stars(double coverage_pct)
     return 5;
 }
 
+/* qsort adapter over ks_cmp_double (NaN last). */
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -401,6 +434,9 @@ cmp_double(const void *a, const void *b)
 }
 
 /* Span, most common step, coverage and stars once every row has been accounted. */
+/* The expected number of samples of an entity spans the whole import (first to last
+ * time of any entity), as Azure Migrate counts expected data points over the
+ * assessment period: a server that reported half the time gets half coverage. */
 static void
 finish_report(struct col_import_report *rep)
 {
@@ -433,6 +469,7 @@ finish_report(struct col_import_report *rep)
     }
 }
 
+/* coverage.csv: the per-entity rating, for the report and for scripts. */
 static int
 write_coverage(const struct col_import_report *rep, const char *path, struct ks_err *err)
 {
@@ -456,6 +493,8 @@ write_coverage(const struct col_import_report *rep, const char *path, struct ks_
     return ks_afile_commit(&af, err);
 }
 
+/* Files a previous import or collect may have left that this import does not
+ * produce: leaving them would mix two datasets. */
 static void
 remove_stale(const char *dir, const char *name)
 {
@@ -464,6 +503,8 @@ remove_stale(const char *dir, const char *name)
     free(p);
 }
 
+/* Inventory first (the samples refer to it), then samples, then the rating. The
+ * report is filled even when writing fails, so the caller can still print counts. */
 int
 col_isink_write(struct col_isink *s, const char *dir, int with_samples, struct ks_err *err)
 {

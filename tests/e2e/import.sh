@@ -37,3 +37,6 @@ check "rvtools: summary says planning is by allocation" grep -q "by allocation" 
 check "rvtools: template and repeated VM counted" grep -q "skipped: 0 files, 1 rows, 1 duplicates" "$T/rv.out"
 check "quiet import prints nothing" sh -c \
     "[ -z \"\$('$KASANE' import rvtools '$I/rvtools/vInfo_v3.csv' -o '$T/rv3' -q 2>&1)\" ]"
+mkdir -p "$T/empty"
+expect_exit "a directory with no data is bad input" 1 "no planetlab data found" \
+    "$KASANE" import planetlab "$T/empty" --start 0 -o "$T/x"

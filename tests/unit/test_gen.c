@@ -305,12 +305,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_deterministic),
-        cmocka_unit_test(test_rng),
-        cmocka_unit_test(test_rows_complete),
-        cmocka_unit_test(test_legacy_idle),
-        cmocka_unit_test(test_diurnal_and_batch),
-        cmocka_unit_test(test_groups_correlated),
+        cmocka_unit_test(test_deterministic),           cmocka_unit_test(test_rng),
+        cmocka_unit_test(test_rows_complete),           cmocka_unit_test(test_legacy_idle),
+        cmocka_unit_test(test_diurnal_and_batch),       cmocka_unit_test(test_groups_correlated),
         cmocka_unit_test(test_weekly_month_end_memory),
     };
     return cmocka_run_group_tests(tests, setup_room, teardown_room);

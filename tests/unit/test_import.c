@@ -263,7 +263,7 @@ test_bad_input_errors(void **state)
         {"bitbrains", "bitbrains_bad/bad_nonnumeric.csv", ":2: field 'CPU usage [%]': 'n/a'"},
         {"bitbrains", "bitbrains_bad/bad_backwards.csv", ":3: field 'Timestamp [ms]': time goes"},
         {"sar", "sar/bad_noheader.txt", "bad_noheader.txt:1: not sadf -d output"},
-        {"sar", "sar/bad_nonnumeric.txt", "bad_nonnumeric.txt:2: field 'idle': 'abc'"},
+        {"sar", "sar/bad_nonnumeric.txt", "bad_nonnumeric.txt:2: field '%idle': 'abc'"},
         {"sar", "bitbrains/vm7.csv", "vm7.csv:1: not sadf -d output"},
         {"rvtools", "rvtools/bad_nonnumeric.csv", "bad_nonnumeric.csv:2: field 'CPUs': 'two'"},
         {"rvtools", "rvtools/bad_other_format.csv", ":1: missing column 'CPUs'"},
