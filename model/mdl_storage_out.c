@@ -80,7 +80,7 @@ put_tier(struct ks_table *t, const struct mdl_array_catalog *cat,
     kvn(t, KEY("drives"), on ? (double)tr->drives : ks_nan());
     kvn(t, KEY("raid_groups"), on ? (double)tr->groups : ks_nan());
     kvn(t, KEY("spares"), on ? (double)tr->spares : ks_nan());
-    kvn(t, KEY("usable_GiB"), on ? tr->usable_GiB : ks_nan());
+    kvn(t, KEY("tier_usable_GiB"), on ? tr->usable_GiB : ks_nan());
 #undef KEY
 }
 

@@ -392,10 +392,10 @@ mdl_storage_describe(const struct mdl_array_catalog *cat, const struct mdl_stora
         const struct mdl_storage_tier *t = &c->tier[i];
         if (t->drive < 0)
             continue;
-        l += (size_t)snprintf(buf + l, len - l, "%s%ld x %s %s (%ld groups) + %ld spare%s",
+        l += (size_t)snprintf(buf + l, len - l, "%s%ld x %s %s (%ld group%s) + %ld spare%s",
                               i ? " + " : "", t->drives, cat->drive[t->drive].name,
-                              cat->raid[t->raid].name, t->groups, t->spares,
-                              t->spares == 1 ? "" : "s");
+                              cat->raid[t->raid].name, t->groups, t->groups == 1 ? "" : "s",
+                              t->spares, t->spares == 1 ? "" : "s");
     }
     if (l < len)
         snprintf(buf + l, len - l, "; %ld x %s; %ld x %s", c->shelves, cat->shelf[c->shelf].name,

@@ -480,6 +480,29 @@ kv_get(const struct ks_table *t, const char *key)
     return NULL;
 }
 
+/* docs/storage.md lists the keys of storage.csv in order; the file must match it. */
+static void
+expect_documented_keys(const struct ks_table *t)
+{
+    char *doc = fixture("datasets/../docs/storage.md"), *text = tu_slurp(doc, NULL);
+    assert_non_null(text);
+    const char *tag = "these keys in this order: `";
+    char *a = strstr(text, tag);
+    assert_non_null(a);
+    a += strlen(tag);
+    *strchr(a, '`') = '\0';
+    size_t r = 0;
+    for (char *k = strtok(a, ", \n"); k; k = strtok(NULL, ", \n"), r++) {
+        assert_true(r < t->nrows);
+        if (strcmp(ks_table_get(t, r, 0), k) != 0)
+            fail_msg("storage.csv row %zu is %s, docs/storage.md says %s", r + 1,
+                     ks_table_get(t, r, 0), k);
+    }
+    assert_int_equal(r, t->nrows);
+    free(text);
+    free(doc);
+}
+
 static void
 test_write_files(void **state)
 {
@@ -506,6 +529,11 @@ test_write_files(void **state)
     assert_int_equal(ks_parse_double(kv_get(&t, "dr_bandwidth_Mbps"), &v), 0);
     assert_true(v == f.sp->dr_bandwidth_Mbps); /* exact round trip */
     assert_string_equal(kv_get(&t, "raid"), "raid10");
+    expect_documented_keys(&t);
+    for (size_t r = 0; r < t.nrows; r++) /* every key once: readers look keys up */
+        for (size_t q = r + 1; q < t.nrows; q++)
+            if (strcmp(ks_table_get(&t, r, 0), ks_table_get(&t, q, 0)) == 0)
+                fail_msg("storage.csv: key %s twice", ks_table_get(&t, r, 0));
     ks_table_fini(&t);
     path = ks_xasprintf("%s/storage_options.csv", d);
     assert_int_equal(ks_table_read(path, NULL, &t, &err), 0);
