@@ -30,6 +30,8 @@ struct fspec_file {
     size_t nf, size;
 };
 
+/* Spec builders: D a required double (> lo when open, else >= lo), OPT an optional
+ * double (> 0 when given), L a required whole number >= lo. */
 #define D(T, c, lo, open) {#c, offsetof(T, c), lo, open, 0, 0}
 #define OPT(T, c) {#c, offsetof(T, c), 0, 1, 1, 0}
 #define L(T, c, lo) {#c, offsetof(T, c), lo, 0, 0, 1}
@@ -79,6 +81,8 @@ _Static_assert(offsetof(struct mdl_shelf, source) == offsetof(struct named, sour
 _Static_assert(offsetof(struct mdl_controller, source) == offsetof(struct named, source),
                "controller layout");
 
+/* Parse one numeric field of row r into the record, range-checked; the message names
+ * file, line and column. Optional columns may be absent or empty (NaN). */
 static int
 read_field(const struct ks_table *t, const char *path, size_t r, const struct fspec *f,
            char *rec, struct ks_err *err)
@@ -107,6 +111,9 @@ static int
 read_file(const char *dir, const struct fspec_file *fs, const char *const *extra_req,
           void **out, size_t *n, struct ks_err *err)
 {
+    /* Required columns: name, source, the file's own (media for drives), and every
+     * numeric column that is not optional; ks_table_read reports a missing one at
+     * line 1. */
     const char *req[16] = {"name", "source"};
     size_t nr = 2;
     for (size_t i = 0; extra_req && extra_req[i]; i++)
@@ -122,6 +129,7 @@ read_file(const char *dir, const struct fspec_file *fs, const char *const *extra
         free(path);
         return rc;
     }
+    /* Records are zeroed: on error, the ones not yet named free as no-ops. */
     char *recs = ks_xcalloc(t.nrows ? t.nrows : 1, fs->size);
     *out = recs, *n = 0;
     if (t.nrows == 0)
@@ -198,6 +206,7 @@ mdl_array_catalog_read(const char *dir, struct mdl_array_catalog **out, struct k
                           (void **)&c->ctrl};
     size_t *cnt[NFILES] = {&c->ndrive, &c->nraid, &c->nshelf, &c->nctrl};
     static const char *const drive_req[] = {"media", NULL};
+    /* Files in a fixed order, so the first bad one is the one reported. */
     int rc = 0;
     for (int i = 0; i < NFILES && rc == 0; i++)
         rc = read_file(dir, &files[i], i == F_DRIVE ? drive_req : NULL, arr[i], cnt[i], err);
@@ -213,6 +222,7 @@ mdl_array_catalog_read(const char *dir, struct mdl_array_catalog **out, struct k
     return 0;
 }
 
+/* Free n records of size bytes, each starting with its name and source strings. */
 static void
 free_named(void *recs, size_t n, size_t size)
 {

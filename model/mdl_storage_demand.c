@@ -37,11 +37,13 @@ mdl_storage_stat(const struct mdl_storage_plan *sp, const double *v)
         return 0;
     double *tmp = ks_xmalloc(n * sizeof *tmp), x;
     memcpy(tmp, v, n * sizeof *tmp);
+    /* ks_percentile sorts in place: work on a copy; the 100th percentile is the max. */
     x = ks_percentile(tmp, n, sp->pol.size_on_peak ? 100 : sp->pol.percentile);
     free(tmp);
     return x;
 }
 
+/* Percentile pct of a series of n values (0 for an empty series). */
 static double
 stat_at(const double *v, size_t n, double pct)
 {
@@ -88,6 +90,7 @@ estimate_iops(struct mdl_storage_plan *sp)
              "estimated from KiB/s at %g KiB per I/O", sp->pol.assumed_io_KiB);
 }
 
+/* Fill the four summed series of sp; the IOPS basis says where IOPS came from. */
 static void
 sum_series(const struct ks_dataset *ds, const struct ks_grid *g, struct mdl_storage_plan *sp)
 {
@@ -110,6 +113,8 @@ sum_series(const struct ks_dataset *ds, const struct ks_grid *g, struct mdl_stor
                  "none: no disk samples (sized on capacity)");
 }
 
+/* Reduce the summed series: percentile and peak of the total, the I/O-weighted read
+ * share, and the front-end sizing point with headroom. */
 void
 mdl_storage_demand(const struct ks_dataset *ds, const struct ks_grid *g,
                    struct mdl_storage_plan *sp)
@@ -159,6 +164,8 @@ entity_capacity(const struct ks_dataset *ds, const struct mdl_storage_policy *po
     return 0;
 }
 
+/* Sum used and provisioned GiB over the included entities, count the assumed ones,
+ * and apply growth and free-space headroom to the basis the policy picks. */
 void
 mdl_storage_capacity(const struct ks_dataset *ds, struct mdl_storage_plan *sp)
 {
@@ -215,10 +222,13 @@ mdl_storage_backup(struct mdl_storage_plan *sp)
     double grow = pow(1 + pol->growth_pct_per_year / 100, pol->years);
     double data = sp->used_GiB * grow;
     double change = sp->daily_change_GiB = daily_change(sp, data, grow);
+    /* Of retention_days daily restore points, one in full_every_days is a full. */
     double fulls = ceil(pol->retention_days / pol->full_every_days);
     double incrs = fmax(0, pol->retention_days - fulls);
     sp->backup_logical_GiB = fulls * data + incrs * change;
     sp->backup_GiB = sp->backup_logical_GiB / pol->dedup_ratio;
+    /* Window of a full night and of an incremental night; bytes over the WAN for a
+     * full copy, an incremental, and source-side dedup (only new blocks leave). */
     double Bps = pol->backup_MBps * 1e6;
     sp->backup_window_full_h = data * MDL_GiB / Bps / 3600;
     sp->backup_window_incr_h = change * MDL_GiB / Bps / 3600;
@@ -249,6 +259,7 @@ mdl_storage_rpo_KiBps(const double *w, size_t n, double step_s, double rpo_s)
     return best / (double)k;
 }
 
+/* DR replication bandwidth for the policy RPO; records the window actually used. */
 void
 mdl_storage_dr(struct mdl_storage_plan *sp)
 {

@@ -19,6 +19,7 @@
 #include "core/ks_csv.h"
 #include "core/ks_table.h"
 
+/* One key,value row; the table copies both strings. */
 static void
 kv(struct ks_table *t, const char *key, const char *val)
 {
@@ -27,6 +28,7 @@ kv(struct ks_table *t, const char *key, const char *val)
     ks_table_set(t, r, 1, val);
 }
 
+/* A number row: shortest exact text, NaN (unknown, not applicable) as empty. */
 static void
 kvn(struct ks_table *t, const char *key, double v)
 {
@@ -34,6 +36,9 @@ kvn(struct ks_table *t, const char *key, double v)
     kv(t, key, ks_fmt_double(b, v));
 }
 
+/* What the estate asks for: the summed series reduced, and the capacity. Keys say p95
+ * whatever the percentile (the report looks them up by name); `percentile` and
+ * `sizing_basis` say what was used. */
 static void
 put_demand(struct ks_table *t, const struct mdl_storage_plan *sp)
 {
@@ -50,14 +55,17 @@ put_demand(struct ks_table *t, const struct mdl_storage_plan *sp)
     kvn(t, "steps", (double)sp->nsteps);
     kvn(t, "step_s", sp->step_s);
     kvn(t, "nan_cells", (double)sp->nan_cells);
+    /* measured, estimated from KiB/s, or none: the report must show which. */
     kv(t, "iops_basis", sp->iops_basis);
     kvn(t, "iops_p95", sp->iops_pct);
     kvn(t, "iops_peak", sp->iops_peak);
     kvn(t, "read_pct", sp->read_pct);
     kvn(t, "throughput_p95_MiBps", sp->MiBps_pct);
     kvn(t, "throughput_peak_MiBps", sp->MiBps_peak);
+    /* The sizing point with headroom: what the array heads must take. */
     kvn(t, "frontend_iops_needed", sp->fe_iops_need);
     kvn(t, "frontend_MBps_needed", sp->fe_MBps_need);
+    /* Today's capacity, then grown over the horizon with free space on top. */
     kvn(t, "used_GiB", sp->used_GiB);
     kvn(t, "provisioned_GiB", sp->provisioned_GiB);
     kv(t, "capacity_basis", sp->capacity_basis);
@@ -99,6 +107,7 @@ cheapest_except(const struct mdl_storage_plan *sp, const long skip[3])
     return best;
 }
 
+/* The chosen configuration, tier by tier, its cost, and the two runner-ups. */
 static void
 put_array(struct ks_table *t, const struct mdl_storage_plan *sp)
 {
@@ -115,6 +124,7 @@ put_array(struct ks_table *t, const struct mdl_storage_plan *sp)
     kv(t, "controller", cat->ctrl[c->ctrl].name);
     kvn(t, "arrays", (double)c->arrays);
     kvn(t, "usable_GiB", c->usable_GiB);
+    /* Raw back-end IOPS of the I/O tier: drives x drive IOPS, before RAID penalty. */
     kvn(t, "backend_iops_capacity", c->tier[0].backend_iops);
     kvn(t, "watts", c->watts);
     kvn(t, "capex_storage", c->capex);
@@ -135,6 +145,8 @@ put_array(struct ks_table *t, const struct mdl_storage_plan *sp)
     }
 }
 
+/* Backup store and windows, WAN bytes per night, replication and the DR site. dr_hosts
+ * and the DR capex stay empty until the caller supplies the primary host count. */
 static void
 put_backup_dr(struct ks_table *t, const struct mdl_storage_plan *sp)
 {
@@ -167,6 +179,7 @@ put_backup_dr(struct ks_table *t, const struct mdl_storage_plan *sp)
     kvn(t, "dr_capex", sp->dr_capex);
 }
 
+/* storage.csv: demand, array, backup and DR keys in the documented order. */
 static int
 write_summary(const struct mdl_storage_plan *sp, const char *path, struct ks_err *err)
 {
@@ -204,6 +217,7 @@ opt_tier(struct ks_table *t, size_t r, int c, const struct mdl_array_catalog *ca
     return c;
 }
 
+/* One storage_options.csv row: site, both tiers, enclosure, cost, verdict. */
 static void
 opt_row(struct ks_table *t, const struct mdl_array_catalog *cat, const char *site,
         const struct mdl_storage_config *o, int chosen)
@@ -225,6 +239,7 @@ opt_row(struct ks_table *t, const struct mdl_array_catalog *cat, const char *sit
     ks_table_set_num(t, r, c, chosen);
 }
 
+/* Primary site first, then DR; each has exactly one chosen row. */
 static int
 write_options(const struct mdl_storage_plan *sp, const char *path, struct ks_err *err)
 {
@@ -239,6 +254,8 @@ write_options(const struct mdl_storage_plan *sp, const char *path, struct ks_err
     return rc;
 }
 
+/* The summed series, one row per grid step, streamed through an atomic file (the
+ * series can be long; no table copy of it is needed). */
 static int
 write_series(const struct mdl_storage_plan *sp, const char *path, struct ks_err *err)
 {
@@ -265,6 +282,7 @@ mdl_storage_write(const struct mdl_storage_plan *sp, const char *dir, struct ks_
                                         "storage_series.csv"};
     int (*const fn[])(const struct mdl_storage_plan *, const char *, struct ks_err *) = {
         write_summary, write_options, write_series};
+    /* Each file is atomic on its own; a failure stops before the next one. */
     int rc = 0;
     for (int i = 0; i < 3 && rc == 0; i++) {
         char *path = ks_xasprintf("%s/%s", dir, names[i]);

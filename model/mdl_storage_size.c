@@ -52,6 +52,8 @@ struct prange {
     double v, lo, hi;
 };
 
+/* Refuse a policy value outside its range before any sizing: a zero dedup ratio or a
+ * negative retention would otherwise produce plausible-looking nonsense. */
 static int
 check_policy(const struct mdl_storage_policy *p, struct ks_err *err)
 {
@@ -111,6 +113,7 @@ backend_need(const struct mdl_storage_plan *sp, const struct mdl_raid *r, double
     return t;
 }
 
+/* Drives are sold in decimal GB; the dataset counts GiB. */
 static double
 drive_GiB(const struct mdl_drive *d)
 {
@@ -124,9 +127,11 @@ size_tier(const struct mdl_storage_plan *sp, int di, int ri, struct tier_need t,
 {
     const struct mdl_drive *d = &sp->cat->drive[di];
     const struct mdl_raid *r = &sp->cat->raid[ri];
+    /* The binding resource decides: IOPS, MB/s or usable capacity. */
     double n = fmax(mdl_storage_ceil(t.iops / d->iops), mdl_storage_ceil(t.MBps / d->MBps));
     n = fmax(n, mdl_storage_ceil(t.GiB / (drive_GiB(d) * r->usable_fraction)));
     out->drive = di, out->raid = ri;
+    /* Whole RAID groups only: 11 drives of RAID 5 4+1 are 3 groups, 15 drives. */
     out->groups = (long)mdl_storage_ceil(fmax(n, 1) / (double)r->group_drives);
     out->drives = out->groups * r->group_drives;
     out->spares = sp->pol.spare_every > 0
@@ -155,6 +160,7 @@ finish_config(const struct mdl_storage_plan *sp, double load_scale, struct mdl_s
         c->watts += (double)n * cat->drive[t->drive].watts;
         c->usable_GiB += t->usable_GiB;
     }
+    /* Both tiers share the shelves; heads are bounded by shelves and by front-end load. */
     c->shelves = (long)mdl_storage_ceil((double)drives / (double)s->drives);
     double by_shelf = mdl_storage_ceil((double)c->shelves / (double)k->max_shelves);
     double by_iops = mdl_storage_ceil(sp->fe_iops_need * load_scale / k->max_iops);
@@ -165,6 +171,8 @@ finish_config(const struct mdl_storage_plan *sp, double load_scale, struct mdl_s
     /* W x 8766 h/year / 1000 = kWh per year. */
     c->opex_per_year = c->watts * 8.766 * sp->pol.power_price_per_kWh * sp->pol.pue;
     c->total_cost = c->capex + c->opex_per_year * sp->pol.years;
+    /* Only the head count can make a configuration impossible: drives and shelves
+     * grow without bound, heads are capped by policy. */
     c->eligible = c->arrays <= sp->pol.max_arrays;
     if (!c->eligible) {
         const char *why = c->arrays == (long)by_shelf ? "shelves"
@@ -185,6 +193,8 @@ add_config(struct mdl_storage_plan *sp, double load_scale, const struct tier_nee
     struct mdl_storage_config *c = &(*opt)[(*n)++];
     memset(c, 0, sizeof *c);
     c->shelf = s, c->ctrl = k;
+    /* The I/O tier takes the whole back-end need of its RAID level; in a tiered
+     * configuration only hot_capacity_pct of the capacity, the HDD tier the rest. */
     struct tier_need hot = need[r0];
     c->tier[1].drive = c->tier[1].raid = -1;
     if (d1 >= 0) {
@@ -236,6 +246,7 @@ reachable(const struct mdl_storage_plan *sp, const struct tier_need *need, doubl
           int d, int r, int s, int k)
 {
     const struct mdl_array_catalog *c = sp->cat;
+    /* Every slot filled, less spares, in whole groups. */
     double slots = (double)sp->pol.max_arrays * (double)c->ctrl[k].max_shelves *
                    (double)c->shelf[s].drives;
     double spare = sp->pol.spare_every > 0 ? mdl_storage_ceil(slots / (sp->pol.spare_every + 1))
@@ -286,6 +297,7 @@ shortfall(const struct mdl_storage_plan *sp, const struct tier_need *need, doubl
                                      c->ctrl[k].name, c->ctrl[k].max_shelves, c->shelf[s].name);
                         }
                 }
+    /* Name only the needs that no configuration reaches. */
     if (sp->fe_iops_need * load_scale > best.iops)
         short_line(msg, sizeof msg, "front-end IOPS", sp->fe_iops_need * load_scale, best.iops,
                    who[0]);
@@ -305,6 +317,7 @@ mdl_storage_choose(struct mdl_storage_plan *sp, double load_scale,
                    struct mdl_storage_config **opt, size_t *nopt, size_t *chosen,
                    struct ks_err *err)
 {
+    /* The back-end need depends on the RAID level only: compute it once per level. */
     struct tier_need *need = ks_xcalloc(sp->cat->nraid, sizeof *need);
     for (size_t r = 0; r < sp->cat->nraid; r++)
         need[r] = backend_need(sp, &sp->cat->raid[r], load_scale);
@@ -338,6 +351,7 @@ mdl_storage_size(const struct ks_dataset *ds, const struct ks_grid *g,
     struct mdl_storage_plan *sp = ks_xcalloc(1, sizeof *sp);
     sp->cat = cat;
     sp->pol = *pol;
+    /* Order matters: backup needs demand and capacity, the choice needs all three. */
     mdl_storage_demand(ds, g, sp);
     mdl_storage_capacity(ds, sp);
     sp->pol.entity_mask = NULL; /* borrowed: not kept past this call */
@@ -345,6 +359,7 @@ mdl_storage_size(const struct ks_dataset *ds, const struct ks_grid *g,
     mdl_storage_dr(sp);
     sp->dr_hosts = sp->dr_capex_hosts = sp->dr_capex = ks_nan();
     rc = mdl_storage_choose(sp, 1, &sp->opt, &sp->nopt, &sp->chosen, err);
+    /* The DR array holds all the data but carries only part of the I/O. */
     if (rc == 0) {
         rc = mdl_storage_choose(sp, pol->dr_load_pct / 100, &sp->dr_opt, &sp->ndr_opt,
                                 &sp->dr_chosen, err);
@@ -382,6 +397,7 @@ mdl_storage_dr_cost(struct mdl_storage_plan *sp, long primary_hosts, double host
     return sp->dr_capex;
 }
 
+/* A one-line description for storage.csv and the report: tiers, shelves, heads. */
 void
 mdl_storage_describe(const struct mdl_array_catalog *cat, const struct mdl_storage_config *c,
                      char *buf, size_t len)

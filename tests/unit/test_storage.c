@@ -193,6 +193,28 @@ test_capacity_decides(void **state)
     fx_fini(&f);
 }
 
+/* 10,000 front-end IOPS at 70/30 on RAID 10 = 13,000 back-end; 20,000 GiB. HDD alone:
+ * 130 drives (26,000); SSD alone: capacity 20000 / 465.66 = 42.9 -> 44 (22,000); SSD
+ * tier for the I/O and 2,000 GiB -> 4.3 -> 6 SSDs (3,000) over 18,000 GiB on HDD:
+ * 18000 / 4656.6 = 3.9 -> 4 HDDs (800): 3,800 wins. */
+static void
+test_tiered_wins(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, "tiered", flat_estate(2, 12, 300, 7000, 3000, 20000));
+    f.p.allow_tiering = 1;
+    fx_size(&f);
+    const struct mdl_storage_config *c = &f.sp->opt[f.sp->chosen];
+    assert_int_equal(c->tier[0].drives, 6);
+    assert_string_equal(f.cat->drive[c->tier[0].drive].name, "fast");
+    assert_int_equal(c->tier[1].drives, 4);
+    assert_string_equal(f.cat->drive[c->tier[1].drive].name, "big");
+    assert_true(fabs(c->capex - 3800) < 1e-9);
+    assert_int_equal(option(f.sp, "raid10")->tier[0].drives, 44); /* first single: SSD */
+    fx_fini(&f);
+}
+
 /* A bursty generated estate: 12 servers, 4 hours at 60 s, write bursts at random. */
 static struct ks_dataset *
 bursty_estate(void)
@@ -589,6 +611,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_raid_penalty_drive_counts),
         cmocka_unit_test(test_capacity_decides),
+        cmocka_unit_test(test_tiered_wins),
         cmocka_unit_test(test_rpo_bandwidth_matches_brute_force),
         cmocka_unit_test(test_p95_of_summed_series),
         cmocka_unit_test(test_backup_arithmetic),
