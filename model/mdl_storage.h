@@ -120,6 +120,17 @@ struct mdl_storage_policy {
     const unsigned char *entity_mask;
 };
 void mdl_storage_policy_init(struct mdl_storage_policy *pol);
+/* Every field by name (the field names above; a "storage_" prefix is accepted): what a
+ * flag or a policy-file line becomes. Booleans take 1/0, yes/no, true/false, on/off;
+ * daily_change_pct takes "" or "measured" for "not given". -EINVAL with a message
+ * for an unknown key, a bad value or one out of range. */
+int mdl_storage_policy_set(struct mdl_storage_policy *pol, const char *key,
+                           const char *value, struct ks_err *err);
+/* Range check of every field (mdl_storage_size calls it). */
+int mdl_storage_policy_check(const struct mdl_storage_policy *pol, struct ks_err *err);
+/* Append "storage_<key>,value" rows of the effective policy to a key,value table
+ * (policy.csv). */
+void mdl_storage_policy_rows(const struct mdl_storage_policy *pol, struct ks_table *t);
 
 /* ---- Plan ---------------------------------------------------------------------------- */
 

@@ -16,77 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void
-mdl_storage_policy_init(struct mdl_storage_policy *p)
-{
-    *p = (struct mdl_storage_policy){
-        .percentile = 95,
-        .headroom_pct = 20,
-        .capacity_headroom_pct = 20,
-        .assumed_GiB_per_disk = 100,
-        .assumed_io_KiB = 16,
-        .growth_pct_per_year = 20,
-        .years = 3,
-        .spare_every = 30,
-        .max_arrays = 4,
-        .allow_tiering = 1,
-        .hot_capacity_pct = 10,
-        .power_price_per_kWh = 0.15,
-        .pue = 1.6,
-        .daily_change_pct = ks_nan(),
-        .fallback_change_pct = 2,
-        .retention_days = 30,
-        .full_every_days = 7,
-        .dedup_ratio = 5,
-        .backup_MBps = 500,
-        .rpo_min = 15,
-        .dr_host_pct = 50,
-        .dr_load_pct = 50,
-        .seed = 1,
-    };
-}
-
-/* A range check of one policy field: its name for the message, value, bounds. */
-struct prange {
-    const char *name;
-    double v, lo, hi;
-};
-
-/* Refuse a policy value outside its range before any sizing: a zero dedup ratio or a
- * negative retention would otherwise produce plausible-looking nonsense. */
-static int
-check_policy(const struct mdl_storage_policy *p, struct ks_err *err)
-{
-    const struct prange r[] = {
-        {"percentile", p->percentile, 0, 100},
-        {"headroom_pct", p->headroom_pct, 0, 1000},
-        {"capacity_headroom_pct", p->capacity_headroom_pct, 0, 1000},
-        {"assumed_GiB_per_disk", p->assumed_GiB_per_disk, 0, 1e9},
-        {"assumed_io_KiB", p->assumed_io_KiB, 0.5, 1e6},
-        {"growth_pct_per_year", p->growth_pct_per_year, -99, 1000},
-        {"years", p->years, 0, 100},
-        {"spare_every", p->spare_every, 0, 1e6},
-        {"max_arrays", (double)p->max_arrays, 1, 1e6},
-        {"hot_capacity_pct", p->hot_capacity_pct, 0, 100},
-        {"power_price_per_kWh", p->power_price_per_kWh, 0, 1e3},
-        {"pue", p->pue, 1, 10},
-        {"daily_change_pct", isnan(p->daily_change_pct) ? 0 : p->daily_change_pct, 0, 100},
-        {"fallback_change_pct", p->fallback_change_pct, 0, 100},
-        {"retention_days", p->retention_days, 1, 1e5},
-        {"full_every_days", p->full_every_days, 1, 1e5},
-        {"dedup_ratio", p->dedup_ratio, 1, 1e4},
-        {"backup_MBps", p->backup_MBps, 1e-3, 1e9},
-        {"rpo_min", p->rpo_min, 1e-3, 1e7},
-        {"dr_host_pct", p->dr_host_pct, 0, 100},
-        {"dr_load_pct", p->dr_load_pct, 0, 100},
-    };
-    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
-        if (!(r[i].v >= r[i].lo && r[i].v <= r[i].hi))
-            return ks_errf(err, -EINVAL, "storage policy: %s %g is out of range [%g, %g]",
-                           r[i].name, r[i].v, r[i].lo, r[i].hi);
-    return 0;
-}
-
 /* What one tier must carry: back-end IOPS and MB/s for its RAID level, and GiB. */
 struct tier_need {
     double iops, MBps, GiB;
@@ -342,7 +271,7 @@ mdl_storage_size(const struct ks_dataset *ds, const struct ks_grid *g,
                  struct mdl_storage_plan **out, struct ks_err *err)
 {
     *out = NULL;
-    int rc = check_policy(pol, err);
+    int rc = mdl_storage_policy_check(pol, err);
     if (rc < 0)
         return rc;
     if (g && g->nent != ks_dataset_nent(ds))

@@ -125,6 +125,26 @@ fx_fini(struct fx *f)
     mdl_array_catalog_free(f->cat);
 }
 
+/* The simulator config of sp as a string (caller frees). */
+static char *
+sim_text(const struct mdl_storage_plan *sp, int at_peak)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mf = open_memstream(&buf, &len);
+    assert_int_equal(mdl_storage_sim_ini(sp, at_peak, mf), 0);
+    fclose(mf);
+    return buf;
+}
+
+static void
+expect_in(const char *text, const char *const *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("lacks '%s':\n%s", want[i], text);
+}
+
 /* The primary-site option on RAID level raid (single tier). */
 static const struct mdl_storage_config *
 option(const struct mdl_storage_plan *sp, const char *raid)
@@ -186,6 +206,12 @@ test_capacity_decides(void **state)
     assert_string_equal(f.cat->raid[c->tier[0].raid].name, "raid5-4+1");
     assert_int_equal(c->tier[0].drives, 15);
     assert_true(c->usable_GiB >= 10000);
+    /* Parity RAID: 300 writes x 4 back-end I/Os, half of them reads. */
+    char *ini = sim_text(f.sp, 0);
+    const char *want[] = {"servers = 15\n", "[workload writes]\nvm = estate\ndevice = array\n"
+                          "arrival = poisson:1200/s\nsize = 16384\nread_pct = 50\n"};
+    expect_in(ini, want, sizeof want / sizeof *want);
+    free(ini);
     /* Growth: 20%/year over 2 years and 25% free space = 10000 x 1.44 x 1.25. */
     f.p.growth_pct_per_year = 20, f.p.years = 2, f.p.capacity_headroom_pct = 25;
     fx_size(&f);
@@ -211,6 +237,13 @@ test_tiered_wins(void **state)
     assert_int_equal(c->tier[1].drives, 4);
     assert_string_equal(f.cat->drive[c->tier[1].drive].name, "big");
     assert_true(fabs(c->capex - 3800) < 1e-9);
+    /* Simulated: the SSD tier only, one queue per drive (10,000 IOPS x 100 us = 1). */
+    char *ini = sim_text(f.sp, 1);
+    const char *want[] = {"kind = ssd\nservers = 6\nservice = det:100us\n",
+                          "write_service = det:100us\n", "arrival = poisson:7000/s\n",
+                          "arrival = poisson:6000/s\n"};
+    expect_in(ini, want, sizeof want / sizeof *want);
+    free(ini);
     assert_int_equal(option(f.sp, "raid10")->tier[0].drives, 44); /* first single: SSD */
     fx_fini(&f);
 }
@@ -587,22 +620,54 @@ test_sim_ini(void **state)
     struct fx f;
     fx_init(&f, "penalty", flat_estate(4, 24, 300, 700, 300, 100));
     fx_size(&f);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mf = open_memstream(&buf, &len);
-    assert_int_equal(mdl_storage_sim_ini(f.sp, 0, mf), 0);
-    fclose(mf);
+    char *buf = sim_text(f.sp, 0);
     const char *want[] = {"[sim]\n", "[iommu]\nenabled = 0\n", "[device array]\nkind = hdd\n",
                           "servers = 8\n", "rotation = uniform:min=0ms,max=4ms\n",
                           "seek = uniform:min=0ms,max=6.6ms\n", "[vm estate]\n",
                           "mode = native\n", "[workload reads]\n", "arrival = poisson:700/s\n",
                           "size = 16384\nread_pct = 100\n", "[workload writes]\n",
                           "arrival = poisson:600/s\n", "read_pct = 0\n"};
-    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
-        if (!strstr(buf, want[i]))
-            fail_msg("sim ini lacks '%s':\n%s", want[i], buf);
+    expect_in(buf, want, sizeof want / sizeof *want);
     free(buf);
     fx_fini(&f);
+}
+
+/* Policy by name: what flags and policy-file lines become; the rows read back. */
+static void
+test_policy_keys(void **state)
+{
+    (void)state;
+    struct mdl_storage_policy p, q;
+    struct ks_err err = {0};
+    mdl_storage_policy_init(&p);
+    assert_int_equal(mdl_storage_policy_set(&p, "rpo_min", "5", &err), 0);
+    assert_int_equal(mdl_storage_policy_set(&p, "storage_max_arrays", "2", &err), 0);
+    assert_int_equal(mdl_storage_policy_set(&p, "allow_tiering", "no", &err), 0);
+    assert_int_equal(mdl_storage_policy_set(&p, "daily_change_pct", "3.5", &err), 0);
+    assert_true(p.rpo_min == 5 && p.max_arrays == 2 && !p.allow_tiering);
+    assert_true(p.daily_change_pct == 3.5);
+    assert_int_equal(mdl_storage_policy_set(&p, "max_arrays", "2.5", &err), -EINVAL);
+    assert_non_null(strstr(err.msg, "max_arrays 2.5 is not a whole number"));
+    ks_err_clear(&err);
+    assert_int_equal(mdl_storage_policy_set(&p, "rpo_min", "soon", &err), -EINVAL);
+    assert_non_null(strstr(err.msg, "rpo_min: 'soon' is not a number"));
+    ks_err_clear(&err);
+    assert_int_equal(mdl_storage_policy_set(&p, "rpo", "5", &err), -EINVAL);
+    assert_non_null(strstr(err.msg, "unknown key 'rpo'"));
+    assert_true(p.rpo_min == 5); /* failed sets change nothing */
+    /* Rows -> set on a fresh policy -> the same policy. */
+    static const char *const cols[] = {"key", "value"};
+    struct ks_table t;
+    ks_table_init(&t, cols, 2);
+    mdl_storage_policy_rows(&p, &t);
+    mdl_storage_policy_init(&q);
+    for (size_t r = 0; r < t.nrows; r++) {
+        const char *v = ks_table_get(&t, r, 1);
+        assert_int_equal(mdl_storage_policy_set(&q, ks_table_get(&t, r, 0), v ? v : "", &err), 0);
+    }
+    assert_true(q.rpo_min == 5 && q.max_arrays == 2 && !q.allow_tiering && q.seed == p.seed);
+    assert_true(q.daily_change_pct == 3.5);
+    ks_table_fini(&t);
 }
 
 int
@@ -622,6 +687,7 @@ main(void)
         cmocka_unit_test(test_dr_cost),
         cmocka_unit_test(test_write_files),
         cmocka_unit_test(test_sim_ini),
+        cmocka_unit_test(test_policy_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
