@@ -198,8 +198,9 @@ double mdl_storage_rpo_KiBps(const double *write_KiBps, size_t n, double step_s,
  * array's capex. Recorded in sp (written by mdl_storage_write) and returned. */
 double mdl_storage_dr_cost(struct mdl_storage_plan *sp, long primary_hosts, double host_price);
 
-/* Write storage.csv, storage_options.csv and storage_series.csv into plan_dir (which
- * must exist), each atomically. */
+/* Write storage.csv, storage_options.csv, storage_series.csv and the simulator configs
+ * storage_sim_p95.ini and storage_sim_peak.ini into plan_dir (which must exist), each
+ * atomically. */
 int mdl_storage_write(const struct mdl_storage_plan *sp, const char *plan_dir,
                       struct ks_err *err);
 

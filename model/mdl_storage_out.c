@@ -275,16 +275,42 @@ write_series(const struct mdl_storage_plan *sp, const char *path, struct ks_err 
     return ks_afile_commit(&af, err);
 }
 
+/* The simulator configs, so that `kasane sim --plan DIR --storage` needs nothing but
+ * the plan directory. */
+static int
+write_sim(const struct mdl_storage_plan *sp, const char *path, int at_peak, struct ks_err *err)
+{
+    struct ks_afile af;
+    int rc = ks_afile_open(&af, path, err);
+    if (rc < 0)
+        return rc;
+    mdl_storage_sim_ini(sp, at_peak, af.f); /* a write error surfaces at commit */
+    return ks_afile_commit(&af, err);
+}
+
+static int
+write_sim_p95(const struct mdl_storage_plan *sp, const char *path, struct ks_err *err)
+{
+    return write_sim(sp, path, 0, err);
+}
+
+static int
+write_sim_peak(const struct mdl_storage_plan *sp, const char *path, struct ks_err *err)
+{
+    return write_sim(sp, path, 1, err);
+}
+
 int
 mdl_storage_write(const struct mdl_storage_plan *sp, const char *dir, struct ks_err *err)
 {
     static const char *const names[] = {"storage.csv", "storage_options.csv",
-                                        "storage_series.csv"};
+                                        "storage_series.csv", "storage_sim_p95.ini",
+                                        "storage_sim_peak.ini"};
     int (*const fn[])(const struct mdl_storage_plan *, const char *, struct ks_err *) = {
-        write_summary, write_options, write_series};
+        write_summary, write_options, write_series, write_sim_p95, write_sim_peak};
     /* Each file is atomic on its own; a failure stops before the next one. */
     int rc = 0;
-    for (int i = 0; i < 3 && rc == 0; i++) {
+    for (int i = 0; i < 5 && rc == 0; i++) {
         char *path = ks_xasprintf("%s/%s", dir, names[i]);
         rc = fn[i](sp, path, err);
         free(path);

@@ -607,6 +607,16 @@ test_write_files(void **state)
     assert_int_equal(t.nrows, 240);
     assert_true(ks_table_num(&t, 7, "write_KiBps") == f.sp->write_KiBps[7]);
     ks_table_fini(&t);
+    /* The simulator configs are in the plan, byte for byte what sim_ini writes. */
+    for (int peak = 0; peak < 2; peak++) {
+        path = ks_xasprintf("%s/storage_sim_%s.ini", d, peak ? "peak" : "p95");
+        char *file = tu_slurp(path, NULL), *mem = sim_text(f.sp, peak);
+        assert_non_null(file);
+        assert_string_equal(file, mem);
+        free(file);
+        free(mem);
+        free(path);
+    }
     tu_rmrf(d);
     free(d);
     fx_fini(&f);
