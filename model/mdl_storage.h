@@ -79,8 +79,7 @@ struct mdl_array_catalog {
 
 /* Read DIR/drives.csv, raid.csv, shelves.csv and controllers.csv. Errors name the file,
  * line and column (a missing column is reported at line 1); -EINVAL or -errno. */
-int mdl_array_catalog_read(const char *dir, struct mdl_array_catalog **out,
-                           struct ks_err *err);
+int mdl_array_catalog_read(const char *dir, struct mdl_array_catalog **out, struct ks_err *err);
 void mdl_array_catalog_free(struct mdl_array_catalog *cat);
 
 /* ---- Policy -------------------------------------------------------------------------- */
@@ -124,8 +123,8 @@ void mdl_storage_policy_init(struct mdl_storage_policy *pol);
  * flag or a policy-file line becomes. Booleans take 1/0, yes/no, true/false, on/off;
  * daily_change_pct takes "" or "measured" for "not given". -EINVAL with a message
  * for an unknown key, a bad value or one out of range. */
-int mdl_storage_policy_set(struct mdl_storage_policy *pol, const char *key,
-                           const char *value, struct ks_err *err);
+int mdl_storage_policy_set(struct mdl_storage_policy *pol, const char *key, const char *value,
+                           struct ks_err *err);
 /* Range check of every field (mdl_storage_size calls it). */
 int mdl_storage_policy_check(const struct mdl_storage_policy *pol, struct ks_err *err);
 /* Append "storage_<key>,value" rows of the effective policy to a key,value table
@@ -136,10 +135,10 @@ void mdl_storage_policy_rows(const struct mdl_storage_policy *pol, struct ks_tab
 
 /* One RAID pool of a configuration. */
 struct mdl_storage_tier {
-    int drive, raid;           /* catalog indexes; drive -1: the tier is unused */
+    int drive, raid;             /* catalog indexes; drive -1: the tier is unused */
     long drives, groups, spares; /* drives in RAID groups; hot spares on top */
     double usable_GiB;
-    double backend_iops;       /* drives x drive IOPS */
+    double backend_iops; /* drives x drive IOPS */
 };
 
 struct mdl_storage_config {
@@ -191,8 +190,7 @@ void mdl_storage_plan_free(struct mdl_storage_plan *sp);
 /* Replication bandwidth (KiB/s) that keeps an asynchronous replica within rpo_s: the
  * largest mean of write_KiBps over any window of floor(rpo_s / step_s) consecutive steps
  * (at least 1; the whole series when it is shorter). NaN cells count as 0. */
-double mdl_storage_rpo_KiBps(const double *write_KiBps, size_t n, double step_s,
-                             double rpo_s);
+double mdl_storage_rpo_KiBps(const double *write_KiBps, size_t n, double step_s, double rpo_s);
 
 /* DR site cost: ceil(primary_hosts x dr_host_pct / 100) hosts at host_price plus the DR
  * array's capex. Recorded in sp (written by mdl_storage_write) and returned. */
@@ -201,8 +199,7 @@ double mdl_storage_dr_cost(struct mdl_storage_plan *sp, long primary_hosts, doub
 /* Write storage.csv, storage_options.csv, storage_series.csv and the simulator configs
  * storage_sim_p95.ini and storage_sim_peak.ini into plan_dir (which must exist), each
  * atomically. */
-int mdl_storage_write(const struct mdl_storage_plan *sp, const char *plan_dir,
-                      struct ks_err *err);
+int mdl_storage_write(const struct mdl_storage_plan *sp, const char *plan_dir, struct ks_err *err);
 
 /* A `kasane sim` INI modelling the chosen array's I/O tier at the sizing percentile
  * (at_peak 0) or the peak (1). Returns 0 or -EIO when out fails. */

@@ -32,15 +32,18 @@ struct fspec_file {
 
 /* Spec builders: D a required double (> lo when open, else >= lo), OPT an optional
  * double (> 0 when given), L a required whole number >= lo. */
+/* Kept on one line each: clang-format would spread them over six. */
+// clang-format off
 #define D(T, c, lo, open) {#c, offsetof(T, c), lo, open, 0, 0}
 #define OPT(T, c) {#c, offsetof(T, c), 0, 1, 1, 0}
 #define L(T, c, lo) {#c, offsetof(T, c), lo, 0, 0, 1}
+// clang-format on
 
 static const struct fspec drive_f[] = {
-    D(struct mdl_drive, iops, 0, 1),  D(struct mdl_drive, MBps, 0, 1),
+    D(struct mdl_drive, iops, 0, 1),        D(struct mdl_drive, MBps, 0, 1),
     D(struct mdl_drive, capacity_GB, 0, 1), D(struct mdl_drive, price, 0, 0),
-    D(struct mdl_drive, watts, 0, 0), OPT(struct mdl_drive, read_us),
-    OPT(struct mdl_drive, write_us),  OPT(struct mdl_drive, rpm),
+    D(struct mdl_drive, watts, 0, 0),       OPT(struct mdl_drive, read_us),
+    OPT(struct mdl_drive, write_us),        OPT(struct mdl_drive, rpm),
     OPT(struct mdl_drive, seek_ms),
 };
 static const struct fspec raid_f[] = {
@@ -74,8 +77,7 @@ struct named {
 };
 _Static_assert(offsetof(struct mdl_drive, source) == offsetof(struct named, source),
                "drive layout");
-_Static_assert(offsetof(struct mdl_raid, source) == offsetof(struct named, source),
-               "raid layout");
+_Static_assert(offsetof(struct mdl_raid, source) == offsetof(struct named, source), "raid layout");
 _Static_assert(offsetof(struct mdl_shelf, source) == offsetof(struct named, source),
                "shelf layout");
 _Static_assert(offsetof(struct mdl_controller, source) == offsetof(struct named, source),
@@ -84,8 +86,8 @@ _Static_assert(offsetof(struct mdl_controller, source) == offsetof(struct named,
 /* Parse one numeric field of row r into the record, range-checked; the message names
  * file, line and column. Optional columns may be absent or empty (NaN). */
 static int
-read_field(const struct ks_table *t, const char *path, size_t r, const struct fspec *f,
-           char *rec, struct ks_err *err)
+read_field(const struct ks_table *t, const char *path, size_t r, const struct fspec *f, char *rec,
+           struct ks_err *err)
 {
     double v;
     int rc = ks_table_check_num(t, path, r, f->col, f->optional, &v, err);
@@ -93,12 +95,12 @@ read_field(const struct ks_table *t, const char *path, size_t r, const struct fs
         return rc;
     unsigned long line = t->lines[r];
     if (!isnan(v) && (f->lo_open ? !(v > f->lo) : !(v >= f->lo)))
-        return ks_errf(err, -EINVAL, "%s:%lu: column '%s': %g must be %s %g", path, line,
-                       f->col, v, f->lo_open ? ">" : ">=", f->lo);
+        return ks_errf(err, -EINVAL, "%s:%lu: column '%s': %g must be %s %g", path, line, f->col, v,
+                       f->lo_open ? ">" : ">=", f->lo);
     if (f->integer) {
         if (v != floor(v) || v > 1e9)
-            return ks_errf(err, -EINVAL, "%s:%lu: column '%s': %g is not a whole number",
-                           path, line, f->col, v);
+            return ks_errf(err, -EINVAL, "%s:%lu: column '%s': %g is not a whole number", path,
+                           line, f->col, v);
         *(long *)(void *)(rec + f->off) = (long)v;
     } else {
         *(double *)(void *)(rec + f->off) = v;
@@ -108,8 +110,8 @@ read_field(const struct ks_table *t, const char *path, size_t r, const struct fs
 
 /* Read one file of the catalog into a fresh array of records. */
 static int
-read_file(const char *dir, const struct fspec_file *fs, const char *const *extra_req,
-          void **out, size_t *n, struct ks_err *err)
+read_file(const char *dir, const struct fspec_file *fs, const char *const *extra_req, void **out,
+          size_t *n, struct ks_err *err)
 {
     /* Required columns: name, source, the file's own (media for drives), and every
      * numeric column that is not optional; ks_table_read reports a missing one at

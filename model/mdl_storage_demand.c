@@ -19,8 +19,7 @@ mdl_storage_ceil(double x)
 }
 
 int
-mdl_storage_included(const struct ks_dataset *ds, const struct mdl_storage_policy *pol,
-                     size_t ent)
+mdl_storage_included(const struct ks_dataset *ds, const struct mdl_storage_policy *pol, size_t ent)
 {
     if (pol->entity_mask)
         return pol->entity_mask[ent] != 0;
@@ -86,8 +85,8 @@ estimate_iops(struct mdl_storage_plan *sp)
         sp->read_iops[k] = sp->read_KiBps[k] / sp->pol.assumed_io_KiB;
         sp->write_iops[k] = sp->write_KiBps[k] / sp->pol.assumed_io_KiB;
     }
-    snprintf(sp->iops_basis, sizeof sp->iops_basis,
-             "estimated from KiB/s at %g KiB per I/O", sp->pol.assumed_io_KiB);
+    snprintf(sp->iops_basis, sizeof sp->iops_basis, "estimated from KiB/s at %g KiB per I/O",
+             sp->pol.assumed_io_KiB);
 }
 
 /* Fill the four summed series of sp; the IOPS basis says where IOPS came from. */

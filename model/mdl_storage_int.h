@@ -33,7 +33,7 @@ int mdl_storage_choose(struct mdl_storage_plan *sp, double load_scale,
                        struct mdl_storage_config **opt, size_t *nopt, size_t *chosen,
                        struct ks_err *err);
 /* "16 x ssd-a raid10 (8 groups) + 1 spare, 1 x shelf-24, 1 x ctrl" into buf. */
-void mdl_storage_describe(const struct mdl_array_catalog *cat,
-                          const struct mdl_storage_config *c, char *buf, size_t len);
+void mdl_storage_describe(const struct mdl_array_catalog *cat, const struct mdl_storage_config *c,
+                          char *buf, size_t len);
 
 #endif

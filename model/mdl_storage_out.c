@@ -77,8 +77,8 @@ put_demand(struct ks_table *t, const struct mdl_storage_plan *sp)
 
 /* The chosen configuration's rows; suffix "" for the I/O tier, "2" for the capacity tier. */
 static void
-put_tier(struct ks_table *t, const struct mdl_array_catalog *cat,
-         const struct mdl_storage_tier *tr, const char *sfx)
+put_tier(struct ks_table *t, const struct mdl_array_catalog *cat, const struct mdl_storage_tier *tr,
+         const char *sfx)
 {
     char k[32];
     int on = tr->drive >= 0;
@@ -195,10 +195,10 @@ write_summary(const struct mdl_storage_plan *sp, const char *path, struct ks_err
 }
 
 static const char *const opt_cols[] = {
-    "site",    "tiers",     "drive",    "raid",         "drives",        "raid_groups",
-    "spares",  "drive2",    "raid2",    "drives2",      "raid_groups2",  "spares2",
-    "shelf",   "shelves",   "controller", "arrays",     "usable_GiB",    "backend_iops_capacity",
-    "watts",   "capex",     "opex_per_year", "total_cost", "eligible",    "reason",
+    "site",   "tiers",   "drive",         "raid",       "drives",       "raid_groups",
+    "spares", "drive2",  "raid2",         "drives2",    "raid_groups2", "spares2",
+    "shelf",  "shelves", "controller",    "arrays",     "usable_GiB",   "backend_iops_capacity",
+    "watts",  "capex",   "opex_per_year", "total_cost", "eligible",     "reason",
     "chosen"};
 #define NOPT_COLS (sizeof opt_cols / sizeof opt_cols[0])
 
@@ -231,8 +231,8 @@ opt_row(struct ks_table *t, const struct mdl_array_catalog *cat, const char *sit
     ks_table_set(t, r, c++, cat->shelf[o->shelf].name);
     ks_table_set_num(t, r, c++, (double)o->shelves);
     ks_table_set(t, r, c++, cat->ctrl[o->ctrl].name);
-    double v[] = {(double)o->arrays, o->usable_GiB, o->tier[0].backend_iops, o->watts,
-                  o->capex, o->opex_per_year, o->total_cost, o->eligible};
+    double v[] = {(double)o->arrays, o->usable_GiB,    o->tier[0].backend_iops, o->watts,
+                  o->capex,          o->opex_per_year, o->total_cost,           o->eligible};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         ks_table_set_num(t, r, c++, v[i]);
     ks_table_set(t, r, c++, o->reason);
@@ -303,9 +303,8 @@ write_sim_peak(const struct mdl_storage_plan *sp, const char *path, struct ks_er
 int
 mdl_storage_write(const struct mdl_storage_plan *sp, const char *dir, struct ks_err *err)
 {
-    static const char *const names[] = {"storage.csv", "storage_options.csv",
-                                        "storage_series.csv", "storage_sim_p95.ini",
-                                        "storage_sim_peak.ini"};
+    static const char *const names[] = {"storage.csv", "storage_options.csv", "storage_series.csv",
+                                        "storage_sim_p95.ini", "storage_sim_peak.ini"};
     int (*const fn[])(const struct mdl_storage_plan *, const char *, struct ks_err *) = {
         write_summary, write_options, write_series, write_sim_p95, write_sim_peak};
     /* Each file is atomic on its own; a failure stops before the next one. */

@@ -30,7 +30,10 @@ struct pkey {
     int nan_ok;
 };
 
+/* Kept on one line: clang-format would spread it over four. */
+// clang-format off
 #define K(f, kind, lo, hi) {#f, offsetof(struct mdl_storage_policy, f), kind, lo, hi, 0}
+// clang-format on
 
 static const struct pkey keys[] = {
     K(percentile, P_DBL, 0, 100),
@@ -133,8 +136,8 @@ check_one(const struct pkey *k, double v, struct ks_err *err)
     if (isnan(v) && k->nan_ok)
         return 0;
     if (!(v >= k->lo && v <= k->hi))
-        return ks_errf(err, -EINVAL, "storage policy: %s %g is out of range [%g, %g]", k->name,
-                       v, k->lo, k->hi);
+        return ks_errf(err, -EINVAL, "storage policy: %s %g is out of range [%g, %g]", k->name, v,
+                       k->lo, k->hi);
     if (k->kind != P_DBL && v != floor(v))
         return ks_errf(err, -EINVAL, "storage policy: %s %g is not a whole number", k->name, v);
     return 0;
@@ -155,8 +158,8 @@ mdl_storage_policy_check(const struct mdl_storage_policy *p, struct ks_err *err)
 static int
 parse_bool(const char *s, double *v)
 {
-    static const char *const yes[] = {"1", "true", "yes", "on"}, *const no[] = {"0", "false",
-                                                                                "no", "off"};
+    static const char *const yes[] = {"1", "true", "yes", "on"}, *const no[] = {"0", "false", "no",
+                                                                                "off"};
     for (int i = 0; i < 4; i++) {
         if (strcasecmp(s, yes[i]) == 0)
             return *v = 1, 0;

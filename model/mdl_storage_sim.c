@@ -80,10 +80,10 @@ mdl_storage_sim_ini(const struct mdl_storage_plan *sp, int at_peak, FILE *out)
     char a[KS_NUMBUF];
     fprintf(out, "# kasane storage check: %s load, %s front-end IOPS, %g%% reads, on\n",
             at_peak ? "peak" : "p95", ks_fmt_double(a, fe), rf * 100);
-    fprintf(out, "# %ld x %s %s; writes x %g (RAID write penalty)\n\n", c->tier[0].drives,
-            d->name, r->name, r->write_penalty);
-    fprintf(out, "[sim]\nduration_s = %g\nwarmup_s = %g\nreplications = 10\nseed = %llu\n\n",
-            dur, dur / 10, (unsigned long long)sp->pol.seed);
+    fprintf(out, "# %ld x %s %s; writes x %g (RAID write penalty)\n\n", c->tier[0].drives, d->name,
+            r->name, r->write_penalty);
+    fprintf(out, "[sim]\nduration_s = %g\nwarmup_s = %g\nreplications = 10\nseed = %llu\n\n", dur,
+            dur / 10, (unsigned long long)sp->pol.seed);
     fprintf(out, "[host]\ncores = 16\ncore_GHz = 2.5\n\n[iommu]\nenabled = 0\n\n");
     put_device(out, d, c->tier[0].drives);
     fprintf(out, "[vm estate]\nvcpus = 16\nmode = native\n\n");

@@ -104,19 +104,19 @@ finish_config(const struct mdl_storage_plan *sp, double load_scale, struct mdl_s
      * grow without bound, heads are capped by policy. */
     c->eligible = c->arrays <= sp->pol.max_arrays;
     if (!c->eligible) {
-        const char *why = c->arrays == (long)by_shelf ? "shelves"
+        const char *why = c->arrays == (long)by_shelf  ? "shelves"
                           : c->arrays == (long)by_iops ? "front-end IOPS"
-                                                        : "front-end MB/s";
-        snprintf(c->reason, sizeof c->reason, "needs %ld arrays > max_arrays %ld (%s)",
-                 c->arrays, sp->pol.max_arrays, why);
+                                                       : "front-end MB/s";
+        snprintf(c->reason, sizeof c->reason, "needs %ld arrays > max_arrays %ld (%s)", c->arrays,
+                 sp->pol.max_arrays, why);
     }
 }
 
 /* Append one configuration. tier1_drive < 0: single tier carrying everything. */
 static void
-add_config(struct mdl_storage_plan *sp, double load_scale, const struct tier_need *need,
-           int d0, int r0, int d1, int r1, int s, int k, struct mdl_storage_config **opt,
-           size_t *n, size_t *cap)
+add_config(struct mdl_storage_plan *sp, double load_scale, const struct tier_need *need, int d0,
+           int r0, int d1, int r1, int s, int k, struct mdl_storage_config **opt, size_t *n,
+           size_t *cap)
 {
     *opt = ks_xgrow(*opt, cap, *n + 1, sizeof **opt);
     struct mdl_storage_config *c = &(*opt)[(*n)++];
@@ -159,8 +159,7 @@ enumerate(struct mdl_storage_plan *sp, double load_scale, const struct tier_need
                 for (int r1 = 0; r1 < nr; r1++)
                     for (int s = 0; s < ns; s++)
                         for (int k = 0; k < nk; k++)
-                            add_config(sp, load_scale, need, d0, r0, d1, r1, s, k, opt, n,
-                                       &cap);
+                            add_config(sp, load_scale, need, d0, r0, d1, r1, s, k, opt, n, &cap);
         }
 }
 
@@ -171,15 +170,15 @@ struct reach {
 };
 
 static struct reach
-reachable(const struct mdl_storage_plan *sp, const struct tier_need *need, double load_scale,
-          int d, int r, int s, int k)
+reachable(const struct mdl_storage_plan *sp, const struct tier_need *need, double load_scale, int d,
+          int r, int s, int k)
 {
     const struct mdl_array_catalog *c = sp->cat;
     /* Every slot filled, less spares, in whole groups. */
-    double slots = (double)sp->pol.max_arrays * (double)c->ctrl[k].max_shelves *
-                   (double)c->shelf[s].drives;
-    double spare = sp->pol.spare_every > 0 ? mdl_storage_ceil(slots / (sp->pol.spare_every + 1))
-                                           : 0;
+    double slots =
+        (double)sp->pol.max_arrays * (double)c->ctrl[k].max_shelves * (double)c->shelf[s].drives;
+    double spare =
+        sp->pol.spare_every > 0 ? mdl_storage_ceil(slots / (sp->pol.spare_every + 1)) : 0;
     double g = (double)c->raid[r].group_drives;
     double raid = floor((slots - spare) / g) * g;
     double fe_i = sp->fe_iops_need * load_scale, fe_m = sp->fe_MBps_need * load_scale;
@@ -198,8 +197,8 @@ short_line(char *buf, size_t len, const char *what, double need, double best, co
 {
     char a[KS_NUMBUF], b[KS_NUMBUF];
     size_t l = strlen(buf);
-    snprintf(buf + l, len - l, "%s%s needed %s, at most %s reachable (%s)", l ? "; " : "",
-             what, ks_fmt_double(a, round(need * 100) / 100), ks_fmt_double(b, round(best * 100) / 100),
+    snprintf(buf + l, len - l, "%s%s needed %s, at most %s reachable (%s)", l ? "; " : "", what,
+             ks_fmt_double(a, round(need * 100) / 100), ks_fmt_double(b, round(best * 100) / 100),
              who);
 }
 
@@ -216,8 +215,10 @@ shortfall(const struct mdl_storage_plan *sp, const struct tier_need *need, doubl
         for (size_t r = 0; r < c->nraid; r++)
             for (size_t s = 0; s < c->nshelf; s++)
                 for (size_t k = 0; k < c->nctrl; k++) {
-                    struct reach x = reachable(sp, need, load_scale, (int)d, (int)r, (int)s, (int)k);
-                    double v[3] = {x.iops, x.MBps, x.GiB}, *b[3] = {&best.iops, &best.MBps, &best.GiB};
+                    struct reach x =
+                        reachable(sp, need, load_scale, (int)d, (int)r, (int)s, (int)k);
+                    double v[3] = {x.iops, x.MBps, x.GiB},
+                           *b[3] = {&best.iops, &best.MBps, &best.GiB};
                     for (int i = 0; i < 3; i++)
                         if (v[i] > *b[i]) {
                             *b[i] = v[i];
@@ -235,16 +236,19 @@ shortfall(const struct mdl_storage_plan *sp, const struct tier_need *need, doubl
     if (sp->capacity_needed_GiB > best.GiB)
         short_line(msg, sizeof msg, "usable GiB", sp->capacity_needed_GiB, best.GiB, who[2]);
     if (!msg[0])
-        snprintf(msg, sizeof msg, "each need is reachable alone but no one configuration "
-                 "carries all of them (e.g. %s)", nopt ? opt[0].reason : "no configuration");
-    return ks_errf(err, -EINVAL, "storage catalog %s: no configuration carries the load "
-                   "within max_arrays %ld: %s", c->dir, sp->pol.max_arrays, msg);
+        snprintf(msg, sizeof msg,
+                 "each need is reachable alone but no one configuration "
+                 "carries all of them (e.g. %s)",
+                 nopt ? opt[0].reason : "no configuration");
+    return ks_errf(err, -EINVAL,
+                   "storage catalog %s: no configuration carries the load "
+                   "within max_arrays %ld: %s",
+                   c->dir, sp->pol.max_arrays, msg);
 }
 
 int
-mdl_storage_choose(struct mdl_storage_plan *sp, double load_scale,
-                   struct mdl_storage_config **opt, size_t *nopt, size_t *chosen,
-                   struct ks_err *err)
+mdl_storage_choose(struct mdl_storage_plan *sp, double load_scale, struct mdl_storage_config **opt,
+                   size_t *nopt, size_t *chosen, struct ks_err *err)
 {
     /* The back-end need depends on the RAID level only: compute it once per level. */
     struct tier_need *need = ks_xcalloc(sp->cat->nraid, sizeof *need);

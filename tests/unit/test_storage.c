@@ -169,7 +169,7 @@ test_raid_penalty_drive_counts(void **state)
     fx_size(&f);
     assert_true(fabs(f.sp->iops_pct - 1000) < 1e-9 && fabs(f.sp->read_pct - 70) < 1e-9);
     const struct mdl_storage_config *r10 = option(f.sp, "raid10"), *r5 = option(f.sp, "raid5-4+1"),
-                                     *r6 = option(f.sp, "raid6-6+2");
+                                    *r6 = option(f.sp, "raid6-6+2");
     assert_int_equal(r10->tier[0].drives, 8);
     assert_int_equal(r10->tier[0].groups, 4);
     assert_int_equal(r5->tier[0].drives, 15);
@@ -208,7 +208,8 @@ test_capacity_decides(void **state)
     assert_true(c->usable_GiB >= 10000);
     /* Parity RAID: 300 writes x 4 back-end I/Os, half of them reads. */
     char *ini = sim_text(f.sp, 0);
-    const char *want[] = {"servers = 15\n", "[workload writes]\nvm = estate\ndevice = array\n"
+    const char *want[] = {"servers = 15\n",
+                          "[workload writes]\nvm = estate\ndevice = array\n"
                           "arrival = poisson:1200/s\nsize = 16384\nread_pct = 50\n"};
     expect_in(ini, want, sizeof want / sizeof *want);
     free(ini);
@@ -425,27 +426,33 @@ static void
 test_bad_catalog(void **state)
 {
     (void)state;
-    expect_cat_error("drives.csv", "name,media,MBps,capacity_GB,price,watts,source\n"
-                                   "x,hdd,100,1000,1,1,s\n",
+    expect_cat_error("drives.csv",
+                     "name,media,MBps,capacity_GB,price,watts,source\n"
+                     "x,hdd,100,1000,1,1,s\n",
                      "drives.csv:1: missing column 'iops'");
-    expect_cat_error("drives.csv", "name,media,iops,MBps,capacity_GB,price,watts,source\n"
-                                   "x,hdd,100,100,1000,1,1,s\ny,ssd,100,100,1000,abc,1,s\n",
+    expect_cat_error("drives.csv",
+                     "name,media,iops,MBps,capacity_GB,price,watts,source\n"
+                     "x,hdd,100,100,1000,1,1,s\ny,ssd,100,100,1000,abc,1,s\n",
                      "drives.csv:3: column 'price': 'abc' is not a number");
-    expect_cat_error("drives.csv", "name,media,iops,MBps,capacity_GB,price,watts,source\n"
-                                   "x,tape,100,100,1000,1,1,s\n",
+    expect_cat_error("drives.csv",
+                     "name,media,iops,MBps,capacity_GB,price,watts,source\n"
+                     "x,tape,100,100,1000,1,1,s\n",
                      "drives.csv:2: column 'media': 'tape' is not ssd or hdd");
-    expect_cat_error("drives.csv", "name,media,iops,MBps,capacity_GB,price,watts,source\n"
-                                   "x,hdd,0,100,1000,1,1,s\n",
+    expect_cat_error("drives.csv",
+                     "name,media,iops,MBps,capacity_GB,price,watts,source\n"
+                     "x,hdd,0,100,1000,1,1,s\n",
                      "drives.csv:2: column 'iops': 0 must be > 0");
-    expect_cat_error("raid.csv", "name,write_penalty,usable_fraction,group_drives,source\n"
-                                 "r5,4,0.7,5,s\n",
+    expect_cat_error("raid.csv",
+                     "name,write_penalty,usable_fraction,group_drives,source\n"
+                     "r5,4,0.7,5,s\n",
                      "RAID 'r5': usable_fraction 0.7 x group_drives 5");
     expect_cat_error("shelves.csv", "name,drives,price,watts,source\ns,2.5,1,1,s\n",
                      "shelves.csv:2: column 'drives': 2.5 is not a whole number");
     expect_cat_error("controllers.csv", "name,max_iops,max_MBps,max_shelves,price,watts,source\n",
                      "controllers.csv: no rows");
-    expect_cat_error("raid.csv", "name,write_penalty,usable_fraction,group_drives,source\n"
-                                 "r5,4,0.8\n",
+    expect_cat_error("raid.csv",
+                     "name,write_penalty,usable_fraction,group_drives,source\n"
+                     "r5,4,0.8\n",
                      "raid.csv:2: 3 fields, the header has 5");
 }
 
@@ -573,10 +580,22 @@ test_write_files(void **state)
     path = ks_xasprintf("%s/storage.csv", d);
     assert_int_equal(ks_table_read(path, NULL, &t, &err), 0);
     free(path);
-    const char *keys[] = {"iops_p95", "iops_peak", "read_pct", "throughput_p95_MiBps",
-                          "capacity_needed_GiB", "array_config", "drives", "raid", "usable_GiB",
-                          "capex_storage", "backup_GiB", "backup_window_h", "wan_bytes_full",
-                          "wan_bytes_dedup", "dr_bandwidth_Mbps", "dr_capex"};
+    const char *keys[] = {"iops_p95",
+                          "iops_peak",
+                          "read_pct",
+                          "throughput_p95_MiBps",
+                          "capacity_needed_GiB",
+                          "array_config",
+                          "drives",
+                          "raid",
+                          "usable_GiB",
+                          "capex_storage",
+                          "backup_GiB",
+                          "backup_window_h",
+                          "wan_bytes_full",
+                          "wan_bytes_dedup",
+                          "dr_bandwidth_Mbps",
+                          "dr_capex"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         if (!kv_get(&t, keys[i]) || !kv_get(&t, keys[i])[0])
             fail_msg("storage.csv: key %s missing or empty", keys[i]);
@@ -631,12 +650,20 @@ test_sim_ini(void **state)
     fx_init(&f, "penalty", flat_estate(4, 24, 300, 700, 300, 100));
     fx_size(&f);
     char *buf = sim_text(f.sp, 0);
-    const char *want[] = {"[sim]\n", "[iommu]\nenabled = 0\n", "[device array]\nkind = hdd\n",
-                          "servers = 8\n", "rotation = uniform:min=0ms,max=4ms\n",
-                          "seek = uniform:min=0ms,max=6.6ms\n", "[vm estate]\n",
-                          "mode = native\n", "[workload reads]\n", "arrival = poisson:700/s\n",
-                          "size = 16384\nread_pct = 100\n", "[workload writes]\n",
-                          "arrival = poisson:600/s\n", "read_pct = 0\n"};
+    const char *want[] = {"[sim]\n",
+                          "[iommu]\nenabled = 0\n",
+                          "[device array]\nkind = hdd\n",
+                          "servers = 8\n",
+                          "rotation = uniform:min=0ms,max=4ms\n",
+                          "seek = uniform:min=0ms,max=6.6ms\n",
+                          "[vm estate]\n",
+                          "mode = native\n",
+                          "[workload reads]\n",
+                          "arrival = poisson:700/s\n",
+                          "size = 16384\nread_pct = 100\n",
+                          "[workload writes]\n",
+                          "arrival = poisson:600/s\n",
+                          "read_pct = 0\n"};
     expect_in(buf, want, sizeof want / sizeof *want);
     free(buf);
     fx_fini(&f);
