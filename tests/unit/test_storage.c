@@ -341,6 +341,15 @@ test_p95_of_summed_series(void **state)
     double want = ks_percentile(tot, 240, 95);
     assert_true(fabs(f.sp->iops_pct - want) < 1e-9 * want);
     assert_true(fabs(f.sp->fe_iops_need - want) < 1e-9 * want); /* headroom 0 */
+    /* On the peak, with 20 % headroom: the largest summed step x 1.2. */
+    double peak = 0;
+    for (size_t k = 0; k < 240; k++)
+        peak = fmax(peak, tot[k]);
+    f.p.size_on_peak = 1, f.p.headroom_pct = 20;
+    fx_size(&f);
+    assert_true(fabs(f.sp->iops_peak - peak) < 1e-9 * peak);
+    assert_true(fabs(f.sp->fe_iops_need - peak * 1.2) < 1e-9 * peak);
+    assert_true(peak > want);
     fx_fini(&f);
 }
 
@@ -575,6 +584,12 @@ test_write_files(void **state)
     mdl_storage_dr_cost(f.sp, 4, 1000);
     char *d = tu_tmpdir(), *path;
     struct ks_err err = {0};
+    /* A plan directory that does not exist: an error naming the file, nothing written. */
+    path = ks_xasprintf("%s/missing", d);
+    assert_true(mdl_storage_write(f.sp, path, &err) < 0);
+    assert_non_null(strstr(err.msg, "missing/storage.csv"));
+    free(path);
+    ks_err_clear(&err);
     assert_int_equal(mdl_storage_write(f.sp, d, &err), 0);
     struct ks_table t;
     path = ks_xasprintf("%s/storage.csv", d);
