@@ -1,3 +1,8 @@
+/*
+ * gnuplot scripts (rpt_chart.h). The generators only build text: no file, process or
+ * clock is touched, so the same input always gives the same script (golden tests).
+ * Running them is the business of rpt_gp_run at the end of the file.
+ */
 #include "report/rpt_chart.h"
 
 #include <errno.h>
@@ -30,6 +35,8 @@ gp_str(struct rpt_buf *b, const char *s)
     rpt_buf_puts(b, "'");
 }
 
+/* Numbers in scripts: shortest exact text, so the golden files are stable and a value
+ * read back from the script is the value computed; NaN is gnuplot's own NaN (no point). */
 static void
 gp_num(struct rpt_buf *b, double v)
 {
@@ -54,7 +61,8 @@ gp_begin(struct rpt_buf *b, const char *name, const char *title, int w, int h)
                     "spacing 1.1 width 2\n");
 }
 
-/* Common tail: the same plot again as PNG, then free the data block. */
+/* Common tail: the same plot again as PNG, then free the data block.
+ * Ownership of the script passes to the caller (rpt_buf_take). */
 static char *
 gp_end(struct rpt_buf *b, const char *name, int w, int h)
 {
@@ -69,6 +77,8 @@ gp_end(struct rpt_buf *b, const char *name, int w, int h)
 static void
 gp_time_axis(struct rpt_buf *b, double t0, double t1)
 {
+    /* Tics a reader can count: 6-hourly within two days, daily up to ten, else every
+     * other day; dates only once the span is longer than two days. */
     double span = t1 - t0, tic = span <= 2 * 86400 ? 6 * 3600 : span <= 10 * 86400 ? 86400 : 2 * 86400;
     rpt_buf_puts(b, "set xdata time\nset timefmt '%s'\n");
     rpt_buf_printf(b, "set format x \"%s\"\n", span <= 2 * 86400 ? "%d %b\\n%H:%M" : "%d %b");
@@ -79,6 +89,8 @@ gp_time_axis(struct rpt_buf *b, double t0, double t1)
     rpt_buf_puts(b, "]\nset xlabel 'time (UTC)'\n");
 }
 
+/* Matrix image: column k of the data block is drawn centred on the middle of its
+ * window (t0 + k*step - step/2), row r at y = r with the busiest row on top. */
 char *
 rpt_gp_heatmap(const struct rpt_heatmap *c)
 {
@@ -181,6 +193,8 @@ rpt_gp_stack(const struct rpt_stack *c)
     return gp_end(&b, c->name, W_HOST, H_HOST);
 }
 
+/* Histogram bars: category labels are the first (quoted) data column, read by
+ * xtic(1); series are columns 2.., each with its palette colour. */
 char *
 rpt_gp_bars(const struct rpt_bars *c)
 {
@@ -230,6 +244,8 @@ rpt_gp_bars(const struct rpt_bars *c)
     return gp_end(&b, c->name, w, H_STD);
 }
 
+/* Lines with points; the optional vertical marker (the payback point) is an arrow
+ * without head plus a label, both in first-axis x so they move with the data. */
 char *
 rpt_gp_lines(const struct rpt_lines *c)
 {
@@ -272,6 +288,8 @@ rpt_gp_lines(const struct rpt_lines *c)
 
 /* ---- running gnuplot ---------------------------------------------------------------- */
 
+/* Looked up before running instead of letting popen fail: the shell would start,
+ * print "gnuplot: not found" and exit 127, which is a worse message than ours. */
 int
 rpt_gp_available(const char *path)
 {
@@ -299,6 +317,9 @@ sh_quote(struct rpt_buf *b, const char *s)
     rpt_buf_puts(b, "'");
 }
 
+/* One process for every chart: gnuplot's start-up (~30 ms) times tens of host charts
+ * would be a visible share of the 10 s budget. Scripts are independent (each starts
+ * with reset and ends by undefining its data), so one failing chart leaves the others. */
 int
 rpt_gp_run(const char *outdir, char *const *scripts, size_t n, struct ks_err *err)
 {

@@ -1,3 +1,10 @@
+/*
+ * Statistics recomputed from the dataset (rpt_estate.h). Everything works on the grid
+ * of core's ks_grid_build (max per window), the same view the planner packs, so a
+ * difference between plan and report means a planner or plan problem, not a grid one.
+ * Memory: two nent x nsteps double arrays (CPU MHz and %) beside the grid, about
+ * 64 MB for 1,000 servers x 4,032 steps.
+ */
 #include "report/rpt_estate.h"
 
 #include <math.h>
@@ -38,7 +45,8 @@ fill_cpu(const struct ks_dataset *ds, struct rpt_estate *e)
     }
 }
 
-/* Mean, p95 and max of the non-NaN values of v (n of them); scratch has n slots. */
+/* Mean, p95 and max of the non-NaN values of v (n of them); scratch has n slots.
+ * The p95 sorts a copy (ks_percentile sorts in place), hence the scratch buffer. */
 static void
 series_stats(const double *v, size_t n, double *scratch, double *mean, double *p95, double *peak)
 {
@@ -56,6 +64,7 @@ series_stats(const double *v, size_t n, double *scratch, double *mean, double *p
     *p95 = ks_percentile(scratch, cnt, 95);
 }
 
+/* Max of the non-NaN values, NaN if none (a server without data has no peak, not 0). */
 static double
 series_max(const double *v, size_t n)
 {
@@ -66,6 +75,7 @@ series_max(const double *v, size_t n)
     return mx;
 }
 
+/* Mean of the non-NaN values, NaN if none; v may be NULL (metric not measured). */
 static double
 series_mean(const double *v, size_t n)
 {
@@ -79,6 +89,8 @@ series_mean(const double *v, size_t n)
     return cnt ? sum / (double)cnt : NAN;
 }
 
+/* Coverage counts windows where either CPU column has a value: a collector that
+ * measured only one of them still covered the window. */
 static void
 entity_stats(const struct rpt_estate *e, size_t i, double *scratch, struct rpt_ent_stats *st)
 {
@@ -114,12 +126,15 @@ host_sums(struct rpt_estate *e, const long *ent_host)
         if (!isnan(e->st[i].mhz_peak))
             e->host_sum_peaks_mhz[h] += e->st[i].mhz_peak;
     }
+    /* Peaks of the sums, the figure the planner compares against capacity; the sum of
+     * the peaks above is what peak sizing would have reserved. */
     for (size_t h = 0; h < e->nhost; h++) {
         e->host_peak_mhz[h] = series_max(e->host_mhz + h * n, n);
         e->host_peak_mem_MiB[h] = series_max(e->host_mem_MiB + h * n, n);
     }
 }
 
+/* Zeroed, so sums start at 0 and hosts without VMs (HA spares) read as 0 load. */
 static void
 alloc_hosts(struct rpt_estate *e)
 {
@@ -132,6 +147,8 @@ alloc_hosts(struct rpt_estate *e)
     e->host_nvm = ks_xcalloc(nh, sizeof(size_t));
 }
 
+/* Inventory-only datasets (no samples) get NaN statistics and 1 star: the report
+ * then shows the plan's figures only. */
 int
 rpt_estate_build(const struct ks_dataset *ds, const long *ent_host, size_t nhost,
                  struct rpt_estate *e, struct ks_err *err)
@@ -213,6 +230,8 @@ cmp_busiest(const void *a, const void *b, void *ctx)
     return (i > j) - (i < j); /* ties keep inventory order: the same input, the same chart */
 }
 
+/* The last column may cover fewer native steps than the others (a partial window):
+ * it still holds their max. */
 void
 rpt_heat_build(const struct rpt_estate *e, double bucket_s, struct rpt_heat *h)
 {

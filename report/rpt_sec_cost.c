@@ -8,6 +8,7 @@
 #include "report/rpt_sections.h"
 #include "report/rpt_util.h"
 
+/* Licence lines are the planner's: the report shows them, it does not re-price them. */
 int
 rpt_licence_build(struct rpt_ctx *c, struct ks_err *err)
 {
@@ -29,6 +30,7 @@ rpt_licence_html(const struct rpt_ctx *c, FILE *f)
         rpt_html_note(f, "The plan has no licence lines (no licences.csv, or no rule applies).");
 }
 
+/* Ports per host by template role, as the planner counted them. */
 int
 rpt_ports_build(struct rpt_ctx *c, struct ks_err *err)
 {
@@ -71,6 +73,8 @@ rpt_cost_build(struct rpt_ctx *c, struct ks_err *err)
     size_t n = (size_t)years + 1;
     struct ks_table *t = rpt_ctx_table(c, "cost", cols, 4);
     double *x = ks_xmalloc(n * sizeof *x), *v = ks_xmalloc(2 * n * sizeof *v);
+    /* Money axes in thousands or millions: "1.2e+06" tick labels read badly and
+     * gnuplot has no portable thousands separator. The CSV keeps full values. */
     double top = fmax(sq * years, capex + opex * years);
     double scale = top >= 1e6 ? 1e6 : top >= 1e4 ? 1e3 : 1;
     for (size_t y = 0; y < n; y++) {
