@@ -125,13 +125,24 @@ load_inputs(struct rpt_ctx *c, struct ks_err *err)
 
 /* ---- outputs ------------------------------------------------------------------------ */
 
+/* mkdir -p: the report directory may be several levels below an existing one. */
 static int
 make_dir(const char *path, struct ks_err *err)
 {
-    if (mkdir(path, 0777) == 0 || errno == EEXIST)
-        return 0;
-    int e = errno;
-    return ks_errf(err, -e, "%s: cannot create directory: %s", path, strerror(e));
+    char *p = ks_xstrdup(path);
+    int e = 0;
+    for (char *s = p + 1; *s && !e; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            e = errno;
+        *s = '/';
+    }
+    if (!e && mkdir(p, 0777) != 0 && errno != EEXIST)
+        e = errno;
+    free(p);
+    return e ? ks_errf(err, -e, "%s: cannot create directory: %s", path, strerror(e)) : 0;
 }
 
 /* REPORT_DIR, REPORT_DIR/charts and REPORT_DIR/tables; existing ones are reused. */

@@ -114,3 +114,8 @@ check "failing gnuplot: report still renders" [ $? -eq 0 -a -s "$T/rep8/index.ht
 check "failing gnuplot: stderr counts the failed charts" grep -q "chart(s) failed: see .*gnuplot.log" "$T/err8"
 check "failing gnuplot: the page points to the log" grep -q "gnuplot failed on this chart" "$T/rep8/index.html"
 check "failing gnuplot: its messages are in the log" grep -q "failing on purpose" "$T/rep8/charts/gnuplot.log"
+
+# A report directory with a quote and a space in its name, parents created.
+"$KASANE" report "$DS" --plan "$PLAN" -o "$T/it's a dir/new/rep" >/dev/null 2>&1
+check "quoted path with missing parents: charts drawn" [ -s "$T/it's a dir/new/rep/charts/host_1.svg" ]
+expect_exit "unwritable report directory" 1 "cannot create directory" "$KASANE" report "$DS" --plan "$PLAN" -o /proc/kasane/rep
