@@ -89,6 +89,24 @@ gp_time_axis(struct rpt_buf *b, double t0, double t1)
     rpt_buf_puts(b, "]\nset xlabel 'time (UTC)'\n");
 }
 
+/* Server names as y tics when they fit (40 rows), else only the count. */
+static void
+heat_yaxis(struct rpt_buf *b, const struct rpt_heatmap *c, int labels)
+{
+    if (labels) {
+        rpt_buf_puts(b, "set ytics font ',10' (");
+        for (size_t r = 0; r < c->nrows; r++) {
+            rpt_buf_puts(b, r ? ", " : "");
+            gp_str(b, c->rows[r]);
+            rpt_buf_printf(b, " %zu", r);
+        }
+        rpt_buf_puts(b, ")\nset ylabel 'server (busiest first)'\n");
+    } else {
+        rpt_buf_printf(b, "unset ytics\nset ylabel '%zu servers (busiest at the top)'\n",
+                       c->nrows);
+    }
+}
+
 /* Matrix image: column k of the data block is drawn centred on the middle of its
  * window (t0 + k*step - step/2), row r at y = r with the busiest row on top. */
 char *
@@ -112,18 +130,7 @@ rpt_gp_heatmap(const struct rpt_heatmap *c)
     /* Grey behind the image: a window without data shows grey, not as an idle 0%. */
     rpt_buf_puts(&b, "set object 1 rectangle from graph 0,0 to graph 1,1 behind "
                      "fillcolor rgb '#d9d9d9' fillstyle solid noborder\n");
-    if (labels) {
-        rpt_buf_puts(&b, "set ytics font ',10' (");
-        for (size_t r = 0; r < c->nrows; r++) {
-            rpt_buf_puts(&b, r ? ", " : "");
-            gp_str(&b, c->rows[r]);
-            rpt_buf_printf(&b, " %zu", r);
-        }
-        rpt_buf_puts(&b, ")\nset ylabel 'server (busiest first)'\n");
-    } else {
-        rpt_buf_printf(&b, "unset ytics\nset ylabel '%zu servers (busiest at the top)'\n",
-                       c->nrows);
-    }
+    heat_yaxis(&b, c, labels);
     rpt_buf_puts(&b, "set cbrange [0:");
     gp_num(&b, c->zmax);
     rpt_buf_puts(&b, "]\nset cblabel ");
@@ -193,6 +200,27 @@ rpt_gp_stack(const struct rpt_stack *c)
     return gp_end(&b, c->name, W_HOST, H_HOST);
 }
 
+/* One data line per category: the quoted label, then one value per series. */
+static void
+bars_data(struct rpt_buf *b, const struct rpt_bars *c)
+{
+    rpt_buf_puts(b, "$data << EOD\n");
+    for (size_t k = 0; k < c->ncat; k++) {
+        rpt_buf_puts(b, "\"");
+        /* Category labels are double-quoted data fields: drop quotes and backslashes. */
+        for (const char *s = c->cats[k]; *s; s++)
+            if (*s != '"' && *s != '\\')
+                rpt_buf_printf(b, "%c", *s);
+        rpt_buf_puts(b, "\"");
+        for (size_t s = 0; s < c->nser; s++) {
+            rpt_buf_puts(b, " ");
+            gp_num(b, c->v[s * c->ncat + k]);
+        }
+        rpt_buf_puts(b, "\n");
+    }
+    rpt_buf_puts(b, "EOD\n");
+}
+
 /* Histogram bars: category labels are the first (quoted) data column, read by
  * xtic(1); series are columns 2.., each with its palette colour. */
 char *
@@ -201,21 +229,7 @@ rpt_gp_bars(const struct rpt_bars *c)
     struct rpt_buf b = {0};
     int w = c->ncat > 12 ? W_WIDE : 800;
     gp_begin(&b, c->name, c->title, w, H_STD);
-    rpt_buf_puts(&b, "$data << EOD\n");
-    for (size_t k = 0; k < c->ncat; k++) {
-        rpt_buf_puts(&b, "\"");
-        /* Category labels are double-quoted data fields: drop quotes and backslashes. */
-        for (const char *s = c->cats[k]; *s; s++)
-            if (*s != '"' && *s != '\\')
-                rpt_buf_printf(&b, "%c", *s);
-        rpt_buf_puts(&b, "\"");
-        for (size_t s = 0; s < c->nser; s++) {
-            rpt_buf_puts(&b, " ");
-            gp_num(&b, c->v[s * c->ncat + k]);
-        }
-        rpt_buf_puts(&b, "\n");
-    }
-    rpt_buf_puts(&b, "EOD\n");
+    bars_data(&b, c);
     int many = c->ncat > RPT_BARS_LABELLED;
     rpt_buf_printf(&b, "set style data histograms\nset style histogram clustered gap 1\n"
                        "set style fill solid 0.85 %s\nset boxwidth 0.9\n",
