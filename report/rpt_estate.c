@@ -107,24 +107,44 @@ entity_stats(const struct rpt_estate *e, size_t i, double *scratch, struct rpt_e
     st->net_mean_KiBps = isnan(rx) ? tx : isnan(tx) ? rx : rx + tx;
 }
 
-/* Sum each host's entities step by step; NaN (no sample) adds nothing. */
+/* The planner's rule for unknown steps (model/mdl_demand.c): a gap is filled with the
+ * server's own pct-th percentile of its known steps, and a server with no known step at
+ * all carries its allocation (alloc, NaN when the inventory lacks it: then 0). Mirrored
+ * here so that recomputed host peaks can agree with the plan's: a gap is neither idle
+ * nor a peak. */
+static double
+gap_value(const double *v, size_t n, double pct, double *scratch, double alloc)
+{
+    size_t k = 0;
+    for (size_t t = 0; v && t < n; t++)
+        if (!isnan(v[t]))
+            scratch[k++] = v[t];
+    double x = k ? ks_percentile(scratch, k, pct) : alloc;
+    return isnan(x) ? 0 : x;
+}
+
+/* Sum each host's servers step by step, gaps filled (gap_value). e->mhz of a placed
+ * server is filled in place, so the stacked charts add up to the same sums. */
 static void
-host_sums(struct rpt_estate *e, const long *ent_host)
+host_sums(struct rpt_estate *e, const struct ks_dataset *ds, const long *ent_host, double pct,
+          double *scratch)
 {
     size_t n = e->g.nsteps;
-    const double *mem = e->g.v[KS_MEM_USED_MIB];
     for (size_t i = 0; i < e->nent; i++) {
         if (ent_host[i] < 0)
             continue;
         size_t h = (size_t)ent_host[i];
-        double *hm = e->host_mhz + h * n, *hmem = e->host_mem_MiB + h * n;
+        double *m = e->mhz + i * n, *hm = e->host_mhz + h * n, *hmem = e->host_mem_MiB + h * n;
+        const double *mem = ks_grid_series(&e->g, KS_MEM_USED_MIB, i);
+        double fc = gap_value(m, n, pct, scratch, ent_capacity_mhz(ds, i));
+        double fm = gap_value(mem, n, pct, scratch, ks_inv_num(ds, i, "mem_MiB"));
         for (size_t k = 0; k < n; k++) {
-            double m = e->mhz[i * n + k], u = mem ? mem[i * n + k] : NAN;
-            hm[k] += isnan(m) ? 0 : m;
-            hmem[k] += isnan(u) ? 0 : u;
+            double u = mem ? mem[k] : NAN;
+            m[k] = isnan(m[k]) ? fc : m[k];
+            hm[k] += m[k];
+            hmem[k] += isnan(u) ? fm : u;
         }
-        if (!isnan(e->st[i].mhz_peak))
-            e->host_sum_peaks_mhz[h] += e->st[i].mhz_peak;
+        e->host_sum_peaks_mhz[h] += series_max(m, n);
     }
     /* Peaks of the sums, the figure the planner compares against capacity; the sum of
      * the peaks above is what peak sizing would have reserved. */
@@ -134,7 +154,6 @@ host_sums(struct rpt_estate *e, const long *ent_host)
     }
 }
 
-/* Zeroed, so sums start at 0 and hosts without VMs (HA spares) read as 0 load. */
 static void
 alloc_hosts(struct rpt_estate *e)
 {
@@ -151,7 +170,7 @@ alloc_hosts(struct rpt_estate *e)
  * then shows the plan's figures only. */
 int
 rpt_estate_build(const struct ks_dataset *ds, const long *ent_host, size_t nhost,
-                 struct rpt_estate *e, struct ks_err *err)
+                 double gap_pct, struct rpt_estate *e, struct ks_err *err)
 {
     memset(e, 0, sizeof *e);
     e->nent = ks_dataset_nent(ds);
@@ -185,8 +204,8 @@ rpt_estate_build(const struct ks_dataset *ds, const long *ent_host, size_t nhost
         entity_stats(e, i, scratch, &e->st[i]);
         e->st[i].stars = rpt_stars(e->st[i].cover_pct);
     }
+    host_sums(e, ds, ent_host, gap_pct >= 0 && gap_pct <= 100 ? gap_pct : 100, scratch);
     free(scratch);
-    host_sums(e, ent_host);
     return 0;
 }
 

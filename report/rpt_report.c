@@ -117,7 +117,8 @@ load_inputs(struct rpt_ctx *c, struct ks_err *err)
         if (rc < 0)
             return rc;
     }
-    rc = rpt_estate_build(c->ds, c->ent_host, c->plan.hosts.nrows, &c->est, err);
+    rc = rpt_estate_build(c->ds, c->ent_host, c->plan.hosts.nrows,
+                          rpt_kv_num(&c->plan.summary, "percentile"), &c->est, err);
     if (rc == 0 && o->sim_path)
         rc = rpt_sim_read(o->sim_path, &c->sim, err);
     return rc;
