@@ -18,11 +18,30 @@ rpt_licence_build(struct rpt_ctx *c, struct ks_err *err)
     return 0;
 }
 
+/* Sum of a numeric column over a table's rows (missing cells count 0). */
+static double
+col_sum(const struct ks_table *t, const char *col)
+{
+    double sum = 0;
+    for (size_t r = 0; t && r < t->nrows; r++) {
+        double v = ks_table_num(t, r, col);
+        sum += isnan(v) ? 0 : v;
+    }
+    return sum;
+}
+
+/* Totals come from hosts.csv: summary.csv's sockets and cores describe one host of the
+ * chosen model (the planner's reading of the contract), which the text says as such. */
 void
 rpt_licence_html(const struct rpt_ctx *c, FILE *f)
 {
-    rpt_html_fill(f, c, "<p>The plan populates {sockets:0} sockets with {cores:0} cores in "
-                        "total; licences cost {capex_licences:0}.</p>\n");
+    char s1[RPT_NUMBUF], s2[RPT_NUMBUF];
+    fprintf(f, "<p>The plan's %zu hosts populate %s sockets with %s cores in total "
+               "(hosts.csv); ", c->plan.hosts.nrows,
+            rpt_fmt_group(s1, col_sum(&c->plan.hosts, "sockets"), 0),
+            rpt_fmt_group(s2, col_sum(&c->plan.hosts, "cores"), 0));
+    rpt_html_fill(f, c, "one host of model {host_model} has {sockets:0} socket(s) and "
+                        "{cores:0} cores. Licences cost {capex_licences:0}.</p>\n");
     const struct ks_table *t = rpt_ctx_find(c, "licences");
     if (t && t->nrows)
         rpt_html_table(f, t, "licences", 0);
@@ -43,15 +62,20 @@ rpt_ports_build(struct rpt_ctx *c, struct ks_err *err)
 void
 rpt_ports_html(const struct rpt_ctx *c, FILE *f)
 {
-    rpt_html_fill(f, c,
-                  "<div class=\"cards\">\n<div class=\"card\"><div class=\"label\">NIC ports on "
-                  "hosts</div><div class=\"value\">{nic_ports:0}</div></div>\n<div class=\"card\">"
-                  "<div class=\"label\">Switch ports in total</div><div class=\"value\">"
-                  "{switch_ports:0}</div></div>\n<div class=\"card\"><div class=\"label\">Port "
-                  "template</div><div class=\"value\" style=\"font-size:15px\">{port_template}"
-                  "</div></div>\n</div>\n<p>Ports per host by role, following the port template "
-                  "(heartbeat, management, VM network, redundant storage).</p>\n");
     const struct ks_table *t = rpt_ctx_find(c, "ports");
+    char nb[RPT_NUMBUF];
+    fprintf(f, "<div class=\"cards\">\n<div class=\"card\"><div class=\"label\">NIC ports used"
+               "</div><div class=\"value\">%s</div><div class=\"detail\">all hosts, ports.csv"
+               "</div></div>\n", rpt_fmt_group(nb, col_sum(t, "total"), 0));
+    rpt_html_fill(f, c,
+                  "<div class=\"card\"><div class=\"label\">NIC ports per host</div><div "
+                  "class=\"value\">{nic_ports:0}</div><div class=\"detail\">model {host_model}"
+                  "</div></div>\n<div class=\"card\"><div class=\"label\">Switch ports in total"
+                  "</div><div class=\"value\">{switch_ports:0}</div></div>\n<div class=\"card\">"
+                  "<div class=\"label\">Port template</div><div class=\"value\" "
+                  "style=\"font-size:15px\">{port_template}</div></div>\n</div>\n<p>Ports per "
+                  "host by role, following the port template (heartbeat, management, VM "
+                  "network, redundant storage).</p>\n");
     if (t && t->nrows)
         rpt_html_table(f, t, "ports", 0);
     else

@@ -119,3 +119,5 @@ check "failing gnuplot: its messages are in the log" grep -q "failing on purpose
 "$KASANE" report "$DS" --plan "$PLAN" -o "$T/it's a dir/new/rep" >/dev/null 2>&1
 check "quoted path with missing parents: charts drawn" [ -s "$T/it's a dir/new/rep/charts/host_1.svg" ]
 expect_exit "unwritable report directory" 1 "cannot create directory" "$KASANE" report "$DS" --plan "$PLAN" -o /proc/kasane/rep
+check "licences: socket and core totals summed from hosts.csv" grep -q "3 hosts populate 6 sockets with 72 cores in total" "$H"
+check "ports: NIC ports used summed from ports.csv" sh -c "grep -A1 'NIC ports used' '$H' | grep -q '>18<'"
