@@ -142,6 +142,11 @@ rpt_cost_html(const struct rpt_ctx *c, FILE *f)
     rpt_html_fill(f, c, "<p>Capex of {capex:0} up front, then {opex_per_year:0} a year (power "
                         "at {power_price_per_kWh:2} per kWh, PUE {pue:2}), against "
                         "{status_quo_opex_per_year:0} a year for the servers as they are.</p>\n");
+    double pb = rpt_sum_num(c, "payback_months"), years = rpt_sum_num(c, "years");
+    if (isnan(pb) || pb / 12 > years)
+        rpt_html_note(f, isnan(pb) ? "The consolidation never pays back: it saves nothing a year."
+                                   : "The payback falls after the cost horizon: over these years "
+                                     "the consolidation costs more than the status quo.");
     rpt_html_chart(f, c, "cost_horizon", "Cumulative cost, consolidated against the status quo");
     rpt_html_table(f, t, "cost", 0);
 }

@@ -121,3 +121,9 @@ check "quoted path with missing parents: charts drawn" [ -s "$T/it's a dir/new/r
 expect_exit "unwritable report directory" 1 "cannot create directory" "$KASANE" report "$DS" --plan "$PLAN" -o /proc/kasane/rep
 check "licences: socket and core totals summed from hosts.csv" grep -q "3 hosts populate 6 sockets with 72 cores in total" "$H"
 check "ports: NIC ports used summed from ports.csv" sh -c "grep -A1 'NIC ports used' '$H' | grep -q '>18<'"
+# Payback after the horizon is said in words, not only by a line that never crosses.
+cp -r "$PLAN" "$T/lateplan"
+sed -i 's/^payback_months,.*/payback_months,133.5/' "$T/lateplan/summary.csv"
+"$KASANE" report "$DS" --plan "$T/lateplan" -o "$T/rep9" >/dev/null 2>&1
+check "payback after the horizon is noted" grep -q "payback falls after the cost horizon" "$T/rep9/index.html"
+check "payback within the horizon is not" sh -c "! grep -q 'payback falls after' '$H'"
