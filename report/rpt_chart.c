@@ -1,3 +1,8 @@
+/*
+ * gnuplot scripts (rpt_chart.h). The generators only build text: no file, process or
+ * clock is touched, so the same input always gives the same script (golden tests).
+ * Running them is the business of rpt_gp_run at the end of the file.
+ */
 #include "report/rpt_chart.h"
 
 #include <errno.h>
@@ -30,6 +35,8 @@ gp_str(struct rpt_buf *b, const char *s)
     rpt_buf_puts(b, "'");
 }
 
+/* Numbers in scripts: shortest exact text, so the golden files are stable and a value
+ * read back from the script is the value computed; NaN is gnuplot's own NaN (no point). */
 static void
 gp_num(struct rpt_buf *b, double v)
 {
@@ -54,7 +61,8 @@ gp_begin(struct rpt_buf *b, const char *name, const char *title, int w, int h)
                     "spacing 1.1 width 2\n");
 }
 
-/* Common tail: the same plot again as PNG, then free the data block. */
+/* Common tail: the same plot again as PNG, then free the data block.
+ * Ownership of the script passes to the caller (rpt_buf_take). */
 static char *
 gp_end(struct rpt_buf *b, const char *name, int w, int h)
 {
@@ -69,6 +77,8 @@ gp_end(struct rpt_buf *b, const char *name, int w, int h)
 static void
 gp_time_axis(struct rpt_buf *b, double t0, double t1)
 {
+    /* Tics a reader can count: 6-hourly within two days, daily up to ten, else every
+     * other day; dates only once the span is longer than two days. */
     double span = t1 - t0, tic = span <= 2 * 86400 ? 6 * 3600 : span <= 10 * 86400 ? 86400 : 2 * 86400;
     rpt_buf_puts(b, "set xdata time\nset timefmt '%s'\n");
     rpt_buf_printf(b, "set format x \"%s\"\n", span <= 2 * 86400 ? "%d %b\\n%H:%M" : "%d %b");
@@ -79,6 +89,26 @@ gp_time_axis(struct rpt_buf *b, double t0, double t1)
     rpt_buf_puts(b, "]\nset xlabel 'time (UTC)'\n");
 }
 
+/* Server names as y tics when they fit (40 rows), else only the count. */
+static void
+heat_yaxis(struct rpt_buf *b, const struct rpt_heatmap *c, int labels)
+{
+    if (labels) {
+        rpt_buf_puts(b, "set ytics font ',10' (");
+        for (size_t r = 0; r < c->nrows; r++) {
+            rpt_buf_puts(b, r ? ", " : "");
+            gp_str(b, c->rows[r]);
+            rpt_buf_printf(b, " %zu", r);
+        }
+        rpt_buf_puts(b, ")\nset ylabel 'server (busiest first)'\n");
+    } else {
+        rpt_buf_printf(b, "unset ytics\nset ylabel '%zu servers (busiest at the top)'\n",
+                       c->nrows);
+    }
+}
+
+/* Matrix image: column k of the data block is drawn centred on the middle of its
+ * window (t0 + k*step - step/2), row r at y = r with the busiest row on top. */
 char *
 rpt_gp_heatmap(const struct rpt_heatmap *c)
 {
@@ -100,18 +130,7 @@ rpt_gp_heatmap(const struct rpt_heatmap *c)
     /* Grey behind the image: a window without data shows grey, not as an idle 0%. */
     rpt_buf_puts(&b, "set object 1 rectangle from graph 0,0 to graph 1,1 behind "
                      "fillcolor rgb '#d9d9d9' fillstyle solid noborder\n");
-    if (labels) {
-        rpt_buf_puts(&b, "set ytics font ',10' (");
-        for (size_t r = 0; r < c->nrows; r++) {
-            rpt_buf_puts(&b, r ? ", " : "");
-            gp_str(&b, c->rows[r]);
-            rpt_buf_printf(&b, " %zu", r);
-        }
-        rpt_buf_puts(&b, ")\nset ylabel 'server (busiest first)'\n");
-    } else {
-        rpt_buf_printf(&b, "unset ytics\nset ylabel '%zu servers (busiest at the top)'\n",
-                       c->nrows);
-    }
+    heat_yaxis(&b, c, labels);
     rpt_buf_puts(&b, "set cbrange [0:");
     gp_num(&b, c->zmax);
     rpt_buf_puts(&b, "]\nset cblabel ");
@@ -181,27 +200,36 @@ rpt_gp_stack(const struct rpt_stack *c)
     return gp_end(&b, c->name, W_HOST, H_HOST);
 }
 
+/* One data line per category: the quoted label, then one value per series. */
+static void
+bars_data(struct rpt_buf *b, const struct rpt_bars *c)
+{
+    rpt_buf_puts(b, "$data << EOD\n");
+    for (size_t k = 0; k < c->ncat; k++) {
+        rpt_buf_puts(b, "\"");
+        /* Category labels are double-quoted data fields: drop quotes and backslashes. */
+        for (const char *s = c->cats[k]; *s; s++)
+            if (*s != '"' && *s != '\\')
+                rpt_buf_printf(b, "%c", *s);
+        rpt_buf_puts(b, "\"");
+        for (size_t s = 0; s < c->nser; s++) {
+            rpt_buf_puts(b, " ");
+            gp_num(b, c->v[s * c->ncat + k]);
+        }
+        rpt_buf_puts(b, "\n");
+    }
+    rpt_buf_puts(b, "EOD\n");
+}
+
+/* Histogram bars: category labels are the first (quoted) data column, read by
+ * xtic(1); series are columns 2.., each with its palette colour. */
 char *
 rpt_gp_bars(const struct rpt_bars *c)
 {
     struct rpt_buf b = {0};
     int w = c->ncat > 12 ? W_WIDE : 800;
     gp_begin(&b, c->name, c->title, w, H_STD);
-    rpt_buf_puts(&b, "$data << EOD\n");
-    for (size_t k = 0; k < c->ncat; k++) {
-        rpt_buf_puts(&b, "\"");
-        /* Category labels are double-quoted data fields: drop quotes and backslashes. */
-        for (const char *s = c->cats[k]; *s; s++)
-            if (*s != '"' && *s != '\\')
-                rpt_buf_printf(&b, "%c", *s);
-        rpt_buf_puts(&b, "\"");
-        for (size_t s = 0; s < c->nser; s++) {
-            rpt_buf_puts(&b, " ");
-            gp_num(&b, c->v[s * c->ncat + k]);
-        }
-        rpt_buf_puts(&b, "\n");
-    }
-    rpt_buf_puts(&b, "EOD\n");
+    bars_data(&b, c);
     int many = c->ncat > RPT_BARS_LABELLED;
     rpt_buf_printf(&b, "set style data histograms\nset style histogram clustered gap 1\n"
                        "set style fill solid 0.85 %s\nset boxwidth 0.9\n",
@@ -230,6 +258,8 @@ rpt_gp_bars(const struct rpt_bars *c)
     return gp_end(&b, c->name, w, H_STD);
 }
 
+/* Lines with points; the optional vertical marker (the payback point) is an arrow
+ * without head plus a label, both in first-axis x so they move with the data. */
 char *
 rpt_gp_lines(const struct rpt_lines *c)
 {
@@ -272,6 +302,8 @@ rpt_gp_lines(const struct rpt_lines *c)
 
 /* ---- running gnuplot ---------------------------------------------------------------- */
 
+/* Looked up before running instead of letting popen fail: the shell would start,
+ * print "gnuplot: not found" and exit 127, which is a worse message than ours. */
 int
 rpt_gp_available(const char *path)
 {
@@ -299,36 +331,64 @@ sh_quote(struct rpt_buf *b, const char *s)
     rpt_buf_puts(b, "'");
 }
 
+/* Start one gnuplot in outdir, its messages appended to charts/gnuplot.log; NULL when
+ * the shell cannot be started. This is the one popen of kasane. */
+static FILE *
+gp_open(const char *outdir)
+{
+    struct rpt_buf cmd = {0}, cd = {0};
+    char *log = ks_xasprintf("%s/charts/gnuplot.log", outdir);
+    rpt_buf_puts(&cmd, "exec gnuplot 2>>");
+    sh_quote(&cmd, log);
+    free(log);
+    FILE *gp = popen(cmd.s, "w");
+    rpt_buf_fini(&cmd);
+    if (gp) {
+        rpt_buf_puts(&cd, "cd ");
+        gp_str(&cd, outdir);
+        fprintf(gp, "%s\n", cd.s);
+        rpt_buf_fini(&cd);
+    }
+    return gp;
+}
+
+/* Few processes for every chart: gnuplot's start-up (~30 ms) times tens of host charts
+ * would be a visible share of the 10 s budget, while two processes use both cores of a
+ * small machine. Charts go round-robin; each script is flushed whole, so a process
+ * never waits for text stuck in our buffer while we are blocked writing to the other.
+ * Scripts are independent (each starts with reset and ends by undefining its data), so
+ * one failing chart leaves the others. */
 int
 rpt_gp_run(const char *outdir, char *const *scripts, size_t n, struct ks_err *err)
 {
-    struct rpt_buf cmd = {0}, cd = {0};
-    rpt_buf_puts(&cmd, "gnuplot 2>");
+    FILE *gp[RPT_GP_PROCS];
+    size_t np = n < RPT_GP_PROCS ? (n ? n : 1) : RPT_GP_PROCS, started = 0;
+    int rc = 0;
     char *log = ks_xasprintf("%s/charts/gnuplot.log", outdir);
-    sh_quote(&cmd, log);
+    unlink(log); /* processes append: start from an empty log each run */
     free(log);
     /* A gnuplot that dies early must not kill the report with SIGPIPE: ignore it while
      * writing (write errors then just end the run) and restore the caller's handler. */
     struct sigaction ign = {.sa_handler = SIG_IGN}, old;
     sigemptyset(&ign.sa_mask);
     sigaction(SIGPIPE, &ign, &old);
-    FILE *gp = popen(cmd.s, "w");
-    rpt_buf_fini(&cmd);
-    if (!gp) {
+    for (; started < np && (gp[started] = gp_open(outdir)); started++)
+        ;
+    if (started == 0) {
         int e = errno;
         sigaction(SIGPIPE, &old, NULL);
         return ks_errf(err, -e, "cannot start gnuplot: %s", strerror(e));
     }
-    rpt_buf_puts(&cd, "cd ");
-    gp_str(&cd, outdir);
-    fprintf(gp, "%s\n", cd.s);
-    rpt_buf_fini(&cd);
-    for (size_t i = 0; i < n; i++)
-        fputs(scripts[i], gp);
-    int st = pclose(gp);
+    for (size_t i = 0; i < n; i++) {
+        fputs(scripts[i], gp[i % started]);
+        fflush(gp[i % started]);
+    }
+    for (size_t k = 0; k < started; k++) {
+        int st = pclose(gp[k]);
+        if (rc == 0 && (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0))
+            rc = ks_errf(err, -EIO, "gnuplot failed (exit %d): see %s/charts/gnuplot.log",
+                         st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st), outdir);
+    }
     sigaction(SIGPIPE, &old, NULL);
-    if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        return ks_errf(err, -EIO, "gnuplot failed (exit %d): see %s/charts/gnuplot.log",
-                       st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st), outdir);
-    return 0;
+    return rc;
 }

@@ -77,9 +77,11 @@ char *rpt_gp_lines(const struct rpt_lines *c);
 
 /* Is an executable gnuplot on PATH (path may be NULL: the process environment)? */
 int rpt_gp_available(const char *path);
-/* Pipe the scripts (n of them) into one gnuplot running in outdir; gnuplot's messages
- * go to outdir/charts/gnuplot.log. Returns 0, or a negative code when gnuplot could not
- * be started or exited non-zero (callers check which charts exist). */
+/* Pipe the scripts (n of them) into up to RPT_GP_PROCS gnuplot processes running in
+ * outdir; gnuplot's messages go to outdir/charts/gnuplot.log. Returns 0, or a negative
+ * code when gnuplot could not be started or exited non-zero (callers check which charts
+ * exist). */
+#define RPT_GP_PROCS 2
 int rpt_gp_run(const char *outdir, char *const *scripts, size_t n, struct ks_err *err);
 
 #endif

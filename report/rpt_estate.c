@@ -1,3 +1,10 @@
+/*
+ * Statistics recomputed from the dataset (rpt_estate.h). Everything works on the grid
+ * of core's ks_grid_build (max per window), the same view the planner packs, so a
+ * difference between plan and report means a planner or plan problem, not a grid one.
+ * Memory: two nent x nsteps double arrays (CPU MHz and %) beside the grid, about
+ * 64 MB for 1,000 servers x 4,032 steps.
+ */
 #include "report/rpt_estate.h"
 
 #include <math.h>
@@ -38,7 +45,8 @@ fill_cpu(const struct ks_dataset *ds, struct rpt_estate *e)
     }
 }
 
-/* Mean, p95 and max of the non-NaN values of v (n of them); scratch has n slots. */
+/* Mean, p95 and max of the non-NaN values of v (n of them); scratch has n slots.
+ * The p95 sorts a copy (ks_percentile sorts in place), hence the scratch buffer. */
 static void
 series_stats(const double *v, size_t n, double *scratch, double *mean, double *p95, double *peak)
 {
@@ -56,6 +64,7 @@ series_stats(const double *v, size_t n, double *scratch, double *mean, double *p
     *p95 = ks_percentile(scratch, cnt, 95);
 }
 
+/* Max of the non-NaN values, NaN if none (a server without data has no peak, not 0). */
 static double
 series_max(const double *v, size_t n)
 {
@@ -66,6 +75,7 @@ series_max(const double *v, size_t n)
     return mx;
 }
 
+/* Mean of the non-NaN values, NaN if none; v may be NULL (metric not measured). */
 static double
 series_mean(const double *v, size_t n)
 {
@@ -79,6 +89,8 @@ series_mean(const double *v, size_t n)
     return cnt ? sum / (double)cnt : NAN;
 }
 
+/* Coverage counts windows where either CPU column has a value: a collector that
+ * measured only one of them still covered the window. */
 static void
 entity_stats(const struct rpt_estate *e, size_t i, double *scratch, struct rpt_ent_stats *st)
 {
@@ -95,25 +107,47 @@ entity_stats(const struct rpt_estate *e, size_t i, double *scratch, struct rpt_e
     st->net_mean_KiBps = isnan(rx) ? tx : isnan(tx) ? rx : rx + tx;
 }
 
-/* Sum each host's entities step by step; NaN (no sample) adds nothing. */
+/* The planner's rule for unknown steps (model/mdl_demand.c): a gap is filled with the
+ * server's own pct-th percentile of its known steps, and a server with no known step at
+ * all carries its allocation (alloc, NaN when the inventory lacks it: then 0). Mirrored
+ * here so that recomputed host peaks can agree with the plan's: a gap is neither idle
+ * nor a peak. */
+static double
+gap_value(const double *v, size_t n, double pct, double *scratch, double alloc)
+{
+    size_t k = 0;
+    for (size_t t = 0; v && t < n; t++)
+        if (!isnan(v[t]))
+            scratch[k++] = v[t];
+    double x = k ? ks_percentile(scratch, k, pct) : alloc;
+    return isnan(x) ? 0 : x;
+}
+
+/* Sum each host's servers step by step, gaps filled (gap_value). e->mhz of a placed
+ * server is filled in place, so the stacked charts add up to the same sums. */
 static void
-host_sums(struct rpt_estate *e, const long *ent_host)
+host_sums(struct rpt_estate *e, const struct ks_dataset *ds, const long *ent_host, double pct,
+          double *scratch)
 {
     size_t n = e->g.nsteps;
-    const double *mem = e->g.v[KS_MEM_USED_MIB];
     for (size_t i = 0; i < e->nent; i++) {
         if (ent_host[i] < 0)
             continue;
         size_t h = (size_t)ent_host[i];
-        double *hm = e->host_mhz + h * n, *hmem = e->host_mem_MiB + h * n;
+        double *m = e->mhz + i * n, *hm = e->host_mhz + h * n, *hmem = e->host_mem_MiB + h * n;
+        const double *mem = ks_grid_series(&e->g, KS_MEM_USED_MIB, i);
+        double fc = gap_value(m, n, pct, scratch, ent_capacity_mhz(ds, i));
+        double fm = gap_value(mem, n, pct, scratch, ks_inv_num(ds, i, "mem_MiB"));
         for (size_t k = 0; k < n; k++) {
-            double m = e->mhz[i * n + k], u = mem ? mem[i * n + k] : NAN;
-            hm[k] += isnan(m) ? 0 : m;
-            hmem[k] += isnan(u) ? 0 : u;
+            double u = mem ? mem[k] : NAN;
+            m[k] = isnan(m[k]) ? fc : m[k];
+            hm[k] += m[k];
+            hmem[k] += isnan(u) ? fm : u;
         }
-        if (!isnan(e->st[i].mhz_peak))
-            e->host_sum_peaks_mhz[h] += e->st[i].mhz_peak;
+        e->host_sum_peaks_mhz[h] += series_max(m, n);
     }
+    /* Peaks of the sums, the figure the planner compares against capacity; the sum of
+     * the peaks above is what peak sizing would have reserved. */
     for (size_t h = 0; h < e->nhost; h++) {
         e->host_peak_mhz[h] = series_max(e->host_mhz + h * n, n);
         e->host_peak_mem_MiB[h] = series_max(e->host_mem_MiB + h * n, n);
@@ -132,9 +166,11 @@ alloc_hosts(struct rpt_estate *e)
     e->host_nvm = ks_xcalloc(nh, sizeof(size_t));
 }
 
+/* Inventory-only datasets (no samples) get NaN statistics and 1 star: the report
+ * then shows the plan's figures only. */
 int
 rpt_estate_build(const struct ks_dataset *ds, const long *ent_host, size_t nhost,
-                 struct rpt_estate *e, struct ks_err *err)
+                 double gap_pct, struct rpt_estate *e, struct ks_err *err)
 {
     memset(e, 0, sizeof *e);
     e->nent = ks_dataset_nent(ds);
@@ -168,8 +204,8 @@ rpt_estate_build(const struct ks_dataset *ds, const long *ent_host, size_t nhost
         entity_stats(e, i, scratch, &e->st[i]);
         e->st[i].stars = rpt_stars(e->st[i].cover_pct);
     }
+    host_sums(e, ds, ent_host, gap_pct >= 0 && gap_pct <= 100 ? gap_pct : 100, scratch);
     free(scratch);
-    host_sums(e, ent_host);
     return 0;
 }
 
@@ -213,6 +249,8 @@ cmp_busiest(const void *a, const void *b, void *ctx)
     return (i > j) - (i < j); /* ties keep inventory order: the same input, the same chart */
 }
 
+/* The last column may cover fewer native steps than the others (a partial window):
+ * it still holds their max. */
 void
 rpt_heat_build(const struct rpt_estate *e, double bucket_s, struct rpt_heat *h)
 {

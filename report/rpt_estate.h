@@ -5,7 +5,9 @@
  * placement.csv + samples.csv, so the report checks the planner instead of repeating it.
  *
  * All series are on the dataset's own time grid (core's ks_grid, max per window).
- * A missing sample counts as 0 in a host's sum (coverage is reported per server).
+ * In a host's sum a missing sample of a server counts as the server's own gap_pct-th
+ * percentile of its known samples (its allocation when it has none): the planner's rule,
+ * so the plan's peaks can be checked. Statistics and coverage use known samples only.
  */
 #ifndef RPT_ESTATE_H
 #define RPT_ESTATE_H
@@ -26,7 +28,8 @@ struct rpt_estate {
     size_t nent, nhost;
     int has_series;            /* the dataset has samples (else: inventory only) */
     struct ks_grid g;          /* valid when has_series */
-    double *mhz;               /* nent * nsteps busy MHz, NaN = no sample (owned) */
+    double *mhz;               /* nent * nsteps busy MHz (owned); NaN = no sample, except
+                                  for placed servers, whose gaps are filled */
     double *pct;               /* nent * nsteps CPU utilization %, NaN = no sample (owned) */
     struct rpt_ent_stats *st;  /* nent entries (owned) */
     double *host_mhz;          /* nhost * nsteps summed busy MHz (owned) */
@@ -36,9 +39,10 @@ struct rpt_estate {
 };
 
 /* Compute everything from the dataset and the binding of rpt_plan_bind (ent_host[i]
- * is a host index < nhost or -1). Returns 0 or a negative code with err set. */
+ * is a host index < nhost or -1); gap_pct is the plan's percentile (summary.csv), used
+ * to fill gaps (100 when out of range). Returns 0 or a negative code with err set. */
 int rpt_estate_build(const struct ks_dataset *ds, const long *ent_host, size_t nhost,
-                     struct rpt_estate *e, struct ks_err *err);
+                     double gap_pct, struct rpt_estate *e, struct ks_err *err);
 void rpt_estate_fini(struct rpt_estate *e);
 
 /* Busy MHz series of entity i (nsteps values), or NULL without samples. */

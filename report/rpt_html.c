@@ -1,3 +1,8 @@
+/*
+ * HTML building blocks (rpt_html.h). The page is written straight to its file, never
+ * held in memory: a 1,000-server report is a few MB of tables and inline SVG.
+ * Everything that comes from input files is escaped; template text is ours.
+ */
 #include "report/rpt_html.h"
 
 #include <math.h>
@@ -68,6 +73,8 @@ static const char css[] =
     "  a{color:inherit;text-decoration:none}\n"
     "}\n";
 
+/* The page head: title from summary.csv's dataset name, the stylesheet, and a table
+ * of contents built from rpt_sections[] so it never disagrees with the page. */
 void
 rpt_html_begin(FILE *f, const struct rpt_ctx *c)
 {
@@ -101,12 +108,14 @@ rpt_html_end(FILE *f, const struct rpt_ctx *c)
           f);
 }
 
+/* A cell that parses as a number is right-aligned and formatted for reading. */
 static int
 is_num(const char *s, double *v)
 {
     return s && ks_parse_double(s, v) == 0;
 }
 
+/* The row of the chosen host model (column chosen = 1) is highlighted. */
 void
 rpt_html_table(FILE *f, const struct ks_table *t, const char *name, size_t maxrows)
 {
@@ -164,6 +173,7 @@ inline_svg(FILE *f, const char *svg, const char *name, const char *caption)
     fputs("\"", f);
     if (w && close && w < close)
         fprintf(f, " style=\"max-width:%dpx\"", atoi(w + 7));
+    /* Copy byte by byte, prefixing at each id or reference: cheap next to gnuplot. */
     for (p += 4; *p;) {
         size_t k, n = sizeof pats / sizeof *pats;
         for (k = 0; k < n && strncmp(p, pats[k], strlen(pats[k])) != 0; k++)
@@ -177,6 +187,7 @@ inline_svg(FILE *f, const char *svg, const char *name, const char *caption)
     }
 }
 
+/* Whole file as a NUL-terminated string (caller frees), NULL when unreadable. */
 static char *
 slurp(const char *path)
 {
@@ -195,6 +206,8 @@ slurp(const char *path)
     return s;
 }
 
+/* A chart is inlined only when gnuplot wrote both files this run (draw_charts deletes
+ * stale ones first), so the page never shows a picture of an older plan. */
 void
 rpt_html_chart(FILE *f, const struct rpt_ctx *c, const char *name, const char *caption)
 {
@@ -223,6 +236,8 @@ rpt_html_chart(FILE *f, const struct rpt_ctx *c, const char *name, const char *c
     fputs("</div>\n", f);
 }
 
+/* data-value is the raw summary.csv text, so a checker compares strings with the plan
+ * and the displayed text with the rounding it was given. */
 void
 rpt_html_sum(FILE *f, const struct rpt_ctx *c, const char *key, int decimals)
 {
@@ -243,6 +258,7 @@ rpt_html_fill(FILE *f, const struct rpt_ctx *c, const char *tmpl)
             fputc(*p++, f);
             continue;
         }
+        /* {key} or {key:decimals}; an unclosed brace is literal text. */
         char key[64];
         size_t n = (size_t)(end - p - 1) < sizeof key - 1 ? (size_t)(end - p - 1) : sizeof key - 1;
         memcpy(key, p + 1, n);

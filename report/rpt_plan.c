@@ -1,3 +1,8 @@
+/*
+ * Reading a plan directory and binding it to its dataset (rpt_plan.h). The binding is
+ * the report's guard against the most likely operator error: pointing it at the plan of
+ * another estate, which would otherwise produce a plausible-looking, wrong report.
+ */
 #include "report/rpt_plan.h"
 
 #include <errno.h>
@@ -5,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* ks_table_read already names the file and line on errors; optional files that are
+ * absent become empty tables (ncols == 0) the sections report as missing. */
 static int
 read_file(const char *dir, const char *name, const char *const *req, int optional,
           struct ks_table *t, struct ks_err *err)
@@ -20,6 +27,8 @@ read_file(const char *dir, const char *name, const char *const *req, int optiona
     return rc;
 }
 
+/* Only placement, hosts and summary are required: a plan from an older planner without
+ * licences or ports still reports, with a note in those sections. */
 int
 rpt_plan_read(const char *dir, struct rpt_plan *p, struct ks_err *err)
 {
@@ -112,6 +121,8 @@ bind_row(const struct rpt_plan *p, const struct ks_dataset *ds, const char *ds_d
     return 0;
 }
 
+/* The check runs both ways: plan -> dataset (unknown or twice) row by row, then
+ * dataset -> plan (unplaced). The first problem wins; one clear message beats a list. */
 int
 rpt_plan_bind(const struct rpt_plan *p, const struct ks_dataset *ds, const char *ds_dir,
               long *ent_host, struct ks_err *err)

@@ -1,3 +1,8 @@
+/*
+ * One report run (rpt_report.h): the context the sections share, the order of the
+ * steps, and the writing of charts, tables and page. Sections themselves live in
+ * rpt_sections.c and rpt_sec_*.c.
+ */
 #include "report/rpt_report.h"
 
 #include <errno.h>
@@ -15,6 +20,8 @@
 
 /* ---- ctx helpers ------------------------------------------------------------------- */
 
+/* Tables live in an array that may move: callers hold the pointer only until the
+ * next rpt_ctx_table call (sections fill a table before creating the next). */
 struct ks_table *
 rpt_ctx_table(struct rpt_ctx *c, const char *name, const char *const *cols, size_t ncols)
 {
@@ -62,6 +69,7 @@ rpt_sum_num(const struct rpt_ctx *c, const char *key)
     return rpt_kv_num(&c->plan.summary, key);
 }
 
+/* Frees everything a (possibly half-built) context holds; zeroed members are no-ops. */
 static void
 ctx_fini(struct rpt_ctx *c)
 {
@@ -84,6 +92,7 @@ ctx_fini(struct rpt_ctx *c)
 
 /* ---- inputs ------------------------------------------------------------------------- */
 
+/* Inputs first, output later: a bad plan or dataset leaves no half-written report. */
 static int
 load_inputs(struct rpt_ctx *c, struct ks_err *err)
 {
@@ -108,7 +117,8 @@ load_inputs(struct rpt_ctx *c, struct ks_err *err)
         if (rc < 0)
             return rc;
     }
-    rc = rpt_estate_build(c->ds, c->ent_host, c->plan.hosts.nrows, &c->est, err);
+    rc = rpt_estate_build(c->ds, c->ent_host, c->plan.hosts.nrows,
+                          rpt_kv_num(&c->plan.summary, "percentile"), &c->est, err);
     if (rc == 0 && o->sim_path)
         rc = rpt_sim_read(o->sim_path, &c->sim, err);
     return rc;
@@ -116,15 +126,27 @@ load_inputs(struct rpt_ctx *c, struct ks_err *err)
 
 /* ---- outputs ------------------------------------------------------------------------ */
 
+/* mkdir -p: the report directory may be several levels below an existing one. */
 static int
 make_dir(const char *path, struct ks_err *err)
 {
-    if (mkdir(path, 0777) == 0 || errno == EEXIST)
-        return 0;
-    int e = errno;
-    return ks_errf(err, -e, "%s: cannot create directory: %s", path, strerror(e));
+    char *p = ks_xstrdup(path);
+    int e = 0;
+    for (char *s = p + 1; *s && !e; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            e = errno;
+        *s = '/';
+    }
+    if (!e && mkdir(p, 0777) != 0 && errno != EEXIST)
+        e = errno;
+    free(p);
+    return e ? ks_errf(err, -e, "%s: cannot create directory: %s", path, strerror(e)) : 0;
 }
 
+/* REPORT_DIR, REPORT_DIR/charts and REPORT_DIR/tables; existing ones are reused. */
 static int
 make_dirs(const char *out, struct ks_err *err)
 {
@@ -139,6 +161,7 @@ make_dirs(const char *out, struct ks_err *err)
     return rc;
 }
 
+/* A chart counts as drawn when its file exists and is not empty. */
 static int
 file_ok(const char *dir, const char *name, const char *ext)
 {
@@ -178,6 +201,9 @@ draw_charts(struct rpt_ctx *c, struct ks_err *err)
         }
         scripts[i] = c->charts[i].script;
     }
+    /* The exit status of gnuplot is not trusted alone: a script error in one chart
+     * makes gnuplot exit non-zero after drawing the others, so each chart's files
+     * are checked below instead. */
     if (c->gnuplot && c->ncharts) {
         struct ks_err gerr = {0};
         /* A failing chart is shown as failed in the page, not fatal to the report. */
@@ -190,6 +216,7 @@ draw_charts(struct rpt_ctx *c, struct ks_err *err)
     return 0;
 }
 
+/* Each table atomically (ks_table_write): a crash never leaves half a CSV. */
 static int
 write_tables(const struct rpt_ctx *c, struct ks_err *err)
 {
@@ -203,6 +230,7 @@ write_tables(const struct rpt_ctx *c, struct ks_err *err)
     return 0;
 }
 
+/* index.html atomically too; sections are numbered in page order. */
 static int
 write_html(const struct rpt_ctx *c, const char *path, struct ks_err *err)
 {
@@ -221,6 +249,8 @@ write_html(const struct rpt_ctx *c, const char *path, struct ks_err *err)
     return ks_afile_commit(&af, err);
 }
 
+/* Order: inputs, directories, every section's build, charts, tables, page. gnuplot
+ * is looked up after the builds so scripts exist (as charts/NAME.gp) even without it. */
 int
 rpt_report_run(const struct rpt_opts *o, struct rpt_result *res, struct ks_err *err)
 {

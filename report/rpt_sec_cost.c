@@ -8,6 +8,7 @@
 #include "report/rpt_sections.h"
 #include "report/rpt_util.h"
 
+/* Licence lines are the planner's: the report shows them, it does not re-price them. */
 int
 rpt_licence_build(struct rpt_ctx *c, struct ks_err *err)
 {
@@ -17,11 +18,30 @@ rpt_licence_build(struct rpt_ctx *c, struct ks_err *err)
     return 0;
 }
 
+/* Sum of a numeric column over a table's rows (missing cells count 0). */
+static double
+col_sum(const struct ks_table *t, const char *col)
+{
+    double sum = 0;
+    for (size_t r = 0; t && r < t->nrows; r++) {
+        double v = ks_table_num(t, r, col);
+        sum += isnan(v) ? 0 : v;
+    }
+    return sum;
+}
+
+/* Totals come from hosts.csv: summary.csv's sockets and cores describe one host of the
+ * chosen model (the planner's reading of the contract), which the text says as such. */
 void
 rpt_licence_html(const struct rpt_ctx *c, FILE *f)
 {
-    rpt_html_fill(f, c, "<p>The plan populates {sockets:0} sockets with {cores:0} cores in "
-                        "total; licences cost {capex_licences:0}.</p>\n");
+    char s1[RPT_NUMBUF], s2[RPT_NUMBUF];
+    fprintf(f, "<p>The plan's %zu hosts populate %s sockets with %s cores in total "
+               "(hosts.csv); ", c->plan.hosts.nrows,
+            rpt_fmt_group(s1, col_sum(&c->plan.hosts, "sockets"), 0),
+            rpt_fmt_group(s2, col_sum(&c->plan.hosts, "cores"), 0));
+    rpt_html_fill(f, c, "one host of model {host_model} has {sockets:0} socket(s) and "
+                        "{cores:0} cores. Licences cost {capex_licences:0}.</p>\n");
     const struct ks_table *t = rpt_ctx_find(c, "licences");
     if (t && t->nrows)
         rpt_html_table(f, t, "licences", 0);
@@ -29,6 +49,7 @@ rpt_licence_html(const struct rpt_ctx *c, FILE *f)
         rpt_html_note(f, "The plan has no licence lines (no licences.csv, or no rule applies).");
 }
 
+/* Ports per host by template role, as the planner counted them. */
 int
 rpt_ports_build(struct rpt_ctx *c, struct ks_err *err)
 {
@@ -41,15 +62,20 @@ rpt_ports_build(struct rpt_ctx *c, struct ks_err *err)
 void
 rpt_ports_html(const struct rpt_ctx *c, FILE *f)
 {
-    rpt_html_fill(f, c,
-                  "<div class=\"cards\">\n<div class=\"card\"><div class=\"label\">NIC ports on "
-                  "hosts</div><div class=\"value\">{nic_ports:0}</div></div>\n<div class=\"card\">"
-                  "<div class=\"label\">Switch ports in total</div><div class=\"value\">"
-                  "{switch_ports:0}</div></div>\n<div class=\"card\"><div class=\"label\">Port "
-                  "template</div><div class=\"value\" style=\"font-size:15px\">{port_template}"
-                  "</div></div>\n</div>\n<p>Ports per host by role, following the port template "
-                  "(heartbeat, management, VM network, redundant storage).</p>\n");
     const struct ks_table *t = rpt_ctx_find(c, "ports");
+    char nb[RPT_NUMBUF];
+    fprintf(f, "<div class=\"cards\">\n<div class=\"card\"><div class=\"label\">NIC ports used"
+               "</div><div class=\"value\">%s</div><div class=\"detail\">all hosts, ports.csv"
+               "</div></div>\n", rpt_fmt_group(nb, col_sum(t, "total"), 0));
+    rpt_html_fill(f, c,
+                  "<div class=\"card\"><div class=\"label\">NIC ports per host</div><div "
+                  "class=\"value\">{nic_ports:0}</div><div class=\"detail\">model {host_model}"
+                  "</div></div>\n<div class=\"card\"><div class=\"label\">Switch ports in total"
+                  "</div><div class=\"value\">{switch_ports:0}</div></div>\n<div class=\"card\">"
+                  "<div class=\"label\">Port template</div><div class=\"value\" "
+                  "style=\"font-size:15px\">{port_template}</div></div>\n</div>\n<p>Ports per "
+                  "host by role, following the port template (heartbeat, management, VM "
+                  "network, redundant storage).</p>\n");
     if (t && t->nrows)
         rpt_html_table(f, t, "ports", 0);
     else
@@ -71,6 +97,8 @@ rpt_cost_build(struct rpt_ctx *c, struct ks_err *err)
     size_t n = (size_t)years + 1;
     struct ks_table *t = rpt_ctx_table(c, "cost", cols, 4);
     double *x = ks_xmalloc(n * sizeof *x), *v = ks_xmalloc(2 * n * sizeof *v);
+    /* Money axes in thousands or millions: "1.2e+06" tick labels read badly and
+     * gnuplot has no portable thousands separator. The CSV keeps full values. */
     double top = fmax(sq * years, capex + opex * years);
     double scale = top >= 1e6 ? 1e6 : top >= 1e4 ? 1e3 : 1;
     for (size_t y = 0; y < n; y++) {
@@ -114,6 +142,11 @@ rpt_cost_html(const struct rpt_ctx *c, FILE *f)
     rpt_html_fill(f, c, "<p>Capex of {capex:0} up front, then {opex_per_year:0} a year (power "
                         "at {power_price_per_kWh:2} per kWh, PUE {pue:2}), against "
                         "{status_quo_opex_per_year:0} a year for the servers as they are.</p>\n");
+    double pb = rpt_sum_num(c, "payback_months"), years = rpt_sum_num(c, "years");
+    if (isnan(pb) || pb / 12 > years)
+        rpt_html_note(f, isnan(pb) ? "The consolidation never pays back: it saves nothing a year."
+                                   : "The payback falls after the cost horizon: over these years "
+                                     "the consolidation costs more than the status quo.");
     rpt_html_chart(f, c, "cost_horizon", "Cumulative cost, consolidated against the status quo");
     rpt_html_table(f, t, "cost", 0);
 }

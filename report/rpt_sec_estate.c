@@ -13,6 +13,8 @@
 #define IDLE_P95_PCT 5.0
 #define TOP_N 10
 
+/* The heatmap's row labels point into the inventory (owned by the dataset), so only
+ * the array of pointers is allocated here. */
 static void
 heatmap_chart(struct rpt_ctx *c)
 {
@@ -55,6 +57,7 @@ ent_row(const struct rpt_ctx *c, struct ks_table *t, size_t i)
     ks_table_set(t, r, 9, h >= 0 ? ks_table_str(&c->plan.hosts, (size_t)h, "host") : "-");
 }
 
+/* Highest p95 demand first; servers without data last; ties in inventory order. */
 static int
 cmp_p95_desc(const void *a, const void *b, void *ctx)
 {
@@ -68,6 +71,7 @@ cmp_p95_desc(const void *a, const void *b, void *ctx)
     return (i > j) - (i < j);
 }
 
+/* Idle servers are listed least busy first (the sort order walked backwards). */
 int
 rpt_estate_sec_build(struct rpt_ctx *c, struct ks_err *err)
 {

@@ -13,12 +13,14 @@
 #define MAX_LAYERS 7       /* VMs drawn one by one; the rest are one "other VMs" layer */
 #define CHECK_TOL_PCT 1.0  /* plan and recomputed peak may differ by rounding only */
 
+/* v as a percentage of cap, one decimal (as hosts.csv has it); NaN when unknown. */
 static double
 pct_of(double v, double cap)
 {
     return cap > 0 && !isnan(v) ? round(v / cap * 1000) / 10 : NAN;
 }
 
+/* One row of tables/hosts.csv: the planner's figures beside the recomputed ones. */
 static void
 host_row(struct rpt_ctx *c, struct ks_table *t, size_t h)
 {
@@ -79,13 +81,37 @@ bucket_peaks(const struct rpt_estate *e, size_t h, size_t per, size_t *at)
     return nb;
 }
 
+/* Layer j is VM j for the busiest MAX_LAYERS; all others add into the last layer,
+ * whose name (other, 64 bytes) then says how many VMs it holds. Values are GHz at the
+ * bucket's peak step, so the top of the stack is the host's true peak of the window. */
+static void
+stack_layers(const struct rpt_ctx *c, const size_t *vm, size_t nvm, const size_t *at,
+             size_t npts, size_t nl, double *v, const char **names, char *other)
+{
+    size_t n = c->est.g.nsteps;
+    for (size_t j = 0; j < nvm; j++) {
+        size_t l = j < nl ? j : nl - 1;
+        names[l] = ks_dataset_entity(c->ds, vm[j]);
+        for (size_t p = 0; p < npts; p++) {
+            double x = c->est.mhz[vm[j] * n + at[p]];
+            v[l * npts + p] += isnan(x) ? 0 : x / 1000;
+        }
+    }
+    if (nvm > nl) {
+        snprintf(other, 64, "%zu other VMs", nvm - nl + 1);
+        names[nl - 1] = other;
+    }
+}
+
+/* Stacked chart of host h. vm and at are scratch arrays (nent and nsteps entries)
+ * reused across hosts. */
 static void
 host_chart(struct rpt_ctx *c, size_t h, size_t *vm, size_t *at)
 {
     const struct rpt_estate *e = &c->est;
     const struct ks_table *ph = &c->plan.hosts;
-    size_t nvm = host_vms(c, h, vm), n = e->g.nsteps;
-    size_t per = (size_t)llround(rpt_chart_bucket_s(e->g.step_s, n) / e->g.step_s);
+    size_t nvm = host_vms(c, h, vm);
+    size_t per = (size_t)llround(rpt_chart_bucket_s(e->g.step_s, e->g.nsteps) / e->g.step_s);
     size_t npts = bucket_peaks(e, h, per ? per : 1, at);
     size_t nl = nvm > MAX_LAYERS + 1 ? MAX_LAYERS + 1 : nvm;
     double *v = ks_xcalloc((nl ? nl : 1) * npts, sizeof *v), *t = ks_xmalloc(npts * sizeof *t);
@@ -93,20 +119,10 @@ host_chart(struct rpt_ctx *c, size_t h, size_t *vm, size_t *at)
     char other[64], title[200], name[80];
     for (size_t p = 0; p < npts; p++)
         t[p] = e->g.t0 + (double)at[p] * e->g.step_s;
-    for (size_t j = 0; j < nvm; j++) {
-        size_t l = j < nl ? j : nl - 1; /* the last layer gathers the rest */
-        names[l] = ks_dataset_entity(c->ds, vm[j]);
-        for (size_t p = 0; p < npts; p++) {
-            double x = e->mhz[vm[j] * n + at[p]];
-            v[l * npts + p] += isnan(x) ? 0 : x / 1000;
-        }
-    }
-    if (nvm > nl) {
-        snprintf(other, sizeof other, "%zu other VMs", nvm - nl + 1);
-        names[nl - 1] = other;
-    }
+    stack_layers(c, vm, nvm, at, npts, nl, v, names, other);
     const char *hn = ks_table_str(ph, h, "host");
     double cap = ks_table_num(ph, h, "cpu_capacity_MHz") / 1000;
+    /* The planning limit: what the policy lets the plan fill, capacity less headroom. */
     double head = rpt_sum_num(c, "headroom_pct");
     snprintf(name, sizeof name, "host_%zu", h + 1);
     snprintf(title, sizeof title, "%s (%s, %zu VMs): CPU demand, peak %.0f%% of capacity",
@@ -144,6 +160,7 @@ sort_bars(const char **cats, double *v, size_t n)
         }
 }
 
+/* Hosts without VMs (HA spares) are left out: two zero bars say nothing. */
 static void
 peak_sizing_chart(struct rpt_ctx *c, const struct ks_table *ht)
 {
@@ -174,6 +191,7 @@ peak_sizing_chart(struct rpt_ctx *c, const struct ks_table *ht)
     free(v);
 }
 
+/* Only the first MAX_HOST_CHARTS hosts that carry VMs get a chart. */
 int
 rpt_plan_sec_build(struct rpt_ctx *c, struct ks_err *err)
 {
@@ -210,6 +228,7 @@ static const char sizing_compare[] =
     "peaks that never coincide share capacity. The bars show both for the hosts of this plan, "
     "recomputed from the dataset.</p>\n";
 
+/* Says when the planner and the report disagree, instead of hiding it in a column. */
 static void
 check_note(const struct rpt_ctx *c, const struct ks_table *t, FILE *f)
 {

@@ -16,6 +16,8 @@ static const char *const numeric_cols[] = {
     "lat_p50_us",   "lat_p99_us",    "iotlb_hit_pct",    "exits_per_op",       "host_cycles_per_op",
 };
 
+/* Unknown columns pass; a known column with text in it is an error naming line and
+ * column, because a chart of it would silently drop the row. */
 int
 rpt_sim_read(const char *path, struct ks_table *t, struct ks_err *err)
 {
@@ -69,6 +71,7 @@ sim_chart(struct rpt_ctx *c, const char *name, const char *title, const char *yl
         }
         sers[ns++] = labels[k];
     }
+    /* Rows without a value (empty cell) draw no bar; the table still shows them. */
     char **cats = row_labels(t);
     struct rpt_bars b = {
         .name = name, .title = title, .ylabel = ylabel, .ncat = n, .nser = ns,
@@ -84,6 +87,7 @@ sim_chart(struct rpt_ctx *c, const char *name, const char *title, const char *yl
     return ns > 0;
 }
 
+/* Latency and CPU cost are separate charts: microseconds and cycles share no axis. */
 int
 rpt_sim_build(struct rpt_ctx *c, struct ks_err *err)
 {

@@ -22,6 +22,7 @@ const struct rpt_section rpt_sections[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+/* Plan files shown as they are: copied so tables/ holds everything the page shows. */
 struct ks_table *
 rpt_copy_table(struct rpt_ctx *c, const char *name, const struct ks_table *src)
 {
@@ -49,6 +50,7 @@ rpt_chart_bucket_s(double step_s, size_t nsteps)
 
 /* ---- executive summary -------------------------------------------------------------- */
 
+/* summary.csv as read: the executive summary quotes it, never recomputes it. */
 int
 rpt_summary_build(struct rpt_ctx *c, struct ks_err *err)
 {
@@ -104,6 +106,7 @@ rpt_summary_html(const struct rpt_ctx *c, FILE *f)
 
 /* ---- assumptions -------------------------------------------------------------------- */
 
+/* Coverage to one decimal: the star bands need no more. */
 int
 rpt_assume_build(struct rpt_ctx *c, struct ks_err *err)
 {
@@ -124,6 +127,7 @@ rpt_assume_build(struct rpt_ctx *c, struct ks_err *err)
     return 0;
 }
 
+/* One <dt>/<dd> pair: the summary.csv text with its unit, or n/a. */
 static void
 kv_row(FILE *f, const struct rpt_ctx *c, const char *label, const char *key, const char *unit)
 {
@@ -133,6 +137,7 @@ kv_row(FILE *f, const struct rpt_ctx *c, const char *label, const char *key, con
     fprintf(f, "%s</dd>\n", v ? unit : "");
 }
 
+/* n filled stars of five (HTML entities: no font or encoding surprises). */
 static void
 stars_html(FILE *f, int n)
 {
@@ -157,6 +162,7 @@ coverage_html(const struct rpt_ctx *c, FILE *f)
         fprintf(f, "%s%d&#9733; %zu", s < 5 ? ", " : "", s, nstar[s]);
     fputs(".</p>\n", f);
     /* Worst first, stable: insertion sort is fine for the few rows shown. */
+    /* A long estate shows its weakest data first: that is what a reviewer must see. */
     size_t show = n <= 60 ? n : 30;
     for (size_t i = 1; n > 60 && i < n; i++)
         for (size_t j = i; j > 0 && c->est.st[ord[j]].cover_pct < c->est.st[ord[j - 1]].cover_pct; j--) {
@@ -235,6 +241,7 @@ rpt_assume_html(const struct rpt_ctx *c, FILE *f)
 
 /* ---- placement ---------------------------------------------------------------------- */
 
+/* In placement.csv order (the planner's host order), one row per entity. */
 int
 rpt_placement_build(struct rpt_ctx *c, struct ks_err *err)
 {

@@ -103,3 +103,27 @@ cp -r "$PLAN" "$T/physplan"
 sed -i 's/^idle01,host01,R660-2S$/idle01,-,physical/' "$T/physplan/placement.csv"
 "$KASANE" report "$DS" --plan "$T/physplan" -o "$T/rep7" >/dev/null 2>&1
 check "a server kept physical is placed on no host" sh -c "grep -q '^idle01,physical,-,physical,' '$T/rep7/tables/placement.csv' && grep -q '^host01,R660-2S,2,24,4,' '$T/rep7/tables/hosts.csv'"
+
+# A gnuplot that fails (reads everything, draws nothing, exits 1): the report still
+# renders and says which charts failed and where gnuplot's messages are.
+mkdir -p "$T/badgp"
+printf '#!/bin/sh\ncat >/dev/null\necho "fake gnuplot: failing on purpose" >&2\nexit 1\n' > "$T/badgp/gnuplot"
+chmod +x "$T/badgp/gnuplot"
+PATH="$T/badgp:/usr/bin:/bin" "$KASANE" report "$DS" --plan "$PLAN" -o "$T/rep8" >/dev/null 2>"$T/err8"
+check "failing gnuplot: report still renders" [ $? -eq 0 -a -s "$T/rep8/index.html" ]
+check "failing gnuplot: stderr counts the failed charts" grep -q "chart(s) failed: see .*gnuplot.log" "$T/err8"
+check "failing gnuplot: the page points to the log" grep -q "gnuplot failed on this chart" "$T/rep8/index.html"
+check "failing gnuplot: its messages are in the log" grep -q "failing on purpose" "$T/rep8/charts/gnuplot.log"
+
+# A report directory with a quote and a space in its name, parents created.
+"$KASANE" report "$DS" --plan "$PLAN" -o "$T/it's a dir/new/rep" >/dev/null 2>&1
+check "quoted path with missing parents: charts drawn" [ -s "$T/it's a dir/new/rep/charts/host_1.svg" ]
+expect_exit "unwritable report directory" 1 "cannot create directory" "$KASANE" report "$DS" --plan "$PLAN" -o /proc/kasane/rep
+check "licences: socket and core totals summed from hosts.csv" grep -q "3 hosts populate 6 sockets with 72 cores in total" "$H"
+check "ports: NIC ports used summed from ports.csv" sh -c "grep -A1 'NIC ports used' '$H' | grep -q '>18<'"
+# Payback after the horizon is said in words, not only by a line that never crosses.
+cp -r "$PLAN" "$T/lateplan"
+sed -i 's/^payback_months,.*/payback_months,133.5/' "$T/lateplan/summary.csv"
+"$KASANE" report "$DS" --plan "$T/lateplan" -o "$T/rep9" >/dev/null 2>&1
+check "payback after the horizon is noted" grep -q "payback falls after the cost horizon" "$T/rep9/index.html"
+check "payback within the horizon is not" sh -c "! grep -q 'payback falls after' '$H'"
