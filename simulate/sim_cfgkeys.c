@@ -304,18 +304,17 @@ set_workload(struct sim_config *c, struct sim_workload *w, const char *key, cons
 static void *
 named(struct sim_config *c, const char *kind, const char *name, int line)
 {
+    int found;
     if (strcmp(kind, "device") == 0) {
-        for (size_t i = 0; i < c->ndev; i++)
-            if (strcmp(c->dev[i].name, name) == 0)
-                return &c->dev[i];
+        if ((found = sim_config_find_device(c, name)) >= 0)
+            return &c->dev[found];
         size_t i = sim_config_add_device(c, name, SIM_DEV_GENERIC);
         c->dev[i].line = line;
         return &c->dev[i];
     }
     if (strcmp(kind, "vm") == 0) {
-        for (size_t i = 0; i < c->nvm; i++)
-            if (strcmp(c->vm[i].name, name) == 0)
-                return &c->vm[i];
+        if ((found = sim_config_find_vm(c, name)) >= 0)
+            return &c->vm[found];
         size_t i = sim_config_add_vm(c, name);
         c->vm[i].line = line;
         return &c->vm[i];

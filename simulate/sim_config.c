@@ -262,14 +262,21 @@ device_defaults(struct sim_config *c, struct sim_device *d, struct ks_err *err)
     return 0;
 }
 
-static int
-find_name(const char *name, size_t n, size_t stride, const void *base)
+int
+sim_config_find_device(const struct sim_config *c, const char *name)
 {
-    for (size_t i = 0; i < n; i++) {
-        const char *const *p = (const char *const *)((const char *)base + i * stride);
-        if (strcmp(*p, name) == 0)
+    for (size_t i = 0; i < c->ndev; i++)
+        if (strcmp(c->dev[i].name, name) == 0)
             return (int)i;
-    }
+    return -1;
+}
+
+int
+sim_config_find_vm(const struct sim_config *c, const char *name)
+{
+    for (size_t i = 0; i < c->nvm; i++)
+        if (strcmp(c->vm[i].name, name) == 0)
+            return (int)i;
     return -1;
 }
 
@@ -284,7 +291,7 @@ resolve_devices(struct sim_config *c, struct sim_workload *w, struct ks_err *err
     int rc = 0;
     w->ndev = 0;
     for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-        int d = find_name(t, c->ndev, sizeof *c->dev, &c->dev->name);
+        int d = sim_config_find_device(c, t);
         if (d < 0 || w->ndev == SIM_MAX_CHAIN) {
             rc = ks_errf(err, -EINVAL, "%s:%d: [workload %s] device: %s '%s'", c->path,
                          w->dev_line, w->name, d < 0 ? "unknown device" : "chain too long at",
@@ -317,7 +324,7 @@ static int
 check_workload(struct sim_config *c, struct sim_workload *w, struct ks_err *err)
 {
     if (w->vm_name) {
-        w->vm = find_name(w->vm_name, c->nvm, sizeof *c->vm, &c->vm->name);
+        w->vm = sim_config_find_vm(c, w->vm_name);
         if (w->vm < 0)
             return ks_errf(err, -EINVAL, "%s:%d: [workload %s] vm: unknown vm '%s'", c->path,
                            w->vm_line, w->name, w->vm_name);

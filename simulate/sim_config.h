@@ -122,6 +122,9 @@ size_t sim_config_add_workload(struct sim_config *c, const char *name);
 /* Set one key as the INI reader would (section like "device nvme0"); same errors. */
 int sim_config_set(struct sim_config *c, const char *section, const char *key,
                    const char *value, struct ks_err *err);
+/* Index of the device / vm called name, or -1. */
+int sim_config_find_device(const struct sim_config *c, const char *name);
+int sim_config_find_vm(const struct sim_config *c, const char *name);
 /* Resolve names and check cross references after all keys are set. */
 int sim_config_finish(struct sim_config *c, struct ks_err *err);
 

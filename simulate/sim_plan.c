@@ -111,24 +111,6 @@ add_vm_workloads(struct sim_config *c, const struct ks_dataset *ds, size_t ent, 
                      "ring");
 }
 
-static int
-has_device(const struct sim_config *c, const char *name)
-{
-    for (size_t i = 0; i < c->ndev; i++)
-        if (strcmp(c->dev[i].name, name) == 0)
-            return 1;
-    return 0;
-}
-
-static int
-has_vm(const struct sim_config *c, const char *name)
-{
-    for (size_t i = 0; i < c->nvm; i++)
-        if (strcmp(c->vm[i].name, name) == 0)
-            return 1;
-    return 0;
-}
-
 /* The VMs placed on host, each checked against the dataset. */
 static int
 placed_vms(const char *plan_dir, const char *host, const struct ks_dataset *ds, size_t **ents,
@@ -211,13 +193,13 @@ sim_plan_config(const char *plan_dir, const char *host, const char *dataset_dir,
         rc = -EINVAL;
     if (rc == 0) {
         host_cores(c, plan_dir, host);
-        if (!has_device(c, "disk"))
+        if (sim_config_find_device(c, "disk") < 0)
             sim_config_add_device(c, "disk", SIM_DEV_SSD);
-        if (!has_device(c, "nic"))
+        if (sim_config_find_device(c, "nic") < 0)
             sim_config_add_device(c, "nic", SIM_DEV_NIC);
         for (size_t i = 0; i < n; i++) {
             const char *name = ks_dataset_entity(ds, ents[i]);
-            if (!has_vm(c, name)) {
+            if (sim_config_find_vm(c, name) < 0) {
                 size_t v = sim_config_add_vm(c, name);
                 c->vm[v].mode = SIM_VIRTIO;
                 double vcpus = ks_inv_num(ds, ents[i], "cores");
