@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -245,6 +246,58 @@ test_nic_saturates_at_line_rate(void **state)
     sim_config_free(c);
 }
 
+static void
+test_hdd_service(void **state)
+{
+    (void)state;
+    /* One I/O at a time: throughput = 1 / (seek 7.4 ms + rotation 4.16 ms + 64 KiB at
+     * 200 MB/s = 0.328 ms) = 84.1/s, the HC310 figures of reference.md. */
+    struct sim_config *c;
+    struct sim_result *r = run_text("[sim]\nduration_s = 200\nwarmup_s = 1\nreplications = 4\n"
+                                    "[device d]\nkind = hdd\n"
+                                    "[workload w]\ndevice = d\narrival = closed:iodepth=1\n"
+                                    "size = 64KiB\n",
+                                    &c);
+    double want = 1e3 / (7.4 + 4.16 + 65536 / 200e3);
+    print_message("  hdd: %.2f IOPS (want %.2f)\n", r->sum[0].thr_per_s, want);
+    assert_true(fabs(r->sum[0].thr_per_s - want) < 0.02 * want);
+    sim_result_free(r);
+    sim_config_free(c);
+}
+
+static void
+test_cpu_contention(void **state)
+{
+    (void)state;
+    /* An emulated VM with one vCPU and a nearly free device is bound by its exits:
+     * 4 x 6,700 + 1,556 cycles at 2.5 GHz = 11.34 us of vCPU per I/O. Two such VMs on
+     * one host core share it: half the rate each. */
+    const char *one = "[sim]\nduration_s = 0.5\nwarmup_s = 0.05\nreplications = 2\n"
+                      "[host]\ncores = 4\ncore_GHz = 2.5\n"
+                      "[device d]\nservers = 64\nservice = det:1us\n"
+                      "[vm a]\nmode = emulated\n[vm b]\nmode = emulated\n"
+                      "[workload a]\nvm = a\ndevice = d\narrival = closed:iodepth=8\n"
+                      "[workload b]\nvm = b\ndevice = d\narrival = closed:iodepth=8\n";
+    double per_io_s = (4 * 6700 + 1556) / 2.5e9;
+    struct sim_config *c;
+    struct sim_result *r = run_text(one, &c);
+    print_message("  own cores: %.0f IOPS each (want %.0f)\n", r->sum[0].thr_per_s, 1 / per_io_s);
+    assert_true(fabs(r->sum[0].thr_per_s * per_io_s - 1) < 0.01);
+    assert_true(r->res_util[1] > 0.99); /* vCPU of a saturated */
+    sim_result_free(r);
+    sim_config_free(c);
+    char shared[1024];
+    snprintf(shared, sizeof shared, "%s", one);
+    memcpy(strstr(shared, "cores = 4"), "cores = 1", 9);
+    r = run_text(shared, &c);
+    print_message("  one shared core: %.0f + %.0f IOPS\n", r->sum[0].thr_per_s, r->sum[1].thr_per_s);
+    assert_true(fabs((r->sum[0].thr_per_s + r->sum[1].thr_per_s) * per_io_s - 1) < 0.01);
+    assert_true(fabs(r->sum[0].thr_per_s / r->sum[1].thr_per_s - 1) < 0.05);
+    assert_true(r->res_util[0] > 0.99); /* the core */
+    sim_result_free(r);
+    sim_config_free(c);
+}
+
 int
 main(void)
 {
@@ -256,6 +309,8 @@ main(void)
         cmocka_unit_test(test_trend_strict_deferred),
         cmocka_unit_test(test_nic_wire_rfc5180),
         cmocka_unit_test(test_nic_saturates_at_line_rate),
+        cmocka_unit_test(test_hdd_service),
+        cmocka_unit_test(test_cpu_contention),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
