@@ -193,6 +193,8 @@ set_device(struct sim_config *c, struct sim_device *d, const char *key, const ch
         return num(v, 46, 65536, &d->mtu_B, err);
     if (IS("coalesce"))
         return num(v, 1, 1e6, &d->coalesce, err);
+    if (IS("coalesce_us"))
+        return num(v, 0, 1e7, &d->coalesce_us, err);
     if (IS("transfer_MBps"))
         return num(v, 1e-3, 1e7, &d->transfer_MBps, err);
     return unknown_key(err);

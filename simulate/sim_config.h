@@ -8,7 +8,8 @@
  *              deferred_timeout_ms, map_cycles, inval_cycles, viommu_map_cycles
  *   [costs]    per-step CPU costs in cycles (defaults from shared/reference.md)
  *   [device N] kind (generic | ssd | hdd | nic), servers, service, write_service,
- *              line_rate_Gbps, mtu, coalesce, seek, rotation, transfer_MBps
+ *              line_rate_Gbps, mtu, coalesce, coalesce_us, seek, rotation,
+ *              transfer_MBps
  *   [vm N]     vcpus, mode (native | emulated | virtio | xen-pv | passthrough | sriov),
  *              posted_interrupts, reg_accesses, notify_suppression
  *   [workload N] vm, device (one, or A,B for a chain), feedback_pct, arrival
@@ -51,7 +52,8 @@ struct sim_device {
     enum sim_dev_kind kind;
     int servers;
     struct sim_dist service, write_service; /* write_service.mean_ns < 0: as service */
-    double line_rate_Gbps, mtu_B, coalesce;  /* nic */
+    double line_rate_Gbps, mtu_B, coalesce;  /* coalesce: completions per interrupt */
+    double coalesce_us;  /* > 0: completions wait for the batch or this timer */
     struct sim_dist seek, rotation;          /* hdd */
     double transfer_MBps;                    /* hdd */
     int line;

@@ -20,14 +20,15 @@
 #include "simulate/sim_path.h"
 #include "simulate/sim_run.h"
 
-enum { EV_ARRIVE = 1, EV_STEP, EV_FLUSH, EV_WARM, EV_THINK };
+enum { EV_ARRIVE = 1, EV_STEP, EV_FLUSH, EV_WARM, EV_THINK, EV_COAL };
 
 #define container_of(p, T, m) ((T *)(void *)((char *)(p)-offsetof(T, m)))
 #define JOB_CHUNK 256
 
 struct job {
     struct sim_ev ev;      /* EV_STEP or EV_THINK */
-    struct job *qnext;     /* resource queue or free list */
+    struct job *qnext;     /* resource queue, coalescing batch or free list */
+    struct job *batch;     /* jobs whose interrupt this job delivers */
     int wl, step, phase;
     int fire_irq;          /* -1 undecided, 0 coalesced away, 1 interrupt */
     uint64_t t0_ns;        /* arrival */
@@ -49,6 +50,11 @@ struct wlrt {
     double next_fixed_ns;      /* fixed arrivals: exact time of the next one */
     uint64_t ring_pos, irq_ctr;
     int npages, coalesce;
+    uint64_t coalesce_ns;      /* > 0: completions wait for a batch or this timer */
+    struct job *bh, *bt;       /* completions waiting for the interrupt */
+    int nbatch, timer_pending;
+    uint64_t deadline_ns;
+    struct sim_ev coal;        /* EV_COAL: the coalescing timer */
     long in_sys;
     uint64_t last_ns;
     double lat_sum_ns;
@@ -255,7 +261,82 @@ skip_step(struct rep *r, struct wlrt *w, struct job *j, const struct sim_step *s
     return 0;
 }
 
+/* With delayed coalescing a job reaching its first interrupt step waits for it. */
+static inline int
+must_park(const struct wlrt *w, const struct job *j, const struct sim_step *st)
+{
+    return w->coalesce_ns > 0 && (st->flags & SIM_SF_IRQ) && j->fire_irq < 0;
+}
+
 static void job_done(struct rep *r, struct job *j);
+
+/* Close the batch: its last job takes the interrupt path, the others wait for it. */
+static void
+fire_batch(struct rep *r, struct wlrt *w)
+{
+    struct job *leader = w->bt, *others = w->bh == w->bt ? NULL : w->bh;
+    for (struct job *o = others; o; o = o->qnext) {
+        o->fire_irq = 0;
+        if (o->qnext == leader) {
+            o->qnext = NULL;
+            break;
+        }
+    }
+    leader->fire_irq = 1;
+    leader->batch = others;
+    w->bh = w->bt = NULL;
+    w->nbatch = 0;
+    advance(r, leader);
+}
+
+/* A completion reached the interrupt with delayed coalescing: wait in the batch. */
+static void
+park(struct rep *r, struct wlrt *w, struct job *j)
+{
+    j->qnext = NULL;
+    if (w->bt)
+        w->bt->qnext = j;
+    else
+        w->bh = j;
+    w->bt = j;
+    if (++w->nbatch == 1) {
+        w->deadline_ns = r->now + w->coalesce_ns;
+        if (!w->timer_pending) {
+            w->timer_pending = 1;
+            sim_evl_push(&r->evl, &w->coal, w->deadline_ns);
+        }
+    }
+    if (w->nbatch >= w->coalesce)
+        fire_batch(r, w);
+}
+
+/* The timer is never cancelled: a stale one re-arms itself for the current batch. */
+static void
+coal_timer(struct rep *r, struct wlrt *w)
+{
+    w->timer_pending = 0;
+    if (w->nbatch == 0)
+        return;
+    if (r->now >= w->deadline_ns) {
+        fire_batch(r, w);
+        return;
+    }
+    w->timer_pending = 1;
+    sim_evl_push(&r->evl, &w->coal, w->deadline_ns);
+}
+
+/* After the leader's last interrupt step: the batch it carried goes on. */
+static void
+release_batch(struct rep *r, struct job *j)
+{
+    struct job *b = j->batch;
+    j->batch = NULL;
+    while (b) {
+        struct job *n = b->qnext;
+        advance(r, b);
+        b = n;
+    }
+}
 
 static void
 advance(struct rep *r, struct job *j)
@@ -268,6 +349,10 @@ advance(struct rep *r, struct job *j)
         }
         const struct sim_step *st = &w->path.s[j->step];
         if (j->phase == 0) {
+            if (must_park(w, j, st)) {
+                park(r, w, j);
+                return;
+            }
             if (skip_step(r, w, j, st)) {
                 j->step++;
                 continue;
@@ -316,6 +401,8 @@ step_end(struct rep *r, struct job *j)
     else
         j->step++;
     j->phase = 0;
+    if (j->batch && (j->step >= w->path.n || !(w->path.s[j->step].flags & SIM_SF_IRQ)))
+        release_batch(r, j);
     advance(r, j);
 }
 
@@ -355,6 +442,7 @@ job_start(struct rep *r, int wi, struct job *j)
     j->wl = wi;
     j->step = j->phase = 0;
     j->fire_irq = -1;
+    j->batch = NULL;
     j->t0_ns = r->now;
     j->page0 = pick_page(w);
     wl_account(r, w, +1);
@@ -468,6 +556,9 @@ dispatch(struct rep *r, struct sim_ev *ev)
     case EV_WARM:
         warm_end(r);
         break;
+    case EV_COAL:
+        coal_timer(r, container_of(ev, struct wlrt, coal));
+        break;
     }
 }
 
@@ -520,7 +611,10 @@ rep_setup_wl(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
         sim_rng_seed(&w->rng_svc, seed, rep, 3 * i + 1);
         sim_rng_seed(&w->rng_page, seed, rep, 3 * i + 2);
         w->npages = (int)ceil(w->w->size_B / 4096);
-        w->coalesce = (int)c->dev[w->w->dev[w->w->ndev - 1]].coalesce;
+        const struct sim_device *last = &c->dev[w->w->dev[w->w->ndev - 1]];
+        w->coalesce = (int)last->coalesce;
+        w->coalesce_ns = w->coalesce > 1 ? ns_round(last->coalesce_us * 1e3) : 0;
+        w->coal.kind = EV_COAL;
         sim_hist_init(&w->hist);
         if (w->w->arrival == SIM_ARR_CLOSED) {
             for (int k = 0; k < w->w->iodepth; k++)

@@ -298,6 +298,48 @@ test_cpu_contention(void **state)
     sim_config_free(c);
 }
 
+/* A passthrough VM on a NIC coalescing 8 completions or 50 us, at rate. */
+static struct sim_result *
+coalesce_run(const char *rate, double coalesce_us)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "[sim]\nduration_s = 0.5\nwarmup_s = 0.05\nreplications = 4\n"
+             "[device n]\nkind = nic\ncoalesce = 8\ncoalesce_us = %g\n"
+             "[vm v]\nmode = passthrough\nvcpus = 2\n"
+             "[workload w]\nvm = v\ndevice = n\narrival = poisson:%s\nsize = 64\n",
+             coalesce_us, rate);
+    return run_text(text, NULL);
+}
+
+static void
+test_interrupt_coalescing(void **state)
+{
+    (void)state;
+    /* Sparse completions wait out the 50 us timer. A batch holds its first completion
+     * plus the Poisson(2000/s x 50 us = 0.1) that follow within the timer: 1.1 I/Os
+     * per interrupt; the first waits 50 us, a follower less. */
+    struct sim_result *slow = coalesce_run("2000/s", 50), *now = coalesce_run("2000/s", 0);
+    double extra_us = (slow->sum[0].lat_mean_ns - now->sum[0].lat_mean_ns) / 1e3;
+    print_message("  2,000/s: +%.2f us, %.3f exits/op\n", extra_us, slow->sum[0].exits_per_op);
+    assert_true(extra_us > 45 && extra_us < 50.5);
+    assert_true(fabs(slow->sum[0].exits_per_op - 1 / 1.1) < 0.01);
+    /* Dense completions fill the batch of 8 first: one exit per 8 I/Os. Each waits for
+     * the ones behind it (3.5 interarrival times of 1 us on average), and the 7 that do
+     * not carry the interrupt also wait for its delivery (exit + inject, 1.18 us). */
+    struct sim_result *fast = coalesce_run("1000000/s", 50), *fnow = coalesce_run("1000000/s", 0);
+    extra_us = (fast->sum[0].lat_mean_ns - fnow->sum[0].lat_mean_ns) / 1e3;
+    print_message("  1 M/s: +%.2f us, %.4f exits/op\n", extra_us, fast->sum[0].exits_per_op);
+    assert_true(fabs(fast->sum[0].exits_per_op - 1.0 / 8) < 0.002);
+    assert_true(fabs(extra_us - (3.5 + 7.0 / 8 * (1400 + 1556) / 2.5e3)) < 0.1);
+    /* Without the timer the cost is amortized the same way, with no wait. */
+    assert_true(fabs(fnow->sum[0].exits_per_op - 1.0 / 8) < 0.002);
+    sim_result_free(slow);
+    sim_result_free(now);
+    sim_result_free(fast);
+    sim_result_free(fnow);
+}
+
 int
 main(void)
 {
@@ -311,6 +353,7 @@ main(void)
         cmocka_unit_test(test_nic_saturates_at_line_rate),
         cmocka_unit_test(test_hdd_service),
         cmocka_unit_test(test_cpu_contention),
+        cmocka_unit_test(test_interrupt_coalescing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

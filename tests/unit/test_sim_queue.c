@@ -170,7 +170,8 @@ test_threads_identical(void **state)
     (void)state;
     const char *text = "[sim]\nduration_s = 5\nwarmup_s = 1\nreplications = 7\nseed = 5\n"
                        "[iommu]\nenabled = true\n"
-                       "[device n]\nkind = nic\n[vm v]\nmode = virtio\nvcpus = 2\n"
+                       "[device n]\nkind = nic\ncoalesce = 4\ncoalesce_us = 20\n"
+                       "[vm v]\nmode = virtio\nvcpus = 2\n"
                        "[workload a]\nvm = v\ndevice = n\narrival = poisson:20000/s\n"
                        "size = 9000\npages = 512\naccess = zipf:1.1\n"
                        "[workload b]\ndevice = n\narrival = closed:iodepth=4\n"
