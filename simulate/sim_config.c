@@ -166,6 +166,8 @@ handler(void *user, const char *section, const char *key, const char *value)
     return 1;
 }
 
+/* Parse through inih, then the cross-reference checks; on error free everything and
+ * return the first error's code (the message is in err). */
 static int
 read_common(struct reader *r, struct sim_config **out)
 {
@@ -183,6 +185,7 @@ read_common(struct reader *r, struct sim_config **out)
     return 0;
 }
 
+/* Directory part of a path ("." for a bare name): empirical CSVs are relative to it. */
 static char *
 dir_of(const char *path)
 {
@@ -320,6 +323,8 @@ zipf_cdf(struct sim_workload *w)
         w->zipf_cdf[k] /= s;
 }
 
+/* Resolve the vm, require an arrival process, precompute zipf weights, resolve the
+ * device chain. */
 static int
 check_workload(struct sim_config *c, struct sim_workload *w, struct ks_err *err)
 {

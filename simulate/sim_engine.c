@@ -89,18 +89,24 @@ struct rep {
 
 /* ---- small pieces -------------------------------------------------------------- */
 
+/* Statistics count only what happens at or after the end of the warm-up; the window
+ * ends at duration_s (or at the last departure when draining). */
 static inline int
 in_window(const struct rep *r)
 {
     return r->now >= r->warm_ns;
 }
 
+/* Nearest whole nanosecond; negative samples (none of our distributions makes them,
+ * but an empirical file could hold -0) become 0. */
 static inline uint64_t
 ns_round(double ns)
 {
     return ns <= 0 ? 0 : (uint64_t)llround(ns);
 }
 
+/* A free job, growing the pool by a chunk when it is empty. Chunks are freed only
+ * with the replication, so job pointers stay valid while events refer to them. */
 static struct job *
 job_get(struct rep *r)
 {
@@ -125,6 +131,7 @@ job_put(struct rep *r, struct job *j)
     r->free_jobs = j;
 }
 
+/* Bring the busy-time integral of s up to now (call before busy changes). */
 static inline void
 res_account(struct rep *r, struct res *s)
 {
@@ -132,6 +139,8 @@ res_account(struct rep *r, struct res *s)
     s->last_ns = r->now;
 }
 
+/* Bring the workload's number-in-system integral up to now, then apply delta. The
+ * integral is the left side of Little's law (test_little_sample_path). */
 static inline void
 wl_account(struct rep *r, struct wlrt *w, long delta)
 {
@@ -161,6 +170,9 @@ res_acquire(struct rep *r, struct res *s, struct job *j)
 
 static void advance(struct rep *r, struct job *j);
 
+/* Free one server of s, or hand it to the head of the queue. The hand-over continues
+ * the waiting job synchronously; it always ends by scheduling an event or queueing
+ * again, so the recursion is at most one level deep. */
 static void
 res_release(struct rep *r, struct res *s)
 {
@@ -197,6 +209,9 @@ translate(struct rep *r, struct wlrt *w, struct job *j)
     return miss_ns;
 }
 
+/* Service time of one visit of job j to device d, ns, including the DMA translation
+ * when the IOMMU is on. Draws from the workload's service stream only, so devices
+ * shared by several workloads stay reproducible per workload. */
 static double
 device_ns(struct rep *r, struct wlrt *w, struct job *j, int d)
 {
@@ -248,6 +263,9 @@ unmap_cycles(struct rep *r, struct wlrt *w, struct job *j)
     return cyc;
 }
 
+/* Steps a job passes over: a kick while the backend still polls the ring
+ * (notification suppression), and interrupt steps of a completion whose interrupt
+ * another completion of its batch delivers (coalescing). */
 static int
 skip_step(struct rep *r, struct wlrt *w, struct job *j, const struct sim_step *st)
 {
@@ -338,6 +356,10 @@ release_batch(struct rep *r, struct job *j)
     }
 }
 
+/* Move job j through its path from its current step and phase: acquire the step's
+ * context resource (phase 0 -> 1), then its core (1 -> 2), then schedule the end of
+ * the step. Returns when the job waits in a queue or has an event pending; a job past
+ * its last step is done. Re-entered by res_release when a queued job is served. */
 static void
 advance(struct rep *r, struct job *j)
 {
@@ -382,6 +404,9 @@ advance(struct rep *r, struct job *j)
     }
 }
 
+/* A step's time is up: free its resources (waking queued jobs), account its cycles
+ * and exits inside the window, and move on, back to the first device with the
+ * feedback probability after the last one (the Jackson network's routing). */
 static void
 step_end(struct rep *r, struct job *j)
 {
@@ -458,6 +483,8 @@ accepting(const struct rep *r, uint64_t t_ns)
     return t_ns <= r->end_ns;
 }
 
+/* Departure: sojourn time into the statistics; an open workload's job returns to the
+ * pool, a closed one's becomes its next I/O after the think time. */
 static void
 job_done(struct rep *r, struct job *j)
 {
@@ -484,6 +511,8 @@ job_done(struct rep *r, struct job *j)
     sim_evl_push(&r->evl, &j->ev, t);
 }
 
+/* An open workload's arrival: admit it (or drop it at max_in_system) and schedule the
+ * next one. Fixed-rate arrivals keep an exact double clock so rounding never drifts. */
 static void
 arrival(struct rep *r, struct wlrt *w)
 {
@@ -535,6 +564,7 @@ warm_end(struct rep *r)
     }
 }
 
+/* One event: the kind says which object the node is embedded in. */
 static void
 dispatch(struct rep *r, struct sim_ev *ev)
 {
@@ -581,6 +611,7 @@ sim_nres(const struct sim_config *c)
     return 1 + 2 * c->nvm + c->ndev;
 }
 
+/* The resource table in the layout of sim_path.h. */
 static void
 rep_setup_res(struct rep *r)
 {
@@ -631,6 +662,8 @@ rep_setup_wl(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
     }
 }
 
+/* Close the window: utilization, throughput, per-replication percentiles, and the
+ * histograms merged into the caller's (then freed). */
 static void
 rep_finish(struct rep *r, struct sim_rep *out, struct sim_hist *hist)
 {
@@ -671,6 +704,8 @@ rep_free(struct rep *r)
         sim_iotlb_fini(&r->tlb);
 }
 
+/* The event loop. Without drain the first event past duration_s ends the run (it
+ * stays unprocessed); with drain the loop runs until no event is left. */
 static void
 rep_loop(struct rep *r)
 {
