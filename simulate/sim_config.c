@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "simulate/sim_cfgkeys.h"
 
@@ -197,6 +198,9 @@ int
 sim_config_read(const char *path, struct sim_config **out, struct ks_err *err)
 {
     struct reader r = {.err = err};
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return ks_errf(err, -EISDIR, "%s: is a directory, not a configuration file", path);
     r.f = fopen(path, "r");
     if (!r.f)
         return ks_errf(err, -errno, "%s: %s", path, strerror(errno));

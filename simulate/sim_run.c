@@ -190,6 +190,9 @@ sim_run(const struct sim_config *c, const struct sim_run_opts *o, struct sim_res
     int nthreads = o && o->threads > 0 ? o->threads : online_cores();
     if (nrep < 1)
         return ks_errf(err, -EINVAL, "replications must be >= 1");
+    if (c->nwl == 0)
+        return ks_errf(err, -EINVAL, "%s: no [workload NAME] section: nothing to simulate",
+                       c->path ? c->path : "configuration");
     if (nthreads > nrep)
         nthreads = nrep;
     struct sim_result *r = result_new(c, (size_t)nrep);
