@@ -44,12 +44,14 @@ struct sim_args {
     struct sim_run_opts run;
 };
 
+/* An integer option in [lo, hi]. */
 static int
 parse_count(const char *s, long lo, long hi, long *out)
 {
     return ks_parse_long(s, out) == 0 && *out >= lo && *out <= hi ? 0 : -EINVAL;
 }
 
+/* Options and the optional CONFIG operand; 1 after --help, a usage status on error. */
 static int
 parse_args(int argc, char **argv, struct sim_args *a)
 {
@@ -105,6 +107,8 @@ parse_args(int argc, char **argv, struct sim_args *a)
     return 0;
 }
 
+/* The summary for a person: run size, events and events/s, one line per workload, the
+ * utilization of every resource. */
 static void
 print_summary(const struct sim_config *c, const struct sim_result *r, const char *what)
 {
@@ -131,6 +135,7 @@ print_summary(const struct sim_config *c, const struct sim_result *r, const char
     printf("\n");
 }
 
+/* The results CSV, written atomically: a failed run leaves no partial file. */
 static int
 write_results(const char *path, const struct sim_config *c, const struct sim_result *r,
               struct ks_err *err)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+/* A number in [lo, hi]; the message names the value (the caller adds the key). */
 static int
 num(const char *v, double lo, double hi, double *out, struct ks_err *err)
 {
@@ -23,6 +24,7 @@ num(const char *v, double lo, double hi, double *out, struct ks_err *err)
     return 0;
 }
 
+/* An integer in [lo, hi]. */
 static int
 inum(const char *v, long lo, long hi, int *out, struct ks_err *err)
 {
@@ -35,6 +37,7 @@ inum(const char *v, long lo, long hi, int *out, struct ks_err *err)
     return 0;
 }
 
+/* true/false, yes/no, on/off, 1/0, any case. */
 static int
 boolean(const char *v, int *out, struct ks_err *err)
 {
@@ -71,6 +74,7 @@ unknown_key(struct ks_err *err)
 
 #define IS(k) (strcmp(key, (k)) == 0)
 
+/* [sim]: run length, replications, seed. */
 static int
 set_sim(struct sim_config *c, const char *key, const char *v, struct ks_err *err)
 {
@@ -99,6 +103,7 @@ set_sim(struct sim_config *c, const char *key, const char *v, struct ks_err *err
     return unknown_key(err);
 }
 
+/* [host]: the core pool every VM shares. */
 static int
 set_host(struct sim_config *c, const char *key, const char *v, struct ks_err *err)
 {
@@ -109,6 +114,7 @@ set_host(struct sim_config *c, const char *key, const char *v, struct ks_err *er
     return unknown_key(err);
 }
 
+/* [iommu]: IOTLB geometry, walk cost, invalidation policy and its costs. */
 static int
 set_iommu(struct sim_config *c, const char *key, const char *v, struct ks_err *err)
 {
@@ -145,6 +151,7 @@ set_iommu(struct sim_config *c, const char *key, const char *v, struct ks_err *e
     return unknown_key(err);
 }
 
+/* [costs]: every per-step cycle count can be overridden (defaults: sim_config_new). */
 static int
 set_costs(struct sim_config *c, const char *key, const char *v, struct ks_err *err)
 {
@@ -158,6 +165,7 @@ set_costs(struct sim_config *c, const char *key, const char *v, struct ks_err *e
     return unknown_key(err);
 }
 
+/* Replace a distribution (freeing an empirical table it held). */
 static int
 dist(const struct sim_config *c, const char *v, struct sim_dist *d, struct ks_err *err)
 {
@@ -165,6 +173,8 @@ dist(const struct sim_config *c, const char *v, struct sim_dist *d, struct ks_er
     return sim_dist_parse(v, c->dir, d, err);
 }
 
+/* [device NAME]: the keys of every kind are accepted on every kind; the ones a kind
+ * does not use are ignored (a config can switch kind = ssd to hdd and back). */
 static int
 set_device(struct sim_config *c, struct sim_device *d, const char *key, const char *v,
            struct ks_err *err)
@@ -193,11 +203,14 @@ set_device(struct sim_config *c, struct sim_device *d, const char *key, const ch
         return num(v, 46, 65536, &d->mtu_B, err);
     if (IS("coalesce"))
         return num(v, 1, 1e6, &d->coalesce, err);
+    if (IS("coalesce_us"))
+        return num(v, 0, 1e7, &d->coalesce_us, err);
     if (IS("transfer_MBps"))
         return num(v, 1e-3, 1e7, &d->transfer_MBps, err);
     return unknown_key(err);
 }
 
+/* [vm NAME]: size and virtualization mode. */
 static int
 set_vm(struct sim_vm *m, const char *key, const char *v, struct ks_err *err)
 {
@@ -257,6 +270,8 @@ parse_access(struct sim_workload *w, const char *v, struct ks_err *err)
     return ks_errf(err, -EINVAL, "unknown access '%s' (uniform, zipf:S, ring)", v);
 }
 
+/* [workload NAME]: vm and device are names resolved after the whole file is read
+ * (sections may come in any order); their lines are kept for the error message. */
 static int
 set_workload(struct sim_config *c, struct sim_workload *w, const char *key, const char *v,
              int line, struct ks_err *err)
@@ -304,18 +319,17 @@ set_workload(struct sim_config *c, struct sim_workload *w, const char *key, cons
 static void *
 named(struct sim_config *c, const char *kind, const char *name, int line)
 {
+    int found;
     if (strcmp(kind, "device") == 0) {
-        for (size_t i = 0; i < c->ndev; i++)
-            if (strcmp(c->dev[i].name, name) == 0)
-                return &c->dev[i];
+        if ((found = sim_config_find_device(c, name)) >= 0)
+            return &c->dev[found];
         size_t i = sim_config_add_device(c, name, SIM_DEV_GENERIC);
         c->dev[i].line = line;
         return &c->dev[i];
     }
     if (strcmp(kind, "vm") == 0) {
-        for (size_t i = 0; i < c->nvm; i++)
-            if (strcmp(c->vm[i].name, name) == 0)
-                return &c->vm[i];
+        if ((found = sim_config_find_vm(c, name)) >= 0)
+            return &c->vm[found];
         size_t i = sim_config_add_vm(c, name);
         c->vm[i].line = line;
         return &c->vm[i];
@@ -328,6 +342,7 @@ named(struct sim_config *c, const char *kind, const char *name, int line)
     return &c->wl[i];
 }
 
+/* Dispatch on the section: fixed sections by name, named ones by their first word. */
 int
 sim_cfg_set_line(struct sim_config *c, const char *section, const char *key, const char *value,
                  int line, struct ks_err *err)

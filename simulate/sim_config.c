@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "simulate/sim_cfgkeys.h"
 
@@ -166,6 +167,8 @@ handler(void *user, const char *section, const char *key, const char *value)
     return 1;
 }
 
+/* Parse through inih, then the cross-reference checks; on error free everything and
+ * return the first error's code (the message is in err). */
 static int
 read_common(struct reader *r, struct sim_config **out)
 {
@@ -183,6 +186,7 @@ read_common(struct reader *r, struct sim_config **out)
     return 0;
 }
 
+/* Directory part of a path ("." for a bare name): empirical CSVs are relative to it. */
 static char *
 dir_of(const char *path)
 {
@@ -194,6 +198,9 @@ int
 sim_config_read(const char *path, struct sim_config **out, struct ks_err *err)
 {
     struct reader r = {.err = err};
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return ks_errf(err, -EISDIR, "%s: is a directory, not a configuration file", path);
     r.f = fopen(path, "r");
     if (!r.f)
         return ks_errf(err, -errno, "%s: %s", path, strerror(errno));
@@ -262,14 +269,21 @@ device_defaults(struct sim_config *c, struct sim_device *d, struct ks_err *err)
     return 0;
 }
 
-static int
-find_name(const char *name, size_t n, size_t stride, const void *base)
+int
+sim_config_find_device(const struct sim_config *c, const char *name)
 {
-    for (size_t i = 0; i < n; i++) {
-        const char *const *p = (const char *const *)((const char *)base + i * stride);
-        if (strcmp(*p, name) == 0)
+    for (size_t i = 0; i < c->ndev; i++)
+        if (strcmp(c->dev[i].name, name) == 0)
             return (int)i;
-    }
+    return -1;
+}
+
+int
+sim_config_find_vm(const struct sim_config *c, const char *name)
+{
+    for (size_t i = 0; i < c->nvm; i++)
+        if (strcmp(c->vm[i].name, name) == 0)
+            return (int)i;
     return -1;
 }
 
@@ -284,7 +298,7 @@ resolve_devices(struct sim_config *c, struct sim_workload *w, struct ks_err *err
     int rc = 0;
     w->ndev = 0;
     for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-        int d = find_name(t, c->ndev, sizeof *c->dev, &c->dev->name);
+        int d = sim_config_find_device(c, t);
         if (d < 0 || w->ndev == SIM_MAX_CHAIN) {
             rc = ks_errf(err, -EINVAL, "%s:%d: [workload %s] device: %s '%s'", c->path,
                          w->dev_line, w->name, d < 0 ? "unknown device" : "chain too long at",
@@ -313,11 +327,13 @@ zipf_cdf(struct sim_workload *w)
         w->zipf_cdf[k] /= s;
 }
 
+/* Resolve the vm, require an arrival process, precompute zipf weights, resolve the
+ * device chain. */
 static int
 check_workload(struct sim_config *c, struct sim_workload *w, struct ks_err *err)
 {
     if (w->vm_name) {
-        w->vm = find_name(w->vm_name, c->nvm, sizeof *c->vm, &c->vm->name);
+        w->vm = sim_config_find_vm(c, w->vm_name);
         if (w->vm < 0)
             return ks_errf(err, -EINVAL, "%s:%d: [workload %s] vm: unknown vm '%s'", c->path,
                            w->vm_line, w->name, w->vm_name);

@@ -8,7 +8,8 @@
  *              deferred_timeout_ms, map_cycles, inval_cycles, viommu_map_cycles
  *   [costs]    per-step CPU costs in cycles (defaults from shared/reference.md)
  *   [device N] kind (generic | ssd | hdd | nic), servers, service, write_service,
- *              line_rate_Gbps, mtu, coalesce, seek, rotation, transfer_MBps
+ *              line_rate_Gbps, mtu, coalesce, coalesce_us, seek, rotation,
+ *              transfer_MBps
  *   [vm N]     vcpus, mode (native | emulated | virtio | xen-pv | passthrough | sriov),
  *              posted_interrupts, reg_accesses, notify_suppression
  *   [workload N] vm, device (one, or A,B for a chain), feedback_pct, arrival
@@ -51,7 +52,8 @@ struct sim_device {
     enum sim_dev_kind kind;
     int servers;
     struct sim_dist service, write_service; /* write_service.mean_ns < 0: as service */
-    double line_rate_Gbps, mtu_B, coalesce;  /* nic */
+    double line_rate_Gbps, mtu_B, coalesce;  /* coalesce: completions per interrupt */
+    double coalesce_us;  /* > 0: completions wait for the batch or this timer */
     struct sim_dist seek, rotation;          /* hdd */
     double transfer_MBps;                    /* hdd */
     int line;
@@ -122,6 +124,9 @@ size_t sim_config_add_workload(struct sim_config *c, const char *name);
 /* Set one key as the INI reader would (section like "device nvme0"); same errors. */
 int sim_config_set(struct sim_config *c, const char *section, const char *key,
                    const char *value, struct ks_err *err);
+/* Index of the device / vm called name, or -1. */
+int sim_config_find_device(const struct sim_config *c, const char *name);
+int sim_config_find_vm(const struct sim_config *c, const char *name);
 /* Resolve names and check cross references after all keys are set. */
 int sim_config_finish(struct sim_config *c, struct ks_err *err);
 

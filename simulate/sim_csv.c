@@ -23,6 +23,8 @@ sim_keeps_up(const struct sim_wl_sum *s)
            (double)s->completed + 10.0 * s->nrep >= 0.98 * (double)s->arrived;
 }
 
+/* Numbers are written exactly (shortest text that reads back the same double), NaN as
+ * an empty field, so the report module can read the file back without loss. */
 void
 sim_csv_write(FILE *f, const struct sim_config *c, const struct sim_result *r)
 {

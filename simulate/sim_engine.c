@@ -20,14 +20,15 @@
 #include "simulate/sim_path.h"
 #include "simulate/sim_run.h"
 
-enum { EV_ARRIVE = 1, EV_STEP, EV_FLUSH, EV_WARM, EV_THINK };
+enum { EV_ARRIVE = 1, EV_STEP, EV_FLUSH, EV_WARM, EV_THINK, EV_COAL };
 
 #define container_of(p, T, m) ((T *)(void *)((char *)(p)-offsetof(T, m)))
 #define JOB_CHUNK 256
 
 struct job {
     struct sim_ev ev;      /* EV_STEP or EV_THINK */
-    struct job *qnext;     /* resource queue or free list */
+    struct job *qnext;     /* resource queue, coalescing batch or free list */
+    struct job *batch;     /* jobs whose interrupt this job delivers */
     int wl, step, phase;
     int fire_irq;          /* -1 undecided, 0 coalesced away, 1 interrupt */
     uint64_t t0_ns;        /* arrival */
@@ -49,6 +50,11 @@ struct wlrt {
     double next_fixed_ns;      /* fixed arrivals: exact time of the next one */
     uint64_t ring_pos, irq_ctr;
     int npages, coalesce;
+    uint64_t coalesce_ns;      /* > 0: completions wait for a batch or this timer */
+    struct job *bh, *bt;       /* completions waiting for the interrupt */
+    int nbatch, timer_pending;
+    uint64_t deadline_ns;
+    struct sim_ev coal;        /* EV_COAL: the coalescing timer */
     long in_sys;
     uint64_t last_ns;
     double lat_sum_ns;
@@ -83,18 +89,24 @@ struct rep {
 
 /* ---- small pieces -------------------------------------------------------------- */
 
+/* Statistics count only what happens at or after the end of the warm-up; the window
+ * ends at duration_s (or at the last departure when draining). */
 static inline int
 in_window(const struct rep *r)
 {
     return r->now >= r->warm_ns;
 }
 
+/* Nearest whole nanosecond; negative samples (none of our distributions makes them,
+ * but an empirical file could hold -0) become 0. */
 static inline uint64_t
 ns_round(double ns)
 {
     return ns <= 0 ? 0 : (uint64_t)llround(ns);
 }
 
+/* A free job, growing the pool by a chunk when it is empty. Chunks are freed only
+ * with the replication, so job pointers stay valid while events refer to them. */
 static struct job *
 job_get(struct rep *r)
 {
@@ -119,6 +131,7 @@ job_put(struct rep *r, struct job *j)
     r->free_jobs = j;
 }
 
+/* Bring the busy-time integral of s up to now (call before busy changes). */
 static inline void
 res_account(struct rep *r, struct res *s)
 {
@@ -126,6 +139,8 @@ res_account(struct rep *r, struct res *s)
     s->last_ns = r->now;
 }
 
+/* Bring the workload's number-in-system integral up to now, then apply delta. The
+ * integral is the left side of Little's law (test_little_sample_path). */
 static inline void
 wl_account(struct rep *r, struct wlrt *w, long delta)
 {
@@ -155,6 +170,9 @@ res_acquire(struct rep *r, struct res *s, struct job *j)
 
 static void advance(struct rep *r, struct job *j);
 
+/* Free one server of s, or hand it to the head of the queue. The hand-over continues
+ * the waiting job synchronously; it always ends by scheduling an event or queueing
+ * again, so the recursion is at most one level deep. */
 static void
 res_release(struct rep *r, struct res *s)
 {
@@ -191,6 +209,9 @@ translate(struct rep *r, struct wlrt *w, struct job *j)
     return miss_ns;
 }
 
+/* Service time of one visit of job j to device d, ns, including the DMA translation
+ * when the IOMMU is on. Draws from the workload's service stream only, so devices
+ * shared by several workloads stay reproducible per workload. */
 static double
 device_ns(struct rep *r, struct wlrt *w, struct job *j, int d)
 {
@@ -242,6 +263,9 @@ unmap_cycles(struct rep *r, struct wlrt *w, struct job *j)
     return cyc;
 }
 
+/* Steps a job passes over: a kick while the backend still polls the ring
+ * (notification suppression), and interrupt steps of a completion whose interrupt
+ * another completion of its batch delivers (coalescing). */
 static int
 skip_step(struct rep *r, struct wlrt *w, struct job *j, const struct sim_step *st)
 {
@@ -255,8 +279,87 @@ skip_step(struct rep *r, struct wlrt *w, struct job *j, const struct sim_step *s
     return 0;
 }
 
+/* With delayed coalescing a job reaching its first interrupt step waits for it. */
+static inline int
+must_park(const struct wlrt *w, const struct job *j, const struct sim_step *st)
+{
+    return w->coalesce_ns > 0 && (st->flags & SIM_SF_IRQ) && j->fire_irq < 0;
+}
+
 static void job_done(struct rep *r, struct job *j);
 
+/* Close the batch: its last job takes the interrupt path, the others wait for it. */
+static void
+fire_batch(struct rep *r, struct wlrt *w)
+{
+    struct job *leader = w->bt, *others = w->bh == w->bt ? NULL : w->bh;
+    for (struct job *o = others; o; o = o->qnext) {
+        o->fire_irq = 0;
+        if (o->qnext == leader) {
+            o->qnext = NULL;
+            break;
+        }
+    }
+    leader->fire_irq = 1;
+    leader->batch = others;
+    w->bh = w->bt = NULL;
+    w->nbatch = 0;
+    advance(r, leader);
+}
+
+/* A completion reached the interrupt with delayed coalescing: wait in the batch. */
+static void
+park(struct rep *r, struct wlrt *w, struct job *j)
+{
+    j->qnext = NULL;
+    if (w->bt)
+        w->bt->qnext = j;
+    else
+        w->bh = j;
+    w->bt = j;
+    if (++w->nbatch == 1) {
+        w->deadline_ns = r->now + w->coalesce_ns;
+        if (!w->timer_pending) {
+            w->timer_pending = 1;
+            sim_evl_push(&r->evl, &w->coal, w->deadline_ns);
+        }
+    }
+    if (w->nbatch >= w->coalesce)
+        fire_batch(r, w);
+}
+
+/* The timer is never cancelled: a stale one re-arms itself for the current batch. */
+static void
+coal_timer(struct rep *r, struct wlrt *w)
+{
+    w->timer_pending = 0;
+    if (w->nbatch == 0)
+        return;
+    if (r->now >= w->deadline_ns) {
+        fire_batch(r, w);
+        return;
+    }
+    w->timer_pending = 1;
+    sim_evl_push(&r->evl, &w->coal, w->deadline_ns);
+}
+
+/* After the leader's last interrupt step: the batch it carried goes on. */
+static void
+release_batch(struct rep *r, struct job *j)
+{
+    struct job *b = j->batch;
+    j->batch = NULL;
+    while (b) {
+        struct job *n = b->qnext;
+        advance(r, b);
+        b = n;
+    }
+}
+
+/* Move job j through its path from its current step and phase: acquire the step's
+ * context resource (phase 0 -> 1), then its core (1 -> 2), then schedule the end of
+ * the step. Returns when the job waits in a queue or has an event pending; a job past
+ * its last step is done. Re-entered by res_release when a queued job is served. */
 static void
 advance(struct rep *r, struct job *j)
 {
@@ -268,6 +371,10 @@ advance(struct rep *r, struct job *j)
         }
         const struct sim_step *st = &w->path.s[j->step];
         if (j->phase == 0) {
+            if (must_park(w, j, st)) {
+                park(r, w, j);
+                return;
+            }
             if (skip_step(r, w, j, st)) {
                 j->step++;
                 continue;
@@ -297,6 +404,9 @@ advance(struct rep *r, struct job *j)
     }
 }
 
+/* A step's time is up: free its resources (waking queued jobs), account its cycles
+ * and exits inside the window, and move on, back to the first device with the
+ * feedback probability after the last one (the Jackson network's routing). */
 static void
 step_end(struct rep *r, struct job *j)
 {
@@ -316,6 +426,8 @@ step_end(struct rep *r, struct job *j)
     else
         j->step++;
     j->phase = 0;
+    if (j->batch && (j->step >= w->path.n || !(w->path.s[j->step].flags & SIM_SF_IRQ)))
+        release_batch(r, j);
     advance(r, j);
 }
 
@@ -355,6 +467,7 @@ job_start(struct rep *r, int wi, struct job *j)
     j->wl = wi;
     j->step = j->phase = 0;
     j->fire_irq = -1;
+    j->batch = NULL;
     j->t0_ns = r->now;
     j->page0 = pick_page(w);
     wl_account(r, w, +1);
@@ -370,6 +483,8 @@ accepting(const struct rep *r, uint64_t t_ns)
     return t_ns <= r->end_ns;
 }
 
+/* Departure: sojourn time into the statistics; an open workload's job returns to the
+ * pool, a closed one's becomes its next I/O after the think time. */
 static void
 job_done(struct rep *r, struct job *j)
 {
@@ -396,6 +511,8 @@ job_done(struct rep *r, struct job *j)
     sim_evl_push(&r->evl, &j->ev, t);
 }
 
+/* An open workload's arrival: admit it (or drop it at max_in_system) and schedule the
+ * next one. Fixed-rate arrivals keep an exact double clock so rounding never drifts. */
 static void
 arrival(struct rep *r, struct wlrt *w)
 {
@@ -447,6 +564,7 @@ warm_end(struct rep *r)
     }
 }
 
+/* One event: the kind says which object the node is embedded in. */
 static void
 dispatch(struct rep *r, struct sim_ev *ev)
 {
@@ -467,6 +585,9 @@ dispatch(struct rep *r, struct sim_ev *ev)
         break;
     case EV_WARM:
         warm_end(r);
+        break;
+    case EV_COAL:
+        coal_timer(r, container_of(ev, struct wlrt, coal));
         break;
     }
 }
@@ -490,6 +611,7 @@ sim_nres(const struct sim_config *c)
     return 1 + 2 * c->nvm + c->ndev;
 }
 
+/* The resource table in the layout of sim_path.h. */
 static void
 rep_setup_res(struct rep *r)
 {
@@ -520,7 +642,10 @@ rep_setup_wl(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
         sim_rng_seed(&w->rng_svc, seed, rep, 3 * i + 1);
         sim_rng_seed(&w->rng_page, seed, rep, 3 * i + 2);
         w->npages = (int)ceil(w->w->size_B / 4096);
-        w->coalesce = (int)c->dev[w->w->dev[w->w->ndev - 1]].coalesce;
+        const struct sim_device *last = &c->dev[w->w->dev[w->w->ndev - 1]];
+        w->coalesce = (int)last->coalesce;
+        w->coalesce_ns = w->coalesce > 1 ? ns_round(last->coalesce_us * 1e3) : 0;
+        w->coal.kind = EV_COAL;
         sim_hist_init(&w->hist);
         if (w->w->arrival == SIM_ARR_CLOSED) {
             for (int k = 0; k < w->w->iodepth; k++)
@@ -537,6 +662,8 @@ rep_setup_wl(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
     }
 }
 
+/* Close the window: utilization, throughput, per-replication percentiles, and the
+ * histograms merged into the caller's (then freed). */
 static void
 rep_finish(struct rep *r, struct sim_rep *out, struct sim_hist *hist)
 {
@@ -577,6 +704,8 @@ rep_free(struct rep *r)
         sim_iotlb_fini(&r->tlb);
 }
 
+/* The event loop. Without drain the first event past duration_s ends the run (it
+ * stays unprocessed); with drain the loop runs until no event is left. */
 static void
 rep_loop(struct rep *r)
 {

@@ -6,6 +6,8 @@
 
 #include "core/ks_util.h"
 
+/* Append a CPU step of `cycles` on a core, holding res1 (a vCPU or the backend
+ * thread, or -1) too; comp says which component the cycles are charged to. */
 static void
 add(const struct sim_config *c, struct sim_path *p, int res1, double cycles, int comp,
     int exits, int flags)
@@ -18,6 +20,7 @@ add(const struct sim_config *c, struct sim_path *p, int res1, double cycles, int
                                      .dur_ns = cycles / c->core_GHz, .dev = -1};
 }
 
+/* The device chain of the workload, one step per device, in the configured order. */
 static void
 add_devices(const struct sim_config *c, const struct sim_workload *w, struct sim_path *p)
 {
@@ -45,6 +48,9 @@ add_irq(const struct sim_config *c, const struct sim_vm *m, int vcpu, struct sim
     add(c, p, vcpu, k->inject_cycles, SIM_C_IRQ, 1, SIM_SF_IRQ);
 }
 
+/* Compile the workload's path once per replication (sim_path.h lists the paths). A
+ * native workload, or a vm in native mode, has no guest context: its unmap (if any)
+ * runs on a host core alone. */
 void
 sim_path_build(const struct sim_config *c, const struct sim_workload *w, struct sim_path *p)
 {
@@ -95,6 +101,7 @@ sim_iotlb_fini(struct sim_iotlb *t)
     t->tag = t->stamp = NULL;
 }
 
+/* First way of the set a key maps to. */
 static inline size_t
 set_base(const struct sim_iotlb *t, uint64_t key)
 {
@@ -104,6 +111,8 @@ set_base(const struct sim_iotlb *t, uint64_t key)
     return (size_t)(h % (uint64_t)t->sets) * (size_t)t->ways;
 }
 
+/* Look up key in its set; refresh it on a hit, or replace the least recently used
+ * way (invalid ways have stamp 0 and go first) on a miss. */
 int
 sim_iotlb_access(struct sim_iotlb *t, uint64_t key)
 {

@@ -22,11 +22,13 @@
 #include "core/ks_dataset.h"
 #include "core/ks_table.h"
 
+enum plan_stat { ST_P95, ST_PEAK, ST_MEAN };
+
 /* stat over the entity's samples of a + b (NaN parts count as 0; a row where both
  * are NaN is skipped). NaN when nothing is known. */
 static double
 series_stat(const struct ks_dataset *ds, size_t ent, enum ks_metric a, enum ks_metric b,
-            int peak)
+            enum plan_stat st)
 {
     size_t n = 0;
     double *v = ks_xmalloc((ds->s.nrows + 1) * sizeof *v);
@@ -39,17 +41,19 @@ series_stat(const struct ks_dataset *ds, size_t ent, enum ks_metric a, enum ks_m
         v[n++] = (ks_isnan(x) ? 0 : x) + (ks_isnan(y) ? 0 : y);
     }
     double out = ks_nan();
-    if (n && peak) {
-        out = v[0];
-        for (size_t i = 1; i < n; i++)
-            out = fmax(out, v[i]);
-    } else if (n) {
+    if (n && st == ST_P95) {
         out = ks_percentile(v, n, 95);
+    } else if (n) {
+        out = st == ST_MEAN ? 0 : v[0];
+        for (size_t i = 0; i < n; i++)
+            out = st == ST_MEAN ? out + v[i] / (double)n : fmax(out, v[i]);
     }
     free(v);
     return out;
 }
 
+/* Set a generated key through the same parser as the INI file, so plan-built
+ * workloads obey the same checks. */
 static void
 set(struct sim_config *c, const char *section, const char *key, const char *unit, double v)
 {
@@ -82,51 +86,36 @@ add_workload(struct sim_config *c, const char *vm, const char *suffix, const cha
     free(sec);
 }
 
+/* v limited to [lo, hi]; dflt when unknown or not positive. */
 static double
 clamp(double v, double lo, double hi, double dflt)
 {
     return ks_isnan(v) || v <= 0 ? dflt : v < lo ? lo : v > hi ? hi : v;
 }
 
+/* The disk and network workloads of one VM (none when the VM shows no I/O). The read
+ * share is the mean read IOPS over the mean total IOPS. */
 static void
-add_vm_workloads(struct sim_config *c, const struct ks_dataset *ds, size_t ent, int peak)
+add_vm_workloads(struct sim_config *c, const struct ks_dataset *ds, size_t ent, enum plan_stat st)
 {
     const char *name = ks_dataset_entity(ds, ent);
-    double iops = series_stat(ds, ent, KS_DISK_READ_IOPS, KS_DISK_WRITE_IOPS, peak);
-    double dkib = series_stat(ds, ent, KS_DISK_READ_KIBPS, KS_DISK_WRITE_KIBPS, peak);
-    double rd = series_stat(ds, ent, KS_DISK_READ_IOPS, KS_DISK_READ_IOPS, 0) / 2;
-    double pps = series_stat(ds, ent, KS_NET_RX_PPS, KS_NET_TX_PPS, peak);
-    double nkib = series_stat(ds, ent, KS_NET_RX_KIBPS, KS_NET_TX_KIBPS, peak);
+    double iops = series_stat(ds, ent, KS_DISK_READ_IOPS, KS_DISK_WRITE_IOPS, st);
+    double dkib = series_stat(ds, ent, KS_DISK_READ_KIBPS, KS_DISK_WRITE_KIBPS, st);
+    double rd = series_stat(ds, ent, KS_DISK_READ_IOPS, KS_DISK_READ_IOPS, ST_MEAN) / 2;
+    double all = series_stat(ds, ent, KS_DISK_READ_IOPS, KS_DISK_WRITE_IOPS, ST_MEAN);
+    double pps = series_stat(ds, ent, KS_NET_RX_PPS, KS_NET_TX_PPS, st);
+    double nkib = series_stat(ds, ent, KS_NET_RX_KIBPS, KS_NET_TX_KIBPS, st);
     if (!(iops > 0) && dkib > 0)
         iops = dkib / 4; /* only bytes measured: assume 4 KiB I/Os */
     if (iops > 0)
         add_workload(c, name, "disk", "disk", iops, clamp(dkib * 1024 / iops, 512, 1 << 20, 4096),
-                     clamp(100 * rd / series_stat(ds, ent, KS_DISK_READ_IOPS, KS_DISK_WRITE_IOPS, 0),
-                           0, 100, 100),
+                     clamp(100 * rd / all, 0, 100, 100),
                      "uniform");
     if (!(pps > 0) && nkib > 0)
         pps = nkib * 1024 / 1500;
     if (pps > 0)
         add_workload(c, name, "net", "nic", pps, clamp(nkib * 1024 / pps, 46, 65536, 1500), 100,
                      "ring");
-}
-
-static int
-has_device(const struct sim_config *c, const char *name)
-{
-    for (size_t i = 0; i < c->ndev; i++)
-        if (strcmp(c->dev[i].name, name) == 0)
-            return 1;
-    return 0;
-}
-
-static int
-has_vm(const struct sim_config *c, const char *name)
-{
-    for (size_t i = 0; i < c->nvm; i++)
-        if (strcmp(c->vm[i].name, name) == 0)
-            return 1;
-    return 0;
 }
 
 /* The VMs placed on host, each checked against the dataset. */
@@ -180,6 +169,7 @@ host_cores(struct sim_config *c, const char *plan_dir, const char *host)
     free(path);
 }
 
+/* The base configuration: the user's CONFIG, or the defaults with plan-sized runs. */
 static struct sim_config *
 base(const char *base_config, struct ks_err *err)
 {
@@ -196,6 +186,8 @@ base(const char *base_config, struct ks_err *err)
     return c;
 }
 
+/* Dataset, placement, base config, then devices, VMs and workloads; the finished
+ * config goes through the same checks as one read from a file. */
 int
 sim_plan_config(const char *plan_dir, const char *host, const char *dataset_dir,
                 const char *stat, const char *base_config, struct sim_config **out,
@@ -211,19 +203,19 @@ sim_plan_config(const char *plan_dir, const char *host, const char *dataset_dir,
         rc = -EINVAL;
     if (rc == 0) {
         host_cores(c, plan_dir, host);
-        if (!has_device(c, "disk"))
+        if (sim_config_find_device(c, "disk") < 0)
             sim_config_add_device(c, "disk", SIM_DEV_SSD);
-        if (!has_device(c, "nic"))
+        if (sim_config_find_device(c, "nic") < 0)
             sim_config_add_device(c, "nic", SIM_DEV_NIC);
         for (size_t i = 0; i < n; i++) {
             const char *name = ks_dataset_entity(ds, ents[i]);
-            if (!has_vm(c, name)) {
+            if (sim_config_find_vm(c, name) < 0) {
                 size_t v = sim_config_add_vm(c, name);
                 c->vm[v].mode = SIM_VIRTIO;
                 double vcpus = ks_inv_num(ds, ents[i], "cores");
                 c->vm[v].vcpus = vcpus >= 1 ? (int)vcpus : 1;
             }
-            add_vm_workloads(c, ds, ents[i], strcmp(stat, "peak") == 0);
+            add_vm_workloads(c, ds, ents[i], strcmp(stat, "peak") == 0 ? ST_PEAK : ST_P95);
         }
         rc = sim_config_finish(c, err);
     }

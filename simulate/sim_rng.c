@@ -82,6 +82,9 @@ sim_rng_normal(struct sim_rng *r)
     }
 }
 
+/* One sample, ns. Lognormal: exp(mu + sigma Z) with sigma^2 = ln(1 + cv^2) and
+ * mu = ln(mean) - sigma^2 / 2, so the mean and cv are the configured ones.
+ * Hyperexponential: phase 1 with probability p1, else phase 2 (see parse_twoparam). */
 double
 sim_dist_sample(const struct sim_dist *d, struct sim_rng *r)
 {
@@ -102,6 +105,8 @@ sim_dist_sample(const struct sim_dist *d, struct sim_rng *r)
     return d->mean_ns;
 }
 
+/* Second moments, for the Pollaczek-Khinchine checks: exp 2m^2, det m^2, uniform
+ * (a^2 + ab + b^2)/3, lognormal exp(2 mu + 2 sigma^2), H2 2 (p1 m1^2 + p2 m2^2). */
 double
 sim_dist_m2(const struct sim_dist *d)
 {
@@ -145,6 +150,7 @@ sim_dist_fini(struct sim_dist *d)
 /* ---- parsing ------------------------------------------------------------------- */
 
 /* Split "12.5us" into a number and the unit that follows it. */
+/* strtod, then the unit text after optional spaces. */
 static int
 split_num(const char *s, double *v, const char **unit)
 {
@@ -223,6 +229,12 @@ param(const char *args, const char *name, int is_time, double *out)
 static int
 read_empirical(const char *path, const char *base_dir, struct sim_dist *d, struct ks_err *err);
 
+/* uniform:min=,max= / lognormal:mean=,cv= / hyperexp:mean=,cv2=. For H2 with balanced
+ * means (p1/mu1 = p2/mu2), p1 = (1 + sqrt((cv2 - 1)/(cv2 + 1))) / 2 and the phase
+ * means are mean / (2 p1) and mean / (2 p2). Why: p1 m1 = p2 m2 = mean / 2 fixes the
+ * mean, and E[S^2] = 2 (p1 m1^2 + p2 m2^2) = (1 + cv2) mean^2 then reduces to a
+ * quadratic in p1 whose root above 1/2 is the one above (test_distributions checks
+ * the sampled mean and cv2). */
 static int
 parse_twoparam(enum sim_dist_kind k, const char *args, struct sim_dist *d, struct ks_err *err)
 {
@@ -249,6 +261,8 @@ parse_twoparam(enum sim_dist_kind k, const char *args, struct sim_dist *d, struc
     return 0;
 }
 
+/* KIND:PARAMS -> distribution; the kind is matched by its exact length so that
+ * "exponential:" or "det2:" are unknown rather than misread. */
 int
 sim_dist_parse(const char *text, const char *base_dir, struct sim_dist *d, struct ks_err *err)
 {

@@ -33,6 +33,8 @@ struct worker {
     pthread_t tid;
 };
 
+/* Take replication indices until none is left. Which thread runs which replication
+ * does not matter: each writes only its own slot. */
 static void *
 worker_main(void *arg)
 {
@@ -48,6 +50,8 @@ worker_main(void *arg)
     }
 }
 
+/* All result storage, sized from the config, with the resource names in the layout
+ * of sim_path.h. */
 static struct sim_result *
 result_new(const struct sim_config *c, size_t nrep)
 {
@@ -148,6 +152,8 @@ online_cores(void)
     return n > 0 ? (int)n : 1;
 }
 
+/* nthreads workers, the caller being the first; each merges its histograms into the
+ * result after the join (sums of integers: order-free). */
 static void
 run_workers(struct pool *p, int nthreads)
 {
@@ -174,6 +180,8 @@ run_workers(struct pool *p, int nthreads)
     free(w);
 }
 
+/* Replications of c, then the statistics. Returns 0 (a replication cannot fail: bad
+ * input was refused by the config reader) or -EINVAL for a bad option. */
 int
 sim_run(const struct sim_config *c, const struct sim_run_opts *o, struct sim_result **out,
         struct ks_err *err)
@@ -182,6 +190,9 @@ sim_run(const struct sim_config *c, const struct sim_run_opts *o, struct sim_res
     int nthreads = o && o->threads > 0 ? o->threads : online_cores();
     if (nrep < 1)
         return ks_errf(err, -EINVAL, "replications must be >= 1");
+    if (c->nwl == 0)
+        return ks_errf(err, -EINVAL, "%s: no [workload NAME] section: nothing to simulate",
+                       c->path ? c->path : "configuration");
     if (nthreads > nrep)
         nthreads = nrep;
     struct sim_result *r = result_new(c, (size_t)nrep);

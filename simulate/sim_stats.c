@@ -24,6 +24,9 @@ sim_hist_fini(struct sim_hist *h)
     h->n = 0;
 }
 
+/* Values below 2^SUB have a bucket each. Above, with e the position of the top bit,
+ * the next SUB bits pick one of 2^SUB sub-buckets of the octave [2^e, 2^(e+1)):
+ * octave e starts at bucket (e - SUB + 1) * 2^SUB, right after the exact ones. */
 size_t
 sim_hist_bucket(uint64_t v)
 {
@@ -35,6 +38,7 @@ sim_hist_bucket(uint64_t v)
     return ((size_t)(e - SIM_HIST_SUB + 1) << SIM_HIST_SUB) + sub;
 }
 
+/* Inverse of sim_hist_bucket: the bucket's [lo, hi). */
 void
 sim_hist_bounds(size_t b, uint64_t *lo, uint64_t *hi)
 {
@@ -65,6 +69,8 @@ sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src)
     dst->n += src->n;
 }
 
+/* Nearest-rank percentile: the bucket where the cumulative count first reaches
+ * ceil(p n / 100); its midpoint is within half a bucket width of every value in it. */
 double
 sim_hist_pct(const struct sim_hist *h, double p)
 {
@@ -85,6 +91,7 @@ sim_hist_pct(const struct sim_hist *h, double p)
     return ks_nan();
 }
 
+/* Sample mean and t-interval half-width; the sample standard deviation uses n - 1. */
 void
 sim_ci(const double *v, size_t n, double conf, double *mean, double *half)
 {

@@ -44,3 +44,6 @@ check "sim --plan --stat peak takes the maximum" awk -F, '$1 == "db1-disk" { exi
 expect_exit "sim --plan unknown host" 1 "no entity is placed on 'h9'" "$KASANE" sim --plan "$P" --host h9 --dataset "$P/dataset" -o "$T/x.csv"
 mkdir -p "$T/badplan" && cp "$P/placement_bad.csv" "$T/badplan/placement.csv"
 expect_exit "sim --plan entity missing from dataset" 1 "placement.csv:3: entity: 'ghost9' is not in the dataset" "$KASANE" sim --plan "$T/badplan" --host h1 --dataset "$P/dataset" -o "$T/x.csv"
+expect_exit "sim config is a directory" 1 "is a directory" "$KASANE" sim "$F" -o "$T/x.csv"
+printf '[sim]\nduration_s = 2\n' > "$T/nowl.ini"
+expect_exit "sim config without workloads" 1 "nowl.ini: no \[workload NAME\] section" "$KASANE" sim "$T/nowl.ini" -o "$T/x.csv"

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -137,6 +138,46 @@ test_iotlb_zipf_che(void **state)
     sim_result_free(r);
 }
 
+static void
+test_iotlb_deferred_timeout(void **state)
+{
+    (void)state;
+    /* One page at 10,000 I/Os per second; the batch never fills, so the 1 ms timer
+     * flushes the whole IOTLB: one miss per 10 I/Os (90% hits) and one invalidation
+     * (2,316 cycles) shared by 10 I/Os on top of the 4,593-cycle map + unmap. */
+    struct sim_config *c;
+    struct sim_result *r = run_text("[sim]\nduration_s = 2\nwarmup_s = 0.1\nreplications = 2\n"
+                                    "[iommu]\nenabled = true\ninvalidation = deferred\n"
+                                    "deferred_batch = 1000000\ndeferred_timeout_ms = 1\n"
+                                    "[device d]\nservers = 4\nservice = det:10us\n"
+                                    "[workload w]\ndevice = d\narrival = fixed:10000/s\n",
+                                    &c);
+    print_message("  hits %.3f%%, iommu %.1f cycles/op\n", r->sum[0].iotlb_hit_pct,
+                  r->sum[0].comp_per_op[SIM_C_IOMMU]);
+    assert_true(fabs(r->sum[0].iotlb_hit_pct - 90) < 0.1);
+    assert_true(fabs(r->sum[0].comp_per_op[SIM_C_IOMMU] - (4593 + 2316 / 10.0)) < 1);
+    sim_result_free(r);
+    sim_config_free(c);
+}
+
+static void
+test_read_write_service(void **state)
+{
+    (void)state;
+    /* Half reads at 100 us, half writes at 300 us, one at a time: 5,000 I/Os per s. */
+    struct sim_config *c;
+    struct sim_result *r = run_text("[sim]\nduration_s = 4\nwarmup_s = 0.1\nreplications = 2\n"
+                                    "[device d]\nkind = ssd\nservers = 1\nservice = det:100us\n"
+                                    "write_service = det:300us\n"
+                                    "[workload w]\ndevice = d\narrival = closed:iodepth=1\n"
+                                    "read_pct = 50\n",
+                                    &c);
+    assert_true(fabs(r->sum[0].thr_per_s - 5000) < 50);
+    assert_true(r->sum[0].lat_pct_ns[0] < 101e3 && r->sum[0].lat_pct_ns[3] > 299e3);
+    sim_result_free(r);
+    sim_config_free(c);
+}
+
 /* ---- published trends ---------------------------------------------------------- */
 
 #define MODES_INI \
@@ -245,6 +286,100 @@ test_nic_saturates_at_line_rate(void **state)
     sim_config_free(c);
 }
 
+static void
+test_hdd_service(void **state)
+{
+    (void)state;
+    /* One I/O at a time: throughput = 1 / (seek 7.4 ms + rotation 4.16 ms + 64 KiB at
+     * 200 MB/s = 0.328 ms) = 84.1/s, the HC310 figures of reference.md. */
+    struct sim_config *c;
+    struct sim_result *r = run_text("[sim]\nduration_s = 200\nwarmup_s = 1\nreplications = 4\n"
+                                    "[device d]\nkind = hdd\n"
+                                    "[workload w]\ndevice = d\narrival = closed:iodepth=1\n"
+                                    "size = 64KiB\n",
+                                    &c);
+    double want = 1e3 / (7.4 + 4.16 + 65536 / 200e3);
+    print_message("  hdd: %.2f IOPS (want %.2f)\n", r->sum[0].thr_per_s, want);
+    assert_true(fabs(r->sum[0].thr_per_s - want) < 0.02 * want);
+    sim_result_free(r);
+    sim_config_free(c);
+}
+
+static void
+test_cpu_contention(void **state)
+{
+    (void)state;
+    /* An emulated VM with one vCPU and a nearly free device is bound by its exits:
+     * 4 x 6,700 + 1,556 cycles at 2.5 GHz = 11.34 us of vCPU per I/O. Two such VMs on
+     * one host core share it: half the rate each. */
+    const char *one = "[sim]\nduration_s = 0.5\nwarmup_s = 0.05\nreplications = 2\n"
+                      "[host]\ncores = 4\ncore_GHz = 2.5\n"
+                      "[device d]\nservers = 64\nservice = det:1us\n"
+                      "[vm a]\nmode = emulated\n[vm b]\nmode = emulated\n"
+                      "[workload a]\nvm = a\ndevice = d\narrival = closed:iodepth=8\n"
+                      "[workload b]\nvm = b\ndevice = d\narrival = closed:iodepth=8\n";
+    double per_io_s = (4 * 6700 + 1556) / 2.5e9;
+    struct sim_config *c;
+    struct sim_result *r = run_text(one, &c);
+    print_message("  own cores: %.0f IOPS each (want %.0f)\n", r->sum[0].thr_per_s, 1 / per_io_s);
+    assert_true(fabs(r->sum[0].thr_per_s * per_io_s - 1) < 0.01);
+    assert_true(r->res_util[1] > 0.99); /* vCPU of a saturated */
+    sim_result_free(r);
+    sim_config_free(c);
+    char shared[1024];
+    snprintf(shared, sizeof shared, "%s", one);
+    memcpy(strstr(shared, "cores = 4"), "cores = 1", 9);
+    r = run_text(shared, &c);
+    print_message("  one shared core: %.0f + %.0f IOPS\n", r->sum[0].thr_per_s, r->sum[1].thr_per_s);
+    assert_true(fabs((r->sum[0].thr_per_s + r->sum[1].thr_per_s) * per_io_s - 1) < 0.01);
+    assert_true(fabs(r->sum[0].thr_per_s / r->sum[1].thr_per_s - 1) < 0.05);
+    assert_true(r->res_util[0] > 0.99); /* the core */
+    sim_result_free(r);
+    sim_config_free(c);
+}
+
+/* A passthrough VM on a NIC coalescing 8 completions or 50 us, at rate. */
+static struct sim_result *
+coalesce_run(const char *rate, double coalesce_us)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "[sim]\nduration_s = 0.5\nwarmup_s = 0.05\nreplications = 4\n"
+             "[device n]\nkind = nic\ncoalesce = 8\ncoalesce_us = %g\n"
+             "[vm v]\nmode = passthrough\nvcpus = 2\n"
+             "[workload w]\nvm = v\ndevice = n\narrival = poisson:%s\nsize = 64\n",
+             coalesce_us, rate);
+    return run_text(text, NULL);
+}
+
+static void
+test_interrupt_coalescing(void **state)
+{
+    (void)state;
+    /* Sparse completions wait out the 50 us timer. A batch holds its first completion
+     * plus the Poisson(2000/s x 50 us = 0.1) that follow within the timer: 1.1 I/Os
+     * per interrupt; the first waits 50 us, a follower less. */
+    struct sim_result *slow = coalesce_run("2000/s", 50), *now = coalesce_run("2000/s", 0);
+    double extra_us = (slow->sum[0].lat_mean_ns - now->sum[0].lat_mean_ns) / 1e3;
+    print_message("  2,000/s: +%.2f us, %.3f exits/op\n", extra_us, slow->sum[0].exits_per_op);
+    assert_true(extra_us > 45 && extra_us < 50.5);
+    assert_true(fabs(slow->sum[0].exits_per_op - 1 / 1.1) < 0.01);
+    /* Dense completions fill the batch of 8 first: one exit per 8 I/Os. Each waits for
+     * the ones behind it (3.5 interarrival times of 1 us on average), and the 7 that do
+     * not carry the interrupt also wait for its delivery (exit + inject, 1.18 us). */
+    struct sim_result *fast = coalesce_run("1000000/s", 50), *fnow = coalesce_run("1000000/s", 0);
+    extra_us = (fast->sum[0].lat_mean_ns - fnow->sum[0].lat_mean_ns) / 1e3;
+    print_message("  1 M/s: +%.2f us, %.4f exits/op\n", extra_us, fast->sum[0].exits_per_op);
+    assert_true(fabs(fast->sum[0].exits_per_op - 1.0 / 8) < 0.002);
+    assert_true(fabs(extra_us - (3.5 + 7.0 / 8 * (1400 + 1556) / 2.5e3)) < 0.1);
+    /* Without the timer the cost is amortized the same way, with no wait. */
+    assert_true(fabs(fnow->sum[0].exits_per_op - 1.0 / 8) < 0.002);
+    sim_result_free(slow);
+    sim_result_free(now);
+    sim_result_free(fast);
+    sim_result_free(fnow);
+}
+
 int
 main(void)
 {
@@ -252,10 +387,15 @@ main(void)
         cmocka_unit_test(test_iotlb_uniform_lru),
         cmocka_unit_test(test_iotlb_ring),
         cmocka_unit_test(test_iotlb_zipf_che),
+        cmocka_unit_test(test_iotlb_deferred_timeout),
+        cmocka_unit_test(test_read_write_service),
         cmocka_unit_test(test_trend_modes),
         cmocka_unit_test(test_trend_strict_deferred),
         cmocka_unit_test(test_nic_wire_rfc5180),
         cmocka_unit_test(test_nic_saturates_at_line_rate),
+        cmocka_unit_test(test_hdd_service),
+        cmocka_unit_test(test_cpu_contention),
+        cmocka_unit_test(test_interrupt_coalescing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,16 +57,16 @@ assert_ci99(const struct sim_result *r, size_t wl, double (*get)(const struct si
 static double get_w_ms(const struct sim_wl_rep *w) { return w->lat_mean_ns / 1e6; }
 static double get_p99_ms(const struct sim_wl_rep *w) { return w->lat_pct_ns[2] / 1e6; }
 
-/* One generic device, Poisson arrivals at 800/s (or rate), service as given. */
+/* One generic device with the given servers, service and arrival process. */
 static struct sim_result *
-queue_run(const char *service, int servers, const char *rate, double dur_s, int reps)
+queue_run(const char *service, int servers, const char *arrival, double dur_s, int reps)
 {
     char text[1024];
     snprintf(text, sizeof text,
              "[sim]\nduration_s = %g\nwarmup_s = 2\nreplications = %d\nseed = 7\n"
              "[device d]\nkind = generic\nservers = %d\nservice = %s\n"
-             "[workload w]\ndevice = d\narrival = poisson:%s\n",
-             dur_s, reps, servers, service, rate);
+             "[workload w]\ndevice = d\narrival = %s\n",
+             dur_s, reps, servers, service, arrival);
     struct sim_config *c = cfg(text);
     struct sim_result *r = run(c, 0);
     sim_config_free(c);
@@ -77,7 +77,7 @@ static void
 test_mm1(void **state)
 {
     (void)state;
-    struct sim_result *r = queue_run("exp:1ms", 1, "800/s", 60, 30);
+    struct sim_result *r = queue_run("exp:1ms", 1, "poisson:800/s", 60, 30);
     assert_ci99(r, 0, get_w_ms, 5.0, "M/M/1 W (ms)");
     assert_ci99(r, 0, get_p99_ms, log(100) * 5.0, "M/M/1 p99 (ms)");
     sim_result_free(r);
@@ -87,7 +87,7 @@ static void
 test_md1(void **state)
 {
     (void)state;
-    struct sim_result *r = queue_run("det:1ms", 1, "800/s", 60, 30);
+    struct sim_result *r = queue_run("det:1ms", 1, "poisson:800/s", 60, 30);
     assert_ci99(r, 0, get_w_ms, 3.0, "M/D/1 W (ms)");
     sim_result_free(r);
 }
@@ -98,7 +98,7 @@ test_mg1_hyperexp(void **state)
     (void)state;
     /* Pollaczek-Khinchine: W = E[S] + lambda E[S^2] / (2 (1 - rho)), E[S^2] = (1 + cv2)
      * E[S]^2 = 5 ms^2: W = 1 + 0.8 * 5 / 0.4 = 11 ms. */
-    struct sim_result *r = queue_run("hyperexp:mean=1ms,cv2=4", 1, "800/s", 120, 30);
+    struct sim_result *r = queue_run("hyperexp:mean=1ms,cv2=4", 1, "poisson:800/s", 120, 30);
     assert_ci99(r, 0, get_w_ms, 11.0, "M/G/1 H2 W (ms)");
     sim_result_free(r);
 }
@@ -111,8 +111,20 @@ test_mmc_erlang_c(void **state)
     double a = 1.6, rho = 0.8, top = a * a / 2 / (1 - rho);
     double C = top / (1 + a + top), W = C / (2 * 1.0 - 1.6) + 1.0;
     assert_true(fabs(W - 2.7778) < 1e-3); /* the worked example of reference.md */
-    struct sim_result *r = queue_run("exp:1ms", 2, "1600/s", 60, 30);
+    struct sim_result *r = queue_run("exp:1ms", 2, "poisson:1600/s", 60, 30);
     assert_ci99(r, 0, get_w_ms, W, "M/M/2 W (ms)");
+    sim_result_free(r);
+}
+
+static void
+test_dd1_fixed_arrivals(void **state)
+{
+    (void)state;
+    /* D/D/1 at rho = 0.8: nobody ever waits; every sojourn is the 1 ms service. */
+    struct sim_result *r = queue_run("det:1ms", 1, "fixed:800/s", 10, 3);
+    assert_true(r->sum[0].lat_mean_ns == 1e6);
+    assert_true(r->sum[0].lat_ci95_ns == 0);
+    assert_true(fabs(r->sum[0].thr_per_s - 800) < 0.2);
     sim_result_free(r);
 }
 
@@ -170,7 +182,8 @@ test_threads_identical(void **state)
     (void)state;
     const char *text = "[sim]\nduration_s = 5\nwarmup_s = 1\nreplications = 7\nseed = 5\n"
                        "[iommu]\nenabled = true\n"
-                       "[device n]\nkind = nic\n[vm v]\nmode = virtio\nvcpus = 2\n"
+                       "[device n]\nkind = nic\ncoalesce = 4\ncoalesce_us = 20\n"
+                       "[vm v]\nmode = virtio\nvcpus = 2\n"
                        "[workload a]\nvm = v\ndevice = n\narrival = poisson:20000/s\n"
                        "size = 9000\npages = 512\naccess = zipf:1.1\n"
                        "[workload b]\ndevice = n\narrival = closed:iodepth=4\n"
@@ -195,6 +208,7 @@ main(void)
         cmocka_unit_test(test_md1),
         cmocka_unit_test(test_mg1_hyperexp),
         cmocka_unit_test(test_mmc_erlang_c),
+        cmocka_unit_test(test_dd1_fixed_arrivals),
         cmocka_unit_test(test_jackson_feedback),
         cmocka_unit_test(test_little_sample_path),
         cmocka_unit_test(test_threads_identical),

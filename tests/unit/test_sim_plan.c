@@ -1,0 +1,118 @@
+/*
+ * simulate: building a host's workloads from a plan and a dataset
+ * (tests/fixtures/sim/plan, see its README).
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "simulate/sim_plan.h"
+
+static char plan[2048], data[4096];
+
+static int
+setup(void **state)
+{
+    (void)state;
+    const char *root = getenv("KASANE_ROOT");
+    snprintf(plan, sizeof plan, "%s/tests/fixtures/sim/plan", root ? root : ".");
+    snprintf(data, sizeof data, "%s/dataset", plan);
+    return 0;
+}
+
+static const struct sim_workload *
+wl(const struct sim_config *c, const char *name)
+{
+    for (size_t i = 0; i < c->nwl; i++)
+        if (strcmp(c->wl[i].name, name) == 0)
+            return &c->wl[i];
+    fail_msg("no workload %s", name);
+    return NULL;
+}
+
+static void
+test_plan_host_h1(void **state)
+{
+    (void)state;
+    struct sim_config *c = NULL;
+    struct ks_err err = {0};
+    if (sim_plan_config(plan, "h1", data, "p95", NULL, &c, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(c->cores, 32); /* hosts.csv */
+    assert_int_equal(c->nvm, 3);
+    assert_int_equal(c->nwl, 6);
+    /* db1: IOPS 4000/4400/4800 (x2 samples each): p95 4800; 64,000 KiB/s over 4,000
+     * IOPS in every sample = 16 KiB; reads 3/4 of the IOPS. */
+    const struct sim_workload *d = wl(c, "db1-disk");
+    assert_true(d->rate_per_s == 4800);
+    assert_true(fabs(d->size_B - 16384) < 1);
+    assert_true(fabs(d->read_pct - 75) < 1e-9);
+    assert_int_equal(c->vm[d->vm].vcpus, 8);
+    assert_int_equal(c->vm[d->vm].mode, SIM_VIRTIO);
+    assert_string_equal(c->dev[d->dev[0]].name, "disk");
+    assert_int_equal(c->dev[d->dev[0]].kind, SIM_DEV_SSD);
+    const struct sim_workload *n = wl(c, "web1-net");
+    assert_true(n->rate_per_s == 36000);
+    assert_int_equal(n->access, SIM_ACC_RING);
+    assert_int_equal(c->dev[n->dev[0]].kind, SIM_DEV_NIC);
+    sim_config_free(c);
+}
+
+static void
+test_plan_base_config_wins(void **state)
+{
+    (void)state;
+    /* A [vm] named like an entity and a device "nic" in CONFIG replace the defaults. */
+    char base[4200];
+    snprintf(base, sizeof base, "/tmp/kasane-plan-base-%d.ini", (int)getpid());
+    FILE *f = fopen(base, "w");
+    assert_non_null(f);
+    fputs("[sim]\nduration_s = 2\n[vm web1]\nmode = sriov\nvcpus = 3\n"
+          "[device nic]\nkind = nic\nline_rate_Gbps = 25\n", f);
+    fclose(f);
+    struct sim_config *c = NULL;
+    struct ks_err err = {0};
+    int rc = sim_plan_config(plan, "h1", data, "peak", base, &c, &err);
+    unlink(base);
+    if (rc < 0)
+        fail_msg("%s", err.msg);
+    const struct sim_workload *n = wl(c, "web1-net");
+    assert_int_equal(c->vm[n->vm].mode, SIM_SRIOV);
+    assert_int_equal(c->vm[n->vm].vcpus, 3);
+    assert_true(c->dev[n->dev[0]].line_rate_Gbps == 25);
+    assert_true(c->duration_s == 2);
+    sim_config_free(c);
+}
+
+static void
+test_plan_errors(void **state)
+{
+    (void)state;
+    struct sim_config *c = NULL;
+    struct ks_err err = {0};
+    assert_true(sim_plan_config(plan, "nohost", data, "p95", NULL, &c, &err) < 0);
+    assert_non_null(strstr(err.msg, "no entity is placed on 'nohost'"));
+    memset(&err, 0, sizeof err);
+    assert_true(sim_plan_config("/nonexistent", "h1", data, "p95", NULL, &c, &err) < 0);
+    assert_non_null(strstr(err.msg, "/nonexistent/placement.csv"));
+    assert_null(c);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plan_host_h1),
+        cmocka_unit_test(test_plan_base_config_wins),
+        cmocka_unit_test(test_plan_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
