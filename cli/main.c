@@ -16,7 +16,8 @@ const struct cmd_entry cmd_table[] = {
     {"plan", cmd_plan, "dataset + host catalog + policy -> consolidation plan",
      "plan DATASET --catalog CATALOG.csv [options] -o PLAN_DIR | plan --vbp FILE.vbp"},
     {"sim", cmd_sim, "I/O path simulation of a virtualized host (INI config)",
-     "sim CONFIG [--seed N] [--replications R] -o RESULTS.csv"},
+     "sim CONFIG [--seed N] [--replications R] [--threads T] -o RESULTS.csv | sim --plan "
+     "PLAN_DIR --host HOST --dataset DIR [CONFIG] -o RESULTS.csv"},
     {"report", cmd_report, "dataset + plan [+ sim results] -> HTML report with charts",
      "report DATASET --plan PLAN_DIR [--sim RESULTS.csv] -o REPORT_DIR"},
     {"top", cmd_top, "live ncurses monitor of this host; --replay DATASET",
