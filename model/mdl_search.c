@@ -4,8 +4,9 @@
  * Plan of attack (see docs/model.md for the measured effect of each part):
  *  1. Baselines: first-fit decreasing and the lowest-resulting-peak best fit (opening a
  *     bin only when nothing fits). The better one is the first upper bound.
- *  2. Target count at the lower bound: fix k = LB bins, place items largest first on
- *     the bin whose resulting peak is lowest (overflow allowed), then repair.
+ *  2. Target counts from the lower bound up: fix k bins, place items largest first on
+ *     the bin whose resulting peak is lowest (overflow allowed), repair with a small
+ *     budget; raise k until it holds (or reaches the upper bound).
  *  3. Descent: from the best packing with k + 1 bins, empty the least-loaded bin,
  *     re-insert its items where the peak stays lowest, repair; on failure restart at
  *     the same k from scratch with another item order; stop at the bound or when the
@@ -23,6 +24,7 @@
 #include "model/mdl_sol.h"
 
 #define EPS 1e-12
+#define STALL_ITERS 400 /* repair steps without 1% progress before a restart */
 
 struct ctx {
     const struct mdl_vbp *p;
@@ -35,6 +37,7 @@ struct ctx {
     uint64_t *tabu_until; /* n: ... until this iteration */
     double *key;          /* n: summed normalized peak, the size used to filter swaps */
     uint32_t *cand;       /* scratch list of bins */
+    double *gain;         /* n: cost bin a sheds when the item leaves it (per step) */
 };
 
 struct mv {
@@ -87,12 +90,14 @@ best_move(struct mdl_sol *s, struct ctx *c, size_t a)
     struct mv best = {INFINITY, MDL_NONE, MDL_NONE, MDL_NONE};
     for (size_t q = 0; q < s->cnt[a]; q++) {
         uint32_t i = s->mem[a][q];
-        double gain = s->cost[a] - mdl_sol_cost_with(s, a, MDL_NONE, i, INFINITY);
+        double gain = c->gain[i] = s->cost[a] - mdl_sol_cost_with(s, a, MDL_NONE, i, INFINITY);
+        /* An item that adds nothing to a's overflow cannot improve on leaving it. */
+        if (gain <= EPS)
+            continue;
         for (size_t b = 0; b < s->k; b++) {
             if (b == a || !allowed(c, s, i, b))
                 continue;
-            double lim = best.delta + gain + s->cost[b] + EPS;
-            double d = mdl_sol_cost_with(s, b, i, MDL_NONE, lim) - s->cost[b] - gain;
+            double d = mdl_sol_delta_add(s, b, i, best.delta + gain + EPS) - gain;
             consider(c, &best, d + penalty(c, s, i, b), i, MDL_NONE, (uint32_t)b);
         }
     }
@@ -125,6 +130,8 @@ best_swap(struct mdl_sol *s, struct ctx *c, size_t a)
     size_t nb = swap_bins(s, c, a);
     for (size_t q = 0; q < s->cnt[a]; q++) {
         uint32_t i = s->mem[a][q];
+        if (c->gain[i] <= EPS) /* set by best_move, which runs first */
+            continue;
         for (size_t w = 0; w < nb; w++) {
             size_t b = c->cand[w];
             if (!allowed(c, s, i, b))
@@ -134,9 +141,13 @@ best_swap(struct mdl_sol *s, struct ctx *c, size_t a)
                 /* A larger item cannot relieve a, in the summed-peak sense. */
                 if (c->key[j] >= c->key[i] || !allowed(c, s, j, a))
                     continue;
-                double da = mdl_sol_cost_with(s, a, j, i, INFINITY) - s->cost[a];
-                double lim = best.delta - da + s->cost[b] + EPS;
-                double d = da + mdl_sol_cost_with(s, b, i, j, lim) - s->cost[b];
+                /* a sheds at most gain[i], so b may gain at most lim: test b first,
+                 * with an early exit, and a only for the few pairs that pass. */
+                double lim = best.delta + c->gain[i] + EPS;
+                double db = mdl_sol_cost_with(s, b, i, j, lim + s->cost[b]) - s->cost[b];
+                if (db >= lim)
+                    continue;
+                double d = db + mdl_sol_cost_with(s, a, j, i, INFINITY) - s->cost[a];
                 consider(c, &best, d + penalty(c, s, i, b) + penalty(c, s, j, a), i, j,
                          (uint32_t)b);
             }
@@ -161,34 +172,72 @@ apply(struct mdl_sol *s, struct ctx *c, const struct mv *m)
     }
 }
 
+/* Overflowing bins into c->cand, shuffled; returns how many. */
 static size_t
-pick_overflowing(struct mdl_sol *s, struct ctx *c)
+overflowing(struct mdl_sol *s, struct ctx *c)
 {
     size_t m = 0;
     for (size_t b = 0; b < s->k; b++)
         if (s->cost[b] > EPS)
             c->cand[m++] = (uint32_t)b;
-    return m ? c->cand[mdl_rand_below(&c->rng, m)] : 0;
+    for (size_t q = 0; q + 1 < m; q++) {
+        size_t r = q + mdl_rand_below(&c->rng, m - q);
+        uint32_t t = c->cand[q];
+        c->cand[q] = c->cand[r];
+        c->cand[r] = t;
+    }
+    return m;
+}
+
+/* One step: the first overflowing bin (in random order) with an improving move, else
+ * with an improving swap; when no bin has either, the least-bad move of all, whose
+ * reversal then stays forbidden for a while (tabu). */
+static void
+step(struct mdl_sol *s, struct ctx *c)
+{
+    size_t m = overflowing(s, c);
+    uint32_t *over = ks_xmalloc((m ? m : 1) * sizeof *over);
+    memcpy(over, c->cand, m * sizeof *over);
+    struct mv least = {INFINITY, MDL_NONE, MDL_NONE, MDL_NONE}, mv;
+    for (size_t q = 0; q < m; q++)
+        for (int swaps = 0; swaps < 2; swaps++) {
+            mv = swaps ? best_swap(s, c, over[q]) : best_move(s, c, over[q]);
+            if (mv.delta < -EPS) {
+                apply(s, c, &mv);
+                free(over);
+                return;
+            }
+            if (mv.i != MDL_NONE && mv.delta < least.delta)
+                least = mv;
+        }
+    /* Stuck: raise the weight of the cells that stay over capacity (breakout). */
+    (void)least;
+    mdl_sol_bump_weights(s);
+    free(over);
 }
 
 /* Drive the overflow of s to zero; 1 on success, 0 when the work limit is reached. */
 static int
 repair(struct mdl_sol *s, struct ctx *c, double limit)
 {
+    mdl_sol_weights(s, 1);
+    /* Give up early when the overflow has not dropped by 1% for a while: a restart
+     * from another order does better than grinding on. */
+    double best = s->total;
+    uint64_t best_iter = c->iter;
     while (s->total > EPS) {
-        if (spent(c, s, limit))
-            return 0;
-        c->iter++;
-        size_t a = pick_overflowing(s, c);
-        struct mv m = best_move(s, c, a);
-        if (m.delta >= -EPS) {
-            struct mv w = best_swap(s, c, a);
-            if (w.delta < m.delta - EPS)
-                m = w;
+        if (s->total < best * 0.99) {
+            best = s->total;
+            best_iter = c->iter;
         }
-        if (m.i != MDL_NONE)
-            apply(s, c, &m);
+        if (spent(c, s, limit) || c->iter - best_iter > STALL_ITERS) {
+            mdl_sol_weights(s, 0);
+            return 0;
+        }
+        c->iter++;
+        step(s, c);
     }
+    mdl_sol_weights(s, 0);
     /* The running total drifts with float sums; trust only a fresh recomputation. */
     for (size_t b = 0; b < s->k; b++)
         if (mdl_sol_cost_with(s, b, MDL_NONE, MDL_NONE, INFINITY) > 0)
@@ -275,7 +324,7 @@ static int
 reach(struct mdl_sol *s, const struct mdl_sol *best, struct ctx *c, size_t k)
 {
     for (int attempt = 0;; attempt++) {
-        double slice = c->budget / 8, limit = s->work + slice;
+        double slice = c->budget / 3, limit = s->work + slice;
         if (spent(c, s, c->budget))
             return 0;
         if (attempt == 0 && best->k == k + 1)
@@ -323,7 +372,11 @@ ctx_init(struct ctx *c, const struct mdl_vbp *p, const struct mdl_vbp_opts *o)
     c->rng = o->seed ^ 0x6b6173616e65ull; /* "kasane": seed 0 is a fine seed too */
     c->t0 = ks_mono_s();
     double effort = o->effort > 0 ? o->effort : 1;
-    c->budget = o->work > 0 ? o->work : effort * 5e8;
+    /* Half a second or so on small problems; long series get proportionally more, up
+     * to some 20 s at 10,000 VMs x 2,016 steps. */
+    double cells = (double)p->n * (double)p->dim, auto_w = 5000 * cells;
+    auto_w = auto_w < 5e8 ? 5e8 : auto_w > 2e10 ? 2e10 : auto_w;
+    c->budget = o->work > 0 ? o->work : effort * auto_w;
     size_t n = p->n ? p->n : 1;
     c->tabu_bin = ks_xmalloc(n * sizeof *c->tabu_bin);
     c->tabu_until = ks_xcalloc(n, sizeof *c->tabu_until);
@@ -332,6 +385,7 @@ ctx_init(struct ctx *c, const struct mdl_vbp *p, const struct mdl_vbp_opts *o)
     c->key = ks_xmalloc(n * sizeof *c->key);
     mdl_item_keys(p, 0, c->key);
     c->cand = ks_xmalloc((n + 1) * sizeof *c->cand);
+    c->gain = ks_xcalloc(n, sizeof *c->gain);
 }
 
 static void
@@ -341,6 +395,7 @@ ctx_fini(struct ctx *c)
     free(c->tabu_until);
     free(c->key);
     free(c->cand);
+    free(c->gain);
 }
 
 /* The baselines; best receives the better one. */
@@ -374,12 +429,16 @@ search(struct ctx *c, struct mdl_sol *best, size_t lb)
     struct mdl_sol s;
     mdl_sol_init(&s, c->p, 0);
     s.work = best->work;
-    /* Straight at the bound first: on most instances it is the optimum. */
-    if (best->k > lb) {
-        construct(&s, c, lb, 0);
-        if (repair(&s, c, s.work + c->budget / 4)) {
+    /* Target counts from the bound up: on most instances the bound is the optimum, and
+     * the lowest-peak construction at a fixed count needs little repair. */
+    for (size_t k = lb; k < best->k && !spent(c, &s, c->budget); k++) {
+        construct(&s, c, k, 0);
+        if (repair(&s, c, s.work + c->budget / 16)) {
             mdl_sol_compact(&s);
+            double w = s.work;
             mdl_sol_copy(best, &s);
+            best->work = w;
+            break;
         }
     }
     while (best->k > lb && reach(&s, best, c, best->k - 1)) {

@@ -8,6 +8,30 @@
 /* Cells scanned between early-exit tests: long enough for the compiler to vectorize
  * the inner loop, short enough to stop soon after the limit is crossed. */
 #define CHUNK 64
+/* Steps per block of the block maxima that let cost scans skip stretches of time where
+ * a bin plus an item stays within capacity. */
+#define BLK 16
+
+static size_t
+nblk(const struct mdl_vbp *p)
+{
+    return (p->nsteps + BLK - 1) / BLK;
+}
+
+/* Block maxima of a row of nres * nsteps values into out (nres * nblk). */
+static void
+block_max_d(const struct mdl_vbp *p, const double *row, double *out)
+{
+    size_t nb = nblk(p);
+    for (size_t r = 0; r < p->nres; r++)
+        for (size_t k = 0; k < nb; k++) {
+            size_t t0 = k * BLK, t1 = t0 + BLK < p->nsteps ? t0 + BLK : p->nsteps;
+            double m = 0;
+            for (size_t t = t0; t < t1; t++)
+                m = row[r * p->nsteps + t] > m ? row[r * p->nsteps + t] : m;
+            out[r * nb + k] = m;
+        }
+}
 
 static const float *
 zero_row(const struct mdl_sol *s)
@@ -26,6 +50,16 @@ grow_bins(struct mdl_sol *s, size_t need)
     s->load = ks_xrealloc(s->load, ncap * dim * sizeof *s->load);
     memset(s->load + s->kcap * dim, 0, (ncap - s->kcap) * dim * sizeof *s->load);
     s->cost = ks_xrealloc(s->cost, ncap * sizeof *s->cost);
+    s->bpeak = ks_xrealloc(s->bpeak, ncap * s->p->nres * sizeof *s->bpeak);
+    size_t nbb = s->p->nres * nblk(s->p);
+    s->bmax = ks_xrealloc(s->bmax, ncap * nbb * sizeof *s->bmax);
+    memset(s->bmax + s->kcap * nbb, 0, (ncap - s->kcap) * nbb * sizeof *s->bmax);
+    memset(s->bpeak + s->kcap * s->p->nres, 0, (ncap - s->kcap) * s->p->nres * sizeof *s->bpeak);
+    if (s->wt) {
+        s->wt = ks_xrealloc(s->wt, ncap * dim * sizeof *s->wt);
+        for (size_t j = s->kcap * dim; j < ncap * dim; j++)
+            s->wt[j] = 1;
+    }
     s->mem = ks_xrealloc(s->mem, ncap * sizeof *s->mem);
     s->cnt = ks_xrealloc(s->cnt, ncap * sizeof *s->cnt);
     s->mcap = ks_xrealloc(s->mcap, ncap * sizeof *s->mcap);
@@ -45,6 +79,23 @@ mdl_sol_init(struct mdl_sol *s, const struct mdl_vbp *p, size_t k)
     s->bin = ks_xmalloc((p->n ? p->n : 1) * sizeof *s->bin);
     s->pos = ks_xmalloc((p->n ? p->n : 1) * sizeof *s->pos);
     s->zero = ks_xcalloc(p->dim ? p->dim : 1, sizeof *s->zero);
+    s->ones = ks_xmalloc((p->dim ? p->dim : 1) * sizeof *s->ones);
+    s->ipeak = ks_xcalloc((p->n ? p->n : 1) * p->nres, sizeof *s->ipeak);
+    s->imax = ks_xmalloc((p->n ? p->n : 1) * p->nres * nblk(p) * sizeof *s->imax);
+    double *row = ks_xmalloc((p->dim ? p->dim : 1) * sizeof *row);
+    for (size_t i = 0; i < p->n; i++) {
+        for (size_t j = 0; j < p->dim; j++)
+            row[j] = mdl_vbp_row(p, i)[j];
+        block_max_d(p, row, s->imax + i * p->nres * nblk(p));
+    }
+    free(row);
+    for (size_t i = 0; i < p->n; i++)
+        for (size_t j = 0; j < p->dim; j++) {
+            double *pk = &s->ipeak[i * p->nres + j / p->nsteps], v = mdl_vbp_row(p, i)[j];
+            *pk = v > *pk ? v : *pk;
+        }
+    for (size_t j = 0; j < p->dim; j++)
+        s->ones[j] = 1;
     for (size_t i = 0; i < p->n; i++)
         s->bin[i] = MDL_NONE;
     grow_bins(s, k ? k : 1);
@@ -64,6 +115,12 @@ mdl_sol_fini(struct mdl_sol *s)
     free(s->load);
     free(s->cost);
     free(s->zero);
+    free(s->ones);
+    free(s->ipeak);
+    free(s->bpeak);
+    free(s->imax);
+    free(s->bmax);
+    free(s->wt);
     memset(s, 0, sizeof *s);
 }
 
@@ -95,6 +152,22 @@ refresh_cost(struct mdl_sol *s, size_t b)
     s->cost[b] = c;
 }
 
+/* Per-resource peak of bin b: a resource whose peak plus the item's peak stays within
+ * capacity adds no overflow, so the cost scans skip it. */
+static void
+refresh_peaks(struct mdl_sol *s, size_t b)
+{
+    const struct mdl_vbp *p = s->p;
+    block_max_d(p, s->load + b * p->dim, s->bmax + b * p->nres * nblk(p));
+    for (size_t r = 0; r < p->nres; r++) {
+        const double *l = s->load + b * p->dim + r * p->nsteps;
+        double m = 0;
+        for (size_t t = 0; t < p->nsteps; t++)
+            m = l[t] > m ? l[t] : m;
+        s->bpeak[b * p->nres + r] = m;
+    }
+}
+
 void
 mdl_sol_put(struct mdl_sol *s, size_t i, size_t b)
 {
@@ -108,6 +181,7 @@ mdl_sol_put(struct mdl_sol *s, size_t i, size_t b)
     s->pos[i] = (uint32_t)s->cnt[b];
     s->mem[b][s->cnt[b]++] = (uint32_t)i;
     s->bin[i] = (uint32_t)b;
+    refresh_peaks(s, b);
     refresh_cost(s, b);
 }
 
@@ -126,7 +200,37 @@ mdl_sol_take(struct mdl_sol *s, size_t i)
     s->bin[i] = MDL_NONE;
     if (s->cnt[b] == 0) /* an empty bin has no load: wipe the float drift */
         memset(l, 0, dim * sizeof *l);
+    refresh_peaks(s, b);
     refresh_cost(s, b);
+}
+
+void
+mdl_sol_weights(struct mdl_sol *s, int on)
+{
+    free(s->wt);
+    s->wt = NULL;
+    if (on) {
+        s->wt = ks_xmalloc(s->kcap * s->p->dim * sizeof *s->wt);
+        for (size_t j = 0; j < s->kcap * s->p->dim; j++)
+            s->wt[j] = 1;
+    }
+    s->total = 0;
+    for (size_t b = 0; b < s->k; b++)
+        s->total += s->cost[b] = mdl_sol_cost_with(s, b, MDL_NONE, MDL_NONE, INFINITY);
+}
+
+void
+mdl_sol_bump_weights(struct mdl_sol *s)
+{
+    const struct mdl_vbp *p = s->p;
+    s->total = 0;
+    for (size_t b = 0; b < s->k; b++) {
+        if (s->cost[b] > 0)
+            for (size_t j = 0; j < p->dim; j++)
+                if (s->load[b * p->dim + j] > p->cap[j / p->nsteps])
+                    s->wt[b * p->dim + j] += 1;
+        s->total += s->cost[b] = mdl_sol_cost_with(s, b, MDL_NONE, MDL_NONE, INFINITY);
+    }
 }
 
 void
@@ -155,21 +259,32 @@ double
 mdl_sol_cost_with(struct mdl_sol *s, size_t b, uint32_t add, uint32_t sub, double limit)
 {
     const struct mdl_vbp *p = s->p;
-    const size_t T = p->nsteps;
+    const size_t T = p->nsteps, nb = nblk(p);
     const float *a = add == MDL_NONE ? zero_row(s) : mdl_vbp_row(p, add);
     const float *d = sub == MDL_NONE ? zero_row(s) : mdl_vbp_row(p, sub);
     const double *l = s->load + b * p->dim;
+    const double *w = s->wt ? s->wt + b * p->dim : s->ones;
+    const double *bm = s->bmax + b * p->nres * nb;
+    const double *am = add == MDL_NONE ? NULL : s->imax + add * p->nres * nb;
     double cost = 0;
     s->work += 16; /* call overhead, so tiny dimensions still count */
     for (size_t r = 0; r < p->nres; r++) {
         const double cap = p->cap[r], inv = 1.0 / cap;
         double over = 0;
         size_t cnt = 0, o = r * T;
-        for (size_t t0 = 0; t0 < T; t0 += CHUNK) {
-            size_t t1 = t0 + CHUNK < T ? t0 + CHUNK : T;
+        /* Nothing can be over capacity on this resource: skip its steps. */
+        double top = s->bpeak[b * p->nres + r] + (am ? s->ipeak[add * p->nres + r] : 0);
+        if (top <= cap)
+            continue;
+        for (size_t k = 0; k < nb; k++) {
+            /* Removing an item only lowers loads: the bin's and the added item's block
+             * maxima bound the block from above. */
+            if (bm[r * nb + k] + (am ? am[r * nb + k] : 0) <= cap)
+                continue;
+            size_t t0 = k * BLK, t1 = t0 + BLK < T ? t0 + BLK : T;
             for (size_t t = t0; t < t1; t++) {
                 double e = l[o + t] + (double)a[o + t] - (double)d[o + t] - cap;
-                over += e > 0 ? e : 0;
+                over += e > 0 ? e * w[o + t] : 0;
                 cnt += e > 0;
             }
             s->work += (double)(t1 - t0);
@@ -179,6 +294,42 @@ mdl_sol_cost_with(struct mdl_sol *s, size_t b, uint32_t add, uint32_t sub, doubl
         cost += cnt > p->allow_over ? over * inv : 0;
     }
     return cost;
+}
+
+double
+mdl_sol_delta_add(struct mdl_sol *s, size_t b, size_t i, double limit)
+{
+    const struct mdl_vbp *p = s->p;
+    if (p->allow_over) /* the count rule is not additive: take the difference of costs */
+        return mdl_sol_cost_with(s, b, (uint32_t)i, MDL_NONE, limit + s->cost[b]) - s->cost[b];
+    const size_t T = p->nsteps, nb = nblk(p);
+    const float *x = mdl_vbp_row(p, i);
+    const double *l = s->load + b * p->dim;
+    const double *w = s->wt ? s->wt + b * p->dim : s->ones;
+    const double *bm = s->bmax + b * p->nres * nb, *im = s->imax + i * p->nres * nb;
+    double delta = 0;
+    s->work += 16;
+    for (size_t r = 0; r < p->nres; r++) {
+        const double cap = p->cap[r], inv = 1.0 / cap;
+        size_t o = r * T;
+        if (s->bpeak[b * p->nres + r] + s->ipeak[i * p->nres + r] <= cap)
+            continue; /* the item fits under the bin's peak headroom on r */
+        for (size_t k = 0; k < nb; k++) {
+            if (bm[r * nb + k] + im[r * nb + k] <= cap)
+                continue;
+            size_t t0 = k * BLK, t1 = t0 + BLK < T ? t0 + BLK : T;
+            double d = 0;
+            for (size_t t = t0; t < t1; t++) {
+                double before = l[o + t] - cap, after = before + (double)x[o + t];
+                d += ((after > 0 ? after : 0) - (before > 0 ? before : 0)) * w[o + t];
+            }
+            s->work += (double)(t1 - t0);
+            delta += d * inv;
+            if (delta > limit)
+                return delta;
+        }
+    }
+    return delta;
 }
 
 double

@@ -27,6 +27,11 @@ struct mdl_sol {
     double total;        /* summed cost */
     double work;         /* demand cells touched (the deterministic effort count) */
     float *zero;         /* dim zeros: the demand of "no item" */
+    double *ones;        /* dim ones: the weights when none are set */
+    double *bpeak;       /* kcap * nres: highest load of each bin per resource */
+    double *ipeak;       /* n * nres: highest demand of each item per resource */
+    double *bmax, *imax; /* the same per block of 16 steps: kcap resp. n x nres x blocks */
+    double *wt;          /* kcap * dim weights of the overflow cells, or NULL (all 1) */
 };
 
 void mdl_sol_init(struct mdl_sol *s, const struct mdl_vbp *p, size_t k);
@@ -36,6 +41,12 @@ void mdl_sol_copy(struct mdl_sol *dst, const struct mdl_sol *src);
 size_t mdl_sol_add_bin(struct mdl_sol *s);
 void mdl_sol_put(struct mdl_sol *s, size_t i, size_t b);
 void mdl_sol_take(struct mdl_sol *s, size_t i);
+/* Weighted overflow (breakout): on = 1 starts every cell's weight at 1, on = 0 drops
+ * the weights; either way the costs are recomputed. */
+void mdl_sol_weights(struct mdl_sol *s, int on);
+/* Add 1 to the weight of every cell over capacity, recompute costs: a local minimum
+ * of the weighted overflow stops being one. */
+void mdl_sol_bump_weights(struct mdl_sol *s);
 /* Drop empty bins and renumber the rest in order. */
 void mdl_sol_compact(struct mdl_sol *s);
 
@@ -43,6 +54,9 @@ void mdl_sol_compact(struct mdl_sol *s);
  * MDL_NONE). Stops early once the cost exceeds limit (the result is then > limit). */
 double mdl_sol_cost_with(struct mdl_sol *s, size_t b, uint32_t add, uint32_t sub,
                          double limit);
+/* Cost increase of bin b when item i is added; each step adds a non-negative amount,
+ * so the scan stops as soon as the sum exceeds limit (the result is then > limit). */
+double mdl_sol_delta_add(struct mdl_sol *s, size_t b, size_t i, double limit);
 /* Highest load/capacity over the bin's cells with item i added; stops early once it
  * reaches limit. */
 double mdl_sol_peak_with(struct mdl_sol *s, size_t b, size_t i, double limit);
