@@ -160,15 +160,23 @@ print_choices(const struct mdl_plan *pl)
     const struct mdl_choice *best = mdl_plan_choice(pl);
     printf("  model: %s, %d socket(s), total cost %.0f over %g years\n", mdl_plan_model(pl)->name,
            best->sockets, best->total_cost, pl->pol.years);
-    int shown = 0;
-    for (size_t k = 0; k < pl->nchoices && shown < 3; k++) {
-        const struct mdl_choice *c = &pl->choices[k];
-        if (c->chosen || !c->eligible || !c->packed)
-            continue;
+    /* The three cheapest others, cheapest first. */
+    double last = best->total_cost;
+    for (int shown = 0; shown < 3; shown++) {
+        const struct mdl_choice *next = NULL;
+        for (size_t k = 0; k < pl->nchoices; k++) {
+            const struct mdl_choice *c = &pl->choices[k];
+            if (c->chosen || !c->eligible || !c->packed || c->total_cost <= last)
+                continue;
+            if (!next || c->total_cost < next->total_cost)
+                next = c;
+        }
+        if (!next)
+            break;
         printf("    runner-up: %s, %d socket(s): %zu hosts, total %.0f (+%.1f%%)\n",
-               pl->cat->m[c->model].name, c->sockets, c->hosts, c->total_cost,
-               (c->total_cost / best->total_cost - 1) * 100);
-        shown++;
+               pl->cat->m[next->model].name, next->sockets, next->hosts, next->total_cost,
+               (next->total_cost / best->total_cost - 1) * 100);
+        last = next->total_cost;
     }
     for (size_t k = 0; k < pl->nchoices; k++)
         if (!pl->choices[k].eligible)
