@@ -1,16 +1,280 @@
-/* kasane plan: placeholder until issue 3 lands. */
+/* kasane plan: dataset + catalog + policy -> plan directory; --vbp for benchmarks. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/ks_csv.h"
+#include "model/mdl_plan.h"
+#include "model/mdl_vbp.h"
+
+/* Options of the --vbp mode. */
+struct vbp_args {
+    const char *file, *assign;
+    struct mdl_vbp_opts o;
+};
+
+static int
+write_assign(const char *path, const uint32_t *assign, size_t n, struct ks_err *err)
+{
+    struct ks_afile af;
+    int rc = ks_afile_open(&af, path, err);
+    if (rc < 0)
+        return rc;
+    fputs("item,bin\n", af.f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(af.f, "%zu,%u\n", i, assign[i]);
+    return ks_afile_commit(&af, err);
+}
+
+static int
+run_vbp(const struct vbp_args *a)
+{
+    struct ks_err err = {0};
+    struct mdl_vbp *p;
+    if (mdl_vbp_read(a->file, &p, &err) < 0)
+        return cmd_fail("plan", &err);
+    uint32_t *assign = ks_xmalloc((p->n ? p->n : 1) * sizeof *assign);
+    struct mdl_vbp_result res;
+    size_t bad;
+    int rc = mdl_vbp_solve(p, &a->o, assign, &res, &bad, &err);
+    if (rc == 0) {
+        struct mdl_vbp_check chk;
+        mdl_vbp_check(p, assign, res.nbins, &chk);
+        if (chk.bins_over)
+            rc = ks_errf(&err, -EFAULT, "internal error: bin %zu over capacity",
+                         chk.first_bin);
+    }
+    if (rc == 0 && a->assign)
+        rc = write_assign(a->assign, assign, p->n, &err);
+    if (rc == 0)
+        printf("bins %zu lower_bound %zu ffd %zu greedy %zu elapsed_s %.3f work %.3g%s\n", res.nbins,
+               res.lower_bound, res.ffd_bins, res.greedy_bins, res.elapsed_s, res.work,
+               res.timed_out ? " timed_out" : "");
+    free(assign);
+    mdl_vbp_free(p);
+    return rc < 0 ? cmd_fail("plan", &err) : KS_EXIT_OK;
+}
+
+static const char *const POLICY_KEYS[] = {
+    "model", "percentile", "headroom", "ha", "cpu-overcommit", "mem-overcommit", "hv-cpu-pct",
+    "hv-mem-MiB", "step", "ports", "ports-file", "licences", "years", "power-price", "pue",
+    "switch-port-price", "rack-unit-price", "source-watts-idle", "source-watts-max",
+    "source-upkeep", "seed", "effort", "packer", NULL};
+#define NKEYS (sizeof POLICY_KEYS / sizeof *POLICY_KEYS - 1)
+enum { OPT_KEY = 1000, OPT_VBP = 900, OPT_ASSIGN, OPT_TLIMIT, OPT_CATALOG, OPT_POLICY };
+
+struct args {
+    const char *dataset, *catalog, *policy, *out, *vbp, *assign;
+    const char *val[NKEYS]; /* flags given, by key; applied over the policy file */
+    double time_limit_s;
+};
+
+static void
+usage(void)
+{
+    printf("usage: kasane %s\n\n", cmd_usage_of("plan"));
+    printf("Plan how few hosts can carry the dataset's servers and VMs, at every time step.\n\n"
+           "  --catalog FILE        host models (catalog.csv); required\n"
+           "  -o, --output DIR      plan directory to write; required\n"
+           "  --policy FILE         INI file with any of the keys below (flags override)\n"
+           "  --model NAME          only this catalog model (default: cheapest over --years)\n"
+           "  --percentile P        size on the P-th percentile of each host's sum (100)\n"
+           "  --headroom PCT        capacity kept free (20)\n"
+           "  --ha N                host failures to survive, checked by failing hosts (1)\n"
+           "  --cpu-overcommit R    --mem-overcommit R   allocation planning ratios (1)\n"
+           "  --hv-cpu-pct PCT      --hv-mem-MiB M        hypervisor overhead per host (10, 4096)\n"
+           "  --step S              resample to S seconds, windows keep their max\n"
+           "  --ports T             hyperv-cluster (default), vsphere or kvm\n"
+           "  --ports-file FILE     custom port rules: role,min_ports,sized\n"
+           "  --licences FILE       licence rules: rule,kind,unit_price,...\n"
+           "  --years N             cost horizon (5)   --power-price P (0.15/kWh)   --pue X (1.8)\n"
+           "  --switch-port-price P --rack-unit-price P/yr  --source-watts-idle W\n"
+           "  --source-watts-max W  --source-upkeep P/yr  (status quo assumptions)\n"
+           "  --seed N  --effort X  --packer search|ffd|greedy\n\n"
+           "Benchmark mode:\n"
+           "  --vbp FILE.vbp        pack a VPSolver instance; prints 'bins N lower_bound L'\n"
+           "  --assign OUT.csv      write item,bin rows (items 0-based in file order)\n"
+           "  --time-limit S        safety stop in seconds (default 1.8)\n");
+}
+
+static struct option *
+make_options(void)
+{
+    static const struct option fixed[] = {
+        {"vbp", required_argument, 0, OPT_VBP},        {"assign", required_argument, 0, OPT_ASSIGN},
+        {"time-limit", required_argument, 0, OPT_TLIMIT}, {"catalog", required_argument, 0, OPT_CATALOG},
+        {"policy", required_argument, 0, OPT_POLICY},  {"output", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'}};
+    size_t nf = sizeof fixed / sizeof *fixed;
+    struct option *lo = ks_xcalloc(nf + NKEYS + 1, sizeof *lo);
+    memcpy(lo, fixed, sizeof fixed);
+    for (size_t k = 0; k < NKEYS; k++)
+        lo[nf + k] = (struct option){POLICY_KEYS[k], required_argument, 0, OPT_KEY + (int)k};
+    return lo;
+}
+
+/* 0 ok, 1 help shown, else a usage error already printed (exit status). */
+static int
+parse(int argc, char **argv, struct args *a)
+{
+    struct option *lo = make_options();
+    int c, rc = 0;
+    a->time_limit_s = 1.8;
+    optind = 1;
+    while (rc == 0 && (c = getopt_long(argc, argv, "ho:", lo, NULL)) != -1) {
+        if (c >= OPT_KEY && c < OPT_KEY + (int)NKEYS)
+            a->val[c - OPT_KEY] = optarg;
+        else if (c == OPT_VBP)
+            a->vbp = optarg;
+        else if (c == OPT_ASSIGN)
+            a->assign = optarg;
+        else if (c == OPT_CATALOG)
+            a->catalog = optarg;
+        else if (c == OPT_POLICY)
+            a->policy = optarg;
+        else if (c == 'o')
+            a->out = optarg;
+        else if (c == OPT_TLIMIT && (ks_parse_double(optarg, &a->time_limit_s) < 0 ||
+                                     a->time_limit_s < 0))
+            rc = cmd_usage_error("plan", "--time-limit '%s': want seconds", optarg);
+        else if (c == 'h')
+            rc = 1, usage();
+        else if (c != OPT_TLIMIT)
+            rc = cmd_usage_error("plan", "unknown option");
+    }
+    free(lo);
+    if (rc == 0 && optind < argc)
+        a->dataset = argv[optind++];
+    if (rc == 0 && optind < argc)
+        rc = cmd_usage_error("plan", "unexpected argument '%s'", argv[optind]);
+    return rc;
+}
+
+static void
+print_choices(const struct mdl_plan *pl)
+{
+    const struct mdl_choice *best = mdl_plan_choice(pl);
+    printf("  model: %s, %d socket(s), total cost %.0f over %g years\n", mdl_plan_model(pl)->name,
+           best->sockets, best->total_cost, pl->pol.years);
+    /* The three cheapest others, cheapest first. */
+    double last = best->total_cost;
+    for (int shown = 0; shown < 3; shown++) {
+        const struct mdl_choice *next = NULL;
+        for (size_t k = 0; k < pl->nchoices; k++) {
+            const struct mdl_choice *c = &pl->choices[k];
+            if (c->chosen || !c->eligible || !c->packed || c->total_cost <= last)
+                continue;
+            if (!next || c->total_cost < next->total_cost)
+                next = c;
+        }
+        if (!next)
+            break;
+        printf("    runner-up: %s, %d socket(s): %zu hosts, total %.0f (+%.1f%%)\n",
+               pl->cat->m[next->model].name, next->sockets, next->hosts, next->total_cost,
+               (next->total_cost / best->total_cost - 1) * 100);
+        last = next->total_cost;
+    }
+    for (size_t k = 0; k < pl->nchoices; k++)
+        if (!pl->choices[k].eligible)
+            printf("    not eligible: %s, %d socket(s): %s\n",
+                   pl->cat->m[pl->choices[k].model].name, pl->choices[k].sockets,
+                   pl->choices[k].reason);
+}
+
+static void
+print_summary(const struct mdl_plan *pl, const char *out)
+{
+    const struct mdl_choice *c = mdl_plan_choice(pl);
+    printf("kasane plan: %s -> %s\n", pl->dataset, out);
+    printf("  %zu sources -> %zu hosts (%zu + %zu HA spare), consolidation %.1f:1, planned by %s\n",
+           pl->sources, pl->nhosts, pl->nhosts - pl->spares, pl->spares,
+           (double)pl->sources / (double)pl->nhosts,
+           pl->by_allocation ? "allocation (no samples)" : "time series");
+    printf("  lower bound %zu hosts, gap %.1f%%; peak-based sizing (%s): %zu hosts\n",
+           pl->lower_bound, pl->gap_pct, pl->peak_basis, pl->peak_sizing_hosts);
+    print_choices(pl);
+    printf("  capex %.0f (hosts %.0f, licences %.0f, %zu switch ports %.0f), opex %.0f/year\n",
+           c->capex, c->capex_hosts, c->capex_licences, pl->switch_ports, c->capex_switch_ports,
+           c->opex_per_year);
+    printf("  status quo %.0f/year, savings %.0f/year, payback %s%.1f months\n",
+           pl->status_quo_opex, pl->savings, isnan(pl->payback_months) ? "never (" : "",
+           isnan(pl->payback_months) ? 0.0 : pl->payback_months);
+    printf("  HA N+%d: %s (%zu failure sets re-placed%s)\n", pl->pol.ha,
+           pl->ha_verified ? "verified" : "NOT verified", pl->ha_subsets,
+           pl->ha_exhaustive ? ", all of them" : ", each host + a sample");
+    if (pl->nan_gaps)
+        printf("  %zu sources had unknown steps, filled at their own p%g\n", pl->nan_gaps,
+               pl->pol.percentile);
+}
+
+static int
+run_dataset(const struct args *a, const struct mdl_policy *pol)
+{
+    struct ks_err err = {0};
+    struct ks_dataset *ds = NULL;
+    struct mdl_catalog *cat = NULL;
+    struct mdl_plan *pl = NULL;
+    int rc = mdl_catalog_read(a->catalog, &cat, &err);
+    if (rc == 0)
+        rc = ks_dataset_read(a->dataset, &ds, &err);
+    if (rc == 0)
+        rc = mdl_plan_run(ds, a->dataset, pol, cat, &pl, &err);
+    if (rc == 0)
+        rc = mdl_plan_write(pl, a->out, &err);
+    if (rc == 0)
+        print_summary(pl, a->out);
+    mdl_plan_free(pl);
+    ks_dataset_free(ds);
+    mdl_catalog_free(cat);
+    return rc < 0 ? cmd_fail("plan", &err) : KS_EXIT_OK;
+}
+
+/* Defaults, then the policy file, then the flags. */
+static int
+build_policy(const struct args *a, struct mdl_policy *pol, struct ks_err *err)
+{
+    mdl_policy_defaults(pol);
+    int rc = a->policy ? mdl_policy_read(a->policy, pol, err) : 0;
+    for (size_t k = 0; k < NKEYS && rc == 0; k++)
+        if (a->val[k])
+            rc = mdl_policy_set(pol, POLICY_KEYS[k], a->val[k], err);
+    return rc;
+}
 
 int
 cmd_plan(int argc, char **argv)
 {
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: kasane %s\n\nNot built yet (issue 3).\n", cmd_usage_of("plan"));
-        return KS_EXIT_OK;
+    struct args a = {0};
+    int rc = parse(argc, argv, &a);
+    if (rc != 0)
+        return rc == 1 ? KS_EXIT_OK : rc;
+    struct mdl_policy pol;
+    struct ks_err err = {0};
+    if (build_policy(&a, &pol, &err) < 0) {
+        mdl_policy_fini(&pol);
+        return a.policy && strncmp(err.msg, a.policy, strlen(a.policy)) == 0
+                   ? cmd_fail("plan", &err)
+                   : cmd_usage_error("plan", "%s", err.msg);
     }
-    fprintf(stderr, "kasane plan: not built yet (issue 3)\n");
-    return KS_EXIT_USAGE;
+    if (a.vbp) {
+        struct vbp_args v = {a.vbp, a.assign, {0}};
+        v.o.seed = pol.seed;
+        v.o.packer = pol.packer;
+        v.o.effort = pol.effort;
+        v.o.time_limit_s = a.time_limit_s;
+        mdl_policy_fini(&pol);
+        return run_vbp(&v);
+    }
+    if (!a.dataset || !a.catalog || !a.out)
+        rc = cmd_usage_error("plan", "%s", !a.dataset ? "missing DATASET"
+                                           : !a.catalog ? "missing --catalog CATALOG.csv"
+                                                        : "missing -o PLAN_DIR");
+    else
+        rc = run_dataset(&a, &pol);
+    mdl_policy_fini(&pol);
+    return rc;
 }

@@ -1,0 +1,214 @@
+/*
+ * Demand series of the sources, from a dataset (see mdl_plan.h).
+ *
+ * Sources are the inventory's entities except hypervisor hosts (kind `host`): a host's
+ * load is the sum of its VMs', so packing both would count it twice.
+ * CPU demand is cpu_MHz; when a source has none, cpu_pct x cores x core_MHz from the
+ * inventory. Memory is mem_used_MiB. Network is net_rx + net_tx (KiB/s -> Mbit/s).
+ * An unknown step (NaN) is filled with the source's own P-th percentile of its known
+ * steps (P = the policy's percentile) and the source is counted in nan_gaps: a gap is
+ * neither idle nor a peak. A source with no known CPU or memory step at all falls back
+ * to its inventory allocation (and counts as a gap); without one it is an error.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/mdl_plan.h"
+
+static int
+is_source(const struct ks_dataset *ds, size_t e)
+{
+    const char *kind = ks_inv_str(ds, e, "kind");
+    return !(kind && strcmp(kind, "host") == 0);
+}
+
+static unsigned long
+inv_line(const struct ks_dataset *ds, size_t e)
+{
+    return ds->inv.lines ? ds->inv.lines[e] : 0;
+}
+
+/* Allocated CPU (cores x core_MHz) and memory of a source, or an error naming it. */
+static int
+allocation(const struct ks_dataset *ds, size_t e, double *cpu, double *mem, struct ks_err *err)
+{
+    double cores = ks_inv_num(ds, e, "cores"), mhz = ks_inv_num(ds, e, "core_MHz");
+    *mem = ks_inv_num(ds, e, "mem_MiB");
+    *cpu = cores * mhz;
+    const char *miss = isnan(cores) ? "cores" : isnan(mhz) ? "core_MHz" : isnan(*mem) ? "mem_MiB"
+                                                                                      : NULL;
+    if (miss)
+        return ks_errf(err, -EINVAL,
+                       "inventory.csv:%lu: entity '%s' has no samples to plan from and no "
+                       "'%s' to plan its allocation",
+                       inv_line(ds, e), ks_dataset_entity(ds, e), miss);
+    return 0;
+}
+
+/* Fill NaN steps of x[0..T) with the P-th percentile of the known ones. Returns the
+ * number of NaN steps, or T when none was known (x untouched). */
+static size_t
+fill_gaps(double *x, size_t T, double pct, double *scratch)
+{
+    size_t known = 0;
+    for (size_t t = 0; t < T; t++)
+        if (!isnan(x[t]))
+            scratch[known++] = x[t];
+    if (known == 0 || known == T)
+        return T - known;
+    double v = ks_percentile(scratch, known, pct);
+    for (size_t t = 0; t < T; t++)
+        if (isnan(x[t]))
+            x[t] = v;
+    return T - known;
+}
+
+static double
+mean_of(const double *x, size_t T)
+{
+    double s = 0;
+    for (size_t t = 0; t < T; t++)
+        s += x[t];
+    return T ? s / (double)T : NAN;
+}
+
+/* CPU series of source e from cpu_pct when cpu_MHz is unknown throughout. */
+static void
+cpu_from_pct(const struct ks_dataset *ds, const struct ks_grid *g, size_t e, double *out)
+{
+    const double *pct = ks_grid_series(g, KS_CPU_PCT, e);
+    double full = ks_inv_num(ds, e, "cores") * ks_inv_num(ds, e, "core_MHz");
+    for (size_t t = 0; t < g->nsteps; t++)
+        out[t] = pct && !isnan(full) ? pct[t] / 100 * full : NAN;
+}
+
+static void
+copy_series(const struct ks_grid *g, enum ks_metric m, size_t e, double *out)
+{
+    const double *v = ks_grid_series(g, m, e);
+    for (size_t t = 0; t < g->nsteps; t++)
+        out[t] = v ? v[t] : NAN;
+}
+
+static void
+net_series(const struct ks_grid *g, size_t e, double *out)
+{
+    const double *rx = ks_grid_series(g, KS_NET_RX_KIBPS, e);
+    const double *tx = ks_grid_series(g, KS_NET_TX_KIBPS, e);
+    for (size_t t = 0; t < g->nsteps; t++) {
+        double a = rx && !isnan(rx[t]) ? rx[t] : 0, b = tx && !isnan(tx[t]) ? tx[t] : 0;
+        out[t] = (a + b) * 1024 * 8 / 1e6; /* KiB/s -> Mbit/s */
+    }
+}
+
+/* One source's series; fills gaps, falls back to allocation, counts the gap. */
+static int
+source_series(const struct ks_dataset *ds, const struct ks_grid *g, const struct mdl_policy *pol,
+              size_t e, size_t q, struct mdl_demand *d, double *scratch, struct ks_err *err)
+{
+    size_t T = g->nsteps;
+    double *cpu = d->cpu_MHz + q * T, *mem = d->mem_MiB + q * T, acpu, amem;
+    copy_series(g, KS_CPU_MHZ, e, cpu);
+    size_t gc = fill_gaps(cpu, T, pol->percentile, scratch);
+    if (gc == T) {
+        cpu_from_pct(ds, g, e, cpu);
+        gc = fill_gaps(cpu, T, pol->percentile, scratch);
+    }
+    copy_series(g, KS_MEM_USED_MIB, e, mem);
+    size_t gm = fill_gaps(mem, T, pol->percentile, scratch);
+    if ((gc == T || gm == T) && allocation(ds, e, &acpu, &amem, err) < 0)
+        return -EINVAL;
+    for (size_t t = 0; t < T; t++) {
+        cpu[t] = gc == T ? acpu : cpu[t];
+        mem[t] = gm == T ? amem : mem[t];
+    }
+    d->nan_gaps += gc > 0 || gm > 0;
+    if (d->net_Mbps)
+        net_series(g, e, d->net_Mbps + q * T);
+    double full = ks_inv_num(ds, e, "cores") * ks_inv_num(ds, e, "core_MHz");
+    const double *pct = ks_grid_series(g, KS_CPU_PCT, e);
+    d->src_util[q] = !isnan(full) && full > 0 ? mean_of(cpu, T) / full : NAN;
+    if (isnan(d->src_util[q]) && pct) {
+        memcpy(scratch, pct, T * sizeof *scratch);
+        d->src_util[q] = ks_percentile(scratch, T, 50) / 100;
+    }
+    return 0;
+}
+
+static void
+alloc_series(struct mdl_demand *d, size_t T, int net)
+{
+    size_t cells = (d->n ? d->n : 1) * T;
+    d->T = T;
+    d->cpu_MHz = ks_xmalloc(cells * sizeof *d->cpu_MHz);
+    d->mem_MiB = ks_xmalloc(cells * sizeof *d->mem_MiB);
+    d->net_Mbps = net ? ks_xcalloc(cells, sizeof *d->net_Mbps) : NULL;
+    d->src_util = ks_xmalloc((d->n ? d->n : 1) * sizeof *d->src_util);
+}
+
+static int
+by_allocation(const struct ks_dataset *ds, struct mdl_demand *d, struct ks_err *err)
+{
+    d->by_allocation = 1;
+    alloc_series(d, 1, 0);
+    for (size_t q = 0; q < d->n; q++) {
+        int rc = allocation(ds, d->ent[q], &d->cpu_MHz[q], &d->mem_MiB[q], err);
+        if (rc < 0)
+            return rc;
+        d->src_util[q] = NAN;
+    }
+    return 0;
+}
+
+static int
+by_series(const struct ks_dataset *ds, const struct mdl_policy *pol, struct mdl_demand *d,
+          struct ks_err *err)
+{
+    struct ks_grid g;
+    int rc = ks_grid_build(ds, pol->step_s, KS_AGG_MAX, 0, &g, err);
+    if (rc < 0)
+        return rc;
+    d->step_s = g.step_s;
+    d->t0 = g.t0;
+    alloc_series(d, g.nsteps, g.v[KS_NET_RX_KIBPS] || g.v[KS_NET_TX_KIBPS]);
+    double *scratch = ks_xmalloc((g.nsteps ? g.nsteps : 1) * sizeof *scratch);
+    for (size_t q = 0; q < d->n && rc == 0; q++)
+        rc = source_series(ds, &g, pol, d->ent[q], q, d, scratch, err);
+    free(scratch);
+    ks_grid_fini(&g);
+    return rc;
+}
+
+int
+mdl_demand_build(const struct ks_dataset *ds, const struct mdl_policy *pol,
+                 struct mdl_demand *d, struct ks_err *err)
+{
+    memset(d, 0, sizeof *d);
+    d->nent = ks_dataset_nent(ds);
+    d->ent = ks_xmalloc((d->nent ? d->nent : 1) * sizeof *d->ent);
+    for (size_t e = 0; e < d->nent; e++)
+        if (is_source(ds, e))
+            d->ent[d->n++] = (uint32_t)e;
+    if (d->n == 0)
+        return ks_errf(err, -EINVAL, "dataset is empty: no server or VM to place");
+    int rc = ds->has_samples && ds->s.nrows > 0 ? by_series(ds, pol, d, err)
+                                                : by_allocation(ds, d, err);
+    for (size_t c = 0; rc == 0 && c < d->n * d->T; c++)
+        if (d->cpu_MHz[c] < 0 || d->mem_MiB[c] < 0)
+            rc = ks_errf(err, -EINVAL, "entity '%s' has a negative demand",
+                         ks_dataset_entity(ds, d->ent[c / d->T]));
+    return rc;
+}
+
+void
+mdl_demand_fini(struct mdl_demand *d)
+{
+    free(d->ent);
+    free(d->cpu_MHz);
+    free(d->mem_MiB);
+    free(d->net_Mbps);
+    free(d->src_util);
+    memset(d, 0, sizeof *d);
+}

@@ -1,0 +1,497 @@
+/*
+ * Planning: every catalog model and socket population, packed, checked and costed;
+ * the cheapest over the policy's years wins (see mdl_plan.h).
+ *
+ * Choices are evaluated cheapest lower-bound cost first, and a choice whose cost at
+ * its lower bound of hosts already exceeds the best total found is not packed (it is
+ * listed with that reason): the winner is the same, at a fraction of the packing.
+ */
+#include "model/mdl_plan.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/mdl_cost.h"
+#include "model/mdl_stats.h"
+
+struct run {
+    const struct ks_dataset *ds;
+    const struct mdl_policy *pol;
+    const struct mdl_catalog *cat;
+    struct mdl_demand d;
+    struct mdl_vbp *vbp;        /* the sources' series; capacity set per choice */
+    struct mdl_licences lic;
+    struct mdl_ports ports;
+    double *need;               /* n x 2: what each source needs of a bin (cpu, mem) */
+    double best_total;
+    struct mdl_eval best;       /* the winner's packing and figures */
+    struct mdl_plan *plan;
+};
+
+/* Capacity of a host of model m with s sockets: usable (after hypervisor overhead)
+ * and for packing (after headroom; allocation planning also applies overcommit). */
+static void
+capacity(const struct run *r, const struct mdl_model *m, int s, double usable[2], double pack[2])
+{
+    const struct mdl_policy *pol = r->pol;
+    usable[0] = mdl_model_cpu_MHz(m, s) * (1 - pol->hv_cpu_pct / 100);
+    usable[1] = m->mem_GiB * 1024 - pol->hv_mem_MiB;
+    double f = 1 - pol->headroom_pct / 100;
+    pack[0] = usable[0] * f;
+    pack[1] = usable[1] * f;
+    if (r->d.by_allocation) {
+        pack[0] *= pol->cpu_overcommit > 0 ? pol->cpu_overcommit : 1;
+        pack[1] *= pol->mem_overcommit > 0 ? pol->mem_overcommit : 1;
+    }
+}
+
+/* Steps per resource a host may exceed its capacity under the percentile policy:
+ * the P-th percentile (linear interpolation) of T values stays <= capacity when at
+ * most T - 1 - ceil(P/100 (T-1)) of them are above it. */
+static size_t
+allow_over(double pct, size_t T)
+{
+    if (pct >= 100 || T < 2)
+        return 0;
+    double h = ceil(pct / 100 * (double)(T - 1));
+    return (size_t)((double)(T - 1) - h);
+}
+
+/* What each source needs of one bin: its (allow_over+1)-th largest step. */
+static void
+compute_needs(struct run *r)
+{
+    size_t T = r->d.T, a = r->vbp->allow_over;
+    double *buf = ks_xmalloc(T * sizeof *buf);
+    r->need = ks_xmalloc(r->d.n * 2 * sizeof *r->need);
+    for (size_t q = 0; q < r->d.n; q++)
+        for (int k = 0; k < 2; k++) {
+            memcpy(buf, (k ? r->d.mem_MiB : r->d.cpu_MHz) + q * T, T * sizeof *buf);
+            qsort(buf, T, sizeof *buf, ks_cmp_double);
+            r->need[q * 2 + k] = buf[T - 1 - a];
+        }
+    free(buf);
+}
+
+static int
+setup(struct run *r, struct ks_err *err)
+{
+    const struct mdl_policy *pol = r->pol;
+    int rc = mdl_demand_build(r->ds, pol, &r->d, err);
+    if (rc < 0)
+        return rc;
+    double cap[2] = {1, 1};
+    r->vbp = mdl_vbp_new(r->d.n, 2, r->d.T, cap);
+    r->vbp->allow_over = allow_over(pol->percentile, r->d.T);
+    double *row = ks_xmalloc(2 * r->d.T * sizeof *row);
+    for (size_t q = 0; q < r->d.n; q++) {
+        memcpy(row, r->d.cpu_MHz + q * r->d.T, r->d.T * sizeof *row);
+        memcpy(row + r->d.T, r->d.mem_MiB + q * r->d.T, r->d.T * sizeof *row);
+        mdl_vbp_set_item(r->vbp, q, row);
+    }
+    free(row);
+    compute_needs(r);
+    if (pol->ports_file)
+        rc = mdl_ports_read(pol->ports_file, &r->ports, err);
+    else
+        rc = mdl_ports_builtin(pol->ports ? pol->ports : "hyperv-cluster", &r->ports, err);
+    if (rc == 0 && pol->licences)
+        rc = mdl_licences_read(pol->licences, &r->lic, err);
+    return rc;
+}
+
+/* The first source that does not fit an empty host with capacity pack, or -1. */
+static long
+too_big(const struct run *r, const double pack[2])
+{
+    for (size_t q = 0; q < r->d.n; q++)
+        if (r->need[q * 2] > pack[0] || r->need[q * 2 + 1] > pack[1])
+            return (long)q;
+    return -1;
+}
+
+static const char *
+src_name(const struct run *r, size_t q)
+{
+    return ks_dataset_entity(r->ds, r->d.ent[q]);
+}
+
+/* Screen a choice before packing; 0 = go on, else c->reason says why not. */
+static int
+screen(struct run *r, struct mdl_choice *c, const double usable[2], const double pack[2])
+{
+    const struct mdl_model *m = &r->cat->m[c->model];
+    int minp = mdl_ports_min_total(&r->ports);
+    long big;
+    if (usable[0] <= 0 || usable[1] <= 0)
+        snprintf(c->reason, sizeof c->reason, "hypervisor overhead leaves no capacity");
+    else if (m->nic_ports < minp)
+        snprintf(c->reason, sizeof c->reason, "nic_ports %d < template %d", m->nic_ports, minp);
+    else if ((big = too_big(r, pack)) >= 0)
+        snprintf(c->reason, sizeof c->reason, "'%s' needs %.0f MHz and %.0f MiB > host %.0f MHz, %.0f MiB",
+                 src_name(r, (size_t)big), r->need[big * 2], r->need[big * 2 + 1], pack[0],
+                 pack[1]);
+    else
+        return 0;
+    return -1;
+}
+
+static void
+licence_cost(const struct run *r, const struct mdl_model *m, int s, const struct mdl_eval *e,
+             struct mdl_choice *c)
+{
+    c->capex_licences = 0;
+    for (size_t k = 0; k < r->lic.n; k++)
+        for (size_t h = 0; h < e->nbins; h++)
+            c->capex_licences += r->lic.r[k].unit_price *
+                                 mdl_lic_units(&r->lic.r[k], s, m->cores_per_socket,
+                                               e->hosts[h].vms);
+}
+
+static void
+cost_choice(const struct run *r, const struct mdl_eval *e, struct mdl_choice *c)
+{
+    const struct mdl_model *m = &r->cat->m[c->model];
+    c->capex_hosts = (double)e->nbins * mdl_model_price(m, c->sockets);
+    licence_cost(r, m, c->sockets, e, c);
+    c->capex_switch_ports = (double)e->switch_ports * r->pol->switch_port_price;
+    c->capex = c->capex_hosts + c->capex_licences + c->capex_switch_ports;
+    double *util = ks_xmalloc(e->nbins * sizeof *util);
+    for (size_t h = 0; h < e->nbins; h++)
+        util[h] = e->hosts[h].cpu_mean_raw;
+    c->opex_per_year = mdl_opex_per_year(m, util, e->nbins, r->pol);
+    c->total_cost = c->capex + c->opex_per_year * r->pol->years;
+    free(util);
+}
+
+/* Pack, add and check spares, size ports; fills e and c. 0, or -1 (c->reason). */
+static int
+pack_choice(struct run *r, struct mdl_choice *c, const double usable[2], struct mdl_eval *e,
+            struct ks_err *err)
+{
+    const struct mdl_model *m = &r->cat->m[c->model];
+    struct mdl_vbp_opts o = {.seed = r->pol->seed, .packer = r->pol->packer,
+                             .effort = r->pol->effort};
+    int rc = mdl_eval_pack(e, r->vbp, &o, err);
+    if (rc < 0)
+        return rc;
+    c->hosts = e->nominal;
+    mdl_eval_ha(e, r->vbp, r->pol->ha, r->pol->seed);
+    mdl_eval_stats(e, &r->d, usable, mdl_model_cpu_MHz(m, c->sockets));
+    mdl_eval_ports(e, &r->ports, m->nic_Gbps, r->pol->headroom_pct);
+    c->hosts = e->nbins;
+    c->spares = e->nbins - e->nominal;
+    c->packed = 1;
+    if (e->max_ports > m->nic_ports) {
+        snprintf(c->reason, sizeof c->reason, "nic_ports %d < %d needed for peak VM traffic",
+                 m->nic_ports, e->max_ports);
+        return 1;
+    }
+    cost_choice(r, e, c);
+    return 0;
+}
+
+/* Lower-bound cost of a choice: its bound of hosts plus spares, hosts only. */
+static double
+bound_cost(const struct run *r, const struct mdl_choice *c)
+{
+    const struct mdl_model *m = &r->cat->m[c->model];
+    double hosts = (double)(c->lower_bound + (size_t)r->pol->ha);
+    return hosts * mdl_model_price(m, c->sockets) +
+           mdl_opex_per_year(m, NULL, (size_t)hosts, r->pol) * r->pol->years;
+}
+
+static int
+eval_choice(struct run *r, struct mdl_choice *c, struct ks_err *err)
+{
+    const struct mdl_model *m = &r->cat->m[c->model];
+    double usable[2], pack[2];
+    capacity(r, m, c->sockets, usable, pack);
+    if (screen(r, c, usable, pack) < 0)
+        return 0;
+    r->vbp->cap[0] = pack[0];
+    r->vbp->cap[1] = pack[1];
+    c->lower_bound = mdl_vbp_lower_bound(r->vbp);
+    if (bound_cost(r, c) >= r->best_total) {
+        c->eligible = 1;
+        c->hosts = c->lower_bound + (size_t)r->pol->ha;
+        snprintf(c->reason, sizeof c->reason, "not packed: cost at its lower bound %.0f >= %.0f",
+                 bound_cost(r, c), r->best_total);
+        return 0;
+    }
+    struct mdl_eval e;
+    mdl_eval_init(&e);
+    int rc = pack_choice(r, c, usable, &e, err);
+    c->eligible = rc == 0;
+    if (rc == 0 && c->total_cost < r->best_total) {
+        r->best_total = c->total_cost;
+        mdl_eval_fini(&r->best);
+        r->best = e;
+        r->best.choice = (size_t)(c - r->plan->choices);
+        r->best.pack_cap[0] = pack[0];
+        r->best.pack_cap[1] = pack[1];
+        r->best.usable[0] = usable[0];
+        r->best.usable[1] = usable[1];
+    } else {
+        mdl_eval_fini(&e);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- Choices ------------------------------------------------------------------------ */
+
+static void
+list_choices(struct run *r)
+{
+    struct mdl_plan *pl = r->plan;
+    long only = r->pol->model ? mdl_catalog_find(r->cat, r->pol->model) : -1;
+    size_t cap = 0;
+    for (size_t i = 0; i < r->cat->n; i++) {
+        const struct mdl_model *m = &r->cat->m[i];
+        if (r->pol->model && (long)i != only)
+            continue;
+        for (int s = m->min_sockets; s <= m->sockets; s++) {
+            pl->choices = ks_xgrow(pl->choices, &cap, pl->nchoices + 1, sizeof *pl->choices);
+            struct mdl_choice *c = &pl->choices[pl->nchoices++];
+            memset(c, 0, sizeof *c);
+            c->model = i;
+            c->sockets = s;
+        }
+    }
+}
+
+/* Choices in order of their cheapest conceivable cost (hosts at the continuous bound
+ * of an unrestricted packing), so the pruning in eval_choice bites early. */
+static void
+order_choices(struct run *r, size_t *order)
+{
+    struct mdl_plan *pl = r->plan;
+    double *key = ks_xmalloc((pl->nchoices ? pl->nchoices : 1) * sizeof *key);
+    for (size_t k = 0; k < pl->nchoices; k++) {
+        struct mdl_choice *c = &pl->choices[k];
+        double usable[2], pack[2];
+        capacity(r, &r->cat->m[c->model], c->sockets, usable, pack);
+        r->vbp->cap[0] = pack[0] > 0 ? pack[0] : 1e-9;
+        r->vbp->cap[1] = pack[1] > 0 ? pack[1] : 1e-9;
+        c->lower_bound = mdl_vbp_lb_sum(r->vbp);
+        key[k] = bound_cost(r, c);
+        order[k] = k;
+    }
+    for (size_t x = 1; x < pl->nchoices; x++)
+        for (size_t y = x; y > 0 && key[order[y]] < key[order[y - 1]]; y--) {
+            size_t t = order[y];
+            order[y] = order[y - 1];
+            order[y - 1] = t;
+        }
+    free(key);
+}
+
+/* No choice could carry some source: name the largest one and what it needs. */
+static int
+nothing_fits(struct run *r, struct ks_err *err)
+{
+    struct mdl_plan *pl = r->plan;
+    for (size_t k = 0; k < pl->nchoices; k++)
+        if (pl->choices[k].eligible)
+            return 0;
+    if (pl->nchoices == 0)
+        return ks_errf(err, -EINVAL, "no host model '%s' in the catalog",
+                       r->pol->model ? r->pol->model : "");
+    /* The biggest host is the one whose refusal tells the user most. */
+    size_t big = 0;
+    for (size_t k = 1; k < pl->nchoices; k++) {
+        const struct mdl_model *a = &r->cat->m[pl->choices[k].model];
+        const struct mdl_model *b = &r->cat->m[pl->choices[big].model];
+        if (mdl_model_cpu_MHz(a, pl->choices[k].sockets) * a->mem_GiB >
+            mdl_model_cpu_MHz(b, pl->choices[big].sockets) * b->mem_GiB)
+            big = k;
+    }
+    return ks_errf(err, -ERANGE, "no host model can carry this estate; the largest, %s with "
+                   "%d sockets: %s",
+                   r->cat->m[pl->choices[big].model].name, pl->choices[big].sockets,
+                   pl->choices[big].reason);
+}
+
+/* Peak-based sizing of the winner's model: each source reduced to one scalar per
+ * resource (its peak, or its percentile), times (1 + headroom), packed on the usable
+ * capacity, the way commercial sizing tools do it. */
+static size_t
+peak_sizing(struct run *r)
+{
+    size_t T = r->d.T, n = r->d.n;
+    struct mdl_vbp *p = mdl_vbp_new(n, 2, 1, r->best.usable);
+    double *buf = ks_xmalloc(T * sizeof *buf), f = 1 + r->pol->headroom_pct / 100, v[2];
+    for (size_t q = 0; q < n; q++) {
+        for (int k = 0; k < 2; k++) {
+            memcpy(buf, (k ? r->d.mem_MiB : r->d.cpu_MHz) + q * T, T * sizeof *buf);
+            v[k] = ks_percentile(buf, T, r->pol->percentile) * f;
+            /* A source whose scaled peak exceeds a host still needs a host of its own. */
+            v[k] = v[k] > r->best.usable[k] ? r->best.usable[k] : v[k];
+        }
+        mdl_vbp_set_item(p, q, v);
+    }
+    uint32_t *a = ks_xmalloc((n ? n : 1) * sizeof *a);
+    struct mdl_vbp_opts o = {.seed = r->pol->seed, .packer = r->pol->packer,
+                             .effort = r->pol->effort};
+    struct mdl_vbp_result res = {0};
+    mdl_vbp_solve(p, &o, a, &res, NULL, NULL);
+    snprintf(r->plan->peak_basis, sizeof r->plan->peak_basis, "%s x %g",
+             r->pol->percentile >= 100 ? "peak" : "p", f);
+    if (r->pol->percentile < 100)
+        snprintf(r->plan->peak_basis, sizeof r->plan->peak_basis, "p%g x %g",
+                 r->pol->percentile, f);
+    free(a);
+    free(buf);
+    mdl_vbp_free(p);
+    return res.nbins;
+}
+
+/* ---- The plan ------------------------------------------------------------------------ */
+
+static void
+fill_plan(struct run *r)
+{
+    struct mdl_plan *pl = r->plan;
+    const struct mdl_eval *e = &r->best;
+    struct mdl_choice *c = &pl->choices[e->choice];
+    const struct mdl_model *m = &r->cat->m[c->model];
+    c->chosen = 1;
+    pl->chosen = e->choice;
+    pl->nhosts = e->nbins;
+    pl->spares = e->nbins - e->nominal;
+    pl->hosts = ks_xmalloc((e->nbins ? e->nbins : 1) * sizeof *pl->hosts);
+    memcpy(pl->hosts, e->hosts, e->nbins * sizeof *pl->hosts);
+    for (size_t q = 0; q < r->d.n; q++)
+        pl->host_of[r->d.ent[q]] = e->assign[q];
+    pl->lower_bound = c->lower_bound;
+    pl->gap_pct = c->lower_bound ? ((double)e->nominal - (double)c->lower_bound) /
+                                       (double)c->lower_bound * 100
+                                 : 0;
+    pl->switch_ports = e->switch_ports;
+    pl->ha_verified = e->ha_ok;
+    pl->ha_subsets = e->ha_sets;
+    pl->ha_exhaustive = e->ha_exhaustive;
+    pl->pack = e->res;
+    for (size_t k = 0; k < r->lic.n; k++) {
+        const struct mdl_lic_rule *lr = &r->lic.r[k];
+        struct mdl_lic_line *l = &pl->lic[pl->nlic++];
+        l->rule = ks_xstrdup(lr->name);
+        l->kind = lr->kind;
+        l->unit_price = lr->unit_price;
+        for (size_t h = 0; h < e->nbins; h++)
+            l->units += mdl_lic_units(lr, c->sockets, m->cores_per_socket, e->hosts[h].vms);
+        l->cost = l->units * l->unit_price;
+    }
+    pl->status_quo_opex = mdl_status_quo_per_year(r->d.src_util, r->d.n, r->pol);
+    pl->savings = pl->status_quo_opex - c->opex_per_year;
+    pl->payback_months = mdl_payback_months(c->capex, pl->savings);
+}
+
+static struct mdl_plan *
+plan_new(const struct ks_dataset *ds, const char *name, const struct mdl_policy *pol,
+         const struct mdl_catalog *cat)
+{
+    struct mdl_plan *pl = ks_xcalloc(1, sizeof *pl);
+    pl->pol = *pol;
+    pl->pol.model = pol->model ? ks_xstrdup(pol->model) : NULL;
+    pl->pol.ports = pol->ports ? ks_xstrdup(pol->ports) : NULL;
+    pl->pol.ports_file = pol->ports_file ? ks_xstrdup(pol->ports_file) : NULL;
+    pl->pol.licences = pol->licences ? ks_xstrdup(pol->licences) : NULL;
+    pl->dataset = ks_xstrdup(name);
+    pl->cat = cat;
+    pl->nent = ks_dataset_nent(ds);
+    pl->ent_names = ks_xmalloc((pl->nent ? pl->nent : 1) * sizeof *pl->ent_names);
+    pl->host_of = ks_xmalloc((pl->nent ? pl->nent : 1) * sizeof *pl->host_of);
+    for (size_t e = 0; e < pl->nent; e++) {
+        pl->ent_names[e] = ks_xstrdup(ks_dataset_entity(ds, e));
+        pl->host_of[e] = -1;
+    }
+    return pl;
+}
+
+static int
+choose(struct run *r, struct ks_err *err)
+{
+    struct mdl_plan *pl = r->plan;
+    list_choices(r);
+    size_t *order = ks_xmalloc((pl->nchoices ? pl->nchoices : 1) * sizeof *order);
+    order_choices(r, order);
+    int rc = 0;
+    r->best_total = INFINITY;
+    for (size_t k = 0; k < pl->nchoices && rc == 0; k++)
+        rc = eval_choice(r, &pl->choices[order[k]], err);
+    free(order);
+    return rc < 0 ? rc : nothing_fits(r, err);
+}
+
+int
+mdl_plan_run(const struct ks_dataset *ds, const char *dataset_name, const struct mdl_policy *pol,
+             const struct mdl_catalog *cat, struct mdl_plan **out, struct ks_err *err)
+{
+    double t0 = ks_mono_s();
+    struct run r = {.ds = ds, .pol = pol, .cat = cat};
+    mdl_eval_init(&r.best);
+    *out = NULL;
+    r.plan = plan_new(ds, dataset_name, pol, cat);
+    int rc = setup(&r, err);
+    if (rc == 0)
+        rc = choose(&r, err);
+    if (rc == 0)
+        rc = mdl_eval_verify(&r.best, &r.d, r.best.pack_cap, r.vbp->allow_over, err);
+    if (rc == 0) {
+        struct mdl_plan *pl = r.plan;
+        pl->lic = ks_xcalloc(r.lic.n ? r.lic.n : 1, sizeof *pl->lic);
+        fill_plan(&r);
+        pl->ports = r.ports;
+        pl->sources = r.d.n;
+        pl->steps = r.d.T;
+        pl->step_s = r.d.step_s;
+        pl->by_allocation = r.d.by_allocation;
+        pl->nan_gaps = r.d.nan_gaps;
+        pl->peak_sizing_hosts = peak_sizing(&r);
+        pl->elapsed_s = ks_mono_s() - t0;
+        *out = pl;
+    } else {
+        mdl_plan_free(r.plan);
+    }
+    mdl_eval_fini(&r.best);
+    mdl_licences_fini(&r.lic);
+    mdl_vbp_free(r.vbp);
+    mdl_demand_fini(&r.d);
+    free(r.need);
+    return rc;
+}
+
+void
+mdl_plan_free(struct mdl_plan *pl)
+{
+    if (!pl)
+        return;
+    mdl_policy_fini(&pl->pol);
+    free(pl->dataset);
+    for (size_t e = 0; e < pl->nent; e++)
+        free(pl->ent_names[e]);
+    free(pl->ent_names);
+    free(pl->host_of);
+    free(pl->hosts);
+    free(pl->choices);
+    for (size_t k = 0; k < pl->nlic; k++)
+        free(pl->lic[k].rule);
+    free(pl->lic);
+    free(pl);
+}
+
+const struct mdl_choice *
+mdl_plan_choice(const struct mdl_plan *pl)
+{
+    return &pl->choices[pl->chosen];
+}
+
+const struct mdl_model *
+mdl_plan_model(const struct mdl_plan *pl)
+{
+    return &pl->cat->m[pl->choices[pl->chosen].model];
+}

@@ -1,0 +1,189 @@
+/* The plan directory (PLAN-CONTRACT: placement, hosts, summary, models, licences, ports,
+ * policy), each file written atomically through ks_table. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/ks_table.h"
+#include "model/mdl_plan.h"
+
+static int
+write_table(struct ks_table *t, const char *dir, const char *name, struct ks_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int rc = ks_table_write(t, path, err);
+    ks_table_fini(t);
+    return rc;
+}
+
+static void
+host_name(char *buf, size_t n, size_t h)
+{
+    snprintf(buf, n, "host%02zu", h + 1);
+}
+
+static int
+write_placement(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
+{
+    static const char *const cols[] = {"entity", "host", "host_model"};
+    struct ks_table t;
+    char hn[32];
+    ks_table_init(&t, cols, 3);
+    for (size_t e = 0; e < pl->nent; e++) {
+        size_t r = ks_table_add_row(&t);
+        ks_table_set(&t, r, 0, pl->ent_names[e]);
+        if (pl->host_of[e] < 0) {
+            ks_table_set(&t, r, 1, "-");
+            ks_table_set(&t, r, 2, "physical");
+            continue;
+        }
+        host_name(hn, sizeof hn, (size_t)pl->host_of[e]);
+        ks_table_set(&t, r, 1, hn);
+        ks_table_set(&t, r, 2, mdl_plan_model(pl)->name);
+    }
+    return write_table(&t, dir, "placement.csv", err);
+}
+
+static int
+write_hosts(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
+{
+    static const char *const cols[] = {
+        "host", "host_model", "sockets", "cores", "vms", "cpu_capacity_MHz", "mem_capacity_MiB",
+        "cpu_peak_pct", "cpu_p95_pct", "mem_peak_pct", "mem_p95_pct", "net_peak_Mbps",
+        "net_p95_Mbps", "nic_ports", "ha_spare"};
+    const struct mdl_model *m = mdl_plan_model(pl);
+    int s = mdl_plan_choice(pl)->sockets;
+    struct ks_table t;
+    char hn[32];
+    ks_table_init(&t, cols, 15);
+    for (size_t h = 0; h < pl->nhosts; h++) {
+        const struct mdl_host *H = &pl->hosts[h];
+        size_t r = ks_table_add_row(&t);
+        double v[] = {s, (double)s * m->cores_per_socket, (double)H->vms, H->cpu_cap_MHz,
+                      H->mem_cap_MiB, H->cpu_peak_pct, H->cpu_p95_pct, H->mem_peak_pct,
+                      H->mem_p95_pct, H->net_peak_Mbps, H->net_p95_Mbps, H->ports_total,
+                      H->ha_spare};
+        host_name(hn, sizeof hn, h);
+        ks_table_set(&t, r, 0, hn);
+        ks_table_set(&t, r, 1, m->name);
+        for (int c = 0; c < 13; c++)
+            ks_table_set_num(&t, r, c + 2, v[c]);
+    }
+    return write_table(&t, dir, "hosts.csv", err);
+}
+
+static int
+write_models(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
+{
+    static const char *const cols[] = {"host_model", "sockets", "hosts", "capex",
+                                       "opex_per_year", "total_cost", "eligible", "reason",
+                                       "chosen", "lower_bound_hosts"};
+    struct ks_table t;
+    ks_table_init(&t, cols, 10);
+    for (size_t k = 0; k < pl->nchoices; k++) {
+        const struct mdl_choice *c = &pl->choices[k];
+        size_t r = ks_table_add_row(&t);
+        int costed = c->eligible && c->packed;
+        ks_table_set(&t, r, 0, pl->cat->m[c->model].name);
+        ks_table_set_num(&t, r, 1, c->sockets);
+        ks_table_set_num(&t, r, 2, c->hosts ? (double)c->hosts : NAN);
+        ks_table_set_num(&t, r, 3, costed ? c->capex : NAN);
+        ks_table_set_num(&t, r, 4, costed ? c->opex_per_year : NAN);
+        ks_table_set_num(&t, r, 5, costed ? c->total_cost : NAN);
+        ks_table_set_num(&t, r, 6, c->eligible);
+        ks_table_set(&t, r, 7, c->reason[0] ? c->reason : NULL);
+        ks_table_set_num(&t, r, 8, c->chosen);
+        ks_table_set_num(&t, r, 9, c->lower_bound ? (double)c->lower_bound : NAN);
+    }
+    return write_table(&t, dir, "models.csv", err);
+}
+
+static int
+write_licences(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
+{
+    static const char *const cols[] = {"rule", "kind", "units", "unit_price", "cost"};
+    struct ks_table t;
+    ks_table_init(&t, cols, 5);
+    for (size_t k = 0; k < pl->nlic; k++) {
+        size_t r = ks_table_add_row(&t);
+        ks_table_set(&t, r, 0, pl->lic[k].rule);
+        ks_table_set(&t, r, 1, mdl_lic_kind_name(pl->lic[k].kind));
+        ks_table_set_num(&t, r, 2, pl->lic[k].units);
+        ks_table_set_num(&t, r, 3, pl->lic[k].unit_price);
+        ks_table_set_num(&t, r, 4, pl->lic[k].cost);
+    }
+    return write_table(&t, dir, "licences.csv", err);
+}
+
+static int
+write_ports(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
+{
+    static const char *const cols[] = {"host", "heartbeat", "management", "vm_network",
+                                       "storage", "total"};
+    struct ks_table t;
+    char hn[32];
+    ks_table_init(&t, cols, 6);
+    for (size_t h = 0; h < pl->nhosts; h++) {
+        size_t r = ks_table_add_row(&t);
+        host_name(hn, sizeof hn, h);
+        ks_table_set(&t, r, 0, hn);
+        for (int k = 0; k < MDL_NROLES; k++)
+            ks_table_set_num(&t, r, k + 1, pl->hosts[h].ports[k]);
+        ks_table_set_num(&t, r, 5, pl->hosts[h].ports_total);
+    }
+    return write_table(&t, dir, "ports.csv", err);
+}
+
+static void
+put_kv(void *ctx, const char *k, const char *v)
+{
+    struct ks_table *t = ctx;
+    size_t r = ks_table_add_row(t);
+    ks_table_set(t, r, 0, k);
+    ks_table_set(t, r, 1, v[0] ? v : NULL);
+}
+
+static int
+write_summary(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
+{
+    static const char *const cols[] = {"key", "value"};
+    struct ks_table t;
+    ks_table_init(&t, cols, 2);
+    mdl_plan_summary(pl, put_kv, &t);
+    return write_table(&t, dir, "summary.csv", err);
+}
+
+static int
+write_policy(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
+{
+    static const char *const cols[] = {"key", "value"};
+    struct ks_table t;
+    ks_table_init(&t, cols, 2);
+    mdl_policy_each(&pl->pol, put_kv, &t);
+    return write_table(&t, dir, "policy.csv", err);
+}
+
+int
+mdl_plan_write(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
+{
+    if (mkdir(dir, 0777) < 0 && errno != EEXIST)
+        return ks_errf(err, -errno, "%s: cannot create plan directory: %s", dir,
+                       strerror(errno));
+    int rc = write_placement(pl, dir, err);
+    if (rc == 0)
+        rc = write_hosts(pl, dir, err);
+    if (rc == 0)
+        rc = write_summary(pl, dir, err);
+    if (rc == 0)
+        rc = write_models(pl, dir, err);
+    if (rc == 0)
+        rc = write_licences(pl, dir, err);
+    if (rc == 0)
+        rc = write_ports(pl, dir, err);
+    if (rc == 0)
+        rc = write_policy(pl, dir, err);
+    return rc;
+}

@@ -1,0 +1,191 @@
+/* Planning policy: defaults, keys, INI files (see mdl_policy.h). */
+#include "model/mdl_policy.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+mdl_policy_defaults(struct mdl_policy *p)
+{
+    memset(p, 0, sizeof *p);
+    p->percentile = 100;
+    p->headroom_pct = 20;
+    p->ha = 1;
+    p->hv_cpu_pct = 10;   /* a hypervisor's own CPU share: assumption, see docs */
+    p->hv_mem_MiB = 4096; /* its memory: assumption */
+    p->ports = ks_xstrdup("hyperv-cluster");
+    p->years = 5;
+    p->power_price_per_kWh = 0.15;
+    p->pue = 1.8;
+    p->switch_port_price = 150;
+    p->rack_unit_price_per_year = 100;
+    p->source_watts_idle = 150;
+    p->source_watts_max = 250;
+    p->source_upkeep_per_year = 400;
+    p->seed = 1;
+    p->effort = 1;
+}
+
+void
+mdl_policy_fini(struct mdl_policy *p)
+{
+    free(p->model);
+    free(p->ports);
+    free(p->ports_file);
+    free(p->licences);
+    memset(p, 0, sizeof *p);
+}
+
+const char *
+mdl_packer_name(enum mdl_packer k)
+{
+    return k == MDL_PACK_FFD ? "ffd" : k == MDL_PACK_GREEDY ? "greedy" : "search";
+}
+
+/* Numeric keys: name, offset, lowest and highest value. */
+struct numkey {
+    const char *name;
+    size_t off;
+    double lo, hi;
+};
+#define NK(n, f, lo, hi) {n, offsetof(struct mdl_policy, f), lo, hi}
+static const struct numkey NUMS[] = {
+    NK("percentile", percentile, 1, 100),
+    NK("headroom", headroom_pct, 0, 95),
+    NK("cpu-overcommit", cpu_overcommit, 0, 1000),
+    NK("mem-overcommit", mem_overcommit, 0, 1000),
+    NK("hv-cpu-pct", hv_cpu_pct, 0, 95),
+    NK("hv-mem-MiB", hv_mem_MiB, 0, 1e9),
+    NK("step", step_s, 0, 1e9),
+    NK("years", years, 0.01, 100),
+    NK("power-price", power_price_per_kWh, 0, 1e6),
+    NK("pue", pue, 1, 10),
+    NK("switch-port-price", switch_port_price, 0, 1e9),
+    NK("rack-unit-price", rack_unit_price_per_year, 0, 1e9),
+    NK("source-watts-idle", source_watts_idle, 0, 1e6),
+    NK("source-watts-max", source_watts_max, 0, 1e6),
+    NK("source-upkeep", source_upkeep_per_year, 0, 1e9),
+    NK("effort", effort, 0.001, 1000),
+};
+#define NNUMS (sizeof NUMS / sizeof *NUMS)
+
+static int
+set_str(char **dst, const char *val)
+{
+    free(*dst);
+    *dst = val[0] ? ks_xstrdup(val) : NULL;
+    return 0;
+}
+
+static int
+set_special(struct mdl_policy *p, const char *key, const char *val, struct ks_err *err)
+{
+    long l;
+    if (strcmp(key, "ha") == 0) {
+        if (ks_parse_long(val, &l) < 0 || l < 0 || l > 16)
+            return ks_errf(err, -EINVAL, "ha '%s': want 0..16 spare hosts", val);
+        p->ha = (int)l;
+        return 0;
+    }
+    if (strcmp(key, "seed") == 0) {
+        if (ks_parse_long(val, &l) < 0 || l < 0)
+            return ks_errf(err, -EINVAL, "seed '%s': want a non-negative integer", val);
+        p->seed = (uint64_t)l;
+        return 0;
+    }
+    if (strcmp(key, "packer") == 0) {
+        enum mdl_packer k = MDL_PACK_SEARCH;
+        for (; k <= MDL_PACK_GREEDY && strcmp(mdl_packer_name(k), val) != 0; k++)
+            ;
+        if (k > MDL_PACK_GREEDY)
+            return ks_errf(err, -EINVAL, "packer '%s': want search, ffd or greedy", val);
+        p->packer = k;
+        return 0;
+    }
+    if (strcmp(key, "model") == 0)
+        return set_str(&p->model, val);
+    if (strcmp(key, "ports") == 0)
+        return set_str(&p->ports, val);
+    if (strcmp(key, "ports-file") == 0)
+        return set_str(&p->ports_file, val);
+    if (strcmp(key, "licences") == 0)
+        return set_str(&p->licences, val);
+    return ks_errf(err, -ENOENT, "unknown policy key '%s'", key);
+}
+
+int
+mdl_policy_set(struct mdl_policy *p, const char *key, const char *val, struct ks_err *err)
+{
+    for (size_t i = 0; i < NNUMS; i++) {
+        if (strcmp(NUMS[i].name, key) != 0)
+            continue;
+        double v;
+        if (ks_parse_double(val, &v) < 0 || v < NUMS[i].lo || v > NUMS[i].hi)
+            return ks_errf(err, -EINVAL, "%s '%s': want a number in %g..%g", key, val,
+                           NUMS[i].lo, NUMS[i].hi);
+        *(double *)((char *)p + NUMS[i].off) = v;
+        return 0;
+    }
+    return set_special(p, key, val, err);
+}
+
+struct ini_ctx {
+    struct mdl_policy *p;
+    struct ks_err *err;
+    const char *path;
+    int rc;
+    int line;
+};
+
+static int
+on_ini(void *user, const char *section, const char *name, const char *value)
+{
+    struct ini_ctx *c = user;
+    (void)section;
+    c->line++;
+    struct ks_err e = {0};
+    if (c->rc == 0 && mdl_policy_set(c->p, name, value, &e) < 0)
+        c->rc = ks_errf(c->err, -EINVAL, "%s: %s", c->path, e.msg);
+    return c->rc == 0;
+}
+
+int
+mdl_policy_read(const char *path, struct mdl_policy *p, struct ks_err *err)
+{
+    struct ini_ctx c = {p, err, path, 0, 0};
+    int r = ini_parse(path, on_ini, &c);
+    if (r == -1)
+        return ks_errf(err, -ENOENT, "%s: cannot open policy file", path);
+    if (c.rc < 0) {
+        /* ini_parse returns the line of the first handler error. */
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg + strlen(path) + 2);
+        ks_err_clear(err);
+        return ks_errf(err, -EINVAL, "%s:%d: %s", path, r, msg);
+    }
+    if (r > 0)
+        return ks_errf(err, -EINVAL, "%s:%d: not a 'key = value' line", path, r);
+    return 0;
+}
+
+void
+mdl_policy_each(const struct mdl_policy *p, void (*put)(void *ctx, const char *k, const char *v),
+                void *ctx)
+{
+    char buf[KS_NUMBUF];
+    put(ctx, "model", p->model ? p->model : "");
+    for (size_t i = 0; i < NNUMS; i++)
+        put(ctx, NUMS[i].name, ks_fmt_double(buf, *(const double *)((const char *)p + NUMS[i].off)));
+    snprintf(buf, sizeof buf, "%d", p->ha);
+    put(ctx, "ha", buf);
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)p->seed);
+    put(ctx, "seed", buf);
+    put(ctx, "packer", mdl_packer_name(p->packer));
+    put(ctx, "ports", p->ports ? p->ports : "");
+    put(ctx, "ports-file", p->ports_file ? p->ports_file : "");
+    put(ctx, "licences", p->licences ? p->licences : "");
+}

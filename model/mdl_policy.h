@@ -1,0 +1,53 @@
+/*
+ * mdl_policy: the planning policy, from flags and an INI file with the same keys.
+ *
+ * Keys (INI: `key = value`, any or no section; flags: `--key value`):
+ *   model, percentile, headroom, ha, cpu-overcommit, mem-overcommit, hv-cpu-pct,
+ *   hv-mem-MiB, step, ports, ports-file, licences, years, power-price, pue,
+ *   switch-port-price, rack-unit-price, source-watts-idle, source-watts-max,
+ *   source-upkeep, seed, effort, packer.
+ * The defaults are in mdl_policy_defaults; the ones that are assumptions (prices of
+ * power, rack space, switch ports, the status quo's servers) are listed as such in
+ * docs/model.md and written to policy.csv with every plan.
+ */
+#ifndef MDL_POLICY_H
+#define MDL_POLICY_H
+
+#include <stdint.h>
+
+#include "core/ks_util.h"
+#include "model/mdl_vbp.h"
+
+struct mdl_policy {
+    char *model;          /* NULL: choose over the catalog */
+    double percentile;    /* 0-100 of each host's summed series; 100 = every step */
+    double headroom_pct;  /* capacity kept free */
+    int ha;               /* host failures to survive (spare hosts) */
+    double cpu_overcommit, mem_overcommit; /* allocation planning: capacity x ratio */
+    double hv_cpu_pct, hv_mem_MiB;         /* hypervisor overhead per host */
+    double step_s;        /* resample step, 0 = the data's own */
+    char *ports;          /* port template name */
+    char *ports_file;     /* custom port rules (overrides ports) */
+    char *licences;       /* licence rules CSV, NULL = none */
+    double years, power_price_per_kWh, pue;
+    double switch_port_price, rack_unit_price_per_year;
+    double source_watts_idle, source_watts_max, source_upkeep_per_year;
+    uint64_t seed;
+    double effort;
+    enum mdl_packer packer;
+};
+
+void mdl_policy_defaults(struct mdl_policy *p);
+void mdl_policy_fini(struct mdl_policy *p);
+/* Set one key (flag name without "--"); errors say which key and value. */
+int mdl_policy_set(struct mdl_policy *p, const char *key, const char *val, struct ks_err *err);
+/* Apply an INI file; errors name file and line. */
+int mdl_policy_read(const char *path, struct mdl_policy *p, struct ks_err *err);
+/* Every key with its effective value, in a fixed order, for policy.csv: calls
+ * put(ctx, key, value) once per key. */
+void mdl_policy_each(const struct mdl_policy *p, void (*put)(void *ctx, const char *k,
+                                                             const char *v),
+                     void *ctx);
+const char *mdl_packer_name(enum mdl_packer k);
+
+#endif
