@@ -13,20 +13,14 @@
 
 #include "collect/col_devtab.h"
 #include "collect/col_parse.h"
+#include "collect/col_snapshot.h"
 
 void
 col_inventory_note(struct col_inventory *inv, const char *fmt, ...)
 {
-    size_t n = strlen(inv->notes);
-    if (n + 3 >= sizeof inv->notes)
-        return;
-    if (n) {
-        inv->notes[n++] = ';';
-        inv->notes[n++] = ' ';
-    }
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(inv->notes + n, sizeof inv->notes - n, fmt, ap);
+    col_list_appendf(inv->notes, sizeof inv->notes, "; ", fmt, ap);
     va_end(ap);
 }
 

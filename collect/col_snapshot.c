@@ -43,16 +43,21 @@ col_snapshot_clear(struct col_snapshot *s)
 }
 
 void
+col_list_appendf(char *buf, size_t cap, const char *sep, const char *fmt, va_list ap)
+{
+    size_t n = strlen(buf), k = n ? strlen(sep) : 0;
+    if (n + k + 1 >= cap)
+        return;
+    memcpy(buf + n, sep, k);
+    vsnprintf(buf + n + k, cap - n - k, fmt, ap);
+}
+
+void
 col_snapshot_event(struct col_snapshot *s, const char *fmt, ...)
 {
-    size_t n = strlen(s->events);
-    if (n + 2 >= sizeof s->events)
-        return;
-    if (n)
-        s->events[n++] = ';';
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(s->events + n, sizeof s->events - n, fmt, ap);
+    col_list_appendf(s->events, sizeof s->events, ";", fmt, ap);
     va_end(ap);
 }
 

@@ -10,6 +10,7 @@
 #ifndef COL_SNAPSHOT_H
 #define COL_SNAPSHOT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "collect/col_parse.h"
@@ -81,6 +82,9 @@ void col_snapshot_init(struct col_snapshot *s);
 void col_snapshot_fini(struct col_snapshot *s);
 /* Reset values to unknown for a new sample (keeps the arrays). */
 void col_snapshot_clear(struct col_snapshot *s);
+/* Append formatted text to the NUL-terminated list in buf (cap bytes), with sep
+ * between items; silently truncated when full. Events and inventory notes use it. */
+void col_list_appendf(char *buf, size_t cap, const char *sep, const char *fmt, va_list ap);
 /* Append an event ("disk_rereg:sdb"); silently truncated past COL_EVENTS_MAX. */
 void col_snapshot_event(struct col_snapshot *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
