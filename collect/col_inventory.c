@@ -30,7 +30,7 @@ col_hv_from_cpuid(const char *v)
     static const struct {
         const char *vendor, *hv;
     } map[] = {
-        {"KVMKVMKVM", "kvm"},       {"XenVMMXenVMM", "xen"}, {"Microsoft Hv", "hyperv"},
+        {"KVMKVMKVM", "kvm"},       {"XenVMMXenVMM", "xen"},   {"Microsoft Hv", "hyperv"},
         {"VMwareVMware", "vmware"}, {"TCGTCGTCGTCG", "other"}, {"bhyve bhyve ", "other"},
     };
     for (size_t i = 0; i < sizeof map / sizeof *map; i++)
@@ -173,8 +173,7 @@ static void
 evidence(struct col_inventory *inv, const char *what, const char *val)
 {
     size_t n = strlen(inv->hv_evidence);
-    snprintf(inv->hv_evidence + n, sizeof inv->hv_evidence - n, "%s%s=%s", n ? " " : "", what,
-             val);
+    snprintf(inv->hv_evidence + n, sizeof inv->hv_evidence - n, "%s%s=%s", n ? " " : "", what, val);
 }
 
 static void

@@ -7,10 +7,9 @@
 #include <string.h>
 
 const char *const col_extra_names[COL_NX] = {
-    "cpu_user_pct",   "cpu_system_pct", "cpu_iowait_pct",  "cpu_guest_pct",
-    "cpu_online",     "mem_cached_MiB", "swap_used_MiB",   "swap_total_MiB",
-    "mem_pgin_KiBps", "mem_pgout_KiBps", "net_rx_err_ps",  "net_tx_err_ps",
-    "net_rx_drop_ps", "net_tx_drop_ps", "gap_s",
+    "cpu_user_pct",   "cpu_system_pct", "cpu_iowait_pct", "cpu_guest_pct",  "cpu_online",
+    "mem_cached_MiB", "swap_used_MiB",  "swap_total_MiB", "mem_pgin_KiBps", "mem_pgout_KiBps",
+    "net_rx_err_ps",  "net_tx_err_ps",  "net_rx_drop_ps", "net_tx_drop_ps", "gap_s",
 };
 
 void

@@ -102,3 +102,9 @@ if [ "$(id -u)" -eq 0 ] && mkdir -p "$T/small" && mount -t tmpfs -o size=64k kas
 else
     notok "full disk test needs root and a tmpfs mount"
 fi
+
+# Unprivileged: everything collect reads is world-readable.
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+    check "runs as nobody (2 rows to stdout)" sh -c \
+        "[ \$(su nobody -s /bin/sh -c '\"$KASANE\" collect -i 0.05 -n 2' 2>/dev/null | wc -l) -eq 3 ]"
+fi
