@@ -108,3 +108,17 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
     check "runs as nobody (2 rows to stdout)" sh -c \
         "[ \$(su nobody -s /bin/sh -c '\"$KASANE\" collect -i 0.05 -n 2' 2>/dev/null | wc -l) -eq 3 ]"
 fi
+
+# A missed interval (the process stopped for ~0.45 s) is skipped, not caught up in a
+# burst: one row says the long real interval, and rows stay on the 0.1 s grid.
+"$KASANE" collect -i 0.1 --no-cores -o "$T/miss" 2>/dev/null &
+pid=$!
+sleep 0.5; kill -STOP "$pid"; sleep 0.45; kill -CONT "$pid"; sleep 0.5
+kill -TERM "$pid"; wait "$pid"
+check "missed deadlines: one row with interval_s >= 0.4" awk -F, \
+    'NR>1 && $3 >= 0.4 {n++} END {exit !(n == 1)}' "$T/miss/samples.csv"
+check "missed deadlines: no burst (no interval_s < 0.05)" awk -F, \
+    'NR>1 && $3 < 0.05 {bad=1} END {exit bad}' "$T/miss/samples.csv"
+check "missed deadlines: rows stay on the 0.1 s grid (+- 20 ms)" awk -F, \
+    'NR==2 {t0=$1} NR>2 {k=($1-t0)/0.1; d=(k-int(k+0.5))*0.1; if (d<0) d=-d; if (d>0.02) bad=1} END {exit bad}' \
+    "$T/miss/samples.csv"
