@@ -141,7 +141,10 @@ stamp(struct col_sampler *s, struct col_snapshot *out, double now)
     double wall =
         s->opts.clock == COL_CLOCK_UPTIME && !isnan(s->btime_s) ? s->btime_s + now : ks_wall_s();
     double step, t = isnan(dt) ? wall : col_row_time(s->last_time, wall, dt, &step);
-    if (!isnan(dt) && step != 0)
+    /* A tree with an uptime clock but no btime has no wall time of its own: the real
+     * wall clock then does not advance with its clock, and that is no step. */
+    int comparable = s->opts.clock == COL_CLOCK_MONO || !isnan(s->btime_s);
+    if (!isnan(dt) && step != 0 && comparable)
         col_snapshot_event(out, "clock_step:%+.3f", step);
     out->time_s = t;
 }
