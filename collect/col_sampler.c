@@ -112,16 +112,16 @@ fail:
     return rc;
 }
 
-/* The sampler clock: CLOCK_MONOTONIC, or the tree's own /proc/uptime. */
+/* The sampler clock: CLOCK_MONOTONIC, or the tree's own /proc/uptime. The uptime is
+ * read either way: top shows it, and it costs one small read. */
 static double
-sampler_clock(struct col_sampler *s)
+sampler_clock(struct col_sampler *s, double *uptime_s)
 {
-    if (s->opts.clock == COL_CLOCK_UPTIME &&
-        col_root_read(&s->root, "proc/uptime", &s->ubuf) == 0) {
-        double up = col_parse_uptime(s->ubuf.p);
-        if (!isnan(up))
-            return up;
-    }
+    *uptime_s = NAN;
+    if (col_root_read(&s->root, "proc/uptime", &s->ubuf) == 0)
+        *uptime_s = col_parse_uptime(s->ubuf.p);
+    if (s->opts.clock == COL_CLOCK_UPTIME && !isnan(*uptime_s))
+        return *uptime_s;
     return ks_mono_s();
 }
 
@@ -155,8 +155,9 @@ col_sampler_sample(struct col_sampler *s, struct col_snapshot *out, struct ks_er
     col_snapshot_clear(out);
     if (s->nsamples > 0)
         col_root_advance(&s->root);
-    double now = sampler_clock(s);
+    double uptime_s, now = sampler_clock(s, &uptime_s);
     stamp(s, out, now);
+    out->uptime_s = uptime_s;
     struct col_ctx ctx = {.root = &s->root, .opts = &s->opts, .dt_s = out->interval_s};
     int ok = 0;
     for (size_t i = 0; i < s->nsrc; i++) {

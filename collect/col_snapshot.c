@@ -31,7 +31,7 @@ col_snapshot_fini(struct col_snapshot *s)
 void
 col_snapshot_clear(struct col_snapshot *s)
 {
-    s->time_s = s->mono_s = s->interval_s = NAN;
+    s->time_s = s->mono_s = s->interval_s = s->uptime_s = NAN;
     s->baseline = 0;
     for (int i = 0; i < KS_NMETRIC; i++)
         s->m[i] = NAN;

@@ -67,6 +67,7 @@ struct col_snapshot {
     double mono_s;     /* the sampler's clock at the sample */
     double interval_s; /* real length of the interval; NaN for the baseline */
     int baseline;      /* 1 for the first sample: counters read, no rates yet */
+    double uptime_s;   /* the tree's /proc/uptime (NaN if unreadable) */
     double m[KS_NMETRIC];
     double x[COL_NX];
     struct col_cpu_row *cpu; /* ncpu entries, owned */
