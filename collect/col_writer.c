@@ -88,7 +88,8 @@ wwrite(const struct col_writer *w, int fd, const void *buf, size_t n)
     return w->o.write_fn ? w->o.write_fn(fd, buf, n) : write(fd, buf, n);
 }
 
-/* Write all of buf; on failure cut the file back so no partial row remains. */
+/* Write all of buf; on failure cut the file back (to f->size) so no partial row
+ * remains. */
 static int
 write_whole(struct col_writer *w, struct wfile *f, const char *buf, size_t n)
 {
@@ -270,6 +271,14 @@ maybe_rotate(struct col_writer *w, struct wfile *f, size_t len, double t)
 static int
 wfile_put(struct col_writer *w, struct wfile *f, double t)
 {
+    /* The end of the file is asked for rather than trusted: logrotate's copytruncate
+     * may have emptied it under us (then it needs its header again), and a cut after a
+     * failed write must never go past our own bytes. */
+    off_t end = f->path ? lseek(f->fd, 0, SEEK_END) : -1;
+    if (end >= 0)
+        f->size = (uint64_t)end;
+    if (end == 0 && write_whole(w, f, f->header, strlen(f->header)) < 0)
+        return -ENOSPC;
     maybe_rotate(w, f, w->mlen, t);
     int rc = write_whole(w, f, w->mbuf, w->mlen);
     if (rc == 0 && f->day < 0)

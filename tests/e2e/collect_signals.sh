@@ -48,6 +48,17 @@ check "SIGHUP: new file whole" whole "$T/hup/samples.csv"
 check "SIGHUP: no row lost or repeated across the two files" sh -c \
     "tail -n +2 '$T/hup/samples.csv.1' '$T/hup/samples.csv' | grep -v '^==>' | grep . | cut -d, -f1 | sort | uniq -d | grep -q . && exit 1; exit 0"
 
+# logrotate copytruncate: the file is copied and emptied in place, no signal sent.
+"$KASANE" collect -i 0.1 --no-cores -o "$T/ct" 2>/dev/null &
+pid=$!
+sleep 0.5
+cp "$T/ct/samples.csv" "$T/ct/samples.csv.1" && : > "$T/ct/samples.csv"
+sleep 0.5
+kill -TERM "$pid"; wait "$pid"
+check "copytruncate: the emptied file gets its header back, whole rows" sh -c \
+    "head -1 '$T/ct/samples.csv' | grep -q '^time,entity' && [ \$(wc -l < '$T/ct/samples.csv') -ge 3 ]"
+check "copytruncate: whole rows only" whole "$T/ct/samples.csv"
+
 # -n COUNT and absolute deadlines: 10 rows at 0.1 s span 0.9 s between first and last.
 "$KASANE" collect -i 0.1 -n 10 -o "$T/n" 2>/dev/null
 check "-n 10 gives 10 rows" [ "$(rows "$T/n/samples.csv")" -eq 10 ]
