@@ -45,8 +45,8 @@ check_only(const char *only, struct ks_err *err)
         size_t n = strcspn(p, ",");
         int found = 0;
         for (size_t i = 0; col_registry[i]; i++)
-            found |= strlen(col_registry[i]->name) == n &&
-                     strncmp(col_registry[i]->name, p, n) == 0;
+            found |=
+                strlen(col_registry[i]->name) == n && strncmp(col_registry[i]->name, p, n) == 0;
         if (!found)
             return ks_errf(err, -EINVAL, "unknown source '%.*s'", (int)n, p);
         p += n + (p[n] == ',');
@@ -112,15 +112,16 @@ fail:
     return rc;
 }
 
-/* The sampler clock: CLOCK_MONOTONIC, or the tree's own /proc/uptime. */
+/* The sampler clock: CLOCK_MONOTONIC, or the tree's own /proc/uptime. The uptime is
+ * read either way: top shows it, and it costs one small read. */
 static double
-sampler_clock(struct col_sampler *s)
+sampler_clock(struct col_sampler *s, double *uptime_s)
 {
-    if (s->opts.clock == COL_CLOCK_UPTIME && col_root_read(&s->root, "proc/uptime", &s->ubuf) == 0) {
-        double up = col_parse_uptime(s->ubuf.p);
-        if (!isnan(up))
-            return up;
-    }
+    *uptime_s = NAN;
+    if (col_root_read(&s->root, "proc/uptime", &s->ubuf) == 0)
+        *uptime_s = col_parse_uptime(s->ubuf.p);
+    if (s->opts.clock == COL_CLOCK_UPTIME && !isnan(*uptime_s))
+        return *uptime_s;
     return ks_mono_s();
 }
 
@@ -137,10 +138,13 @@ stamp(struct col_sampler *s, struct col_snapshot *out, double now)
     out->baseline = isnan(dt);
     /* A tree with its own clock (fixtures) also has its own wall time: boot time plus
      * uptime, so rows of a fake tree are reproducible to the millisecond. */
-    double wall = s->opts.clock == COL_CLOCK_UPTIME && !isnan(s->btime_s) ? s->btime_s + now
-                                                                          : ks_wall_s();
+    double wall =
+        s->opts.clock == COL_CLOCK_UPTIME && !isnan(s->btime_s) ? s->btime_s + now : ks_wall_s();
     double step, t = isnan(dt) ? wall : col_row_time(s->last_time, wall, dt, &step);
-    if (!isnan(dt) && step != 0)
+    /* A tree with an uptime clock but no btime has no wall time of its own: the real
+     * wall clock then does not advance with its clock, and that is no step. */
+    int comparable = s->opts.clock == COL_CLOCK_MONO || !isnan(s->btime_s);
+    if (!isnan(dt) && step != 0 && comparable)
         col_snapshot_event(out, "clock_step:%+.3f", step);
     out->time_s = t;
 }
@@ -151,8 +155,9 @@ col_sampler_sample(struct col_sampler *s, struct col_snapshot *out, struct ks_er
     col_snapshot_clear(out);
     if (s->nsamples > 0)
         col_root_advance(&s->root);
-    double now = sampler_clock(s);
+    double uptime_s, now = sampler_clock(s, &uptime_s);
     stamp(s, out, now);
+    out->uptime_s = uptime_s;
     struct col_ctx ctx = {.root = &s->root, .opts = &s->opts, .dt_s = out->interval_s};
     int ok = 0;
     for (size_t i = 0; i < s->nsrc; i++) {

@@ -21,6 +21,7 @@ struct wfile {
     uint64_t size; /* bytes in the file (our own count: the fd is O_APPEND) */
     long day;      /* UTC day number of the rows in it; -1 before the first */
     double last_sync_s;
+    double last_time; /* samples.csv: time of its last row (NaN: none, or unknown) */
 };
 
 struct col_writer {
@@ -35,9 +36,9 @@ struct col_writer {
     uint64_t gap_rows;
 };
 
-static const char *const core_cols[] = {"time",       "entity",     "cpu",        "online",
-                                        "busy_pct",   "user_pct",   "system_pct", "iowait_pct",
-                                        "steal_pct",  "guest_pct"};
+static const char *const core_cols[] = {"time",      "entity",   "cpu",        "online",
+                                        "busy_pct",  "user_pct", "system_pct", "iowait_pct",
+                                        "steal_pct", "guest_pct"};
 #define NCORE_COLS (sizeof core_cols / sizeof *core_cols)
 
 static char *
@@ -87,7 +88,8 @@ wwrite(const struct col_writer *w, int fd, const void *buf, size_t n)
     return w->o.write_fn ? w->o.write_fn(fd, buf, n) : write(fd, buf, n);
 }
 
-/* Write all of buf; on failure cut the file back so no partial row remains. */
+/* Write all of buf; on failure cut the file back (to f->size) so no partial row
+ * remains. */
 static int
 write_whole(struct col_writer *w, struct wfile *f, const char *buf, size_t n)
 {
@@ -131,6 +133,28 @@ header_diff(const char *have, const char *want, char *out, size_t cap)
              (int)strcspn(have, ",\n"), have, (int)strcspn(want, ",\n"), want);
 }
 
+/* Time of the last row of an existing file (its first field), or NaN. The file ends
+ * with a newline here (check_existing cut any torn tail first). */
+static double
+last_row_time(int rfd, uint64_t size, size_t hl)
+{
+    char tail[4097];
+    if (size <= hl + 1)
+        return NAN;
+    size_t n = size - hl < 4096 ? (size_t)(size - hl) : 4096;
+    if (pread(rfd, tail, n, (off_t)(size - n)) != (ssize_t)n)
+        return NAN;
+    tail[n] = '\0';
+    size_t b = n - 1; /* the final newline */
+    while (b > 0 && tail[b - 1] != '\n')
+        b--;
+    if (b == 0 && n == 4096)
+        return NAN; /* a row longer than the window: not ours */
+    char *end;
+    double t = strtod(tail + b, &end);
+    return end == tail + b ? NAN : t;
+}
+
 /* An existing file: its header must be ours, and a torn last line (a crash in the
  * middle of a write) is cut off: it was never a row. */
 static int
@@ -144,8 +168,10 @@ check_existing(struct wfile *f, struct ks_err *err)
         char why[300];
         buf[n > 0 ? n : 0] = '\0';
         header_diff(buf, f->header, why, sizeof why);
-        rc = ks_errf(err, -EINVAL, "%s:1: header differs from this kasane's (%s): append "
-                     "refused, existing data left untouched", f->path, why);
+        rc = ks_errf(err, -EINVAL,
+                     "%s:1: header differs from this kasane's (%s): append "
+                     "refused, existing data left untouched",
+                     f->path, why);
     } else if (pread(rfd, &last, 1, (off_t)f->size - 1) == 1 && last != '\n') {
         /* find the last newline and cut after it */
         off_t end = (off_t)f->size;
@@ -155,6 +181,8 @@ check_existing(struct wfile *f, struct ks_err *err)
         if (ftruncate(f->fd, end) == 0)
             f->size = (uint64_t)end;
     }
+    if (rc == 0)
+        f->last_time = last_row_time(rfd, f->size, hl);
     if (rfd >= 0)
         close(rfd);
     free(buf);
@@ -166,6 +194,7 @@ wfile_open(struct col_writer *w, struct wfile *f, struct ks_err *err)
 {
     struct stat st;
     f->day = -1;
+    f->last_time = NAN;
     f->last_sync_s = ks_mono_s();
     if (!f->path) {
         f->fd = STDOUT_FILENO;
@@ -242,6 +271,14 @@ maybe_rotate(struct col_writer *w, struct wfile *f, size_t len, double t)
 static int
 wfile_put(struct col_writer *w, struct wfile *f, double t)
 {
+    /* The end of the file is asked for rather than trusted: logrotate's copytruncate
+     * may have emptied it under us (then it needs its header again), and a cut after a
+     * failed write must never go past our own bytes. */
+    off_t end = f->path ? lseek(f->fd, 0, SEEK_END) : -1;
+    if (end >= 0)
+        f->size = (uint64_t)end;
+    if (end == 0 && write_whole(w, f, f->header, strlen(f->header)) < 0)
+        return -ENOSPC;
     maybe_rotate(w, f, w->mlen, t);
     int rc = write_whole(w, f, w->mbuf, w->mlen);
     if (rc == 0 && f->day < 0)
@@ -260,11 +297,11 @@ round3(double v)
     return isnan(v) ? v : round(v * 1000.0) / 1000.0;
 }
 
-/* Format the samples.csv row of s into the memory buffer. */
+/* Format the samples.csv row of s into the memory buffer, at time t. */
 static void
-format_samples_row(struct col_writer *w, const struct col_snapshot *s)
+format_samples_row(struct col_writer *w, const struct col_snapshot *s, double t)
 {
-    char xb[COL_NX][KS_NUMBUF], ev[COL_EVENTS_MAX + 64];
+    char xb[COL_NX][KS_NUMBUF], ev[COL_EVENTS_MAX + 128];
     char *extra[COL_NX + 1];
     double m[KS_NMETRIC];
     for (int i = 0; i < KS_NMETRIC; i++)
@@ -272,27 +309,38 @@ format_samples_row(struct col_writer *w, const struct col_snapshot *s)
     for (int i = 0; i < COL_NX; i++)
         extra[i] = (char *)ks_fmt_double(xb[i], round3(s->x[i]));
     snprintf(ev, sizeof ev, "%s", s->events);
+    size_t n = strlen(ev);
     if (w->gap_rows) {
         extra[COL_X_GAP_S] = (char *)ks_fmt_double(xb[COL_X_GAP_S], round3(w->gap_s));
-        size_t n = strlen(ev);
-        snprintf(ev + n, sizeof ev - n, "%sgap:%llu_rows_lost", n ? ";" : "",
-                 (unsigned long long)w->gap_rows);
+        n += (size_t)snprintf(ev + n, sizeof ev - n, "%sgap:%llu_rows_lost", n ? ";" : "",
+                              (unsigned long long)w->gap_rows);
     }
+    if (t != round3(s->time_s) && n < sizeof ev)
+        snprintf(ev + n, sizeof ev - n, "%stime_clamped:%.3f", n ? ";" : "", s->time_s);
     extra[COL_NX] = ev;
     fseeko(w->mem, 0, SEEK_SET);
-    ks_samples_put_row(w->mem, round3(s->time_s), w->entity, round3(s->interval_s), m, extra,
-                       COL_NX + 1);
+    ks_samples_put_row(w->mem, t, w->entity, round3(s->interval_s), m, extra, COL_NX + 1);
+}
+
+/* The time a row is written with: its own, unless the file already holds a later row
+ * (the wall clock was set back between two runs appending to one dataset): then just
+ * after that row, since readers need rows in time order. */
+static double
+row_time(const struct col_writer *w, const struct col_snapshot *s)
+{
+    double t = round3(s->time_s), last = w->samples.last_time;
+    return !isnan(last) && !(t > last) ? round3(last + 0.001) : t;
 }
 
 static void
-format_cores_rows(struct col_writer *w, const struct col_snapshot *s)
+format_cores_rows(struct col_writer *w, const struct col_snapshot *s, double t)
 {
     fseeko(w->mem, 0, SEEK_SET);
     for (size_t i = 0; i < s->ncpu; i++) {
         const struct col_cpu_row *c = &s->cpu[i];
         double v[] = {c->pct.busy,   c->pct.user,  c->pct.system,
                       c->pct.iowait, c->pct.steal, c->pct.guest};
-        ks_csv_put_num(w->mem, round3(s->time_s), 1);
+        ks_csv_put_num(w->mem, t, 1);
         ks_csv_put(w->mem, w->entity, 0);
         ks_csv_put_num(w->mem, c->cpu, 0);
         ks_csv_put_num(w->mem, c->online, 0);
@@ -314,26 +362,30 @@ col_writer_put(struct col_writer *w, const struct col_snapshot *s, struct ks_err
 {
     if (s->baseline)
         return 0;
-    format_samples_row(w, s);
+    double t = row_time(w, s);
+    format_samples_row(w, s, t);
     mem_done(w);
-    int rc = wfile_put(w, &w->samples, s->time_s);
+    int rc = wfile_put(w, &w->samples, t);
     if (rc == -ENOSPC || rc == -EDQUOT) {
         w->dropped++;
         w->gap_rows++;
         w->gap_s += isnan(s->interval_s) ? 0 : s->interval_s;
-        return ks_errf(err, -ENOSPC, "%s: no space left on device: row dropped, retrying "
-                       "every interval", w->samples.path ? w->samples.path : "stdout");
+        return ks_errf(err, -ENOSPC,
+                       "%s: no space left on device: row dropped, retrying "
+                       "every interval",
+                       w->samples.path ? w->samples.path : "stdout");
     }
     if (rc < 0)
-        return ks_errf(err, rc, "%s: write failed: %s", w->samples.path ? w->samples.path
-                       : "stdout", strerror(-rc));
+        return ks_errf(err, rc, "%s: write failed: %s",
+                       w->samples.path ? w->samples.path : "stdout", strerror(-rc));
     w->rows++;
+    w->samples.last_time = t;
     w->gap_rows = 0;
     w->gap_s = 0;
     if (w->cores.fd >= 0 && s->ncpu) {
-        format_cores_rows(w, s);
+        format_cores_rows(w, s, t);
         mem_done(w);
-        wfile_put(w, &w->cores, s->time_s); /* best effort: samples.csv is the record */
+        wfile_put(w, &w->cores, t); /* best effort: samples.csv is the record */
     }
     return 0;
 }

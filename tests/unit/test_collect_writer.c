@@ -59,6 +59,7 @@ test_sampler_steal_rising(void **state)
     assert_int_equal(col_sampler_sample(s, &snap, &err), 0);
     assert_int_equal(snap.baseline, 0);
     assert_true(snap.interval_s == 10 && snap.time_s == 1700001010);
+    assert_true(snap.uptime_s == 1010);
     assert_true(snap.m[KS_CPU_PCT] == 60 && snap.m[KS_CPU_STEAL_PCT] == 20);
     assert_true(snap.m[KS_CPU_MHZ] == 2400);
     assert_int_equal(snap.ncpu, 2);
@@ -146,8 +147,7 @@ count_lines(const char *path)
 static struct col_writer *
 open_writer(const char *dir, ssize_t (*fn)(int, const void *, size_t), uint64_t rot)
 {
-    struct col_writer_opts o = {.dir = dir, .entity = "web1", .write_fn = fn,
-                                .rotate_bytes = rot};
+    struct col_writer_opts o = {.dir = dir, .entity = "web1", .write_fn = fn, .rotate_bytes = rot};
     struct col_inventory inv;
     memset(&inv, 0, sizeof inv);
     inv.kind = "physical";
@@ -181,14 +181,24 @@ test_writer_append_and_read_back(void **state)
     fake_snap(&s, 1700000020);
     assert_int_equal(col_writer_put(w, &s, &err), 0);
     col_writer_close(w, &err);
+    /* a third run whose clock is behind the file: written just after the last row */
+    w = open_writer(d, NULL, 0);
+    fake_snap(&s, 1700000015.5);
+    assert_int_equal(col_writer_put(w, &s, &err), 0);
+    col_writer_close(w, &err);
     char p[4200];
     snprintf(p, sizeof p, "%s/samples.csv", d);
-    assert_int_equal(count_lines(p), 3);
+    assert_int_equal(count_lines(p), 4);
+    char *text = tu_slurp(p, NULL);
+    assert_non_null(strstr(text, "\n1700000020.001,web1,"));
+    assert_non_null(strstr(text, ",time_clamped:1700000015.500\n"));
+    assert_int_equal(strstr(text, "time_clamped") - strrchr(text, ','), 1); /* once */
+    free(text);
     snprintf(p, sizeof p, "%s/cores.csv", d);
-    assert_int_equal(count_lines(p), 3);
+    assert_int_equal(count_lines(p), 4);
     struct ks_dataset *ds = NULL;
     assert_int_equal(ks_dataset_read(d, &ds, &err), 0);
-    assert_int_equal(ds->s.nrows, 2);
+    assert_int_equal(ds->s.nrows, 3);
     assert_true(ks_samples_get(&ds->s, 1, KS_CPU_PCT) == 0.333); /* rounded to 1e-3 */
     assert_string_equal(ks_inv_str(ds, 0, "kind"), "physical");
     ks_dataset_free(ds);
