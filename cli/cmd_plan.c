@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/plan_storage.h"
 #include "core/ks_csv.h"
+#include "core/ks_merge.h"
 #include "model/mdl_plan.h"
 #include "model/mdl_vbp.h"
 
@@ -65,10 +67,20 @@ static const char *const POLICY_KEYS[] = {
     "switch-port-price", "rack-unit-price", "source-watts-idle", "source-watts-max",
     "source-upkeep", "seed", "effort", "packer", NULL};
 #define NKEYS (sizeof POLICY_KEYS / sizeof *POLICY_KEYS - 1)
-enum { OPT_KEY = 1000, OPT_VBP = 900, OPT_ASSIGN, OPT_TLIMIT, OPT_CATALOG, OPT_POLICY };
+enum { OPT_KEY = 1000, OPT_VBP = 900, OPT_ASSIGN, OPT_TLIMIT, OPT_CATALOG, OPT_POLICY,
+       OPT_STORAGE_CAT, OPT_STORAGE_KV, OPT_STORAGE_SHORT };
+
+/* Storage shortcuts: flag -> mdl_storage_policy key. */
+static const char *const STORAGE_SHORT[][2] = {
+    {"rpo-min", "rpo_min"}, {"backup-retention-days", "retention_days"},
+    {"dedup-ratio", "dedup_ratio"}, {"storage-percentile", "percentile"}};
+#define NSHORT (sizeof STORAGE_SHORT / sizeof *STORAGE_SHORT)
 
 struct args {
     const char *dataset, *catalog, *policy, *out, *vbp, *assign;
+    char **datasets;    /* every DATASET argument (dataset dirs or dirs of them) */
+    size_t ndatasets;
+    struct plan_storage_args storage; /* catalog_dir NULL: no storage sizing */
     const char *val[NKEYS]; /* flags given, by key; applied over the policy file */
     double time_limit_s;
 };
@@ -95,6 +107,12 @@ usage(void)
            "  --switch-port-price P --rack-unit-price P/yr  --source-watts-idle W\n"
            "  --source-watts-max W  --source-upkeep P/yr  (status quo assumptions)\n"
            "  --seed N  --effort X  --packer search|ffd|greedy\n\n"
+           "Several DATASET arguments (or a directory of dataset directories) are merged;\n"
+           "entity names must be unique across them.\n\n"
+           "Shared storage, backup and DR (docs/storage.md):\n"
+           "  --storage-catalog DIR array catalog (e.g. datasets/storage); enables sizing\n"
+           "  --storage KEY=VALUE   any storage policy key (repeatable)\n"
+           "  --rpo-min M  --backup-retention-days D  --dedup-ratio R  --storage-percentile P\n\n"
            "Benchmark mode:\n"
            "  --vbp FILE.vbp        pack a VPSolver instance; prints 'bins N lower_bound L'\n"
            "  --assign OUT.csv      write item,bin rows (items 0-based in file order)\n"
@@ -108,13 +126,30 @@ make_options(void)
         {"vbp", required_argument, 0, OPT_VBP},        {"assign", required_argument, 0, OPT_ASSIGN},
         {"time-limit", required_argument, 0, OPT_TLIMIT}, {"catalog", required_argument, 0, OPT_CATALOG},
         {"policy", required_argument, 0, OPT_POLICY},  {"output", required_argument, 0, 'o'},
-        {"help", no_argument, 0, 'h'}};
+        {"help", no_argument, 0, 'h'},
+        {"storage-catalog", required_argument, 0, OPT_STORAGE_CAT},
+        {"storage", required_argument, 0, OPT_STORAGE_KV}};
     size_t nf = sizeof fixed / sizeof *fixed;
-    struct option *lo = ks_xcalloc(nf + NKEYS + 1, sizeof *lo);
+    struct option *lo = ks_xcalloc(nf + NKEYS + NSHORT + 1, sizeof *lo);
     memcpy(lo, fixed, sizeof fixed);
     for (size_t k = 0; k < NKEYS; k++)
         lo[nf + k] = (struct option){POLICY_KEYS[k], required_argument, 0, OPT_KEY + (int)k};
+    for (size_t k = 0; k < NSHORT; k++)
+        lo[nf + NKEYS + k] =
+            (struct option){STORAGE_SHORT[k][0], required_argument, 0, OPT_STORAGE_SHORT};
     return lo;
+}
+
+/* A storage setting: --storage KEY=VALUE as is, a shortcut flag as its key. */
+static void
+add_storage_kv(struct args *a, const char *flag, const char *val)
+{
+    char *kv = NULL;
+    for (size_t k = 0; k < NSHORT && flag; k++)
+        if (strcmp(flag, STORAGE_SHORT[k][0]) == 0)
+            kv = ks_xasprintf("%s=%s", STORAGE_SHORT[k][1], val);
+    a->storage.kv = ks_xrealloc(a->storage.kv, (a->storage.nkv + 1) * sizeof *a->storage.kv);
+    a->storage.kv[a->storage.nkv++] = kv ? kv : ks_xstrdup(val);
 }
 
 /* 0 ok, 1 help shown, else a usage error already printed (exit status). */
@@ -122,11 +157,17 @@ static int
 parse(int argc, char **argv, struct args *a)
 {
     struct option *lo = make_options();
-    int c, rc = 0;
+    int c, rc = 0, li = 0;
     a->time_limit_s = 1.8;
     optind = 1;
-    while (rc == 0 && (c = getopt_long(argc, argv, "ho:", lo, NULL)) != -1) {
-        if (c >= OPT_KEY && c < OPT_KEY + (int)NKEYS)
+    while (rc == 0 && (c = getopt_long(argc, argv, "ho:", lo, &li)) != -1) {
+        if (c == OPT_STORAGE_CAT)
+            a->storage.catalog_dir = optarg;
+        else if (c == OPT_STORAGE_KV)
+            add_storage_kv(a, NULL, optarg);
+        else if (c == OPT_STORAGE_SHORT)
+            add_storage_kv(a, lo[li].name, optarg);
+        else if (c >= OPT_KEY && c < OPT_KEY + (int)NKEYS)
             a->val[c - OPT_KEY] = optarg;
         else if (c == OPT_VBP)
             a->vbp = optarg;
@@ -146,11 +187,12 @@ parse(int argc, char **argv, struct args *a)
         else if (c != OPT_TLIMIT)
             rc = cmd_usage_error("plan", "unknown option");
     }
+    if (rc == 0 && optind < argc) {
+        a->dataset = argv[optind];
+        a->datasets = argv + optind;
+        a->ndatasets = (size_t)(argc - optind);
+    }
     free(lo);
-    if (rc == 0 && optind < argc)
-        a->dataset = argv[optind++];
-    if (rc == 0 && optind < argc)
-        rc = cmd_usage_error("plan", "unexpected argument '%s'", argv[optind]);
     return rc;
 }
 
@@ -219,14 +261,18 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
     struct mdl_catalog *cat = NULL;
     struct mdl_plan *pl = NULL;
     int rc = mdl_catalog_read(a->catalog, &cat, &err);
+    if (rc == 0 && a->storage.catalog_dir)
+        rc = plan_storage_validate(&a->storage, &err);
     if (rc == 0)
-        rc = ks_dataset_read(a->dataset, &ds, &err);
+        rc = ks_dataset_read_many(a->datasets, a->ndatasets, &ds, &err);
     if (rc == 0)
         rc = mdl_plan_run(ds, a->dataset, pol, cat, &pl, &err);
     if (rc == 0)
         rc = mdl_plan_write(pl, a->out, &err);
     if (rc == 0)
         print_summary(pl, a->out);
+    if (rc == 0 && a->storage.catalog_dir)
+        rc = plan_storage_run(&a->storage, ds, pl, a->out, &err);
     mdl_plan_free(pl);
     ks_dataset_free(ds);
     mdl_catalog_free(cat);
@@ -276,5 +322,8 @@ cmd_plan(int argc, char **argv)
     else
         rc = run_dataset(&a, &pol);
     mdl_policy_fini(&pol);
+    for (size_t i = 0; i < a.storage.nkv; i++)
+        free((char *)a.storage.kv[i]);
+    free(a.storage.kv);
     return rc;
 }
