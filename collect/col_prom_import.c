@@ -17,6 +17,7 @@
  * node_exporter inputs that need arithmetic before they become metrics. */
 enum {
     CH_NCPU = KS_NMETRIC, /* logical CPUs */
+    CH_CPUALL,            /* CPU-seconds per second, all modes */
     CH_BUSY,              /* busy CPU-seconds per second (all modes but idle, iowait) */
     CH_STEAL,             /* stolen CPU-seconds per second */
     CH_FREQ,              /* clock of the fastest CPU, hertz */
@@ -51,6 +52,7 @@ struct query {
 static const struct query node_queries[] = {
     {COL_PROM_SRC_NODE, "node_uname_info{$}", CH_UNAME, 1},
     {COL_PROM_SRC_NODE, "count by (instance) (node_cpu_seconds_total{mode=\"idle\"$})", CH_NCPU, 1},
+    {COL_PROM_SRC_NODE, RATE_SUM("node_cpu_seconds_total", "$"), CH_CPUALL, 1},
     {COL_PROM_SRC_NODE, RATE_SUM("node_cpu_seconds_total", "mode!~\"idle|iowait\"$"), CH_BUSY, 1},
     {COL_PROM_SRC_NODE, RATE_SUM("node_cpu_seconds_total", "mode=\"steal\"$"), CH_STEAL, 1},
     {COL_PROM_SRC_NODE,
@@ -213,16 +215,20 @@ set_if_unknown(double *c, int m, double v)
         c[m] = v;
 }
 
-/* Turn node_exporter inputs into samples.csv metrics (NaN stays NaN). */
+/* Turn node_exporter inputs into samples.csv metrics (NaN stays NaN). CPU shares are
+ * busy / all modes, not busy / CPU count: both rates come from the same scrapes, so
+ * scrape-time jitter and rate() extrapolation cancel and the share stays within 0-100
+ * (busy / count can exceed 100 % over short windows). */
 static void
 derive(double *c)
 {
     const double mib = 1048576.0;
-    if (c[CH_NCPU] > 0) {
-        set_if_unknown(c, KS_CPU_PCT, 100.0 * c[CH_BUSY] / c[CH_NCPU]);
-        set_if_unknown(c, KS_CPU_STEAL_PCT, 100.0 * c[CH_STEAL] / c[CH_NCPU]);
+    if (c[CH_CPUALL] > 0) {
+        double busy = c[CH_BUSY] / c[CH_CPUALL];
+        set_if_unknown(c, KS_CPU_PCT, 100.0 * busy);
+        set_if_unknown(c, KS_CPU_STEAL_PCT, 100.0 * c[CH_STEAL] / c[CH_CPUALL]);
+        set_if_unknown(c, KS_CPU_MHZ, busy * c[CH_NCPU] * c[CH_FREQ] / 1e6);
     }
-    set_if_unknown(c, KS_CPU_MHZ, c[CH_BUSY] * c[CH_FREQ] / 1e6);
     set_if_unknown(c, KS_MEM_TOTAL_MIB, c[CH_MEMT] / mib);
     set_if_unknown(c, KS_MEM_USED_MIB, (c[CH_MEMT] - c[CH_MEMA]) / mib);
     double ios = c[KS_DISK_READ_IOPS] + c[KS_DISK_WRITE_IOPS];

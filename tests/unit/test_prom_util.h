@@ -90,7 +90,8 @@ static inline char *
 tp_get(int port, const char *path)
 {
     char req[512];
-    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path);
+    int n = snprintf(req, sizeof req,
+                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
     return tp_request(port, req, (size_t)n);
 }
 
