@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "collect/col_prom_client.h"
 #include "collect/col_prom_expo.h"
@@ -474,7 +475,8 @@ page_steps(const struct col_prom_import_opts *o, size_t series, int first)
         return (size_t)cap;
     if (first)
         return (size_t)fmin(cap, 60);
-    return (size_t)fmin(cap, fmax(1, floor(COL_PROM_PAGE_POINTS / fmax(1, (double)series))));
+    double budget = o->page_points ? (double)o->page_points : COL_PROM_PAGE_POINTS;
+    return (size_t)fmin(cap, fmax(1, floor(budget / fmax(1, (double)series))));
 }
 
 static int
@@ -506,10 +508,12 @@ import_pages(struct imp *im, struct col_prom_client *c, FILE *f, struct ks_err *
     return rc;
 }
 
+/* Create dir if missing; *created says whether this run made it (and may remove it). */
 static int
-make_dir(const char *dir, struct ks_err *err)
+make_dir(const char *dir, int *created, struct ks_err *err)
 {
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+    *created = mkdir(dir, 0777) == 0;
+    if (!*created && errno != EEXIST) {
         int e = errno;
         return ks_errf(err, -e, "%s: cannot create directory: %s", dir, strerror(e));
     }
@@ -524,12 +528,13 @@ col_prom_import(const struct col_prom_import_opts *o, const char *out_dir, struc
     struct ks_afile af = {0};
     char *spath = ks_xasprintf("%s/samples.csv", out_dir);
     char *ipath = ks_xasprintf("%s/inventory.csv", out_dir);
+    int created = 0;
     ks_map_init(&im.inst);
     int rc = check_opts(o, err);
     if (rc == 0)
         rc = col_prom_client_new(o->url, o->timeout_s, &c, err);
     if (rc == 0)
-        rc = make_dir(out_dir, err);
+        rc = make_dir(out_dir, &created, err);
     if (rc == 0 && (rc = ks_afile_open(&af, spath, err)) == 0) {
         ks_samples_put_header(af.f, NULL, 0);
         rc = import_pages(&im, c, af.f, err);
@@ -542,6 +547,8 @@ col_prom_import(const struct col_prom_import_opts *o, const char *out_dir, struc
         else
             ks_afile_abort(&af);
     }
+    if (rc < 0 && created)
+        rmdir(out_dir); /* only empty: a failed import leaves no trace */
     if (o->stats) {
         o->stats->entities = ks_dataset_nent(im.ds);
         o->stats->rows = im.rows;

@@ -39,18 +39,19 @@ struct col_prom_import_stats {
 };
 
 struct col_prom_import_opts {
-    const char *url;   /* Prometheus base URL, e.g. http://127.0.0.1:9090 */
-    double start_s;    /* first evaluation time, UNIX seconds */
-    double end_s;      /* last evaluation time (inclusive), >= start_s */
-    double step_s;     /* seconds between samples (> 0): interval_s of every row */
-    const char *match; /* label matchers added to every selector, with or without
-                        * braces: job="node",instance=~"db.*"; NULL or "" = all */
-    double page_s;     /* seconds of steps per request; 0 = automatic (see above) */
-    double scrape_s;   /* scrape interval of the targets, sizes the rate window
-                        * max(step + scrape, 4 scrape); 0 = 15 s */
-    unsigned sources;  /* COL_PROM_SRC_* mask; 0 = both */
-    int by_nodename;   /* name node_exporter entities by nodename, not instance */
-    long timeout_s;    /* per HTTP request; 0 = 60 */
+    const char *url;    /* Prometheus base URL, e.g. http://127.0.0.1:9090 */
+    double start_s;     /* first evaluation time, UNIX seconds */
+    double end_s;       /* last evaluation time (inclusive), >= start_s */
+    double step_s;      /* seconds between samples (> 0): interval_s of every row */
+    const char *match;  /* label matchers added to every selector, with or without
+                         * braces: job="node",instance=~"db.*"; NULL or "" = all */
+    double page_s;      /* seconds of steps per request; 0 = automatic (see above) */
+    size_t page_points; /* automatic pages: points per answer; 0 = COL_PROM_PAGE_POINTS */
+    double scrape_s;    /* scrape interval of the targets, sizes the rate window
+                         * max(step + scrape, 4 scrape); 0 = 15 s */
+    unsigned sources;   /* COL_PROM_SRC_* mask; 0 = both */
+    int by_nodename;    /* name node_exporter entities by nodename, not instance */
+    long timeout_s;     /* per HTTP request; 0 = 60 */
     struct col_prom_import_stats *stats; /* filled when not NULL */
 };
 

@@ -359,6 +359,7 @@ struct fake {
     double t0;             /* first step time of the import */
     double max_span_steps; /* widest request seen, in steps */
     int saw_match;         /* every query carried the selector */
+    int nhosts;            /* node_exporter hosts h1..hN (0: one) */
     int queries;
 };
 
@@ -395,36 +396,52 @@ node_value(const char *q, double t, double t0)
     return NAN;
 }
 
+/* One series over the requested steps; the step at t0 + 20 s is missing for node
+ * series. sep: whether a series was written before. */
 static void
-append(char **out, const char *fmt, ...)
+series_json(FILE *out, int *sep, const char *labels, double v, const char *q, int node,
+            double start, double end, double step, double t0)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    char *add;
-    if (vasprintf(&add, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    char *n = ks_xasprintf("%s%s", *out, add);
-    free(*out);
-    free(add);
-    *out = n;
-}
-
-/* One series over the requested steps; the step at t0 + 20 s is missing for h1. */
-static void
-series_json(char **out, const char *labels, double v, const char *q, int node, double start,
-            double end, double step, double t0)
-{
-    append(out, "%s{\"metric\":%s,\"values\":[", strstr(*out, "metric") ? "," : "", labels);
+    fprintf(out, "%s{\"metric\":%s,\"values\":[", *sep ? "," : "", labels);
+    *sep = 1;
     int first = 1;
-    for (double t = start; t <= end + 1e-9; t += step) {
+    long n = lround((end - start) / step);
+    for (long k = 0; k <= n; k++) {
+        double t = start + (double)k * step;
         if (node && fabs(t - (t0 + 20)) < 1e-6)
             continue;
         double val = node ? node_value(q, t, t0) : v;
-        append(out, "%s[%.3f,\"%.17g\"]", first ? "" : ",", t, val);
+        fprintf(out, "%s[%.3f,\"%.17g\"]", first ? "" : ",", t, val);
         first = 0;
     }
-    append(out, "]}");
+    fputs("]}", out);
+}
+
+/* The matrix answer of a query in FAKE_DATA mode: node series for hosts h1..hN, kasane
+ * series for vm1. */
+static void
+data_answer(const struct fake *f, FILE *out, const char *q, double start, double end, double step)
+{
+    int sep = 0;
+    char labels[256];
+    for (int h = 1; h <= (f->nhosts ? f->nhosts : 1); h++) {
+        if (strstr(q, "node_uname_info"))
+            snprintf(labels, sizeof labels,
+                     "{\"__name__\":\"node_uname_info\",\"instance\":\"h%d:9100\",\"nodename\":"
+                     "\"h%d\",\"sysname\":\"Linux\",\"release\":\"6.1.0\"}",
+                     h, h);
+        else
+            snprintf(labels, sizeof labels, "{\"instance\":\"h%d:9100\"}", h);
+        if (strstr(q, "node_uname_info"))
+            series_json(out, &sep, labels, 1, q, 0, start, end, step, f->t0);
+        else if (!isnan(node_value(q, 0, 0)))
+            series_json(out, &sep, labels, 0, q, 1, start, end, step, f->t0);
+    }
+    const char *vm = "{\"entity\":\"vm1\",\"kind\":\"vm\"}";
+    if (strstr(q, "kasane_cpu_busy_ratio"))
+        series_json(out, &sep, vm, 0.5, q, 0, start, end, step, f->t0);
+    else if (strstr(q, "kasane_memory_used_bytes"))
+        series_json(out, &sep, vm, 1073741824.0, q, 0, start, end, step, f->t0);
 }
 
 static void
@@ -447,22 +464,13 @@ fake_handler(void *ctx, const char *q, double start, double end, double step, in
         *body = strdup(f->mode == FAKE_500_TEXT ? "service\nunavailable" : "{\"status\":");
         return;
     }
-    char *out = strdup("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
-    if (f->mode == FAKE_DATA && strstr(q, "node_uname_info"))
-        series_json(&out,
-                    "{\"__name__\":\"node_uname_info\",\"instance\":\"h1:9100\",\"nodename\":"
-                    "\"h1\",\"sysname\":\"Linux\",\"release\":\"6.1.0\"}",
-                    1, q, 0, start, end, step, f->t0);
-    else if (f->mode == FAKE_DATA && strstr(q, "kasane_cpu_busy_ratio"))
-        series_json(&out, "{\"entity\":\"vm1\",\"kind\":\"vm\"}", 0.5, q, 0, start, end, step,
-                    f->t0);
-    else if (f->mode == FAKE_DATA && strstr(q, "kasane_memory_used_bytes"))
-        series_json(&out, "{\"entity\":\"vm1\",\"kind\":\"vm\"}", 1073741824.0, q, 0, start, end,
-                    step, f->t0);
-    else if (f->mode == FAKE_DATA && !isnan(node_value(q, 0, 0)))
-        series_json(&out, "{\"instance\":\"h1:9100\"}", 0, q, 1, start, end, step, f->t0);
-    append(&out, "]}}");
-    *body = out;
+    size_t len;
+    FILE *out = open_memstream(body, &len);
+    fputs("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[", out);
+    if (f->mode == FAKE_DATA)
+        data_answer(f, out, q, start, end, step);
+    fputs("]}}", out);
+    fclose(out);
 }
 
 static void
@@ -544,6 +552,40 @@ test_import_fake(void **state)
     free(url);
 }
 
+/* Automatic pages: 60 steps first, then sized by the series count (5 hosts and a
+ * budget of 100 points: 20 steps), every row still written once and in order. */
+static void
+test_import_auto_pages(void **state)
+{
+    (void)state;
+    struct fake f = {.mode = FAKE_DATA, .t0 = 1764000000, .saw_match = 1, .nhosts = 5};
+    struct tp_server srv;
+    tp_server_start(&srv, fake_handler, &f);
+    char *url = ks_xasprintf("http://127.0.0.1:%d", srv.port);
+    char *dir = tu_tmpdir(), *out = ks_xasprintf("%s/ds", dir);
+    struct col_prom_import_stats st = {0};
+    struct col_prom_import_opts o = {.url = url,
+                                     .start_s = f.t0,
+                                     .end_s = f.t0 + 120,
+                                     .step_s = 1,
+                                     .page_points = 100,
+                                     .stats = &st};
+    struct ks_err err = {0};
+    assert_int_equal(col_prom_import(&o, out, &err), 0);
+    tp_server_stop(&srv);
+    assert_int_equal(st.pages, 5); /* 60 + 20 + 20 + 20 + 1 steps */
+    assert_near(f.max_span_steps, 60, 1e-9);
+    assert_int_equal(st.entities, 6);
+    assert_int_equal(st.rows, 121 * 6 - 5); /* node hosts miss the step at t0 + 20 */
+    struct ks_dataset *ds;
+    assert_int_equal(ks_dataset_read(out, &ds, &err), 0); /* checks time order */
+    assert_int_equal(ds->s.nrows, st.rows);
+    assert_near(ds->s.time[ds->s.nrows - 1], f.t0 + 120, 0);
+    ks_dataset_free(ds);
+    tu_rmrf(dir);
+    free(dir), free(out), free(url);
+}
+
 /* Run an import against the fake in mode; returns the code, err filled. */
 static int
 import_mode(enum fake_mode mode, struct ks_err *err, char **url_out, int *files_left)
@@ -557,7 +599,7 @@ import_mode(enum fake_mode mode, struct ks_err *err, char **url_out, int *files_
     int rc = col_prom_import(&o, out, err);
     tp_server_stop(&srv);
     char *p = ks_xasprintf("%s/samples.csv", out), *q = ks_xasprintf("%s/inventory.csv", out);
-    *files_left = access(p, F_OK) == 0 || access(q, F_OK) == 0;
+    *files_left = access(p, F_OK) == 0 || access(q, F_OK) == 0 || access(out, F_OK) == 0;
     free(p);
     free(q);
     tu_rmrf(dir);
@@ -637,6 +679,7 @@ main(void)
         cmocka_unit_test(test_time_syntax),
         cmocka_unit_test(test_expand),
         cmocka_unit_test(test_import_fake),
+        cmocka_unit_test(test_import_auto_pages),
         cmocka_unit_test(test_import_errors),
         cmocka_unit_test(test_import_unreachable_and_opts),
     };
