@@ -473,36 +473,63 @@ fake_handler(void *ctx, const char *q, double start, double end, double step, in
     fclose(out);
 }
 
+/* One import against the fake, whose server runs only during the import. */
+struct run {
+    struct fake f;
+    struct col_prom_import_stats st;
+    struct ks_err err;
+    char *url, *dir, *out;
+    int rc;
+};
+
+/* o gets its url (with a trailing slash when slash), stats and nothing else from here. */
+static void
+run_import(struct run *r, struct col_prom_import_opts o, int slash)
+{
+    struct tp_server srv;
+    tp_server_start(&srv, fake_handler, &r->f);
+    r->url = ks_xasprintf("http://127.0.0.1:%d%s", srv.port, slash ? "/" : "");
+    r->dir = tu_tmpdir();
+    r->out = ks_xasprintf("%s/ds", r->dir);
+    o.url = r->url;
+    o.stats = &r->st;
+    r->rc = col_prom_import(&o, r->out, &r->err);
+    tp_server_stop(&srv);
+}
+
+static void
+run_fini(struct run *r)
+{
+    tu_rmrf(r->dir);
+    free(r->dir), free(r->out), free(r->url);
+}
+
 static void
 test_import_fake(void **state)
 {
     (void)state;
-    struct fake f = {.mode = FAKE_DATA, .t0 = 1764000000, .saw_match = 1};
-    struct tp_server srv;
-    tp_server_start(&srv, fake_handler, &f);
-    char *url = ks_xasprintf("http://127.0.0.1:%d/", srv.port);
-    char *dir = tu_tmpdir(), *out = ks_xasprintf("%s/ds", dir);
-    struct col_prom_import_stats st = {0};
-    struct col_prom_import_opts o = {.url = url,
-                                     .start_s = f.t0,
-                                     .end_s = f.t0 + 90,
-                                     .step_s = 10,
-                                     .page_s = 30,
-                                     .match = "{job=\"node\"}",
-                                     .by_nodename = 1,
-                                     .stats = &st};
-    struct ks_err err = {0};
-    assert_int_equal(col_prom_import(&o, out, &err), 0);
-    tp_server_stop(&srv);
-    assert_true(f.saw_match);
-    assert_near(f.max_span_steps, 3, 1e-9); /* page_s = 3 steps */
-    assert_int_equal(st.pages, 4);
-    assert_int_equal(st.entities, 2);
-    assert_int_equal(st.rows, 10 + 9);
-    assert_int_equal((int)st.requests, f.queries);
+    struct run run = {.f = {.mode = FAKE_DATA, .t0 = 1764000000, .saw_match = 1}};
+    const struct fake *f = &run.f;
+    struct col_prom_import_stats *st = &run.st;
+    struct ks_err *err = &run.err;
+    run_import(&run,
+               (struct col_prom_import_opts){.start_s = f->t0,
+                                             .end_s = f->t0 + 90,
+                                             .step_s = 10,
+                                             .page_s = 30,
+                                             .match = "{job=\"node\"}",
+                                             .by_nodename = 1},
+               1);
+    assert_int_equal(run.rc, 0);
+    assert_true(f->saw_match);
+    assert_near(f->max_span_steps, 3, 1e-9); /* page_s = 3 steps */
+    assert_int_equal(st->pages, 4);
+    assert_int_equal(st->entities, 2);
+    assert_int_equal(st->rows, 10 + 9);
+    assert_int_equal((int)st->requests, f->queries);
 
     struct ks_dataset *ds;
-    assert_int_equal(ks_dataset_read(out, &ds, &err), 0);
+    assert_int_equal(ks_dataset_read(run.out, &ds, err), 0);
     long h = ks_dataset_find(ds, "h1"), v = ks_dataset_find(ds, "vm1");
     assert_true(h >= 0 && v >= 0);
     assert_string_equal(ks_inv_str(ds, (size_t)h, "kind"), "physical");
@@ -516,7 +543,7 @@ test_import_fake(void **state)
     const struct ks_samples *s = &ds->s;
     size_t nh = 0;
     for (size_t r = 0; r < s->nrows; r++) {
-        double k = (s->time[r] - f.t0) / 10;
+        double k = (s->time[r] - f->t0) / 10;
         assert_near(s->interval_s[r], 10, 0);
         if (s->ent[r] == (uint32_t)v) {
             assert_near(ks_samples_get(s, r, KS_CPU_PCT), 50, 1e-9);
@@ -546,10 +573,7 @@ test_import_fake(void **state)
     }
     assert_int_equal(nh, 9);
     ks_dataset_free(ds);
-    tu_rmrf(dir);
-    free(dir);
-    free(out);
-    free(url);
+    run_fini(&run);
 }
 
 /* Automatic pages: 60 steps first, then sized by the series count (5 hosts and a
@@ -558,55 +582,43 @@ static void
 test_import_auto_pages(void **state)
 {
     (void)state;
-    struct fake f = {.mode = FAKE_DATA, .t0 = 1764000000, .saw_match = 1, .nhosts = 5};
-    struct tp_server srv;
-    tp_server_start(&srv, fake_handler, &f);
-    char *url = ks_xasprintf("http://127.0.0.1:%d", srv.port);
-    char *dir = tu_tmpdir(), *out = ks_xasprintf("%s/ds", dir);
-    struct col_prom_import_stats st = {0};
-    struct col_prom_import_opts o = {.url = url,
-                                     .start_s = f.t0,
-                                     .end_s = f.t0 + 120,
-                                     .step_s = 1,
-                                     .page_points = 100,
-                                     .stats = &st};
-    struct ks_err err = {0};
-    assert_int_equal(col_prom_import(&o, out, &err), 0);
-    tp_server_stop(&srv);
-    assert_int_equal(st.pages, 5); /* 60 + 20 + 20 + 20 + 1 steps */
-    assert_near(f.max_span_steps, 60, 1e-9);
-    assert_int_equal(st.entities, 6);
-    assert_int_equal(st.rows, 121 * 6 - 5); /* node hosts miss the step at t0 + 20 */
+    struct run run = {.f = {.mode = FAKE_DATA, .t0 = 1764000000, .saw_match = 1, .nhosts = 5}};
+    double t0 = run.f.t0;
+    run_import(&run,
+               (struct col_prom_import_opts){
+                   .start_s = t0, .end_s = t0 + 120, .step_s = 1, .page_points = 100},
+               0);
+    assert_int_equal(run.rc, 0);
+    assert_int_equal(run.st.pages, 5); /* 60 + 20 + 20 + 20 + 1 steps */
+    assert_near(run.f.max_span_steps, 60, 1e-9);
+    assert_int_equal(run.st.entities, 6);
+    assert_int_equal(run.st.rows, 121 * 6 - 5); /* node hosts miss the step at t0 + 20 */
     struct ks_dataset *ds;
-    assert_int_equal(ks_dataset_read(out, &ds, &err), 0); /* checks time order */
-    assert_int_equal(ds->s.nrows, st.rows);
-    assert_near(ds->s.time[ds->s.nrows - 1], f.t0 + 120, 0);
+    assert_int_equal(ks_dataset_read(run.out, &ds, &run.err), 0); /* checks time order */
+    assert_int_equal(ds->s.nrows, run.st.rows);
+    assert_near(ds->s.time[ds->s.nrows - 1], t0 + 120, 0);
     ks_dataset_free(ds);
-    tu_rmrf(dir);
-    free(dir), free(out), free(url);
+    run_fini(&run);
 }
 
 /* Run an import against the fake in mode; returns the code, err filled. */
 static int
 import_mode(enum fake_mode mode, struct ks_err *err, char **url_out, int *files_left)
 {
-    struct fake f = {.mode = mode, .t0 = 1764000000, .saw_match = 1};
-    struct tp_server srv;
-    tp_server_start(&srv, fake_handler, &f);
-    char *url = ks_xasprintf("http://127.0.0.1:%d", srv.port);
-    char *dir = tu_tmpdir(), *out = ks_xasprintf("%s/ds", dir);
-    struct col_prom_import_opts o = {.url = url, .start_s = f.t0, .end_s = f.t0 + 60, .step_s = 15};
-    int rc = col_prom_import(&o, out, err);
-    tp_server_stop(&srv);
-    char *p = ks_xasprintf("%s/samples.csv", out), *q = ks_xasprintf("%s/inventory.csv", out);
-    *files_left = access(p, F_OK) == 0 || access(q, F_OK) == 0 || access(out, F_OK) == 0;
+    struct run run = {.f = {.mode = mode, .t0 = 1764000000, .saw_match = 1}};
+    run_import(
+        &run,
+        (struct col_prom_import_opts){.start_s = run.f.t0, .end_s = run.f.t0 + 60, .step_s = 15},
+        0);
+    char *p = ks_xasprintf("%s/samples.csv", run.out);
+    char *q = ks_xasprintf("%s/inventory.csv", run.out);
+    *files_left = access(p, F_OK) == 0 || access(q, F_OK) == 0 || access(run.out, F_OK) == 0;
     free(p);
     free(q);
-    tu_rmrf(dir);
-    free(dir);
-    free(out);
-    *url_out = url;
-    return rc;
+    *err = run.err;
+    *url_out = ks_xstrdup(run.url);
+    run_fini(&run);
+    return run.rc;
 }
 
 static void
