@@ -9,10 +9,10 @@
 #include <math.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -65,25 +65,30 @@ fed_values(int vm, double m[KS_NMETRIC])
     m[KS_NET_TX_PPS] = 17;
 }
 
+/* fork + exec with output to log. The child asks the kernel for SIGTERM when this
+ * process dies, so a crashed test leaves no Prometheus behind; only async-signal-safe
+ * calls run between fork and exec (the exporter thread is already running). */
 static pid_t
 spawn(const char *log, char *const argv[])
 {
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    return rc == 0 ? pid : -1;
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
+        _exit(126);
+    execve(argv[0], argv, environ);
+    _exit(127);
 }
 
 /* SIGTERM, up to 5 s for it to exit, then SIGKILL; always reaped. */
 static void
-stop_pid(pid_t pid)
+stop_pid(pid_t *pidp)
 {
+    pid_t pid = *pidp;
     if (pid <= 0)
         return;
+    *pidp = 0;
     kill(pid, SIGTERM);
     for (int i = 0; i < 100; i++) {
         if (waitpid(pid, NULL, WNOHANG) == pid)
@@ -92,6 +97,16 @@ stop_pid(pid_t pid)
     }
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
+}
+
+/* Stop what setup started (idempotent: stopped PIDs are forgotten). */
+static void
+stop_all(struct e2e *e)
+{
+    stop_pid(&e->prom_pid);
+    stop_pid(&e->node_pid);
+    col_prom_exporter_stop(e->ex);
+    e->ex = NULL;
 }
 
 static void
@@ -201,6 +216,21 @@ wait_history(struct e2e *e)
     return e->start_s > 0 ? 0 : -1;
 }
 
+static void cleanup(struct e2e *e);
+
+/* cmocka runs no group teardown when the group setup fails: clean up here then. */
+static int
+setup_failed(struct e2e *e)
+{
+    char *log = ks_xasprintf("%s/prom.log", e->dir);
+    char *text = tu_slurp(log, NULL);
+    print_message("Prometheus log:\n%s\n", text ? text : "(none)");
+    free(text);
+    free(log);
+    cleanup(e);
+    return -1;
+}
+
 static int
 setup(void **state)
 {
@@ -213,7 +243,7 @@ setup(void **state)
     e->prom_port = tp_free_port();
     e->url = ks_xasprintf("http://127.0.0.1:%d", e->prom_port);
     if (col_prom_exporter_start("127.0.0.1:0", &e->ex, &err) < 0)
-        return -1;
+        return setup_failed(e);
     double m[KS_NMETRIC];
     fed_values(0, m);
     col_prom_exporter_update(e->ex, "e2e-host", "host", ks_wall_s(), m);
@@ -223,7 +253,7 @@ setup(void **state)
     start_processes(e);
     double t_up = ks_mono_s();
     if (e->node_pid < 0 || e->prom_pid < 0 || wait_history(e) < 0)
-        return -1;
+        return setup_failed(e);
     print_message("Prometheus up and %g s of scrapes after %.1f s\n", HISTORY_S,
                   ks_mono_s() - t_up);
     struct col_prom_import_opts o = {
@@ -233,27 +263,25 @@ setup(void **state)
     print_message("import of %.0f s: %.3f s\n", e->end_s - e->start_s, ks_mono_s() - t);
     if (rc < 0 || ks_dataset_read(e->ds_dir, &e->ds, &err) < 0) {
         print_message("import failed: %s\n", err.msg);
-        return -1;
+        return setup_failed(e);
     }
     return 0;
+}
+
+static void
+cleanup(struct e2e *e)
+{
+    stop_all(e);
+    ks_dataset_free(e->ds);
+    tu_rmrf(e->dir);
+    free(e->dir), free(e->ds_dir), free(e->url), free(e->node_after);
+    free(e);
 }
 
 static int
 teardown(void **state)
 {
-    struct e2e *e = *state;
-    double t = ks_mono_s();
-    stop_pid(e->prom_pid);
-    stop_pid(e->node_pid);
-    print_message("stopped in %.1f s\n", ks_mono_s() - t);
-    col_prom_exporter_stop(e->ex);
-    /* Both are gone: signal 0 to a reaped PID fails with ESRCH. */
-    assert_int_equal(kill(e->prom_pid, 0), -1);
-    assert_int_equal(kill(e->node_pid, 0), -1);
-    ks_dataset_free(e->ds);
-    tu_rmrf(e->dir);
-    free(e->dir), free(e->ds_dir), free(e->url), free(e->node_after);
-    free(e);
+    cleanup(*state);
     return 0;
 }
 
@@ -481,14 +509,32 @@ test_real_errors(void **state)
     free(out);
 }
 
+/* Last: every process this test started is stopped and reaped (signal 0 to a reaped
+ * PID fails with ESRCH), and the exporter's port is closed. */
+static void
+test_stop_processes(void **state)
+{
+    struct e2e *e = *state;
+    pid_t pids[2] = {e->prom_pid, e->node_pid};
+    int port = col_prom_exporter_port(e->ex);
+    double t = ks_mono_s();
+    stop_all(e);
+    print_message("stopped in %.1f s\n", ks_mono_s() - t);
+    for (int i = 0; i < 2; i++) {
+        errno = 0;
+        assert_int_equal(kill(pids[i], 0), -1);
+        assert_int_equal(errno, ESRCH);
+    }
+    assert_int_equal(tp_connect(port), -1);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_node_inventory),
-        cmocka_unit_test(test_node_samples),
-        cmocka_unit_test(test_kasane_values),
-        cmocka_unit_test(test_real_errors),
+        cmocka_unit_test(test_node_inventory), cmocka_unit_test(test_node_samples),
+        cmocka_unit_test(test_kasane_values),  cmocka_unit_test(test_real_errors),
+        cmocka_unit_test(test_stop_processes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
