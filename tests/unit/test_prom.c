@@ -601,6 +601,35 @@ test_import_auto_pages(void **state)
     run_fini(&run);
 }
 
+/* The sources mask picks the exporters: each alone gives only its own entities. */
+static void
+test_import_sources(void **state)
+{
+    (void)state;
+    static const struct {
+        unsigned src;
+        const char *has, *hasnt;
+    } cases[] = {{COL_PROM_SRC_KASANE, "vm1", "h1:9100"}, {COL_PROM_SRC_NODE, "h1:9100", "vm1"}};
+    for (size_t i = 0; i < 2; i++) {
+        struct run run = {.f = {.mode = FAKE_DATA, .t0 = 1764000000, .saw_match = 1}};
+        run_import(
+            &run,
+            (struct col_prom_import_opts){
+                .start_s = run.f.t0, .end_s = run.f.t0 + 30, .step_s = 10, .sources = cases[i].src},
+            0);
+        assert_int_equal(run.rc, 0);
+        assert_int_equal(run.st.entities, 1);
+        struct ks_dataset *ds;
+        assert_int_equal(ks_dataset_read(run.out, &ds, &run.err), 0);
+        assert_true(ks_dataset_find(ds, cases[i].has) >= 0);
+        assert_true(ks_dataset_find(ds, cases[i].hasnt) < 0);
+        /* Queries of the other exporter were not even sent. */
+        assert_int_equal(run.f.queries, cases[i].src == COL_PROM_SRC_NODE ? 18 : 16);
+        ks_dataset_free(ds);
+        run_fini(&run);
+    }
+}
+
 /* Run an import against the fake in mode; returns the code, err filled. */
 static int
 import_mode(enum fake_mode mode, struct ks_err *err, char **url_out, int *files_left)
@@ -692,6 +721,7 @@ main(void)
         cmocka_unit_test(test_expand),
         cmocka_unit_test(test_import_fake),
         cmocka_unit_test(test_import_auto_pages),
+        cmocka_unit_test(test_import_sources),
         cmocka_unit_test(test_import_errors),
         cmocka_unit_test(test_import_unreachable_and_opts),
     };
