@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+/* One client per import: the curl handle keeps its connection alive between the
+ * many range queries of a run (34 per page), which saves a TCP handshake each. */
 struct col_prom_client {
     CURL *h;
     char *url; /* base + /api/v1/query_range */
@@ -28,6 +30,8 @@ col_prom_series_label(const struct col_prom_series *s, const char *name)
     return json_string_value(json_object_get((const json_t *)s->labels, name));
 }
 
+/* The body is JSON but not what /api/v1/query_range documents (a proxy answering
+ * HTML-in-JSON, an instant-query answer, a different API version). */
 static int
 bad_shape(const char *what, const char *why, struct ks_err *err)
 {
@@ -55,6 +59,8 @@ struct pairs {
     size_t cap;
 };
 
+/* Convert one series' [time, "value"] pairs into the scratch arrays and hand it to
+ * the callback. One series is held at a time, whatever the answer's size. */
 static int
 parse_series(const json_t *js, struct pairs *p, const char *what, col_prom_series_fn fn, void *ctx,
              struct ks_err *err)
@@ -76,6 +82,8 @@ parse_series(const json_t *js, struct pairs *p, const char *what, col_prom_serie
     return fn(ctx, &s);
 }
 
+/* Check the envelope {"status", "data": {"resultType": "matrix", "result": [...]}}
+ * and walk the series. Prometheus may add "warnings" and "infos": ignored. */
 static int
 parse_root(const json_t *root, const char *what, col_prom_series_fn fn, void *ctx,
            struct ks_err *err)
@@ -104,6 +112,8 @@ parse_root(const json_t *root, const char *what, col_prom_series_fn fn, void *ct
     return rc < 0 ? rc : (int)i;
 }
 
+/* jansson holds the whole parsed answer (about 200 bytes per point): the importer
+ * bounds the answer size by paging, not here. */
 int
 col_prom_parse_matrix(const char *body, size_t len, const char *what, col_prom_series_fn fn,
                       void *ctx, struct ks_err *err)
@@ -121,6 +131,8 @@ col_prom_parse_matrix(const char *body, size_t len, const char *what, col_prom_s
 
 /* ---- HTTP ----------------------------------------------------------------------- */
 
+/* curl_global_init is not thread-safe before libcurl 7.84: run it once, whoever
+ * creates the first client. It is never cleaned up (the process exit does that). */
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -129,6 +141,8 @@ curl_init_once(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/* curl write callback: append to the body, refusing to grow past COL_PROM_MAX_BODY
+ * (a misconfigured URL can stream without end). */
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
@@ -145,6 +159,8 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
+/* Only the scheme is checked here; everything else about the URL is curl's to judge,
+ * and its message reaches the user on the first request. */
 int
 col_prom_client_new(const char *base_url, long timeout_s, struct col_prom_client **out,
                     struct ks_err *err)
@@ -194,6 +210,8 @@ col_prom_client_requests(const struct col_prom_client *c)
     return c->requests;
 }
 
+/* Map curl's failure to an errno-style code; the message keeps curl's own words,
+ * which name the host and port. */
 static int
 transport_error(struct col_prom_client *c, CURLcode cc, struct ks_err *err)
 {
@@ -229,6 +247,8 @@ status_error(struct col_prom_client *c, long status, const char *query, struct k
     return rc;
 }
 
+/* POST rather than GET: a long --match selector times 34 queries would otherwise run
+ * into URL length limits of proxies in front of Prometheus. */
 int
 col_prom_query_range(struct col_prom_client *c, const char *query, double start_s, double end_s,
                      double step_s, col_prom_series_fn fn, void *ctx, struct ks_err *err)

@@ -46,6 +46,8 @@ struct col_prom_exporter {
     size_t nconn;
 };
 
+/* Deadlines use the monotonic clock: a wall-clock step (NTP) must not drop or keep
+ * connections. */
 static double
 now_ms(void)
 {
@@ -54,6 +56,9 @@ now_ms(void)
 
 /* ---- responses ------------------------------------------------------------------ */
 
+/* Put a whole response (head, and body unless HEAD) in c->out and switch the
+ * connection to writing. The body is copied: responses are small (one line per entity
+ * and metric) and a copy keeps ownership simple. */
 static void
 build_response(struct conn *c, int status, const char *reason, const char *ctype, const char *body,
                size_t blen, int head_only, const char *extra_hdr)
@@ -72,6 +77,7 @@ build_response(struct conn *c, int status, const char *reason, const char *ctype
     c->st = C_WRITE;
 }
 
+/* A short text/plain answer for the error statuses: the status line repeated. */
 static void
 simple_response(struct conn *c, int status, const char *reason, const char *extra_hdr)
 {
@@ -80,6 +86,8 @@ simple_response(struct conn *c, int status, const char *reason, const char *extr
     build_response(c, status, reason, "text/plain; charset=utf-8", body, (size_t)n, 0, extra_hdr);
 }
 
+/* Render the exposition page under the mutex so that a scrape sees each entity either
+ * before or after an update, never half of one. */
 static void
 metrics_response(struct col_prom_exporter *ex, struct conn *c, int head_only)
 {
@@ -146,6 +154,8 @@ conn_read(struct col_prom_exporter *ex, struct conn *c)
     return 0;
 }
 
+/* Send what the socket takes; when all is sent, half-close and start draining.
+ * Returns 0 to keep the connection, -1 to close it. */
 static int
 conn_write(struct conn *c)
 {
@@ -163,6 +173,7 @@ conn_write(struct conn *c)
     return 0;
 }
 
+/* Close the socket and free the response; the slot is reclaimed by compact(). */
 static void
 conn_close(struct conn *c)
 {
@@ -172,6 +183,9 @@ conn_close(struct conn *c)
     c->out = NULL;
 }
 
+/* Accept every pending connection while there are free slots. Sockets are
+ * non-blocking (one thread serves all) and close-on-exec (a collector that forks a
+ * helper must not leak them). */
 static void
 accept_all(struct col_prom_exporter *ex)
 {
@@ -216,6 +230,9 @@ poll_timeout(const struct col_prom_exporter *ex)
     return d < 0 ? 0 : (int)d + 1;
 }
 
+/* Handle poll events of one connection, then enforce its deadline: a client that
+ * stalls (slowloris, a half-open TCP peer) loses its slot after
+ * COL_PROM_CONN_TIMEOUT_MS. */
 static void
 service(struct col_prom_exporter *ex, struct conn *c, short rev)
 {
@@ -232,6 +249,10 @@ service(struct col_prom_exporter *ex, struct conn *c, short rev)
         conn_close(c);
 }
 
+/* The server thread. pf[0] is the stop pipe, pf[1] the listening socket (left out
+ * while every slot is busy, so the kernel backlog queues new clients), then one entry
+ * per connection. New connections are accepted after servicing, so the indices of
+ * pf and conns agree during servicing. */
 static void *
 serve(void *arg)
 {
@@ -290,6 +311,7 @@ split_addr(const char *s, char *host, size_t hcap, char *port, struct ks_err *er
     return 0;
 }
 
+/* The port a socket is bound to (the kernel picks it for port 0); -1 on error. */
 static int
 bound_port(int fd)
 {
@@ -337,6 +359,8 @@ open_listener(const char *addr_port, struct ks_err *err)
     return fd;
 }
 
+/* The listener is opened before the thread starts, so bind errors (port in use, bad
+ * address) reach the caller synchronously with a message. */
 int
 col_prom_exporter_start(const char *addr_port, struct col_prom_exporter **out, struct ks_err *err)
 {
@@ -371,6 +395,8 @@ col_prom_exporter_port(const struct col_prom_exporter *ex)
     return ex->port;
 }
 
+/* Entities are found through a hash map: a host with hundreds of VMs updates each of
+ * them every interval. Strings are copied; the caller keeps its own. */
 void
 col_prom_exporter_update(struct col_prom_exporter *ex, const char *entity, const char *kind,
                          double time, const double metrics[KS_NMETRIC])
@@ -403,6 +429,8 @@ col_prom_exporter_requests(struct col_prom_exporter *ex)
     return n;
 }
 
+/* One byte on the pipe wakes the poll() in serve(); the thread closes its client
+ * sockets before it returns, so after the join every descriptor is ours to close. */
 void
 col_prom_exporter_stop(struct col_prom_exporter *ex)
 {

@@ -197,7 +197,8 @@ on_series(void *ctx, const struct col_prom_series *s)
     const struct col_prom_import_opts *o = im->o;
     for (size_t i = 0; i < s->n; i++) {
         double k = round((s->t[i] - o->start_s) / o->step_s) - (double)im->k0;
-        if (k < 0 || k >= (double)im->np || isnan(s->v[i]))
+        /* NaN and +-Inf (0/0 or x/0 in PromQL) are not measurements: unknown. */
+        if (k < 0 || k >= (double)im->np || !isfinite(s->v[i]))
             continue;
         /* First answer wins: kasane's own gauges come before node_exporter's. */
         double *c = &cell(im, (size_t)e, (size_t)k)[im->q->chan];

@@ -125,6 +125,8 @@ tp_free_port(void)
     return ntohs(a.sin_port);
 }
 
+/* Entries of /proc/self/fd (including ".", ".." and the directory's own fd): only
+ * differences matter. */
 static inline int
 tp_count_fds(void)
 {
@@ -183,6 +185,9 @@ tp_form_field(const char *body, const char *name)
     return strdup("");
 }
 
+/* Read one request (head, then Content-Length bytes of form body), ask the handler,
+ * answer with Connection: close. Requests are served one at a time: the importer
+ * sends one at a time too. */
 static inline void
 tp_serve_one(struct tp_server *s, int fd)
 {
@@ -221,6 +226,8 @@ tp_serve_one(struct tp_server *s, int fd)
     s->requests++;
 }
 
+/* Accept loop; poll() with a 50 ms timeout lets tp_server_stop end it. After the
+ * answer the socket is half-closed and drained so the client reads it all. */
 static inline void *
 tp_server_main(void *arg)
 {
@@ -242,6 +249,7 @@ tp_server_main(void *arg)
     return NULL;
 }
 
+/* Listen on 127.0.0.1 at a port the kernel picks (no race with other tests). */
 static inline void
 tp_server_start(struct tp_server *s, tp_handler fn, void *ctx)
 {
