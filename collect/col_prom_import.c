@@ -102,7 +102,8 @@ struct imp {
     struct entinfo *info;
     size_t ninfo, infocap;
     size_t k0, np;  /* steps of the current page */
-    size_t pg_nent; /* entities with storage in pg */
+    size_t pg_nent; /* entities with storage in pg (NaN-filled) */
+    size_t pg_cap;  /* entities pg has room for */
     double *pg;     /* pg_nent * np * NCH values, NaN = none */
     const struct query *q;
     size_t page_series; /* most series one answer of this page had */
@@ -115,14 +116,18 @@ cell(struct imp *im, size_t e, size_t k)
     return im->pg + (e * im->np + k) * NCH;
 }
 
-/* Give entity e storage in the page (NaN-filled) and an inventory record. */
+/* Give entity e storage in the page, NaN-filled. Room grows by doubling: the first
+ * page of a fleet discovers its hosts one by one. */
 static void
 page_reserve(struct imp *im, size_t e)
 {
     if (e < im->pg_nent)
         return;
     size_t per = im->np * NCH;
-    im->pg = ks_xrealloc(im->pg, (e + 1) * per * sizeof *im->pg);
+    if (e >= im->pg_cap) {
+        im->pg_cap = e + 1 > 2 * im->pg_cap ? e + 1 : 2 * im->pg_cap;
+        im->pg = ks_xrealloc(im->pg, im->pg_cap * per * sizeof *im->pg);
+    }
     for (size_t i = im->pg_nent * per; i < (e + 1) * per; i++)
         im->pg[i] = NAN;
     im->pg_nent = e + 1;
@@ -390,7 +395,7 @@ page_reset(struct imp *im, size_t k0, size_t np)
 {
     free(im->pg);
     im->pg = NULL;
-    im->pg_nent = 0;
+    im->pg_nent = im->pg_cap = 0;
     im->k0 = k0;
     im->np = np;
     im->page_series = 0;
