@@ -16,6 +16,7 @@
 #include "collect/col_prom_exporter.h"
 #include "collect/col_prom_import.h"
 #include "core/ks_dataset.h"
+#include "core/ks_merge.h"
 #include "tests/unit/test_prom_util.h"
 #include "tests/unit/test_util.h"
 
@@ -655,6 +656,37 @@ test_import_sources(void **state)
     }
 }
 
+/* An imported dataset merges with another (core/ks_merge.h) and goes on a time grid:
+ * what `kasane plan DS1 DS2` does with a fleet. */
+static void
+test_import_merges(void **state)
+{
+    (void)state;
+    struct run run = {.f = {.mode = FAKE_DATA, .t0 = 1764000000, .saw_match = 1}};
+    run_import(
+        &run,
+        (struct col_prom_import_opts){.start_s = run.f.t0, .end_s = run.f.t0 + 60, .step_s = 10},
+        0);
+    assert_int_equal(run.rc, 0);
+    char *other = ks_xasprintf("%s/other", run.dir);
+    assert_int_equal(mkdir(other, 0777), 0);
+    tu_write(other, "inventory.csv", "entity,kind\ndb1,physical\n");
+    tu_write(other, "samples.csv",
+             "time,entity,interval_s,cpu_pct\n1764000030,db1,30,80\n1764000060,db1,30,90\n");
+    char *paths[2] = {run.out, other};
+    struct ks_dataset *ds;
+    struct ks_grid g;
+    assert_int_equal(ks_dataset_read_many(paths, 2, &ds, &run.err), 0);
+    assert_int_equal(ks_dataset_nent(ds), 3);
+    assert_int_equal(ks_grid_build(ds, 0, KS_AGG_MAX, 0, &g, &run.err), 0);
+    assert_near(g.step_s, 30, 0); /* the coarsest step wins, windows keep the max */
+    assert_non_null(ks_grid_series(&g, KS_CPU_PCT, (size_t)ks_dataset_find(ds, "vm1")));
+    ks_grid_fini(&g);
+    ks_dataset_free(ds);
+    free(other);
+    run_fini(&run);
+}
+
 /* Run an import against the fake in mode; returns the code, err filled. */
 static int
 import_mode(enum fake_mode mode, struct ks_err *err, char **url_out, int *files_left)
@@ -751,6 +783,7 @@ main(void)
         cmocka_unit_test(test_import_fake),
         cmocka_unit_test(test_import_auto_pages),
         cmocka_unit_test(test_import_sources),
+        cmocka_unit_test(test_import_merges),
         cmocka_unit_test(test_import_errors),
         cmocka_unit_test(test_import_unreachable_and_opts),
     };
