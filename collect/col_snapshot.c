@@ -1,3 +1,5 @@
+/* Snapshot storage: arrays grow to the machine's size on the first samples and are
+ * reused after, so a steady-state sample allocates nothing. */
 #include "collect/col_snapshot.h"
 
 #include <math.h>
