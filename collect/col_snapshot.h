@@ -85,7 +85,8 @@ void col_snapshot_fini(struct col_snapshot *s);
 void col_snapshot_clear(struct col_snapshot *s);
 /* Append formatted text to the NUL-terminated list in buf (cap bytes), with sep
  * between items; silently truncated when full. Events and inventory notes use it. */
-void col_list_appendf(char *buf, size_t cap, const char *sep, const char *fmt, va_list ap);
+void col_list_appendf(char *buf, size_t cap, const char *sep, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 /* Append an event ("disk_rereg:sdb"); silently truncated past COL_EVENTS_MAX. */
 void col_snapshot_event(struct col_snapshot *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
