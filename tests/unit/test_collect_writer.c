@@ -329,6 +329,36 @@ test_writer_rotation_loses_nothing(void **state)
     free(d);
 }
 
+static void
+test_writer_rotation_daily(void **state)
+{
+    (void)state;
+    char *d = tu_tmpdir();
+    struct col_snapshot s;
+    struct ks_err err = {0};
+    struct col_writer_opts o = {.dir = d, .entity = "web1", .rotate_daily = 1};
+    struct col_writer *w = NULL;
+    col_snapshot_init(&s);
+    assert_int_equal(col_writer_open(&o, NULL, &w, &err), 0);
+    /* 2023-11-14 23:59:40 and :50 UTC, then 2023-11-15 00:00:00 and :10 */
+    for (int i = 0; i < 4; i++) {
+        fake_snap(&s, 1700006380 + 10 * i);
+        assert_int_equal(col_writer_put(w, &s, &err), 0);
+    }
+    col_writer_close(w, &err);
+    char p[4200];
+    snprintf(p, sizeof p, "%s/samples.20231115T000000Z.csv", d);
+    assert_int_equal(count_lines(p), 3); /* the old day's two rows, stamped by rotation */
+    snprintf(p, sizeof p, "%s/samples.csv", d);
+    assert_int_equal(count_lines(p), 3); /* the new day's two rows */
+    char *text = tu_slurp(p, NULL);
+    assert_non_null(strstr(text, "\n1700006400,web1,"));
+    free(text);
+    col_snapshot_fini(&s);
+    tu_rmrf(d);
+    free(d);
+}
+
 /* Fake waiter: a script of wake reasons. */
 struct script {
     const enum col_wake *steps;
@@ -397,6 +427,7 @@ main(void)
         cmocka_unit_test(test_writer_header_mismatch_and_torn_row),
         cmocka_unit_test(test_writer_full_disk_gap),
         cmocka_unit_test(test_writer_rotation_loses_nothing),
+        cmocka_unit_test(test_writer_rotation_daily),
         cmocka_unit_test(test_run_loop_reopen_and_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
