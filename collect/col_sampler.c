@@ -60,7 +60,7 @@ check_only(const char *only, struct ks_err *err)
 static int
 open_sources(struct col_sampler *s, struct ks_err *err)
 {
-    struct col_ctx ctx = {.root = &s->root, .opts = &s->opts, .dt_s = NAN};
+    struct col_ctx ctx = {.root = &s->root, .opts = &s->opts, .dt_s = NAN, .inv = &s->inv};
     for (size_t i = 0; col_registry[i]; i++) {
         const struct col_source *src = col_registry[i];
         struct ks_err e = {0};

@@ -329,6 +329,49 @@ test_writer_rotation_loses_nothing(void **state)
     free(d);
 }
 
+/* Rows for other entities (what a libvirt source adds): beside the machine's row,
+ * with inventory rows (kind vm, host) added the first time each is seen. */
+static void
+test_writer_entity_rows(void **state)
+{
+    (void)state;
+    char *d = tu_tmpdir();
+    struct col_snapshot s;
+    struct ks_err err = {0};
+    col_snapshot_init(&s);
+    struct col_writer *w = open_writer(d, NULL, 0);
+    fake_snap(&s, 1700000010);
+    struct col_entity_row *e = col_snapshot_add_entity(&s, "vm1");
+    e->vcpus = 2;
+    e->mem_MiB = 4096;
+    e->m[KS_CPU_PCT] = 12.5;
+    col_snapshot_add_entity(&s, "vm2");
+    assert_int_equal(col_writer_put(w, &s, &err), 0);
+    fake_snap(&s, 1700000020); /* cleared: vm2 stopped, vm3 started */
+    col_snapshot_add_entity(&s, "vm1");
+    col_snapshot_add_entity(&s, "vm3")->m[KS_CPU_PCT] = 50;
+    assert_int_equal(col_writer_put(w, &s, &err), 0);
+    col_writer_close(w, &err);
+    struct ks_dataset *ds = NULL;
+    assert_int_equal(ks_dataset_read(d, &ds, &err), 0);
+    assert_int_equal(ks_dataset_nent(ds), 4);
+    assert_int_equal(ds->s.nrows, 6);
+    long vm1 = ks_dataset_find(ds, "vm1");
+    assert_true(vm1 >= 0);
+    assert_string_equal(ks_inv_str(ds, (size_t)vm1, "kind"), "vm");
+    assert_string_equal(ks_inv_str(ds, (size_t)vm1, "host"), "web1");
+    assert_true(ks_inv_num(ds, (size_t)vm1, "threads") == 2);
+    assert_true(ks_inv_num(ds, (size_t)vm1, "mem_MiB") == 4096);
+    assert_true(ks_samples_get(&ds->s, 1, KS_CPU_PCT) == 12.5);
+    assert_string_equal(ks_dataset_entity(ds, ds->s.ent[5]), "vm3");
+    assert_true(ks_samples_get(&ds->s, 5, KS_CPU_PCT) == 50);
+    assert_true(ds->s.time[5] == 1700000020);
+    ks_dataset_free(ds);
+    col_snapshot_fini(&s);
+    tu_rmrf(d);
+    free(d);
+}
+
 static void
 test_writer_rotation_daily(void **state)
 {
@@ -428,6 +471,7 @@ main(void)
         cmocka_unit_test(test_writer_full_disk_gap),
         cmocka_unit_test(test_writer_rotation_loses_nothing),
         cmocka_unit_test(test_writer_rotation_daily),
+        cmocka_unit_test(test_writer_entity_rows),
         cmocka_unit_test(test_run_loop_reopen_and_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
