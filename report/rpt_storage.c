@@ -220,10 +220,10 @@ primary_order(const struct ks_table *o, size_t *n)
     return ord;
 }
 
-static const char *const opt_copy[] = {"tiers",      "shelves",   "arrays",
-                                       "usable_GiB", "backend_iops_capacity", "watts",
-                                       "capex",      "opex_per_year", "total_cost",
-                                       "eligible",   "reason",    "chosen"};
+static const char *const opt_copy[] = {
+    "tiers",  "shelves", "arrays",        "usable_GiB", "backend_iops_capacity",
+    "watts",  "capex",   "opex_per_year", "total_cost", "eligible",
+    "reason", "chosen"};
 
 /* Table storage_options: rank, the configuration in words, the figures. */
 static void
@@ -251,10 +251,11 @@ options_table(struct rpt_ctx *c, const struct ks_table *o)
 static int
 check_options(const struct ks_table *o, const char *path, struct ks_err *err)
 {
-    static const char *const num[] = {"drives", "spares", "drives2", "spares2", "shelves",
-                                      "arrays", "usable_GiB", "backend_iops_capacity",
-                                      "watts", "capex", "opex_per_year", "total_cost",
-                                      "eligible", "chosen"};
+    static const char *const num[] = {
+        "drives",   "spares", "drives2",       "spares2",
+        "shelves",  "arrays", "usable_GiB",    "backend_iops_capacity",
+        "watts",    "capex",  "opex_per_year", "total_cost",
+        "eligible", "chosen"};
     double v;
     for (size_t r = 0; r < o->nrows; r++)
         for (size_t j = 0; j < NFIG(num); j++)
@@ -268,7 +269,7 @@ check_options(const struct ks_table *o, const char *path, struct ks_err *err)
 
 /* Columns of storage_series.csv, in file order. */
 enum { S_TIME, S_RIOPS, S_WIOPS, S_RKIB, S_WKIB, S_NCOL };
-static const char *const series_cols[S_NCOL + 1] = {"time", "read_iops", "write_iops",
+static const char *const series_cols[S_NCOL + 1] = {"time",       "read_iops",   "write_iops",
                                                     "read_KiBps", "write_KiBps", NULL};
 
 /* Columns as numbers (S_NCOL arrays of nrows, caller frees v[0]); every cell must be a
@@ -310,7 +311,8 @@ rpt_storage_gp_io(const struct rpt_storage_io *c)
     size_t per = (size_t)llround(rpt_chart_bucket_s(c->step_s, c->n) / c->step_s);
     size_t *at = ks_xmalloc((c->n ? c->n : 1) * sizeof *at);
     size_t np = io_peaks(c, per ? per : 1, at);
-    double *t = ks_xmalloc((np ? np : 1) * sizeof *t), *v = ks_xmalloc((np ? np : 1) * 2 * sizeof *v);
+    double *t = ks_xmalloc((np ? np : 1) * sizeof *t),
+           *v = ks_xmalloc((np ? np : 1) * 2 * sizeof *v);
     for (size_t p = 0; p < np; p++) {
         t[p] = c->t[at[p]];
         v[p] = c->read[at[p]] / c->scale;
@@ -318,9 +320,18 @@ rpt_storage_gp_io(const struct rpt_storage_io *c)
     }
     static const char *const layers[] = {"read", "write"};
     struct rpt_stack st = {
-        .name = c->name, .title = c->title, .ylabel = c->ylabel, .nlayers = 2, .npts = np,
-        .layers = layers, .t = t, .v = v, .cap = c->peak, .limit = c->p95,
-        .cap_label = c->peak_label, .limit_label = c->p95_label,
+        .name = c->name,
+        .title = c->title,
+        .ylabel = c->ylabel,
+        .nlayers = 2,
+        .npts = np,
+        .layers = layers,
+        .t = t,
+        .v = v,
+        .cap = c->peak,
+        .limit = c->p95,
+        .cap_label = c->peak_label,
+        .limit_label = c->p95_label,
     };
     char *s = rpt_gp_stack(&st);
     free(at);
@@ -337,9 +348,16 @@ rpt_storage_gp_wan(double full_B, double incr_B, double dedup_B)
     double v[3] = {full_B / 1073741824.0, incr_B / 1073741824.0, dedup_B / 1073741824.0};
     double lo = fmin(v[0], fmin(v[1], v[2])), hi = fmax(v[0], fmax(v[1], v[2]));
     struct rpt_bars b = {
-        .name = "storage_wan", .title = "Backup traffic over the WAN per night",
-        .ylabel = "GiB per night", .ncat = 3, .nser = 1, .cats = cats, .sers = sers, .v = v,
-        .hline = NAN, .logy = lo > 0 && hi / lo > 50,
+        .name = "storage_wan",
+        .title = "Backup traffic over the WAN per night",
+        .ylabel = "GiB per night",
+        .ncat = 3,
+        .nser = 1,
+        .cats = cats,
+        .sers = sers,
+        .v = v,
+        .hline = NAN,
+        .logy = lo > 0 && hi / lo > 50,
     };
     return rpt_gp_bars(&b);
 }
@@ -352,13 +370,23 @@ series_charts(struct rpt_ctx *c, const struct ks_table *kv, double *const *v, si
     if (!(step > 0))
         step = n > 1 ? v[S_TIME][1] - v[S_TIME][0] : 1;
     char p95l[64], pkl[64];
-    snprintf(p95l, sizeof p95l, "p%s of the sum", rpt_kv_str(kv, "percentile") ? rpt_kv_str(kv, "percentile") : "95");
+    snprintf(p95l, sizeof p95l, "p%s of the sum",
+             rpt_kv_str(kv, "percentile") ? rpt_kv_str(kv, "percentile") : "95");
     snprintf(pkl, sizeof pkl, "peak of the sum");
     struct rpt_storage_io io = {
-        .name = "storage_iops", .title = "Summed disk IOPS of the estate", .ylabel = "IOPS",
-        .n = n, .step_s = step, .scale = 1, .t = v[S_TIME], .read = v[S_RIOPS],
-        .write = v[S_WIOPS], .p95 = rpt_kv_num(kv, "iops_p95"),
-        .peak = rpt_kv_num(kv, "iops_peak"), .p95_label = p95l, .peak_label = pkl,
+        .name = "storage_iops",
+        .title = "Summed disk IOPS of the estate",
+        .ylabel = "IOPS",
+        .n = n,
+        .step_s = step,
+        .scale = 1,
+        .t = v[S_TIME],
+        .read = v[S_RIOPS],
+        .write = v[S_WIOPS],
+        .p95 = rpt_kv_num(kv, "iops_p95"),
+        .peak = rpt_kv_num(kv, "iops_peak"),
+        .p95_label = p95l,
+        .peak_label = pkl,
     };
     rpt_ctx_chart(c, io.name, rpt_storage_gp_io(&io));
     io.name = "storage_throughput", io.title = "Summed disk throughput of the estate";
@@ -390,9 +418,10 @@ static void
 wan_table(struct rpt_ctx *c, const struct ks_table *kv)
 {
     static const char *const cols[] = {"transfer", "bytes", "GiB", "storage_key"};
-    static const char *const rows[][2] = {{"full copy", "wan_bytes_full"},
-                                          {"incremental (changed blocks)", "wan_bytes_incr"},
-                                          {"source-side dedup (new blocks only)", "wan_bytes_dedup"}};
+    static const char *const rows[][2] = {
+        {"full copy", "wan_bytes_full"},
+        {"incremental (changed blocks)", "wan_bytes_incr"},
+        {"source-side dedup (new blocks only)", "wan_bytes_dedup"}};
     struct ks_table *t = rpt_ctx_table(c, "storage_wan", cols, 4);
     for (size_t i = 0; i < 3; i++) {
         size_t r = ks_table_add_row(t);
@@ -453,8 +482,8 @@ build_series(struct rpt_ctx *c, const struct ks_table *kv, struct ks_err *err)
 static int
 build_options(struct rpt_ctx *c, struct ks_err *err)
 {
-    static const char *const req[] = {"drive", "raid", "shelf", "controller", "total_cost",
-                                      "eligible", "chosen", NULL};
+    static const char *const req[] = {"drive",      "raid",     "shelf",  "controller",
+                                      "total_cost", "eligible", "chosen", NULL};
     struct ks_table o;
     char *path;
     int present, rc = read_opt(c, "storage_options.csv", req, &o, &present, &path, err);
@@ -463,6 +492,31 @@ build_options(struct rpt_ctx *c, struct ks_err *err)
     ks_table_fini(&o);
     free(path);
     return rc;
+}
+
+/* Results of `kasane sim --plan PLAN --storage` given with --sim (they have a load
+ * column): the latency check of the chosen array, the columns a reader needs. */
+static void
+latency_table(struct rpt_ctx *c)
+{
+    static const char *const want[] = {
+        "load",       "workload",    "offered_per_s",   "throughput_per_s", "lat_p50_us",
+        "lat_p99_us", "lat_p999_us", "device_util_pct", "keeps_up"};
+    const struct ks_table *sim = &c->sim;
+    const char *cols[NFIG(want)];
+    int src[NFIG(want)];
+    size_t n = 0;
+    if (!sim->ncols || ks_table_col(sim, "load") < 0)
+        return;
+    for (size_t j = 0; j < NFIG(want); j++)
+        if ((src[n] = ks_table_col(sim, want[j])) >= 0)
+            cols[n++] = want[j];
+    struct ks_table *t = rpt_ctx_table(c, "storage_latency", cols, n);
+    for (size_t r = 0; r < sim->nrows; r++) {
+        size_t o = ks_table_add_row(t);
+        for (size_t j = 0; j < n; j++)
+            ks_table_set(t, o, (int)j, ks_table_get(sim, r, src[j]));
+    }
 }
 
 /* Nothing at all without storage.csv: the html step then says the plan has none. */
@@ -479,6 +533,8 @@ rpt_storage_build(struct rpt_ctx *c, struct ks_err *err)
         rc = build_series(c, &kv, err);
     if (rc == 0 && present)
         rc = build_options(c, err);
+    if (rc == 0 && present)
+        latency_table(c);
     ks_table_fini(&kv);
     free(path);
     return rc;

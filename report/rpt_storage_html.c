@@ -80,8 +80,9 @@ wan_prose(FILE *f, const struct rpt_ctx *c)
     char a[RPT_NUMBUF], b[RPT_NUMBUF], d[RPT_NUMBUF];
     if (!t || t->nrows != 3)
         return;
-    fprintf(f, "<p>Over the WAN per night a full copy sends %s GiB, an incremental one %s GiB, "
-               "and source-side dedup (only new blocks leave the host) %s GiB.</p>\n",
+    fprintf(f,
+            "<p>Over the WAN per night a full copy sends %s GiB, an incremental one %s GiB, "
+            "and source-side dedup (only new blocks leave the host) %s GiB.</p>\n",
             rpt_fmt_group(a, ks_table_num(t, 0, "GiB"), 0),
             rpt_fmt_group(b, ks_table_num(t, 1, "GiB"), 0),
             rpt_fmt_group(d, ks_table_num(t, 2, "GiB"), 0));
@@ -134,9 +135,10 @@ options_block(FILE *f, const struct rpt_ctx *c)
     size_t ok = 0;
     for (size_t r = 0; r < o->nrows; r++)
         ok += ks_table_num(o, r, "eligible") == 1;
-    fprintf(f, "<p>%zu configurations evaluated for the primary site, %zu of them eligible; "
-               "the cheapest eligible below (the chosen one highlighted), every one with the "
-               "reason a rejected one fails in <code>tables/storage_options.csv</code>.</p>\n",
+    fprintf(f,
+            "<p>%zu configurations evaluated for the primary site, %zu of them eligible; "
+            "the cheapest eligible below (the chosen one highlighted), every one with the "
+            "reason a rejected one fails in <code>tables/storage_options.csv</code>.</p>\n",
             o->nrows, ok);
     rpt_html_table(f, o, "storage_options", ok < 5 ? (ok ? ok : 1) : 5);
 }
@@ -165,6 +167,28 @@ series_block(FILE *f, const struct rpt_ctx *c)
     fputs("</div>\n", f);
 }
 
+/* The latency check: `kasane sim --storage` results, or how to get them. */
+static void
+latency_block(FILE *f, const struct rpt_ctx *c)
+{
+    const struct ks_table *t = rpt_ctx_find(c, "storage_latency");
+    fputs("<h3>Latency check of the chosen array</h3>\n", f);
+    if (!t) {
+        rpt_html_note(f, "No storage latency check was given: run kasane sim --plan PLAN_DIR "
+                         "--storage -o RESULTS.csv and pass RESULTS.csv with --sim to see the "
+                         "array's latency at p95 and at peak load.");
+        return;
+    }
+    fputs("<p>The chosen array's I/O tier simulated at the sizing percentile and at the peak "
+          "(<code>kasane sim --storage</code>, ",
+          f);
+    rpt_html_esc(f, c->o->sim_path);
+    fputs("): latency in microseconds; keeps_up says whether completions kept pace with "
+          "arrivals.</p>\n",
+          f);
+    rpt_html_table(f, t, "storage_latency", 0);
+}
+
 void
 rpt_storage_html(const struct rpt_ctx *c, FILE *f)
 {
@@ -190,14 +214,16 @@ rpt_storage_html(const struct rpt_ctx *c, FILE *f)
     }
     fig_block(f, c, "storage_array");
     options_block(f, c);
+    latency_block(f, c);
     fputs("<h3>Capacity</h3>\n", f);
     sto_fill(f, c, kv, capacity_prose);
     fig_block(f, c, "storage_capacity");
     fputs("<h3>Backup</h3>\n", f);
     sto_fill(f, c, kv, backup_prose);
     wan_prose(f, c);
-    rpt_html_chart(f, c, "storage_wan", "Bytes over the WAN per night: full copy, "
-                                        "incremental, source-side dedup");
+    rpt_html_chart(f, c, "storage_wan",
+                   "Bytes over the WAN per night: full copy, "
+                   "incremental, source-side dedup");
     fig_block(f, c, "storage_backup");
     fputs("<h3>Disaster recovery</h3>\n", f);
     sto_fill(f, c, kv, dr_prose);

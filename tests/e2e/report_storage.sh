@@ -52,6 +52,19 @@ check "options: rank 1 is the chosen one at total_cost_storage" sh -c "
 check "options: every primary row listed" [ "$(($(wc -l < "$R/tables/storage_options.csv") - 1))" -eq "$(grep -c '^primary,' "$PLAN/storage_options.csv")" ]
 check "WAN bytes: full > incremental > source-side dedup" awk -F, 'NR > 1 { b[NR] = $2 } END { exit !(b[2] > b[3] && b[3] > b[4]) }' "$R/tables/storage_wan.csv"
 
+# The array's latency check: kasane sim --storage results given with --sim land in the
+# section, as the simulator wrote them.
+check "without --sim: the section says how to get the latency check" grep -q "run kasane sim --plan PLAN_DIR --storage" "$H"
+"$KASANE" sim --plan "$PLAN" --storage --replications 2 -o "$T/st.csv" >/dev/null 2>&1
+"$KASANE" report "$DS" --plan "$PLAN" --sim "$T/st.csv" -o "$T/rep5" >/dev/null 2>&1
+check "with sim --storage results: storage_latency.csv has p95 and peak rows" sh -c "
+    [ \"\$(tail -n +2 '$T/rep5/tables/storage_latency.csv' | cut -d, -f1,2 | tr '\n' ' ')\" = 'p95,reads p95,writes peak,reads peak,writes ' ]"
+check "storage_latency p99 equals the sim results" sh -c "
+    awk -F, 'NR == FNR { if (FNR == 1) for (i = 1; i <= NF; i++) c[\$i] = i; else want[\$1 \",\" \$2] = \$c[\"lat_p99_us\"]; next }
+        FNR == 1 { for (i = 1; i <= NF; i++) d[\$i] = i; next }
+        { if (want[\$1 \",\" \$2] != \$d[\"lat_p99_us\"]) bad = 1; n++ } END { exit bad || n != 4 }' '$T/st.csv' '$T/rep5/tables/storage_latency.csv'"
+check "with sim --storage results: still well-formed" tidy -errors -q "$T/rep5/index.html"
+
 # No storage sizing: a one-line note, no storage tables, the rest of the report intact.
 "$KASANE" report "$DS" --plan "$F/plan_nostorage" -o "$T/rep2" >/dev/null 2>&1
 check "plan without storage: report runs and says so" sh -c "[ \$? -eq 0 ] && grep -q 'This plan has no storage sizing (no storage.csv' '$T/rep2/index.html'"

@@ -43,8 +43,7 @@ sfx_init(struct sfx *s, int with_storage)
     assert_int_equal(fx_storage_write(root(), cat, s->dir), 0);
     free(cat);
     if (!with_storage) {
-        static const char *const f[] = {"storage.csv", "storage_options.csv",
-                                        "storage_series.csv"};
+        static const char *const f[] = {"storage.csv", "storage_options.csv", "storage_series.csv"};
         for (size_t i = 0; i < 3; i++) {
             char *p = ks_xasprintf("%s/%s", s->plan, f[i]);
             unlink(p);
@@ -68,12 +67,24 @@ sfx_fini(struct sfx *s)
 static int
 run_report(const struct sfx *s, struct ks_err *err)
 {
-    struct rpt_opts o = {.dataset_dir = s->ds, .plan_dir = s->plan, .out_dir = s->out,
+    struct rpt_opts o = {.dataset_dir = s->ds,
+                         .plan_dir = s->plan,
+                         .out_dir = s->out,
                          .gnuplot_path = "/nonexistent"};
     struct rpt_result res;
     int rc = rpt_report_run(&o, &res, err);
     rpt_result_fini(&res);
     return rc;
+}
+
+/* A fixture with storage files and its report: what most tests start from. */
+static void
+sfx_report(struct sfx *s)
+{
+    struct ks_err err = {0};
+    sfx_init(s, 1);
+    if (run_report(s, &err) < 0)
+        fail_msg("%s", err.msg);
 }
 
 static void
@@ -110,10 +121,7 @@ test_figures_equal_storage_csv(void **state)
 {
     (void)state;
     struct sfx s;
-    struct ks_err err = {0};
-    sfx_init(&s, 1);
-    if (run_report(&s, &err) < 0)
-        fail_msg("%s", err.msg);
+    sfx_report(&s);
     struct ks_table kv;
     read_table(s.plan, "storage.csv", &kv);
     char *tables = ks_xasprintf("%s/tables", s.out);
@@ -145,10 +153,7 @@ test_options_ranked(void **state)
 {
     (void)state;
     struct sfx s;
-    struct ks_err err = {0};
-    sfx_init(&s, 1);
-    if (run_report(&s, &err) < 0)
-        fail_msg("%s", err.msg);
+    sfx_report(&s);
     struct ks_table kv, o, plan_o;
     char *tables = ks_xasprintf("%s/tables", s.out);
     read_table(s.plan, "storage.csv", &kv);
@@ -202,10 +207,7 @@ test_chart_peak(void **state)
 {
     (void)state;
     struct sfx s;
-    struct ks_err err = {0};
-    sfx_init(&s, 1);
-    if (run_report(&s, &err) < 0)
-        fail_msg("%s", err.msg);
+    sfx_report(&s);
     char *gp = ks_xasprintf("%s/charts/storage_iops.gp", s.out), *text = tu_slurp(gp, NULL);
     assert_non_null(text);
     char *p = strstr(text, "$data << EOD\n") + 13;
@@ -251,7 +253,8 @@ test_no_storage(void **state)
 static void
 edit_plan(const struct sfx *s, const char *name, const char *from, const char *to)
 {
-    char *p = ks_xasprintf("%s/%s", s->plan, name), *text = tu_slurp(p, NULL), *at = strstr(text, from);
+    char *p = ks_xasprintf("%s/%s", s->plan, name), *text = tu_slurp(p, NULL),
+         *at = strstr(text, from);
     assert_non_null(at);
     *at = '\0';
     char *out = ks_xasprintf("%s%s%s", text, to, at + strlen(from));
@@ -315,9 +318,19 @@ test_golden_io(void **state)
     static const double t[] = {1767226500, 1767227400, 1767228300, 1767229200};
     static const double rd[] = {2048, 1024, 3072, 512}, wr[] = {1024, 512, 2048, 512};
     struct rpt_storage_io c = {
-        .name = "storage_io", .title = "Summed disk throughput", .ylabel = "MiB/s", .n = 4,
-        .step_s = 900, .scale = 1024, .t = t, .read = rd, .write = wr, .p95 = 4.5,
-        .peak = 5, .p95_label = "p95 of the sum", .peak_label = "peak of the sum",
+        .name = "storage_io",
+        .title = "Summed disk throughput",
+        .ylabel = "MiB/s",
+        .n = 4,
+        .step_s = 900,
+        .scale = 1024,
+        .t = t,
+        .read = rd,
+        .write = wr,
+        .p95 = 4.5,
+        .peak = 5,
+        .p95_label = "p95 of the sum",
+        .peak_label = "peak of the sum",
     };
     golden("storage_io", rpt_storage_gp_io(&c));
     golden("storage_wan", rpt_storage_gp_wan(1e12, 1e11, 2e10));
@@ -336,8 +349,16 @@ test_downsample(void **state)
         rd[k] = (double)((k * 37) % 101);
         wr[k] = (double)((k * 11) % 53);
     }
-    struct rpt_storage_io c = {.name = "x", .title = "x", .ylabel = "IOPS", .n = N, .step_s = 60,
-                               .scale = 1, .t = t, .read = rd, .write = wr, .p95 = NAN,
+    struct rpt_storage_io c = {.name = "x",
+                               .title = "x",
+                               .ylabel = "IOPS",
+                               .n = N,
+                               .step_s = 60,
+                               .scale = 1,
+                               .t = t,
+                               .read = rd,
+                               .write = wr,
+                               .p95 = NAN,
                                .peak = NAN};
     char *s = rpt_storage_gp_io(&c), *p = strstr(s, "$data << EOD\n") + 13;
     size_t h = 0;

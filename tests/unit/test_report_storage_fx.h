@@ -68,9 +68,8 @@ fx_storage_dataset(const char *root)
 static inline void
 fx_copy_plan(const char *root, const char *plan_dir)
 {
-    static const char *const files[] = {"placement.csv", "hosts.csv",  "summary.csv",
-                                        "models.csv",    "licences.csv", "ports.csv",
-                                        "policy.csv"};
+    static const char *const files[] = {"placement.csv", "hosts.csv", "summary.csv", "models.csv",
+                                        "licences.csv",  "ports.csv", "policy.csv"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char *p = ks_xasprintf("%s/tests/fixtures/report/basic/plan/%s", root, files[i]);
         char *text = tu_slurp(p, NULL);
