@@ -17,6 +17,7 @@
 
 #include "report/rpt_chart.h"
 #include "report/rpt_sections.h"
+#include "report/rpt_sim.h"
 #include "report/rpt_util.h"
 
 /* ---- figure tables ------------------------------------------------------------------- */
@@ -494,20 +495,17 @@ build_options(struct rpt_ctx *c, struct ks_err *err)
     return rc;
 }
 
-/* Results of `kasane sim --plan PLAN --storage` given with --sim (they have a load
- * column): the latency check of the chosen array, the columns a reader needs. */
+/* Results of `kasane sim --plan PLAN --storage` (a load column): the latency check of
+ * the chosen array, the columns a reader needs. */
 static void
-latency_table(struct rpt_ctx *c)
+latency_table(struct rpt_ctx *c, const struct ks_table *sim)
 {
     static const char *const want[] = {
         "load",       "workload",    "offered_per_s",   "throughput_per_s", "lat_p50_us",
         "lat_p99_us", "lat_p999_us", "device_util_pct", "keeps_up"};
-    const struct ks_table *sim = &c->sim;
     const char *cols[NFIG(want)];
     int src[NFIG(want)];
     size_t n = 0;
-    if (!sim->ncols || ks_table_col(sim, "load") < 0)
-        return;
     for (size_t j = 0; j < NFIG(want); j++)
         if ((src[n] = ks_table_col(sim, want[j])) >= 0)
             cols[n++] = want[j];
@@ -517,6 +515,34 @@ latency_table(struct rpt_ctx *c)
         for (size_t j = 0; j < n; j++)
             ks_table_set(t, o, (int)j, ks_table_get(sim, r, src[j]));
     }
+}
+
+/* The latency check comes from --sim when those results have a load column, else from
+ * PLAN/storage_sim.csv when it exists (`kasane sim --plan PLAN --storage -o
+ * PLAN/storage_sim.csv`, so a report can show both the host and the storage check). */
+static int
+build_latency(struct rpt_ctx *c, struct ks_err *err)
+{
+    struct ks_table t;
+    struct stat st;
+    if (c->sim.ncols && ks_table_col(&c->sim, "load") >= 0) {
+        latency_table(c, &c->sim);
+        return 0;
+    }
+    char *path = ks_xasprintf("%s/storage_sim.csv", c->plan.dir);
+    int rc = 0;
+    if (stat(path, &st) == 0 && (rc = rpt_sim_read(path, &t, err)) == 0) {
+        if (ks_table_col(&t, "load") < 0)
+            rc = ks_errf(err, -EINVAL,
+                         "%s:1: missing column 'load' (write it with kasane sim "
+                         "--plan PLAN --storage)",
+                         path);
+        else
+            latency_table(c, &t);
+        ks_table_fini(&t);
+    }
+    free(path);
+    return rc;
 }
 
 /* Nothing at all without storage.csv: the html step then says the plan has none. */
@@ -534,7 +560,7 @@ rpt_storage_build(struct rpt_ctx *c, struct ks_err *err)
     if (rc == 0 && present)
         rc = build_options(c, err);
     if (rc == 0 && present)
-        latency_table(c);
+        rc = build_latency(c, err);
     ks_table_fini(&kv);
     free(path);
     return rc;

@@ -175,14 +175,18 @@ latency_block(FILE *f, const struct rpt_ctx *c)
     fputs("<h3>Latency check of the chosen array</h3>\n", f);
     if (!t) {
         rpt_html_note(f, "No storage latency check was given: run kasane sim --plan PLAN_DIR "
-                         "--storage -o RESULTS.csv and pass RESULTS.csv with --sim to see the "
-                         "array's latency at p95 and at peak load.");
+                         "--storage -o PLAN_DIR/storage_sim.csv (or pass its results with "
+                         "--sim) to see the array's latency at p95 and at peak load.");
         return;
     }
+    int from_sim = c->sim.ncols && ks_table_col(&c->sim, "load") >= 0;
     fputs("<p>The chosen array's I/O tier simulated at the sizing percentile and at the peak "
           "(<code>kasane sim --storage</code>, ",
           f);
-    rpt_html_esc(f, c->o->sim_path);
+    if (from_sim)
+        rpt_html_esc(f, c->o->sim_path);
+    else
+        fputs("storage_sim.csv of the plan directory", f);
     fputs("): latency in microseconds; keeps_up says whether completions kept pace with "
           "arrivals.</p>\n",
           f);

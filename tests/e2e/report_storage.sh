@@ -54,7 +54,7 @@ check "WAN bytes: full > incremental > source-side dedup" awk -F, 'NR > 1 { b[NR
 
 # The array's latency check: kasane sim --storage results given with --sim land in the
 # section, as the simulator wrote them.
-check "without --sim: the section says how to get the latency check" grep -q "run kasane sim --plan PLAN_DIR --storage" "$H"
+check "without --sim: the section says how to get the latency check" grep -q "run kasane sim --plan PLAN_DIR --storage -o PLAN_DIR/storage_sim.csv" "$H"
 "$KASANE" sim --plan "$PLAN" --storage --replications 2 -o "$T/st.csv" >/dev/null 2>&1
 "$KASANE" report "$DS" --plan "$PLAN" --sim "$T/st.csv" -o "$T/rep5" >/dev/null 2>&1
 check "with sim --storage results: storage_latency.csv has p95 and peak rows" sh -c "
@@ -64,6 +64,15 @@ check "storage_latency p99 equals the sim results" sh -c "
         FNR == 1 { for (i = 1; i <= NF; i++) d[\$i] = i; next }
         { if (want[\$1 \",\" \$2] != \$d[\"lat_p99_us\"]) bad = 1; n++ } END { exit bad || n != 4 }' '$T/st.csv' '$T/rep5/tables/storage_latency.csv'"
 check "with sim --storage results: still well-formed" tidy -errors -q "$T/rep5/index.html"
+# The same results as PLAN/storage_sim.csv, while --sim carries the host simulation.
+cp -r "$PLAN" "$T/simplan" && cp "$T/st.csv" "$T/simplan/storage_sim.csv"
+"$KASANE" report "$DS" --plan "$T/simplan" --sim "$FIX/report/basic/sim.csv" -o "$T/rep6" >/dev/null 2>&1
+check "PLAN/storage_sim.csv: latency check shown beside the host simulation" sh -c "
+    cmp -s '$T/rep5/tables/storage_latency.csv' '$T/rep6/tables/storage_latency.csv' && [ -s '$T/rep6/tables/sim.csv' ] &&
+    grep -q 'storage_sim.csv of the plan directory' '$T/rep6/index.html'"
+cut -d, -f2- "$T/st.csv" > "$T/simplan/storage_sim.csv"
+expect_exit "PLAN/storage_sim.csv without a load column" 1 "simplan/storage_sim.csv:1: missing column 'load'" \
+    "$KASANE" report "$DS" --plan "$T/simplan" -o "$T/rep7"
 
 # No storage sizing: a one-line note, no storage tables, the rest of the report intact.
 "$KASANE" report "$DS" --plan "$F/plan_nostorage" -o "$T/rep2" >/dev/null 2>&1
