@@ -53,8 +53,8 @@ run_vbp(const struct vbp_args *a)
     if (rc == 0 && a->assign)
         rc = write_assign(a->assign, assign, p->n, &err);
     if (rc == 0)
-        printf("bins %zu lower_bound %zu ffd %zu greedy %zu elapsed_s %.3f work %.3g%s\n", res.nbins,
-               res.lower_bound, res.ffd_bins, res.greedy_bins, res.elapsed_s, res.work,
+        printf("bins %zu lower_bound %zu ffd %zu greedy %zu cpu_s %.3f elapsed_s %.3f work %.3g%s\n", res.nbins,
+               res.lower_bound, res.ffd_bins, res.greedy_bins, res.cpu_s, res.elapsed_s, res.work,
                res.timed_out ? " timed_out" : "");
     free(assign);
     mdl_vbp_free(p);

@@ -274,11 +274,14 @@ order_choices(struct run *r, size_t *order)
         struct mdl_choice *c = &pl->choices[k];
         double usable[2], pack[2];
         capacity(r, &r->cat->m[c->model], c->sockets, usable, pack);
-        r->vbp->cap[0] = pack[0] > 0 ? pack[0] : 1e-9;
-        r->vbp->cap[1] = pack[1] > 0 ? pack[1] : 1e-9;
+        order[k] = k;
+        key[k] = INFINITY; /* no capacity: screened out later, last in line */
+        if (!(pack[0] > 0 && pack[1] > 0))
+            continue;
+        r->vbp->cap[0] = pack[0];
+        r->vbp->cap[1] = pack[1];
         c->lower_bound = mdl_vbp_lb_sum(r->vbp);
         key[k] = bound_cost(r, c);
-        order[k] = k;
     }
     for (size_t x = 1; x < pl->nchoices; x++)
         for (size_t y = x; y > 0 && key[order[y]] < key[order[y - 1]]; y--) {
