@@ -109,6 +109,11 @@ io_tables(struct tui_canvas *b, int y, const struct tui_view *v)
     y = tui_draw_table(b, y, "NIC", 12, nic_cols, 6, n, m->nic.n, sizeof *n);
     if (m->nic.n == 0)
         tui_puts(b, y++, 0, TUI_ST_DIM, "  no network figures");
+    for (size_t i = 0; i < m->nic.n; i++)
+        if (strchr(m->nic.v[i].name, '*')) {
+            tui_puts(b, y++, 0, TUI_ST_DIM, "  * not in the totals (loopback or link down)");
+            break;
+        }
     free(n);
     return y;
 }
@@ -175,13 +180,15 @@ tabs(struct tui_canvas *cv, const struct tui_view *v)
                        " %d %s ", s + 1, tui_screen_names[s]);
         x++;
     }
-    if (m->replay_count) {
-        char t[40], line[96];
+    char t[40], line[160];
+    if (m->replay_count)
         snprintf(line, sizeof line, "replay %zu/%zu  %s  x%g", m->replay_pos + 1,
                  m->replay_count, tui_fmt_time(t, sizeof t, m->time_s), v->ui->speed);
-        int len = (int)strlen(line);
-        tui_puts(cv, 1, cv->w - len - 1 > x ? cv->w - len - 1 : x, TUI_ST_NORMAL, line);
-    }
+    else
+        snprintf(line, sizeof line, "live  %s", m->note[0] ? m->note
+                                                           : tui_fmt_time(t, sizeof t, m->time_s));
+    int len = (int)strlen(line);
+    tui_puts(cv, 1, cv->w - len - 1 > x ? cv->w - len - 1 : x, TUI_ST_NORMAL, line);
 }
 
 static void

@@ -30,20 +30,6 @@ metric(const struct replay *rp, size_t r, enum ks_metric m)
     return ks_samples_get(&rp->ds->s, r, m);
 }
 
-/* "bare metal", "kvm guest", "xen host", or "" when the inventory does not say. */
-static void
-virt_text(const struct ks_dataset *ds, size_t ent, char *buf, size_t n)
-{
-    const char *hv = ks_inv_str(ds, ent, "hypervisor");
-    const char *kind = ks_inv_str(ds, ent, "kind");
-    if (!hv || !*hv)
-        tui_strlcpy(buf, "", n);
-    else if (strcmp(hv, "none") == 0)
-        tui_strlcpy(buf, "bare metal", n);
-    else
-        snprintf(buf, n, "%s %s", hv, kind && strcmp(kind, "host") == 0 ? "host" : "guest");
-}
-
 /* Last row of entity e with time <= t, or -1. Binary search over its rows. */
 static long
 row_at(const struct replay *rp, size_t e, double t)
@@ -336,7 +322,8 @@ fill_header(const struct replay *rp, struct tui_model *m)
     const char *host = ks_inv_str(rp->ds, rp->ent, "hostname");
     tui_strlcpy(m->host, host && *host ? host : ks_dataset_entity(rp->ds, rp->ent),
                 sizeof m->host);
-    virt_text(rp->ds, rp->ent, m->virt, sizeof m->virt);
+    tui_virt_text(ks_inv_str(rp->ds, rp->ent, "hypervisor"), ks_inv_str(rp->ds, rp->ent, "kind"),
+                  m->virt, sizeof m->virt);
 }
 
 int

@@ -129,6 +129,17 @@ map_key(int r, wint_t ch)
     }
 }
 
+/* r: a failure to start or stop recording is a message, not the end of the monitor. */
+static void
+record_toggle(struct term *t, struct tui_feed *f, struct tui_model *m)
+{
+    struct ks_err e = {0};
+    if (f->ops->record(f->ctx, m, !m->recording, &e) < 0)
+        snprintf(t->ui.msg, sizeof t->ui.msg, "%.110s", e.msg);
+    else
+        snprintf(t->ui.msg, sizeof t->ui.msg, "recording %s", m->recording ? "on" : "off");
+}
+
 /* Perform what a key asked for. Returns 1 to quit, negative on a feed error. */
 static int
 do_action(struct term *t, struct tui_feed *f, struct tui_model *m, enum tui_action a,
@@ -148,8 +159,8 @@ do_action(struct term *t, struct tui_feed *f, struct tui_model *m, enum tui_acti
     case TUI_ACT_RECORD:
         if (!f->ops->record)
             snprintf(t->ui.msg, sizeof t->ui.msg, "recording is for live mode (--record DATASET)");
-        else if ((rc = f->ops->record(f->ctx, m, !m->recording, err)) == 0)
-            snprintf(t->ui.msg, sizeof t->ui.msg, "recording %s", m->recording ? "on" : "off");
+        else
+            record_toggle(t, f, m);
         break;
     case TUI_ACT_INTERVAL:
         if (f->ops->set_interval)
@@ -247,11 +258,7 @@ tui_run(struct tui_feed *feed, struct tui_model *m, const struct tui_opts *o,
     t.view = (struct tui_view){.m = m, .ui = &t.ui, .fit = o->fit};
     tui_canvas_init(&t.cv, 0, 0);
     term_open(&t);
-    int rc = 0;
-    if (o->record_at_start && feed->ops->record)
-        rc = feed->ops->record(feed->ctx, m, 1, err);
-    if (rc == 0)
-        rc = loop(&t, feed, m, o, err);
+    int rc = loop(&t, feed, m, o, err);
     endwin();
     tui_canvas_fini(&t.cv);
     return rc;

@@ -150,10 +150,68 @@ gone() { i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$
 check "SIGTERM ends it" gone "$name_pid"
 stop
 
+# --- live: the collector's sampler on fake /proc + /sys trees ----------------------------
+P="$FIX/proc"
+seq_of() { ls -d "$P/$1"/[0-9]* | sort | awk '{printf "%s%s", (NR>1?",":""), $0}'; }
+# live NAME SCENARIO ARGS...: kasane top on the scenario's trees, one per refresh. The
+# trees carry their own clock (10 s apart), so the rates are exact whatever the pace;
+# after the last tree no time passes and the screen keeps the last rates.
+live() {
+    name="$1-$$" sc=$2; shift 2
+    tm new-session -d -x 120 -y 40 -s "$name" \
+        "sh -c '$KASANE top --root-seq $(seq_of "$sc") $*; echo EXIT=\$?; sleep 60'"
+}
+live steal steal-rising -i 2
+check "live: baseline first, waiting for an interval" wait_for "live  waiting for the first interval"
+check "live: first interval: busy 60%, steal 20% (cpu0)" wait_for "cpu0  ["
+screen
+check "live: first interval rates on the all line" sh -c "grep -q '^all   \[.* 60.0% st  20.0%' '$T/screen' || grep -q '^all   \[.* 70.0% st  40.0%' '$T/screen'"
+check "live: second interval: busy 70%, steal 40%" wait_for " 70.0% st  40.0%"
+check "live: host name and hypervisor from the tree's inventory" wait_for "kasane top  guest1  kvm guest"
+check "live: time of the sample on the tab line" wait_for "live  2023-11-14 22:30:20Z"
+check "live: memory and swap from meminfo" wait_for "] 512/2048 MiB 25.0%"
+check "live: r without --record says how" key_wait r "give --record DATASET to record"
+check "live: replay keys are refused" key_wait Right "that key steps a replay"
+check "live: counters say why they are missing" key_wait 4 "unavailable: inside a kvm guest the hypervisor hides the PMU"
+check "live: VMs say what they need" key_wait 2 "live VMs need --libvirt URI"
+tm send-keys -t "$name" q
+check "live: q exits 0" wait_for "EXIT=0"
+stop
+live xen xen-guest -i 0.5
+check "live: xen guest disk rates as iostat computes them" \
+    wait_for "xvda               5.0      15.0       20.0      120.0      0.50     2.0"
+check "live: the partition is not listed" sh -c "! grep -q '^xvda1' '$T/screen'"
+check "live: xen guest header" wait_for "xen guest"
+stop
+live kvm kvm-guest -i 0.5
+check "live: NIC rates (eth0 rx 100 KiB/s)" wait_for "eth0              100.0       50.0     100.0      50.0"
+check "live: loopback listed but marked as outside the totals" wait_for "* not in the totals"
+check "live: user part of the CPU bar known" sh -c "grep -q '^all ' '$T/screen'"
+stop
+
+# --- live recording: the same files as collect --------------------------------------------
+live rec steal-rising -i 1 -n 3 --record "$T/rec"
+check "record: REC shown while recording" wait_for " REC"
+check "record: -n 3 ends the run with exit 0" wait_for "EXIT=0"
+stop
+"$KASANE" collect --root-seq "$(seq_of steal-rising)" -i 0.01 -n 2 -o "$T/col" 2>/dev/null
+for f in inventory.csv samples.csv cores.csv; do
+    check "record: $f byte-identical to collect's" cmp -s "$T/rec/$f" "$T/col/$f"
+done
+check "record: two rows recorded (the baseline gives none)" sh -c "[ \$(wc -l < '$T/rec/samples.csv') -eq 3 ]"
+live rec2 steal-rising -i 1 --record "$T/rec2"
+wait_for " REC" >/dev/null
+check "record: r stops recording" key_wait r "recording off"
+check "record: REC gone" sh -c "! grep -q ' REC' '$T/screen'"
+check "record: r starts again" key_wait r "recording on"
+stop
+expect_exit "record: a dataset with another header is refused" 1 "samples.csv" \
+    sh -c "mkdir -p '$T/bad' && echo 'time,entity,x' > '$T/bad/samples.csv' && \"$KASANE\" top --root '$P/kvm-guest/1' --record '$T/bad' </dev/null"
+
 # --- command line ------------------------------------------------------------------------
-expect_exit "live without the collector is a clear usage error" 2 "live mode needs the collector \(issue 6\)" "$KASANE" top
+expect_exit "live on a missing root names it" 1 "nonexistent" "$KASANE" top --root /nonexistent/root
 expect_exit "--catalog needs --model" 2 "go together" "$KASANE" top --replay "$BASIC" --catalog "$CAT"
-expect_exit "--entity needs --replay" 2 "needs --replay" "$KASANE" top --entity x
+expect_exit "--replay and --record exclude each other" 2 "cannot be combined" "$KASANE" top --replay "$BASIC" --record "$T/x"
 expect_exit "bad interval" 2 "-i: 'abc'" "$KASANE" top -i abc --replay "$BASIC"
 expect_exit "no terminal" 2 "needs a terminal" "$KASANE" top --replay "$BASIC" </dev/null
 expect_exit "unknown entity names the file" 1 "inventory.csv: no entity 'nosuch'" "$KASANE" top --replay "$BASIC" --entity nosuch
