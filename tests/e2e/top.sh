@@ -199,6 +199,11 @@ for f in inventory.csv samples.csv cores.csv; do
     check "record: $f byte-identical to collect's" cmp -s "$T/rec/$f" "$T/col/$f"
 done
 check "record: two rows recorded (the baseline gives none)" sh -c "[ \$(wc -l < '$T/rec/samples.csv') -eq 3 ]"
+start replayrec --replay "$T/rec"
+check "record -> replay: per-core lines come back from cores.csv" wait_for "cpu1  ["
+check "record -> replay: the first recorded interval" wait_for "replay 1/2  2023-11-14 22:30:10Z"
+check "record -> replay: busy and steal as recorded" sh -c "grep -q '^cpu0  \[.* 60.0% st  20.0%' '$T/screen'"
+stop
 live rec2 steal-rising -i 1 --record "$T/rec2"
 wait_for " REC" >/dev/null
 check "record: r stops recording" key_wait r "recording off"
