@@ -97,14 +97,18 @@ parse_rotate(const char *s, struct col_writer_opts *w)
 enum { OPT_ENTITY = 256, OPT_ROOT, OPT_ROOT_SEQ, OPT_ROTATE, OPT_DM, OPT_NO_CORES, OPT_SOURCES };
 
 static const struct option longopts[] = {
-    {"interval", required_argument, NULL, 'i'}, {"count", required_argument, NULL, 'n'},
-    {"duration", required_argument, NULL, 'd'}, {"output", required_argument, NULL, 'o'},
+    {"interval", required_argument, NULL, 'i'},
+    {"count", required_argument, NULL, 'n'},
+    {"duration", required_argument, NULL, 'd'},
+    {"output", required_argument, NULL, 'o'},
     {"entity", required_argument, NULL, OPT_ENTITY},
     {"root", required_argument, NULL, OPT_ROOT},
     {"root-seq", required_argument, NULL, OPT_ROOT_SEQ},
-    {"rotate", required_argument, NULL, OPT_ROTATE}, {"dm", no_argument, NULL, OPT_DM},
+    {"rotate", required_argument, NULL, OPT_ROTATE},
+    {"dm", no_argument, NULL, OPT_DM},
     {"no-cores", no_argument, NULL, OPT_NO_CORES},
-    {"sources", required_argument, NULL, OPT_SOURCES}, {"help", no_argument, NULL, 'h'},
+    {"sources", required_argument, NULL, OPT_SOURCES},
+    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -128,9 +132,15 @@ parse_opt(int c, const char *arg, struct collect_args *a)
             return cmd_usage_error("collect", "-d: '%s' is not a duration (e.g. 90, 5m, 2h, 7d)",
                                    arg);
         return 0;
-    case 'o': a->wr.dir = arg; return 0;
-    case OPT_ENTITY: a->entity = arg; return 0;
-    case OPT_ROOT: a->col.root = arg; return 0;
+    case 'o':
+        a->wr.dir = arg;
+        return 0;
+    case OPT_ENTITY:
+        a->entity = arg;
+        return 0;
+    case OPT_ROOT:
+        a->col.root = arg;
+        return 0;
     case OPT_ROOT_SEQ:
         a->col.root = arg;
         a->col.root_seq = 1;
@@ -140,11 +150,20 @@ parse_opt(int c, const char *arg, struct collect_args *a)
             return cmd_usage_error("collect", "--rotate: '%s' is not a size (100M) or 'daily'",
                                    arg);
         return 0;
-    case OPT_DM: a->col.include_dm = 1; return 0;
-    case OPT_NO_CORES: a->wr.no_cores = 1; return 0;
-    case OPT_SOURCES: a->col.only = arg; return 0;
-    case 'h': help(); return 1;
-    default: return cmd_usage_error("collect", "unknown option");
+    case OPT_DM:
+        a->col.include_dm = 1;
+        return 0;
+    case OPT_NO_CORES:
+        a->wr.no_cores = 1;
+        return 0;
+    case OPT_SOURCES:
+        a->col.only = arg;
+        return 0;
+    case 'h':
+        help();
+        return 1;
+    default:
+        return cmd_usage_error("collect", "unknown option");
     }
 }
 
@@ -209,9 +228,8 @@ run(struct collect_args *a, sigset_t *set)
     }
     if (rc == 0) {
         if (a->wr.dir)
-            fprintf(stderr, "kasane collect: %s (%s, %s) every %g s into %s\n",
-                    a->wr.entity, inv->kind, col_sampler_sources(s), a->run.interval_s,
-                    a->wr.dir);
+            fprintf(stderr, "kasane collect: %s (%s, %s) every %g s into %s\n", a->wr.entity,
+                    inv->kind, col_sampler_sources(s), a->run.interval_s, a->wr.dir);
         a->run.wait = wait_signals;
         a->run.wait_ctx = set;
         a->run.warn = warn_stderr;

@@ -41,8 +41,7 @@ find(struct col_devtab *t, const char *name, size_t hint)
 static const char *const kind_event[] = {NULL, "wrap", "rereg", "glitch"};
 
 void
-col_devtab_event(const struct col_devtab *t, const char *name, int kind,
-                 struct col_snapshot *out)
+col_devtab_event(const struct col_devtab *t, const char *name, int kind, struct col_snapshot *out)
 {
     if (kind == COL_DEV_NEW)
         col_snapshot_event(out, "%s_new:%s", t->what, name);
@@ -117,8 +116,8 @@ looks_like_partition(const struct col_diskstats *ds, const char *name)
 }
 
 int
-col_disk_is_whole(const struct col_root *root, const struct col_diskstats *ds,
-                  const char *name, int include_dm, int have_sysblock)
+col_disk_is_whole(const struct col_root *root, const struct col_diskstats *ds, const char *name,
+                  int include_dm, int have_sysblock)
 {
     if (has_prefix(name, "loop") || has_prefix(name, "ram") || has_prefix(name, "zram"))
         return 0;
@@ -158,8 +157,8 @@ col_nic_classify(const struct col_root *root, struct col_dev *d)
         long type = 0;
         snprintf(rel, sizeof rel, "sys/class/net/%s/type", d->name);
         /* ARPHRD_LOOPBACK = 772 */
-        d->loopback = strcmp(d->name, "lo") == 0 ||
-                      (col_root_long(root, rel, &type) == 0 && type == 772);
+        d->loopback =
+            strcmp(d->name, "lo") == 0 || (col_root_long(root, rel, &type) == 0 && type == 772);
     }
     d->up = up;
     d->counted = up && !d->loopback;

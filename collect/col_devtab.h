@@ -33,7 +33,7 @@ struct col_dev {
 struct col_devtab {
     struct col_dev *d; /* owned */
     size_t n, cap;
-    const char *what;  /* "disk" or "nic", the event prefix */
+    const char *what; /* "disk" or "nic", the event prefix */
 };
 
 void col_devtab_init(struct col_devtab *t, const char *what);
@@ -44,8 +44,8 @@ void col_devtab_begin(struct col_devtab *t);
  * col_delta_kind) says how they were obtained. */
 #define COL_DEV_NEW (-1)
 struct col_dev *col_devtab_update(struct col_devtab *t, const char *name, unsigned major,
-                                  unsigned minor, const uint64_t *cur, size_t n,
-                                  uint64_t *delta, int *kind);
+                                  unsigned minor, const uint64_t *cur, size_t n, uint64_t *delta,
+                                  int *kind);
 /* Record what *kind means as an event "<what>_<new|wrap|rereg|glitch>:NAME" (none
  * for COL_DELTA_OK). */
 void col_devtab_event(const struct col_devtab *t, const char *name, int kind,
@@ -55,8 +55,8 @@ void col_devtab_sweep(struct col_devtab *t, struct col_snapshot *out);
 
 /* Disk classification: 1 if name is a whole disk kasane counts. have_sysblock says
  * whether the tree has /sys/block (else partitions are told apart by name). */
-int col_disk_is_whole(const struct col_root *root, const struct col_diskstats *ds,
-                      const char *name, int include_dm, int have_sysblock);
+int col_disk_is_whole(const struct col_root *root, const struct col_diskstats *ds, const char *name,
+                      int include_dm, int have_sysblock);
 /* NIC state, re-read every sample (links go down and up): sets d->up, d->counted
  * (up and not loopback) and, when the device is new or its state changed, the speed. */
 void col_nic_classify(const struct col_root *root, struct col_dev *d);

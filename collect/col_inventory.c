@@ -13,20 +13,14 @@
 
 #include "collect/col_devtab.h"
 #include "collect/col_parse.h"
+#include "collect/col_snapshot.h"
 
 void
 col_inventory_note(struct col_inventory *inv, const char *fmt, ...)
 {
-    size_t n = strlen(inv->notes);
-    if (n + 3 >= sizeof inv->notes)
-        return;
-    if (n) {
-        inv->notes[n++] = ';';
-        inv->notes[n++] = ' ';
-    }
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(inv->notes + n, sizeof inv->notes - n, fmt, ap);
+    col_list_appendf(inv->notes, sizeof inv->notes, "; ", fmt, ap);
     va_end(ap);
 }
 
@@ -36,7 +30,7 @@ col_hv_from_cpuid(const char *v)
     static const struct {
         const char *vendor, *hv;
     } map[] = {
-        {"KVMKVMKVM", "kvm"},       {"XenVMMXenVMM", "xen"}, {"Microsoft Hv", "hyperv"},
+        {"KVMKVMKVM", "kvm"},       {"XenVMMXenVMM", "xen"},   {"Microsoft Hv", "hyperv"},
         {"VMwareVMware", "vmware"}, {"TCGTCGTCGTCG", "other"}, {"bhyve bhyve ", "other"},
     };
     for (size_t i = 0; i < sizeof map / sizeof *map; i++)
@@ -179,8 +173,7 @@ static void
 evidence(struct col_inventory *inv, const char *what, const char *val)
 {
     size_t n = strlen(inv->hv_evidence);
-    snprintf(inv->hv_evidence + n, sizeof inv->hv_evidence - n, "%s%s=%s", n ? " " : "", what,
-             val);
+    snprintf(inv->hv_evidence + n, sizeof inv->hv_evidence - n, "%s%s=%s", n ? " " : "", what, val);
 }
 
 static void

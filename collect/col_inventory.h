@@ -19,19 +19,19 @@ struct col_inventory {
     char hostname[256];
     char cpu_model[128];
     char os[128];
-    const char *hypervisor; /* none kvm xen hyperv vmware other (static strings) */
-    const char *kind;       /* physical vm host */
-    char hv_evidence[160];  /* e.g. "cpuid=KVMKVMKVM" */
+    const char *hypervisor;      /* none kvm xen hyperv vmware other (static strings) */
+    const char *kind;            /* physical vm host */
+    char hv_evidence[160];       /* e.g. "cpuid=KVMKVMKVM" */
     int sockets, cores, threads; /* -1 unknown */
-    double core_MHz;        /* nominal, NaN unknown */
+    double core_MHz;             /* nominal, NaN unknown */
     double mem_MiB;
-    int nic_count;          /* hardware-backed interfaces (sys/class/net/X/device) */
-    double nic_Mbps;        /* sum of known speeds; NaN when none is known */
+    int nic_count;   /* hardware-backed interfaces (sys/class/net/X/device) */
+    double nic_Mbps; /* sum of known speeds; NaN when none is known */
     int disk_count;
     double disk_GiB;
-    char nics[1024];        /* "eth0:10000 eth1:?" */
-    char disks[1024];       /* "sda:931GiB:hdd vda:256GiB:ssd" */
-    char notes[1024];       /* why things are missing; ';'-separated */
+    char nics[1024];  /* "eth0:10000 eth1:?" */
+    char disks[1024]; /* "sda:931GiB:hdd vda:256GiB:ssd" */
+    char notes[1024]; /* why things are missing; ';'-separated */
 };
 
 /* Read the inventory of the tree's machine. Never fails: what cannot be read stays
@@ -42,8 +42,7 @@ void col_inventory_note(struct col_inventory *inv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Set entity's inventory row in ds (added if missing): canonical columns plus the
  * extras nics, disks, disk_GiB, hv_evidence. */
-void col_inventory_put(const struct col_inventory *inv, const char *entity,
-                       struct ks_dataset *ds);
+void col_inventory_put(const struct col_inventory *inv, const char *entity, struct ks_dataset *ds);
 
 /* Nominal MHz of the tree's CPUs: cpufreq base_frequency, else cpuinfo_max_freq (kHz),
  * else /proc/cpuinfo "cpu MHz"; NaN when none exists. *from (may be NULL) names the

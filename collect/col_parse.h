@@ -17,17 +17,26 @@
 /* /proc/stat "cpu" line fields, in the kernel's order (jiffies). guest and
  * guest_nice are already included in user and nice. */
 enum col_cpu_field {
-    COL_T_USER, COL_T_NICE, COL_T_SYSTEM, COL_T_IDLE, COL_T_IOWAIT, COL_T_IRQ,
-    COL_T_SOFTIRQ, COL_T_STEAL, COL_T_GUEST, COL_T_GUEST_NICE, COL_T_N
+    COL_T_USER,
+    COL_T_NICE,
+    COL_T_SYSTEM,
+    COL_T_IDLE,
+    COL_T_IOWAIT,
+    COL_T_IRQ,
+    COL_T_SOFTIRQ,
+    COL_T_STEAL,
+    COL_T_GUEST,
+    COL_T_GUEST_NICE,
+    COL_T_N
 };
 
 struct col_cpu_line {
-    int cpu;              /* -1 for the aggregate "cpu" line */
-    uint64_t t[COL_T_N];  /* missing trailing fields (old kernels) are 0 */
+    int cpu;             /* -1 for the aggregate "cpu" line */
+    uint64_t t[COL_T_N]; /* missing trailing fields (old kernels) are 0 */
 };
 
 struct col_proc_stat {
-    struct col_cpu_line all; /* the aggregate line */
+    struct col_cpu_line all;  /* the aggregate line */
     struct col_cpu_line *cpu; /* per online CPU, in file order, owned */
     size_t ncpu, cap;
 };
@@ -56,11 +65,23 @@ int col_parse_vmstat(const char *buf, struct col_vmstat *out);
  * with 4 counters (old 2.6 partitions) are skipped; discard fields (kernel 4.18) and
  * flush fields (5.5) are 0 when absent. */
 enum col_disk_field {
-    COL_D_RD_IOS, COL_D_RD_MERGES, COL_D_RD_SECT, COL_D_RD_TICKS,
-    COL_D_WR_IOS, COL_D_WR_MERGES, COL_D_WR_SECT, COL_D_WR_TICKS,
-    COL_D_IO_TICKS, COL_D_TQ_TICKS,
-    COL_D_DC_IOS, COL_D_DC_MERGES, COL_D_DC_SECT, COL_D_DC_TICKS,
-    COL_D_FL_IOS, COL_D_FL_TICKS, COL_D_N
+    COL_D_RD_IOS,
+    COL_D_RD_MERGES,
+    COL_D_RD_SECT,
+    COL_D_RD_TICKS,
+    COL_D_WR_IOS,
+    COL_D_WR_MERGES,
+    COL_D_WR_SECT,
+    COL_D_WR_TICKS,
+    COL_D_IO_TICKS,
+    COL_D_TQ_TICKS,
+    COL_D_DC_IOS,
+    COL_D_DC_MERGES,
+    COL_D_DC_SECT,
+    COL_D_DC_TICKS,
+    COL_D_FL_IOS,
+    COL_D_FL_TICKS,
+    COL_D_N
 };
 #define COL_NAME_MAX 48
 struct col_disk_line {
@@ -77,8 +98,15 @@ void col_diskstats_fini(struct col_diskstats *ds);
 
 /* /proc/net/dev counters kasane uses. */
 enum col_nic_field {
-    COL_N_RX_BYTES, COL_N_RX_PACKETS, COL_N_RX_ERRS, COL_N_RX_DROP,
-    COL_N_TX_BYTES, COL_N_TX_PACKETS, COL_N_TX_ERRS, COL_N_TX_DROP, COL_N_N
+    COL_N_RX_BYTES,
+    COL_N_RX_PACKETS,
+    COL_N_RX_ERRS,
+    COL_N_RX_DROP,
+    COL_N_TX_BYTES,
+    COL_N_TX_PACKETS,
+    COL_N_TX_ERRS,
+    COL_N_TX_DROP,
+    COL_N_N
 };
 struct col_nic_line {
     char name[COL_NAME_MAX];

@@ -34,7 +34,7 @@ struct col_cpu_pct {
     double user;   /* user + nice - guest - guest_nice (sar's %user + %nice) */
     double system; /* system + irq + softirq */
     double iowait, steal, idle;
-    double guest;  /* guest + guest_nice (inside user time already) */
+    double guest; /* guest + guest_nice (inside user time already) */
 };
 /* Shares between two readings of one CPU line (or the aggregate). Backward steps
  * of single fields count as 0 (tickless iowait, a CPU brought back online). */

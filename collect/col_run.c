@@ -49,7 +49,7 @@ col_run(struct col_sampler *s, struct col_writer *w, const struct col_run_opts *
     int64_t iv_ns = (int64_t)llround(o->interval_s * 1e9);
     int64_t start_ns = (int64_t)llround(ks_mono_s() * 1e9);
     uint64_t k = 1, rows = 0;
-    int rc = 0, full = 0;
+    int rc = 0, full = 0, skipped = 0;
     col_snapshot_init(&snap);
     struct ks_err e = {0};
     if (col_sampler_sample(s, &snap, &e) < 0) /* the baseline */
@@ -69,6 +69,17 @@ col_run(struct col_sampler *s, struct col_writer *w, const struct col_run_opts *
                 warn(o, &re);
             continue; /* same deadline */
         }
+        /* Woken well after the deadline (the process was stopped, the machine
+         * suspended): a row now would sit off the grid and the next one would cover a
+         * sliver of an interval. Wait for the next deadline instead, so the one long
+         * interval lands in one row; once only, so a machine too loaded to ever wake
+         * on time still gets rows. */
+        double late_s = ks_mono_s() - (double)deadline_ns * 1e-9;
+        if (late_s > 0.1 * o->interval_s && !skipped) {
+            skipped = 1;
+            continue;
+        }
+        skipped = 0;
         rc = take_row(s, w, &snap, o, &full, err);
         rows++;
         k++;

@@ -24,9 +24,9 @@ enum col_wake {
 };
 
 struct col_run_opts {
-    double interval_s;  /* > 0 */
-    uint64_t count;     /* rows to take; 0 = no limit */
-    double duration_s;  /* stop after this long; 0 = no limit */
+    double interval_s; /* > 0 */
+    uint64_t count;    /* rows to take; 0 = no limit */
+    double duration_s; /* stop after this long; 0 = no limit */
     /* Block until ks_mono_s() >= deadline_s or an event; required. */
     enum col_wake (*wait)(void *ctx, double deadline_s);
     void *wait_ctx;

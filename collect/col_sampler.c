@@ -45,8 +45,8 @@ check_only(const char *only, struct ks_err *err)
         size_t n = strcspn(p, ",");
         int found = 0;
         for (size_t i = 0; col_registry[i]; i++)
-            found |= strlen(col_registry[i]->name) == n &&
-                     strncmp(col_registry[i]->name, p, n) == 0;
+            found |=
+                strlen(col_registry[i]->name) == n && strncmp(col_registry[i]->name, p, n) == 0;
         if (!found)
             return ks_errf(err, -EINVAL, "unknown source '%.*s'", (int)n, p);
         p += n + (p[n] == ',');
@@ -116,7 +116,8 @@ fail:
 static double
 sampler_clock(struct col_sampler *s)
 {
-    if (s->opts.clock == COL_CLOCK_UPTIME && col_root_read(&s->root, "proc/uptime", &s->ubuf) == 0) {
+    if (s->opts.clock == COL_CLOCK_UPTIME &&
+        col_root_read(&s->root, "proc/uptime", &s->ubuf) == 0) {
         double up = col_parse_uptime(s->ubuf.p);
         if (!isnan(up))
             return up;
@@ -137,8 +138,8 @@ stamp(struct col_sampler *s, struct col_snapshot *out, double now)
     out->baseline = isnan(dt);
     /* A tree with its own clock (fixtures) also has its own wall time: boot time plus
      * uptime, so rows of a fake tree are reproducible to the millisecond. */
-    double wall = s->opts.clock == COL_CLOCK_UPTIME && !isnan(s->btime_s) ? s->btime_s + now
-                                                                          : ks_wall_s();
+    double wall =
+        s->opts.clock == COL_CLOCK_UPTIME && !isnan(s->btime_s) ? s->btime_s + now : ks_wall_s();
     double step, t = isnan(dt) ? wall : col_row_time(s->last_time, wall, dt, &step);
     if (!isnan(dt) && step != 0)
         col_snapshot_event(out, "clock_step:%+.3f", step);

@@ -7,10 +7,9 @@
 #include <string.h>
 
 const char *const col_extra_names[COL_NX] = {
-    "cpu_user_pct",   "cpu_system_pct", "cpu_iowait_pct",  "cpu_guest_pct",
-    "cpu_online",     "mem_cached_MiB", "swap_used_MiB",   "swap_total_MiB",
-    "mem_pgin_KiBps", "mem_pgout_KiBps", "net_rx_err_ps",  "net_tx_err_ps",
-    "net_rx_drop_ps", "net_tx_drop_ps", "gap_s",
+    "cpu_user_pct",   "cpu_system_pct", "cpu_iowait_pct", "cpu_guest_pct",  "cpu_online",
+    "mem_cached_MiB", "swap_used_MiB",  "swap_total_MiB", "mem_pgin_KiBps", "mem_pgout_KiBps",
+    "net_rx_err_ps",  "net_tx_err_ps",  "net_rx_drop_ps", "net_tx_drop_ps", "gap_s",
 };
 
 void
@@ -43,16 +42,21 @@ col_snapshot_clear(struct col_snapshot *s)
 }
 
 void
+col_list_appendf(char *buf, size_t cap, const char *sep, const char *fmt, va_list ap)
+{
+    size_t n = strlen(buf), k = n ? strlen(sep) : 0;
+    if (n + k + 1 >= cap)
+        return;
+    memcpy(buf + n, sep, k);
+    vsnprintf(buf + n + k, cap - n - k, fmt, ap);
+}
+
+void
 col_snapshot_event(struct col_snapshot *s, const char *fmt, ...)
 {
-    size_t n = strlen(s->events);
-    if (n + 2 >= sizeof s->events)
-        return;
-    if (n)
-        s->events[n++] = ';';
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(s->events + n, sizeof s->events - n, fmt, ap);
+    col_list_appendf(s->events, sizeof s->events, ";", fmt, ap);
     va_end(ap);
 }
 

@@ -10,6 +10,7 @@
 #ifndef COL_SNAPSHOT_H
 #define COL_SNAPSHOT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "collect/col_parse.h"
@@ -23,17 +24,17 @@ enum col_extra {
     COL_X_CPU_SYSTEM_PCT,
     COL_X_CPU_IOWAIT_PCT,
     COL_X_CPU_GUEST_PCT,
-    COL_X_CPU_ONLINE,      /* logical CPUs online at the end of the interval */
-    COL_X_MEM_CACHED_MIB,  /* page cache + reclaimable slab */
+    COL_X_CPU_ONLINE,     /* logical CPUs online at the end of the interval */
+    COL_X_MEM_CACHED_MIB, /* page cache + reclaimable slab */
     COL_X_SWAP_USED_MIB,
     COL_X_SWAP_TOTAL_MIB,
-    COL_X_PGIN_KIBPS,      /* /proc/vmstat pgpgin */
+    COL_X_PGIN_KIBPS, /* /proc/vmstat pgpgin */
     COL_X_PGOUT_KIBPS,
     COL_X_NET_RX_ERR_PS,
     COL_X_NET_TX_ERR_PS,
     COL_X_NET_RX_DROP_PS,
     COL_X_NET_TX_DROP_PS,
-    COL_X_GAP_S,           /* seconds of rows lost before this one (full disk) */
+    COL_X_GAP_S, /* seconds of rows lost before this one (full disk) */
     COL_NX
 };
 extern const char *const col_extra_names[COL_NX];
@@ -49,14 +50,14 @@ struct col_cpu_row {
 
 struct col_disk_row {
     char name[COL_NAME_MAX];
-    int fresh;  /* 1: first seen (or re-registered): rates cover less than a full interval */
+    int fresh; /* 1: first seen (or re-registered): rates cover less than a full interval */
     struct col_disk_rate r;
 };
 
 struct col_nic_row {
     char name[COL_NAME_MAX];
-    int counted;      /* up and not loopback: part of the totals */
-    long speed_Mbps;  /* -1 unknown */
+    int counted;     /* up and not loopback: part of the totals */
+    long speed_Mbps; /* -1 unknown */
     int fresh;
     struct col_nic_rate r;
 };
@@ -68,11 +69,11 @@ struct col_snapshot {
     int baseline;      /* 1 for the first sample: counters read, no rates yet */
     double m[KS_NMETRIC];
     double x[COL_NX];
-    struct col_cpu_row *cpu;   /* ncpu entries, owned */
+    struct col_cpu_row *cpu; /* ncpu entries, owned */
     size_t ncpu, cpu_cap;
     struct col_disk_row *disk; /* whole disks kasane counts */
     size_t ndisk, disk_cap;
-    struct col_nic_row *nic;   /* every interface seen, counted or not */
+    struct col_nic_row *nic; /* every interface seen, counted or not */
     size_t nnic, nic_cap;
     char events[COL_EVENTS_MAX]; /* ';'-separated; "" when nothing happened */
 };
@@ -81,6 +82,9 @@ void col_snapshot_init(struct col_snapshot *s);
 void col_snapshot_fini(struct col_snapshot *s);
 /* Reset values to unknown for a new sample (keeps the arrays). */
 void col_snapshot_clear(struct col_snapshot *s);
+/* Append formatted text to the NUL-terminated list in buf (cap bytes), with sep
+ * between items; silently truncated when full. Events and inventory notes use it. */
+void col_list_appendf(char *buf, size_t cap, const char *sep, const char *fmt, va_list ap);
 /* Append an event ("disk_rereg:sdb"); silently truncated past COL_EVENTS_MAX. */
 void col_snapshot_event(struct col_snapshot *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -35,11 +35,11 @@ enum col_clock {
 /* Options of a sampler (caller-owned, read during col_sampler_new only; strings
  * copied). Zero-initialized means: this machine, every source, dm disks excluded. */
 struct col_opts {
-    const char *root;   /* --root DIR, NULL for "/" */
-    int root_seq;       /* root is "DIR1,DIR2,...": one tree per sample (tests) */
-    int include_dm;     /* count device-mapper (dm-*) and md disks in totals */
+    const char *root; /* --root DIR, NULL for "/" */
+    int root_seq;     /* root is "DIR1,DIR2,...": one tree per sample (tests) */
+    int include_dm;   /* count device-mapper (dm-*) and md disks in totals */
     enum col_clock clock;
-    const char *only;   /* comma list of source names to run; NULL = all */
+    const char *only; /* comma list of source names to run; NULL = all */
 };
 
 /* What the sampler passes to every source at open and at each sample. */

@@ -95,8 +95,7 @@ cpu_cores(struct cpu_state *st, const struct col_ctx *ctx, struct col_snapshot *
 }
 
 static int
-cpu_sample(void *state, const struct col_ctx *ctx, struct col_snapshot *out,
-           struct ks_err *err)
+cpu_sample(void *state, const struct col_ctx *ctx, struct col_snapshot *out, struct ks_err *err)
 {
     struct cpu_state *st = state;
     int rc = col_root_read(ctx->root, "proc/stat", &st->buf);

@@ -40,8 +40,8 @@ disk_open(const struct col_ctx *ctx, void **state, struct ks_err *err)
 
 /* Add one disk's rates to the snapshot and the running totals. */
 static void
-disk_emit(struct col_snapshot *out, const char *name, const uint64_t *delta, int fresh,
-          double dt_s, struct col_disk_rate *tot)
+disk_emit(struct col_snapshot *out, const char *name, const uint64_t *delta, int fresh, double dt_s,
+          struct col_disk_rate *tot)
 {
     struct col_disk_row *r = col_snapshot_add_disk(out);
     snprintf(r->name, sizeof r->name, "%s", name);
@@ -69,8 +69,7 @@ disk_totals(const struct col_disk_rate *tot, struct col_snapshot *out)
 }
 
 static int
-disk_sample(void *state, const struct col_ctx *ctx, struct col_snapshot *out,
-            struct ks_err *err)
+disk_sample(void *state, const struct col_ctx *ctx, struct col_snapshot *out, struct ks_err *err)
 {
     struct disk_state *st = state;
     int rc = col_root_read(ctx->root, "proc/diskstats", &st->buf);
@@ -84,8 +83,8 @@ disk_sample(void *state, const struct col_ctx *ctx, struct col_snapshot *out,
         const struct col_disk_line *l = &st->ds.d[i];
         uint64_t delta[COL_D_N];
         int kind;
-        struct col_dev *d = col_devtab_update(&st->tab, l->name, l->major, l->minor, l->c,
-                                              COL_D_N, delta, &kind);
+        struct col_dev *d =
+            col_devtab_update(&st->tab, l->name, l->major, l->minor, l->c, COL_D_N, delta, &kind);
         if (d->counted < 0)
             d->counted = col_disk_is_whole(ctx->root, &st->ds, l->name, ctx->opts->include_dm,
                                            st->have_sysblock);

@@ -54,8 +54,7 @@ mem_paging(struct mem_state *st, const struct col_ctx *ctx, struct col_snapshot 
 }
 
 static int
-mem_sample(void *state, const struct col_ctx *ctx, struct col_snapshot *out,
-           struct ks_err *err)
+mem_sample(void *state, const struct col_ctx *ctx, struct col_snapshot *out, struct ks_err *err)
 {
     struct mem_state *st = state;
     struct col_meminfo mi;

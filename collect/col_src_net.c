@@ -58,8 +58,7 @@ net_totals(const struct col_nic_rate *t, struct col_snapshot *out)
 }
 
 static int
-net_sample(void *state, const struct col_ctx *ctx, struct col_snapshot *out,
-           struct ks_err *err)
+net_sample(void *state, const struct col_ctx *ctx, struct col_snapshot *out, struct ks_err *err)
 {
     struct net_state *st = state;
     int rc = col_root_read(ctx->root, "proc/net/dev", &st->buf);
@@ -73,8 +72,7 @@ net_sample(void *state, const struct col_ctx *ctx, struct col_snapshot *out,
         const struct col_nic_line *l = &st->nd.d[i];
         uint64_t delta[COL_N_N];
         int kind, was = -1;
-        struct col_dev *d =
-            col_devtab_update(&st->tab, l->name, 0, 0, l->c, COL_N_N, delta, &kind);
+        struct col_dev *d = col_devtab_update(&st->tab, l->name, 0, 0, l->c, COL_N_N, delta, &kind);
         if (kind != COL_DEV_NEW)
             was = d->counted;
         col_nic_classify(ctx->root, d);

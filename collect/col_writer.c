@@ -35,9 +35,9 @@ struct col_writer {
     uint64_t gap_rows;
 };
 
-static const char *const core_cols[] = {"time",       "entity",     "cpu",        "online",
-                                        "busy_pct",   "user_pct",   "system_pct", "iowait_pct",
-                                        "steal_pct",  "guest_pct"};
+static const char *const core_cols[] = {"time",      "entity",   "cpu",        "online",
+                                        "busy_pct",  "user_pct", "system_pct", "iowait_pct",
+                                        "steal_pct", "guest_pct"};
 #define NCORE_COLS (sizeof core_cols / sizeof *core_cols)
 
 static char *
@@ -144,8 +144,10 @@ check_existing(struct wfile *f, struct ks_err *err)
         char why[300];
         buf[n > 0 ? n : 0] = '\0';
         header_diff(buf, f->header, why, sizeof why);
-        rc = ks_errf(err, -EINVAL, "%s:1: header differs from this kasane's (%s): append "
-                     "refused, existing data left untouched", f->path, why);
+        rc = ks_errf(err, -EINVAL,
+                     "%s:1: header differs from this kasane's (%s): append "
+                     "refused, existing data left untouched",
+                     f->path, why);
     } else if (pread(rfd, &last, 1, (off_t)f->size - 1) == 1 && last != '\n') {
         /* find the last newline and cut after it */
         off_t end = (off_t)f->size;
@@ -321,12 +323,14 @@ col_writer_put(struct col_writer *w, const struct col_snapshot *s, struct ks_err
         w->dropped++;
         w->gap_rows++;
         w->gap_s += isnan(s->interval_s) ? 0 : s->interval_s;
-        return ks_errf(err, -ENOSPC, "%s: no space left on device: row dropped, retrying "
-                       "every interval", w->samples.path ? w->samples.path : "stdout");
+        return ks_errf(err, -ENOSPC,
+                       "%s: no space left on device: row dropped, retrying "
+                       "every interval",
+                       w->samples.path ? w->samples.path : "stdout");
     }
     if (rc < 0)
-        return ks_errf(err, rc, "%s: write failed: %s", w->samples.path ? w->samples.path
-                       : "stdout", strerror(-rc));
+        return ks_errf(err, rc, "%s: write failed: %s",
+                       w->samples.path ? w->samples.path : "stdout", strerror(-rc));
     w->rows++;
     w->gap_rows = 0;
     w->gap_s = 0;

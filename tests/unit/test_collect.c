@@ -57,10 +57,10 @@ test_diskstats(void **state)
 {
     (void)state;
     struct col_diskstats ds = {0};
-    const char *b = "   8       0 sda 1 2 3 4 5 6 7 8 9 10 11\n"          /* 2.6: 11 fields */
-                    "   8       1 sda1 1 2 3 4\n"                          /* old partition */
+    const char *b = "   8       0 sda 1 2 3 4 5 6 7 8 9 10 11\n" /* 2.6: 11 fields */
+                    "   8       1 sda1 1 2 3 4\n"                /* old partition */
                     " 259       0 nvme0n1 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n"
-                    "   8 16 sdb 1 2\n";                                   /* truncated */
+                    "   8 16 sdb 1 2\n"; /* truncated */
     assert_int_equal(col_parse_diskstats(b, &ds), 0);
     assert_int_equal(ds.n, 2);
     assert_string_equal(ds.d[0].name, "sda");
@@ -246,11 +246,16 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_proc_stat),        cmocka_unit_test(test_meminfo),
-        cmocka_unit_test(test_diskstats),        cmocka_unit_test(test_net_dev),
-        cmocka_unit_test(test_cpuinfo_os_cpulist), cmocka_unit_test(test_deltas_wrap_rereg),
-        cmocka_unit_test(test_cpu_pcts),         cmocka_unit_test(test_disk_nic_rates),
-        cmocka_unit_test(test_row_time_and_deadlines), cmocka_unit_test(test_hypervisor_maps),
+        cmocka_unit_test(test_proc_stat),
+        cmocka_unit_test(test_meminfo),
+        cmocka_unit_test(test_diskstats),
+        cmocka_unit_test(test_net_dev),
+        cmocka_unit_test(test_cpuinfo_os_cpulist),
+        cmocka_unit_test(test_deltas_wrap_rereg),
+        cmocka_unit_test(test_cpu_pcts),
+        cmocka_unit_test(test_disk_nic_rates),
+        cmocka_unit_test(test_row_time_and_deadlines),
+        cmocka_unit_test(test_hypervisor_maps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -146,8 +146,7 @@ count_lines(const char *path)
 static struct col_writer *
 open_writer(const char *dir, ssize_t (*fn)(int, const void *, size_t), uint64_t rot)
 {
-    struct col_writer_opts o = {.dir = dir, .entity = "web1", .write_fn = fn,
-                                .rotate_bytes = rot};
+    struct col_writer_opts o = {.dir = dir, .entity = "web1", .write_fn = fn, .rotate_bytes = rot};
     struct col_inventory inv;
     memset(&inv, 0, sizeof inv);
     inv.kind = "physical";
