@@ -44,17 +44,24 @@ help(void)
            "replay: left/right step, [ ] speed, g/G start/end. See docs/top.md.\n");
 }
 
+/* Returns 0, -1 after --help (exit 0), or a usage exit status. */
 static int
 parse_args(int argc, char **argv, struct top_args *a)
 {
     static const struct option opts[] = {
-        {"interval", required_argument, NULL, 'i'}, {"count", required_argument, NULL, 'n'},
-        {"root", required_argument, NULL, 'R'},     {"record", required_argument, NULL, 'w'},
+        {"interval", required_argument, NULL, 'i'},
+        {"count", required_argument, NULL, 'n'},
+        {"root", required_argument, NULL, 'R'},
+        {"record", required_argument, NULL, 'w'},
         {"root-seq", required_argument, NULL, 'S'},
-        {"replay", required_argument, NULL, 'r'},   {"entity", required_argument, NULL, 'e'},
-        {"catalog", required_argument, NULL, 'c'},  {"model", required_argument, NULL, 'm'},
-        {"pcap", required_argument, NULL, 'P'},     {"libvirt", required_argument, NULL, 'L'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"replay", required_argument, NULL, 'r'},
+        {"entity", required_argument, NULL, 'e'},
+        {"catalog", required_argument, NULL, 'c'},
+        {"model", required_argument, NULL, 'm'},
+        {"pcap", required_argument, NULL, 'P'},
+        {"libvirt", required_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     memset(a, 0, sizeof *a);
     a->interval_s = 1;
@@ -65,25 +72,50 @@ parse_args(int argc, char **argv, struct top_args *a)
         case 'i':
             if (ks_parse_double(optarg, &a->interval_s) < 0 || a->interval_s < 0.1 ||
                 a->interval_s > 3600)
-                return cmd_usage_error("top", "-i: '%s' is not a number of seconds in "
-                                              "0.1..3600", optarg);
+                return cmd_usage_error("top",
+                                       "-i: '%s' is not a number of seconds in "
+                                       "0.1..3600",
+                                       optarg);
             break;
         case 'n':
             if (ks_parse_long(optarg, &a->count) < 0 || a->count < 1)
                 return cmd_usage_error("top", "-n: '%s' is not a positive count", optarg);
             break;
-        case 'R': a->root = optarg; break;
-        case 'S': a->root = optarg; a->root_seq = 1; break;
-        case 'w': a->record = optarg; break;
-        case 'r': a->replay = optarg; break;
-        case 'e': a->entity = optarg; break;
-        case 'c': a->catalog = optarg; break;
-        case 'm': a->model = optarg; break;
-        case 'P': a->pcap = optarg; break;
-        case 'L': a->libvirt = optarg; break;
-        case 'h': help(); return -1;
-        case ':': return cmd_usage_error("top", "option '%s' needs a value", argv[optind - 1]);
-        default: return cmd_usage_error("top", "unknown option '%s'", argv[optind - 1]);
+        case 'R':
+            a->root = optarg;
+            break;
+        case 'S':
+            a->root = optarg;
+            a->root_seq = 1;
+            break;
+        case 'w':
+            a->record = optarg;
+            break;
+        case 'r':
+            a->replay = optarg;
+            break;
+        case 'e':
+            a->entity = optarg;
+            break;
+        case 'c':
+            a->catalog = optarg;
+            break;
+        case 'm':
+            a->model = optarg;
+            break;
+        case 'P':
+            a->pcap = optarg;
+            break;
+        case 'L':
+            a->libvirt = optarg;
+            break;
+        case 'h':
+            help();
+            return -1;
+        case ':':
+            return cmd_usage_error("top", "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return cmd_usage_error("top", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
@@ -102,12 +134,15 @@ check_args(const struct top_args *a)
     if (a->count < 0)
         return cmd_usage_error("top", "-n must be positive");
     if (a->pcap || a->libvirt)
-        return cmd_usage_error("top", "--%s needs the collector's %s source, which is not "
-                                      "built yet", a->pcap ? "pcap" : "libvirt",
-                               a->pcap ? "pcap" : "libvirt");
+        return cmd_usage_error("top",
+                               "--%s needs the collector's %s source, which is not "
+                               "built yet",
+                               a->pcap ? "pcap" : "libvirt", a->pcap ? "pcap" : "libvirt");
     return 0;
 }
 
+/* Inputs are read before the terminal is checked, so a bad dataset or catalog is
+ * reported as bad input (exit 1) even from a script without a terminal. */
 int
 cmd_top(int argc, char **argv)
 {
@@ -124,8 +159,8 @@ cmd_top(int argc, char **argv)
     struct tui_model m;
     struct tui_feed feed = {0};
     tui_model_init(&m);
-    struct tui_live_opts lo = {.root = a.root, .root_seq = a.root_seq, .record = a.record,
-                               .entity = a.entity};
+    struct tui_live_opts lo = {
+        .root = a.root, .root_seq = a.root_seq, .record = a.record, .entity = a.entity};
     rc = a.replay ? tui_replay_open(a.replay, a.entity, &m, &feed, &err)
                   : tui_live_open(&lo, &m, &feed, &err);
     if (rc < 0) {
@@ -138,7 +173,9 @@ cmd_top(int argc, char **argv)
         return cmd_usage_error("top", "needs a terminal on stdin and stdout");
     }
     setlocale(LC_ALL, "");
-    struct tui_opts o = {.interval_s = a.interval_s, .count = a.count, .replay = a.replay != NULL,
+    struct tui_opts o = {.interval_s = a.interval_s,
+                         .count = a.count,
+                         .replay = a.replay != NULL,
                          .fit = a.catalog ? &hm : NULL};
     rc = tui_run(&feed, &m, &o, &err);
     tui_feed_close(&feed);

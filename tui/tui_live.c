@@ -1,3 +1,7 @@
+/*
+ * The live feed only translates: the collector's snapshot (collect/col_snapshot.h)
+ * into the monitor's model, so `top` shows exactly what `collect` would record.
+ */
 #include "tui/tui_live.h"
 
 #include <errno.h>
@@ -43,24 +47,31 @@ fill_cpus(const struct col_snapshot *s, struct tui_model *m)
     m->cpu_MHz = s->m[KS_CPU_MHZ];
 }
 
+/* Every disk and NIC the collector reports, and the totals it computed (the model
+ * must not re-add them: the lists include devices the totals leave out). */
 static void
 fill_devices(const struct col_snapshot *s, struct tui_model *m)
 {
     for (size_t i = 0; i < s->ndisk; i++) {
         const struct col_disk_rate *r = &s->disk[i].r;
         struct tui_disk *d = tui_model_add_disk(m);
-        *d = (struct tui_disk){"", r->read_iops, r->write_iops, r->read_KiBps, r->write_KiBps,
-                               r->await_ms, r->util_pct};
+        *d = (struct tui_disk){
+            "",          r->read_iops, r->write_iops, r->read_KiBps, r->write_KiBps,
+            r->await_ms, r->util_pct};
         tui_strlcpy(d->name, s->disk[i].name, sizeof d->name);
     }
     for (size_t i = 0; i < s->nnic; i++) {
         const struct col_nic_rate *r = &s->nic[i].r;
         struct tui_nic *n = tui_model_add_nic(m);
-        *n = (struct tui_nic){"", r->rx_KiBps, r->tx_KiBps, r->rx_pps, r->tx_pps,
-                              r->rx_err_ps + r->tx_err_ps, r->rx_drop_ps + r->tx_drop_ps};
+        *n = (struct tui_nic){"",
+                              r->rx_KiBps,
+                              r->tx_KiBps,
+                              r->rx_pps,
+                              r->tx_pps,
+                              r->rx_err_ps + r->tx_err_ps,
+                              r->rx_drop_ps + r->tx_drop_ps};
         /* Devices the totals leave out (lo, links down) are marked, not hidden. */
-        snprintf(n->name, sizeof n->name, "%.30s%s", s->nic[i].name,
-                 s->nic[i].counted ? "" : "*");
+        snprintf(n->name, sizeof n->name, "%.30s%s", s->nic[i].name, s->nic[i].counted ? "" : "*");
     }
     const double *x = s->m;
     m->disk_KiBps = x[KS_DISK_READ_KIBPS] + x[KS_DISK_WRITE_KIBPS];
@@ -81,7 +92,8 @@ fill_notes(const struct live *lv, struct tui_model *m)
     if (strcmp(inv->kind, "vm") == 0)
         snprintf(m->counters_note, sizeof m->counters_note,
                  "inside a %s guest the hypervisor hides the PMU; and the collector has no "
-                 "PAPI source yet", inv->hypervisor);
+                 "PAPI source yet",
+                 inv->hypervisor);
     else
         snprintf(m->counters_note, sizeof m->counters_note,
                  "the collector has no hardware-counter (PAPI) source yet");
@@ -104,6 +116,8 @@ fill_model(struct live *lv, struct tui_model *m)
     fill_notes(lv, m);
 }
 
+/* Recording goes through the collector's writer: the same files, the same header
+ * checks when appending, the same crash-safety. */
 static int
 live_record(void *ctx, struct tui_model *m, int on, struct ks_err *err)
 {
@@ -124,6 +138,8 @@ live_record(void *ctx, struct tui_model *m, int on, struct ks_err *err)
     return rc;
 }
 
+/* One refresh = one sample. A full disk while recording drops that row (the writer
+ * marks the gap in the next one) and the monitor goes on. */
 static int
 live_advance(void *ctx, struct tui_model *m, long n, struct ks_err *err)
 {
@@ -183,8 +199,7 @@ tui_live_open(const struct tui_live_opts *o, struct tui_model *m, struct tui_fee
     }
     const struct col_inventory *inv = col_sampler_inventory(lv->s);
     /* The same default entity as collect: the host name. */
-    lv->entity = ks_xstrdup(o->entity ? o->entity : inv->hostname[0] ? inv->hostname
-                                                                      : "localhost");
+    lv->entity = ks_xstrdup(o->entity ? o->entity : inv->hostname[0] ? inv->hostname : "localhost");
     lv->record = o->record ? ks_xstrdup(o->record) : NULL;
     tui_strlcpy(m->host, inv->hostname[0] ? inv->hostname : lv->entity, sizeof m->host);
     tui_virt_text(inv->hypervisor, inv->kind, m->virt, sizeof m->virt);

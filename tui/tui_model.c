@@ -1,3 +1,7 @@
+/*
+ * The model is filled by a feed and read by the renderer. The history ring and the
+ * demand vectors are the only state that outlives one sample.
+ */
 #include "tui/tui_model.h"
 
 #include <stdio.h>
@@ -94,8 +98,8 @@ tui_model_clear_history(struct tui_model *m)
 
 /* Grow vec by one zeroed element and return a pointer to it. A macro because the
  * vectors differ in element type; the growth itself is ks_xgrow's. */
-#define VEC_ADD(vec)                                                                       \
-    ((vec).v = ks_xgrow((vec).v, &(vec).cap, (vec).n + 1, sizeof *(vec).v),               \
+#define VEC_ADD(vec)                                                                               \
+    ((vec).v = ks_xgrow((vec).v, &(vec).cap, (vec).n + 1, sizeof *(vec).v),                        \
      memset(&(vec).v[(vec).n], 0, sizeof *(vec).v), &(vec).v[(vec).n++])
 
 struct tui_cpu *

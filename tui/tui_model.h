@@ -64,10 +64,10 @@ struct tui_flow {
 };
 
 /* A growable array of T: n used, cap allocated. */
-#define TUI_VEC(T)                                                                         \
-    struct {                                                                               \
-        T *v;                                                                              \
-        size_t n, cap;                                                                     \
+#define TUI_VEC(T)                                                                                 \
+    struct {                                                                                       \
+        T *v;                                                                                      \
+        size_t n, cap;                                                                             \
     }
 
 struct tui_model {

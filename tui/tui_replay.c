@@ -1,3 +1,8 @@
+/*
+ * Replay keeps the whole dataset in memory (core's columnar samples, ~8 bytes a
+ * value) and an index of each entity's rows, so a step is O(1) and a jump rebuilds
+ * the history from at most TUI_HIST_CAP samples.
+ */
 #include "tui/tui_replay.h"
 
 #include <errno.h>
@@ -22,12 +27,22 @@ tui_feed_close(struct tui_feed *f)
 
 /* Extra samples.csv columns the collector writes (collect/col_snapshot.h) that a
  * replay shows when present. */
-enum rx { RX_USER, RX_SYSTEM, RX_IOWAIT, RX_SWAP_USED, RX_SWAP_TOTAL, RX_RX_ERR, RX_TX_ERR,
-          RX_RX_DROP, RX_TX_DROP, RX_N };
+enum rx {
+    RX_USER,
+    RX_SYSTEM,
+    RX_IOWAIT,
+    RX_SWAP_USED,
+    RX_SWAP_TOTAL,
+    RX_RX_ERR,
+    RX_TX_ERR,
+    RX_RX_DROP,
+    RX_TX_DROP,
+    RX_N
+};
 static const enum col_extra rx_col[RX_N] = {
-    COL_X_CPU_USER_PCT, COL_X_CPU_SYSTEM_PCT, COL_X_CPU_IOWAIT_PCT, COL_X_SWAP_USED_MIB,
-    COL_X_SWAP_TOTAL_MIB, COL_X_NET_RX_ERR_PS, COL_X_NET_TX_ERR_PS, COL_X_NET_RX_DROP_PS,
-    COL_X_NET_TX_DROP_PS};
+    COL_X_CPU_USER_PCT,  COL_X_CPU_SYSTEM_PCT, COL_X_CPU_IOWAIT_PCT,
+    COL_X_SWAP_USED_MIB, COL_X_SWAP_TOTAL_MIB, COL_X_NET_RX_ERR_PS,
+    COL_X_NET_TX_ERR_PS, COL_X_NET_RX_DROP_PS, COL_X_NET_TX_DROP_PS};
 
 struct replay {
     struct ks_dataset *ds;
@@ -35,10 +50,10 @@ struct replay {
     struct ks_table cores; /* cores.csv (ncols 0 when absent) */
     size_t *core_rows;     /* its rows of the replayed entity, in file (time) order */
     size_t ncore_rows;
-    size_t ent;            /* the entity replayed */
-    size_t **rows;         /* per entity: its sample rows, in time order */
+    size_t ent;    /* the entity replayed */
+    size_t **rows; /* per entity: its sample rows, in time order */
     size_t *nrows;
-    size_t pos;            /* index into rows[ent] */
+    size_t pos;                        /* index into rows[ent] */
     double threads, core_MHz, mem_MiB; /* inventory, for figures samples lack */
 };
 
@@ -98,6 +113,8 @@ mem_total(const struct replay *rp, size_t r)
     return ks_isnan(t) ? rp->mem_MiB : t;
 }
 
+/* Other VMs at the same moment: the last sample of each at or before t, so VMs
+ * sampled on another grid still show their latest values. */
 static void
 fill_vms(const struct replay *rp, struct tui_model *m, double t)
 {
@@ -115,10 +132,12 @@ fill_vms(const struct replay *rp, struct tui_model *m, double t)
         double nan = ks_nan();
         vm->cpu_pct = r < 0 ? nan : metric(rp, (size_t)r, KS_CPU_PCT);
         vm->mem_MiB = r < 0 ? nan : metric(rp, (size_t)r, KS_MEM_USED_MIB);
-        vm->disk_KiBps = r < 0 ? nan : sum2(metric(rp, (size_t)r, KS_DISK_READ_KIBPS),
-                                            metric(rp, (size_t)r, KS_DISK_WRITE_KIBPS));
-        vm->net_KiBps = r < 0 ? nan : sum2(metric(rp, (size_t)r, KS_NET_RX_KIBPS),
-                                           metric(rp, (size_t)r, KS_NET_TX_KIBPS));
+        vm->disk_KiBps = r < 0 ? nan
+                               : sum2(metric(rp, (size_t)r, KS_DISK_READ_KIBPS),
+                                      metric(rp, (size_t)r, KS_DISK_WRITE_KIBPS));
+        vm->net_KiBps = r < 0 ? nan
+                              : sum2(metric(rp, (size_t)r, KS_NET_RX_KIBPS),
+                                     metric(rp, (size_t)r, KS_NET_TX_KIBPS));
     }
     if (m->vm.n == 0)
         snprintf(m->vm_note, sizeof m->vm_note,
@@ -201,12 +220,13 @@ fill_counters(const struct replay *rp, struct tui_model *m, size_t r)
                  "not recorded in this dataset (ipc column empty; LLC is not a dataset column)");
 }
 
+/* A dataset row has totals only: one "all disks" and one "all NICs" line, present
+ * when at least one of their figures is known. */
 static void
 fill_io(const struct replay *rp, struct tui_model *m, size_t r)
 {
-    static const enum ks_metric dm[] = {KS_DISK_READ_IOPS,  KS_DISK_WRITE_IOPS,
-                                        KS_DISK_READ_KIBPS, KS_DISK_WRITE_KIBPS,
-                                        KS_DISK_AWAIT_MS,   KS_DISK_UTIL_PCT};
+    static const enum ks_metric dm[] = {KS_DISK_READ_IOPS,   KS_DISK_WRITE_IOPS, KS_DISK_READ_KIBPS,
+                                        KS_DISK_WRITE_KIBPS, KS_DISK_AWAIT_MS,   KS_DISK_UTIL_PCT};
     static const enum ks_metric nm[] = {KS_NET_RX_KIBPS, KS_NET_TX_KIBPS, KS_NET_RX_PPS,
                                         KS_NET_TX_PPS};
     double d[6], n[4];
@@ -216,12 +236,16 @@ fill_io(const struct replay *rp, struct tui_model *m, size_t r)
     for (int i = 0; i < 4; i++)
         nk |= !ks_isnan(n[i] = metric(rp, r, nm[i]));
     if (dk)
-        *tui_model_add_disk(m) = (struct tui_disk){"all disks", d[0], d[1], d[2], d[3], d[4],
-                                                   d[5]};
+        *tui_model_add_disk(m) = (struct tui_disk){"all disks", d[0], d[1], d[2], d[3], d[4], d[5]};
     if (nk) /* errors and drops: the collector's extra columns, when present */
-        *tui_model_add_nic(m) = (struct tui_nic){
-            "all NICs", n[0], n[1], n[2], n[3], sum2(extra(rp, r, RX_RX_ERR), extra(rp, r, RX_TX_ERR)),
-            sum2(extra(rp, r, RX_RX_DROP), extra(rp, r, RX_TX_DROP))};
+        *tui_model_add_nic(m) =
+            (struct tui_nic){"all NICs",
+                             n[0],
+                             n[1],
+                             n[2],
+                             n[3],
+                             sum2(extra(rp, r, RX_RX_ERR), extra(rp, r, RX_TX_ERR)),
+                             sum2(extra(rp, r, RX_RX_DROP), extra(rp, r, RX_TX_DROP))};
 }
 
 /* cores.csv rows of the entity at time t: binary search for the first, then every
@@ -311,6 +335,8 @@ rebuild(struct replay *rp, struct tui_model *m, size_t pos)
     rp->pos = pos;
 }
 
+/* A jump rebuilds the history, so the sparklines and Fit show the time up to the
+ * new position whichever way the user came. */
 static int
 replay_seek(void *ctx, struct tui_model *m, long pos, struct ks_err *err)
 {
@@ -324,6 +350,8 @@ replay_seek(void *ctx, struct tui_model *m, long pos, struct ks_err *err)
     return 1;
 }
 
+/* One step forward is incremental (the common case while playing); anything else is
+ * a seek. */
 static int
 replay_advance(void *ctx, struct tui_model *m, long n, struct ks_err *err)
 {
@@ -382,6 +410,8 @@ index_rows(struct replay *rp)
     free(cap);
 }
 
+/* The named entity, else the first of the inventory that has samples (an inventory
+ * may list hosts that were never sampled). */
 static int
 pick_entity(struct replay *rp, const char *dir, const char *entity, struct ks_err *err)
 {
@@ -390,8 +420,7 @@ pick_entity(struct replay *rp, const char *dir, const char *entity, struct ks_er
         if (e < 0)
             return ks_errf(err, -ENOENT, "%s/inventory.csv: no entity '%s'", dir, entity);
         if (rp->nrows[e] == 0)
-            return ks_errf(err, -ENOENT, "%s/samples.csv: entity '%s' has no samples", dir,
-                           entity);
+            return ks_errf(err, -ENOENT, "%s/samples.csv: entity '%s' has no samples", dir, entity);
         rp->ent = (size_t)e;
         return 0;
     }
@@ -434,8 +463,7 @@ static void
 fill_header(const struct replay *rp, struct tui_model *m)
 {
     const char *host = ks_inv_str(rp->ds, rp->ent, "hostname");
-    tui_strlcpy(m->host, host && *host ? host : ks_dataset_entity(rp->ds, rp->ent),
-                sizeof m->host);
+    tui_strlcpy(m->host, host && *host ? host : ks_dataset_entity(rp->ds, rp->ent), sizeof m->host);
     tui_virt_text(ks_inv_str(rp->ds, rp->ent, "hypervisor"), ks_inv_str(rp->ds, rp->ent, "kind"),
                   m->virt, sizeof m->virt);
 }

@@ -73,7 +73,7 @@ test_live_totals_leave_out_loopback(void **state)
     int lo = 0;
     for (size_t i = 0; i < m.nic.n; i++)
         lo |= strcmp(m.nic.v[i].name, "lo*") == 0;
-    assert_true(lo); /* listed, marked */
+    assert_true(lo);                                                      /* listed, marked */
     assert_true(fabs(tui_ring_back(&m.hist[TUI_H_NET], 0) - 150) < 1e-9); /* eth0 only */
     assert_true(fabs(m.cpu_all.user_pct - 40) < 1e-9);
     tui_feed_close(&f);
@@ -88,8 +88,8 @@ test_live_record_and_errors(void **state)
     struct tui_feed f = {0};
     struct ks_err err = {0};
     char *d = tu_tmpdir(), path[4200];
-    struct tui_live_opts o = {.root = seq("steal-rising", 3), .root_seq = 1, .record = d,
-                              .entity = "e1"};
+    struct tui_live_opts o = {
+        .root = seq("steal-rising", 3), .root_seq = 1, .record = d, .entity = "e1"};
     tui_model_init(&m);
     assert_int_equal(tui_live_open(&o, &m, &f, &err), 0);
     assert_true(m.recording);

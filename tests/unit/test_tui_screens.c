@@ -163,8 +163,10 @@ test_render_overview_places(void **state)
     assert_true(y > 2);
     assert_string_equal(line, "all disks         10.0      20.0      100.0      200.0      1.25"
                               "     5.0");
-    assert_true(find_row(&x, "all NICs          300.0      400.0      30.0      40.0        -"
-                             "        -", line, sizeof line) > y);
+    assert_true(find_row(&x,
+                         "all NICs          300.0      400.0      30.0      40.0        -"
+                         "        -",
+                         line, sizeof line) > y);
     assert_true(find_row(&x, "8192/32768 MiB 25.0%", line, sizeof line) > 0);
     y = find_row(&x, "20.0% st   1.5%", line, sizeof line);
     assert_true(y > 0);
@@ -251,9 +253,10 @@ test_render_counters_and_fit(void **state)
     assert_true(find_row(&x, "unavailable: no PMU: hypervisor hides counters", line, 1024) > 0);
     x.ui.screen = TUI_SCR_FIT;
     assert_true(find_row(&x, "Give --catalog FILE --model NAME", line, sizeof line) > 0);
-    struct tui_host_model hm = {.name = "M1", .sockets = 1, .cores_per_socket = 8,
-                                .core_MHz = 2000, .mem_GiB = 32, .perf_per_core = 1,
-                                .cap_MHz = 16000, .cap_MiB = 32768};
+    struct tui_host_model hm;
+    char cat[4200];
+    snprintf(cat, sizeof cat, "%s/../catalog.csv", fixture());
+    assert_int_equal(tui_catalog_find(cat, "M1", &hm, &err), 0);
     x.v.fit = &hm;
     x.f.ops->seek(x.f.ctx, &x.m, -1, &err);
     assert_true(find_row(&x, "p95  76.0% peak  80.0%", line, sizeof line) > 0);
