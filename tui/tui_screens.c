@@ -118,22 +118,45 @@ tui_body_flows(struct tui_canvas *b, const struct tui_view *v)
 
 /* ---- Counters ---------------------------------------------------------------------- */
 
+/* Word-wrap text from column x to the canvas edge; returns the row after it. */
+static int
+wrap(struct tui_canvas *b, int y, int x, enum tui_style st, const char *text)
+{
+    int w = b->w - x > 20 ? b->w - x : 20;
+    while (*text) {
+        int len = (int)strlen(text);
+        if (len > w) { /* break at the last blank that fits, else hard */
+            len = w;
+            while (len > 0 && text[len] != ' ')
+                len--;
+            len = len > 0 ? len : w;
+        }
+        tui_printf(b, y++, x, st, "%.*s", len, text);
+        text += len;
+        text += strspn(text, " ");
+    }
+    return y;
+}
+
 /* Counters are often missing (VMs, no PAPI): the screen's main job is to say why. */
 int
 tui_body_counters(struct tui_canvas *b, const struct tui_view *v)
 {
     const struct tui_model *m = v->m;
-    const char *why = m->counters_note[0] ? m->counters_note : "not measured";
     int y = 0;
     tui_puts(b, y++, 0, TUI_ST_TITLE, "HARDWARE COUNTERS");
     if (!ks_isnan(m->ipc))
         tui_printf(b, y++, 0, TUI_ST_NORMAL, "IPC (instructions per cycle)  %.2f", m->ipc);
     else
-        tui_printf(b, y++, 0, TUI_ST_NORMAL, "IPC (instructions per cycle)  unavailable: %s", why);
+        tui_puts(b, y++, 0, TUI_ST_NORMAL, "IPC (instructions per cycle)  unavailable");
     if (!ks_isnan(m->llc_miss_ps))
         tui_printf(b, y++, 0, TUI_ST_NORMAL, "LLC misses/s                  %.0f", m->llc_miss_ps);
     else
-        tui_printf(b, y++, 0, TUI_ST_NORMAL, "LLC misses/s                  unavailable: %s", why);
+        tui_puts(b, y++, 0, TUI_ST_NORMAL, "LLC misses/s                  unavailable");
+    if (ks_isnan(m->ipc) || ks_isnan(m->llc_miss_ps)) {
+        tui_puts(b, y, 0, TUI_ST_TITLE, "why:");
+        y = wrap(b, y, 5, TUI_ST_NORMAL, m->counters_note[0] ? m->counters_note : "not measured");
+    }
     y++;
     tui_puts(b, y++, 0, TUI_ST_DIM,
              "Inside a VM the hypervisor usually hides the PMU; then only software events");

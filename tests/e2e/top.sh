@@ -80,7 +80,7 @@ check "s sorts VMs by memory" key_wait s "sorted by mem"
 check "3 shows flows" key_wait 3 "TOP TALKERS"
 check "flows: merged tcp/443 flow first" \
     sh -c "grep -q '^10.0.0.5               10.0.0.9               tcp      443       3072.0       2200' '$T/screen'"
-check "4 shows counters and why they are missing" key_wait 4 "unavailable: no PMU: hypervisor hides counters"
+check "4 shows counters and why they are missing" key_wait 4 "why: no PMU: hypervisor hides counters (inventory notes)"
 check "5 shows fit, asking for a catalog" key_wait 5 "Give --catalog FILE --model NAME"
 check "Tab wraps to the overview" key_wait Tab "HISTORY (newest right)"
 check "1 shows the overview" sh -c "tmux -L '$SOCK' send-keys -t '$name' 3 1 && sleep 0.3 && tmux -L '$SOCK' capture-pane -p -t '$name' | grep -q 'all disks'"
@@ -172,7 +172,7 @@ check "live: time of the sample on the tab line" wait_for "live  2023-11-14 22:3
 check "live: memory and swap from meminfo" wait_for "] 512/2048 MiB 25.0%"
 check "live: r without --record says how" key_wait r "give --record DATASET to record"
 check "live: replay keys are refused" key_wait Right "that key steps a replay"
-check "live: counters say why they are missing" key_wait 4 "unavailable: inside a kvm guest the hypervisor hides the PMU"
+check "live: counters say why they are missing" key_wait 4 "why: inside a kvm guest the hypervisor hides the PMU"
 check "live: VMs say what they need" key_wait 2 "live VMs need --libvirt URI"
 tm send-keys -t "$name" q
 check "live: q exits 0" wait_for "EXIT=0"

@@ -250,7 +250,17 @@ test_render_counters_and_fit(void **state)
     char line[1024];
     assert_int_equal(fx_open(&x, NULL, 120, 40), 0);
     x.ui.screen = TUI_SCR_COUNTERS;
-    assert_true(find_row(&x, "unavailable: no PMU: hypervisor hides counters", line, 1024) > 0);
+    assert_true(
+        find_row(&x, "why: no PMU: hypervisor hides counters (inventory notes)", line, 1024) > 0);
+    assert_true(find_row(&x, "LLC misses/s                  unavailable", line, 1024) > 0);
+    /* A long reason wraps at a blank instead of running off the screen. */
+    tui_canvas_resize(&x.cv, 80, 24);
+    snprintf(x.m.counters_note, sizeof x.m.counters_note, "%s",
+             "inside a kvm guest the hypervisor hides the PMU; and the collector has no "
+             "PAPI source yet, so neither IPC nor LLC misses can be read here");
+    int y = find_row(&x, "why: inside", line, 1024);
+    assert_true(y > 0 && strlen(line) <= 80 && line[strlen(line) - 1] != ' ');
+    assert_true(strncmp(tui_canvas_row(&x.cv, y + 1, line, sizeof line), "     ", 5) == 0);
     x.ui.screen = TUI_SCR_FIT;
     assert_true(find_row(&x, "Give --catalog FILE --model NAME", line, sizeof line) > 0);
     struct tui_host_model hm;
