@@ -105,6 +105,19 @@ check "q restores the terminal (canonical mode and echo back on)" \
 check "q leaves the alternate screen (no monitor left on it)" sh -c "! grep -q 'kasane top  srv01' '$T/screen'"
 stop
 
+# --- playing: the replay advances on its own, p stops it --------------------------------
+name="play-$$"
+tm new-session -d -x 120 -y 40 -s "$name" "$KASANE top -i 0.2 --replay $BASIC; sleep 60"
+check "playing reaches the last sample" wait_for "replay 5/5"
+check "and says so" wait_for "end of replay (g: back to the start)"
+tm send-keys -t "$name" p g
+check "g while paused goes to the start" wait_for "replay 1/5"
+sleep 1; screen
+check "paused: no step in a second at -i 0.2" sh -c "grep -q 'replay 1/5' '$T/screen'"
+tm send-keys -t "$name" p
+check "resumed: it plays again" wait_for "replay 3/5"
+stop
+
 # --- fit with a catalog ------------------------------------------------------------------
 start fit --replay "$BASIC" --catalog "$CAT" --model M1
 wait_for "kasane top" >/dev/null
@@ -126,8 +139,16 @@ check "VMs: the lowest is below the screen" sh -c "! grep -q '^vm01 ' '$T/screen
 tm send-keys -t "$name" NPage
 check "PgDn scrolls to the end of the list" wait_for "vm01                          2     1.0"
 tm send-keys -t "$name" Up
-sleep 0.3; screen
-check "Up scrolls back one line" sh -c "! grep -q '^vm01 ' '$T/screen'"
+check "Up scrolls back one line" wait_for "vm36                          2    36.0"
+check "Up: vm01 off the bottom again" sh -c "! grep -q '^vm01 ' '$T/screen'"
+tm send-keys -t "$name" PPage
+check "PgUp scrolls back to the top" wait_for "vm40                          2    40.0"
+tm send-keys -t "$name" Down Down
+check "Down scrolls: two more VMs at the bottom" wait_for "vm04                          2     4.0"
+check "Down: the two title lines left the top, vm40 is now first" \
+    sh -c "! grep -q '^VMS ' '$T/screen' && sed -n 3p '$T/screen' | grep -q '^vm40 '"
+tm send-keys -t "$name" Home
+check "Home returns to the top" wait_for "vm40                          2    40.0"
 tm send-keys -t "$name" s s s s
 check "s cycles to sorting by name" wait_for "sorted by name"
 check "sorting by name starts at the top again, vm01 first" sh -c "grep -A1 '^VM  ' '$T/screen' | grep -q '^vm01 '"
