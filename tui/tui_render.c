@@ -175,12 +175,17 @@ static void
 header(struct tui_canvas *cv, const struct tui_view *v)
 {
     const struct tui_model *m = v->m;
-    char up[32];
+    char up[32], iv[48];
+    /* Live, one sample per refresh; a replay's samples have their own interval. */
+    if (m->replay_count)
+        snprintf(iv, sizeof iv, "%gs samples, step every %gs", m->interval_s, v->ui->interval_s);
+    else
+        snprintf(iv, sizeof iv, "every %gs", v->ui->interval_s);
     tui_fill(cv, 0, 0, cv->w, TUI_ST_HEADER, ' ');
-    int x = tui_printf(cv, 0, 0, TUI_ST_HEADER, " kasane top  %s  %s  %s %s  every %gs",
+    int x = tui_printf(cv, 0, 0, TUI_ST_HEADER, " kasane top  %s  %s  %s %s  %s",
                        m->host[0] ? m->host : "?", m->virt[0] ? m->virt : "virt unknown",
                        m->replay_count ? "elapsed" : "up",
-                       tui_fmt_duration(up, sizeof up, m->uptime_s), v->ui->interval_s);
+                       tui_fmt_duration(up, sizeof up, m->uptime_s), iv);
     if (m->recording)
         x = tui_puts(cv, 0, x + 2, TUI_ST_REC, " REC ");
     if (v->ui->paused)
