@@ -103,13 +103,13 @@ tui_body_flows(struct tui_canvas *b, const struct tui_view *v)
         tui_printf(b, y++, 0, TUI_ST_DIM, "  %s", m->flow_note[0] ? m->flow_note : "no flows");
         return y;
     }
-    tui_printf(b, y++, 0, TUI_ST_TITLE, "%-22s %-22s %-5s %6s %12s %10s", "SOURCE", "DESTINATION",
+    tui_printf(b, y++, 0, TUI_ST_TITLE, "%-20s %-20s %-5s %6s %12s %10s", "SOURCE", "DESTINATION",
                "PROTO", "DPORT", "KiB", "packets");
     struct tui_flow *f = ks_xmalloc(m->flow.n * sizeof *f);
     memcpy(f, m->flow.v, m->flow.n * sizeof *f);
     sort_flows(f, m->flow.n, by_packets);
     for (size_t i = 0; i < m->flow.n; i++)
-        tui_printf(b, y++, 0, TUI_ST_NORMAL, "%-22.22s %-22.22s %-5.5s %6ld %12.1f %10.0f",
+        tui_printf(b, y++, 0, TUI_ST_NORMAL, "%-20.20s %-20.20s %-5.5s %6ld %12.1f %10.0f",
                    f[i].src, f[i].dst, f[i].proto, f[i].dport, f[i].bytes / 1024.0, f[i].packets);
     y = protocols(b, y + 1, f, m->flow.n);
     free(f);

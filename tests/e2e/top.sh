@@ -98,7 +98,7 @@ check "VMs: vm-db (70%) above vm-web (15%) at the first sample" \
 check "s sorts VMs by memory" key_wait s "sorted by mem"
 check "3 shows flows" key_wait 3 "TOP TALKERS"
 check "flows: merged tcp/443 flow first" \
-    wait_row 5 '^10.0.0.5               10.0.0.9               tcp      443       3072.0       2200'
+    wait_row 5 '^10.0.0.5             10.0.0.9             tcp      443       3072.0       2200'
 check "4 shows counters and why they are missing" key_wait 4 "why: no PMU: hypervisor hides counters (inventory notes)"
 check "5 shows fit, asking for a catalog" key_wait 5 "Give --catalog FILE --model NAME"
 check "Tab wraps to the overview" key_wait Tab "HISTORY (newest right)"

@@ -230,7 +230,7 @@ test_render_flows_aggregated(void **state)
     x.ui.screen = TUI_SCR_FLOWS;
     int y = find_row(&x, "SOURCE", line, sizeof line);
     tui_canvas_row(&x.cv, y + 1, line, sizeof line);
-    assert_string_equal(line, "10.0.0.5               10.0.0.9               tcp      443"
+    assert_string_equal(line, "10.0.0.5             10.0.0.9             tcp      443"
                               "       3072.0       2200");
     x.ui.sort[TUI_SCR_FLOWS] = TUI_FSORT_PACKETS;
     tui_render(&x.cv, &x.v);
@@ -308,6 +308,29 @@ test_replay_collector_dataset(void **state)
     fx_close(&x);
 }
 
+/* At the minimum size every screen's widest line still fits: nothing is drawn in the
+ * last column, where a clipped table would end. */
+static void
+test_screens_fit_80_columns(void **state)
+{
+    (void)state;
+    struct fx x;
+    struct ks_err err = {0};
+    struct tui_host_model hm;
+    char cat[4200];
+    snprintf(cat, sizeof cat, "%s/../catalog.csv", fixture());
+    assert_int_equal(tui_catalog_find(cat, "M1", &hm, &err), 0);
+    assert_int_equal(fx_open(&x, NULL, 80, 24), 0);
+    x.v.fit = &hm;
+    for (int s = 0; s < TUI_NSCREEN; s++) {
+        x.ui.screen = (enum tui_screen)s;
+        tui_render(&x.cv, &x.v);
+        for (int y = 2; y < x.cv.h - 1; y++)
+            assert_int_equal(x.cv.c[(size_t)y * 80 + 79].ch, ' ');
+    }
+    fx_close(&x);
+}
+
 static void
 test_scroll_clamped_to_body(void **state)
 {
@@ -342,6 +365,7 @@ main(void)
         cmocka_unit_test(test_render_flows_aggregated),
         cmocka_unit_test(test_render_counters_and_fit),
         cmocka_unit_test(test_replay_collector_dataset),
+        cmocka_unit_test(test_screens_fit_80_columns),
         cmocka_unit_test(test_scroll_clamped_to_body),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
