@@ -181,14 +181,16 @@ check "monochrome: the CPU bar is drawn with its parts' characters" \
     wait_row 4 '^all   \[|||*!!* *\]'
 stop
 name="color-$$"
-tm new-session -d -x 120 -y 40 -s "$name" "$TOP --replay $BASIC; sleep 60"
+# exec: the pane's process is kasane itself, so the signal below reaches it, not a shell
+tm new-session -d -x 120 -y 40 -s "$name" "exec $TOP --replay $BASIC"
 wait_for "kasane top" >/dev/null
 tm capture-pane -e -p -t "$name" > "$T/escapes"
 check "colour terminal: user part in green, steal in magenta" \
     sh -c "grep -q '\[32m' '$T/escapes' && grep -q '\[35m' '$T/escapes'"
 name_pid=$(tm display -p -t "$name" '#{pane_pid}')
-kill -TERM "$name_pid"
 gone() { i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done; ! kill -0 "$1" 2>/dev/null; }
+check "the pane runs kasane itself" sh -c "grep -q kasane /proc/$name_pid/comm"
+kill -TERM "$name_pid"
 check "SIGTERM ends it" gone "$name_pid"
 stop
 
