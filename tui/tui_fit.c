@@ -58,16 +58,19 @@ tui_catalog_find(const char *path, const char *name, struct tui_host_model *out,
     int rc = ks_table_read(path, required_cols, &t, err);
     if (rc < 0)
         return rc;
-    rc = ks_errf(err, -ENOENT, "%s: no host model '%s' in the catalog (column model)", path, name);
-    for (size_t r = 0; r < t.nrows; r++) {
+    size_t r = 0;
+    for (; r < t.nrows; r++) {
         const char *m = ks_table_str(&t, r, "model");
-        if (m && strcmp(m, name) == 0) {
-            ks_err_clear(err);
-            memset(out, 0, sizeof *out);
-            tui_strlcpy(out->name, name, sizeof out->name);
-            rc = read_model_row(&t, path, r, out, err);
+        if (m && strcmp(m, name) == 0)
             break;
-        }
+    }
+    if (r == t.nrows) {
+        rc = ks_errf(err, -ENOENT, "%s: no host model '%s' in the catalog (column model)", path,
+                     name);
+    } else {
+        memset(out, 0, sizeof *out);
+        tui_strlcpy(out->name, name, sizeof out->name);
+        rc = read_model_row(&t, path, r, out, err);
     }
     ks_table_fini(&t);
     return rc;
