@@ -221,7 +221,7 @@ wait_key(struct term *t, double deadline)
         getmaxyx(stdscr, h, w);
         tui_canvas_resize(&t->cv, w, h);
         clear();
-        return 0x7fffffff; /* "redraw" */
+        return TUI_KEY_RESIZE;
     }
     return r == ERR ? -1 : map_key(r, ch);
 }
@@ -240,9 +240,7 @@ loop(struct term *t, struct tui_feed *f, struct tui_model *m, const struct tui_o
             draw(t);
         dirty = 0;
         int key = wait_key(t, next);
-        if (key == 0x7fffffff) {
-            dirty = 1;
-        } else if (key >= 0) {
+        if (key >= 0) {
             enum tui_action a = tui_ui_key(&t->ui, key);
             if ((rc = do_action(t, f, m, a, err)) != 0)
                 break;

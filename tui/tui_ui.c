@@ -151,6 +151,8 @@ replay_key(struct tui_ui *ui, int key)
 enum tui_action
 tui_ui_key(struct tui_ui *ui, int key)
 {
+    if (key == TUI_KEY_RESIZE) /* redraw; keep the message and the help box */
+        return TUI_ACT_REDRAW;
     /* A message lives until the next key: long enough to read, never stale. */
     ui->msg[0] = '\0';
     if (ui->help && key != 'q' && key != 'Q') { /* any key closes the help */

@@ -32,6 +32,7 @@ enum {
     TUI_KEY_PGDN,
     TUI_KEY_HOME,
     TUI_KEY_END,
+    TUI_KEY_RESIZE, /* the terminal changed size (the caller resized its canvas) */
 };
 
 /* What the caller must do after a key. */

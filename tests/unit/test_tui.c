@@ -179,6 +179,8 @@ test_keys_screens_and_help(void **state)
     assert_int_equal(ui.screen, TUI_SCR_OVERVIEW);
     assert_int_equal(tui_ui_key(&ui, 'x'), TUI_ACT_NONE);
     tui_ui_key(&ui, 'h');
+    assert_int_equal(tui_ui_key(&ui, TUI_KEY_RESIZE), TUI_ACT_REDRAW);
+    assert_true(ui.help); /* a resize redraws the help, it does not close it */
     assert_int_equal(tui_ui_key(&ui, 'q'), TUI_ACT_QUIT); /* q quits even from help */
 }
 

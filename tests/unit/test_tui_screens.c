@@ -157,7 +157,8 @@ test_render_overview_places(void **state)
     char line[1024];
     assert_int_equal(fx_open(&x, NULL, 120, 40), 0);
     assert_int_equal(find_row(&x, "kasane top", line, sizeof line), 0);
-    assert_non_null(strstr(line, "srv01.example  kvm host  elapsed 00:01:00  60s samples, step every 1s"));
+    assert_non_null(
+        strstr(line, "srv01.example  kvm host  elapsed 00:01:00  60s samples, step every 1s"));
     assert_int_equal(find_row(&x, "replay 1/5  2026-01-01 00:01:00Z  x1", line, sizeof line), 1);
     int y = find_row(&x, "all disks", line, sizeof line);
     assert_true(y > 2);
