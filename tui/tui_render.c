@@ -274,6 +274,9 @@ too_small(struct tui_canvas *cv)
 static int (*const bodies[TUI_NSCREEN])(struct tui_canvas *, const struct tui_view *) = {
     tui_body_overview, tui_body_vms, tui_body_flows, tui_body_counters, tui_body_fit,
 };
+/* Body lines that stay in place while the rest scrolls: the title and column header
+ * of the long tables (VMs, Flows), so a scrolled list still says what its columns are. */
+static const int pinned[TUI_NSCREEN] = {0, 2, 2, 0, 0};
 
 /* The whole frame is redrawn from the model every time: no incremental state to go
  * stale after a resize, and ncurses sends only what changed. */
@@ -293,10 +296,12 @@ tui_render(struct tui_canvas *cv, struct tui_view *v)
     body.mono = cv->mono;
     int lines = bodies[v->ui->screen](&body, v);
     int rows = cv->h - 3; /* header, tabs, status */
+    int pin = pinned[v->ui->screen] < lines ? pinned[v->ui->screen] : 0;
     int maxscroll = lines > rows ? lines - rows : 0;
     if (v->ui->scroll > maxscroll)
         v->ui->scroll = maxscroll;
-    tui_blit_rows(cv, 2, &body, v->ui->scroll, rows);
+    tui_blit_rows(cv, 2, &body, 0, pin);
+    tui_blit_rows(cv, 2 + pin, &body, pin + v->ui->scroll, rows - pin);
     tui_canvas_fini(&body);
     status_line(cv, v);
     if (v->ui->help)

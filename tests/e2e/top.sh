@@ -166,8 +166,9 @@ tm send-keys -t "$name" PPage
 check "PgUp scrolls back to the top" wait_for "vm40                          2    40.0"
 tm send-keys -t "$name" Down Down
 check "Down scrolls: two more VMs at the bottom" wait_for "vm04                          2     4.0"
-check "Down: the two title lines left the top, vm40 is now first" \
-    wait_row 3 '^vm40 '
+check "Down: the table's title stays in place" wait_row 3 '^VMS  40, sorted by cpu'
+check "Down: the column header too" wait_row 4 '^VM  .*vCPUs'
+check "Down: the list starts two VMs later" wait_row 5 '^vm38 '
 tm send-keys -t "$name" Home
 check "Home returns to the top" wait_for "vm40                          2    40.0"
 tm send-keys -t "$name" s s s s

@@ -332,6 +332,28 @@ test_screens_fit_80_columns(void **state)
     fx_close(&x);
 }
 
+/* VMs scroll under a pinned title and column header. */
+static void
+test_vms_header_pinned(void **state)
+{
+    (void)state;
+    struct fx x;
+    char line[1024];
+    assert_int_equal(fx_open_ds(&x, fixture_named("manyvms"), "hv1", 80, 24), 0);
+    x.ui.screen = TUI_SCR_VMS;
+    x.ui.scroll = 3;
+    tui_render(&x.cv, &x.v);
+    assert_true(
+        strncmp(tui_canvas_row(&x.cv, 2, line, sizeof line), "VMS  40, sorted by cpu", 22) == 0);
+    assert_true(strncmp(tui_canvas_row(&x.cv, 3, line, sizeof line), "VM  ", 4) == 0);
+    assert_true(strncmp(tui_canvas_row(&x.cv, 4, line, sizeof line), "vm37 ", 5) == 0);
+    x.ui.scroll = 1000; /* 42 body lines, 21 rows: at most 21 lines down */
+    tui_render(&x.cv, &x.v);
+    assert_int_equal(x.ui.scroll, 21);
+    assert_true(strncmp(tui_canvas_row(&x.cv, 22, line, sizeof line), "vm01 ", 5) == 0);
+    fx_close(&x);
+}
+
 static void
 test_scroll_clamped_to_body(void **state)
 {
@@ -367,6 +389,7 @@ main(void)
         cmocka_unit_test(test_render_counters_and_fit),
         cmocka_unit_test(test_replay_collector_dataset),
         cmocka_unit_test(test_screens_fit_80_columns),
+        cmocka_unit_test(test_vms_header_pinned),
         cmocka_unit_test(test_scroll_clamped_to_body),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
