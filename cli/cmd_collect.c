@@ -51,7 +51,7 @@ help(void)
            cmd_usage_of("collect"));
 }
 
-/* "90", "1.5m", "2h", "7d" -> seconds. */
+/* "90", "1.5m", "2h", "7d" -> seconds. A bare number is seconds, as for -i. */
 static int
 parse_duration(const char *s, double *out)
 {
@@ -214,6 +214,8 @@ warn_stderr(void *ctx, const char *msg)
     fprintf(stderr, "kasane collect: %s\n", msg);
 }
 
+/* Sampler, then writer (it needs the inventory), then the loop; teardown in reverse.
+ * A failure to close (the final fsync) is an error too: the data may not be on disk. */
 static int
 run(struct collect_args *a, sigset_t *set)
 {
@@ -256,6 +258,7 @@ cmd_collect(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
+    /* Blocked before anything is opened: from here on a signal waits for the loop. */
     sigprocmask(SIG_BLOCK, &set, &old);
     rc = run(&a, &set);
     sigprocmask(SIG_SETMASK, &old, NULL);

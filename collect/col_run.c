@@ -69,13 +69,14 @@ col_run(struct col_sampler *s, struct col_writer *w, const struct col_run_opts *
                 warn(o, &re);
             continue; /* same deadline */
         }
-        /* Woken well after the deadline (the process was stopped, the machine
+        /* Woken well after the deadline (10% of an interval, and more than the
+         * 50 ms a loaded scheduler may take; the process was stopped, the machine
          * suspended): a row now would sit off the grid and the next one would cover a
          * sliver of an interval. Wait for the next deadline instead, so the one long
          * interval lands in one row; once only, so a machine too loaded to ever wake
          * on time still gets rows. */
         double late_s = ks_mono_s() - (double)deadline_ns * 1e-9;
-        if (late_s > 0.1 * o->interval_s && !skipped) {
+        if (late_s > fmax(0.1 * o->interval_s, 0.05) && !skipped) {
             skipped = 1;
             continue;
         }

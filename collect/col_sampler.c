@@ -54,10 +54,13 @@ check_only(const char *only, struct ks_err *err)
     return 0;
 }
 
+/* Open the sources of the registry that --sources asks for, in registry order. One
+ * that cannot work here (no such file, no permission) is a note, not a failure: a
+ * container without /proc/diskstats still gets CPU and memory. */
 static int
 open_sources(struct col_sampler *s, struct ks_err *err)
 {
-    struct col_ctx ctx = {.root = &s->root, .opts = &s->opts, .dt_s = NAN};
+    struct col_ctx ctx = {.root = &s->root, .opts = &s->opts, .dt_s = NAN, .inv = &s->inv};
     for (size_t i = 0; col_registry[i]; i++) {
         const struct col_source *src = col_registry[i];
         struct ks_err e = {0};
@@ -112,16 +115,16 @@ fail:
     return rc;
 }
 
-/* The sampler clock: CLOCK_MONOTONIC, or the tree's own /proc/uptime. */
+/* The sampler clock: CLOCK_MONOTONIC, or the tree's own /proc/uptime. The uptime is
+ * read either way: top shows it, and it costs one small read. */
 static double
-sampler_clock(struct col_sampler *s)
+sampler_clock(struct col_sampler *s, double *uptime_s)
 {
-    if (s->opts.clock == COL_CLOCK_UPTIME &&
-        col_root_read(&s->root, "proc/uptime", &s->ubuf) == 0) {
-        double up = col_parse_uptime(s->ubuf.p);
-        if (!isnan(up))
-            return up;
-    }
+    *uptime_s = NAN;
+    if (col_root_read(&s->root, "proc/uptime", &s->ubuf) == 0)
+        *uptime_s = col_parse_uptime(s->ubuf.p);
+    if (s->opts.clock == COL_CLOCK_UPTIME && !isnan(*uptime_s))
+        return *uptime_s;
     return ks_mono_s();
 }
 
@@ -141,19 +144,25 @@ stamp(struct col_sampler *s, struct col_snapshot *out, double now)
     double wall =
         s->opts.clock == COL_CLOCK_UPTIME && !isnan(s->btime_s) ? s->btime_s + now : ks_wall_s();
     double step, t = isnan(dt) ? wall : col_row_time(s->last_time, wall, dt, &step);
-    if (!isnan(dt) && step != 0)
+    /* A tree with an uptime clock but no btime has no wall time of its own: the real
+     * wall clock then does not advance with its clock, and that is no step. */
+    int comparable = s->opts.clock == COL_CLOCK_MONO || !isnan(s->btime_s);
+    if (!isnan(dt) && step != 0 && comparable)
         col_snapshot_event(out, "clock_step:%+.3f", step);
     out->time_s = t;
 }
 
+/* One clock reading serves every source, so all rates of a row share one interval
+ * (the few microseconds between the sources' reads are noise next to it). */
 int
 col_sampler_sample(struct col_sampler *s, struct col_snapshot *out, struct ks_err *err)
 {
     col_snapshot_clear(out);
     if (s->nsamples > 0)
         col_root_advance(&s->root);
-    double now = sampler_clock(s);
+    double uptime_s, now = sampler_clock(s, &uptime_s);
     stamp(s, out, now);
+    out->uptime_s = uptime_s;
     struct col_ctx ctx = {.root = &s->root, .opts = &s->opts, .dt_s = out->interval_s};
     int ok = 0;
     for (size_t i = 0; i < s->nsrc; i++) {

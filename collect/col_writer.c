@@ -21,6 +21,7 @@ struct wfile {
     uint64_t size; /* bytes in the file (our own count: the fd is O_APPEND) */
     long day;      /* UTC day number of the rows in it; -1 before the first */
     double last_sync_s;
+    double last_time; /* samples.csv: time of its last row (NaN: none, or unknown) */
 };
 
 struct col_writer {
@@ -33,6 +34,9 @@ struct col_writer {
     uint64_t rows, dropped;
     double gap_s; /* seconds of rows dropped since the last row written */
     uint64_t gap_rows;
+    struct ks_dataset *inv; /* inventory.csv as written (rows of every entity); NULL
+                             * without a directory */
+    char *inv_path;
 };
 
 static const char *const core_cols[] = {"time",      "entity",   "cpu",        "online",
@@ -87,7 +91,8 @@ wwrite(const struct col_writer *w, int fd, const void *buf, size_t n)
     return w->o.write_fn ? w->o.write_fn(fd, buf, n) : write(fd, buf, n);
 }
 
-/* Write all of buf; on failure cut the file back so no partial row remains. */
+/* Write all of buf; on failure cut the file back (to f->size) so no partial row
+ * remains. */
 static int
 write_whole(struct col_writer *w, struct wfile *f, const char *buf, size_t n)
 {
@@ -131,6 +136,28 @@ header_diff(const char *have, const char *want, char *out, size_t cap)
              (int)strcspn(have, ",\n"), have, (int)strcspn(want, ",\n"), want);
 }
 
+/* Time of the last row of an existing file (its first field), or NaN. The file ends
+ * with a newline here (check_existing cut any torn tail first). */
+static double
+last_row_time(int rfd, uint64_t size, size_t hl)
+{
+    char tail[4097];
+    if (size <= hl + 1)
+        return NAN;
+    size_t n = size - hl < 4096 ? (size_t)(size - hl) : 4096;
+    if (pread(rfd, tail, n, (off_t)(size - n)) != (ssize_t)n)
+        return NAN;
+    tail[n] = '\0';
+    size_t b = n - 1; /* the final newline */
+    while (b > 0 && tail[b - 1] != '\n')
+        b--;
+    if (b == 0 && n == 4096)
+        return NAN; /* a row longer than the window: not ours */
+    char *end;
+    double t = strtod(tail + b, &end);
+    return end == tail + b ? NAN : t;
+}
+
 /* An existing file: its header must be ours, and a torn last line (a crash in the
  * middle of a write) is cut off: it was never a row. */
 static int
@@ -157,6 +184,8 @@ check_existing(struct wfile *f, struct ks_err *err)
         if (ftruncate(f->fd, end) == 0)
             f->size = (uint64_t)end;
     }
+    if (rc == 0)
+        f->last_time = last_row_time(rfd, f->size, hl);
     if (rfd >= 0)
         close(rfd);
     free(buf);
@@ -168,6 +197,7 @@ wfile_open(struct col_writer *w, struct wfile *f, struct ks_err *err)
 {
     struct stat st;
     f->day = -1;
+    f->last_time = NAN;
     f->last_sync_s = ks_mono_s();
     if (!f->path) {
         f->fd = STDOUT_FILENO;
@@ -199,7 +229,9 @@ wfile_close(struct wfile *f)
     f->fd = -1;
 }
 
-/* DIR/samples.csv -> DIR/samples.20261126T071500Z.csv (-N added if taken). */
+/* DIR/samples.csv -> DIR/samples.20261126T071500Z.csv (-N added if taken). The stamp
+ * is the time of the first row of the new file, so sorting the names sorts the data;
+ * ".csv" stays last so every tool still sees a CSV file. */
 static char *
 rotated_name(const char *path, double t)
 {
@@ -244,6 +276,14 @@ maybe_rotate(struct col_writer *w, struct wfile *f, size_t len, double t)
 static int
 wfile_put(struct col_writer *w, struct wfile *f, double t)
 {
+    /* The end of the file is asked for rather than trusted: logrotate's copytruncate
+     * may have emptied it under us (then it needs its header again), and a cut after a
+     * failed write must never go past our own bytes. */
+    off_t end = f->path ? lseek(f->fd, 0, SEEK_END) : -1;
+    if (end >= 0)
+        f->size = (uint64_t)end;
+    if (end == 0 && write_whole(w, f, f->header, strlen(f->header)) < 0)
+        return -ENOSPC;
     maybe_rotate(w, f, w->mlen, t);
     int rc = write_whole(w, f, w->mbuf, w->mlen);
     if (rc == 0 && f->day < 0)
@@ -256,45 +296,74 @@ wfile_put(struct col_writer *w, struct wfile *f, double t)
     return rc;
 }
 
+/* Rates to 0.001 of their unit: far below what a counter delta over a second can
+ * resolve, and it keeps a row near 200 bytes instead of twice that (17-digit doubles),
+ * about 12 MB for a week at 10 s. */
 static double
 round3(double v)
 {
     return isnan(v) ? v : round(v * 1000.0) / 1000.0;
 }
 
-/* Format the samples.csv row of s into the memory buffer. */
+/* Append one samples.csv row to the memory buffer. */
 static void
-format_samples_row(struct col_writer *w, const struct col_snapshot *s)
+format_row(struct col_writer *w, double t, const char *entity, double interval_s,
+           const double *metrics, const double *x, const char *events)
 {
-    char xb[COL_NX][KS_NUMBUF], ev[COL_EVENTS_MAX + 64];
+    char xb[COL_NX][KS_NUMBUF];
     char *extra[COL_NX + 1];
     double m[KS_NMETRIC];
     for (int i = 0; i < KS_NMETRIC; i++)
-        m[i] = round3(s->m[i]);
+        m[i] = round3(metrics[i]);
     for (int i = 0; i < COL_NX; i++)
-        extra[i] = (char *)ks_fmt_double(xb[i], round3(s->x[i]));
+        extra[i] = (char *)ks_fmt_double(xb[i], round3(x[i]));
+    extra[COL_NX] = (char *)events;
+    ks_samples_put_row(w->mem, t, entity, round3(interval_s), m, extra, COL_NX + 1);
+}
+
+/* Format the rows of s (the machine's, then other entities') into the memory buffer,
+ * at time t: they go out in one write, so a reader never sees a machine's row
+ * without its VMs'. A gap or a clamped time is said on the machine's row. */
+static void
+format_samples_rows(struct col_writer *w, const struct col_snapshot *s, double t)
+{
+    char ev[COL_EVENTS_MAX + 128];
+    double x[COL_NX];
+    memcpy(x, s->x, sizeof x);
     snprintf(ev, sizeof ev, "%s", s->events);
+    size_t n = strlen(ev);
     if (w->gap_rows) {
-        extra[COL_X_GAP_S] = (char *)ks_fmt_double(xb[COL_X_GAP_S], round3(w->gap_s));
-        size_t n = strlen(ev);
-        snprintf(ev + n, sizeof ev - n, "%sgap:%llu_rows_lost", n ? ";" : "",
-                 (unsigned long long)w->gap_rows);
+        x[COL_X_GAP_S] = w->gap_s;
+        n += (size_t)snprintf(ev + n, sizeof ev - n, "%sgap:%llu_rows_lost", n ? ";" : "",
+                              (unsigned long long)w->gap_rows);
     }
-    extra[COL_NX] = ev;
+    if (t != round3(s->time_s) && n < sizeof ev)
+        snprintf(ev + n, sizeof ev - n, "%stime_clamped:%.3f", n ? ";" : "", s->time_s);
     fseeko(w->mem, 0, SEEK_SET);
-    ks_samples_put_row(w->mem, round3(s->time_s), w->entity, round3(s->interval_s), m, extra,
-                       COL_NX + 1);
+    format_row(w, t, w->entity, s->interval_s, s->m, x, ev);
+    for (size_t i = 0; i < s->nents; i++)
+        format_row(w, t, s->ents[i].entity, s->interval_s, s->ents[i].m, s->ents[i].x, "");
+}
+
+/* The time a row is written with: its own, unless the file already holds a later row
+ * (the wall clock was set back between two runs appending to one dataset): then just
+ * after that row, since readers need rows in time order. */
+static double
+row_time(const struct col_writer *w, const struct col_snapshot *s)
+{
+    double t = round3(s->time_s), last = w->samples.last_time;
+    return !isnan(last) && !(t > last) ? round3(last + 0.001) : t;
 }
 
 static void
-format_cores_rows(struct col_writer *w, const struct col_snapshot *s)
+format_cores_rows(struct col_writer *w, const struct col_snapshot *s, double t)
 {
     fseeko(w->mem, 0, SEEK_SET);
     for (size_t i = 0; i < s->ncpu; i++) {
         const struct col_cpu_row *c = &s->cpu[i];
         double v[] = {c->pct.busy,   c->pct.user,  c->pct.system,
                       c->pct.iowait, c->pct.steal, c->pct.guest};
-        ks_csv_put_num(w->mem, round3(s->time_s), 1);
+        ks_csv_put_num(w->mem, t, 1);
         ks_csv_put(w->mem, w->entity, 0);
         ks_csv_put_num(w->mem, c->cpu, 0);
         ks_csv_put_num(w->mem, c->online, 0);
@@ -311,14 +380,61 @@ mem_done(struct col_writer *w)
     w->mlen = (size_t)ftello(w->mem);
 }
 
+/* Load DIR/inventory.csv (if any) into w->inv and merge this entity's row into it
+ * (other rows and columns kept): one dataset may gather many servers, each collector
+ * adding its own row. The file is rewritten atomically (ks_table_write: temporary
+ * file + rename), so a reader never sees half of it. inv NULL: load only. */
+static int
+load_inventory(struct col_writer *w, const struct col_inventory *inv, struct ks_err *err)
+{
+    static const char *const req[] = {"entity", "kind", NULL};
+    int rc = 0;
+    w->inv_path = ks_xasprintf("%s/inventory.csv", w->dir);
+    w->inv = ks_dataset_new();
+    if (access(w->inv_path, F_OK) == 0) {
+        struct ks_table *t = &w->inv->inv;
+        ks_table_fini(t);
+        rc = ks_table_read(w->inv_path, req, t, err);
+        for (size_t r = 0; rc == 0 && r < t->nrows; r++)
+            ks_map_put(&w->inv->ent_ix, ks_table_get(t, r, ks_table_col(t, "entity")), (uint32_t)r);
+    }
+    if (rc == 0 && inv) {
+        col_inventory_put(inv, w->entity, w->inv);
+        rc = ks_table_write(&w->inv->inv, w->inv_path, err);
+    }
+    return rc;
+}
+
+/* Inventory rows for entities seen for the first time (a VM started). */
+static int
+add_entities(struct col_writer *w, const struct col_snapshot *s, struct ks_err *err)
+{
+    int added = 0;
+    for (size_t i = 0; w->inv && i < s->nents; i++) {
+        const struct col_entity_row *e = &s->ents[i];
+        if (ks_dataset_find(w->inv, e->entity) >= 0)
+            continue;
+        size_t r = ks_dataset_add_entity(w->inv, e->entity, e->kind);
+        ks_inv_set(w->inv, r, "host", e->host[0] ? e->host : w->entity);
+        ks_inv_set_num(w->inv, r, "threads", e->vcpus < 0 ? NAN : e->vcpus);
+        ks_inv_set_num(w->inv, r, "mem_MiB", e->mem_MiB);
+        added = 1;
+    }
+    return added ? ks_table_write(&w->inv->inv, w->inv_path, err) : 0;
+}
+
 int
 col_writer_put(struct col_writer *w, const struct col_snapshot *s, struct ks_err *err)
 {
+    int rc;
     if (s->baseline)
         return 0;
-    format_samples_row(w, s);
+    double t = row_time(w, s);
+    if (s->nents && (rc = add_entities(w, s, err)) < 0)
+        return rc;
+    format_samples_rows(w, s, t);
     mem_done(w);
-    int rc = wfile_put(w, &w->samples, s->time_s);
+    rc = wfile_put(w, &w->samples, t);
     if (rc == -ENOSPC || rc == -EDQUOT) {
         w->dropped++;
         w->gap_rows++;
@@ -332,39 +448,15 @@ col_writer_put(struct col_writer *w, const struct col_snapshot *s, struct ks_err
         return ks_errf(err, rc, "%s: write failed: %s",
                        w->samples.path ? w->samples.path : "stdout", strerror(-rc));
     w->rows++;
+    w->samples.last_time = t;
     w->gap_rows = 0;
     w->gap_s = 0;
     if (w->cores.fd >= 0 && s->ncpu) {
-        format_cores_rows(w, s);
+        format_cores_rows(w, s, t);
         mem_done(w);
-        wfile_put(w, &w->cores, s->time_s); /* best effort: samples.csv is the record */
+        wfile_put(w, &w->cores, t); /* best effort: samples.csv is the record */
     }
     return 0;
-}
-
-/* Merge this entity's row into DIR/inventory.csv (other rows and columns kept). */
-static int
-write_inventory(const char *dir, const char *entity, const struct col_inventory *inv,
-                struct ks_err *err)
-{
-    static const char *const req[] = {"entity", "kind", NULL};
-    char *path = ks_xasprintf("%s/inventory.csv", dir);
-    struct ks_dataset *ds = ks_dataset_new();
-    int rc = 0;
-    if (access(path, F_OK) == 0) {
-        ks_table_fini(&ds->inv);
-        rc = ks_table_read(path, req, &ds->inv, err);
-        for (size_t r = 0; rc == 0 && r < ds->inv.nrows; r++)
-            ks_map_put(&ds->ent_ix, ks_table_get(&ds->inv, r, ks_table_col(&ds->inv, "entity")),
-                       (uint32_t)r);
-    }
-    if (rc == 0) {
-        col_inventory_put(inv, entity, ds);
-        rc = ks_table_write(&ds->inv, path, err);
-    }
-    ks_dataset_free(ds);
-    free(path);
-    return rc;
 }
 
 /* mkdir -p: the dataset directory and any missing parent. */
@@ -417,8 +509,8 @@ col_writer_open(const struct col_writer_opts *o, const struct col_inventory *inv
     wfile_init(&w->cores, w->dir, "cores.csv", col_writer_cores_header());
     if (w->dir)
         rc = make_dirs(w->dir, err);
-    if (rc == 0 && w->dir && inv)
-        rc = write_inventory(w->dir, w->entity, inv, err);
+    if (rc == 0 && w->dir)
+        rc = load_inventory(w, inv, err);
     if (rc == 0)
         rc = wfile_open(w, &w->samples, err);
     if (rc == 0 && w->dir && !o->no_cores)
@@ -489,6 +581,8 @@ col_writer_close(struct col_writer *w, struct ks_err *err)
     free(w->cores.header);
     free(w->entity);
     free(w->dir);
+    ks_dataset_free(w->inv);
+    free(w->inv_path);
     free(w);
     return rc;
 }

@@ -18,8 +18,9 @@ wait "$pid"; rc=$?
 check "SIGTERM: exit 0" [ "$rc" -eq 0 ]
 check "SIGTERM: whole rows only (samples.csv)" whole "$T/term/samples.csv"
 check "SIGTERM: whole rows only (cores.csv)" whole "$T/term/cores.csv"
-n=$(rows "$T/term/samples.csv")
-check "SIGTERM: at least 7 rows after 2 s at 0.2 s (got $n)" [ "$n" -ge 7 ]
+nrows=$(rows "$T/term/samples.csv")
+check "SIGTERM: no clamped or stepped times in a normal run" sh -c "! grep -qE 'time_clamped|clock_step' '$T/term/samples.csv'"
+check "SIGTERM: at least 7 rows after 2 s at 0.2 s (got $nrows)" [ "$nrows" -ge 7 ]
 
 # SIGINT behaves the same.
 "$KASANE" collect -i 0.1 -o "$T/int" 2>/dev/null &
@@ -47,13 +48,28 @@ check "SIGHUP: new file whole" whole "$T/hup/samples.csv"
 check "SIGHUP: no row lost or repeated across the two files" sh -c \
     "tail -n +2 '$T/hup/samples.csv.1' '$T/hup/samples.csv' | grep -v '^==>' | grep . | cut -d, -f1 | sort | uniq -d | grep -q . && exit 1; exit 0"
 
+# logrotate copytruncate: the file is copied and emptied in place, no signal sent.
+"$KASANE" collect -i 0.1 --no-cores -o "$T/ct" 2>/dev/null &
+pid=$!
+sleep 0.5
+cp "$T/ct/samples.csv" "$T/ct/samples.csv.1" && : > "$T/ct/samples.csv"
+sleep 0.5
+kill -TERM "$pid"; wait "$pid"
+check "copytruncate: the emptied file gets its header back, whole rows" sh -c \
+    "head -1 '$T/ct/samples.csv' | grep -q '^time,entity' && [ \$(wc -l < '$T/ct/samples.csv') -ge 3 ]"
+check "copytruncate: whole rows only" whole "$T/ct/samples.csv"
+
 # -n COUNT and absolute deadlines: 10 rows at 0.1 s span 0.9 s between first and last.
 "$KASANE" collect -i 0.1 -n 10 -o "$T/n" 2>/dev/null
 check "-n 10 gives 10 rows" [ "$(rows "$T/n/samples.csv")" -eq 10 ]
-check "rows 0.1 s apart on absolute deadlines (span 0.9 s +- 0.05)" awk -F, \
-    'NR==2 {a=$1} NR>1 {b=$1} END {d=b-a; exit !(d > 0.85 && d < 0.95)}' "$T/n/samples.csv"
-check "interval_s is the measured interval (0.1 +- 0.03)" awk -F, \
-    'NR>1 && ($3 < 0.07 || $3 > 0.13) {bad=1} END {exit bad}' "$T/n/samples.csv"
+# On a loaded machine a late wake-up may skip a deadline: rows then sit two steps
+# apart, but always on the grid start + k * 0.1 s (no drift), and interval_s says so.
+check "rows on the 0.1 s grid of absolute deadlines (+- 20 ms)" awk -F, \
+    'NR==2 {t0=$1} NR>2 {k=($1-t0)/0.1; d=(k-int(k+0.5))*0.1; if (d<0) d=-d; if (d>0.02) bad=1} END {exit bad}' \
+    "$T/n/samples.csv"
+check "interval_s is the measured interval (a multiple of 0.1 +- 0.03)" awk -F, \
+    'NR>1 {k=$3/0.1; d=(k-int(k+0.5))*0.1; if (d<0) d=-d; if (d>0.03 || $3<0.07) bad=1} END {exit bad}' \
+    "$T/n/samples.csv"
 
 # -d DURATION with a suffix; appending keeps the earlier rows.
 "$KASANE" collect -i 0.25 -d 0.02m -o "$T/n" 2>/dev/null

@@ -242,6 +242,53 @@ test_hypervisor_maps(void **state)
     assert_null(col_hv_from_systype(""));
 }
 
+/* Random bytes biased towards what /proc files are made of (digits, blanks, colons,
+ * newlines, names): no parser may crash, read out of bounds (ASan build) or report a
+ * device with an empty name. Seeded: every run is the same. */
+static void
+test_parsers_random_bytes(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "0123456789 \t\n:cpuabdefhilmnorstvxyzMTkB-,.";
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    char buf[600], os[64];
+    struct col_proc_stat ps = {0};
+    struct col_diskstats ds = {0};
+    struct col_netdev nd = {0};
+    for (int round = 0; round < 3000; round++) {
+        size_t n = 0, len;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        len = (size_t)(x % (sizeof buf - 1));
+        for (n = 0; n < len; n++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            buf[n] = (x & 0xf00) == 0 ? (char)(x & 0xff) : alphabet[x % (sizeof alphabet - 1)];
+            if (!buf[n])
+                buf[n] = ' ';
+        }
+        buf[n] = '\0';
+        struct col_meminfo mi;
+        struct col_vmstat vm;
+        struct col_cpuinfo ci;
+        col_parse_proc_stat(buf, &ps);
+        col_parse_meminfo(buf, &mi);
+        col_parse_vmstat(buf, &vm);
+        col_parse_diskstats(buf, &ds);
+        col_parse_net_dev(buf, &nd);
+        col_parse_cpuinfo(buf, &ci);
+        col_parse_os_release(buf, os, sizeof os);
+        col_parse_cpulist(buf);
+        col_parse_uptime(buf);
+        col_parse_btime(buf);
+        for (size_t i = 0; i < ds.n; i++)
+            assert_true(ds.d[i].name[0] != '\0');
+        for (size_t i = 0; i < nd.n; i++)
+            assert_true(nd.d[i].name[0] != '\0');
+    }
+    col_proc_stat_fini(&ps);
+    col_diskstats_fini(&ds);
+    col_netdev_fini(&nd);
+}
+
 int
 main(void)
 {
@@ -256,6 +303,7 @@ main(void)
         cmocka_unit_test(test_disk_nic_rates),
         cmocka_unit_test(test_row_time_and_deadlines),
         cmocka_unit_test(test_hypervisor_maps),
+        cmocka_unit_test(test_parsers_random_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
