@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect/col_sampler.h"
 #include "collect/col_writer.h"
 
 struct live {
@@ -78,13 +77,38 @@ fill_devices(const struct col_snapshot *s, struct tui_model *m)
     m->net_KiBps = x[KS_NET_RX_KIBPS] + x[KS_NET_TX_KIBPS];
 }
 
+/* Sum of two rates, unknown only when both are. */
+static double
+sum2(double a, double b)
+{
+    return ks_isnan(a) ? b : ks_isnan(b) ? a : a + b;
+}
+
+void
+tui_live_fill_vms(const struct col_snapshot *s, struct tui_model *m)
+{
+    for (size_t i = 0; i < s->nents; i++) {
+        const struct col_entity_row *e = &s->ents[i];
+        struct tui_vm *vm = tui_model_add_vm(m);
+        tui_strlcpy(vm->name, e->entity, sizeof vm->name);
+        vm->vcpus = e->vcpus < 0 ? ks_nan() : e->vcpus;
+        vm->cpu_pct = e->m[KS_CPU_PCT];
+        /* Used memory when the source measures it, else what the VM was given. */
+        vm->mem_MiB = ks_isnan(e->m[KS_MEM_USED_MIB]) ? e->mem_MiB : e->m[KS_MEM_USED_MIB];
+        vm->disk_KiBps = sum2(e->m[KS_DISK_READ_KIBPS], e->m[KS_DISK_WRITE_KIBPS]);
+        vm->net_KiBps = sum2(e->m[KS_NET_RX_KIBPS], e->m[KS_NET_TX_KIBPS]);
+    }
+}
+
 /* What the live host cannot show yet, and why (the sources belong to issue 9). */
 static void
 fill_notes(const struct live *lv, struct tui_model *m)
 {
     const struct col_inventory *inv = col_sampler_inventory(lv->s);
-    snprintf(m->vm_note, sizeof m->vm_note,
-             "live VMs need --libvirt URI: the collector has no libvirt source yet");
+    tui_live_fill_vms(&lv->snap, m);
+    if (m->vm.n == 0)
+        snprintf(m->vm_note, sizeof m->vm_note,
+                 "no VMs: the collector reports none (VMs come from its libvirt source)");
     snprintf(m->flow_note, sizeof m->flow_note,
              "live flows need --pcap IFACE: the collector has no capture source yet");
     m->ipc = lv->snap.m[KS_IPC];
@@ -106,7 +130,8 @@ fill_model(struct live *lv, struct tui_model *m)
     tui_model_clear_lists(m);
     m->time_s = s->time_s;
     m->interval_s = s->interval_s;
-    m->uptime_s = s->mono_s; /* the sampler's clock: time since boot (or the tree's) */
+    /* The tree's /proc/uptime; else the sampler's clock, which is close to it. */
+    m->uptime_s = ks_isnan(s->uptime_s) ? s->mono_s : s->uptime_s;
     fill_cpus(s, m);
     m->mem_used_MiB = s->m[KS_MEM_USED_MIB];
     m->mem_total_MiB = s->m[KS_MEM_TOTAL_MIB];
@@ -204,7 +229,6 @@ tui_live_open(const struct tui_live_opts *o, struct tui_model *m, struct tui_fee
     tui_strlcpy(m->host, inv->hostname[0] ? inv->hostname : lv->entity, sizeof m->host);
     tui_virt_text(inv->hypervisor, inv->kind, m->virt, sizeof m->virt);
     fill_model(lv, m); /* the baseline: names of devices, rates unknown */
-    m->uptime_s = lv->snap.mono_s;
     snprintf(m->note, sizeof m->note, "waiting for the first interval");
     if (o->record && (rc = live_record(lv, m, 1, err)) < 0) {
         live_close(lv);

@@ -12,6 +12,7 @@
 #ifndef TUI_LIVE_H
 #define TUI_LIVE_H
 
+#include "collect/col_sampler.h"
 #include "core/ks_util.h"
 #include "tui/tui_feed.h"
 #include "tui/tui_model.h"
@@ -28,5 +29,9 @@ struct tui_live_opts {
  * differs, say); err names the file. */
 int tui_live_open(const struct tui_live_opts *o, struct tui_model *m, struct tui_feed *out,
                   struct ks_err *err);
+
+/* The VMs screen from the snapshot's other-entity rows (the collector's libvirt
+ * source): appended to m's VM list. Exposed for the tests. */
+void tui_live_fill_vms(const struct col_snapshot *s, struct tui_model *m);
 
 #endif

@@ -222,7 +222,7 @@ check "live: memory and swap from meminfo" wait_for "] 512/2048 MiB 25.0%"
 check "live: r without --record says how" key_wait r "give --record DATASET to record"
 check "live: replay keys are refused" key_wait Right "that key steps a replay"
 check "live: counters say why they are missing" key_wait 4 "why: inside a kvm guest the hypervisor hides the PMU"
-check "live: VMs say what they need" key_wait 2 "live VMs need --libvirt URI"
+check "live: VMs say where they would come from" key_wait 2 "no VMs: the collector reports none"
 tm send-keys -t "$name" q
 check "live: q exits 0" wait_for "EXIT=0"
 stop

@@ -120,6 +120,35 @@ test_live_record_and_errors(void **state)
 }
 
 static void
+test_live_vms_from_entity_rows(void **state)
+{
+    (void)state;
+    struct col_snapshot s;
+    struct tui_model m;
+    col_snapshot_init(&s);
+    tui_model_init(&m);
+    struct col_entity_row *e = col_snapshot_add_entity(&s, "web01");
+    e->vcpus = 4;
+    e->mem_MiB = 8192; /* configured; used memory unknown */
+    e->m[KS_CPU_PCT] = 37.5;
+    e->m[KS_NET_RX_KIBPS] = 10;
+    e->m[KS_NET_TX_KIBPS] = 5;
+    e = col_snapshot_add_entity(&s, "db01");
+    e->m[KS_MEM_USED_MIB] = 3000;
+    e->m[KS_DISK_WRITE_KIBPS] = 250;
+    tui_live_fill_vms(&s, &m);
+    assert_int_equal(m.vm.n, 2);
+    assert_string_equal(m.vm.v[0].name, "web01");
+    assert_true(m.vm.v[0].vcpus == 4 && m.vm.v[0].cpu_pct == 37.5);
+    assert_true(m.vm.v[0].mem_MiB == 8192 && m.vm.v[0].net_KiBps == 15);
+    assert_true(isnan(m.vm.v[0].disk_KiBps));
+    assert_true(isnan(m.vm.v[1].vcpus)); /* -1: unknown */
+    assert_true(m.vm.v[1].mem_MiB == 3000 && m.vm.v[1].disk_KiBps == 250);
+    tui_model_fini(&m);
+    col_snapshot_fini(&s);
+}
+
+static void
 test_virt_words(void **state)
 {
     (void)state;
@@ -143,6 +172,7 @@ main(void)
         cmocka_unit_test(test_live_rates_from_tree_sequence),
         cmocka_unit_test(test_live_totals_leave_out_loopback),
         cmocka_unit_test(test_live_record_and_errors),
+        cmocka_unit_test(test_live_vms_from_entity_rows),
         cmocka_unit_test(test_virt_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
