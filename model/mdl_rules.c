@@ -128,6 +128,7 @@ parse_target(struct mdl_rules *rs, struct mdl_rule *r, const char *w, struct mdl
             r->zone = zone_index(rs, t);
     } else if (r->type == MDL_RULE_PIN) {
         long h = t ? host_index(t) : -1;
+        r->disabled |= h < 0;
         if (h < 0)
             mdl_probs_add(pb, r->line, "pin '%s': target '%s' is not a plan host (host01, "
                           "host02, ...)", r->name, t ? t : "");
@@ -168,6 +169,7 @@ parse_row(struct mdl_rules *rs, const struct ks_table *t, size_t row,
         mdl_probs_add(pb, r->line, "column 'type': unknown rule type '%s' (anti-affinity, "
                       "affinity, soft-affinity, zone, pin, exclude)", type ? type : "");
         r->type = MDL_RULE_NTYPES;
+        r->disabled = 1;
         return;
     }
     r->type = (enum mdl_rule_type)ty;
@@ -219,8 +221,10 @@ mdl_rules_read(const char *path, const struct ks_dataset *ds, struct mdl_rules *
     for (size_t row = 0; row < t.nrows; row++)
         parse_row(rs, &t, row, ds, &pb);
     ks_table_fini(&t);
-    if (pb.count == 0)
-        mdl_rules_conflicts(rs, ks_dataset_nent(ds), ds, &pb);
+    /* Conflicts too, so one run lists everything (broken rules are left out of it). */
+    mdl_rules_conflicts(rs, ks_dataset_nent(ds), ds, &pb);
+    for (size_t k = 0; k < rs->n; k++)
+        rs->r[k].disabled = 0;
     rc = mdl_probs_fail(&pb, "file", err);
     if (rc < 0)
         mdl_rules_free(rs);
