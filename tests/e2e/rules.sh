@@ -7,6 +7,7 @@
 CAT="$KASANE_ROOT/datasets/catalog/2008.csv"
 CHECK="$FIX/rules/check_placement.awk"
 sumkey() { awk -F, -v k="$1" '$1 == k {print $2}' "$2/summary.csv"; }
+holds() { awk -F, -f "$CHECK" "$1" "$2" > "$T/check.out"; } # RULES PLACEMENT
 
 "$KASANE" gen --servers 40 --days 2 --step 900 --seed 13 -q -o "$T/ds" >/dev/null 2>&1
 check "generated estate" test -s "$T/ds/samples.csv"
@@ -25,9 +26,9 @@ EOF
 "$KASANE" plan "$T/ds" --catalog "$CAT" --rules "$T/rules.csv" -o "$T/p" >"$T/p.out" 2>&1
 check "plan with rules exits 0" test -s "$T/p/placement.csv"
 check "every hard rule holds in placement.csv (independent check)" \
-    awk -F, -f "$CHECK" "$T/rules.csv" "$T/p/placement.csv"
+    holds "$T/rules.csv" "$T/p/placement.csv"
 "$KASANE" plan "$T/ds" --catalog "$CAT" -o "$T/p0" >/dev/null 2>&1
-if awk -F, -f "$CHECK" "$T/rules.csv" "$T/p0/placement.csv" >/dev/null; then
+if holds "$T/rules.csv" "$T/p0/placement.csv"; then
     notok "the checker finds violations in a plan made without the rules"
 else ok "the checker finds violations in a plan made without the rules"; fi
 check "excluded entities: host -, host_model physical" \
@@ -72,7 +73,7 @@ printf 'rule,type,members,target,weight\nspread,anti-affinity,%s,,\n' \
     "$(seq -f 'legacy%02g' 1 12 | paste -sd';')" > "$T/anti.csv"
 "$KASANE" plan "$T/ds" --catalog "$CAT" --ha 0 --rules "$T/anti.csv" -o "$T/pa" >/dev/null 2>&1
 check "12-member anti-affinity: lower bound >= 12" test "$(sumkey lower_bound_hosts "$T/pa")" -ge 12
-check "12-member anti-affinity holds" awk -F, -f "$CHECK" "$T/anti.csv" "$T/pa/placement.csv"
+check "12-member anti-affinity holds" holds "$T/anti.csv" "$T/pa/placement.csv"
 
 # ---- soft affinity and flows.csv ------------------------------------------------------
 # Flows by IP: an `ip` column in the inventory maps 10.0.0.N to an entity; groups of four
