@@ -77,13 +77,18 @@ soft_out(const struct mdl_rules_run *rr, size_t k, const struct mdl_plan *pl,
         if (pl->host_of[rr->ent[sp->a[i]]] != pl->host_of[rr->ent[sp->b[i]]])
             o->cross_bytes += sp->w[i];
     }
-    size_t d = distinct_hosts(&rr->rs->r[k], pl->host_of);
+    size_t d = distinct_hosts(&rr->rs->r[k], pl->host_of), apart = 0;
+    for (size_t i = 0; i < sp->n; i++) /* pairs in different zones can never share a host */
+        apart += rr->unit_zone[rr->unit_of[sp->a[i]]] != rr->unit_zone[rr->unit_of[sp->b[i]]];
     o->honoured = d <= 1;
-    snprintf(o->notes, sizeof o->notes, "members on %zu host(s); %.0f of %.0f %s across hosts "
+    int n = snprintf(o->notes, sizeof o->notes, "members on %zu host(s); %.0f of %.0f %s across hosts "
              "(%.0f%%)", d, o->cross_bytes, o->total_bytes,
              sp->from_flows ? "bytes (flows.csv)" : "weight", o->total_bytes > 0
                                                                 ? o->cross_bytes / o->total_bytes * 100
                                                                 : 0.0);
+    if (apart)
+        snprintf(o->notes + n, sizeof o->notes - (size_t)n, "; %zu pair(s) in different zones",
+                 apart);
 }
 
 static void
