@@ -177,8 +177,15 @@ mdl_rules_result_new(struct mdl_rules_run *rr, const struct mdl_plan *pl,
         memcpy(res->host_zone, best->host_zone, pl->nhosts * sizeof *res->host_zone);
     }
     zone_figures(res, rr, pl, best, allow_over);
-    for (size_t e = 0; e < pl->nent; e++)
-        res->excluded += pl->host_of[e] < 0;
+    /* Kept physical by an exclude rule (hypervisor hosts are never placed either). */
+    uint8_t *seen = ks_xcalloc(pl->nent ? pl->nent : 1, 1);
+    for (size_t k = 0; k < rr->rs->n; k++)
+        for (size_t m = 0; rr->rs->r[k].type == MDL_RULE_EXCLUDE && m < rr->rs->r[k].nent; m++) {
+            uint32_t e = rr->rs->r[k].ent[m];
+            res->excluded += !seen[e] && pl->host_of[e] < 0;
+            seen[e] = 1;
+        }
+    free(seen);
     for (size_t k = 0; k < rr->rs->n; k++) {
         rule_out(res, rr, k, pl);
         res->soft_cross_bytes += res->out[k].cross_bytes;

@@ -320,6 +320,12 @@ relabel(struct mdl_rules_run *rr, struct mdl_eval *e, char *reason, size_t len)
             snprintf(reason, len, "pinned host host%02ld, but this model needs only %zu hosts "
                      "(%s)", pin + 1, N, rr->rs->path);
             rc = 1;
+        } else if ((taken[pin] || to[e->assign[q]] != UINT32_MAX) &&
+                   to[e->assign[q]] != (uint32_t)pin) {
+            /* Only when rules left out for a re-plan join what the checks kept apart. */
+            snprintf(reason, len, "host%02ld and another pin on one host (%s)", pin + 1,
+                     rr->rs->path);
+            rc = 1;
         } else {
             to[e->assign[q]] = (uint32_t)pin;
             taken[pin] = 1;
