@@ -88,6 +88,7 @@ struct mdl_rule_out {
 
 struct mdl_zone_out {
     size_t hosts, spares, lower_bound, switch_ports, sources;
+    long failover_break; /* host whose failure breaks a conflict rule; -1 none; -2 unchecked */
 };
 
 struct mdl_rules_result {

@@ -66,6 +66,13 @@ int mdl_rules_allow(void *ctx, size_t item, uint32_t bin, const uint32_t *assign
 double mdl_rules_penalty(void *ctx, size_t item, uint32_t from, uint32_t to,
                          const uint32_t *assign);
 
+/* Fail each host of zone zi in turn (mdl_rules_ha.c): the first plan host whose units
+ * cannot be re-placed on the zone's others keeping capacity and the conflict rules, -1
+ * when every failure can, -2 when the zone has no conflict to keep. assign: plan host
+ * of each source. */
+long mdl_rules_failover(const struct mdl_rules_run *rr, size_t zi, const uint32_t *assign,
+                        const uint32_t *host_zone, size_t nhosts);
+
 struct mdl_eval;
 /* Soft-affinity groups packed as one item where that costs no host (mdl_rules_soft.c):
  * ez (the zone's packing with options o) is replaced by the best such packing. */

@@ -38,13 +38,6 @@ distinct_hosts(const struct mdl_rule *r, const long *host_of)
     return d;
 }
 
-/* Hosts in zone z, spares included. */
-static size_t
-zone_hosts(const struct mdl_rules_result *res, size_t z)
-{
-    return res->zone[z].hosts;
-}
-
 static void
 anti_out(const struct mdl_rules_result *res, const struct mdl_rule *r, const struct mdl_plan *pl,
          struct mdl_rule_out *o)
@@ -54,17 +47,16 @@ anti_out(const struct mdl_rules_result *res, const struct mdl_rule *r, const str
                                                       : 0;
     o->honoured = d == r->nent;
     int n = snprintf(o->notes, sizeof o->notes, "%zu members on %zu hosts", r->nent, d);
-    if (pl->pol.ha <= 0 || !o->honoured)
+    long bad = res->zone[z].failover_break;
+    if (pl->pol.ha <= 0 || !o->honoured || bad == -2)
         return;
-    /* After a failover a member needs a surviving host without another member. */
-    size_t free_hosts = zone_hosts(res, z) - d;
-    if (free_hosts >= (size_t)pl->pol.ha)
-        snprintf(o->notes + n, sizeof o->notes - (size_t)n, "; apart after %d host failure(s) "
-                 "too: %zu host(s) of its zone hold no member", pl->pol.ha, free_hosts);
+    if (bad < 0)
+        snprintf(o->notes + n, sizeof o->notes - (size_t)n, "; kept after the failure of any "
+                 "one host (each failed and re-placed)");
     else
-        snprintf(o->notes + n, sizeof o->notes - (size_t)n, "; NOT apart after a failover: "
-                 "only %zu host(s) of its zone hold no member, a failed member must share",
-                 free_hosts);
+        snprintf(o->notes + n, sizeof o->notes - (size_t)n, "; NOT kept after host%02ld fails: "
+                 "its VMs fit the other hosts only by sharing a host with a conflicting one",
+                 bad + 1);
 }
 
 static void
@@ -160,6 +152,10 @@ zone_figures(struct mdl_rules_result *res, struct mdl_rules_run *rr, const struc
     }
     for (size_t q = 0; q < rr->n; q++)
         res->zone[rr->unit_zone[rr->unit_of[q]]].sources++;
+    for (size_t z = 0; z < rr->nzones; z++)
+        res->zone[z].failover_break =
+            pl->pol.ha > 0 ? mdl_rules_failover(rr, z, best->assign, best->host_zone, pl->nhosts)
+                           : -2;
 }
 
 struct mdl_rules_result *
@@ -205,6 +201,13 @@ num(put_fn put, void *ctx, const char *k, double v)
     put(ctx, k, ks_fmt_double(b, v));
 }
 
+/* yes / no / - (nothing to keep apart, or no HA) */
+static const char *
+failover_text(long brk)
+{
+    return brk == -2 ? "-" : brk < 0 ? "yes" : "no";
+}
+
 static const char *
 zone_key_name(const struct mdl_rules *rs, size_t z)
 {
@@ -226,8 +229,13 @@ mdl_rules_summary(const struct mdl_plan *pl, put_fn put, void *ctx)
     num(put, ctx, "excluded_entities", (double)res->excluded);
     num(put, ctx, "soft_affinity_cross_bytes", res->soft_cross_bytes);
     num(put, ctx, "soft_affinity_total_bytes", res->soft_total_bytes);
-    for (size_t z = 0; z < rs->nzones; z++)
+    long brk = -2;
+    for (size_t z = 0; z < rs->nzones; z++) {
         zones += res->zone[z].sources > 0;
+        long b = res->zone[z].failover_break;
+        brk = b >= 0 ? b : (b == -1 && brk == -2 ? -1 : brk);
+    }
+    put(ctx, "rules_kept_after_failover", failover_text(brk));
     num(put, ctx, "zones", (double)zones);
     for (size_t z = 0; z < rs->nzones && rs->nzones > 1; z++) {
         const struct mdl_zone_out *zo = &res->zone[z];
@@ -278,10 +286,11 @@ static int
 write_zones_csv(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
 {
     static const char *const cols[] = {"zone", "sources", "hosts", "ha_spares",
-                                       "lower_bound_hosts", "switch_ports"};
+                                       "lower_bound_hosts", "switch_ports",
+                                       "failover_keeps_rules"};
     const struct mdl_rules *rs = pl->rules->rules;
     struct ks_table t;
-    ks_table_init(&t, cols, 6);
+    ks_table_init(&t, cols, 7);
     for (size_t z = 0; z < rs->nzones; z++) {
         const struct mdl_zone_out *zo = &pl->rules->zone[z];
         if (!zo->sources)
@@ -292,6 +301,7 @@ write_zones_csv(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
         ks_table_set(&t, row, 0, zone_key_name(rs, z));
         for (int c = 0; c < 5; c++)
             ks_table_set_num(&t, row, c + 1, v[c]);
+        ks_table_set(&t, row, 6, failover_text(zo->failover_break));
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/zones.csv", dir);

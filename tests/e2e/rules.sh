@@ -59,6 +59,12 @@ check "rules.csv: hosts_without and cost_hosts for every rule" \
     test "$(awk -F, 'NR > 1 && $8 != "" && $9 == $7 - $8' "$T/p/rules.csv" | wc -l)" -eq 7
 check "zones cost hosts (separate pools)" \
     awk -F, '$1 == "dmz" && $9 > 0 {f = 1} END {exit !f}' "$T/p/rules.csv"
+check "anti-affinity notes say whether it survives a failover (every host failed)" \
+    grep -qE '^dc-apart,.*(kept after the failure of any one host|NOT kept after host[0-9]+ fails)' \
+    "$T/p/rules.csv"
+check "zones.csv and summary say whether the rules survive failover" \
+    sh -c "head -1 '$T/p/zones.csv' | grep -q failover_keeps_rules && \
+           grep -qE '^rules_kept_after_failover,(yes|no)$' '$T/p/summary.csv'"
 check "plan output says how many rules held" grep -q "rules: 7 of 7 honoured" "$T/p.out"
 
 # report: a Placement rules section with the costs; without rules.csv a one-line note
