@@ -67,6 +67,15 @@ trim(char *s)
     return s;
 }
 
+static int
+listed(const struct mdl_rule *r, uint32_t e)
+{
+    for (size_t m = 0; m < r->nent; m++)
+        if (r->ent[m] == e)
+            return 1;
+    return 0;
+}
+
 /* members "a;b;c" -> entity indices; unknown names and hypervisor hosts are problems. */
 static size_t
 parse_members(struct mdl_rule *r, const char *text, const struct ks_dataset *ds,
@@ -87,6 +96,8 @@ parse_members(struct mdl_rule *r, const char *text, const struct ks_dataset *ds,
         else if (kind && strcmp(kind, "host") == 0)
             mdl_probs_add(pb, r->line, "rule '%s': '%s' is a hypervisor host, not placed",
                           r->name, name);
+        else if (listed(r, (uint32_t)e))
+            mdl_probs_add(pb, r->line, "rule '%s': '%s' is listed twice", r->name, name);
         else {
             r->ent = ks_xgrow(r->ent, &cap, r->nent + 1, sizeof *r->ent);
             r->ent[r->nent++] = (uint32_t)e;

@@ -152,7 +152,8 @@ problems_together(void **state)
                                       "z1,zone,vm05,dmz,\n"
                                       "z2,zone,vm05,lan,\n"
                                       "p,pin,vm06,nohost,\n"
-                                      "w,affinity,vm07;vm08,,3\n"),
+                                      "w,affinity,vm07;vm08,,3\n"
+                                      "d,anti-affinity,vm09;vm10;vm09,,\n"),
                      -EINVAL);
     assert_null(f->rules);
     const char *want[] = {"rules.csv:2: rule 'a': unknown entity 'ghost'",
@@ -160,10 +161,11 @@ problems_together(void **state)
                           "rules.csv:4: rule 'a' is already defined on line 2",
                           "rules.csv:6: zone 'z2': 'vm05' is already in zone 'dmz' (line 5)",
                           "rules.csv:7: pin 'p': target 'nohost'",
-                          "rules.csv:8: rule 'w': only soft-affinity takes a weight"};
+                          "rules.csv:8: rule 'w': only soft-affinity takes a weight",
+                          "rules.csv:9: rule 'd': 'vm09' is listed twice"};
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         assert_non_null(strstr(f->err.msg, want[i]));
-    assert_non_null(strstr(f->err.msg, "6 problems"));
+    assert_non_null(strstr(f->err.msg, "7 problems"));
 }
 
 static void
