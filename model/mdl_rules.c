@@ -67,6 +67,16 @@ trim(char *s)
     return s;
 }
 
+/* hostNN (NN >= 1) -> 0-based index, or -1. */
+static long
+host_index(const char *s)
+{
+    long v;
+    if (strncmp(s, "host", 4) != 0 || ks_parse_long(s + 4, &v) < 0 || v < 1 || v > 9999)
+        return -1;
+    return v - 1;
+}
+
 static int
 listed(const struct mdl_rule *r, uint32_t e)
 {
@@ -88,9 +98,12 @@ parse_members(struct mdl_rule *r, const char *text, const struct ks_dataset *ds,
         if (!*name)
             continue;
         given++;
-        long e = ks_dataset_find(ds, name);
+        long e = ks_dataset_find(ds, name), h = host_index(name);
         const char *kind = e >= 0 ? ks_inv_str(ds, (size_t)e, "kind") : NULL;
-        if (e < 0)
+        if (e < 0 && h >= 0 && r->type == MDL_RULE_ZONE) { /* a plan host of the zone */
+            r->hosts = ks_xrealloc(r->hosts, (r->nhosts + 1) * sizeof *r->hosts);
+            r->hosts[r->nhosts++] = (size_t)h;
+        } else if (e < 0)
             mdl_probs_add(pb, r->line, "rule '%s': unknown entity '%s' (not in inventory.csv)",
                           r->name, name);
         else if (kind && strcmp(kind, "host") == 0)
@@ -116,16 +129,6 @@ zone_index(struct mdl_rules *rs, const char *name)
     rs->zones = ks_xrealloc(rs->zones, (rs->nzones + 1) * sizeof *rs->zones);
     rs->zones[rs->nzones] = ks_xstrdup(name);
     return rs->nzones++;
-}
-
-/* hostNN (NN >= 1) -> 0-based index, or -1. */
-static long
-host_index(const char *s)
-{
-    long v;
-    if (strncmp(s, "host", 4) != 0 || ks_parse_long(s + 4, &v) < 0 || v < 1 || v > 9999)
-        return -1;
-    return v - 1;
 }
 
 static void
@@ -203,6 +206,7 @@ mdl_rules_free(struct mdl_rules *rs)
         free(rs->r[k].members);
         free(rs->r[k].ent);
         free(rs->r[k].target);
+        free(rs->r[k].hosts);
     }
     free(rs->r);
     for (size_t z = 0; z < rs->nzones; z++)

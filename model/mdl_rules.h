@@ -4,7 +4,8 @@
  * The rules file is CSV with a header `rule,type,members,target,weight`, one rule a row:
  *   rule     a unique name
  *   type     anti-affinity | affinity | soft-affinity | zone | pin | exclude
- *   members  dataset entity names separated by ';'
+ *   members  dataset entity names separated by ';' (a zone's may also name plan hosts,
+ *            hostNN: those hosts are the zone's)
  *   target   zone: the zone name; pin: a plan host name (host03); else empty
  *   weight   soft-affinity: the weight of keeping a pair together (empty: bytes
  *            between the members in flows.csv, else 1); else empty
@@ -54,6 +55,8 @@ struct mdl_rule {
     double weight;        /* soft-affinity; NaN = from flows.csv */
     size_t zone;          /* zone rules: index into zones */
     size_t pin_host;      /* pin rules: 0-based plan host index (host03 -> 2) */
+    size_t *hosts;        /* zone rules: plan hosts named among the members (0-based) */
+    size_t nhosts;
     int disabled;         /* 1: left out (the "without this rule" re-plans) */
 };
 

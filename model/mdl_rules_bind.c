@@ -350,6 +350,15 @@ mdl_rules_bind(const struct mdl_rules *rs, const struct ks_dataset *ds,
     make_units(rr);
     make_zone_problems(rr, p);
     conflicts(rr, src_of_ent);
+    for (size_t k = 0; k < rs->n; k++) { /* the plan hosts named for each zone */
+        const struct mdl_rule *r = &rs->r[k];
+        struct mdl_rzone *z = &rr->z[r->zone];
+        if (r->disabled || r->type != MDL_RULE_ZONE || !r->nhosts)
+            continue;
+        z->hosts = ks_xrealloc(z->hosts, (z->nhosts + r->nhosts) * sizeof *z->hosts);
+        memcpy(z->hosts + z->nhosts, r->hosts, r->nhosts * sizeof *z->hosts);
+        z->nhosts += r->nhosts;
+    }
     soft_pairs(rr, ds, src_of_ent);
     soft_graphs(rr);
     free(src_of_ent);
@@ -370,6 +379,7 @@ mdl_rules_run_free(struct mdl_rules_run *rr)
         free(z->soff);
         free(z->sadj);
         free(z->sw);
+        free(z->hosts);
     }
     for (size_t k = 0; k < rr->rs->n && rr->soft; k++) {
         free(rr->soft[k].a);

@@ -123,6 +123,37 @@ together_zones(const struct mdl_rules *rs, const struct ks_dataset *ds, const st
     }
 }
 
+/* Plan hosts named in zone rules: in one zone only, and a pin to such a host only for
+ * entities of that zone. */
+static void
+declared_hosts(const struct mdl_rules *rs, const struct ks_dataset *ds, const struct seen *s,
+               struct mdl_probs *pb)
+{
+    for (size_t k = 0; k < rs->n; k++) {
+        const struct mdl_rule *r = &rs->r[k];
+        for (size_t j = 0; j < rs->n && !r->disabled; j++) {
+            const struct mdl_rule *q = &rs->r[j];
+            if (q->disabled || q->type != MDL_RULE_ZONE)
+                continue;
+            for (size_t h = 0; h < q->nhosts; h++) {
+                if (r->type == MDL_RULE_ZONE && j < k && q->zone != r->zone)
+                    for (size_t g = 0; g < r->nhosts; g++)
+                        if (r->hosts[g] == q->hosts[h])
+                            mdl_probs_add(pb, r->line, "zone '%s': host%02zu is already in "
+                                          "zone '%s' (line %lu)", r->name, r->hosts[g] + 1,
+                                          rs->zones[q->zone], q->line);
+                if (r->type == MDL_RULE_PIN && r->nent && q->hosts[h] == r->pin_host &&
+                    s->zone[r->ent[0]] != q->zone)
+                    mdl_probs_add(pb, r->line, "pin '%s': host%02zu is in zone %s (zone '%s', "
+                                  "line %lu), outside the zone %s of '%s'", r->name,
+                                  r->pin_host + 1, zname(rs, q->zone), q->name, q->line,
+                                  zname(rs, s->zone[r->ent[0]]),
+                                  ks_dataset_entity(ds, r->ent[0]));
+            }
+        }
+    }
+}
+
 /* Anti-affinity members that must share a host (affinity, one pinned host). */
 static void
 anti_together(const struct mdl_rules *rs, const struct ks_dataset *ds, const uint32_t *rep,
@@ -157,6 +188,7 @@ mdl_rules_conflicts(const struct mdl_rules *rs, size_t nent, const struct ks_dat
     first_pass(rs, ds, &s, pb);
     excluded_elsewhere(rs, ds, &s, pb);
     together_zones(rs, ds, &s, pb);
+    declared_hosts(rs, ds, &s, pb);
     uint32_t *rep = mdl_rules_together(rs, nent);
     anti_together(rs, ds, rep, &s, pb);
     free(rep);

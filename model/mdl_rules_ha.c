@@ -26,10 +26,11 @@ fail_allow(void *ctx, size_t item, uint32_t bin, const uint32_t *assign)
     return !f->down[bin] && mdl_rules_allow((void *)f->z, item, bin, assign);
 }
 
-/* Fail bin h of s: 1 when its units re-place on the others, rules kept. s is restored. */
+/* Fail bin h of s: 1 when its units re-place on the others, rules kept, in the order of
+ * key (largest first). s is restored. */
 static int
-fail_one(struct mdl_sol *s, const struct mdl_rzone *z, uint32_t h, uint8_t *down,
-         const double *key)
+fail_order(struct mdl_sol *s, const struct mdl_rzone *z, uint32_t h, uint8_t *down,
+           const double *key)
 {
     size_t nbins = s->k, m = 0;
     uint32_t *moved = ks_xmalloc((z->nu ? z->nu : 1) * sizeof *moved);
@@ -55,6 +56,22 @@ fail_one(struct mdl_sol *s, const struct mdl_rzone *z, uint32_t h, uint8_t *down
     }
     s->k = nbins;
     free(moved);
+    return ok;
+}
+
+/* Largest first; when that fails, the units with conflicts first (largest first among
+ * them), which places the constrained ones while every survivor is still open. */
+static int
+fail_one(struct mdl_sol *s, const struct mdl_rzone *z, uint32_t h, uint8_t *down,
+         const double *key)
+{
+    if (fail_order(s, z, h, down, key))
+        return 1;
+    double *k2 = ks_xmalloc((z->nu ? z->nu : 1) * sizeof *k2);
+    for (size_t l = 0; l < z->nu; l++)
+        k2[l] = key[l] + (z->coff[l + 1] > z->coff[l] ? 1e6 : 0);
+    int ok = fail_order(s, z, h, down, k2);
+    free(k2);
     return ok;
 }
 

@@ -48,6 +48,7 @@ struct mdl_rzone {
     double soft_scale;        /* penalty per unit of weight (small next to overflow) */
     size_t clique;            /* hosts the conflicts alone need */
     size_t lb;                /* last lower bound computed */
+    size_t *hosts, nhosts;    /* plan hosts the zone rules name for this zone */
 };
 
 struct mdl_rules_run {

@@ -302,6 +302,45 @@ merge(struct mdl_rules_run *rr, struct mdl_eval *e, struct mdl_eval *ez)
     }
 }
 
+/* Nominal hosts of zone zi. */
+static size_t
+zone_count(const struct mdl_eval *e, size_t zi)
+{
+    size_t n = 0;
+    for (size_t b = 0; b < e->nominal; b++)
+        n += e->host_zone[b] == zi;
+    return n;
+}
+
+/* The plan hosts named in zone rules go to the zone's hosts (those not pinned), in order.
+ * 1 (reason) when a name is past the plan or the zone has fewer hosts than names. */
+static int
+zone_labels(const struct mdl_rules_run *rr, const struct mdl_eval *e, uint32_t *to,
+            uint8_t *taken, char *reason, size_t len)
+{
+    size_t N = e->nominal;
+    for (size_t zi = 0; zi < rr->nzones; zi++) {
+        const struct mdl_rzone *z = &rr->z[zi];
+        size_t b = 0;
+        for (size_t k = 0; k < z->nhosts; k++) {
+            size_t L = z->hosts[k];
+            if (L < N && taken[L])
+                continue; /* a pin of this zone has it already */
+            while (b < N && (to[b] != UINT32_MAX || e->host_zone[b] != zi))
+                b++;
+            if (L >= N || b == N) {
+                snprintf(reason, len, "the rules name host%02zu for zone %s, but this model "
+                         "needs %zu host(s) there and %zu in all (%s)", L + 1,
+                         rr->rs->zones[zi], zone_count(e, zi), N, rr->rs->path);
+                return 1;
+            }
+            to[b] = (uint32_t)L;
+            taken[L] = 1;
+        }
+    }
+    return 0;
+}
+
 /* Renumber the hosts carrying VMs so that each pinned unit's host gets its name. */
 static int
 relabel(struct mdl_rules_run *rr, struct mdl_eval *e, char *reason, size_t len)
@@ -331,6 +370,8 @@ relabel(struct mdl_rules_run *rr, struct mdl_eval *e, char *reason, size_t len)
             taken[pin] = 1;
         }
     }
+    if (rc == 0)
+        rc = zone_labels(rr, e, to, taken, reason, len);
     for (size_t b = 0, next = 0; b < N && rc == 0; b++) {
         if (to[b] != UINT32_MAX)
             continue;

@@ -17,10 +17,10 @@ cat > "$T/rules.csv" <<'EOF'
 rule,type,members,target,weight
 dc-apart,anti-affinity,legacy01;legacy02;legacy03,,
 web-cache,affinity,web01;app01,,
-dmz,zone,web01;web02;app01;web03;web04;web05;web06,dmz,
-internal,zone,db01;db02;db03;app02;app03,internal,
+dmz,zone,web01;web02;app01;web03;web04;web05;web06;host01,dmz,
+internal,zone,db01;db02;db03;app02;app03;host03,internal,
 lic-db,pin,db01,host02,
-lic-db2,pin,db02,host04,
+lic-db2,pin,db02,host03,
 fax,exclude,legacy12;legacy13,,
 EOF
 "$KASANE" plan "$T/ds" --catalog "$CAT" --rules "$T/rules.csv" -o "$T/p" >"$T/p.out" 2>&1
@@ -153,6 +153,12 @@ printf 'rule,type,members,target,weight\np,pin,db01,host02,\nz,zone,db01,dmz,\nq
 expect_exit "pin to a host outside the entity's zone" 1 \
     "pz.csv:4: pin 'q': host02 is in zone dmz" \
     "$KASANE" plan "$T/ds" --catalog "$CAT" --rules "$T/pz.csv" -o "$T/pbad"
+printf 'rule,type,members,target,weight\nz,zone,web01;host01,dmz,\np,pin,db01,host01,\ny,zone,db02;host01,lan,\n' > "$T/ph.csv"
+expect_exit "pin to a host the zone rules give another zone" 1 \
+    "ph.csv:3: pin 'p': host01 is in zone dmz \(zone 'z', line 2\), outside the zone \(none\)" \
+    "$KASANE" plan "$T/ds" --catalog "$CAT" --rules "$T/ph.csv" -o "$T/pbad"
+check "a host named for two zones, reported with it" \
+    grep -q "ph.csv:4: zone 'y': host01 is already in zone 'dmz' (line 2)" "$T/.err"
 printf 'rule,type,members,target,weight\nall,affinity,%s,,\n' \
     "$(awk -F, 'NR > 1 {print $1}' "$T/ds/inventory.csv" | paste -sd';')" > "$T/big.csv"
 expect_exit "affinity group larger than any host" 1 \
