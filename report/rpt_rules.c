@@ -25,7 +25,18 @@ read_optional(const struct rpt_ctx *c, const char *name, const char *const *req,
     return ks_table_read(path, req, t, err);
 }
 
-/* Host (hosts.csv row, -1 physical, -2 unknown entity) of each member of a rule. */
+/* hosts.csv row of a host name, or -2. */
+static long
+host_row(const struct rpt_ctx *c, const char *name)
+{
+    for (size_t r = 0; r < c->plan.hosts.nrows; r++)
+        if (strcmp(ks_table_get(&c->plan.hosts, r, 0), name) == 0)
+            return (long)r;
+    return -2;
+}
+
+/* Host (hosts.csv row, -1 physical, -2 unknown) of each member of a rule; a member that
+ * names a plan host (a zone's) stands for that host. */
 static size_t
 member_hosts(const struct rpt_ctx *c, const char *members, long *host, size_t max)
 {
@@ -33,20 +44,59 @@ member_hosts(const struct rpt_ctx *c, const char *members, long *host, size_t ma
     size_t n = 0;
     for (char *tok = strtok_r(buf, ";", &save); tok && n < max; tok = strtok_r(NULL, ";", &save)) {
         long e = ks_dataset_find(c->ds, tok);
-        host[n++] = e < 0 ? -2 : c->ent_host[e];
+        host[n++] = e < 0 ? host_row(c, tok) : c->ent_host[e];
     }
     free(buf);
     return n;
 }
 
+/* Zone of every dataset entity from the zone rows of rules.csv (NULL: no zone). */
+static const char **
+entity_zones(const struct rpt_ctx *c, const struct ks_table *t)
+{
+    size_t n = ks_dataset_nent(c->ds);
+    const char **z = ks_xcalloc(n ? n : 1, sizeof *z);
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *ty = ks_table_str(t, r, "type"), *m = ks_table_str(t, r, "members");
+        if (!ty || strcmp(ty, "zone") != 0 || !m)
+            continue;
+        char *buf = ks_xstrdup(m), *save = NULL;
+        for (char *tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+            long e = ks_dataset_find(c->ds, tok);
+            if (e >= 0)
+                z[e] = ks_table_str(t, r, "target");
+        }
+        free(buf);
+    }
+    return z;
+}
+
+/* A zone holds when every host carrying one of its members carries only its members. */
+static int
+zone_holds(const struct rpt_ctx *c, const char **zone, const char *name, const long *h,
+           size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (h[i] < 0)
+            return 0;
+        for (size_t e = 0; e < ks_dataset_nent(c->ds); e++)
+            if (c->ent_host[e] == h[i] && (!zone[e] || strcmp(zone[e], name) != 0))
+                return 0;
+    }
+    return 1;
+}
+
 /* The report's own verdict on a hard rule, from placement.csv: yes, no, or "-" for
- * rules it does not judge (zones and soft affinity: see the planner's notes). */
+ * soft affinity (a preference: see the planner's notes). */
 static const char *
-verdict(const struct rpt_ctx *c, const char *type, const char *members, const char *target)
+verdict(const struct rpt_ctx *c, const char **zone, const char *type, const char *members,
+        const char *target)
 {
     long h[512];
     size_t n = member_hosts(c, members, h, 512);
     int ok = n > 0;
+    if (strcmp(type, "zone") == 0)
+        return target && zone_holds(c, zone, target, h, n) ? "yes" : "no";
     for (size_t i = 0; i < n; i++) {
         ok &= h[i] >= -1;
         if (strcmp(type, "anti-affinity") == 0)
@@ -78,10 +128,12 @@ rpt_rules_build(struct rpt_ctx *c, struct ks_err *err)
     if (rc == 0 && rules.ncols) {
         struct ks_table *t = rpt_copy_table(c, "rules", &rules);
         int col = ks_table_add_col(t, "checked_by_report");
+        const char **zone = entity_zones(c, t);
         for (size_t r = 0; r < t->nrows; r++)
-            ks_table_set(t, r, col, verdict(c, ks_table_str(t, r, "type"),
+            ks_table_set(t, r, col, verdict(c, zone, ks_table_str(t, r, "type"),
                                             ks_table_str(t, r, "members"),
                                             ks_table_str(t, r, "target")));
+        free(zone);
     }
     if (rc == 0 && zones.ncols)
         rpt_copy_table(c, "zones", &zones);

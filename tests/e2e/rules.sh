@@ -71,6 +71,15 @@ check "plan output says how many rules held" grep -q "rules: 7 of 7 honoured" "$
 "$KASANE" report "$T/ds" --plan "$T/p" -o "$T/r" >/dev/null 2>&1
 check "report has the Placement rules section" grep -q 'id="rules"' "$T/r/index.html"
 check "report shows each rule's cost" grep -q 'lic-db' "$T/r/tables/rules.csv"
+check "report's own check agrees on every hard rule" \
+    test "$(awk -F, 'NR > 1 && $2 != "soft-affinity" && $NF != "yes"' "$T/r/tables/rules.csv" | wc -l)" -eq 0
+# a placement edited by hand (legacy02 moved onto legacy01's host): the report sees it
+cp -r "$T/p" "$T/pt"
+h1=$(awk -F, '$1 == "legacy01" {print $2}' "$T/p/placement.csv")
+awk -F, -v OFS=, -v h="$h1" '$1 == "legacy02" {$2 = h} {print}' "$T/p/placement.csv" > "$T/pt/placement.csv"
+"$KASANE" report "$T/ds" --plan "$T/pt" -o "$T/rt" >/dev/null 2>&1
+check "report's own check finds the broken anti-affinity" \
+    grep -q '^dc-apart,.*,no$' "$T/rt/tables/rules.csv"
 "$KASANE" report "$T/ds" --plan "$T/p0" -o "$T/r0" >/dev/null 2>&1
 check "report without rules: a note" grep -q 'planned without placement rules' "$T/r0/index.html"
 
