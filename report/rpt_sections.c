@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report/rpt_html.h"
+#include "report/rpt_rules.h"
 #include "report/rpt_storage.h"
 #include "report/rpt_util.h"
 
@@ -15,6 +16,7 @@ const struct rpt_section rpt_sections[] = {
     {"assumptions", "Assumptions and data coverage", rpt_assume_build, rpt_assume_html},
     {"estate", "Source estate", rpt_estate_sec_build, rpt_estate_sec_html},
     {"plan", "The plan", rpt_plan_sec_build, rpt_plan_sec_html},
+    {"rules", "Placement rules", rpt_rules_build, rpt_rules_html},
     {"licences", "Sockets and licences", rpt_licence_build, rpt_licence_html},
     {"ports", "Network ports", rpt_ports_build, rpt_ports_html},
     {"cost", "Cost over the horizon", rpt_cost_build, rpt_cost_html},
