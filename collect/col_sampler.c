@@ -68,6 +68,8 @@ open_sources(struct col_sampler *s, struct ks_err *err)
         if (!wanted(s->opts.only, src->name))
             continue;
         int rc = src->open(&ctx, &st, &e);
+        if (rc == COL_SRC_OFF)
+            continue;
         if (rc == -ENOENT || rc == -ENOTSUP || rc == -EACCES || rc == -EPERM) {
             col_inventory_note(&s->inv, "source %s unavailable: %s", src->name, e.msg);
             continue;
