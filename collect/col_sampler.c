@@ -105,6 +105,8 @@ col_sampler_new(const struct col_opts *o, struct col_sampler **out, struct ks_er
         (rc = col_root_open(&s->root, o->root, o->root_seq, err)) < 0)
         goto fail;
     col_inventory_read(&s->root, o->include_dm, &s->inv);
+    if (!o->root)
+        col_inventory_ips(&s->inv);
     s->btime_s = NAN;
     if (s->opts.clock == COL_CLOCK_UPTIME && col_root_read(&s->root, "proc/stat", &s->ubuf) == 0)
         s->btime_s = col_parse_btime(s->ubuf.p);

@@ -98,7 +98,10 @@ tcpdump -i "$VH" -w "$T/cap.pcap" -U -n >/dev/null 2>&1 &
 tp=$!
 PIDS="$PIDS $tp"
 sleep 0.5
-ping -c 3 -i 0.2 -I "$VH" "$NET.2" >/dev/null 2>&1
+# datagrams to a closed port: ICMP port unreachable comes back
+python3 -c "import socket,time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(3): s.sendto(b'x', ('$NET.2', 9)); time.sleep(0.05)"
 iperf3 -c "$NET.2" -p 5201 -B "$NET.1" -u -b 1M -t 1 >/dev/null 2>&1
 sleep 0.3
 kill -INT "$tp"; wait "$tp" 2>/dev/null
@@ -109,7 +112,7 @@ for p in tcp udp icmp; do
     want=$(tcpdump -r "$T/cap.pcap" -n "$f" 2>/dev/null | wc -l)
     got=$(awk -F, -v c="pcap_${p}_pps" 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == c) k = i; next}
         {printf "%.0f", $k * $3}' "$T/off/samples.csv")
-    check "--pcap-file: $p packets = tcpdump's ($got vs $want)" [ "$got" = "$want" ]
+    check "--pcap-file: $p packets = tcpdump's ($got vs $want, > 0)" test "$got" = "$want" -a "$want" -gt 0
 done
 all=$(tcpdump -r "$T/cap.pcap" -n 2>/dev/null | wc -l)
 fl=$(awk -F, 'NR > 1 {n += $8} END {print n + 0}' "$T/off/flows.csv")

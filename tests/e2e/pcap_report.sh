@@ -1,0 +1,36 @@
+# The report's "Traffic between hosts" section: flows.csv endpoints mapped to entities
+# (inventory ips, or entity names) and to the plan's hosts, a flow seen from both ends
+# counted once; without flows.csv a one-line note; a bad byte count names file/line.
+. "$(dirname "$0")/lib.sh"
+F="$FIX/report/basic"
+
+mkdir -p "$T/ds"
+cp "$F/dataset/samples.csv" "$T/ds/"
+awk -F, -v OFS=, 'NR == 1 {print $0, "ips"; next}
+    {ip = $1 == "web01" ? "10.0.0.1" : $1 == "db01" ? "10.0.0.2 fd00::2" : $1 == "web03" ? "10.0.0.3" : ""; print $0, ip}' \
+    "$F/dataset/inventory.csv" >"$T/ds/inventory.csv"
+cat >"$T/ds/flows.csv" <<'CSV'
+time,entity,src,dst,proto,dport,bytes,packets
+1000,web01,10.0.0.1,10.0.0.2,tcp,5432,1000,10
+1000,web01,10.0.0.1,10.0.0.3,tcp,443,300,3
+1000,web01,10.0.0.1,8.8.8.8,udp,53,100,1
+1000,db01,10.0.0.2,10.0.0.1,tcp,40000,500,5
+1000,db01,10.0.0.1,10.0.0.2,tcp,5432,1000,10
+CSV
+"$KASANE" report "$T/ds" --plan "$F/plan" -o "$T/rep" >/dev/null 2>"$T/err"
+check "report with flows.csv runs" [ $? -eq 0 ]
+H="$T/rep/index.html"
+check "section flows present" grep -q '<section id="flows">' "$H"
+m=$(tail -n +2 "$T/rep/tables/traffic_matrix.csv" | cut -d, -f1-3 | tr '\n' ' ')
+check "traffic matrix: host01->host01 1500, host01->host02 300, host01->outside 100 ($m)" \
+    [ "$m" = "host01,host01,1500 host01,host02,300 host01,outside,100 " ]
+check "top talkers: web01->db01 first with 1000 bytes" \
+    sh -c "sed -n 2p '$T/rep/tables/top_talkers.csv' | grep -q '^web01,db01,1000,'"
+check "the page says 78.9% stays inside a host" grep -q "78.9%" "$H"
+
+"$KASANE" report "$F/dataset" --plan "$F/plan" -o "$T/rep2" >/dev/null 2>&1
+check "without flows.csv: a one-line note" grep -q "The dataset has no flows.csv" "$T/rep2/index.html"
+
+sed -i '3s/,300,/,lots,/' "$T/ds/flows.csv"
+expect_exit "a bad byte count: exit 1 naming file and line" 1 "flows.csv.*(line )?3" \
+    "$KASANE" report "$T/ds" --plan "$F/plan" -o "$T/rep3"
