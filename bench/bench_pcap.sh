@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # Capture throughput (issue 9): kasane collect --pcap against `tcpdump -w /dev/null`
 # on the same traffic in the same run. Small UDP datagrams (iperf3 -u -l 64) over a
 # veth pair into a test network namespace, at rising offered rates; both capture the

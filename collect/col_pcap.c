@@ -186,12 +186,18 @@ col_pcap_acc_add(struct col_pcap_acc *a, const struct col_pkt *k)
     while (h < COL_PCAP_NHIST - 1 && k->len > col_pcap_hist_le[h])
         h++;
     a->hist[h]++;
+    if (a->last && flow_eq(a->last, k)) {
+        a->last->bytes += k->len;
+        a->last->packets++;
+        return;
+    }
     size_t mask = a->cap - 1;
     for (size_t i = flow_hash(k) & mask;; i = (i + 1) & mask) {
         struct col_flow *f = &a->tab[i];
         if (f->used && flow_eq(f, k)) {
             f->bytes += k->len;
             f->packets++;
+            a->last = f;
             return;
         }
         if (!f->used) {
@@ -206,6 +212,7 @@ col_pcap_acc_add(struct col_pcap_acc *a, const struct col_pkt *k)
             f->bytes = k->len;
             f->packets = 1;
             a->n++;
+            a->last = f;
             return;
         }
     }
@@ -258,6 +265,7 @@ flow_row(const struct col_flow *f, struct col_flow_row *r)
 size_t
 col_pcap_acc_top(struct col_pcap_acc *a, size_t n, struct col_flow_row *out)
 {
+    a->last = NULL; /* the sort moves entries */
     qsort(a->tab, a->cap, sizeof *a->tab, flow_cmp); /* used entries first */
     size_t k = a->n < n ? a->n : n;
     uint64_t rb = a->rest_bytes, rp = a->rest_pkts;

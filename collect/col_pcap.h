@@ -57,6 +57,8 @@ struct col_pcap_acc {
     struct col_flow *tab; /* cap entries, owned */
     size_t cap, n;        /* n used; at most cap / 2 */
     uint64_t rest_bytes, rest_pkts; /* packets of flows that found the table full */
+    struct col_flow *last;          /* the previous packet's flow: bulk transfers send
+                                     * runs of one flow, so most packets skip the hash */
 };
 
 /* cap: table slots, rounded up to a power of two (>= 16). */

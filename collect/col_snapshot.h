@@ -38,7 +38,7 @@ enum col_extra {
     COL_X_GAP_S, /* seconds of rows lost before this one (full disk) */
     /* pcap (col_src_pcap.c): captured bytes and packets per second by protocol, a
      * packet size histogram (packets per second per bucket, col_pcap_hist_le) and
-     * the kernel's drops in the interval (pcap_stats ps_drop + ps_ifdrop) */
+     * the capture's kernel drops in the interval (pcap_stats ps_drop) */
     COL_X_PCAP_TCP_KIBPS,
     COL_X_PCAP_UDP_KIBPS,
     COL_X_PCAP_ICMP_KIBPS,

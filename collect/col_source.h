@@ -44,8 +44,8 @@ struct col_opts {
     int include_dm;   /* count device-mapper (dm-*) and md disks in totals */
     enum col_clock clock;
     const char *only; /* comma list of source names to run; NULL = all */
-    /* Issue 9 sources (docs/sources.md). Strings are not copied: they must outlive
-     * the sampler (the CLI passes argv). */
+    /* Issue 9 sources (docs/sources.md). Strings are not copied: sources read them
+     * while col_sampler_new opens them. */
     const char *pcap_ifaces; /* --pcap "eth0,eth1": live capture; NULL: none */
     const char *pcap_file;   /* --pcap-file: read a capture file instead (tests) */
     const char *pcap_bpf;    /* --bpf filter expression; NULL: everything */

@@ -45,7 +45,8 @@ struct pcap_h {
     char name[64];
     int dlt;
     struct col_pcap_src *st; /* back pointer for the callback */
-    uint64_t drops_last;     /* cumulative ps_drop + ps_ifdrop at the previous sample */
+    uint64_t drops_last;     /* cumulative ps_drop at the previous sample */
+    uint64_t ifdrops_last;   /* cumulative ps_ifdrop */
 };
 
 struct col_pcap_src {
@@ -251,6 +252,9 @@ pcap_open_src(const struct col_ctx *ctx, void **state, struct ks_err *err)
     col_pcap_acc_init(&st->acc[1], PCAP_TABLE_SLOTS);
     list_handles(st, st->offline ? o->pcap_file : o->pcap_ifaces);
     int rc = st->nh ? 0 : ks_errf(err, -EINVAL, "pcap: no interface named");
+    /* checked now: at the first sample a missing user would stop every capture */
+    if (rc == 0 && geteuid() == 0 && !getpwnam(st->user))
+        rc = ks_errf(err, -EINVAL, "pcap: --user '%s': no such user", st->user);
     for (size_t i = 0; rc == 0 && i < st->nh; i++)
         rc = open_one(st, &st->h[i], o, err);
     if (rc == 0 && !st->offline && pipe(st->wake) != 0)
@@ -279,20 +283,26 @@ start(struct col_pcap_src *st, struct ks_err *err)
     return 0;
 }
 
-/* Kernel drops since the previous sample, over every handle (called under mu). */
-static double
-drops_delta(struct col_pcap_src *st)
+/* Drops since the previous sample, over every handle (called under mu): the
+ * capture's own (ps_drop: the ring was full, what tcpdump calls "dropped by kernel")
+ * and the interface's (ps_ifdrop: packets the NIC dropped before any capture could
+ * see them, "dropped by interface"). */
+static void
+drops_delta(struct col_pcap_src *st, double *kern, double *ifc)
 {
-    double d = 0;
+    *kern = *ifc = 0;
     for (size_t i = 0; i < st->nh && !st->offline; i++) {
         struct pcap_stat ps;
-        if (pcap_stats(st->h[i].p, &ps) < 0)
-            return NAN;
-        uint64_t tot = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
-        d += tot >= st->h[i].drops_last ? (double)(tot - st->h[i].drops_last) : 0;
-        st->h[i].drops_last = tot;
+        if (pcap_stats(st->h[i].p, &ps) < 0) {
+            *kern = *ifc = NAN;
+            return;
+        }
+        uint64_t k = ps.ps_drop, f = ps.ps_ifdrop;
+        *kern += k >= st->h[i].drops_last ? (double)(k - st->h[i].drops_last) : 0;
+        *ifc += f >= st->h[i].ifdrops_last ? (double)(f - st->h[i].ifdrops_last) : 0;
+        st->h[i].drops_last = k;
+        st->h[i].ifdrops_last = f;
     }
-    return d;
 }
 
 static void
@@ -324,13 +334,16 @@ pcap_sample(void *state, const struct col_ctx *ctx, struct col_snapshot *out,
                 ;
     struct col_pcap_acc *done = &st->acc[st->cur];
     st->cur ^= 1;
-    double drops = drops_delta(st);
+    double drops, ifdrops;
+    drops_delta(st, &drops, &ifdrops);
     pthread_mutex_unlock(&st->mu);
     if (!isnan(ctx->dt_s)) {
         fill(st, done, ctx->dt_s, out);
         out->x[COL_X_PCAP_DROPS] = st->offline ? NAN : drops;
         if (drops > 0)
             col_snapshot_event(out, "pcap_drops:%.0f", drops);
+        if (ifdrops > 0)
+            col_snapshot_event(out, "pcap_ifdrops:%.0f", ifdrops);
     }
     col_pcap_acc_reset(done);
     return 0;

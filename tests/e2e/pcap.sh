@@ -121,5 +121,7 @@ expect_exit "--pcap-file of a non-capture: exit 1 naming the file" 1 "samples.cs
     "$KASANE" collect --pcap-file "$T/ds/samples.csv" -n 1 --no-papi --sources pcap -o "$T/bad"
 expect_exit "--bpf that does not compile: exit 1" 1 "bpf" \
     "$KASANE" collect --pcap-file "$T/cap.pcap" --bpf "no such filter (" -n 1 --no-papi -o "$T/bad2"
+expect_exit "--user that does not exist: exit 1 naming it" 1 "--user 'no-such-kasane-user'" \
+    "$KASANE" collect --pcap-file "$T/cap.pcap" --user no-such-kasane-user -n 1 --no-papi -o "$T/bad3"
 expect_exit "--pcap with --pcap-file: usage error" 2 "exclude" \
     "$KASANE" collect --pcap "$VH" --pcap-file "$T/cap.pcap" -n 1
