@@ -15,26 +15,14 @@ NS="kasane-bp-$$"
 VH="kb$$h"
 VN="kb$$n"
 NET="10.215.$(($$ % 200 + 20))"
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
-    for p in $PIDS; do wait "$p" 2>/dev/null; done
-    ip netns del "$NS" 2>/dev/null
-    ip link del "$VH" 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/../tests/e2e/pcap_netns.inc"
+trap netns_down EXIT
 if [ "$(id -u)" -ne 0 ]; then
     echo "pcap_max_pps_no_drop,,pps,tcpdump -w /dev/null,,,0,,skipped: needs root for a network namespace"
     exit 0
 fi
-ip netns add "$NS" && ip link add "$VH" type veth peer name "$VN" &&
-    ip link set "$VN" netns "$NS" && ip addr add "$NET.1/30" dev "$VH" && ip link set "$VH" up &&
-    ip netns exec "$NS" ip addr add "$NET.2/30" dev "$VN" && ip netns exec "$NS" ip link set "$VN" up ||
-    exit 1
-ip netns exec "$NS" iperf3 -s -B "$NET.2" -p 5201 >/dev/null 2>&1 &
-PIDS="$PIDS $!"
-sleep 0.3
+netns_up || exit 1
+netns_iperf_server
 
 # CPU seconds (user + system) of each capture: GNU time's -f "%U %S".
 best_k=0 best_t=0 k_cpu=0 t_cpu=0 k_pk=0 t_pk=0

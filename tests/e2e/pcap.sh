@@ -10,31 +10,17 @@ NS="kasane-pcap-$$"
 VH="kp$$h" # host end of the veth pair (interface names: at most 15 bytes)
 VN="kp$$n" # namespace end
 NET="10.214.$(($$ % 200 + 20))"
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
-    for p in $PIDS; do wait "$p" 2>/dev/null; done
-    ip netns del "$NS" 2>/dev/null
-    ip link del "$VH" 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/pcap_netns.inc"
+trap netns_down EXIT
 
 for tool in iperf3 ip tcpdump jq setpriv; do
     command -v "$tool" >/dev/null 2>&1 || { notok "pcap test needs $tool"; exit 0; }
 done
 if [ "$(id -u)" -ne 0 ]; then notok "pcap test needs root for a network namespace"; exit 0; fi
 
-ip netns add "$NS" &&
-    ip link add "$VH" type veth peer name "$VN" &&
-    ip link set "$VN" netns "$NS" &&
-    ip addr add "$NET.1/30" dev "$VH" && ip link set "$VH" up &&
-    ip netns exec "$NS" ip addr add "$NET.2/30" dev "$VN" &&
-    ip netns exec "$NS" ip link set "$VN" up
+netns_up
 check "veth pair into a test namespace" [ $? -eq 0 ]
-ip netns exec "$NS" iperf3 -s -B "$NET.2" -p 5201 >/dev/null 2>&1 &
-PIDS="$PIDS $!"
-sleep 0.3
+netns_iperf_server
 
 # ---- live capture: TCP at 1 Gbit/s, then UDP at 50 Mbit/s -----------------------------
 "$KASANE" collect --pcap "$VH" --user nobody -i 0.5 -d 7 --sources pcap --no-papi \
