@@ -129,9 +129,9 @@ capture_main(void *arg)
     return NULL;
 }
 
-/* pcap_create + options + activate + filter for one interface. */
+/* pcap_create + options + activate for one interface (the filter comes after). */
 static int
-open_live(struct pcap_h *h, const struct col_opts *o, struct ks_err *err)
+open_live(struct pcap_h *h, struct ks_err *err)
 {
     char eb[PCAP_ERRBUF_SIZE] = "";
     h->p = pcap_create(h->name, eb);
@@ -153,7 +153,6 @@ open_live(struct pcap_h *h, const struct col_opts *o, struct ks_err *err)
         return ks_errf(err, -ENOTSUP, "pcap: %s: %s", h->name, pcap_geterr(h->p));
     if (pcap_setnonblock(h->p, 1, eb) < 0)
         return ks_errf(err, -EIO, "pcap: %s: non-blocking mode: %s", h->name, eb);
-    (void)o;
     return 0;
 }
 
@@ -182,7 +181,7 @@ open_one(struct col_pcap_src *st, struct pcap_h *h, const struct col_opts *o, st
         h->p = pcap_open_offline(h->name, eb);
         if (!h->p)
             return ks_errf(err, -EINVAL, "%s: not a capture file: %s", h->name, eb);
-    } else if ((rc = open_live(h, o, err)) < 0) {
+    } else if ((rc = open_live(h, err)) < 0) {
         return rc;
     }
     if ((rc = set_filter(h, o->pcap_bpf, err)) < 0)
