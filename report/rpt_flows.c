@@ -91,14 +91,14 @@ host_of(const struct rpt_ctx *c, const struct ks_map *pl, const char *entity)
     return h && strcmp(h, "-") != 0 ? h : entity;
 }
 
-/* Table NAME (src, dst, bytes, GiB, share_pct) from pairs, largest first, at most
- * max rows (0 = all). */
+/* Table NAME (src, dst, bytes, GiB, share_pct, avg_Mbps) from pairs, largest first,
+ * at most max rows (0 = all). avg_Mbps over span_s seconds (NaN: unknown). */
 static void
 pair_table(struct rpt_ctx *c, const char *name, const char *ca, const char *cb,
-           struct pairsum *p, double total, size_t max)
+           struct pairsum *p, double total, double span_s, size_t max)
 {
-    const char *cols[] = {ca, cb, "bytes", "GiB", "share_pct"};
-    struct ks_table *t = rpt_ctx_table(c, name, cols, 5);
+    const char *cols[] = {ca, cb, "bytes", "GiB", "share_pct", "avg_Mbps"};
+    struct ks_table *t = rpt_ctx_table(c, name, cols, 6);
     size_t *ord = ks_xmalloc((p->n + 1) * sizeof *ord);
     for (size_t i = 0; i < p->n; i++)
         ord[i] = i;
@@ -115,6 +115,7 @@ pair_table(struct rpt_ctx *c, const char *name, const char *ca, const char *cb,
         ks_table_set_num(t, r, 2, p->bytes[i]);
         ks_table_set_num(t, r, 3, round(p->bytes[i] / 1073741824.0 * 1000) / 1000);
         ks_table_set_num(t, r, 4, total > 0 ? round(p->bytes[i] / total * 1000) / 10 : NAN);
+        ks_table_set_num(t, r, 5, round(p->bytes[i] * 8 / span_s / 1e6 * 1000) / 1000);
     }
     free(ord);
 }
@@ -126,6 +127,33 @@ capturers(const struct ks_table *fl, struct ks_map *m)
     ks_map_init(m);
     for (size_t r = 0; r < fl->nrows; r++)
         ks_map_put(m, ks_table_str(fl, r, "entity"), 1);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Seconds the rows of flows.csv cover: last - first row time plus one interval (the
+ * smallest step between distinct times, since a row's time ends its interval). NaN
+ * with fewer than two distinct times. */
+static double
+span_s(const struct ks_table *fl)
+{
+    double *t = ks_xmalloc((fl->nrows + 1) * sizeof *t), step = INFINITY;
+    size_t n = 0;
+    for (size_t r = 0; r < fl->nrows; r++)
+        if (!isnan(t[n] = ks_table_num(fl, r, "time")))
+            n++;
+    qsort(t, n, sizeof *t, cmp_double);
+    for (size_t i = 1; i < n; i++)
+        if (t[i] > t[i - 1] && t[i] - t[i - 1] < step)
+            step = t[i] - t[i - 1];
+    double span = isinf(step) ? NAN : t[n - 1] - t[0] + step;
+    free(t);
+    return span;
 }
 
 static void
@@ -153,8 +181,9 @@ aggregate(struct rpt_ctx *c, const struct ks_table *fl)
         pair_add(&hosts, host_of(c, &pl, s), host_of(c, &pl, d), b);
         total += b;
     }
-    pair_table(c, "traffic_matrix", "src_host", "dst_host", &hosts, total, 0);
-    pair_table(c, "top_talkers", "src", "dst", &ents, total, 20);
+    double span = span_s(fl);
+    pair_table(c, "traffic_matrix", "src_host", "dst_host", &hosts, total, span, 0);
+    pair_table(c, "top_talkers", "src", "dst", &ents, total, span, 20);
     pair_fini(&hosts);
     pair_fini(&ents);
     ks_map_fini(&am);
@@ -201,7 +230,8 @@ rpt_flows_html(const struct rpt_ctx *c, FILE *f)
     char nb[RPT_NUMBUF], pb[RPT_NUMBUF];
     fprintf(f, "<p>Captured traffic (flows.csv) mapped to the plan's hosts: %s GiB in all, "
                "%s%% of it between servers placed on the same host, where it no longer "
-               "crosses a NIC or a switch.</p>\n",
+               "crosses a NIC or a switch. avg_Mbps is the average over the capture's span "
+               "(size NICs on the peaks of samples.csv's pcap columns, not on it).</p>\n",
             rpt_fmt_group(nb, all / 1073741824.0, 2),
             rpt_fmt_group(pb, all > 0 ? inside / all * 100 : 0, 1));
     rpt_html_table(f, m, "traffic_matrix", 0);
