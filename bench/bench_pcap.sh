@@ -9,7 +9,7 @@
 set -u
 : "${KASANE:=build-bench/kasane}"
 RATES=${BENCH_PCAP_RATES:-"50000 100000 200000 400000"}
-SECS=${BENCH_PCAP_SECONDS:-3}
+SECS=${BENCH_PCAP_SECONDS:-5}
 T=$(mktemp -d)
 NS="kasane-bp-$$"
 VH="kb$$h"
@@ -25,7 +25,7 @@ netns_up || exit 1
 netns_iperf_server
 
 # CPU seconds (user + system) of each capture: GNU time's -f "%U %S".
-best_k=0 best_t=0 k_cpu=0 t_cpu=0 k_pk=0 t_pk=0
+best_k=0 best_t=0 k_cpu=0 t_cpu=0 k_pk=0 t_pk=0 any_drop=0
 for r in $RATES; do
     /usr/bin/time -f "%U %S" -o "$T/k.time" "$KASANE" collect --pcap "$VH" -i 1 -d $((SECS + 2)) \
         --no-papi --sources pcap -o "$T/ds$r" 2>/dev/null &
@@ -44,15 +44,17 @@ for r in $RATES; do
     t_pkts=$(awk '/received by filter/ {print $1}' "$T/td$r")
     k_pps=$((k_pkts / SECS)) t_pps=$((t_pkts / SECS))
     echo "# offered $r pps: kasane $k_pps pps seen, $k_drop dropped; tcpdump $t_pps pps, ${t_drop:-?} dropped" >&2
+    [ "$k_drop" = 0 ] && [ "${t_drop:-1}" = 0 ] || any_drop=1
     [ "$k_drop" = 0 ] && [ "$k_pps" -gt "$best_k" ] && best_k=$k_pps
     [ "${t_drop:-1}" = 0 ] && [ "$t_pps" -gt "$best_t" ] && best_t=$t_pps
     k_cpu=$(awk -v a="$k_cpu" '{print a + $1 + $2}' "$T/k.time")
     t_cpu=$(awk -v a="$t_cpu" '{print a + $1 + $2}' "$T/t.time")
     k_pk=$((k_pk + k_pkts)) t_pk=$((t_pk + t_pkts))
 done
-awk -v k="$best_k" -v t="$best_t" -v rates="$RATES" 'BEGIN {
-    printf "pcap_max_pps_no_drop,%d,pps,tcpdump -w /dev/null,%d,%.3f,1,,highest rate seen without a kernel drop; offered %s pps of 64-byte UDP over a veth; target ratio >= 1.0\n",
-        k, t, (t > 0 ? k / t : 0), rates }'
+awk -v k="$best_k" -v t="$best_t" -v rates="$RATES" -v d="$any_drop" 'BEGIN {
+    why = d ? "" : " (neither dropped at any rate: the figure is the traffic generator'"'"'s limit)"
+    printf "pcap_max_pps_no_drop,%d,pps,tcpdump -w /dev/null,%d,%.3f,1,,highest rate seen without a kernel drop; offered %s pps of 64-byte UDP over a veth%s; target ratio >= 1.0\n",
+        k, t, (t > 0 ? k / t : 0), rates, why }'
 awk -v kc="$k_cpu" -v tc="$t_cpu" -v kp="$k_pk" -v tp="$t_pk" 'BEGIN {
     a = kp > 0 ? kc / kp * 1e6 : 0; b = tp > 0 ? tc / tp * 1e6 : 0
     printf "pcap_cpu_per_Mpkt,%.3f,s,tcpdump -w /dev/null,%.3f,%.3f,1,,CPU seconds per million packets captured (kasane: whole collector incl. start-up); lower is better\n",

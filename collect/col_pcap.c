@@ -266,7 +266,18 @@ size_t
 col_pcap_acc_top(struct col_pcap_acc *a, size_t n, struct col_flow_row *out)
 {
     a->last = NULL; /* the sort moves entries */
-    qsort(a->tab, a->cap, sizeof *a->tab, flow_cmp); /* used entries first */
+    /* used entries to the front (a few hundred in a busy interval, of 8192 slots),
+     * then sort only those */
+    size_t used = 0;
+    for (size_t i = 0; i < a->cap && used < a->n; i++)
+        if (a->tab[i].used) {
+            if (i != used) {
+                a->tab[used] = a->tab[i];
+                a->tab[i].used = 0;
+            }
+            used++;
+        }
+    qsort(a->tab, a->n, sizeof *a->tab, flow_cmp);
     size_t k = a->n < n ? a->n : n;
     uint64_t rb = a->rest_bytes, rp = a->rest_pkts;
     for (size_t i = 0; i < k; i++)
