@@ -50,6 +50,16 @@ help(void)
            "      --sources LIST      only these sources (cpu,mem,disk,net)\n"
            "      --listen ADDR:PORT  also serve the latest sample at http://ADDR:PORT/metrics\n"
            "                          in Prometheus' text format (docs/prometheus.md)\n"
+           "      --pcap IFACE[,IFACE] capture traffic: protocols, sizes, flows.csv\n"
+           "                          (docs/sources.md; needs root or CAP_NET_RAW)\n"
+           "      --pcap-file FILE    the same from a capture file (whole file in row 1)\n"
+           "      --bpf FILTER        capture filter (tcpdump syntax)\n"
+           "      --user NAME         drop to NAME after opening the capture (nobody)\n"
+           "      --top-flows N       flows kept per interval, the rest summed (100)\n"
+           "      --no-papi           no hardware counters (PAPI; on where available)\n"
+           "      --papi-events LIST  PAPI events, up to 3 (default\n"
+           "                          PAPI_TOT_INS,PAPI_TOT_CYC,PAPI_L3_TCM)\n"
+           "      --libvirt URI       one row per running domain (e.g. qemu:///system)\n"
            "  -h, --help              this help\n\n"
            "SIGTERM/SIGINT finish the current row and exit 0; SIGHUP reopens the files.\n",
            cmd_usage_of("collect"));
@@ -99,7 +109,8 @@ parse_rotate(const char *s, struct col_writer_opts *w)
 }
 
 enum { OPT_ENTITY = 256, OPT_ROOT, OPT_ROOT_SEQ, OPT_ROTATE, OPT_DM, OPT_NO_CORES, OPT_SOURCES,
-       OPT_LISTEN };
+       OPT_LISTEN, OPT_PCAP, OPT_PCAP_FILE, OPT_BPF, OPT_USER, OPT_TOP_FLOWS, OPT_NO_PAPI,
+       OPT_PAPI_EVENTS, OPT_LIBVIRT };
 
 static const struct option longopts[] = {
     {"interval", required_argument, NULL, 'i'},
@@ -114,15 +125,60 @@ static const struct option longopts[] = {
     {"no-cores", no_argument, NULL, OPT_NO_CORES},
     {"sources", required_argument, NULL, OPT_SOURCES},
     {"listen", required_argument, NULL, OPT_LISTEN},
+    {"pcap", required_argument, NULL, OPT_PCAP},
+    {"pcap-file", required_argument, NULL, OPT_PCAP_FILE},
+    {"bpf", required_argument, NULL, OPT_BPF},
+    {"user", required_argument, NULL, OPT_USER},
+    {"top-flows", required_argument, NULL, OPT_TOP_FLOWS},
+    {"no-papi", no_argument, NULL, OPT_NO_PAPI},
+    {"papi-events", required_argument, NULL, OPT_PAPI_EVENTS},
+    {"libvirt", required_argument, NULL, OPT_LIBVIRT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
+
+/* The issue 9 sources' options (docs/sources.md); 0, or a usage error status. */
+static int
+parse_deep_opt(int c, const char *arg, struct col_opts *o)
+{
+    long n;
+    switch (c) {
+    case OPT_PCAP:
+        o->pcap_ifaces = arg;
+        return 0;
+    case OPT_PCAP_FILE:
+        o->pcap_file = arg;
+        return 0;
+    case OPT_BPF:
+        o->pcap_bpf = arg;
+        return 0;
+    case OPT_USER:
+        o->pcap_user = arg;
+        return 0;
+    case OPT_TOP_FLOWS:
+        if (ks_parse_long(arg, &n) < 0 || n < 1 || n > 100000)
+            return cmd_usage_error("collect", "--top-flows: '%s' is not a count 1-100000", arg);
+        o->pcap_top = (size_t)n;
+        return 0;
+    case OPT_NO_PAPI:
+        o->papi_off = 1;
+        return 0;
+    case OPT_PAPI_EVENTS:
+        o->papi_events = arg;
+        return 0;
+    default: /* OPT_LIBVIRT */
+        o->libvirt_uri = arg;
+        return 0;
+    }
+}
 
 /* One option into a; returns 0, 1 for --help, or a usage error status. */
 static int
 parse_opt(int c, const char *arg, struct collect_args *a)
 {
     long n;
+    if (c >= OPT_PCAP && c <= OPT_LIBVIRT)
+        return parse_deep_opt(c, arg, &a->col);
     switch (c) {
     case 'i':
         if (ks_parse_double(arg, &a->run.interval_s) < 0 || !(a->run.interval_s >= 0.01))
@@ -193,6 +249,9 @@ parse_args(int argc, char **argv, struct collect_args *a)
         return cmd_usage_error("collect", "unexpected argument '%s'", argv[optind]);
     if (a->run.count && a->run.duration_s > 0)
         return cmd_usage_error("collect", "-n and -d exclude each other");
+    if (a->col.pcap_ifaces && a->col.pcap_file)
+        return cmd_usage_error("collect", "--pcap and --pcap-file exclude each other");
+    a->wr.flows = a->col.pcap_ifaces || a->col.pcap_file;
     return 0;
 }
 
@@ -239,6 +298,25 @@ warn_stderr(void *ctx, const char *msg)
     fprintf(stderr, "kasane collect: %s\n", msg);
 }
 
+/* Say once on stderr why an optional source (pcap, papi, libvirt) is not running or
+ * runs degraded: the same words are in the inventory notes. */
+static void
+warn_sources(const struct col_inventory *inv)
+{
+    static const char *const prefixes[] = {"source pcap", "source papi", "source libvirt",
+                                           "papi:", "pcap:", "libvirt:"};
+    for (const char *p = inv->notes; *p;) {
+        p += strspn(p, " ");
+        size_t n = strcspn(p, ";");
+        for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+            if (strncmp(p, prefixes[i], strlen(prefixes[i])) == 0) {
+                fprintf(stderr, "kasane collect: %.*s\n", (int)n, p);
+                break;
+            }
+        p += n + (p[n] == ';');
+    }
+}
+
 /* Sampler, then writer (it needs the inventory), then the loop; teardown in reverse.
  * A failure to close (the final fsync) is an error too: the data may not be on disk. */
 static int
@@ -251,6 +329,7 @@ run(struct collect_args *a, sigset_t *set)
     int rc = col_sampler_new(&a->col, &s, &err);
     const struct col_inventory *inv = rc == 0 ? col_sampler_inventory(s) : NULL;
     if (rc == 0) {
+        warn_sources(inv);
         a->wr.entity = a->entity ? a->entity : inv->hostname[0] ? inv->hostname : "localhost";
         rc = col_writer_open(&a->wr, inv, &w, &err);
     }

@@ -1,5 +1,10 @@
 #include "collect/col_inventory.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -389,4 +394,31 @@ col_inventory_put(const struct col_inventory *inv, const char *entity, struct ks
     ks_inv_set(ds, r, "disks", inv->disks[0] ? inv->disks : NULL);
     ks_inv_set_num(ds, r, "disk_GiB", round(inv->disk_GiB));
     ks_inv_set(ds, r, "hv_evidence", inv->hv_evidence[0] ? inv->hv_evidence : NULL);
+    if (inv->ips[0]) /* only a live machine has them: fixture inventories stay as they are */
+        ks_inv_set(ds, r, "ips", inv->ips);
+}
+
+void
+col_inventory_ips(struct col_inventory *inv)
+{
+    struct ifaddrs *ifa = NULL;
+    inv->ips[0] = '\0';
+    if (getifaddrs(&ifa) != 0)
+        return;
+    for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+        char a[INET6_ADDRSTRLEN];
+        const void *p = NULL;
+        if (!i->ifa_addr || (i->ifa_flags & IFF_LOOPBACK))
+            continue;
+        if (i->ifa_addr->sa_family == AF_INET)
+            p = &((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr;
+        else if (i->ifa_addr->sa_family == AF_INET6 &&
+                 !IN6_IS_ADDR_LINKLOCAL(&((const struct sockaddr_in6 *)(const void *)i->ifa_addr)->sin6_addr))
+            p = &((const struct sockaddr_in6 *)(const void *)i->ifa_addr)->sin6_addr;
+        if (p && inet_ntop(i->ifa_addr->sa_family, p, a, sizeof a)) {
+            size_t n = strlen(inv->ips);
+            snprintf(inv->ips + n, sizeof inv->ips - n, "%s%s", n ? " " : "", a);
+        }
+    }
+    freeifaddrs(ifa);
 }

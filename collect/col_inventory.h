@@ -32,11 +32,16 @@ struct col_inventory {
     char nics[1024];  /* "eth0:10000 eth1:?" */
     char disks[1024]; /* "sda:931GiB:hdd vda:256GiB:ssd" */
     char notes[1024]; /* why things are missing; ';'-separated */
+    char ips[512];    /* "10.0.0.5 fe80::1": this machine's addresses (not loopback), so
+                       * flows.csv endpoints map back to entities; "" with --root */
 };
 
 /* Read the inventory of the tree's machine. Never fails: what cannot be read stays
  * unknown and is named in notes. include_dm as in col_opts. */
 void col_inventory_read(const struct col_root *root, int include_dm, struct col_inventory *inv);
+/* Fill inv->ips from this machine's interfaces (getifaddrs; loopback and IPv6
+ * link-local left out: they never name a machine to its peers). */
+void col_inventory_ips(struct col_inventory *inv);
 /* Append a note. */
 void col_inventory_note(struct col_inventory *inv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

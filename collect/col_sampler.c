@@ -68,6 +68,8 @@ open_sources(struct col_sampler *s, struct ks_err *err)
         if (!wanted(s->opts.only, src->name))
             continue;
         int rc = src->open(&ctx, &st, &e);
+        if (rc == COL_SRC_OFF)
+            continue;
         if (rc == -ENOENT || rc == -ENOTSUP || rc == -EACCES || rc == -EPERM) {
             col_inventory_note(&s->inv, "source %s unavailable: %s", src->name, e.msg);
             continue;
@@ -103,6 +105,8 @@ col_sampler_new(const struct col_opts *o, struct col_sampler **out, struct ks_er
         (rc = col_root_open(&s->root, o->root, o->root_seq, err)) < 0)
         goto fail;
     col_inventory_read(&s->root, o->include_dm, &s->inv);
+    if (!o->root)
+        col_inventory_ips(&s->inv);
     s->btime_s = NAN;
     if (s->opts.clock == COL_CLOCK_UPTIME && col_root_read(&s->root, "proc/stat", &s->ubuf) == 0)
         s->btime_s = col_parse_btime(s->ubuf.p);

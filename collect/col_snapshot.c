@@ -12,6 +12,12 @@ const char *const col_extra_names[COL_NX] = {
     "cpu_user_pct",   "cpu_system_pct", "cpu_iowait_pct", "cpu_guest_pct",  "cpu_online",
     "mem_cached_MiB", "swap_used_MiB",  "swap_total_MiB", "mem_pgin_KiBps", "mem_pgout_KiBps",
     "net_rx_err_ps",  "net_tx_err_ps",  "net_rx_drop_ps", "net_tx_drop_ps", "gap_s",
+    "pcap_tcp_KiBps", "pcap_udp_KiBps", "pcap_icmp_KiBps", "pcap_other_KiBps",
+    "pcap_tcp_pps", "pcap_udp_pps", "pcap_icmp_pps", "pcap_other_pps",
+    "pcap_len_64_pps", "pcap_len_128_pps", "pcap_len_256_pps", "pcap_len_512_pps",
+    "pcap_len_1024_pps", "pcap_len_1518_pps", "pcap_len_big_pps", "pcap_drops",
+    "papi_ev1_ps", "papi_ev2_ps", "papi_ev3_ps", "papi_llc_mpki",
+    "vm_rss_MiB", "vm_balloon_MiB",
 };
 
 void
@@ -28,6 +34,7 @@ col_snapshot_fini(struct col_snapshot *s)
     free(s->disk);
     free(s->nic);
     free(s->ents);
+    free(s->flows);
     memset(s, 0, sizeof *s);
 }
 
@@ -40,7 +47,7 @@ col_snapshot_clear(struct col_snapshot *s)
         s->m[i] = NAN;
     for (int i = 0; i < COL_NX; i++)
         s->x[i] = NAN;
-    s->ncpu = s->ndisk = s->nnic = s->nents = 0;
+    s->ncpu = s->ndisk = s->nnic = s->nents = s->nflows = 0;
     s->events[0] = '\0';
 }
 
@@ -102,4 +109,11 @@ col_snapshot_add_entity(struct col_snapshot *s, const char *entity)
     for (int i = 0; i < COL_NX; i++)
         e->x[i] = NAN;
     return e;
+}
+
+struct col_flow_row *
+col_snapshot_reserve_flows(struct col_snapshot *s, size_t n)
+{
+    s->flows = ks_xgrow(s->flows, &s->flows_cap, s->nflows + n, sizeof *s->flows);
+    return &s->flows[s->nflows];
 }

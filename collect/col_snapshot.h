@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "collect/col_parse.h"
+#include "collect/col_pcap.h"
 #include "collect/col_rate.h"
 #include "core/ks_dataset.h"
 
@@ -35,6 +36,35 @@ enum col_extra {
     COL_X_NET_RX_DROP_PS,
     COL_X_NET_TX_DROP_PS,
     COL_X_GAP_S, /* seconds of rows lost before this one (full disk) */
+    /* pcap (col_src_pcap.c): captured bytes and packets per second by protocol, a
+     * packet size histogram (packets per second per bucket, col_pcap_hist_le) and
+     * the capture's kernel drops in the interval (pcap_stats ps_drop) */
+    COL_X_PCAP_TCP_KIBPS,
+    COL_X_PCAP_UDP_KIBPS,
+    COL_X_PCAP_ICMP_KIBPS,
+    COL_X_PCAP_OTHER_KIBPS,
+    COL_X_PCAP_TCP_PPS,
+    COL_X_PCAP_UDP_PPS,
+    COL_X_PCAP_ICMP_PPS,
+    COL_X_PCAP_OTHER_PPS,
+    COL_X_PCAP_LEN_64_PPS, /* then 128 256 512 1024 1518 and larger, in order */
+    COL_X_PCAP_LEN_128_PPS,
+    COL_X_PCAP_LEN_256_PPS,
+    COL_X_PCAP_LEN_512_PPS,
+    COL_X_PCAP_LEN_1024_PPS,
+    COL_X_PCAP_LEN_1518_PPS,
+    COL_X_PCAP_LEN_BIG_PPS,
+    COL_X_PCAP_DROPS,
+    /* PAPI (col_src_papi.c): the configured events per second, in list order, and
+     * last-level cache misses per 1000 instructions when those events exist */
+    COL_X_PAPI_EV1_PS,
+    COL_X_PAPI_EV2_PS,
+    COL_X_PAPI_EV3_PS,
+    COL_X_PAPI_LLC_MPKI,
+    /* libvirt (col_src_libvirt.c), on VM rows: the domain's resident memory on the
+     * host, and its balloon size */
+    COL_X_VM_RSS_MIB,
+    COL_X_VM_BALLOON_MIB,
     COL_NX
 };
 extern const char *const col_extra_names[COL_NX];
@@ -92,6 +122,9 @@ struct col_snapshot {
     char events[COL_EVENTS_MAX]; /* ';'-separated; "" when nothing happened */
     struct col_entity_row *ents; /* other entities' rows, owned */
     size_t nents, ents_cap;
+    /* flows.csv rows of the interval (pcap), top flows then the rest summed */
+    struct col_flow_row *flows;
+    size_t nflows, flows_cap;
 };
 
 void col_snapshot_init(struct col_snapshot *s);
@@ -111,5 +144,8 @@ struct col_disk_row *col_snapshot_add_disk(struct col_snapshot *s);
 struct col_nic_row *col_snapshot_add_nic(struct col_snapshot *s);
 /* Append an entity row: metrics unknown, vcpus -1, kind "vm". */
 struct col_entity_row *col_snapshot_add_entity(struct col_snapshot *s, const char *entity);
+/* Room for n more flow rows after the nflows already there (the caller fills them
+ * and raises nflows). */
+struct col_flow_row *col_snapshot_reserve_flows(struct col_snapshot *s, size_t n);
 
 #endif

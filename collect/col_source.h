@@ -44,6 +44,16 @@ struct col_opts {
     int include_dm;   /* count device-mapper (dm-*) and md disks in totals */
     enum col_clock clock;
     const char *only; /* comma list of source names to run; NULL = all */
+    /* Issue 9 sources (docs/sources.md). Strings are not copied: sources read them
+     * while col_sampler_new opens them. */
+    const char *pcap_ifaces; /* --pcap "eth0,eth1": live capture; NULL: none */
+    const char *pcap_file;   /* --pcap-file: read a capture file instead (tests) */
+    const char *pcap_bpf;    /* --bpf filter expression; NULL: everything */
+    const char *pcap_user;   /* --user to drop to after opening; NULL: "nobody" */
+    size_t pcap_top;         /* flows kept per interval (rest summed); 0: 100 */
+    int papi_off;            /* --no-papi; PAPI never runs on a --root tree either */
+    const char *papi_events; /* comma list; NULL: PAPI_TOT_INS,PAPI_TOT_CYC,PAPI_L3_TCM */
+    const char *libvirt_uri; /* --libvirt URI; NULL: none */
 };
 
 /* What the sampler passes to every source at open and at each sample. */
@@ -55,6 +65,10 @@ struct col_ctx {
      * opens but runs degraded says why (col_inventory_note: "no PMU: ..."). */
     struct col_inventory *inv;
 };
+
+/* What open returns when the options do not ask for the source (no --pcap): the
+ * sampler skips it without a note. */
+#define COL_SRC_OFF 1
 
 struct col_source {
     const char *name;
@@ -68,6 +82,9 @@ extern const struct col_source col_src_cpu;  /* /proc/stat: CPU totals, per core
 extern const struct col_source col_src_mem;  /* /proc/meminfo, /proc/vmstat */
 extern const struct col_source col_src_disk; /* /proc/diskstats + /sys/block */
 extern const struct col_source col_src_net;  /* /proc/net/dev + /sys/class/net */
+extern const struct col_source col_src_pcap; /* libpcap: protocols, sizes, flows */
+extern const struct col_source col_src_papi; /* PAPI: instructions, cycles, LLC misses */
+extern const struct col_source col_src_libvirt; /* libvirt: one entity per domain */
 
 /* Every source, NULL-terminated, in the order they run. */
 extern const struct col_source *const col_registry[];

@@ -28,6 +28,7 @@ struct col_writer {
     struct col_writer_opts o;
     char *entity, *dir;
     struct wfile samples, cores;
+    struct wfile flows; /* opened at the first snapshot from a flow source */
     FILE *mem; /* row formatting buffer (open_memstream) */
     char *mbuf;
     size_t mlen;
@@ -71,6 +72,14 @@ static void
 put_cores_header(FILE *f)
 {
     ks_csv_put_row(f, core_cols, NCORE_COLS);
+}
+
+static void
+put_flows_header(FILE *f)
+{
+    static const char *const cols[] = {"time", "entity", "src",   "dst",
+                                       "proto", "dport",  "bytes", "packets"};
+    ks_csv_put_row(f, cols, sizeof cols / sizeof *cols);
 }
 
 char *
@@ -374,6 +383,27 @@ format_cores_rows(struct col_writer *w, const struct col_snapshot *s, double t)
 }
 
 static void
+format_flows_rows(struct col_writer *w, const struct col_snapshot *s, double t)
+{
+    fseeko(w->mem, 0, SEEK_SET);
+    for (size_t i = 0; i < s->nflows; i++) {
+        const struct col_flow_row *f = &s->flows[i];
+        ks_csv_put_num(w->mem, t, 1);
+        ks_csv_put(w->mem, w->entity, 0);
+        ks_csv_put(w->mem, f->src, 0);
+        ks_csv_put(w->mem, f->dst, 0);
+        ks_csv_put(w->mem, f->proto, 0);
+        if (f->dport >= 0)
+            ks_csv_put_num(w->mem, f->dport, 0);
+        else
+            ks_csv_put(w->mem, "", 0);
+        ks_csv_put_num(w->mem, (double)f->bytes, 0);
+        ks_csv_put_num(w->mem, (double)f->packets, 0);
+        fputc('\n', w->mem);
+    }
+}
+
+static void
 mem_done(struct col_writer *w)
 {
     fflush(w->mem);
@@ -423,6 +453,19 @@ add_entities(struct col_writer *w, const struct col_snapshot *s, struct ks_err *
     return added ? ks_table_write(&w->inv->inv, w->inv_path, err) : 0;
 }
 
+/* flows.csv (opened at open with o.flows): best effort like cores.csv. */
+static int
+put_flows(struct col_writer *w, const struct col_snapshot *s, double t, struct ks_err *err)
+{
+    (void)err;
+    if (w->flows.fd < 0 || !s->nflows)
+        return 0;
+    format_flows_rows(w, s, t);
+    mem_done(w);
+    wfile_put(w, &w->flows, t);
+    return 0;
+}
+
 int
 col_writer_put(struct col_writer *w, const struct col_snapshot *s, struct ks_err *err)
 {
@@ -456,7 +499,7 @@ col_writer_put(struct col_writer *w, const struct col_snapshot *s, struct ks_err
         mem_done(w);
         wfile_put(w, &w->cores, t); /* best effort: samples.csv is the record */
     }
-    return 0;
+    return put_flows(w, s, t, err);
 }
 
 /* mkdir -p: the dataset directory and any missing parent. */
@@ -507,6 +550,7 @@ col_writer_open(const struct col_writer_opts *o, const struct col_inventory *inv
         abort();
     wfile_init(&w->samples, w->dir, "samples.csv", col_writer_samples_header());
     wfile_init(&w->cores, w->dir, "cores.csv", col_writer_cores_header());
+    wfile_init(&w->flows, w->dir, "flows.csv", mem_string(put_flows_header));
     if (w->dir)
         rc = make_dirs(w->dir, err);
     if (rc == 0 && w->dir)
@@ -515,6 +559,8 @@ col_writer_open(const struct col_writer_opts *o, const struct col_inventory *inv
         rc = wfile_open(w, &w->samples, err);
     if (rc == 0 && w->dir && !o->no_cores)
         rc = wfile_open(w, &w->cores, err);
+    if (rc == 0 && w->dir && o->flows)
+        rc = wfile_open(w, &w->flows, err);
     if (rc < 0) {
         col_writer_close(w, NULL);
         return rc;
@@ -528,20 +574,23 @@ col_writer_reopen(struct col_writer *w, struct ks_err *err)
 {
     if (!w->dir)
         return 0;
-    int cores = w->cores.fd >= 0;
+    int cores = w->cores.fd >= 0, flows = w->flows.fd >= 0;
     wfile_close(&w->samples);
     wfile_close(&w->cores);
+    wfile_close(&w->flows);
     int rc = wfile_open(w, &w->samples, err);
     if (rc == 0 && cores)
         rc = wfile_open(w, &w->cores, err);
+    if (rc == 0 && flows)
+        rc = wfile_open(w, &w->flows, err);
     return rc;
 }
 
 int
 col_writer_sync(struct col_writer *w, struct ks_err *err)
 {
-    struct wfile *fs[] = {&w->samples, &w->cores};
-    for (int i = 0; i < 2; i++) {
+    struct wfile *fs[] = {&w->samples, &w->cores, &w->flows};
+    for (int i = 0; i < 3; i++) {
         if (fs[i]->fd < 0 || !fs[i]->path)
             continue;
         if (fsync(fs[i]->fd) != 0) {
@@ -573,12 +622,15 @@ col_writer_close(struct col_writer *w, struct ks_err *err)
     int rc = col_writer_sync(w, err);
     wfile_close(&w->samples);
     wfile_close(&w->cores);
+    wfile_close(&w->flows);
     fclose(w->mem);
     free(w->mbuf);
     free(w->samples.path);
     free(w->samples.header);
     free(w->cores.path);
     free(w->cores.header);
+    free(w->flows.path);
+    free(w->flows.header);
     free(w->entity);
     free(w->dir);
     ks_dataset_free(w->inv);

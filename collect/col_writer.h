@@ -33,6 +33,8 @@ struct col_writer_opts {
     uint64_t rotate_bytes; /* rotate a file before it would exceed this size; 0 = never */
     int rotate_daily;      /* rotate when the UTC day of the row changes */
     int no_cores;          /* do not write cores.csv */
+    int flows;             /* open flows.csv too (a flow source runs: pcap). Opened
+                            * here, before the source drops privileges */
     double fsync_s;        /* at most this long between fsyncs; <= 0 means 60 */
     /* Test hook: replaces write(2) (fault injection: ENOSPC, short writes). */
     ssize_t (*write_fn)(int fd, const void *buf, size_t n);

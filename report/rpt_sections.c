@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/rpt_flows.h"
 #include "report/rpt_html.h"
 #include "report/rpt_rules.h"
 #include "report/rpt_storage.h"
@@ -22,6 +23,7 @@ const struct rpt_section rpt_sections[] = {
     {"cost", "Cost over the horizon", rpt_cost_build, rpt_cost_html},
     {"storage", "Storage, backup and DR", rpt_storage_build, rpt_storage_html},
     {"io", "I/O path simulation", rpt_sim_build, rpt_sim_html},
+    {"flows", "Traffic between hosts", rpt_flows_build, rpt_flows_html},
     {"placement", "Placement", rpt_placement_build, rpt_placement_html},
     {NULL, NULL, NULL, NULL},
 };
