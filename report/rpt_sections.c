@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report/rpt_html.h"
+#include "report/rpt_risk.h"
 #include "report/rpt_util.h"
 
 /* Page order is the order of issue 5; later sections (risk, storage, rules) go in here. */
@@ -14,6 +15,7 @@ const struct rpt_section rpt_sections[] = {
     {"assumptions", "Assumptions and data coverage", rpt_assume_build, rpt_assume_html},
     {"estate", "Source estate", rpt_estate_sec_build, rpt_estate_sec_html},
     {"plan", "The plan", rpt_plan_sec_build, rpt_plan_sec_html},
+    {"risk", "Risk", rpt_risk_build, rpt_risk_html},
     {"licences", "Sockets and licences", rpt_licence_build, rpt_licence_html},
     {"ports", "Network ports", rpt_ports_build, rpt_ports_html},
     {"cost", "Cost over the horizon", rpt_cost_build, rpt_cost_html},
@@ -95,6 +97,7 @@ rpt_summary_html(const struct rpt_ctx *c, FILE *f)
 {
     rpt_html_fill(f, c, summary_cards);
     rpt_html_fill(f, c, summary_prose);
+    rpt_risk_summary_html(c, f);
     const char *by = rpt_sum_str(c, "planned_by"), *ha = rpt_sum_str(c, "ha_verified");
     if (by && strcmp(by, "allocation") == 0)
         rpt_html_note(f, "This dataset has no time series (inventory only): the plan sizes "
