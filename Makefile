@@ -35,7 +35,7 @@ endif
 
 CC ?= cc
 # Libraries with a pkg-config file; libcsv and GLPK have none (shared/reference.md).
-PKGS := libpcap papi ncursesw cmocka inih gsl libvirt
+PKGS := libpcap papi ncursesw cmocka inih gsl libvirt libcurl jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -27,6 +27,7 @@ int cmd_plan(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_import_prometheus(int argc, char **argv); /* cli/import_prom.c */
 
 /* Print "kasane NAME: <msg>" and the usage line to stderr; returns KS_EXIT_USAGE. */
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

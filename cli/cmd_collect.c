@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "collect/col_prom_exporter.h"
 #include "collect/col_run.h"
 #include "collect/col_sampler.h"
 #include "collect/col_writer.h"
@@ -25,6 +26,7 @@ struct collect_args {
     struct col_writer_opts wr;
     struct col_run_opts run;
     const char *entity;
+    const char *listen; /* ADDR:PORT of the Prometheus /metrics endpoint, or NULL */
 };
 
 static void
@@ -46,12 +48,14 @@ help(void)
            "      --dm                count device-mapper and md disks in disk totals\n"
            "      --no-cores          do not write cores.csv\n"
            "      --sources LIST      only these sources (cpu,mem,disk,net)\n"
+           "      --listen ADDR:PORT  also serve the latest sample at http://ADDR:PORT/metrics\n"
+           "                          in Prometheus' text format (docs/prometheus.md)\n"
            "  -h, --help              this help\n\n"
            "SIGTERM/SIGINT finish the current row and exit 0; SIGHUP reopens the files.\n",
            cmd_usage_of("collect"));
 }
 
-/* "90", "1.5m", "2h", "7d" -> seconds. */
+/* "90", "1.5m", "2h", "7d" -> seconds. A bare number is seconds, as for -i. */
 static int
 parse_duration(const char *s, double *out)
 {
@@ -94,7 +98,8 @@ parse_rotate(const char *s, struct col_writer_opts *w)
     return 0;
 }
 
-enum { OPT_ENTITY = 256, OPT_ROOT, OPT_ROOT_SEQ, OPT_ROTATE, OPT_DM, OPT_NO_CORES, OPT_SOURCES };
+enum { OPT_ENTITY = 256, OPT_ROOT, OPT_ROOT_SEQ, OPT_ROTATE, OPT_DM, OPT_NO_CORES, OPT_SOURCES,
+       OPT_LISTEN };
 
 static const struct option longopts[] = {
     {"interval", required_argument, NULL, 'i'},
@@ -108,6 +113,7 @@ static const struct option longopts[] = {
     {"dm", no_argument, NULL, OPT_DM},
     {"no-cores", no_argument, NULL, OPT_NO_CORES},
     {"sources", required_argument, NULL, OPT_SOURCES},
+    {"listen", required_argument, NULL, OPT_LISTEN},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -159,6 +165,9 @@ parse_opt(int c, const char *arg, struct collect_args *a)
     case OPT_SOURCES:
         a->col.only = arg;
         return 0;
+    case OPT_LISTEN:
+        a->listen = arg;
+        return 0;
     case 'h':
         help();
         return 1;
@@ -207,6 +216,22 @@ wait_signals(void *ctx, double deadline_s)
     }
 }
 
+/* Every sample goes to the exporter too: the machine's row and its VMs' rows. */
+struct listen_ctx {
+    struct col_prom_exporter *ex;
+    const char *entity, *kind;
+};
+
+static void
+export_sample(void *ctx, const struct col_snapshot *snap)
+{
+    const struct listen_ctx *l = ctx;
+    col_prom_exporter_update(l->ex, l->entity, l->kind, snap->time_s, snap->m);
+    for (size_t i = 0; i < snap->nents; i++)
+        col_prom_exporter_update(l->ex, snap->ents[i].entity, snap->ents[i].kind, snap->time_s,
+                                 snap->ents[i].m);
+}
+
 static void
 warn_stderr(void *ctx, const char *msg)
 {
@@ -214,17 +239,30 @@ warn_stderr(void *ctx, const char *msg)
     fprintf(stderr, "kasane collect: %s\n", msg);
 }
 
+/* Sampler, then writer (it needs the inventory), then the loop; teardown in reverse.
+ * A failure to close (the final fsync) is an error too: the data may not be on disk. */
 static int
 run(struct collect_args *a, sigset_t *set)
 {
     struct ks_err err = {0};
     struct col_sampler *s = NULL;
     struct col_writer *w = NULL;
+    struct listen_ctx lc = {0};
     int rc = col_sampler_new(&a->col, &s, &err);
     const struct col_inventory *inv = rc == 0 ? col_sampler_inventory(s) : NULL;
     if (rc == 0) {
         a->wr.entity = a->entity ? a->entity : inv->hostname[0] ? inv->hostname : "localhost";
         rc = col_writer_open(&a->wr, inv, &w, &err);
+    }
+    if (rc == 0 && a->listen) {
+        rc = col_prom_exporter_start(a->listen, &lc.ex, &err);
+        lc.entity = a->wr.entity;
+        lc.kind = inv->kind;
+        a->run.on_sample = export_sample;
+        a->run.sample_ctx = &lc;
+        if (rc == 0)
+            fprintf(stderr, "kasane collect: serving http://%s/metrics (port %d)\n", a->listen,
+                    col_prom_exporter_port(lc.ex));
     }
     if (rc == 0) {
         if (a->wr.dir)
@@ -240,6 +278,7 @@ run(struct collect_args *a, sigset_t *set)
         err = cerr;
         rc = -EIO;
     }
+    col_prom_exporter_stop(lc.ex);
     col_sampler_free(s);
     return rc < 0 ? cmd_fail("collect", &err) : KS_EXIT_OK;
 }
@@ -256,6 +295,7 @@ cmd_collect(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
+    /* Blocked before anything is opened: from here on a signal waits for the loop. */
     sigprocmask(SIG_BLOCK, &set, &old);
     rc = run(&a, &set);
     sigprocmask(SIG_SETMASK, &old, NULL);

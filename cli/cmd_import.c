@@ -21,6 +21,8 @@ help(void)
            cmd_usage_of("import"));
     for (const struct col_import_format *f = col_import_formats; f->name; f++)
         printf("  %-10s %s\n", f->name, f->summary);
+    printf("  %-10s %s\n", "prometheus",
+           "node_exporter metrics from a Prometheus server (kasane import prometheus --help)");
     printf("\noptions:\n"
            "  -o, --output DATASET   dataset directory to write (required)\n"
            "  --start EPOCH          planetlab: UNIX time the first line's window starts\n"
@@ -254,7 +256,7 @@ check_args(int argc, char **argv, struct col_import_opts *o, unsigned used)
     if (!f)
         return cmd_usage_error("import",
                                "unknown format '%s' (sar, bitbrains, planetlab, "
-                               "rvtools)",
+                               "rvtools, prometheus)",
                                argv[optind]);
     if (n < 2)
         return cmd_usage_error("import", "missing INPUT");
@@ -274,6 +276,9 @@ check_args(int argc, char **argv, struct col_import_opts *o, unsigned used)
 int
 cmd_import(int argc, char **argv)
 {
+    /* prometheus reads a server, not files: its own options (cli/import_prom.c). */
+    if (argc > 1 && strcmp(argv[1], "prometheus") == 0)
+        return cmd_import_prometheus(argc, argv);
     struct col_import_opts o;
     struct progress_state ps = {ks_mono_s(), 0, 0};
     struct col_import_report rep;

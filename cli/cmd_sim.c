@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/ks_csv.h"
@@ -19,6 +20,7 @@ static const char USAGE[] =
     "usage: kasane sim CONFIG [--seed N] [--replications R] [--threads T] -o RESULTS.csv\n"
     "       kasane sim --plan PLAN_DIR --host HOST --dataset DIR [--stat p95|peak]\n"
     "                  [CONFIG] [options] -o RESULTS.csv\n"
+    "       kasane sim --plan PLAN_DIR --storage [--stat p95|peak] [options] -o RESULTS.csv\n"
     "\n"
     "Discrete-event simulation of a virtualized host's I/O path (docs/sim.md).\n"
     "\n"
@@ -33,14 +35,20 @@ static const char USAGE[] =
     "  --host HOST        ...this host...\n"
     "  --dataset DIR      ...with workloads from the VMs' measured disk and network rates\n"
     "  --stat p95|peak    which rate to take from the samples (default p95)\n"
+    "  --storage          check the plan's shared storage array instead: run\n"
+    "                     PLAN_DIR/storage_sim_p95.ini and storage_sim_peak.ini (or the\n"
+    "                     one --stat names) as they are; RESULTS.csv gets a load column\n"
     "  -h, --help         this text\n"
     "\n"
     "With --plan the last line says whether the host keeps up (every workload within\n"
     "2% of its offered rate, nothing dropped); the keeps_up column says it per workload.\n"
+    "With --storage one line per load says whether the array keeps up, with the read and\n"
+    "write latency percentiles.\n"
     "Exit status: 0 ok, 1 bad input, 2 usage error.\n";
 
 struct sim_args {
     const char *config, *out, *plan, *host, *dataset, *stat;
+    int storage; /* --storage: the plan's storage_sim_*.ini */
     struct sim_run_opts run;
 };
 
@@ -61,6 +69,7 @@ parse_args(int argc, char **argv, struct sim_args *a)
         {"threads", required_argument, NULL, 't'}, {"plan", required_argument, NULL, 'p'},
         {"host", required_argument, NULL, 'H'}, {"dataset", required_argument, NULL, 'd'},
         {"stat", required_argument, NULL, 'S'}, {"help", no_argument, NULL, 'h'},
+        {"storage", no_argument, NULL, 'T'},
         {NULL, 0, NULL, 0}};
     int ch;
     long v;
@@ -71,6 +80,7 @@ parse_args(int argc, char **argv, struct sim_args *a)
         case 'H': a->host = optarg; break;
         case 'd': a->dataset = optarg; break;
         case 'S': a->stat = optarg; break;
+        case 'T': a->storage = 1; break;
         case 'h': fputs(USAGE, stdout); return 1;
         case 's':
             if (parse_count(optarg, 0, 1L << 62, &v) < 0)
@@ -96,9 +106,12 @@ parse_args(int argc, char **argv, struct sim_args *a)
         return cmd_usage_error("sim", "unexpected argument '%s'", argv[optind]);
     if (!a->out)
         return cmd_usage_error("sim", "-o RESULTS.csv is required");
+    if (a->storage && (!a->plan || a->host || a->dataset || a->config))
+        return cmd_usage_error("sim", "--storage goes with --plan alone (no --host, "
+                                      "--dataset or CONFIG)");
     if (!a->plan && !a->config)
         return cmd_usage_error("sim", "a CONFIG file (or --plan) is required");
-    if (a->plan && (!a->host || !a->dataset))
+    if (a->plan && !a->storage && (!a->host || !a->dataset))
         return cmd_usage_error("sim", "--plan needs --host and --dataset");
     if (!a->plan && (a->host || a->dataset || a->stat))
         return cmd_usage_error("sim", "--host, --dataset and --stat go with --plan");
@@ -147,6 +160,82 @@ write_results(const char *path, const struct sim_config *c, const struct sim_res
     return ks_afile_commit(&af, err);
 }
 
+/* PLAN/storage_sim_LOAD.ini as it is; a plan without one has no storage sizing. */
+static int
+storage_config(const char *plan, const char *load, struct sim_config **out, struct ks_err *err)
+{
+    char *path = ks_xasprintf("%s/storage_sim_%s.ini", plan, load);
+    int rc;
+    if (access(path, R_OK) != 0)
+        rc = ks_errf(err, -ENOENT, "%s: %s: the plan has no storage sizing (kasane plan writes "
+                                   "storage_sim_p95.ini and storage_sim_peak.ini)",
+                     path, strerror(errno));
+    else
+        rc = sim_config_read(path, out, err);
+    free(path);
+    return rc;
+}
+
+/* One results file for every load, tagged by a leading load column. */
+static int
+write_storage(const char *path, const char *const *loads, size_t n, struct sim_config **c,
+              struct sim_result **r, struct ks_err *err)
+{
+    struct ks_afile af;
+    if (ks_afile_open(&af, path, err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        sim_csv_write_tagged(af.f, "load", loads[i], i == 0, c[i], r[i]);
+    return ks_afile_commit(&af, err);
+}
+
+/* "storage at p95 load: keeps up; reads p50 .. p99 .. us, ...; array 29.8% busy" */
+static void
+print_storage_verdict(const char *load, const struct sim_config *c, const struct sim_result *r)
+{
+    int up = 1;
+    for (size_t i = 0; i < r->nwl; i++)
+        up &= sim_keeps_up(&r->sum[i]) != 0;
+    printf("storage at %s load: %s", load, up ? "keeps up" : "DOES NOT keep up");
+    for (size_t i = 0; i < r->nwl; i++)
+        printf("%s %s p50 %.1f us, p99 %.1f us", i ? "," : ";", c->wl[i].name,
+               r->sum[i].lat_pct_ns[0] / 1e3, r->sum[i].lat_pct_ns[2] / 1e3);
+    printf("; array %.1f%% busy\n", r->nwl ? 100 * r->sum[0].dev_util : 0.0);
+}
+
+/* --storage: the configs are read (all of them) before anything runs, so a plan lacking
+ * one fails at once and writes nothing. */
+static int
+run_storage(const struct sim_args *a)
+{
+    const char *loads[2] = {"p95", "peak"};
+    size_t n = a->stat ? 1 : 2;
+    struct sim_config *c[2] = {NULL, NULL};
+    struct sim_result *r[2] = {NULL, NULL};
+    struct ks_err err = {0};
+    int rc = 0;
+    if (a->stat)
+        loads[0] = a->stat;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = storage_config(a->plan, loads[i], &c[i], &err);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = sim_run(c[i], &a->run, &r[i], &err);
+    if (rc == 0)
+        rc = write_storage(a->out, loads, n, c, r, &err);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char *what = ks_xasprintf("storage of plan %s at %s load", a->plan, loads[i]);
+        print_summary(c[i], r[i], what);
+        free(what);
+        print_storage_verdict(loads[i], c[i], r[i]);
+        printf("\n");
+    }
+    for (size_t i = 0; i < n; i++) {
+        sim_result_free(r[i]);
+        sim_config_free(c[i]);
+    }
+    return rc < 0 ? cmd_fail("sim", &err) : KS_EXIT_OK;
+}
+
 int
 cmd_sim(int argc, char **argv)
 {
@@ -154,6 +243,8 @@ cmd_sim(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc != 0)
         return rc == 1 ? KS_EXIT_OK : rc;
+    if (a.storage)
+        return run_storage(&a);
     struct ks_err err = {0};
     struct sim_config *c = NULL;
     if (a.plan)

@@ -78,6 +78,9 @@ col_devtab_update(struct col_devtab *t, const char *name, unsigned major, unsign
     return d;
 }
 
+/* Compact in place, keeping order: the survivors keep their relative positions, so
+ * the next sample's lookups by position still hit. Only counted devices make events
+ * (a loop device detaching is nobody's business). */
 void
 col_devtab_sweep(struct col_devtab *t, struct col_snapshot *out)
 {

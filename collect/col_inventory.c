@@ -107,6 +107,9 @@ col_nominal_MHz(const struct col_root *root, const char **from)
     return mhz;
 }
 
+/* sockets = distinct physical_package_id, cores = distinct (package, core_id) pairs,
+ * threads = CPUs with a topology directory (online ones). core_id is only unique
+ * within a package, hence the pairs. O(n^2) over at most 4096 CPUs, once per run. */
 static void
 read_topology(const struct col_root *root, struct col_inventory *inv)
 {
@@ -176,6 +179,9 @@ evidence(struct col_inventory *inv, const char *what, const char *val)
     snprintf(inv->hv_evidence + n, sizeof inv->hv_evidence - n, "%s%s=%s", n ? " " : "", what, val);
 }
 
+/* Each piece of evidence is recorded in hv_evidence even when a stronger one already
+ * decided, so an inventory shows why it says what it says (and disagreements, e.g.
+ * DMI naming QEMU while CPUID says Hyper-V under nested virtualization, are visible). */
 static void
 read_hypervisor(const struct col_root *root, struct col_inventory *inv, int hv_flag)
 {
@@ -264,6 +270,8 @@ list_add(char *list, size_t cap, const char *name, const char *val)
     snprintf(list + n, cap - n, "%s%s:%s", n ? " " : "", name, val);
 }
 
+/* NICs that a capacity plan must provide ports for: those backed by a device (PCI,
+ * virtio, ...). Bridges, veth, bonds' virtual masters and tunnels are not ports. */
 static void
 read_nics(const struct col_root *root, struct col_inventory *inv)
 {

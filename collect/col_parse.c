@@ -1,3 +1,9 @@
+/*
+ * Parsers of /proc text. They share three habits: walk the buffer line by line
+ * (next_line never runs past the NUL), read numbers with strtoull (a counter that
+ * overflows 64 bits saturates instead of wrapping into nonsense), and skip lines they
+ * do not understand rather than fail, since kernels add fields and lines over time.
+ */
 #include "collect/col_parse.h"
 
 #include <ctype.h>
@@ -52,6 +58,9 @@ scan_word(const char *s, char *out, size_t cap)
     return s;
 }
 
+/* Lines "cpu  ..." (aggregate) and "cpuN ..." (online CPUs only). Other lines (intr,
+ * ctxt, softirq: the bulk of the file on big machines) are skipped on their first
+ * bytes. */
 int
 col_parse_proc_stat(const char *buf, struct col_proc_stat *out)
 {
@@ -102,6 +111,8 @@ kv_num(const char *line, const char *key, double *out)
     return 1;
 }
 
+/* "Key:   value kB" lines; the table maps each key kasane uses to its field, so the
+ * scan is one pass whatever order the kernel prints them in. */
 int
 col_parse_meminfo(const char *buf, struct col_meminfo *m)
 {
@@ -152,6 +163,9 @@ col_parse_vmstat(const char *buf, struct col_vmstat *out)
     return out->have ? 0 : -EINVAL;
 }
 
+/* "major minor name f1 f2 ...": 11 fields up to 4.17, 15 from 4.18 (discards), 17
+ * from 5.5 (flushes). A name is at most COL_NAME_MAX-1 bytes (longer ones are cut,
+ * which only matters for device names no kernel uses). */
 int
 col_parse_diskstats(const char *buf, struct col_diskstats *out)
 {
@@ -190,6 +204,8 @@ col_diskstats_fini(struct col_diskstats *ds)
     memset(ds, 0, sizeof *ds);
 }
 
+/* "  name: rx(8 fields) tx(8 fields)". The name ends at the first colon; old kernels
+ * glued large byte counts to it ("eth0:1234"), hence no space is required after it. */
 int
 col_parse_net_dev(const char *buf, struct col_netdev *out)
 {
@@ -255,6 +271,8 @@ cpuinfo_kv(const char *line, const char *key, char *out, size_t cap)
     return 1;
 }
 
+/* Keys are padded with tabs before the colon ("cpu MHz\t\t: 2596.098"); the first
+ * processor's values stand for all (kasane does not model mixed-core machines). */
 int
 col_parse_cpuinfo(const char *buf, struct col_cpuinfo *out)
 {

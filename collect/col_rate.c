@@ -59,6 +59,9 @@ sat(uint64_t old, uint64_t cur)
     return cur > old ? (double)(cur - old) : 0.0;
 }
 
+/* Fields are saturated one by one (htop's saturatingSub) rather than through
+ * col_counter_deltas: CPU counters never restart as a whole, but single fields do
+ * step back (iowait on NOHZ kernels, a CPU re-onlined), and 0 is the honest answer. */
 void
 col_cpu_pcts(const uint64_t *old, const uint64_t *cur, struct col_cpu_pct *o)
 {

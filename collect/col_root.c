@@ -1,3 +1,8 @@
+/*
+ * Every file of a tree is read through one directory fd with openat(): no path is
+ * ever built from the root string, so a tree can be moved or renamed while open and
+ * a fixture cannot reach outside itself through a relative path of ours.
+ */
 #include "collect/col_root.h"
 
 #include <errno.h>
@@ -104,6 +109,9 @@ col_root_read(const struct col_root *r, const char *rel, struct col_buf *b)
     return 0;
 }
 
+/* sysfs attributes are one short line; a single read() returns all of it (the kernel
+ * hands out at most a page per attribute). Errors are passed on as they are, because
+ * callers give -EINVAL a meaning (speed of a virtual NIC: unknown). */
 int
 col_root_gets(const struct col_root *r, const char *rel, char *buf, size_t cap)
 {

@@ -21,6 +21,8 @@ take_row(struct col_sampler *s, struct col_writer *w, struct col_snapshot *snap,
         warn(o, &e); /* nothing readable this time: try again next interval */
         return 0;
     }
+    if (o->on_sample)
+        o->on_sample(o->sample_ctx, snap);
     int rc = col_writer_put(w, snap, &e);
     if (rc == -ENOSPC) {
         if (!*full)

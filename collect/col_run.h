@@ -33,6 +33,10 @@ struct col_run_opts {
     /* Tell a human about something survivable (full disk, failed reopen); may be NULL. */
     void (*warn)(void *ctx, const char *msg);
     void *warn_ctx;
+    /* Called with every sample taken (before it is written), e.g. to serve it to
+     * Prometheus; may be NULL. */
+    void (*on_sample)(void *ctx, const struct col_snapshot *snap);
+    void *sample_ctx;
 };
 
 /* Run until count, duration or a stop. Returns 0, or negative with err set when

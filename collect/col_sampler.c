@@ -54,10 +54,13 @@ check_only(const char *only, struct ks_err *err)
     return 0;
 }
 
+/* Open the sources of the registry that --sources asks for, in registry order. One
+ * that cannot work here (no such file, no permission) is a note, not a failure: a
+ * container without /proc/diskstats still gets CPU and memory. */
 static int
 open_sources(struct col_sampler *s, struct ks_err *err)
 {
-    struct col_ctx ctx = {.root = &s->root, .opts = &s->opts, .dt_s = NAN};
+    struct col_ctx ctx = {.root = &s->root, .opts = &s->opts, .dt_s = NAN, .inv = &s->inv};
     for (size_t i = 0; col_registry[i]; i++) {
         const struct col_source *src = col_registry[i];
         struct ks_err e = {0};
@@ -149,6 +152,8 @@ stamp(struct col_sampler *s, struct col_snapshot *out, double now)
     out->time_s = t;
 }
 
+/* One clock reading serves every source, so all rates of a row share one interval
+ * (the few microseconds between the sources' reads are noise next to it). */
 int
 col_sampler_sample(struct col_sampler *s, struct col_snapshot *out, struct ks_err *err)
 {

@@ -1,3 +1,5 @@
+/* Snapshot storage: arrays grow to the machine's size on the first samples and are
+ * reused after, so a steady-state sample allocates nothing. */
 #include "collect/col_snapshot.h"
 
 #include <math.h>
@@ -25,6 +27,7 @@ col_snapshot_fini(struct col_snapshot *s)
     free(s->cpu);
     free(s->disk);
     free(s->nic);
+    free(s->ents);
     memset(s, 0, sizeof *s);
 }
 
@@ -37,7 +40,7 @@ col_snapshot_clear(struct col_snapshot *s)
         s->m[i] = NAN;
     for (int i = 0; i < COL_NX; i++)
         s->x[i] = NAN;
-    s->ncpu = s->ndisk = s->nnic = 0;
+    s->ncpu = s->ndisk = s->nnic = s->nents = 0;
     s->events[0] = '\0';
 }
 
@@ -82,4 +85,21 @@ col_snapshot_add_nic(struct col_snapshot *s)
     s->nic = ks_xgrow(s->nic, &s->nic_cap, s->nnic + 1, sizeof *s->nic);
     memset(&s->nic[s->nnic], 0, sizeof *s->nic);
     return &s->nic[s->nnic++];
+}
+
+struct col_entity_row *
+col_snapshot_add_entity(struct col_snapshot *s, const char *entity)
+{
+    s->ents = ks_xgrow(s->ents, &s->ents_cap, s->nents + 1, sizeof *s->ents);
+    struct col_entity_row *e = &s->ents[s->nents++];
+    memset(e, 0, sizeof *e);
+    snprintf(e->entity, sizeof e->entity, "%s", entity);
+    e->kind = "vm";
+    e->vcpus = -1;
+    e->mem_MiB = NAN;
+    for (int i = 0; i < KS_NMETRIC; i++)
+        e->m[i] = NAN;
+    for (int i = 0; i < COL_NX; i++)
+        e->x[i] = NAN;
+    return e;
 }

@@ -62,6 +62,19 @@ struct col_nic_row {
     struct col_nic_rate r;
 };
 
+/* A row for another entity measured from this machine (a VM seen through libvirt):
+ * written to samples.csv with the snapshot's time and interval, and to inventory.csv
+ * (kind, host, vcpus as threads, mem_MiB) the first time the writer sees it. */
+struct col_entity_row {
+    char entity[128];
+    const char *kind; /* "vm" (static string) */
+    char host[128];   /* entity it runs on ("" = the machine's own entity) */
+    int vcpus;        /* -1 unknown */
+    double mem_MiB;   /* configured memory, NaN unknown */
+    double m[KS_NMETRIC];
+    double x[COL_NX];
+};
+
 struct col_snapshot {
     double time_s;     /* end of the interval, UNIX seconds (wall clock) */
     double mono_s;     /* the sampler's clock at the sample */
@@ -77,6 +90,8 @@ struct col_snapshot {
     struct col_nic_row *nic; /* every interface seen, counted or not */
     size_t nnic, nic_cap;
     char events[COL_EVENTS_MAX]; /* ';'-separated; "" when nothing happened */
+    struct col_entity_row *ents; /* other entities' rows, owned */
+    size_t nents, ents_cap;
 };
 
 void col_snapshot_init(struct col_snapshot *s);
@@ -85,7 +100,8 @@ void col_snapshot_fini(struct col_snapshot *s);
 void col_snapshot_clear(struct col_snapshot *s);
 /* Append formatted text to the NUL-terminated list in buf (cap bytes), with sep
  * between items; silently truncated when full. Events and inventory notes use it. */
-void col_list_appendf(char *buf, size_t cap, const char *sep, const char *fmt, va_list ap);
+void col_list_appendf(char *buf, size_t cap, const char *sep, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 /* Append an event ("disk_rereg:sdb"); silently truncated past COL_EVENTS_MAX. */
 void col_snapshot_event(struct col_snapshot *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -93,5 +109,7 @@ void col_snapshot_event(struct col_snapshot *s, const char *fmt, ...)
 struct col_cpu_row *col_snapshot_add_cpu(struct col_snapshot *s);
 struct col_disk_row *col_snapshot_add_disk(struct col_snapshot *s);
 struct col_nic_row *col_snapshot_add_nic(struct col_snapshot *s);
+/* Append an entity row: metrics unknown, vcpus -1, kind "vm". */
+struct col_entity_row *col_snapshot_add_entity(struct col_snapshot *s, const char *entity);
 
 #endif

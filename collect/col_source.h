@@ -15,11 +15,15 @@
  *
  * To add a source (pcap, PAPI, libvirt: issue 9): write col_src_NAME.c with a
  * `const struct col_source col_src_NAME`, declare it below and list it in
- * col_registry[] (col_registry.c). New per-interval columns go to enum col_extra.
+ * col_registry[] (col_registry.c). New per-interval columns go to enum col_extra;
+ * IPC goes to m[KS_IPC]. A source that measures other entities (libvirt: one per
+ * running domain) adds rows with col_snapshot_add_entity(): the writer puts them in
+ * samples.csv beside the machine's row and adds their inventory rows.
  */
 #ifndef COL_SOURCE_H
 #define COL_SOURCE_H
 
+#include "collect/col_inventory.h"
 #include "collect/col_root.h"
 #include "collect/col_snapshot.h"
 #include "core/ks_util.h"
@@ -47,6 +51,9 @@ struct col_ctx {
     const struct col_root *root;
     const struct col_opts *opts;
     double dt_s; /* seconds since the previous sample; NaN at the baseline */
+    /* At open only (NULL at sample): the machine's inventory, where a source that
+     * opens but runs degraded says why (col_inventory_note: "no PMU: ..."). */
+    struct col_inventory *inv;
 };
 
 struct col_source {

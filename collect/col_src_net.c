@@ -57,6 +57,37 @@ net_totals(const struct col_nic_rate *t, struct col_snapshot *out)
     out->x[COL_X_NET_TX_DROP_PS] = t->tx_drop_ps;
 }
 
+/* One interface of /proc/net/dev: deltas, state changes as events, its row (every
+ * interface is listed for top; only counted ones go into tot). out NULL: baseline. */
+static void
+net_one(struct net_state *st, const struct col_ctx *ctx, const struct col_nic_line *l,
+        struct col_snapshot *out, struct col_nic_rate *tot)
+{
+    uint64_t delta[COL_N_N];
+    int kind, was;
+    struct col_dev *d = col_devtab_update(&st->tab, l->name, 0, 0, l->c, COL_N_N, delta, &kind);
+    was = kind == COL_DEV_NEW ? -1 : d->counted;
+    col_nic_classify(ctx->root, d);
+    if (!out)
+        return;
+    if (d->counted && was == 0)
+        col_snapshot_event(out, "nic_up:%s", d->name);
+    else if (!d->counted && was == 1)
+        col_snapshot_event(out, "nic_down:%s", d->name);
+    if (d->counted)
+        col_devtab_event(&st->tab, l->name, kind, out);
+    if (kind == COL_DEV_NEW)
+        return; /* rates from the next interval */
+    struct col_nic_row *r = col_snapshot_add_nic(out);
+    snprintf(r->name, sizeof r->name, "%s", d->name);
+    r->counted = d->counted;
+    r->speed_Mbps = d->speed_Mbps;
+    r->fresh = kind == COL_DELTA_REREG;
+    col_nic_rates(delta, ctx->dt_s, &r->r);
+    if (d->counted)
+        net_add(tot, &r->r);
+}
+
 static int
 net_sample(void *state, const struct col_ctx *ctx, struct col_snapshot *out, struct ks_err *err)
 {
@@ -68,33 +99,8 @@ net_sample(void *state, const struct col_ctx *ctx, struct col_snapshot *out, str
     int emit = !isnan(ctx->dt_s);
     struct col_nic_rate tot = {0};
     col_devtab_begin(&st->tab);
-    for (size_t i = 0; i < st->nd.n; i++) {
-        const struct col_nic_line *l = &st->nd.d[i];
-        uint64_t delta[COL_N_N];
-        int kind, was = -1;
-        struct col_dev *d = col_devtab_update(&st->tab, l->name, 0, 0, l->c, COL_N_N, delta, &kind);
-        if (kind != COL_DEV_NEW)
-            was = d->counted;
-        col_nic_classify(ctx->root, d);
-        if (!emit)
-            continue;
-        if (d->counted && was == 0)
-            col_snapshot_event(out, "nic_up:%s", d->name);
-        else if (!d->counted && was == 1)
-            col_snapshot_event(out, "nic_down:%s", d->name);
-        if (d->counted)
-            col_devtab_event(&st->tab, l->name, kind, out);
-        if (kind == COL_DEV_NEW)
-            continue;
-        struct col_nic_row *r = col_snapshot_add_nic(out);
-        snprintf(r->name, sizeof r->name, "%s", d->name);
-        r->counted = d->counted;
-        r->speed_Mbps = d->speed_Mbps;
-        r->fresh = kind == COL_DELTA_REREG;
-        col_nic_rates(delta, ctx->dt_s, &r->r);
-        if (d->counted)
-            net_add(&tot, &r->r);
-    }
+    for (size_t i = 0; i < st->nd.n; i++)
+        net_one(st, ctx, &st->nd.d[i], emit ? out : NULL, &tot);
     col_devtab_sweep(&st->tab, emit ? out : NULL);
     if (emit)
         net_totals(&tot, out);

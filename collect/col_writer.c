@@ -34,6 +34,9 @@ struct col_writer {
     uint64_t rows, dropped;
     double gap_s; /* seconds of rows dropped since the last row written */
     uint64_t gap_rows;
+    struct ks_dataset *inv; /* inventory.csv as written (rows of every entity); NULL
+                             * without a directory */
+    char *inv_path;
 };
 
 static const char *const core_cols[] = {"time",      "entity",   "cpu",        "online",
@@ -226,7 +229,9 @@ wfile_close(struct wfile *f)
     f->fd = -1;
 }
 
-/* DIR/samples.csv -> DIR/samples.20261126T071500Z.csv (-N added if taken). */
+/* DIR/samples.csv -> DIR/samples.20261126T071500Z.csv (-N added if taken). The stamp
+ * is the time of the first row of the new file, so sorting the names sorts the data;
+ * ".csv" stays last so every tool still sees a CSV file. */
 static char *
 rotated_name(const char *path, double t)
 {
@@ -291,35 +296,53 @@ wfile_put(struct col_writer *w, struct wfile *f, double t)
     return rc;
 }
 
+/* Rates to 0.001 of their unit: far below what a counter delta over a second can
+ * resolve, and it keeps a row near 200 bytes instead of twice that (17-digit doubles),
+ * about 12 MB for a week at 10 s. */
 static double
 round3(double v)
 {
     return isnan(v) ? v : round(v * 1000.0) / 1000.0;
 }
 
-/* Format the samples.csv row of s into the memory buffer, at time t. */
+/* Append one samples.csv row to the memory buffer. */
 static void
-format_samples_row(struct col_writer *w, const struct col_snapshot *s, double t)
+format_row(struct col_writer *w, double t, const char *entity, double interval_s,
+           const double *metrics, const double *x, const char *events)
 {
-    char xb[COL_NX][KS_NUMBUF], ev[COL_EVENTS_MAX + 128];
+    char xb[COL_NX][KS_NUMBUF];
     char *extra[COL_NX + 1];
     double m[KS_NMETRIC];
     for (int i = 0; i < KS_NMETRIC; i++)
-        m[i] = round3(s->m[i]);
+        m[i] = round3(metrics[i]);
     for (int i = 0; i < COL_NX; i++)
-        extra[i] = (char *)ks_fmt_double(xb[i], round3(s->x[i]));
+        extra[i] = (char *)ks_fmt_double(xb[i], round3(x[i]));
+    extra[COL_NX] = (char *)events;
+    ks_samples_put_row(w->mem, t, entity, round3(interval_s), m, extra, COL_NX + 1);
+}
+
+/* Format the rows of s (the machine's, then other entities') into the memory buffer,
+ * at time t: they go out in one write, so a reader never sees a machine's row
+ * without its VMs'. A gap or a clamped time is said on the machine's row. */
+static void
+format_samples_rows(struct col_writer *w, const struct col_snapshot *s, double t)
+{
+    char ev[COL_EVENTS_MAX + 128];
+    double x[COL_NX];
+    memcpy(x, s->x, sizeof x);
     snprintf(ev, sizeof ev, "%s", s->events);
     size_t n = strlen(ev);
     if (w->gap_rows) {
-        extra[COL_X_GAP_S] = (char *)ks_fmt_double(xb[COL_X_GAP_S], round3(w->gap_s));
+        x[COL_X_GAP_S] = w->gap_s;
         n += (size_t)snprintf(ev + n, sizeof ev - n, "%sgap:%llu_rows_lost", n ? ";" : "",
                               (unsigned long long)w->gap_rows);
     }
     if (t != round3(s->time_s) && n < sizeof ev)
         snprintf(ev + n, sizeof ev - n, "%stime_clamped:%.3f", n ? ";" : "", s->time_s);
-    extra[COL_NX] = ev;
     fseeko(w->mem, 0, SEEK_SET);
-    ks_samples_put_row(w->mem, t, w->entity, round3(s->interval_s), m, extra, COL_NX + 1);
+    format_row(w, t, w->entity, s->interval_s, s->m, x, ev);
+    for (size_t i = 0; i < s->nents; i++)
+        format_row(w, t, s->ents[i].entity, s->interval_s, s->ents[i].m, s->ents[i].x, "");
 }
 
 /* The time a row is written with: its own, unless the file already holds a later row
@@ -357,15 +380,61 @@ mem_done(struct col_writer *w)
     w->mlen = (size_t)ftello(w->mem);
 }
 
+/* Load DIR/inventory.csv (if any) into w->inv and merge this entity's row into it
+ * (other rows and columns kept): one dataset may gather many servers, each collector
+ * adding its own row. The file is rewritten atomically (ks_table_write: temporary
+ * file + rename), so a reader never sees half of it. inv NULL: load only. */
+static int
+load_inventory(struct col_writer *w, const struct col_inventory *inv, struct ks_err *err)
+{
+    static const char *const req[] = {"entity", "kind", NULL};
+    int rc = 0;
+    w->inv_path = ks_xasprintf("%s/inventory.csv", w->dir);
+    w->inv = ks_dataset_new();
+    if (access(w->inv_path, F_OK) == 0) {
+        struct ks_table *t = &w->inv->inv;
+        ks_table_fini(t);
+        rc = ks_table_read(w->inv_path, req, t, err);
+        for (size_t r = 0; rc == 0 && r < t->nrows; r++)
+            ks_map_put(&w->inv->ent_ix, ks_table_get(t, r, ks_table_col(t, "entity")), (uint32_t)r);
+    }
+    if (rc == 0 && inv) {
+        col_inventory_put(inv, w->entity, w->inv);
+        rc = ks_table_write(&w->inv->inv, w->inv_path, err);
+    }
+    return rc;
+}
+
+/* Inventory rows for entities seen for the first time (a VM started). */
+static int
+add_entities(struct col_writer *w, const struct col_snapshot *s, struct ks_err *err)
+{
+    int added = 0;
+    for (size_t i = 0; w->inv && i < s->nents; i++) {
+        const struct col_entity_row *e = &s->ents[i];
+        if (ks_dataset_find(w->inv, e->entity) >= 0)
+            continue;
+        size_t r = ks_dataset_add_entity(w->inv, e->entity, e->kind);
+        ks_inv_set(w->inv, r, "host", e->host[0] ? e->host : w->entity);
+        ks_inv_set_num(w->inv, r, "threads", e->vcpus < 0 ? NAN : e->vcpus);
+        ks_inv_set_num(w->inv, r, "mem_MiB", e->mem_MiB);
+        added = 1;
+    }
+    return added ? ks_table_write(&w->inv->inv, w->inv_path, err) : 0;
+}
+
 int
 col_writer_put(struct col_writer *w, const struct col_snapshot *s, struct ks_err *err)
 {
+    int rc;
     if (s->baseline)
         return 0;
     double t = row_time(w, s);
-    format_samples_row(w, s, t);
+    if (s->nents && (rc = add_entities(w, s, err)) < 0)
+        return rc;
+    format_samples_rows(w, s, t);
     mem_done(w);
-    int rc = wfile_put(w, &w->samples, t);
+    rc = wfile_put(w, &w->samples, t);
     if (rc == -ENOSPC || rc == -EDQUOT) {
         w->dropped++;
         w->gap_rows++;
@@ -388,31 +457,6 @@ col_writer_put(struct col_writer *w, const struct col_snapshot *s, struct ks_err
         wfile_put(w, &w->cores, t); /* best effort: samples.csv is the record */
     }
     return 0;
-}
-
-/* Merge this entity's row into DIR/inventory.csv (other rows and columns kept). */
-static int
-write_inventory(const char *dir, const char *entity, const struct col_inventory *inv,
-                struct ks_err *err)
-{
-    static const char *const req[] = {"entity", "kind", NULL};
-    char *path = ks_xasprintf("%s/inventory.csv", dir);
-    struct ks_dataset *ds = ks_dataset_new();
-    int rc = 0;
-    if (access(path, F_OK) == 0) {
-        ks_table_fini(&ds->inv);
-        rc = ks_table_read(path, req, &ds->inv, err);
-        for (size_t r = 0; rc == 0 && r < ds->inv.nrows; r++)
-            ks_map_put(&ds->ent_ix, ks_table_get(&ds->inv, r, ks_table_col(&ds->inv, "entity")),
-                       (uint32_t)r);
-    }
-    if (rc == 0) {
-        col_inventory_put(inv, entity, ds);
-        rc = ks_table_write(&ds->inv, path, err);
-    }
-    ks_dataset_free(ds);
-    free(path);
-    return rc;
 }
 
 /* mkdir -p: the dataset directory and any missing parent. */
@@ -465,8 +509,8 @@ col_writer_open(const struct col_writer_opts *o, const struct col_inventory *inv
     wfile_init(&w->cores, w->dir, "cores.csv", col_writer_cores_header());
     if (w->dir)
         rc = make_dirs(w->dir, err);
-    if (rc == 0 && w->dir && inv)
-        rc = write_inventory(w->dir, w->entity, inv, err);
+    if (rc == 0 && w->dir)
+        rc = load_inventory(w, inv, err);
     if (rc == 0)
         rc = wfile_open(w, &w->samples, err);
     if (rc == 0 && w->dir && !o->no_cores)
@@ -537,6 +581,8 @@ col_writer_close(struct col_writer *w, struct ks_err *err)
     free(w->cores.header);
     free(w->entity);
     free(w->dir);
+    ks_dataset_free(w->inv);
+    free(w->inv_path);
     free(w);
     return rc;
 }

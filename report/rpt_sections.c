@@ -7,6 +7,7 @@
 
 #include "report/rpt_html.h"
 #include "report/rpt_risk.h"
+#include "report/rpt_storage.h"
 #include "report/rpt_util.h"
 
 /* Page order is the order of issue 5; later sections (risk, storage, rules) go in here. */
@@ -19,6 +20,7 @@ const struct rpt_section rpt_sections[] = {
     {"licences", "Sockets and licences", rpt_licence_build, rpt_licence_html},
     {"ports", "Network ports", rpt_ports_build, rpt_ports_html},
     {"cost", "Cost over the horizon", rpt_cost_build, rpt_cost_html},
+    {"storage", "Storage, backup and DR", rpt_storage_build, rpt_storage_html},
     {"io", "I/O path simulation", rpt_sim_build, rpt_sim_html},
     {"placement", "Placement", rpt_placement_build, rpt_placement_html},
     {NULL, NULL, NULL, NULL},

@@ -21,6 +21,8 @@ $K plan "$DS" --catalog datasets/catalog/2008.csv --storage-catalog datasets/sto
 echo "== 3/4 I/O path of the busiest host: $OUT/sim.csv"
 HOST=$(awk -F, 'NR > 1 && $0 !~ /,1$/ {print $1; exit}' "$PLAN/hosts.csv")
 $K sim --plan "$PLAN" --host "$HOST" --dataset "$DS" --replications 10 -o "$OUT/sim.csv"
+echo "   and the shared storage array at p95 and peak load: $PLAN/storage_sim.csv"
+$K sim --plan "$PLAN" --storage --replications 10 -o "$PLAN/storage_sim.csv"
 echo "== 4/4 report: $OUT/report"
 $K report "$DS" --plan "$PLAN" --sim "$OUT/sim.csv" -o "$OUT/report"
 echo

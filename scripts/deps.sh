@@ -6,7 +6,7 @@ PKGS="build-essential pkg-config libcsv-dev libcmocka-dev libinih-dev libgsl-dev
 libglpk-dev libpcap-dev libpapi-dev papi-tools libncurses-dev libvirt-dev
 libvirt-clients libvirt-daemon gnuplot-nox sysstat fio iperf3 stress-ng tmux tidy
 iproute2 clang libclang-rt-14-dev valgrind tcpdump libjansson-dev
-libcurl4-openssl-dev chromium imagemagick procps prometheus
+libcurl4-openssl-dev chromium imagemagick procps curl prometheus
 prometheus-node-exporter"
 missing=""
 for p in $PKGS; do

@@ -23,11 +23,16 @@ sim_keeps_up(const struct sim_wl_sum *s)
            (double)s->completed + 10.0 * s->nrep >= 0.98 * (double)s->arrived;
 }
 
-/* Numbers are written exactly (shortest text that reads back the same double), NaN as
- * an empty field, so the report module can read the file back without loss. */
-void
-sim_csv_write(FILE *f, const struct sim_config *c, const struct sim_result *r)
+/* The header, after an optional leading column name. Numbers are written exactly
+ * (shortest text that reads back the same double), NaN as an empty field, so the report
+ * module can read the file back without loss. */
+static void
+put_header(FILE *f, const char *col)
 {
+    if (col) {
+        ks_csv_put(f, col, 1);
+        fputc(',', f);
+    }
     fputs("workload,mode,replications,completed,throughput_per_s,throughput_ci95_per_s,"
           "offered_per_s,lat_mean_us,lat_mean_ci95_us,lat_p50_us,lat_p90_us,lat_p99_us,"
           "lat_p999_us,iotlb_hit_pct,exits_per_op,host_cycles_per_op",
@@ -35,9 +40,21 @@ sim_csv_write(FILE *f, const struct sim_config *c, const struct sim_result *r)
     for (int m = 0; m < SIM_NCOMP; m++)
         fprintf(f, ",cycles_%s_per_op", sim_comp_names[m]);
     fputs(",device_util_pct,dropped,keeps_up\n", f);
+}
+
+/* With a leading column (col, val not NULL) every row starts with val, the header with
+ * col: `kasane sim --storage` tags its p95 and peak result sets with a load column. */
+void
+sim_csv_write_tagged(FILE *f, const char *col, const char *val, int header,
+                     const struct sim_config *c, const struct sim_result *r)
+{
+    if (header)
+        put_header(f, col);
     for (size_t i = 0; i < r->nwl; i++) {
         const struct sim_wl_sum *s = &r->sum[i];
-        ks_csv_put(f, c->wl[i].name, 1);
+        if (col)
+            ks_csv_put(f, val, 1);
+        ks_csv_put(f, c->wl[i].name, !col);
         ks_csv_put(f, sim_wl_mode(c, i), 0);
         ks_csv_put_num(f, (double)r->nrep, 0);
         ks_csv_put_num(f, (double)s->completed, 0);
@@ -55,4 +72,10 @@ sim_csv_write(FILE *f, const struct sim_config *c, const struct sim_result *r)
         ks_csv_put(f, up < 0 ? "" : up ? "yes" : "no", 0);
         fputc('\n', f);
     }
+}
+
+void
+sim_csv_write(FILE *f, const struct sim_config *c, const struct sim_result *r)
+{
+    sim_csv_write_tagged(f, NULL, NULL, 1, c, r);
 }

@@ -122,3 +122,22 @@ done"
 mkdir -p "$T/empty"
 expect_exit "a tree with nothing readable is exit 1" 1 "no source can read" \
     "$KASANE" collect --root "$T/empty" -n 1 -i 0.01 -o "$T/emptyds"
+
+# --dm counts device-mapper disks too (dm-0 adds 999.9 r/s in two-socket-host).
+"$KASANE" collect --root-seq "$(seq_of two-socket-host)" --dm -i 0.01 -n 1 -o "$T/dm" 2>/dev/null
+got=$(col "$T/dm/samples.csv" disk_read_iops)
+if [ "$got" = "1299.9" ]; then ok "--dm: dm-0 in the totals"; else notok "--dm: got '$got', want 1299.9"; fi
+
+# A live --root whose subtrees a test replaces between samples (how top is tested):
+# the root fd stays, renamed-in subtrees are seen, the tree's uptime gives the rate.
+L="$T/live"
+mkdir -p "$L" && cp -r "$P/steal-rising/1/." "$L/"
+"$KASANE" collect --root "$L" -i 1 -n 2 -o "$T/liveds" 2>/dev/null &
+pid=$!
+swap() { cp -r "$P/steal-rising/$1/proc" "$L/proc.new" && mv "$L/proc" "$L/proc.old" &&
+         mv "$L/proc.new" "$L/proc" && rm -rf "$L/proc.old"; }
+sleep 0.5; swap 2
+sleep 1; swap 3
+wait "$pid"
+expect liveds cpu_pct "60 70"
+expect liveds cpu_steal_pct "20 40"

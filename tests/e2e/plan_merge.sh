@@ -47,3 +47,12 @@ expect_exit "unknown storage key" 1 "storage: .*unknown key 'frobs'" \
     "$KASANE" plan "$T/generated" --catalog "$CAT" --storage-catalog "$KASANE_ROOT/datasets/storage" \
     --storage frobs=1 -o "$T/plan5"
 check "nothing written after a storage policy error" test ! -e "$T/plan5"
+
+# kasane import prometheus: bad input through the real binary (the live path against a
+# real Prometheus is tests/unit/test_prom_e2e.c and tests/e2e/prom_cli.sh)
+expect_exit "prometheus unreachable" 1 "Prometheus unreachable" \
+    "$KASANE" import prometheus http://127.0.0.1:9 --start now-1h --end now --step 60 -o "$T/p"
+expect_exit "prometheus bad step" 2 "--step 'x'" \
+    "$KASANE" import prometheus http://127.0.0.1:9 --start now-1h --end now --step x -o "$T/p"
+expect_exit "prometheus missing options" 2 "needs --start" \
+    "$KASANE" import prometheus http://127.0.0.1:9 -o "$T/p"

@@ -163,28 +163,54 @@ open_writer(const char *dir, ssize_t (*fn)(int, const void *, size_t), uint64_t 
     return w;
 }
 
+/* Writer tests share a scratch dataset directory and a snapshot. */
+struct wfix {
+    char *d;
+    struct col_snapshot s;
+};
+
+static int
+wsetup(void **state)
+{
+    struct wfix *f = calloc(1, sizeof *f);
+    f->d = tu_tmpdir();
+    col_snapshot_init(&f->s);
+    *state = f;
+    return 0;
+}
+
+static int
+wteardown(void **state)
+{
+    struct wfix *f = *state;
+    col_snapshot_fini(&f->s);
+    tu_rmrf(f->d);
+    free(f->d);
+    free(f);
+    return 0;
+}
+
 static void
 test_writer_append_and_read_back(void **state)
 {
-    (void)state;
-    char *d = tu_tmpdir();
-    struct col_snapshot s;
+    struct wfix *f = *state;
+    char *d = f->d;
+    struct col_snapshot *s = &f->s;
     struct ks_err err = {0};
-    col_snapshot_init(&s);
     struct col_writer *w = open_writer(d, NULL, 0);
-    fake_snap(&s, 1700000010);
-    assert_int_equal(col_writer_put(w, &s, &err), 0);
-    s.baseline = 1;
-    assert_int_equal(col_writer_put(w, &s, &err), 0); /* baselines write nothing */
+    fake_snap(s, 1700000010);
+    assert_int_equal(col_writer_put(w, s, &err), 0);
+    s->baseline = 1;
+    assert_int_equal(col_writer_put(w, s, &err), 0); /* baselines write nothing */
     assert_int_equal(col_writer_close(w, &err), 0);
     w = open_writer(d, NULL, 0); /* append to the same dataset */
-    fake_snap(&s, 1700000020);
-    assert_int_equal(col_writer_put(w, &s, &err), 0);
+    fake_snap(s, 1700000020);
+    assert_int_equal(col_writer_put(w, s, &err), 0);
     col_writer_close(w, &err);
     /* a third run whose clock is behind the file: written just after the last row */
     w = open_writer(d, NULL, 0);
-    fake_snap(&s, 1700000015.5);
-    assert_int_equal(col_writer_put(w, &s, &err), 0);
+    fake_snap(s, 1700000015.5);
+    assert_int_equal(col_writer_put(w, s, &err), 0);
     col_writer_close(w, &err);
     char p[4200];
     snprintf(p, sizeof p, "%s/samples.csv", d);
@@ -202,9 +228,6 @@ test_writer_append_and_read_back(void **state)
     assert_true(ks_samples_get(&ds->s, 1, KS_CPU_PCT) == 0.333); /* rounded to 1e-3 */
     assert_string_equal(ks_inv_str(ds, 0, "kind"), "physical");
     ks_dataset_free(ds);
-    col_snapshot_fini(&s);
-    tu_rmrf(d);
-    free(d);
 }
 
 static void
@@ -261,23 +284,22 @@ full_disk_write(int fd, const void *buf, size_t n)
 static void
 test_writer_full_disk_gap(void **state)
 {
-    (void)state;
-    char *d = tu_tmpdir();
-    struct col_snapshot s;
+    struct wfix *f = *state;
+    char *d = f->d;
+    struct col_snapshot *s = &f->s;
     struct ks_err err = {0};
-    col_snapshot_init(&s);
     struct col_writer *w = open_writer(d, full_disk_write, 0);
-    fake_snap(&s, 1700000010);
-    assert_int_equal(col_writer_put(w, &s, &err), 0);
+    fake_snap(s, 1700000010);
+    assert_int_equal(col_writer_put(w, s, &err), 0);
     fail_calls = 6; /* three rows lost, each half-written before the error */
     for (int i = 0; i < 3; i++) {
-        fake_snap(&s, 1700000020 + 10 * i);
+        fake_snap(s, 1700000020 + 10 * i);
         ks_err_clear(&err);
-        assert_int_equal(col_writer_put(w, &s, &err), -ENOSPC);
+        assert_int_equal(col_writer_put(w, s, &err), -ENOSPC);
         assert_non_null(strstr(err.msg, "no space left"));
     }
-    fake_snap(&s, 1700000050);
-    assert_int_equal(col_writer_put(w, &s, &err), 0);
+    fake_snap(s, 1700000050);
+    assert_int_equal(col_writer_put(w, s, &err), 0);
     assert_int_equal(col_writer_dropped(w), 3);
     col_writer_close(w, &err);
     struct ks_dataset *ds = NULL;
@@ -296,23 +318,19 @@ test_writer_full_disk_gap(void **state)
     assert_string_equal(ds->s.extra[1 * ds->s.nextra + ev], "gap:3_rows_lost");
     assert_null(ds->s.extra[0 * ds->s.nextra + gap]);
     ks_dataset_free(ds);
-    col_snapshot_fini(&s);
-    tu_rmrf(d);
-    free(d);
 }
 
 static void
 test_writer_rotation_loses_nothing(void **state)
 {
-    (void)state;
-    char *d = tu_tmpdir();
-    struct col_snapshot s;
+    struct wfix *f = *state;
+    char *d = f->d;
+    struct col_snapshot *s = &f->s;
     struct ks_err err = {0};
-    col_snapshot_init(&s);
     struct col_writer *w = open_writer(d, NULL, 2048);
     for (int i = 0; i < 40; i++) {
-        fake_snap(&s, 1700000000 + i);
-        assert_int_equal(col_writer_put(w, &s, &err), 0);
+        fake_snap(s, 1700000000 + i);
+        assert_int_equal(col_writer_put(w, s, &err), 0);
     }
     col_writer_close(w, &err);
     /* every samples*.csv file starts with the header; data rows add up to 40 */
@@ -324,6 +342,72 @@ test_writer_rotation_loses_nothing(void **state)
              "[ $n -eq 40 ] && [ $(ls samples*.csv | wc -l) -gt 2 ]",
              d);
     assert_int_equal(system(cmd), 0);
+}
+
+/* Rows for other entities (what a libvirt source adds): beside the machine's row,
+ * with inventory rows (kind vm, host) added the first time each is seen. */
+static void
+test_writer_entity_rows(void **state)
+{
+    struct wfix *f = *state;
+    char *d = f->d;
+    struct col_snapshot *s = &f->s;
+    struct ks_err err = {0};
+    struct col_writer *w = open_writer(d, NULL, 0);
+    fake_snap(s, 1700000010);
+    struct col_entity_row *e = col_snapshot_add_entity(s, "vm1");
+    e->vcpus = 2;
+    e->mem_MiB = 4096;
+    e->m[KS_CPU_PCT] = 12.5;
+    col_snapshot_add_entity(s, "vm2");
+    assert_int_equal(col_writer_put(w, s, &err), 0);
+    fake_snap(s, 1700000020); /* cleared: vm2 stopped, vm3 started */
+    col_snapshot_add_entity(s, "vm1");
+    col_snapshot_add_entity(s, "vm3")->m[KS_CPU_PCT] = 50;
+    assert_int_equal(col_writer_put(w, s, &err), 0);
+    col_writer_close(w, &err);
+    struct ks_dataset *ds = NULL;
+    assert_int_equal(ks_dataset_read(d, &ds, &err), 0);
+    assert_int_equal(ks_dataset_nent(ds), 4);
+    assert_int_equal(ds->s.nrows, 6);
+    long vm1 = ks_dataset_find(ds, "vm1");
+    assert_true(vm1 >= 0);
+    assert_string_equal(ks_inv_str(ds, (size_t)vm1, "kind"), "vm");
+    assert_string_equal(ks_inv_str(ds, (size_t)vm1, "host"), "web1");
+    assert_true(ks_inv_num(ds, (size_t)vm1, "threads") == 2);
+    assert_true(ks_inv_num(ds, (size_t)vm1, "mem_MiB") == 4096);
+    assert_true(ks_samples_get(&ds->s, 1, KS_CPU_PCT) == 12.5);
+    assert_string_equal(ks_dataset_entity(ds, ds->s.ent[5]), "vm3");
+    assert_true(ks_samples_get(&ds->s, 5, KS_CPU_PCT) == 50);
+    assert_true(ds->s.time[5] == 1700000020);
+    ks_dataset_free(ds);
+}
+
+static void
+test_writer_rotation_daily(void **state)
+{
+    (void)state;
+    char *d = tu_tmpdir();
+    struct col_snapshot s;
+    struct ks_err err = {0};
+    struct col_writer_opts o = {.dir = d, .entity = "web1", .rotate_daily = 1};
+    struct col_writer *w = NULL;
+    col_snapshot_init(&s);
+    assert_int_equal(col_writer_open(&o, NULL, &w, &err), 0);
+    /* 2023-11-14 23:59:40 and :50 UTC, then 2023-11-15 00:00:00 and :10 */
+    for (int i = 0; i < 4; i++) {
+        fake_snap(&s, 1700006380 + 10 * i);
+        assert_int_equal(col_writer_put(w, &s, &err), 0);
+    }
+    col_writer_close(w, &err);
+    char p[4200];
+    snprintf(p, sizeof p, "%s/samples.20231115T000000Z.csv", d);
+    assert_int_equal(count_lines(p), 3); /* the old day's two rows, stamped by rotation */
+    snprintf(p, sizeof p, "%s/samples.csv", d);
+    assert_int_equal(count_lines(p), 3); /* the new day's two rows */
+    char *text = tu_slurp(p, NULL);
+    assert_non_null(strstr(text, "\n1700006400,web1,"));
+    free(text);
     col_snapshot_fini(&s);
     tu_rmrf(d);
     free(d);
@@ -393,10 +477,12 @@ main(void)
         cmocka_unit_test(test_sampler_steal_rising),
         cmocka_unit_test(test_sampler_nic_devices),
         cmocka_unit_test(test_sampler_bad_options),
-        cmocka_unit_test(test_writer_append_and_read_back),
+        cmocka_unit_test_setup_teardown(test_writer_append_and_read_back, wsetup, wteardown),
         cmocka_unit_test(test_writer_header_mismatch_and_torn_row),
-        cmocka_unit_test(test_writer_full_disk_gap),
-        cmocka_unit_test(test_writer_rotation_loses_nothing),
+        cmocka_unit_test_setup_teardown(test_writer_full_disk_gap, wsetup, wteardown),
+        cmocka_unit_test_setup_teardown(test_writer_rotation_loses_nothing, wsetup, wteardown),
+        cmocka_unit_test(test_writer_rotation_daily),
+        cmocka_unit_test_setup_teardown(test_writer_entity_rows, wsetup, wteardown),
         cmocka_unit_test(test_run_loop_reopen_and_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,45 @@
+/*
+ * col_prom_exporter: a small HTTP/1.1 server that serves the latest samples at
+ * /metrics in the Prometheus text format, so an existing Prometheus scrapes kasane on
+ * every host (`kasane collect --listen ADDR:PORT`, issue 10).
+ *
+ * One thread, one poll() loop over the listening socket, a wake-up pipe and up to
+ * COL_PROM_MAX_CONNS client sockets, all non-blocking: a slow or stuck client cannot
+ * stop the others being served. GET (and HEAD) /metrics -> 200; other paths 404; other
+ * methods 405; a request line that is not HTTP 400; a request head larger than
+ * COL_PROM_MAX_REQUEST bytes 431. Every response closes its connection
+ * ("Connection: close"), which Prometheus accepts, so no keep-alive state is kept. A
+ * connection that does not finish within COL_PROM_CONN_TIMEOUT_MS is dropped.
+ *
+ * Thread safety: col_prom_exporter_update may be called from any thread while the
+ * server runs; the page is rendered under the same mutex when a request completes.
+ */
+#ifndef COL_PROM_EXPORTER_H
+#define COL_PROM_EXPORTER_H
+
+#include "core/ks_dataset.h"
+#include "core/ks_util.h"
+
+#define COL_PROM_MAX_CONNS 32
+#define COL_PROM_MAX_REQUEST 8192 /* bytes of request line + headers */
+#define COL_PROM_CONN_TIMEOUT_MS 10000
+
+struct col_prom_exporter; /* opaque */
+
+/* Listen on addr_port ("127.0.0.1:9187", ":9187" for every address, "[::1]:9187";
+ * port 0 picks a free one, see col_prom_exporter_port) and start serving.
+ * Returns 0, -EINVAL for a malformed address, or -errno of socket/bind/listen. */
+int col_prom_exporter_start(const char *addr_port, struct col_prom_exporter **out,
+                            struct ks_err *err);
+/* The port actually bound (useful after port 0). */
+int col_prom_exporter_port(const struct col_prom_exporter *ex);
+/* Set the latest sample of an entity (added on first use; kind: physical, vm, host).
+ * metrics has KS_NMETRIC values in samples.csv units, NaN = not measured. */
+void col_prom_exporter_update(struct col_prom_exporter *ex, const char *entity, const char *kind,
+                              double time, const double metrics[KS_NMETRIC]);
+/* Requests answered so far (any status). */
+unsigned long col_prom_exporter_requests(struct col_prom_exporter *ex);
+/* Stop the thread, close every socket, free. NULL is a no-op. */
+void col_prom_exporter_stop(struct col_prom_exporter *ex);
+
+#endif
