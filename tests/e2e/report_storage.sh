@@ -13,7 +13,7 @@ H="$R/index.html"
 check "index.html is well-formed (tidy -errors)" tidy -errors -q "$H"
 check "storage section after cost, before the I/O path" sh -c "grep -o '<section id=\"[a-z]*\"' '$H' | tr -d '\n' |
     grep -q 'summary.*cost\"<section id=\"storage\"<section id=\"io\".*placement'"
-check "storage section is titled" grep -q '<h2>8. Storage, backup and DR</h2>' "$H"
+check "storage section is titled" grep -qE '<h2>[0-9]+\. Storage, backup and DR</h2>' "$H"
 for c in storage_iops storage_throughput storage_wan; do
     check "chart $c drawn (SVG, PNG) and inlined" sh -c "[ -s '$R/charts/$c.svg' ] && [ -s '$R/charts/$c.png' ] && grep -q 'id=\"chart-$c\"' '$H'"
 done
