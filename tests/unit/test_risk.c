@@ -192,6 +192,45 @@ test_backtest_no_common(void **state)
     ks_dataset_free(ds);
 }
 
+/* One VM sampled hourly over `days` days from time 0. */
+static struct ks_dataset *
+hourly(int days)
+{
+    struct ks_dataset *ds = ks_dataset_new();
+    ks_dataset_add_entity(ds, "a", "vm");
+    ds->has_samples = 1;
+    double m[KS_NMETRIC];
+    for (int k = 0; k < KS_NMETRIC; k++)
+        m[k] = NAN;
+    m[KS_CPU_MHZ] = m[KS_MEM_USED_MIB] = 1;
+    for (int h = 1; h <= days * 24; h++)
+        ks_samples_append(&ds->s, 3600.0 * h, 0, 3600, m);
+    return ds;
+}
+
+static void
+test_splits(void **state)
+{
+    (void)state;
+    struct ks_err err = {0};
+    struct mdl_window tr, te, *f = NULL;
+    struct ks_dataset *ds = hourly(21);
+    assert_int_equal(mdl_risk_default_split(ds, &tr, &te, &err), 0);
+    assert_true(tr.from_s == 0 && tr.to_s == 14 * 86400);
+    assert_true(te.from_s == 14 * 86400 && te.to_s == 21 * 86400);
+    /* Three weeks: train 1 -> test 2, train 2 -> test 3. */
+    assert_int_equal(mdl_risk_rolling_folds(ds, &f, &err), 2);
+    assert_true(f[2].from_s == 7 * 86400 && f[3].to_s == 21 * 86400);
+    free(f);
+    ks_dataset_free(ds);
+    ds = hourly(13);
+    assert_int_equal(mdl_risk_default_split(ds, &tr, &te, &err), -ERANGE);
+    assert_non_null(strstr(err.msg, "needs 14"));
+    ks_err_clear(&err);
+    assert_int_equal(mdl_risk_rolling_folds(ds, &f, &err), -ERANGE);
+    ks_dataset_free(ds);
+}
+
 static void
 test_golden_chart(void **state)
 {
@@ -227,7 +266,7 @@ main(void)
         cmocka_unit_test(test_time_parse),      cmocka_unit_test(test_window_parse),
         cmocka_unit_test(test_sweep_parse),     cmocka_unit_test(test_window_subset),
         cmocka_unit_test(test_backtest),        cmocka_unit_test(test_backtest_no_common),
-        cmocka_unit_test(test_golden_chart),
+        cmocka_unit_test(test_splits),          cmocka_unit_test(test_golden_chart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
