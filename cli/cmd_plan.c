@@ -12,6 +12,7 @@
 #include "core/ks_csv.h"
 #include "core/ks_merge.h"
 #include "model/mdl_plan.h"
+#include "model/mdl_rules.h"
 #include "model/mdl_vbp.h"
 
 /* Options of the --vbp mode. */
@@ -54,8 +55,8 @@ run_vbp(const struct vbp_args *a)
     if (rc == 0 && a->assign)
         rc = write_assign(a->assign, assign, p->n, &err);
     if (rc == 0)
-        printf("bins %zu lower_bound %zu ffd %zu greedy %zu elapsed_s %.3f work %.3g%s\n", res.nbins,
-               res.lower_bound, res.ffd_bins, res.greedy_bins, res.elapsed_s, res.work,
+        printf("bins %zu lower_bound %zu ffd %zu greedy %zu cpu_s %.3f elapsed_s %.3f work %.3g%s\n", res.nbins,
+               res.lower_bound, res.ffd_bins, res.greedy_bins, res.cpu_s, res.elapsed_s, res.work,
                res.timed_out ? " timed_out" : "");
     free(assign);
     mdl_vbp_free(p);
@@ -69,7 +70,7 @@ static const char *const POLICY_KEYS[] = {
     "source-upkeep", "seed", "effort", "packer", NULL};
 #define NKEYS (sizeof POLICY_KEYS / sizeof *POLICY_KEYS - 1)
 enum { OPT_KEY = 1000, OPT_VBP = 900, OPT_ASSIGN, OPT_TLIMIT, OPT_CATALOG, OPT_POLICY,
-       OPT_STORAGE_CAT, OPT_STORAGE_KV, OPT_STORAGE_SHORT };
+       OPT_STORAGE_CAT, OPT_STORAGE_KV, OPT_STORAGE_SHORT, OPT_RULES };
 
 /* Storage shortcuts: flag -> mdl_storage_policy key. */
 static const char *const STORAGE_SHORT[][2] = {
@@ -79,6 +80,7 @@ static const char *const STORAGE_SHORT[][2] = {
 
 struct args {
     const char *dataset, *catalog, *policy, *out, *vbp, *assign;
+    const char *rules;  /* placement rules file (docs/rules.md), NULL = none */
     char **datasets;    /* every DATASET argument (dataset dirs or dirs of them) */
     size_t ndatasets;
     struct plan_storage_args storage; /* catalog_dir NULL: no storage sizing */
@@ -108,7 +110,9 @@ usage(void)
            "  --years N             cost horizon (5)   --power-price P (0.15/kWh)   --pue X (1.8)\n"
            "  --switch-port-price P --rack-unit-price P/yr  --source-watts-idle W\n"
            "  --source-watts-max W  --source-upkeep P/yr  (status quo assumptions)\n"
-           "  --seed N  --effort X  --packer search|ffd|greedy\n\n"
+           "  --seed N  --effort X  --packer search|ffd|greedy\n"
+           "  --rules FILE          placement rules: anti-affinity, affinity, soft-affinity,\n"
+           "                        zone, pin, exclude (docs/rules.md); writes rules.csv\n\n"
            "Several DATASET arguments (or a directory of dataset directories) are merged;\n"
            "entity names must be unique across them.\n\n"
            "Shared storage, backup and DR (docs/storage.md):\n"
@@ -131,7 +135,8 @@ make_options(void)
         {"policy", required_argument, 0, OPT_POLICY},  {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
         {"storage-catalog", required_argument, 0, OPT_STORAGE_CAT},
-        {"storage", required_argument, 0, OPT_STORAGE_KV}};
+        {"storage", required_argument, 0, OPT_STORAGE_KV},
+        {"rules", required_argument, 0, OPT_RULES}};
     size_t nf = sizeof fixed / sizeof *fixed;
     struct option *lo = ks_xcalloc(nf + NKEYS + NSHORT + PLAN_RISK_NOPTS + 1, sizeof *lo);
     memcpy(lo, fixed, sizeof fixed);
@@ -182,6 +187,8 @@ parse(int argc, char **argv, struct args *a)
             a->assign = optarg;
         else if (c == OPT_CATALOG)
             a->catalog = optarg;
+        else if (c == OPT_RULES)
+            a->rules = optarg;
         else if (c == OPT_POLICY)
             a->policy = optarg;
         else if (c == 'o')
@@ -234,6 +241,23 @@ print_choices(const struct mdl_plan *pl)
                    pl->choices[k].reason);
 }
 
+/* Placement rules: how many held, what they cost (rules.csv has each one). */
+static void
+print_rules(const struct mdl_plan *pl)
+{
+    const struct mdl_rules_result *res = pl->rules;
+    size_t held = 0;
+    for (size_t k = 0; k < res->rules->n; k++)
+        held += res->out[k].honoured;
+    printf("  rules: %zu of %zu honoured, %zu entities kept physical; without any rule %.0f "
+           "hosts (rules cost %+.0f)\n", held, res->rules->n, res->excluded,
+           res->hosts_without_all, (double)pl->nhosts - res->hosts_without_all);
+    for (size_t k = 0; k < res->rules->n; k++)
+        if (!res->out[k].honoured)
+            printf("    not honoured: %s (%s): %s\n", res->rules->r[k].name,
+                   mdl_rule_type_name(res->rules->r[k].type), res->out[k].notes);
+}
+
 static void
 print_summary(const struct mdl_plan *pl, const char *out)
 {
@@ -255,6 +279,8 @@ print_summary(const struct mdl_plan *pl, const char *out)
     printf("  HA N+%d: %s (%zu failure sets re-placed%s)\n", pl->pol.ha,
            pl->ha_verified ? "verified" : "NOT verified", pl->ha_subsets,
            pl->ha_exhaustive ? ", all of them" : ", each host + a sample");
+    if (pl->rules)
+        print_rules(pl);
     if (pl->nan_gaps)
         printf("  %zu sources had unknown steps, filled at their own p%g\n", pl->nan_gaps,
                pl->pol.percentile);
@@ -268,13 +294,20 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
     struct mdl_catalog *cat = NULL;
     struct mdl_plan *pl = NULL;
     struct plan_risk *rs = NULL;
+    struct mdl_rules *rules = NULL;
+    struct mdl_policy rpol = *pol; /* shallow: only .rules differs */
     int rc = mdl_catalog_read(a->catalog, &cat, &err);
     if (rc == 0 && a->storage.catalog_dir)
         rc = plan_storage_validate(&a->storage, &err);
     if (rc == 0)
         rc = ks_dataset_read_many(a->datasets, a->ndatasets, &ds, &err);
+    if (rc == 0 && a->rules) /* every rule problem together, before any packing */
+        rc = mdl_rules_read(a->rules, ds, &rules, &err);
+    rpol.rules = rules;
     if (rc == 0)
-        rc = plan_risk_plan(&a->risk, ds, a->dataset, pol, cat, &pl, &rs, &err);
+        rc = plan_risk_plan(&a->risk, ds, a->dataset, &rpol, cat, &pl, &rs, &err);
+    if (rc == 0 && rules)
+        mdl_rules_costs(ds, a->dataset, cat, rules, pl, 16);
     if (rc == 0)
         rc = mdl_plan_write(pl, a->out, &err);
     if (rc == 0)
@@ -285,6 +318,7 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
     if (rc == 0 && a->storage.catalog_dir)
         rc = plan_storage_run(&a->storage, ds, pl, a->out, &err);
     mdl_plan_free(pl);
+    mdl_rules_free(rules);
     ks_dataset_free(ds);
     mdl_catalog_free(cat);
     return rc < 0 ? cmd_fail("plan", &err) : KS_EXIT_OK;

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "tui/tui_feed.h"
 #include "tui/tui_fit.h"
+#include "tui/tui_live.h"
 #include "tui/tui_replay.h"
 #include "tui/tui_term.h"
 
@@ -16,6 +17,7 @@ struct top_args {
     double interval_s;
     long count;
     const char *root, *record, *replay, *entity, *catalog, *model, *pcap, *libvirt;
+    int root_seq;
 };
 
 static void
@@ -24,13 +26,17 @@ help(void)
     printf("usage: kasane top [-i SECONDS] [--root DIR] [--record DATASET]\n"
            "                  [--replay DATASET [--entity NAME]] [--catalog FILE --model NAME]\n"
            "                  [-n COUNT] [--pcap IFACE] [--libvirt URI]\n\n"
-           "Live ncurses monitor of this host, or replay of a dataset.\n\n"
+           "Live ncurses monitor of this host (through the collector's sampler), or replay\n"
+           "of a dataset.\n\n"
            "  -i, --interval SECONDS  refresh interval (default 1; replay: per step)\n"
            "  -n, --count N           quit after N refreshes (for scripts and benchmarks)\n"
-           "      --root DIR          read /proc and /sys under DIR (tests)\n"
-           "      --record DATASET    record what is shown into DATASET (as collect does)\n"
+           "      --root DIR          live: read /proc and /sys under DIR instead of /\n"
+           "      --root-seq D1,D2,.. tests: one tree per refresh (the last one sticks)\n"
+           "      --record DATASET    record into DATASET from the start, in collect's\n"
+           "                          format (r stops and starts again)\n"
            "      --replay DATASET    replay a dataset directory instead of sampling\n"
-           "      --entity NAME       the entity to replay (default: the first with samples)\n"
+           "      --entity NAME       replay: the entity shown (default: the first with\n"
+           "                          samples); live: the entity recorded (default: host name)\n"
            "      --catalog FILE      host catalog CSV for the Fit screen, with --model NAME\n"
            "      --pcap IFACE        flows from a capture (needs the collector's pcap source)\n"
            "      --libvirt URI       VMs from libvirt (needs the collector's libvirt source)\n\n"
@@ -38,16 +44,24 @@ help(void)
            "replay: left/right step, [ ] speed, g/G start/end. See docs/top.md.\n");
 }
 
+/* Returns 0, -1 after --help (exit 0), or a usage exit status. */
 static int
 parse_args(int argc, char **argv, struct top_args *a)
 {
     static const struct option opts[] = {
-        {"interval", required_argument, NULL, 'i'}, {"count", required_argument, NULL, 'n'},
-        {"root", required_argument, NULL, 'R'},     {"record", required_argument, NULL, 'w'},
-        {"replay", required_argument, NULL, 'r'},   {"entity", required_argument, NULL, 'e'},
-        {"catalog", required_argument, NULL, 'c'},  {"model", required_argument, NULL, 'm'},
-        {"pcap", required_argument, NULL, 'P'},     {"libvirt", required_argument, NULL, 'L'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"interval", required_argument, NULL, 'i'},
+        {"count", required_argument, NULL, 'n'},
+        {"root", required_argument, NULL, 'R'},
+        {"record", required_argument, NULL, 'w'},
+        {"root-seq", required_argument, NULL, 'S'},
+        {"replay", required_argument, NULL, 'r'},
+        {"entity", required_argument, NULL, 'e'},
+        {"catalog", required_argument, NULL, 'c'},
+        {"model", required_argument, NULL, 'm'},
+        {"pcap", required_argument, NULL, 'P'},
+        {"libvirt", required_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     memset(a, 0, sizeof *a);
     a->interval_s = 1;
@@ -58,24 +72,50 @@ parse_args(int argc, char **argv, struct top_args *a)
         case 'i':
             if (ks_parse_double(optarg, &a->interval_s) < 0 || a->interval_s < 0.1 ||
                 a->interval_s > 3600)
-                return cmd_usage_error("top", "-i: '%s' is not a number of seconds in "
-                                              "0.1..3600", optarg);
+                return cmd_usage_error("top",
+                                       "-i: '%s' is not a number of seconds in "
+                                       "0.1..3600",
+                                       optarg);
             break;
         case 'n':
             if (ks_parse_long(optarg, &a->count) < 0 || a->count < 1)
                 return cmd_usage_error("top", "-n: '%s' is not a positive count", optarg);
             break;
-        case 'R': a->root = optarg; break;
-        case 'w': a->record = optarg; break;
-        case 'r': a->replay = optarg; break;
-        case 'e': a->entity = optarg; break;
-        case 'c': a->catalog = optarg; break;
-        case 'm': a->model = optarg; break;
-        case 'P': a->pcap = optarg; break;
-        case 'L': a->libvirt = optarg; break;
-        case 'h': help(); return -1;
-        case ':': return cmd_usage_error("top", "option '%s' needs a value", argv[optind - 1]);
-        default: return cmd_usage_error("top", "unknown option '%s'", argv[optind - 1]);
+        case 'R':
+            a->root = optarg;
+            break;
+        case 'S':
+            a->root = optarg;
+            a->root_seq = 1;
+            break;
+        case 'w':
+            a->record = optarg;
+            break;
+        case 'r':
+            a->replay = optarg;
+            break;
+        case 'e':
+            a->entity = optarg;
+            break;
+        case 'c':
+            a->catalog = optarg;
+            break;
+        case 'm':
+            a->model = optarg;
+            break;
+        case 'P':
+            a->pcap = optarg;
+            break;
+        case 'L':
+            a->libvirt = optarg;
+            break;
+        case 'h':
+            help();
+            return -1;
+        case ':':
+            return cmd_usage_error("top", "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return cmd_usage_error("top", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
@@ -89,20 +129,20 @@ check_args(const struct top_args *a)
 {
     if (!a->catalog != !a->model)
         return cmd_usage_error("top", "--catalog and --model go together");
-    if (a->entity && !a->replay)
-        return cmd_usage_error("top", "--entity selects what to replay: it needs --replay");
     if (a->replay && (a->record || a->root))
         return cmd_usage_error("top", "--replay cannot be combined with --record or --root");
+    if (a->count < 0)
+        return cmd_usage_error("top", "-n must be positive");
     if (a->pcap || a->libvirt)
-        return cmd_usage_error("top", "--%s needs the collector's %s source, which is not "
-                                      "built yet", a->pcap ? "pcap" : "libvirt",
-                               a->pcap ? "pcap" : "libvirt");
-    if (!a->replay)
-        return cmd_usage_error("top", "live mode needs the collector (issue 6), which is "
-                                      "not built yet; use --replay DATASET");
+        return cmd_usage_error("top",
+                               "--%s needs the collector's %s source, which is not "
+                               "built yet",
+                               a->pcap ? "pcap" : "libvirt", a->pcap ? "pcap" : "libvirt");
     return 0;
 }
 
+/* Inputs are read before the terminal is checked, so a bad dataset or catalog is
+ * reported as bad input (exit 1) even from a script without a terminal. */
 int
 cmd_top(int argc, char **argv)
 {
@@ -119,7 +159,11 @@ cmd_top(int argc, char **argv)
     struct tui_model m;
     struct tui_feed feed = {0};
     tui_model_init(&m);
-    if (tui_replay_open(a.replay, a.entity, &m, &feed, &err) < 0) {
+    struct tui_live_opts lo = {
+        .root = a.root, .root_seq = a.root_seq, .record = a.record, .entity = a.entity};
+    rc = a.replay ? tui_replay_open(a.replay, a.entity, &m, &feed, &err)
+                  : tui_live_open(&lo, &m, &feed, &err);
+    if (rc < 0) {
         tui_model_fini(&m);
         return cmd_fail("top", &err);
     }
@@ -129,7 +173,9 @@ cmd_top(int argc, char **argv)
         return cmd_usage_error("top", "needs a terminal on stdin and stdout");
     }
     setlocale(LC_ALL, "");
-    struct tui_opts o = {.interval_s = a.interval_s, .count = a.count, .replay = 1,
+    struct tui_opts o = {.interval_s = a.interval_s,
+                         .count = a.count,
+                         .replay = a.replay != NULL,
                          .fit = a.catalog ? &hm : NULL};
     rc = tui_run(&feed, &m, &o, &err);
     tui_feed_close(&feed);

@@ -138,6 +138,11 @@ plan_risk_plan(const struct plan_risk_args *a, const struct ks_dataset *ds, cons
     *out = NULL;
     if (!plan_risk_wanted(a))
         return mdl_plan_run(ds, name, pol, cat, pl, err);
+    /* Rules hold entity indices of the whole dataset; a window's dataset numbers its
+     * entities anew, so the two cannot be combined until rules re-bind by name. */
+    if (pol->rules)
+        return ks_errf(err, -EINVAL, "--rules cannot be combined with backtests (--train, "
+                                     "--test, --backtest, --sweep, --rolling, --growth) yet");
     struct plan_risk *rs = ks_xcalloc(1, sizeof *rs);
     *rs = (struct plan_risk){.a = a, .ds = ds, .name = name, .pol = pol, .cat = cat};
     *out = rs;

@@ -23,9 +23,9 @@ double
 mdl_opex_per_year(const struct mdl_model *m, const double *util, size_t nhosts,
                   const struct mdl_policy *pol)
 {
-    double w = 0;
-    for (size_t h = 0; h < nhosts; h++)
-        w += mdl_power_W(m->watts_idle, m->watts_max, util ? util[h] : 0);
+    double w = util ? 0 : (double)nhosts * m->watts_idle; /* no utilization: idle */
+    for (size_t h = 0; util && h < nhosts; h++)
+        w += mdl_power_W(m->watts_idle, m->watts_max, util[h]);
     return energy_cost(w, pol) + (double)nhosts * m->rack_U * pol->rack_unit_price_per_year;
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "model/mdl_cost.h"
+#include "model/mdl_rules_run.h"
 #include "model/mdl_stats.h"
 
 struct run {
@@ -29,6 +30,7 @@ struct run {
     double best_total;
     struct mdl_eval best;       /* the winner's packing and figures */
     struct mdl_plan *plan;
+    struct mdl_rules_run *rr;   /* placement rules bound to this run, NULL = none */
 };
 
 /* Capacity of a host of model m with s sockets: usable (after hypervisor overhead)
@@ -76,6 +78,27 @@ compute_needs(struct run *r)
     free(buf);
 }
 
+/* ---- Placement rules (issue 13): bind them, check groups fit some host -------------- */
+static int
+rules_setup(struct run *r, struct ks_err *err)
+{
+    mdl_rules_bind(r->pol->rules, r->ds, &r->d, r->vbp, &r->rr);
+    long only = r->pol->model ? mdl_catalog_find(r->cat, r->pol->model) : -1;
+    size_t cap = 0, n = 0;
+    double (*caps)[2] = NULL, usable[2];
+    for (size_t i = 0; i < r->cat->n; i++)
+        for (int s = r->cat->m[i].min_sockets; s <= r->cat->m[i].sockets; s++) {
+            if (r->pol->model && (long)i != only)
+                continue;
+            caps = ks_xgrow(caps, &cap, n + 1, sizeof *caps);
+            capacity(r, &r->cat->m[i], s, usable, caps[n++]);
+        }
+    int rc = mdl_rules_fit_check(r->rr, (const double(*)[2])caps, n, r->vbp->allow_over, err);
+    free(caps);
+    return rc;
+}
+/* ---- end of placement rules ---------------------------------------------------------- */
+
 static int
 setup(struct run *r, struct ks_err *err)
 {
@@ -83,6 +106,8 @@ setup(struct run *r, struct ks_err *err)
     int rc = mdl_demand_build(r->ds, pol, &r->d, err);
     if (rc < 0)
         return rc;
+    if (pol->rules) /* excluded entities stay physical: not sources */
+        mdl_rules_exclude(pol->rules, &r->d);
     double cap[2] = {1, 1};
     r->vbp = mdl_vbp_new(r->d.n, 2, r->d.T, cap);
     r->vbp->allow_over = allow_over(pol->percentile, r->d.T);
@@ -94,6 +119,8 @@ setup(struct run *r, struct ks_err *err)
     }
     free(row);
     compute_needs(r);
+    if (pol->rules && (rc = rules_setup(r, err)) < 0)
+        return rc;
     if (pol->ports_file)
         rc = mdl_ports_read(pol->ports_file, &r->ports, err);
     else
@@ -175,11 +202,14 @@ pack_choice(struct run *r, struct mdl_choice *c, const double usable[2], struct 
     const struct mdl_model *m = &r->cat->m[c->model];
     struct mdl_vbp_opts o = {.seed = r->pol->seed, .packer = r->pol->packer,
                              .effort = r->pol->effort};
-    int rc = mdl_eval_pack(e, r->vbp, &o, err);
-    if (rc < 0)
+    int rc = r->rr ? mdl_rules_pack(r->rr, e, r->vbp, &o, r->pol->ha, c->reason,
+                                    sizeof c->reason, err)
+                   : mdl_eval_pack(e, r->vbp, &o, err);
+    if (rc != 0)
         return rc;
     c->hosts = e->nominal;
-    mdl_eval_ha(e, r->vbp, r->pol->ha, r->pol->seed);
+    if (!r->rr) /* with rules, every zone has its own spares (mdl_rules_pack) */
+        mdl_eval_ha(e, r->vbp, r->pol->ha, r->pol->seed);
     mdl_eval_stats(e, &r->d, usable, mdl_model_cpu_MHz(m, c->sockets));
     mdl_eval_ports(e, &r->ports, m->nic_Gbps, r->pol->headroom_pct);
     c->hosts = e->nbins;
@@ -214,7 +244,7 @@ eval_choice(struct run *r, struct mdl_choice *c, struct ks_err *err)
         return 0;
     r->vbp->cap[0] = pack[0];
     r->vbp->cap[1] = pack[1];
-    c->lower_bound = mdl_vbp_lower_bound(r->vbp);
+    c->lower_bound = r->rr ? mdl_rules_lower_bound(r->rr, r->vbp) : mdl_vbp_lower_bound(r->vbp);
     if (bound_cost(r, c) >= r->best_total) {
         c->eligible = 1;
         c->hosts = c->lower_bound + (size_t)r->pol->ha;
@@ -274,11 +304,14 @@ order_choices(struct run *r, size_t *order)
         struct mdl_choice *c = &pl->choices[k];
         double usable[2], pack[2];
         capacity(r, &r->cat->m[c->model], c->sockets, usable, pack);
-        r->vbp->cap[0] = pack[0] > 0 ? pack[0] : 1e-9;
-        r->vbp->cap[1] = pack[1] > 0 ? pack[1] : 1e-9;
+        order[k] = k;
+        key[k] = INFINITY; /* no capacity: screened out later, last in line */
+        if (!(pack[0] > 0 && pack[1] > 0))
+            continue;
+        r->vbp->cap[0] = pack[0];
+        r->vbp->cap[1] = pack[1];
         c->lower_bound = mdl_vbp_lb_sum(r->vbp);
         key[k] = bound_cost(r, c);
-        order[k] = k;
     }
     for (size_t x = 1; x < pl->nchoices; x++)
         for (size_t y = x; y > 0 && key[order[y]] < key[order[y - 1]]; y--) {
@@ -452,12 +485,15 @@ mdl_plan_run(const struct ks_dataset *ds, const char *dataset_name, const struct
         pl->by_allocation = r.d.by_allocation;
         pl->nan_gaps = r.d.nan_gaps;
         pl->peak_sizing_hosts = peak_sizing(&r);
+        if (r.rr)
+            pl->rules = mdl_rules_result_new(r.rr, pl, &r.best, r.vbp->allow_over);
         pl->elapsed_s = ks_mono_s() - t0;
         *out = pl;
     } else {
         mdl_plan_free(r.plan);
     }
     mdl_eval_fini(&r.best);
+    mdl_rules_run_free(r.rr);
     mdl_licences_fini(&r.lic);
     mdl_vbp_free(r.vbp);
     mdl_demand_fini(&r.d);
@@ -481,6 +517,7 @@ mdl_plan_free(struct mdl_plan *pl)
     for (size_t k = 0; k < pl->nlic; k++)
         free(pl->lic[k].rule);
     free(pl->lic);
+    mdl_rules_result_free(pl->rules);
     free(pl);
 }
 

@@ -20,6 +20,8 @@
 #include "model/mdl_policy.h"
 #include "model/mdl_ports.h"
 
+struct mdl_rules_result;
+
 /* Demand of the sources on one time grid; series are row-major n x T doubles. */
 struct mdl_demand {
     size_t nent;          /* dataset entities */
@@ -87,6 +89,7 @@ struct mdl_plan {
     size_t ha_subsets;          /* failure sets checked */
     int ha_exhaustive;          /* 1: every k-subset; 0: every single host + a sample */
     struct mdl_vbp_result pack; /* the chosen packing's figures */
+    struct mdl_rules_result *rules; /* placement rules' outcome (mdl_rules.h), NULL none */
 };
 
 int mdl_plan_run(const struct ks_dataset *ds, const char *dataset_name,

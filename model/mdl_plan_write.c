@@ -8,6 +8,7 @@
 
 #include "core/ks_table.h"
 #include "model/mdl_plan.h"
+#include "model/mdl_rules.h"
 
 static int
 write_table(struct ks_table *t, const char *dir, const char *name, struct ks_err *err)
@@ -185,5 +186,7 @@ mdl_plan_write(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
         rc = write_ports(pl, dir, err);
     if (rc == 0)
         rc = write_policy(pl, dir, err);
+    if (rc == 0) /* placement rules: rules.csv, zones.csv (or stale ones removed) */
+        rc = mdl_rules_write(pl, dir, err);
     return rc;
 }

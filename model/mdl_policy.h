@@ -18,6 +18,8 @@
 #include "core/ks_util.h"
 #include "model/mdl_vbp.h"
 
+struct mdl_rules;
+
 struct mdl_policy {
     char *model;          /* NULL: choose over the catalog */
     double percentile;    /* 0-100 of each host's summed series; 100 = every step */
@@ -35,6 +37,7 @@ struct mdl_policy {
     uint64_t seed;
     double effort;
     enum mdl_packer packer;
+    const struct mdl_rules *rules; /* placement rules (borrowed, outlive the plan); NULL none */
 };
 
 void mdl_policy_defaults(struct mdl_policy *p);

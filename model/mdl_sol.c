@@ -11,6 +11,10 @@
 /* Steps per block of the block maxima that let cost scans skip stretches of time where
  * a bin plus an item stays within capacity. */
 #define BLK 16
+/* Every cell over capacity costs this share of the capacity on top of its excess, so
+ * the search also counts overloaded steps: otherwise a last overload of 0.01 MHz looks
+ * as good as done and nothing pushes it out. */
+#define OVER_CELL 1e-3
 
 static size_t
 nblk(const struct mdl_vbp *p)
@@ -269,7 +273,7 @@ mdl_sol_cost_with(struct mdl_sol *s, size_t b, uint32_t add, uint32_t sub, doubl
     double cost = 0;
     s->work += 16; /* call overhead, so tiny dimensions still count */
     for (size_t r = 0; r < p->nres; r++) {
-        const double cap = p->cap[r], inv = 1.0 / cap;
+        const double cap = p->cap[r], inv = 1.0 / cap, pen = cap * OVER_CELL;
         double over = 0;
         size_t cnt = 0, o = r * T;
         /* Nothing can be over capacity on this resource: skip its steps. */
@@ -284,7 +288,7 @@ mdl_sol_cost_with(struct mdl_sol *s, size_t b, uint32_t add, uint32_t sub, doubl
             size_t t0 = k * BLK, t1 = t0 + BLK < T ? t0 + BLK : T;
             for (size_t t = t0; t < t1; t++) {
                 double e = l[o + t] + (double)a[o + t] - (double)d[o + t] - cap;
-                over += e > 0 ? e * w[o + t] : 0;
+                over += e > 0 ? (e + pen) * w[o + t] : 0;
                 cnt += e > 0;
             }
             s->work += (double)(t1 - t0);
@@ -310,7 +314,7 @@ mdl_sol_delta_add(struct mdl_sol *s, size_t b, size_t i, double limit)
     double delta = 0;
     s->work += 16;
     for (size_t r = 0; r < p->nres; r++) {
-        const double cap = p->cap[r], inv = 1.0 / cap;
+        const double cap = p->cap[r], inv = 1.0 / cap, pen = cap * OVER_CELL;
         size_t o = r * T;
         if (s->bpeak[b * p->nres + r] + s->ipeak[i * p->nres + r] <= cap)
             continue; /* the item fits under the bin's peak headroom on r */
@@ -321,7 +325,7 @@ mdl_sol_delta_add(struct mdl_sol *s, size_t b, size_t i, double limit)
             double d = 0;
             for (size_t t = t0; t < t1; t++) {
                 double before = l[o + t] - cap, after = before + (double)x[o + t];
-                d += ((after > 0 ? after : 0) - (before > 0 ? before : 0)) * w[o + t];
+                d += ((after > 0 ? after + pen : 0) - (before > 0 ? before + pen : 0)) * w[o + t];
             }
             s->work += (double)(t1 - t0);
             delta += d * inv;

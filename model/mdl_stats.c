@@ -20,6 +20,7 @@ mdl_eval_fini(struct mdl_eval *e)
 {
     free(e->assign);
     free(e->hosts);
+    free(e->host_zone);
     memset(e, 0, sizeof *e);
 }
 

@@ -19,6 +19,7 @@ struct mdl_eval {
     int max_ports;
     size_t choice;           /* index in the plan's choices */
     double pack_cap[2], usable[2];
+    uint32_t *host_zone;     /* nbins: zone of each host (placement rules), else NULL */
 };
 
 void mdl_eval_init(struct mdl_eval *e);

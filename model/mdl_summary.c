@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "model/mdl_plan.h"
+#include "model/mdl_rules.h"
 
 typedef void (*put_fn)(void *ctx, const char *key, const char *value);
 
@@ -91,4 +92,6 @@ mdl_plan_summary(const struct mdl_plan *pl, put_fn put, void *ctx)
     num(put, ctx, "ffd_hosts", (double)pl->pack.ffd_bins);
     num(put, ctx, "greedy_hosts", (double)pl->pack.greedy_bins);
     round2(put, ctx, "total_cost", mdl_plan_choice(pl)->total_cost);
+    if (pl->rules) /* placement rules (issue 13) */
+        mdl_rules_summary(pl, put, ctx);
 }

@@ -91,7 +91,7 @@ struct mdl_vbp_opts {
     enum mdl_packer packer;  /* SEARCH (default), or a baseline alone */
     double effort;           /* multiplies the automatic work budget; 0 = 1 */
     double work;             /* explicit work budget in demand cells; 0 = automatic */
-    double time_limit_s;     /* safety stop; 0 = none */
+    double time_limit_s;     /* safety stop in process CPU seconds; 0 = none */
     size_t min_bins;         /* a bound from outside (e.g. rules); 0 = none */
     mdl_allow_fn allow;      /* NULL = everything allowed */
     mdl_penalty_fn penalty;  /* NULL = no soft cost (not used by the baselines) */
@@ -104,7 +104,8 @@ struct mdl_vbp_result {
     size_t ffd_bins;    /* first-fit-decreasing baseline */
     size_t greedy_bins; /* lowest-peak best-fit baseline */
     double work;        /* demand cells touched */
-    double elapsed_s;
+    double elapsed_s;   /* wall clock */
+    double cpu_s;       /* process CPU time (what the safety stop counts) */
     int timed_out;      /* the safety stop fired: the run may not repeat */
 };
 

@@ -7,6 +7,7 @@
 
 #include "report/rpt_html.h"
 #include "report/rpt_risk.h"
+#include "report/rpt_rules.h"
 #include "report/rpt_storage.h"
 #include "report/rpt_util.h"
 
@@ -17,6 +18,7 @@ const struct rpt_section rpt_sections[] = {
     {"estate", "Source estate", rpt_estate_sec_build, rpt_estate_sec_html},
     {"plan", "The plan", rpt_plan_sec_build, rpt_plan_sec_html},
     {"risk", "Risk", rpt_risk_build, rpt_risk_html},
+    {"rules", "Placement rules", rpt_rules_build, rpt_rules_html},
     {"licences", "Sockets and licences", rpt_licence_build, rpt_licence_html},
     {"ports", "Network ports", rpt_ports_build, rpt_ports_html},
     {"cost", "Cost over the horizon", rpt_cost_build, rpt_cost_html},

@@ -1,3 +1,7 @@
+/*
+ * The canvas is deliberately dumb: cells, clipping and UTF-8. One code point is one
+ * column (kasane draws no double-width characters), which keeps clipping exact.
+ */
 #include "tui/tui_canvas.h"
 
 #include <stdarg.h>
@@ -56,13 +60,17 @@ tui_putc(struct tui_canvas *cv, int y, int x, enum tui_style st, uint32_t ch)
     c->st = (uint8_t)st;
 }
 
+/* A small decoder of our own instead of mbrtowc: the canvas must work the same
+ * whatever the locale (tests run under C and C.UTF-8 alike). */
 uint32_t
 tui_utf8_next(const char **s)
 {
     const unsigned char *p = (const unsigned char *)*s;
-    int len = p[0] < 0x80 ? 1 : (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3
-              : (p[0] & 0xF8) == 0xF0                 ? 4
-                                                      : 0;
+    int len = p[0] < 0x80             ? 1
+              : (p[0] & 0xE0) == 0xC0 ? 2
+              : (p[0] & 0xF0) == 0xE0 ? 3
+              : (p[0] & 0xF8) == 0xF0 ? 4
+                                      : 0;
     if (len == 0) {
         (*s)++;
         return '?';
@@ -142,6 +150,7 @@ tui_restyle(struct tui_canvas *cv, int y, int x, int n, enum tui_style st)
             cv->c[(size_t)y * (size_t)cv->w + (size_t)i].st = (uint8_t)st;
 }
 
+/* Row copies are how a tall screen body is scrolled into the window. */
 void
 tui_blit_rows(struct tui_canvas *dst, int y, const struct tui_canvas *src, int from, int n)
 {

@@ -17,19 +17,19 @@
 
 enum tui_style {
     TUI_ST_NORMAL,
-    TUI_ST_HEADER,  /* the top line */
-    TUI_ST_TAB,     /* the current screen's tab */
-    TUI_ST_TITLE,   /* section and column titles */
-    TUI_ST_USER,    /* CPU bar parts, in distinct colours */
+    TUI_ST_HEADER, /* the top line */
+    TUI_ST_TAB,    /* the current screen's tab */
+    TUI_ST_TITLE,  /* section and column titles */
+    TUI_ST_USER,   /* CPU bar parts, in distinct colours */
     TUI_ST_SYSTEM,
     TUI_ST_IOWAIT,
     TUI_ST_STEAL,
     TUI_ST_MEM,
     TUI_ST_SWAP,
     TUI_ST_SPARK,
-    TUI_ST_DIM,     /* unknown values, empty bar tails */
-    TUI_ST_WARN,    /* over capacity, errors */
-    TUI_ST_REC,     /* the recording indicator */
+    TUI_ST_DIM,  /* unknown values, empty bar tails */
+    TUI_ST_WARN, /* over capacity, errors */
+    TUI_ST_REC,  /* the recording indicator */
     TUI_NSTYLE
 };
 

@@ -1,3 +1,7 @@
+/*
+ * Drawing primitives shared by the screens. Unknown values (NaN) are drawn as "-" or
+ * left blank, never as 0: a monitor that shows a made-up zero misleads.
+ */
 #include "tui/tui_draw.h"
 
 #include <math.h>
@@ -33,6 +37,7 @@ tui_fmt_duration(char *buf, size_t n, double s)
     return buf;
 }
 
+/* UTC with a Z: datasets are in UTC, and the replayed host may be in any zone. */
 char *
 tui_fmt_time(char *buf, size_t n, double t)
 {
@@ -70,8 +75,7 @@ static const uint32_t spark_utf8[] = {0x2581, 0x2582, 0x2583, 0x2584,
 static const char spark_ascii[] = "_.-:=+*#";
 
 double
-tui_draw_spark(struct tui_canvas *cv, int y, int x, int width, const struct tui_ring *r,
-               double max)
+tui_draw_spark(struct tui_canvas *cv, int y, int x, int width, const struct tui_ring *r, double max)
 {
     if (max <= 0) {
         for (int i = 0; i < width; i++) {
@@ -96,6 +100,7 @@ tui_draw_spark(struct tui_canvas *cv, int y, int x, int width, const struct tui_
     return max;
 }
 
+/* A double member of a row struct by offset (memcpy: no alignment assumptions). */
 static double
 member(const void *row, size_t off)
 {
@@ -106,8 +111,7 @@ member(const void *row, size_t off)
 
 int
 tui_draw_table(struct tui_canvas *cv, int y, const char *title, int name_w,
-               const struct tui_col *cols, size_t ncols, const void *rows, size_t n,
-               size_t size)
+               const struct tui_col *cols, size_t ncols, const void *rows, size_t n, size_t size)
 {
     int x = tui_printf(cv, y, 0, TUI_ST_TITLE, "%-*s", name_w, title);
     for (size_t c = 0; c < ncols; c++)
@@ -148,8 +152,7 @@ goes_before(const char *x, const char *y, int by_name, size_t off_a, size_t off_
 }
 
 void *
-tui_sorted_rows(const void *rows, size_t n, size_t size, int by_name, size_t off_a,
-                size_t off_b)
+tui_sorted_rows(const void *rows, size_t n, size_t size, int by_name, size_t off_a, size_t off_b)
 {
     char *c = ks_xmalloc(n * size + 1), *tmp = ks_xmalloc(size);
     if (n)

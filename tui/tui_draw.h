@@ -27,8 +27,8 @@ struct tui_bar_part {
 /* Draw "[" + width cells + "]" at (y, x). Parts are stacked left to right; NaN parts
  * are skipped; the total is clipped at 100%. Rounding is done on the running sum, so
  * the parts never add up to more cells than their total deserves. */
-void tui_draw_bar(struct tui_canvas *cv, int y, int x, int width,
-                  const struct tui_bar_part *parts, size_t nparts);
+void tui_draw_bar(struct tui_canvas *cv, int y, int x, int width, const struct tui_bar_part *parts,
+                  size_t nparts);
 /* The n newest points of r as a sparkline of width cells ending at x + width - 1.
  * Scale 0..max (max <= 0: the largest point shown). NaN points are blank. Returns the
  * scale used. */

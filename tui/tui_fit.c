@@ -1,3 +1,8 @@
+/*
+ * Fit arithmetic. A share of one model, with no headroom and no hypervisor overhead:
+ * the planner applies policy; this screen only answers "how big is this host's
+ * demand next to that model", live.
+ */
 #include "tui/tui_fit.h"
 
 #include <errno.h>
@@ -8,7 +13,7 @@
 #include "core/ks_table.h"
 #include "tui/tui_model.h"
 
-static const char *const required_cols[] = {"model",   "sockets", "cores_per_socket",
+static const char *const required_cols[] = {"model",    "sockets", "cores_per_socket",
                                             "core_MHz", "mem_GiB", NULL};
 
 /* Read the numeric columns of row r into hm; the message names path, line, column. */
@@ -21,8 +26,10 @@ read_model_row(const struct ks_table *t, const char *path, size_t r, struct tui_
         double *dst;
         int optional;
     } f[] = {
-        {"sockets", &hm->sockets, 0},          {"cores_per_socket", &hm->cores_per_socket, 0},
-        {"core_MHz", &hm->core_MHz, 0},        {"mem_GiB", &hm->mem_GiB, 0},
+        {"sockets", &hm->sockets, 0},
+        {"cores_per_socket", &hm->cores_per_socket, 0},
+        {"core_MHz", &hm->core_MHz, 0},
+        {"mem_GiB", &hm->mem_GiB, 0},
         {"threads_per_core", &hm->threads_per_core, 1},
         {"perf_per_core", &hm->perf_per_core, 1},
     };
@@ -45,24 +52,25 @@ read_model_row(const struct ks_table *t, const char *path, size_t r, struct tui_
 }
 
 int
-tui_catalog_find(const char *path, const char *name, struct tui_host_model *out,
-                 struct ks_err *err)
+tui_catalog_find(const char *path, const char *name, struct tui_host_model *out, struct ks_err *err)
 {
     struct ks_table t;
     int rc = ks_table_read(path, required_cols, &t, err);
     if (rc < 0)
         return rc;
-    rc = ks_errf(err, -ENOENT, "%s: no host model '%s' in the catalog (column model)", path,
-                 name);
-    for (size_t r = 0; r < t.nrows; r++) {
+    size_t r = 0;
+    for (; r < t.nrows; r++) {
         const char *m = ks_table_str(&t, r, "model");
-        if (m && strcmp(m, name) == 0) {
-            ks_err_clear(err);
-            memset(out, 0, sizeof *out);
-            tui_strlcpy(out->name, name, sizeof out->name);
-            rc = read_model_row(&t, path, r, out, err);
+        if (m && strcmp(m, name) == 0)
             break;
-        }
+    }
+    if (r == t.nrows) {
+        rc = ks_errf(err, -ENOENT, "%s: no host model '%s' in the catalog (column model)", path,
+                     name);
+    } else {
+        memset(out, 0, sizeof *out);
+        tui_strlcpy(out->name, name, sizeof out->name);
+        rc = read_model_row(&t, path, r, out, err);
     }
     ks_table_fini(&t);
     return rc;

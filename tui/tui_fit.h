@@ -29,7 +29,7 @@ int tui_catalog_find(const char *path, const char *name, struct tui_host_model *
                      struct ks_err *err);
 
 struct tui_fit_result {
-    size_t n_cpu, n_mem; /* known samples used */
+    size_t n_cpu, n_mem;                                         /* known samples used */
     double cpu_p95_pct, cpu_peak_pct, mem_p95_pct, mem_peak_pct; /* of the model */
     /* Copies of this demand one model carries, judged on the peaks (0 when a peak is
      * over capacity; -1 when nothing is known). */
@@ -37,7 +37,7 @@ struct tui_fit_result {
 };
 
 /* Percentiles over the known (non-NaN) values of the demand series. */
-void tui_fit_compute(const struct tui_host_model *hm, const double *cpu_MHz,
-                     const double *mem_MiB, size_t n, struct tui_fit_result *out);
+void tui_fit_compute(const struct tui_host_model *hm, const double *cpu_MHz, const double *mem_MiB,
+                     size_t n, struct tui_fit_result *out);
 
 #endif

@@ -1,5 +1,10 @@
+/*
+ * The model is filled by a feed and read by the renderer. The history ring and the
+ * demand vectors are the only state that outlives one sample.
+ */
 #include "tui/tui_model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +64,7 @@ tui_model_init(struct tui_model *m)
     tui_cpu_unknown(&m->cpu_all, "all");
     m->cpu_MHz = nan;
     m->mem_used_MiB = m->mem_total_MiB = m->swap_used_MiB = m->swap_total_MiB = nan;
+    m->disk_KiBps = m->net_KiBps = nan;
     m->ipc = m->llc_miss_ps = nan;
 }
 
@@ -92,8 +98,8 @@ tui_model_clear_history(struct tui_model *m)
 
 /* Grow vec by one zeroed element and return a pointer to it. A macro because the
  * vectors differ in element type; the growth itself is ks_xgrow's. */
-#define VEC_ADD(vec)                                                                       \
-    ((vec).v = ks_xgrow((vec).v, &(vec).cap, (vec).n + 1, sizeof *(vec).v),               \
+#define VEC_ADD(vec)                                                                               \
+    ((vec).v = ks_xgrow((vec).v, &(vec).cap, (vec).n + 1, sizeof *(vec).v),                        \
      memset(&(vec).v[(vec).n], 0, sizeof *(vec).v), &(vec).v[(vec).n++])
 
 struct tui_cpu *
@@ -150,13 +156,26 @@ tui_model_push_history(struct tui_model *m)
     double mem_pct = ks_nan();
     if (!ks_isnan(m->mem_used_MiB) && m->mem_total_MiB > 0)
         mem_pct = 100.0 * m->mem_used_MiB / m->mem_total_MiB;
-    double disk = ks_nan(), net = ks_nan();
-    for (size_t i = 0; i < m->disk.n; i++)
+    double disk = m->disk_KiBps, net = m->net_KiBps;
+    for (size_t i = 0; ks_isnan(m->disk_KiBps) && i < m->disk.n; i++)
         disk = sum2(disk, sum2(m->disk.v[i].read_KiBps, m->disk.v[i].write_KiBps));
-    for (size_t i = 0; i < m->nic.n; i++)
+    for (size_t i = 0; ks_isnan(m->net_KiBps) && i < m->nic.n; i++)
         net = sum2(net, sum2(m->nic.v[i].rx_KiBps, m->nic.v[i].tx_KiBps));
     tui_ring_push(&m->hist[TUI_H_CPU], m->cpu_all.busy_pct);
     tui_ring_push(&m->hist[TUI_H_MEM], mem_pct);
     tui_ring_push(&m->hist[TUI_H_DISK], disk);
     tui_ring_push(&m->hist[TUI_H_NET], net);
+}
+
+void
+tui_virt_text(const char *hypervisor, const char *kind, char *buf, size_t n)
+{
+    int host = kind && strcmp(kind, "host") == 0;
+    int none = hypervisor && strcmp(hypervisor, "none") == 0;
+    if (!hypervisor || !*hypervisor)
+        tui_strlcpy(buf, host ? "hypervisor host" : "", n);
+    else if (none)
+        tui_strlcpy(buf, host ? "hypervisor host" : "bare metal", n);
+    else
+        snprintf(buf, n, "%s %s", hypervisor, host ? "host" : "guest");
 }

@@ -64,10 +64,10 @@ struct tui_flow {
 };
 
 /* A growable array of T: n used, cap allocated. */
-#define TUI_VEC(T)                                                                         \
-    struct {                                                                               \
-        T *v;                                                                              \
-        size_t n, cap;                                                                     \
+#define TUI_VEC(T)                                                                                 \
+    struct {                                                                                       \
+        T *v;                                                                                      \
+        size_t n, cap;                                                                             \
     }
 
 struct tui_model {
@@ -87,6 +87,11 @@ struct tui_model {
     double cpu_MHz; /* busy MHz (the planner's demand), NaN when unknown */
 
     double mem_used_MiB, mem_total_MiB, swap_used_MiB, swap_total_MiB;
+    /* Totals for the history: disk read + write and NIC rx + tx KiB/s. NaN means the
+     * sum of the lists below (a live feed lists devices left out of its totals). */
+    double disk_KiBps, net_KiBps;
+    /* What the feed is waiting for, shown instead of the time ("" when nothing). */
+    char note[120];
 
     TUI_VEC(struct tui_disk) disk;
     TUI_VEC(struct tui_nic) nic;
@@ -127,6 +132,10 @@ void tui_model_push_history(struct tui_model *m);
 
 /* A cpu line with every share unknown. */
 void tui_cpu_unknown(struct tui_cpu *c, const char *name);
+
+/* The header's words for an inventory's hypervisor and kind (design.md values):
+ * "bare metal", "kvm guest", "xen host", "hypervisor host"; "" when unknown. */
+void tui_virt_text(const char *hypervisor, const char *kind, char *buf, size_t n);
 
 /* Copy at most n-1 bytes of s into dst, always terminated (s may be NULL: ""). */
 void tui_strlcpy(char *dst, const char *s, size_t n);

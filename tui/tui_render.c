@@ -1,3 +1,8 @@
+/*
+ * The chrome (header, tabs, status line, help, too-small message) and the Overview.
+ * The body of every screen is drawn on its own canvas as tall as it needs and then
+ * copied into the window at the scroll offset: scrolling costs one row copy.
+ */
 #include "tui/tui_render.h"
 
 #include <stddef.h>
@@ -13,6 +18,8 @@
 /* Width of the text right of a bar ("100.0% st 100.0%"). */
 #define BAR_TEXT_W 24
 
+/* A bound, not an exact count: the body canvas is sized once per frame from the
+ * model's list lengths plus the fixed lines of the longest screen. */
 int
 tui_body_lines_max(const struct tui_model *m)
 {
@@ -22,6 +29,8 @@ tui_body_lines_max(const struct tui_model *m)
 
 /* ---- Overview ---------------------------------------------------------------------- */
 
+/* One CPU as a stacked bar: parts in the order htop uses, then busy % and steal %
+ * as numbers (colours alone are no use in a screenshot or a monochrome terminal). */
 static void
 cpu_line(struct tui_canvas *b, int y, const struct tui_cpu *c)
 {
@@ -77,13 +86,19 @@ mem_line(struct tui_canvas *b, int y, const char *label, double used, double tot
                tui_fmt_num(p, sizeof p, pct, 0, 1));
 }
 
-#define DISK_COL(t, w, d, f) {t, w, d, offsetof(struct tui_disk, f)}
+#define DISK_COL(t, w, d, f)                                                                       \
+    {                                                                                              \
+        t, w, d, offsetof(struct tui_disk, f)                                                      \
+    }
 static const struct tui_col disk_cols[] = {
-    DISK_COL("r/s", 9, 1, read_iops),       DISK_COL("w/s", 9, 1, write_iops),
-    DISK_COL("rKiB/s", 10, 1, read_KiBps),  DISK_COL("wKiB/s", 10, 1, write_KiBps),
-    DISK_COL("await_ms", 9, 2, await_ms),   DISK_COL("util%", 7, 1, util_pct),
+    DISK_COL("r/s", 9, 1, read_iops),      DISK_COL("w/s", 9, 1, write_iops),
+    DISK_COL("rKiB/s", 10, 1, read_KiBps), DISK_COL("wKiB/s", 10, 1, write_KiBps),
+    DISK_COL("await_ms", 9, 2, await_ms),  DISK_COL("util%", 7, 1, util_pct),
 };
-#define NIC_COL(t, w, d, f) {t, w, d, offsetof(struct tui_nic, f)}
+#define NIC_COL(t, w, d, f)                                                                        \
+    {                                                                                              \
+        t, w, d, offsetof(struct tui_nic, f)                                                       \
+    }
 static const struct tui_col nic_cols[] = {
     NIC_COL("rxKiB/s", 10, 1, rx_KiBps), NIC_COL("txKiB/s", 10, 1, tx_KiBps),
     NIC_COL("rxpk/s", 9, 1, rx_pps),     NIC_COL("txpk/s", 9, 1, tx_pps),
@@ -103,12 +118,17 @@ io_tables(struct tui_canvas *b, int y, const struct tui_view *v)
     if (m->disk.n == 0)
         tui_puts(b, y++, 0, TUI_ST_DIM, "  no disk figures");
     free(d);
-    struct tui_nic *n = tui_sorted_rows(m->nic.v, m->nic.n, sizeof *n, by_name,
-                                        offsetof(struct tui_nic, rx_KiBps),
-                                        offsetof(struct tui_nic, tx_KiBps));
+    struct tui_nic *n =
+        tui_sorted_rows(m->nic.v, m->nic.n, sizeof *n, by_name, offsetof(struct tui_nic, rx_KiBps),
+                        offsetof(struct tui_nic, tx_KiBps));
     y = tui_draw_table(b, y, "NIC", 12, nic_cols, 6, n, m->nic.n, sizeof *n);
     if (m->nic.n == 0)
         tui_puts(b, y++, 0, TUI_ST_DIM, "  no network figures");
+    for (size_t i = 0; i < m->nic.n; i++)
+        if (strchr(m->nic.v[i].name, '*')) {
+            tui_puts(b, y++, 0, TUI_ST_DIM, "  * not in the totals (loopback or link down)");
+            break;
+        }
     free(n);
     return y;
 }
@@ -129,8 +149,8 @@ spark_section(struct tui_canvas *b, int y, const struct tui_model *m)
         tui_printf(b, y, 0, TUI_ST_TITLE, "%-*s", LABEL_W, rows[h].label);
         double max = tui_draw_spark(b, y, LABEL_W, sw, &m->hist[h], rows[h].max);
         tui_printf(b, y++, LABEL_W + sw + 1, TUI_ST_NORMAL, "%s %-5s max %s",
-                   tui_fmt_num(now, sizeof now, tui_ring_back(&m->hist[h], 0), 9, 1),
-                   rows[h].unit, tui_fmt_num(top, sizeof top, max > 0 ? max : ks_nan(), 0, 0));
+                   tui_fmt_num(now, sizeof now, tui_ring_back(&m->hist[h], 0), 9, 1), rows[h].unit,
+                   tui_fmt_num(top, sizeof top, max > 0 ? max : ks_nan(), 0, 0));
     }
     return y;
 }
@@ -149,41 +169,52 @@ tui_body_overview(struct tui_canvas *b, const struct tui_view *v)
 
 /* ---- Chrome: header, tabs, status line, help, too-small --------------------------- */
 
+/* Row 0. A replay says "elapsed" rather than "up": it knows when recording started,
+ * not when the host booted. */
 static void
 header(struct tui_canvas *cv, const struct tui_view *v)
 {
     const struct tui_model *m = v->m;
-    char up[32];
+    char up[32], iv[48];
+    /* Live, one sample per refresh; a replay's samples have their own interval. */
+    if (m->replay_count)
+        snprintf(iv, sizeof iv, "%gs samples, step every %gs", m->interval_s, v->ui->interval_s);
+    else
+        snprintf(iv, sizeof iv, "every %gs", v->ui->interval_s);
     tui_fill(cv, 0, 0, cv->w, TUI_ST_HEADER, ' ');
-    int x = tui_printf(cv, 0, 0, TUI_ST_HEADER, " kasane top  %s  %s  %s %s  every %gs",
+    int x = tui_printf(cv, 0, 0, TUI_ST_HEADER, " kasane top  %s  %s  %s %s  %s",
                        m->host[0] ? m->host : "?", m->virt[0] ? m->virt : "virt unknown",
                        m->replay_count ? "elapsed" : "up",
-                       tui_fmt_duration(up, sizeof up, m->uptime_s), v->ui->interval_s);
+                       tui_fmt_duration(up, sizeof up, m->uptime_s), iv);
     if (m->recording)
         x = tui_puts(cv, 0, x + 2, TUI_ST_REC, " REC ");
     if (v->ui->paused)
         tui_puts(cv, 0, x + 2, TUI_ST_HEADER, "PAUSED");
 }
 
+/* Row 1: screen tabs, and where in time the numbers on screen come from. */
 static void
 tabs(struct tui_canvas *cv, const struct tui_view *v)
 {
     const struct tui_model *m = v->m;
     int x = 0;
     for (int s = 0; s < TUI_NSCREEN; s++) {
-        x = tui_printf(cv, 1, x, s == (int)v->ui->screen ? TUI_ST_TAB : TUI_ST_NORMAL,
-                       " %d %s ", s + 1, tui_screen_names[s]);
+        x = tui_printf(cv, 1, x, s == (int)v->ui->screen ? TUI_ST_TAB : TUI_ST_NORMAL, " %d %s ",
+                       s + 1, tui_screen_names[s]);
         x++;
     }
-    if (m->replay_count) {
-        char t[40], line[96];
-        snprintf(line, sizeof line, "replay %zu/%zu  %s  x%g", m->replay_pos + 1,
-                 m->replay_count, tui_fmt_time(t, sizeof t, m->time_s), v->ui->speed);
-        int len = (int)strlen(line);
-        tui_puts(cv, 1, cv->w - len - 1 > x ? cv->w - len - 1 : x, TUI_ST_NORMAL, line);
-    }
+    char t[40], line[160];
+    if (m->replay_count)
+        snprintf(line, sizeof line, "replay %zu/%zu  %s  x%g", m->replay_pos + 1, m->replay_count,
+                 tui_fmt_time(t, sizeof t, m->time_s), v->ui->speed);
+    else
+        snprintf(line, sizeof line, "live  %s",
+                 m->note[0] ? m->note : tui_fmt_time(t, sizeof t, m->time_s));
+    int len = (int)strlen(line);
+    tui_puts(cv, 1, cv->w - len - 1 > x ? cv->w - len - 1 : x, TUI_ST_NORMAL, line);
 }
 
+/* Last row: the message of the last key, else the keys that matter in this mode. */
 static void
 status_line(struct tui_canvas *cv, const struct tui_view *v)
 {
@@ -243,7 +274,12 @@ too_small(struct tui_canvas *cv)
 static int (*const bodies[TUI_NSCREEN])(struct tui_canvas *, const struct tui_view *) = {
     tui_body_overview, tui_body_vms, tui_body_flows, tui_body_counters, tui_body_fit,
 };
+/* Body lines that stay in place while the rest scrolls: the title and column header
+ * of the long tables (VMs, Flows), so a scrolled list still says what its columns are. */
+static const int pinned[TUI_NSCREEN] = {0, 2, 2, 0, 0};
 
+/* The whole frame is redrawn from the model every time: no incremental state to go
+ * stale after a resize, and ncurses sends only what changed. */
 void
 tui_render(struct tui_canvas *cv, struct tui_view *v)
 {
@@ -260,10 +296,12 @@ tui_render(struct tui_canvas *cv, struct tui_view *v)
     body.mono = cv->mono;
     int lines = bodies[v->ui->screen](&body, v);
     int rows = cv->h - 3; /* header, tabs, status */
+    int pin = pinned[v->ui->screen] < lines ? pinned[v->ui->screen] : 0;
     int maxscroll = lines > rows ? lines - rows : 0;
     if (v->ui->scroll > maxscroll)
         v->ui->scroll = maxscroll;
-    tui_blit_rows(cv, 2, &body, v->ui->scroll, rows);
+    tui_blit_rows(cv, 2, &body, 0, pin);
+    tui_blit_rows(cv, 2 + pin, &body, pin + v->ui->scroll, rows - pin);
     tui_canvas_fini(&body);
     status_line(cv, v);
     if (v->ui->help)

@@ -23,7 +23,6 @@ struct tui_view {
     const struct tui_model *m;
     struct tui_ui *ui;                /* scroll is clamped to the body here */
     const struct tui_host_model *fit; /* NULL without --catalog/--model */
-    const char *live_note;            /* why live-only data is absent, or NULL */
 };
 
 /* The other screens' bodies are in tui_screens.h. */

@@ -1,9 +1,19 @@
+/*
+ * Replay keeps the whole dataset in memory (core's columnar samples, ~8 bytes a
+ * value) and an index of each entity's rows, so a step is O(1) and a jump rebuilds
+ * the history from at most TUI_HIST_CAP samples.
+ */
 #include "tui/tui_replay.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "collect/col_snapshot.h"
+#include "core/ks_csv.h"
 #include "core/ks_dataset.h"
 
 void
@@ -15,12 +25,35 @@ tui_feed_close(struct tui_feed *f)
     f->ctx = NULL;
 }
 
+/* Extra samples.csv columns the collector writes (collect/col_snapshot.h) that a
+ * replay shows when present. */
+enum rx {
+    RX_USER,
+    RX_SYSTEM,
+    RX_IOWAIT,
+    RX_SWAP_USED,
+    RX_SWAP_TOTAL,
+    RX_RX_ERR,
+    RX_TX_ERR,
+    RX_RX_DROP,
+    RX_TX_DROP,
+    RX_N
+};
+static const enum col_extra rx_col[RX_N] = {
+    COL_X_CPU_USER_PCT,  COL_X_CPU_SYSTEM_PCT, COL_X_CPU_IOWAIT_PCT,
+    COL_X_SWAP_USED_MIB, COL_X_SWAP_TOTAL_MIB, COL_X_NET_RX_ERR_PS,
+    COL_X_NET_TX_ERR_PS, COL_X_NET_RX_DROP_PS, COL_X_NET_TX_DROP_PS};
+
 struct replay {
     struct ks_dataset *ds;
-    size_t ent;            /* the entity replayed */
-    size_t **rows;         /* per entity: its sample rows, in time order */
+    long xcol[RX_N];       /* index among the samples' extra columns, -1 if absent */
+    struct ks_table cores; /* cores.csv (ncols 0 when absent) */
+    size_t *core_rows;     /* its rows of the replayed entity, in file (time) order */
+    size_t ncore_rows;
+    size_t ent;    /* the entity replayed */
+    size_t **rows; /* per entity: its sample rows, in time order */
     size_t *nrows;
-    size_t pos;            /* index into rows[ent] */
+    size_t pos;                        /* index into rows[ent] */
     double threads, core_MHz, mem_MiB; /* inventory, for figures samples lack */
 };
 
@@ -30,18 +63,16 @@ metric(const struct replay *rp, size_t r, enum ks_metric m)
     return ks_samples_get(&rp->ds->s, r, m);
 }
 
-/* "bare metal", "kvm guest", "xen host", or "" when the inventory does not say. */
-static void
-virt_text(const struct ks_dataset *ds, size_t ent, char *buf, size_t n)
+/* Extra column k of sample row r, NaN when absent, empty or not a number. */
+static double
+extra(const struct replay *rp, size_t r, enum rx k)
 {
-    const char *hv = ks_inv_str(ds, ent, "hypervisor");
-    const char *kind = ks_inv_str(ds, ent, "kind");
-    if (!hv || !*hv)
-        tui_strlcpy(buf, "", n);
-    else if (strcmp(hv, "none") == 0)
-        tui_strlcpy(buf, "bare metal", n);
-    else
-        snprintf(buf, n, "%s %s", hv, kind && strcmp(kind, "host") == 0 ? "host" : "guest");
+    const struct ks_samples *s = &rp->ds->s;
+    double v;
+    if (rp->xcol[k] < 0)
+        return ks_nan();
+    const char *cell = s->extra[r * s->nextra + (size_t)rp->xcol[k]];
+    return cell && ks_parse_double(cell, &v) == 0 ? v : ks_nan();
 }
 
 /* Last row of entity e with time <= t, or -1. Binary search over its rows. */
@@ -82,6 +113,8 @@ mem_total(const struct replay *rp, size_t r)
     return ks_isnan(t) ? rp->mem_MiB : t;
 }
 
+/* Other VMs at the same moment: the last sample of each at or before t, so VMs
+ * sampled on another grid still show their latest values. */
 static void
 fill_vms(const struct replay *rp, struct tui_model *m, double t)
 {
@@ -99,10 +132,12 @@ fill_vms(const struct replay *rp, struct tui_model *m, double t)
         double nan = ks_nan();
         vm->cpu_pct = r < 0 ? nan : metric(rp, (size_t)r, KS_CPU_PCT);
         vm->mem_MiB = r < 0 ? nan : metric(rp, (size_t)r, KS_MEM_USED_MIB);
-        vm->disk_KiBps = r < 0 ? nan : sum2(metric(rp, (size_t)r, KS_DISK_READ_KIBPS),
-                                            metric(rp, (size_t)r, KS_DISK_WRITE_KIBPS));
-        vm->net_KiBps = r < 0 ? nan : sum2(metric(rp, (size_t)r, KS_NET_RX_KIBPS),
-                                           metric(rp, (size_t)r, KS_NET_TX_KIBPS));
+        vm->disk_KiBps = r < 0 ? nan
+                               : sum2(metric(rp, (size_t)r, KS_DISK_READ_KIBPS),
+                                      metric(rp, (size_t)r, KS_DISK_WRITE_KIBPS));
+        vm->net_KiBps = r < 0 ? nan
+                              : sum2(metric(rp, (size_t)r, KS_NET_RX_KIBPS),
+                                     metric(rp, (size_t)r, KS_NET_TX_KIBPS));
     }
     if (m->vm.n == 0)
         snprintf(m->vm_note, sizeof m->vm_note,
@@ -154,25 +189,44 @@ fill_flows(const struct replay *rp, struct tui_model *m, double t, double iv)
         snprintf(m->flow_note, sizeof m->flow_note, "no flows of %s in this interval", me);
 }
 
+/* The part of the inventory notes about counters ("no PMU: ..."), if any: notes are
+ * ';'-separated and mostly about other things. */
+static int
+counter_note(const char *notes, char *buf, size_t n)
+{
+    static const char *const words[] = {"PMU", "counter", "PAPI", "papi", NULL};
+    while (notes && *notes) {
+        size_t len = strcspn(notes, ";");
+        for (int w = 0; words[w]; w++) {
+            const char *hit = strstr(notes, words[w]);
+            if (hit && hit < notes + len) {
+                snprintf(buf, n, "%.*s (inventory notes)", (int)len, notes + strspn(notes, " "));
+                return 1;
+            }
+        }
+        notes += len + (notes[len] == ';');
+    }
+    return 0;
+}
+
 static void
 fill_counters(const struct replay *rp, struct tui_model *m, size_t r)
 {
     m->ipc = metric(rp, r, KS_IPC);
     m->llc_miss_ps = ks_nan(); /* not a dataset column */
-    const char *notes = ks_inv_str(rp->ds, rp->ent, "notes");
-    if (notes && *notes)
-        snprintf(m->counters_note, sizeof m->counters_note, "%s (inventory notes)", notes);
-    else
+    if (!counter_note(ks_inv_str(rp->ds, rp->ent, "notes"), m->counters_note,
+                      sizeof m->counters_note))
         snprintf(m->counters_note, sizeof m->counters_note,
                  "not recorded in this dataset (ipc column empty; LLC is not a dataset column)");
 }
 
+/* A dataset row has totals only: one "all disks" and one "all NICs" line, present
+ * when at least one of their figures is known. */
 static void
 fill_io(const struct replay *rp, struct tui_model *m, size_t r)
 {
-    static const enum ks_metric dm[] = {KS_DISK_READ_IOPS,  KS_DISK_WRITE_IOPS,
-                                        KS_DISK_READ_KIBPS, KS_DISK_WRITE_KIBPS,
-                                        KS_DISK_AWAIT_MS,   KS_DISK_UTIL_PCT};
+    static const enum ks_metric dm[] = {KS_DISK_READ_IOPS,   KS_DISK_WRITE_IOPS, KS_DISK_READ_KIBPS,
+                                        KS_DISK_WRITE_KIBPS, KS_DISK_AWAIT_MS,   KS_DISK_UTIL_PCT};
     static const enum ks_metric nm[] = {KS_NET_RX_KIBPS, KS_NET_TX_KIBPS, KS_NET_RX_PPS,
                                         KS_NET_TX_PPS};
     double d[6], n[4];
@@ -182,11 +236,45 @@ fill_io(const struct replay *rp, struct tui_model *m, size_t r)
     for (int i = 0; i < 4; i++)
         nk |= !ks_isnan(n[i] = metric(rp, r, nm[i]));
     if (dk)
-        *tui_model_add_disk(m) = (struct tui_disk){"all disks", d[0], d[1], d[2], d[3], d[4],
-                                                   d[5]};
-    if (nk) /* errors and drops are not dataset columns */
-        *tui_model_add_nic(m) = (struct tui_nic){"all NICs", n[0], n[1], n[2], n[3], ks_nan(),
-                                                 ks_nan()};
+        *tui_model_add_disk(m) = (struct tui_disk){"all disks", d[0], d[1], d[2], d[3], d[4], d[5]};
+    if (nk) /* errors and drops: the collector's extra columns, when present */
+        *tui_model_add_nic(m) =
+            (struct tui_nic){"all NICs",
+                             n[0],
+                             n[1],
+                             n[2],
+                             n[3],
+                             sum2(extra(rp, r, RX_RX_ERR), extra(rp, r, RX_TX_ERR)),
+                             sum2(extra(rp, r, RX_RX_DROP), extra(rp, r, RX_TX_DROP))};
+}
+
+/* cores.csv rows of the entity at time t: binary search for the first, then every
+ * consecutive row with that time (the writer puts a sample's cores together). */
+static void
+fill_cores(const struct replay *rp, struct tui_model *m, double t)
+{
+    size_t lo = 0, hi = rp->ncore_rows;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ks_table_num(&rp->cores, rp->core_rows[mid], "time") < t - 1e-6)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < rp->ncore_rows; lo++) {
+        size_t r = rp->core_rows[lo];
+        if (fabs(ks_table_num(&rp->cores, r, "time") - t) > 1e-6)
+            break;
+        struct tui_cpu *c = tui_model_add_cpu(m);
+        char name[16];
+        snprintf(name, sizeof name, "cpu%.0f", ks_table_num(&rp->cores, r, "cpu"));
+        tui_cpu_unknown(c, name);
+        c->busy_pct = ks_table_num(&rp->cores, r, "busy_pct");
+        c->user_pct = ks_table_num(&rp->cores, r, "user_pct");
+        c->system_pct = ks_table_num(&rp->cores, r, "system_pct");
+        c->iowait_pct = ks_table_num(&rp->cores, r, "iowait_pct");
+        c->steal_pct = ks_table_num(&rp->cores, r, "steal_pct");
+    }
 }
 
 /* Fill the per-sample part of m from sample rows[ent][pos] (history left alone). */
@@ -205,9 +293,15 @@ fill_current(const struct replay *rp, struct tui_model *m)
     m->replay_count = rp->nrows[rp->ent];
     m->cpu_all.busy_pct = metric(rp, r, KS_CPU_PCT);
     m->cpu_all.steal_pct = metric(rp, r, KS_CPU_STEAL_PCT);
+    m->cpu_all.user_pct = extra(rp, r, RX_USER);
+    m->cpu_all.system_pct = extra(rp, r, RX_SYSTEM);
+    m->cpu_all.iowait_pct = extra(rp, r, RX_IOWAIT);
     m->cpu_MHz = busy_MHz(rp, r);
     m->mem_used_MiB = metric(rp, r, KS_MEM_USED_MIB);
     m->mem_total_MiB = mem_total(rp, r);
+    m->swap_used_MiB = extra(rp, r, RX_SWAP_USED);
+    m->swap_total_MiB = extra(rp, r, RX_SWAP_TOTAL);
+    fill_cores(rp, m, m->time_s);
     fill_io(rp, m, r);
     fill_vms(rp, m, m->time_s);
     fill_flows(rp, m, m->time_s, m->interval_s);
@@ -241,6 +335,8 @@ rebuild(struct replay *rp, struct tui_model *m, size_t pos)
     rp->pos = pos;
 }
 
+/* A jump rebuilds the history, so the sparklines and Fit show the time up to the
+ * new position whichever way the user came. */
 static int
 replay_seek(void *ctx, struct tui_model *m, long pos, struct ks_err *err)
 {
@@ -254,6 +350,8 @@ replay_seek(void *ctx, struct tui_model *m, long pos, struct ks_err *err)
     return 1;
 }
 
+/* One step forward is incremental (the common case while playing); anything else is
+ * a seek. */
 static int
 replay_advance(void *ctx, struct tui_model *m, long n, struct ks_err *err)
 {
@@ -280,6 +378,9 @@ replay_close(void *ctx)
         free(rp->rows[e]);
     free(rp->rows);
     free(rp->nrows);
+    free(rp->core_rows);
+    if (rp->cores.ncols)
+        ks_table_fini(&rp->cores);
     ks_dataset_free(rp->ds);
     free(rp);
 }
@@ -309,6 +410,8 @@ index_rows(struct replay *rp)
     free(cap);
 }
 
+/* The named entity, else the first of the inventory that has samples (an inventory
+ * may list hosts that were never sampled). */
 static int
 pick_entity(struct replay *rp, const char *dir, const char *entity, struct ks_err *err)
 {
@@ -317,8 +420,7 @@ pick_entity(struct replay *rp, const char *dir, const char *entity, struct ks_er
         if (e < 0)
             return ks_errf(err, -ENOENT, "%s/inventory.csv: no entity '%s'", dir, entity);
         if (rp->nrows[e] == 0)
-            return ks_errf(err, -ENOENT, "%s/samples.csv: entity '%s' has no samples", dir,
-                           entity);
+            return ks_errf(err, -ENOENT, "%s/samples.csv: entity '%s' has no samples", dir, entity);
         rp->ent = (size_t)e;
         return 0;
     }
@@ -330,13 +432,40 @@ pick_entity(struct replay *rp, const char *dir, const char *entity, struct ks_er
     return ks_errf(err, -ENOENT, "%s/samples.csv: no samples to replay", dir);
 }
 
+/* Find the collector's extra columns, and read cores.csv (optional) for the entity. */
+static int
+open_extras(struct replay *rp, const char *dir, struct ks_err *err)
+{
+    static const char *const core_req[] = {"time", "entity", "cpu", NULL};
+    const struct ks_samples *s = &rp->ds->s;
+    for (int k = 0; k < RX_N; k++) {
+        rp->xcol[k] = -1;
+        for (size_t i = 0; i < s->nextra; i++)
+            if (strcmp(s->extra_names[i], col_extra_names[rx_col[k]]) == 0)
+                rp->xcol[k] = (long)i;
+    }
+    char *p = ks_xasprintf("%s/cores.csv", dir);
+    int rc = 0;
+    if (access(p, F_OK) == 0 && (rc = ks_table_read(p, core_req, &rp->cores, err)) == 0) {
+        const char *me = ks_dataset_entity(rp->ds, rp->ent);
+        rp->core_rows = ks_xmalloc((rp->cores.nrows + 1) * sizeof *rp->core_rows);
+        for (size_t r = 0; r < rp->cores.nrows; r++) {
+            const char *e = ks_table_str(&rp->cores, r, "entity");
+            if (e && strcmp(e, me) == 0)
+                rp->core_rows[rp->ncore_rows++] = r;
+        }
+    }
+    free(p);
+    return rc;
+}
+
 static void
 fill_header(const struct replay *rp, struct tui_model *m)
 {
     const char *host = ks_inv_str(rp->ds, rp->ent, "hostname");
-    tui_strlcpy(m->host, host && *host ? host : ks_dataset_entity(rp->ds, rp->ent),
-                sizeof m->host);
-    virt_text(rp->ds, rp->ent, m->virt, sizeof m->virt);
+    tui_strlcpy(m->host, host && *host ? host : ks_dataset_entity(rp->ds, rp->ent), sizeof m->host);
+    tui_virt_text(ks_inv_str(rp->ds, rp->ent, "hypervisor"), ks_inv_str(rp->ds, rp->ent, "kind"),
+                  m->virt, sizeof m->virt);
 }
 
 int
@@ -352,6 +481,10 @@ tui_replay_open(const char *dir, const char *entity, struct tui_model *m, struct
     index_rows(rp);
     rc = pick_entity(rp, dir, entity, err);
     if (rc < 0) {
+        replay_close(rp);
+        return rc;
+    }
+    if ((rc = open_extras(rp, dir, err)) < 0) {
         replay_close(rp);
         return rc;
     }

@@ -17,7 +17,7 @@
 /* Read dataset dir and set up a replay of entity (NULL: the first entity of the
  * inventory that has samples), positioned on its first sample, model filled.
  * Errors: unreadable dataset (file, line, column), unknown entity, no samples. */
-int tui_replay_open(const char *dir, const char *entity, struct tui_model *m,
-                    struct tui_feed *out, struct ks_err *err);
+int tui_replay_open(const char *dir, const char *entity, struct tui_model *m, struct tui_feed *out,
+                    struct ks_err *err);
 
 #endif

@@ -1,3 +1,7 @@
+/*
+ * VMs, Flows, Counters and Fit. Each body is drawn in full on a tall canvas; the
+ * renderer scrolls it, so the screens need no knowledge of the window size.
+ */
 #include "tui/tui_screens.h"
 
 #include <stddef.h>
@@ -11,10 +15,13 @@
 
 /* ---- VMs --------------------------------------------------------------------------- */
 
-#define VM_COL(t, w, d, f) {t, w, d, offsetof(struct tui_vm, f)}
+#define VM_COL(t, w, d, f)                                                                         \
+    {                                                                                              \
+        t, w, d, offsetof(struct tui_vm, f)                                                        \
+    }
 static const struct tui_col vm_cols[] = {
-    VM_COL("vCPUs", 6, 0, vcpus),           VM_COL("CPU%", 7, 1, cpu_pct),
-    VM_COL("mem MiB", 10, 0, mem_MiB),      VM_COL("disk KiB/s", 12, 1, disk_KiBps),
+    VM_COL("vCPUs", 6, 0, vcpus),          VM_COL("CPU%", 7, 1, cpu_pct),
+    VM_COL("mem MiB", 10, 0, mem_MiB),     VM_COL("disk KiB/s", 12, 1, disk_KiBps),
     VM_COL("net KiB/s", 12, 1, net_KiBps),
 };
 /* The column each VM sort order uses (TUI_VSORT_*; name has none). */
@@ -76,8 +83,7 @@ protocols(struct tui_canvas *b, int y, const struct tui_flow *f, size_t n)
         all += f[i].bytes;
     }
     sort_flows(tot, nt, 0);
-    tui_printf(b, y++, 0, TUI_ST_TITLE, "%-8s %14s %12s %7s", "PROTO", "KiB", "packets",
-               "share%");
+    tui_printf(b, y++, 0, TUI_ST_TITLE, "%-8s %14s %12s %7s", "PROTO", "KiB", "packets", "share%");
     for (size_t k = 0; k < nt; k++)
         tui_printf(b, y++, 0, TUI_ST_NORMAL, "%-8s %14.1f %12.0f %7.1f", tot[k].proto,
                    tot[k].bytes / 1024.0, tot[k].packets,
@@ -85,6 +91,7 @@ protocols(struct tui_canvas *b, int y, const struct tui_flow *f, size_t n)
     return y;
 }
 
+/* Top talkers first, then what protocols the bytes were. */
 int
 tui_body_flows(struct tui_canvas *b, const struct tui_view *v)
 {
@@ -96,15 +103,14 @@ tui_body_flows(struct tui_canvas *b, const struct tui_view *v)
         tui_printf(b, y++, 0, TUI_ST_DIM, "  %s", m->flow_note[0] ? m->flow_note : "no flows");
         return y;
     }
-    tui_printf(b, y++, 0, TUI_ST_TITLE, "%-22s %-22s %-5s %6s %12s %10s", "SOURCE",
-               "DESTINATION", "PROTO", "DPORT", "KiB", "packets");
+    tui_printf(b, y++, 0, TUI_ST_TITLE, "%-20s %-20s %-5s %6s %12s %10s", "SOURCE", "DESTINATION",
+               "PROTO", "DPORT", "KiB", "packets");
     struct tui_flow *f = ks_xmalloc(m->flow.n * sizeof *f);
     memcpy(f, m->flow.v, m->flow.n * sizeof *f);
     sort_flows(f, m->flow.n, by_packets);
     for (size_t i = 0; i < m->flow.n; i++)
-        tui_printf(b, y++, 0, TUI_ST_NORMAL, "%-22.22s %-22.22s %-5.5s %6ld %12.1f %10.0f",
-                   f[i].src, f[i].dst, f[i].proto, f[i].dport, f[i].bytes / 1024.0,
-                   f[i].packets);
+        tui_printf(b, y++, 0, TUI_ST_NORMAL, "%-20.20s %-20.20s %-5.5s %6ld %12.1f %10.0f",
+                   f[i].src, f[i].dst, f[i].proto, f[i].dport, f[i].bytes / 1024.0, f[i].packets);
     y = protocols(b, y + 1, f, m->flow.n);
     free(f);
     return y;
@@ -112,23 +118,45 @@ tui_body_flows(struct tui_canvas *b, const struct tui_view *v)
 
 /* ---- Counters ---------------------------------------------------------------------- */
 
+/* Word-wrap text from column x to the canvas edge; returns the row after it. */
+static int
+wrap(struct tui_canvas *b, int y, int x, enum tui_style st, const char *text)
+{
+    int w = b->w - x > 20 ? b->w - x : 20;
+    while (*text) {
+        int len = (int)strlen(text);
+        if (len > w) { /* break at the last blank that fits, else hard */
+            len = w;
+            while (len > 0 && text[len] != ' ')
+                len--;
+            len = len > 0 ? len : w;
+        }
+        tui_printf(b, y++, x, st, "%.*s", len, text);
+        text += len;
+        text += strspn(text, " ");
+    }
+    return y;
+}
+
+/* Counters are often missing (VMs, no PAPI): the screen's main job is to say why. */
 int
 tui_body_counters(struct tui_canvas *b, const struct tui_view *v)
 {
     const struct tui_model *m = v->m;
-    const char *why = m->counters_note[0] ? m->counters_note : "not measured";
     int y = 0;
     tui_puts(b, y++, 0, TUI_ST_TITLE, "HARDWARE COUNTERS");
     if (!ks_isnan(m->ipc))
         tui_printf(b, y++, 0, TUI_ST_NORMAL, "IPC (instructions per cycle)  %.2f", m->ipc);
     else
-        tui_printf(b, y++, 0, TUI_ST_NORMAL, "IPC (instructions per cycle)  unavailable: %s",
-                   why);
+        tui_puts(b, y++, 0, TUI_ST_NORMAL, "IPC (instructions per cycle)  unavailable");
     if (!ks_isnan(m->llc_miss_ps))
         tui_printf(b, y++, 0, TUI_ST_NORMAL, "LLC misses/s                  %.0f", m->llc_miss_ps);
     else
-        tui_printf(b, y++, 0, TUI_ST_NORMAL, "LLC misses/s                  unavailable: %s",
-                   why);
+        tui_puts(b, y++, 0, TUI_ST_NORMAL, "LLC misses/s                  unavailable");
+    if (ks_isnan(m->ipc) || ks_isnan(m->llc_miss_ps)) {
+        tui_puts(b, y, 0, TUI_ST_TITLE, "why:");
+        y = wrap(b, y, 5, TUI_ST_NORMAL, m->counters_note[0] ? m->counters_note : "not measured");
+    }
     y++;
     tui_puts(b, y++, 0, TUI_ST_DIM,
              "Inside a VM the hypervisor usually hides the PMU; then only software events");
@@ -138,18 +166,18 @@ tui_body_counters(struct tui_canvas *b, const struct tui_view *v)
 
 /* ---- Fit --------------------------------------------------------------------------- */
 
+/* The bar shows p95 (what sizing usually uses); the peak is a number beside it,
+ * flagged when it would not fit. */
 static void
-fit_line(struct tui_canvas *b, int y, const char *label, double p95, double peak,
-         enum tui_style st)
+fit_line(struct tui_canvas *b, int y, const char *label, double p95, double peak, enum tui_style st)
 {
     char a[16], c[16];
     int bw = b->w - 6 - 2 - 26;
     struct tui_bar_part parts[] = {{p95, st, '#'}};
     tui_printf(b, y, 0, TUI_ST_TITLE, "%-6s", label);
     tui_draw_bar(b, y, 6, bw, parts, 1);
-    tui_printf(b, y, 6 + bw + 2, peak > 100 ? TUI_ST_WARN : TUI_ST_NORMAL,
-               " p95 %s%% peak %s%%", tui_fmt_num(a, sizeof a, p95, 5, 1),
-               tui_fmt_num(c, sizeof c, peak, 5, 1));
+    tui_printf(b, y, 6 + bw + 2, peak > 100 ? TUI_ST_WARN : TUI_ST_NORMAL, " p95 %s%% peak %s%%",
+               tui_fmt_num(a, sizeof a, p95, 5, 1), tui_fmt_num(c, sizeof c, peak, 5, 1));
 }
 
 int
@@ -168,9 +196,9 @@ tui_body_fit(struct tui_canvas *b, const struct tui_view *v)
     struct tui_fit_result r;
     tui_fit_compute(hm, m->dem_cpu_MHz.v, m->dem_mem_MiB.v, m->dem_cpu_MHz.n, &r);
     tui_printf(b, y++, 0, TUI_ST_NORMAL,
-               "model %s: %g x %g cores x %g MHz x perf %g = %.0f MHz, %g GiB = %.0f MiB",
-               hm->name, hm->sockets, hm->cores_per_socket, hm->core_MHz, hm->perf_per_core,
-               hm->cap_MHz, hm->mem_GiB, hm->cap_MiB);
+               "model %s: %g x %g cores x %g MHz x perf %g = %.0f MHz, %g GiB = %.0f MiB", hm->name,
+               hm->sockets, hm->cores_per_socket, hm->core_MHz, hm->perf_per_core, hm->cap_MHz,
+               hm->mem_GiB, hm->cap_MiB);
     tui_printf(b, y++, 0, TUI_ST_NORMAL, "samples seen: %zu (CPU known in %zu, memory in %zu)",
                m->dem_cpu_MHz.n, r.n_cpu, r.n_mem);
     y++;

@@ -1,3 +1,8 @@
+/*
+ * The only file that includes curses. ncurses keeps its own copy of the screen and
+ * sends only the cells that changed, so redrawing the whole canvas on every refresh
+ * costs little terminal output.
+ */
 #include "tui/tui_term.h"
 
 #include <curses.h>
@@ -32,9 +37,9 @@ struct term {
 
 /* Colour pairs: one per coloured style, numbered by style. */
 static const short style_fg[TUI_NSTYLE] = {
-    [TUI_ST_USER] = COLOR_GREEN, [TUI_ST_SYSTEM] = COLOR_RED,  [TUI_ST_IOWAIT] = COLOR_YELLOW,
-    [TUI_ST_STEAL] = COLOR_MAGENTA, [TUI_ST_MEM] = COLOR_GREEN, [TUI_ST_SWAP] = COLOR_RED,
-    [TUI_ST_SPARK] = COLOR_CYAN, [TUI_ST_WARN] = COLOR_RED,
+    [TUI_ST_USER] = COLOR_GREEN,    [TUI_ST_SYSTEM] = COLOR_RED, [TUI_ST_IOWAIT] = COLOR_YELLOW,
+    [TUI_ST_STEAL] = COLOR_MAGENTA, [TUI_ST_MEM] = COLOR_GREEN,  [TUI_ST_SWAP] = COLOR_RED,
+    [TUI_ST_SPARK] = COLOR_CYAN,    [TUI_ST_WARN] = COLOR_RED,
 };
 
 /* Attributes per style. Monochrome keeps only what every terminal has (bold,
@@ -64,6 +69,8 @@ setup_attrs(struct term *t)
     t->attr[TUI_ST_DIM] = A_DIM;
 }
 
+/* Our signal handlers go in before initscr: ncurses installs its own only where
+ * the disposition is still the default. */
 static void
 term_open(struct term *t)
 {
@@ -111,22 +118,43 @@ draw(struct term *t)
     blit(t);
 }
 
+/* curses key codes to tui_ui's, so that tui_ui needs no curses header. */
 static int
 map_key(int r, wint_t ch)
 {
     if (r == OK)
         return (int)ch;
     switch (ch) {
-    case KEY_UP: return TUI_KEY_UP;
-    case KEY_DOWN: return TUI_KEY_DOWN;
-    case KEY_LEFT: return TUI_KEY_LEFT;
-    case KEY_RIGHT: return TUI_KEY_RIGHT;
-    case KEY_PPAGE: return TUI_KEY_PGUP;
-    case KEY_NPAGE: return TUI_KEY_PGDN;
-    case KEY_HOME: return TUI_KEY_HOME;
-    case KEY_END: return TUI_KEY_END;
-    default: return -1;
+    case KEY_UP:
+        return TUI_KEY_UP;
+    case KEY_DOWN:
+        return TUI_KEY_DOWN;
+    case KEY_LEFT:
+        return TUI_KEY_LEFT;
+    case KEY_RIGHT:
+        return TUI_KEY_RIGHT;
+    case KEY_PPAGE:
+        return TUI_KEY_PGUP;
+    case KEY_NPAGE:
+        return TUI_KEY_PGDN;
+    case KEY_HOME:
+        return TUI_KEY_HOME;
+    case KEY_END:
+        return TUI_KEY_END;
+    default:
+        return -1;
     }
+}
+
+/* r: a failure to start or stop recording is a message, not the end of the monitor. */
+static void
+record_toggle(struct term *t, struct tui_feed *f, struct tui_model *m)
+{
+    struct ks_err e = {0};
+    if (f->ops->record(f->ctx, m, !m->recording, &e) < 0)
+        snprintf(t->ui.msg, sizeof t->ui.msg, "%.110s", e.msg);
+    else
+        snprintf(t->ui.msg, sizeof t->ui.msg, "recording %s", m->recording ? "on" : "off");
 }
 
 /* Perform what a key asked for. Returns 1 to quit, negative on a feed error. */
@@ -148,8 +176,8 @@ do_action(struct term *t, struct tui_feed *f, struct tui_model *m, enum tui_acti
     case TUI_ACT_RECORD:
         if (!f->ops->record)
             snprintf(t->ui.msg, sizeof t->ui.msg, "recording is for live mode (--record DATASET)");
-        else if ((rc = f->ops->record(f->ctx, m, !m->recording, err)) == 0)
-            snprintf(t->ui.msg, sizeof t->ui.msg, "recording %s", m->recording ? "on" : "off");
+        else
+            record_toggle(t, f, m);
         break;
     case TUI_ACT_INTERVAL:
         if (f->ops->set_interval)
@@ -193,11 +221,13 @@ wait_key(struct term *t, double deadline)
         getmaxyx(stdscr, h, w);
         tui_canvas_resize(&t->cv, w, h);
         clear();
-        return 0x7fffffff; /* "redraw" */
+        return TUI_KEY_RESIZE;
     }
     return r == ERR ? -1 : map_key(r, ch);
 }
 
+/* Draw when something changed, sleep in get_wch until a key or the deadline, take
+ * a sample when the deadline has passed. Returns 0 or a feed error. */
 static int
 loop(struct term *t, struct tui_feed *f, struct tui_model *m, const struct tui_opts *o,
      struct ks_err *err)
@@ -210,9 +240,7 @@ loop(struct term *t, struct tui_feed *f, struct tui_model *m, const struct tui_o
             draw(t);
         dirty = 0;
         int key = wait_key(t, next);
-        if (key == 0x7fffffff) {
-            dirty = 1;
-        } else if (key >= 0) {
+        if (key >= 0) {
             enum tui_action a = tui_ui_key(&t->ui, key);
             if ((rc = do_action(t, f, m, a, err)) != 0)
                 break;
@@ -237,8 +265,7 @@ loop(struct term *t, struct tui_feed *f, struct tui_model *m, const struct tui_o
 }
 
 int
-tui_run(struct tui_feed *feed, struct tui_model *m, const struct tui_opts *o,
-        struct ks_err *err)
+tui_run(struct tui_feed *feed, struct tui_model *m, const struct tui_opts *o, struct ks_err *err)
 {
     struct term t;
     memset(&t, 0, sizeof t);
@@ -247,11 +274,7 @@ tui_run(struct tui_feed *feed, struct tui_model *m, const struct tui_opts *o,
     t.view = (struct tui_view){.m = m, .ui = &t.ui, .fit = o->fit};
     tui_canvas_init(&t.cv, 0, 0);
     term_open(&t);
-    int rc = 0;
-    if (o->record_at_start && feed->ops->record)
-        rc = feed->ops->record(feed->ctx, m, 1, err);
-    if (rc == 0)
-        rc = loop(&t, feed, m, o, err);
+    int rc = loop(&t, feed, m, o, err);
     endwin();
     tui_canvas_fini(&t.cv);
     return rc;

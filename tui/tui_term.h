@@ -20,7 +20,6 @@ struct tui_opts {
     long count;                       /* stop after this many refreshes (0: never) */
     int replay;                       /* the feed is a replay: replay keys active */
     const struct tui_host_model *fit; /* NULL without --catalog */
-    int record_at_start;              /* live: start recording at once */
 };
 
 /* Run the monitor until q (returns 0), the refresh count is reached (0), a signal (0)

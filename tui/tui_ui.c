@@ -1,18 +1,21 @@
+/*
+ * Key handling as a pure function of (state, key): no terminal, no clock, so every
+ * binding is a unit test. Actions that need the feed or the clock are returned to
+ * tui_term instead of performed here.
+ */
 #include "tui/tui_ui.h"
 
 #include <stdio.h>
 #include <string.h>
 
-const char *const tui_screen_names[TUI_NSCREEN] = {"Overview", "VMs", "Flows", "Counters",
-                                                   "Fit"};
+const char *const tui_screen_names[TUI_NSCREEN] = {"Overview", "VMs", "Flows", "Counters", "Fit"};
 
 /* Intervals + and - walk through (seconds): the values people pick in top and sar. */
 static const double interval_ladder[] = {0.2, 0.5, 1, 2, 3, 5, 10, 15, 30, 60, 120, 300};
 #define NLADDER (sizeof interval_ladder / sizeof *interval_ladder)
 
 static const char *const sort_names_overview[TUI_NSORT_OVERVIEW] = {"load", "name"};
-static const char *const sort_names_vms[TUI_NSORT_VMS] = {"cpu", "mem", "disk", "net",
-                                                          "name"};
+static const char *const sort_names_vms[TUI_NSORT_VMS] = {"cpu", "mem", "disk", "net", "name"};
 static const char *const sort_names_flows[TUI_NSORT_FLOWS] = {"bytes", "packets"};
 
 void
@@ -39,6 +42,7 @@ tui_interval_next(double s, int dir)
     return interval_ladder[0];
 }
 
+/* Number of sort orders of a screen; 0 for screens without a table. */
 static int
 nsorts(enum tui_screen scr)
 {
@@ -64,6 +68,7 @@ tui_sort_name(enum tui_screen scr, int sort)
     return scr == TUI_SCR_VMS ? sort_names_vms[sort] : sort_names_flows[sort];
 }
 
+/* A new screen starts at its top and without the help box over it. */
 static enum tui_action
 switch_screen(struct tui_ui *ui, int scr)
 {
@@ -83,11 +88,13 @@ cycle_sort(struct tui_ui *ui)
     }
     ui->sort[ui->screen] = (ui->sort[ui->screen] + 1) % n;
     ui->scroll = 0; /* a new order starts at its top, like a new screen */
-    snprintf(ui->msg, sizeof ui->msg, "sorted by %s", tui_sort_name(ui->screen,
-                                                                    ui->sort[ui->screen]));
+    snprintf(ui->msg, sizeof ui->msg, "sorted by %s",
+             tui_sort_name(ui->screen, ui->sort[ui->screen]));
     return TUI_ACT_REDRAW;
 }
 
+/* Walk the ladder rather than add or multiply: htop's and sar's usual values, and
+ * the user can always get back to where they were. */
 static enum tui_action
 change_interval(struct tui_ui *ui, int dir)
 {
@@ -96,6 +103,7 @@ change_interval(struct tui_ui *ui, int dir)
     return TUI_ACT_INTERVAL;
 }
 
+/* Powers of two keep the fractional-sample accounting of tui_term exact. */
 static enum tui_action
 change_speed(struct tui_ui *ui, int dir)
 {
@@ -106,6 +114,8 @@ change_speed(struct tui_ui *ui, int dir)
     return TUI_ACT_REDRAW;
 }
 
+/* Only the lower bound is known here; the renderer, which knows how tall the body
+ * is, clamps the upper one. */
 static enum tui_action
 scroll_by(struct tui_ui *ui, int lines)
 {
@@ -141,6 +151,9 @@ replay_key(struct tui_ui *ui, int key)
 enum tui_action
 tui_ui_key(struct tui_ui *ui, int key)
 {
+    if (key == TUI_KEY_RESIZE) /* redraw; keep the message and the help box */
+        return TUI_ACT_REDRAW;
+    /* A message lives until the next key: long enough to read, never stale. */
     ui->msg[0] = '\0';
     if (ui->help && key != 'q' && key != 'Q') { /* any key closes the help */
         ui->help = 0;
@@ -154,7 +167,11 @@ tui_ui_key(struct tui_ui *ui, int key)
     case '?':
         ui->help = 1;
         return TUI_ACT_REDRAW;
-    case '1': case '2': case '3': case '4': case '5':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
         return switch_screen(ui, key - '1');
     case '\t':
         return switch_screen(ui, (int)ui->screen + 1);
@@ -178,7 +195,12 @@ tui_ui_key(struct tui_ui *ui, int key)
         return scroll_by(ui, -ui->scroll);
     case 'r':
         return TUI_ACT_RECORD;
-    case TUI_KEY_LEFT: case TUI_KEY_RIGHT: case '[': case ']': case 'g': case 'G':
+    case TUI_KEY_LEFT:
+    case TUI_KEY_RIGHT:
+    case '[':
+    case ']':
+    case 'g':
+    case 'G':
         return replay_key(ui, key);
     default:
         return TUI_ACT_NONE;

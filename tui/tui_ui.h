@@ -32,14 +32,15 @@ enum {
     TUI_KEY_PGDN,
     TUI_KEY_HOME,
     TUI_KEY_END,
+    TUI_KEY_RESIZE, /* the terminal changed size (the caller resized its canvas) */
 };
 
 /* What the caller must do after a key. */
 enum tui_action {
-    TUI_ACT_NONE,     /* nothing visible changed */
-    TUI_ACT_REDRAW,   /* state changed: draw again */
+    TUI_ACT_NONE,   /* nothing visible changed */
+    TUI_ACT_REDRAW, /* state changed: draw again */
     TUI_ACT_QUIT,
-    TUI_ACT_STEP,     /* replay: move by ui->step (+1 / -1 samples) */
+    TUI_ACT_STEP, /* replay: move by ui->step (+1 / -1 samples) */
     TUI_ACT_SEEK_START,
     TUI_ACT_SEEK_END,
     TUI_ACT_RECORD,   /* toggle recording */
@@ -48,15 +49,14 @@ enum tui_action {
 
 /* Sort orders per table screen; the overview's disk and NIC tables share one. */
 enum { TUI_SORT_LOAD, TUI_SORT_NAME, TUI_NSORT_OVERVIEW };
-enum { TUI_VSORT_CPU, TUI_VSORT_MEM, TUI_VSORT_DISK, TUI_VSORT_NET, TUI_VSORT_NAME,
-       TUI_NSORT_VMS };
+enum { TUI_VSORT_CPU, TUI_VSORT_MEM, TUI_VSORT_DISK, TUI_VSORT_NET, TUI_VSORT_NAME, TUI_NSORT_VMS };
 enum { TUI_FSORT_BYTES, TUI_FSORT_PACKETS, TUI_NSORT_FLOWS };
 
 struct tui_ui {
     enum tui_screen screen;
-    int help;        /* help overlay shown */
+    int help; /* help overlay shown */
     int paused;
-    int scroll;      /* first body line shown; clamped by the renderer */
+    int scroll; /* first body line shown; clamped by the renderer */
     int sort[TUI_NSCREEN];
     double interval_s; /* refresh (live: sample) interval */
     double speed;      /* replay: samples per refresh, a power of two from 1/8 to 64 */

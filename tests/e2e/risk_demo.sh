@@ -53,3 +53,7 @@ expect_exit "unknown sweep key" 2 "headroom=FROM:TO:STEP" "$KASANE" plan "$T/ds"
 expect_exit "malformed window" 2 "not YYYY-MM-DD" "$KASANE" plan "$T/ds" $P --train 2011-13-01..2011-13-02 --test 1..2 -o "$T/x"
 expect_exit "window ending before it starts" 2 "TO is not after FROM" "$KASANE" plan "$T/ds" $P --test 2011-03-06..2011-03-01 -o "$T/x"
 expect_exit "bad risk target" 2 "risk-target" "$KASANE" plan "$T/ds" $P --risk-target lots -o "$T/x"
+# Placement rules hold entity indices of the whole dataset: refused with backtests.
+printf 'rule,type,members,target,weight\nkeep,exclude,%s,,\n' "$(awk -F, 'NR == 2 { print $1 }' "$T/ds/inventory.csv")" >"$T/rules.csv"
+expect_exit "rules with a backtest: refused" 1 "cannot be combined" \
+    "$KASANE" plan "$T/ds" $P --rules "$T/rules.csv" --backtest -o "$T/x"

@@ -35,57 +35,78 @@ wait_for() {
     sed 's/^/#   | /' "$T/screen" | sed '/^#   | *$/d' >&2
     return 1
 }
-# line N: the N-th line (1-based) of the last screen
-line() { sed -n "${1}p" "$T/screen"; }
+# wait_gone TEXT: poll until the screen no longer shows TEXT, up to 5 s
+wait_gone() {
+    i=0
+    while [ $i -lt 50 ]; do
+        screen
+        grep -qF -- "$1" "$T/screen" || return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
+# wait_row N REGEX: poll until line N of the screen matches REGEX, up to 5 s (a
+# capture can fall between two rows of one redraw, so even a row of the screen just
+# waited for is polled, not read once)
+wait_row() {
+    i=0
+    while [ $i -lt 50 ]; do
+        screen
+        sed -n "${1}p" "$T/screen" | grep -q -- "$2" && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    echo "#   row $1: $(sed -n "${1}p" "$T/screen")" >&2
+    return 1
+}
 # key K... then wait for TEXT
 key_wait() { k=$1; txt=$2; tm send-keys -t "$name" "$k"; wait_for "$txt"; }
-# row_is N TEXT: line N of the screen is exactly TEXT (trailing blanks ignored)
-row_is() { [ "$(line "$1" | sed 's/ *$//')" = "$2" ]; }
 
 # --- replay: numbers at their places ---------------------------------------------------
 start replay --replay "$BASIC"
-check "replay: header names host and hypervisor" wait_for "kasane top  srv01.example  kvm host  elapsed 00:01:00  every 60s"
-check "replay: header on the first line" sh -c "sed -n 1p '$T/screen' | grep -q 'kasane top'"
+check "replay: header names host and hypervisor" wait_for "kasane top  srv01.example  kvm host  elapsed 00:01:00  60s samples, step every 60s"
+check "replay: header on the first line" wait_row 1 'kasane top'
 check "replay: position and time on the tab line" \
-    sh -c "sed -n 2p '$T/screen' | grep -q 'replay 1/5  2026-01-01 00:01:00Z  x1'"
-check "replay: CPU all line (busy 20, steal 1.5)" sh -c "sed -n 4p '$T/screen' | grep -q '^all   \[.* 20.0% st   1.5%'"
-check "replay: memory line" sh -c "sed -n 6p '$T/screen' | grep -q '^mem   \[.*8192/32768 MiB 25.0%'"
+    wait_row 2 'replay 1/5  2026-01-01 00:01:00Z  x1'
+check "replay: CPU all line (busy 20, steal 1.5)" wait_row 4 '^all   \[.* 20.0% st   1.5%'
+check "replay: memory line" wait_row 6 '^mem   \[.*8192/32768 MiB 25.0%'
 screen
-check "replay: disk row in place" row_is 9 "all disks         10.0      20.0      100.0      200.0      1.25     5.0"
-check "replay: NIC row in place" row_is 11 "all NICs          300.0      400.0      30.0      40.0        -        -"
-check "replay: key hints on the last line" sh -c "sed -n 40p '$T/screen' | grep -q 'q quit'"
+check "replay: disk row in place" wait_row 9 '^all disks         10.0      20.0      100.0      200.0      1.25     5.0 *$'
+check "replay: NIC row in place" wait_row 11 '^all NICs          300.0      400.0      30.0      40.0        -        - *$'
+check "replay: key hints on the last line" wait_row 40 'q quit'
 
 # --- replay keys -----------------------------------------------------------------------
 check "right steps forward" key_wait Right "replay 2/5  2026-01-01 00:02:00Z"
-check "step shows the next sample" sh -c "sed -n 4p '$T/screen' | grep -q ' 40.0% st   2.5%'"
+check "step shows the next sample" wait_row 4 ' 40.0% st   2.5%'
 check "left steps back" key_wait Left "replay 1/5"
 check "G goes to the end" key_wait G "replay 5/5  2026-01-01 00:05:00Z"
-check "end sample shown" sh -c "sed -n 9p '$T/screen' | grep -q '^all disks         50.0     100.0      500.0     1000.0'"
+check "end sample shown" wait_row 9 '^all disks         50.0     100.0      500.0     1000.0'
 check "g goes to the start" key_wait g "replay 1/5"
 check "] doubles the speed" key_wait ']' "x2"
 check "[ halves it" key_wait '[' "  x1"
 check "p pauses" key_wait p "PAUSED"
 check "space resumes" key_wait Space "resumed"
 check "PAUSED is gone after resuming" sh -c "! grep -q PAUSED '$T/screen'"
-check "+ lengthens the interval" key_wait + "every 120s"
-check "- shortens it" key_wait - "every 60s"
+check "+ lengthens the interval" key_wait + "step every 120s"
+check "- shortens it" key_wait - "step every 60s"
 check "r in a replay says recording is live-only" key_wait r "recording is for live mode"
 
 # --- screens ---------------------------------------------------------------------------
 check "2 shows VMs sorted by cpu" key_wait 2 "VMS  2, sorted by cpu"
 screen
 check "VMs: vm-db (70%) above vm-web (15%) at the first sample" \
-    sh -c "grep -n 'vm-' '$T/screen' | head -1 | grep -q 'vm-db                         4    70.0       6000'"
+    wait_row 5 '^vm-db                         4    70.0       6000'
 check "s sorts VMs by memory" key_wait s "sorted by mem"
 check "3 shows flows" key_wait 3 "TOP TALKERS"
 check "flows: merged tcp/443 flow first" \
-    sh -c "grep -q '^10.0.0.5               10.0.0.9               tcp      443       3072.0       2200' '$T/screen'"
-check "4 shows counters and why they are missing" key_wait 4 "unavailable: no PMU: hypervisor hides counters"
+    wait_row 5 '^10.0.0.5             10.0.0.9             tcp      443       3072.0       2200'
+check "4 shows counters and why they are missing" key_wait 4 "why: no PMU: hypervisor hides counters (inventory notes)"
 check "5 shows fit, asking for a catalog" key_wait 5 "Give --catalog FILE --model NAME"
 check "Tab wraps to the overview" key_wait Tab "HISTORY (newest right)"
-check "1 shows the overview" sh -c "tmux -L '$SOCK' send-keys -t '$name' 3 1 && sleep 0.3 && tmux -L '$SOCK' capture-pane -p -t '$name' | grep -q 'all disks'"
+key_wait 3 "TOP TALKERS" >/dev/null
+check "1 shows the overview" key_wait 1 "all disks"
 check "h shows help" key_wait h "kasane top - keys"
-check "any key closes help" sh -c "tmux -L '$SOCK' send-keys -t '$name' x && sleep 0.3 && ! tmux -L '$SOCK' capture-pane -p -t '$name' | grep -q 'kasane top - keys'"
+tm send-keys -t "$name" x
+check "any key closes help" wait_gone "kasane top - keys"
 check "? shows help too" key_wait '?' "kasane top - keys"
 tm send-keys -t "$name" x
 
@@ -103,6 +124,19 @@ wait_for "icanon" >/dev/null
 check "q restores the terminal (canonical mode and echo back on)" \
     sh -c "grep -q '^icanon echo' '$T/screen'"
 check "q leaves the alternate screen (no monitor left on it)" sh -c "! grep -q 'kasane top  srv01' '$T/screen'"
+stop
+
+# --- playing: the replay advances on its own, p stops it --------------------------------
+name="play-$$"
+tm new-session -d -x 120 -y 40 -s "$name" "$KASANE top -i 0.2 --replay $BASIC; sleep 60"
+check "playing reaches the last sample" wait_for "replay 5/5"
+check "and says so" wait_for "end of replay (g: back to the start)"
+tm send-keys -t "$name" p g
+check "g while paused goes to the start" wait_for "replay 1/5"
+sleep 1; screen
+check "paused: no step in a second at -i 0.2" sh -c "grep -q 'replay 1/5' '$T/screen'"
+tm send-keys -t "$name" p
+check "resumed: it plays again" wait_for "replay 3/5"
 stop
 
 # --- fit with a catalog ------------------------------------------------------------------
@@ -126,34 +160,128 @@ check "VMs: the lowest is below the screen" sh -c "! grep -q '^vm01 ' '$T/screen
 tm send-keys -t "$name" NPage
 check "PgDn scrolls to the end of the list" wait_for "vm01                          2     1.0"
 tm send-keys -t "$name" Up
-sleep 0.3; screen
-check "Up scrolls back one line" sh -c "! grep -q '^vm01 ' '$T/screen'"
+check "Up scrolls back one line" wait_for "vm36                          2    36.0"
+check "Up: vm01 off the bottom again" wait_gone "vm01                          2     1.0"
+tm send-keys -t "$name" PPage
+check "PgUp scrolls back to the top" wait_for "vm40                          2    40.0"
+tm send-keys -t "$name" Down Down
+check "Down scrolls: two more VMs at the bottom" wait_for "vm04                          2     4.0"
+check "Down: the table's title stays in place" wait_row 3 '^VMS  40, sorted by cpu'
+check "Down: the column header too" wait_row 4 '^VM  .*vCPUs'
+check "Down: the list starts two VMs later" wait_row 5 '^vm38 '
+tm send-keys -t "$name" Home
+check "Home returns to the top" wait_for "vm40                          2    40.0"
 tm send-keys -t "$name" s s s s
 check "s cycles to sorting by name" wait_for "sorted by name"
-check "sorting by name starts at the top again, vm01 first" sh -c "grep -A1 '^VM  ' '$T/screen' | grep -q '^vm01 '"
+check "sorting by name starts at the top again, vm01 first" wait_row 5 '^vm01 '
 stop
 name="mono-$$"
 tm new-session -d -x 120 -y 40 -s "$name" "env TERM=vt100 $TOP --replay $BASIC; sleep 60"
 check "monochrome (TERM=vt100): bar parts named by character" wait_for "| user  # system  * iowait  ! steal"
 check "monochrome: the CPU bar is drawn with its parts' characters" \
-    sh -c "sed -n 4p '$T/screen' | grep -q '^all   \[|||*!!* *\]'"
+    wait_row 4 '^all   \[|||*!!* *\]'
 stop
 name="color-$$"
-tm new-session -d -x 120 -y 40 -s "$name" "$TOP --replay $BASIC; sleep 60"
+# exec: the pane's process is kasane itself, so the signal below reaches it, not a shell
+tm new-session -d -x 120 -y 40 -s "$name" "exec $TOP --replay $BASIC"
 wait_for "kasane top" >/dev/null
 tm capture-pane -e -p -t "$name" > "$T/escapes"
 check "colour terminal: user part in green, steal in magenta" \
     sh -c "grep -q '\[32m' '$T/escapes' && grep -q '\[35m' '$T/escapes'"
 name_pid=$(tm display -p -t "$name" '#{pane_pid}')
+# gone PID: the process has exited (a zombie not yet reaped by tmux counts), 3 s at most
+alive() { [ -r "/proc/$1/stat" ] && ! awk '{ exit $3 == "Z" ? 0 : 1 }' "/proc/$1/stat" 2>/dev/null; }
+gone() {
+    i=0
+    while alive "$1" && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+    if alive "$1"; then echo "#   still running: $(cat "/proc/$1/stat" 2>/dev/null)" >&2; return 1; fi
+}
 kill -TERM "$name_pid"
-gone() { i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done; ! kill -0 "$1" 2>/dev/null; }
 check "SIGTERM ends it" gone "$name_pid"
 stop
 
+# --- live: the collector's sampler on fake /proc + /sys trees ----------------------------
+P="$FIX/proc"
+seq_of() { ls -d "$P/$1"/[0-9]* | sort | awk '{printf "%s%s", (NR>1?",":""), $0}'; }
+# live NAME SCENARIO ARGS...: kasane top on the scenario's trees, one per refresh. The
+# trees carry their own clock (10 s apart), so the rates are exact whatever the pace;
+# after the last tree no time passes and the screen keeps the last rates.
+live() {
+    name="$1-$$" sc=$2; shift 2
+    tm new-session -d -x 120 -y 40 -s "$name" \
+        "sh -c '$KASANE top --root-seq $(seq_of "$sc") $*; echo EXIT=\$?; sleep 60'"
+}
+live steal steal-rising -i 2
+check "live: baseline first, waiting for an interval" wait_for "live  waiting for the first interval"
+check "live: first interval: per-core lines appear" wait_for "cpu0  ["
+check "live: first interval rates on the all line" wait_row 6 '^all   \[.* 60.0% st  20.0%'
+check "live: second interval: busy 70%, steal 40%" wait_for " 70.0% st  40.0%"
+check "live: host name and hypervisor from the tree's inventory" wait_for "kasane top  guest1  kvm guest"
+check "live: time of the sample on the tab line" wait_for "live  2023-11-14 22:30:20Z"
+check "live: memory and swap from meminfo" wait_for "] 512/2048 MiB 25.0%"
+check "live: r without --record says how" key_wait r "give --record DATASET to record"
+check "live: replay keys are refused" key_wait Right "that key steps a replay"
+check "live: counters say why they are missing" key_wait 4 "why: inside a kvm guest the hypervisor hides the PMU"
+check "live: VMs say where they would come from" key_wait 2 "no VMs: the collector reports none"
+tm send-keys -t "$name" q
+check "live: q exits 0" wait_for "EXIT=0"
+stop
+# Plain --root: one directory whose proc/ the test replaces between refreshes (renames:
+# the sampler's root fd stays valid and sees the new subtree). The tree's own uptime
+# clock makes the rates exact whenever the refresh happens.
+L="$T/liveroot"
+mkdir -p "$L" && cp -r "$P/steal-rising/1/." "$L/"
+swap() { cp -r "$P/steal-rising/$1/proc" "$L/proc.new" && mv "$L/proc" "$L/proc.old" &&
+         mv "$L/proc.new" "$L/proc" && rm -rf "$L/proc.old"; }
+name="root-$$"
+tm new-session -d -x 120 -y 40 -s "$name" "$KASANE top -i 1 --root $L; sleep 60"
+wait_for "live  waiting for the first interval" >/dev/null
+swap 2
+check "--root: rates computed from the replaced snapshot (60% busy, 20% steal)" \
+    wait_for " 60.0% st  20.0%"
+swap 3
+check "--root: and from the next one (70%, 40%)" wait_for " 70.0% st  40.0%"
+check "--root: the CPU sparkline has the newest point" wait_row 15 '^cpu .* 70.0 %'
+stop
+live xen xen-guest -i 0.5
+check "live: xen guest disk rates as iostat computes them" \
+    wait_for "xvda               5.0      15.0       20.0      120.0      0.50     2.0"
+check "live: the partition is not listed" sh -c "! grep -q '^xvda1' '$T/screen'"
+check "live: xen guest header" wait_for "xen guest"
+stop
+live kvm kvm-guest -i 0.5
+check "live: NIC rates (eth0 rx 100 KiB/s)" wait_for "eth0              100.0       50.0     100.0      50.0"
+check "live: loopback listed but marked as outside the totals" wait_for "* not in the totals"
+stop
+
+# --- live recording: the same files as collect --------------------------------------------
+live rec steal-rising -i 1 -n 3 --record "$T/rec"
+check "record: REC shown while recording" wait_for " REC"
+check "record: -n 3 ends the run with exit 0" wait_for "EXIT=0"
+stop
+"$KASANE" collect --root-seq "$(seq_of steal-rising)" -i 0.01 -n 2 -o "$T/col" 2>/dev/null
+for f in inventory.csv samples.csv cores.csv; do
+    check "record: $f byte-identical to collect's" cmp -s "$T/rec/$f" "$T/col/$f"
+done
+check "record: two rows recorded (the baseline gives none)" sh -c "[ \$(wc -l < '$T/rec/samples.csv') -eq 3 ]"
+start replayrec --replay "$T/rec"
+check "record -> replay: per-core lines come back from cores.csv" wait_for "cpu1  ["
+check "record -> replay: the first recorded interval" wait_for "replay 1/2  2023-11-14 22:30:10Z"
+check "record -> replay: busy and steal as recorded" wait_row 4 '^cpu0  \[.* 60.0% st  20.0%'
+stop
+live rec2 steal-rising -i 1 --record "$T/rec2"
+wait_for " REC" >/dev/null
+check "record: r stops recording" key_wait r "recording off"
+check "record: REC gone" sh -c "! grep -q ' REC' '$T/screen'"
+check "record: r starts again" key_wait r "recording on"
+stop
+expect_exit "record: a dataset with another header is refused" 1 "samples.csv" \
+    sh -c "mkdir -p '$T/bad' && echo 'time,entity,x' > '$T/bad/samples.csv' && \"$KASANE\" top --root '$P/kvm-guest/1' --record '$T/bad' </dev/null"
+
 # --- command line ------------------------------------------------------------------------
-expect_exit "live without the collector is a clear usage error" 2 "live mode needs the collector \(issue 6\)" "$KASANE" top
+expect_exit "live on a missing root names it" 1 "nonexistent" "$KASANE" top --root /nonexistent/root
 expect_exit "--catalog needs --model" 2 "go together" "$KASANE" top --replay "$BASIC" --catalog "$CAT"
-expect_exit "--entity needs --replay" 2 "needs --replay" "$KASANE" top --entity x
+expect_exit "--replay and --record exclude each other" 2 "cannot be combined" "$KASANE" top --replay "$BASIC" --record "$T/x"
 expect_exit "bad interval" 2 "-i: 'abc'" "$KASANE" top -i abc --replay "$BASIC"
 expect_exit "no terminal" 2 "needs a terminal" "$KASANE" top --replay "$BASIC" </dev/null
 expect_exit "unknown entity names the file" 1 "inventory.csv: no entity 'nosuch'" "$KASANE" top --replay "$BASIC" --entity nosuch

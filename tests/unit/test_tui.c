@@ -117,8 +117,10 @@ test_bar_parts_mono_and_rounding(void **state)
     char row[128];
     tui_canvas_init(&cv, 20, 1);
     cv.mono = 1;
-    struct tui_bar_part p[] = {{30, TUI_ST_USER, '|'}, {ks_nan(), TUI_ST_SYSTEM, '#'},
-                               {20, TUI_ST_IOWAIT, '*'}, {10, TUI_ST_STEAL, '!'}};
+    struct tui_bar_part p[] = {{30, TUI_ST_USER, '|'},
+                               {ks_nan(), TUI_ST_SYSTEM, '#'},
+                               {20, TUI_ST_IOWAIT, '*'},
+                               {10, TUI_ST_STEAL, '!'}};
     tui_draw_bar(&cv, 0, 0, 10, p, 4);
     assert_string_equal(tui_canvas_row(&cv, 0, row, sizeof row), "[|||**!    ]");
     assert_int_equal(cv.c[6].st, TUI_ST_STEAL);
@@ -177,6 +179,8 @@ test_keys_screens_and_help(void **state)
     assert_int_equal(ui.screen, TUI_SCR_OVERVIEW);
     assert_int_equal(tui_ui_key(&ui, 'x'), TUI_ACT_NONE);
     tui_ui_key(&ui, 'h');
+    assert_int_equal(tui_ui_key(&ui, TUI_KEY_RESIZE), TUI_ACT_REDRAW);
+    assert_true(ui.help); /* a resize redraws the help, it does not close it */
     assert_int_equal(tui_ui_key(&ui, 'q'), TUI_ACT_QUIT); /* q quits even from help */
 }
 
@@ -260,9 +264,13 @@ static void
 test_fit_percentiles(void **state)
 {
     (void)state;
-    struct tui_host_model hm = {.sockets = 1, .cores_per_socket = 8, .core_MHz = 2000,
-                                .mem_GiB = 32, .perf_per_core = 1,
-                                .cap_MHz = 16000, .cap_MiB = 32768};
+    struct tui_host_model hm = {.sockets = 1,
+                                .cores_per_socket = 8,
+                                .core_MHz = 2000,
+                                .mem_GiB = 32,
+                                .perf_per_core = 1,
+                                .cap_MHz = 16000,
+                                .cap_MiB = 32768};
     double cpu[] = {3200, 6400, 9600, 12800, 8000, NAN};
     double mem[] = {8192, 12288, 16384, 20480, 10240, NAN};
     struct tui_fit_result r;

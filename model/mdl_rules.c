@@ -1,0 +1,315 @@
+/* Reading and checking a rules file (see mdl_rules.h and docs/rules.md). */
+#include "model/mdl_rules.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ks_table.h"
+#include "model/mdl_rules_int.h"
+
+static const char *const TYPE_NAMES[MDL_RULE_NTYPES] = {
+    "anti-affinity", "affinity", "soft-affinity", "zone", "pin", "exclude"};
+
+const char *
+mdl_rule_type_name(enum mdl_rule_type t)
+{
+    return t < MDL_RULE_NTYPES ? TYPE_NAMES[t] : "?";
+}
+
+/* ---- Problems, collected so one run reports them all -------------------------------- */
+
+void
+mdl_probs_add(struct mdl_probs *p, unsigned long line, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    size_t len = strlen(p->buf);
+    if (p->count++ < 8 && len < sizeof p->buf - 1)
+        snprintf(p->buf + len, sizeof p->buf - len, "\n  %s:%lu: %s", p->path, line, msg);
+}
+
+int
+mdl_probs_fail(const struct mdl_probs *p, const char *what, struct ks_err *err)
+{
+    if (p->count == 0)
+        return 0;
+    return ks_errf(err, -EINVAL, "%s: %zu problem%s in the rules %s, nothing planned:%s%s",
+                   p->path, p->count, p->count > 1 ? "s" : "", what, p->buf,
+                   p->count > 8 ? "\n  (and more)" : "");
+}
+
+/* ---- Parsing ------------------------------------------------------------------------- */
+
+static long
+type_of(const char *s)
+{
+    for (int t = 0; t < MDL_RULE_NTYPES; t++)
+        if (strcmp(s, TYPE_NAMES[t]) == 0)
+            return t;
+    return -1;
+}
+
+static char *
+trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        s[--n] = 0;
+    return s;
+}
+
+/* hostNN (NN >= 1) -> 0-based index, or -1. */
+static long
+host_index(const char *s)
+{
+    long v;
+    if (strncmp(s, "host", 4) != 0 || ks_parse_long(s + 4, &v) < 0 || v < 1 || v > 9999)
+        return -1;
+    return v - 1;
+}
+
+static int
+listed(const struct mdl_rule *r, uint32_t e)
+{
+    for (size_t m = 0; m < r->nent; m++)
+        if (r->ent[m] == e)
+            return 1;
+    return 0;
+}
+
+/* members "a;b;c" -> entity indices; unknown names and hypervisor hosts are problems. */
+static size_t
+parse_members(struct mdl_rule *r, const char *text, const struct ks_dataset *ds,
+              struct mdl_probs *pb)
+{
+    char *buf = ks_xstrdup(text ? text : ""), *save = NULL;
+    size_t cap = 0, given = 0;
+    for (char *tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+        char *name = trim(tok);
+        if (!*name)
+            continue;
+        given++;
+        long e = ks_dataset_find(ds, name), h = host_index(name);
+        const char *kind = e >= 0 ? ks_inv_str(ds, (size_t)e, "kind") : NULL;
+        if (e < 0 && h >= 0 && r->type == MDL_RULE_ZONE) { /* a plan host of the zone */
+            r->hosts = ks_xrealloc(r->hosts, (r->nhosts + 1) * sizeof *r->hosts);
+            r->hosts[r->nhosts++] = (size_t)h;
+        } else if (e < 0)
+            mdl_probs_add(pb, r->line, "rule '%s': unknown entity '%s' (not in inventory.csv)",
+                          r->name, name);
+        else if (kind && strcmp(kind, "host") == 0)
+            mdl_probs_add(pb, r->line, "rule '%s': '%s' is a hypervisor host, not placed",
+                          r->name, name);
+        else if (listed(r, (uint32_t)e))
+            mdl_probs_add(pb, r->line, "rule '%s': '%s' is listed twice", r->name, name);
+        else {
+            r->ent = ks_xgrow(r->ent, &cap, r->nent + 1, sizeof *r->ent);
+            r->ent[r->nent++] = (uint32_t)e;
+        }
+    }
+    free(buf);
+    return given;
+}
+
+static size_t
+zone_index(struct mdl_rules *rs, const char *name)
+{
+    for (size_t z = 1; z < rs->nzones; z++)
+        if (strcmp(rs->zones[z], name) == 0)
+            return z;
+    rs->zones = ks_xrealloc(rs->zones, (rs->nzones + 1) * sizeof *rs->zones);
+    rs->zones[rs->nzones] = ks_xstrdup(name);
+    return rs->nzones++;
+}
+
+static void
+parse_target(struct mdl_rules *rs, struct mdl_rule *r, const char *w, struct mdl_probs *pb)
+{
+    const char *t = r->target;
+    if (r->type == MDL_RULE_ZONE) {
+        if (!t)
+            mdl_probs_add(pb, r->line, "zone '%s': no target (the zone's name)", r->name);
+        else
+            r->zone = zone_index(rs, t);
+    } else if (r->type == MDL_RULE_PIN) {
+        long h = t ? host_index(t) : -1;
+        r->disabled |= h < 0;
+        if (h < 0)
+            mdl_probs_add(pb, r->line, "pin '%s': target '%s' is not a plan host (host01, "
+                          "host02, ...)", r->name, t ? t : "");
+        r->pin_host = h < 0 ? 0 : (size_t)h;
+    } else if (t) {
+        mdl_probs_add(pb, r->line, "rule '%s': a %s rule takes no target ('%s')", r->name,
+                      TYPE_NAMES[r->type], t);
+    }
+    r->weight = NAN;
+    if (w && r->type != MDL_RULE_SOFT)
+        mdl_probs_add(pb, r->line, "rule '%s': only soft-affinity takes a weight", r->name);
+    else if (w && (ks_parse_double(w, &r->weight) < 0 || r->weight <= 0))
+        mdl_probs_add(pb, r->line, "rule '%s': column 'weight': '%s' is not a number > 0",
+                      r->name, w);
+}
+
+static void
+parse_row(struct mdl_rules *rs, const struct ks_table *t, size_t row,
+          const struct ks_dataset *ds, struct mdl_probs *pb)
+{
+    struct mdl_rule *r = &rs->r[rs->n++];
+    const char *name = ks_table_str(t, row, "rule"), *type = ks_table_str(t, row, "type");
+    const char *tg = ks_table_str(t, row, "target");
+    memset(r, 0, sizeof *r);
+    r->line = t->lines ? t->lines[row] : row + 2;
+    r->name = ks_xstrdup(name && *name ? name : "?");
+    r->members = ks_xstrdup(ks_table_str(t, row, "members") ? ks_table_str(t, row, "members")
+                                                               : "");
+    r->target = tg && *tg ? ks_xstrdup(tg) : NULL;
+    long ty = type ? type_of(type) : -1;
+    if (!name || !*name)
+        mdl_probs_add(pb, r->line, "column 'rule': empty (every rule needs a name)");
+    for (size_t k = 0; k + 1 < rs->n; k++)
+        if (strcmp(rs->r[k].name, r->name) == 0)
+            mdl_probs_add(pb, r->line, "rule '%s' is already defined on line %lu", r->name,
+                          rs->r[k].line);
+    if (ty < 0) {
+        mdl_probs_add(pb, r->line, "column 'type': unknown rule type '%s' (anti-affinity, "
+                      "affinity, soft-affinity, zone, pin, exclude)", type ? type : "");
+        r->type = MDL_RULE_NTYPES;
+        r->disabled = 1;
+        return;
+    }
+    r->type = (enum mdl_rule_type)ty;
+    size_t given = parse_members(r, r->members, ds, pb);
+    const char *w = ks_table_str(t, row, "weight");
+    parse_target(rs, r, w && *w ? w : NULL, pb);
+    size_t want = r->type <= MDL_RULE_SOFT ? 2 : 1;
+    if (given < want)
+        mdl_probs_add(pb, r->line, "rule '%s': a %s rule needs at least %zu member%s", r->name,
+                      TYPE_NAMES[r->type], want, want > 1 ? "s" : "");
+}
+
+void
+mdl_rules_free(struct mdl_rules *rs)
+{
+    if (!rs)
+        return;
+    for (size_t k = 0; k < rs->n; k++) {
+        free(rs->r[k].name);
+        free(rs->r[k].members);
+        free(rs->r[k].ent);
+        free(rs->r[k].target);
+        free(rs->r[k].hosts);
+    }
+    free(rs->r);
+    for (size_t z = 0; z < rs->nzones; z++)
+        free(rs->zones[z]);
+    free(rs->zones);
+    free(rs->path);
+    free(rs);
+}
+
+int
+mdl_rules_read(const char *path, const struct ks_dataset *ds, struct mdl_rules **out,
+               struct ks_err *err)
+{
+    static const char *const req[] = {"rule", "type", "members", NULL};
+    struct ks_table t;
+    *out = NULL;
+    int rc = ks_table_read(path, req, &t, err);
+    if (rc < 0)
+        return rc;
+    struct mdl_rules *rs = ks_xcalloc(1, sizeof *rs);
+    struct mdl_probs pb = {.path = path};
+    rs->path = ks_xstrdup(path);
+    rs->r = ks_xcalloc(t.nrows ? t.nrows : 1, sizeof *rs->r);
+    rs->zones = ks_xmalloc(sizeof *rs->zones);
+    rs->zones[0] = ks_xstrdup("");
+    rs->nzones = 1;
+    for (size_t row = 0; row < t.nrows; row++)
+        parse_row(rs, &t, row, ds, &pb);
+    ks_table_fini(&t);
+    /* Conflicts too, so one run lists everything (broken rules are left out of it). */
+    mdl_rules_conflicts(rs, ks_dataset_nent(ds), ds, &pb);
+    for (size_t k = 0; k < rs->n; k++)
+        rs->r[k].disabled = 0;
+    rc = mdl_probs_fail(&pb, "file", err);
+    if (rc < 0)
+        mdl_rules_free(rs);
+    else
+        *out = rs;
+    return rc;
+}
+
+/* ---- Structure shared by the checks and the packing --------------------------------- */
+
+size_t *
+mdl_rules_entity_zones(const struct mdl_rules *rs, size_t nent)
+{
+    size_t *z = ks_xcalloc(nent ? nent : 1, sizeof *z);
+    for (size_t k = 0; k < rs->n; k++)
+        if (rs->r[k].type == MDL_RULE_ZONE && !rs->r[k].disabled)
+            for (size_t m = 0; m < rs->r[k].nent; m++)
+                z[rs->r[k].ent[m]] = rs->r[k].zone;
+    return z;
+}
+
+static uint32_t
+uf_find(uint32_t *up, uint32_t x)
+{
+    while (up[x] != x)
+        x = up[x] = up[up[x]];
+    return x;
+}
+
+static void
+uf_join(uint32_t *up, uint32_t a, uint32_t b)
+{
+    a = uf_find(up, a);
+    b = uf_find(up, b);
+    if (a != b)
+        up[a > b ? a : b] = a < b ? a : b;
+}
+
+uint32_t *
+mdl_rules_together(const struct mdl_rules *rs, size_t nent)
+{
+    uint32_t *up = ks_xmalloc((nent ? nent : 1) * sizeof *up);
+    for (size_t e = 0; e < nent; e++)
+        up[e] = (uint32_t)e;
+    for (size_t k = 0; k < rs->n; k++) {
+        const struct mdl_rule *r = &rs->r[k];
+        if (r->disabled || (r->type != MDL_RULE_AFFINITY && r->type != MDL_RULE_PIN))
+            continue;
+        for (size_t m = 1; m < r->nent; m++)
+            uf_join(up, r->ent[0], r->ent[m]);
+        /* Entities pinned to one host share it: join them across pin rules too. */
+        for (size_t j = 0; r->type == MDL_RULE_PIN && j < k; j++)
+            if (!rs->r[j].disabled && rs->r[j].type == MDL_RULE_PIN &&
+                rs->r[j].pin_host == r->pin_host && r->nent && rs->r[j].nent)
+                uf_join(up, r->ent[0], rs->r[j].ent[0]);
+    }
+    for (size_t e = 0; e < nent; e++)
+        up[e] = uf_find(up, (uint32_t)e);
+    return up;
+}
+
+long *
+mdl_rules_entity_pins(const struct mdl_rules *rs, size_t nent)
+{
+    long *pin = ks_xmalloc((nent ? nent : 1) * sizeof *pin);
+    for (size_t e = 0; e < nent; e++)
+        pin[e] = -1;
+    for (size_t k = 0; k < rs->n; k++)
+        if (rs->r[k].type == MDL_RULE_PIN && !rs->r[k].disabled)
+            for (size_t m = 0; m < rs->r[k].nent; m++)
+                pin[rs->r[k].ent[m]] = (long)rs->r[k].pin_host;
+    return pin;
+}

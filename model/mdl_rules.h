@@ -1,0 +1,126 @@
+/*
+ * mdl_rules: placement rules for `kasane plan --rules FILE` (docs/rules.md).
+ *
+ * The rules file is CSV with a header `rule,type,members,target,weight`, one rule a row:
+ *   rule     a unique name
+ *   type     anti-affinity | affinity | soft-affinity | zone | pin | exclude
+ *   members  dataset entity names separated by ';' (a zone's may also name plan hosts,
+ *            hostNN: those hosts are the zone's)
+ *   target   zone: the zone name; pin: a plan host name (host03); else empty
+ *   weight   soft-affinity: the weight of keeping a pair together (empty: bytes
+ *            between the members in flows.csv, else 1); else empty
+ *
+ * How each rule is kept (by construction, never by repair afterwards):
+ *   exclude        the entity is not a source: placement host `-`, host_model physical;
+ *   zone           every zone is packed, spared and counted on hosts of its own;
+ *   affinity       the members are merged into one packing item (their summed series);
+ *   pin            entities pinned to one host are merged like affinity; items pinned to
+ *                  different hosts may not share one (allow hook); after packing the
+ *                  hosts are renumbered so each pinned host gets its name;
+ *   anti-affinity  the allow hook refuses a host that holds another member;
+ *   soft-affinity  a penalty the search weighs, then a pass that moves members together
+ *                  where capacity and the hard rules allow.
+ * Conflicts (an entity in two zones or pinned to two hosts, anti-affinity between
+ * entities that must share a host, groups that cannot fit any host, ...) are found
+ * before packing and reported together, each naming file:line.
+ */
+#ifndef MDL_RULES_H
+#define MDL_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ks_dataset.h"
+#include "core/ks_util.h"
+
+enum mdl_rule_type {
+    MDL_RULE_ANTI,
+    MDL_RULE_AFFINITY,
+    MDL_RULE_SOFT,
+    MDL_RULE_ZONE,
+    MDL_RULE_PIN,
+    MDL_RULE_EXCLUDE,
+    MDL_RULE_NTYPES
+};
+
+/* One row of the rules file. Plain struct, owned by struct mdl_rules. */
+struct mdl_rule {
+    char *name;
+    enum mdl_rule_type type;
+    unsigned long line;   /* line in the rules file */
+    char *members;        /* as written, for rules.csv */
+    uint32_t *ent;        /* nent dataset entity indices */
+    size_t nent;
+    char *target;         /* zone name or host name; NULL when empty */
+    double weight;        /* soft-affinity; NaN = from flows.csv */
+    size_t zone;          /* zone rules: index into zones */
+    size_t pin_host;      /* pin rules: 0-based plan host index (host03 -> 2) */
+    size_t *hosts;        /* zone rules: plan hosts named among the members (0-based) */
+    size_t nhosts;
+    int disabled;         /* 1: left out (the "without this rule" re-plans) */
+};
+
+struct mdl_rules {
+    char *path;
+    size_t n;
+    struct mdl_rule *r;
+    size_t nzones;        /* zones[0] is "" (entities without a zone rule) */
+    char **zones;
+};
+
+const char *mdl_rule_type_name(enum mdl_rule_type t);
+
+/* Read and check a rules file against the dataset's entities. Every problem found
+ * (syntax, unknown names or types, conflicts) is collected and reported together in
+ * err, each as file:line; the return is then -EINVAL and *out NULL. */
+int mdl_rules_read(const char *path, const struct ks_dataset *ds, struct mdl_rules **out,
+                   struct ks_err *err);
+void mdl_rules_free(struct mdl_rules *r);
+/* Zone index of each dataset entity (nent, 0 = no zone) honouring disabled rules.
+ * Caller frees. */
+size_t *mdl_rules_entity_zones(const struct mdl_rules *r, size_t nent);
+
+/* ---- Outcome (filled by the planner, written to rules.csv and summary.csv) ---------- */
+
+struct mdl_rule_out {
+    int honoured;         /* 1 yes, 0 no */
+    double hosts_without; /* hosts of the re-plan without this rule; NaN = not re-planned */
+    double cross_bytes, total_bytes; /* soft-affinity: traffic across hosts, in all */
+    char notes[240];
+};
+
+struct mdl_zone_out {
+    size_t hosts, spares, lower_bound, switch_ports, sources;
+    long failover_break; /* host whose failure breaks a conflict rule; -1 none; -2 unchecked */
+};
+
+struct mdl_rules_result {
+    const struct mdl_rules *rules;  /* borrowed: must outlive the plan */
+    struct mdl_rule_out *out;       /* rules->n */
+    struct mdl_zone_out *zone;      /* rules->nzones */
+    uint32_t *host_zone;            /* nhosts: zone of each plan host */
+    size_t nhosts, excluded;
+    double hosts_without_all;       /* the plan without any rule; NaN = not re-planned */
+    double soft_cross_bytes, soft_total_bytes;
+};
+
+void mdl_rules_result_free(struct mdl_rules_result *res);
+
+struct mdl_plan;
+struct mdl_policy;
+struct mdl_catalog;
+/* summary.csv keys of a plan with rules (rules, rules_honoured, hosts_without_rules,
+ * rules_cost_hosts, excluded_entities, soft_affinity_*, zones, zone_NAME_*). */
+void mdl_rules_summary(const struct mdl_plan *pl,
+                       void (*put)(void *ctx, const char *key, const char *value), void *ctx);
+/* rules.csv and zones.csv in the plan directory (docs/rules.md). */
+int mdl_rules_write(const struct mdl_plan *pl, const char *dir, struct ks_err *err);
+/* What each rule costs: the plan again without it (and without any rule), on the chosen
+ * host model, for the first max_replans rules (the others stay NaN, "not re-planned").
+ * rules is pl->pol.rules, toggled while it runs and restored. Re-plans that fail leave
+ * NaN and say why in the rule's notes. */
+void mdl_rules_costs(const struct ks_dataset *ds, const char *dataset_name,
+                     const struct mdl_catalog *cat, struct mdl_rules *rules,
+                     struct mdl_plan *pl, size_t max_replans);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * mdl_rules_int: what the rules files of model/ share (not for other modules).
+ */
+#ifndef MDL_RULES_INT_H
+#define MDL_RULES_INT_H
+
+#include "model/mdl_rules.h"
+#include "model/mdl_vbp.h"
+
+/* Problems found in a rules file, collected so that one run reports them all. */
+struct mdl_probs {
+    const char *path;
+    size_t count;
+    char buf[900];
+};
+void mdl_probs_add(struct mdl_probs *p, unsigned long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* 0 when no problem was found, else -EINVAL with every problem in err. */
+int mdl_probs_fail(const struct mdl_probs *p, const char *what, struct ks_err *err);
+
+/* Conflicts between rules (mdl_rules_check.c), added to pb. */
+void mdl_rules_conflicts(const struct mdl_rules *rs, size_t nent, const struct ks_dataset *ds,
+                         struct mdl_probs *pb);
+/* The set of entities that must share a host with each entity (affinity, same pin):
+ * a representative entity index per entity. Caller frees. */
+uint32_t *mdl_rules_together(const struct mdl_rules *rs, size_t nent);
+/* Pinned host index of each entity, -1 = none. Caller frees. */
+long *mdl_rules_entity_pins(const struct mdl_rules *rs, size_t nent);
+
+/* ---- A rules set bound to one planning run (mdl_rules_run.h) ---------------------- */
+
+/* Source-level pairs of one soft-affinity rule, with their weight. */
+struct mdl_soft_pairs {
+    size_t n;
+    uint32_t *a, *b;   /* sources */
+    double *w;         /* weight (bytes from flows.csv, the rule's weight, or 1) */
+    int from_flows;
+};
+
+/* One zone's packing problem over its units (local ids 0..nu-1). */
+struct mdl_rzone {
+    size_t nu;
+    uint32_t *unit;           /* nu global unit ids */
+    struct mdl_vbp *vbp;      /* nu items: the units' summed series */
+    uint32_t *coff, *conf;    /* CSR: units that may not share a host with each unit */
+    uint32_t *soff, *sadj;    /* CSR: soft-affinity neighbours ... */
+    double *sw;               /* ... and their weights */
+    double soft_scale;        /* penalty per unit of weight (small next to overflow) */
+    size_t clique;            /* hosts the conflicts alone need */
+    size_t lb;                /* last lower bound computed */
+    size_t *hosts, nhosts;    /* plan hosts the zone rules name for this zone */
+};
+
+struct mdl_rules_run {
+    const struct mdl_rules *rs;
+    size_t n, nent, nunits, nzones;
+    uint32_t *ent;            /* n: entity of each source */
+    uint32_t *unit_of;        /* n: unit of each source */
+    uint32_t *unit_zone, *unit_local; /* nunits */
+    long *unit_pin;           /* nunits: pinned host, -1 none */
+    struct mdl_rzone *z;      /* nzones */
+    struct mdl_soft_pairs *soft; /* rs->n (empty for other types) */
+};
+
+/* The engine's hooks over a zone (ctx = struct mdl_rzone). */
+int mdl_rules_allow(void *ctx, size_t item, uint32_t bin, const uint32_t *assign);
+double mdl_rules_penalty(void *ctx, size_t item, uint32_t from, uint32_t to,
+                         const uint32_t *assign);
+
+/* Fail each host of zone zi in turn (mdl_rules_ha.c): the first plan host whose units
+ * cannot be re-placed on the zone's others keeping capacity and the conflict rules, -1
+ * when every failure can, -2 when the zone has no conflict to keep. assign: plan host
+ * of each source. */
+long mdl_rules_failover(const struct mdl_rules_run *rr, size_t zi, const uint32_t *assign,
+                        const uint32_t *host_zone, size_t nhosts);
+
+struct mdl_eval;
+/* Soft-affinity groups packed as one item where that costs no host (mdl_rules_soft.c):
+ * ez (the zone's packing with options o) is replaced by the best such packing. */
+int mdl_rules_soft_merge(const struct mdl_rzone *z, struct mdl_eval *ez,
+                         const struct mdl_vbp_opts *o, struct ks_err *err);
+
+#endif
