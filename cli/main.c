@@ -21,7 +21,8 @@ const struct cmd_entry cmd_table[] = {
     {"report", cmd_report, "dataset + plan [+ sim results] -> HTML report with charts",
      "report DATASET --plan PLAN_DIR [--sim RESULTS.csv] -o REPORT_DIR"},
     {"top", cmd_top, "live ncurses monitor of this host; --replay DATASET",
-     "top [-i SECONDS] [--root DIR] [--record DATASET] [--replay DATASET]"},
+     "top [-i SECONDS] [-n COUNT] [--root DIR] [--record DATASET] [--replay DATASET "
+     "[--entity NAME]] [--catalog FILE --model NAME]"},
     {NULL, NULL, NULL, NULL},
 };
 
