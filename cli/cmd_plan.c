@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/plan_risk.h"
 #include "cli/plan_storage.h"
 #include "core/ks_csv.h"
 #include "core/ks_merge.h"
@@ -83,6 +84,7 @@ struct args {
     char **datasets;    /* every DATASET argument (dataset dirs or dirs of them) */
     size_t ndatasets;
     struct plan_storage_args storage; /* catalog_dir NULL: no storage sizing */
+    struct plan_risk_args risk;       /* backtests (cli/plan_risk.c) */
     const char *val[NKEYS]; /* flags given, by key; applied over the policy file */
     double time_limit_s;
 };
@@ -121,6 +123,7 @@ usage(void)
            "  --vbp FILE.vbp        pack a VPSolver instance; prints 'bins N lower_bound L'\n"
            "  --assign OUT.csv      write item,bin rows (items 0-based in file order)\n"
            "  --time-limit S        safety stop in seconds (default 1.8)\n");
+    plan_risk_usage();
 }
 
 static struct option *
@@ -135,8 +138,9 @@ make_options(void)
         {"storage", required_argument, 0, OPT_STORAGE_KV},
         {"rules", required_argument, 0, OPT_RULES}};
     size_t nf = sizeof fixed / sizeof *fixed;
-    struct option *lo = ks_xcalloc(nf + NKEYS + NSHORT + 1, sizeof *lo);
+    struct option *lo = ks_xcalloc(nf + NKEYS + NSHORT + PLAN_RISK_NOPTS + 1, sizeof *lo);
     memcpy(lo, fixed, sizeof fixed);
+    memcpy(lo + nf + NKEYS + NSHORT, plan_risk_opts, sizeof plan_risk_opts);
     for (size_t k = 0; k < NKEYS; k++)
         lo[nf + k] = (struct option){POLICY_KEYS[k], required_argument, 0, OPT_KEY + (int)k};
     for (size_t k = 0; k < NSHORT; k++)
@@ -164,6 +168,7 @@ parse(int argc, char **argv, struct args *a)
     struct option *lo = make_options();
     int c, rc = 0, li = 0;
     a->time_limit_s = 1.8;
+    plan_risk_init(&a->risk);
     optind = 1;
     while (rc == 0 && (c = getopt_long(argc, argv, "ho:", lo, &li)) != -1) {
         if (c == OPT_STORAGE_CAT)
@@ -172,6 +177,8 @@ parse(int argc, char **argv, struct args *a)
             add_storage_kv(a, NULL, optarg);
         else if (c == OPT_STORAGE_SHORT)
             add_storage_kv(a, lo[li].name, optarg);
+        else if (c >= PLAN_RISK_OPT && c < PLAN_RISK_OPT + PLAN_RISK_NOPTS)
+            rc = plan_risk_opt(&a->risk, c, optarg);
         else if (c >= OPT_KEY && c < OPT_KEY + (int)NKEYS)
             a->val[c - OPT_KEY] = optarg;
         else if (c == OPT_VBP)
@@ -286,6 +293,7 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
     struct ks_dataset *ds = NULL;
     struct mdl_catalog *cat = NULL;
     struct mdl_plan *pl = NULL;
+    struct plan_risk *rs = NULL;
     struct mdl_rules *rules = NULL;
     struct mdl_policy rpol = *pol; /* shallow: only .rules differs */
     int rc = mdl_catalog_read(a->catalog, &cat, &err);
@@ -297,13 +305,16 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
         rc = mdl_rules_read(a->rules, ds, &rules, &err);
     rpol.rules = rules;
     if (rc == 0)
-        rc = mdl_plan_run(ds, a->dataset, &rpol, cat, &pl, &err);
+        rc = plan_risk_plan(&a->risk, ds, a->dataset, &rpol, cat, &pl, &rs, &err);
     if (rc == 0 && rules)
         mdl_rules_costs(ds, a->dataset, cat, rules, pl, 16);
     if (rc == 0)
         rc = mdl_plan_write(pl, a->out, &err);
     if (rc == 0)
         print_summary(pl, a->out);
+    if (rc == 0)
+        rc = plan_risk_finish(rs, pl, a->out, &err);
+    plan_risk_free(rs);
     if (rc == 0 && a->storage.catalog_dir)
         rc = plan_storage_run(&a->storage, ds, pl, a->out, &err);
     mdl_plan_free(pl);

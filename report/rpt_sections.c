@@ -7,6 +7,7 @@
 
 #include "report/rpt_flows.h"
 #include "report/rpt_html.h"
+#include "report/rpt_risk.h"
 #include "report/rpt_rules.h"
 #include "report/rpt_storage.h"
 #include "report/rpt_util.h"
@@ -17,6 +18,7 @@ const struct rpt_section rpt_sections[] = {
     {"assumptions", "Assumptions and data coverage", rpt_assume_build, rpt_assume_html},
     {"estate", "Source estate", rpt_estate_sec_build, rpt_estate_sec_html},
     {"plan", "The plan", rpt_plan_sec_build, rpt_plan_sec_html},
+    {"risk", "Risk", rpt_risk_build, rpt_risk_html},
     {"rules", "Placement rules", rpt_rules_build, rpt_rules_html},
     {"licences", "Sockets and licences", rpt_licence_build, rpt_licence_html},
     {"ports", "Network ports", rpt_ports_build, rpt_ports_html},
@@ -101,6 +103,7 @@ rpt_summary_html(const struct rpt_ctx *c, FILE *f)
 {
     rpt_html_fill(f, c, summary_cards);
     rpt_html_fill(f, c, summary_prose);
+    rpt_risk_summary_html(c, f);
     const char *by = rpt_sum_str(c, "planned_by"), *ha = rpt_sum_str(c, "ha_verified");
     if (by && strcmp(by, "allocation") == 0)
         rpt_html_note(f, "This dataset has no time series (inventory only): the plan sizes "

@@ -1,0 +1,249 @@
+/* kasane plan's risk step (see plan_risk.h, docs/risk.md). */
+#include "cli/plan_risk.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+/* How far the growth scan looks: 20 years is past any hardware's life. */
+#define MAX_MONTHS 240
+
+const struct option plan_risk_opts[PLAN_RISK_NOPTS] = {
+    {"train", required_argument, 0, PLAN_RISK_OPT + 0},
+    {"test", required_argument, 0, PLAN_RISK_OPT + 1},
+    {"sweep", required_argument, 0, PLAN_RISK_OPT + 2},
+    {"risk-target", required_argument, 0, PLAN_RISK_OPT + 3},
+    {"rolling", no_argument, 0, PLAN_RISK_OPT + 4},
+    {"backtest", no_argument, 0, PLAN_RISK_OPT + 5},
+    {"growth", required_argument, 0, PLAN_RISK_OPT + 6},
+};
+
+struct plan_risk {
+    const struct plan_risk_args *a;
+    const struct ks_dataset *ds;     /* the whole dataset (borrowed) */
+    const char *name;
+    const struct mdl_policy *pol;
+    const struct mdl_catalog *cat;
+    struct mdl_window train, test;
+    struct ks_dataset *tr, *te;      /* the windows' datasets (owned) */
+};
+
+void
+plan_risk_usage(void)
+{
+    printf("\nRisk: backtest the plan on data it was not made from (docs/risk.md):\n"
+           "  --train FROM..TO      plan on this window only (YYYY-MM-DD[THH:MM] UTC or\n"
+           "  --test FROM..TO       UNIX s; a date-only TO is the end of that day) and\n"
+           "                        replay the placement on the test window\n"
+           "  --backtest            the default split: train on all but the last week,\n"
+           "                        test on the last (data of 2 weeks or more)\n"
+           "  --sweep KEY=A:B:S     plan and backtest at each headroom= / percentile=\n"
+           "                        setting (repeatable: two keys give their product)\n"
+           "  --risk-target PCT     overload share the advice stays under (0.1%%)\n"
+           "  --rolling             also train on week k, test on week k+1, every k\n"
+           "  --growth PCT          demand growth a year: packed for the end of --years;\n"
+           "                        the backtest says how many months the plan holds\n");
+}
+
+void
+plan_risk_init(struct plan_risk_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->target_pct = 0.1;
+    a->growth_pct = NAN;
+}
+
+/* "0.1%" or "0.1": a percentage. */
+static int
+parse_pct(const char *s, double *out)
+{
+    char *t = ks_xstrdup(s);
+    size_t n = strlen(t);
+    if (n && t[n - 1] == '%')
+        t[n - 1] = '\0';
+    int rc = ks_parse_double(t, out);
+    free(t);
+    return rc;
+}
+
+int
+plan_risk_opt(struct plan_risk_args *a, int id, const char *arg)
+{
+    struct ks_err err = {0};
+    switch (id - PLAN_RISK_OPT) {
+    case 0:
+    case 1:
+        if (mdl_window_parse(arg, &(struct mdl_window){0}, &err) < 0)
+            return cmd_usage_error("plan", "--%s %s", plan_risk_opts[id - PLAN_RISK_OPT].name,
+                                   err.msg);
+        *(id == PLAN_RISK_OPT ? &a->train : &a->test) = arg;
+        return 0;
+    case 2:
+        if (a->ndims == 2)
+            return cmd_usage_error("plan", "--sweep: at most two keys");
+        if (mdl_sweep_parse(arg, &a->dims[a->ndims], &err) < 0)
+            return cmd_usage_error("plan", "%s", err.msg);
+        a->ndims++;
+        return 0;
+    case 3:
+        if (parse_pct(arg, &a->target_pct) < 0 || a->target_pct < 0 || a->target_pct > 100)
+            return cmd_usage_error("plan", "--risk-target '%s': want a percentage 0-100", arg);
+        a->target_set = 1;
+        return 0;
+    case 4:
+        a->rolling = 1;
+        return 0;
+    case 5:
+        a->backtest = 1;
+        return 0;
+    default:
+        if (parse_pct(arg, &a->growth_pct) < 0 || a->growth_pct <= -100 || a->growth_pct > 1000)
+            return cmd_usage_error("plan", "--growth '%s': want a percentage a year "
+                                           "(-100 < g <= 1000)", arg);
+        return 0;
+    }
+}
+
+int
+plan_risk_wanted(const struct plan_risk_args *a)
+{
+    return a->train || a->test || a->ndims || a->rolling || a->backtest || a->target_set ||
+           !isnan(a->growth_pct);
+}
+
+/* The two windows: given, or the default split; both or neither must be given. */
+static int
+windows(struct plan_risk *rs, struct ks_err *err)
+{
+    const struct plan_risk_args *a = rs->a;
+    if (!a->train != !a->test)
+        return ks_errf(err, -EINVAL, "give both --train and --test, or neither (the default "
+                                     "split)");
+    if (!a->train)
+        return mdl_risk_default_split(rs->ds, &rs->train, &rs->test, err);
+    mdl_window_parse(a->train, &rs->train, err);
+    mdl_window_parse(a->test, &rs->test, err);
+    return 0;
+}
+
+int
+plan_risk_plan(const struct plan_risk_args *a, const struct ks_dataset *ds, const char *name,
+               const struct mdl_policy *pol, const struct mdl_catalog *cat,
+               struct mdl_plan **pl, struct plan_risk **out, struct ks_err *err)
+{
+    *out = NULL;
+    if (!plan_risk_wanted(a))
+        return mdl_plan_run(ds, name, pol, cat, pl, err);
+    /* Rules hold entity indices of the whole dataset; a window's dataset numbers its
+     * entities anew, so the two cannot be combined until rules re-bind by name. */
+    if (pol->rules)
+        return ks_errf(err, -EINVAL, "--rules cannot be combined with backtests (--train, "
+                                     "--test, --backtest, --sweep, --rolling, --growth) yet");
+    struct plan_risk *rs = ks_xcalloc(1, sizeof *rs);
+    *rs = (struct plan_risk){.a = a, .ds = ds, .name = name, .pol = pol, .cat = cat};
+    *out = rs;
+    /* Growth: the plan carries the demand of the horizon's end. */
+    double scale = isnan(a->growth_pct) ? 1 : pow(1 + a->growth_pct / 100, pol->years);
+    int rc = windows(rs, err);
+    if (rc == 0)
+        rc = mdl_dataset_window(ds, &rs->train, scale, "training", &rs->tr, err);
+    if (rc == 0)
+        rc = mdl_dataset_window(ds, &rs->test, 1, "test", &rs->te, err);
+    if (rc == 0)
+        rc = mdl_plan_run(rs->tr, name, pol, cat, pl, err);
+    if (rc == 0)
+        mdl_risk_widen(*pl, ds);
+    return rc;
+}
+
+static void
+print_kv(void *ctx, const char *k, const char *v)
+{
+    (void)ctx;
+    printf("    %s: %s\n", k, v);
+}
+
+/* The human summary: the backtest's headline, then every risk.csv figure. */
+static void
+print_risk(const struct mdl_risk_out *o)
+{
+    const struct mdl_risk *r = o->bt;
+    char a[64], b[64];
+    printf("  risk: planned on %s, replayed on %s\n", mdl_window_fmt(a, sizeof a, &r->train),
+           mdl_window_fmt(b, sizeof b, &r->test));
+    printf("    host-steps over capacity: cpu %.4g%%, mem %.4g%%; worst %.1f%% of capacity; "
+           "longest run %zu steps; %zu of %zu hosts overloaded (%zu VMs)\n",
+           r->share_pct[0], r->share_pct[1], r->worst_pct, r->longest_run, r->hosts_over,
+           r->loaded, r->vms_over);
+    if (r->nmiss_train || r->nmiss_test)
+        printf("    missing: %zu entities not in the training window, %zu not in the test "
+               "window (risk_missing.csv)\n", r->nmiss_train, r->nmiss_test);
+    if (o->sweep && o->sweep->advice >= 0)
+        printf("    advice: %zu hosts (%s) keep the overload share within %g%%\n",
+               o->sweep->rows[o->sweep->advice].hosts,
+               o->sweep->rows[o->sweep->advice].setting, o->target_pct);
+    else if (o->sweep)
+        printf("    advice: no setting of the sweep keeps the overload share within %g%%\n",
+               o->target_pct);
+    mdl_risk_summary(o, print_kv, NULL);
+}
+
+int
+plan_risk_finish(struct plan_risk *rs, const struct mdl_plan *pl, const char *out,
+                 struct ks_err *err)
+{
+    mdl_risk_clean(out);
+    if (!rs)
+        return 0;
+    const struct plan_risk_args *a = rs->a;
+    struct mdl_risk bt;
+    struct mdl_sweep sw = {0};
+    struct mdl_window *fw = NULL;
+    struct mdl_fold *folds = NULL;
+    struct mdl_risk_out o = {.bt = &bt, .target_pct = a->target_pct,
+                             .growth_pct = a->growth_pct, .max_months = MAX_MONTHS};
+    int rc = mdl_risk_backtest(pl, rs->te, &bt, err);
+    int nf = 0;
+    if (rc == 0) {
+        bt.train = rs->train;
+        bt.test = rs->test;
+        if (!isnan(a->growth_pct))
+            o.holds_months = mdl_risk_holds_months(&bt, a->growth_pct, a->target_pct,
+                                                   MAX_MONTHS);
+    }
+    if (rc == 0 && a->ndims) {
+        rc = mdl_risk_sweep(rs->tr, rs->name, rs->te, rs->pol, rs->cat, a->dims, a->ndims,
+                            a->target_pct, &sw, err);
+        o.sweep = rc == 0 ? &sw : NULL;
+    }
+    if (rc == 0 && a->rolling && (nf = mdl_risk_rolling_folds(rs->ds, &fw, err)) < 0)
+        rc = nf;
+    if (rc == 0 && a->rolling) {
+        rc = mdl_risk_rolling(rs->ds, rs->name, rs->pol, rs->cat, fw, (size_t)nf, &folds, err);
+        o.folds = folds;
+        o.nfolds = (size_t)nf;
+    }
+    if (rc == 0)
+        rc = mdl_risk_write(pl, &o, out, err);
+    if (rc == 0)
+        print_risk(&o);
+    free(fw);
+    free(folds);
+    mdl_sweep_fini(&sw);
+    mdl_risk_fini(&bt);
+    return rc;
+}
+
+void
+plan_risk_free(struct plan_risk *rs)
+{
+    if (!rs)
+        return;
+    ks_dataset_free(rs->tr);
+    ks_dataset_free(rs->te);
+    free(rs);
+}

@@ -1,0 +1,218 @@
+/* The Risk section: backtest, sweep curve and advice, rolling folds, per-host overload
+ * (see rpt_risk.h). The figures are the planner's risk files, shown as they are: the
+ * e2e tests recompute them from the dataset independently. */
+#include "report/rpt_risk.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "report/rpt_html.h"
+#include "report/rpt_sections.h"
+#include "report/rpt_util.h"
+
+#define MAX_HOST_ROWS 60 /* the page lists the worst hosts; all are in the CSV */
+
+/* Read PLAN_DIR/NAME.csv into report table NAME when the file exists (0), else 1. */
+static int
+load(struct rpt_ctx *c, const char *name, struct ks_err *err)
+{
+    char *path = ks_xasprintf("%s/%s.csv", c->o->plan_dir, name);
+    struct stat st;
+    struct ks_table t;
+    int rc = 1;
+    if (stat(path, &st) == 0) {
+        rc = ks_table_read(path, NULL, &t, err);
+        if (rc == 0) {
+            rpt_copy_table(c, name, &t);
+            ks_table_fini(&t);
+        }
+    }
+    free(path);
+    return rc;
+}
+
+static const char *
+kv(const struct rpt_ctx *c, const char *key)
+{
+    const struct ks_table *t = rpt_ctx_find(c, "risk");
+    return t ? rpt_kv_str(t, key) : NULL;
+}
+
+static double
+kvn(const struct rpt_ctx *c, const char *key)
+{
+    const struct ks_table *t = rpt_ctx_find(c, "risk");
+    return t ? rpt_kv_num(t, key) : NAN;
+}
+
+/* The curve from risk_sweep.csv (rows without a plan drawn as gaps). */
+static void
+sweep_chart(struct rpt_ctx *c, const struct ks_table *s)
+{
+    size_t n = s->nrows;
+    double *x = ks_xmalloc((n ? n : 1) * 3 * sizeof *x);
+    const char **lab = ks_xmalloc((n ? n : 1) * sizeof *lab);
+    long advice = -1;
+    for (size_t i = 0; i < n; i++) {
+        x[i] = ks_table_num(s, i, "hosts");
+        x[n + i] = ks_table_num(s, i, "overload_cpu_pct");
+        x[2 * n + i] = ks_table_num(s, i, "overload_mem_pct");
+        lab[i] = ks_table_str(s, i, "setting") ? ks_table_str(s, i, "setting") : "";
+        if (ks_table_num(s, i, "advice") == 1)
+            advice = (long)i;
+    }
+    struct rpt_risk_curve cv = {.name = "risk_sweep",
+                                .title = "Hosts against overload risk in the test window",
+                                .npts = n, .hosts = x, .cpu = x + n, .mem = x + 2 * n,
+                                .labels = lab, .target_pct = kvn(c, "target_pct"),
+                                .advice = advice};
+    rpt_ctx_chart(c, cv.name, rpt_gp_risk(&cv));
+    free(x);
+    free(lab);
+}
+
+int
+rpt_risk_build(struct rpt_ctx *c, struct ks_err *err)
+{
+    int rc = load(c, "risk", err);
+    if (rc != 0)
+        return rc < 0 ? rc : 0; /* no backtest: the html step says so */
+    static const char *const more[] = {"risk_hosts", "risk_sweep", "risk_rolling",
+                                       "risk_missing"};
+    for (size_t i = 0; i < sizeof more / sizeof *more; i++)
+        if ((rc = load(c, more[i], err)) < 0)
+            return rc;
+    const struct ks_table *s = rpt_ctx_find(c, "risk_sweep");
+    if (s && s->nrows)
+        sweep_chart(c, s);
+    return 0;
+}
+
+/* A risk.csv figure as text (escaped), "n/a" when absent. */
+static void
+fig(FILE *f, const struct rpt_ctx *c, const char *key, int decimals)
+{
+    char b[RPT_NUMBUF];
+    double v = kvn(c, key);
+    if (!isnan(v))
+        fputs(rpt_fmt_group(b, v, decimals), f);
+    else
+        rpt_html_esc(f, kv(c, key) ? kv(c, key) : "n/a");
+}
+
+static void
+backtest_html(const struct rpt_ctx *c, FILE *f)
+{
+    fputs("<p>The plan was made from the training window ", f);
+    fig(f, c, "train_window", 0);
+    fputs(" only, and its placement replayed on the test window ", f);
+    fig(f, c, "test_window", 0);
+    fputs(": on ", f);
+    fig(f, c, "loaded_hosts", 0);
+    fputs(" hosts carrying VMs, <strong>", f);
+    fig(f, c, "overload_cpu_pct", 4);
+    fputs("%</strong> of host-steps were over CPU capacity and <strong>", f);
+    fig(f, c, "overload_mem_pct", 4);
+    fputs("%</strong> over memory; the worst load was ", f);
+    fig(f, c, "worst_pct", 1);
+    fputs("% of capacity, the longest overload lasted ", f);
+    fig(f, c, "longest_run_steps", 0);
+    fputs(" steps, and ", f);
+    fig(f, c, "hosts_overloaded", 0);
+    fputs(" hosts (", f);
+    fig(f, c, "vms_on_overloaded_hosts", 0);
+    fputs(" VMs) overloaded at least once. Capacity is the usable one (after hypervisor "
+          "overhead, before headroom).</p>\n", f);
+    if (kvn(c, "missing_from_train") > 0 || kvn(c, "missing_from_test") > 0) {
+        fputs("<p class=\"note\">Missing, not guessed: ", f);
+        fig(f, c, "missing_from_train", 0);
+        fputs(" entities have no sample in the training window (not placed) and ", f);
+        fig(f, c, "missing_from_test", 0);
+        fputs(" placed ones none in the test window (not replayed); see "
+              "<code>tables/risk_missing.csv</code>.</p>\n", f);
+    }
+    if (!isnan(kvn(c, "holds_months"))) {
+        fputs("<p>With demand growing ", f);
+        fig(f, c, "growth_pct_per_year", 1);
+        fputs("% a year (the plan was packed for the end of the horizon), the test window "
+              "stays within the target for ", f);
+        fig(f, c, "holds_months", 0);
+        fputs(kvn(c, "holds_months") < 0 ? " months (it is over it today).</p>\n"
+                                         : " months.</p>\n", f);
+    }
+}
+
+static void
+sweep_html(const struct rpt_ctx *c, FILE *f)
+{
+    const struct ks_table *s = rpt_ctx_find(c, "risk_sweep");
+    if (!s)
+        return;
+    fputs("<h3>Host count against overload risk</h3>\n<p>Each setting was planned on the "
+          "training window and backtested on the test window. ", f);
+    if (kv(c, "advice_setting")) {
+        fputs("The advice: <strong>", f);
+        fig(f, c, "advice_hosts", 0);
+        fputs(" hosts</strong> (", f);
+        rpt_html_esc(f, kv(c, "advice_setting"));
+        fputs("), the fewest that keep the overload share within ", f);
+        fig(f, c, "target_pct", 2);
+        fputs("% for every resource.</p>\n", f);
+    } else {
+        fputs("No setting kept the overload share within ", f);
+        fig(f, c, "target_pct", 2);
+        fputs("%: widen the sweep.</p>\n", f);
+    }
+    rpt_html_chart(f, c, "risk_sweep", "Overload share of host-steps in the test window "
+                                       "against the plan's host count, one point per setting");
+    rpt_html_table(f, s, "risk_sweep", 0);
+}
+
+void
+rpt_risk_html(const struct rpt_ctx *c, FILE *f)
+{
+    if (!rpt_ctx_find(c, "risk")) {
+        rpt_html_note(f, "No backtest in this plan directory: run kasane plan with --backtest, "
+                         "--train/--test or --sweep (docs/risk.md).");
+        return;
+    }
+    backtest_html(c, f);
+    sweep_html(c, f);
+    const struct ks_table *r = rpt_ctx_find(c, "risk_rolling");
+    if (r) {
+        fputs("<h3>Rolling backtests</h3>\n<p>Trained on week k, tested on week k+1: the "
+              "overload share ranged from ", f);
+        fig(f, c, "rolling_overload_min_pct", 4);
+        fputs("% to ", f);
+        fig(f, c, "rolling_overload_max_pct", 4);
+        fputs("% (median ", f);
+        fig(f, c, "rolling_overload_median_pct", 4);
+        fputs("%).</p>\n", f);
+        rpt_html_table(f, r, "risk_rolling", 0);
+    }
+    fputs("<h3>Overload per host in the test window</h3>\n", f);
+    const struct ks_table *h = rpt_ctx_find(c, "risk_hosts");
+    if (h)
+        rpt_html_table(f, h, "risk_hosts", MAX_HOST_ROWS);
+    rpt_html_note(f, "The plan section recomputes host peaks over the whole dataset, test "
+                     "window included, so they may exceed the planner's (training) figures.");
+}
+
+void
+rpt_risk_summary_html(const struct rpt_ctx *c, FILE *f)
+{
+    if (isnan(rpt_sum_num(c, "risk_target_pct")))
+        return;
+    if (rpt_sum_str(c, "risk_advice_setting"))
+        rpt_html_fill(f, c, "<p>Backtested on data it was not made from, the plan needs "
+                            "{risk_advice_hosts:0} hosts ({risk_advice_setting}) to keep "
+                            "overloads within {risk_target_pct:2}% of host-steps.</p>\n");
+    else
+        rpt_html_fill(f, c, "<p>Backtested on data it was not made from ({risk_test}), the "
+                            "plan overloads {risk_overload_cpu_pct:2}% of host-steps on CPU "
+                            "and {risk_overload_mem_pct:2}% on memory (target "
+                            "{risk_target_pct:2}%).</p>\n");
+}

@@ -1,0 +1,97 @@
+/* The sweep curve's gnuplot script (rpt_risk.h): a pure function, golden-tested like
+ * the charts of rpt_chart.c, and drawn by the same pipe (rpt_gp_run). */
+#include <math.h>
+#include <stdio.h>
+
+#include "report/rpt_chart.h"
+#include "report/rpt_risk.h"
+#include "report/rpt_util.h"
+
+enum { W = 800, H = 420 };
+
+/* A gnuplot single-quoted string ('' escapes '). */
+static void
+quote(struct rpt_buf *b, const char *s)
+{
+    rpt_buf_puts(b, "'");
+    for (; s && *s; s++)
+        rpt_buf_puts(b, *s == '\'' ? "''" : (char[]){*s, 0});
+    rpt_buf_puts(b, "'");
+}
+
+/* Shortest exact text; NaN is gnuplot's NaN (no point drawn). */
+static void
+number(struct rpt_buf *b, double v)
+{
+    char n[KS_NUMBUF];
+    rpt_buf_puts(b, isnan(v) ? "NaN" : ks_fmt_double(n, v));
+}
+
+/* One data row per setting: hosts, cpu share, mem share, "label". Labels are data so
+ * that gnuplot places them beside their points. */
+static void
+data_block(struct rpt_buf *b, const struct rpt_risk_curve *c)
+{
+    rpt_buf_puts(b, "$data << EOD\n");
+    for (size_t i = 0; i < c->npts; i++) {
+        number(b, c->hosts[i]);
+        rpt_buf_puts(b, " ");
+        number(b, c->cpu[i]);
+        rpt_buf_puts(b, " ");
+        number(b, c->mem[i]);
+        rpt_buf_puts(b, " \"");
+        for (const char *s = c->labels[i]; *s; s++)
+            if (*s != '"' && *s != '\\')
+                rpt_buf_printf(b, "%c", *s);
+        rpt_buf_puts(b, "\"\n");
+    }
+    rpt_buf_puts(b, "EOD\n");
+}
+
+static void
+frame(struct rpt_buf *b, const struct rpt_risk_curve *c, const char *term, int png)
+{
+    rpt_buf_printf(b, "set terminal %s size %d,%d font 'DejaVu Sans,%d' noenhanced "
+                      "background rgb 'white'\nset output 'charts/%s.%s'\n",
+                   term, W, H, png ? 10 : 12, c->name, png ? "png" : "svg");
+}
+
+char *
+rpt_gp_risk(const struct rpt_risk_curve *c)
+{
+    struct rpt_buf b = {0};
+    rpt_buf_printf(&b, "# kasane report chart: %s\nreset\n", c->name);
+    frame(&b, c, "svg", 0);
+    rpt_buf_puts(&b, "set encoding utf8\nset title ");
+    quote(&b, c->title);
+    rpt_buf_puts(&b, " font ',14'\nset border 3 lc rgb '#555555'\n"
+                     "set tics nomirror textcolor rgb '#333333'\n"
+                     "set grid ytics lc rgb '#d0d0d0' lw 1 dt 1\n"
+                     "set key below center horizontal Left reverse noautotitle samplen 2\n");
+    data_block(&b, c);
+    rpt_buf_puts(&b, "set xlabel 'hosts in the plan'\n"
+                     "set ylabel 'host-steps over capacity in the test window (%)'\n"
+                     "set yrange [0:*]\nset offsets 0.5, 0.5, 0, 0\n");
+    if (c->advice >= 0 && (size_t)c->advice < c->npts) {
+        rpt_buf_puts(&b, "set object 1 circle at first ");
+        number(&b, c->hosts[c->advice]);
+        rpt_buf_puts(&b, ", first ");
+        number(&b, fmax(isnan(c->cpu[c->advice]) ? 0 : c->cpu[c->advice],
+                        isnan(c->mem[c->advice]) ? 0 : c->mem[c->advice]));
+        rpt_buf_puts(&b, " size char 1.2 front fillstyle empty border lc rgb '#b2182b' lw 2\n");
+    }
+    rpt_buf_printf(&b, "plot $data using 1:2 with linespoints lw 2.5 pt 7 ps 0.8 lc rgb '%s' "
+                       "title 'CPU', $data using 1:3 with linespoints lw 2.5 pt 5 ps 0.8 "
+                       "lc rgb '%s' title 'memory', $data using 1:2:4 with labels offset "
+                       "char 0,1 font ',9' textcolor rgb '#555555' notitle, ",
+                   rpt_palette[0], rpt_palette[1]);
+    number(&b, c->target_pct);
+    rpt_buf_puts(&b, " with lines lw 2 dt 2 lc rgb '#b2182b' title ");
+    char t[64];
+    snprintf(t, sizeof t, "target %g%%", c->target_pct);
+    quote(&b, t);
+    rpt_buf_puts(&b, "\n");
+    frame(&b, c, "pngcairo", 1);
+    rpt_buf_puts(&b, "replot\nunset output\nundefine $data\n");
+    return rpt_buf_take(&b);
+}

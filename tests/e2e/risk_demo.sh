@@ -1,0 +1,59 @@
+#!/bin/sh
+# Issue 12 on the generated demo room (2 weeks): the default split (train on the first
+# week, test on the last), a headroom sweep, rolling folds, growth; the advice in the
+# report's executive summary and its Risk section; and bad input.
+. "$(dirname "$0")/lib.sh"
+CAT="$KASANE_ROOT/datasets/catalog/2008.csv"
+"$KASANE" gen --servers 60 --days 14 --step 300 --seed 2008 --profile mix -q -o "$T/ds"
+P="--catalog $CAT --effort 0.1 --seed 3"
+"$KASANE" plan "$T/ds" $P --sweep headroom=0:40:10 --rolling --growth 10 -o "$T/p" >"$T/out"
+check "default split: plan + sweep + rolling + growth" [ $? -eq 0 ]
+kv() { awk -F, -v k="$2" '$1 == k { print $2 }' "$1"; }
+check "trained on the first week" [ "$(kv "$T/p/risk.csv" train_window)" = "2008-03-24T00:00Z..2008-03-31T00:00Z" ]
+check "tested on the last week" [ "$(kv "$T/p/risk.csv" test_window)" = "2008-03-31T00:00Z..2008-04-07T00:00Z" ]
+check "2016 test steps" [ "$(kv "$T/p/risk.csv" test_steps)" = 2016 ]
+check "five sweep rows" [ "$(wc -l <"$T/p/risk_sweep.csv")" -eq 6 ]
+check "one rolling fold in two weeks" [ "$(wc -l <"$T/p/risk_rolling.csv")" -eq 2 ]
+hold=$(kv "$T/p/risk.csv" holds_months)
+check "growth: months the plan holds ($hold)" [ -n "$hold" ]
+check "summary.csv has the advice" grep -q '^risk_advice_hosts,[0-9]' "$T/p/summary.csv"
+adv=$(kv "$T/p/summary.csv" risk_advice_hosts)
+# Rows within the target never have fewer hosts than the advice.
+check "advice is the fewest hosts within target" awk -F, -v h="$adv" '
+    NR > 1 && $8 == 1 && $2 < h { bad = 1 } END { exit bad }' "$T/p/risk_sweep.csv"
+
+"$KASANE" report "$T/ds" --plan "$T/p" -o "$T/r" >/dev/null 2>&1
+check "report renders" [ -s "$T/r/index.html" ]
+H="$T/r/index.html"
+check "advice sentence in the executive summary" sh -c "awk '/<section id=\"summary\">/,/<\/section>/' '$H' |
+    grep -q 'data-key=\"risk_advice_hosts\" data-value=\"$adv\"'"
+check "Risk section after The plan" sh -c "grep -o '<section id=\"[a-z]*\"' '$H' | tr -d '\n' | grep -q 'plan.*risk.*licences'"
+check "sweep chart drawn" [ -s "$T/r/charts/risk_sweep.svg" ]
+check "per-host overload table" [ -s "$T/r/tables/risk_hosts.csv" ]
+check "tidy finds no HTML error" sh -c "tidy -q -errors '$H' >/dev/null 2>&1; [ \$? -lt 2 ]"
+
+# A plan without risk: stale risk files are removed and the section is one note.
+"$KASANE" plan "$T/ds" $P -o "$T/p" >/dev/null
+check "plain plan removes stale risk files" [ ! -e "$T/p/risk.csv" ]
+"$KASANE" report "$T/ds" --plan "$T/p" -o "$T/r2" >/dev/null 2>&1
+check "no risk files: one-line note" grep -q "No backtest in this plan directory" "$T/r2/index.html"
+
+# Bad input (exit 1) and malformed flags (exit 2).
+D="$FIX/risk/disjoint"
+expect_exit "windows outside the data" 1 "holds no sample" \
+    "$KASANE" plan "$T/ds" $P --train 2020-01-01..2020-01-07 --test 2020-01-08..2020-01-09 -o "$T/x"
+expect_exit "test window with no common entity" 1 "no entity in common" \
+    "$KASANE" plan "$D" $P --train 2020-01-01..2020-01-01 --test 2020-01-02..2020-01-02 -o "$T/x"
+expect_exit "sweep with no valid setting" 1 "no valid setting" \
+    "$KASANE" plan "$T/ds" $P --sweep headroom=96:120:5 -o "$T/x"
+expect_exit "default split on 2 days" 1 "needs 14" \
+    "$KASANE" plan "$D" $P --backtest -o "$T/x"
+expect_exit "malformed sweep" 2 "FROM:TO:STEP" "$KASANE" plan "$T/ds" $P --sweep headroom=0:40 -o "$T/x"
+expect_exit "unknown sweep key" 2 "headroom=FROM:TO:STEP" "$KASANE" plan "$T/ds" $P --sweep ha=0:2:1 -o "$T/x"
+expect_exit "malformed window" 2 "not YYYY-MM-DD" "$KASANE" plan "$T/ds" $P --train 2011-13-01..2011-13-02 --test 1..2 -o "$T/x"
+expect_exit "window ending before it starts" 2 "TO is not after FROM" "$KASANE" plan "$T/ds" $P --test 2011-03-06..2011-03-01 -o "$T/x"
+expect_exit "bad risk target" 2 "risk-target" "$KASANE" plan "$T/ds" $P --risk-target lots -o "$T/x"
+# Placement rules hold entity indices of the whole dataset: refused with backtests.
+printf 'rule,type,members,target,weight\nkeep,exclude,%s,,\n' "$(awk -F, 'NR == 2 { print $1 }' "$T/ds/inventory.csv")" >"$T/rules.csv"
+expect_exit "rules with a backtest: refused" 1 "cannot be combined" \
+    "$KASANE" plan "$T/ds" $P --rules "$T/rules.csv" --backtest -o "$T/x"
