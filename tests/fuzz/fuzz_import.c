@@ -26,8 +26,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     unsigned k = data[0] % 4;
     data++, size--;
-    if (k == 0 && size >= 2 && ((data[0] == 0x96 && data[1] == 0xd5) ||
-                                (data[0] == 0xd5 && data[1] == 0x96)))
+    if (k == 0 && size >= 2 &&
+        ((data[0] == 0x96 && data[1] == 0xd5) || (data[0] == 0xd5 && data[1] == 0x96)))
         return 0; /* sysstat binary magic: sadf's input, see above */
     char *path = ks_xstrdup(fz_file(names[k], data, size));
     char out[300];

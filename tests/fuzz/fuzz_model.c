@@ -66,8 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             mdl_catalog_free(cat);
         break;
     case 1:
-        if (mdl_array_catalog_read(fz_split_dir("arrays", arrays, 4, data, size), &acat,
-                                   &err) == 0)
+        if (mdl_array_catalog_read(fz_split_dir("arrays", arrays, 4, data, size), &acat, &err) == 0)
             mdl_array_catalog_free(acat);
         break;
     case 2:

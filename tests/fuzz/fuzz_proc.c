@@ -55,13 +55,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct col_cpuinfo ci;
     char os[128];
     switch (data[0] % 8) {
-    case 0: proc_stat(buf); break;
+    case 0:
+        proc_stat(buf);
+        break;
     case 1:
         if (col_parse_meminfo(buf, &mi) == 0)
             fz_sink += (uint64_t)(col_mem_used_KiB(&mi) > 0);
         break;
-    case 2: diskstats(buf); break;
-    case 3: netdev(buf); break;
+    case 2:
+        diskstats(buf);
+        break;
+    case 3:
+        netdev(buf);
+        break;
     case 4:
         if (col_parse_vmstat(buf, &vs) == 0)
             fz_sink += vs.c[COL_VM_PGPGIN] * (uint64_t)(vs.have & 1);

@@ -37,12 +37,9 @@ static const struct {
     const char *name;
     int (*one)(const uint8_t *, size_t);
 } harnesses[] = {
-    {"fuzz_csv", fuzz_csv_one},
-    {"fuzz_samples", fuzz_samples_one},
-    {"fuzz_dataset", fuzz_dataset_one},
-    {"fuzz_import", fuzz_import_one},
-    {"fuzz_model", fuzz_model_one},
-    {"fuzz_proc", fuzz_proc_one},
+    {"fuzz_csv", fuzz_csv_one},         {"fuzz_samples", fuzz_samples_one},
+    {"fuzz_dataset", fuzz_dataset_one}, {"fuzz_import", fuzz_import_one},
+    {"fuzz_model", fuzz_model_one},     {"fuzz_proc", fuzz_proc_one},
     {"fuzz_sim", fuzz_sim_one},
 };
 
@@ -85,8 +82,7 @@ test_regressions(void **state)
             fail_msg("%s: no seed inputs", p);
         total += seeds;
     }
-    print_message("%d inputs through %zu harnesses\n", total,
-                  sizeof harnesses / sizeof *harnesses);
+    print_message("%d inputs through %zu harnesses\n", total, sizeof harnesses / sizeof *harnesses);
 }
 
 int
