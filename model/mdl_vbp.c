@@ -52,6 +52,10 @@ mdl_vbp_set_item(struct mdl_vbp *p, size_t i, const double *dem)
 
 /* ---- .vbp reader: whitespace-separated integers, comments not allowed ---------------- */
 
+/* Most items a .vbp file may expand to (the largest published instances have ~10^4;
+ * 10^7 items of 16 resources is 640 MB of demands). */
+#define VBP_MAX_ITEMS 1e7
+
 struct tok {
     FILE *f;
     const char *path;
@@ -92,12 +96,23 @@ read_types(struct tok *t, size_t d, double *cap, double **types, size_t *m,
     int rc = next_num(t, &v, "number of item types", err);
     if (rc < 0)
         return rc;
+    /* Counts are whole and bounded before any size_t conversion or allocation: a
+     * count of 1e30 would overflow both (found by tests/fuzz/fuzz_model). */
+    if (v != floor(v) || v > VBP_MAX_ITEMS)
+        return ks_errf(err, -EINVAL, "%s:%lu: number of item types %g is not a whole number "
+                       "up to %.0f", t->path, t->line, v, VBP_MAX_ITEMS);
     *m = (size_t)v;
     *types = ks_xmalloc((*m ? *m : 1) * (d + 1) * sizeof **types);
+    double items = 0;
     for (size_t i = 0; i < *m * (d + 1); i++) {
         if ((rc = next_num(t, &(*types)[i], i % (d + 1) == d ? "demand" : "weight", err)) < 0)
             return rc;
         size_t r = i % (d + 1);
+        double dem = (*types)[i];
+        if (r == d && (dem != floor(dem) || (items += dem) > VBP_MAX_ITEMS))
+            return ks_errf(err, -EINVAL, "%s:%lu: demand %g is not a whole number, or the "
+                           "items add up to more than %.0f", t->path, t->line, dem,
+                           VBP_MAX_ITEMS);
         if (r < d && (*types)[i] > cap[r])
             return ks_errf(err, -ERANGE, "%s:%lu: weight %g of resource %zu exceeds capacity %g",
                            t->path, t->line, (*types)[i], r + 1, cap[r]);

@@ -10,8 +10,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     for (int k = 0; k < 2; k++) {
-        struct ks_csv_reader *r =
-            ks_csv_open_mem((const char *)data, size, k ? ';' : ',', "fuzz");
+        struct ks_csv_reader *r = ks_csv_open_mem((const char *)data, size, k ? ';' : ',', "fuzz");
         const struct ks_csv_row *row;
         struct ks_err err = {0};
         while (ks_csv_next(r, &row, &err) > 0)

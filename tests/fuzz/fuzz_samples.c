@@ -4,6 +4,7 @@
 
 #include "core/ks_csv.h"
 #include "core/ks_dataset.h"
+#include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -15,11 +16,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ks_dataset_add_entity(ds, "web1", "physical");
     ks_dataset_add_entity(ds, "db1", "vm");
     struct ks_csv_reader *r = ks_csv_open_mem((const char *)data, size, ',', "fuzz");
-    if (ks_samples_parse(ds, r, &err) == 0 && ds->s.nrows) {
-        struct ks_grid g;
-        if (ks_grid_build(ds, 0, KS_AGG_PCT, 95, &g, &err) == 0)
-            ks_grid_fini(&g);
-    }
+    if (ks_samples_parse(ds, r, &err) == 0)
+        fz_grid(ds);
     ks_csv_close(r);
     ks_dataset_free(ds);
     return 0;
