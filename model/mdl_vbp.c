@@ -9,6 +9,7 @@
 
 #include "core/ks_csv.h"
 
+/* Demands start at zero; capacities are copied (at most MDL_MAXRES resources). */
 struct mdl_vbp *
 mdl_vbp_new(size_t n, size_t nres, size_t nsteps, const double *cap)
 {
@@ -33,6 +34,8 @@ mdl_vbp_free(struct mdl_vbp *p)
     free(p);
 }
 
+/* (float)v rounds to nearest; one step up when that went below v keeps every packing
+ * that holds on floats valid on the doubles. */
 float
 mdl_round_up_float(double v)
 {
@@ -119,6 +122,8 @@ expand_types(size_t d, const double *cap, const double *types, size_t m)
     return p;
 }
 
+/* Items are expanded type by type in file order: item indices match the order the
+ * benchmark literature uses for `item,bin` output. */
 int
 mdl_vbp_read(const char *path, struct mdl_vbp **out, struct ks_err *err)
 {
@@ -157,6 +162,7 @@ ceil_tol(double x)
     return c > 0 ? (size_t)c : 0;
 }
 
+/* O(n x dim): one pass summing every cell. */
 size_t
 mdl_vbp_lb_sum(const struct mdl_vbp *p)
 {
@@ -261,6 +267,8 @@ check_bin(const struct mdl_vbp *p, size_t b, const double *load, struct mdl_vbp_
     c->bins_over += bad > 0;
 }
 
+/* Loads rebuilt from scratch in double, so the check shares nothing with the
+ * engine's incremental state. */
 void
 mdl_vbp_check(const struct mdl_vbp *p, const uint32_t *assign, size_t nbins,
               struct mdl_vbp_check *out)
