@@ -322,7 +322,7 @@ nothing_fits(struct run *r, struct ks_err *err)
             big = k;
     }
     return ks_errf(err, -ERANGE, "no host model can carry this estate; the largest, %s with "
-                   "%d sockets: %s",
+                   "%d socket(s): %s",
                    r->cat->m[pl->choices[big].model].name, pl->choices[big].sockets,
                    pl->choices[big].reason);
 }

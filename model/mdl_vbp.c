@@ -153,6 +153,13 @@ mdl_vbp_read(const char *path, struct mdl_vbp **out, struct ks_err *err)
 
 /* ---- Lower bounds ------------------------------------------------------------------- */
 
+static int
+cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
 /* ceil(x) forgiving float noise: 20.0000000001 bins of load still needs only 20 bins
  * when the noise comes from summing floats in double. */
 static size_t
@@ -163,6 +170,21 @@ ceil_tol(double x)
 }
 
 /* O(n x dim): one pass summing every cell. */
+/* Bound of one resource from its step sums (sorted here). With k bins each allowed
+ * over capacity on at most A steps, at most kA steps see any bin over, so among the
+ * kA + 1 largest step sums one is carried within capacity: k x cap >= S[kA] (0-based,
+ * descending). The least such k is the bound; A = 0 gives ceil(max S / cap). */
+static size_t
+over_bound(double *S, size_t T, double cap, size_t A)
+{
+    qsort(S, T, sizeof *S, cmp_desc);
+    for (size_t k = 1;; k++) {
+        size_t i = k * A < T ? k * A : T - 1;
+        if (ceil_tol(S[i] / cap) <= k)
+            return k;
+    }
+}
+
 size_t
 mdl_vbp_lb_sum(const struct mdl_vbp *p)
 {
@@ -175,19 +197,12 @@ mdl_vbp_lb_sum(const struct mdl_vbp *p)
             sum[j] += x[j];
     }
     size_t lb = 1;
-    for (size_t j = 0; j < p->dim; j++) {
-        size_t b = ceil_tol(sum[j] / p->cap[j / p->nsteps]);
+    for (size_t r = 0; r < p->nres; r++) {
+        size_t b = over_bound(sum + r * p->nsteps, p->nsteps, p->cap[r], p->allow_over);
         lb = b > lb ? b : lb;
     }
     free(sum);
     return lb;
-}
-
-static int
-cmp_desc(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? 1 : x > y ? -1 : 0;
 }
 
 /* L2 (Martello and Toth 1990): for each threshold K in [0, C/2], items above C-K each
