@@ -21,6 +21,7 @@ struct vbp_args {
     struct mdl_vbp_opts o;
 };
 
+/* item,bin rows of a --vbp run, written atomically. */
 static int
 write_assign(const char *path, const uint32_t *assign, size_t n, struct ks_err *err)
 {
@@ -34,6 +35,8 @@ write_assign(const char *path, const uint32_t *assign, size_t n, struct ks_err *
     return ks_afile_commit(&af, err);
 }
 
+/* --vbp: read, solve, re-check from the demands (an engine bug must not print a
+ * result), print one line, optionally write the assignment. */
 static int
 run_vbp(const struct vbp_args *a)
 {
@@ -126,6 +129,8 @@ usage(void)
     plan_risk_usage();
 }
 
+/* Long options: the fixed ones plus one per policy key, so every key of the policy
+ * file is also a flag without a second list to keep in step. */
 static struct option *
 make_options(void)
 {
@@ -210,6 +215,7 @@ parse(int argc, char **argv, struct args *a)
     return rc;
 }
 
+/* The chosen model, the three cheapest others, and why the rest were not eligible. */
 static void
 print_choices(const struct mdl_plan *pl)
 {
@@ -258,6 +264,7 @@ print_rules(const struct mdl_plan *pl)
                    mdl_rule_type_name(res->rules->r[k].type), res->out[k].notes);
 }
 
+/* The human summary on stdout; every figure also lands in summary.csv. */
 static void
 print_summary(const struct mdl_plan *pl, const char *out)
 {
@@ -286,6 +293,8 @@ print_summary(const struct mdl_plan *pl, const char *out)
                pl->pol.percentile);
 }
 
+/* Dataset mode: catalog, dataset, plan, write, then the summary (only once the plan
+ * directory is complete). */
 static int
 run_dataset(const struct args *a, const struct mdl_policy *pol)
 {

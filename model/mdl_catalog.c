@@ -30,6 +30,7 @@ num(const struct ks_table *t, const char *path, size_t row, const char *col, int
     return 0;
 }
 
+/* Required numbers of one row; capacity columns must be > 0, the rest >= 0. */
 static int
 read_model(const struct ks_table *t, const char *path, size_t row, struct mdl_model *m,
            struct ks_err *err)
@@ -88,6 +89,8 @@ read_sockets(const struct ks_table *t, const char *path, size_t row, struct mdl_
     return rc;
 }
 
+/* Rows are validated in file order and the first error wins, so the message names
+ * the first bad line; duplicate model names are refused (plans name models). */
 int
 mdl_catalog_read(const char *path, struct mdl_catalog **out, struct ks_err *err)
 {

@@ -17,6 +17,7 @@
 
 #include "model/mdl_plan.h"
 
+/* Hypervisor hosts are not sources (see the header comment). */
 static int
 is_source(const struct ks_dataset *ds, size_t e)
 {
@@ -65,6 +66,7 @@ fill_gaps(double *x, size_t T, double pct, double *scratch)
     return T - known;
 }
 
+/* Mean of a gap-free series. */
 static double
 mean_of(const double *x, size_t T)
 {
@@ -84,6 +86,7 @@ cpu_from_pct(const struct ks_dataset *ds, const struct ks_grid *g, size_t e, dou
         out[t] = pct && !isnan(full) ? pct[t] / 100 * full : NAN;
 }
 
+/* One grid series of entity e (all NaN when the metric is absent). */
 static void
 copy_series(const struct ks_grid *g, enum ks_metric m, size_t e, double *out)
 {
@@ -92,6 +95,8 @@ copy_series(const struct ks_grid *g, enum ks_metric m, size_t e, double *out)
         out[t] = v ? v[t] : NAN;
 }
 
+/* VM traffic both ways; an unmeasured direction counts as 0, not as unknown, since
+ * it only sizes ports. */
 static void
 net_series(const struct ks_grid *g, size_t e, double *out)
 {
@@ -137,6 +142,7 @@ source_series(const struct ks_dataset *ds, const struct ks_grid *g, const struct
     return 0;
 }
 
+/* Series storage for d->n sources of T steps. */
 static void
 alloc_series(struct mdl_demand *d, size_t T, int net)
 {
@@ -148,6 +154,7 @@ alloc_series(struct mdl_demand *d, size_t T, int net)
     d->src_util = ks_xmalloc((d->n ? d->n : 1) * sizeof *d->src_util);
 }
 
+/* Inventory-only datasets: one step holding each source's allocation. */
 static int
 by_allocation(const struct ks_dataset *ds, struct mdl_demand *d, struct ks_err *err)
 {
@@ -162,6 +169,7 @@ by_allocation(const struct ks_dataset *ds, struct mdl_demand *d, struct ks_err *
     return 0;
 }
 
+/* Datasets with samples: the grid (max per window), then each source's series. */
 static int
 by_series(const struct ks_dataset *ds, const struct mdl_policy *pol, struct mdl_demand *d,
           struct ks_err *err)

@@ -5,6 +5,7 @@
 
 #include "model/mdl_sol.h"
 
+/* Each item in order into the first bin where it fits, else a new bin. */
 void
 mdl_greedy_ffd(struct mdl_sol *s, const uint32_t *order)
 {
@@ -50,6 +51,7 @@ mdl_greedy_peak(struct mdl_sol *s, const uint32_t *order, size_t m, int open,
     }
 }
 
+/* The baseline on its own, for callers outside the search. */
 size_t
 mdl_vbp_ffd(const struct mdl_vbp *p, uint32_t *assign)
 {

@@ -8,6 +8,7 @@ struct failset {
     const uint8_t *down; /* nbins: 1 = failed */
 };
 
+/* Allow hook of the re-placement: only hosts that did not fail. */
 static int
 survivor(void *ctx, size_t item, uint32_t bin, const uint32_t *assign)
 {

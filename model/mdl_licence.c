@@ -16,6 +16,7 @@ mdl_lic_kind_name(enum mdl_lic_kind k)
     return KINDS[k];
 }
 
+/* One rule row; the per-kind columns may be empty when the kind does not use them. */
 static int
 read_rule(const struct ks_table *t, const char *path, size_t r, struct mdl_lic_rule *out,
           struct ks_err *err)
@@ -53,6 +54,7 @@ read_rule(const struct ks_table *t, const char *path, size_t r, struct mdl_lic_r
     return 0;
 }
 
+/* Rules are kept in file order: licences.csv lists them the same way. */
 int
 mdl_licences_read(const char *path, struct mdl_licences *out, struct ks_err *err)
 {
@@ -81,6 +83,7 @@ mdl_licences_fini(struct mdl_licences *l)
     memset(l, 0, sizeof *l);
 }
 
+/* Units (not money) one host owes; the caller multiplies by unit_price. */
 double
 mdl_lic_units(const struct mdl_lic_rule *r, int sockets, int cores_per_socket, size_t guests)
 {

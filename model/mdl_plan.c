@@ -99,6 +99,8 @@ rules_setup(struct run *r, struct ks_err *err)
 }
 /* ---- end of placement rules ---------------------------------------------------------- */
 
+/* Demand series, the packing problem (capacity filled in per choice), the per-source
+ * needs for screening, the port template and the licence rules. */
 static int
 setup(struct run *r, struct ks_err *err)
 {
@@ -166,6 +168,8 @@ screen(struct run *r, struct mdl_choice *c, const double usable[2], const double
     return -1;
 }
 
+/* Licences of every host of one evaluated packing (spares included: they run the
+ * guests after a failure). */
 static void
 licence_cost(const struct run *r, const struct mdl_model *m, int s, const struct mdl_eval *e,
              struct mdl_choice *c)
@@ -178,6 +182,7 @@ licence_cost(const struct run *r, const struct mdl_model *m, int s, const struct
                                                e->hosts[h].vms);
 }
 
+/* Capex, opex and the total over the policy's years of one evaluated packing. */
 static void
 cost_choice(const struct run *r, const struct mdl_eval *e, struct mdl_choice *c)
 {
@@ -234,6 +239,9 @@ bound_cost(const struct run *r, const struct mdl_choice *c)
            mdl_opex_per_year(m, NULL, (size_t)hosts, r->pol) * r->pol->years;
 }
 
+/* One model x socket population: screen, bound, maybe prune, pack, check, cost; the
+ * cheapest so far is kept in r->best. Returns 0, or a negative error (not a mere
+ * ineligibility, which is recorded in c->reason). */
 static int
 eval_choice(struct run *r, struct mdl_choice *c, struct ks_err *err)
 {
@@ -273,6 +281,7 @@ eval_choice(struct run *r, struct mdl_choice *c, struct ks_err *err)
 
 /* ---- Choices ------------------------------------------------------------------------ */
 
+/* Every model (or the one --model names) with every socket population it allows. */
 static void
 list_choices(struct run *r)
 {
@@ -343,7 +352,7 @@ nothing_fits(struct run *r, struct ks_err *err)
             big = k;
     }
     return ks_errf(err, -ERANGE, "no host model can carry this estate; the largest, %s with "
-                   "%d sockets: %s",
+                   "%d socket(s): %s",
                    r->cat->m[pl->choices[big].model].name, pl->choices[big].sockets,
                    pl->choices[big].reason);
 }
@@ -384,6 +393,7 @@ peak_sizing(struct run *r)
 
 /* ---- The plan ------------------------------------------------------------------------ */
 
+/* Copy the winner's packing and figures into the plan the writer and the CLI read. */
 static void
 fill_plan(struct run *r)
 {
@@ -423,6 +433,8 @@ fill_plan(struct run *r)
     pl->payback_months = mdl_payback_months(c->capex, pl->savings);
 }
 
+/* The plan owns copies of everything it prints, so the dataset may go first; only the
+ * catalog is borrowed (model names). */
 static struct mdl_plan *
 plan_new(const struct ks_dataset *ds, const char *name, const struct mdl_policy *pol,
          const struct mdl_catalog *cat)
@@ -445,6 +457,7 @@ plan_new(const struct ks_dataset *ds, const char *name, const struct mdl_policy 
     return pl;
 }
 
+/* Evaluate every choice in bound order; fails when none is eligible. */
 static int
 choose(struct run *r, struct ks_err *err)
 {
@@ -460,6 +473,8 @@ choose(struct run *r, struct ks_err *err)
     return rc < 0 ? rc : nothing_fits(r, err);
 }
 
+/* Nothing is returned unless every host-step was re-checked in double (exactness of the
+ * plan does not rest on the engine's float rows alone). */
 int
 mdl_plan_run(const struct ks_dataset *ds, const char *dataset_name, const struct mdl_policy *pol,
              const struct mdl_catalog *cat, struct mdl_plan **out, struct ks_err *err)

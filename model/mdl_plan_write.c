@@ -10,6 +10,7 @@
 #include "model/mdl_plan.h"
 #include "model/mdl_rules.h"
 
+/* dir/name atomically (ks_table_write: tmp file + rename); t is freed either way. */
 static int
 write_table(struct ks_table *t, const char *dir, const char *name, struct ks_err *err)
 {
@@ -26,6 +27,8 @@ host_name(char *buf, size_t n, size_t h)
     snprintf(buf, n, "host%02zu", h + 1);
 }
 
+/* Every dataset entity once, in inventory order; sources not placed (hypervisor hosts)
+ * are `-` / physical (PLAN-CONTRACT). */
 static int
 write_placement(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
 {
@@ -48,6 +51,8 @@ write_placement(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
     return write_table(&t, dir, "placement.csv", err);
 }
 
+/* Utilization columns are % of the usable capacity: after hypervisor overhead, before
+ * headroom, so a plan with 20% headroom shows peaks up to 80%. */
 static int
 write_hosts(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
 {
@@ -76,6 +81,8 @@ write_hosts(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
     return write_table(&t, dir, "hosts.csv", err);
 }
 
+/* Money is left empty for choices that were not costed (ineligible, or pruned by
+ * their bound), rather than written as 0. */
 static int
 write_models(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
 {
@@ -167,6 +174,8 @@ write_policy(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
     return write_table(&t, dir, "policy.csv", err);
 }
 
+/* Files are written one by one, each atomically; a failure stops at the first error
+ * (a reader that finds summary.csv can rely on placement.csv and hosts.csv). */
 int
 mdl_plan_write(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
 {

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Defaults: the issue's (percentile 100, headroom 20, one HA spare) and, for money,
+ * round assumptions stated in docs/model.md. */
 void
 mdl_policy_defaults(struct mdl_policy *p)
 {
@@ -117,6 +119,7 @@ set_special(struct mdl_policy *p, const char *key, const char *val, struct ks_er
     return ks_errf(err, -ENOENT, "unknown policy key '%s'", key);
 }
 
+/* Numbers are range-checked here, so a policy file and a flag fail alike. */
 int
 mdl_policy_set(struct mdl_policy *p, const char *key, const char *val, struct ks_err *err)
 {
@@ -141,6 +144,7 @@ struct ini_ctx {
     int line;
 };
 
+/* inih callback: the first bad key stops the parse (ini_parse reports its line). */
 static int
 on_ini(void *user, const char *section, const char *name, const char *value)
 {

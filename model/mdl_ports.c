@@ -49,6 +49,7 @@ role_of(const char *s)
     return -1;
 }
 
+/* A ports file replaces the template entirely; roles it does not name get 0 ports. */
 int
 mdl_ports_read(const char *path, struct mdl_ports *out, struct ks_err *err)
 {
@@ -82,6 +83,7 @@ mdl_ports_read(const char *path, struct mdl_ports *out, struct ks_err *err)
     return rc;
 }
 
+/* Ports every host needs whatever its traffic: what decides a model's eligibility. */
 int
 mdl_ports_min_total(const struct mdl_ports *t)
 {

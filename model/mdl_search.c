@@ -56,6 +56,8 @@ struct mv {
     uint32_t i, j, b; /* move i to b; swap: j (in b) comes back to i's bin */
 };
 
+/* The attempt's limit or the whole budget reached, or the CPU safety stop fired (checked
+ * every 64 iterations: the clock costs more than a small move scan). */
 static int
 spent(struct ctx *c, const struct mdl_sol *s, double limit)
 {
@@ -67,6 +69,8 @@ spent(struct ctx *c, const struct mdl_sol *s, double limit)
     return c->timed_out;
 }
 
+/* The hard-rule hook, then the tabu mark: item i may not return to the bin it left
+ * until its tenure runs out. */
 static int
 allowed(const struct ctx *c, const struct mdl_sol *s, size_t i, size_t b)
 {
@@ -75,6 +79,7 @@ allowed(const struct ctx *c, const struct mdl_sol *s, size_t i, size_t b)
     return !(c->tabu_bin[i] == b && c->iter < c->tabu_until[i]);
 }
 
+/* The soft-rule hook's cost of moving i to b (0 without one). */
 static double
 penalty(const struct ctx *c, const struct mdl_sol *s, size_t i, size_t b)
 {
@@ -95,6 +100,8 @@ consider(struct ctx *c, struct mv *best, double d, uint32_t i, uint32_t j, uint3
     }
 }
 
+/* The best single move out of overflowing bin a: over its items that carry some of
+ * the overflow and every other bin. Fills c->gain for best_swap. */
 static struct mv
 best_move(struct mdl_sol *s, struct ctx *c, size_t a)
 {
@@ -135,6 +142,8 @@ swap_bins(struct mdl_sol *s, struct ctx *c, size_t a)
     return m < want ? m : want;
 }
 
+/* The best exchange of an item of a (carrying overflow) with a smaller item of one
+ * of the sampled bins. */
 static struct mv
 best_swap(struct mdl_sol *s, struct ctx *c, size_t a)
 {
@@ -168,6 +177,7 @@ best_swap(struct mdl_sol *s, struct ctx *c, size_t a)
     return best;
 }
 
+/* Carry out a move or swap and forbid its reversal for 5-14 iterations. */
 static void
 apply(struct mdl_sol *s, struct ctx *c, const struct mv *m)
 {
@@ -264,6 +274,7 @@ repair(struct mdl_sol *s, struct ctx *c, double limit)
 
 /* ---- Starting points ----------------------------------------------------------------- */
 
+/* Item order of an attempt: three size measures in turn, then jittered ones. */
 static uint32_t *
 item_order(struct ctx *c, int attempt)
 {
@@ -279,6 +290,8 @@ item_order(struct ctx *c, int attempt)
     return o;
 }
 
+/* s becomes k bins filled largest first at the lowest resulting peak (overflow
+ * allowed): the start of a fixed-count attempt. */
 static void
 construct(struct mdl_sol *s, struct ctx *c, size_t k, int attempt)
 {
@@ -291,6 +304,7 @@ construct(struct mdl_sol *s, struct ctx *c, size_t k, int attempt)
     free(o);
 }
 
+/* Summed normalized load of a bin: which bin is the emptiest to dissolve. */
 static double
 bin_fill(const struct mdl_sol *s, size_t b)
 {
@@ -380,6 +394,7 @@ check_items(const struct mdl_vbp *p, size_t *bad_item, struct ks_err *err)
     return 0;
 }
 
+/* Search state, the automatic budget, the item sizes used by the swap filter. */
 static void
 ctx_init(struct ctx *c, const struct mdl_vbp *p, const struct mdl_vbp_opts *o)
 {
@@ -441,6 +456,7 @@ baselines(struct ctx *c, struct mdl_sol *best, struct mdl_vbp_result *res)
     free(o);
 }
 
+/* Phases 2 and 3 of the header comment; best holds the best packing throughout. */
 static void
 search(struct ctx *c, struct mdl_sol *best, size_t lb)
 {
@@ -472,6 +488,7 @@ search(struct ctx *c, struct mdl_sol *best, size_t lb)
     mdl_sol_fini(&s);
 }
 
+/* Baselines always run (their counts are reported); the search only when asked for. */
 int
 mdl_vbp_solve(const struct mdl_vbp *p, const struct mdl_vbp_opts *o, uint32_t *assign,
               struct mdl_vbp_result *res, size_t *bad_item, struct ks_err *err)

@@ -43,6 +43,9 @@ zero_row(const struct mdl_sol *s)
     return s->zero;
 }
 
+/* Room for at least need bins; new bins are empty, with weight 1 when weights are on.
+ * Bins are only ever added (compact rebuilds the solution), so indices stay stable
+ * for the member lists and the tabu marks of the search. */
 static void
 grow_bins(struct mdl_sol *s, size_t need)
 {
@@ -75,6 +78,8 @@ grow_bins(struct mdl_sol *s, size_t need)
     s->kcap = ncap;
 }
 
+/* k empty bins, every item unplaced. Item peaks and block maxima are computed here
+ * once: they only depend on the problem. */
 void
 mdl_sol_init(struct mdl_sol *s, const struct mdl_vbp *p, size_t k)
 {
@@ -128,6 +133,8 @@ mdl_sol_fini(struct mdl_sol *s)
     memset(s, 0, sizeof *s);
 }
 
+/* dst becomes a copy of src's placement (loads recomputed from the demands, which also
+ * sheds the drift of many incremental updates); dst keeps its own work count. */
 void
 mdl_sol_copy(struct mdl_sol *dst, const struct mdl_sol *src)
 {
@@ -172,6 +179,7 @@ refresh_peaks(struct mdl_sol *s, size_t b)
     }
 }
 
+/* Place item i (unplaced) in bin b: loads, peaks, member list and cost follow. O(dim). */
 void
 mdl_sol_put(struct mdl_sol *s, size_t i, size_t b)
 {
@@ -189,6 +197,7 @@ mdl_sol_put(struct mdl_sol *s, size_t i, size_t b)
     refresh_cost(s, b);
 }
 
+/* Remove item i from its bin; the member list keeps no order (swap with the last). */
 void
 mdl_sol_take(struct mdl_sol *s, size_t i)
 {
@@ -237,6 +246,8 @@ mdl_sol_bump_weights(struct mdl_sol *s)
     }
 }
 
+/* Rebuilt rather than shifted in place: bins, weights and member lists all move, and
+ * this runs once per improved packing, not per move. */
 void
 mdl_sol_compact(struct mdl_sol *s)
 {
@@ -363,12 +374,14 @@ mdl_sol_peak_with(struct mdl_sol *s, size_t b, size_t i, double limit)
     return peak;
 }
 
+/* A limit of 0 stops the cost scan at the first block with an overflow. */
 int
 mdl_sol_fits(struct mdl_sol *s, size_t b, size_t i)
 {
     return mdl_sol_cost_with(s, b, (uint32_t)i, MDL_NONE, 0) <= 0;
 }
 
+/* Sizes are normalized per resource so that MHz and MiB weigh alike. */
 void
 mdl_item_keys(const struct mdl_vbp *p, int kind, double *key)
 {
@@ -398,6 +411,7 @@ cmp_key(const void *a, const void *b, void *ctx)
     return x < y ? 1 : x > y ? -1 : (i > j) - (i < j);
 }
 
+/* Ties by index keep the order, and so the whole search, reproducible. */
 uint32_t *
 mdl_order_desc(const double *key, size_t n)
 {

@@ -24,6 +24,7 @@ mdl_eval_fini(struct mdl_eval *e)
     memset(e, 0, sizeof *e);
 }
 
+/* The engine's packing of the sources; the nominal hosts are the bins it used. */
 int
 mdl_eval_pack(struct mdl_eval *e, const struct mdl_vbp *p, const struct mdl_vbp_opts *o,
               struct ks_err *err)
@@ -75,6 +76,8 @@ all_sums(const struct mdl_eval *e, const struct mdl_demand *d, const double *ser
     return sum;
 }
 
+/* Peak and p95 per host and resource, and the mean CPU utilization of the raw
+ * capacity that the power model needs. */
 void
 mdl_eval_stats(struct mdl_eval *e, const struct mdl_demand *d, const double usable[2],
                double raw_cpu_MHz)
@@ -106,6 +109,7 @@ mdl_eval_stats(struct mdl_eval *e, const struct mdl_demand *d, const double usab
     free(net);
 }
 
+/* Ports per host from its peak VM traffic; the switch port count is their sum. */
 void
 mdl_eval_ports(struct mdl_eval *e, const struct mdl_ports *t, double link_Gbps,
                double headroom_pct)
@@ -130,6 +134,7 @@ mdl_eval_ports(struct mdl_eval *e, const struct mdl_ports *t, double link_Gbps,
     }
 }
 
+/* Independent of the engine's floats: double sums of the demand series. */
 int
 mdl_eval_verify(const struct mdl_eval *e, const struct mdl_demand *d, const double pack[2],
                 size_t allow_over, struct ks_err *err)

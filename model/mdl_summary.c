@@ -21,6 +21,7 @@ round2(put_fn put, void *ctx, const char *k, double v)
     num(put, ctx, k, isnan(v) ? v : round(v * 100) / 100);
 }
 
+/* The sizing keys, in the contract's order. */
 static void
 sizing(const struct mdl_plan *pl, put_fn put, void *ctx)
 {
@@ -52,6 +53,7 @@ sizing(const struct mdl_plan *pl, put_fn put, void *ctx)
     put(ctx, "port_template", p->ports_file ? p->ports_file : pl->ports.name);
 }
 
+/* The money keys, in the contract's order. */
 static void
 money(const struct mdl_plan *pl, put_fn put, void *ctx)
 {

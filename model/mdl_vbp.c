@@ -9,6 +9,7 @@
 
 #include "core/ks_csv.h"
 
+/* Demands start at zero; capacities are copied (at most MDL_MAXRES resources). */
 struct mdl_vbp *
 mdl_vbp_new(size_t n, size_t nres, size_t nsteps, const double *cap)
 {
@@ -33,6 +34,8 @@ mdl_vbp_free(struct mdl_vbp *p)
     free(p);
 }
 
+/* (float)v rounds to nearest; one step up when that went below v keeps every packing
+ * that holds on floats valid on the doubles. */
 float
 mdl_round_up_float(double v)
 {
@@ -134,6 +137,8 @@ expand_types(size_t d, const double *cap, const double *types, size_t m)
     return p;
 }
 
+/* Items are expanded type by type in file order: item indices match the order the
+ * benchmark literature uses for `item,bin` output. */
 int
 mdl_vbp_read(const char *path, struct mdl_vbp **out, struct ks_err *err)
 {
@@ -163,6 +168,13 @@ mdl_vbp_read(const char *path, struct mdl_vbp **out, struct ks_err *err)
 
 /* ---- Lower bounds ------------------------------------------------------------------- */
 
+static int
+cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
 /* ceil(x) forgiving float noise: 20.0000000001 bins of load still needs only 20 bins
  * when the noise comes from summing floats in double. */
 static size_t
@@ -170,6 +182,22 @@ ceil_tol(double x)
 {
     double c = ceil(x - 1e-9);
     return c > 0 ? (size_t)c : 0;
+}
+
+/* O(n x dim): one pass summing every cell. */
+/* Bound of one resource from its step sums (sorted here). With k bins each allowed
+ * over capacity on at most A steps, at most kA steps see any bin over, so among the
+ * kA + 1 largest step sums one is carried within capacity: k x cap >= S[kA] (0-based,
+ * descending). The least such k is the bound; A = 0 gives ceil(max S / cap). */
+static size_t
+over_bound(double *S, size_t T, double cap, size_t A)
+{
+    qsort(S, T, sizeof *S, cmp_desc);
+    for (size_t k = 1;; k++) {
+        size_t i = k * A < T ? k * A : T - 1;
+        if (ceil_tol(S[i] / cap) <= k)
+            return k;
+    }
 }
 
 size_t
@@ -184,19 +212,12 @@ mdl_vbp_lb_sum(const struct mdl_vbp *p)
             sum[j] += x[j];
     }
     size_t lb = 1;
-    for (size_t j = 0; j < p->dim; j++) {
-        size_t b = ceil_tol(sum[j] / p->cap[j / p->nsteps]);
+    for (size_t r = 0; r < p->nres; r++) {
+        size_t b = over_bound(sum + r * p->nsteps, p->nsteps, p->cap[r], p->allow_over);
         lb = b > lb ? b : lb;
     }
     free(sum);
     return lb;
-}
-
-static int
-cmp_desc(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? 1 : x > y ? -1 : 0;
 }
 
 /* L2 (Martello and Toth 1990): for each threshold K in [0, C/2], items above C-K each
@@ -276,6 +297,8 @@ check_bin(const struct mdl_vbp *p, size_t b, const double *load, struct mdl_vbp_
     c->bins_over += bad > 0;
 }
 
+/* Loads rebuilt from scratch in double, so the check shares nothing with the
+ * engine's incremental state. */
 void
 mdl_vbp_check(const struct mdl_vbp *p, const uint32_t *assign, size_t nbins,
               struct mdl_vbp_check *out)

@@ -67,7 +67,8 @@ int mdl_vbp_read(const char *path, struct mdl_vbp **out, struct ks_err *err);
 /* ---- Bounds ------------------------------------------------------------------------ */
 
 /* Continuous bound: max over resources and steps of ceil(summed demand / capacity),
- * and at least 1 when n > 0. */
+ * and at least 1 when n > 0. With allow_over = A > 0: the least k such that the
+ * (kA+1)-th largest step sum fits k bins (at most kA steps can see a bin over). */
 size_t mdl_vbp_lb_sum(const struct mdl_vbp *p);
 /* Martello-Toth L2 of one dimension (weights w, n of them, capacity cap). */
 size_t mdl_l2_bound(const double *w, size_t n, double cap);

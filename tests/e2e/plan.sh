@@ -75,8 +75,8 @@ check "plan: repeatable" sh -c '"$KASANE" plan "$1" --catalog "$2" --ha 0 -o "$3
     cmp -s "$3/p1/placement.csv" "$3/p2/placement.csv"' _ "$P/small" "$P/catalog.csv" "$T"
 
 # ---- Policy file, flags over it; ports; licences -------------------------------------
-"$KASANE" plan "$P/small" --catalog "$P/catalog.csv" --policy "$P/policy.ini" -o "$T/pol1" >/dev/null
-"$KASANE" plan "$P/small" --catalog "$P/catalog.csv" --policy "$P/policy.ini" --headroom 10 \
+"$KASANE" plan "$P/small" --effort 0.1 --catalog "$P/catalog.csv" --policy "$P/policy.ini" -o "$T/pol1" >/dev/null
+"$KASANE" plan "$P/small" --effort 0.1 --catalog "$P/catalog.csv" --policy "$P/policy.ini" --headroom 10 \
     --ports vsphere --licences "$KASANE_ROOT/datasets/licences/windows-2008-enterprise.csv" \
     -o "$T/pol2" >/dev/null
 check "policy file applies" grep -q "^headroom,50$" "$T/pol1/policy.csv"
@@ -84,7 +84,7 @@ check "policy file: ha 0" grep -q "^ha_spares,0$" "$T/pol1/summary.csv"
 check "flag overrides the file" grep -q "^headroom,10$" "$T/pol2/policy.csv"
 check "vsphere template: 6 ports per host" awk -F, 'NR>1 && $6 < 6 {bad=1} END {exit bad}' "$T/pol2/ports.csv"
 check "licences: one guest licence per 4 VMs" grep -q "^Windows Server 2008 Enterprise,per_guests," "$T/pol2/licences.csv"
-"$KASANE" plan "$P/small" --catalog "$P/catalog.csv" --ports-file "$KASANE_ROOT/datasets/ports/kvm.csv" \
+"$KASANE" plan "$P/small" --effort 0.1 --catalog "$P/catalog.csv" --ports-file "$KASANE_ROOT/datasets/ports/kvm.csv" \
     -o "$T/kvm" >/dev/null
 check "ports file: kvm needs 6" awk -F, 'NR>1 && $6 < 6 {bad=1} END {exit bad}' "$T/kvm/ports.csv"
 check "HA spare checked" grep -q "^ha_verified,yes$" "$T/kvm/summary.csv"

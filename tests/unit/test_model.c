@@ -150,7 +150,9 @@ test_percentile_allows_steps(void **state)
     struct mdl_vbp_opts o = {.seed = 1};
     assert_int_equal(mdl_vbp_solve(p, &o, as, &r, NULL, NULL), 0);
     assert_int_equal(r.nbins, 2);
+    assert_int_equal(mdl_vbp_lb_sum(p), 2);
     p->allow_over = 1;
+    assert_int_equal(mdl_vbp_lb_sum(p), 1); /* the one step over may be the peak */
     assert_int_equal(mdl_vbp_solve(p, &o, as, &r, NULL, NULL), 0);
     assert_int_equal(r.nbins, 1);
     mdl_vbp_free(p);
