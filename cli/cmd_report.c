@@ -42,13 +42,15 @@ cmd_report(int argc, char **argv)
         default: return cmd_usage_error("report", "bad option");
         }
     }
-    if (optind + 1 != argc)
-        return cmd_usage_error("report", optind >= argc ? "missing DATASET" : "one DATASET only");
+    if (optind >= argc)
+        return cmd_usage_error("report", "missing DATASET");
     if (!o.plan_dir)
         return cmd_usage_error("report", "missing --plan PLAN_DIR");
     if (!o.out_dir)
         return cmd_usage_error("report", "missing -o REPORT_DIR");
     o.dataset_dir = argv[optind];
+    o.datasets = argv + optind; /* several: merged as kasane plan merges them */
+    o.ndatasets = (size_t)(argc - optind);
     struct ks_err err = {0};
     struct rpt_result res;
     if (rpt_report_run(&o, &res, &err) < 0) {

@@ -5,6 +5,8 @@
  */
 #include "report/rpt_report.h"
 
+#include "core/ks_merge.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,7 +99,8 @@ static int
 load_inputs(struct rpt_ctx *c, struct ks_err *err)
 {
     const struct rpt_opts *o = c->o;
-    int rc = ks_dataset_read(o->dataset_dir, &c->ds, err);
+    int rc = o->ndatasets > 1 ? ks_dataset_read_many(o->datasets, o->ndatasets, &c->ds, err)
+                              : ks_dataset_read(o->dataset_dir, &c->ds, err);
     if (rc < 0)
         return rc;
     if ((rc = rpt_plan_read(o->plan_dir, &c->plan, err)) < 0)

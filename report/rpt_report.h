@@ -19,6 +19,9 @@
 
 struct rpt_opts {
     const char *dataset_dir; /* dataset directory (inventory.csv, samples.csv) */
+    char *const *datasets;   /* all DATASET arguments, merged as plan merges them (ndatasets
+                              * 0: dataset_dir alone) */
+    size_t ndatasets;
     const char *plan_dir;    /* plan directory written by kasane plan */
     const char *sim_path;    /* simulation results CSV, or NULL */
     const char *out_dir;     /* report directory, created if missing */

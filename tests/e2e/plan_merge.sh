@@ -56,3 +56,12 @@ expect_exit "prometheus bad step" 2 "--step 'x'" \
     "$KASANE" import prometheus http://127.0.0.1:9 --start now-1h --end now --step x -o "$T/p"
 expect_exit "prometheus missing options" 2 "needs --start" \
     "$KASANE" import prometheus http://127.0.0.1:9 -o "$T/p"
+
+# kasane report over the same merged datasets (issue 10), and refused with only one
+"$KASANE" report "$T/collected" "$T/imported" "$T/generated" --plan "$T/plan" -o "$T/rep" \
+    > "$T/rep.out" 2>&1
+check "report of three merged datasets" test -s "$T/rep/index.html"
+check "report places every merged source" \
+    test "$(awk -F, 'NR > 1' "$T/rep/tables/placement.csv" 2>/dev/null | wc -l)" -eq "$(wc -l < "$T/want")"
+expect_exit "report with one dataset of a merged plan" 1 "another dataset|not in|match" \
+    "$KASANE" report "$T/generated" --plan "$T/plan" -o "$T/rep2"
