@@ -36,24 +36,11 @@ col_rng_seed(struct col_rng *r, uint64_t seed)
         r->s[i] = splitmix64(&seed);
 }
 
-static uint64_t
-rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
 /* xoshiro256** 1.0, as published by Blackman and Vigna (prng.di.unimi.it). */
 uint64_t
 col_rng_next(struct col_rng *r)
 {
-    uint64_t *s = r->s, res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return res;
+    return ks_xoshiro256ss(r->s);
 }
 
 /* The top 53 bits scaled by 2^-53: every double in [0, 1) on a 2^-53 grid. */

@@ -70,4 +70,21 @@ int ks_cmp_double(const void *a, const void *b);
  * statistics; sorts v in place; NaN values are ignored; NaN if none is left. */
 double ks_percentile(double *v, size_t n, double p);
 
+/* One step of xoshiro256** 1.0 (Blackman and Vigna, prng.di.unimi.it) on the four
+ * words of state s, which must not all be zero. Seeding and scaling stay with the
+ * callers (the generator and the simulator keep their own streams). */
+static inline uint64_t
+ks_xoshiro256ss(uint64_t s[4])
+{
+    uint64_t x = s[1] * 5, t = s[1] << 17;
+    uint64_t res = ((x << 7) | (x >> 57)) * 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 45) | (s[3] >> 19);
+    return res;
+}
+
 #endif

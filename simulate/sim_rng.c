@@ -38,24 +38,10 @@ sim_rng_seed(struct sim_rng *r, uint64_t seed, uint64_t rep, uint64_t stream)
         r->s[i] = splitmix64(&x);
 }
 
-static inline uint64_t
-rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
 uint64_t
 sim_rng_u64(struct sim_rng *r)
 {
-    uint64_t *s = r->s;
-    uint64_t out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
+    return ks_xoshiro256ss(r->s);
 }
 
 double
