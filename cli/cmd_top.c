@@ -16,8 +16,8 @@
 struct top_args {
     double interval_s;
     long count;
-    const char *root, *record, *replay, *entity, *catalog, *model, *pcap, *libvirt;
-    int root_seq;
+    const char *root, *record, *replay, *entity, *catalog, *model, *pcap, *libvirt, *user;
+    int root_seq, no_papi;
 };
 
 static void
@@ -25,7 +25,8 @@ help(void)
 {
     printf("usage: kasane top [-i SECONDS] [--root DIR] [--record DATASET]\n"
            "                  [--replay DATASET [--entity NAME]] [--catalog FILE --model NAME]\n"
-           "                  [-n COUNT] [--pcap IFACE] [--libvirt URI]\n\n"
+           "                  [-n COUNT] [--pcap IFACE [--user USER]] [--libvirt URI]\n"
+           "                  [--no-papi]\n\n"
            "Live ncurses monitor of this host (through the collector's sampler), or replay\n"
            "of a dataset.\n\n"
            "  -i, --interval SECONDS  refresh interval (default 1; replay: per step)\n"
@@ -38,8 +39,12 @@ help(void)
            "      --entity NAME       replay: the entity shown (default: the first with\n"
            "                          samples); live: the entity recorded (default: host name)\n"
            "      --catalog FILE      host catalog CSV for the Fit screen, with --model NAME\n"
-           "      --pcap IFACE        flows from a capture (needs the collector's pcap source)\n"
-           "      --libvirt URI       VMs from libvirt (needs the collector's libvirt source)\n\n"
+           "      --pcap IFACE[,IFACE]  live: top talkers and protocols from a capture (root\n"
+           "                          or cap_net_raw; as collect --pcap)\n"
+           "      --user USER         with --pcap as root: drop to USER once capturing\n"
+           "                          (default nobody)\n"
+           "      --libvirt URI       live: one line per running domain (qemu:///system)\n"
+           "      --no-papi           live: do not read hardware counters\n\n"
            "Keys: q quit, h help, 1-5/Tab screens, s sort, p pause, +/- interval, r record;\n"
            "replay: left/right step, [ ] speed, g/G start/end. See docs/top.md.\n");
 }
@@ -60,6 +65,8 @@ parse_args(int argc, char **argv, struct top_args *a)
         {"model", required_argument, NULL, 'm'},
         {"pcap", required_argument, NULL, 'P'},
         {"libvirt", required_argument, NULL, 'L'},
+        {"user", required_argument, NULL, 'U'},
+        {"no-papi", no_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -109,6 +116,12 @@ parse_args(int argc, char **argv, struct top_args *a)
         case 'L':
             a->libvirt = optarg;
             break;
+        case 'U':
+            a->user = optarg;
+            break;
+        case 'N':
+            a->no_papi = 1;
+            break;
         case 'h':
             help();
             return -1;
@@ -133,11 +146,11 @@ check_args(const struct top_args *a)
         return cmd_usage_error("top", "--replay cannot be combined with --record or --root");
     if (a->count < 0)
         return cmd_usage_error("top", "-n must be positive");
-    if (a->pcap || a->libvirt)
-        return cmd_usage_error("top",
-                               "--%s needs the collector's %s source, which is not "
-                               "built yet",
-                               a->pcap ? "pcap" : "libvirt", a->pcap ? "pcap" : "libvirt");
+    if (a->replay && (a->pcap || a->libvirt || a->no_papi))
+        return cmd_usage_error("top", "--replay shows the dataset's own flows, VMs and "
+                                      "counters: --pcap, --libvirt and --no-papi are for live mode");
+    if (a->user && !a->pcap)
+        return cmd_usage_error("top", "--user goes with --pcap");
     return 0;
 }
 
@@ -159,8 +172,14 @@ cmd_top(int argc, char **argv)
     struct tui_model m;
     struct tui_feed feed = {0};
     tui_model_init(&m);
-    struct tui_live_opts lo = {
-        .root = a.root, .root_seq = a.root_seq, .record = a.record, .entity = a.entity};
+    struct tui_live_opts lo = {.root = a.root,
+                               .root_seq = a.root_seq,
+                               .record = a.record,
+                               .entity = a.entity,
+                               .pcap = a.pcap,
+                               .pcap_user = a.user,
+                               .libvirt = a.libvirt,
+                               .papi_off = a.no_papi};
     rc = a.replay ? tui_replay_open(a.replay, a.entity, &m, &feed, &err)
                   : tui_live_open(&lo, &m, &feed, &err);
     if (rc < 0) {

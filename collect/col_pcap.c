@@ -40,8 +40,33 @@ parse_l4(const uint8_t *p, uint32_t n, struct col_pkt *k)
         k->dport = be16(p + 2);
 }
 
-/* IPv6 extension headers are not walked: a packet with one is classed by its first
- * next-header value (rare on the paths a sizing study captures; said in sources.md). */
+/* Past IPv6 extension headers (RFC 8200 section 4: hop-by-hop 0, routing 43, fragment
+ * 44, destination options 60; AH 51 counts its length in 4-byte words, RFC 4302) to
+ * the transport header: MLD reports, for one, ride behind a hop-by-hop header. Sets
+ * k->ipproto to the upper-layer protocol and returns its offset, or 0 when it is not
+ * in the captured bytes, or when a non-first fragment carries no transport header. */
+static uint32_t
+skip_ip6_ext(const uint8_t *p, uint32_t n, struct col_pkt *k)
+{
+    uint32_t off = 40;
+    for (int hops = 0; hops < 8; hops++) {
+        uint8_t nh = k->ipproto;
+        if (nh != 0 && nh != 43 && nh != 44 && nh != 60 && nh != 51)
+            return off <= n ? off : 0;
+        if (off + 8 > n)
+            return 0;
+        k->ipproto = p[off];
+        if (nh == 44) {
+            if ((be16(p + off + 2) & 0xfff8) != 0) /* offset != 0: a later fragment */
+                return 0;
+            off += 8;
+        } else {
+            off += nh == 51 ? ((uint32_t)p[off + 1] + 2) * 4 : ((uint32_t)p[off + 1] + 1) * 8;
+        }
+    }
+    return 0;
+}
+
 static void
 parse_ip(const uint8_t *p, uint32_t n, struct col_pkt *k)
 {
@@ -62,7 +87,11 @@ parse_ip(const uint8_t *p, uint32_t n, struct col_pkt *k)
         k->ipproto = p[6];
         memcpy(k->src, p + 8, 16);
         memcpy(k->dst, p + 24, 16);
-        parse_l4(p + 40, n - 40, k);
+        uint32_t l4 = skip_ip6_ext(p, n, k);
+        if (l4)
+            parse_l4(p + l4, n - l4, k);
+        else
+            k->cls = class_of(k->ipproto);
     }
 }
 

@@ -15,9 +15,11 @@ struct live {
     struct col_sampler *s;
     struct col_snapshot snap;
     struct col_writer *w; /* non-NULL while recording */
-    char *record;         /* dataset directory to record into, NULL if none given */
     char *entity;         /* entity of recorded rows */
+    int recording;        /* rows go to w (r pauses without closing: see live_record) */
+    int resumed;          /* the next recorded row says recording was paused */
     int have_rates;       /* a full interval has been sampled */
+    int pcap, libvirt, papi_off, root; /* which sources were asked for */
 };
 
 /* Per-core lines; an offline CPU keeps its line with unknown shares. */
@@ -100,27 +102,67 @@ tui_live_fill_vms(const struct col_snapshot *s, struct tui_model *m)
     }
 }
 
-/* What the live host cannot show yet, and why (the sources belong to issue 9). */
+/* The collector's flow rows (top talkers, then the rest summed) as the screen's. */
 static void
-fill_notes(const struct live *lv, struct tui_model *m)
+fill_flows(const struct col_snapshot *s, struct tui_model *m)
+{
+    for (size_t i = 0; i < s->nflows; i++) {
+        const struct col_flow_row *r = &s->flows[i];
+        struct tui_flow *f = tui_model_add_flow(m);
+        tui_strlcpy(f->src, r->src, sizeof f->src);
+        tui_strlcpy(f->dst, r->dst, sizeof f->dst);
+        tui_strlcpy(f->proto, r->proto, sizeof f->proto);
+        f->dport = r->dport < 0 ? 0 : r->dport;
+        f->bytes = (double)r->bytes;
+        f->packets = (double)r->packets;
+    }
+}
+
+/* A source the user asked for that did not open: the sampler's note says why. */
+static int
+source_note(const struct col_inventory *inv, const char *word, char *buf, size_t n)
+{
+    const char *const words[] = {word, NULL};
+    return tui_inventory_note(inv->notes, words, buf, n);
+}
+
+/* VMs, flows and counters: the figures when their sources run, else why not. */
+static void
+fill_sources(const struct live *lv, struct tui_model *m)
 {
     const struct col_inventory *inv = col_sampler_inventory(lv->s);
-    tui_live_fill_vms(&lv->snap, m);
-    if (m->vm.n == 0)
-        snprintf(m->vm_note, sizeof m->vm_note,
-                 "no VMs: the collector reports none (VMs come from its libvirt source)");
-    snprintf(m->flow_note, sizeof m->flow_note,
-             "live flows need --pcap IFACE: the collector has no capture source yet");
-    m->ipc = lv->snap.m[KS_IPC];
-    m->llc_miss_ps = ks_nan();
-    if (strcmp(inv->kind, "vm") == 0)
+    const struct col_snapshot *s = &lv->snap;
+    tui_live_fill_vms(s, m);
+    if (m->vm.n == 0 && !(lv->libvirt && source_note(inv, "libvirt", m->vm_note, sizeof m->vm_note)))
+        snprintf(m->vm_note, sizeof m->vm_note, "%s",
+                 lv->libvirt ? "no running domains at this libvirt URI"
+                             : "no VMs: give --libvirt URI (e.g. qemu:///system) to list this "
+                               "host's domains");
+    fill_flows(s, m);
+    if (m->flow.n == 0 && !(lv->pcap && source_note(inv, "pcap", m->flow_note, sizeof m->flow_note)))
+        snprintf(m->flow_note, sizeof m->flow_note, "%s",
+                 lv->pcap ? "no packets captured in the last interval"
+                          : "no flows: give --pcap IFACE to capture this host's traffic");
+    /* LLC misses per second = misses per 1000 instructions x instructions per second
+     * (the default event list, which top uses, counts PAPI_TOT_INS first). */
+    m->ipc = s->m[KS_IPC];
+    double mpki = s->x[COL_X_PAPI_LLC_MPKI], ins_ps = s->x[COL_X_PAPI_EV1_PS];
+    m->llc_miss_ps = ks_isnan(mpki) || ks_isnan(ins_ps) ? ks_nan() : mpki * ins_ps / 1000.0;
+    if (lv->papi_off)
         snprintf(m->counters_note, sizeof m->counters_note,
-                 "inside a %s guest the hypervisor hides the PMU; and the collector has no "
-                 "PAPI source yet",
+                 "hardware counters are off (--no-papi)");
+    else if (tui_inventory_note(inv->notes, tui_counter_words, m->counters_note,
+                                sizeof m->counters_note))
+        ;
+    else if (lv->root && strcmp(inv->kind, "vm") == 0)
+        snprintf(m->counters_note, sizeof m->counters_note,
+                 "inside a %s guest the hypervisor hides the PMU; and a --root tree is not "
+                 "this machine, so counters are not read",
                  inv->hypervisor);
     else
-        snprintf(m->counters_note, sizeof m->counters_note,
-                 "the collector has no hardware-counter (PAPI) source yet");
+        snprintf(m->counters_note, sizeof m->counters_note, "%s",
+                 lv->root ? "a --root tree is not this machine, so counters are not read"
+                          : "the counters gave no figures in the last interval");
 }
 
 static void
@@ -138,29 +180,29 @@ fill_model(struct live *lv, struct tui_model *m)
     m->swap_used_MiB = s->x[COL_X_SWAP_USED_MIB];
     m->swap_total_MiB = s->x[COL_X_SWAP_TOTAL_MIB];
     fill_devices(s, m);
-    fill_notes(lv, m);
+    fill_sources(lv, m);
 }
 
 /* Recording goes through the collector's writer: the same files, the same header
- * checks when appending, the same crash-safety. */
+ * checks when appending, the same crash-safety. The writer is opened once, before the
+ * first sample (as collect does: the pcap source drops root then, and files opened
+ * before stay writable); r pauses and resumes the rows, and a pause is synced to disk
+ * so that what was recorded can be read at once. */
 static int
 live_record(void *ctx, struct tui_model *m, int on, struct ks_err *err)
 {
     struct live *lv = ctx;
-    if (!on) {
-        int rc = col_writer_close(lv->w, err);
-        lv->w = NULL;
-        m->recording = 0;
-        return rc;
-    }
-    if (lv->w)
-        return 0;
-    if (!lv->record)
+    if (!lv->w)
         return ks_errf(err, -EINVAL, "give --record DATASET to record");
-    struct col_writer_opts wo = {.dir = lv->record, .entity = lv->entity};
-    int rc = col_writer_open(&wo, col_sampler_inventory(lv->s), &lv->w, err);
-    m->recording = rc == 0;
-    return rc;
+    if (!on && lv->recording) {
+        lv->recording = m->recording = 0;
+        return col_writer_sync(lv->w, err);
+    }
+    if (on && !lv->recording) {
+        lv->resumed = 1;
+        lv->recording = m->recording = 1;
+    }
+    return 0;
 }
 
 /* One refresh = one sample. A full disk while recording drops that row (the writer
@@ -175,8 +217,13 @@ live_advance(void *ctx, struct tui_model *m, long n, struct ks_err *err)
         return rc;
     if (lv->snap.baseline) /* no time passed: nothing new to show or record */
         return 0;
-    if (lv->w && (rc = col_writer_put(lv->w, &lv->snap, err)) < 0 && rc != -ENOSPC)
-        return rc;
+    if (lv->recording) {
+        if (lv->resumed) /* rows are missing before this one: on purpose, and said so */
+            col_snapshot_event(&lv->snap, "record_resumed");
+        if ((rc = col_writer_put(lv->w, &lv->snap, err)) < 0 && rc != -ENOSPC)
+            return rc;
+        lv->resumed = 0;
+    }
     lv->have_rates = 1;
     m->note[0] = '\0';
     fill_model(lv, m);
@@ -194,7 +241,6 @@ live_close(void *ctx)
     col_writer_close(lv->w, NULL);
     col_snapshot_fini(&lv->snap);
     col_sampler_free(lv->s);
-    free(lv->record);
     free(lv->entity);
     free(lv);
 }
@@ -213,11 +259,18 @@ tui_live_open(const struct tui_live_opts *o, struct tui_model *m, struct tui_fee
               struct ks_err *err)
 {
     struct live *lv = ks_xcalloc(1, sizeof *lv);
-    struct col_opts co = {.root = o->root, .root_seq = o->root_seq};
+    struct col_opts co = {.root = o->root,
+                          .root_seq = o->root_seq,
+                          .pcap_ifaces = o->pcap,
+                          .pcap_user = o->pcap_user,
+                          .libvirt_uri = o->libvirt,
+                          .papi_off = o->papi_off};
+    lv->pcap = o->pcap != NULL;
+    lv->libvirt = o->libvirt != NULL;
+    lv->papi_off = o->papi_off;
+    lv->root = o->root != NULL;
     col_snapshot_init(&lv->snap);
     int rc = col_sampler_new(&co, &lv->s, err);
-    if (rc == 0)
-        rc = col_sampler_sample(lv->s, &lv->snap, err); /* the baseline */
     if (rc < 0) {
         live_close(lv);
         return rc;
@@ -225,15 +278,21 @@ tui_live_open(const struct tui_live_opts *o, struct tui_model *m, struct tui_fee
     const struct col_inventory *inv = col_sampler_inventory(lv->s);
     /* The same default entity as collect: the host name. */
     lv->entity = ks_xstrdup(o->entity ? o->entity : inv->hostname[0] ? inv->hostname : "localhost");
-    lv->record = o->record ? ks_xstrdup(o->record) : NULL;
+    if (o->record) {
+        struct col_writer_opts wo = {.dir = o->record, .entity = lv->entity, .flows = lv->pcap};
+        rc = col_writer_open(&wo, inv, &lv->w, err);
+        lv->recording = m->recording = rc == 0;
+    }
+    if (rc == 0)
+        rc = col_sampler_sample(lv->s, &lv->snap, err); /* the baseline */
+    if (rc < 0) {
+        live_close(lv);
+        return rc;
+    }
     tui_strlcpy(m->host, inv->hostname[0] ? inv->hostname : lv->entity, sizeof m->host);
     tui_virt_text(inv->hypervisor, inv->kind, m->virt, sizeof m->virt);
     fill_model(lv, m); /* the baseline: names of devices, rates unknown */
     snprintf(m->note, sizeof m->note, "waiting for the first interval");
-    if (o->record && (rc = live_record(lv, m, 1, err)) < 0) {
-        live_close(lv);
-        return rc;
-    }
     out->ops = &live_ops;
     out->ctx = lv;
     return 0;

@@ -4,6 +4,10 @@
  * writer (collect/col_writer.h), so a dataset recorded by `top` is byte-for-byte in
  * the format `collect` writes: inventory.csv, samples.csv, cores.csv.
  *
+ * With --pcap, --libvirt and PAPI (on unless --no-papi) the Flows, VMs and Counters
+ * screens show the collector's figures; a source that cannot open leaves its reason
+ * in the inventory notes, and the screen shows that reason.
+ *
  * The sampler never sleeps; tui_term calls advance on its refresh deadlines. The
  * first reading is a baseline (counters, no rates): until the first full interval the
  * screens show unknowns and the tab line says so. A reading in which no time passed
@@ -22,6 +26,11 @@ struct tui_live_opts {
     int root_seq;       /* tests: one tree per sample, as collect --root-seq */
     const char *record; /* --record DATASET: start recording at once; NULL: not yet */
     const char *entity; /* entity name of recorded rows; NULL: the host name */
+    /* The collector's optional sources, as collect takes them (docs/sources.md). */
+    const char *pcap;      /* --pcap IFACE[,IFACE]: flows; NULL: none */
+    const char *pcap_user; /* --user to drop to once capturing; NULL: nobody */
+    const char *libvirt;   /* --libvirt URI: one VM line per domain; NULL: none */
+    int papi_off;          /* --no-papi */
 };
 
 /* Open the sampler, take the baseline reading and fill the header of m. Errors: the

@@ -179,3 +179,25 @@ tui_virt_text(const char *hypervisor, const char *kind, char *buf, size_t n)
     else
         snprintf(buf, n, "%s %s", hypervisor, host ? "host" : "guest");
 }
+
+const char *const tui_counter_words[] = {"PMU", "counter", "PAPI", "papi", NULL};
+
+/* Notes are ';'-separated and mostly about other things: the first that names one of
+ * the words wins. */
+int
+tui_inventory_note(const char *notes, const char *const *words, char *buf, size_t n)
+{
+    while (notes && *notes) {
+        notes += strspn(notes, " ");
+        size_t len = strcspn(notes, ";");
+        for (int w = 0; words[w]; w++) {
+            const char *hit = strstr(notes, words[w]);
+            if (hit && hit < notes + len) {
+                snprintf(buf, n, "%.*s (inventory notes)", (int)len, notes);
+                return 1;
+            }
+        }
+        notes += len + (notes[len] == ';');
+    }
+    return 0;
+}

@@ -139,5 +139,11 @@ void tui_virt_text(const char *hypervisor, const char *kind, char *buf, size_t n
 
 /* Copy at most n-1 bytes of s into dst, always terminated (s may be NULL: ""). */
 void tui_strlcpy(char *dst, const char *s, size_t n);
+/* The first of an inventory's notes that names one of words (NULL-terminated), e.g.
+ * why counters are missing ("no PMU: ..."), into buf with " (inventory notes)" after
+ * it. Returns 1 if found, 0 if no note names them. */
+int tui_inventory_note(const char *notes, const char *const *words, char *buf, size_t n);
+/* The words that mark a note about hardware counters. */
+extern const char *const tui_counter_words[];
 
 #endif

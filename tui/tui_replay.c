@@ -189,32 +189,12 @@ fill_flows(const struct replay *rp, struct tui_model *m, double t, double iv)
         snprintf(m->flow_note, sizeof m->flow_note, "no flows of %s in this interval", me);
 }
 
-/* The part of the inventory notes about counters ("no PMU: ..."), if any: notes are
- * ';'-separated and mostly about other things. */
-static int
-counter_note(const char *notes, char *buf, size_t n)
-{
-    static const char *const words[] = {"PMU", "counter", "PAPI", "papi", NULL};
-    while (notes && *notes) {
-        size_t len = strcspn(notes, ";");
-        for (int w = 0; words[w]; w++) {
-            const char *hit = strstr(notes, words[w]);
-            if (hit && hit < notes + len) {
-                snprintf(buf, n, "%.*s (inventory notes)", (int)len, notes + strspn(notes, " "));
-                return 1;
-            }
-        }
-        notes += len + (notes[len] == ';');
-    }
-    return 0;
-}
-
 static void
 fill_counters(const struct replay *rp, struct tui_model *m, size_t r)
 {
     m->ipc = metric(rp, r, KS_IPC);
     m->llc_miss_ps = ks_nan(); /* not a dataset column */
-    if (!counter_note(ks_inv_str(rp->ds, rp->ent, "notes"), m->counters_note,
+    if (!tui_inventory_note(ks_inv_str(rp->ds, rp->ent, "notes"), tui_counter_words, m->counters_note,
                       sizeof m->counters_note))
         snprintf(m->counters_note, sizeof m->counters_note,
                  "not recorded in this dataset (ipc column empty; LLC is not a dataset column)");

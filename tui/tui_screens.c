@@ -103,14 +103,27 @@ tui_body_flows(struct tui_canvas *b, const struct tui_view *v)
         tui_printf(b, y++, 0, TUI_ST_DIM, "  %s", m->flow_note[0] ? m->flow_note : "no flows");
         return y;
     }
-    tui_printf(b, y++, 0, TUI_ST_TITLE, "%-20s %-20s %-5s %6s %12s %10s", "SOURCE", "DESTINATION",
-               "PROTO", "DPORT", "KiB", "packets");
+    /* Addresses get the room the longest needs (an IPv6 one: 39), at least 20, and no
+     * more than leaves the other 38 columns on the screen. */
+    int aw = 20, room = (b->w - 40) / 2;
+    for (size_t i = 0; i < m->flow.n; i++) {
+        int l = (int)(strlen(m->flow.v[i].src) > strlen(m->flow.v[i].dst) ? strlen(m->flow.v[i].src)
+                                                                          : strlen(m->flow.v[i].dst));
+        aw = l > aw ? l : aw;
+    }
+    aw = aw > room && room >= 20 ? room : aw;
+    tui_printf(b, y++, 0, TUI_ST_TITLE, "%-*s %-*s %-5s %6s %12s %10s", aw, "SOURCE", aw,
+               "DESTINATION", "PROTO", "DPORT", "KiB", "packets");
     struct tui_flow *f = ks_xmalloc(m->flow.n * sizeof *f);
     memcpy(f, m->flow.v, m->flow.n * sizeof *f);
     sort_flows(f, m->flow.n, by_packets);
-    for (size_t i = 0; i < m->flow.n; i++)
-        tui_printf(b, y++, 0, TUI_ST_NORMAL, "%-20.20s %-20.20s %-5.5s %6ld %12.1f %10.0f",
-                   f[i].src, f[i].dst, f[i].proto, f[i].dport, f[i].bytes / 1024.0, f[i].packets);
+    for (size_t i = 0; i < m->flow.n; i++) {
+        char port[24] = "-"; /* 0: the protocol has no ports */
+        if (f[i].dport > 0)
+            snprintf(port, sizeof port, "%ld", f[i].dport);
+        tui_printf(b, y++, 0, TUI_ST_NORMAL, "%-*.*s %-*.*s %-5.5s %6s %12.1f %10.0f", aw, aw,
+                   f[i].src, aw, aw, f[i].dst, f[i].proto, port, f[i].bytes / 1024.0, f[i].packets);
+    }
     y = protocols(b, y + 1, f, m->flow.n);
     free(f);
     return y;

@@ -1,65 +1,11 @@
-# kasane top in a real terminal: tmux runs the binary (120x40), send-keys types,
-# capture-pane reads the screen. A private tmux server (-L) per run; every session
-# has a unique name and is killed when its test is done.
+# kasane top in a real terminal (tmux helpers in top.inc): replay of fixture datasets,
+# every screen and key, resize, monochrome, live on fake /proc + /sys trees, recording.
 . "$(dirname "$0")/lib.sh"
-SOCK="kasane-top-$$"
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
-# The server exits with its last session, and a new session started while it is going
-# away fails: one idle session keeps it up between tests.
-tm new-session -d -s "keep-$$" "sleep 600"
+. "$(dirname "$0")/top.inc"
 BASIC="$FIX/top/basic"
 CAT="$FIX/top/catalog.csv"
 # A long interval, so that the replay never advances on its own during a test.
 TOP="$KASANE top -i 60"
-
-# start NAME ARGS...: run kasane top in a new 120x40 session; after it exits, the
-# shell prints its exit status and the terminal modes, then waits to be read.
-start() {
-    name="$1-$$"; shift
-    tm new-session -d -x 120 -y 40 -s "$name" \
-        "sh -c '$TOP $*; echo EXIT=\$?; stty -a | tr -s \"; \" \"\\n\\n\" | grep -E \"^-?(icanon|echo)\$\" | tr \"\\n\" \" \"; echo; sleep 60'"
-}
-stop() { tm kill-session -t "$name" 2>/dev/null; }
-# screen: the pane as text, in $T/screen
-screen() { tm capture-pane -p -t "$name" > "$T/screen" 2>/dev/null; }
-# wait_for TEXT: poll the screen for a fixed string, up to 5 s
-wait_for() {
-    i=0
-    while [ $i -lt 50 ]; do
-        screen
-        grep -qF -- "$1" "$T/screen" && return 0
-        sleep 0.1; i=$((i + 1))
-    done
-    # Show what was on the screen instead, for whoever reads the failure.
-    sed 's/^/#   | /' "$T/screen" | sed '/^#   | *$/d' >&2
-    return 1
-}
-# wait_gone TEXT: poll until the screen no longer shows TEXT, up to 5 s
-wait_gone() {
-    i=0
-    while [ $i -lt 50 ]; do
-        screen
-        grep -qF -- "$1" "$T/screen" || return 0
-        sleep 0.1; i=$((i + 1))
-    done
-    return 1
-}
-# wait_row N REGEX: poll until line N of the screen matches REGEX, up to 5 s (a
-# capture can fall between two rows of one redraw, so even a row of the screen just
-# waited for is polled, not read once)
-wait_row() {
-    i=0
-    while [ $i -lt 50 ]; do
-        screen
-        sed -n "${1}p" "$T/screen" | grep -q -- "$2" && return 0
-        sleep 0.1; i=$((i + 1))
-    done
-    echo "#   row $1: $(sed -n "${1}p" "$T/screen")" >&2
-    return 1
-}
-# key K... then wait for TEXT
-key_wait() { k=$1; txt=$2; tm send-keys -t "$name" "$k"; wait_for "$txt"; }
 
 # --- replay: numbers at their places ---------------------------------------------------
 start replay --replay "$BASIC"
@@ -222,7 +168,7 @@ check "live: memory and swap from meminfo" wait_for "] 512/2048 MiB 25.0%"
 check "live: r without --record says how" key_wait r "give --record DATASET to record"
 check "live: replay keys are refused" key_wait Right "that key steps a replay"
 check "live: counters say why they are missing" key_wait 4 "why: inside a kvm guest the hypervisor hides the PMU"
-check "live: VMs say where they would come from" key_wait 2 "no VMs: the collector reports none"
+check "live: VMs say where they would come from" key_wait 2 "no VMs: give --libvirt URI"
 tm send-keys -t "$name" q
 check "live: q exits 0" wait_for "EXIT=0"
 stop

@@ -102,6 +102,46 @@ test_parse_vlan_v6_sll2(void **state)
     assert_int_equal(k.dport, 8080);
 }
 
+/* IPv6 extension headers are walked to the transport header: an MLD report (ICMPv6
+ * behind hop-by-hop), TCP behind a destination-options header of 16 bytes, and a
+ * non-first fragment (no transport header: the fragment's next header classes it). */
+static void
+test_parse_v6_extension_headers(void **state)
+{
+    (void)state;
+    uint8_t v[160] = {0};
+    struct col_pkt k;
+    uint8_t *ip = v;
+    ip[0] = 0x60;
+    ip[6] = 0;       /* hop-by-hop */
+    ip[40] = 58;     /* next: ICMPv6 */
+    ip[41] = 0;      /* 8 bytes */
+    col_pcap_parse(DLT_RAW, v, 40 + 8 + 8, 90, &k);
+    assert_int_equal(k.cls, COL_PP_ICMP);
+    assert_int_equal(k.ipproto, 58);
+    memset(v, 0, sizeof v);
+    ip[0] = 0x60;
+    ip[6] = 60;      /* destination options */
+    ip[40] = 6;      /* next: TCP */
+    ip[41] = 1;      /* (1 + 1) x 8 = 16 bytes */
+    ip[56 + 2] = 0x01; /* dport 443 */
+    ip[56 + 3] = 0xbb;
+    col_pcap_parse(DLT_RAW, v, 56 + 20, 120, &k);
+    assert_int_equal(k.cls, COL_PP_TCP);
+    assert_int_equal(k.dport, 443);
+    /* the same headers cut short before the TCP header: classed, no port */
+    col_pcap_parse(DLT_RAW, v, 50, 120, &k);
+    assert_int_equal(k.dport, 0);
+    memset(v, 0, sizeof v);
+    ip[0] = 0x60;
+    ip[6] = 44;      /* fragment */
+    ip[40] = 17;     /* next: UDP */
+    ip[43] = 0x08;   /* offset 1 (x 8 bytes): a later fragment */
+    col_pcap_parse(DLT_RAW, v, 40 + 8 + 8, 120, &k);
+    assert_int_equal(k.cls, COL_PP_UDP);
+    assert_int_equal(k.dport, 0);
+}
+
 /* A flood of distinct flows: the table stays at its capacity, totals stay exact, and
  * top-N plus the summed rest account for every byte. */
 static void
@@ -256,6 +296,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_ipv4),     cmocka_unit_test(test_parse_vlan_v6_sll2),
+        cmocka_unit_test(test_parse_v6_extension_headers),
         cmocka_unit_test(test_flood_bounded),  cmocka_unit_test(test_top_order),
         cmocka_unit_test(test_offline_source), cmocka_unit_test(test_drop_privileges),
     };

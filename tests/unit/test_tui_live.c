@@ -93,16 +93,20 @@ test_live_record_and_errors(void **state)
     tui_model_init(&m);
     assert_int_equal(tui_live_open(&o, &m, &f, &err), 0);
     assert_true(m.recording);
-    assert_int_equal(f.ops->advance(f.ctx, &m, 1, &err), 1);
-    assert_int_equal(f.ops->record(f.ctx, &m, 0, &err), 0); /* r: stop */
+    assert_int_equal(f.ops->record(f.ctx, &m, 0, &err), 0); /* r: pause */
     assert_false(m.recording);
     assert_int_equal(f.ops->advance(f.ctx, &m, 1, &err), 1); /* not recorded */
+    assert_int_equal(f.ops->record(f.ctx, &m, 1, &err), 0); /* r: resume */
+    assert_true(m.recording);
+    assert_int_equal(f.ops->advance(f.ctx, &m, 1, &err), 1);
     tui_feed_close(&f);
     snprintf(path, sizeof path, "%s/samples.csv", d);
     char *text = tu_slurp(path, NULL);
     assert_non_null(text);
-    assert_non_null(strstr(text, "\n1700001010,e1,10,60,2400,20,"));
-    assert_null(strstr(text, "1700001020")); /* the second interval was not recorded */
+    assert_null(strstr(text, "1700001010")); /* the paused interval was not recorded */
+    char *row = strstr(text, "\n1700001020,e1,10,");
+    assert_non_null(row); /* the one after resuming was, and says rows are missing */
+    assert_non_null(strstr(row, "record_resumed"));
     free(text);
     tu_rmrf(d);
     free(d);
@@ -148,6 +152,25 @@ test_live_vms_from_entity_rows(void **state)
     col_snapshot_fini(&s);
 }
 
+/* The note that explains missing counters (or a failed source) is found among the
+ * inventory's other notes, whole, without the separator or its blank. */
+static void
+test_inventory_note_picks_the_right_one(void **state)
+{
+    (void)state;
+    char b[160];
+    const char *notes = "core_MHz from /proc/cpuinfo; kvm guest: steal time; source papi "
+                        "unavailable: no PMU (x); source libvirt unavailable: cannot connect";
+    assert_int_equal(tui_inventory_note(notes, tui_counter_words, b, sizeof b), 1);
+    assert_string_equal(b, "source papi unavailable: no PMU (x) (inventory notes)");
+    const char *const lv[] = {"libvirt", NULL};
+    assert_int_equal(tui_inventory_note(notes, lv, b, sizeof b), 1);
+    assert_string_equal(b, "source libvirt unavailable: cannot connect (inventory notes)");
+    const char *const none[] = {"pcap", NULL};
+    assert_int_equal(tui_inventory_note(notes, none, b, sizeof b), 0);
+    assert_int_equal(tui_inventory_note("", tui_counter_words, b, sizeof b), 0);
+}
+
 static void
 test_virt_words(void **state)
 {
@@ -173,6 +196,7 @@ main(void)
         cmocka_unit_test(test_live_totals_leave_out_loopback),
         cmocka_unit_test(test_live_record_and_errors),
         cmocka_unit_test(test_live_vms_from_entity_rows),
+        cmocka_unit_test(test_inventory_note_picks_the_right_one),
         cmocka_unit_test(test_virt_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
