@@ -118,7 +118,6 @@ set_host(struct sim_config *c, const char *key, const char *v, struct ks_err *er
 static int
 set_iommu(struct sim_config *c, const char *key, const char *v, struct ks_err *err)
 {
-    static const char *const inval[] = {"strict", "deferred", "none", NULL};
     int x, rc;
     if (IS("enabled"))
         return boolean(v, &c->iommu.enabled, err);
@@ -132,6 +131,10 @@ set_iommu(struct sim_config *c, const char *key, const char *v, struct ks_err *e
         return num(v, 0, 1e6, &c->iommu.walk_ns, err);
     if (IS("viommu"))
         return boolean(v, &c->iommu.viommu, err);
+    if (IS("viommu_walk")) {
+        static const char *const walks[] = {"nested", "shadow", NULL};
+        return pick(v, walks, &c->iommu.shadow, err);
+    }
     if (IS("deferred_batch"))
         return inum(v, 1, 1 << 24, &c->iommu.batch, err);
     if (IS("deferred_timeout_ms"))
@@ -140,10 +143,14 @@ set_iommu(struct sim_config *c, const char *key, const char *v, struct ks_err *e
         return num(v, 0, 1e9, &c->iommu.map_cycles, err);
     if (IS("inval_cycles"))
         return num(v, 0, 1e9, &c->iommu.inval_cycles, err);
+    if (IS("strict_sw_cycles"))
+        return num(v, 0, 1e9, &c->iommu.strict_sw_cycles, err);
+    if (IS("optimistic_timeout_ms"))
+        return num(v, 0, 1e6, &c->iommu.optimistic_ms, err);
     if (IS("viommu_map_cycles"))
         return num(v, 0, 1e9, &c->iommu.viommu_map_cycles, err);
     if (IS("invalidation")) {
-        if ((rc = pick(v, inval, &x, err)) < 0)
+        if ((rc = pick(v, sim_inval_names, &x, err)) < 0)
             return rc;
         c->iommu.inval = (enum sim_inval)x;
         return 0;
@@ -223,6 +230,11 @@ set_vm(struct sim_vm *m, const char *key, const char *v, struct ks_err *err)
         return boolean(v, &m->notify_suppression, err);
     if (IS("reg_accesses"))
         return inum(v, 1, 1000, &m->reg_accesses, err);
+    /* The guest's own IOMMU policy: one host can run a strict and a deferred guest. */
+    if (IS("invalidation"))
+        return pick(v, sim_inval_names, &m->inval, err);
+    if (IS("viommu"))
+        return boolean(v, &m->viommu, err);
     if (IS("mode")) {
         if ((rc = pick(v, sim_mode_names, &x, err)) < 0)
             return rc;
@@ -300,6 +312,8 @@ set_workload(struct sim_config *c, struct sim_workload *w, const char *key, cons
         return num(v, 0, 99, &w->feedback_pct, err);
     if (IS("read_pct"))
         return num(v, 0, 100, &w->read_pct, err);
+    if (IS("stack_cycles"))
+        return num(v, 0, 1e9, &w->stack_cycles, err);
     if (IS("pages")) {
         if ((rc = num(v, 1, 1e8, &x, err)) < 0)
             return rc;
