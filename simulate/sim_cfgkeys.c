@@ -13,13 +13,16 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/ks_ini.h"
+
 /* A number in [lo, hi]; the message names the value (the caller adds the key). */
 static int
 num(const char *v, double lo, double hi, double *out, struct ks_err *err)
 {
-    if (ks_parse_double(v, out) < 0)
+    int rc = ks_ini_parse_num(v, lo, hi, out);
+    if (rc == -EINVAL)
         return ks_errf(err, -EINVAL, "'%s' is not a number", v);
-    if (*out < lo || *out > hi)
+    if (rc < 0)
         return ks_errf(err, -EINVAL, "%s is out of range [%g, %g]", v, lo, hi);
     return 0;
 }
@@ -162,14 +165,15 @@ set_iommu(struct sim_config *c, const char *key, const char *v, struct ks_err *e
 static int
 set_costs(struct sim_config *c, const char *key, const char *v, struct ks_err *err)
 {
-    static const char *const names[] = {"exit_cycles", "io_exit_cycles", "devmodel_cycles",
-                                        "kick_cycles", "inject_cycles", "grant_cycles", NULL};
-    double *f[] = {&c->costs.exit_cycles, &c->costs.io_exit_cycles, &c->costs.devmodel_cycles,
-                   &c->costs.kick_cycles, &c->costs.inject_cycles, &c->costs.grant_cycles};
-    for (int i = 0; names[i]; i++)
-        if (IS(names[i]))
-            return num(v, 0, 1e9, f[i], err);
-    return unknown_key(err);
+#define COST(n) KS_INI_NUM(struct sim_costs, #n, n, 0, 1e9)
+    static const struct ks_ini_num costs[] = {COST(exit_cycles),   COST(io_exit_cycles),
+                                              COST(devmodel_cycles), COST(kick_cycles),
+                                              COST(inject_cycles), COST(grant_cycles)};
+#undef COST
+    const struct ks_ini_num *e = ks_ini_num_find(costs, sizeof costs / sizeof *costs, key);
+    if (!e)
+        return unknown_key(err);
+    return num(v, e->lo, e->hi, ks_ini_num_field(&c->costs, e), err);
 }
 
 /* Replace a distribution (freeing an empirical table it held). */

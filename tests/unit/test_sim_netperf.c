@@ -24,8 +24,8 @@
 
 enum { NONE, STRICT, DEFERRED, OPTIMISTIC, V_STRICT, V_DEFERRED, V_OPTIMISTIC, NMODES };
 static const char *const wl_names[NMODES] = {
-    "none", "strict", "deferred", "optimistic", "viommu_strict", "viommu_deferred",
-    "viommu_optimistic"};
+    "none",          "strict",          "deferred",         "optimistic",
+    "viommu_strict", "viommu_deferred", "viommu_optimistic"};
 
 static struct sim_config *
 read_netperf(void)
