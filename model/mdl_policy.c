@@ -2,11 +2,12 @@
 #include "model/mdl_policy.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/ks_ini.h"
 
 /* Defaults: the issue's (percentile 100, headroom 20, one HA spare) and, for money,
  * round assumptions stated in docs/model.md. */
@@ -48,13 +49,10 @@ mdl_packer_name(enum mdl_packer k)
     return k == MDL_PACK_FFD ? "ffd" : k == MDL_PACK_GREEDY ? "greedy" : "search";
 }
 
-/* Numeric keys: name, offset, lowest and highest value. */
-struct numkey {
-    const char *name;
-    size_t off;
-    double lo, hi;
-};
-#define NK(n, f, lo, hi) {n, offsetof(struct mdl_policy, f), lo, hi}
+/* Numeric keys: name, offset, lowest and highest value (a core/ks_ini.h table; the
+ * alias keeps the table's lines as they were). */
+#define numkey ks_ini_num
+#define NK(n, f, lo, hi) KS_INI_NUM(struct mdl_policy, n, f, lo, hi)
 static const struct numkey NUMS[] = {
     NK("percentile", percentile, 1, 100),
     NK("headroom", headroom_pct, 0, 95),
@@ -123,57 +121,34 @@ set_special(struct mdl_policy *p, const char *key, const char *val, struct ks_er
 int
 mdl_policy_set(struct mdl_policy *p, const char *key, const char *val, struct ks_err *err)
 {
-    for (size_t i = 0; i < NNUMS; i++) {
-        if (strcmp(NUMS[i].name, key) != 0)
-            continue;
-        double v;
-        if (ks_parse_double(val, &v) < 0 || v < NUMS[i].lo || v > NUMS[i].hi)
-            return ks_errf(err, -EINVAL, "%s '%s': want a number in %g..%g", key, val,
-                           NUMS[i].lo, NUMS[i].hi);
-        *(double *)((char *)p + NUMS[i].off) = v;
-        return 0;
-    }
-    return set_special(p, key, val, err);
+    const struct ks_ini_num *e = ks_ini_num_find(NUMS, NNUMS, key);
+    if (!e)
+        return set_special(p, key, val, err);
+    double v;
+    if (ks_ini_parse_num(val, e->lo, e->hi, &v) < 0)
+        return ks_errf(err, -EINVAL, "%s '%s': want a number in %g..%g", key, val, e->lo, e->hi);
+    *ks_ini_num_field(p, e) = v;
+    return 0;
 }
 
-struct ini_ctx {
-    struct mdl_policy *p;
-    struct ks_err *err;
-    const char *path;
-    int rc;
-    int line;
-};
-
-/* inih callback: the first bad key stops the parse (ini_parse reports its line). */
+/* ks_ini setter: sections are ignored (a policy file is flat). */
 static int
-on_ini(void *user, const char *section, const char *name, const char *value)
+set_key(void *ctx, const char *section, const char *key, const char *value, int line,
+        struct ks_err *err)
 {
-    struct ini_ctx *c = user;
-    (void)section;
-    c->line++;
-    struct ks_err e = {0};
-    if (c->rc == 0 && mdl_policy_set(c->p, name, value, &e) < 0)
-        c->rc = ks_errf(c->err, -EINVAL, "%s: %s", c->path, e.msg);
-    return c->rc == 0;
+    (void)section, (void)line;
+    return mdl_policy_set(ctx, key, value, err);
 }
 
 int
 mdl_policy_read(const char *path, struct mdl_policy *p, struct ks_err *err)
 {
-    struct ini_ctx c = {p, err, path, 0, 0};
-    int r = ini_parse(path, on_ini, &c);
-    if (r == -1)
+    FILE *f = fopen(path, "r");
+    if (!f)
         return ks_errf(err, -ENOENT, "%s: cannot open policy file", path);
-    if (c.rc < 0) {
-        /* ini_parse returns the line of the first handler error. */
-        char msg[sizeof err->msg];
-        snprintf(msg, sizeof msg, "%s", err->msg + strlen(path) + 2);
-        ks_err_clear(err);
-        return ks_errf(err, -EINVAL, "%s:%d: %s", path, r, msg);
-    }
-    if (r > 0)
-        return ks_errf(err, -EINVAL, "%s:%d: not a 'key = value' line", path, r);
-    return 0;
+    int rc = ks_ini_parse(f, NULL, path, "not a 'key = value' line", set_key, p, err);
+    fclose(f);
+    return rc;
 }
 
 void
@@ -183,7 +158,7 @@ mdl_policy_each(const struct mdl_policy *p, void (*put)(void *ctx, const char *k
     char buf[KS_NUMBUF];
     put(ctx, "model", p->model ? p->model : "");
     for (size_t i = 0; i < NNUMS; i++)
-        put(ctx, NUMS[i].name, ks_fmt_double(buf, *(const double *)((const char *)p + NUMS[i].off)));
+        put(ctx, NUMS[i].name, ks_fmt_double(buf, ks_ini_num_get(p, &NUMS[i])));
     snprintf(buf, sizeof buf, "%d", p->ha);
     put(ctx, "ha", buf);
     snprintf(buf, sizeof buf, "%llu", (unsigned long long)p->seed);

@@ -13,13 +13,16 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/ks_ini.h"
+
 /* A number in [lo, hi]; the message names the value (the caller adds the key). */
 static int
 num(const char *v, double lo, double hi, double *out, struct ks_err *err)
 {
-    if (ks_parse_double(v, out) < 0)
+    int rc = ks_ini_parse_num(v, lo, hi, out);
+    if (rc == -EINVAL)
         return ks_errf(err, -EINVAL, "'%s' is not a number", v);
-    if (*out < lo || *out > hi)
+    if (rc < 0)
         return ks_errf(err, -EINVAL, "%s is out of range [%g, %g]", v, lo, hi);
     return 0;
 }
@@ -118,7 +121,6 @@ set_host(struct sim_config *c, const char *key, const char *v, struct ks_err *er
 static int
 set_iommu(struct sim_config *c, const char *key, const char *v, struct ks_err *err)
 {
-    static const char *const inval[] = {"strict", "deferred", "none", NULL};
     int x, rc;
     if (IS("enabled"))
         return boolean(v, &c->iommu.enabled, err);
@@ -132,6 +134,10 @@ set_iommu(struct sim_config *c, const char *key, const char *v, struct ks_err *e
         return num(v, 0, 1e6, &c->iommu.walk_ns, err);
     if (IS("viommu"))
         return boolean(v, &c->iommu.viommu, err);
+    if (IS("viommu_walk")) {
+        static const char *const walks[] = {"nested", "shadow", NULL};
+        return pick(v, walks, &c->iommu.shadow, err);
+    }
     if (IS("deferred_batch"))
         return inum(v, 1, 1 << 24, &c->iommu.batch, err);
     if (IS("deferred_timeout_ms"))
@@ -140,10 +146,14 @@ set_iommu(struct sim_config *c, const char *key, const char *v, struct ks_err *e
         return num(v, 0, 1e9, &c->iommu.map_cycles, err);
     if (IS("inval_cycles"))
         return num(v, 0, 1e9, &c->iommu.inval_cycles, err);
+    if (IS("strict_sw_cycles"))
+        return num(v, 0, 1e9, &c->iommu.strict_sw_cycles, err);
+    if (IS("optimistic_timeout_ms"))
+        return num(v, 0, 1e6, &c->iommu.optimistic_ms, err);
     if (IS("viommu_map_cycles"))
         return num(v, 0, 1e9, &c->iommu.viommu_map_cycles, err);
     if (IS("invalidation")) {
-        if ((rc = pick(v, inval, &x, err)) < 0)
+        if ((rc = pick(v, sim_inval_names, &x, err)) < 0)
             return rc;
         c->iommu.inval = (enum sim_inval)x;
         return 0;
@@ -155,14 +165,15 @@ set_iommu(struct sim_config *c, const char *key, const char *v, struct ks_err *e
 static int
 set_costs(struct sim_config *c, const char *key, const char *v, struct ks_err *err)
 {
-    static const char *const names[] = {"exit_cycles", "io_exit_cycles", "devmodel_cycles",
-                                        "kick_cycles", "inject_cycles", "grant_cycles", NULL};
-    double *f[] = {&c->costs.exit_cycles, &c->costs.io_exit_cycles, &c->costs.devmodel_cycles,
-                   &c->costs.kick_cycles, &c->costs.inject_cycles, &c->costs.grant_cycles};
-    for (int i = 0; names[i]; i++)
-        if (IS(names[i]))
-            return num(v, 0, 1e9, f[i], err);
-    return unknown_key(err);
+#define COST(n) KS_INI_NUM(struct sim_costs, #n, n, 0, 1e9)
+    static const struct ks_ini_num costs[] = {COST(exit_cycles),   COST(io_exit_cycles),
+                                              COST(devmodel_cycles), COST(kick_cycles),
+                                              COST(inject_cycles), COST(grant_cycles)};
+#undef COST
+    const struct ks_ini_num *e = ks_ini_num_find(costs, sizeof costs / sizeof *costs, key);
+    if (!e)
+        return unknown_key(err);
+    return num(v, e->lo, e->hi, ks_ini_num_field(&c->costs, e), err);
 }
 
 /* Replace a distribution (freeing an empirical table it held). */
@@ -223,6 +234,11 @@ set_vm(struct sim_vm *m, const char *key, const char *v, struct ks_err *err)
         return boolean(v, &m->notify_suppression, err);
     if (IS("reg_accesses"))
         return inum(v, 1, 1000, &m->reg_accesses, err);
+    /* The guest's own IOMMU policy: one host can run a strict and a deferred guest. */
+    if (IS("invalidation"))
+        return pick(v, sim_inval_names, &m->inval, err);
+    if (IS("viommu"))
+        return boolean(v, &m->viommu, err);
     if (IS("mode")) {
         if ((rc = pick(v, sim_mode_names, &x, err)) < 0)
             return rc;
@@ -300,6 +316,8 @@ set_workload(struct sim_config *c, struct sim_workload *w, const char *key, cons
         return num(v, 0, 99, &w->feedback_pct, err);
     if (IS("read_pct"))
         return num(v, 0, 100, &w->read_pct, err);
+    if (IS("stack_cycles"))
+        return num(v, 0, 1e9, &w->stack_cycles, err);
     if (IS("pages")) {
         if ((rc = num(v, 1, 1e8, &x, err)) < 0)
             return rc;

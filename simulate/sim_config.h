@@ -4,17 +4,19 @@
  *   [sim]      duration_s, warmup_s, replications, seed, drain, max_in_system
  *   [host]     cores, core_GHz
  *   [iommu]    enabled, iotlb_entries, iotlb_ways, walk_levels, walk_ns, viommu,
- *              invalidation (strict | deferred | none), deferred_batch,
- *              deferred_timeout_ms, map_cycles, inval_cycles, viommu_map_cycles
+ *              viommu_walk (nested | shadow), invalidation (strict | deferred | none |
+ *              optimistic), deferred_batch, deferred_timeout_ms, optimistic_timeout_ms,
+ *              map_cycles, strict_sw_cycles, inval_cycles, viommu_map_cycles
  *   [costs]    per-step CPU costs in cycles (defaults from shared/reference.md)
  *   [device N] kind (generic | ssd | hdd | nic), servers, service, write_service,
  *              line_rate_Gbps, mtu, coalesce, coalesce_us, seek, rotation,
  *              transfer_MBps
  *   [vm N]     vcpus, mode (native | emulated | virtio | xen-pv | passthrough | sriov),
- *              posted_interrupts, reg_accesses, notify_suppression
+ *              posted_interrupts, reg_accesses, notify_suppression, and the [iommu]
+ *              invalidation and viommu of this VM's mappings (default: [iommu]'s)
  *   [workload N] vm, device (one, or A,B for a chain), feedback_pct, arrival
  *              (poisson:800/s | fixed:1000/s | closed:iodepth=32), think, size,
- *              read_pct, pages, access (uniform | zipf:S | ring)
+ *              read_pct, pages, access (uniform | zipf:S | ring), stack_cycles
  *
  * Anything else is an error naming the file, line and key: unknown sections, keys,
  * distributions and modes, negative rates, a workload on an unknown device or vm.
@@ -33,7 +35,11 @@ enum sim_mode { SIM_NATIVE, SIM_EMULATED, SIM_VIRTIO, SIM_XENPV, SIM_PASSTHROUGH
 extern const char *const sim_mode_names[];
 
 enum sim_dev_kind { SIM_DEV_GENERIC, SIM_DEV_SSD, SIM_DEV_HDD, SIM_DEV_NIC };
-enum sim_inval { SIM_INV_STRICT, SIM_INV_DEFERRED, SIM_INV_NONE };
+/* Invalidation policy of a VM's (or the host's) DMA mappings. Optimistic teardown
+ * (vIOMMU, ATC 2011) keeps a mapping alive after the unmap in the hope that it is
+ * mapped again soon; one not reused in time is torn down as in deferred. */
+enum sim_inval { SIM_INV_STRICT, SIM_INV_DEFERRED, SIM_INV_NONE, SIM_INV_OPTIMISTIC };
+extern const char *const sim_inval_names[];
 enum sim_arrival { SIM_ARR_POISSON, SIM_ARR_FIXED, SIM_ARR_CLOSED };
 enum sim_access { SIM_ACC_UNIFORM, SIM_ACC_ZIPF, SIM_ACC_RING };
 
@@ -64,6 +70,8 @@ struct sim_vm {
     int vcpus;
     enum sim_mode mode;
     int posted_interrupts, reg_accesses, notify_suppression;
+    int inval;            /* enum sim_inval of this VM's mappings, -1: [iommu]'s */
+    int viommu;           /* 1 trap-and-emulate vIOMMU, 0 none, -1: [iommu]'s */
     int line;
 };
 
@@ -79,6 +87,7 @@ struct sim_workload {
     int iodepth;          /* closed */
     struct sim_dist think; /* closed: pause before the next I/O (det:0 by default) */
     double size_B, read_pct;
+    double stack_cycles;  /* CPU work of the issuing OS per I/O (driver + stack) */
     long pages;           /* IOVA pages the workload touches */
     enum sim_access access;
     double zipf_s;
@@ -97,7 +106,10 @@ struct sim_config {
     double core_GHz;
     struct {
         int enabled, entries, ways, levels, viommu, batch;
+        int shadow;           /* vIOMMU walk: 1 shadow (one-dimensional), 0 nested */
         double walk_ns, timeout_ms, map_cycles, inval_cycles, viommu_map_cycles;
+        double strict_sw_cycles; /* software only a synchronous unmap pays, per page */
+        double optimistic_ms;    /* optimistic teardown: a mapping lives this long */
         enum sim_inval inval;
     } iommu;
     struct sim_costs costs;

@@ -50,6 +50,9 @@ struct wlrt {
     double next_fixed_ns;      /* fixed arrivals: exact time of the next one */
     uint64_t ring_pos, irq_ctr;
     int npages, coalesce;
+    enum sim_inval inval;      /* the policy of this workload's mappings */
+    int viommu, walk_refs;     /* memory references per IOTLB miss */
+    uint64_t *alive_ns;        /* optimistic: per page, mapping kept until; 0 none */
     uint64_t coalesce_ns;      /* > 0: completions wait for a batch or this timer */
     struct job *bh, *bt;       /* completions waiting for the interrupt */
     int nbatch, timer_pending;
@@ -79,7 +82,6 @@ struct rep {
     struct job *free_jobs;
     struct chunk *chunks;
     struct sim_iotlb tlb;
-    int walk_refs;
     long pending_pages;        /* deferred invalidation queue */
     int last_unmap_wl;
     long in_sys;
@@ -204,7 +206,7 @@ translate(struct rep *r, struct wlrt *w, struct job *j)
             o->iotlb_hits += (uint64_t)hit;
         }
         if (!hit)
-            miss_ns += r->walk_refs * r->c->iommu.walk_ns;
+            miss_ns += w->walk_refs * r->c->iommu.walk_ns;
     }
     return miss_ns;
 }
@@ -233,32 +235,74 @@ device_ns(struct rep *r, struct wlrt *w, struct job *j, int d)
         else
             t = sim_dist_sample(&dv->service, &w->rng_svc);
     }
-    return r->c->iommu.enabled ? t + translate(r, w, j) : t;
+    if (!r->c->iommu.enabled)
+        return t;
+    /* A NIC receives the next frame into its on-chip buffer while the DMA engine
+     * translates and writes the last one out over PCIe: translation stalls the link
+     * only when it takes longer than a frame's wire time. Other devices wait. */
+    double miss_ns = translate(r, w, j);
+    return dv->kind == SIM_DEV_NIC ? fmax(t, miss_ns) : t + miss_ns;
+}
+
+/* IOTLB key of page i of job j's buffer. */
+static inline uint64_t
+page_key(const struct wlrt *w, const struct job *j, int i)
+{
+    return ((uint64_t)(j->wl + 1) << 40) | ((j->page0 + (uint64_t)i) % (uint64_t)w->w->pages);
+}
+
+/* Cycles of one page's map + unmap besides the invalidation and the strict-only
+ * software. Under a trap-and-emulate vIOMMU the traps dominate: the published per-page
+ * figure already includes one invalidation and the software around it. */
+static double
+page_cycles(const struct sim_config *c, const struct wlrt *w)
+{
+    if (w->viommu)
+        return c->iommu.viommu_map_cycles - c->iommu.inval_cycles - c->iommu.strict_sw_cycles;
+    return c->iommu.map_cycles;
+}
+
+/* Optimistic teardown: 1 if page's mapping, kept alive since its last unmap, is still
+ * there when this I/O mapped it (at its arrival); either way it now lives until
+ * optimistic_ms after this unmap. A reused mapping costs nothing: no map, no unmap, no
+ * invalidation. One not reused in time was torn down (deferred) and is mapped anew. */
+static int
+reuse_mapping(struct rep *r, struct wlrt *w, const struct job *j, int i)
+{
+    uint64_t page = (j->page0 + (uint64_t)i) % (uint64_t)w->w->pages;
+    int alive = w->alive_ns[page] != 0 && j->t0_ns <= w->alive_ns[page];
+    w->alive_ns[page] = r->now + ns_round(r->c->iommu.optimistic_ms * 1e6);
+    return alive;
 }
 
 /* IOMMU maintenance after the DMA: map + unmap of each page, and the invalidation
- * the policy calls for. Returns cycles; updates the IOTLB and the deferred queue. */
+ * the workload's policy calls for. Returns cycles; updates the IOTLB and the deferred
+ * queue. Strict invalidates each page at once (hardware wait plus the synchronous
+ * software, strict_sw_cycles); deferred queues the pages and flushes the whole IOTLB
+ * once per deferred_batch pages (or by the timer). */
 static double
 unmap_cycles(struct rep *r, struct wlrt *w, struct job *j)
 {
     const struct sim_config *c = r->c;
-    double inval = c->iommu.inval_cycles;
-    /* Under a trap-and-emulate vIOMMU the traps dominate: the published per-page
-     * figure already includes one invalidation. */
-    double base = c->iommu.viommu ? c->iommu.viommu_map_cycles - inval : c->iommu.map_cycles;
-    double cyc = w->npages * base;
+    double base = page_cycles(c, w), cyc = 0;
+    long queued = 0;
     r->last_unmap_wl = j->wl;
-    if (c->iommu.inval == SIM_INV_STRICT) {
-        for (int i = 0; i < w->npages; i++)
-            sim_iotlb_inval(&r->tlb, ((uint64_t)(j->wl + 1) << 40) |
-                                         ((j->page0 + (uint64_t)i) % (uint64_t)w->w->pages));
-        return cyc + w->npages * inval;
+    for (int i = 0; i < w->npages; i++) {
+        if (w->inval == SIM_INV_STRICT) {
+            sim_iotlb_inval(&r->tlb, page_key(w, j, i));
+            cyc += base + c->iommu.strict_sw_cycles + c->iommu.inval_cycles;
+        } else if (w->inval == SIM_INV_DEFERRED || !reuse_mapping(r, w, j, i)) {
+            cyc += base;
+            queued++;
+        }
     }
-    r->pending_pages += w->npages;
+    if (queued == 0)
+        return cyc;
+    r->pending_pages += queued;
     if (r->pending_pages >= c->iommu.batch) {
         sim_iotlb_flush(&r->tlb);
         r->pending_pages = 0;
-        cyc += inval;
+        cyc += c->iommu.inval_cycles;
     }
     return cyc;
 }
@@ -627,6 +671,32 @@ rep_setup_res(struct rep *r)
         r->res[sim_res_dev(c, (int)d)].servers = c->dev[d].servers;
 }
 
+/* The workload's IOMMU policy, and its walk: a vIOMMU whose mappings the hypervisor
+ * shadows in the physical IOMMU (vIOMMU, ATC 2011) walks one dimension, a nested one
+ * walks two: (L + 1)^2 - 1 references. */
+static void
+wl_setup_iommu(const struct sim_config *c, struct wlrt *w)
+{
+    int L = c->iommu.levels;
+    w->inval = sim_wl_inval(c, w->w);
+    w->viommu = sim_wl_viommu(c, w->w);
+    w->walk_refs = w->viommu && !c->iommu.shadow ? (L + 1) * (L + 1) - 1 : L;
+    if (c->iommu.enabled && w->inval == SIM_INV_OPTIMISTIC)
+        w->alive_ns = ks_xcalloc((size_t)w->w->pages, sizeof *w->alive_ns);
+}
+
+/* Does any workload queue invalidations (deferred, or optimistic teardown)? */
+static int
+any_deferred(const struct sim_config *c)
+{
+    for (size_t i = 0; i < c->nwl; i++) {
+        enum sim_inval v = sim_wl_inval(c, &c->wl[i]);
+        if (v == SIM_INV_DEFERRED || v == SIM_INV_OPTIMISTIC)
+            return 1;
+    }
+    return 0;
+}
+
 /* Stream ids: 3 per workload (arrivals, service, pages). */
 static void
 rep_setup_wl(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
@@ -642,6 +712,7 @@ rep_setup_wl(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
         sim_rng_seed(&w->rng_svc, seed, rep, 3 * i + 1);
         sim_rng_seed(&w->rng_page, seed, rep, 3 * i + 2);
         w->npages = (int)ceil(w->w->size_B / 4096);
+        wl_setup_iommu(c, w);
         const struct sim_device *last = &c->dev[w->w->dev[w->w->ndev - 1]];
         w->coalesce = (int)last->coalesce;
         w->coalesce_ns = w->coalesce > 1 ? ns_round(last->coalesce_us * 1e3) : 0;
@@ -699,6 +770,8 @@ rep_free(struct rep *r)
         r->chunks = n;
     }
     free(r->res);
+    for (size_t i = 0; r->wl && i < r->c->nwl; i++)
+        free(r->wl[i].alive_ns);
     free(r->wl);
     if (r->c->iommu.enabled)
         sim_iotlb_fini(&r->tlb);
@@ -732,9 +805,7 @@ sim_replicate(const struct sim_config *c, uint64_t seed, uint64_t rep, struct si
     rep_setup_res(&r);
     if (c->iommu.enabled) {
         sim_iotlb_init(&r.tlb, c->iommu.entries, c->iommu.ways);
-        int L = c->iommu.levels;
-        r.walk_refs = c->iommu.viommu ? (L + 1) * (L + 1) - 1 : L; /* nested 2-D walk */
-        if (c->iommu.inval == SIM_INV_DEFERRED && c->iommu.timeout_ms > 0) {
+        if (any_deferred(c) && c->iommu.timeout_ms > 0) {
             r.flush.kind = EV_FLUSH;
             sim_evl_push(&r.evl, &r.flush, ns_round(c->iommu.timeout_ms * 1e6));
         }

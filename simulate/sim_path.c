@@ -75,9 +75,24 @@ sim_path_build(const struct sim_config *c, const struct sim_workload *w, struct 
     add_devices(c, w, p);
     if (mode != SIM_NATIVE)
         add_irq(c, m, vcpu, p);
-    if (c->iommu.enabled && c->iommu.inval != SIM_INV_NONE && p->n < SIM_MAX_STEPS)
+    add(c, p, vcpu, w->stack_cycles, SIM_C_STACK, 0, 0);
+    if (c->iommu.enabled && sim_wl_inval(c, w) != SIM_INV_NONE && p->n < SIM_MAX_STEPS)
         p->s[p->n++] = (struct sim_step){.kind = SIM_ST_UNMAP, .comp = SIM_C_IOMMU,
                                          .res1 = vcpu, .res2 = 0, .dev = -1};
+}
+
+enum sim_inval
+sim_wl_inval(const struct sim_config *c, const struct sim_workload *w)
+{
+    int v = w->vm >= 0 ? c->vm[w->vm].inval : -1;
+    return v >= 0 ? (enum sim_inval)v : c->iommu.inval;
+}
+
+int
+sim_wl_viommu(const struct sim_config *c, const struct sim_workload *w)
+{
+    int v = w->vm >= 0 ? c->vm[w->vm].viommu : -1;
+    return v >= 0 ? v : c->iommu.viommu;
 }
 
 /* ---- IOTLB --------------------------------------------------------------------- */

@@ -16,6 +16,9 @@
  *                event-channel upcall, [unmap]
  *   passthrough  device, exit + inject unless posted interrupts, [unmap]
  *   sriov        as passthrough; the virtual functions share their NIC's line rate
+ *
+ * Every path ends with the workload's stack_cycles (the issuing OS's driver and I/O
+ * stack, on its vCPU) when set, then the unmap step when its policy has one.
  */
 #ifndef SIM_PATH_H
 #define SIM_PATH_H
@@ -52,6 +55,11 @@ static inline int sim_res_dev(const struct sim_config *c, int d) { return 1 + 2 
 
 void sim_path_build(const struct sim_config *c, const struct sim_workload *w,
                     struct sim_path *p);
+
+/* The invalidation policy and vIOMMU flag of workload w's mappings: its VM's when the
+ * [vm] section sets them, else [iommu]'s. */
+enum sim_inval sim_wl_inval(const struct sim_config *c, const struct sim_workload *w);
+int sim_wl_viommu(const struct sim_config *c, const struct sim_workload *w);
 
 /* Set-associative IOTLB with LRU replacement inside each set. */
 struct sim_iotlb {

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 const char *const sim_comp_names[SIM_NCOMP] = {"exit", "devmodel", "backend",
-                                               "grant", "irq", "iommu"};
+                                               "grant", "irq", "iommu", "stack"};
 
 struct pool {
     const struct sim_config *c;

@@ -21,7 +21,7 @@
 
 /* Host CPU components, cycles are accounted to one of them per step. */
 enum sim_comp { SIM_C_EXIT, SIM_C_DEVMODEL, SIM_C_BACKEND, SIM_C_GRANT, SIM_C_IRQ,
-                SIM_C_IOMMU, SIM_NCOMP };
+                SIM_C_IOMMU, SIM_C_STACK, SIM_NCOMP };
 extern const char *const sim_comp_names[SIM_NCOMP];
 
 /* One workload in one replication. */
