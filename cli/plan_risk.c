@@ -182,9 +182,12 @@ static void
 print_absent(const char *window, const struct mdl_rules *rs)
 {
     for (size_t k = 0; rs && k < rs->n; k++)
-        if (rs->r[k].absent)
-            printf("    rules, %s: %s %s: no sample of %s there\n", window, rs->r[k].name,
-                   rs->r[k].skipped ? "skipped" : "kept without its members", rs->r[k].absent);
+        if (rs->r[k].skipped)
+            printf("    rules, %s: %s skipped: no sample of %s there\n", window,
+                   rs->r[k].name, rs->r[k].absent);
+        else if (rs->r[k].absent)
+            printf("    rules, %s: %s kept without %s (no sample there)\n", window,
+                   rs->r[k].name, rs->r[k].absent);
 }
 
 /* The human summary: the backtest's headline, then every risk.csv figure. */

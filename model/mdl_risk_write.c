@@ -259,7 +259,10 @@ write_rolling(const struct mdl_fold *f, size_t n, const char *dir, struct ks_err
                                        "reason", "rules_skipped"};
     struct ks_table t;
     char b[64];
-    ks_table_init(&t, cols, n && f[0].rules ? 9 : 8);
+    int with_rules = 0; /* a fold whose week has no sample has no rules of its own */
+    for (size_t k = 0; k < n; k++)
+        with_rules |= f[k].rules != NULL;
+    ks_table_init(&t, cols, with_rules ? 9 : 8);
     for (size_t k = 0; k < n; k++) {
         size_t r = ks_table_add_row(&t);
         ks_table_set_num(&t, r, 0, (double)k + 1);
