@@ -71,26 +71,10 @@ check "risk_rolling.csv: two folds planned, 1 rule skipped in each" \
 
 # ---- the overloads are those of this placement: recomputed from the data ---------------
 # Per host and step of the test window (the last week), the sum of cpu_MHz and
-# mem_used_MiB of its servers against hosts.csv's capacity.
+# mem_used_MiB of its servers against hosts.csv's capacity (tests/fixtures/risk).
 replay() { # PLAN_DIR -> "cpu_share mem_share worst_pct"
-    awk -F, -v from=$((t0 + 14 * 86400)) -v to=$((t0 + 21 * 86400)) '
-        FNR == 1 { file++; for (i = 1; i <= NF; i++) col[file, $i] = i; next }
-        file == 1 { host[$(col[1, "entity"])] = $(col[1, "host"]); next }
-        file == 2 { cap[$(col[2, "host"])] = $(col[2, "cpu_capacity_MHz"])
-                    mcap[$(col[2, "host"])] = $(col[2, "mem_capacity_MiB"]); next }
-        file == 3 { t = $(col[3, "time"]); if (t <= from || t > to) next
-                    h = host[$(col[3, "entity"])]; if (h == "-" || h == "") next
-                    cpu[h, t] += $(col[3, "cpu_MHz"]); m[h, t] += $(col[3, "mem_used_MiB"])
-                    steps[t] = 1; used[h] = 1 }
-        END { for (t in steps) n++
-              for (h in used) { nh++
-                  for (t in steps) {
-                      if (cpu[h, t] > cap[h] * (1 + 1e-9)) oc++
-                      if (m[h, t] > mcap[h] * (1 + 1e-9)) om++
-                      w = cpu[h, t] / cap[h] * 100; if (w > worst) worst = w
-                      w = m[h, t] / mcap[h] * 100; if (w > worst) worst = w } }
-              printf "%.4f %.4f %.2f\n", oc / (nh * n) * 100, om / (nh * n) * 100, worst }' \
-        "$1/placement.csv" "$1/hosts.csv" "$T/ds/samples.csv"
+    awk -F, -v from=$((t0 + 14 * 86400)) -v to=$((t0 + 21 * 86400)) -f "$FIX/risk/replay.awk" \
+        "$1/placement.csv" "$1/hosts.csv" "$T/ds/inventory.csv" "$T/ds/samples.csv"
 }
 near() { awk -v a="$1" -v b="$2" -v e="$3" 'BEGIN { d = a - b; exit !(d <= e && d >= -e) }'; }
 set -- $(replay "$T/p")
