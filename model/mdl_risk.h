@@ -74,7 +74,7 @@ int mdl_risk_rolling_folds(const struct ks_dataset *ds, struct mdl_window **fold
                            struct ks_err *err);
 
 /* The samples of ds in w, of the entities that have at least one there (inventory
- * rows copied whole). scale multiplies the demand columns (cpu_pct, cpu_MHz,
+ * rows copied whole), and the flows.csv rows of w. scale multiplies the demand columns (cpu_pct, cpu_MHz,
  * mem_used_MiB, net_rx/tx_KiBps) and the inventory's mem_MiB (growth); 1 = as is.
  * Fails with -ERANGE when no sample falls in w (what names the window: "training"). */
 int mdl_dataset_window(const struct ks_dataset *ds, const struct mdl_window *w, double scale,

@@ -415,6 +415,36 @@ test_excluded_not_missing(void **state)
     bt_close(&b);
 }
 
+/* A window keeps the flows of its own time: soft-affinity weights there are the bytes
+ * between the members in that window only. */
+static void
+test_window_flows(void **state)
+{
+    struct fx *f = *state;
+    static const char *const cols[] = {"time", "entity", "src", "dst", "proto", "dport",
+                                       "bytes", "packets"};
+    f->ds = make_ds(SMALL, 6, 2 * WEEK_H, small_cpu);
+    ks_table_init(&f->ds->flows, cols, 8);
+    const double when[] = {T0 + 3600, T0 + 7200, T0 + MDL_WEEK_S + 3600};
+    const char *bytes[] = {"1000", "500", "70000"};
+    for (size_t i = 0; i < 3; i++) {
+        size_t r = ks_table_add_row(&f->ds->flows);
+        ks_table_set_num(&f->ds->flows, r, 0, when[i]);
+        ks_table_set(&f->ds->flows, r, 2, "a");
+        ks_table_set(&f->ds->flows, r, 3, "b");
+        ks_table_set(&f->ds->flows, r, 6, bytes[i]);
+    }
+    read_rules(f, "rule,type,members,target,weight\nab,soft-affinity,a;b,,\n");
+    struct bt b;
+    bt_open(f, 1, &b);
+    assert_int_equal(b.tr.ds->flows.nrows, 2);
+    assert_int_equal(b.te->flows.nrows, 1);
+    const struct mdl_rule_out *o = &b.pl->rules->out[0];
+    assert_true(o->total_bytes == 1500); /* the first week's, not the 70000 after it */
+    assert_non_null(strstr(o->notes, "bytes (flows.csv)"));
+    bt_close(&b);
+}
+
 int
 main(void)
 {
@@ -424,6 +454,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_absent_in_risk_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rules_force_overload, setup, teardown),
         cmocka_unit_test_setup_teardown(test_excluded_not_missing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_window_flows, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
