@@ -47,7 +47,9 @@ plan_risk_usage(void)
            "  --risk-target PCT     overload share the advice stays under (0.1%%)\n"
            "  --rolling             also train on week k, test on week k+1, every k\n"
            "  --growth PCT          demand growth a year: packed for the end of --years;\n"
-           "                        the backtest says how many months the plan holds\n");
+           "                        the backtest says how many months the plan holds\n"
+           "  With --rules every plan of the backtest keeps the rules on its training\n"
+           "  window's servers; one left with too few there is skipped (risk_rules.csv).\n");
 }
 
 void

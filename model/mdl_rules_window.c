@@ -43,7 +43,8 @@ rebind_rule(struct mdl_rule *r, const struct mdl_rule *o, const struct ks_datase
     r->ent = ks_xmalloc((o->nent ? o->nent : 1) * sizeof *r->ent);
     r->names = ks_xmalloc((o->nent ? o->nent : 1) * sizeof *r->names);
     r->hosts = ks_xmalloc((o->nhosts ? o->nhosts : 1) * sizeof *r->hosts);
-    memcpy(r->hosts, o->hosts, o->nhosts * sizeof *r->hosts);
+    if (o->nhosts) /* hosts is NULL without any (memcpy must not see NULL) */
+        memcpy(r->hosts, o->hosts, o->nhosts * sizeof *r->hosts);
     r->nent = 0;
     for (size_t m = 0; m < o->nent; m++) {
         long e = ks_dataset_find(win, o->names[m]);
