@@ -254,14 +254,15 @@ print_rules(const struct mdl_plan *pl)
     const struct mdl_rules_result *res = pl->rules;
     size_t held = 0;
     for (size_t k = 0; k < res->rules->n; k++)
-        held += res->out[k].honoured;
+        held += res->out[k].honoured == 1;
     printf("  rules: %zu of %zu honoured, %zu entities kept physical; without any rule %.0f "
            "hosts (rules cost %+.0f)\n", held, res->rules->n, res->excluded,
            res->hosts_without_all, (double)pl->nhosts - res->hosts_without_all);
     for (size_t k = 0; k < res->rules->n; k++)
-        if (!res->out[k].honoured)
-            printf("    not honoured: %s (%s): %s\n", res->rules->r[k].name,
-                   mdl_rule_type_name(res->rules->r[k].type), res->out[k].notes);
+        if (res->out[k].honoured <= 0) /* -1: skipped in a backtest's training window */
+            printf("    %s: %s (%s): %s\n", res->out[k].honoured ? "skipped" : "not honoured",
+                   res->rules->r[k].name, mdl_rule_type_name(res->rules->r[k].type),
+                   res->out[k].notes);
 }
 
 /* The human summary on stdout; every figure also lands in summary.csv. */
@@ -316,17 +317,17 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
     if (rc == 0)
         rc = plan_risk_plan(&a->risk, ds, a->dataset, &rpol, cat, &pl, &rs, &err);
     if (rc == 0 && rules)
-        mdl_rules_costs(ds, a->dataset, cat, rules, pl, 16);
+        plan_risk_rules_costs(rs, ds, a->dataset, cat, rules, pl);
     if (rc == 0)
         rc = mdl_plan_write(pl, a->out, &err);
     if (rc == 0)
         print_summary(pl, a->out);
     if (rc == 0)
         rc = plan_risk_finish(rs, pl, a->out, &err);
-    plan_risk_free(rs);
     if (rc == 0 && a->storage.catalog_dir)
         rc = plan_storage_run(&a->storage, ds, pl, a->out, &err);
     mdl_plan_free(pl);
+    plan_risk_free(rs); /* after the plan: it holds the rules the plan borrows */
     mdl_rules_free(rules);
     ks_dataset_free(ds);
     mdl_catalog_free(cat);

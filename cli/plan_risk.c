@@ -29,7 +29,8 @@ struct plan_risk {
     const struct mdl_policy *pol;
     const struct mdl_catalog *cat;
     struct mdl_window train, test;
-    struct ks_dataset *tr, *te;      /* the windows' datasets (owned) */
+    struct mdl_window_data tr;       /* the training window, rules re-bound (owned) */
+    struct ks_dataset *te;           /* the test window's dataset (owned) */
 };
 
 void
@@ -46,7 +47,9 @@ plan_risk_usage(void)
            "  --risk-target PCT     overload share the advice stays under (0.1%%)\n"
            "  --rolling             also train on week k, test on week k+1, every k\n"
            "  --growth PCT          demand growth a year: packed for the end of --years;\n"
-           "                        the backtest says how many months the plan holds\n");
+           "                        the backtest says how many months the plan holds\n"
+           "  With --rules every plan of the backtest keeps the rules on its training\n"
+           "  window's servers; one left with too few there is skipped (risk_rules.csv).\n");
 }
 
 void
@@ -138,26 +141,35 @@ plan_risk_plan(const struct plan_risk_args *a, const struct ks_dataset *ds, cons
     *out = NULL;
     if (!plan_risk_wanted(a))
         return mdl_plan_run(ds, name, pol, cat, pl, err);
-    /* Rules hold entity indices of the whole dataset; a window's dataset numbers its
-     * entities anew, so the two cannot be combined until rules re-bind by name. */
-    if (pol->rules)
-        return ks_errf(err, -EINVAL, "--rules cannot be combined with backtests (--train, "
-                                     "--test, --backtest, --sweep, --rolling, --growth) yet");
     struct plan_risk *rs = ks_xcalloc(1, sizeof *rs);
     *rs = (struct plan_risk){.a = a, .ds = ds, .name = name, .pol = pol, .cat = cat};
     *out = rs;
     /* Growth: the plan carries the demand of the horizon's end. */
     double scale = isnan(a->growth_pct) ? 1 : pow(1 + a->growth_pct / 100, pol->years);
     int rc = windows(rs, err);
+    /* The rules (bound to the whole dataset) are re-bound by name to the training window:
+     * the plan keeps them on the entities it holds. */
     if (rc == 0)
-        rc = mdl_dataset_window(ds, &rs->train, scale, "training", &rs->tr, err);
+        rc = mdl_window_data_open(ds, &rs->train, scale, "training", pol, &rs->tr, err);
     if (rc == 0)
         rc = mdl_dataset_window(ds, &rs->test, 1, "test", &rs->te, err);
     if (rc == 0)
-        rc = mdl_plan_run(rs->tr, name, pol, cat, pl, err);
+        rc = mdl_plan_run(rs->tr.ds, name, &rs->tr.pol, cat, pl, err);
     if (rc == 0)
         mdl_risk_widen(*pl, ds);
     return rc;
+}
+
+void
+plan_risk_rules_costs(struct plan_risk *rs, const struct ks_dataset *ds, const char *name,
+                      const struct mdl_catalog *cat, struct mdl_rules *rules,
+                      struct mdl_plan *pl)
+{
+    /* A backtest's plan was made on the training window: so are its re-plans. */
+    if (rs && rs->tr.rules)
+        mdl_rules_costs(rs->tr.ds, name, cat, rs->tr.rules, pl, PLAN_RULES_REPLANS);
+    else
+        mdl_rules_costs(ds, name, cat, rules, pl, PLAN_RULES_REPLANS);
 }
 
 static void
@@ -165,6 +177,19 @@ print_kv(void *ctx, const char *k, const char *v)
 {
     (void)ctx;
     printf("    %s: %s\n", k, v);
+}
+
+/* Rules that lost members in a window (none: nothing printed). */
+static void
+print_absent(const char *window, const struct mdl_rules *rs)
+{
+    for (size_t k = 0; rs && k < rs->n; k++)
+        if (rs->r[k].skipped)
+            printf("    rules, %s: %s skipped: no sample of %s there\n", window,
+                   rs->r[k].name, rs->r[k].absent);
+        else if (rs->r[k].absent)
+            printf("    rules, %s: %s kept without %s (no sample there)\n", window,
+                   rs->r[k].name, rs->r[k].absent);
 }
 
 /* The human summary: the backtest's headline, then every risk.csv figure. */
@@ -182,6 +207,15 @@ print_risk(const struct mdl_risk_out *o)
     if (r->nmiss_train || r->nmiss_test)
         printf("    missing: %zu entities not in the training window, %zu not in the test "
                "window (risk_missing.csv)\n", r->nmiss_train, r->nmiss_test);
+    if (o->rules)
+        printf("    placement rules kept in every plan of the backtest (%zu rules; "
+               "risk_rules.csv lists those skipped in a window)\n", o->rules->n);
+    print_absent("training window", o->rules);
+    for (size_t k = 0; k < o->nfolds; k++) {
+        char w[32];
+        snprintf(w, sizeof w, "fold %zu", k + 1);
+        print_absent(w, o->folds[k].rules);
+    }
     if (o->sweep && o->sweep->advice >= 0)
         printf("    advice: %zu hosts (%s) keep the overload share within %g%%\n",
                o->sweep->rows[o->sweep->advice].hosts,
@@ -205,7 +239,8 @@ plan_risk_finish(struct plan_risk *rs, const struct mdl_plan *pl, const char *ou
     struct mdl_window *fw = NULL;
     struct mdl_fold *folds = NULL;
     struct mdl_risk_out o = {.bt = &bt, .target_pct = a->target_pct,
-                             .growth_pct = a->growth_pct, .max_months = MAX_MONTHS};
+                             .growth_pct = a->growth_pct, .max_months = MAX_MONTHS,
+                             .rules = rs->tr.rules};
     int rc = mdl_risk_backtest(pl, rs->te, &bt, err);
     int nf = 0;
     if (rc == 0) {
@@ -216,14 +251,15 @@ plan_risk_finish(struct plan_risk *rs, const struct mdl_plan *pl, const char *ou
                                                    MAX_MONTHS);
     }
     if (rc == 0 && a->ndims) {
-        rc = mdl_risk_sweep(rs->tr, rs->name, rs->te, rs->pol, rs->cat, a->dims, a->ndims,
-                            a->target_pct, &sw, err);
+        rc = mdl_risk_sweep(rs->tr.ds, rs->name, rs->te, &rs->tr.pol, rs->cat, a->dims,
+                            a->ndims, a->target_pct, NULL, &sw, err);
         o.sweep = rc == 0 ? &sw : NULL;
     }
     if (rc == 0 && a->rolling && (nf = mdl_risk_rolling_folds(rs->ds, &fw, err)) < 0)
         rc = nf;
     if (rc == 0 && a->rolling) {
-        rc = mdl_risk_rolling(rs->ds, rs->name, rs->pol, rs->cat, fw, (size_t)nf, &folds, err);
+        rc = mdl_risk_rolling(rs->ds, rs->name, rs->pol, rs->cat, fw, (size_t)nf, NULL,
+                              &folds, err);
         o.folds = folds;
         o.nfolds = (size_t)nf;
     }
@@ -232,7 +268,7 @@ plan_risk_finish(struct plan_risk *rs, const struct mdl_plan *pl, const char *ou
     if (rc == 0)
         print_risk(&o);
     free(fw);
-    free(folds);
+    mdl_risk_folds_free(folds, o.nfolds);
     mdl_sweep_fini(&sw);
     mdl_risk_fini(&bt);
     return rc;
@@ -243,7 +279,7 @@ plan_risk_free(struct plan_risk *rs)
 {
     if (!rs)
         return;
-    ks_dataset_free(rs->tr);
+    mdl_window_data_fini(&rs->tr);
     ks_dataset_free(rs->te);
     free(rs);
 }

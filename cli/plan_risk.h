@@ -36,11 +36,20 @@ void plan_risk_usage(void);
 /* Everything the risk step holds between planning and writing. */
 struct plan_risk;
 /* Make the plan: on the training window when risk is wanted (the result is re-keyed to
- * the whole dataset), else mdl_plan_run on ds. *rs is NULL when risk is not wanted. */
+ * the whole dataset; pol's rules re-bound to the window by name, owned by *rs, which
+ * must therefore outlive the plan), else mdl_plan_run on ds. *rs is NULL when risk is
+ * not wanted. */
 int plan_risk_plan(const struct plan_risk_args *a, const struct ks_dataset *ds,
                    const char *name, const struct mdl_policy *pol,
                    const struct mdl_catalog *cat, struct mdl_plan **pl,
                    struct plan_risk **rs, struct ks_err *err);
+/* What each placement rule costs (mdl_rules_costs, the first PLAN_RULES_REPLANS rules):
+ * re-planned on the training window with the rules re-bound to it when rs holds a
+ * backtest, else on ds with rules. */
+#define PLAN_RULES_REPLANS 16
+void plan_risk_rules_costs(struct plan_risk *rs, const struct ks_dataset *ds, const char *name,
+                           const struct mdl_catalog *cat, struct mdl_rules *rules,
+                           struct mdl_plan *pl);
 /* After mdl_plan_write: backtest, sweep, rolling folds, growth; write the risk files
  * into out and print the figures. With rs NULL it only removes stale risk files. */
 int plan_risk_finish(struct plan_risk *rs, const struct mdl_plan *pl, const char *out,

@@ -42,6 +42,11 @@ match(const struct mdl_plan *pl, const struct ks_dataset *tds, const struct mdl_
             present[e] = 1;
             continue;
         }
+        /* Kept physical by the rules: not consolidated, so neither replayed nor missing. */
+        if (pl->rules && mdl_rules_excludes(pl->rules->rules, name)) {
+            r->physical++;
+            continue;
+        }
         r->miss_train = ks_xrealloc(r->miss_train, (r->nmiss_train + 1) * sizeof(char *));
         r->miss_train[r->nmiss_train++] = ks_xstrdup(name);
     }
@@ -298,7 +303,7 @@ void
 mdl_risk_clean(const char *dir)
 {
     static const char *const files[] = {"risk.csv", "risk_hosts.csv", "risk_missing.csv",
-                                        "risk_sweep.csv", "risk_rolling.csv"};
+                                        "risk_sweep.csv", "risk_rolling.csv", "risk_rules.csv"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char *p = ks_xasprintf("%s/%s", dir, files[i]);
         unlink(p);

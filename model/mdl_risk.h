@@ -24,6 +24,12 @@
  * (1 + g)^years before packing, and the backtest finds the month at which the test
  * window, grown at the same rate, first crosses the target.
  *
+ * Placement rules (mdl_rules.h) hold in every plan a backtest makes: the rules are
+ * re-bound by entity name to each training window (mdl_rules_rebind), a member without a
+ * sample there leaves its rule for that window, and a rule left with too few members is
+ * skipped there and listed (risk_rules.csv). The replay counts overloads on the placement
+ * the rules produced; entities an exclude rule keeps physical are not replayed.
+ *
  * Nothing here prints. Errors: negative codes with a message in struct ks_err.
  */
 #ifndef MDL_RISK_H
@@ -33,6 +39,7 @@
 
 #include "core/ks_dataset.h"
 #include "model/mdl_plan.h"
+#include "model/mdl_rules.h"
 
 #define MDL_WEEK_S (7 * 86400.0)
 /* Resources the backtest checks: 0 CPU, 1 memory. */
@@ -67,11 +74,32 @@ int mdl_risk_rolling_folds(const struct ks_dataset *ds, struct mdl_window **fold
                            struct ks_err *err);
 
 /* The samples of ds in w, of the entities that have at least one there (inventory
- * rows copied whole). scale multiplies the demand columns (cpu_pct, cpu_MHz,
+ * rows copied whole), and the flows.csv rows of w. scale multiplies the demand columns (cpu_pct, cpu_MHz,
  * mem_used_MiB, net_rx/tx_KiBps) and the inventory's mem_MiB (growth); 1 = as is.
  * Fails with -ERANGE when no sample falls in w (what names the window: "training"). */
 int mdl_dataset_window(const struct ks_dataset *ds, const struct mdl_window *w, double scale,
                        const char *what, struct ks_dataset **out, struct ks_err *err);
+
+/* A window's dataset ready to plan on: the sub-dataset, the policy's placement rules
+ * re-bound to it, and the policy pointing at them. */
+struct mdl_window_data {
+    struct ks_dataset *ds;              /* mdl_dataset_window (owned) */
+    struct mdl_rules *rules;            /* pol.rules re-bound to ds (owned); NULL: none */
+    struct mdl_policy pol;              /* shallow copy of the policy, .rules = rules */
+};
+/* mdl_dataset_window (same arguments, same errors), then the rules of pol re-bound to
+ * it as the "<what> window". On error out holds nothing. */
+int mdl_window_data_open(const struct ks_dataset *ds, const struct mdl_window *w, double scale,
+                         const char *what, const struct mdl_policy *pol,
+                         struct mdl_window_data *out, struct ks_err *err);
+void mdl_window_data_fini(struct mdl_window_data *wd);
+
+/* Called with every plan a sweep or rolling backtest makes, before it is freed (what:
+ * "headroom=10" or "fold 2"); lets a caller check each placement on its own. */
+struct mdl_risk_hook {
+    void (*plan)(void *ctx, const char *what, const struct mdl_plan *pl);
+    void *ctx;
+};
 
 /* ---- Backtest ------------------------------------------------------------------------ */
 
@@ -98,6 +126,7 @@ struct mdl_risk {
     size_t hosts_over;                  /* hosts with at least one overloaded step */
     size_t vms_over;                    /* VMs on those hosts */
     size_t common;                      /* placed entities present in the test window */
+    size_t physical;                    /* test entities an exclude rule keeps physical */
     size_t gaps;                        /* of them, with unknown test steps (filled) */
     char **miss_train, **miss_test;     /* entities missing from a window, owned */
     size_t nmiss_train, nmiss_test;
@@ -107,7 +136,8 @@ struct mdl_risk {
 };
 
 /* Replay plan pl (made from a training window) on test dataset tds. Entities of tds
- * that the plan did not place are listed in miss_train; placed entities tds lacks in
+ * that the plan did not place are listed in miss_train (unless an exclude rule of the
+ * plan keeps them physical: counted in physical); placed entities tds lacks in
  * miss_test. -ERANGE when the test window has no entity in common with the plan. */
 int mdl_risk_backtest(const struct mdl_plan *pl, const struct ks_dataset *tds,
                       struct mdl_risk *r, struct ks_err *err);
@@ -158,12 +188,14 @@ struct mdl_sweep {
 /* Plan on train at every valid setting of dims (their product), backtest each on
  * test. Invalid settings (headroom outside 0-95, percentile outside 1-100) are
  * skipped; none left is -EINVAL naming the range. A setting whose plan fails is kept
- * as a row with its reason; when every one fails the first failure is returned. */
+ * as a row with its reason; when every one fails the first failure is returned.
+ * pol->rules, when set, must be bound to train (mdl_window_data_open). hook may be
+ * NULL. */
 int mdl_risk_sweep(const struct ks_dataset *train, const char *name,
                    const struct ks_dataset *test, const struct mdl_policy *pol,
                    const struct mdl_catalog *cat, const struct mdl_sweep_dim *dims,
-                   size_t ndims, double target_pct, struct mdl_sweep *out,
-                   struct ks_err *err);
+                   size_t ndims, double target_pct, const struct mdl_risk_hook *hook,
+                   struct mdl_sweep *out, struct ks_err *err);
 void mdl_sweep_fini(struct mdl_sweep *s);
 
 /* One rolling fold's figures. */
@@ -173,13 +205,19 @@ struct mdl_fold {
     double share_pct[MDL_RISK_NRES], worst_pct;
     int planned;
     char reason[200];
+    struct mdl_rules *rules;            /* pol->rules re-bound to the fold's training
+                                         * window (owned); NULL without rules */
 };
 /* Plan and backtest every fold at policy pol (a fold whose plan fails keeps its
- * reason). */
+ * reason); placement rules of pol (bound to any dataset with the same names) are
+ * re-bound to each fold's training window. hook may be NULL. Free with
+ * mdl_risk_folds_free. */
 int mdl_risk_rolling(const struct ks_dataset *ds, const char *name,
                      const struct mdl_policy *pol, const struct mdl_catalog *cat,
-                     const struct mdl_window *folds, size_t nfolds, struct mdl_fold **out,
+                     const struct mdl_window *folds, size_t nfolds,
+                     const struct mdl_risk_hook *hook, struct mdl_fold **out,
                      struct ks_err *err);
+void mdl_risk_folds_free(struct mdl_fold *folds, size_t nfolds);
 
 /* ---- Output -------------------------------------------------------------------------- */
 
@@ -189,12 +227,14 @@ struct mdl_risk_out {
     const struct mdl_sweep *sweep;      /* NULL without --sweep */
     const struct mdl_fold *folds;       /* NULL without --rolling */
     size_t nfolds;
+    const struct mdl_rules *rules;      /* rules bound to the training window; NULL none */
     double target_pct, growth_pct;      /* growth NaN without --growth */
     int holds_months, max_months;
 };
 
-/* risk.csv, risk_hosts.csv (+ risk_sweep.csv, risk_rolling.csv) in dir, and the
- * risk_* keys appended to summary.csv (written before by mdl_plan_write). */
+/* risk.csv, risk_hosts.csv (+ risk_sweep.csv, risk_rolling.csv, and risk_rules.csv
+ * with rules) in dir, and the risk_* keys appended to summary.csv (written before by
+ * mdl_plan_write). */
 int mdl_risk_write(const struct mdl_plan *pl, const struct mdl_risk_out *o, const char *dir,
                    struct ks_err *err);
 /* risk.csv's key,value rows, for the writer and the CLI's summary. */

@@ -84,7 +84,8 @@ row_fill(struct mdl_sweep_row *row, const struct mdl_plan *pl, const struct mdl_
 static int
 run_setting(const struct ks_dataset *train, const char *name, const struct ks_dataset *test,
             const struct mdl_policy *pol, const struct mdl_catalog *cat,
-            struct mdl_sweep_row *row, int *plan_rc, struct ks_err *perr, struct ks_err *err)
+            const struct mdl_risk_hook *hook, struct mdl_sweep_row *row, int *plan_rc,
+            struct ks_err *perr, struct ks_err *err)
 {
     struct mdl_plan *pl = NULL;
     struct ks_err e = {0};
@@ -97,6 +98,8 @@ run_setting(const struct ks_dataset *train, const char *name, const struct ks_da
         }
         return 0;
     }
+    if (hook && hook->plan)
+        hook->plan(hook->ctx, row->setting, pl);
     struct mdl_risk r;
     rc = mdl_risk_backtest(pl, test, &r, err);
     if (rc == 0)
@@ -157,7 +160,7 @@ int
 mdl_risk_sweep(const struct ks_dataset *train, const char *name, const struct ks_dataset *test,
                const struct mdl_policy *pol, const struct mdl_catalog *cat,
                const struct mdl_sweep_dim *dims, size_t ndims, double target_pct,
-               struct mdl_sweep *out, struct ks_err *err)
+               const struct mdl_risk_hook *hook, struct mdl_sweep *out, struct ks_err *err)
 {
     memset(out, 0, sizeof *out);
     out->target_pct = target_pct;
@@ -175,7 +178,8 @@ mdl_risk_sweep(const struct ks_dataset *train, const char *name, const struct ks
             rc = mdl_policy_set(&p, dims[j].key, val, err);
         }
         if (rc == 0)
-            rc = run_setting(train, name, test, &p, cat, &out->rows[i], &plan_rc, &perr, err);
+            rc = run_setting(train, name, test, &p, cat, hook, &out->rows[i], &plan_rc, &perr,
+                             err);
     }
     size_t planned = 0;
     for (size_t i = 0; i < out->n; i++)
@@ -197,56 +201,74 @@ mdl_sweep_fini(struct mdl_sweep *s)
     memset(s, 0, sizeof *s);
 }
 
-/* One fold: its two windows, a plan on the first, a backtest on the second. */
-static int
-run_fold(const struct ks_dataset *ds, const char *name, const struct mdl_policy *pol,
-         const struct mdl_catalog *cat, struct mdl_fold *f, struct ks_err *err)
+/* One fold's figures from its backtest. */
+static void
+fold_fill(struct mdl_fold *f, const struct mdl_plan *pl, const struct mdl_risk *r)
 {
-    struct ks_dataset *tr = NULL, *te = NULL;
+    f->planned = 1;
+    f->hosts = pl->nhosts;
+    for (int k = 0; k < MDL_RISK_NRES; k++)
+        f->share_pct[k] = r->share_pct[k];
+    f->worst_pct = r->worst_pct;
+}
+
+/* One fold: its two windows, a plan on the first (the rules re-bound to it), a backtest
+ * on the second. A week without data, a plan or a backtest that fails is a finding of
+ * the fold (its reason), not an error of the run. */
+static void
+run_fold(const struct ks_dataset *ds, const char *name, const struct mdl_policy *pol,
+         const struct mdl_catalog *cat, const struct mdl_risk_hook *hook, size_t k,
+         struct mdl_fold *f)
+{
+    struct mdl_window_data tr = {0};
+    struct ks_dataset *te = NULL;
     struct mdl_plan *pl = NULL;
+    struct mdl_risk r = {0};
     struct ks_err e = {0};
-    int rc = mdl_dataset_window(ds, &f->train, 1, "training", &tr, &e);
+    int rc = mdl_window_data_open(ds, &f->train, 1, "training", pol, &tr, &e);
     if (rc == 0)
         rc = mdl_dataset_window(ds, &f->test, 1, "test", &te, &e);
     if (rc == 0)
-        rc = mdl_plan_run(tr, name, pol, cat, &pl, &e);
-    if (rc < 0) {
-        /* A week without data or a plan that fails is a finding of the fold. */
-        snprintf(f->reason, sizeof f->reason, "%.190s", e.msg);
-        rc = 0;
-    } else {
-        struct mdl_risk r;
-        rc = mdl_risk_backtest(pl, te, &r, &e);
-        if (rc == 0) {
-            f->planned = 1;
-            f->hosts = pl->nhosts;
-            for (int k = 0; k < MDL_RISK_NRES; k++)
-                f->share_pct[k] = r.share_pct[k];
-            f->worst_pct = r.worst_pct;
-        } else {
-            snprintf(f->reason, sizeof f->reason, "%.190s", e.msg);
-            rc = 0;
-        }
-        mdl_risk_fini(&r);
+        rc = mdl_plan_run(tr.ds, name, &tr.pol, cat, &pl, &e);
+    if (rc == 0 && hook && hook->plan) {
+        char what[32];
+        snprintf(what, sizeof what, "fold %zu", k + 1);
+        hook->plan(hook->ctx, what, pl);
     }
-    (void)err;
+    if (rc == 0)
+        rc = mdl_risk_backtest(pl, te, &r, &e);
+    if (rc == 0)
+        fold_fill(f, pl, &r);
+    else
+        snprintf(f->reason, sizeof f->reason, "%.190s", e.msg);
+    mdl_risk_fini(&r);
     mdl_plan_free(pl);
-    ks_dataset_free(tr);
+    /* The fold keeps its rules for risk_rules.csv (which were skipped in its window). */
+    f->rules = tr.rules;
+    tr.rules = NULL;
+    mdl_window_data_fini(&tr);
     ks_dataset_free(te);
-    return rc;
 }
 
 int
 mdl_risk_rolling(const struct ks_dataset *ds, const char *name, const struct mdl_policy *pol,
                  const struct mdl_catalog *cat, const struct mdl_window *folds, size_t nfolds,
-                 struct mdl_fold **out, struct ks_err *err)
+                 const struct mdl_risk_hook *hook, struct mdl_fold **out, struct ks_err *err)
 {
+    (void)err; /* a fold's failure is a finding of the fold, not an error of the run */
     *out = ks_xcalloc(nfolds ? nfolds : 1, sizeof **out);
-    int rc = 0;
-    for (size_t k = 0; k < nfolds && rc == 0; k++) {
+    for (size_t k = 0; k < nfolds; k++) {
         (*out)[k].train = folds[2 * k];
         (*out)[k].test = folds[2 * k + 1];
-        rc = run_fold(ds, name, pol, cat, &(*out)[k], err);
+        run_fold(ds, name, pol, cat, hook, k, &(*out)[k]);
     }
-    return rc;
+    return 0;
+}
+
+void
+mdl_risk_folds_free(struct mdl_fold *folds, size_t nfolds)
+{
+    for (size_t k = 0; folds && k < nfolds; k++)
+        mdl_rules_free(folds[k].rules);
+    free(folds);
 }

@@ -218,6 +218,26 @@ copy_present(struct ks_dataset *o, const struct ks_dataset *ds, const struct mdl
     free(seen);
 }
 
+/* The flows of the window (their time in it): soft-affinity weights of a window's plan
+ * come from the traffic of that window, as a whole-dataset plan's come from all of it. */
+static void
+copy_flows(struct ks_dataset *o, const struct ks_dataset *ds, const struct mdl_window *w)
+{
+    const struct ks_table *f = &ds->flows;
+    int ct = ks_table_col(f, "time");
+    if (f->ncols == 0 || ct < 0)
+        return;
+    ks_table_init(&o->flows, (const char *const *)f->cols, f->ncols);
+    for (size_t r = 0; r < f->nrows; r++) {
+        double t = ks_table_num(f, r, "time");
+        if (isnan(t) || !in_window(w, t))
+            continue;
+        size_t row = ks_table_add_row(&o->flows);
+        for (size_t c = 0; c < f->ncols; c++)
+            ks_table_set(&o->flows, row, (int)c, ks_table_get(f, r, (int)c));
+    }
+}
+
 int
 mdl_dataset_window(const struct ks_dataset *ds, const struct mdl_window *w, double scale,
                    const char *what, struct ks_dataset **out, struct ks_err *err)
@@ -238,6 +258,7 @@ mdl_dataset_window(const struct ks_dataset *ds, const struct mdl_window *w, doub
         ks_samples_append(&o->s, ds->s.time[r], map[ds->s.ent[r]], ds->s.interval_s[r], met);
     }
     free(map);
+    copy_flows(o, ds, w);
     if (o->s.nrows == 0) {
         char wb[64], sb[64];
         double a = 0, b = 0;

@@ -61,6 +61,20 @@ put_backtest(const struct mdl_risk_out *o, put_fn put, void *ctx)
     put(ctx, "meets_target", max_share(r->share_pct) <= o->target_pct ? "yes" : "no");
 }
 
+/* Placement rules in the backtest: how many, and how many lost members in the training
+ * window (risk_rules.csv names them). Absent without rules. */
+static void
+put_rules(const struct mdl_risk_out *o, put_fn put, void *ctx)
+{
+    if (!o->rules)
+        return;
+    size_t skipped = 0, narrowed = mdl_rules_absent(o->rules, &skipped);
+    num(put, ctx, "rules", (double)o->rules->n);
+    num(put, ctx, "rules_skipped_train", (double)skipped);
+    num(put, ctx, "rules_narrowed_train", (double)(narrowed - skipped));
+    num(put, ctx, "kept_physical", (double)o->bt->physical);
+}
+
 static void
 put_growth(const struct mdl_risk_out *o, put_fn put, void *ctx)
 {
@@ -121,6 +135,7 @@ void
 mdl_risk_summary(const struct mdl_risk_out *o, put_fn put, void *ctx)
 {
     put_backtest(o, put, ctx);
+    put_rules(o, put, ctx);
     put_growth(o, put, ctx);
     put_sweep(o, put, ctx);
     put_rolling(o, put, ctx);
@@ -234,15 +249,20 @@ write_sweep(const struct mdl_sweep *s, const char *dir, struct ks_err *err)
     return write_table(&t, dir, "risk_sweep.csv", err);
 }
 
+/* With rules, risk_rolling.csv says per fold how many were skipped in its training
+ * window (risk_rules.csv names them). */
 static int
 write_rolling(const struct mdl_fold *f, size_t n, const char *dir, struct ks_err *err)
 {
     static const char *const cols[] = {"fold", "train_window", "test_window", "hosts",
                                        "overload_cpu_pct", "overload_mem_pct", "worst_pct",
-                                       "reason"};
+                                       "reason", "rules_skipped"};
     struct ks_table t;
     char b[64];
-    ks_table_init(&t, cols, 8);
+    int with_rules = 0; /* a fold whose week has no sample has no rules of its own */
+    for (size_t k = 0; k < n; k++)
+        with_rules |= f[k].rules != NULL;
+    ks_table_init(&t, cols, with_rules ? 9 : 8);
     for (size_t k = 0; k < n; k++) {
         size_t r = ks_table_add_row(&t);
         ks_table_set_num(&t, r, 0, (double)k + 1);
@@ -255,8 +275,48 @@ write_rolling(const struct mdl_fold *f, size_t n, const char *dir, struct ks_err
             ks_table_set_num(&t, r, 6, round(f[k].worst_pct * 100) / 100);
         }
         ks_table_set(&t, r, 7, f[k].planned ? NULL : f[k].reason);
+        if (f[k].rules) {
+            size_t skipped = 0;
+            mdl_rules_absent(f[k].rules, &skipped);
+            ks_table_set_num(&t, r, 8, (double)skipped);
+        }
     }
     return write_table(&t, dir, "risk_rolling.csv", err);
+}
+
+/* One row per rule that lost members in a window: the rule, skipped (keeps nothing
+ * there) or narrowed (kept for the others), and the members without a sample. */
+static void
+rules_rows(struct ks_table *t, const char *window, const struct mdl_rules *rs)
+{
+    for (size_t k = 0; rs && k < rs->n; k++) {
+        const struct mdl_rule *r = &rs->r[k];
+        if (!r->absent)
+            continue;
+        size_t row = ks_table_add_row(t);
+        ks_table_set(t, row, 0, window);
+        ks_table_set(t, row, 1, r->name);
+        ks_table_set(t, row, 2, mdl_rule_type_name(r->type));
+        ks_table_set(t, row, 3, r->skipped ? "skipped" : "narrowed");
+        ks_table_set(t, row, 4, r->absent);
+    }
+}
+
+/* risk_rules.csv: the training window's rows, then each rolling fold's. Written with
+ * rules only (an empty table: every rule kept every member in every window). */
+static int
+write_rules(const struct mdl_risk_out *o, const char *dir, struct ks_err *err)
+{
+    static const char *const cols[] = {"window", "rule", "type", "status", "absent"};
+    struct ks_table t;
+    char w[32];
+    ks_table_init(&t, cols, 5);
+    rules_rows(&t, "train", o->rules);
+    for (size_t k = 0; o->folds && k < o->nfolds; k++) {
+        snprintf(w, sizeof w, "fold %zu", k + 1);
+        rules_rows(&t, w, o->folds[k].rules);
+    }
+    return write_table(&t, dir, "risk_rules.csv", err);
 }
 
 /* summary.csv gains the risk keys the report's executive summary quotes; the file
@@ -303,6 +363,8 @@ mdl_risk_write(const struct mdl_plan *pl, const struct mdl_risk_out *o, const ch
         rc = write_sweep(o->sweep, dir, err);
     if (rc == 0 && o->folds)
         rc = write_rolling(o->folds, o->nfolds, dir, err);
+    if (rc == 0 && o->rules)
+        rc = write_rules(o, dir, err);
     if (rc == 0)
         rc = append_summary(o, dir, err);
     return rc;

@@ -112,7 +112,10 @@ parse_members(struct mdl_rule *r, const char *text, const struct ks_dataset *ds,
         else if (listed(r, (uint32_t)e))
             mdl_probs_add(pb, r->line, "rule '%s': '%s' is listed twice", r->name, name);
         else {
+            size_t ncap = cap; /* names grows in step with ent */
             r->ent = ks_xgrow(r->ent, &cap, r->nent + 1, sizeof *r->ent);
+            r->names = ks_xgrow(r->names, &ncap, r->nent + 1, sizeof *r->names);
+            r->names[r->nent] = ks_xstrdup(ks_dataset_entity(ds, (size_t)e));
             r->ent[r->nent++] = (uint32_t)e;
         }
     }
@@ -207,12 +210,17 @@ mdl_rules_free(struct mdl_rules *rs)
         free(rs->r[k].ent);
         free(rs->r[k].target);
         free(rs->r[k].hosts);
+        for (size_t m = 0; m < rs->r[k].nent; m++)
+            free(rs->r[k].names[m]);
+        free(rs->r[k].names);
+        free(rs->r[k].absent);
     }
     free(rs->r);
     for (size_t z = 0; z < rs->nzones; z++)
         free(rs->zones[z]);
     free(rs->zones);
     free(rs->path);
+    free(rs->window);
     free(rs);
 }
 

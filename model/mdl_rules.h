@@ -58,6 +58,11 @@ struct mdl_rule {
     size_t *hosts;        /* zone rules: plan hosts named among the members (0-based) */
     size_t nhosts;
     int disabled;         /* 1: left out (the "without this rule" re-plans) */
+    char **names;         /* nent member entity names (owned): re-binding to a window */
+    char *absent;         /* members without a sample in the window this set is bound to,
+                           * "a;b" (owned); NULL when none is */
+    int skipped;          /* 1: too few members in that window to mean anything (a group
+                           * rule needs 2, others 1): the rule keeps nothing there */
 };
 
 struct mdl_rules {
@@ -66,6 +71,8 @@ struct mdl_rules {
     struct mdl_rule *r;
     size_t nzones;        /* zones[0] is "" (entities without a zone rule) */
     char **zones;
+    char *window;         /* NULL: bound to the dataset it was read for; else the window
+                           * it was re-bound to ("training window"), for notes */
 };
 
 const char *mdl_rule_type_name(enum mdl_rule_type t);
@@ -76,6 +83,19 @@ const char *mdl_rule_type_name(enum mdl_rule_type t);
 int mdl_rules_read(const char *path, const struct ks_dataset *ds, struct mdl_rules **out,
                    struct ks_err *err);
 void mdl_rules_free(struct mdl_rules *r);
+/* A copy of rs bound to win, a time window of the dataset rs was read for (or any
+ * dataset): members are matched by name. Members win lacks are left out of their rule
+ * and listed in its absent; a rule left with too few members (2 for anti-affinity,
+ * affinity and soft-affinity, else 1) is skipped: it keeps nothing in that window. No
+ * new conflict can arise from fewer members, so this never fails. label names the
+ * window in notes ("training window"). Free with mdl_rules_free. */
+struct mdl_rules *mdl_rules_rebind(const struct mdl_rules *rs, const struct ks_dataset *win,
+                                   const char *label);
+/* Rules of a re-bound set that lost members: *skipped of them keep nothing; returns the
+ * count of rules with an absent member (skipped included). */
+size_t mdl_rules_absent(const struct mdl_rules *rs, size_t *skipped);
+/* Does an exclude rule of rs (enabled, not skipped) name entity name? */
+int mdl_rules_excludes(const struct mdl_rules *rs, const char *name);
 /* Zone index of each dataset entity (nent, 0 = no zone) honouring disabled rules.
  * Caller frees. */
 size_t *mdl_rules_entity_zones(const struct mdl_rules *r, size_t nent);
@@ -83,7 +103,7 @@ size_t *mdl_rules_entity_zones(const struct mdl_rules *r, size_t nent);
 /* ---- Outcome (filled by the planner, written to rules.csv and summary.csv) ---------- */
 
 struct mdl_rule_out {
-    int honoured;         /* 1 yes, 0 no */
+    int honoured;         /* 1 yes, 0 no, -1 skipped (no members in the planning window) */
     double hosts_without; /* hosts of the re-plan without this rule; NaN = not re-planned */
     double cross_bytes, total_bytes; /* soft-affinity: traffic across hosts, in all */
     char notes[240];

@@ -39,6 +39,8 @@ mdl_rules_costs(const struct ks_dataset *ds, const char *dataset_name,
     for (size_t k = 0; k < rules->n; k++) {
         struct mdl_rule_out *o = &pl->rules->out[k];
         size_t len = strlen(o->notes);
+        if (rules->r[k].skipped) /* keeps nothing in this window: costs nothing */
+            continue;
         if (k >= max_replans) {
             snprintf(o->notes + len, sizeof o->notes - len, "; not re-planned (over %zu rules)",
                      max_replans);

@@ -98,6 +98,24 @@ zone_out(const struct mdl_rules_result *res, const struct mdl_rule *r, const str
              z->lower_bound, z->switch_ports);
 }
 
+/* A rule re-bound to a window that lacks some of its members says so (mdl_rules_rebind):
+ * skipped when too few are left, else which members it kept without. */
+static int
+window_out(const struct mdl_rules *rs, const struct mdl_rule *r, struct mdl_rule_out *o)
+{
+    if (r->skipped) {
+        o->honoured = -1;
+        snprintf(o->notes, sizeof o->notes, "skipped: too few members with a sample in the "
+                 "%s (absent: %.120s)", rs->window, r->absent);
+        return 1;
+    }
+    size_t n = strlen(o->notes);
+    if (r->absent)
+        snprintf(o->notes + n, sizeof o->notes - n, "; kept without %.100s (no sample in the "
+                 "%s)", r->absent, rs->window);
+    return 0;
+}
+
 static void
 rule_out(const struct mdl_rules_result *res, const struct mdl_rules_run *rr, size_t k,
          const struct mdl_plan *pl)
@@ -106,6 +124,10 @@ rule_out(const struct mdl_rules_result *res, const struct mdl_rules_run *rr, siz
     struct mdl_rule_out *o = &res->out[k];
     size_t d = distinct_hosts(r, pl->host_of);
     o->hosts_without = NAN;
+    if (r->skipped) {
+        window_out(rr->rs, r, o);
+        return;
+    }
     switch (r->type) {
     case MDL_RULE_ANTI:
         anti_out(res, r, pl, o);
@@ -132,6 +154,7 @@ rule_out(const struct mdl_rules_result *res, const struct mdl_rules_run *rr, siz
                  r->nent == 1 ? "y" : "ies");
         break;
     }
+    window_out(rr->rs, r, o);
 }
 
 static void
@@ -219,11 +242,14 @@ mdl_rules_summary(const struct mdl_plan *pl, put_fn put, void *ctx)
 {
     const struct mdl_rules_result *res = pl->rules;
     const struct mdl_rules *rs = res->rules;
-    size_t honoured = 0, zones = 0;
+    size_t honoured = 0, zones = 0, skipped = 0;
     for (size_t k = 0; k < rs->n; k++)
-        honoured += res->out[k].honoured;
+        honoured += res->out[k].honoured == 1;
+    mdl_rules_absent(rs, &skipped);
     num(put, ctx, "rules", (double)rs->n);
     num(put, ctx, "rules_honoured", (double)honoured);
+    if (rs->window) /* planned on a window (a backtest): rules with no member there */
+        num(put, ctx, "rules_skipped", (double)skipped);
     num(put, ctx, "hosts_without_rules", res->hosts_without_all);
     num(put, ctx, "rules_cost_hosts", (double)pl->nhosts - res->hosts_without_all);
     num(put, ctx, "excluded_entities", (double)res->excluded);
@@ -269,7 +295,7 @@ write_rules_csv(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
         ks_table_set(&t, row, 2, r->members);
         ks_table_set(&t, row, 3, r->target);
         ks_table_set_num(&t, row, 4, (double)r->line);
-        ks_table_set(&t, row, 5, o->honoured ? "yes" : "no");
+        ks_table_set(&t, row, 5, o->honoured < 0 ? "skipped" : o->honoured ? "yes" : "no");
         ks_table_set_num(&t, row, 6, (double)pl->nhosts);
         ks_table_set_num(&t, row, 7, o->hosts_without);
         ks_table_set_num(&t, row, 8, (double)pl->nhosts - o->hosts_without);

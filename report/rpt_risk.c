@@ -81,7 +81,7 @@ rpt_risk_build(struct rpt_ctx *c, struct ks_err *err)
     if (rc != 0)
         return rc < 0 ? rc : 0; /* no backtest: the html step says so */
     static const char *const more[] = {"risk_hosts", "risk_sweep", "risk_rolling",
-                                       "risk_missing"};
+                                       "risk_missing", "risk_rules"};
     for (size_t i = 0; i < sizeof more / sizeof *more; i++)
         if ((rc = load(c, more[i], err)) < 0)
             return rc;
@@ -145,6 +145,28 @@ backtest_html(const struct rpt_ctx *c, FILE *f)
     }
 }
 
+/* Placement rules in the backtest (risk.csv's rules keys, risk_rules.csv): every plan
+ * kept them on its training window's entities; rules that lost members there listed. */
+static void
+rules_html(const struct rpt_ctx *c, FILE *f)
+{
+    if (isnan(kvn(c, "rules")))
+        return;
+    fputs("<p>Every plan of the backtest kept the ", f);
+    fig(f, c, "rules", 0);
+    fputs(" placement rules (see Placement rules) on the entities of its training window, "
+          "so the overloads above are those of the placement the rules produced; ", f);
+    fig(f, c, "kept_physical", 0);
+    fputs(" entities an exclude rule keeps physical were not replayed.</p>\n", f);
+    const struct ks_table *t = rpt_ctx_find(c, "risk_rules");
+    if (!t || t->nrows == 0)
+        return;
+    rpt_html_note(f, "Some rules name entities without a sample in a training window: "
+                     "there the rule was kept for its other members (narrowed), or skipped "
+                     "when too few were left.");
+    rpt_html_table(f, t, "risk_rules", 0);
+}
+
 static void
 sweep_html(const struct rpt_ctx *c, FILE *f)
 {
@@ -180,6 +202,7 @@ rpt_risk_html(const struct rpt_ctx *c, FILE *f)
         return;
     }
     backtest_html(c, f);
+    rules_html(c, f);
     sweep_html(c, f);
     const struct ks_table *r = rpt_ctx_find(c, "risk_rolling");
     if (r) {

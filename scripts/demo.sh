@@ -16,9 +16,11 @@ if $K plan --help 2>&1 | grep -qi "not built yet"; then
     echo "kasane plan is not built yet (issue 3): the demo stops at the dataset."
     exit 0
 fi
-echo "== 2/4 plan: $PLAN (catalog datasets/catalog/2008.csv)"
+echo "== 2/4 plan: $PLAN (catalog datasets/catalog/2008.csv), made on the first week and"
+echo "   backtested on the second, with a headroom sweep (docs/risk.md)"
 $K plan "$DS" --catalog datasets/catalog/2008.csv --storage-catalog datasets/storage \
-    --rules datasets/rules/demo-rules.csv --seed 1 -o "$PLAN"
+    --rules datasets/rules/demo-rules.csv --seed 1 --backtest --sweep headroom=20:40:5 \
+    -o "$PLAN"
 echo "== 3/4 I/O path of the busiest host: $OUT/sim.csv"
 HOST=$(awk -F, 'NR > 1 && $0 !~ /,1$/ {print $1; exit}' "$PLAN/hosts.csv")
 $K sim --plan "$PLAN" --host "$HOST" --dataset "$DS" --replications 10 -o "$OUT/sim.csv"

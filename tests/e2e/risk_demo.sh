@@ -14,6 +14,7 @@ check "tested on the last week" [ "$(kv "$T/p/risk.csv" test_window)" = "2008-03
 check "2016 test steps" [ "$(kv "$T/p/risk.csv" test_steps)" = 2016 ]
 check "five sweep rows" [ "$(wc -l <"$T/p/risk_sweep.csv")" -eq 6 ]
 check "one rolling fold in two weeks" [ "$(wc -l <"$T/p/risk_rolling.csv")" -eq 2 ]
+common0=$(kv "$T/p/risk.csv" common_entities)
 hold=$(kv "$T/p/risk.csv" holds_months)
 check "growth: months the plan holds ($hold)" [ -n "$hold" ]
 check "summary.csv has the advice" grep -q '^risk_advice_hosts,[0-9]' "$T/p/summary.csv"
@@ -53,7 +54,16 @@ expect_exit "unknown sweep key" 2 "headroom=FROM:TO:STEP" "$KASANE" plan "$T/ds"
 expect_exit "malformed window" 2 "not YYYY-MM-DD" "$KASANE" plan "$T/ds" $P --train 2011-13-01..2011-13-02 --test 1..2 -o "$T/x"
 expect_exit "window ending before it starts" 2 "TO is not after FROM" "$KASANE" plan "$T/ds" $P --test 2011-03-06..2011-03-01 -o "$T/x"
 expect_exit "bad risk target" 2 "risk-target" "$KASANE" plan "$T/ds" $P --risk-target lots -o "$T/x"
-# Placement rules hold entity indices of the whole dataset: refused with backtests.
-printf 'rule,type,members,target,weight\nkeep,exclude,%s,,\n' "$(awk -F, 'NR == 2 { print $1 }' "$T/ds/inventory.csv")" >"$T/rules.csv"
-expect_exit "rules with a backtest: refused" 1 "cannot be combined" \
-    "$KASANE" plan "$T/ds" $P --rules "$T/rules.csv" --backtest -o "$T/x"
+# Placement rules with a backtest (refused before rules re-bound by name to each
+# window): the excluded server stays physical, is neither replayed nor missing, and
+# risk.csv counts the rules. tests/e2e/risk_rules.sh covers the rest.
+X=$(awk -F, 'NR == 2 { print $1 }' "$T/ds/inventory.csv")
+printf 'rule,type,members,target,weight\nkeep,exclude,%s,,\n' "$X" >"$T/rules.csv"
+"$KASANE" plan "$T/ds" $P --rules "$T/rules.csv" --backtest -o "$T/pr" >"$T/outr"
+check "rules with a backtest: planned" [ $? -eq 0 ]
+check "the excluded $X stays physical" grep -q "^$X,-,physical\$" "$T/pr/placement.csv"
+check "risk.csv: 1 rule, 1 entity kept physical" \
+    [ "$(kv "$T/pr/risk.csv" rules),$(kv "$T/pr/risk.csv" kept_physical)" = "1,1" ]
+check "the excluded $X is not listed missing" sh -c "! grep -q '^$X,' '$T/pr/risk_missing.csv'"
+check "and not replayed ($common0 - 1 common entities)" \
+    [ "$(kv "$T/pr/risk.csv" common_entities)" -eq $((common0 - 1)) ]

@@ -37,24 +37,7 @@ kv() { awk -F, -v k="$2" '$1 == k { print $2 }' "$1"; }
 # memory from the inventory's allocation (PlanetLab has no memory samples); count
 # host-steps over the hosts.csv capacity.
 replay() { # PLAN_DIR -> "cpu_share mem_share worst_pct"
-    awk -F, -v from=1299369600 -v to=1299456000 '
-        FNR == 1 { file++; for (i = 1; i <= NF; i++) col[file, $i] = i; next }
-        file == 1 { host[$(col[1, "entity"])] = $(col[1, "host"]); next }
-        file == 2 { cap[$(col[2, "host"])] = $(col[2, "cpu_capacity_MHz"])
-                    mcap[$(col[2, "host"])] = $(col[2, "mem_capacity_MiB"]); next }
-        file == 3 { mem[$(col[3, "entity"])] = $(col[3, "mem_MiB"]); next }
-        file == 4 { t = $(col[4, "time"]); if (t <= from || t > to) next
-                    h = host[$(col[4, "entity"])]; if (h == "-" || h == "") next
-                    cpu[h, t] += $(col[4, "cpu_MHz"]); m[h, t] += mem[$(col[4, "entity"])]
-                    steps[t] = 1; used[h] = 1 }
-        END { n = 0; for (t in steps) n++
-              for (h in used) { nh++
-                  for (t in steps) {
-                      if (cpu[h, t] > cap[h] * (1 + 1e-9)) oc++
-                      if (m[h, t] > mcap[h] * (1 + 1e-9)) om++
-                      w = cpu[h, t] / cap[h] * 100; if (w > worst) worst = w
-                      w = m[h, t] / mcap[h] * 100; if (w > worst) worst = w } }
-              printf "%.4f %.4f %.4f\n", oc / (nh * n) * 100, om / (nh * n) * 100, worst }' \
+    awk -F, -v from=1299369600 -v to=1299456000 -f "$FIX/risk/replay.awk" \
         "$1/placement.csv" "$1/hosts.csv" "$T/ds/inventory.csv" "$T/ds/samples.csv"
 }
 set -- $(replay "$T/p0")
