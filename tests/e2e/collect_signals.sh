@@ -50,6 +50,8 @@ check "SIGTERM: whole rows only (cores.csv)" whole "$T/term/cores.csv"
 nrows=$(rows "$T/term/samples.csv")
 check "SIGTERM: no clamped or stepped times in a normal run" sh -c "! grep -qE 'time_clamped|clock_step' '$T/term/samples.csv'"
 check "SIGTERM: at least 7 rows at 0.2 s (got $nrows)" [ "$nrows" -ge 7 ]
+check "SIGTERM: rows every 0.2 s on the grid (a skipped step shows in interval_s)" \
+    on_grid "$T/term/samples.csv" 0.2
 
 # SIGINT behaves the same (sent once a row shows the collector is running: before
 # that it may not have blocked the signal yet, and would die of it).
