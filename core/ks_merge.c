@@ -166,14 +166,24 @@ ks_dataset_merge(struct ks_dataset *const *in, const char *const *names, size_t 
 }
 
 int
+ks_dataset_dirs(char *const *paths, size_t n, char ***dirs, size_t *ndirs, struct ks_err *err)
+{
+    size_t cap = 0;
+    int rc = 0;
+    *dirs = NULL;
+    *ndirs = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = expand(paths[i], dirs, ndirs, &cap, err);
+    return rc;
+}
+
+int
 ks_dataset_read_many(char *const *paths, size_t n, struct ks_dataset **out,
                      struct ks_err *err)
 {
-    char **dirs = NULL;
-    size_t nd = 0, cap = 0;
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = expand(paths[i], &dirs, &nd, &cap, err);
+    char **dirs;
+    size_t nd;
+    int rc = ks_dataset_dirs(paths, n, &dirs, &nd, err);
     struct ks_dataset **ds = ks_xcalloc(nd ? nd : 1, sizeof *ds);
     for (size_t i = 0; i < nd && rc == 0; i++)
         rc = ks_dataset_read(dirs[i], &ds[i], err);

@@ -16,6 +16,11 @@
 /* Read and merge; with one dataset directory this is ks_dataset_read. */
 int ks_dataset_read_many(char *const *paths, size_t n, struct ks_dataset **out,
                          struct ks_err *err);
+/* The dataset directories the arguments expand to, in the order read_many reads them
+ * (for files beside the merged dataset, e.g. each one's flows.csv). On success and on
+ * error *dirs holds *ndirs strings the caller frees, and the array. */
+int ks_dataset_dirs(char *const *paths, size_t n, char ***dirs, size_t *ndirs,
+                    struct ks_err *err);
 /* Merge already-read datasets (names[i] used in messages). Inputs are not modified. */
 int ks_dataset_merge(struct ks_dataset *const *in, const char *const *names, size_t n,
                      struct ks_dataset **out, struct ks_err *err);

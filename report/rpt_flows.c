@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/ks_merge.h"
 #include "report/rpt_html.h"
 #include "report/rpt_util.h"
 
@@ -191,24 +192,123 @@ aggregate(struct rpt_ctx *c, const struct ks_table *fl)
     ks_map_fini(&cap);
 }
 
-int
-rpt_flows_build(struct rpt_ctx *c, struct ks_err *err)
+/* The columns the section reads, in the order the merged table keeps them. */
+static const char *const flow_req[] = {"time", "entity", "src", "dst", "bytes", NULL};
+#define FLOW_NREQ 5
+
+/* Rows of one dataset's flows.csv appended to all. A capturing entity already seen in
+ * another dataset's flows.csv is refused, as ks_dataset_merge refuses an entity in two
+ * datasets: both views would be counted. owner maps entity -> index into dirs. */
+static int
+append_rows(const struct ks_table *fl, const char *path, char *const *dirs, size_t d,
+            struct ks_map *owner, struct ks_table *all, struct ks_err *err)
 {
-    static const char *const req[] = {"time", "entity", "src", "dst", "bytes", NULL};
-    char *path = ks_xasprintf("%s/flows.csv", c->o->dataset_dir);
+    for (size_t r = 0; r < fl->nrows; r++) {
+        const char *e = ks_table_str(fl, r, "entity");
+        uint32_t o;
+        if (e && ks_map_get(owner, e, &o) && o != d)
+            return ks_errf(err, -EINVAL,
+                           "%s:%lu: entity '%s' also captured flows in %s: entity names must "
+                           "be unique across merged datasets",
+                           path, fl->lines[r], e, dirs[o]);
+        if (e)
+            ks_map_put(owner, e, (uint32_t)d);
+        size_t a = ks_table_add_row(all);
+        for (int k = 0; k < FLOW_NREQ; k++)
+            ks_table_set(all, a, k, ks_table_str(fl, r, flow_req[k]));
+    }
+    return 0;
+}
+
+/* Read dirs[d]/flows.csv into all; *nrows = its row count, or -1 when it has none.
+ * Errors name the file, line and field. */
+static int
+read_one(char *const *dirs, size_t d, struct ks_map *owner, struct ks_table *all,
+         long *nrows, struct ks_err *err)
+{
+    char *path = ks_xasprintf("%s/flows.csv", dirs[d]);
     struct ks_table fl;
     int rc = 0;
     memset(&fl, 0, sizeof fl);
-    if (access(path, F_OK) == 0 && (rc = ks_table_read(path, req, &fl, err)) == 0) {
+    *nrows = -1;
+    if (access(path, F_OK) == 0 && (rc = ks_table_read(path, flow_req, &fl, err)) == 0) {
         double v;
         for (size_t r = 0; rc == 0 && r < fl.nrows; r++)
             rc = ks_table_check_num(&fl, path, r, "bytes", 0, &v, err);
         if (rc == 0)
-            aggregate(c, &fl);
+            rc = append_rows(&fl, path, dirs, d, owner, all, err);
+        *nrows = (long)fl.nrows;
     }
     ks_table_fini(&fl);
     free(path);
     return rc;
+}
+
+/* Table flow_sources (dataset, flows_rows; empty = no flows.csv), written only when the
+ * report merges several datasets, so a one-dataset report is unchanged. */
+static void
+sources_table(struct rpt_ctx *c, char *const *dirs, const long *nrows, size_t n)
+{
+    static const char *const cols[] = {"dataset", "flows_rows"};
+    struct ks_table *t = rpt_ctx_table(c, "flow_sources", cols, 2);
+    for (size_t d = 0; d < n; d++) {
+        size_t r = ks_table_add_row(t);
+        ks_table_set(t, r, 0, dirs[d]);
+        if (nrows[d] >= 0)
+            ks_table_set_num(t, r, 1, (double)nrows[d]);
+    }
+}
+
+/* Every dataset of the report contributes its flows.csv: traffic captured on one host
+ * and traffic captured on another are one matrix (a flow both ends captured counts
+ * once, from the source's side, wherever the two captures came from). */
+int
+rpt_flows_build(struct rpt_ctx *c, struct ks_err *err)
+{
+    const struct rpt_opts *o = c->o;
+    char **dirs;
+    size_t n;
+    int rc = o->ndatasets ? ks_dataset_dirs(o->datasets, o->ndatasets, &dirs, &n, err)
+                          : ks_dataset_dirs((char *const *)&o->dataset_dir, 1, &dirs, &n, err);
+    long *nrows = ks_xcalloc(n ? n : 1, sizeof *nrows);
+    struct ks_table all;
+    struct ks_map owner;
+    int any = 0;
+    ks_table_init(&all, flow_req, FLOW_NREQ);
+    ks_map_init(&owner);
+    for (size_t d = 0; d < n && rc == 0; d++) {
+        rc = read_one(dirs, d, &owner, &all, &nrows[d], err);
+        any |= nrows[d] >= 0;
+    }
+    if (rc == 0 && n > 1)
+        sources_table(c, dirs, nrows, n);
+    if (rc == 0 && any)
+        aggregate(c, &all);
+    for (size_t d = 0; d < n; d++)
+        free(dirs[d]);
+    free(dirs);
+    free(nrows);
+    ks_table_fini(&all);
+    ks_map_fini(&owner);
+    return rc;
+}
+
+/* With several datasets: which of them had flows.csv and how many rows each. */
+static void
+sources_html(const struct rpt_ctx *c, FILE *f)
+{
+    const struct ks_table *t = rpt_ctx_find(c, "flow_sources");
+    size_t with = 0;
+    if (!t)
+        return;
+    for (size_t r = 0; r < t->nrows; r++)
+        with += ks_table_str(t, r, "flows_rows") != NULL;
+    fprintf(f, "<p>Flows from every dataset of the report: %zu of %zu have flows.csv "
+               "(flows_rows empty: none). Each is mapped with the addresses of all of them, "
+               "so a flow between hosts collected apart counts once, from its source's "
+               "capture.</p>\n",
+            with, t->nrows);
+    rpt_html_table(f, t, "flow_sources", 0);
 }
 
 void
@@ -216,8 +316,11 @@ rpt_flows_html(const struct rpt_ctx *c, FILE *f)
 {
     const struct ks_table *m = rpt_ctx_find(c, "traffic_matrix");
     if (!m) {
-        rpt_html_note(f, "The dataset has no flows.csv (collect with --pcap to see who "
-                         "talks to whom).");
+        rpt_html_note(f, rpt_ctx_find(c, "flow_sources")
+                             ? "None of the datasets has flows.csv (collect with --pcap to "
+                               "see who talks to whom)."
+                             : "The dataset has no flows.csv (collect with --pcap to see who "
+                               "talks to whom).");
         return;
     }
     double inside = 0, all = 0;
@@ -234,6 +337,7 @@ rpt_flows_html(const struct rpt_ctx *c, FILE *f)
                "(size NICs on the peaks of samples.csv's pcap columns, not on it).</p>\n",
             rpt_fmt_group(nb, all / 1073741824.0, 2),
             rpt_fmt_group(pb, all > 0 ? inside / all * 100 : 0, 1));
+    sources_html(c, f);
     rpt_html_table(f, m, "traffic_matrix", 0);
     fprintf(f, "<p>Top talkers (entity pairs; \"outside\" = an address no entity of the "
                "dataset owns):</p>\n");

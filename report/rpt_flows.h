@@ -9,6 +9,13 @@
  * A flow between two capturing entities is seen twice (once from each side): a row
  * counts only when its capturing entity is the flow's source, or when the source
  * captured nothing (then this row is the only view of it).
+ *
+ * With several datasets (a fleet collected host by host) every dataset's flows.csv is
+ * read and the rule above applies across them, so a flow between hosts collected apart
+ * still counts once. A capturing entity found in two datasets' flows.csv is an error
+ * naming both, as ks_dataset_merge refuses an entity in two datasets. Table
+ * flow_sources (dataset, flows_rows) then says what each dataset contributed; with one
+ * dataset the section is exactly what it was.
  */
 #ifndef RPT_FLOWS_H
 #define RPT_FLOWS_H

@@ -250,7 +250,9 @@ rpt_html_sum(FILE *f, const struct rpt_ctx *c, const char *key, int decimals)
 }
 
 void
-rpt_html_fill(FILE *f, const struct rpt_ctx *c, const char *tmpl)
+rpt_html_fill_with(FILE *f, const char *tmpl,
+                   void (*put)(FILE *f, const void *arg, const char *key, int decimals),
+                   const void *arg)
 {
     for (const char *p = tmpl; *p;) {
         const char *end = *p == '{' ? strchr(p, '}') : NULL;
@@ -264,15 +266,29 @@ rpt_html_fill(FILE *f, const struct rpt_ctx *c, const char *tmpl)
         memcpy(key, p + 1, n);
         key[n] = '\0';
         char *colon = strchr(key, ':');
-        if (colon) {
+        if (colon)
             *colon = '\0';
-            rpt_html_sum(f, c, key, atoi(colon + 1));
-        } else {
-            const char *v = rpt_sum_str(c, key);
-            rpt_html_esc(f, v ? v : "n/a");
-        }
+        put(f, arg, key, colon ? atoi(colon + 1) : -1);
         p = end + 1;
     }
+}
+
+static void
+put_sum(FILE *f, const void *arg, const char *key, int decimals)
+{
+    const struct rpt_ctx *c = arg;
+    if (decimals >= 0) {
+        rpt_html_sum(f, c, key, decimals);
+    } else {
+        const char *v = rpt_sum_str(c, key);
+        rpt_html_esc(f, v ? v : "n/a");
+    }
+}
+
+void
+rpt_html_fill(FILE *f, const struct rpt_ctx *c, const char *tmpl)
+{
+    rpt_html_fill_with(f, tmpl, put_sum, c);
 }
 
 void

@@ -28,6 +28,11 @@ void rpt_html_sum(FILE *f, const struct rpt_ctx *c, const char *key, int decimal
  * of key with D decimals (as rpt_html_sum), "{key}" its text, escaped. The rest of tmpl
  * is trusted HTML written as is. */
 void rpt_html_fill(FILE *f, const struct rpt_ctx *c, const char *tmpl);
+/* The same template walk over another key/value source (the Risk section's risk.csv):
+ * put(f, arg, key, D) writes "{key:D}", put(f, arg, key, -1) writes "{key}". */
+void rpt_html_fill_with(FILE *f, const char *tmpl,
+                        void (*put)(FILE *f, const void *arg, const char *key, int decimals),
+                        const void *arg);
 /* A paragraph-level note box. */
 void rpt_html_note(FILE *f, const char *text);
 

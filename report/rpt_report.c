@@ -99,7 +99,7 @@ static int
 load_inputs(struct rpt_ctx *c, struct ks_err *err)
 {
     const struct rpt_opts *o = c->o;
-    int rc = o->ndatasets > 1 ? ks_dataset_read_many(o->datasets, o->ndatasets, &c->ds, err)
+    int rc = o->ndatasets >= 1 ? ks_dataset_read_many(o->datasets, o->ndatasets, &c->ds, err)
                               : ks_dataset_read(o->dataset_dir, &c->ds, err);
     if (rc < 0)
         return rc;

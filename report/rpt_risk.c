@@ -103,43 +103,45 @@ fig(FILE *f, const struct rpt_ctx *c, const char *key, int decimals)
         rpt_html_esc(f, kv(c, key) ? kv(c, key) : "n/a");
 }
 
+/* rpt_html_fill_with's writer for risk.csv: "{key:D}" as fig, "{key}" as escaped text. */
+static void
+put_fig(FILE *f, const void *arg, const char *key, int decimals)
+{
+    if (decimals >= 0)
+        fig(f, arg, key, decimals);
+    else
+        rpt_html_esc(f, kv(arg, key));
+}
+
+/* Write a template with risk.csv figures filled in (one call instead of a run of
+ * fputs/fig pairs per sentence). */
+static void
+fill(FILE *f, const struct rpt_ctx *c, const char *tmpl)
+{
+    rpt_html_fill_with(f, tmpl, put_fig, c);
+}
+
 static void
 backtest_html(const struct rpt_ctx *c, FILE *f)
 {
-    fputs("<p>The plan was made from the training window ", f);
-    fig(f, c, "train_window", 0);
-    fputs(" only, and its placement replayed on the test window ", f);
-    fig(f, c, "test_window", 0);
-    fputs(": on ", f);
-    fig(f, c, "loaded_hosts", 0);
-    fputs(" hosts carrying VMs, <strong>", f);
-    fig(f, c, "overload_cpu_pct", 4);
-    fputs("%</strong> of host-steps were over CPU capacity and <strong>", f);
-    fig(f, c, "overload_mem_pct", 4);
-    fputs("%</strong> over memory; the worst load was ", f);
-    fig(f, c, "worst_pct", 1);
-    fputs("% of capacity, the longest overload lasted ", f);
-    fig(f, c, "longest_run_steps", 0);
-    fputs(" steps, and ", f);
-    fig(f, c, "hosts_overloaded", 0);
-    fputs(" hosts (", f);
-    fig(f, c, "vms_on_overloaded_hosts", 0);
-    fputs(" VMs) overloaded at least once. Capacity is the usable one (after hypervisor "
-          "overhead, before headroom).</p>\n", f);
-    if (kvn(c, "missing_from_train") > 0 || kvn(c, "missing_from_test") > 0) {
-        fputs("<p class=\"note\">Missing, not guessed: ", f);
-        fig(f, c, "missing_from_train", 0);
-        fputs(" entities have no sample in the training window (not placed) and ", f);
-        fig(f, c, "missing_from_test", 0);
-        fputs(" placed ones none in the test window (not replayed); see "
-              "<code>tables/risk_missing.csv</code>.</p>\n", f);
-    }
+    fill(f, c, "<p>The plan was made from the training window {train_window:0} only, and "
+               "its placement replayed on the test window {test_window:0}: on "
+               "{loaded_hosts:0} hosts carrying VMs, <strong>{overload_cpu_pct:4}%</strong> "
+               "of host-steps were over CPU capacity and <strong>{overload_mem_pct:4}%"
+               "</strong> over memory; the worst load was {worst_pct:1}% of capacity, the "
+               "longest overload lasted {longest_run_steps:0} steps, and "
+               "{hosts_overloaded:0} hosts ({vms_on_overloaded_hosts:0} VMs) overloaded at "
+               "least once. Capacity is the usable one (after hypervisor overhead, before "
+               "headroom).</p>\n");
+    if (kvn(c, "missing_from_train") > 0 || kvn(c, "missing_from_test") > 0)
+        fill(f, c, "<p class=\"note\">Missing, not guessed: {missing_from_train:0} entities "
+                   "have no sample in the training window (not placed) and "
+                   "{missing_from_test:0} placed ones none in the test window (not "
+                   "replayed); see <code>tables/risk_missing.csv</code>.</p>\n");
     if (!isnan(kvn(c, "holds_months"))) {
-        fputs("<p>With demand growing ", f);
-        fig(f, c, "growth_pct_per_year", 1);
-        fputs("% a year (the plan was packed for the end of the horizon), the test window "
-              "stays within the target for ", f);
-        fig(f, c, "holds_months", 0);
+        fill(f, c, "<p>With demand growing {growth_pct_per_year:1}% a year (the plan was "
+                   "packed for the end of the horizon), the test window stays within the "
+                   "target for {holds_months:0}");
         fputs(kvn(c, "holds_months") < 0 ? " months (it is over it today).</p>\n"
                                          : " months.</p>\n", f);
     }
@@ -175,19 +177,13 @@ sweep_html(const struct rpt_ctx *c, FILE *f)
         return;
     fputs("<h3>Host count against overload risk</h3>\n<p>Each setting was planned on the "
           "training window and backtested on the test window. ", f);
-    if (kv(c, "advice_setting")) {
-        fputs("The advice: <strong>", f);
-        fig(f, c, "advice_hosts", 0);
-        fputs(" hosts</strong> (", f);
-        rpt_html_esc(f, kv(c, "advice_setting"));
-        fputs("), the fewest that keep the overload share within ", f);
-        fig(f, c, "target_pct", 2);
-        fputs("% for every resource.</p>\n", f);
-    } else {
-        fputs("No setting kept the overload share within ", f);
-        fig(f, c, "target_pct", 2);
-        fputs("%: widen the sweep.</p>\n", f);
-    }
+    if (kv(c, "advice_setting"))
+        fill(f, c, "The advice: <strong>{advice_hosts:0} hosts</strong> ({advice_setting}), "
+                   "the fewest that keep the overload share within {target_pct:2}% for every "
+                   "resource.</p>\n");
+    else
+        fill(f, c, "No setting kept the overload share within {target_pct:2}%: widen the "
+                   "sweep.</p>\n");
     rpt_html_chart(f, c, "risk_sweep", "Overload share of host-steps in the test window "
                                        "against the plan's host count, one point per setting");
     rpt_html_table(f, s, "risk_sweep", 0);
@@ -206,14 +202,10 @@ rpt_risk_html(const struct rpt_ctx *c, FILE *f)
     sweep_html(c, f);
     const struct ks_table *r = rpt_ctx_find(c, "risk_rolling");
     if (r) {
-        fputs("<h3>Rolling backtests</h3>\n<p>Trained on week k, tested on week k+1: the "
-              "overload share ranged from ", f);
-        fig(f, c, "rolling_overload_min_pct", 4);
-        fputs("% to ", f);
-        fig(f, c, "rolling_overload_max_pct", 4);
-        fputs("% (median ", f);
-        fig(f, c, "rolling_overload_median_pct", 4);
-        fputs("%).</p>\n", f);
+        fill(f, c, "<h3>Rolling backtests</h3>\n<p>Trained on week k, tested on week k+1: "
+                   "the overload share ranged from {rolling_overload_min_pct:4}% to "
+                   "{rolling_overload_max_pct:4}% (median {rolling_overload_median_pct:4}%)."
+                   "</p>\n");
         rpt_html_table(f, r, "risk_rolling", 0);
     }
     fputs("<h3>Overload per host in the test window</h3>\n", f);

@@ -1,5 +1,6 @@
 # kasane collect on the fake /proc + /sys trees of tests/fixtures/proc: exact values.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/poll.inc"
 P="$FIX/proc"
 
 # seq SCENARIO: the --root-seq argument (every snapshot, in order)
@@ -132,12 +133,18 @@ if [ "$got" = "1299.9" ]; then ok "--dm: dm-0 in the totals"; else notok "--dm: 
 # the root fd stays, renamed-in subtrees are seen, the tree's uptime gives the rate.
 L="$T/live"
 mkdir -p "$L" && cp -r "$P/steal-rising/1/." "$L/"
-"$KASANE" collect --root "$L" -i 1 -n 2 -o "$T/liveds" 2>/dev/null &
+# The baseline must read tree 1, row 1 (1 s later) tree 2, row 2 tree 3. A loaded
+# machine starts collect a second late, so the swaps follow the collector, not the
+# clock: tree 2 goes in 0.3 s after collect says it starts its loop (the baseline is
+# its first step), tree 3 as soon as row 1 is written.
+"$KASANE" collect --root "$L" -i 1 -n 2 -o "$T/liveds" 2>"$T/live.err" &
 pid=$!
 swap() { cp -r "$P/steal-rising/$1/proc" "$L/proc.new" && mv "$L/proc" "$L/proc.old" &&
          mv "$L/proc.new" "$L/proc" && rm -rf "$L/proc.old"; }
-sleep 0.5; swap 2
-sleep 1; swap 3
+poll 30 grep -q "every 1 s into" "$T/live.err"
+sleep 0.3; swap 2
+poll 30 sh -c "[ \$(wc -l < '$T/liveds/samples.csv') -ge 2 ]"
+swap 3
 wait "$pid"
 expect liveds cpu_pct "60 70"
 expect liveds cpu_steal_pct "20 40"

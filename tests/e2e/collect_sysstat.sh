@@ -4,6 +4,7 @@
 # outside address). Averages must agree: 5 CPU points, 10% for disk and network.
 # Needs root (netns, veth); everything started here is stopped by PID and removed.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/poll.inc"
 
 SADC=/usr/lib/sysstat/sadc
 NS="kasane-col-$$"
@@ -37,21 +38,26 @@ check "veth pair into a test namespace" [ $? -eq 0 ]
 
 ip netns exec "$NS" iperf3 -s -B "$NET.2" -p 5201 >/dev/null 2>&1 &
 PIDS="$PIDS $!"
-sleep 0.3
-# Load for 13 s; measurement starts after 1 s so every interval sees steady load.
-iperf3 -c "$NET.2" -p 5201 -B "$NET.1" -b 200M -t 13 >/dev/null 2>&1 &
+listening() { ip netns exec "$NS" ss -Hltn "sport = :5201" | grep -q .; }
+poll 30 listening
+# Load for 16 s (stopped at exit); measurement starts after 1 s so every interval sees
+# steady load, and a loaded machine's slow starts still end inside it.
+iperf3 -c "$NET.2" -p 5201 -B "$NET.1" -b 200M -t 16 >/dev/null 2>&1 &
 PIDS="$PIDS $!"
-stress-ng --cpu 1 --cpu-load 60 --timeout 13s >/dev/null 2>&1 &
+stress-ng --cpu 1 --cpu-load 60 --timeout 16s >/dev/null 2>&1 &
 PIDS="$PIDS $!"
 fio --name=w --filename="$T/fio.dat" --rw=write --bs=64k --direct=1 --size=64M \
-    --time_based --runtime=13 --rate=16m --ioengine=psync >/dev/null 2>&1 &
+    --time_based --runtime=16 --rate=16m --ioengine=psync >/dev/null 2>&1 &
 PIDS="$PIDS $!"
 sleep 1
 
+# kasane first, sadc as soon as kasane starts its loop: the two take their baselines
+# together although kasane may take a second to start on a loaded machine.
+"$KASANE" collect -i 1 -n 10 -o "$T/ds" 2>"$T/collect.err" &
+kp=$!
+poll 30 grep -q "every 1 s into" "$T/collect.err"
 "$SADC" -S DISK 1 11 "$T/sa" &
 sp=$!
-"$KASANE" collect -i 1 -n 10 -o "$T/ds" 2>/dev/null &
-kp=$!
 wait "$sp"; src=$?
 wait "$kp"; krc=$?
 check "sadc ran" [ "$src" -eq 0 ]

@@ -11,6 +11,7 @@ VH="kp$$h" # host end of the veth pair (interface names: at most 15 bytes)
 VN="kp$$n" # namespace end
 NET="10.214.$(($$ % 200 + 20))"
 . "$(dirname "$0")/pcap_netns.inc"
+. "$(dirname "$0")/poll.inc"
 trap netns_down EXIT
 
 for tool in iperf3 ip tcpdump jq setpriv; do
@@ -27,10 +28,16 @@ netns_iperf_server
     -o "$T/ds" 2>"$T/collect.err" &
 kp=$!
 PIDS="$PIDS $kp"
-sleep 0.8 # past the baseline sample, where the collector drops its privileges
-uid_now=$(awk '/^Uid:/ {print $2 "," $3 "," $4}' "/proc/$kp/status")
+# The collector drops its privileges after the baseline sample, so once its uid is
+# nobody's the capture runs and the traffic can start (waited for: a loaded machine
+# takes a second to get there; a collector that never drops fails the check).
+nobody3="$(id -u nobody),$(id -u nobody),$(id -u nobody)"
+uids() { awk '/^Uid:/ {print $2 "," $3 "," $4}' "/proc/$kp/status" 2>/dev/null; }
+dropped() { [ "$(uids)" = "$nobody3" ]; }
+poll 30 dropped
+uid_now=$(uids)
 check "privileges dropped after open: uid,euid,suid = nobody's ($uid_now)" \
-    [ "$uid_now" = "$(id -u nobody),$(id -u nobody),$(id -u nobody)" ]
+    [ "$uid_now" = "$nobody3" ]
 iperf3 -c "$NET.2" -p 5201 -B "$NET.1" -b 1G -t 2 --json >"$T/tcp.json" 2>/dev/null
 iperf3 -c "$NET.2" -p 5201 -B "$NET.1" -u -b 50M -t 2 --json >"$T/udp.json" 2>/dev/null
 wait "$kp"
@@ -80,16 +87,18 @@ check "non-root --pcap: rows still written" [ "$(wc -l <"$T/np/ds/samples.csv")"
 check "non-root --pcap: inventory notes say why" grep -q "pcap unavailable.*no permission" "$T/np/ds/inventory.csv"
 
 # ---- a capture file: exact counts against tcpdump's reading of the same file -----------
-tcpdump -i "$VH" -w "$T/cap.pcap" -U -n >/dev/null 2>&1 &
+tcpdump -i "$VH" -w "$T/cap.pcap" -U -n >/dev/null 2>"$T/tcpdump.err" &
 tp=$!
 PIDS="$PIDS $tp"
-sleep 0.5
+poll 30 grep -q "listening on" "$T/tcpdump.err"
 # datagrams to a closed port: ICMP port unreachable comes back
 python3 -c "import socket,time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for _ in range(3): s.sendto(b'x', ('$NET.2', 9)); time.sleep(0.05)"
 iperf3 -c "$NET.2" -p 5201 -B "$NET.1" -u -b 1M -t 1 >/dev/null 2>&1
-sleep 0.3
+# the checks compare kasane with tcpdump on the same file; this wait only makes sure the
+# file holds every kind (-U writes each packet as it comes)
+poll 10 sh -c "tcpdump -r '$T/cap.pcap' -n icmp 2>/dev/null | grep -q ."
 kill -INT "$tp"; wait "$tp" 2>/dev/null
 "$KASANE" collect --pcap-file "$T/cap.pcap" -i 0.1 -n 1 --no-papi --sources pcap -o "$T/off" 2>/dev/null
 check "collect --pcap-file: exit 0" [ $? -eq 0 ]

@@ -4,6 +4,7 @@
 # the HTTP API; values are checked against node_exporter's own /metrics and kasane's
 # own dataset. Every process started here is stopped by its PID.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/poll.inc"
 pids=""
 cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; for p in $pids; do wait "$p" 2>/dev/null; done; rm -rf "$T"; }
 trap cleanup EXIT
@@ -22,9 +23,9 @@ pids="$pids $!"
     > /dev/null 2> "$T/collect.log" &
 kpid=$!
 pids="$pids $kpid"
-i=0; PK=""
-while [ $i -lt 50 ] && [ -z "$PK" ]; do
-    PK=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$T/collect.log"); sleep 0.1; i=$((i + 1)); done
+# the port, once collect has said it (a loaded machine starts it seconds late)
+poll 30 grep -q "(port [0-9]*)" "$T/collect.log"
+PK=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$T/collect.log")
 check "collect --listen reports its port" test -n "$PK"
 cat > "$T/prom.yml" <<EOC
 global: {scrape_interval: 1s, evaluation_interval: 1s}
