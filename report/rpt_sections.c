@@ -234,6 +234,7 @@ rpt_assume_html(const struct rpt_ctx *c, FILE *f)
     }
     fputs("</dl>\n</div></div>\n", f);
     const struct ks_table *m = rpt_ctx_find(c, "models"), *p = rpt_ctx_find(c, "policy");
+    rpt_cost_assume_html(c, f);
     fputs("<h3>Host models evaluated</h3>\n", f);
     if (m)
         rpt_html_table(f, m, "models", 0);
