@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "model/mdl_cost.h"
 #include "report/rpt_chart.h"
 #include "report/rpt_html.h"
 #include "report/rpt_sections.h"
@@ -235,6 +236,53 @@ breakeven_html(const struct rpt_ctx *c, FILE *f)
                         "cost less in total than keeping the servers.</p>\n");
 }
 
+/* Break-even with the shared storage added to the consolidated side: capex_s at
+ * purchase and opex_s a year, on top of the cumulative rows of tables/cost.csv. The
+ * planner's own crossing (mdl_cost_breakeven_months) does the arithmetic. */
+static double
+with_storage(const struct ks_table *cum, double years, double capex_s, double opex_s)
+{
+    struct mdl_cost_side *sq = ks_xcalloc(2, sizeof *sq), *pl = sq + 1;
+    size_t n = cum->nrows < MDL_COST_MAX_YEARS + 1 ? cum->nrows : MDL_COST_MAX_YEARS + 1;
+    sq->years = pl->years = fmin(years, (double)(n - 1));
+    sq->nyears = pl->nyears = n - 1;
+    for (size_t y = 0; y < n; y++) {
+        double a = ks_table_num(cum, y, "status_quo_cumulative");
+        double b = ks_table_num(cum, y, "plan_cumulative");
+        double a0 = y ? ks_table_num(cum, y - 1, "status_quo_cumulative") : 0;
+        double b0 = y ? ks_table_num(cum, y - 1, "plan_cumulative") : 0;
+        double share = y ? fmin(1, sq->years - (double)(y - 1)) : 0;
+        sq->y[y][MDL_COST_HARDWARE] = a - a0;
+        pl->y[y][MDL_COST_HARDWARE] = b - b0 + (y ? opex_s * share : capex_s);
+    }
+    double m = mdl_cost_breakeven_months(sq, pl);
+    free(sq);
+    return m;
+}
+
+/* The shared storage the plan sized (storage.csv) is not in tco.csv: say so, with what
+ * it would change. */
+static void
+storage_note(const struct rpt_ctx *c, FILE *f)
+{
+    const struct ks_table *st = rpt_ctx_find(c, "storage"), *cum = rpt_ctx_find(c, "cost");
+    double capex_s = st ? rpt_kv_num(st, "capex_storage") : NAN;
+    double opex_s = st ? rpt_kv_num(st, "opex_storage_per_year") : NAN;
+    double years = rpt_sum_num(c, "years");
+    if (isnan(capex_s) || isnan(opex_s) || !cum || cum->nrows < 2 || !(years > 0))
+        return;
+    char a[RPT_NUMBUF], b[RPT_NUMBUF], t[RPT_NUMBUF];
+    double m = with_storage(cum, years, capex_s, opex_s);
+    fprintf(f, "<p class=\"note\">Not included above: the shared storage array sized for the "
+               "hosts (section Storage), %s at purchase and %s a year, %s over the horizon. "
+               "With it, break-even ", rpt_fmt_group(a, capex_s, 0),
+            rpt_fmt_group(b, opex_s, 0), rpt_fmt_group(t, capex_s + opex_s * years, 0));
+    if (isnan(m))
+        fputs("never comes.</p>\n", f);
+    else
+        fprintf(f, "falls in month %.0f.</p>\n", ceil(m));
+}
+
 void
 rpt_cost_html(const struct rpt_ctx *c, FILE *f)
 {
@@ -251,6 +299,7 @@ rpt_cost_html(const struct rpt_ctx *c, FILE *f)
                             "against {status_quo_opex_per_year:0} a year for the servers as "
                             "they are (this plan has no tco.csv: no breakdown by line).</p>\n");
     breakeven_html(c, f);
+    storage_note(c, f);
     rpt_html_chart(f, c, "cost_horizon", "Cumulative cost, consolidated against the status quo");
     if (lines) {
         fputs("<h3>By line</h3>\n", f);

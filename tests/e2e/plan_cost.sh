@@ -70,6 +70,18 @@ check "report: unverified figures are marked" sh -c "grep -c '(unverified, assum
 check "report: sourced figures name their source" grep -q "Uptime Institute" "$T/assume.html"
 check "report: well-formed HTML" sh -c "tidy -errors -q '$H' 2>&1 | grep -c 'Error:' | grep -qx 0"
 
+# Shared storage is sized apart (storage.csv): the report says so and moves break-even
+# by its capex and yearly cost, recomputed here from tables/cost.csv.
+"$KASANE" plan "$T/ds" --catalog "$CAT" --storage-catalog "$ROOT/datasets/storage" -o "$T/st" >/dev/null
+"$KASANE" report "$T/ds" --plan "$T/st" -o "$T/rep_st" >/dev/null
+sv() { grep "^$1," "$T/st/storage.csv" | cut -d, -f2; }
+want=$(awk -F, -v c="$(sv capex_storage)" -v o="$(sv opex_storage_per_year)" 'NR > 1 { sq[$1] = $2; pl[$1] = $3 + c + o * $1; n = $1 }
+    END { gap = pl[0] - sq[0]; for (y = 1; y <= n; y++) { s = (sq[y] - sq[y-1]) - (pl[y] - pl[y-1]);
+          if (s >= gap) { m = (y - 1 + gap / s) * 12; r = int(m); if (r < m) r++; print r; exit } gap -= s } print "never" }' "$T/rep_st/tables/cost.csv")
+check "report: storage left out is noted, break-even with it in month $want" \
+    grep -q "Not included above: the shared storage array.*break-even falls in month $want\." "$T/rep_st/index.html"
+check "report: no storage note without storage" sh -c "! grep -q 'Not included above' '$H'"
+
 # Changing a figure moves its line, and only the lines that use it.
 "$KASANE" plan "$T/ds" --catalog "$CAT" --source-life-years 0 -o "$T/nolife" >/dev/null
 check "no refresh: status quo hardware line is 0" sh -c "grep -qx 'status_quo_hardware_total,0' '$T/nolife/summary.csv'"
