@@ -28,6 +28,8 @@ static void
 policy(struct mdl_policy *p, double years)
 {
     mdl_policy_defaults(p);
+    free(p->ports); /* the only allocated field: costing needs no port template */
+    p->ports = NULL;
     p->years = years;
     p->power_price_per_kWh = 0.5;
     p->pue = 2;
