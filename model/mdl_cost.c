@@ -8,8 +8,8 @@
 
 #include "core/ks_table.h"
 
-static const char *const LINE_NAMES[MDL_COST_NLINES] = {"power", "support", "hardware",
-                                                         "licences", "rack", "admin"};
+static const char *const LINE_NAMES[MDL_COST_NLINES] = {"power",    "support", "hardware",
+                                                        "licences", "rack",    "admin"};
 
 const char *
 mdl_cost_line_name(enum mdl_cost_line l)
@@ -50,7 +50,9 @@ after(double a, double b, double t0)
     return b > lo ? b - lo : 0;
 }
 
-/* Rows and totals from the per-year lines already filled in. */
+/* Line totals, grand total and the mean running cost a year, from the rows already
+ * filled in. Row 0 (purchase) counts in the totals but not in the running cost: a
+ * manager compares "what it costs to run" a year, and the purchase apart. */
 static void
 side_sums(struct mdl_cost_side *s, double years)
 {
@@ -66,6 +68,8 @@ side_sums(struct mdl_cost_side *s, double years)
     s->running_per_year = years > 0 ? running / years : 0;
 }
 
+/* An empty side over `years`, clamped to what the row array holds (the policy allows no
+ * more; a caller's struct might). NaN or negative years mean no year at all. */
 static void
 side_init(struct mdl_cost_side *s, double years)
 {
@@ -92,8 +96,8 @@ mdl_cost_status_quo(const struct mdl_cost_sources *in, const struct mdl_policy *
     for (size_t i = 0; i < in->n; i++) {
         double wi = in->watts_idle && !isnan(in->watts_idle[i]) ? in->watts_idle[i]
                                                                 : pol->source_watts_idle;
-        double wm = in->watts_max && !isnan(in->watts_max[i]) ? in->watts_max[i]
-                                                              : pol->source_watts_max;
+        double wm =
+            in->watts_max && !isnan(in->watts_max[i]) ? in->watts_max[i] : pol->source_watts_max;
         watts += mdl_power_W(wi, wm, in->util ? in->util[i] : 0);
     }
     double oow = life > 0 ? fmax(0, life - pol->warranty_years) / life : 1;
@@ -153,6 +157,7 @@ mdl_cost_consolidated(const struct mdl_cost_hosts *in, const struct mdl_policy *
     side_sums(out, out->years);
 }
 
+/* Everything paid in row k of one side. */
 static double
 row_sum(const struct mdl_cost_side *s, size_t k)
 {
@@ -172,7 +177,7 @@ mdl_cost_breakeven_months(const struct mdl_cost_side *sq, const struct mdl_cost_
     double t = 0, rate = 0; /* years so far; savings per year in the latest year */
     for (size_t k = 1; k <= n; k++) {
         double f = year_share(sq->years, k), saved = row_sum(sq, k) - row_sum(plan, k);
-        if (f <= 0)
+        if (f <= 0) /* rows past a fractional horizon: nothing there */
             break;
         if (saved >= gap) /* both cumulative curves are straight within a year */
             return (t + f * gap / saved) * 12;
@@ -186,8 +191,7 @@ mdl_cost_breakeven_months(const struct mdl_cost_side *sq, const struct mdl_cost_
 /* One optional inventory figure: NaN when absent or empty, an error when not a
  * non-negative number. */
 static int
-inv_watts(const struct ks_dataset *ds, uint32_t e, const char *col, double *out,
-          struct ks_err *err)
+inv_watts(const struct ks_dataset *ds, uint32_t e, const char *col, double *out, struct ks_err *err)
 {
     const char *v = ks_inv_str(ds, e, col);
     *out = NAN;
@@ -231,6 +235,8 @@ put_side(struct ks_table *t, const struct mdl_cost_side *s, const char *side)
     }
 }
 
+/* Cells are rounded to cents: the file is for people and spreadsheets, and sums of its
+ * rows then match summary.csv's totals to the cent. */
 int
 mdl_cost_write(const struct mdl_tco *tco, const char *dir, struct ks_err *err)
 {

@@ -48,21 +48,21 @@ const char *mdl_cost_line_name(enum mdl_cost_line l);
 
 /* One side of the comparison (a value: no pointers, copy freely). */
 struct mdl_cost_side {
-    double years;                                    /* the horizon, 0..MAX_YEARS */
-    size_t nyears;                                   /* ceil(years); rows 0..nyears */
+    double years;                                      /* the horizon, 0..MAX_YEARS */
+    size_t nyears;                                     /* ceil(years); rows 0..nyears */
     double y[MDL_COST_MAX_YEARS + 1][MDL_COST_NLINES]; /* per year and line */
-    double line[MDL_COST_NLINES];                    /* each line over the horizon */
-    double total;                                    /* everything over the horizon */
-    double running_per_year;                         /* rows 1.. over years (0 if none) */
+    double line[MDL_COST_NLINES];                      /* each line over the horizon */
+    double total;                                      /* everything over the horizon */
+    double running_per_year;                           /* rows 1.. over years (0 if none) */
 };
 
 /* The consolidated side's inputs. */
 struct mdl_cost_hosts {
     const struct mdl_model *m;
-    int sockets;          /* populated per host */
-    size_t nhosts;        /* spares included */
-    const double *util;   /* nhosts mean CPU busy shares 0-1 (NaN idle); NULL: all idle */
-    size_t guests;        /* OS instances moved onto the hosts */
+    int sockets;        /* populated per host */
+    size_t nhosts;      /* spares included */
+    const double *util; /* nhosts mean CPU busy shares 0-1 (NaN idle); NULL: all idle */
+    size_t guests;      /* OS instances moved onto the hosts */
     double capex_hosts, capex_switch_ports, capex_licences;
 };
 
@@ -90,8 +90,7 @@ void mdl_cost_consolidated(const struct mdl_cost_hosts *in, const struct mdl_pol
  * per year, so the crossing is exact; past it, the last year's rates are extended.
  * 0 when the plan costs nothing up front and no more per year; NaN when it never
  * catches up (or the horizon is 0 and nothing is saved). */
-double mdl_cost_breakeven_months(const struct mdl_cost_side *sq,
-                                 const struct mdl_cost_side *plan);
+double mdl_cost_breakeven_months(const struct mdl_cost_side *sq, const struct mdl_cost_side *plan);
 /* Per-server watts from optional inventory columns `watts_idle` and `watts_max` of the
  * dataset entities ent[0..n) (empty or absent: NaN, i.e. the policy's figure). The
  * arrays are caller-allocated, n entries each. A value that is not a number >= 0 is an

@@ -20,11 +20,14 @@
 
 #define NLINES 6
 /* tco.csv's line columns, and what a reader calls them. */
-static const char *const LINES[NLINES] = {"power", "support", "hardware",
-                                          "licences", "rack", "admin"};
-static const char *const LABELS[NLINES] = {
-    "Power and cooling", "Hardware support contracts", "Hardware: refresh / purchase",
-    "Licences and subscriptions", "Rack space", "Admin work and migration"};
+static const char *const LINES[NLINES] = {"power",    "support", "hardware",
+                                          "licences", "rack",    "admin"};
+static const char *const LABELS[NLINES] = {"Power and cooling",
+                                           "Hardware support contracts",
+                                           "Hardware: refresh / purchase",
+                                           "Licences and subscriptions",
+                                           "Rack space",
+                                           "Admin work and migration"};
 
 /* Cumulative cost at the end of years 0..n-1, each side. */
 struct curves {
@@ -44,7 +47,7 @@ curves_fini(struct curves *k)
 static int
 read_tco(const struct rpt_ctx *c, struct ks_table *t, struct ks_err *err)
 {
-    static const char *const req[] = {"year",  "side", "power", "support",    "hardware",
+    static const char *const req[] = {"year",     "side", "power", "support",    "hardware",
                                       "licences", "rack", "admin", "cumulative", NULL};
     char path[4096];
     struct stat st;
@@ -57,8 +60,7 @@ read_tco(const struct rpt_ctx *c, struct ks_table *t, struct ks_err *err)
 /* Rows must be the status quo's years 0..n-1, then the consolidation's: the order the
  * planner writes. Anything else names the line. */
 static int
-tco_curves(const struct rpt_ctx *c, const struct ks_table *t, struct curves *k,
-           struct ks_err *err)
+tco_curves(const struct rpt_ctx *c, const struct ks_table *t, struct curves *k, struct ks_err *err)
 {
     memset(k, 0, sizeof *k);
     k->n = t->nrows / 2;
@@ -74,9 +76,10 @@ tco_curves(const struct rpt_ctx *c, const struct ks_table *t, struct curves *k,
         double cum = ks_table_num(t, r, "cumulative");
         if (ks_table_num(t, r, "year") != (double)y || !side ||
             strcmp(side, plan ? "consolidated" : "status_quo") != 0 || isnan(cum))
-            return ks_errf(err, -EINVAL, "%s/tco.csv:%zu: want year %zu of %s with a "
-                           "cumulative cost", c->plan.dir, r + 2, y,
-                           plan ? "consolidated" : "status_quo");
+            return ks_errf(err, -EINVAL,
+                           "%s/tco.csv:%zu: want year %zu of %s with a "
+                           "cumulative cost",
+                           c->plan.dir, r + 2, y, plan ? "consolidated" : "status_quo");
         (plan ? k->plan : k->sq)[y] = cum;
         for (int l = 0; l < NLINES; l++) {
             double v = ks_table_num(t, r, LINES[l]);
@@ -111,7 +114,10 @@ static double
 money_scale(double top, char *label, size_t n, const char *what)
 {
     double scale = top >= 1e6 ? 1e6 : top >= 1e4 ? 1e3 : 1;
-    snprintf(label, n, "%s%s", what, scale == 1e6 ? " (millions)" : scale == 1e3 ? " (thousands)" : "");
+    snprintf(label, n, "%s%s", what,
+             scale == 1e6   ? " (millions)"
+             : scale == 1e3 ? " (thousands)"
+                            : "");
     return scale;
 }
 
@@ -141,9 +147,16 @@ cumulative(struct rpt_ctx *c, const struct curves *k)
     double pb = rpt_sum_num(c, "payback_months");
     snprintf(vlabel, sizeof vlabel, "break-even: month %.0f", ceil(pb));
     struct rpt_lines l = {
-        .name = "cost_horizon", .title = "Cumulative cost over the horizon",
-        .xlabel = "years from purchase", .ylabel = ylabel, .npts = k->n, .nser = 2, .x = x,
-        .sers = sers, .v = v, .vline = pb >= 0 && pb / 12 <= (double)(k->n - 1) ? pb / 12 : NAN,
+        .name = "cost_horizon",
+        .title = "Cumulative cost over the horizon",
+        .xlabel = "years from purchase",
+        .ylabel = ylabel,
+        .npts = k->n,
+        .nser = 2,
+        .x = x,
+        .sers = sers,
+        .v = v,
+        .vline = pb >= 0 && pb / 12 <= (double)(k->n - 1) ? pb / 12 : NAN,
         .vline_label = vlabel,
     };
     rpt_ctx_chart(c, l.name, rpt_gp_lines(&l));
@@ -151,7 +164,9 @@ cumulative(struct rpt_ctx *c, const struct curves *k)
     free(v);
 }
 
-/* Each line over the horizon, both sides (tables/cost_lines.csv) and its bar chart. */
+/* Each line over the horizon, both sides (tables/cost_lines.csv) and its bar chart.
+ * The last row is the total, so the table reads like an invoice; it sums the rounded
+ * cells of tco.csv and may differ from summary.csv's totals by a cent. */
 static void
 by_line(struct rpt_ctx *c, const struct curves *k)
 {
@@ -177,12 +192,21 @@ by_line(struct rpt_ctx *c, const struct curves *k)
         }
     }
     static const char *const sers[] = {"status quo", "consolidated"};
-    struct rpt_bars b = {.name = "cost_lines", .title = "Cost by line over the horizon",
-                         .ylabel = ylabel, .ncat = NLINES, .nser = 2, .cats = LABELS,
-                         .sers = sers, .v = v, .hline = NAN};
+    struct rpt_bars b = {.name = "cost_lines",
+                         .title = "Cost by line over the horizon",
+                         .ylabel = ylabel,
+                         .ncat = NLINES,
+                         .nser = 2,
+                         .cats = LABELS,
+                         .sers = sers,
+                         .v = v,
+                         .hline = NAN};
     rpt_ctx_chart(c, b.name, rpt_gp_bars(&b));
 }
 
+/* tco.csv when the plan has one (tables by line and per year, both charts), else the
+ * straight lines of summary.csv (the cumulative chart and table only). A tco.csv that
+ * is there but malformed fails the report: its numbers would be shown otherwise. */
 int
 rpt_cost_build(struct rpt_ctx *c, struct ks_err *err)
 {
@@ -232,8 +256,9 @@ breakeven_html(const struct rpt_ctx *c, FILE *f)
         return;
     }
     fprintf(f, "<p>Break-even: <strong>month %.0f</strong> after purchase", ceil(pb));
-    rpt_html_fill(f, c, " ({payback_months:1} months): from then on the consolidation has "
-                        "cost less in total than keeping the servers.</p>\n");
+    rpt_html_fill(f, c,
+                  " ({payback_months:1} months): from then on the consolidation has "
+                  "cost less in total than keeping the servers.</p>\n");
 }
 
 /* Break-even with the shared storage added to the consolidated side: capex_s at
@@ -273,16 +298,20 @@ storage_note(const struct rpt_ctx *c, FILE *f)
         return;
     char a[RPT_NUMBUF], b[RPT_NUMBUF], t[RPT_NUMBUF];
     double m = with_storage(cum, years, capex_s, opex_s);
-    fprintf(f, "<p class=\"note\">Not included above: the shared storage array sized for the "
-               "hosts (section Storage), %s at purchase and %s a year, %s over the horizon. "
-               "With it, break-even ", rpt_fmt_group(a, capex_s, 0),
-            rpt_fmt_group(b, opex_s, 0), rpt_fmt_group(t, capex_s + opex_s * years, 0));
+    fprintf(f,
+            "<p class=\"note\">Not included above: the shared storage array sized for the "
+            "hosts (section Storage), %s at purchase and %s a year, %s over the horizon. "
+            "With it, break-even ",
+            rpt_fmt_group(a, capex_s, 0), rpt_fmt_group(b, opex_s, 0),
+            rpt_fmt_group(t, capex_s + opex_s * years, 0));
     if (isnan(m))
         fputs("never comes.</p>\n", f);
     else
         fprintf(f, "falls in month %.0f.</p>\n", ceil(m));
 }
 
+/* Prose first (what each side pays for), then when it breaks even, what is left out,
+ * and the evidence: charts and tables down to every year of every line. */
 void
 rpt_cost_html(const struct rpt_ctx *c, FILE *f)
 {
@@ -295,9 +324,10 @@ rpt_cost_html(const struct rpt_ctx *c, FILE *f)
     if (lines)
         rpt_html_fill(f, c, tco_prose);
     else
-        rpt_html_fill(f, c, "<p>Capex of {capex:0} up front, then {opex_per_year:0} a year, "
-                            "against {status_quo_opex_per_year:0} a year for the servers as "
-                            "they are (this plan has no tco.csv: no breakdown by line).</p>\n");
+        rpt_html_fill(f, c,
+                      "<p>Capex of {capex:0} up front, then {opex_per_year:0} a year, "
+                      "against {status_quo_opex_per_year:0} a year for the servers as "
+                      "they are (this plan has no tco.csv: no breakdown by line).</p>\n");
     breakeven_html(c, f);
     storage_note(c, f);
     rpt_html_chart(f, c, "cost_horizon", "Cumulative cost, consolidated against the status quo");
@@ -306,7 +336,8 @@ rpt_cost_html(const struct rpt_ctx *c, FILE *f)
         rpt_html_chart(f, c, "cost_lines", "Each cost line over the horizon");
         rpt_html_table(f, lines, "cost_lines", 0);
         fputs("<h3>Per year</h3>\n<p>Year 0 is what is paid at purchase. Every figure and its "
-              "source is under Assumptions.</p>\n", f);
+              "source is under Assumptions.</p>\n",
+              f);
         rpt_html_table(f, rpt_ctx_find(c, "tco"), "tco", 0);
     }
     fputs("<h3>Cumulative</h3>\n", f);
@@ -364,7 +395,8 @@ rpt_cost_assume_html(const struct rpt_ctx *c, FILE *f)
           "source. Figures marked <strong>(unverified, assumption)</strong> have no published "
           "source behind them: replace them with your own. Catalog prices and watts are the "
           "catalog's, marked unverified there.</p>\n<table>\n<thead><tr><th>figure</th>"
-          "<th>value</th><th>source</th></tr></thead>\n<tbody>\n", f);
+          "<th>value</th><th>source</th></tr></thead>\n<tbody>\n",
+          f);
     for (size_t i = 0; i < sizeof COST_FIGS / sizeof *COST_FIGS; i++) {
         const char *v = rpt_sum_str(c, COST_FIGS[i][0]);
         fputs("<tr><td>", f);

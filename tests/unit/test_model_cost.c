@@ -109,8 +109,8 @@ test_status_quo_no_refresh(void **state)
 }
 
 /* Two hosts of a 2-socket model; warranty 1.5 years over a 3-year horizon. */
-static const struct mdl_model M = {.name = "m", .sockets = 2, .rack_U = 2, .price = 5000,
-                                   .watts_idle = 300, .watts_max = 500};
+static const struct mdl_model M = {
+    .name = "m", .sockets = 2, .rack_U = 2, .price = 5000, .watts_idle = 300, .watts_max = 500};
 
 static void
 test_consolidated_lines(void **state)
