@@ -70,7 +70,10 @@ static const char *const POLICY_KEYS[] = {
     "model", "percentile", "headroom", "ha", "cpu-overcommit", "mem-overcommit", "hv-cpu-pct",
     "hv-mem-MiB", "step", "ports", "ports-file", "licences", "years", "power-price", "pue",
     "switch-port-price", "rack-unit-price", "source-watts-idle", "source-watts-max",
-    "source-upkeep", "seed", "effort", "packer", NULL};
+    "source-upkeep", "source-price", "source-life-years", "source-rack-U", "support-pct",
+    "warranty-years", "os-per-server", "os-per-guest", "licence-maint-pct",
+    "subscription-per-socket", "admin-hours", "admin-hour-price", "migration-hours", "seed",
+    "effort", "packer", NULL};
 #define NKEYS (sizeof POLICY_KEYS / sizeof *POLICY_KEYS - 1)
 enum { OPT_KEY = 1000, OPT_VBP = 900, OPT_ASSIGN, OPT_TLIMIT, OPT_CATALOG, OPT_POLICY,
        OPT_STORAGE_CAT, OPT_STORAGE_KV, OPT_STORAGE_SHORT, OPT_RULES };
@@ -110,9 +113,14 @@ usage(void)
            "  --ports T             hyperv-cluster (default), vsphere or kvm\n"
            "  --ports-file FILE     custom port rules: role,min_ports,sized\n"
            "  --licences FILE       licence rules: rule,kind,unit_price,...\n"
-           "  --years N             cost horizon (5)   --power-price P (0.15/kWh)   --pue X (1.8)\n"
-           "  --switch-port-price P --rack-unit-price P/yr  --source-watts-idle W\n"
-           "  --source-watts-max W  --source-upkeep P/yr  (status quo assumptions)\n"
+           "  --years N             cost horizon (5)   --power-price P (0.1032/kWh)   --pue X (1.58)\n"
+           "  --switch-port-price P --rack-unit-price P/yr  --migration-hours H (8 per server)\n"
+           "  --source-watts-idle W --source-watts-max W (225, 296)  --source-price P (7000)\n"
+           "  --source-life-years Y (5)  --source-rack-U U (1)  --source-upkeep P/yr (0)\n"
+           "  --support-pct PCT (10 of the price a year)  --warranty-years Y (3)\n"
+           "  --os-per-server P/yr (250)  --os-per-guest P/yr (same)  --licence-maint-pct PCT (25)\n"
+           "  --subscription-per-socket P/yr (0)  --admin-hours H/yr (20)  --admin-hour-price P\n"
+           "                        (42.51): cost lines and their sources in docs/model.md\n"
            "  --seed N  --effort X  --packer search|ffd|greedy\n"
            "  --rules FILE          placement rules: anti-affinity, affinity, soft-affinity,\n"
            "                        zone, pin, exclude (docs/rules.md); writes rules.csv\n\n"
@@ -281,9 +289,14 @@ print_summary(const struct mdl_plan *pl, const char *out)
     printf("  capex %.0f (hosts %.0f, licences %.0f, %zu switch ports %.0f), opex %.0f/year\n",
            c->capex, c->capex_hosts, c->capex_licences, pl->switch_ports, c->capex_switch_ports,
            c->opex_per_year);
-    printf("  status quo %.0f/year, savings %.0f/year, payback %s%.1f months\n",
-           pl->status_quo_opex, pl->savings, isnan(pl->payback_months) ? "never (" : "",
-           isnan(pl->payback_months) ? 0.0 : pl->payback_months);
+    printf("  status quo %.0f/year, savings %.0f/year, payback ", pl->status_quo_opex,
+           pl->savings);
+    if (isnan(pl->payback_months))
+        printf("never\n");
+    else
+        printf("%.1f months\n", pl->payback_months);
+    printf("  over %g years: status quo %.0f, consolidated %.0f incl. migration (tco.csv)\n",
+           pl->pol.years, pl->tco.sq.total, pl->tco.plan.total);
     printf("  HA N+%d: %s (%zu failure sets re-placed%s)\n", pl->pol.ha,
            pl->ha_verified ? "verified" : "NOT verified", pl->ha_subsets,
            pl->ha_exhaustive ? ", all of them" : ", each host + a sample");

@@ -182,6 +182,19 @@ licence_cost(const struct run *r, const struct mdl_model *m, int s, const struct
                                                e->hosts[h].vms);
 }
 
+/* The consolidated side of the cost comparison (mdl_cost.h) for nhosts hosts of a
+ * choice whose capex parts are set; util NULL: idle hosts (a lower bound). */
+static void
+cost_side(const struct run *r, const struct mdl_choice *c, size_t nhosts, const double *util,
+          struct mdl_cost_side *s)
+{
+    struct mdl_cost_hosts in = {
+        .m = &r->cat->m[c->model], .sockets = c->sockets, .nhosts = nhosts, .util = util,
+        .guests = r->d.n, .capex_hosts = c->capex_hosts,
+        .capex_switch_ports = c->capex_switch_ports, .capex_licences = c->capex_licences};
+    mdl_cost_consolidated(&in, r->pol, s);
+}
+
 /* Capex, opex and the total over the policy's years of one evaluated packing. */
 static void
 cost_choice(const struct run *r, const struct mdl_eval *e, struct mdl_choice *c)
@@ -191,10 +204,12 @@ cost_choice(const struct run *r, const struct mdl_eval *e, struct mdl_choice *c)
     licence_cost(r, m, c->sockets, e, c);
     c->capex_switch_ports = (double)e->switch_ports * r->pol->switch_port_price;
     c->capex = c->capex_hosts + c->capex_licences + c->capex_switch_ports;
-    double *util = ks_xmalloc(e->nbins * sizeof *util);
+    double *util = ks_xmalloc((e->nbins ? e->nbins : 1) * sizeof *util);
     for (size_t h = 0; h < e->nbins; h++)
         util[h] = e->hosts[h].cpu_mean_raw;
-    c->opex_per_year = mdl_opex_per_year(m, util, e->nbins, r->pol);
+    struct mdl_cost_side s;
+    cost_side(r, c, e->nbins, util, &s);
+    c->opex_per_year = s.running_per_year;
     c->total_cost = c->capex + c->opex_per_year * r->pol->years;
     free(util);
 }
@@ -234,9 +249,12 @@ static double
 bound_cost(const struct run *r, const struct mdl_choice *c)
 {
     const struct mdl_model *m = &r->cat->m[c->model];
-    double hosts = (double)(c->lower_bound + (size_t)r->pol->ha);
-    return hosts * mdl_model_price(m, c->sockets) +
-           mdl_opex_per_year(m, NULL, (size_t)hosts, r->pol) * r->pol->years;
+    size_t hosts = c->lower_bound + (size_t)r->pol->ha;
+    struct mdl_choice b = {.model = c->model, .sockets = c->sockets,
+                           .capex_hosts = (double)hosts * mdl_model_price(m, c->sockets)};
+    struct mdl_cost_side s;
+    cost_side(r, &b, hosts, NULL, &s); /* idle, no licences, no ports: a lower bound */
+    return b.capex_hosts + s.running_per_year * r->pol->years;
 }
 
 /* One model x socket population: screen, bound, maybe prune, pack, check, cost; the
@@ -428,9 +446,31 @@ fill_plan(struct run *r)
             l->units += mdl_lic_units(lr, c->sockets, m->cores_per_socket, e->hosts[h].vms);
         l->cost = l->units * l->unit_price;
     }
-    pl->status_quo_opex = mdl_status_quo_per_year(r->d.src_util, r->d.n, r->pol);
+    double *util = ks_xmalloc((e->nbins ? e->nbins : 1) * sizeof *util);
+    for (size_t h = 0; h < e->nbins; h++)
+        util[h] = e->hosts[h].cpu_mean_raw;
+    cost_side(r, c, e->nbins, util, &pl->tco.plan); /* tco.sq: status_quo() */
+    free(util);
+    pl->tco.payback_months = mdl_cost_breakeven_months(&pl->tco.sq, &pl->tco.plan);
+    pl->status_quo_opex = pl->tco.sq.running_per_year;
     pl->savings = pl->status_quo_opex - c->opex_per_year;
-    pl->payback_months = mdl_payback_months(c->capex, pl->savings);
+    pl->payback_months = pl->tco.payback_months;
+}
+
+/* The status quo's side of the cost comparison: the sources as they are, with their
+ * own watts where the inventory has them. */
+static int
+status_quo(struct run *r, struct ks_err *err)
+{
+    size_t n = r->d.n ? r->d.n : 1;
+    double *wi = ks_xmalloc(n * sizeof *wi), *wm = ks_xmalloc(n * sizeof *wm);
+    int rc = mdl_cost_source_watts(r->ds, r->d.ent, r->d.n, wi, wm, err);
+    struct mdl_cost_sources in = {r->d.n, r->d.src_util, wi, wm};
+    if (rc == 0)
+        mdl_cost_status_quo(&in, r->pol, &r->plan->tco.sq);
+    free(wi);
+    free(wm);
+    return rc;
 }
 
 /* The plan owns copies of everything it prints, so the dataset may go first; only the
@@ -485,6 +525,8 @@ mdl_plan_run(const struct ks_dataset *ds, const char *dataset_name, const struct
     *out = NULL;
     r.plan = plan_new(ds, dataset_name, pol, cat);
     int rc = setup(&r, err);
+    if (rc == 0)
+        rc = status_quo(&r, err);
     if (rc == 0)
         rc = choose(&r, err);
     if (rc == 0)

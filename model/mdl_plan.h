@@ -16,6 +16,7 @@
 
 #include "core/ks_dataset.h"
 #include "model/mdl_catalog.h"
+#include "model/mdl_cost.h"
 #include "model/mdl_licence.h"
 #include "model/mdl_policy.h"
 #include "model/mdl_ports.h"
@@ -90,6 +91,7 @@ struct mdl_plan {
     int ha_exhaustive;          /* 1: every k-subset; 0: every single host + a sample */
     struct mdl_vbp_result pack; /* the chosen packing's figures */
     struct mdl_rules_result *rules; /* placement rules' outcome (mdl_rules.h), NULL none */
+    struct mdl_tco tco;         /* cost lines per year, both sides (tco.csv) */
 };
 
 int mdl_plan_run(const struct ks_dataset *ds, const char *dataset_name,

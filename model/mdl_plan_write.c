@@ -1,5 +1,5 @@
 /* The plan directory (PLAN-CONTRACT: placement, hosts, summary, models, licences, ports,
- * policy), each file written atomically through ks_table. */
+ * policy; tco.csv), each file written atomically through ks_table. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -195,6 +195,8 @@ mdl_plan_write(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
         rc = write_ports(pl, dir, err);
     if (rc == 0)
         rc = write_policy(pl, dir, err);
+    if (rc == 0) /* cost lines per year, status quo and consolidated */
+        rc = mdl_cost_write(&pl->tco, dir, err);
     if (rc == 0) /* placement rules: rules.csv, zones.csv (or stale ones removed) */
         rc = mdl_rules_write(pl, dir, err);
     return rc;

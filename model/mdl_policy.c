@@ -2,6 +2,7 @@
 #include "model/mdl_policy.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,13 +23,25 @@ mdl_policy_defaults(struct mdl_policy *p)
     p->hv_mem_MiB = 4096; /* its memory: assumption */
     p->ports = ks_xstrdup("hyperv-cluster");
     p->years = 5;
-    p->power_price_per_kWh = 0.15;
-    p->pue = 1.8;
-    p->switch_port_price = 150;
-    p->rack_unit_price_per_year = 100;
-    p->source_watts_idle = 150;
-    p->source_watts_max = 250;
-    p->source_upkeep_per_year = 400;
+    /* Money: every figure and its source is in docs/model.md ("Cost defaults"). */
+    p->power_price_per_kWh = 0.1032; /* EIA, US commercial average 2008 */
+    p->pue = 1.58;                   /* Uptime Institute survey 2023 average */
+    p->switch_port_price = 150;      /* assumption */
+    p->rack_unit_price_per_year = 100; /* assumption */
+    p->source_watts_idle = 225;      /* SPECpower_ssj2008, 2-socket Xeon server */
+    p->source_watts_max = 296;
+    p->source_upkeep_per_year = 0;   /* support is its own line now */
+    p->source_price = 7000;          /* assumption: the 2008 catalog's 1U server */
+    p->source_life_years = 5;        /* refresh cycle (TechTarget, IDC) */
+    p->source_rack_U = 1;            /* assumption */
+    p->support_pct = 10;             /* 10-12% of the price a year */
+    p->warranty_years = 3;           /* assumption */
+    p->os_per_server = 250;          /* Software Assurance 25% x ~1,000 Windows Standard */
+    p->os_per_guest = NAN;           /* guests keep their licences */
+    p->licence_maint_pct = 25;       /* Software Assurance on server licences */
+    p->admin_hours = 20;             /* assumption */
+    p->admin_hour_price = 42.51;     /* BLS OES May 2019 mean wage, no overhead */
+    p->migration_hours = 8;          /* assumption */
     p->seed = 1;
     p->effort = 1;
 }
@@ -49,11 +62,9 @@ mdl_packer_name(enum mdl_packer k)
     return k == MDL_PACK_FFD ? "ffd" : k == MDL_PACK_GREEDY ? "greedy" : "search";
 }
 
-/* Numeric keys: name, offset, lowest and highest value (a core/ks_ini.h table; the
- * alias keeps the table's lines as they were). */
-#define numkey ks_ini_num
+/* Numeric keys: name, offset, lowest and highest value (a core/ks_ini.h table). */
 #define NK(n, f, lo, hi) KS_INI_NUM(struct mdl_policy, n, f, lo, hi)
-static const struct numkey NUMS[] = {
+static const struct ks_ini_num NUMS[] = {
     NK("percentile", percentile, 1, 100),
     NK("headroom", headroom_pct, 0, 95),
     NK("cpu-overcommit", cpu_overcommit, 0, 1000),
@@ -61,7 +72,7 @@ static const struct numkey NUMS[] = {
     NK("hv-cpu-pct", hv_cpu_pct, 0, 95),
     NK("hv-mem-MiB", hv_mem_MiB, 0, 1e9),
     NK("step", step_s, 0, 1e9),
-    NK("years", years, 0.01, 100),
+    NK("years", years, 0, 100),
     NK("power-price", power_price_per_kWh, 0, 1e6),
     NK("pue", pue, 1, 10),
     NK("switch-port-price", switch_port_price, 0, 1e9),
@@ -69,6 +80,18 @@ static const struct numkey NUMS[] = {
     NK("source-watts-idle", source_watts_idle, 0, 1e6),
     NK("source-watts-max", source_watts_max, 0, 1e6),
     NK("source-upkeep", source_upkeep_per_year, 0, 1e9),
+    NK("source-price", source_price, 0, 1e9),
+    NK("source-life-years", source_life_years, 0, 100),
+    NK("source-rack-U", source_rack_U, 0, 100),
+    NK("support-pct", support_pct, 0, 100),
+    NK("warranty-years", warranty_years, 0, 100),
+    NK("os-per-server", os_per_server, 0, 1e9),
+    NK("os-per-guest", os_per_guest, 0, 1e9),
+    NK("licence-maint-pct", licence_maint_pct, 0, 100),
+    NK("subscription-per-socket", subscription_per_socket, 0, 1e9),
+    NK("admin-hours", admin_hours, 0, 8760),
+    NK("admin-hour-price", admin_hour_price, 0, 1e6),
+    NK("migration-hours", migration_hours, 0, 8760),
     NK("effort", effort, 0.001, 1000),
 };
 #define NNUMS (sizeof NUMS / sizeof *NUMS)

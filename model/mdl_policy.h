@@ -5,7 +5,10 @@
  *   model, percentile, headroom, ha, cpu-overcommit, mem-overcommit, hv-cpu-pct,
  *   hv-mem-MiB, step, ports, ports-file, licences, years, power-price, pue,
  *   switch-port-price, rack-unit-price, source-watts-idle, source-watts-max,
- *   source-upkeep, seed, effort, packer.
+ *   source-upkeep, source-price, source-life-years, source-rack-U, support-pct,
+ *   warranty-years, os-per-server, os-per-guest, licence-maint-pct,
+ *   subscription-per-socket, admin-hours, admin-hour-price, migration-hours, seed,
+ *   effort, packer.
  * The defaults are in mdl_policy_defaults; the ones that are assumptions (prices of
  * power, rack space, switch ports, the status quo's servers) are listed as such in
  * docs/model.md and written to policy.csv with every plan.
@@ -34,6 +37,19 @@ struct mdl_policy {
     double years, power_price_per_kWh, pue;
     double switch_port_price, rack_unit_price_per_year;
     double source_watts_idle, source_watts_max, source_upkeep_per_year;
+    /* Total cost of ownership (mdl_cost.h; defaults and their sources: docs/model.md). */
+    double source_price;        /* like-for-like replacement price of one source server */
+    double source_life_years;   /* refresh cycle; 0 = no refresh counted */
+    double source_rack_U;       /* rack units per source server */
+    double support_pct;         /* support contract per year, % of the hardware price */
+    double warranty_years;      /* years a new box needs no support contract */
+    double os_per_server;       /* OS licence cost per physical server and year */
+    double os_per_guest;        /* the same per guest after consolidation; NaN = as above */
+    double licence_maint_pct;   /* yearly maintenance (SA, SnS), % of licence capex */
+    double subscription_per_socket; /* yearly hypervisor subscription per populated socket */
+    double admin_hours;         /* hardware admin hours per physical box and year */
+    double admin_hour_price;    /* cost of one admin hour */
+    double migration_hours;     /* one-off labour per source moved (P2V) */
     uint64_t seed;
     double effort;
     enum mdl_packer packer;

@@ -72,6 +72,46 @@ money(const struct mdl_plan *pl, put_fn put, void *ctx)
     num(put, ctx, "pue", p->pue);
 }
 
+/* The cost lines over the horizon, each side (tco.csv has them per year), and the
+ * cost figures of the policy they rest on (docs/model.md "Cost" gives each a source). */
+static void
+tco(const struct mdl_plan *pl, put_fn put, void *ctx)
+{
+    static const char *const side_name[2] = {"status_quo", "consolidated"};
+    const struct mdl_cost_side *side[2] = {&pl->tco.sq, &pl->tco.plan};
+    char k[64];
+    for (int s = 0; s < 2; s++) {
+        for (int l = 0; l < MDL_COST_NLINES; l++) {
+            snprintf(k, sizeof k, "%s_%s_total", side_name[s], mdl_cost_line_name(l));
+            round2(put, ctx, k, side[s]->line[l]);
+        }
+        snprintf(k, sizeof k, "%s_total", side_name[s]);
+        round2(put, ctx, k, side[s]->total);
+    }
+    round2(put, ctx, "savings_total", pl->tco.sq.total - pl->tco.plan.total);
+    round2(put, ctx, "migration_cost", pl->tco.plan.y[0][MDL_COST_ADMIN]);
+    num(put, ctx, "breakeven_month", ceil(pl->tco.payback_months));
+    const struct mdl_policy *p = &pl->pol;
+    const struct {
+        const char *key;
+        double v;
+    } figs[] = {
+        {"source_watts_idle", p->source_watts_idle}, {"source_watts_max", p->source_watts_max},
+        {"source_price", p->source_price},           {"source_life_years", p->source_life_years},
+        {"source_rack_U", p->source_rack_U},         {"source_upkeep", p->source_upkeep_per_year},
+        {"support_pct", p->support_pct},             {"warranty_years", p->warranty_years},
+        {"os_per_server", p->os_per_server},
+        {"os_per_guest", isnan(p->os_per_guest) ? p->os_per_server : p->os_per_guest},
+        {"licence_maint_pct", p->licence_maint_pct},
+        {"subscription_per_socket", p->subscription_per_socket},
+        {"admin_hours", p->admin_hours},             {"admin_hour_price", p->admin_hour_price},
+        {"migration_hours", p->migration_hours},     {"rack_unit_price", p->rack_unit_price_per_year},
+        {"switch_port_price", p->switch_port_price},
+    };
+    for (size_t i = 0; i < sizeof figs / sizeof *figs; i++)
+        num(put, ctx, figs[i].key, figs[i].v);
+}
+
 void
 mdl_plan_summary(const struct mdl_plan *pl, put_fn put, void *ctx)
 {
@@ -94,6 +134,7 @@ mdl_plan_summary(const struct mdl_plan *pl, put_fn put, void *ctx)
     num(put, ctx, "ffd_hosts", (double)pl->pack.ffd_bins);
     num(put, ctx, "greedy_hosts", (double)pl->pack.greedy_bins);
     round2(put, ctx, "total_cost", mdl_plan_choice(pl)->total_cost);
+    tco(pl, put, ctx);
     if (pl->rules) /* placement rules (issue 13) */
         mdl_rules_summary(pl, put, ctx);
 }

@@ -86,7 +86,7 @@ static const char summary_cards[] =
     "<div class=\"detail\">running cost against today's</div></div>\n"
     "<div class=\"card\"><div class=\"label\">Payback</div>"
     "<div class=\"value\">{payback_months:1} months</div>"
-    "<div class=\"detail\">capex recovered by the savings</div></div>\n"
+    "<div class=\"detail\">purchase and migration recovered by the savings</div></div>\n"
     "</div>\n";
 
 static const char summary_prose[] =
@@ -95,8 +95,8 @@ static const char summary_prose[] =
     "sizing each server by its {peak_sizing_basis} instead of by the sum of the series would "
     "need {peak_sizing_hosts:0}. The purchase costs {capex_hosts:0} for hosts, "
     "{capex_licences:0} for licences and {capex_switch_ports:0} for switch ports; running the "
-    "hosts costs {opex_per_year:0} a year against {status_quo_opex_per_year:0} for the servers "
-    "today.</p>\n";
+    "hosts costs {opex_per_year:0} a year against {status_quo_opex_per_year:0} for keeping the "
+    "servers (their refresh included; section Cost over the horizon).</p>\n";
 
 void
 rpt_summary_html(const struct rpt_ctx *c, FILE *f)
@@ -234,6 +234,7 @@ rpt_assume_html(const struct rpt_ctx *c, FILE *f)
     }
     fputs("</dl>\n</div></div>\n", f);
     const struct ks_table *m = rpt_ctx_find(c, "models"), *p = rpt_ctx_find(c, "policy");
+    rpt_cost_assume_html(c, f);
     fputs("<h3>Host models evaluated</h3>\n", f);
     if (m)
         rpt_html_table(f, m, "models", 0);

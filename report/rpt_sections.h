@@ -21,6 +21,8 @@ int rpt_ports_build(struct rpt_ctx *c, struct ks_err *err);
 void rpt_ports_html(const struct rpt_ctx *c, FILE *f);
 int rpt_cost_build(struct rpt_ctx *c, struct ks_err *err);
 void rpt_cost_html(const struct rpt_ctx *c, FILE *f);
+/* The cost figures of the plan with their sources (part of the assumptions section). */
+void rpt_cost_assume_html(const struct rpt_ctx *c, FILE *f);
 int rpt_sim_build(struct rpt_ctx *c, struct ks_err *err);
 void rpt_sim_html(const struct rpt_ctx *c, FILE *f);
 int rpt_placement_build(struct rpt_ctx *c, struct ks_err *err);
