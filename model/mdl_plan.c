@@ -274,8 +274,10 @@ eval_choice(struct run *r, struct mdl_choice *c, struct ks_err *err)
     if (bound_cost(r, c) >= r->best_total) {
         c->eligible = 1;
         c->hosts = c->lower_bound + (size_t)r->pol->ha;
-        snprintf(c->reason, sizeof c->reason, "not packed: cost at its lower bound %.0f >= %.0f",
-                 bound_cost(r, c), r->best_total);
+        snprintf(c->reason, sizeof c->reason,
+                 "not packed: even at its lower bound of %zu hosts it costs %.0f over the "
+                 "horizon, no less than the best so far (%.0f)",
+                 c->hosts, bound_cost(r, c), r->best_total);
         return 0;
     }
     struct mdl_eval e;

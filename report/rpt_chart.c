@@ -135,8 +135,10 @@ rpt_gp_heatmap(const struct rpt_heatmap *c)
     gp_num(&b, c->zmax);
     rpt_buf_puts(&b, "]\nset cblabel ");
     gp_str(&b, c->cblabel);
-    rpt_buf_puts(&b, "\nset key off\nset palette defined (0 '#f7fbff', 0.2 '#c6dbef', 0.45 '#6baed6', "
-                     "0.7 '#2171b5', 0.85 '#f28e2b', 1 '#b2182b')\n");
+    /* ColorBrewer YlOrRd: one direction of hue and lightness, so no level looks like
+     * the grey of "no data" (a blue-to-orange ramp passed through grey near 80%). */
+    rpt_buf_puts(&b, "\nset key off\nset palette defined (0 '#ffffcc', 0.25 '#fed976', "
+                     "0.5 '#fd8d3c', 0.75 '#e31a1c', 1 '#800026')\n");
     rpt_buf_puts(&b, "plot $data matrix using (");
     gp_num(&b, c->t0);
     rpt_buf_puts(&b, " + $1*");

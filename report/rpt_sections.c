@@ -170,15 +170,25 @@ coverage_html(const struct rpt_ctx *c, FILE *f)
     for (int s = 5; s >= 1; s--)
         fprintf(f, "%s%d&#9733; %zu", s < 5 ? ", " : "", s, nstar[s]);
     fputs(".</p>\n", f);
-    /* Worst first, stable: insertion sort is fine for the few rows shown. */
-    /* A long estate shows its weakest data first: that is what a reviewer must see. */
-    size_t show = n <= 60 ? n : 30;
-    for (size_t i = 1; n > 60 && i < n; i++)
+    /* Only servers with gaps are listed, worst first (stable insertion sort; at most 30
+     * rows): a reviewer must see the weak data, not sixty rows of 100%. */
+    size_t gaps = 0;
+    for (size_t i = 0; i < n; i++)
+        if (c->est.st[i].cover_pct < 100)
+            ord[gaps++] = i;
+    if (gaps == 0) {
+        fprintf(f, "<p>Every server has all its expected data points; per-server figures are "
+                   "in <code>tables/coverage.csv</code>.</p>\n");
+        free(ord);
+        return;
+    }
+    for (size_t i = 1; i < gaps; i++)
         for (size_t j = i; j > 0 && c->est.st[ord[j]].cover_pct < c->est.st[ord[j - 1]].cover_pct; j--) {
             size_t t = ord[j];
             ord[j] = ord[j - 1];
             ord[j - 1] = t;
         }
+    size_t show = gaps <= 30 ? gaps : 30;
     fputs("<table>\n<thead><tr><th>server</th><th>kind</th><th>data present</th>"
           "<th>confidence</th></tr></thead>\n<tbody>\n", f);
     for (size_t k = 0; k < show; k++) {
@@ -193,9 +203,14 @@ coverage_html(const struct rpt_ctx *c, FILE *f)
         fputs("</td></tr>\n", f);
     }
     fputs("</tbody>\n</table>\n", f);
-    if (show < n)
-        fprintf(f, "<p class=\"more\">The %zu servers with the least data; all %zu are in "
-                   "<code>tables/coverage.csv</code>.</p>\n", show, n);
+    if (show < gaps)
+        fprintf(f, "<p class=\"more\">%zu of %zu servers have gaps in their data; the %zu with "
+                   "the least are above. All are in <code>tables/coverage.csv</code>.</p>\n",
+                gaps, n, show);
+    else
+        fprintf(f, "<p class=\"more\">%zu of %zu servers have gaps in their data (above); the "
+                   "rest have every expected point. All are in <code>tables/coverage.csv</code>.</p>\n",
+                gaps, n);
     free(ord);
 }
 

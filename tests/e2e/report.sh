@@ -49,6 +49,11 @@ for t in summary policy models coverage top_consumers idle_servers hosts licence
 done
 check "placement table has every entity" [ "$(($(wc -l < "$R/tables/placement.csv") - 1))" -eq 10 ]
 check "coverage rates app01 3 stars (40.6% present)" grep -q "^app01,vm,40.6,3$" "$R/tables/coverage.csv"
+# The page lists only servers with gaps: as many rows as coverage.csv has below 100%.
+gaps=$(awk -F, 'NR > 1 && $3 < 100' "$R/tables/coverage.csv" | wc -l)
+check "coverage: the page lists the $gaps servers with gaps, not the full ones" \
+    sh -c "grep -q '$gaps of [0-9]* servers have gaps in their data' '$H' &&
+        [ \$(sed -n '/<h3>Data coverage/,/<\/table>/p' '$H' | grep -c '<tr><td>') -eq $gaps ]"
 check "idle servers are idle01 and idle02" sh -c "cut -d, -f1 '$R/tables/idle_servers.csv' | sort | tr '\n' ' ' | grep -qx 'entity idle01 idle02 '"
 check "recomputed host peaks agree with the plan" sh -c "! grep -q differs '$R/tables/hosts.csv'"
 

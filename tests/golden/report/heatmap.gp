@@ -27,7 +27,7 @@ set ylabel 'server (busiest first)'
 set cbrange [0:100]
 set cblabel 'CPU utilization (%)'
 set key off
-set palette defined (0 '#f7fbff', 0.2 '#c6dbef', 0.45 '#6baed6', 0.7 '#2171b5', 0.85 '#f28e2b', 1 '#b2182b')
+set palette defined (0 '#ffffcc', 0.25 '#fed976', 0.5 '#fd8d3c', 0.75 '#e31a1c', 1 '#800026')
 plot $data matrix using (1767229200 + $1*3600 - 1800):2:3 with image
 set terminal pngcairo size 1000,260 font 'DejaVu Sans,10' noenhanced background rgb 'white'
 set output 'charts/estate_heatmap.png'
