@@ -121,6 +121,34 @@ merge_rows(struct ks_dataset *out, struct ks_dataset *const *in, size_t n, uint3
     free(pos);
 }
 
+/* flows.csv rows of every input, one after the other, columns matched by name (the
+ * union, in first-seen order). Entities are unique across inputs, so a row's entity
+ * (the capturing host) stays unambiguous; a flow both of whose ends captured is in
+ * two rows, as it would be within one dataset. */
+static void
+merge_flows(struct ks_dataset *o, struct ks_dataset *const *in, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct ks_table *f = &in[i]->flows;
+        if (f->ncols == 0)
+            continue;
+        if (o->flows.ncols == 0)
+            ks_table_init(&o->flows, (const char *const *)f->cols, f->ncols);
+        int *map = ks_xmalloc(f->ncols * sizeof *map);
+        for (size_t c = 0; c < f->ncols; c++) {
+            map[c] = ks_table_col(&o->flows, f->cols[c]);
+            if (map[c] < 0)
+                map[c] = ks_table_add_col(&o->flows, f->cols[c]);
+        }
+        for (size_t r = 0; r < f->nrows; r++) {
+            size_t to = ks_table_add_row(&o->flows);
+            for (size_t c = 0; c < f->ncols; c++)
+                ks_table_set(&o->flows, to, map[c], ks_table_get(f, r, (int)c));
+        }
+        free(map);
+    }
+}
+
 int
 ks_dataset_merge(struct ks_dataset *const *in, const char *const *names, size_t n,
                  struct ks_dataset **out, struct ks_err *err)
@@ -149,6 +177,7 @@ ks_dataset_merge(struct ks_dataset *const *in, const char *const *names, size_t 
     if (rc == 0) {
         size_t **xmap = union_extras(&o->s, in, n);
         merge_rows(o, in, n, emap, xmap);
+        merge_flows(o, in, n);
         for (size_t i = 0; i < n; i++)
             free(xmap[i]);
         free(xmap);

@@ -7,6 +7,8 @@
  * be unique across all of them: a clash is an error naming both directories. Samples
  * are merged in time order; datasets with different steps are aligned later by
  * ks_grid_build, whose default step is the coarsest entity step (windows take the max).
+ * flows.csv rows are concatenated (columns matched by name), so soft-affinity weights
+ * see every dataset's captures.
  */
 #ifndef KS_MERGE_H
 #define KS_MERGE_H

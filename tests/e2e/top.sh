@@ -172,13 +172,14 @@ check "live: VMs say where they would come from" key_wait 2 "no VMs: give --libv
 tm send-keys -t "$name" q
 check "live: q exits 0" wait_for "EXIT=0"
 stop
-# Plain --root: one directory whose proc/ the test replaces between refreshes (renames:
-# the sampler's root fd stays valid and sees the new subtree). The tree's own uptime
-# clock makes the rates exact whenever the refresh happens.
+# Plain --root: one directory whose proc is a symlink the test repoints between
+# refreshes with one rename (mv -T), so a refresh sees the old tree or the new one,
+# never none; the sampler's root fd stays valid. The tree's own uptime clock makes the
+# rates exact whenever the refresh happens.
 L="$T/liveroot"
-mkdir -p "$L" && cp -r "$P/steal-rising/1/." "$L/"
-swap() { cp -r "$P/steal-rising/$1/proc" "$L/proc.new" && mv "$L/proc" "$L/proc.old" &&
-         mv "$L/proc.new" "$L/proc" && rm -rf "$L/proc.old"; }
+mkdir -p "$L" && cp -r "$P/steal-rising/1/." "$L/" && mv "$L/proc" "$L/proc.1" && ln -s proc.1 "$L/proc"
+swap() { cp -r "$P/steal-rising/$1/proc" "$L/proc.$1" && ln -s "proc.$1" "$L/proc.lnk" &&
+         mv -T "$L/proc.lnk" "$L/proc"; }
 name="root-$$"
 tm new-session -d -x 120 -y 40 -s "$name" "$KASANE top -i 1 --root $L; sleep 60"
 wait_for "live  waiting for the first interval" >/dev/null

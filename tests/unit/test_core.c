@@ -330,6 +330,13 @@ test_merge_two_steps(void **state)
     snprintf(p, sizeof p, "%s/b", root);
     tu_write(p, "inventory.csv", "entity,kind,mem_MiB\nslow,vm,2048\n");
     tu_write(p, "samples.csv", "time,entity,interval_s,cpu_MHz\n300,slow,300,9\n");
+    /* flows of both, columns in another order and one more in b: matched by name */
+    tu_write(p, "flows.csv", "time,entity,dst,src,proto,dport,packets,bytes,vlan\n"
+                             "300,slow,10.0.0.1,10.0.0.2,tcp,80,7,700,5\n");
+    snprintf(p, sizeof p, "%s/a", root);
+    tu_write(p, "flows.csv", "time,entity,src,dst,proto,dport,bytes,packets\n"
+                             "60,fast,10.0.0.1,10.0.0.2,tcp,443,100,1\n"
+                             "120,fast,10.0.0.1,10.0.0.3,udp,53,200,2\n");
     struct ks_dataset *ds;
     struct ks_err err = {0};
     char *args[] = {root};
@@ -346,6 +353,14 @@ test_merge_two_steps(void **state)
     assert_true(ks_grid_series(&g, KS_CPU_MHZ, 0)[0] == 5); /* max of the 5 minutes */
     assert_true(ks_grid_series(&g, KS_CPU_MHZ, 1)[0] == 9);
     ks_grid_fini(&g);
+    assert_int_equal(ds->flows.nrows, 3);
+    assert_int_equal(ds->flows.ncols, 9);
+    assert_string_equal(ks_table_str(&ds->flows, 2, "entity"), "slow");
+    assert_string_equal(ks_table_str(&ds->flows, 2, "src"), "10.0.0.2");
+    assert_true(ks_table_num(&ds->flows, 2, "bytes") == 700);
+    assert_true(ks_table_num(&ds->flows, 2, "vlan") == 5);
+    assert_null(ks_table_str(&ds->flows, 0, "vlan")); /* a has no such column */
+    assert_true(ks_table_num(&ds->flows, 1, "bytes") == 200);
     ks_dataset_free(ds);
     /* the same entity in both: a clash naming both directories */
     snprintf(p, sizeof p, "%s/b", root);

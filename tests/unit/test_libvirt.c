@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/test_util.h"
+
 #include "collect/col_source.h"
 
 static void
@@ -38,13 +40,13 @@ test_default_driver(void **state)
     assert_string_equal(e->kind, "vm");
     assert_string_equal(e->host, ""); /* the machine's own entity */
     assert_int_equal(e->vcpus, 2);
-    assert_float_equal(e->mem_MiB, 8192, 1e-9);
-    assert_float_equal(e->m[KS_MEM_TOTAL_MIB], 2048, 1e-9);    /* balloon actual */
-    assert_float_equal(e->x[COL_X_VM_RSS_MIB], 1024, 1e-9);    /* rss */
-    assert_float_equal(e->m[KS_MEM_USED_MIB], 2048 - 1024, 1e-9); /* available - unused */
+    tu_assert_near(e->mem_MiB, 8192, 1e-9);
+    tu_assert_near(e->m[KS_MEM_TOTAL_MIB], 2048, 1e-9);    /* balloon actual */
+    tu_assert_near(e->x[COL_X_VM_RSS_MIB], 1024, 1e-9);    /* rss */
+    tu_assert_near(e->m[KS_MEM_USED_MIB], 2048 - 1024, 1e-9); /* available - unused */
     /* synthetic counters: only that they are rates, finite and not negative */
     assert_true(isfinite(e->m[KS_CPU_PCT]) && e->m[KS_CPU_PCT] >= 0);
-    assert_float_equal(e->m[KS_CPU_MHZ], e->m[KS_CPU_PCT] / 100 * 2 * 2000, 1e-6);
+    tu_assert_near(e->m[KS_CPU_MHZ], e->m[KS_CPU_PCT] / 100 * 2 * 2000, 1e-6);
     assert_true(isfinite(e->m[KS_DISK_READ_KIBPS]) && e->m[KS_DISK_READ_KIBPS] >= 0);
     assert_true(isfinite(e->m[KS_NET_RX_KIBPS]) && e->m[KS_NET_RX_KIBPS] >= 0);
     col_snapshot_fini(&snap);

@@ -243,12 +243,12 @@ test_offline_source(void **state)
     ctx.dt_s = 2.0;
     col_snapshot_clear(&snap);
     assert_int_equal(col_src_pcap.sample(st, &ctx, &snap, &err), 0);
-    assert_float_equal(snap.x[COL_X_PCAP_TCP_PPS], 1.5, 1e-9);
-    assert_float_equal(snap.x[COL_X_PCAP_TCP_KIBPS], 3000.0 / 1024 / 2, 1e-9);
-    assert_float_equal(snap.x[COL_X_PCAP_UDP_PPS], 1.0, 1e-9);
-    assert_float_equal(snap.x[COL_X_PCAP_ICMP_PPS], 0.5, 1e-9);
-    assert_float_equal(snap.x[COL_X_PCAP_OTHER_PPS], 0.0, 1e-9);
-    assert_float_equal(snap.x[COL_X_PCAP_LEN_1024_PPS], 1.5, 1e-9);
+    tu_assert_near(snap.x[COL_X_PCAP_TCP_PPS], 1.5, 1e-9);
+    tu_assert_near(snap.x[COL_X_PCAP_TCP_KIBPS], 3000.0 / 1024 / 2, 1e-9);
+    tu_assert_near(snap.x[COL_X_PCAP_UDP_PPS], 1.0, 1e-9);
+    tu_assert_near(snap.x[COL_X_PCAP_ICMP_PPS], 0.5, 1e-9);
+    tu_assert_near(snap.x[COL_X_PCAP_OTHER_PPS], 0.0, 1e-9);
+    tu_assert_near(snap.x[COL_X_PCAP_LEN_1024_PPS], 1.5, 1e-9);
     assert_true(isnan(snap.x[COL_X_PCAP_DROPS])); /* a file has no kernel */
     assert_int_equal(snap.nflows, 3);             /* top 2 + the ICMP rest */
     assert_string_equal(snap.flows[0].dst, "10.0.0.2");
@@ -259,7 +259,7 @@ test_offline_source(void **state)
     col_snapshot_clear(&snap);
     col_src_pcap.sample(st, &ctx, &snap, &err);
     assert_int_equal(snap.nflows, 0);
-    assert_float_equal(snap.x[COL_X_PCAP_TCP_PPS], 0.0, 1e-9);
+    tu_assert_near(snap.x[COL_X_PCAP_TCP_PPS], 0.0, 1e-9);
     col_src_pcap.close(st);
     col_snapshot_fini(&snap);
     unlink(path);

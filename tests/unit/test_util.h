@@ -7,6 +7,17 @@
 #include <string.h>
 #include <unistd.h>
 
+/* |a - b| <= eps in double precision, with both values in the failure message.
+ * cmocka's assert_float_equal casts to float: at ~2000 its resolution is 1.2e-4, so
+ * a tight epsilon there fails at random. Needs <cmocka.h> included first. */
+#define tu_assert_near(a, b, eps)                                                                  \
+    do {                                                                                           \
+        double tu_a_ = (a), tu_b_ = (b);                                                           \
+        if (!(tu_a_ - tu_b_ <= (eps) && tu_b_ - tu_a_ <= (eps)))                                   \
+            fail_msg("%s = %.17g, %s = %.17g: differ by more than %g", #a, tu_a_, #b, tu_b_,      \
+                     (double)(eps));                                                               \
+    } while (0)
+
 /* A fresh scratch directory under /tmp; caller frees the string. */
 static inline char *
 tu_tmpdir(void)
