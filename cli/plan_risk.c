@@ -240,7 +240,10 @@ plan_risk_finish(struct plan_risk *rs, const struct mdl_plan *pl, const char *ou
     struct mdl_fold *folds = NULL;
     struct mdl_risk_out o = {.bt = &bt, .target_pct = a->target_pct,
                              .growth_pct = a->growth_pct, .max_months = MAX_MONTHS,
-                             .rules = rs->tr.rules};
+                             .rules = rs->tr.rules,
+                             .demand_scale = isnan(a->growth_pct)
+                                                 ? 1
+                                                 : pow(1 + a->growth_pct / 100, rs->pol->years)};
     int rc = mdl_risk_backtest(pl, rs->te, &bt, err);
     int nf = 0;
     if (rc == 0) {

@@ -229,6 +229,8 @@ struct mdl_risk_out {
     size_t nfolds;
     const struct mdl_rules *rules;      /* rules bound to the training window; NULL none */
     double target_pct, growth_pct;      /* growth NaN without --growth */
+    double demand_scale;                /* what growth multiplied the training demand by
+                                         * (1 + growth)^years; 1 (or 0: unset) without */
     int holds_months, max_months;
 };
 

@@ -24,11 +24,14 @@ digits(const char *s, size_t n)
     return v;
 }
 
-/* YYYY-MM-DD[THH:MM]; *has_time says whether the time part was given. */
+/* YYYY-MM-DD[THH:MM[Z]] (UTC either way; the Z is how plans write their windows);
+ * *has_time says whether the time part was given. */
 static int
 parse_date(const char *s, double *out, int *has_time)
 {
     size_t n = strlen(s);
+    if (n == 17 && s[16] == 'Z')
+        n = 16;
     if (n != 10 && n != 16)
         return -EINVAL;
     if (s[4] != '-' || s[7] != '-' || (n == 16 && (s[10] != 'T' || s[13] != ':')))

@@ -344,8 +344,10 @@ append_summary(const struct mdl_risk_out *o, const char *dir, struct ks_err *err
             s->advice >= 0 ? (double)s->rows[s->advice].hosts : NAN);
         put_kv(&t, "risk_advice_setting", s->advice >= 0 ? s->rows[s->advice].setting : "");
     }
-    if (!isnan(o->growth_pct))
+    if (!isnan(o->growth_pct)) {
         num(put_kv, &t, "risk_holds_months", o->holds_months);
+        num(put_kv, &t, "risk_demand_scale", o->demand_scale);
+    }
     return write_table(&t, dir, "summary.csv", err);
 }
 

@@ -138,19 +138,21 @@ host_sums(struct rpt_estate *e, const struct ks_dataset *ds, const long *ent_hos
         const double *mem = ks_grid_series(&e->g, KS_MEM_USED_MIB, i);
         double fc = gap_value(m, n, pct, scratch, ent_capacity_mhz(ds, i));
         double fm = gap_value(mem, n, pct, scratch, ks_inv_num(ds, i, "mem_MiB"));
+        double sc = e->demand_scale;
         for (size_t k = 0; k < n; k++) {
             double u = mem ? mem[k] : NAN;
-            m[k] = isnan(m[k]) ? fc : m[k];
+            m[k] = (isnan(m[k]) ? fc : m[k]) * sc;
             hm[k] += m[k];
-            hmem[k] += isnan(u) ? fm : u;
+            hmem[k] += (isnan(u) ? fm : u) * sc;
         }
-        e->host_sum_peaks_mhz[h] += series_max(m, n);
+        e->host_sum_peaks_mhz[h] += series_max(m + e->k0, e->k1 - e->k0);
     }
     /* Peaks of the sums, the figure the planner compares against capacity; the sum of
-     * the peaks above is what peak sizing would have reserved. */
+     * the peaks above is what peak sizing would have reserved. Both over the plan's
+     * window. */
     for (size_t h = 0; h < e->nhost; h++) {
-        e->host_peak_mhz[h] = series_max(e->host_mhz + h * n, n);
-        e->host_peak_mem_MiB[h] = series_max(e->host_mem_MiB + h * n, n);
+        e->host_peak_mhz[h] = series_max(e->host_mhz + h * n + e->k0, e->k1 - e->k0);
+        e->host_peak_mem_MiB[h] = series_max(e->host_mem_MiB + h * n + e->k0, e->k1 - e->k0);
     }
 }
 
@@ -168,9 +170,26 @@ alloc_hosts(struct rpt_estate *e)
 
 /* Inventory-only datasets (no samples) get NaN statistics and 1 star: the report
  * then shows the plan's figures only. */
+/* Steps whose end t0 + k * step_s lies in (from, to]. */
+static void
+set_view(struct rpt_estate *e, const struct rpt_plan_view *pv)
+{
+    e->k0 = 0;
+    e->k1 = e->g.nsteps;
+    e->demand_scale = pv && pv->demand_scale > 0 ? pv->demand_scale : 1;
+    if (!pv || !pv->windowed || !e->has_series)
+        return;
+    while (e->k0 < e->g.nsteps && e->g.t0 + (double)e->k0 * e->g.step_s <= pv->from_s)
+        e->k0++;
+    while (e->k1 > e->k0 && e->g.t0 + (double)(e->k1 - 1) * e->g.step_s > pv->to_s)
+        e->k1--;
+    e->windowed = 1;
+}
+
 int
 rpt_estate_build(const struct ks_dataset *ds, const long *ent_host, size_t nhost,
-                 double gap_pct, struct rpt_estate *e, struct ks_err *err)
+                 double gap_pct, const struct rpt_plan_view *pv, struct rpt_estate *e,
+                 struct ks_err *err)
 {
     memset(e, 0, sizeof *e);
     e->nent = ks_dataset_nent(ds);
@@ -185,6 +204,7 @@ rpt_estate_build(const struct ks_dataset *ds, const long *ent_host, size_t nhost
         }
         fill_cpu(ds, e);
     }
+    set_view(e, pv);
     alloc_hosts(e);
     for (size_t i = 0; i < e->nent; i++)
         if (ent_host[i] >= 0)

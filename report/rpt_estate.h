@@ -36,13 +36,30 @@ struct rpt_estate {
     double *host_mem_MiB;      /* nhost * nsteps summed used memory (owned) */
     double *host_peak_mhz, *host_sum_peaks_mhz, *host_peak_mem_MiB; /* nhost each */
     size_t *host_nvm;          /* entities placed on each host */
+    /* The plan's window in grid steps, [k0, k1): the whole grid, or the backtest's
+     * training window when the plan was made from one (summary.csv risk_train). Host
+     * peaks and charts cover it only: the plan is checked on the data it saw, and the
+     * Risk section replays what came after. */
+    size_t k0, k1;
+    int windowed;              /* 1: [k0, k1) is a training window, not the whole grid */
+    double demand_scale;       /* placed servers' series were multiplied by it (growth) */
 };
 
 /* Compute everything from the dataset and the binding of rpt_plan_bind (ent_host[i]
  * is a host index < nhost or -1); gap_pct is the plan's percentile (summary.csv), used
- * to fill gaps (100 when out of range). Returns 0 or a negative code with err set. */
+ * to fill gaps (100 when out of range); pv (NULL: the whole grid as measured) says
+ * what the plan saw: a window keeps the steps whose end lies in (from, to], as the
+ * planner's windows do, and placed servers' series (host sums, host charts) are
+ * scaled by demand_scale as the planner scaled them. Returns 0 or a negative code
+ * with err set. */
+struct rpt_plan_view {
+    int windowed;          /* the plan was made from (from_s, to_s] only */
+    double from_s, to_s;   /* UNIX seconds */
+    double demand_scale;   /* the plan packed demand x this (--growth); 1 as measured */
+};
 int rpt_estate_build(const struct ks_dataset *ds, const long *ent_host, size_t nhost,
-                     double gap_pct, struct rpt_estate *e, struct ks_err *err);
+                     double gap_pct, const struct rpt_plan_view *pv, struct rpt_estate *e,
+                     struct ks_err *err);
 void rpt_estate_fini(struct rpt_estate *e);
 
 /* Busy MHz series of entity i (nsteps values), or NULL without samples. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/ks_csv.h"
+#include "model/mdl_risk.h"
 #include "report/rpt_chart.h"
 #include "report/rpt_ctx.h"
 #include "report/rpt_html.h"
@@ -120,8 +121,21 @@ load_inputs(struct rpt_ctx *c, struct ks_err *err)
         if (rc < 0)
             return rc;
     }
+    /* A plan made from a backtest's training window is checked on that window. */
+    struct mdl_window w = {0};
+    const char *train = rpt_kv_str(&c->plan.summary, "risk_train");
+    int windowed = train && *train;
+    if (windowed && mdl_window_parse(train, &w, err) < 0) {
+        char why[sizeof err->msg]; /* err->msg cannot be both source and target */
+        snprintf(why, sizeof why, "%s", err->msg);
+        ks_err_clear(err); /* the first error wins in ks_errf: this one says where */
+        return ks_errf(err, -EINVAL, "%s/summary.csv: key 'risk_train': %s", o->plan_dir, why);
+    }
+    double scale = rpt_kv_num(&c->plan.summary, "risk_demand_scale");
+    struct rpt_plan_view pv = {.windowed = windowed, .from_s = w.from_s, .to_s = w.to_s,
+                               .demand_scale = scale > 0 ? scale : 1};
     rc = rpt_estate_build(c->ds, c->ent_host, c->plan.hosts.nrows,
-                          rpt_kv_num(&c->plan.summary, "percentile"), &c->est, err);
+                          rpt_kv_num(&c->plan.summary, "percentile"), &pv, &c->est, err);
     if (rc == 0 && o->sim_path)
         rc = rpt_sim_read(o->sim_path, &c->sim, err);
     return rc;

@@ -71,9 +71,9 @@ bucket_peaks(const struct rpt_estate *e, size_t h, size_t per, size_t *at)
 {
     size_t n = e->g.nsteps, nb = 0;
     const double *s = e->host_mhz + h * n;
-    for (size_t k0 = 0; k0 < n; k0 += per, nb++) {
+    for (size_t k0 = e->k0; k0 < e->k1; k0 += per, nb++) {
         size_t best = k0;
-        for (size_t k = k0; k < k0 + per && k < n; k++)
+        for (size_t k = k0; k < k0 + per && k < e->k1; k++)
             if (s[k] > s[best])
                 best = k;
         at[nb] = best;
@@ -111,7 +111,7 @@ host_chart(struct rpt_ctx *c, size_t h, size_t *vm, size_t *at)
     const struct rpt_estate *e = &c->est;
     const struct ks_table *ph = &c->plan.hosts;
     size_t nvm = host_vms(c, h, vm);
-    size_t per = (size_t)llround(rpt_chart_bucket_s(e->g.step_s, e->g.nsteps) / e->g.step_s);
+    size_t per = (size_t)llround(rpt_chart_bucket_s(e->g.step_s, e->k1 - e->k0) / e->g.step_s);
     size_t npts = bucket_peaks(e, h, per ? per : 1, at);
     size_t nl = nvm > MAX_LAYERS + 1 ? MAX_LAYERS + 1 : nvm;
     double *v = ks_xcalloc((nl ? nl : 1) * npts, sizeof *v), *t = ks_xmalloc(npts * sizeof *t);
@@ -250,7 +250,17 @@ rpt_plan_sec_html(const struct rpt_ctx *c, FILE *f)
 {
     const struct ks_table *t = rpt_ctx_find(c, "hosts");
     fputs("<p>Each host's load is recomputed here from the dataset and placement.csv "
-          "(column <em>report</em>) and set beside the planner's own figure (<em>plan</em>).</p>\n", f);
+          "(column <em>report</em>) and set beside the planner's own figure (<em>plan</em>)", f);
+    if (c->est.windowed) {
+        fputs(", over the data the plan was made from: the backtest's training window ", f);
+        rpt_html_esc(f, rpt_sum_str(c, "risk_train"));
+        fputs(". Section Risk replays the data that came after it on this placement", f);
+    }
+    if (c->est.demand_scale != 1)
+        fprintf(f, ", with every placed server's demand multiplied by %.3g as the plan grew it "
+                   "(<code>--growth</code> over the horizon)",
+                c->est.demand_scale);
+    fputs(".</p>\n", f);
     if (c->est.has_series) {
         fputs("<div class=\"grid2\"><div>\n", f);
         rpt_html_chart(f, c, "peak_sizing", "Peak of the sum against the sum of the peaks, per host");

@@ -32,12 +32,24 @@ check "Risk section after The plan" sh -c "grep -o '<section id=\"[a-z]*\"' '$H'
 check "sweep chart drawn" [ -s "$T/r/charts/risk_sweep.svg" ]
 check "per-host overload table" [ -s "$T/r/tables/risk_hosts.csv" ]
 check "tidy finds no HTML error" sh -c "tidy -q -errors '$H' >/dev/null 2>&1; [ \$? -lt 2 ]"
+# The plan was made from the first week, its demand grown by 10% a year over the
+# horizon: the report checks each host on that week with that growth (the second week
+# is the Risk section's replay), so its own sums agree with the plan's.
+check "plan section: every host's recomputed peak agrees with the plan's (training window)" \
+    awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next} {n++; if ($c["check"] != "ok") bad = 1}
+        END {exit !(n > 0 && !bad)}' "$T/r/tables/hosts.csv"
+check "plan section names the training window" grep -q "training window 2008-03-24T00:00Z..2008-03-31T00:00Z" "$H"
+check "plan section says demand was grown (1.1^5 = 1.61)" grep -q "multiplied by 1.61 as the plan grew it" "$H"
 
 # A plan without risk: stale risk files are removed and the section is one note.
 "$KASANE" plan "$T/ds" $P -o "$T/p" >/dev/null
 check "plain plan removes stale risk files" [ ! -e "$T/p/risk.csv" ]
 "$KASANE" report "$T/ds" --plan "$T/p" -o "$T/r2" >/dev/null 2>&1
 check "no risk files: one-line note" grep -q "No backtest in this plan directory" "$T/r2/index.html"
+check "no backtest: the plan section covers the whole dataset" sh -c "! grep -q 'training window' '$T/r2/index.html'"
+echo "risk_train,2008-13-01..2008-03-31" >>"$T/p/summary.csv"
+expect_exit "a malformed risk_train in summary.csv names the file and key" 1 "summary.csv: key 'risk_train'" \
+    "$KASANE" report "$T/ds" --plan "$T/p" -o "$T/r3"
 
 # Bad input (exit 1) and malformed flags (exit 2).
 D="$FIX/risk/disjoint"

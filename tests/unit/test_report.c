@@ -214,7 +214,7 @@ test_bind_ok_and_recompute(void **state)
     struct rpt_estate e;
     fx_load(&f, "basic/plan");
     assert_int_equal(rpt_plan_bind(&f.plan, f.ds, "ds", f.ent_host, &err), 0);
-    assert_int_equal(rpt_estate_build(f.ds, f.ent_host, f.plan.hosts.nrows, 100, &e, &err), 0);
+    assert_int_equal(rpt_estate_build(f.ds, f.ent_host, f.plan.hosts.nrows, 100, NULL, &e, &err), 0);
     assert_int_equal(e.g.nsteps, 96);
     size_t total = 0;
     for (size_t h = 0; h < f.plan.hosts.nrows; h++) {
@@ -304,7 +304,7 @@ test_heat_downsample(void **state)
     struct rpt_heat h;
     fx_load(&f, "basic/plan");
     assert_int_equal(rpt_plan_bind(&f.plan, f.ds, "ds", f.ent_host, &err), 0);
-    assert_int_equal(rpt_estate_build(f.ds, f.ent_host, f.plan.hosts.nrows, 100, &e, &err), 0);
+    assert_int_equal(rpt_estate_build(f.ds, f.ent_host, f.plan.hosts.nrows, 100, NULL, &e, &err), 0);
     rpt_heat_build(&e, 3600, &h);
     assert_int_equal(h.ncols, 24);
     assert_int_equal(h.nrows, 10);
