@@ -47,8 +47,10 @@ for r in $RATES; do
     [ "$k_drop" = 0 ] && [ "${t_drop:-1}" = 0 ] || any_drop=1
     [ "$k_drop" = 0 ] && [ "$k_pps" -gt "$best_k" ] && best_k=$k_pps
     [ "${t_drop:-1}" = 0 ] && [ "$t_pps" -gt "$best_t" ] && best_t=$t_pps
-    k_cpu=$(awk -v a="$k_cpu" '{print a + $1 + $2}' "$T/k.time")
-    t_cpu=$(awk -v a="$t_cpu" '{print a + $1 + $2}' "$T/t.time")
+    # The times are time(1)'s last line: a process ended by a signal gets a line
+    # "Command terminated by signal N" before it (that broke the CSV line once).
+    k_cpu=$(tail -n 1 "$T/k.time" | awk -v a="$k_cpu" '{print a + $1 + $2}')
+    t_cpu=$(tail -n 1 "$T/t.time" | awk -v a="$t_cpu" '{print a + $1 + $2}')
     k_pk=$((k_pk + k_pkts)) t_pk=$((t_pk + t_pkts))
 done
 awk -v k="$best_k" -v t="$best_t" -v rates="$RATES" -v d="$any_drop" 'BEGIN {
