@@ -116,6 +116,21 @@ is_num(const char *s, double *v)
 }
 
 /* The row of the chosen host model (column chosen = 1) is highlighted. */
+/* Escaped text with a line-break opportunity (<wbr>) after each brk that is not last. */
+static void
+esc_wbr(FILE *f, const char *s, char brk)
+{
+    if (!s || !strchr(s, brk)) {
+        rpt_html_esc(f, s);
+        return;
+    }
+    for (const char *p = s; *p; p++) {
+        rpt_html_esc(f, (char[]){*p, 0});
+        if (*p == brk && p[1])
+            fputs("<wbr>", f);
+    }
+}
+
 void
 rpt_html_table(FILE *f, const struct ks_table *t, const char *name, size_t maxrows)
 {
@@ -125,11 +140,7 @@ rpt_html_table(FILE *f, const struct ks_table *t, const char *name, size_t maxro
     for (size_t j = 0; j < t->ncols; j++) {
         /* Column names are long snake_case: allow a line break after each underscore. */
         fputs("<th>", f);
-        for (const char *p = t->cols[j]; *p; p++) {
-            rpt_html_esc(f, (char[]){*p, 0});
-            if (*p == '_' && p[1])
-                fputs("<wbr>", f);
-        }
+        esc_wbr(f, t->cols[j], '_');
         fputs("</th>", f);
     }
     fputs("</tr></thead>\n<tbody>\n", f);
@@ -143,8 +154,10 @@ rpt_html_table(FILE *f, const struct ks_table *t, const char *name, size_t maxro
             if (is_num(s, &v)) {
                 fprintf(f, "<td class=\"n\">%s</td>", rpt_fmt_auto(nb, v));
             } else {
+                /* Lists (members a;b;c, top VMs) may break after each ';', or one
+                 * long list squeezes every other column of its table. */
                 fputs("<td>", f);
-                rpt_html_esc(f, s);
+                esc_wbr(f, s, ';');
                 fputs("</td>", f);
             }
         }

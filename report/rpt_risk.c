@@ -8,12 +8,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "report/rpt_html.h"
 #include "report/rpt_sections.h"
 #include "report/rpt_util.h"
 
 #define MAX_HOST_ROWS 60 /* the page lists the worst hosts; all are in the CSV */
+
+/* A column of UNIX seconds as UTC dates to the minute, for people (the plan's CSV
+ * keeps the seconds). */
+static void
+dates_of(struct ks_table *t, const char *col)
+{
+    int k = ks_table_col(t, col);
+    for (size_t r = 0; k >= 0 && r < t->nrows; r++) {
+        double v = ks_table_num(t, r, col);
+        if (isnan(v))
+            continue;
+        time_t tt = (time_t)v;
+        struct tm tm;
+        char b[32];
+        gmtime_r(&tt, &tm);
+        strftime(b, sizeof b, "%Y-%m-%d %H:%MZ", &tm);
+        ks_table_set(t, r, k, b);
+    }
+}
 
 /* Read PLAN_DIR/NAME.csv into report table NAME when the file exists (0), else 1. */
 static int
@@ -26,6 +46,7 @@ load(struct rpt_ctx *c, const char *name, struct ks_err *err)
     if (stat(path, &st) == 0) {
         rc = ks_table_read(path, NULL, &t, err);
         if (rc == 0) {
+            dates_of(&t, "worst_time");
             rpt_copy_table(c, name, &t);
             ks_table_fini(&t);
         }
@@ -159,7 +180,9 @@ rules_html(const struct rpt_ctx *c, FILE *f)
     fputs(" placement rules (see Placement rules) on the entities of its training window, "
           "so the overloads above are those of the placement the rules produced; ", f);
     fig(f, c, "kept_physical", 0);
-    fputs(" entities an exclude rule keeps physical were not replayed.</p>\n", f);
+    fputs(kvn(c, "kept_physical") == 1 ? " entity an exclude rule keeps physical was not replayed.</p>\n"
+                                      : " entities an exclude rule keeps physical were not replayed.</p>\n",
+          f);
     const struct ks_table *t = rpt_ctx_find(c, "risk_rules");
     if (!t || t->nrows == 0)
         return;
@@ -212,8 +235,6 @@ rpt_risk_html(const struct rpt_ctx *c, FILE *f)
     const struct ks_table *h = rpt_ctx_find(c, "risk_hosts");
     if (h)
         rpt_html_table(f, h, "risk_hosts", MAX_HOST_ROWS);
-    rpt_html_note(f, "The plan section recomputes host peaks over the whole dataset, test "
-                     "window included, so they may exceed the planner's (training) figures.");
 }
 
 void

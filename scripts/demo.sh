@@ -17,9 +17,11 @@ if $K plan --help 2>&1 | grep -qi "not built yet"; then
     exit 0
 fi
 echo "== 2/4 plan: $PLAN (catalog datasets/catalog/2008.csv), made on the first week and"
-echo "   backtested on the second, with a headroom sweep (docs/risk.md)"
+echo "   backtested on the second, with a headroom sweep (docs/risk.md); Windows Server"
+echo "   2008 Datacenter per socket on the hosts covers every guest (datasets/licences)"
 $K plan "$DS" --catalog datasets/catalog/2008.csv --storage-catalog datasets/storage \
     --rules datasets/rules/demo-rules.csv --seed 1 --backtest --sweep headroom=20:40:5 \
+    --licences datasets/licences/hyperv-2008-datacenter.csv --os-per-guest 0 \
     -o "$PLAN"
 echo "== 3/4 I/O path of the busiest host: $OUT/sim.csv"
 HOST=$(awk -F, 'NR > 1 && $0 !~ /,1$/ {print $1; exit}' "$PLAN/hosts.csv")
