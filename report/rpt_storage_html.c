@@ -106,6 +106,23 @@ fig_block(FILE *f, const struct rpt_ctx *c, const char *name)
         rpt_html_table(f, t, name, 0);
 }
 
+/* A full backup that cannot finish in one night is a finding, not a figure: say so.
+ * A night here is 8 hours (an assumption of this note only, not of the sizing). */
+static void
+backup_window_note(FILE *f, const struct ks_table *kv)
+{
+    double h = rpt_kv_num(kv, "backup_window_h"), mbps = rpt_kv_num(kv, "backup_MBps");
+    if (!(h > 8) || !(mbps > 0))
+        return;
+    char msg[400];
+    snprintf(msg, sizeof msg,
+             "A full backup takes %.1f h at %.0f MB/s: it does not fit an 8-hour night. It "
+             "needs about %.0f MB/s (--storage backup_MBps=N), or synthetic fulls built on "
+             "the backup store from the incrementals, or fulls spread over the week.",
+             h, mbps, mbps * h / 8);
+    rpt_html_note(f, msg);
+}
+
 /* Warnings a reader must not miss: the bases the planner had to assume. */
 static void
 basis_notes(FILE *f, const struct ks_table *kv)
@@ -224,6 +241,7 @@ rpt_storage_html(const struct rpt_ctx *c, FILE *f)
     fig_block(f, c, "storage_capacity");
     fputs("<h3>Backup</h3>\n", f);
     sto_fill(f, c, kv, backup_prose);
+    backup_window_note(f, kv);
     wan_prose(f, c);
     rpt_html_chart(f, c, "storage_wan",
                    "Bytes over the WAN per night: full copy, "

@@ -89,3 +89,13 @@ cp -r "$PLAN" "$T/bad2"
 sed -i '3s/^\([0-9]*\),[^,]*,/\1,,/' "$T/bad2/storage_series.csv"
 expect_exit "storage_series.csv with an empty cell" 1 "bad2/storage_series.csv:3: column 'read_iops' is empty" \
     "$KASANE" report "$DS" --plan "$T/bad2" -o "$T/rep4"
+
+# A full backup longer than a night is a finding: the note appears only then, with the
+# throughput that would fit 8 hours (window x MB/s / 8, computed here).
+check "a 4-hour full backup gets no window note" sh -c "! grep -q 'does not fit an 8-hour night' '$R/index.html'"
+cp -r "$PLAN" "$T/slow"
+sed -i 's/^backup_MBps,.*/backup_MBps,125/; s/^backup_window_h,.*/backup_window_h,15.833/' "$T/slow/storage.csv"
+"$KASANE" report "$DS" --plan "$T/slow" -o "$T/rep5" >/dev/null 2>&1
+need=$(awk 'BEGIN {printf "%.0f", 125 * 15.833 / 8}')
+check "a 15.8-hour full backup: the note says so and asks for $need MB/s" \
+    grep -q "A full backup takes 15.8 h at 125 MB/s: it does not fit an 8-hour night. It needs about $need MB/s" "$T/rep5/index.html"
