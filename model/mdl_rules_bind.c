@@ -40,12 +40,26 @@ mdl_rules_exclude(const struct mdl_rules *rs, struct mdl_demand *d)
 
 /* ---- Units -------------------------------------------------------------------------- */
 
+/* Pin mask of each entity (one-host pins and sets alike), all 0 without a pin set:
+ * then the one-host pins are kept as before, by merging and conflicts alone. */
+static uint64_t *
+entity_masks(const struct mdl_rules *rs, size_t nent)
+{
+    uint64_t *mask = ks_xcalloc(nent ? nent : 1, sizeof *mask);
+    for (size_t k = 0; k < rs->n && rs->pin_sets; k++)
+        if (rs->r[k].type == MDL_RULE_PIN && !rs->r[k].disabled)
+            for (size_t m = 0; m < rs->r[k].nent; m++)
+                mask[rs->r[k].ent[m]] = rs->r[k].pin_mask;
+    return mask;
+}
+
 static void
 make_units(struct mdl_rules_run *rr)
 {
     uint32_t *rep = mdl_rules_together(rr->rs, rr->nent);
     size_t *zone = mdl_rules_entity_zones(rr->rs, rr->nent);
     long *pin = mdl_rules_entity_pins(rr->rs, rr->nent);
+    uint64_t *mask = entity_masks(rr->rs, rr->nent);
     uint32_t *unit_of_rep = ks_xmalloc((rr->nent ? rr->nent : 1) * sizeof *unit_of_rep);
     size_t n = rr->n ? rr->n : 1;
     for (size_t e = 0; e < rr->nent; e++)
@@ -54,6 +68,7 @@ make_units(struct mdl_rules_run *rr)
     rr->unit_zone = ks_xcalloc(n, sizeof *rr->unit_zone);
     rr->unit_local = ks_xcalloc(n, sizeof *rr->unit_local);
     rr->unit_pin = ks_xmalloc(n * sizeof *rr->unit_pin);
+    rr->unit_mask = ks_xcalloc(n, sizeof *rr->unit_mask);
     for (size_t q = 0; q < rr->n; q++) {
         uint32_t e = rr->ent[q], r = rep[e];
         if (unit_of_rep[r] == UINT32_MAX) {
@@ -64,11 +79,30 @@ make_units(struct mdl_rules_run *rr)
         /* Members agree (checked); without a rule in a re-plan, the highest zone wins. */
         rr->unit_zone[u] = zone[e] > rr->unit_zone[u] ? (uint32_t)zone[e] : rr->unit_zone[u];
         rr->unit_pin[u] = pin[e] >= 0 ? pin[e] : rr->unit_pin[u];
+        rr->unit_mask[u] = mask[e] ? mask[e] : rr->unit_mask[u];
     }
+    free(mask);
     free(unit_of_rep);
     free(rep);
     free(zone);
     free(pin);
+}
+
+/* The zone's pinned units when one of them is pinned to a set (a set unit: pinned,
+ * but to no single host); else the zone needs no matching and keeps npinned 0. */
+static void
+zone_pins(const struct mdl_rules_run *rr, struct mdl_rzone *z)
+{
+    int sets = 0;
+    for (size_t l = 0; l < z->nu; l++)
+        sets |= rr->unit_mask[z->unit[l]] && rr->unit_pin[z->unit[l]] < 0;
+    if (!sets)
+        return;
+    z->pmask = ks_xcalloc(z->nu, sizeof *z->pmask);
+    z->pinned = ks_xmalloc(z->nu * sizeof *z->pinned);
+    for (size_t l = 0; l < z->nu; l++)
+        if ((z->pmask[l] = rr->unit_mask[z->unit[l]]) != 0)
+            z->pinned[z->npinned++] = (uint32_t)l;
 }
 
 /* Each zone's units and their summed series. */
@@ -94,6 +128,7 @@ make_zone_problems(struct mdl_rules_run *rr, const struct mdl_vbp *p)
         z->vbp = mdl_vbp_new(z->nu, p->nres, p->nsteps, p->cap);
         for (size_t l = 0; l < z->nu; l++)
             mdl_vbp_set_item(z->vbp, l, sum + (size_t)z->unit[l] * p->dim);
+        zone_pins(rr, z);
     }
     free(sum);
 }
@@ -192,6 +227,12 @@ conflicts(struct mdl_rules_run *rr, const uint32_t *src_of_ent)
                 rr->unit_zone[a] == rr->unit_zone[b])
                 edge_add(&E, (uint32_t)a, (uint32_t)b, 1);
     }
+    /* A set unit and a pinned unit whose hosts it does not name can never share one. */
+    for (size_t a = 0; a < rr->nunits; a++)
+        for (size_t b = 0; rr->unit_mask[a] && rr->unit_pin[a] < 0 && b < rr->nunits; b++)
+            if (b != a && rr->unit_mask[b] && !(rr->unit_mask[a] & rr->unit_mask[b]) &&
+                (rr->unit_pin[b] >= 0 || b > a) && rr->unit_zone[a] == rr->unit_zone[b])
+                edge_add(&E, (uint32_t)a, (uint32_t)b, 1);
     for (size_t z = 0; z < rr->nzones; z++) {
         rr->z[z].clique = clique[z] > npin[z] ? clique[z] : npin[z];
         csr(rr, z, &E, &rr->z[z].coff, &rr->z[z].conf, NULL);
@@ -380,6 +421,8 @@ mdl_rules_run_free(struct mdl_rules_run *rr)
         free(z->sadj);
         free(z->sw);
         free(z->hosts);
+        free(z->pmask);
+        free(z->pinned);
     }
     for (size_t k = 0; k < rr->rs->n && rr->soft; k++) {
         free(rr->soft[k].a);
@@ -393,5 +436,6 @@ mdl_rules_run_free(struct mdl_rules_run *rr)
     free(rr->unit_zone);
     free(rr->unit_local);
     free(rr->unit_pin);
+    free(rr->unit_mask);
     free(rr);
 }

@@ -59,6 +59,37 @@ anti_out(const struct mdl_rules_result *res, const struct mdl_rule *r, const str
                  bad + 1);
 }
 
+/* A pin set: which host of the set each member got ("db01 on host02, ..."), and whether
+ * a failover keeps the members inside the set. */
+static void
+pinset_out(const struct mdl_rule *r, const struct mdl_plan *pl, struct mdl_rule_out *o)
+{
+    size_t n = 0, cap = sizeof o->notes;
+    o->honoured = 1;
+    for (size_t m = 0; m < r->nent; m++) {
+        long h = pl->host_of[r->ent[m]];
+        int in = 0;
+        for (size_t i = 0; i < r->npin && h >= 0; i++)
+            in |= r->pin_hosts[i] == (size_t)h;
+        o->honoured &= in;
+        if (n < cap && h >= 0)
+            n += (size_t)snprintf(o->notes + n, cap - n, "%s%s on host%02ld", m ? ", " : "",
+                                  r->names[m], h + 1);
+        else if (n < cap)
+            n += (size_t)snprintf(o->notes + n, cap - n, "%s%s not placed", m ? ", " : "",
+                                  r->names[m]);
+    }
+    long bad = o->failover_break;
+    if (n >= cap || pl->pol.ha <= 0 || !o->honoured || bad == -2)
+        return;
+    if (bad < 0)
+        snprintf(o->notes + n, cap - n, "; failover keeps the set: kept after the failure of "
+                 "any one host");
+    else
+        snprintf(o->notes + n, cap - n, "; NOT kept after host%02ld fails: the set's other "
+                 "hosts lack room for its members", bad + 1);
+}
+
 static void
 soft_out(const struct mdl_rules_run *rr, size_t k, const struct mdl_plan *pl,
          struct mdl_rule_out *o)
@@ -143,6 +174,10 @@ rule_out(const struct mdl_rules_result *res, const struct mdl_rules_run *rr, siz
         zone_out(res, r, pl, o);
         break;
     case MDL_RULE_PIN:
+        if (r->npin > 1) {
+            pinset_out(r, pl, o);
+            break;
+        }
         o->honoured = 1;
         for (size_t m = 0; m < r->nent; m++)
             o->honoured &= pl->host_of[r->ent[m]] == (long)r->pin_host;
@@ -155,6 +190,27 @@ rule_out(const struct mdl_rules_result *res, const struct mdl_rules_run *rr, siz
         break;
     }
     window_out(rr->rs, r, o);
+}
+
+/* Each pin set's own failover verdict; a zone whose conflicts survive every failure
+ * but one of whose sets does not gets that set's host as its verdict. */
+static void
+set_failovers(struct mdl_rules_result *res, const struct mdl_rules_run *rr,
+              const struct mdl_plan *pl, const struct mdl_eval *best)
+{
+    for (size_t k = 0; k < rr->rs->n; k++) {
+        const struct mdl_rule *r = &rr->rs->r[k];
+        long brk = -2;
+        size_t z = 0;
+        for (size_t q = 0; q < rr->n && r->nent; q++)
+            z = rr->ent[q] == r->ent[0] ? rr->unit_zone[rr->unit_of[q]] : z;
+        if (mdl_rule_pinset(r) && !r->disabled && r->nent && pl->pol.ha > 0)
+            brk = mdl_rules_failover(rr, z, best->assign, best->host_zone, pl->nhosts,
+                                     r->pin_mask);
+        res->out[k].failover_break = brk;
+        long *zb = &res->zone[z].failover_break;
+        *zb = brk >= 0 && *zb < 0 ? brk : brk == -1 && *zb == -2 ? -1 : *zb;
+    }
 }
 
 static void
@@ -177,8 +233,10 @@ zone_figures(struct mdl_rules_result *res, struct mdl_rules_run *rr, const struc
         res->zone[rr->unit_zone[rr->unit_of[q]]].sources++;
     for (size_t z = 0; z < rr->nzones; z++)
         res->zone[z].failover_break =
-            pl->pol.ha > 0 ? mdl_rules_failover(rr, z, best->assign, best->host_zone, pl->nhosts)
-                           : -2;
+            pl->pol.ha > 0
+                ? mdl_rules_failover(rr, z, best->assign, best->host_zone, pl->nhosts, 0)
+                : -2;
+    set_failovers(res, rr, pl, best);
 }
 
 struct mdl_rules_result *
