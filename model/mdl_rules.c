@@ -129,9 +129,39 @@ zone_index(struct mdl_rules *rs, const char *name)
     for (size_t z = 1; z < rs->nzones; z++)
         if (strcmp(rs->zones[z], name) == 0)
             return z;
-    rs->zones = ks_xrealloc(rs->zones, (rs->nzones + 1) * sizeof *rs->zones);
+    size_t n = rs->nzones + 1;
+    rs->zones = ks_xrealloc(rs->zones, n * sizeof *rs->zones);
+    rs->zone_model = ks_xrealloc(rs->zone_model, n * sizeof *rs->zone_model);
+    rs->zone_model_line = ks_xrealloc(rs->zone_model_line, n * sizeof *rs->zone_model_line);
     rs->zones[rs->nzones] = ks_xstrdup(name);
+    rs->zone_model[rs->nzones] = NULL;
+    rs->zone_model_line[rs->nzones] = 0;
     return rs->nzones++;
+}
+
+/* Column `model`: a zone's own host model (resolved against the catalog by the
+ * planner, mdl_rules_zone_models); one per zone; no other rule takes one. */
+static void
+parse_model(struct mdl_rules *rs, struct mdl_rule *r, const char *model, struct mdl_probs *pb)
+{
+    if (!model)
+        return;
+    if (r->type != MDL_RULE_ZONE) {
+        mdl_probs_add(pb, r->line, "column 'model': rule '%s': only a zone rule takes a host "
+                      "model ('%s')", r->name, model);
+        return;
+    }
+    if (!r->target)
+        return; /* no zone: reported already */
+    char **zm = &rs->zone_model[r->zone];
+    if (*zm && strcmp(*zm, model) != 0)
+        mdl_probs_add(pb, r->line, "column 'model': zone '%s': host model '%s', but line %lu "
+                      "gives zone %s model '%s'", r->name, model, rs->zone_model_line[r->zone],
+                      r->target, *zm);
+    else if (!*zm) {
+        *zm = ks_xstrdup(model);
+        rs->zone_model_line[r->zone] = r->line;
+    }
 }
 
 /* A pin's target: one plan host, or hosts separated by ';' (a set). A broken target
@@ -234,8 +264,9 @@ parse_row(struct mdl_rules *rs, const struct ks_table *t, size_t row,
     }
     r->type = (enum mdl_rule_type)ty;
     size_t given = parse_members(r, r->members, ds, pb);
-    const char *w = ks_table_str(t, row, "weight");
+    const char *w = ks_table_str(t, row, "weight"), *model = ks_table_str(t, row, "model");
     parse_target(rs, r, w && *w ? w : NULL, pb);
+    parse_model(rs, r, model && *model ? model : NULL, pb);
     size_t want = r->type <= MDL_RULE_SOFT ? 2 : 1;
     if (given < want)
         mdl_probs_add(pb, r->line, "rule '%s': a %s rule needs at least %zu member%s", r->name,
@@ -260,9 +291,13 @@ mdl_rules_free(struct mdl_rules *rs)
         free(rs->r[k].absent);
     }
     free(rs->r);
-    for (size_t z = 0; z < rs->nzones; z++)
+    for (size_t z = 0; z < rs->nzones; z++) {
         free(rs->zones[z]);
+        free(rs->zone_model ? rs->zone_model[z] : NULL);
+    }
     free(rs->zones);
+    free(rs->zone_model);
+    free(rs->zone_model_line);
     free(rs->pin_list);
     free(rs->path);
     free(rs->window);
@@ -285,6 +320,8 @@ mdl_rules_read(const char *path, const struct ks_dataset *ds, struct mdl_rules *
     rs->r = ks_xcalloc(t.nrows ? t.nrows : 1, sizeof *rs->r);
     rs->zones = ks_xmalloc(sizeof *rs->zones);
     rs->zones[0] = ks_xstrdup("");
+    rs->zone_model = ks_xcalloc(1, sizeof *rs->zone_model);
+    rs->zone_model_line = ks_xcalloc(1, sizeof *rs->zone_model_line);
     rs->nzones = 1;
     for (size_t row = 0; row < t.nrows; row++)
         parse_row(rs, &t, row, ds, &pb);

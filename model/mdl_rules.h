@@ -11,10 +11,14 @@
  *            else empty
  *   weight   soft-affinity: the weight of keeping a pair together (empty: bytes
  *            between the members in flows.csv, else 1); else empty
+ *   model    optional column; zone: a catalog host model the zone is packed, bounded,
+ *            spared, costed and port-counted on (at its full socket count) instead of
+ *            the plan's; else empty
  *
  * How each rule is kept (by construction, never by repair afterwards):
  *   exclude        the entity is not a source: placement host `-`, host_model physical;
- *   zone           every zone is packed, spared and counted on hosts of its own;
+ *   zone           every zone is packed, spared and counted on hosts of its own (on
+ *                  its own host model when the rule gives one, column `model`);
  *   affinity       the members are merged into one packing item (their summed series);
  *   pin            entities pinned to one host are merged like affinity; items pinned to
  *                  different hosts may not share one (allow hook); after packing the
@@ -80,6 +84,8 @@ struct mdl_rules {
     struct mdl_rule *r;
     size_t nzones;        /* zones[0] is "" (entities without a zone rule) */
     char **zones;
+    char **zone_model;    /* nzones: host model a zone rule names for it, NULL = the plan's */
+    unsigned long *zone_model_line; /* nzones: line of the rule that named it */
     size_t *pin_list;     /* distinct hosts any pin rule names (0-based), the bits of the
                            * pin masks; at most 64 when pin_sets */
     size_t npin_list;
@@ -126,6 +132,8 @@ struct mdl_rule_out {
 
 struct mdl_zone_out {
     size_t hosts, spares, lower_bound, switch_ports, sources;
+    long model;          /* catalog index of the zone's own host model, -1 the plan's */
+    int sockets;         /* its socket population */
     long failover_break; /* host whose failure breaks a conflict rule; -1 none; -2 unchecked */
 };
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/ks_table.h"
+#include "model/mdl_catalog.h"
 #include "model/mdl_rules_int.h"
 #include "model/mdl_rules_run.h"
 
@@ -125,6 +126,7 @@ make_zone_problems(struct mdl_rules_run *rr, const struct mdl_vbp *p)
     }
     for (size_t zi = 0; zi < rr->nzones; zi++) {
         struct mdl_rzone *z = &rr->z[zi];
+        z->model = -1;
         z->vbp = mdl_vbp_new(z->nu, p->nres, p->nsteps, p->cap);
         for (size_t l = 0; l < z->nu; l++)
             mdl_vbp_set_item(z->vbp, l, sum + (size_t)z->unit[l] * p->dim);
@@ -438,4 +440,61 @@ mdl_rules_run_free(struct mdl_rules_run *rr)
     free(rr->unit_pin);
     free(rr->unit_mask);
     free(rr);
+}
+
+/* ---- Zones with a host model of their own ------------------------------------------------ */
+
+int
+mdl_rules_zone_models(const struct mdl_rules *rs, const struct mdl_catalog *cat, long *model,
+                      struct ks_err *err)
+{
+    struct mdl_probs pb = {.path = rs->path};
+    for (size_t z = 0; z < rs->nzones; z++) {
+        const char *name = rs->zone_model ? rs->zone_model[z] : NULL;
+        model[z] = name ? mdl_catalog_find(cat, name) : -1;
+        if (name && model[z] < 0)
+            mdl_probs_add(&pb, rs->zone_model_line[z], "column 'model': zone %s: no host model "
+                          "'%s' in the catalog", rs->zones[z], name);
+    }
+    return mdl_probs_fail(&pb, "file", err);
+}
+
+void
+mdl_rules_zone_fix(struct mdl_rules_run *rr, size_t zi, long model, int sockets,
+                   const double cap[2])
+{
+    struct mdl_rzone *z = &rr->z[zi];
+    z->model = model;
+    z->sockets = sockets;
+    z->cap[0] = cap[0];
+    z->cap[1] = cap[1];
+}
+
+size_t
+mdl_rules_nzones(const struct mdl_rules_run *rr)
+{
+    return rr->nzones;
+}
+
+size_t
+mdl_rules_source_zone(const struct mdl_rules_run *rr, size_t q)
+{
+    return rr->unit_zone[rr->unit_of[q]];
+}
+
+long
+mdl_rules_zone_model(const struct mdl_rules_run *rr, size_t zi, int *sockets)
+{
+    if (sockets)
+        *sockets = rr->z[zi].sockets;
+    return rr->z[zi].model;
+}
+
+size_t
+mdl_rules_fixed_bound(const struct mdl_rules_run *rr)
+{
+    size_t n = 0;
+    for (size_t zi = 0; zi < rr->nzones; zi++)
+        n += rr->z[zi].model >= 0 ? rr->z[zi].lb : 0;
+    return n;
 }

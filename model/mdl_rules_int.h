@@ -59,6 +59,9 @@ struct mdl_rzone {
     size_t clique;            /* hosts the conflicts alone need */
     size_t lb;                /* last lower bound computed */
     size_t *hosts, nhosts;    /* plan hosts the zone rules name for this zone */
+    long model;               /* catalog index of the zone's own host model, -1 the plan's */
+    int sockets;              /* ... its socket population */
+    double cap[2];            /* ... its packing capacity (CPU MHz, memory MiB) */
     uint64_t *pmask;          /* nu: pin mask of each unit, 0 none; NULL without pin sets */
     uint32_t *pinned, npinned;/* local units with a pin mask, when the zone has a pin set
                                * (else npinned 0: one-host pins need no matching) */

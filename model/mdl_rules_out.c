@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/ks_table.h"
+#include "model/mdl_plan.h"
 #include "model/mdl_rules_int.h"
 #include "model/mdl_rules_run.h"
 
@@ -221,8 +222,11 @@ zone_figures(struct mdl_rules_result *res, struct mdl_rules_run *rr, const struc
     cap.cap[0] = best->pack_cap[0];
     cap.cap[1] = best->pack_cap[1];
     mdl_rules_lower_bound(rr, &cap);
-    for (size_t z = 0; z < rr->nzones; z++)
+    for (size_t z = 0; z < rr->nzones; z++) {
         res->zone[z].lower_bound = rr->z[z].lb;
+        res->zone[z].model = rr->z[z].model;
+        res->zone[z].sockets = rr->z[z].sockets;
+    }
     for (size_t h = 0; h < pl->nhosts && res->host_zone; h++) {
         struct mdl_zone_out *z = &res->zone[res->host_zone[h]];
         z->hosts++;
@@ -333,6 +337,8 @@ mdl_rules_summary(const struct mdl_plan *pl, put_fn put, void *ctx)
         num(put, ctx, key, (double)zo->lower_bound);
         snprintf(key, sizeof key, "zone_%s_switch_ports", nm);
         num(put, ctx, key, (double)zo->switch_ports);
+        snprintf(key, sizeof key, "zone_%s_model", nm); /* its own, or the plan's */
+        put(ctx, key, zo->model >= 0 ? pl->cat->m[zo->model].name : mdl_plan_model(pl)->name);
     }
 }
 
@@ -371,10 +377,10 @@ write_zones_csv(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
 {
     static const char *const cols[] = {"zone", "sources", "hosts", "ha_spares",
                                        "lower_bound_hosts", "switch_ports",
-                                       "failover_keeps_rules"};
+                                       "failover_keeps_rules", "host_model"};
     const struct mdl_rules *rs = pl->rules->rules;
     struct ks_table t;
-    ks_table_init(&t, cols, 7);
+    ks_table_init(&t, cols, 8);
     for (size_t z = 0; z < rs->nzones; z++) {
         const struct mdl_zone_out *zo = &pl->rules->zone[z];
         if (!zo->sources)
@@ -386,6 +392,8 @@ write_zones_csv(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
         for (int c = 0; c < 5; c++)
             ks_table_set_num(&t, row, c + 1, v[c]);
         ks_table_set(&t, row, 6, failover_text(zo->failover_break));
+        ks_table_set(&t, row, 7, zo->model >= 0 ? pl->cat->m[zo->model].name
+                                                : mdl_plan_model(pl)->name);
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/zones.csv", dir);

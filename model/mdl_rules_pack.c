@@ -131,10 +131,11 @@ mdl_rules_fit_check(const struct mdl_rules_run *rr, const double (*caps)[2], siz
                 continue;
             double cpu = unit_need(z->vbp, l, 0, allow_over, buf);
             double mem = unit_need(z->vbp, l, 1, allow_over, buf);
-            size_t c = 0;
-            while (c < ncaps && (cpu > caps[c][0] || mem > caps[c][1]))
+            const double(*cz)[2] = z->model >= 0 ? (const double(*)[2])z->cap : caps;
+            size_t c = 0, nc = z->model >= 0 ? 1 : ncaps;
+            while (c < nc && (cpu > cz[c][0] || mem > cz[c][1]))
                 c++;
-            if (c == ncaps)
+            if (c == nc)
                 mdl_probs_add(&pb, r->line, "%s '%s': its members together need %.0f MHz "
                               "and %.0f MiB, more than any host can carry",
                               mdl_rule_type_name(r->type), r->name, cpu, mem);
@@ -151,8 +152,8 @@ mdl_rules_lower_bound(struct mdl_rules_run *rr, const struct mdl_vbp *p)
     size_t lb = 0;
     for (size_t zi = 0; zi < rr->nzones; zi++) {
         struct mdl_rzone *z = &rr->z[zi];
-        z->vbp->cap[0] = p->cap[0];
-        z->vbp->cap[1] = p->cap[1];
+        z->vbp->cap[0] = z->model >= 0 ? z->cap[0] : p->cap[0];
+        z->vbp->cap[1] = z->model >= 0 ? z->cap[1] : p->cap[1];
         z->vbp->allow_over = p->allow_over;
         z->lb = z->nu ? mdl_vbp_lower_bound(z->vbp) : 0;
         z->lb = z->clique > z->lb ? z->clique : z->lb;

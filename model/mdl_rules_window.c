@@ -83,8 +83,13 @@ mdl_rules_rebind(const struct mdl_rules *rs, const struct ks_dataset *win, const
         rebind_rule(&w->r[k], &rs->r[k], win);
     w->nzones = rs->nzones;
     w->zones = ks_xmalloc(rs->nzones * sizeof *w->zones);
-    for (size_t z = 0; z < rs->nzones; z++)
+    w->zone_model = ks_xcalloc(rs->nzones, sizeof *w->zone_model);
+    w->zone_model_line = ks_xcalloc(rs->nzones, sizeof *w->zone_model_line);
+    for (size_t z = 0; z < rs->nzones; z++) {
         w->zones[z] = ks_xstrdup(rs->zones[z]);
+        w->zone_model[z] = rs->zone_model[z] ? ks_xstrdup(rs->zone_model[z]) : NULL;
+        w->zone_model_line[z] = rs->zone_model_line[z];
+    }
     w->npin_list = rs->npin_list;
     w->pin_sets = rs->pin_sets;
     w->pin_list = ks_xmalloc((rs->npin_list ? rs->npin_list : 1) * sizeof *w->pin_list);
