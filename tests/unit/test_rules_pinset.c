@@ -15,6 +15,7 @@
 #include "model/mdl_plan.h"
 #include "model/mdl_rules.h"
 #include "tests/unit/test_util.h"
+#include "tests/unit/test_rules_fx.h"
 
 #define NSTEP 24
 #define HDR "rule,type,members,target,weight\n"
@@ -25,15 +26,6 @@ static const char *CAT = "model,sockets,cores_per_socket,threads_per_core,core_M
                          "nic_ports,nic_Gbps,rack_U,price,watts_idle,watts_max,perf_per_core\n"
                          "m4,1,4,1,1000,12,6,1,1,2000,100,200,1\n"
                          "m8,1,8,1,1000,24,6,1,1,9000,120,260,1\n";
-
-struct fx {
-    char *dir;
-    struct ks_dataset *ds;
-    struct mdl_catalog *cat;
-    struct mdl_rules *rules;
-    struct mdl_plan *plan;
-    struct ks_err err;
-};
 
 static uint64_t
 rnd(uint64_t *s)
@@ -72,13 +64,7 @@ make_ds(int nvm, const double *base_MHz)
 static int
 setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    f->dir = tu_tmpdir();
-    tu_write(f->dir, "cat.csv", CAT);
-    char p[4096];
-    snprintf(p, sizeof p, "%s/cat.csv", f->dir);
-    assert_int_equal(mdl_catalog_read(p, &f->cat, &f->err), 0);
-    *state = f;
+    *state = rfx_new(CAT);
     return 0;
 }
 
@@ -96,28 +82,14 @@ reset(struct fx *f)
 static int
 teardown(void **state)
 {
-    struct fx *f = *state;
-    reset(f);
-    mdl_catalog_free(f->cat);
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", f->dir);
-    free(f->dir);
-    free(f);
+    rfx_free(*state);
     return 0;
 }
 
 static int
 read_rules(struct fx *f, const char *text)
 {
-    char p[4096];
-    tu_write(f->dir, "rules.csv", text);
-    snprintf(p, sizeof p, "%s/rules.csv", f->dir);
-    mdl_rules_free(f->rules);
-    f->rules = NULL;
-    ks_err_clear(&f->err);
-    return mdl_rules_read(p, f->ds, &f->rules, &f->err);
+    return rfx_read_rules(f, text);
 }
 
 /* Plan with the rules (model: NULL = search the catalog) and write it to dir/plan. */

@@ -18,6 +18,7 @@
 #include "model/mdl_plan.h"
 #include "model/mdl_rules.h"
 #include "tests/unit/test_util.h"
+#include "tests/unit/test_rules_fx.h"
 
 #define NVM 14
 #define NSTEP 24
@@ -33,15 +34,6 @@ static const struct {
     const char *name;
     double price, watts;
 } PRICES[] = {{"big", 5000, 400}, {"small", 1500, 100}};
-
-struct fx {
-    char *dir;
-    struct ks_dataset *ds;
-    struct mdl_catalog *cat;
-    struct mdl_rules *rules;
-    struct mdl_plan *plan;
-    struct ks_err err;
-};
 
 /* NVM VMs vm00.. of 400-600 MHz (phase by VM) and 1 GiB. */
 static struct ks_dataset *
@@ -72,13 +64,8 @@ make_ds(void)
 static int
 setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    f->dir = tu_tmpdir();
+    struct fx *f = rfx_new(CAT);
     f->ds = make_ds();
-    tu_write(f->dir, "cat.csv", CAT);
-    char p[4096];
-    snprintf(p, sizeof p, "%s/cat.csv", f->dir);
-    assert_int_equal(mdl_catalog_read(p, &f->cat, &f->err), 0);
     *state = f;
     return 0;
 }
@@ -86,17 +73,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-    struct fx *f = *state;
-    mdl_plan_free(f->plan);
-    mdl_rules_free(f->rules);
-    mdl_catalog_free(f->cat);
-    ks_dataset_free(f->ds);
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", f->dir);
-    free(f->dir);
-    free(f);
+    rfx_free(*state);
     return 0;
 }
 
@@ -110,14 +87,9 @@ plan(struct fx *f, const char *text, const char *model, const char *name)
     pol.ha = 1;
     pol.effort = 0.2;
     pol.model = strdup(model);
-    tu_write(f->dir, "rules.csv", text);
-    snprintf(p, sizeof p, "%s/rules.csv", f->dir);
     mdl_plan_free(f->plan);
-    mdl_rules_free(f->rules);
     f->plan = NULL;
-    f->rules = NULL;
-    ks_err_clear(&f->err);
-    int rc = mdl_rules_read(p, f->ds, &f->rules, &f->err);
+    int rc = rfx_read_rules(f, text);
     pol.rules = f->rules;
     if (rc == 0)
         rc = mdl_plan_run(f->ds, "t", &pol, f->cat, &f->plan, &f->err);
