@@ -186,7 +186,9 @@ rpt_rules_html(const struct rpt_ctx *c, FILE *f)
     rpt_html_table(f, t, "rules", 0);
     if (z && z->nrows) {
         fputs("<p>Zones are packed on hosts of their own, each with its own HA spares, "
-              "lower bound and switch ports:</p>\n", f);
+              "lower bound and switch ports, on the host model in the last column (a zone "
+              "the rules give a model of its own keeps it whatever model the plan "
+              "chose):</p>\n", f);
         rpt_html_table(f, z, "zones", 0);
     }
 }

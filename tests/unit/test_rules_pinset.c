@@ -267,7 +267,7 @@ set_too_small(void **state)
     assert_string_equal(f->plan->choices[f->plan->chosen].reason, "");
     char host[64];
     for (int v = 0; v < 3; v++) {
-        char name[8];
+        char name[32];
         snprintf(name, sizeof name, "vm%02d", v);
         placed_on(f, name, host, sizeof host);
         assert_true(in_set(host, "host01;host02"));
