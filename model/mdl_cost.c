@@ -130,11 +130,23 @@ void
 mdl_cost_consolidated(const struct mdl_cost_hosts *in, const struct mdl_policy *pol,
                       struct mdl_cost_side *out)
 {
+    mdl_cost_consolidated_mixed(in, NULL, NULL, pol, out);
+}
+
+void
+mdl_cost_consolidated_mixed(const struct mdl_cost_hosts *in,
+                            const struct mdl_model *const *host_m, const int *host_sockets,
+                            const struct mdl_policy *pol, struct mdl_cost_side *out)
+{
     side_init(out, pol->years);
-    const struct mdl_model *m = in->m;
     double watts = 0, h = (double)in->nhosts, guests = (double)in->guests;
-    for (size_t i = 0; i < in->nhosts; i++)
+    double sockets = 0, rack_U = 0; /* summed over the hosts */
+    for (size_t i = 0; i < in->nhosts; i++) {
+        const struct mdl_model *m = host_m ? host_m[i] : in->m;
         watts += mdl_power_W(m->watts_idle, m->watts_max, in->util ? in->util[i] : 0);
+        sockets += host_m ? host_sockets[i] : in->sockets;
+        rack_U += m->rack_U;
+    }
     out->y[0][MDL_COST_HARDWARE] = in->capex_hosts + in->capex_switch_ports;
     out->y[0][MDL_COST_LICENCES] = in->capex_licences;
     out->y[0][MDL_COST_ADMIN] = guests * pol->migration_hours * pol->admin_hour_price;
@@ -142,8 +154,8 @@ mdl_cost_consolidated(const struct mdl_cost_hosts *in, const struct mdl_policy *
         [MDL_COST_POWER] = energy_per_year(watts, pol),
         [MDL_COST_LICENCES] = in->capex_licences * pol->licence_maint_pct / 100 +
                               guests * guest_os(pol) +
-                              h * in->sockets * pol->subscription_per_socket,
-        [MDL_COST_RACK] = h * m->rack_U * pol->rack_unit_price_per_year,
+                              sockets * pol->subscription_per_socket,
+        [MDL_COST_RACK] = rack_U * pol->rack_unit_price_per_year,
         [MDL_COST_ADMIN] = h * pol->admin_hours * pol->admin_hour_price,
     };
     double support = in->capex_hosts * pol->support_pct / 100;

@@ -85,6 +85,12 @@ void mdl_cost_status_quo(const struct mdl_cost_sources *in, const struct mdl_pol
                          struct mdl_cost_side *out);
 void mdl_cost_consolidated(const struct mdl_cost_hosts *in, const struct mdl_policy *pol,
                            struct mdl_cost_side *out);
+/* The same with each host's own model and sockets (in->nhosts entries; a zone with its
+ * own host model, docs/rules.md): power, rack units and per-socket subscriptions per
+ * host. host_m NULL: every host is in->m with in->sockets. */
+void mdl_cost_consolidated_mixed(const struct mdl_cost_hosts *in,
+                                 const struct mdl_model *const *host_m, const int *host_sockets,
+                                 const struct mdl_policy *pol, struct mdl_cost_side *out);
 /* Month (fractional, from purchase) at which the consolidated side's cumulative cost
  * first falls to the status quo's. Within the horizon the curves are piecewise linear
  * per year, so the crossing is exact; past it, the last year's rates are extended.

@@ -78,11 +78,16 @@ compute_needs(struct run *r)
     free(buf);
 }
 
+static int zone_models_setup(struct run *r, struct ks_err *err);
+
 /* ---- Placement rules (issue 13): bind them, check groups fit some host -------------- */
 static int
 rules_setup(struct run *r, struct ks_err *err)
 {
     mdl_rules_bind(r->pol->rules, r->ds, &r->d, r->vbp, &r->rr);
+    int rc = zone_models_setup(r, err);
+    if (rc < 0)
+        return rc;
     long only = r->pol->model ? mdl_catalog_find(r->cat, r->pol->model) : -1;
     size_t cap = 0, n = 0;
     double (*caps)[2] = NULL, usable[2];
@@ -93,10 +98,11 @@ rules_setup(struct run *r, struct ks_err *err)
             caps = ks_xgrow(caps, &cap, n + 1, sizeof *caps);
             capacity(r, &r->cat->m[i], s, usable, caps[n++]);
         }
-    int rc = mdl_rules_fit_check(r->rr, (const double(*)[2])caps, n, r->vbp->allow_over, err);
+    rc = mdl_rules_fit_check(r->rr, (const double(*)[2])caps, n, r->vbp->allow_over, err);
     free(caps);
     return rc;
 }
+
 /* ---- end of placement rules ---------------------------------------------------------- */
 
 /* Demand series, the packing problem (capacity filled in per choice), the per-source
@@ -121,23 +127,32 @@ setup(struct run *r, struct ks_err *err)
     }
     free(row);
     compute_needs(r);
-    if (pol->rules && (rc = rules_setup(r, err)) < 0)
-        return rc;
     if (pol->ports_file)
         rc = mdl_ports_read(pol->ports_file, &r->ports, err);
     else
         rc = mdl_ports_builtin(pol->ports ? pol->ports : "hyperv-cluster", &r->ports, err);
     if (rc == 0 && pol->licences)
         rc = mdl_licences_read(pol->licences, &r->lic, err);
+    if (rc == 0 && pol->rules) /* after the ports: a zone's own model is screened on them */
+        rc = rules_setup(r, err);
     return rc;
 }
 
-/* The first source that does not fit an empty host with capacity pack, or -1. */
+/* The model a source's zone is packed on: its own (catalog index), or -1 the plan's. */
 static long
-too_big(const struct run *r, const double pack[2])
+src_zone_model(const struct run *r, size_t q)
+{
+    return r->rr ? mdl_rules_zone_model(r->rr, mdl_rules_source_zone(r->rr, q), NULL) : -1;
+}
+
+/* The first source packed on `model` (-1: the plan's choice) that does not fit an empty
+ * host with capacity pack, or -1. */
+static long
+too_big(const struct run *r, const double pack[2], long model)
 {
     for (size_t q = 0; q < r->d.n; q++)
-        if (r->need[q * 2] > pack[0] || r->need[q * 2 + 1] > pack[1])
+        if (src_zone_model(r, q) == model &&
+            (r->need[q * 2] > pack[0] || r->need[q * 2 + 1] > pack[1]))
             return (long)q;
     return -1;
 }
@@ -146,6 +161,43 @@ static const char *
 src_name(const struct run *r, size_t q)
 {
     return ks_dataset_entity(r->ds, r->d.ent[q]);
+}
+
+/* Zones with a host model of their own (rules column `model`): looked up in the catalog,
+ * their capacity fixed in the rules run, and screened once (a source too big for it, or
+ * too few NIC ports for the template, is an error naming the rule: no choice of the
+ * plan's model can help). */
+static int
+zone_models_setup(struct run *r, struct ks_err *err)
+{
+    const struct mdl_rules *rs = r->pol->rules;
+    long *zm = ks_xmalloc(rs->nzones * sizeof *zm);
+    int rc = mdl_rules_zone_models(rs, r->cat, zm, err);
+    for (size_t zi = 0; zi < rs->nzones && rc == 0; zi++) {
+        if (zm[zi] < 0)
+            continue;
+        const struct mdl_model *m = &r->cat->m[zm[zi]];
+        double usable[2], pack[2];
+        char why[300] = "";
+        capacity(r, m, m->sockets, usable, pack);
+        mdl_rules_zone_fix(r->rr, zi, zm[zi], m->sockets, pack);
+        long big = too_big(r, pack, zm[zi]);
+        if (usable[0] <= 0 || usable[1] <= 0)
+            snprintf(why, sizeof why, "hypervisor overhead leaves no capacity");
+        else if (m->nic_ports < mdl_ports_min_total(&r->ports))
+            snprintf(why, sizeof why, "nic_ports %d < template %d", m->nic_ports,
+                     mdl_ports_min_total(&r->ports));
+        else if (big >= 0)
+            snprintf(why, sizeof why, "'%s' needs %.0f MHz and %.0f MiB > host %.0f MHz, "
+                     "%.0f MiB", src_name(r, (size_t)big), r->need[big * 2],
+                     r->need[big * 2 + 1], pack[0], pack[1]);
+        if (why[0])
+            rc = ks_errf(err, -EINVAL, "%s:%lu: column 'model': zone %s: host model '%s' "
+                         "cannot carry it: %s", rs->path, rs->zone_model_line[zi],
+                         rs->zones[zi], m->name, why);
+    }
+    free(zm);
+    return rc;
 }
 
 /* Screen a choice before packing; 0 = go on, else c->reason says why not. */
@@ -159,7 +211,7 @@ screen(struct run *r, struct mdl_choice *c, const double usable[2], const double
         snprintf(c->reason, sizeof c->reason, "hypervisor overhead leaves no capacity");
     else if (m->nic_ports < minp)
         snprintf(c->reason, sizeof c->reason, "nic_ports %d < template %d", m->nic_ports, minp);
-    else if ((big = too_big(r, pack)) >= 0)
+    else if ((big = too_big(r, pack, -1)) >= 0)
         snprintf(c->reason, sizeof c->reason, "'%s' needs %.0f MHz and %.0f MiB > host %.0f MHz, %.0f MiB",
                  src_name(r, (size_t)big), r->need[big * 2], r->need[big * 2 + 1], pack[0],
                  pack[1]);
@@ -168,50 +220,129 @@ screen(struct run *r, struct mdl_choice *c, const double usable[2], const double
     return -1;
 }
 
+/* The model of host h of packing e under choice c: its zone's own (placement rules,
+ * *s its sockets), or the choice's. e NULL: the choice's. */
+static const struct mdl_model *
+host_model(const struct run *r, const struct mdl_choice *c, const struct mdl_eval *e, size_t h,
+           int *s)
+{
+    long zm = r->rr && e && e->host_zone ? mdl_rules_zone_model(r->rr, e->host_zone[h], s) : -1;
+    if (zm >= 0)
+        return &r->cat->m[zm];
+    *s = c->sockets;
+    return &r->cat->m[c->model];
+}
+
 /* Licences of every host of one evaluated packing (spares included: they run the
- * guests after a failure). */
+ * guests after a failure), each on its own model. */
 static void
-licence_cost(const struct run *r, const struct mdl_model *m, int s, const struct mdl_eval *e,
-             struct mdl_choice *c)
+licence_cost(const struct run *r, const struct mdl_eval *e, struct mdl_choice *c)
 {
     c->capex_licences = 0;
     for (size_t k = 0; k < r->lic.n; k++)
-        for (size_t h = 0; h < e->nbins; h++)
+        for (size_t h = 0; h < e->nbins; h++) {
+            int s;
+            const struct mdl_model *m = host_model(r, c, e, h, &s);
             c->capex_licences += r->lic.r[k].unit_price *
                                  mdl_lic_units(&r->lic.r[k], s, m->cores_per_socket,
                                                e->hosts[h].vms);
+        }
 }
 
 /* The consolidated side of the cost comparison (mdl_cost.h) for nhosts hosts of a
- * choice whose capex parts are set; util NULL: idle hosts (a lower bound). */
+ * choice whose capex parts are set; util NULL: idle hosts (a lower bound). e (may be
+ * NULL: all hosts of the choice's model) gives each host's model. */
 static void
-cost_side(const struct run *r, const struct mdl_choice *c, size_t nhosts, const double *util,
-          struct mdl_cost_side *s)
+cost_side(const struct run *r, const struct mdl_choice *c, const struct mdl_eval *e,
+          size_t nhosts, const double *util, struct mdl_cost_side *s)
 {
     struct mdl_cost_hosts in = {
         .m = &r->cat->m[c->model], .sockets = c->sockets, .nhosts = nhosts, .util = util,
         .guests = r->d.n, .capex_hosts = c->capex_hosts,
         .capex_switch_ports = c->capex_switch_ports, .capex_licences = c->capex_licences};
-    mdl_cost_consolidated(&in, r->pol, s);
+    const struct mdl_model **hm = NULL;
+    int *hs = NULL;
+    if (e && r->rr && e->host_zone) { /* zones with their own host model */
+        hm = ks_xmalloc((nhosts ? nhosts : 1) * sizeof *hm);
+        hs = ks_xmalloc((nhosts ? nhosts : 1) * sizeof *hs);
+        for (size_t h = 0; h < nhosts; h++)
+            hm[h] = host_model(r, c, e, h, &hs[h]);
+    }
+    mdl_cost_consolidated_mixed(&in, hm, hs, r->pol, s);
+    free(hm);
+    free(hs);
 }
 
 /* Capex, opex and the total over the policy's years of one evaluated packing. */
 static void
 cost_choice(const struct run *r, const struct mdl_eval *e, struct mdl_choice *c)
 {
-    const struct mdl_model *m = &r->cat->m[c->model];
-    c->capex_hosts = (double)e->nbins * mdl_model_price(m, c->sockets);
-    licence_cost(r, m, c->sockets, e, c);
+    c->capex_hosts = 0;
+    for (size_t h = 0; h < e->nbins; h++) {
+        int s;
+        const struct mdl_model *m = host_model(r, c, e, h, &s);
+        c->capex_hosts += mdl_model_price(m, s);
+    }
+    licence_cost(r, e, c);
     c->capex_switch_ports = (double)e->switch_ports * r->pol->switch_port_price;
     c->capex = c->capex_hosts + c->capex_licences + c->capex_switch_ports;
     double *util = ks_xmalloc((e->nbins ? e->nbins : 1) * sizeof *util);
     for (size_t h = 0; h < e->nbins; h++)
         util[h] = e->hosts[h].cpu_mean_raw;
     struct mdl_cost_side s;
-    cost_side(r, c, e->nbins, util, &s);
+    cost_side(r, c, e, e->nbins, util, &s);
     c->opex_per_year = s.running_per_year;
     c->total_cost = c->capex + c->opex_per_year * r->pol->years;
     free(util);
+}
+
+/* Hosts of zones with their own model: capacity, utilization and ports on that model
+ * (mdl_eval_stats and mdl_eval_ports take one model for all hosts: they run again per
+ * such zone, and that zone's hosts are taken from the run). */
+static void
+zone_model_stats(const struct run *r, struct mdl_eval *e)
+{
+    for (size_t zi = 0; r->rr && e->host_zone && zi < mdl_rules_nzones(r->rr); zi++) {
+        int s;
+        long zm = mdl_rules_zone_model(r->rr, zi, &s);
+        if (zm < 0)
+            continue;
+        const struct mdl_model *m = &r->cat->m[zm];
+        double usable[2], pack[2];
+        capacity(r, m, s, usable, pack);
+        struct mdl_eval t; /* borrows e's assignment; only t.hosts is its own */
+        mdl_eval_init(&t);
+        t.assign = e->assign;
+        t.nbins = e->nbins;
+        t.nominal = e->nominal;
+        mdl_eval_stats(&t, &r->d, usable, mdl_model_cpu_MHz(m, s));
+        mdl_eval_ports(&t, &r->ports, m->nic_Gbps, r->pol->headroom_pct);
+        for (size_t h = 0; h < e->nbins; h++)
+            if (e->host_zone[h] == zi)
+                e->hosts[h] = t.hosts[h];
+        free(t.hosts);
+    }
+    e->switch_ports = 0;
+    for (size_t h = 0; h < e->nbins; h++)
+        e->switch_ports += (size_t)e->hosts[h].ports_total;
+}
+
+/* A host whose ports exceed its model's NIC ports: 1 and c->reason, else 0. */
+static int
+nic_short(const struct run *r, const struct mdl_eval *e, struct mdl_choice *c)
+{
+    for (size_t h = 0; h < e->nbins; h++) {
+        int s;
+        const struct mdl_model *m = host_model(r, c, e, h, &s);
+        if (e->hosts[h].ports_total > m->nic_ports) {
+            snprintf(c->reason, sizeof c->reason, "nic_ports %d < %d needed for peak VM "
+                     "traffic%s%s", m->nic_ports, e->hosts[h].ports_total,
+                     m != &r->cat->m[c->model] ? " on zone host model " : "",
+                     m != &r->cat->m[c->model] ? m->name : "");
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* Pack, add and check spares, size ports; fills e and c. 0, or -1 (c->reason). */
@@ -232,14 +363,12 @@ pack_choice(struct run *r, struct mdl_choice *c, const double usable[2], struct 
         mdl_eval_ha(e, r->vbp, r->pol->ha, r->pol->seed);
     mdl_eval_stats(e, &r->d, usable, mdl_model_cpu_MHz(m, c->sockets));
     mdl_eval_ports(e, &r->ports, m->nic_Gbps, r->pol->headroom_pct);
+    zone_model_stats(r, e);
     c->hosts = e->nbins;
     c->spares = e->nbins - e->nominal;
     c->packed = 1;
-    if (e->max_ports > m->nic_ports) {
-        snprintf(c->reason, sizeof c->reason, "nic_ports %d < %d needed for peak VM traffic",
-                 m->nic_ports, e->max_ports);
+    if (nic_short(r, e, c))
         return 1;
-    }
     cost_choice(r, e, c);
     return 0;
 }
@@ -249,11 +378,14 @@ static double
 bound_cost(const struct run *r, const struct mdl_choice *c)
 {
     const struct mdl_model *m = &r->cat->m[c->model];
-    size_t hosts = c->lower_bound + (size_t)r->pol->ha;
+    /* Hosts of zones with their own model cost what they cost on any choice: left out,
+     * which keeps this a lower bound of the choice's own part. */
+    size_t fixed = r->rr ? mdl_rules_fixed_bound(r->rr) : 0;
+    size_t hosts = (c->lower_bound > fixed ? c->lower_bound - fixed : 0) + (size_t)r->pol->ha;
     struct mdl_choice b = {.model = c->model, .sockets = c->sockets,
                            .capex_hosts = (double)hosts * mdl_model_price(m, c->sockets)};
     struct mdl_cost_side s;
-    cost_side(r, &b, hosts, NULL, &s); /* idle, no licences, no ports: a lower bound */
+    cost_side(r, &b, NULL, hosts, NULL, &s); /* idle, no licences, no ports: a lower bound */
     return b.capex_hosts + s.running_per_year * r->pol->years;
 }
 
@@ -420,7 +552,6 @@ fill_plan(struct run *r)
     struct mdl_plan *pl = r->plan;
     const struct mdl_eval *e = &r->best;
     struct mdl_choice *c = &pl->choices[e->choice];
-    const struct mdl_model *m = &r->cat->m[c->model];
     c->chosen = 1;
     pl->chosen = e->choice;
     pl->nhosts = e->nbins;
@@ -444,14 +575,17 @@ fill_plan(struct run *r)
         l->rule = ks_xstrdup(lr->name);
         l->kind = lr->kind;
         l->unit_price = lr->unit_price;
-        for (size_t h = 0; h < e->nbins; h++)
-            l->units += mdl_lic_units(lr, c->sockets, m->cores_per_socket, e->hosts[h].vms);
+        for (size_t h = 0; h < e->nbins; h++) {
+            int s;
+            const struct mdl_model *m = host_model(r, c, e, h, &s);
+            l->units += mdl_lic_units(lr, s, m->cores_per_socket, e->hosts[h].vms);
+        }
         l->cost = l->units * l->unit_price;
     }
     double *util = ks_xmalloc((e->nbins ? e->nbins : 1) * sizeof *util);
     for (size_t h = 0; h < e->nbins; h++)
         util[h] = e->hosts[h].cpu_mean_raw;
-    cost_side(r, c, e->nbins, util, &pl->tco.plan); /* tco.sq: status_quo() */
+    cost_side(r, c, e, e->nbins, util, &pl->tco.plan); /* tco.sq: status_quo() */
     free(util);
     pl->tco.payback_months = mdl_cost_breakeven_months(&pl->tco.sq, &pl->tco.plan);
     pl->status_quo_opex = pl->tco.sq.running_per_year;
@@ -515,6 +649,56 @@ choose(struct run *r, struct ks_err *err)
     return rc < 0 ? rc : nothing_fits(r, err);
 }
 
+/* The sources packed on model `model` (-1: the plan's) checked against its packing
+ * capacity: mdl_eval_verify over a demand that holds those sources only. */
+static int
+verify_group(const struct run *r, long model, const double pack[2], struct ks_err *err)
+{
+    size_t T = r->d.T, n = 0;
+    struct mdl_demand sub = {.T = T};
+    struct mdl_eval t = r->best; /* shallow: only assign is replaced */
+    sub.cpu_MHz = ks_xmalloc((r->d.n ? r->d.n : 1) * T * sizeof *sub.cpu_MHz);
+    sub.mem_MiB = ks_xmalloc((r->d.n ? r->d.n : 1) * T * sizeof *sub.mem_MiB);
+    t.assign = ks_xmalloc((r->d.n ? r->d.n : 1) * sizeof *t.assign);
+    for (size_t q = 0; q < r->d.n; q++) {
+        if (src_zone_model(r, q) != model)
+            continue;
+        memcpy(sub.cpu_MHz + n * T, r->d.cpu_MHz + q * T, T * sizeof *sub.cpu_MHz);
+        memcpy(sub.mem_MiB + n * T, r->d.mem_MiB + q * T, T * sizeof *sub.mem_MiB);
+        t.assign[n++] = r->best.assign[q];
+    }
+    sub.n = n;
+    int rc = mdl_eval_verify(&t, &sub, pack, r->vbp->allow_over, err);
+    free(t.assign);
+    free(sub.cpu_MHz);
+    free(sub.mem_MiB);
+    return rc;
+}
+
+/* Every host-step in double against its host's packing capacity (zones with their own
+ * host model against theirs). */
+static int
+verify(const struct run *r, struct ks_err *err)
+{
+    size_t nz = r->rr ? mdl_rules_nzones(r->rr) : 0;
+    int fixed = 0, rc = 0;
+    for (size_t zi = 0; zi < nz; zi++)
+        fixed |= mdl_rules_zone_model(r->rr, zi, NULL) >= 0;
+    if (!fixed)
+        return mdl_eval_verify(&r->best, &r->d, r->best.pack_cap, r->vbp->allow_over, err);
+    rc = verify_group(r, -1, r->best.pack_cap, err);
+    for (size_t zi = 0; zi < nz && rc == 0; zi++) {
+        int s;
+        long zm = mdl_rules_zone_model(r->rr, zi, &s);
+        double usable[2], pack[2];
+        if (zm < 0)
+            continue;
+        capacity(r, &r->cat->m[zm], s, usable, pack);
+        rc = verify_group(r, zm, pack, err);
+    }
+    return rc;
+}
+
 /* Nothing is returned unless every host-step was re-checked in double (exactness of the
  * plan does not rest on the engine's float rows alone). */
 int
@@ -532,7 +716,7 @@ mdl_plan_run(const struct ks_dataset *ds, const char *dataset_name, const struct
     if (rc == 0)
         rc = choose(&r, err);
     if (rc == 0)
-        rc = mdl_eval_verify(&r.best, &r.d, r.best.pack_cap, r.vbp->allow_over, err);
+        rc = verify(&r, err);
     if (rc == 0) {
         struct mdl_plan *pl = r.plan;
         pl->lic = ks_xcalloc(r.lic.n ? r.lic.n : 1, sizeof *pl->lic);
@@ -590,4 +774,16 @@ const struct mdl_model *
 mdl_plan_model(const struct mdl_plan *pl)
 {
     return &pl->cat->m[pl->choices[pl->chosen].model];
+}
+
+const struct mdl_model *
+mdl_plan_host_model(const struct mdl_plan *pl, size_t h, int *sockets)
+{
+    const struct mdl_rules_result *res = pl->rules;
+    if (res && res->host_zone && h < res->nhosts && res->zone[res->host_zone[h]].model >= 0) {
+        *sockets = res->zone[res->host_zone[h]].sockets;
+        return &pl->cat->m[res->zone[res->host_zone[h]].model];
+    }
+    *sockets = pl->choices[pl->chosen].sockets;
+    return mdl_plan_model(pl);
 }

@@ -106,6 +106,10 @@ void mdl_plan_summary(const struct mdl_plan *plan,
 /* The chosen choice and its model. */
 const struct mdl_choice *mdl_plan_choice(const struct mdl_plan *plan);
 const struct mdl_model *mdl_plan_model(const struct mdl_plan *plan);
+/* The model of plan host h (a zone with its own host model, docs/rules.md, else the
+ * chosen one) and its socket population in *sockets. */
+const struct mdl_model *mdl_plan_host_model(const struct mdl_plan *plan, size_t h,
+                                            int *sockets);
 
 /* N+k check (mdl_ha.c): fail every k-subset of the nbins bins when there are at most
  * max_sets of them, else every single bin plus max_sets seeded random k-subsets; the

@@ -46,7 +46,8 @@ write_placement(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
         }
         host_name(hn, sizeof hn, (size_t)pl->host_of[e]);
         ks_table_set(&t, r, 1, hn);
-        ks_table_set(&t, r, 2, mdl_plan_model(pl)->name);
+        int s;
+        ks_table_set(&t, r, 2, mdl_plan_host_model(pl, (size_t)pl->host_of[e], &s)->name);
     }
     return write_table(&t, dir, "placement.csv", err);
 }
@@ -60,13 +61,13 @@ write_hosts(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
         "host", "host_model", "sockets", "cores", "vms", "cpu_capacity_MHz", "mem_capacity_MiB",
         "cpu_peak_pct", "cpu_p95_pct", "mem_peak_pct", "mem_p95_pct", "net_peak_Mbps",
         "net_p95_Mbps", "nic_ports", "ha_spare"};
-    const struct mdl_model *m = mdl_plan_model(pl);
-    int s = mdl_plan_choice(pl)->sockets;
     struct ks_table t;
     char hn[32];
     ks_table_init(&t, cols, 15);
     for (size_t h = 0; h < pl->nhosts; h++) {
         const struct mdl_host *H = &pl->hosts[h];
+        int s;
+        const struct mdl_model *m = mdl_plan_host_model(pl, h, &s);
         size_t r = ks_table_add_row(&t);
         double v[] = {s, (double)s * m->cores_per_socket, (double)H->vms, H->cpu_cap_MHz,
                       H->mem_cap_MiB, H->cpu_peak_pct, H->cpu_p95_pct, H->mem_peak_pct,

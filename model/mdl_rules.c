@@ -129,9 +129,87 @@ zone_index(struct mdl_rules *rs, const char *name)
     for (size_t z = 1; z < rs->nzones; z++)
         if (strcmp(rs->zones[z], name) == 0)
             return z;
-    rs->zones = ks_xrealloc(rs->zones, (rs->nzones + 1) * sizeof *rs->zones);
+    size_t n = rs->nzones + 1;
+    rs->zones = ks_xrealloc(rs->zones, n * sizeof *rs->zones);
+    rs->zone_model = ks_xrealloc(rs->zone_model, n * sizeof *rs->zone_model);
+    rs->zone_model_line = ks_xrealloc(rs->zone_model_line, n * sizeof *rs->zone_model_line);
     rs->zones[rs->nzones] = ks_xstrdup(name);
+    rs->zone_model[rs->nzones] = NULL;
+    rs->zone_model_line[rs->nzones] = 0;
     return rs->nzones++;
+}
+
+/* Column `model`: a zone's own host model (resolved against the catalog by the
+ * planner, mdl_rules_zone_models); one per zone; no other rule takes one. */
+static void
+parse_model(struct mdl_rules *rs, struct mdl_rule *r, const char *model, struct mdl_probs *pb)
+{
+    if (!model)
+        return;
+    if (r->type != MDL_RULE_ZONE) {
+        mdl_probs_add(pb, r->line, "column 'model': rule '%s': only a zone rule takes a host "
+                      "model ('%s')", r->name, model);
+        return;
+    }
+    if (!r->target)
+        return; /* no zone: reported already */
+    char **zm = &rs->zone_model[r->zone];
+    if (*zm && strcmp(*zm, model) != 0)
+        mdl_probs_add(pb, r->line, "column 'model': zone '%s': host model '%s', but line %lu "
+                      "gives zone %s model '%s'", r->name, model, rs->zone_model_line[r->zone],
+                      r->target, *zm);
+    else if (!*zm) {
+        *zm = ks_xstrdup(model);
+        rs->zone_model_line[r->zone] = r->line;
+    }
+}
+
+/* A pin's target: one plan host, or hosts separated by ';' (a set). A broken target
+ * disables the rule, so the conflict checks leave it out. */
+static void
+parse_pin_target(struct mdl_rule *r, const char *t, struct mdl_probs *pb)
+{
+    long h = t ? host_index(t) : -1;
+    if (!t || !strchr(t, ';')) { /* one host: as before pin sets existed */
+        if (h < 0)
+            mdl_probs_add(pb, r->line, "pin '%s': target '%s' is not a plan host (host01, "
+                          "host02, ...)", r->name, t ? t : "");
+        r->disabled |= h < 0;
+        r->pin_host = h < 0 ? 0 : (size_t)h;
+        r->pin_hosts = ks_xmalloc(sizeof *r->pin_hosts);
+        r->pin_hosts[0] = r->pin_host;
+        r->npin = h >= 0;
+        return;
+    }
+    char *buf = ks_xstrdup(t), *p = buf, *end;
+    size_t cap = 0;
+    do { /* strtok would skip empty items silently: split by hand */
+        end = strchr(p, ';');
+        if (end)
+            *end = 0;
+        char *item = trim(p);
+        h = host_index(item);
+        size_t dup = 0;
+        while (h >= 0 && dup < r->npin && r->pin_hosts[dup] != (size_t)h)
+            dup++;
+        if (!*item)
+            mdl_probs_add(pb, r->line, "column 'target': pin '%s': an empty item in '%s'",
+                          r->name, t);
+        else if (h < 0)
+            mdl_probs_add(pb, r->line, "column 'target': pin '%s': '%s' in '%s' is not a plan "
+                          "host (host01, host02, ...)", r->name, item, t);
+        else if (dup < r->npin)
+            mdl_probs_add(pb, r->line, "column 'target': pin '%s': host%02ld is listed twice "
+                          "in '%s'", r->name, h + 1, t);
+        else {
+            r->pin_hosts = ks_xgrow(r->pin_hosts, &cap, r->npin + 1, sizeof *r->pin_hosts);
+            r->pin_hosts[r->npin++] = (size_t)h;
+            continue;
+        }
+        r->disabled = 1;
+    } while (end && (p = end + 1));
+    free(buf);
+    r->pin_host = r->npin ? r->pin_hosts[0] : 0;
 }
 
 static void
@@ -144,12 +222,7 @@ parse_target(struct mdl_rules *rs, struct mdl_rule *r, const char *w, struct mdl
         else
             r->zone = zone_index(rs, t);
     } else if (r->type == MDL_RULE_PIN) {
-        long h = t ? host_index(t) : -1;
-        r->disabled |= h < 0;
-        if (h < 0)
-            mdl_probs_add(pb, r->line, "pin '%s': target '%s' is not a plan host (host01, "
-                          "host02, ...)", r->name, t ? t : "");
-        r->pin_host = h < 0 ? 0 : (size_t)h;
+        parse_pin_target(r, t, pb);
     } else if (t) {
         mdl_probs_add(pb, r->line, "rule '%s': a %s rule takes no target ('%s')", r->name,
                       TYPE_NAMES[r->type], t);
@@ -191,8 +264,9 @@ parse_row(struct mdl_rules *rs, const struct ks_table *t, size_t row,
     }
     r->type = (enum mdl_rule_type)ty;
     size_t given = parse_members(r, r->members, ds, pb);
-    const char *w = ks_table_str(t, row, "weight");
+    const char *w = ks_table_str(t, row, "weight"), *model = ks_table_str(t, row, "model");
     parse_target(rs, r, w && *w ? w : NULL, pb);
+    parse_model(rs, r, model && *model ? model : NULL, pb);
     size_t want = r->type <= MDL_RULE_SOFT ? 2 : 1;
     if (given < want)
         mdl_probs_add(pb, r->line, "rule '%s': a %s rule needs at least %zu member%s", r->name,
@@ -210,15 +284,21 @@ mdl_rules_free(struct mdl_rules *rs)
         free(rs->r[k].ent);
         free(rs->r[k].target);
         free(rs->r[k].hosts);
+        free(rs->r[k].pin_hosts);
         for (size_t m = 0; m < rs->r[k].nent; m++)
             free(rs->r[k].names[m]);
         free(rs->r[k].names);
         free(rs->r[k].absent);
     }
     free(rs->r);
-    for (size_t z = 0; z < rs->nzones; z++)
+    for (size_t z = 0; z < rs->nzones; z++) {
         free(rs->zones[z]);
+        free(rs->zone_model ? rs->zone_model[z] : NULL);
+    }
     free(rs->zones);
+    free(rs->zone_model);
+    free(rs->zone_model_line);
+    free(rs->pin_list);
     free(rs->path);
     free(rs->window);
     free(rs);
@@ -240,10 +320,13 @@ mdl_rules_read(const char *path, const struct ks_dataset *ds, struct mdl_rules *
     rs->r = ks_xcalloc(t.nrows ? t.nrows : 1, sizeof *rs->r);
     rs->zones = ks_xmalloc(sizeof *rs->zones);
     rs->zones[0] = ks_xstrdup("");
+    rs->zone_model = ks_xcalloc(1, sizeof *rs->zone_model);
+    rs->zone_model_line = ks_xcalloc(1, sizeof *rs->zone_model_line);
     rs->nzones = 1;
     for (size_t row = 0; row < t.nrows; row++)
         parse_row(rs, &t, row, ds, &pb);
     ks_table_fini(&t);
+    mdl_rules_pin_masks(rs, &pb);
     /* Conflicts too, so one run lists everything (broken rules are left out of it). */
     mdl_rules_conflicts(rs, ks_dataset_nent(ds), ds, &pb);
     for (size_t k = 0; k < rs->n; k++)
@@ -257,6 +340,36 @@ mdl_rules_read(const char *path, const struct ks_dataset *ds, struct mdl_rules *
 }
 
 /* ---- Structure shared by the checks and the packing --------------------------------- */
+
+void
+mdl_rules_pin_masks(struct mdl_rules *rs, struct mdl_probs *pb)
+{
+    size_t cap = 0;
+    rs->npin_list = 0;
+    rs->pin_sets = 0;
+    for (size_t k = 0; k < rs->n; k++) {
+        struct mdl_rule *r = &rs->r[k];
+        if (r->type != MDL_RULE_PIN || r->disabled)
+            continue;
+        rs->pin_sets |= r->npin > 1;
+        r->pin_mask = 0;
+        for (size_t i = 0; i < r->npin; i++) {
+            size_t b = 0;
+            while (b < rs->npin_list && rs->pin_list[b] != r->pin_hosts[i])
+                b++;
+            if (b == rs->npin_list) {
+                rs->pin_list = ks_xgrow(rs->pin_list, &cap, b + 1, sizeof *rs->pin_list);
+                rs->pin_list[rs->npin_list++] = r->pin_hosts[i];
+            }
+            /* Bits past 64 matter only with pin sets, refused below. */
+            r->pin_mask |= b < 64 ? (uint64_t)1 << b : 0;
+        }
+    }
+    if (rs->pin_sets && rs->npin_list > 64 && pb)
+        mdl_probs_add(pb, rs->r[rs->n - 1].line, "column 'target': the pin rules name %zu "
+                      "distinct hosts; with a pin set (host01;host02) at most 64 are supported",
+                      rs->npin_list);
+}
 
 size_t *
 mdl_rules_entity_zones(const struct mdl_rules *rs, size_t nent)
@@ -286,6 +399,50 @@ uf_join(uint32_t *up, uint32_t a, uint32_t b)
         up[a > b ? a : b] = a < b ? a : b;
 }
 
+int
+mdl_rule_pin1(const struct mdl_rule *r)
+{
+    return r->type == MDL_RULE_PIN && r->npin <= 1;
+}
+
+int
+mdl_rule_pinset(const struct mdl_rule *r)
+{
+    return r->type == MDL_RULE_PIN && r->npin > 1;
+}
+
+/* Augmenting path from set b (Kuhn): a free host of b, or one whose owner moves on. */
+static int
+augment(const uint64_t *mask, size_t b, int *owner, uint64_t *seen)
+{
+    for (int h = 0; h < 64; h++) {
+        uint64_t bit = (uint64_t)1 << h;
+        if (!(mask[b] & bit) || (*seen & bit))
+            continue;
+        *seen |= bit;
+        if (owner[h] < 0 || augment(mask, (size_t)owner[h], owner, seen)) {
+            owner[h] = (int)b;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int
+mdl_rules_pin_match(const uint64_t *mask, size_t nb, int *owner)
+{
+    for (int h = 0; h < 64; h++)
+        owner[h] = -1;
+    if (nb > 64)
+        return 0;
+    for (size_t b = 0; b < nb; b++) {
+        uint64_t seen = 0;
+        if (!augment(mask, b, owner, &seen))
+            return 0;
+    }
+    return 1;
+}
+
 uint32_t *
 mdl_rules_together(const struct mdl_rules *rs, size_t nent)
 {
@@ -294,13 +451,14 @@ mdl_rules_together(const struct mdl_rules *rs, size_t nent)
         up[e] = (uint32_t)e;
     for (size_t k = 0; k < rs->n; k++) {
         const struct mdl_rule *r = &rs->r[k];
-        if (r->disabled || (r->type != MDL_RULE_AFFINITY && r->type != MDL_RULE_PIN))
+        /* A pin set's members may take different hosts of the set: not joined. */
+        if (r->disabled || (r->type != MDL_RULE_AFFINITY && !mdl_rule_pin1(r)))
             continue;
         for (size_t m = 1; m < r->nent; m++)
             uf_join(up, r->ent[0], r->ent[m]);
         /* Entities pinned to one host share it: join them across pin rules too. */
         for (size_t j = 0; r->type == MDL_RULE_PIN && j < k; j++)
-            if (!rs->r[j].disabled && rs->r[j].type == MDL_RULE_PIN &&
+            if (!rs->r[j].disabled && mdl_rule_pin1(&rs->r[j]) &&
                 rs->r[j].pin_host == r->pin_host && r->nent && rs->r[j].nent)
                 uf_join(up, r->ent[0], rs->r[j].ent[0]);
     }
@@ -316,7 +474,7 @@ mdl_rules_entity_pins(const struct mdl_rules *rs, size_t nent)
     for (size_t e = 0; e < nent; e++)
         pin[e] = -1;
     for (size_t k = 0; k < rs->n; k++)
-        if (rs->r[k].type == MDL_RULE_PIN && !rs->r[k].disabled)
+        if (mdl_rule_pin1(&rs->r[k]) && !rs->r[k].disabled)
             for (size_t m = 0; m < rs->r[k].nent; m++)
                 pin[rs->r[k].ent[m]] = (long)rs->r[k].pin_host;
     return pin;

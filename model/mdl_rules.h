@@ -6,17 +6,25 @@
  *   type     anti-affinity | affinity | soft-affinity | zone | pin | exclude
  *   members  dataset entity names separated by ';' (a zone's may also name plan hosts,
  *            hostNN: those hosts are the zone's)
- *   target   zone: the zone name; pin: a plan host name (host03); else empty
+ *   target   zone: the zone name; pin: a plan host name (host03) or a set of them
+ *            (host01;host02: each member on one of them, not necessarily the same);
+ *            else empty
  *   weight   soft-affinity: the weight of keeping a pair together (empty: bytes
  *            between the members in flows.csv, else 1); else empty
+ *   model    optional column; zone: a catalog host model the zone is packed, bounded,
+ *            spared, costed and port-counted on (at its full socket count) instead of
+ *            the plan's; else empty
  *
  * How each rule is kept (by construction, never by repair afterwards):
  *   exclude        the entity is not a source: placement host `-`, host_model physical;
- *   zone           every zone is packed, spared and counted on hosts of its own;
+ *   zone           every zone is packed, spared and counted on hosts of its own (on
+ *                  its own host model when the rule gives one, column `model`);
  *   affinity       the members are merged into one packing item (their summed series);
  *   pin            entities pinned to one host are merged like affinity; items pinned to
  *                  different hosts may not share one (allow hook); after packing the
- *                  hosts are renumbered so each pinned host gets its name;
+ *                  hosts are renumbered so each pinned host gets its name; members of
+ *                  a pin set may each take any host of the set (the allow hook keeps
+ *                  the hosts the set's members use matchable to distinct set hosts);
  *   anti-affinity  the allow hook refuses a host that holds another member;
  *   soft-affinity  a penalty the search weighs, then a pass that moves members together
  *                  where capacity and the hard rules allow.
@@ -54,7 +62,12 @@ struct mdl_rule {
     char *target;         /* zone name or host name; NULL when empty */
     double weight;        /* soft-affinity; NaN = from flows.csv */
     size_t zone;          /* zone rules: index into zones */
-    size_t pin_host;      /* pin rules: 0-based plan host index (host03 -> 2) */
+    size_t pin_host;      /* pin rules: 0-based plan host index (host03 -> 2); a set's
+                           * first host */
+    size_t *pin_hosts;    /* pin rules: the npin hosts of the target (0-based, as written;
+                           * npin 1: pin_host alone, merged like affinity as always) */
+    size_t npin;
+    uint64_t pin_mask;    /* pin rules of a file with a pin set: bit i = pin_list[i] */
     size_t *hosts;        /* zone rules: plan hosts named among the members (0-based) */
     size_t nhosts;
     int disabled;         /* 1: left out (the "without this rule" re-plans) */
@@ -71,6 +84,12 @@ struct mdl_rules {
     struct mdl_rule *r;
     size_t nzones;        /* zones[0] is "" (entities without a zone rule) */
     char **zones;
+    char **zone_model;    /* nzones: host model a zone rule names for it, NULL = the plan's */
+    unsigned long *zone_model_line; /* nzones: line of the rule that named it */
+    size_t *pin_list;     /* distinct hosts any pin rule names (0-based), the bits of the
+                           * pin masks; at most 64 when pin_sets */
+    size_t npin_list;
+    int pin_sets;         /* 1: some pin names more than one host */
     char *window;         /* NULL: bound to the dataset it was read for; else the window
                            * it was re-bound to ("training window"), for notes */
 };
@@ -106,11 +125,15 @@ struct mdl_rule_out {
     int honoured;         /* 1 yes, 0 no, -1 skipped (no members in the planning window) */
     double hosts_without; /* hosts of the re-plan without this rule; NaN = not re-planned */
     double cross_bytes, total_bytes; /* soft-affinity: traffic across hosts, in all */
+    long failover_break;  /* pin sets: first set host whose failure cannot be re-placed
+                           * inside the set; -1 none; -2 unchecked (no HA) */
     char notes[240];
 };
 
 struct mdl_zone_out {
     size_t hosts, spares, lower_bound, switch_ports, sources;
+    long model;          /* catalog index of the zone's own host model, -1 the plan's */
+    int sockets;         /* its socket population */
     long failover_break; /* host whose failure breaks a conflict rule; -1 none; -2 unchecked */
 };
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/ks_table.h"
+#include "model/mdl_catalog.h"
 #include "model/mdl_rules_int.h"
 #include "model/mdl_rules_run.h"
 
@@ -40,12 +41,26 @@ mdl_rules_exclude(const struct mdl_rules *rs, struct mdl_demand *d)
 
 /* ---- Units -------------------------------------------------------------------------- */
 
+/* Pin mask of each entity (one-host pins and sets alike), all 0 without a pin set:
+ * then the one-host pins are kept as before, by merging and conflicts alone. */
+static uint64_t *
+entity_masks(const struct mdl_rules *rs, size_t nent)
+{
+    uint64_t *mask = ks_xcalloc(nent ? nent : 1, sizeof *mask);
+    for (size_t k = 0; k < rs->n && rs->pin_sets; k++)
+        if (rs->r[k].type == MDL_RULE_PIN && !rs->r[k].disabled)
+            for (size_t m = 0; m < rs->r[k].nent; m++)
+                mask[rs->r[k].ent[m]] = rs->r[k].pin_mask;
+    return mask;
+}
+
 static void
 make_units(struct mdl_rules_run *rr)
 {
     uint32_t *rep = mdl_rules_together(rr->rs, rr->nent);
     size_t *zone = mdl_rules_entity_zones(rr->rs, rr->nent);
     long *pin = mdl_rules_entity_pins(rr->rs, rr->nent);
+    uint64_t *mask = entity_masks(rr->rs, rr->nent);
     uint32_t *unit_of_rep = ks_xmalloc((rr->nent ? rr->nent : 1) * sizeof *unit_of_rep);
     size_t n = rr->n ? rr->n : 1;
     for (size_t e = 0; e < rr->nent; e++)
@@ -54,6 +69,7 @@ make_units(struct mdl_rules_run *rr)
     rr->unit_zone = ks_xcalloc(n, sizeof *rr->unit_zone);
     rr->unit_local = ks_xcalloc(n, sizeof *rr->unit_local);
     rr->unit_pin = ks_xmalloc(n * sizeof *rr->unit_pin);
+    rr->unit_mask = ks_xcalloc(n, sizeof *rr->unit_mask);
     for (size_t q = 0; q < rr->n; q++) {
         uint32_t e = rr->ent[q], r = rep[e];
         if (unit_of_rep[r] == UINT32_MAX) {
@@ -64,11 +80,30 @@ make_units(struct mdl_rules_run *rr)
         /* Members agree (checked); without a rule in a re-plan, the highest zone wins. */
         rr->unit_zone[u] = zone[e] > rr->unit_zone[u] ? (uint32_t)zone[e] : rr->unit_zone[u];
         rr->unit_pin[u] = pin[e] >= 0 ? pin[e] : rr->unit_pin[u];
+        rr->unit_mask[u] = mask[e] ? mask[e] : rr->unit_mask[u];
     }
+    free(mask);
     free(unit_of_rep);
     free(rep);
     free(zone);
     free(pin);
+}
+
+/* The zone's pinned units when one of them is pinned to a set (a set unit: pinned,
+ * but to no single host); else the zone needs no matching and keeps npinned 0. */
+static void
+zone_pins(const struct mdl_rules_run *rr, struct mdl_rzone *z)
+{
+    int sets = 0;
+    for (size_t l = 0; l < z->nu; l++)
+        sets |= rr->unit_mask[z->unit[l]] && rr->unit_pin[z->unit[l]] < 0;
+    if (!sets)
+        return;
+    z->pmask = ks_xcalloc(z->nu, sizeof *z->pmask);
+    z->pinned = ks_xmalloc(z->nu * sizeof *z->pinned);
+    for (size_t l = 0; l < z->nu; l++)
+        if ((z->pmask[l] = rr->unit_mask[z->unit[l]]) != 0)
+            z->pinned[z->npinned++] = (uint32_t)l;
 }
 
 /* Each zone's units and their summed series. */
@@ -91,9 +126,11 @@ make_zone_problems(struct mdl_rules_run *rr, const struct mdl_vbp *p)
     }
     for (size_t zi = 0; zi < rr->nzones; zi++) {
         struct mdl_rzone *z = &rr->z[zi];
+        z->model = -1;
         z->vbp = mdl_vbp_new(z->nu, p->nres, p->nsteps, p->cap);
         for (size_t l = 0; l < z->nu; l++)
             mdl_vbp_set_item(z->vbp, l, sum + (size_t)z->unit[l] * p->dim);
+        zone_pins(rr, z);
     }
     free(sum);
 }
@@ -192,6 +229,12 @@ conflicts(struct mdl_rules_run *rr, const uint32_t *src_of_ent)
                 rr->unit_zone[a] == rr->unit_zone[b])
                 edge_add(&E, (uint32_t)a, (uint32_t)b, 1);
     }
+    /* A set unit and a pinned unit whose hosts it does not name can never share one. */
+    for (size_t a = 0; a < rr->nunits; a++)
+        for (size_t b = 0; rr->unit_mask[a] && rr->unit_pin[a] < 0 && b < rr->nunits; b++)
+            if (b != a && rr->unit_mask[b] && !(rr->unit_mask[a] & rr->unit_mask[b]) &&
+                (rr->unit_pin[b] >= 0 || b > a) && rr->unit_zone[a] == rr->unit_zone[b])
+                edge_add(&E, (uint32_t)a, (uint32_t)b, 1);
     for (size_t z = 0; z < rr->nzones; z++) {
         rr->z[z].clique = clique[z] > npin[z] ? clique[z] : npin[z];
         csr(rr, z, &E, &rr->z[z].coff, &rr->z[z].conf, NULL);
@@ -380,6 +423,8 @@ mdl_rules_run_free(struct mdl_rules_run *rr)
         free(z->sadj);
         free(z->sw);
         free(z->hosts);
+        free(z->pmask);
+        free(z->pinned);
     }
     for (size_t k = 0; k < rr->rs->n && rr->soft; k++) {
         free(rr->soft[k].a);
@@ -393,5 +438,63 @@ mdl_rules_run_free(struct mdl_rules_run *rr)
     free(rr->unit_zone);
     free(rr->unit_local);
     free(rr->unit_pin);
+    free(rr->unit_mask);
     free(rr);
+}
+
+/* ---- Zones with a host model of their own ------------------------------------------------ */
+
+int
+mdl_rules_zone_models(const struct mdl_rules *rs, const struct mdl_catalog *cat, long *model,
+                      struct ks_err *err)
+{
+    struct mdl_probs pb = {.path = rs->path};
+    for (size_t z = 0; z < rs->nzones; z++) {
+        const char *name = rs->zone_model ? rs->zone_model[z] : NULL;
+        model[z] = name ? mdl_catalog_find(cat, name) : -1;
+        if (name && model[z] < 0)
+            mdl_probs_add(&pb, rs->zone_model_line[z], "column 'model': zone %s: no host model "
+                          "'%s' in the catalog", rs->zones[z], name);
+    }
+    return mdl_probs_fail(&pb, "file", err);
+}
+
+void
+mdl_rules_zone_fix(struct mdl_rules_run *rr, size_t zi, long model, int sockets,
+                   const double cap[2])
+{
+    struct mdl_rzone *z = &rr->z[zi];
+    z->model = model;
+    z->sockets = sockets;
+    z->cap[0] = cap[0];
+    z->cap[1] = cap[1];
+}
+
+size_t
+mdl_rules_nzones(const struct mdl_rules_run *rr)
+{
+    return rr->nzones;
+}
+
+size_t
+mdl_rules_source_zone(const struct mdl_rules_run *rr, size_t q)
+{
+    return rr->unit_zone[rr->unit_of[q]];
+}
+
+long
+mdl_rules_zone_model(const struct mdl_rules_run *rr, size_t zi, int *sockets)
+{
+    if (sockets)
+        *sockets = rr->z[zi].sockets;
+    return rr->z[zi].model;
+}
+
+size_t
+mdl_rules_fixed_bound(const struct mdl_rules_run *rr)
+{
+    size_t n = 0;
+    for (size_t zi = 0; zi < rr->nzones; zi++)
+        n += rr->z[zi].model >= 0 ? rr->z[zi].lb : 0;
+    return n;
 }

@@ -24,7 +24,17 @@ void mdl_rules_conflicts(const struct mdl_rules *rs, size_t nent, const struct k
 /* The set of entities that must share a host with each entity (affinity, same pin):
  * a representative entity index per entity. Caller frees. */
 uint32_t *mdl_rules_together(const struct mdl_rules *rs, size_t nent);
-/* Pinned host index of each entity, -1 = none. Caller frees. */
+/* A pin rule to one host (merged like affinity), or to a set of hosts. */
+int mdl_rule_pin1(const struct mdl_rule *r);
+int mdl_rule_pinset(const struct mdl_rule *r);
+/* rs->pin_list, pin_sets and every pin rule's pin_mask from the enabled pin rules;
+ * a problem in pb (may be NULL) when pin sets meet more than 64 pinned hosts. */
+void mdl_rules_pin_masks(struct mdl_rules *rs, struct mdl_probs *pb);
+/* Bipartite matching (augmenting paths) of nb host sets (masks over rs->pin_list) to
+ * distinct hosts: 1 when every set gets one; owner[64] then holds the set index of each
+ * host bit, -1 unused. */
+int mdl_rules_pin_match(const uint64_t *mask, size_t nb, int *owner);
+/* Pinned host index of each entity (one-host pins only), -1 = none. Caller frees. */
 long *mdl_rules_entity_pins(const struct mdl_rules *rs, size_t nent);
 
 /* ---- A rules set bound to one planning run (mdl_rules_run.h) ---------------------- */
@@ -49,6 +59,12 @@ struct mdl_rzone {
     size_t clique;            /* hosts the conflicts alone need */
     size_t lb;                /* last lower bound computed */
     size_t *hosts, nhosts;    /* plan hosts the zone rules name for this zone */
+    long model;               /* catalog index of the zone's own host model, -1 the plan's */
+    int sockets;              /* ... its socket population */
+    double cap[2];            /* ... its packing capacity (CPU MHz, memory MiB) */
+    uint64_t *pmask;          /* nu: pin mask of each unit, 0 none; NULL without pin sets */
+    uint32_t *pinned, npinned;/* local units with a pin mask, when the zone has a pin set
+                               * (else npinned 0: one-host pins need no matching) */
 };
 
 struct mdl_rules_run {
@@ -57,12 +73,18 @@ struct mdl_rules_run {
     uint32_t *ent;            /* n: entity of each source */
     uint32_t *unit_of;        /* n: unit of each source */
     uint32_t *unit_zone, *unit_local; /* nunits */
-    long *unit_pin;           /* nunits: pinned host, -1 none */
+    long *unit_pin;           /* nunits: pinned host (one-host pins), -1 none */
+    uint64_t *unit_mask;      /* nunits: pinned hosts as a mask over rs->pin_list (set or
+                               * one-host pins, when the rules have a pin set), 0 none */
     struct mdl_rzone *z;      /* nzones */
     struct mdl_soft_pairs *soft; /* rs->n (empty for other types) */
 };
 
-/* The engine's hooks over a zone (ctx = struct mdl_rzone). */
+/* The engine's hooks over a zone (ctx = struct mdl_rzone). allow keeps the conflicts
+ * (mdl_rules_apart) and, with pin sets, the pinned units' hosts matchable to distinct
+ * hosts of their sets. */
+int mdl_rules_apart(const struct mdl_rzone *z, size_t item, uint32_t bin,
+                    const uint32_t *assign);
 int mdl_rules_allow(void *ctx, size_t item, uint32_t bin, const uint32_t *assign);
 double mdl_rules_penalty(void *ctx, size_t item, uint32_t from, uint32_t to,
                          const uint32_t *assign);
@@ -70,9 +92,11 @@ double mdl_rules_penalty(void *ctx, size_t item, uint32_t from, uint32_t to,
 /* Fail each host of zone zi in turn (mdl_rules_ha.c): the first plan host whose units
  * cannot be re-placed on the zone's others keeping capacity and the conflict rules, -1
  * when every failure can, -2 when the zone has no conflict to keep. assign: plan host
- * of each source. */
+ * of each source. With set != 0 (a pin set's mask) only the hosts of that set are
+ * failed, and its units must re-place on the set's other hosts (no conflicts asked):
+ * -2 when the zone has no unit of that set. */
 long mdl_rules_failover(const struct mdl_rules_run *rr, size_t zi, const uint32_t *assign,
-                        const uint32_t *host_zone, size_t nhosts);
+                        const uint32_t *host_zone, size_t nhosts, uint64_t set);
 
 struct mdl_eval;
 /* Soft-affinity groups packed as one item where that costs no host (mdl_rules_soft.c):

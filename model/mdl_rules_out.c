@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/ks_table.h"
+#include "model/mdl_plan.h"
 #include "model/mdl_rules_int.h"
 #include "model/mdl_rules_run.h"
 
@@ -57,6 +58,37 @@ anti_out(const struct mdl_rules_result *res, const struct mdl_rule *r, const str
         snprintf(o->notes + n, sizeof o->notes - (size_t)n, "; NOT kept after host%02ld fails: "
                  "its VMs fit the other hosts only by sharing a host with a conflicting one",
                  bad + 1);
+}
+
+/* A pin set: which host of the set each member got ("db01 on host02, ..."), and whether
+ * a failover keeps the members inside the set. */
+static void
+pinset_out(const struct mdl_rule *r, const struct mdl_plan *pl, struct mdl_rule_out *o)
+{
+    size_t n = 0, cap = sizeof o->notes;
+    o->honoured = 1;
+    for (size_t m = 0; m < r->nent; m++) {
+        long h = pl->host_of[r->ent[m]];
+        int in = 0;
+        for (size_t i = 0; i < r->npin && h >= 0; i++)
+            in |= r->pin_hosts[i] == (size_t)h;
+        o->honoured &= in;
+        if (n < cap && h >= 0)
+            n += (size_t)snprintf(o->notes + n, cap - n, "%s%s on host%02ld", m ? ", " : "",
+                                  r->names[m], h + 1);
+        else if (n < cap)
+            n += (size_t)snprintf(o->notes + n, cap - n, "%s%s not placed", m ? ", " : "",
+                                  r->names[m]);
+    }
+    long bad = o->failover_break;
+    if (n >= cap || pl->pol.ha <= 0 || !o->honoured || bad == -2)
+        return;
+    if (bad < 0)
+        snprintf(o->notes + n, cap - n, "; failover keeps the set: kept after the failure of "
+                 "any one host");
+    else
+        snprintf(o->notes + n, cap - n, "; NOT kept after host%02ld fails: the set's other "
+                 "hosts lack room for its members", bad + 1);
 }
 
 static void
@@ -143,6 +175,10 @@ rule_out(const struct mdl_rules_result *res, const struct mdl_rules_run *rr, siz
         zone_out(res, r, pl, o);
         break;
     case MDL_RULE_PIN:
+        if (r->npin > 1) {
+            pinset_out(r, pl, o);
+            break;
+        }
         o->honoured = 1;
         for (size_t m = 0; m < r->nent; m++)
             o->honoured &= pl->host_of[r->ent[m]] == (long)r->pin_host;
@@ -157,6 +193,27 @@ rule_out(const struct mdl_rules_result *res, const struct mdl_rules_run *rr, siz
     window_out(rr->rs, r, o);
 }
 
+/* Each pin set's own failover verdict; a zone whose conflicts survive every failure
+ * but one of whose sets does not gets that set's host as its verdict. */
+static void
+set_failovers(struct mdl_rules_result *res, const struct mdl_rules_run *rr,
+              const struct mdl_plan *pl, const struct mdl_eval *best)
+{
+    for (size_t k = 0; k < rr->rs->n; k++) {
+        const struct mdl_rule *r = &rr->rs->r[k];
+        long brk = -2;
+        size_t z = 0;
+        for (size_t q = 0; q < rr->n && r->nent; q++)
+            z = rr->ent[q] == r->ent[0] ? rr->unit_zone[rr->unit_of[q]] : z;
+        if (mdl_rule_pinset(r) && !r->disabled && r->nent && pl->pol.ha > 0)
+            brk = mdl_rules_failover(rr, z, best->assign, best->host_zone, pl->nhosts,
+                                     r->pin_mask);
+        res->out[k].failover_break = brk;
+        long *zb = &res->zone[z].failover_break;
+        *zb = brk >= 0 && *zb < 0 ? brk : brk == -1 && *zb == -2 ? -1 : *zb;
+    }
+}
+
 static void
 zone_figures(struct mdl_rules_result *res, struct mdl_rules_run *rr, const struct mdl_plan *pl,
              const struct mdl_eval *best, size_t allow_over)
@@ -165,8 +222,11 @@ zone_figures(struct mdl_rules_result *res, struct mdl_rules_run *rr, const struc
     cap.cap[0] = best->pack_cap[0];
     cap.cap[1] = best->pack_cap[1];
     mdl_rules_lower_bound(rr, &cap);
-    for (size_t z = 0; z < rr->nzones; z++)
+    for (size_t z = 0; z < rr->nzones; z++) {
         res->zone[z].lower_bound = rr->z[z].lb;
+        res->zone[z].model = rr->z[z].model;
+        res->zone[z].sockets = rr->z[z].sockets;
+    }
     for (size_t h = 0; h < pl->nhosts && res->host_zone; h++) {
         struct mdl_zone_out *z = &res->zone[res->host_zone[h]];
         z->hosts++;
@@ -177,8 +237,10 @@ zone_figures(struct mdl_rules_result *res, struct mdl_rules_run *rr, const struc
         res->zone[rr->unit_zone[rr->unit_of[q]]].sources++;
     for (size_t z = 0; z < rr->nzones; z++)
         res->zone[z].failover_break =
-            pl->pol.ha > 0 ? mdl_rules_failover(rr, z, best->assign, best->host_zone, pl->nhosts)
-                           : -2;
+            pl->pol.ha > 0
+                ? mdl_rules_failover(rr, z, best->assign, best->host_zone, pl->nhosts, 0)
+                : -2;
+    set_failovers(res, rr, pl, best);
 }
 
 struct mdl_rules_result *
@@ -275,6 +337,8 @@ mdl_rules_summary(const struct mdl_plan *pl, put_fn put, void *ctx)
         num(put, ctx, key, (double)zo->lower_bound);
         snprintf(key, sizeof key, "zone_%s_switch_ports", nm);
         num(put, ctx, key, (double)zo->switch_ports);
+        snprintf(key, sizeof key, "zone_%s_model", nm); /* its own, or the plan's */
+        put(ctx, key, zo->model >= 0 ? pl->cat->m[zo->model].name : mdl_plan_model(pl)->name);
     }
 }
 
@@ -313,10 +377,10 @@ write_zones_csv(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
 {
     static const char *const cols[] = {"zone", "sources", "hosts", "ha_spares",
                                        "lower_bound_hosts", "switch_ports",
-                                       "failover_keeps_rules"};
+                                       "failover_keeps_rules", "host_model"};
     const struct mdl_rules *rs = pl->rules->rules;
     struct ks_table t;
-    ks_table_init(&t, cols, 7);
+    ks_table_init(&t, cols, 8);
     for (size_t z = 0; z < rs->nzones; z++) {
         const struct mdl_zone_out *zo = &pl->rules->zone[z];
         if (!zo->sources)
@@ -328,6 +392,8 @@ write_zones_csv(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
         for (int c = 0; c < 5; c++)
             ks_table_set_num(&t, row, c + 1, v[c]);
         ks_table_set(&t, row, 6, failover_text(zo->failover_break));
+        ks_table_set(&t, row, 7, zo->model >= 0 ? pl->cat->m[zo->model].name
+                                                : mdl_plan_model(pl)->name);
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/zones.csv", dir);

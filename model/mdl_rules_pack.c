@@ -14,15 +14,52 @@
 
 /* ---- Hooks (ctx = the zone) --------------------------------------------------------- */
 
-/* Hard rules: no unit that conflicts with `item` may already be in `bin`. */
+/* Conflicts: no unit that conflicts with `item` may already be in `bin`. */
 int
-mdl_rules_allow(void *ctx, size_t item, uint32_t bin, const uint32_t *assign)
+mdl_rules_apart(const struct mdl_rzone *z, size_t item, uint32_t bin, const uint32_t *assign)
 {
-    const struct mdl_rzone *z = ctx;
     for (uint32_t k = z->coff[item]; k < z->coff[item + 1]; k++)
         if (assign[z->conf[k]] == bin)
             return 0;
     return 1;
+}
+
+/* Pin sets: with `item` in `bin`, every bin holding pinned units must still get a host
+ * named by all of them, each bin a different one (a bipartite matching over at most 64
+ * hosts; the zone's pinned units are few, so this is cheap next to a move scan). */
+static int
+pins_matchable(const struct mdl_rzone *z, size_t item, uint32_t bin, const uint32_t *assign)
+{
+    uint32_t bins[64];
+    uint64_t mask[64];
+    int owner[64];
+    size_t nb = 0;
+    for (uint32_t q = 0; q < z->npinned; q++) {
+        uint32_t l = z->pinned[q], b = l == item ? bin : assign[l], x = 0;
+        if (b == MDL_NONE)
+            continue;
+        while (x < nb && bins[x] != b)
+            x++;
+        if (x == nb) {
+            if (nb == 64) /* more bins than a mask has hosts */
+                return 0;
+            bins[nb] = b;
+            mask[nb++] = ~(uint64_t)0;
+        }
+        if (!(mask[x] &= z->pmask[l]))
+            return 0;
+    }
+    return mdl_rules_pin_match(mask, nb, owner);
+}
+
+/* Hard rules: the conflicts, and the pin sets when the zone has one. */
+int
+mdl_rules_allow(void *ctx, size_t item, uint32_t bin, const uint32_t *assign)
+{
+    const struct mdl_rzone *z = ctx;
+    if (!mdl_rules_apart(z, item, bin, assign))
+        return 0;
+    return !z->npinned || !z->pmask[item] || pins_matchable(z, item, bin, assign);
 }
 
 /* Soft affinity: the weight of the item's pairs that end up split, minus before. */
@@ -94,10 +131,11 @@ mdl_rules_fit_check(const struct mdl_rules_run *rr, const double (*caps)[2], siz
                 continue;
             double cpu = unit_need(z->vbp, l, 0, allow_over, buf);
             double mem = unit_need(z->vbp, l, 1, allow_over, buf);
-            size_t c = 0;
-            while (c < ncaps && (cpu > caps[c][0] || mem > caps[c][1]))
+            const double(*cz)[2] = z->model >= 0 ? (const double(*)[2])z->cap : caps;
+            size_t c = 0, nc = z->model >= 0 ? 1 : ncaps;
+            while (c < nc && (cpu > cz[c][0] || mem > cz[c][1]))
                 c++;
-            if (c == ncaps)
+            if (c == nc)
                 mdl_probs_add(&pb, r->line, "%s '%s': its members together need %.0f MHz "
                               "and %.0f MiB, more than any host can carry",
                               mdl_rule_type_name(r->type), r->name, cpu, mem);
@@ -114,8 +152,8 @@ mdl_rules_lower_bound(struct mdl_rules_run *rr, const struct mdl_vbp *p)
     size_t lb = 0;
     for (size_t zi = 0; zi < rr->nzones; zi++) {
         struct mdl_rzone *z = &rr->z[zi];
-        z->vbp->cap[0] = p->cap[0];
-        z->vbp->cap[1] = p->cap[1];
+        z->vbp->cap[0] = z->model >= 0 ? z->cap[0] : p->cap[0];
+        z->vbp->cap[1] = z->model >= 0 ? z->cap[1] : p->cap[1];
         z->vbp->allow_over = p->allow_over;
         z->lb = z->nu ? mdl_vbp_lower_bound(z->vbp) : 0;
         z->lb = z->clique > z->lb ? z->clique : z->lb;
@@ -244,7 +282,7 @@ pack_zone(struct mdl_rzone *z, struct mdl_eval *ez, const struct mdl_vbp_opts *o
     struct mdl_vbp_opts oz = *o;
     oz.min_bins = z->lb;
     oz.rule_ctx = z;
-    oz.allow = z->coff[z->nu] ? mdl_rules_allow : NULL;
+    oz.allow = z->coff[z->nu] || z->npinned ? mdl_rules_allow : NULL;
     oz.penalty = z->soff[z->nu] ? mdl_rules_penalty : NULL;
     int rc = mdl_eval_pack(ez, z->vbp, &oz, err);
     if (rc == 0 && z->soff[z->nu])
@@ -341,6 +379,98 @@ zone_labels(const struct mdl_rules_run *rr, const struct mdl_eval *e, uint32_t *
     return 0;
 }
 
+static size_t
+bits(uint64_t m)
+{
+    size_t n = 0;
+    for (; m; m &= m - 1)
+        n++;
+    return n;
+}
+
+/* Why the pin sets could not be labelled: the first set rule whose members sit on more
+ * hosts than its target has free inside the plan, else the sets together. */
+static void
+set_reason(const struct mdl_rules_run *rr, const struct mdl_eval *e, uint64_t usable,
+           char *reason, size_t len)
+{
+    uint8_t *on = ks_xcalloc(e->nbins ? e->nbins : 1, 1);
+    for (size_t k = 0; k < rr->rs->n; k++) {
+        const struct mdl_rule *r = &rr->rs->r[k];
+        size_t used = 0;
+        if (!mdl_rule_pinset(r) || r->disabled)
+            continue;
+        memset(on, 0, e->nbins ? e->nbins : 1);
+        for (size_t q = 0; q < rr->n; q++)
+            for (size_t m = 0; m < r->nent; m++)
+                if (r->ent[m] == rr->ent[q] && !on[e->assign[q]]++)
+                    used++;
+        if (used > bits(r->pin_mask & usable)) {
+            snprintf(reason, len, "pin '%s': its members need %zu hosts of this model, more "
+                     "than the %zu of its target %s free among the plan's %zu hosts (%s:%lu)",
+                     r->name, used, bits(r->pin_mask & usable), r->target, e->nominal,
+                     rr->rs->path, r->line);
+            free(on);
+            return;
+        }
+    }
+    free(on);
+    snprintf(reason, len, "the pin sets cannot each get a distinct host of their targets "
+             "among this model's %zu hosts (%s)", e->nominal, rr->rs->path);
+}
+
+/* Bins holding units pinned to a set get distinct hosts of their sets: a matching over
+ * the hosts inside the plan that no one-host pin took. A bin a one-host pin labelled
+ * already must be named by its set units too. 1 (reason) when that cannot be done. */
+static int
+set_labels(const struct mdl_rules_run *rr, const struct mdl_eval *e, uint32_t *to,
+           uint8_t *taken, char *reason, size_t len)
+{
+    const struct mdl_rules *rs = rr->rs;
+    size_t N = e->nominal, nb = 0, nfree = 0;
+    uint64_t usable = 0, bmask[64], mask[64];
+    uint32_t bins[64];
+    int owner[64], rc = 0;
+    for (size_t i = 0; i < rs->npin_list && i < 64; i++)
+        usable |= rs->pin_list[i] < N && !taken[rs->pin_list[i]] ? (uint64_t)1 << i : 0;
+    for (size_t q = 0; q < rr->n && rc == 0; q++) { /* the bins of set units, their ANDs */
+        uint32_t u = rr->unit_of[q], b = e->assign[q], x = 0;
+        if (rr->unit_pin[u] >= 0 || !rr->unit_mask[u] || b >= N)
+            continue;
+        while (x < nb && bins[x] != b)
+            x++;
+        rc = x == 64; /* more bins than a mask has hosts */
+        if (x == nb && rc == 0) {
+            bins[nb] = b;
+            bmask[nb++] = ~(uint64_t)0;
+        }
+        if (rc == 0)
+            bmask[x] &= rr->unit_mask[u];
+    }
+    for (size_t x = 0; x < nb && rc == 0; x++) {
+        uint32_t b = bins[x];
+        if (to[b] == UINT32_MAX) {
+            bins[nfree] = b;
+            mask[nfree++] = bmask[x] & usable;
+            continue;
+        }
+        size_t i = 0; /* labelled by a one-host pin: its host must be in the set too */
+        while (i < rs->npin_list && rs->pin_list[i] != to[b])
+            i++;
+        rc = i >= 64 || !(bmask[x] >> i & 1);
+    }
+    if (rc == 0 && !mdl_rules_pin_match(mask, nfree, owner))
+        rc = 1;
+    for (int h = 0; h < 64 && rc == 0; h++)
+        if (owner[h] >= 0) {
+            to[bins[owner[h]]] = (uint32_t)rs->pin_list[h];
+            taken[rs->pin_list[h]] = 1;
+        }
+    if (rc)
+        set_reason(rr, e, usable, reason, len);
+    return rc;
+}
+
 /* Renumber the hosts carrying VMs so that each pinned unit's host gets its name. */
 static int
 relabel(struct mdl_rules_run *rr, struct mdl_eval *e, char *reason, size_t len)
@@ -370,6 +500,8 @@ relabel(struct mdl_rules_run *rr, struct mdl_eval *e, char *reason, size_t len)
             taken[pin] = 1;
         }
     }
+    if (rc == 0 && rr->rs->pin_sets)
+        rc = set_labels(rr, e, to, taken, reason, len);
     if (rc == 0)
         rc = zone_labels(rr, e, to, taken, reason, len);
     for (size_t b = 0, next = 0; b < N && rc == 0; b++) {
@@ -394,6 +526,55 @@ relabel(struct mdl_rules_run *rr, struct mdl_eval *e, char *reason, size_t len)
     return rc;
 }
 
+/* The engine's bound on the units that may only use hosts of set S (their masks inside
+ * it), on zone z's capacity. */
+static size_t
+set_bound(const struct mdl_rzone *z, uint64_t S)
+{
+    size_t n = 0, dim = z->vbp->dim;
+    for (uint32_t q = 0; q < z->npinned; q++)
+        n += !(z->pmask[z->pinned[q]] & ~S);
+    struct mdl_vbp *sub = mdl_vbp_new(n, z->vbp->nres, z->vbp->nsteps, z->vbp->cap);
+    double *row = ks_xmalloc((dim ? dim : 1) * sizeof *row);
+    sub->allow_over = z->vbp->allow_over;
+    for (uint32_t q = 0, i = 0; q < z->npinned; q++) {
+        if (z->pmask[z->pinned[q]] & ~S)
+            continue;
+        const float *x = mdl_vbp_row(z->vbp, z->pinned[q]);
+        for (size_t j = 0; j < dim; j++)
+            row[j] = x[j];
+        mdl_vbp_set_item(sub, i++, row);
+    }
+    size_t lb = n ? mdl_vbp_lower_bound(sub) : 0;
+    free(row);
+    mdl_vbp_free(sub);
+    return lb;
+}
+
+/* Before packing: a pin set whose members cannot fit its hosts even by the bound makes
+ * this host choice ineligible at once (the search would only thrash against the allow
+ * hook). 1 with reason, else 0. */
+static int
+sets_fit(const struct mdl_rules_run *rr, char *reason, size_t len)
+{
+    for (size_t k = 0; k < rr->rs->n; k++) {
+        const struct mdl_rule *r = &rr->rs->r[k];
+        if (!mdl_rule_pinset(r) || r->disabled || !r->nent)
+            continue;
+        for (size_t zi = 0; zi < rr->nzones; zi++) {
+            const struct mdl_rzone *z = &rr->z[zi];
+            size_t lb = z->npinned ? set_bound(z, r->pin_mask) : 0;
+            if (lb > bits(r->pin_mask)) {
+                snprintf(reason, len, "pin '%s': its members need at least %zu hosts of this "
+                         "model, more than the %zu of its target %s (%s:%lu)", r->name, lb,
+                         bits(r->pin_mask), r->target, rr->rs->path, r->line);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 int
 mdl_rules_pack(struct mdl_rules_run *rr, struct mdl_eval *e, const struct mdl_vbp *p,
                const struct mdl_vbp_opts *o, int ha, char *reason, size_t reason_len,
@@ -402,6 +583,10 @@ mdl_rules_pack(struct mdl_rules_run *rr, struct mdl_eval *e, const struct mdl_vb
     struct mdl_eval *ez = ks_xcalloc(rr->nzones, sizeof *ez);
     int rc = 0;
     mdl_rules_lower_bound(rr, p); /* sets every zone's capacity and bound */
+    if (rr->rs->pin_sets && sets_fit(rr, reason, reason_len)) {
+        free(ez);
+        return 1;
+    }
     for (size_t zi = 0; zi < rr->nzones && rc == 0; zi++) {
         mdl_eval_init(&ez[zi]);
         if (rr->z[zi].nu)

@@ -23,12 +23,32 @@ void mdl_rules_bind(const struct mdl_rules *rs, const struct ks_dataset *ds,
                     const struct mdl_demand *d, const struct mdl_vbp *p,
                     struct mdl_rules_run **out);
 void mdl_rules_run_free(struct mdl_rules_run *rr);
+
+struct mdl_catalog;
+/* The zones' own host models (rules column `model`) looked up in cat: model[zi] is the
+ * catalog index, -1 for the plan's. -EINVAL naming file, line and column for every name
+ * the catalog lacks. model has rs->nzones entries. */
+int mdl_rules_zone_models(const struct mdl_rules *rs, const struct mdl_catalog *cat,
+                          long *model, struct ks_err *err);
+/* Zone zi is packed on host model `model` (catalog index) with `sockets`, whose packing
+ * capacity (CPU MHz, memory MiB) is cap, whatever model the plan tries. */
+void mdl_rules_zone_fix(struct mdl_rules_run *rr, size_t zi, long model, int sockets,
+                        const double cap[2]);
+size_t mdl_rules_nzones(const struct mdl_rules_run *rr);
+/* Zone of source q. */
+size_t mdl_rules_source_zone(const struct mdl_rules_run *rr, size_t q);
+/* The zone's own host model (catalog index; *sockets its population), -1 the plan's. */
+long mdl_rules_zone_model(const struct mdl_rules_run *rr, size_t zi, int *sockets);
+/* Hosts of the last mdl_rules_lower_bound that fall to zones with their own model. */
+size_t mdl_rules_fixed_bound(const struct mdl_rules_run *rr);
 /* Units (affinity groups) that fit no host: caps are the packing capacities (CPU, memory)
- * of every host choice; allow_over as in the problem. -EINVAL naming each rule's line. */
+ * of every host choice (a zone with its own model: its capacity alone); allow_over as in
+ * the problem. -EINVAL naming each rule's line. */
 int mdl_rules_fit_check(const struct mdl_rules_run *rr, const double (*caps)[2], size_t ncaps,
                         size_t allow_over, struct ks_err *err);
-/* Lower bound with the rules, for p's capacity: per zone, the engine's bound on its units,
- * raised to its largest anti-affinity group and its count of pinned hosts; summed. */
+/* Lower bound with the rules, for p's capacity (a zone with its own model: that model's):
+ * per zone, the engine's bound on its units, raised to its largest anti-affinity group
+ * and its count of pinned hosts; summed. */
 size_t mdl_rules_lower_bound(struct mdl_rules_run *rr, const struct mdl_vbp *p);
 /* Pack every zone (with its own HA spares) into e: nominal hosts zone by zone, then the
  * spares zone by zone; pinned hosts renumbered to their names. 0 ok, 1 when this host

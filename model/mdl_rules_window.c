@@ -45,6 +45,11 @@ rebind_rule(struct mdl_rule *r, const struct mdl_rule *o, const struct ks_datase
     r->hosts = ks_xmalloc((o->nhosts ? o->nhosts : 1) * sizeof *r->hosts);
     if (o->nhosts) /* hosts is NULL without any (memcpy must not see NULL) */
         memcpy(r->hosts, o->hosts, o->nhosts * sizeof *r->hosts);
+    r->pin_hosts = NULL;
+    if (o->pin_hosts) { /* a pin's target hosts (one at least when allocated) */
+        r->pin_hosts = ks_xmalloc((o->npin ? o->npin : 1) * sizeof *r->pin_hosts);
+        memcpy(r->pin_hosts, o->pin_hosts, (o->npin ? o->npin : 1) * sizeof *r->pin_hosts);
+    }
     r->nent = 0;
     for (size_t m = 0; m < o->nent; m++) {
         long e = ks_dataset_find(win, o->names[m]);
@@ -78,8 +83,18 @@ mdl_rules_rebind(const struct mdl_rules *rs, const struct ks_dataset *win, const
         rebind_rule(&w->r[k], &rs->r[k], win);
     w->nzones = rs->nzones;
     w->zones = ks_xmalloc(rs->nzones * sizeof *w->zones);
-    for (size_t z = 0; z < rs->nzones; z++)
+    w->zone_model = ks_xcalloc(rs->nzones, sizeof *w->zone_model);
+    w->zone_model_line = ks_xcalloc(rs->nzones, sizeof *w->zone_model_line);
+    for (size_t z = 0; z < rs->nzones; z++) {
         w->zones[z] = ks_xstrdup(rs->zones[z]);
+        w->zone_model[z] = rs->zone_model[z] ? ks_xstrdup(rs->zone_model[z]) : NULL;
+        w->zone_model_line[z] = rs->zone_model_line[z];
+    }
+    w->npin_list = rs->npin_list;
+    w->pin_sets = rs->pin_sets;
+    w->pin_list = ks_xmalloc((rs->npin_list ? rs->npin_list : 1) * sizeof *w->pin_list);
+    if (rs->npin_list)
+        memcpy(w->pin_list, rs->pin_list, rs->npin_list * sizeof *w->pin_list);
     return w;
 }
 

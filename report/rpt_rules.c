@@ -86,6 +86,17 @@ zone_holds(const struct rpt_ctx *c, const char **zone, const char *name, const l
     return 1;
 }
 
+/* Is host one of the ';'-separated hosts of a pin's target (one host, or a set)? */
+static int
+in_target(const char *host, const char *target)
+{
+    size_t n = strlen(host);
+    for (const char *p = target; (p = strstr(p, host)) != NULL; p += n)
+        if ((p == target || p[-1] == ';') && (p[n] == 0 || p[n] == ';'))
+            return 1;
+    return 0;
+}
+
 /* The report's own verdict on a hard rule, from placement.csv: yes, no, or "-" for
  * soft affinity (a preference: see the planner's notes). */
 static const char *
@@ -108,7 +119,7 @@ verdict(const struct rpt_ctx *c, const char **zone, const char *type, const char
             ok &= h[i] == -1;
         else if (strcmp(type, "pin") == 0)
             ok &= h[i] >= 0 && target &&
-                  strcmp(ks_table_get(&c->plan.hosts, (size_t)h[i], 0), target) == 0;
+                  in_target(ks_table_get(&c->plan.hosts, (size_t)h[i], 0), target);
         else
             return "-";
     }
@@ -175,7 +186,9 @@ rpt_rules_html(const struct rpt_ctx *c, FILE *f)
     rpt_html_table(f, t, "rules", 0);
     if (z && z->nrows) {
         fputs("<p>Zones are packed on hosts of their own, each with its own HA spares, "
-              "lower bound and switch ports:</p>\n", f);
+              "lower bound and switch ports, on the host model in the last column (a zone "
+              "the rules give a model of its own keeps it whatever model the plan "
+              "chose):</p>\n", f);
         rpt_html_table(f, z, "zones", 0);
     }
 }

@@ -13,6 +13,7 @@
 #include "model/mdl_plan.h"
 #include "model/mdl_rules.h"
 #include "tests/unit/test_util.h"
+#include "tests/unit/test_rules_fx.h"
 
 #define NVM 12
 #define NSTEP 24
@@ -21,15 +22,6 @@
 static const char *CAT = "model,sockets,cores_per_socket,threads_per_core,core_MHz,mem_GiB,"
                          "nic_ports,nic_Gbps,rack_U,price,watts_idle,watts_max,perf_per_core\n"
                          "m4,1,4,1,1000,12,6,1,1,2000,100,200,1\n";
-
-struct fx {
-    char *dir;
-    struct ks_dataset *ds;
-    struct mdl_catalog *cat;
-    struct mdl_rules *rules;
-    struct mdl_plan *plan;
-    struct ks_err err;
-};
 
 /* NVM VMs vm00.. with CPU of 300-700 MHz at shifted hours and 1 GiB of memory. */
 static struct ks_dataset *
@@ -60,13 +52,8 @@ make_ds(void)
 static int
 setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    f->dir = tu_tmpdir();
+    struct fx *f = rfx_new(CAT);
     f->ds = make_ds();
-    tu_write(f->dir, "cat.csv", CAT);
-    char p[4096];
-    snprintf(p, sizeof p, "%s/cat.csv", f->dir);
-    assert_int_equal(mdl_catalog_read(p, &f->cat, &f->err), 0);
     *state = f;
     return 0;
 }
@@ -74,31 +61,14 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-    struct fx *f = *state;
-    mdl_plan_free(f->plan);
-    mdl_rules_free(f->rules);
-    mdl_catalog_free(f->cat);
-    ks_dataset_free(f->ds);
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", f->dir);
-    free(f->dir);
-    free(f);
+    rfx_free(*state);
     return 0;
 }
 
-/* Read rules text; returns the reader's code (f->rules set on success). */
 static int
 read_rules(struct fx *f, const char *text)
 {
-    char p[4096];
-    tu_write(f->dir, "rules.csv", text);
-    snprintf(p, sizeof p, "%s/rules.csv", f->dir);
-    mdl_rules_free(f->rules);
-    f->rules = NULL;
-    ks_err_clear(&f->err);
-    return mdl_rules_read(p, f->ds, &f->rules, &f->err);
+    return rfx_read_rules(f, text);
 }
 
 static int
