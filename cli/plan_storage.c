@@ -94,8 +94,15 @@ plan_storage_run(const struct plan_storage_args *a, const struct ks_dataset *ds,
         rc = mdl_storage_size(ds, have_grid ? &g : NULL, &pol, cat, &sp, err);
     ks_grid_fini(&g);
     if (rc == 0) {
-        const struct mdl_model *m = mdl_plan_model(pl);
-        mdl_storage_dr_cost(sp, (long)pl->nhosts, mdl_model_price(m, mdl_plan_choice(pl)->sockets));
+        /* DR hosts are a share of the primary's, priced at its mean host (zones may
+         * run their own models). */
+        double price = 0;
+        for (size_t h = 0; h < pl->nhosts; h++) {
+            int sockets;
+            const struct mdl_model *hm = mdl_plan_host_model(pl, h, &sockets);
+            price += mdl_model_price(hm, sockets);
+        }
+        mdl_storage_dr_cost(sp, (long)pl->nhosts, pl->nhosts ? price / (double)pl->nhosts : 0);
         rc = mdl_storage_write(sp, out_dir, err);
     }
     if (rc == 0)

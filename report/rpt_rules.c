@@ -177,8 +177,10 @@ rpt_rules_html(const struct rpt_ctx *c, FILE *f)
                "own check of the hard rules against placement.csv finds %zu broken. ",
             t->nrows, count_col(t, "honoured", "yes"), count_col(t, "checked_by_report", "no"));
     rpt_html_fill(f, c, "Without any rule the plan needs {hosts_without_rules:0} hosts: the "
-                        "rules cost {rules_cost_hosts:0} host(s). {excluded_entities:0} "
-                        "entities stay physical.</p>\n");
+                        "rules cost {rules_cost_hosts:0} host(s). {excluded_entities:0} ");
+    fputs(rpt_sum_num(c, "excluded_entities") == 1 ? "entity stays physical.</p>\n"
+                                                  : "entities stay physical.</p>\n",
+          f);
     fputs("<p>Each rule's cost is the plan made again without that rule alone, on the same "
           "host model (<code>hosts - hosts_without</code>). Hard rules are kept by "
           "construction; a soft-affinity rule that is not honoured says how much of its "
