@@ -35,8 +35,11 @@ endif
 
 CC ?= cc
 # Libraries with a pkg-config file; libcsv and GLPK have none (shared/reference.md).
-PKGS := libpcap papi ncursesw cmocka inih gsl libvirt libcurl jansson
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGS := libpcap papi ncursesw cmocka inih gsl jansson
+# Compiled against but not linked: collect/ dlopens them on first use (collect/col_dl.h;
+# linked, they put ~60 shared libraries and 16 MiB of resident memory into every run).
+PKGS_DLOPEN := libvirt libcurl
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(PKGS_DLOPEN) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

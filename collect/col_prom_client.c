@@ -4,10 +4,46 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "collect/col_dl.h"
+
+/* libcurl is loaded when the first client is made, not linked (col_dl.h says why);
+ * KASANE_LIBCURL_SO replaces its name (a test hook). The table is typed from curl.h.
+ * curl.h defines curl_easy_setopt and curl_easy_getinfo as macros too, so calls
+ * through the table are written (cu.curl_easy_setopt)(...): the parenthesis keeps
+ * the preprocessor from expanding them (and so the variadic options are unchecked:
+ * every long option value below is written as a long). */
+#define CU_FUNCS(X)                                                                                \
+    X(curl_global_init)                                                                            \
+    X(curl_easy_init)                                                                              \
+    X(curl_easy_setopt)                                                                            \
+    X(curl_easy_perform)                                                                           \
+    X(curl_easy_getinfo)                                                                           \
+    X(curl_easy_cleanup)                                                                           \
+    X(curl_easy_strerror)                                                                          \
+    X(curl_easy_escape)                                                                            \
+    X(curl_free)
+
+/* Filled once per process by col_dl_load, read-only afterwards. */
+static struct cu_api {
+    CU_FUNCS(COL_DL_FIELD)
+} cu;
+#define CU_SYM(f) COL_DL_ENTRY(struct cu_api, f)
+static const struct col_dl_sym cu_syms[] = {CU_FUNCS(CU_SYM)};
+
+/* curl_global_init is not thread-safe before libcurl 7.84: col_dl_load runs this once,
+ * under its lock, whoever creates the first client. It is never cleaned up (the
+ * process exit does that). */
+static void
+cu_init(const void *api)
+{
+    ((const struct cu_api *)api)->curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+static struct col_dl_lib cu_lib =
+    COL_DL_LIB("libcurl.so.4", "KASANE_LIBCURL_SO", "libcurl4", &cu, cu_syms, cu_init);
 
 /* One client per import: the curl handle keeps its connection alive between the
  * many range queries of a run (34 per page), which saves a TCP handshake each. */
@@ -131,16 +167,6 @@ col_prom_parse_matrix(const char *body, size_t len, const char *what, col_prom_s
 
 /* ---- HTTP ----------------------------------------------------------------------- */
 
-/* curl_global_init is not thread-safe before libcurl 7.84: run it once, whoever
- * creates the first client. It is never cleaned up (the process exit does that). */
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void
-curl_init_once(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 /* curl write callback: append to the body, refusing to grow past COL_PROM_MAX_BODY
  * (a misconfigured URL can stream without end). */
 static size_t
@@ -168,26 +194,28 @@ col_prom_client_new(const char *base_url, long timeout_s, struct col_prom_client
     if (strncmp(base_url, "http://", 7) != 0 && strncmp(base_url, "https://", 8) != 0)
         return ks_errf(err, -EINVAL, "Prometheus URL '%s' must start with http:// or https://",
                        base_url);
-    pthread_once(&curl_once, curl_init_once);
+    int rc = col_dl_load(&cu_lib, err);
+    if (rc < 0)
+        return rc;
     struct col_prom_client *c = ks_xcalloc(1, sizeof *c);
     size_t bl = strlen(base_url);
     while (bl && base_url[bl - 1] == '/')
         bl--;
     c->url = ks_xasprintf("%.*s/api/v1/query_range", (int)bl, base_url);
     c->timeout_s = timeout_s > 0 ? timeout_s : 60;
-    c->h = curl_easy_init();
+    c->h = cu.curl_easy_init();
     if (!c->h) {
         col_prom_client_free(c);
         return ks_errf(err, -ENOMEM, "libcurl: cannot create a handle");
     }
-    curl_easy_setopt(c->h, CURLOPT_URL, c->url);
-    curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c->h, CURLOPT_WRITEDATA, c);
-    curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, c->cerr);
-    curl_easy_setopt(c->h, CURLOPT_TIMEOUT, c->timeout_s);
-    curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);        /* no SIGALRM in a threaded program */
-    curl_easy_setopt(c->h, CURLOPT_ACCEPT_ENCODING, ""); /* gzip: JSON shrinks ~10x */
+    (cu.curl_easy_setopt)(c->h, CURLOPT_URL, c->url);
+    (cu.curl_easy_setopt)(c->h, CURLOPT_WRITEFUNCTION, on_body);
+    (cu.curl_easy_setopt)(c->h, CURLOPT_WRITEDATA, c);
+    (cu.curl_easy_setopt)(c->h, CURLOPT_ERRORBUFFER, c->cerr);
+    (cu.curl_easy_setopt)(c->h, CURLOPT_TIMEOUT, c->timeout_s);
+    (cu.curl_easy_setopt)(c->h, CURLOPT_CONNECTTIMEOUT, 10L);
+    (cu.curl_easy_setopt)(c->h, CURLOPT_NOSIGNAL, 1L);        /* no SIGALRM in a threaded program */
+    (cu.curl_easy_setopt)(c->h, CURLOPT_ACCEPT_ENCODING, ""); /* gzip: JSON shrinks ~10x */
     *out = c;
     return 0;
 }
@@ -198,7 +226,7 @@ col_prom_client_free(struct col_prom_client *c)
     if (!c)
         return;
     if (c->h)
-        curl_easy_cleanup(c->h);
+        cu.curl_easy_cleanup(c->h);
     free(c->url);
     free(c->body);
     free(c);
@@ -215,7 +243,7 @@ col_prom_client_requests(const struct col_prom_client *c)
 static int
 transport_error(struct col_prom_client *c, CURLcode cc, struct ks_err *err)
 {
-    const char *why = c->cerr[0] ? c->cerr : curl_easy_strerror(cc);
+    const char *why = c->cerr[0] ? c->cerr : cu.curl_easy_strerror(cc);
     if (c->too_big)
         return ks_errf(err, -EFBIG, "%s: answer larger than %u MiB: use a shorter page", c->url,
                        COL_PROM_MAX_BODY >> 20);
@@ -253,20 +281,20 @@ int
 col_prom_query_range(struct col_prom_client *c, const char *query, double start_s, double end_s,
                      double step_s, col_prom_series_fn fn, void *ctx, struct ks_err *err)
 {
-    char *q = curl_easy_escape(c->h, query, 0);
+    char *q = cu.curl_easy_escape(c->h, query, 0);
     char *form = ks_xasprintf("query=%s&start=%.3f&end=%.3f&step=%.6g", q, start_s, end_s, step_s);
-    curl_free(q);
+    cu.curl_free(q);
     c->blen = 0;
     c->too_big = 0;
     c->cerr[0] = '\0';
-    curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, form);
-    CURLcode cc = curl_easy_perform(c->h);
+    (cu.curl_easy_setopt)(c->h, CURLOPT_POSTFIELDS, form);
+    CURLcode cc = cu.curl_easy_perform(c->h);
     c->requests++;
     free(form);
     if (cc != CURLE_OK)
         return transport_error(c, cc, err);
     long status = 0;
-    curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status);
+    (cu.curl_easy_getinfo)(c->h, CURLINFO_RESPONSE_CODE, &status);
     if (status != 200)
         return status_error(c, status, query, err);
     char *what = ks_xasprintf("%s (query '%.100s')", c->url, query);

@@ -11,6 +11,10 @@
  *                 its XML; virDomainBlockStats, virDomainInterfaceStats)
  * The connection is read-only. One that cannot be opened is -ENOTSUP with libvirt's
  * message: the sampler notes it and the host's own collection goes on.
+ *
+ * libvirt.so.0 is loaded here, when --libvirt is given, not linked (col_dl.h says
+ * why); KASANE_LIBVIRT_SO replaces its name (a test hook). A library that cannot be
+ * loaded is -ENOTSUP too, noted the same way.
  */
 #include <errno.h>
 #include <libvirt/libvirt.h>
@@ -20,7 +24,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collect/col_dl.h"
 #include "collect/col_source.h"
+
+/* Every libvirt function this source calls, typed from libvirt.h. */
+#define LV_FUNCS(X)                                                                                \
+    X(virSetErrorFunc)                                                                             \
+    X(virGetLastErrorMessage)                                                                      \
+    X(virConnectOpenReadOnly)                                                                      \
+    X(virConnectClose)                                                                             \
+    X(virConnectListAllDomains)                                                                    \
+    X(virDomainFree)                                                                               \
+    X(virDomainGetName)                                                                            \
+    X(virDomainGetUUIDString)                                                                      \
+    X(virDomainGetInfo)                                                                            \
+    X(virDomainGetXMLDesc)                                                                         \
+    X(virDomainBlockStats)                                                                         \
+    X(virDomainInterfaceStats)                                                                     \
+    X(virDomainMemoryStats)
+
+/* Filled once per process by col_dl_load, read-only afterwards. */
+static struct lv_api {
+    LV_FUNCS(COL_DL_FIELD)
+} lv;
+#define LV_SYM(f) COL_DL_ENTRY(struct lv_api, f)
+static const struct col_dl_sym lv_syms[] = {LV_FUNCS(LV_SYM)};
+static struct col_dl_lib lv_lib =
+    COL_DL_LIB("libvirt.so.0", "KASANE_LIBVIRT_SO", "libvirt0", &lv, lv_syms, NULL);
 
 /* Cumulative counters of one domain at the previous sample. */
 struct vm_prev {
@@ -51,10 +81,15 @@ lv_open(const struct col_ctx *ctx, void **state, struct ks_err *err)
     const char *uri = ctx->opts->libvirt_uri;
     if (!uri)
         return COL_SRC_OFF;
-    virSetErrorFunc(NULL, lv_quiet);
-    virConnectPtr c = virConnectOpenReadOnly(uri);
+    int rc = col_dl_load(&lv_lib, err);
+    if (rc < 0) {
+        ks_err_prefix(err, "libvirt: ");
+        return rc;
+    }
+    lv.virSetErrorFunc(NULL, lv_quiet);
+    virConnectPtr c = lv.virConnectOpenReadOnly(uri);
     if (!c) {
-        const char *m = virGetLastErrorMessage();
+        const char *m = lv.virGetLastErrorMessage();
         return ks_errf(err, -ENOTSUP, "libvirt: cannot connect to '%s': %s; no VM rows", uri,
                        m ? m : "unknown error");
     }
@@ -71,7 +106,7 @@ lv_close(void *state)
     struct lv_state *st = state;
     if (!st)
         return;
-    virConnectClose(st->conn);
+    lv.virConnectClose(st->conn);
     free(st->v);
     free(st);
 }
@@ -100,7 +135,7 @@ xml_targets(const char *xml, const char *elem, char *out, size_t cap)
 static void
 read_io(virDomainPtr d, double c[VC_N])
 {
-    char *xml = virDomainGetXMLDesc(d, 0), devs[1024];
+    char *xml = lv.virDomainGetXMLDesc(d, 0), devs[1024];
     for (int i = VC_RDB; i < VC_N; i++)
         c[i] = NAN;
     if (!xml)
@@ -108,7 +143,7 @@ read_io(virDomainPtr d, double c[VC_N])
     xml_targets(xml, "disk", devs, sizeof devs);
     for (char *s = devs, *tok; (tok = strtok_r(s, " ", &s));) {
         virDomainBlockStatsStruct b;
-        if (virDomainBlockStats(d, tok, &b, sizeof b) < 0)
+        if (lv.virDomainBlockStats(d, tok, &b, sizeof b) < 0)
             continue;
         double v[] = {(double)b.rd_bytes, (double)b.wr_bytes, (double)b.rd_req, (double)b.wr_req};
         for (int i = 0; i < 4; i++)
@@ -117,7 +152,7 @@ read_io(virDomainPtr d, double c[VC_N])
     xml_targets(xml, "interface", devs, sizeof devs);
     for (char *s = devs, *tok; (tok = strtok_r(s, " ", &s));) {
         virDomainInterfaceStatsStruct f;
-        if (virDomainInterfaceStats(d, tok, &f, sizeof f) < 0)
+        if (lv.virDomainInterfaceStats(d, tok, &f, sizeof f) < 0)
             continue;
         double v[] = {(double)f.rx_bytes, (double)f.tx_bytes, (double)f.rx_packets,
                       (double)f.tx_packets};
@@ -135,7 +170,7 @@ read_mem(virDomainPtr d, struct col_entity_row *e)
     double v[VIR_DOMAIN_MEMORY_STAT_NR];
     for (int i = 0; i < VIR_DOMAIN_MEMORY_STAT_NR; i++)
         v[i] = NAN;
-    int n = virDomainMemoryStats(d, ms, VIR_DOMAIN_MEMORY_STAT_NR, 0);
+    int n = lv.virDomainMemoryStats(d, ms, VIR_DOMAIN_MEMORY_STAT_NR, 0);
     for (int i = 0; i < n; i++)
         if (ms[i].tag < VIR_DOMAIN_MEMORY_STAT_NR)
             v[ms[i].tag] = (double)ms[i].val / 1024.0; /* KiB -> MiB */
@@ -198,14 +233,14 @@ one_domain(struct lv_state *st, virDomainPtr d, double dt, struct col_snapshot *
     char uuid[VIR_UUID_STRING_BUFLEN];
     double c[VC_N];
     int fresh;
-    if (virDomainGetInfo(d, &info) < 0 || virDomainGetUUIDString(d, uuid) < 0)
+    if (lv.virDomainGetInfo(d, &info) < 0 || lv.virDomainGetUUIDString(d, uuid) < 0)
         return;
     struct vm_prev *p = find_prev(st, uuid, &fresh);
     p->seen = 1;
     c[VC_CPU] = (double)info.cpuTime;
     read_io(d, c);
     if (!isnan(dt)) {
-        struct col_entity_row *e = col_snapshot_add_entity(out, virDomainGetName(d));
+        struct col_entity_row *e = col_snapshot_add_entity(out, lv.virDomainGetName(d));
         e->vcpus = info.nrVirtCpu;
         e->mem_MiB = (double)info.maxMem / 1024.0;
         read_mem(d, e);
@@ -220,14 +255,14 @@ lv_sample(void *state, const struct col_ctx *ctx, struct col_snapshot *out, stru
 {
     struct lv_state *st = state;
     virDomainPtr *doms = NULL;
-    int n = virConnectListAllDomains(st->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+    int n = lv.virConnectListAllDomains(st->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
     if (n < 0)
-        return ks_errf(err, -EIO, "libvirt: list domains: %s", virGetLastErrorMessage());
+        return ks_errf(err, -EIO, "libvirt: list domains: %s", lv.virGetLastErrorMessage());
     for (size_t i = 0; i < st->n; i++)
         st->v[i].seen = 0;
     for (int i = 0; i < n; i++) {
         one_domain(st, doms[i], ctx->dt_s, out);
-        virDomainFree(doms[i]);
+        lv.virDomainFree(doms[i]);
     }
     free(doms);
     /* forget domains that stopped: a restarted one starts a new baseline */

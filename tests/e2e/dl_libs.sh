@@ -1,0 +1,42 @@
+# libvirt and libcurl are loaded on first use (collect/col_dl.h), not linked: the binary
+# does not list them, and a library that cannot be loaded degrades like a missing
+# feature. KASANE_LIBVIRT_SO / KASANE_LIBCURL_SO are the test hooks that replace the
+# sonames (a missing file, or a library without the symbols).
+. "$(dirname "$0")/lib.sh"
+
+ldd "$KASANE" > "$T/ldd"
+check "ldd lists neither libvirt nor libcurl (nor what they pull: gnutls, xml2)" \
+    sh -c "! grep -qE 'libvirt|libcurl|libgnutls|libxml2' '$T/ldd'"
+
+# collect --libvirt with the library missing: host rows, a note, exit 0 (as for a URI
+# that cannot connect).
+KASANE_LIBVIRT_SO="$T/no/libvirt.so.0" "$KASANE" collect -i 0.2 -n 2 --no-papi \
+    --sources cpu,libvirt --libvirt test:///default --entity hv1 -o "$T/nolib" 2>"$T/nolib.err"
+check "libvirt missing: exit 0" [ $? -eq 0 ]
+check "libvirt missing: stderr names the file, the package and dlerror's reason" \
+    grep -q "libvirt: cannot load $T/no/libvirt.so.0 (Debian package libvirt0): .*cannot open shared object file" "$T/nolib.err"
+check "libvirt missing: host rows only" \
+    [ "$(cut -d, -f2 "$T/nolib/samples.csv" | sort -u | tr '\n' ' ')" = "entity hv1 " ]
+check "libvirt missing: the inventory notes say why" \
+    grep -q "source libvirt unavailable: libvirt: cannot load" "$T/nolib/inventory.csv"
+
+# A library that loads but is not libvirt: the first missing symbol is named.
+KASANE_LIBVIRT_SO=libm.so.6 "$KASANE" collect -i 0.2 -n 1 --no-papi --sources cpu,libvirt \
+    --libvirt test:///default -o "$T/wrong" 2>"$T/wrong.err"
+check "not libvirt: exit 0" [ $? -eq 0 ]
+check "not libvirt: the missing symbol is named" \
+    grep -q "libvirt: libm.so.6 lacks virSetErrorFunc" "$T/wrong.err"
+
+# The hook given the real library's path: VM rows again (the hook itself works).
+so=$(ldconfig -p | awk '$1 == "libvirt.so.0" {print $NF; exit}')
+KASANE_LIBVIRT_SO="$so" "$KASANE" collect -i 0.2 -n 2 --no-papi --sources cpu,libvirt \
+    --libvirt test:///default --entity hv1 -o "$T/path" 2>/dev/null
+check "KASANE_LIBVIRT_SO=$so: domain test has rows" \
+    grep -q "^[^,]*,test," "$T/path/samples.csv"
+
+# import prometheus with libcurl missing: exit 1, a clear line, nothing written.
+expect_exit "libcurl missing: import prometheus exits 1 naming the library" 1 \
+    "cannot load $T/no/libcurl.so.4 \(Debian package libcurl4\): .*cannot open shared object file" \
+    env KASANE_LIBCURL_SO="$T/no/libcurl.so.4" "$KASANE" import prometheus http://127.0.0.1:9 \
+    --start now-1h --end now --step 60 -o "$T/prom"
+check "libcurl missing: no output directory" test ! -e "$T/prom"
