@@ -62,26 +62,16 @@ test_stars(void **state)
     assert_int_equal(rpt_stars(NAN), 1);
 }
 
-/* Compare a generated script with tests/golden/report/NAME.gp; KS_UPDATE_GOLDEN=1
- * rewrites the golden file instead (then review the diff). */
+/* A generated script against tests/golden/report/NAME.gp (tu_golden). */
 static void
 golden(const char *name, char *script)
 {
-    char *path = ks_xasprintf("%s/tests/golden/report/%s.gp", root(), name);
-    if (getenv("KS_UPDATE_GOLDEN")) {
-        FILE *f = fopen(path, "w");
-        assert_non_null(f);
-        fputs(script, f);
-        fclose(f);
-    }
-    char *want = tu_slurp(path, NULL);
-    assert_non_null(want);
-    assert_string_equal(script, want);
+    char rel[256];
+    snprintf(rel, sizeof rel, "report/%s.gp", name);
+    tu_golden(rel, script);
     /* Both terminals always named: without one gnuplot draws nothing. */
     assert_non_null(strstr(script, "set terminal svg"));
     assert_non_null(strstr(script, "set terminal pngcairo"));
-    free(want);
-    free(path);
     free(script);
 }
 

@@ -296,18 +296,9 @@ test_bad_files(void **state)
 static void
 golden(const char *name, char *script)
 {
-    char *path = ks_xasprintf("%s/tests/golden/report/%s.gp", root(), name);
-    if (getenv("KS_UPDATE_GOLDEN")) {
-        FILE *f = fopen(path, "w");
-        assert_non_null(f);
-        fputs(script, f);
-        fclose(f);
-    }
-    char *want = tu_slurp(path, NULL);
-    assert_non_null(want);
-    assert_string_equal(script, want);
-    free(want);
-    free(path);
+    char rel[256];
+    snprintf(rel, sizeof rel, "report/%s.gp", name);
+    tu_golden(rel, script);
     free(script);
 }
 

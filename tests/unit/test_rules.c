@@ -23,45 +23,12 @@ static const char *CAT = "model,sockets,cores_per_socket,threads_per_core,core_M
                          "nic_ports,nic_Gbps,rack_U,price,watts_idle,watts_max,perf_per_core\n"
                          "m4,1,4,1,1000,12,6,1,1,2000,100,200,1\n";
 
-/* NVM VMs vm00.. with CPU of 300-700 MHz at shifted hours and 1 GiB of memory. */
-static struct ks_dataset *
-make_ds(void)
-{
-    struct ks_dataset *ds = ks_dataset_new();
-    char name[32];
-    for (int v = 0; v < NVM; v++) {
-        snprintf(name, sizeof name, "vm%02d", v);
-        size_t e = ks_dataset_add_entity(ds, name, "vm");
-        ks_inv_set_num(ds, e, "cores", 2);
-        ks_inv_set_num(ds, e, "core_MHz", 1000);
-        ks_inv_set_num(ds, e, "mem_MiB", 1024);
-    }
-    for (int t = 0; t < NSTEP; t++)
-        for (int v = 0; v < NVM; v++) {
-            double m[KS_NMETRIC];
-            for (int k = 0; k < KS_NMETRIC; k++)
-                m[k] = NAN;
-            m[KS_CPU_MHZ] = 500 + 200 * sin(t * 0.26 + v * 1.1);
-            m[KS_MEM_USED_MIB] = 1024;
-            ks_samples_append(&ds->s, 1700000000 + 300.0 * (t + 1), (uint32_t)v, 300, m);
-        }
-    ds->has_samples = 1;
-    return ds;
-}
-
 static int
 setup(void **state)
 {
     struct fx *f = rfx_new(CAT);
-    f->ds = make_ds();
+    f->ds = rfx_sine_ds(NVM, NSTEP, 2, NULL, 500, 0.4);
     *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    rfx_free(*state);
     return 0;
 }
 
@@ -232,14 +199,14 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(parse_ok, setup, teardown),
-        cmocka_unit_test_setup_teardown(problems_together, setup, teardown),
-        cmocka_unit_test_setup_teardown(conflicts, setup, teardown),
-        cmocka_unit_test_setup_teardown(anti_affinity_spreads, setup, teardown),
-        cmocka_unit_test_setup_teardown(zones_pins_affinity_exclude, setup, teardown),
-        cmocka_unit_test_setup_teardown(group_too_big, setup, teardown),
-        cmocka_unit_test_setup_teardown(pin_past_hosts, setup, teardown),
-        cmocka_unit_test_setup_teardown(soft_pairs_together, setup, teardown),
+        cmocka_unit_test_setup_teardown(parse_ok, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(problems_together, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(conflicts, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(anti_affinity_spreads, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(zones_pins_affinity_exclude, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(group_too_big, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(pin_past_hosts, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(soft_pairs_together, setup, rfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

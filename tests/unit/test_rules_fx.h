@@ -4,6 +4,8 @@
 #ifndef TEST_RULES_FX_H
 #define TEST_RULES_FX_H
 
+#include <math.h>
+
 #include "core/ks_dataset.h"
 #include "model/mdl_plan.h"
 #include "model/mdl_rules.h"
@@ -16,6 +18,36 @@ struct fx {
     struct mdl_plan *plan;
     struct ks_err err;
 };
+
+/* nvm VMs vm00.. of `cores` cores at 1,000 MHz and 1 GiB, over nstep 300 s steps: CPU
+ * swings +-swing around its mean (base_MHz[v], or mean_MHz for all when base_MHz is
+ * NULL), phase shifted by VM, so peaks do not all coincide. */
+static inline struct ks_dataset *
+rfx_sine_ds(int nvm, int nstep, int cores, const double *base_MHz, double mean_MHz,
+            double swing)
+{
+    struct ks_dataset *ds = ks_dataset_new();
+    char name[32];
+    for (int v = 0; v < nvm; v++) {
+        snprintf(name, sizeof name, "vm%02d", v);
+        size_t e = ks_dataset_add_entity(ds, name, "vm");
+        ks_inv_set_num(ds, e, "cores", cores);
+        ks_inv_set_num(ds, e, "core_MHz", 1000);
+        ks_inv_set_num(ds, e, "mem_MiB", 1024);
+    }
+    for (int t = 0; t < nstep; t++)
+        for (int v = 0; v < nvm; v++) {
+            double m[KS_NMETRIC];
+            for (int k = 0; k < KS_NMETRIC; k++)
+                m[k] = NAN;
+            double mean = base_MHz ? base_MHz[v] : mean_MHz;
+            m[KS_CPU_MHZ] = mean * (1 + swing * sin(t * 0.26 + v * 1.1));
+            m[KS_MEM_USED_MIB] = 1024;
+            ks_samples_append(&ds->s, 1700000000 + 300.0 * (t + 1), (uint32_t)v, 300, m);
+        }
+    ds->has_samples = 1;
+    return ds;
+}
 
 /* A fixture whose catalog is cat_csv (written to DIR/cat.csv and read). */
 static inline struct fx *
@@ -54,6 +86,14 @@ rfx_read_rules(struct fx *f, const char *text)
     f->rules = NULL;
     ks_err_clear(&f->err);
     return mdl_rules_read(p, f->ds, &f->rules, &f->err);
+}
+
+/* cmocka teardown for a fixture in *state. */
+static inline int
+rfx_teardown(void **state)
+{
+    rfx_free(*state);
+    return 0;
 }
 
 #endif

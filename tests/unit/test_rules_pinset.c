@@ -34,33 +34,6 @@ rnd(uint64_t *s)
     return *s >> 33;
 }
 
-/* nvm VMs vm00.. with CPU around base MHz (+-30%, phase by VM) and 1 GiB of memory;
- * a VM listed in big peaks at big_MHz instead. */
-static struct ks_dataset *
-make_ds(int nvm, const double *base_MHz)
-{
-    struct ks_dataset *ds = ks_dataset_new();
-    char name[32];
-    for (int v = 0; v < nvm; v++) {
-        snprintf(name, sizeof name, "vm%02d", v);
-        size_t e = ks_dataset_add_entity(ds, name, "vm");
-        ks_inv_set_num(ds, e, "cores", 4);
-        ks_inv_set_num(ds, e, "core_MHz", 1000);
-        ks_inv_set_num(ds, e, "mem_MiB", 1024);
-    }
-    for (int t = 0; t < NSTEP; t++)
-        for (int v = 0; v < nvm; v++) {
-            double m[KS_NMETRIC];
-            for (int k = 0; k < KS_NMETRIC; k++)
-                m[k] = NAN;
-            m[KS_CPU_MHZ] = base_MHz[v] * (1 + 0.3 * sin(t * 0.26 + v * 1.1));
-            m[KS_MEM_USED_MIB] = 1024;
-            ks_samples_append(&ds->s, 1700000000 + 300.0 * (t + 1), (uint32_t)v, 300, m);
-        }
-    ds->has_samples = 1;
-    return ds;
-}
-
 static int
 setup(void **state)
 {
@@ -77,13 +50,6 @@ reset(struct fx *f)
     f->plan = NULL;
     f->rules = NULL;
     f->ds = NULL;
-}
-
-static int
-teardown(void **state)
-{
-    rfx_free(*state);
-    return 0;
 }
 
 static int
@@ -151,7 +117,7 @@ bad_targets(void **state)
 {
     struct fx *f = *state;
     double base[8] = {500, 500, 500, 500, 500, 500, 500, 500};
-    f->ds = make_ds(8, base);
+    f->ds = rfx_sine_ds(8, NSTEP, 4, base, 0, 0.3);
     assert_int_equal(read_rules(f, HDR "a,pin,vm00,host01;rack2,\n"
                                       "b,pin,vm01,host01;;host02,\n"
                                       "c,pin,vm02,host03;host04;host03,\n"
@@ -189,7 +155,7 @@ members_inside_sets(void **state)
         for (int v = 0; v < nvm; v++)
             base[v] = 400 + (double)(rnd(&seed) % 500);
         reset(f);
-        f->ds = make_ds(nvm, base);
+        f->ds = rfx_sine_ds(nvm, NSTEP, 4, base, 0, 0.3);
         /* sets over host01..host04 (the estates need 4 hosts or more), members drawn
          * without repetition */
         char sets[3][64], text[1024], used[32] = {0};
@@ -247,7 +213,7 @@ set_too_small(void **state)
 {
     struct fx *f = *state;
     double base[10] = {2000, 2000, 2000, 300, 300, 300, 300, 300, 300, 300};
-    f->ds = make_ds(10, base);
+    f->ds = rfx_sine_ds(10, NSTEP, 4, base, 0, 0.3);
     assert_int_equal(plan(f, HDR "lic,pin,vm00;vm01;vm02,host01;host02,\n", 0, NULL), 0);
     char p[4096];
     snprintf(p, sizeof p, "%s/plan/models.csv", f->dir);
@@ -283,9 +249,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(bad_targets, setup, teardown),
-        cmocka_unit_test_setup_teardown(members_inside_sets, setup, teardown),
-        cmocka_unit_test_setup_teardown(set_too_small, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_targets, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(members_inside_sets, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(set_too_small, setup, rfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,45 +35,12 @@ static const struct {
     double price, watts;
 } PRICES[] = {{"big", 5000, 400}, {"small", 1500, 100}};
 
-/* NVM VMs vm00.. of 400-600 MHz (phase by VM) and 1 GiB. */
-static struct ks_dataset *
-make_ds(void)
-{
-    struct ks_dataset *ds = ks_dataset_new();
-    char name[32];
-    for (int v = 0; v < NVM; v++) {
-        snprintf(name, sizeof name, "vm%02d", v);
-        size_t e = ks_dataset_add_entity(ds, name, "vm");
-        ks_inv_set_num(ds, e, "cores", 2);
-        ks_inv_set_num(ds, e, "core_MHz", 1000);
-        ks_inv_set_num(ds, e, "mem_MiB", 1024);
-    }
-    for (int t = 0; t < NSTEP; t++)
-        for (int v = 0; v < NVM; v++) {
-            double m[KS_NMETRIC];
-            for (int k = 0; k < KS_NMETRIC; k++)
-                m[k] = NAN;
-            m[KS_CPU_MHZ] = 500 + 100 * sin(t * 0.26 + v * 1.1);
-            m[KS_MEM_USED_MIB] = 1024;
-            ks_samples_append(&ds->s, 1700000000 + 300.0 * (t + 1), (uint32_t)v, 300, m);
-        }
-    ds->has_samples = 1;
-    return ds;
-}
-
 static int
 setup(void **state)
 {
     struct fx *f = rfx_new(CAT);
-    f->ds = make_ds();
+    f->ds = rfx_sine_ds(NVM, NSTEP, 2, NULL, 500, 0.2);
     *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    rfx_free(*state);
     return 0;
 }
 
@@ -234,8 +201,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(dmz_on_small_model, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_models, setup, teardown),
+        cmocka_unit_test_setup_teardown(dmz_on_small_model, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(bad_models, setup, rfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,14 @@
                      (double)(eps));                                                               \
     } while (0)
 
+/* The source tree (KASANE_ROOT, else the current directory). */
+static inline const char *
+tu_root(void)
+{
+    const char *r = getenv("KASANE_ROOT");
+    return r ? r : ".";
+}
+
 /* A fresh scratch directory under /tmp; caller frees the string. */
 static inline char *
 tu_tmpdir(void)
@@ -67,6 +75,25 @@ tu_rmrf(const char *dir)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         abort();
+}
+
+/* Compare generated text with the golden file tests/golden/REL; KS_UPDATE_GOLDEN=1
+ * rewrites the golden file instead (then review the diff). Needs <cmocka.h> first. */
+static inline void
+tu_golden(const char *rel, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/golden/%s", tu_root(), rel);
+    if (getenv("KS_UPDATE_GOLDEN")) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+    }
+    char *want = tu_slurp(path, NULL);
+    assert_non_null(want);
+    assert_string_equal(text, want);
+    free(want);
 }
 
 #endif
