@@ -35,10 +35,10 @@ endif
 
 CC ?= cc
 # Libraries with a pkg-config file; libcsv and GLPK have none (shared/reference.md).
-PKGS := libpcap papi ncursesw cmocka inih gsl jansson
+PKGS := libpcap ncursesw cmocka inih gsl jansson
 # Compiled against but not linked: collect/ dlopens them on first use (collect/col_dl.h;
 # linked, they put ~60 shared libraries and 16 MiB of resident memory into every run).
-PKGS_DLOPEN := libvirt libcurl
+PKGS_DLOPEN := libvirt libcurl papi
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(PKGS_DLOPEN) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -40,3 +40,31 @@ expect_exit "libcurl missing: import prometheus exits 1 naming the library" 1 \
     env KASANE_LIBCURL_SO="$T/no/libcurl.so.4" "$KASANE" import prometheus http://127.0.0.1:9 \
     --start now-1h --end now --step 60 -o "$T/prom"
 check "libcurl missing: no output directory" test ! -e "$T/prom"
+
+# PAPI (libpapi.so.7.0, which pulls libpfm4) is loaded by the papi source's open, not
+# linked: a missing library makes the source unavailable, the run goes on, and software
+# events still count through perf_event_open.
+check "ldd lists neither libpapi nor libpfm" sh -c "! grep -qE 'libpapi|libpfm' '$T/ldd'"
+KASANE_PAPI_SO="$T/no/libpapi.so.7.0" "$KASANE" collect -i 0.2 -n 2 --sources cpu,papi \
+    -o "$T/nopapi" 2>"$T/nopapi.err"
+check "libpapi missing: exit 0" [ $? -eq 0 ]
+check "libpapi missing: stderr names the file, the package and dlerror's reason" \
+    grep -q "source papi unavailable: papi: cannot load $T/no/libpapi.so.7.0 (Debian package libpapi7.0): .*cannot open shared object file" "$T/nopapi.err"
+check "libpapi missing: cpu rows still written" \
+    [ "$(tail -n +2 "$T/nopapi/samples.csv" | wc -l)" -eq 2 ]
+KASANE_PAPI_SO="$T/no/libpapi.so.7.0" "$KASANE" collect -i 0.3 -n 2 --sources cpu,papi \
+    --papi-events perf::TASK-CLOCK -o "$T/nopapi_sw" 2>/dev/null
+check "libpapi missing: software events still counted (papi_ev1_ps filled)" \
+    awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
+             {if (!($c["papi_ev1_ps"] > 0)) bad = 1; rows++} END {exit bad || rows != 2}' \
+    "$T/nopapi_sw/samples.csv"
+so=$(ldconfig -p | awk '$1 == "libpapi.so.7.0" {print $NF; exit}')
+KASANE_PAPI_SO="$so" "$KASANE" collect -i 0.2 -n 2 --sources cpu,papi -o "$T/papi" \
+    2>"$T/papi.err"
+# loaded: PAPI itself decides (ipc filled with a PMU, its own reason without one)
+papi_verdict() {
+    ! grep -q "cannot load" "$T/papi.err" && { grep -q "papi: no PMU" "$T/papi.err" ||
+        awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == "ipc") c = i; next}
+                 !c || $c == "" {bad = 1} END {exit bad}' "$T/papi/samples.csv"; }
+}
+check "KASANE_PAPI_SO=$so: PAPI's own verdict (ipc, or its no-PMU reason)" papi_verdict
