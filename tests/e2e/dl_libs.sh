@@ -1,7 +1,9 @@
-# libvirt and libcurl are loaded on first use (collect/col_dl.h), not linked: the binary
-# does not list them, and a library that cannot be loaded degrades like a missing
-# feature. KASANE_LIBVIRT_SO / KASANE_LIBCURL_SO are the test hooks that replace the
-# sonames (a missing file, or a library without the symbols).
+# libvirt, libcurl, PAPI and libpcap are loaded on first use (collect/col_dl.h),
+# not linked: the binary does not list them, and a library that cannot be loaded
+# degrades like a missing feature (a source unavailable; import prometheus,
+# which cannot work without it, exits 1). KASANE_LIBVIRT_SO, KASANE_LIBCURL_SO,
+# KASANE_PAPI_SO and KASANE_PCAP_SO are the test hooks that replace the
+# sonames (a missing file, a library without the symbols, the real library's path).
 . "$(dirname "$0")/lib.sh"
 
 ldd "$KASANE" > "$T/ldd"
@@ -68,3 +70,22 @@ papi_verdict() {
                  !c || $c == "" {bad = 1} END {exit bad}' "$T/papi/samples.csv"; }
 }
 check "KASANE_PAPI_SO=$so: PAPI's own verdict (ipc, or its no-PMU reason)" papi_verdict
+
+# libpcap (and the D-Bus, systemd, gcrypt and compression libraries it links) is loaded
+# by the pcap source's open: missing, the source is unavailable and the run goes on.
+check "ldd lists neither libpcap nor its D-Bus/systemd/gcrypt chain" \
+    sh -c "! grep -qE 'libpcap|libdbus|libsystemd|libgcrypt' '$T/ldd'"
+PCAPF="$KASANE_ROOT/tests/fixtures/pcap/mixed.pcap"
+KASANE_PCAP_SO="$T/no/libpcap.so.0.8" "$KASANE" collect -i 0.2 -n 2 --no-papi \
+    --sources cpu,pcap --pcap-file "$PCAPF" -o "$T/nopcap" 2>"$T/nopcap.err"
+check "libpcap missing: exit 0" [ $? -eq 0 ]
+check "libpcap missing: stderr names the file, the package and dlerror's reason" \
+    grep -q "source pcap unavailable: pcap: cannot load $T/no/libpcap.so.0.8 (Debian package libpcap0.8): .*cannot open shared object file" "$T/nopcap.err"
+check "libpcap missing: cpu rows written, no flows" sh -c \
+    "[ \$(tail -n +2 '$T/nopcap/samples.csv' | wc -l) -eq 2 ] && [ \$(tail -n +2 '$T/nopcap/flows.csv' | wc -l) -eq 0 ]"
+so=$(ldconfig -p | awk '$1 == "libpcap.so.0.8" {print $NF; exit}')
+KASANE_PCAP_SO="$so" "$KASANE" collect -i 0.2 -n 2 --no-papi --sources cpu,pcap \
+    --pcap-file "$PCAPF" -o "$T/pcap" 2>/dev/null
+check "KASANE_PCAP_SO=$so: the capture file's flows are read" \
+    [ "$(tail -n +2 "$T/pcap/flows.csv" | wc -l)" -gt 0 ]
+
