@@ -35,10 +35,10 @@ endif
 
 CC ?= cc
 # Libraries with a pkg-config file; libcsv and GLPK have none (shared/reference.md).
-PKGS := ncursesw cmocka inih gsl jansson
+PKGS := ncursesw cmocka inih jansson
 # Compiled against but not linked: collect/ dlopens them on first use (collect/col_dl.h;
 # linked, they put ~70 shared libraries and 20 MiB of resident memory into every run).
-PKGS_DLOPEN := libvirt libcurl papi libpcap
+PKGS_DLOPEN := libvirt libcurl papi libpcap gsl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(PKGS_DLOPEN) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Unit tests may call a deferred library directly (test_pcap writes its capture file

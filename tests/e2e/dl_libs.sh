@@ -1,8 +1,8 @@
-# libvirt, libcurl, PAPI and libpcap are loaded on first use (collect/col_dl.h),
+# libvirt, libcurl, PAPI, libpcap and GSL are loaded on first use (collect/col_dl.h),
 # not linked: the binary does not list them, and a library that cannot be loaded
-# degrades like a missing feature (a source unavailable; import prometheus,
-# which cannot work without it, exits 1). KASANE_LIBVIRT_SO, KASANE_LIBCURL_SO,
-# KASANE_PAPI_SO and KASANE_PCAP_SO are the test hooks that replace the
+# degrades like a missing feature (a source unavailable; import prometheus and sim,
+# which cannot work without theirs, exit 1). KASANE_LIBVIRT_SO, KASANE_LIBCURL_SO,
+# KASANE_PAPI_SO, KASANE_PCAP_SO and KASANE_GSL_SO are the test hooks that replace the
 # sonames (a missing file, a library without the symbols, the real library's path).
 . "$(dirname "$0")/lib.sh"
 
@@ -89,3 +89,17 @@ KASANE_PCAP_SO="$so" "$KASANE" collect -i 0.2 -n 2 --no-papi --sources cpu,pcap 
 check "KASANE_PCAP_SO=$so: the capture file's flows are read" \
     [ "$(tail -n +2 "$T/pcap/flows.csv" | wc -l)" -gt 0 ]
 
+# GSL (libgsl.so.27 + libgslcblas.so.0) is loaded for sim's t quantile: missing, sim
+# cannot give confidence intervals and exits 1 before simulating, naming the library.
+check "ldd lists neither libgsl nor libgslcblas" sh -c "! grep -q 'libgsl' '$T/ldd'"
+SIMF="$KASANE_ROOT/tests/fixtures/sim/mm1.ini"
+expect_exit "libgsl missing: sim exits 1 naming the file, the package and dlerror's reason" 1 \
+    "sim: confidence intervals need GSL: cannot load $T/no/libgsl.so.27 \(Debian package libgsl27\): .*cannot open shared object file" \
+    env KASANE_GSL_SO="$T/no/libgsl.so.27" "$KASANE" sim "$SIMF" --replications 3 -o "$T/nogsl.csv"
+check "libgsl missing: no result file" test ! -e "$T/nogsl.csv"
+so=$(ldconfig -p | awk '$1 == "libgsl.so.27" {print $NF; exit}')
+KASANE_GSL_SO="$so" "$KASANE" sim "$SIMF" --replications 3 -o "$T/gsl.csv" >/dev/null 2>&1
+check "KASANE_GSL_SO=$so: the throughput interval is a positive number" \
+    awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
+             {if (!($c["throughput_ci95_per_s"] > 0)) bad = 1; rows++} END {exit bad || !rows}' \
+    "$T/gsl.csv"
