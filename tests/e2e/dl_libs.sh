@@ -71,6 +71,21 @@ papi_verdict() {
 }
 check "KASANE_PAPI_SO=$so: PAPI's own verdict (ipc, or its no-PMU reason)" papi_verdict
 
+# Without hardware events in the kernel (this KVM guest) PAPI could count nothing: it is
+# not even loaded, so the collector stays small; with them it is loaded and mapped.
+"$KASANE" collect -i 0.5 -n 3 --sources cpu,papi -o "$T/probe" 2>"$T/probe.err" &
+pid=$!
+sleep 0.7
+grep -c 'libpapi\|libpfm' "/proc/$pid/maps" > "$T/probe.maps" 2>/dev/null
+wait $pid
+if grep -q "the kernel counts no hardware event" "$T/probe.err"; then
+    check "no hardware events: PAPI not mapped into the collector" [ "$(cat "$T/probe.maps")" = 0 ]
+    check "no hardware events: the note still says no PMU" \
+        grep -q "source papi unavailable: papi: no PMU: .*PAPI not loaded" "$T/probe/inventory.csv"
+else
+    check "hardware events: PAPI loaded and mapped" [ "$(cat "$T/probe.maps")" -gt 0 ]
+fi
+
 # libpcap (and the D-Bus, systemd, gcrypt and compression libraries it links) is loaded
 # by the pcap source's open: missing, the source is unavailable and the run goes on.
 check "ldd lists neither libpcap nor its D-Bus/systemd/gcrypt chain" \
