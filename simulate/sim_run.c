@@ -193,6 +193,9 @@ sim_run(const struct sim_config *c, const struct sim_run_opts *o, struct sim_res
     if (c->nwl == 0)
         return ks_errf(err, -EINVAL, "%s: no [workload NAME] section: nothing to simulate",
                        c->path ? c->path : "configuration");
+    int rc = sim_stats_load(err); /* no confidence interval without it: refuse early */
+    if (rc < 0)
+        return rc;
     if (nthreads > nrep)
         nthreads = nrep;
     struct sim_result *r = result_new(c, (size_t)nrep);

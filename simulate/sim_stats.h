@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/ks_util.h"
+
 #define SIM_HIST_SUB 8
 #define SIM_HIST_NB ((64 - SIM_HIST_SUB + 1) << SIM_HIST_SUB)
 
@@ -39,5 +41,9 @@ void sim_hist_bounds(size_t b, uint64_t *lo, uint64_t *hi);
 /* Mean and half-width of the two-sided confidence interval at level conf (0.95, 0.99)
  * of n values, Student t with n - 1 degrees of freedom. Half-width NaN when n < 2. */
 void sim_ci(const double *v, size_t n, double conf, double *mean, double *half);
+/* Load GSL, which sim_ci's t quantile comes from (dlopened on first use, once per
+ * process). 0, or -ENOTSUP with a message naming the library and its package: then
+ * sim_ci's half-widths are NaN, so sim_run checks this before it starts. */
+int sim_stats_load(struct ks_err *err);
 
 #endif
