@@ -59,5 +59,5 @@ awk -v k="$best_k" -v t="$best_t" -v rates="$RATES" -v d="$any_drop" 'BEGIN {
         k, t, (t > 0 ? k / t : 0), rates, why }'
 awk -v kc="$k_cpu" -v tc="$t_cpu" -v kp="$k_pk" -v tp="$t_pk" 'BEGIN {
     a = kp > 0 ? kc / kp * 1e6 : 0; b = tp > 0 ? tc / tp * 1e6 : 0
-    printf "pcap_cpu_per_Mpkt,%.3f,s,tcpdump -w /dev/null,%.3f,%.3f,1,,CPU seconds per million packets captured (kasane: whole collector incl. start-up); lower is better\n",
+    printf "pcap_cpu_per_mpkt,%.3f,s,tcpdump -w /dev/null,%.3f,%.3f,1,,CPU seconds per million packets captured (kasane: whole collector incl. start-up); lower is better\n",
         a, b, (b > 0 ? a / b : 0) }'
