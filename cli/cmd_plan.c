@@ -223,6 +223,33 @@ parse(int argc, char **argv, struct args *a)
     return rc;
 }
 
+/* Hosts per model when a zone runs its own (docs/rules.md); nothing when all share one. */
+static void
+print_zone_models(const struct mdl_plan *pl)
+{
+    const struct mdl_model *seen[16];
+    size_t count[16], n = 0;
+    for (size_t h = 0; h < pl->nhosts; h++) {
+        int sockets;
+        const struct mdl_model *m = mdl_plan_host_model(pl, h, &sockets);
+        size_t k = 0;
+        while (k < n && seen[k] != m)
+            k++;
+        if (k == n && n < 16) {
+            seen[n] = m;
+            count[n++] = 0;
+        }
+        if (k < n)
+            count[k]++;
+    }
+    if (n < 2)
+        return;
+    printf("  hosts by model (a zone runs its own):");
+    for (size_t k = 0; k < n; k++)
+        printf("%s %zu x %s", k ? "," : "", count[k], seen[k]->name);
+    printf("\n");
+}
+
 /* The chosen model, the three cheapest others, and why the rest were not eligible. */
 static void
 print_choices(const struct mdl_plan *pl)
@@ -230,6 +257,7 @@ print_choices(const struct mdl_plan *pl)
     const struct mdl_choice *best = mdl_plan_choice(pl);
     printf("  model: %s, %d socket(s), total cost %.0f over %g years\n", mdl_plan_model(pl)->name,
            best->sockets, best->total_cost, pl->pol.years);
+    print_zone_models(pl);
     /* The three cheapest others, cheapest first. */
     double last = best->total_cost;
     for (int shown = 0; shown < 3; shown++) {

@@ -10,9 +10,11 @@ rule,type,members,target,weight,model
 dmz,zone,web01;web02;web03;web04;web05;web06,dmz,,Dell PowerEdge 2950 III
 R
 "$KASANE" plan "$T/ds" --catalog "$CAT" --model "Dell PowerEdge R900" --rules "$T/r.csv" \
-    -o "$T/p" >/dev/null 2>&1
+    -o "$T/p" >"$T/p.out" 2>&1
 check "plan with a zone model exits 0" test -s "$T/p/hosts.csv"
 sumkey() { awk -F, -v k="$1" '$1 == k {print $2}' "$T/p/summary.csv"; }
+check "stdout counts hosts by model, as hosts.csv has them" grep -q \
+    "hosts by model (a zone runs its own): $(grep -c ',Dell PowerEdge R900,' "$T/p/hosts.csv") x Dell PowerEdge R900, $(grep -c ',Dell PowerEdge 2950 III,' "$T/p/hosts.csv") x Dell PowerEdge 2950 III" "$T/p.out"
 dmz=$(sumkey zone_dmz_hosts)
 check "hosts.csv: the dmz's $dmz hosts are 2950 III, the others R900" test \
     "$(grep -c ',Dell PowerEdge 2950 III,' "$T/p/hosts.csv"),$(grep -c ',Dell PowerEdge R900,' "$T/p/hosts.csv")" \
