@@ -59,6 +59,8 @@ int mdl_time_parse(const char *s, int is_end, double *out);
 int mdl_window_parse(const char *s, struct mdl_window *w, struct ks_err *err);
 /* `YYYY-MM-DDTHH:MMZ..YYYY-MM-DDTHH:MMZ` into buf (n >= 48). */
 const char *mdl_window_fmt(char *buf, size_t n, const struct mdl_window *w);
+/* One time as windows write theirs (YYYY-MM-DDTHH:MMZ, UTC); returns buf. */
+const char *mdl_time_fmt(char *buf, size_t n, double t);
 /* First sample's start (time - interval_s) and last sample's end. -ENOENT without
  * samples. */
 int mdl_dataset_span(const struct ks_dataset *ds, double *from_s, double *to_s,

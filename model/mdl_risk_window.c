@@ -97,21 +97,22 @@ mdl_window_parse(const char *s, struct mdl_window *w, struct ks_err *err)
     return rc;
 }
 
-static void
-fmt_time(char *buf, size_t n, double t)
+const char *
+mdl_time_fmt(char *buf, size_t n, double t)
 {
     time_t tt = (time_t)t;
     struct tm tm;
     gmtime_r(&tt, &tm);
     strftime(buf, n, "%Y-%m-%dT%H:%MZ", &tm);
+    return buf;
 }
 
 const char *
 mdl_window_fmt(char *buf, size_t n, const struct mdl_window *w)
 {
     char a[32], b[32];
-    fmt_time(a, sizeof a, w->from_s);
-    fmt_time(b, sizeof b, w->to_s);
+    mdl_time_fmt(a, sizeof a, w->from_s);
+    mdl_time_fmt(b, sizeof b, w->to_s);
     snprintf(buf, n, "%s..%s", a, b);
     return buf;
 }

@@ -125,11 +125,9 @@ load_inputs(struct rpt_ctx *c, struct ks_err *err)
     struct mdl_window w = {0};
     const char *train = rpt_kv_str(&c->plan.summary, "risk_train");
     int windowed = train && *train;
-    if (windowed && mdl_window_parse(train, &w, err) < 0) {
-        char why[sizeof err->msg]; /* err->msg cannot be both source and target */
-        snprintf(why, sizeof why, "%s", err->msg);
-        ks_err_clear(err); /* the first error wins in ks_errf: this one says where */
-        return ks_errf(err, -EINVAL, "%s/summary.csv: key 'risk_train': %s", o->plan_dir, why);
+    if (windowed && (rc = mdl_window_parse(train, &w, err)) < 0) {
+        ks_err_prefix(err, "%s/summary.csv: key 'risk_train': ", o->plan_dir);
+        return rc;
     }
     double scale = rpt_kv_num(&c->plan.summary, "risk_demand_scale");
     struct rpt_plan_view pv = {.windowed = windowed, .from_s = w.from_s, .to_s = w.to_s,

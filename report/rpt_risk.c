@@ -8,30 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
+#include "model/mdl_risk.h"
 #include "report/rpt_html.h"
 #include "report/rpt_sections.h"
 #include "report/rpt_util.h"
 
 #define MAX_HOST_ROWS 60 /* the page lists the worst hosts; all are in the CSV */
 
-/* A column of UNIX seconds as UTC dates to the minute, for people (the plan's CSV
- * keeps the seconds). */
+/* A column of UNIX seconds as UTC times in the windows' own format (mdl_time_fmt),
+ * for people (the plan's CSV keeps the seconds). */
 static void
 dates_of(struct ks_table *t, const char *col)
 {
     int k = ks_table_col(t, col);
     for (size_t r = 0; k >= 0 && r < t->nrows; r++) {
         double v = ks_table_num(t, r, col);
-        if (isnan(v))
-            continue;
-        time_t tt = (time_t)v;
-        struct tm tm;
         char b[32];
-        gmtime_r(&tt, &tm);
-        strftime(b, sizeof b, "%Y-%m-%d %H:%MZ", &tm);
-        ks_table_set(t, r, k, b);
+        if (!isnan(v))
+            ks_table_set(t, r, k, mdl_time_fmt(b, sizeof b, v));
     }
 }
 

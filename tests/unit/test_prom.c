@@ -20,12 +20,6 @@
 #include "tests/unit/test_prom_util.h"
 #include "tests/unit/test_util.h"
 
-static const char *
-root(void)
-{
-    return getenv("KASANE_ROOT") ? getenv("KASANE_ROOT") : ".";
-}
-
 static void
 fill_nan(double *m)
 {
@@ -70,7 +64,7 @@ test_render_golden(void **state)
     struct col_prom_entity e[2];
     sample_entities(e);
     char *text = render(e, 2);
-    char *path = ks_xasprintf("%s/tests/fixtures/prom/expo_golden.txt", root());
+    char *path = ks_xasprintf("%s/tests/fixtures/prom/expo_golden.txt", tu_root());
     char *want = tu_slurp(path, NULL);
     if (getenv("KASANE_GOLDEN_UPDATE")) {
         FILE *g = fopen(path, "w");
@@ -290,7 +284,7 @@ static void
 test_parse_matrix(void **state)
 {
     (void)state;
-    char *path = ks_xasprintf("%s/tests/fixtures/prom/range_ok.json", root());
+    char *path = ks_xasprintf("%s/tests/fixtures/prom/range_ok.json", tu_root());
     size_t len = 0;
     char *body = tu_slurp(path, &len);
     struct seen sn = {0};

@@ -17,17 +17,10 @@
 #include "report/rpt_util.h"
 #include "test_util.h"
 
-static const char *
-root(void)
-{
-    const char *r = getenv("KASANE_ROOT");
-    return r ? r : ".";
-}
-
 static char *
 fixture(const char *rel)
 {
-    return ks_xasprintf("%s/tests/fixtures/report/%s", root(), rel);
+    return ks_xasprintf("%s/tests/fixtures/report/%s", tu_root(), rel);
 }
 
 static void

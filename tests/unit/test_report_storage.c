@@ -19,13 +19,6 @@
 #include "report/rpt_util.h"
 #include "test_report_storage_fx.h"
 
-static const char *
-root(void)
-{
-    const char *r = getenv("KASANE_ROOT");
-    return r ? r : ".";
-}
-
 /* A scratch directory holding dataset/, plan/ (with storage files) and, after
  * run_report, report/. */
 struct sfx {
@@ -39,8 +32,8 @@ sfx_init(struct sfx *s, int with_storage)
     s->ds = ks_xasprintf("%s/dataset", s->dir);
     s->plan = ks_xasprintf("%s/plan", s->dir);
     s->out = ks_xasprintf("%s/report", s->dir);
-    char *cat = ks_xasprintf("%s/datasets/storage", root());
-    assert_int_equal(fx_storage_write(root(), cat, s->dir), 0);
+    char *cat = ks_xasprintf("%s/datasets/storage", tu_root());
+    assert_int_equal(fx_storage_write(tu_root(), cat, s->dir), 0);
     free(cat);
     if (!with_storage) {
         static const char *const f[] = {"storage.csv", "storage_options.csv", "storage_series.csv"};
@@ -368,7 +361,7 @@ int
 main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--write-fixture") == 0)
-        return fx_storage_write(root(), "datasets/storage", argv[2]) < 0;
+        return fx_storage_write(tu_root(), "datasets/storage", argv[2]) < 0;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_figures_equal_storage_csv),
         cmocka_unit_test(test_options_ranked),

@@ -13,13 +13,6 @@
 #include "report/rpt_risk.h"
 #include "test_util.h"
 
-static const char *
-root(void)
-{
-    const char *r = getenv("KASANE_ROOT");
-    return r ? r : ".";
-}
-
 static void
 test_time_parse(void **state)
 {
@@ -241,7 +234,7 @@ test_golden_chart(void **state)
                                .npts = 3, .hosts = hosts, .cpu = cpu, .mem = mem,
                                .labels = labels, .target_pct = 0.1, .advice = 2};
     char *script = rpt_gp_risk(&c);
-    char *path = ks_xasprintf("%s/tests/golden/risk/risk_sweep.gp", root());
+    char *path = ks_xasprintf("%s/tests/golden/risk/risk_sweep.gp", tu_root());
     if (getenv("KS_UPDATE_GOLDEN")) {
         FILE *f = fopen(path, "w");
         assert_non_null(f);
