@@ -135,14 +135,24 @@ tm capture-pane -e -p -t "$name" > "$T/escapes"
 check "colour terminal: user part in green, steal in magenta" \
     sh -c "grep -q '\[32m' '$T/escapes' && grep -q '\[35m' '$T/escapes'"
 name_pid=$(tm display -p -t "$name" '#{pane_pid}')
+# alive PID: running and not a zombie. The stat file is read once: tmux can reap the
+# zombie between a test for the file and a read of it, and a failed read is "gone"
+# (reading twice made a process that had just exited count as still running).
+alive() {
+    st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$st" ] && [ "$(echo "${st##*) }" | cut -c1)" != Z ]
+}
 # gone PID: the process has exited (a zombie not yet reaped by tmux counts), 30 s at
 # most: it wakes at least once a second (get_wch times out), far inside the 60 s
 # refresh, so a signal it ignored would still fail this
-alive() { [ -r "/proc/$1/stat" ] && ! awk '{ exit $3 == "Z" ? 0 : 1 }' "/proc/$1/stat" 2>/dev/null; }
 gone() {
     i=0
-    while alive "$1" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-    if alive "$1"; then echo "#   still running: $(cat "/proc/$1/stat" 2>/dev/null)" >&2; return 1; fi
+    while [ $i -lt 300 ]; do
+        alive "$1" || return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    echo "#   still running: $(cat "/proc/$1/stat" 2>/dev/null)" >&2
+    return 1
 }
 kill -TERM "$name_pid"
 check "SIGTERM ends it" gone "$name_pid"
