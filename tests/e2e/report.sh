@@ -15,6 +15,10 @@ expect_exit "report without dataset is a usage error" 2 "missing DATASET" "$KASA
 check "report runs" [ $? -eq 0 ]
 check "report prints the index path" grep -q "report: $R/index.html" "$T/out"
 H="$R/index.html"
+# The NIC card: the busiest host's ports used (ports.csv's largest total), of the model's
+want_ports=$(awk -F, 'NR > 1 && $NF > m {m = $NF} END {print m}' "$PLAN/ports.csv")
+check "NIC card: $want_ports ports used at most, of the model's 6" \
+    grep -q "NIC ports per host</div><div class=\"value\">$want_ports</div><div class=\"detail\">used at most, of <span class=\"num\" data-key=\"nic_ports\" data-value=\"6\">" "$H"
 
 # tidy 5.6 knows HTML5 and inline SVG; its warnings (none expected) are style advice,
 # its errors mean a browser would have to guess: only errors fail the test.

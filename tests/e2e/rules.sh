@@ -70,6 +70,10 @@ check "plan output says how many rules held" grep -q "rules: 7 of 7 honoured" "$
 # report: a Placement rules section with the costs; without rules.csv a one-line note
 "$KASANE" report "$T/ds" --plan "$T/p" -o "$T/r" >/dev/null 2>&1
 check "report has the Placement rules section" grep -q 'id="rules"' "$T/r/index.html"
+check "executive summary says the excluded servers stay physical" \
+    grep -q 'Besides these, <span class="num" data-key="excluded_entities" data-value="2">2</span> server(s) stay physical' "$T/r/index.html"
+check "effective policy shows settings as given (power-price 0.1032, not rounded to 0.1)" \
+    grep -q '<td>power-price</td><td class="n">0.1032</td>' "$T/r/index.html"
 check "report shows each rule's cost" grep -q 'lic-db' "$T/r/tables/rules.csv"
 check "report's own check agrees on every hard rule" \
     test "$(awk -F, 'NR > 1 && $2 != "soft-affinity" && $NF != "yes"' "$T/r/tables/rules.csv" | wc -l)" -eq 0
