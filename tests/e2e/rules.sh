@@ -95,9 +95,10 @@ check "12-member anti-affinity: lower bound >= 12" test "$(sumkey lower_bound_ho
 check "12-member anti-affinity holds" holds "$T/anti.csv" "$T/pa/placement.csv"
 
 # ---- soft affinity and flows.csv ------------------------------------------------------
-# Flows by IP: an `ip` column in the inventory maps 10.0.0.N to an entity; groups of four
-# legacy/file servers talk among themselves, plus some background traffic.
-awk -F, -v OFS=, 'NR == 1 {print $0, "ip"; next} {print $0, "10.0.0." NR}' \
+# Flows by IP: the inventory's `ips` column (space-separated, as collect writes it) maps
+# its second address 10.0.0.N to an entity; groups of four legacy/file servers talk
+# among themselves, plus some background traffic.
+awk -F, -v OFS=, 'NR == 1 {print $0, "ips"; next} {print $0, "192.168.9." NR " 10.0.0." NR}' \
     "$T/ds/inventory.csv" > "$T/inv" && mv "$T/inv" "$T/ds/inventory.csv"
 awk -F, 'NR > 1 {print "10.0.0." NR, $1}' "$T/ds/inventory.csv" > "$T/ips"
 {
