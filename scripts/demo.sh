@@ -11,7 +11,7 @@ PLAN=$OUT/plan
 mkdir -p "$OUT"
 echo "kasane demo: a 2008 server room of 60 servers, 14 days at 5-minute steps"
 echo "== 1/4 dataset: $DS (kasane gen, seed 2008)"
-$K gen --servers 60 --days 14 --step 300 --seed 2008 --profile mix -o "$DS"
+$K gen --servers 60 --days 14 --step 300 --seed 2008 --profile mix --flows -o "$DS"
 if $K plan --help 2>&1 | grep -qi "not built yet"; then
     echo "kasane plan is not built yet (issue 3): the demo stops at the dataset."
     exit 0

@@ -136,7 +136,7 @@ with=$(cross "$T/ps"); without=$(cross "$T/pn")
 check "soft affinity cuts cross-host bytes by half or more ($without -> $with)" \
     test "$((with * 2))" -le "$without" -a "$without" -gt 0
 check "soft affinity costs no host" test "$(sumkey hosts "$T/ps")" -le "$(sumkey hosts "$T/pn")"
-check "soft weights come from flows.csv" grep -q 'bytes (flows.csv)' "$T/ps/rules.csv"
+check "soft weights come from flows.csv" grep -q ' (flows.csv) across hosts' "$T/ps/rules.csv"
 check "summary: soft_affinity_cross_bytes matches the placement's group traffic" \
     test "$(sumkey soft_affinity_cross_bytes "$T/ps")" = "$(cross "$T/ps" 445)"
 check "summary: soft_affinity_total_bytes is all group traffic" \
