@@ -527,12 +527,11 @@ write_samples(const struct ks_dataset *ds, const char *path, struct ks_err *err)
 int
 ks_dataset_write(const struct ks_dataset *ds, const char *dir, struct ks_err *err)
 {
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        int e = errno;
-        return ks_errf(err, -e, "%s: cannot create directory: %s", dir, strerror(e));
-    }
+    int rc = ks_mkdir_p(dir, err);
+    if (rc < 0)
+        return rc;
     char *p = ks_xasprintf("%s/inventory.csv", dir);
-    int rc = ks_table_write(&ds->inv, p, err);
+    rc = ks_table_write(&ds->inv, p, err);
     free(p);
     if (rc == 0 && (ds->has_samples || ds->s.nrows)) {
         p = ks_xasprintf("%s/samples.csv", dir);

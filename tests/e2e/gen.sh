@@ -66,3 +66,5 @@ printf 'rule,type,members,target,weight\napp1,soft-affinity,web01;web02;app01;ap
     -o "$T/fp" >/dev/null 2>&1
 check "--flows: a soft-affinity rule is weighted by the generated flows" \
     grep -q ' (flows.csv) across hosts' "$T/fp/rules.csv"
+"$KASANE" gen --servers 2 --days 1 -q -o "$T/new/parents/ds"
+check "gen -o makes missing parent directories" test -s "$T/new/parents/ds/samples.csv"

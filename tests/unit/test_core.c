@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cmocka.h>
@@ -471,10 +472,35 @@ test_addr_map(void **state)
     ks_dataset_free(ds);
 }
 
+/* mkdir -p: nested parents made, an existing tree is fine, a file in the way is an
+ * error naming the directory that could not be made. */
+static void
+test_mkdir_p(void **state)
+{
+    (void)state;
+    char *d = tu_tmpdir();
+    char *deep = ks_xasprintf("%s/a/b/c", d), *blocked = ks_xasprintf("%s/f/x", d);
+    struct ks_err err = {0};
+    struct stat st;
+    assert_int_equal(ks_mkdir_p(deep, &err), 0);
+    assert_int_equal(stat(deep, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(ks_mkdir_p(deep, &err), 0); /* again: exists */
+    tu_write(d, "f", "not a directory\n");
+    assert_true(ks_mkdir_p(blocked, &err) < 0);
+    assert_non_null(strstr(err.msg, blocked));
+    assert_non_null(strstr(err.msg, "cannot create directory"));
+    tu_rmrf(d);
+    free(deep);
+    free(blocked);
+    free(d);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mkdir_p),
         cmocka_unit_test(test_addr_map),
         cmocka_unit_test(test_fmt_double_roundtrip),
         cmocka_unit_test(test_parse_double_matches_strtod),
