@@ -162,8 +162,50 @@ parse_args(int argc, char **argv, struct sim_args *a)
     return 0;
 }
 
+/* A table cell: v with prec decimals, or "-" where the figure does not apply (NaN: an
+ * IOTLB hit rate with the IOMMU off, an offered rate of a closed workload, anything per
+ * I/O when nothing completed). */
+static const char *
+cell(char *buf, size_t n, double v, int prec)
+{
+    if (ks_isnan(v))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.*f", prec, v);
+    return buf;
+}
+
+/* A device whose every service time is one constant: its latency percentiles are the
+ * constant plus queueing, which a reader should not take for a measured tail. */
+static int
+constant_service(const struct sim_device *d)
+{
+    if (d->kind != SIM_DEV_SSD && d->kind != SIM_DEV_GENERIC)
+        return 0;
+    return d->service.kind == SIM_D_DET &&
+           (d->write_service.mean_ns < 0 || d->write_service.kind == SIM_D_DET);
+}
+
+static void
+print_row(const struct sim_config *c, size_t i, const struct sim_wl_sum *s)
+{
+    char off[24], lat[64], p50[24], p99[24], hit[24], ex[24], cyc[24], m[24], h[24];
+    int up = sim_keeps_up(s);
+    if (ks_isnan(s->lat_mean_ns))
+        snprintf(lat, sizeof lat, "-");
+    else
+        snprintf(lat, sizeof lat, "%10s+-%-6s", cell(m, sizeof m, s->lat_mean_ns / 1e3, 2),
+                 cell(h, sizeof h, s->lat_ci95_ns / 1e3, 2));
+    printf("%-14s %-11s %11s %12.1f %18s %10s %10s %7s %6s %10s %5s\n", c->wl[i].name,
+           sim_wl_mode(c, i), cell(off, sizeof off, s->offered_per_s, 0), s->thr_per_s, lat,
+           cell(p50, sizeof p50, s->lat_pct_ns[0] / 1e3, 2),
+           cell(p99, sizeof p99, s->lat_pct_ns[2] / 1e3, 2),
+           cell(hit, sizeof hit, s->iotlb_hit_pct, 1), cell(ex, sizeof ex, s->exits_per_op, 2),
+           cell(cyc, sizeof cyc, s->cycles_per_op, 0), up < 0 ? "-" : up ? "yes" : "NO");
+}
+
 /* The summary for a person: run size, events and events/s, one line per workload, the
- * utilization of every resource. */
+ * utilization of every resource, and which devices have a constant service time. */
 static void
 print_summary(const struct sim_config *c, const struct sim_result *r, const char *what)
 {
@@ -175,19 +217,17 @@ print_summary(const struct sim_config *c, const struct sim_result *r, const char
     printf("%-14s %-11s %11s %12s %18s %10s %10s %7s %6s %10s %5s\n", "workload", "mode",
            "offered/s", "done/s", "lat mean us (95%)", "p50 us", "p99 us", "iotlb%", "exits",
            "cycles/op", "ok");
-    for (size_t i = 0; i < r->nwl; i++) {
-        const struct sim_wl_sum *s = &r->sum[i];
-        int up = sim_keeps_up(s);
-        printf("%-14s %-11s %11.0f %12.1f %10.2f+-%-6.2f %10.2f %10.2f %7.1f %6.2f %10.0f %5s\n",
-               c->wl[i].name, sim_wl_mode(c, i), s->offered_per_s, s->thr_per_s,
-               s->lat_mean_ns / 1e3, s->lat_ci95_ns / 1e3, s->lat_pct_ns[0] / 1e3,
-               s->lat_pct_ns[2] / 1e3, s->iotlb_hit_pct, s->exits_per_op, s->cycles_per_op,
-               up < 0 ? "-" : up ? "yes" : "NO");
-    }
+    for (size_t i = 0; i < r->nwl; i++)
+        print_row(c, i, &r->sum[i]);
     printf("\nutilization:");
     for (size_t i = 0; i < r->nres; i++)
         printf("%s %s %.1f%%", i ? "," : "", r->res_name[i], 100 * r->res_util[i]);
     printf("\n");
+    for (size_t i = 0; i < c->ndev; i++)
+        if (constant_service(&c->dev[i]))
+            printf("note: device %s has a constant service time (no latency distribution "
+                   "given): its percentiles show queueing only\n",
+                   c->dev[i].name);
 }
 
 /* The results CSV, written atomically: a failed run leaves no partial file. */
@@ -239,9 +279,11 @@ print_storage_verdict(const char *load, const struct sim_config *c, const struct
     for (size_t i = 0; i < r->nwl; i++)
         up &= sim_keeps_up(&r->sum[i]) != 0;
     printf("storage at %s load: %s", load, up ? "keeps up" : "DOES NOT keep up");
+    char p50[24], p99[24];
     for (size_t i = 0; i < r->nwl; i++)
-        printf("%s %s p50 %.1f us, p99 %.1f us", i ? "," : ";", c->wl[i].name,
-               r->sum[i].lat_pct_ns[0] / 1e3, r->sum[i].lat_pct_ns[2] / 1e3);
+        printf("%s %s p50 %s us, p99 %s us", i ? "," : ";", c->wl[i].name,
+               cell(p50, sizeof p50, r->sum[i].lat_pct_ns[0] / 1e3, 1),
+               cell(p99, sizeof p99, r->sum[i].lat_pct_ns[2] / 1e3, 1));
     printf("; array %.1f%% busy\n", r->nwl ? 100 * r->sum[0].dev_util : 0.0);
 }
 

@@ -40,7 +40,10 @@ struct mdl_drive {
     double MBps;        /* sequential MB/s (10^6 bytes) per drive */
     double capacity_GB; /* decimal GB, as drives are sold */
     double price, watts;
-    double read_us, write_us; /* ssd: service time of one I/O (simulator) */
+    double read_us, write_us; /* ssd: typical (median) service time of one I/O (simulator) */
+    /* ssd, optional (NaN): the data sheet's 99.9% quality-of-service latency; with it the
+     * simulator samples a lognormal through (median, p999), without it a constant. */
+    double read_p999_us, write_p999_us;
     double rpm, seek_ms;      /* hdd: spindle speed, average seek (simulator) */
 };
 

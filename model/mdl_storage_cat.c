@@ -44,7 +44,8 @@ static const struct fspec drive_f[] = {
     D(struct mdl_drive, capacity_GB, 0, 1), D(struct mdl_drive, price, 0, 0),
     D(struct mdl_drive, watts, 0, 0),       OPT(struct mdl_drive, read_us),
     OPT(struct mdl_drive, write_us),        OPT(struct mdl_drive, rpm),
-    OPT(struct mdl_drive, seek_ms),
+    OPT(struct mdl_drive, seek_ms),         OPT(struct mdl_drive, read_p999_us),
+    OPT(struct mdl_drive, write_p999_us),
 };
 static const struct fspec raid_f[] = {
     D(struct mdl_raid, write_penalty, 1, 0),
@@ -156,7 +157,26 @@ read_file(const char *dir, const struct fspec_file *fs, const char *const *extra
     return rc;
 }
 
-/* Media and RAID geometry are checked after the generic read: they need the table. */
+/* A 99.9% latency needs the typical one it widens, and cannot be below it (the
+ * simulator fits a lognormal through the pair: docs/storage.md). */
+static int
+check_p999(const char *path, unsigned long line, const char *col, double p999, const char *tcol,
+           double typ, struct ks_err *err)
+{
+    if (isnan(p999))
+        return 0;
+    if (isnan(typ))
+        return ks_errf(err, -EINVAL, "%s:%lu: column '%s': %g needs '%s' (the typical latency)",
+                       path, line, col, p999, tcol);
+    if (p999 < typ)
+        return ks_errf(err, -EINVAL, "%s:%lu: column '%s': %g is below '%s' %g (a 99.9th "
+                       "percentile cannot be under the typical latency)",
+                       path, line, col, p999, tcol, typ);
+    return 0;
+}
+
+/* Media, latency pairs and RAID geometry are checked after the generic read: they need
+ * the table (its line numbers) or several fields at once. */
 static int
 read_media(const char *dir, struct mdl_array_catalog *c, struct ks_err *err)
 {
@@ -177,6 +197,13 @@ read_media(const char *dir, struct mdl_array_catalog *c, struct ks_err *err)
         else
             rc = ks_errf(err, -EINVAL, "%s:%lu: column 'media': '%s' is not ssd or hdd", path,
                          t.lines[r], m ? m : "");
+        const struct mdl_drive *d = &c->drive[r];
+        if (rc == 0)
+            rc = check_p999(path, t.lines[r], "read_p999_us", d->read_p999_us, "read_us",
+                            d->read_us, err);
+        if (rc == 0)
+            rc = check_p999(path, t.lines[r], "write_p999_us", d->write_p999_us, "write_us",
+                            d->write_us, err);
     }
     ks_table_fini(&t);
     free(path);

@@ -31,6 +31,63 @@ io_bytes(const double *KiBps, const double *iops, size_t n, double fallback_KiB)
     return (io > 0 && k > 0 ? k / io : fallback_KiB) * 1024;
 }
 
+/* z(0.999) of a standard normal: the simulator's SIM_Z999 (simulate/sim_rng.h), which
+ * fits the same lognormal from the INI text written below. */
+#define Z999 3.090232306167813
+
+/* Mean of the lognormal through median typ_us and 99.9th percentile p999_us; typ_us
+ * itself when there is no p999 (a constant service time). */
+static double
+svc_mean_us(double typ_us, double p999_us)
+{
+    double sigma = isnan(p999_us) ? 0 : log(p999_us / typ_us) / Z999;
+    return typ_us * exp(sigma * sigma / 2);
+}
+
+/* "det:120us", or "lognormal:median=110us,p999=300us" when the data sheet gives a 99.9%
+ * quality-of-service figure (the catalog reader checked p999 >= typical). */
+static void
+put_service(FILE *out, const char *key, double typ_us, double p999_us)
+{
+    char a[KS_NUMBUF], b[KS_NUMBUF];
+    if (isnan(p999_us))
+        fprintf(out, "%s = det:%sus\n", key, ks_fmt_double(a, typ_us));
+    else
+        fprintf(out, "%s = lognormal:median=%sus,p999=%sus\n", key, ks_fmt_double(a, typ_us),
+                ks_fmt_double(b, p999_us));
+}
+
+/* "lognormal, typical 110 us, 99.9% 300 us" or "constant 120 us (no 99.9% figure)". */
+static void
+put_op_note(FILE *out, const char *op, double typ_us, double p999_us)
+{
+    char a[KS_NUMBUF], b[KS_NUMBUF];
+    if (isnan(p999_us))
+        fprintf(out, "%s constant %s us (no 99.9%% figure in the catalog)", op,
+                ks_fmt_double(a, typ_us));
+    else
+        fprintf(out, "%s lognormal, typical %s us, 99.9%% %s us", op, ks_fmt_double(a, typ_us),
+                ks_fmt_double(b, p999_us));
+}
+
+/* Says in the config where the service times come from, so that nobody reads a p50 ==
+ * p99 of a constant-service drive as a measured tail. */
+static void
+put_service_note(FILE *out, const struct mdl_drive *d)
+{
+    fprintf(out, "# service: ");
+    if (d->media == MDL_MEDIA_HDD && d->rpm > 0 && d->seek_ms > 0) {
+        fprintf(out, "seek + rotation + transfer (the simulator's HDD model)");
+    } else if (d->read_us > 0) {
+        put_op_note(out, "reads", d->read_us, d->read_p999_us);
+        if (d->write_us > 0)
+            put_op_note(out, "; writes", d->write_us, d->write_p999_us);
+    } else {
+        fprintf(out, "constant 1 / iops (no latency in the catalog)");
+    }
+    fprintf(out, "\n\n");
+}
+
 static void
 put_device(FILE *out, const struct mdl_drive *d, long drives)
 {
@@ -44,15 +101,17 @@ put_device(FILE *out, const struct mdl_drive *d, long drives)
         fprintf(out, "transfer_MBps = %s\n\n", ks_fmt_double(a, d->MBps));
         return;
     }
-    /* An SSD (or a drive without mechanics) keeps iops x service time I/Os in flight at
-     * its rated IOPS (Little's law), so it gets that many servers. */
-    double svc_us = d->read_us > 0 ? d->read_us : 1e6 / d->iops;
-    double q = fmax(1, round(d->iops * svc_us / 1e6));
+    /* An SSD (or a drive without mechanics) keeps iops x mean service time I/Os in flight
+     * at its rated IOPS (Little's law), so it gets that many servers. */
+    int has_read = d->read_us > 0;
+    double svc_us = has_read ? d->read_us : 1e6 / d->iops;
+    double mean_us = has_read ? svc_mean_us(d->read_us, d->read_p999_us) : svc_us;
+    double q = fmax(1, round(d->iops * mean_us / 1e6));
     fprintf(out, "kind = %s\nservers = %.0f\n", d->media == MDL_MEDIA_SSD ? "ssd" : "generic",
             q * (double)drives);
-    fprintf(out, "service = det:%sus\n", ks_fmt_double(a, svc_us));
+    put_service(out, "service", svc_us, has_read ? d->read_p999_us : ks_nan());
     if (d->write_us > 0)
-        fprintf(out, "write_service = det:%sus\n", ks_fmt_double(b, d->write_us));
+        put_service(out, "write_service", d->write_us, d->write_p999_us);
     fputc('\n', out);
 }
 
@@ -80,8 +139,9 @@ mdl_storage_sim_ini(const struct mdl_storage_plan *sp, int at_peak, FILE *out)
     char a[KS_NUMBUF];
     fprintf(out, "# kasane storage check: %s load, %s front-end IOPS, %g%% reads, on\n",
             at_peak ? "peak" : "p95", ks_fmt_double(a, fe), rf * 100);
-    fprintf(out, "# %ld x %s %s; writes x %g (RAID write penalty)\n\n", c->tier[0].drives, d->name,
+    fprintf(out, "# %ld x %s %s; writes x %g (RAID write penalty)\n", c->tier[0].drives, d->name,
             r->name, r->write_penalty);
+    put_service_note(out, d);
     fprintf(out, "[sim]\nduration_s = %g\nwarmup_s = %g\nreplications = 10\nseed = %llu\n\n", dur,
             dur / 10, (unsigned long long)sp->pol.seed);
     fprintf(out, "[host]\ncores = 16\ncore_GHz = 2.5\n\n[iommu]\nenabled = 0\n\n");

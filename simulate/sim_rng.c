@@ -116,6 +116,23 @@ sim_dist_m2(const struct sim_dist *d)
     return m * m;
 }
 
+/* Why median and p999: SSD data sheets state a typical latency and a "quality of
+ * service" percentile, not a mean and a spread. Matching those two quantiles fixes both
+ * lognormal parameters (ln X is normal, and quantiles map through exp). */
+int
+sim_dist_lognormal_q(struct sim_dist *d, double median_ns, double p999_ns, struct ks_err *err)
+{
+    memset(d, 0, sizeof *d);
+    if (!(median_ns > 0) || !(p999_ns >= median_ns) || !isfinite(p999_ns))
+        return ks_errf(err, -EINVAL, "median %g ns and p999 %g ns: need 0 < median <= p999",
+                       median_ns, p999_ns);
+    d->kind = SIM_D_LOGN;
+    d->a = log(median_ns);
+    d->b = log(p999_ns / median_ns) / SIM_Z999;
+    d->mean_ns = median_ns * exp(d->b * d->b / 2);
+    return 0;
+}
+
 void
 sim_dist_det(struct sim_dist *d, double ns)
 {
@@ -247,6 +264,16 @@ parse_twoparam(enum sim_dist_kind k, const char *args, struct sim_dist *d, struc
     return 0;
 }
 
+/* lognormal:median=TIME,p999=TIME (both required, p999 >= median > 0). */
+static int
+parse_lognormal_q(const char *args, struct sim_dist *d, struct ks_err *err)
+{
+    double med, p999;
+    if (param(args, "median", 1, &med) < 0 || param(args, "p999", 1, &p999) < 0)
+        return ks_errf(err, -EINVAL, "needs median=TIME,p999=TIME");
+    return sim_dist_lognormal_q(d, med, p999, err);
+}
+
 /* KIND:PARAMS -> distribution; the kind is matched by its exact length so that
  * "exponential:" or "det2:" are unknown rather than misread. */
 int
@@ -270,7 +297,8 @@ sim_dist_parse(const char *text, const char *base_dir, struct sim_dist *d, struc
     if (kl == 7 && strncmp(text, "uniform", kl) == 0)
         return parse_twoparam(SIM_D_UNIF, args, d, err);
     if (kl == 9 && strncmp(text, "lognormal", kl) == 0)
-        return parse_twoparam(SIM_D_LOGN, args, d, err);
+        return param(args, "median", 1, &v) == -ENOENT ? parse_twoparam(SIM_D_LOGN, args, d, err)
+                                                        : parse_lognormal_q(args, d, err);
     if (kl == 8 && strncmp(text, "hyperexp", kl) == 0)
         return parse_twoparam(SIM_D_HYPER, args, d, err);
     if (kl == 9 && strncmp(text, "empirical", kl) == 0)

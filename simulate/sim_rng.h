@@ -9,7 +9,9 @@
  *
  * Distributions are values (struct sim_dist) parsed from the config's text form:
  *   exp:1ms   det:85us   uniform:min=10us,max=1ms   lognormal:mean=85us,cv=0.5
- *   hyperexp:mean=1ms,cv2=4   empirical:FILE.csv
+ *   lognormal:median=110us,p999=300us   hyperexp:mean=1ms,cv2=4   empirical:FILE.csv
+ * The second lognormal form is fitted to a data sheet's typical latency (taken as the
+ * median) and its 99.9% quality-of-service figure (sim_dist_lognormal_q).
  * Times take a unit (ns, us, ms, s). Samples are returned in nanoseconds as doubles;
  * the engine rounds them to its integer clock.
  */
@@ -53,6 +55,14 @@ int sim_dist_parse(const char *text, const char *base_dir, struct sim_dist *d,
                    struct ks_err *err);
 /* A constant time (det). */
 void sim_dist_det(struct sim_dist *d, double ns);
+/* z with P(Z <= z) = 0.999 for a standard normal (gsl_cdf_ugaussian_Pinv(0.999); a
+ * constant here because GSL is loaded lazily, see sim_stats.c). */
+#define SIM_Z999 3.090232306167813
+/* Lognormal with the given median and 99.9th percentile (ns): mu = ln(median),
+ * sigma = ln(p999 / median) / z(0.999), mean = median exp(sigma^2 / 2). p999 == median
+ * gives sigma 0, a constant. -EINVAL with a message when median <= 0 or p999 < median. */
+int sim_dist_lognormal_q(struct sim_dist *d, double median_ns, double p999_ns,
+                         struct ks_err *err);
 double sim_dist_sample(const struct sim_dist *d, struct sim_rng *r);
 /* E[X^2] in ns^2 (used by tests and the docs' closed forms). */
 double sim_dist_m2(const struct sim_dist *d);
