@@ -17,23 +17,12 @@
 
 /* ---- RNG --------------------------------------------------------------------------- */
 
-/* splitmix64 (Steele, Lea, Flood 2014): turns any 64-bit seed, even 0 or 1, into
- * well-mixed state words, as the xoshiro authors recommend for seeding. */
-static uint64_t
-splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 /* The four state words come from consecutive splitmix64 outputs (never all zero). */
 void
 col_rng_seed(struct col_rng *r, uint64_t seed)
 {
     for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&seed);
+        r->s[i] = ks_splitmix64(&seed);
 }
 
 /* xoshiro256** 1.0, as published by Blackman and Vigna (prng.di.unimi.it). */

@@ -70,6 +70,19 @@ int ks_cmp_double(const void *a, const void *b);
  * statistics; sorts v in place; NaN values are ignored; NaN if none is left. */
 double ks_percentile(double *v, size_t n, double p);
 
+/* splitmix64 (Steele, Lea, Flood 2014): the next output of the generator whose state
+ * is *x. Turns any 64-bit seed, even 0 or 1, into well-mixed words, as the xoshiro
+ * authors recommend for seeding (the generator and the simulator seed with it) and is
+ * a fast generator of its own (the packer's moves). */
+static inline uint64_t
+ks_splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
 /* One step of xoshiro256** 1.0 (Blackman and Vigna, prng.di.unimi.it) on the four
  * words of state s, which must not all be zero. Seeding and scaling stay with the
  * callers (the generator and the simulator keep their own streams). */

@@ -82,10 +82,7 @@ void mdl_greedy_peak(struct mdl_sol *s, const uint32_t *order, size_t m, int ope
 static inline uint64_t
 mdl_rand(uint64_t *st)
 {
-    uint64_t z = (*st += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return ks_splitmix64(st);
 }
 static inline size_t
 mdl_rand_below(uint64_t *st, size_t n)

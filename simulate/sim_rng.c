@@ -15,14 +15,6 @@
 
 #include "core/ks_csv.h"
 
-static uint64_t
-splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 void
 sim_rng_seed(struct sim_rng *r, uint64_t seed, uint64_t rep, uint64_t stream)
@@ -30,12 +22,12 @@ sim_rng_seed(struct sim_rng *r, uint64_t seed, uint64_t rep, uint64_t stream)
     /* Mix the three coordinates through splitmix so nearby seeds give unrelated
      * streams; then fill the state from the mixed value. */
     uint64_t x = seed;
-    uint64_t h = splitmix64(&x);
+    uint64_t h = ks_splitmix64(&x);
     x = h ^ (rep * 0xd1b54a32d192ed03ULL);
-    h = splitmix64(&x);
+    h = ks_splitmix64(&x);
     x = h ^ (stream * 0x8cb92ba72f3d8dd7ULL);
     for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&x);
+        r->s[i] = ks_splitmix64(&x);
 }
 
 uint64_t
