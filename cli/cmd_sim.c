@@ -224,6 +224,9 @@ print_summary(const struct sim_config *c, const struct sim_result *r, const char
         printf("%s %s %.1f%%", i ? "," : "", r->res_name[i], 100 * r->res_util[i]);
     printf("\n");
     for (size_t i = 0; i < c->ndev; i++)
+        if (c->dev[i].origin)
+            printf("note: device %s is %s\n", c->dev[i].name, c->dev[i].origin);
+    for (size_t i = 0; i < c->ndev; i++)
         if (constant_service(&c->dev[i]))
             printf("note: device %s has a constant service time (no latency distribution "
                    "given): its percentiles show queueing only\n",

@@ -59,6 +59,7 @@ sim_config_free(struct sim_config *c)
         return;
     for (size_t i = 0; i < c->ndev; i++) {
         free(c->dev[i].name);
+        free(c->dev[i].origin);
         sim_dist_fini(&c->dev[i].service);
         sim_dist_fini(&c->dev[i].write_service);
         sim_dist_fini(&c->dev[i].seek);

@@ -63,6 +63,7 @@ struct sim_device {
     struct sim_dist seek, rotation;          /* hdd */
     double transfer_MBps;                    /* hdd */
     int line;
+    char *origin; /* where a generated device comes from, for the summary (may be NULL) */
 };
 
 struct sim_vm {

@@ -169,6 +169,39 @@ host_cores(struct sim_config *c, const char *plan_dir, const char *host)
     free(path);
 }
 
+/* The host's "disk": the plan's shared array when the plan sized one (the device of
+ * storage_sim_p95.ini: its drives' service times, data-sheet tails included, and its
+ * queues), so a VM's I/O latency comes from the storage it will use; else the kind's
+ * default NVMe SSD. A storage_sim_p95.ini that cannot be read is an error: the run
+ * would otherwise quietly measure another disk. */
+static int
+add_disk(struct sim_config *c, const char *plan_dir, struct ks_err *err)
+{
+    char *path = ks_xasprintf("%s/storage_sim_p95.ini", plan_dir);
+    struct sim_config *sc = NULL;
+    struct stat st;
+    int rc = 0, took = 0;
+    if (stat(path, &st) == 0 && (rc = sim_config_read(path, &sc, err)) == 0) {
+        int a = sim_config_find_device(sc, "array");
+        const struct sim_device *ad = a >= 0 ? &sc->dev[a] : NULL;
+        /* empirical service times point into the other config: not copied */
+        if (ad && ad->service.kind != SIM_D_EMP && ad->write_service.kind != SIM_D_EMP) {
+            size_t k = sim_config_add_device(c, "disk", ad->kind); /* moves c->dev */
+            struct sim_device *d = &c->dev[k];
+            d->servers = ad->servers;
+            d->service = ad->service;
+            d->write_service = ad->write_service;
+            d->origin = ks_xasprintf("the plan's shared array (%s)", path);
+            took = 1;
+        }
+    }
+    sim_config_free(sc);
+    free(path);
+    if (rc == 0 && !took)
+        sim_config_add_device(c, "disk", SIM_DEV_SSD);
+    return rc;
+}
+
 /* The base configuration: the user's CONFIG, or the defaults with plan-sized runs. */
 static struct sim_config *
 base(const char *base_config, struct ks_err *err)
@@ -204,7 +237,7 @@ sim_plan_config(const char *plan_dir, const char *host, const char *dataset_dir,
     if (rc == 0) {
         host_cores(c, plan_dir, host);
         if (sim_config_find_device(c, "disk") < 0)
-            sim_config_add_device(c, "disk", SIM_DEV_SSD);
+            rc = add_disk(c, plan_dir, err);
         if (sim_config_find_device(c, "nic") < 0)
             sim_config_add_device(c, "nic", SIM_DEV_NIC);
         for (size_t i = 0; i < n; i++) {
@@ -217,7 +250,8 @@ sim_plan_config(const char *plan_dir, const char *host, const char *dataset_dir,
             }
             add_vm_workloads(c, ds, ents[i], strcmp(stat, "peak") == 0 ? ST_PEAK : ST_P95);
         }
-        rc = sim_config_finish(c, err);
+        if (rc == 0)
+            rc = sim_config_finish(c, err);
     }
     free(ents);
     ks_dataset_free(ds);

@@ -4,8 +4,9 @@
  * placement.csv (entity,host,host_model) names the VMs on the host; the dataset gives
  * each VM's measured disk and network rates, of which the p95 (or peak) over the
  * samples becomes a Poisson workload on a shared disk and a shared NIC. A base CONFIG
- * (may be NULL) supplies [sim], [host], [iommu], [costs] and the devices; missing
- * devices default to an NVMe SSD "disk" and a 10 GbE NIC "nic".
+ * (may be NULL) supplies [sim], [host], [iommu], [costs] and the devices; a missing
+ * "disk" is the plan's array (the [device array] of PLAN_DIR/storage_sim_p95.ini) or
+ * else an NVMe SSD, a missing "nic" a 10 GbE NIC.
  */
 #ifndef SIM_PLAN_H
 #define SIM_PLAN_H

@@ -64,6 +64,34 @@ check "--modes: emulated costs more host CPU than virtio ($ev vs $vv MHz)" \
     awk -v a="$ev" -v b="$vv" 'BEGIN {exit !(a > b && b > 0)}'
 check "--modes: the comparison prints each mode's host MHz as the CSV gives it" sh -c \
     "grep -qE '^virtio +yes \\([0-9]+/[0-9]+\\) +[0-9.]+ +$vv ' '$T/pm.out' && grep -qE '^emulated +yes \\([0-9]+/[0-9]+\\) +[0-9.]+ +$ev ' '$T/pm.out'"
+# A plan that sized a shared array: the host's disk is that array (its drives' service
+# time with data-sheet tails), not the constant-time default SSD
+cp -r "$P" "$T/pa"
+cat > "$T/pa/storage_sim_p95.ini" <<'EOF'
+[device array]
+kind = ssd
+servers = 6
+service = lognormal:median=110us,p999=300us
+write_service = lognormal:median=52us,p999=800us
+[vm estate]
+vcpus = 1
+[workload reads]
+vm = estate
+device = array
+arrival = poisson:100/s
+EOF
+"$KASANE" sim --plan "$T/pa" --host h1 --dataset "$P/dataset" -o "$T/pa.csv" > "$T/pa.out" 2>&1
+check "plan with an array: the summary says the disk is the plan's array" \
+    grep -q "note: device disk is the plan's shared array ($T/pa/storage_sim_p95.ini)" "$T/pa.out"
+check "plan with an array: disk p99 above p50 (the drives' tails), p50 near 110 us" \
+    awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
+             $1 == "web1-disk" {ok = $c["lat_p99_us"] > 1.5 * $c["lat_p50_us"] && $c["lat_p50_us"] > 90 && $c["lat_p50_us"] < 200}
+             END {exit !ok}' "$T/pa.csv"
+printf '[device array]\nkind = tape\n' > "$T/pa/storage_sim_p95.ini"
+expect_exit "plan with a broken storage_sim_p95.ini: exit 1 naming file and line" 1 \
+    "storage_sim_p95.ini:2" "$KASANE" sim --plan "$T/pa" --host h1 --dataset "$P/dataset" -o "$T/x.csv"
+check "plan without an array: the default disk is constant and says so" \
+    grep -q "note: device disk has a constant service time" "$T/p1.out"
 expect_exit "sim --plan unknown host" 1 "no entity is placed on 'h9'" "$KASANE" sim --plan "$P" --host h9 --dataset "$P/dataset" -o "$T/x.csv"
 mkdir -p "$T/badplan" && cp "$P/placement_bad.csv" "$T/badplan/placement.csv"
 expect_exit "sim --plan entity missing from dataset" 1 "placement.csv:3: entity: 'ghost9' is not in the dataset" "$KASANE" sim --plan "$T/badplan" --host h1 --dataset "$P/dataset" -o "$T/x.csv"
