@@ -287,7 +287,7 @@ summary_on_all(const struct rpt_ctx *c, FILE *f)
                         "CPU and {risk_overload_mem_pct:2}% on memory (target "
                         "{risk_target_pct:2}%).");
     if (rpt_sum_str(c, "risk_advice_setting"))
-        rpt_html_fill(f, c, " The headroom sweep advises {risk_advice_setting} "
+        rpt_html_fill(f, c, " The sweep advises {risk_advice_setting} "
                             "({risk_advice_hosts:0} hosts on the training window) to keep "
                             "overloads within the target; the plan of record does not apply "
                             "it.");

@@ -3,6 +3,8 @@
  * was not made from (risk.csv, risk_hosts.csv, risk_missing.csv), the sweep curve of
  * host count against overload share (risk_sweep.csv) with the advice, and the rolling
  * folds (risk_rolling.csv). A plan directory without risk.csv gets a one-line note.
+ * When the plan of record was made on all the data (summary.csv plan_made_on = all),
+ * the section presents the backtest as evidence for the method, not for this placement.
  */
 #ifndef RPT_RISK_H
 #define RPT_RISK_H
