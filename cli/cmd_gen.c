@@ -27,6 +27,9 @@ help(void)
            "                    app, db, batch, file\n"
            "  --start EPOCH     start of the first window (default 1206316800 =\n"
            "                    2008-03-24 00:00 UTC, a Monday)\n"
+           "  --flows           also flows.csv: who talks to whom, hourly (web -> app ->\n"
+           "                    db in each application, clients, nightly backups), and\n"
+           "                    an address per server in the inventory's ips column\n"
            "  -o, --output DIR  dataset directory to write (required)\n"
            "  -q, --quiet       no summary line\n"
            "  -h, --help        this help\n",
@@ -38,7 +41,8 @@ static const struct option longopts[] = {
     {"step", required_argument, NULL, 's'},    {"seed", required_argument, NULL, 'x'},
     {"profile", required_argument, NULL, 'p'}, {"start", required_argument, NULL, 't'},
     {"output", required_argument, NULL, 'o'},  {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    {"flows", no_argument, NULL, 'f'},         {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* A numeric option value (all of gen's are >= 0). */
@@ -82,6 +86,9 @@ parse(int c, struct col_gen_opts *o, int *quiet)
         return 0;
     case 'q':
         *quiet = 1;
+        return 0;
+    case 'f':
+        o->flows = 1;
         return 0;
     default:
         return cmd_usage_error("gen", "bad option");

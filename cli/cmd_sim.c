@@ -35,6 +35,9 @@ static const char USAGE[] =
     "  --host HOST        ...this host...\n"
     "  --dataset DIR      ...with workloads from the VMs' measured disk and network rates\n"
     "  --stat p95|peak    which rate to take from the samples (default p95)\n"
+    "  --modes M1,M2,...  run every VM in each of these modes in turn (native,\n"
+    "                     emulated, virtio, xen-pv, passthrough, sriov) and compare\n"
+    "                     them: latency and host CPU spent on the I/O path per mode\n"
     "  --storage          check the plan's shared storage array instead: run\n"
     "                     PLAN_DIR/storage_sim_p95.ini and storage_sim_peak.ini (or the\n"
     "                     one --stat names) as they are; RESULTS.csv gets a load column\n"
@@ -46,11 +49,43 @@ static const char USAGE[] =
     "write latency percentiles.\n"
     "Exit status: 0 ok, 1 bad input, 2 usage error.\n";
 
+#define SIM_MAX_MODES 6
+
 struct sim_args {
     const char *config, *out, *plan, *host, *dataset, *stat;
     int storage; /* --storage: the plan's storage_sim_*.ini */
+    enum sim_mode modes[SIM_MAX_MODES]; /* --modes, in the order given */
+    size_t nmodes;
     struct sim_run_opts run;
 };
+
+/* "virtio,sriov" -> modes; a usage status naming the unknown or repeated mode. */
+static int
+parse_modes(const char *list, struct sim_args *a)
+{
+    char *dup = ks_xstrdup(list), *save = NULL;
+    int rc = 0;
+    a->nmodes = 0;
+    for (char *m = strtok_r(dup, ",", &save); m && rc == 0; m = strtok_r(NULL, ",", &save)) {
+        size_t k = 0;
+        while (sim_mode_names[k] && strcmp(sim_mode_names[k], m) != 0)
+            k++;
+        int seen = 0;
+        for (size_t j = 0; j < a->nmodes; j++)
+            seen |= a->modes[j] == (enum sim_mode)k;
+        if (!sim_mode_names[k])
+            rc = cmd_usage_error("sim", "--modes: '%s' is not native, emulated, virtio, "
+                                        "xen-pv, passthrough or sriov", m);
+        else if (seen)
+            rc = cmd_usage_error("sim", "--modes: '%s' is given twice", m);
+        else
+            a->modes[a->nmodes++] = (enum sim_mode)k;
+    }
+    if (rc == 0 && a->nmodes == 0)
+        rc = cmd_usage_error("sim", "--modes: no mode in '%s'", list);
+    free(dup);
+    return rc;
+}
 
 /* An integer option in [lo, hi]. */
 static int
@@ -69,7 +104,7 @@ parse_args(int argc, char **argv, struct sim_args *a)
         {"threads", required_argument, NULL, 't'}, {"plan", required_argument, NULL, 'p'},
         {"host", required_argument, NULL, 'H'}, {"dataset", required_argument, NULL, 'd'},
         {"stat", required_argument, NULL, 'S'}, {"help", no_argument, NULL, 'h'},
-        {"storage", no_argument, NULL, 'T'},
+        {"storage", no_argument, NULL, 'T'},  {"modes", required_argument, NULL, 'M'},
         {NULL, 0, NULL, 0}};
     int ch;
     long v;
@@ -81,6 +116,10 @@ parse_args(int argc, char **argv, struct sim_args *a)
         case 'd': a->dataset = optarg; break;
         case 'S': a->stat = optarg; break;
         case 'T': a->storage = 1; break;
+        case 'M':
+            if (parse_modes(optarg, a) != 0)
+                return KS_EXIT_USAGE;
+            break;
         case 'h': fputs(USAGE, stdout); return 1;
         case 's':
             if (parse_count(optarg, 0, 1L << 62, &v) < 0)
@@ -106,6 +145,9 @@ parse_args(int argc, char **argv, struct sim_args *a)
         return cmd_usage_error("sim", "unexpected argument '%s'", argv[optind]);
     if (!a->out)
         return cmd_usage_error("sim", "-o RESULTS.csv is required");
+    if (a->storage && a->nmodes)
+        return cmd_usage_error("sim", "--modes goes with a host (--plan --host) or a CONFIG, "
+                                      "not --storage (the array has no virtualization mode)");
     if (a->storage && (!a->plan || a->host || a->dataset || a->config))
         return cmd_usage_error("sim", "--storage goes with --plan alone (no --host, "
                                       "--dataset or CONFIG)");
@@ -236,6 +278,72 @@ run_storage(const struct sim_args *a)
     return rc < 0 ? cmd_fail("sim", &err) : KS_EXIT_OK;
 }
 
+/* Host CPU spent on the I/O path, in MHz: cycles per I/O times I/Os per second, summed
+ * over the workloads (what a mode takes from the VMs' own CPU). */
+static double
+io_MHz(const struct sim_result *r)
+{
+    double hz = 0;
+    for (size_t i = 0; i < r->nwl; i++)
+        if (r->sum[i].cycles_per_op > 0 && r->sum[i].thr_per_s > 0)
+            hz += r->sum[i].cycles_per_op * r->sum[i].thr_per_s;
+    return hz / 1e6;
+}
+
+/* One line per mode: does the host keep up, its worst p99, the CPU and the exits the
+ * I/O path costs. */
+static void
+print_mode_table(const struct sim_args *a, struct sim_result *const *r)
+{
+    printf("\n%-12s %-16s %14s %16s %12s\n", "mode", "keeps up", "worst p99 us",
+           "host MHz for I/O", "exits/s");
+    for (size_t k = 0; k < a->nmodes; k++) {
+        size_t ok = 0;
+        double p99 = 0, exits = 0;
+        for (size_t i = 0; i < r[k]->nwl; i++) {
+            const struct sim_wl_sum *s = &r[k]->sum[i];
+            ok += sim_keeps_up(s) != 0;
+            p99 = s->lat_pct_ns[2] / 1e3 > p99 ? s->lat_pct_ns[2] / 1e3 : p99;
+            exits += s->exits_per_op > 0 && s->thr_per_s > 0 ? s->exits_per_op * s->thr_per_s : 0;
+        }
+        char up[32];
+        snprintf(up, sizeof up, "%s (%zu/%zu)", ok == r[k]->nwl ? "yes" : "NO", ok, r[k]->nwl);
+        printf("%-12s %-16s %14.1f %16.1f %12.0f\n", sim_mode_names[a->modes[k]], up, p99,
+               io_MHz(r[k]), exits);
+    }
+}
+
+/* --modes: the same workloads with every VM in each mode in turn; one results file
+ * (the mode column tells the runs apart), a summary per mode, then the comparison. */
+static int
+run_modes(const struct sim_args *a, struct sim_config *c, const char *what)
+{
+    struct sim_result *r[SIM_MAX_MODES] = {NULL};
+    struct ks_err err = {0};
+    struct ks_afile af;
+    int rc = ks_afile_open(&af, a->out, &err);
+    for (size_t k = 0; rc == 0 && k < a->nmodes; k++) {
+        for (size_t v = 0; v < c->nvm; v++)
+            c->vm[v].mode = a->modes[k];
+        if ((rc = sim_run(c, &a->run, &r[k], &err)) < 0)
+            break;
+        sim_csv_write_tagged(af.f, NULL, NULL, k == 0, c, r[k]);
+        char *w = ks_xasprintf("%s, every VM %s", what, sim_mode_names[a->modes[k]]);
+        print_summary(c, r[k], w);
+        free(w);
+        printf("\n");
+    }
+    if (rc == 0)
+        rc = ks_afile_commit(&af, &err);
+    else
+        ks_afile_abort(&af);
+    if (rc == 0)
+        print_mode_table(a, r);
+    for (size_t k = 0; k < a->nmodes; k++)
+        sim_result_free(r[k]);
+    return rc < 0 ? cmd_fail("sim", &err) : KS_EXIT_OK;
+}
+
 int
 cmd_sim(int argc, char **argv)
 {
@@ -254,6 +362,15 @@ cmd_sim(int argc, char **argv)
         rc = sim_config_read(a.config, &c, &err);
     if (rc < 0)
         return cmd_fail("sim", &err);
+    if (a.nmodes) {
+        char *what = a.plan ? ks_xasprintf("host %s of plan %s", a.host, a.plan)
+                            : ks_xstrdup(a.config);
+        rc = c->nvm ? run_modes(&a, c, what)
+                    : cmd_usage_error("sim", "--modes: %s has no [vm] to switch", what);
+        free(what);
+        sim_config_free(c);
+        return rc;
+    }
     struct sim_result *r = NULL;
     if (sim_run(c, &a.run, &r, &err) < 0 || write_results(a.out, c, r, &err) < 0) {
         sim_result_free(r);

@@ -224,6 +224,7 @@ struct server {
     double batch_start_h, batch_len_h, batch_level;
     struct col_rng rng;
     double ar, burst; /* AR(1) noise state, decaying burst, % */
+    double tx_KiB, tx_backup_KiB; /* sent since the last flows.csv window (--flows) */
 };
 
 /* A three-tier application group: the shared demand that makes its members peak
@@ -339,6 +340,13 @@ build(struct gen *g)
         col_rng_seed(&g->grp[k].rng, g->o->seed ^ (0x2545f4914f6cdd1dULL * (k + 1)) ^ 0xabcdef);
 }
 
+/* The address of server i: 10.8.0.1 onwards, 254 hosts per /24 (flows.csv names it). */
+static void
+gen_ip(char *buf, size_t n, size_t i)
+{
+    snprintf(buf, n, "10.%zu.%zu.%zu", 8 + i / (254 * 254), i / 254 % 254, i % 254 + 1);
+}
+
 /* inventory.csv: the design's columns plus role and app_group, which the report can
  * show and the tests use to check each role's shape. */
 static void
@@ -364,6 +372,11 @@ write_inventory(const struct gen *g, struct ks_dataset *ds)
         ks_inv_set(ds, e, "notes", notes);
         free(notes);
         ks_inv_set(ds, e, "role", col_gen_role_names[s->role]);
+        if (g->o->flows) {
+            char ip[32];
+            gen_ip(ip, sizeof ip, i);
+            ks_inv_set(ds, e, "ips", ip);
+        }
         if (s->group >= 0) {
             char grp[32];
             snprintf(grp, sizeof grp, "app%02d", s->group + 1);
@@ -488,6 +501,10 @@ disk_net(struct server *s, const struct clock *c, double cpu, double *m)
     double tx = net * rd->tx_share + backup * 0.5 * s->net_scale, rx = net * (1 - rd->tx_share);
     m[KS_NET_RX_KIBPS] = col_round(rx, 1);
     m[KS_NET_TX_KIBPS] = col_round(tx, 1);
+    /* What flows.csv splits by destination: the rounded rate as written, so the flows
+     * of a server sum to its tx_KiBps x seconds. */
+    s->tx_KiB += m[KS_NET_TX_KIBPS] * c->step_s;
+    s->tx_backup_KiB += fmin(backup * 0.5 * s->net_scale, m[KS_NET_TX_KIBPS]) * c->step_s;
     m[KS_NET_RX_PPS] = round(rx * 1024 / 400); /* requests and ACKs: small frames */
     m[KS_NET_TX_PPS] = round(tx * 1024 / 1000);
 }
@@ -526,6 +543,116 @@ put_row(FILE *f, double t, const char *name, double step_s, const double *m)
     fputc('\n', f);
 }
 
+/* ---- flows.csv (--flows) ------------------------------------------------------------ */
+
+/* Who a server sends to: its share of the window's bytes, the address and the
+ * destination port (a service port for a request; for a response the client's
+ * ephemeral port, as a capture sees it). */
+struct flow_dest {
+    char addr[32];
+    int dport;
+    double share;
+};
+
+enum { PORT_HTTP = 80, PORT_APP = 8080, PORT_SQL = 1433, PORT_SMB = 445, PORT_BACKUP = 9103 };
+
+/* An ephemeral port (49152-65535) fixed per pair, so a conversation is one flow. */
+static int
+ephemeral(size_t a, size_t b)
+{
+    return 49152 + (int)((a * 7919 + b * 104729) % 16384);
+}
+
+/* n destinations among group members [first, first+count) of server i, sharing w. */
+static size_t
+to_members(struct flow_dest *d, size_t n, size_t i, size_t first, size_t count, double w,
+           int dport)
+{
+    for (size_t k = 0; k < count; k++, n++) {
+        gen_ip(d[n].addr, sizeof d[n].addr, first + k);
+        d[n].dport = dport ? dport : ephemeral(first + k, i);
+        d[n].share = w / (double)count;
+    }
+    return n;
+}
+
+/* Two clients outside the room (TEST-NET-1, RFC 5737) answered by server i. */
+static size_t
+to_clients(struct flow_dest *d, size_t n, size_t i, double w)
+{
+    static const double split[2] = {0.6, 0.4};
+    for (size_t k = 0; k < 2; k++, n++) {
+        size_t cl = (i * 3 + k) % 50 + 1;
+        snprintf(d[n].addr, sizeof d[n].addr, "192.0.2.%zu", cl);
+        d[n].dport = ephemeral(1000000 + cl, i);
+        d[n].share = w * split[k];
+    }
+    return n;
+}
+
+/* The destinations of server i's ordinary traffic (backup is added by the caller). A
+ * group is 2 web, 2 app, 1 db at indices 5g .. 5g+4 (assign_roles): web answers clients
+ * and calls the app tier, app answers web and queries the database, which answers app;
+ * batch queries one group's database; file and legacy servers answer clients. */
+static size_t
+destinations(const struct gen *g, size_t i, struct flow_dest *d)
+{
+    const struct server *s = &g->srv[i];
+    size_t base = s->group >= 0 ? (size_t)s->group * 5 : 0;
+    switch (s->role) {
+    case GEN_WEB:
+        if (s->group >= 0)
+            return to_members(d, to_clients(d, 0, i, 0.75), i, base + 2, 2, 0.25, PORT_APP);
+        break;
+    case GEN_APP:
+        if (s->group >= 0)
+            return to_members(d, to_members(d, 0, i, base, 2, 0.5, 0), i, base + 4, 1, 0.5,
+                              PORT_SQL);
+        break;
+    case GEN_DB:
+        if (s->group >= 0)
+            return to_members(d, 0, i, base + 2, 2, 1, 0);
+        break;
+    case GEN_BATCH:
+        if (g->ngroups > 0)
+            return to_members(d, 0, i, (i % g->ngroups) * 5 + 4, 1, 1, PORT_SQL);
+        break;
+    default:
+        break;
+    }
+    return to_clients(d, 0, i, 1);
+}
+
+/* One flows.csv row per destination with its bytes of the window ending at t; then
+ * the server's window starts again. Packets: 1,000 B a frame, as tx_pps assumes. */
+static void
+put_flows(struct gen *g, FILE *f, double t)
+{
+    char b[KS_NUMBUF], src[32];
+    struct flow_dest d[8];
+    for (size_t i = 0; i < g->n; i++) {
+        struct server *s = &g->srv[i];
+        double bytes = s->tx_KiB * 1024, backup = s->tx_backup_KiB * 1024;
+        size_t n = destinations(g, i, d);
+        for (size_t k = 0; k < n; k++)
+            d[k].share *= bytes > 0 ? (bytes - backup) / bytes : 0;
+        if (backup > 0) {
+            snprintf(d[n].addr, sizeof d[n].addr, "198.51.100.10"); /* TEST-NET-2 */
+            d[n].dport = PORT_BACKUP;
+            d[n++].share = backup / bytes;
+        }
+        gen_ip(src, sizeof src, i);
+        for (size_t k = 0; k < n; k++) {
+            double by = round(bytes * d[k].share);
+            if (by < 1)
+                continue;
+            fprintf(f, "%s,%s,%s,%s,tcp,%d,%.0f,%.0f\n", col_fmt_num(b, t), s->name, src,
+                    d[k].addr, d[k].dport, by, fmax(1, round(by / 1000)));
+        }
+        s->tx_KiB = s->tx_backup_KiB = 0;
+    }
+}
+
 /* Time-major generation: step by step, every server in inventory order, which is
  * exactly the sorted order samples.csv needs; nothing is held beyond one step. */
 static int
@@ -543,6 +670,21 @@ write_samples(struct gen *g, const char *path, unsigned long long *rows, struct 
     }
     setvbuf(af.f, NULL, _IOFBF, 1 << 20);
     ks_samples_put_header(af.f, NULL, 0);
+    /* flows.csv by the hour (a 5-minute flow table would triple the dataset): a
+     * window closes every `every` steps and at the last one. */
+    struct ks_afile ff = {0};
+    size_t every = (size_t)fmax(1, round(3600 / o->step_s));
+    if (o->flows) {
+        char *fp = ks_xasprintf("%s/flows.csv", o->out_dir);
+        rc = ks_afile_open(&ff, fp, err);
+        free(fp);
+        if (rc < 0) {
+            ks_afile_abort(&af);
+            free(glevel);
+            return rc;
+        }
+        fputs("time,entity,src,dst,proto,dport,bytes,packets\n", ff.f);
+    }
     for (size_t k = 0; k < nsteps; k++) {
         double t_end = o->start_s + (double)(k + 1) * o->step_s;
         clock_at(&c, t_end - o->step_s / 2, o->step_s);
@@ -552,13 +694,18 @@ write_samples(struct gen *g, const char *path, unsigned long long *rows, struct 
             sample(&g->srv[i], &c, glevel, m);
             put_row(af.f, t_end, g->srv[i].name, o->step_s, m);
         }
+        if (o->flows && ((k + 1) % every == 0 || k + 1 == nsteps))
+            put_flows(g, ff.f, t_end);
         if (o->progress && k % 256 == 255)
             o->progress(o->progress_ctx, (double)(k + 1) / (double)nsteps);
     }
     free(glevel);
     if (rows)
         *rows = (unsigned long long)nsteps * g->n;
-    return ks_afile_commit(&af, err);
+    rc = ks_afile_commit(&af, err);
+    if (o->flows)
+        rc = rc < 0 ? (ks_afile_abort(&ff), rc) : ks_afile_commit(&ff, err);
+    return rc;
 }
 
 void

@@ -40,12 +40,14 @@ struct col_gen_opts {
     double start_s;      /* UNIX time of the first window's start; NaN = 2008-03-24
                             00:00 UTC (a Monday; the range spans a month end) */
     const char *out_dir;
+    int flows; /* also flows.csv (hourly, by destination) and the inventory's ips */
     void (*progress)(void *ctx, double done_frac); /* may be NULL */
     void *progress_ctx;
 };
 void col_gen_opts_init(struct col_gen_opts *o);
 
-/* Write inventory.csv and samples.csv of a synthetic population into o->out_dir.
+/* Write inventory.csv and samples.csv (and flows.csv with o->flows) of a synthetic
+ * population into o->out_dir.
  * *rows (may be NULL) gets the number of sample rows. */
 int col_gen_run(const struct col_gen_opts *o, unsigned long long *rows, struct ks_err *err);
 

@@ -94,10 +94,9 @@ col_isink_ds(struct col_isink *s)
 int
 col_isink_open(struct col_isink *s, const char *dir, struct ks_err *err)
 {
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        int e = errno;
-        return ks_errf(err, -e, "%s: cannot create directory: %s", dir, strerror(e));
-    }
+    int rc = ks_mkdir_p(dir, err);
+    if (rc < 0)
+        return rc;
     s->tmp_path = ks_xasprintf("%s/.import-XXXXXX", dir);
     s->fd = mkstemp(s->tmp_path);
     if (s->fd < 0) {

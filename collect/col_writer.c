@@ -502,30 +502,6 @@ col_writer_put(struct col_writer *w, const struct col_snapshot *s, struct ks_err
     return put_flows(w, s, t, err);
 }
 
-/* mkdir -p: the dataset directory and any missing parent. */
-static int
-make_dirs(const char *dir, struct ks_err *err)
-{
-    char *p = ks_xstrdup(dir);
-    int rc = 0;
-    for (char *s = p + 1;; s++) {
-        char c = *s;
-        if (c != '/' && c != '\0')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            int e = errno;
-            rc = ks_errf(err, -e, "%s: cannot create directory: %s", p, strerror(e));
-            break;
-        }
-        *s = c;
-        if (!c)
-            break;
-    }
-    free(p);
-    return rc;
-}
-
 static void
 wfile_init(struct wfile *f, const char *dir, const char *name, char *header)
 {
@@ -552,7 +528,7 @@ col_writer_open(const struct col_writer_opts *o, const struct col_inventory *inv
     wfile_init(&w->cores, w->dir, "cores.csv", col_writer_cores_header());
     wfile_init(&w->flows, w->dir, "flows.csv", mem_string(put_flows_header));
     if (w->dir)
-        rc = make_dirs(w->dir, err);
+        rc = ks_mkdir_p(w->dir, err);
     if (rc == 0 && w->dir)
         rc = load_inventory(w, inv, err);
     if (rc == 0)

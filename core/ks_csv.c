@@ -2,6 +2,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,6 +279,29 @@ ks_csv_put_num(FILE *f, double v, int first)
 {
     char b[KS_NUMBUF];
     ks_csv_put(f, ks_fmt_double(b, v), first);
+}
+
+int
+ks_mkdir_p(const char *dir, struct ks_err *err)
+{
+    char *p = ks_xstrdup(dir);
+    int rc = 0;
+    for (char *s = p + 1;; s++) {
+        char c = *s;
+        if (c != '/' && c != '\0')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            int e = errno;
+            rc = ks_errf(err, -e, "%s: cannot create directory: %s", p, strerror(e));
+            break;
+        }
+        *s = c;
+        if (!c)
+            break;
+    }
+    free(p);
+    return rc;
 }
 
 int

@@ -57,6 +57,9 @@ struct ks_afile {
     char *path, *tmp;
 };
 int ks_afile_open(struct ks_afile *af, const char *path, struct ks_err *err);
+/* mkdir -p: dir and every missing parent (0777 before the umask); an existing directory
+ * is fine. The error names the directory that could not be made. */
+int ks_mkdir_p(const char *dir, struct ks_err *err);
 int ks_afile_commit(struct ks_afile *af, struct ks_err *err);
 void ks_afile_abort(struct ks_afile *af);
 

@@ -132,6 +132,31 @@ ks_inv_str(const struct ks_dataset *ds, size_t ent, const char *col)
     return ks_table_str(&ds->inv, ent, col);
 }
 
+void
+ks_dataset_addr_map(const struct ks_dataset *ds, struct ks_map *m)
+{
+    ks_map_init(m);
+    size_t n = ks_dataset_nent(ds);
+    for (size_t e = 0; e < n; e++) {
+        const char *ips = ks_inv_str(ds, e, "ips"), *host = ks_inv_str(ds, e, "hostname");
+        for (const char *p = ips ? ips : ""; *p;) {
+            size_t len = strcspn(p, " ");
+            char a[64];
+            if (len > 0 && len < sizeof a) {
+                memcpy(a, p, len);
+                a[len] = '\0';
+                ks_map_put(m, a, (uint32_t)e);
+            }
+            p += len + (p[len] == ' ');
+        }
+        if (host && *host)
+            ks_map_put(m, host, (uint32_t)e);
+    }
+    /* Names last: an entity called like another's hostname is that entity. */
+    for (size_t e = 0; e < n; e++)
+        ks_map_put(m, ks_dataset_entity(ds, e), (uint32_t)e);
+}
+
 /* ---- samples in memory ---------------------------------------------------------- */
 
 static void
@@ -502,12 +527,11 @@ write_samples(const struct ks_dataset *ds, const char *path, struct ks_err *err)
 int
 ks_dataset_write(const struct ks_dataset *ds, const char *dir, struct ks_err *err)
 {
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        int e = errno;
-        return ks_errf(err, -e, "%s: cannot create directory: %s", dir, strerror(e));
-    }
+    int rc = ks_mkdir_p(dir, err);
+    if (rc < 0)
+        return rc;
     char *p = ks_xasprintf("%s/inventory.csv", dir);
-    int rc = ks_table_write(&ds->inv, p, err);
+    rc = ks_table_write(&ds->inv, p, err);
     free(p);
     if (rc == 0 && (ds->has_samples || ds->s.nrows)) {
         p = ks_xasprintf("%s/samples.csv", dir);

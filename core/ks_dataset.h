@@ -95,6 +95,11 @@ void ks_inv_set(struct ks_dataset *ds, size_t ent, const char *col, const char *
 void ks_inv_set_num(struct ks_dataset *ds, size_t ent, const char *col, double v);
 double ks_inv_num(const struct ks_dataset *ds, size_t ent, const char *col);
 const char *ks_inv_str(const struct ks_dataset *ds, size_t ent, const char *col);
+/* Flow endpoint -> entity index (m initialised here; ks_map_fini by the caller): each
+ * address of the inventory's `ips` column (space-separated, as the collector writes
+ * it), each `hostname`, and each entity name, which wins over the others. The planner's
+ * soft-affinity weights and the report's traffic section map flows.csv with it. */
+void ks_dataset_addr_map(const struct ks_dataset *ds, struct ks_map *m);
 
 /* Append a sample row; metrics has KS_NMETRIC values (NaN = unknown). Rows must come
  * in time order (checked by the reader, not here). */

@@ -4,8 +4,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "core/ks_csv.h"
 #include "core/ks_table.h"
 #include "model/mdl_plan.h"
 #include "model/mdl_rules.h"
@@ -180,10 +180,9 @@ write_policy(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
 int
 mdl_plan_write(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
 {
-    if (mkdir(dir, 0777) < 0 && errno != EEXIST)
-        return ks_errf(err, -errno, "%s: cannot create plan directory: %s", dir,
-                       strerror(errno));
-    int rc = write_placement(pl, dir, err);
+    int rc = ks_mkdir_p(dir, err);
+    if (rc == 0)
+        rc = write_placement(pl, dir, err);
     if (rc == 0)
         rc = write_hosts(pl, dir, err);
     if (rc == 0)

@@ -255,20 +255,6 @@ pair_key(char *buf, size_t n, uint32_t a, uint32_t b)
     snprintf(buf, n, "%u,%u", a < b ? a : b, a < b ? b : a);
 }
 
-/* Flow endpoint -> entity: its name, its inventory hostname, or an `ip` column. */
-static void
-endpoint_map(const struct ks_dataset *ds, struct ks_map *m)
-{
-    ks_map_init(m);
-    for (size_t e = 0; e < ks_dataset_nent(ds); e++) {
-        const char *keys[] = {ks_dataset_entity(ds, e), ks_inv_str(ds, e, "hostname"),
-                              ks_inv_str(ds, e, "ip")};
-        for (int k = 2; k >= 0; k--) /* the entity name wins over a shared hostname */
-            if (keys[k] && *keys[k])
-                ks_map_put(m, keys[k], (uint32_t)e);
-    }
-}
-
 /* Bytes between every pair registered in pairs (key -> index into bytes). */
 static void
 flow_bytes(const struct ks_dataset *ds, const struct ks_map *pairs, double *bytes)
@@ -278,7 +264,7 @@ flow_bytes(const struct ks_dataset *ds, const struct ks_map *pairs, double *byte
     if (f->ncols == 0 || cs < 0 || cd < 0)
         return;
     struct ks_map ep;
-    endpoint_map(ds, &ep);
+    ks_dataset_addr_map(ds, &ep);
     char key[64];
     for (size_t r = 0; r < f->nrows; r++) {
         uint32_t a, b, ix;

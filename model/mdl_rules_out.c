@@ -105,11 +105,20 @@ soft_out(const struct mdl_rules_run *rr, size_t k, const struct mdl_plan *pl,
     for (size_t i = 0; i < sp->n; i++) /* pairs in different zones can never share a host */
         apart += rr->unit_zone[rr->unit_of[sp->a[i]]] != rr->unit_zone[rr->unit_of[sp->b[i]]];
     o->honoured = d <= 1;
-    int n = snprintf(o->notes, sizeof o->notes, "members on %zu host(s); %.0f of %.0f %s across hosts "
-             "(%.0f%%)", d, o->cross_bytes, o->total_bytes,
-             sp->from_flows ? "bytes (flows.csv)" : "weight", o->total_bytes > 0
-                                                                ? o->cross_bytes / o->total_bytes * 100
-                                                                : 0.0);
+    /* Flow bytes in the largest binary unit the total fills: twelve-digit byte counts
+     * are unreadable in a table cell (the exact figures are summary.csv's
+     * soft_affinity_*_bytes). */
+    static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    double scale = 1;
+    while (sp->from_flows && u < 4 && o->total_bytes >= scale * 1024)
+        scale *= 1024, u++;
+    int dec = u > 0; /* a weight or a byte count is whole */
+    int n = snprintf(o->notes, sizeof o->notes,
+                     "members on %zu host(s); %.*f of %.*f %s%s across hosts (%.0f%%)", d, dec,
+                     o->cross_bytes / scale, dec, o->total_bytes / scale,
+                     sp->from_flows ? units[u] : "weight", sp->from_flows ? " (flows.csv)" : "",
+                     o->total_bytes > 0 ? o->cross_bytes / o->total_bytes * 100 : 0.0);
     if (apart)
         snprintf(o->notes + n, sizeof o->notes - (size_t)n, "; %zu pair(s) in different zones",
                  apart);

@@ -54,25 +54,6 @@ pair_fini(struct pairsum *p)
     ks_map_fini(&p->ix);
 }
 
-/* address -> entity name, from the inventory's ips column and the names themselves */
-static void
-addr_map(const struct ks_dataset *ds, struct ks_map *m)
-{
-    ks_map_init(m);
-    for (size_t e = 0; e < ks_dataset_nent(ds); e++) {
-        ks_map_put(m, ks_dataset_entity(ds, e), (uint32_t)e);
-        const char *ips = ks_inv_str(ds, e, "ips");
-        for (const char *p = ips ? ips : ""; *p;) {
-            size_t n = strcspn(p, " ");
-            char a[64];
-            snprintf(a, sizeof a, "%.*s", (int)n, p);
-            if (n)
-                ks_map_put(m, a, (uint32_t)e);
-            p += n + (p[n] == ' ');
-        }
-    }
-}
-
 static const char *
 endpoint(const struct ks_dataset *ds, const struct ks_map *m, const char *addr)
 {
@@ -164,7 +145,7 @@ aggregate(struct rpt_ctx *c, const struct ks_table *fl)
     struct pairsum hosts = {0}, ents = {0};
     double total = 0;
     uint32_t dummy;
-    addr_map(c->ds, &am);
+    ks_dataset_addr_map(c->ds, &am);
     capturers(fl, &cap);
     ks_map_init(&pl);
     ks_map_init(&hosts.ix);

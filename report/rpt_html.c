@@ -49,6 +49,7 @@ static const char css[] =
     ".nochart{border:2px dashed #c9ced8;background:var(--bg);padding:28px;text-align:center;"
     "color:var(--muted);margin:12px 0}\n"
     ".more{color:var(--muted);font-size:12px}\n"
+    "details{margin:10px 0}summary{cursor:pointer;padding:4px 0}\n"
     "dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:3px 16px;margin:6px 0}\n"
     "dl.kv dt{color:var(--muted)}dl.kv dd{margin:0}\n"
     "code{background:var(--bg);padding:1px 4px;border-radius:3px}\n"
@@ -131,8 +132,10 @@ esc_wbr(FILE *f, const char *s, char brk)
     }
 }
 
-void
-rpt_html_table(FILE *f, const struct ks_table *t, const char *name, size_t maxrows)
+/* verbatim: numbers as written (inputs such as a price of 0.1032 per kWh), not rounded
+ * for reading as measured figures are. */
+static void
+html_table(FILE *f, const struct ks_table *t, const char *name, size_t maxrows, int verbatim)
 {
     size_t n = maxrows && t->nrows > maxrows ? maxrows : t->nrows;
     int chosen = ks_table_col(t, "chosen");
@@ -152,7 +155,7 @@ rpt_html_table(FILE *f, const struct ks_table *t, const char *name, size_t maxro
             char nb[RPT_NUMBUF];
             double v;
             if (is_num(s, &v)) {
-                fprintf(f, "<td class=\"n\">%s</td>", rpt_fmt_auto(nb, v));
+                fprintf(f, "<td class=\"n\">%s</td>", verbatim ? s : rpt_fmt_auto(nb, v));
             } else {
                 /* Lists (members a;b;c, top VMs) may break after each ';', or one
                  * long list squeezes every other column of its table. */
@@ -167,6 +170,18 @@ rpt_html_table(FILE *f, const struct ks_table *t, const char *name, size_t maxro
     if (n < t->nrows)
         fprintf(f, "<p class=\"more\">%zu of %zu rows shown; all of them are in "
                    "<code>tables/%s.csv</code>.</p>\n", n, t->nrows, name);
+}
+
+void
+rpt_html_table(FILE *f, const struct ks_table *t, const char *name, size_t maxrows)
+{
+    html_table(f, t, name, maxrows, 0);
+}
+
+void
+rpt_html_table_verbatim(FILE *f, const struct ks_table *t, const char *name)
+{
+    html_table(f, t, name, 0, 1);
 }
 
 /* Copy the SVG from its <svg tag on, with every id and reference prefixed by the chart

@@ -18,6 +18,9 @@ void rpt_html_end(FILE *f, const struct rpt_ctx *c);
  * for reading (raw values stay in the CSV). At most maxrows rows (0: all); a note
  * says how many more are in tables/NAME.csv. */
 void rpt_html_table(FILE *f, const struct ks_table *t, const char *name, size_t maxrows);
+/* The same table with every cell as written (settings given by a person, where
+ * rounding would misquote them). */
+void rpt_html_table_verbatim(FILE *f, const struct ks_table *t, const char *name);
 /* The chart NAME inlined from charts/NAME.svg, or a visible note saying why it is
  * missing (gnuplot not installed: how to install it; or gnuplot failed). */
 void rpt_html_chart(FILE *f, const struct rpt_ctx *c, const char *name, const char *caption);

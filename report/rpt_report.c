@@ -144,35 +144,16 @@ load_inputs(struct rpt_ctx *c, struct ks_err *err)
 /* ---- outputs ------------------------------------------------------------------------ */
 
 /* mkdir -p: the report directory may be several levels below an existing one. */
-static int
-make_dir(const char *path, struct ks_err *err)
-{
-    char *p = ks_xstrdup(path);
-    int e = 0;
-    for (char *s = p + 1; *s && !e; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST)
-            e = errno;
-        *s = '/';
-    }
-    if (!e && mkdir(p, 0777) != 0 && errno != EEXIST)
-        e = errno;
-    free(p);
-    return e ? ks_errf(err, -e, "%s: cannot create directory: %s", path, strerror(e)) : 0;
-}
-
 /* REPORT_DIR, REPORT_DIR/charts and REPORT_DIR/tables; existing ones are reused. */
 static int
 make_dirs(const char *out, struct ks_err *err)
 {
     char *charts = ks_xasprintf("%s/charts", out), *tables = ks_xasprintf("%s/tables", out);
-    int rc = make_dir(out, err);
+    int rc = ks_mkdir_p(out, err);
     if (rc == 0)
-        rc = make_dir(charts, err);
+        rc = ks_mkdir_p(charts, err);
     if (rc == 0)
-        rc = make_dir(tables, err);
+        rc = ks_mkdir_p(tables, err);
     free(charts);
     free(tables);
     return rc;

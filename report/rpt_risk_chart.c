@@ -2,6 +2,7 @@
  * the charts of rpt_chart.c, and drawn by the same pipe (rpt_gp_run). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "report/rpt_chart.h"
 #include "report/rpt_risk.h"
@@ -27,13 +28,31 @@ number(struct rpt_buf *b, double v)
     rpt_buf_puts(b, isnan(v) ? "NaN" : ks_fmt_double(n, v));
 }
 
+/* Row order: fewer hosts first, and at one host count the riskier setting first, so the
+ * line runs down the curve. In sweep order (by headroom) it doubled back on itself
+ * wherever two settings gave the same host count. */
+static int
+row_before(const struct rpt_risk_curve *c, size_t i, size_t j)
+{
+    double ri = isnan(c->cpu[i]) ? 0 : c->cpu[i], rj = isnan(c->cpu[j]) ? 0 : c->cpu[j];
+    return c->hosts[i] < c->hosts[j] || (c->hosts[i] == c->hosts[j] && ri > rj);
+}
+
 /* One data row per setting: hosts, cpu share, mem share, "label". Labels are data so
  * that gnuplot places them beside their points. */
 static void
 data_block(struct rpt_buf *b, const struct rpt_risk_curve *c)
 {
+    size_t *ord = ks_xmalloc(c->npts * sizeof *ord);
+    for (size_t i = 0; i < c->npts; i++) { /* insertion sort: a sweep has a few points */
+        size_t k = i;
+        for (; k > 0 && row_before(c, i, ord[k - 1]); k--)
+            ord[k] = ord[k - 1];
+        ord[k] = i;
+    }
     rpt_buf_puts(b, "$data << EOD\n");
-    for (size_t i = 0; i < c->npts; i++) {
+    for (size_t n = 0; n < c->npts; n++) {
+        size_t i = ord[n];
         number(b, c->hosts[i]);
         rpt_buf_puts(b, " ");
         number(b, c->cpu[i]);
@@ -46,6 +65,21 @@ data_block(struct rpt_buf *b, const struct rpt_risk_curve *c)
         rpt_buf_puts(b, "\"\n");
     }
     rpt_buf_puts(b, "EOD\n");
+    free(ord);
+}
+
+/* Host counts are whole: a tic per host while they fit, gnuplot's own beyond. */
+static void
+host_tics(struct rpt_buf *b, const struct rpt_risk_curve *c)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < c->npts; i++) {
+        lo = fmin(lo, c->hosts[i]);
+        hi = fmax(hi, c->hosts[i]);
+    }
+    if (c->npts && hi - lo <= 20)
+        rpt_buf_puts(b, "set xtics 1\n");
+    rpt_buf_puts(b, "set format x '%.0f'\n");
 }
 
 static void
@@ -72,6 +106,7 @@ rpt_gp_risk(const struct rpt_risk_curve *c)
     rpt_buf_puts(&b, "set xlabel 'hosts in the plan'\n"
                      "set ylabel 'host-steps over capacity in the test window (%)'\n"
                      "set yrange [0:*]\nset offsets 0.5, 0.5, 0, 0\n");
+    host_tics(&b, c);
     if (c->advice >= 0 && (size_t)c->advice < c->npts) {
         rpt_buf_puts(&b, "set object 1 circle at first ");
         number(&b, c->hosts[c->advice]);

@@ -103,6 +103,12 @@ rpt_summary_html(const struct rpt_ctx *c, FILE *f)
 {
     rpt_html_fill(f, c, summary_cards);
     rpt_html_fill(f, c, summary_prose);
+    /* The headline counts the servers that move; one kept physical by a rule is still in
+     * the room, and a reader comparing with section Source estate must see why. */
+    if (rpt_sum_num(c, "excluded_entities") > 0)
+        rpt_html_fill(f, c, "<p>Besides these, {excluded_entities:0} server(s) stay physical "
+                            "by an exclude rule (section Placement rules): they are in none "
+                            "of the figures above.</p>\n");
     rpt_risk_summary_html(c, f);
     const char *by = rpt_sum_str(c, "planned_by"), *ha = rpt_sum_str(c, "ha_verified");
     if (by && strcmp(by, "allocation") == 0)
@@ -255,10 +261,13 @@ rpt_assume_html(const struct rpt_ctx *c, FILE *f)
         rpt_html_table(f, m, "models", 0);
     else
         rpt_html_note(f, "The plan directory has no models.csv.");
-    fputs("<h3>Effective policy</h3>\n", f);
-    if (p)
-        rpt_html_table(f, p, "policy", 0);
-    else
+    if (p) {
+        /* Every setting, as given: long, and read only when a figure is questioned. */
+        fprintf(f, "<details><summary><b>Effective policy</b>: all %zu planner settings as "
+                   "given (policy.csv)</summary>\n", p->nrows);
+        rpt_html_table_verbatim(f, p, "policy");
+        fputs("</details>\n", f);
+    } else
         rpt_html_note(f, "The plan directory has no policy.csv.");
     fputs("<h3>Data coverage</h3>\n", f);
     coverage_html(c, f);

@@ -67,7 +67,9 @@ static const char capacity_prose[] =
     "GiB; the chosen array has {usable_GiB:0} GiB usable.</p>\n";
 
 static const char backup_prose[] =
-    "<p>{daily_change_GiB:0} GiB change a day ({change_basis}). {retention_days:0} restore "
+    "<p>Backups are sized like the array, for the data at the end of the horizon (grown "
+    "{growth_pct_per_year:0}% a year for {years:0} years). {daily_change_GiB:0} GiB change "
+    "a day then ({change_basis}, grown alike). {retention_days:0} restore "
     "points with a full every {full_every_days:0} days hold {backup_logical_GiB:0} GiB, "
     "{backup_GiB:0} GiB after {dedup_ratio:1}:1 dedup. At {backup_MBps:0} MB/s a full "
     "night takes {backup_window_h:1} h and an incremental one {backup_window_incr_h:1} h.</p>\n";
@@ -116,7 +118,8 @@ backup_window_note(FILE *f, const struct ks_table *kv)
         return;
     char msg[400];
     snprintf(msg, sizeof msg,
-             "A full backup takes %.1f h at %.0f MB/s: it does not fit an 8-hour night. It "
+             "A full backup of the data at the horizon takes %.1f h at %.0f MB/s: it does not "
+             "fit an 8-hour night. It "
              "needs about %.0f MB/s (--storage backup_MBps=N), or synthetic fulls built on "
              "the backup store from the incrementals, or fulls spread over the week.",
              h, mbps, mbps * h / 8);

@@ -15,6 +15,10 @@ expect_exit "report without dataset is a usage error" 2 "missing DATASET" "$KASA
 check "report runs" [ $? -eq 0 ]
 check "report prints the index path" grep -q "report: $R/index.html" "$T/out"
 H="$R/index.html"
+# The NIC card: the busiest host's ports used (ports.csv's largest total), of the model's
+want_ports=$(awk -F, 'NR > 1 && $NF > m {m = $NF} END {print m}' "$PLAN/ports.csv")
+check "NIC card: $want_ports ports used at most, of the model's 6" \
+    grep -q "NIC ports per host</div><div class=\"value\">$want_ports</div><div class=\"detail\">used at most, of <span class=\"num\" data-key=\"nic_ports\" data-value=\"6\">" "$H"
 
 # tidy 5.6 knows HTML5 and inline SVG; its warnings (none expected) are style advice,
 # its errors mean a browser would have to guess: only errors fail the test.
@@ -91,6 +95,30 @@ expect_exit "missing plan directory" 1 "no such plan directory" "$KASANE" report
 "$KASANE" report "$DS" --plan "$PLAN" --sim "$F/sim_unknown_cols.csv" -o "$T/rep4" >/dev/null 2>&1
 check "sim results with unknown columns are tolerated" [ $? -eq 0 ]
 check "unknown sim columns are shown" sh -c "grep -q \"with a comma, quoted\" '$T/rep4/index.html' && head -1 '$T/rep4/tables/sim.csv' | grep -q operator_note"
+# Results of sim --modes: one comparison row per (mode, kind of I/O), summed by awk here
+cat > "$T/modes.csv" <<'EOF'
+workload,mode,throughput_per_s,lat_mean_us,lat_p99_us,exits_per_op,host_cycles_per_op,keeps_up
+a-disk,virtio,100,80,90,2,20000,yes
+b-disk,virtio,300,60,70,2,20000,yes
+a-net,virtio,1000,3,4,1,5000,yes
+a-disk,emulated,100,90,95,6,60000,yes
+b-disk,emulated,280,70,300,6,60000,no
+a-net,emulated,900,12,15,5,30000,yes
+EOF
+"$KASANE" report "$DS" --plan "$PLAN" --sim "$T/modes.csv" -o "$T/repm" >/dev/null 2>&1
+M="$T/repm/tables/sim_modes.csv"
+check "sim --modes results: a comparison table, one row per mode and kind of I/O" \
+    test "$(cut -d, -f1,2 "$M" | tr '\n' ' ')" = "mode,io virtio,disk virtio,net emulated,disk emulated,net "
+want=$(awk -F, 'NR > 1 {split($1, w, "-"); k = $2 "," w[2]; n[k]++; ok[k] += ($8 != "no"); t[k] += $3; l[k] += $3 * $4
+                        if ($5 > p[k]) p[k] = $5; h[k] += $3 * $7; e[k] += $3 * $6}
+       function r(x, d) {return int(x * d + 0.5) / d}  # rounded as in the table
+       END {for (k in n) printf "%s,%d,%d of %d,%g,%g,%g,%g,%g\n", k, n[k], ok[k], n[k], r(t[k], 10),
+                                r(l[k] / t[k], 100), r(p[k], 100), r(h[k] / 1e6, 10), e[k]}' \
+    "$T/modes.csv" | sort)
+got=$(tail -n +2 "$M" | sort)
+check "sim --modes results: counts, kept up, sums, weighted means, worst p99, host MHz" test "$got" = "$want"
+check "sim --modes results: the page says how many modes" grep -q "in each of 2 modes" "$T/repm/index.html"
+check "sim --modes results: host CPU per mode charted" test -s "$T/repm/charts/sim_cpu.svg"
 printf 'workload,lat_p99_us\nrandread,12\nseq,fast\n' > "$T/badsim.csv"
 expect_exit "sim results with a bad number name line and column" 1 "badsim.csv:3: column 'lat_p99_us': 'fast' is not a number" \
     "$KASANE" report "$DS" --plan "$PLAN" --sim "$T/badsim.csv" -o "$T/rep5"

@@ -92,10 +92,14 @@ expect_exit "storage_series.csv with an empty cell" 1 "bad2/storage_series.csv:3
 
 # A full backup longer than a night is a finding: the note appears only then, with the
 # throughput that would fit 8 hours (window x MB/s / 8, computed here).
+g=$(awk -F, '$1 == "growth_pct_per_year" {print $2}' "$PLAN/storage.csv")
+y=$(awk -F, '$1 == "years" {print $2}' "$PLAN/storage.csv")
+check "backup prose: sized for the data at the horizon ($g% a year for $y years)" \
+    grep -q "for the data at the end of the horizon (grown <span class=\"num\" data-key=\"growth_pct_per_year\" data-value=\"$g\">$g</span>% a year for <span class=\"num\" data-key=\"years\" data-value=\"$y\">$y</span> years)" "$R/index.html"
 check "a 4-hour full backup gets no window note" sh -c "! grep -q 'does not fit an 8-hour night' '$R/index.html'"
 cp -r "$PLAN" "$T/slow"
 sed -i 's/^backup_MBps,.*/backup_MBps,125/; s/^backup_window_h,.*/backup_window_h,15.833/' "$T/slow/storage.csv"
 "$KASANE" report "$DS" --plan "$T/slow" -o "$T/rep5" >/dev/null 2>&1
 need=$(awk 'BEGIN {printf "%.0f", 125 * 15.833 / 8}')
 check "a 15.8-hour full backup: the note says so and asks for $need MB/s" \
-    grep -q "A full backup takes 15.8 h at 125 MB/s: it does not fit an 8-hour night. It needs about $need MB/s" "$T/rep5/index.html"
+    grep -q "A full backup of the data at the horizon takes 15.8 h at 125 MB/s: it does not fit an 8-hour night. It needs about $need MB/s" "$T/rep5/index.html"

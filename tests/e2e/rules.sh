@@ -70,6 +70,10 @@ check "plan output says how many rules held" grep -q "rules: 7 of 7 honoured" "$
 # report: a Placement rules section with the costs; without rules.csv a one-line note
 "$KASANE" report "$T/ds" --plan "$T/p" -o "$T/r" >/dev/null 2>&1
 check "report has the Placement rules section" grep -q 'id="rules"' "$T/r/index.html"
+check "executive summary says the excluded servers stay physical" \
+    grep -q 'Besides these, <span class="num" data-key="excluded_entities" data-value="2">2</span> server(s) stay physical' "$T/r/index.html"
+check "effective policy shows settings as given (power-price 0.1032, not rounded to 0.1)" \
+    grep -q '<td>power-price</td><td class="n">0.1032</td>' "$T/r/index.html"
 check "report shows each rule's cost" grep -q 'lic-db' "$T/r/tables/rules.csv"
 check "report's own check agrees on every hard rule" \
     test "$(awk -F, 'NR > 1 && $2 != "soft-affinity" && $NF != "yes"' "$T/r/tables/rules.csv" | wc -l)" -eq 0
@@ -91,9 +95,10 @@ check "12-member anti-affinity: lower bound >= 12" test "$(sumkey lower_bound_ho
 check "12-member anti-affinity holds" holds "$T/anti.csv" "$T/pa/placement.csv"
 
 # ---- soft affinity and flows.csv ------------------------------------------------------
-# Flows by IP: an `ip` column in the inventory maps 10.0.0.N to an entity; groups of four
-# legacy/file servers talk among themselves, plus some background traffic.
-awk -F, -v OFS=, 'NR == 1 {print $0, "ip"; next} {print $0, "10.0.0." NR}' \
+# Flows by IP: the inventory's `ips` column (space-separated, as collect writes it) maps
+# its second address 10.0.0.N to an entity; groups of four legacy/file servers talk
+# among themselves, plus some background traffic.
+awk -F, -v OFS=, 'NR == 1 {print $0, "ips"; next} {print $0, "192.168.9." NR " 10.0.0." NR}' \
     "$T/ds/inventory.csv" > "$T/inv" && mv "$T/inv" "$T/ds/inventory.csv"
 awk -F, 'NR > 1 {print "10.0.0." NR, $1}' "$T/ds/inventory.csv" > "$T/ips"
 {
@@ -131,7 +136,7 @@ with=$(cross "$T/ps"); without=$(cross "$T/pn")
 check "soft affinity cuts cross-host bytes by half or more ($without -> $with)" \
     test "$((with * 2))" -le "$without" -a "$without" -gt 0
 check "soft affinity costs no host" test "$(sumkey hosts "$T/ps")" -le "$(sumkey hosts "$T/pn")"
-check "soft weights come from flows.csv" grep -q 'bytes (flows.csv)' "$T/ps/rules.csv"
+check "soft weights come from flows.csv" grep -q ' (flows.csv) across hosts' "$T/ps/rules.csv"
 check "summary: soft_affinity_cross_bytes matches the placement's group traffic" \
     test "$(sumkey soft_affinity_cross_bytes "$T/ps")" = "$(cross "$T/ps" 445)"
 check "summary: soft_affinity_total_bytes is all group traffic" \

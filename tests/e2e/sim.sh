@@ -34,6 +34,7 @@ expect_exit "sim --plan without --host" 2 "--plan needs --host" "$KASANE" sim --
 P="$F/plan"
 "$KASANE" sim --plan "$P" --host h1 --dataset "$P/dataset" "$P/base.ini" -o "$T/p1.csv" > "$T/p1.out" 2>&1
 check "sim --plan h1 keeps up" grep -q "host h1: keeps up" "$T/p1.out"
+tail -n +2 "$T/p1.csv" > "$T/p1.rows"
 check "sim --plan h1 has disk and net workloads per VM" sh -c 'cut -d, -f1 "$1" | tail -n +2 | tr "\n" " " | grep -q "web1-disk web1-net db1-disk db1-net app1-disk app1-net"' _ "$T/p1.csv"
 # db1: p95 of read+write IOPS over 4000, 4400, 4800 x 2 = 4800; 64000 KiB/s / 4000 = 16 KiB.
 check "sim --plan db1 rate and size from p95" awk -F, '$1 == "db1-disk" { found = 1; ok = ($7 == 4800) } END { exit !(found && ok) }' "$T/p1.csv"
@@ -41,6 +42,28 @@ check "sim --plan db1 rate and size from p95" awk -F, '$1 == "db1-disk" { found 
 check "sim --plan h2 (1.2 Mpps on 10 GbE) does not keep up" sh -c 'grep -q "host h2: DOES NOT keep up" "$1" && grep -q ",no$" "$2"' _ "$T/p2.out" "$T/p2.csv"
 "$KASANE" sim --plan "$P" --host h1 --dataset "$P/dataset" --stat peak "$P/base.ini" -o "$T/pk.csv" > /dev/null 2>&1
 check "sim --plan --stat peak takes the maximum" awk -F, '$1 == "db1-disk" { exit !($7 == 4800) } $1 == "web1-net" { if ($7 != 36000) exit 1 }' "$T/pk.csv"
+# --modes: the same workloads with every VM in each mode in turn, one results file
+expect_exit "--modes: an unknown mode names it" 2 "'kvm' is not native" \
+    "$KASANE" sim --plan "$P" --host h1 --dataset "$P/dataset" --modes virtio,kvm -o "$T/x.csv"
+expect_exit "--modes: a mode given twice" 2 "'virtio' is given twice" \
+    "$KASANE" sim --plan "$P" --host h1 --dataset "$P/dataset" --modes virtio,virtio -o "$T/x.csv"
+expect_exit "--modes with --storage is a usage error" 2 "not --storage" \
+    "$KASANE" sim --plan "$P" --storage --modes virtio -o "$T/x.csv"
+"$KASANE" sim --plan "$P" --host h1 --dataset "$P/dataset" "$P/base.ini" --modes virtio,emulated \
+    -o "$T/pm.csv" > "$T/pm.out" 2>&1
+nwl=$(($(wc -l < "$T/p1.csv") - 1))
+check "--modes: every workload once per mode ($nwl x 2 rows)" sh -c \
+    "[ \$(awk -F, '\$2 == \"virtio\"' '$T/pm.csv' | wc -l) -eq $nwl ] && [ \$(awk -F, '\$2 == \"emulated\"' '$T/pm.csv' | wc -l) -eq $nwl ]"
+check "--modes: the virtio rows equal the single-mode run's" sh -c \
+    "awk -F, '\$2 == \"virtio\"' '$T/pm.csv' | cmp -s - '$T/p1.rows'"
+# host MHz for I/O per mode from the CSV (throughput x cycles per I/O), by awk
+mhz() { awk -F, -v m="$1" 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
+        $2 == m {s += $c["throughput_per_s"] * $c["host_cycles_per_op"]} END {printf "%.1f", s / 1e6}' "$T/pm.csv"; }
+ev=$(mhz emulated) vv=$(mhz virtio)
+check "--modes: emulated costs more host CPU than virtio ($ev vs $vv MHz)" \
+    awk -v a="$ev" -v b="$vv" 'BEGIN {exit !(a > b && b > 0)}'
+check "--modes: the comparison prints each mode's host MHz as the CSV gives it" sh -c \
+    "grep -qE '^virtio +yes \\([0-9]+/[0-9]+\\) +[0-9.]+ +$vv ' '$T/pm.out' && grep -qE '^emulated +yes \\([0-9]+/[0-9]+\\) +[0-9.]+ +$ev ' '$T/pm.out'"
 expect_exit "sim --plan unknown host" 1 "no entity is placed on 'h9'" "$KASANE" sim --plan "$P" --host h9 --dataset "$P/dataset" -o "$T/x.csv"
 mkdir -p "$T/badplan" && cp "$P/placement_bad.csv" "$T/badplan/placement.csv"
 expect_exit "sim --plan entity missing from dataset" 1 "placement.csv:3: entity: 'ghost9' is not in the dataset" "$KASANE" sim --plan "$T/badplan" --host h1 --dataset "$P/dataset" -o "$T/x.csv"

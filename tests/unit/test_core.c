@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cmocka.h>
@@ -444,10 +445,63 @@ test_percentile(void **state)
     assert_true(fabs(ks_percentile(w, 5, 95) - 4.8) < 1e-12);
 }
 
+/* Flow endpoints: every address of `ips`, the hostname, and the entity name, which wins
+ * over another entity's hostname whatever their order. */
+static void
+test_addr_map(void **state)
+{
+    (void)state;
+    struct ks_dataset *ds = ks_dataset_new();
+    size_t a = ks_dataset_add_entity(ds, "alpha", "physical");
+    size_t b = ks_dataset_add_entity(ds, "beta", "vm");
+    ks_inv_set(ds, a, "ips", "10.0.0.1 fe80::1  192.168.0.7");
+    ks_inv_set(ds, a, "hostname", "beta");
+    ks_inv_set(ds, b, "hostname", "beta.example");
+    struct ks_map m;
+    ks_dataset_addr_map(ds, &m);
+    uint32_t e = 99;
+    assert_true(ks_map_get(&m, "10.0.0.1", &e) && e == a);
+    assert_true(ks_map_get(&m, "fe80::1", &e) && e == a);
+    assert_true(ks_map_get(&m, "192.168.0.7", &e) && e == a);
+    assert_true(ks_map_get(&m, "beta.example", &e) && e == b);
+    assert_true(ks_map_get(&m, "beta", &e) && e == b); /* a's hostname loses to the name */
+    assert_true(ks_map_get(&m, "alpha", &e) && e == a);
+    assert_false(ks_map_get(&m, "", &e));
+    assert_false(ks_map_get(&m, "10.0.0.2", &e));
+    ks_map_fini(&m);
+    ks_dataset_free(ds);
+}
+
+/* mkdir -p: nested parents made, an existing tree is fine, a file in the way is an
+ * error naming the directory that could not be made. */
+static void
+test_mkdir_p(void **state)
+{
+    (void)state;
+    char *d = tu_tmpdir();
+    char *deep = ks_xasprintf("%s/a/b/c", d), *blocked = ks_xasprintf("%s/f/x", d);
+    struct ks_err err = {0};
+    struct stat st;
+    assert_int_equal(ks_mkdir_p(deep, &err), 0);
+    assert_int_equal(stat(deep, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(ks_mkdir_p(deep, &err), 0); /* again: exists */
+    tu_write(d, "f", "not a directory\n");
+    assert_true(ks_mkdir_p(blocked, &err) < 0);
+    assert_non_null(strstr(err.msg, blocked));
+    assert_non_null(strstr(err.msg, "cannot create directory"));
+    tu_rmrf(d);
+    free(deep);
+    free(blocked);
+    free(d);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mkdir_p),
+        cmocka_unit_test(test_addr_map),
         cmocka_unit_test(test_fmt_double_roundtrip),
         cmocka_unit_test(test_parse_double_matches_strtod),
         cmocka_unit_test(test_roundtrip_byte_identical),

@@ -252,11 +252,31 @@ test_golden_chart(void **state)
     free(script);
 }
 
+/* The curve runs by host count, riskiest first at one count, whatever the sweep order;
+ * a tic per host while the counts are few. */
+static void
+test_chart_order(void **state)
+{
+    (void)state;
+    static const double hosts[] = {8, 8, 8, 9}, cpu[] = {0.68, 0, 0.17, 0}, mem[] = {0, 0, 0, 0};
+    static const char *const labels[] = {"h=20", "h=25", "h=30", "h=35"};
+    struct rpt_risk_curve c = {.name = "risk_sweep", .title = "t", .npts = 4, .hosts = hosts,
+                               .cpu = cpu, .mem = mem, .labels = labels, .target_pct = 0.1,
+                               .advice = 1};
+    char *script = rpt_gp_risk(&c);
+    const char *a = strstr(script, "\"h=20\""), *b = strstr(script, "\"h=30\""),
+               *d = strstr(script, "\"h=25\""), *e = strstr(script, "\"h=35\"");
+    assert_true(a && b && d && e);
+    assert_true(a < b && b < d && d < e);
+    assert_non_null(strstr(script, "set xtics 1\n"));
+    free(script);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_time_parse),      cmocka_unit_test(test_window_parse),
+        cmocka_unit_test(test_time_parse),      cmocka_unit_test(test_chart_order),      cmocka_unit_test(test_window_parse),
         cmocka_unit_test(test_sweep_parse),     cmocka_unit_test(test_window_subset),
         cmocka_unit_test(test_backtest),        cmocka_unit_test(test_backtest_no_common),
         cmocka_unit_test(test_splits),          cmocka_unit_test(test_golden_chart),

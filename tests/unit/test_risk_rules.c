@@ -444,7 +444,7 @@ test_window_flows(void **state)
     assert_int_equal(b.te->flows.nrows, 1);
     const struct mdl_rule_out *o = &b.pl->rules->out[0];
     assert_true(o->total_bytes == 1500); /* the first week's, not the 70000 after it */
-    assert_non_null(strstr(o->notes, "bytes (flows.csv)"));
+    assert_non_null(strstr(o->notes, " (flows.csv)"));
     bt_close(&b);
 }
 

@@ -17,6 +17,8 @@ set xlabel 'hosts in the plan'
 set ylabel 'host-steps over capacity in the test window (%)'
 set yrange [0:*]
 set offsets 0.5, 0.5, 0, 0
+set xtics 1
+set format x '%.0f'
 set object 1 circle at first 13, first 0 size char 1.2 front fillstyle empty border lc rgb '#b2182b' lw 2
 plot $data using 1:2 with linespoints lw 2.5 pt 7 ps 0.8 lc rgb '#4e79a7' title 'CPU', $data using 1:3 with linespoints lw 2.5 pt 5 ps 0.8 lc rgb '#f28e2b' title 'memory', $data using 1:2:4 with labels offset char 0,1 font ',9' textcolor rgb '#555555' notitle, 0.1 with lines lw 2 dt 2 lc rgb '#b2182b' title 'target 0.1%'
 set terminal pngcairo size 800,420 font 'DejaVu Sans,10' noenhanced background rgb 'white'
