@@ -214,6 +214,8 @@ parse(int argc, char **argv, struct args *a)
         else if (c != OPT_TLIMIT)
             rc = cmd_usage_error("plan", "unknown option");
     }
+    if (rc == 0)
+        rc = plan_risk_check(&a->risk);
     if (rc == 0 && optind < argc) {
         a->dataset = argv[optind];
         a->datasets = argv + optind;

@@ -20,6 +20,7 @@ const struct option plan_risk_opts[PLAN_RISK_NOPTS] = {
     {"rolling", no_argument, 0, PLAN_RISK_OPT + 4},
     {"backtest", no_argument, 0, PLAN_RISK_OPT + 5},
     {"growth", required_argument, 0, PLAN_RISK_OPT + 6},
+    {"final-on-all", no_argument, 0, PLAN_RISK_OPT + 7},
 };
 
 struct plan_risk {
@@ -31,6 +32,11 @@ struct plan_risk {
     struct mdl_window train, test;
     struct mdl_window_data tr;       /* the training window, rules re-bound (owned) */
     struct ks_dataset *te;           /* the test window's dataset (owned) */
+    /* --final-on-all: the training window's plan, backtested (owned; the plan of record
+     * is the caller's), the grown copy of all the data (with --growth) and its span. */
+    struct mdl_plan *bt_pl;
+    struct mdl_window_data all;
+    struct mdl_window span;
 };
 
 void
@@ -48,6 +54,11 @@ plan_risk_usage(void)
            "  --rolling             also train on week k, test on week k+1, every k\n"
            "  --growth PCT          demand growth a year: packed for the end of --years;\n"
            "                        the backtest says how many months the plan holds\n"
+           "  --final-on-all        with any of the above: the backtest (and sweep, rolling)\n"
+           "                        tests the method on a plan made from the training\n"
+           "                        window, then the plan of record (placement, hosts, cost,\n"
+           "                        summary) is made on all the data with the same policy\n"
+           "                        and rules; a sweep's advice is printed, not applied\n"
            "  With --rules every plan of the backtest keeps the rules on its training\n"
            "  window's servers; one left with too few there is skipped (risk_rules.csv).\n");
 }
@@ -103,6 +114,9 @@ plan_risk_opt(struct plan_risk_args *a, int id, const char *arg)
     case 5:
         a->backtest = 1;
         return 0;
+    case 7:
+        a->final_on_all = 1;
+        return 0;
     default:
         if (parse_pct(arg, &a->growth_pct) < 0 || a->growth_pct <= -100 || a->growth_pct > 1000)
             return cmd_usage_error("plan", "--growth '%s': want a percentage a year "
@@ -116,6 +130,15 @@ plan_risk_wanted(const struct plan_risk_args *a)
 {
     return a->train || a->test || a->ndims || a->rolling || a->backtest || a->target_set ||
            !isnan(a->growth_pct);
+}
+
+int
+plan_risk_check(const struct plan_risk_args *a)
+{
+    if (a->final_on_all && !plan_risk_wanted(a))
+        return cmd_usage_error("plan", "--final-on-all needs a backtest to go with it: add "
+                                       "--backtest, --train/--test, --sweep or --rolling");
+    return 0;
 }
 
 /* The two windows: given, or the default split; both or neither must be given. */
@@ -153,10 +176,17 @@ plan_risk_plan(const struct plan_risk_args *a, const struct ks_dataset *ds, cons
         rc = mdl_window_data_open(ds, &rs->train, scale, "training", pol, &rs->tr, err);
     if (rc == 0)
         rc = mdl_dataset_window(ds, &rs->test, 1, "test", &rs->te, err);
+    /* The plan the backtest replays: the plan of record, or with --final-on-all only
+     * the evidence for the method that then plans on all the data. */
+    struct mdl_plan **bt = a->final_on_all ? &rs->bt_pl : pl;
     if (rc == 0)
-        rc = mdl_plan_run(rs->tr.ds, name, &rs->tr.pol, cat, pl, err);
+        rc = mdl_plan_run(rs->tr.ds, name, &rs->tr.pol, cat, bt, err);
     if (rc == 0)
-        mdl_risk_widen(*pl, ds);
+        mdl_risk_widen(*bt, ds);
+    if (rc == 0 && a->final_on_all)
+        rc = mdl_dataset_span(ds, &rs->span.from_s, &rs->span.to_s, err);
+    if (rc == 0 && a->final_on_all)
+        rc = mdl_plan_all(ds, name, pol, cat, scale, &rs->all, pl, err);
     return rc;
 }
 
@@ -165,8 +195,11 @@ plan_risk_rules_costs(struct plan_risk *rs, const struct ks_dataset *ds, const c
                       const struct mdl_catalog *cat, struct mdl_rules *rules,
                       struct mdl_plan *pl)
 {
-    /* A backtest's plan was made on the training window: so are its re-plans. */
-    if (rs && rs->tr.rules)
+    /* Re-plans are made on the data the plan of record saw: a backtest's training
+     * window, or all the data (grown with --growth) with --final-on-all. */
+    if (rs && rs->all.ds)
+        mdl_rules_costs(rs->all.ds, name, cat, rs->all.rules, pl, PLAN_RULES_REPLANS);
+    else if (rs && rs->tr.rules && !rs->a->final_on_all)
         mdl_rules_costs(rs->tr.ds, name, cat, rs->tr.rules, pl, PLAN_RULES_REPLANS);
     else
         mdl_rules_costs(ds, name, cat, rules, pl, PLAN_RULES_REPLANS);
@@ -192,14 +225,50 @@ print_absent(const char *window, const struct mdl_rules *rs)
                    rs->r[k].name, rs->r[k].absent);
 }
 
-/* The human summary: the backtest's headline, then every risk.csv figure. */
+/* The headline: where the plan of record was made, and what the backtest replayed. */
 static void
-print_risk(const struct mdl_risk_out *o)
+print_windows(const struct mdl_risk_out *o, const struct mdl_plan *pl)
 {
     const struct mdl_risk *r = o->bt;
     char a[64], b[64];
-    printf("  risk: planned on %s, replayed on %s\n", mdl_window_fmt(a, sizeof a, &r->train),
+    if (!o->plan_on_all) {
+        printf("  risk: planned on %s, replayed on %s\n", mdl_window_fmt(a, sizeof a, &r->train),
+               mdl_window_fmt(b, sizeof b, &r->test));
+        return;
+    }
+    printf("  plan of record: made on all the data, %s (%.1f days): %zu hosts\n",
+           mdl_window_fmt(a, sizeof a, &o->all), (o->all.to_s - o->all.from_s) / 86400,
+           pl->nhosts);
+    printf("  risk of the method: a plan made the same way on %s (%zu hosts), replayed on "
+           "%s\n", mdl_window_fmt(a, sizeof a, &r->train), r->nhosts,
            mdl_window_fmt(b, sizeof b, &r->test));
+}
+
+/* The sweep's advice; with --final-on-all it is advice only: the plan of record keeps
+ * the policy given, so a planner sees both and chooses. */
+static void
+print_advice(const struct mdl_risk_out *o, const struct mdl_plan *pl)
+{
+    const struct mdl_sweep *sw = o->sweep;
+    if (sw && sw->advice >= 0)
+        printf("    advice: %zu hosts (%s) keep the overload share within %g%%\n",
+               sw->rows[sw->advice].hosts, sw->rows[sw->advice].setting, o->target_pct);
+    else if (sw)
+        printf("    advice: no setting of the sweep keeps the overload share within %g%%\n",
+               o->target_pct);
+    if (sw && o->plan_on_all)
+        printf("    the plan of record keeps the policy given (headroom=%g percentile=%g, "
+               "%zu hosts on all the data)%s\n", pl->pol.headroom_pct, pl->pol.percentile,
+               pl->nhosts, sw->advice >= 0 ? "; the advice's host count is the training "
+               "window's: plan again at its setting to follow it" : "");
+}
+
+/* The human summary: the backtest's headline, then every risk.csv figure. */
+static void
+print_risk(const struct mdl_risk_out *o, const struct mdl_plan *pl)
+{
+    const struct mdl_risk *r = o->bt;
+    print_windows(o, pl);
     printf("    host-steps over capacity: cpu %.4g%%, mem %.4g%%; worst %.1f%% of capacity; "
            "longest run %zu steps; %zu of %zu hosts overloaded (%zu VMs)\n",
            r->share_pct[0], r->share_pct[1], r->worst_pct, r->longest_run, r->hosts_over,
@@ -216,13 +285,7 @@ print_risk(const struct mdl_risk_out *o)
         snprintf(w, sizeof w, "fold %zu", k + 1);
         print_absent(w, o->folds[k].rules);
     }
-    if (o->sweep && o->sweep->advice >= 0)
-        printf("    advice: %zu hosts (%s) keep the overload share within %g%%\n",
-               o->sweep->rows[o->sweep->advice].hosts,
-               o->sweep->rows[o->sweep->advice].setting, o->target_pct);
-    else if (o->sweep)
-        printf("    advice: no setting of the sweep keeps the overload share within %g%%\n",
-               o->target_pct);
+    print_advice(o, pl);
     mdl_risk_summary(o, print_kv, NULL);
 }
 
@@ -241,10 +304,11 @@ plan_risk_finish(struct plan_risk *rs, const struct mdl_plan *pl, const char *ou
     struct mdl_risk_out o = {.bt = &bt, .target_pct = a->target_pct,
                              .growth_pct = a->growth_pct, .max_months = MAX_MONTHS,
                              .rules = rs->tr.rules,
+                             .plan_on_all = a->final_on_all, .all = rs->span,
                              .demand_scale = isnan(a->growth_pct)
                                                  ? 1
                                                  : pow(1 + a->growth_pct / 100, rs->pol->years)};
-    int rc = mdl_risk_backtest(pl, rs->te, &bt, err);
+    int rc = mdl_risk_backtest(rs->bt_pl ? rs->bt_pl : pl, rs->te, &bt, err);
     int nf = 0;
     if (rc == 0) {
         bt.train = rs->train;
@@ -269,7 +333,7 @@ plan_risk_finish(struct plan_risk *rs, const struct mdl_plan *pl, const char *ou
     if (rc == 0)
         rc = mdl_risk_write(pl, &o, out, err);
     if (rc == 0)
-        print_risk(&o);
+        print_risk(&o, pl);
     free(fw);
     mdl_risk_folds_free(folds, o.nfolds);
     mdl_sweep_fini(&sw);
@@ -282,7 +346,9 @@ plan_risk_free(struct plan_risk *rs)
 {
     if (!rs)
         return;
+    mdl_plan_free(rs->bt_pl); /* before the windows: it borrows their rules */
     mdl_window_data_fini(&rs->tr);
+    mdl_window_data_fini(&rs->all);
     ks_dataset_free(rs->te);
     free(rs);
 }

@@ -82,6 +82,11 @@ int mdl_risk_rolling_folds(const struct ks_dataset *ds, struct mdl_window **fold
 int mdl_dataset_window(const struct ks_dataset *ds, const struct mdl_window *w, double scale,
                        const char *what, struct ks_dataset **out, struct ks_err *err);
 
+/* A copy of all of ds, every entity in ds's order (inventory, samples, flows), its
+ * demand scaled as mdl_dataset_window scales it: the data a growth plan of record on
+ * the whole dataset packs (--final-on-all with --growth). Never fails. */
+struct ks_dataset *mdl_dataset_scaled(const struct ks_dataset *ds, double scale);
+
 /* A window's dataset ready to plan on: the sub-dataset, the policy's placement rules
  * re-bound to it, and the policy pointing at them. */
 struct mdl_window_data {
@@ -95,6 +100,17 @@ int mdl_window_data_open(const struct ks_dataset *ds, const struct mdl_window *w
                          const char *what, const struct mdl_policy *pol,
                          struct mdl_window_data *out, struct ks_err *err);
 void mdl_window_data_fini(struct mdl_window_data *wd);
+
+/* The plan of record on all of ds (--final-on-all, docs/risk.md): the backtest measured
+ * the method on a training window; this applies the same method (policy pol, its rules
+ * bound to ds, as given) to every sample. scale multiplies the demand (growth, as the
+ * training plan's was); at 1 it is mdl_plan_run on ds itself, the plan a run without risk
+ * flags makes. Otherwise the plan is made on mdl_dataset_scaled(ds) held in *wd with the
+ * rules re-bound to it (free *wd after the plan: the plan borrows its rules), and
+ * re-keyed to ds. *wd is zeroed at 1. Errors: mdl_plan_run's. */
+int mdl_plan_all(const struct ks_dataset *ds, const char *name, const struct mdl_policy *pol,
+                 const struct mdl_catalog *cat, double scale, struct mdl_window_data *wd,
+                 struct mdl_plan **pl, struct ks_err *err);
 
 /* Called with every plan a sweep or rolling backtest makes, before it is freed (what:
  * "headroom=10" or "fold 2"); lets a caller check each placement on its own. */
@@ -234,11 +250,17 @@ struct mdl_risk_out {
     double demand_scale;                /* what growth multiplied the training demand by
                                          * (1 + growth)^years; 1 (or 0: unset) without */
     int holds_months, max_months;
+    /* Where the plan of record (placement.csv, hosts.csv, ...) was made: 0 the training
+     * window (bt's own plan), 1 all the data, spanning `all` (--final-on-all, made with
+     * the same policy and rules: mdl_plan_all), bt then measures the method only. */
+    int plan_on_all;
+    struct mdl_window all;
 };
 
 /* risk.csv, risk_hosts.csv (+ risk_sweep.csv, risk_rolling.csv, and risk_rules.csv
  * with rules) in dir, and the risk_* keys appended to summary.csv (written before by
- * mdl_plan_write). */
+ * mdl_plan_write), with plan_window and plan_made_on (train or all: which data the plan
+ * of record saw). The risk files depend on o's backtest only, never on plan_on_all. */
 int mdl_risk_write(const struct mdl_plan *pl, const struct mdl_risk_out *o, const char *dir,
                    struct ks_err *err);
 /* risk.csv's key,value rows, for the writer and the CLI's summary. */

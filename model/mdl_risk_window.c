@@ -197,16 +197,19 @@ in_window(const struct mdl_window *w, double t)
     return t > w->from_s && t <= w->to_s;
 }
 
-/* Inventory rows of the entities with a sample in w; map[e] = new index or UINT32_MAX. */
+/* Inventory rows of the entities with a sample in w (every entity with keep_all);
+ * map[e] = new index or UINT32_MAX. */
 static void
 copy_present(struct ks_dataset *o, const struct ks_dataset *ds, const struct mdl_window *w,
-             double scale, uint32_t *map)
+             double scale, int keep_all, uint32_t *map)
 {
     size_t nent = ks_dataset_nent(ds);
     char *seen = ks_xcalloc(nent ? nent : 1, 1);
     for (size_t r = 0; r < ds->s.nrows; r++)
         if (in_window(w, ds->s.time[r]))
             seen[ds->s.ent[r]] = 1;
+    if (keep_all)
+        memset(seen, 1, nent);
     for (size_t e = 0; e < nent; e++) {
         map[e] = UINT32_MAX;
         if (!seen[e])
@@ -223,18 +226,20 @@ copy_present(struct ks_dataset *o, const struct ks_dataset *ds, const struct mdl
 }
 
 /* The flows of the window (their time in it): soft-affinity weights of a window's plan
- * come from the traffic of that window, as a whole-dataset plan's come from all of it. */
+ * come from the traffic of that window, as a whole-dataset plan's come from all of it.
+ * keep_all copies every row (a whole-dataset copy keeps rows without a time too). */
 static void
-copy_flows(struct ks_dataset *o, const struct ks_dataset *ds, const struct mdl_window *w)
+copy_flows(struct ks_dataset *o, const struct ks_dataset *ds, const struct mdl_window *w,
+           int keep_all)
 {
     const struct ks_table *f = &ds->flows;
     int ct = ks_table_col(f, "time");
-    if (f->ncols == 0 || ct < 0)
+    if (f->ncols == 0 || (ct < 0 && !keep_all))
         return;
     ks_table_init(&o->flows, (const char *const *)f->cols, f->ncols);
     for (size_t r = 0; r < f->nrows; r++) {
-        double t = ks_table_num(f, r, "time");
-        if (isnan(t) || !in_window(w, t))
+        double t = ct < 0 ? NAN : ks_table_num(f, r, "time");
+        if (!keep_all && (isnan(t) || !in_window(w, t)))
             continue;
         size_t row = ks_table_add_row(&o->flows);
         for (size_t c = 0; c < f->ncols; c++)
@@ -242,15 +247,17 @@ copy_flows(struct ks_dataset *o, const struct ks_dataset *ds, const struct mdl_w
     }
 }
 
-int
-mdl_dataset_window(const struct ks_dataset *ds, const struct mdl_window *w, double scale,
-                   const char *what, struct ks_dataset **out, struct ks_err *err)
+/* The samples of ds in w, scaled; keep_all keeps every entity (in ds's order) and
+ * an empty result, else only those with a sample in w, and none is an error. */
+static int
+window_copy(const struct ks_dataset *ds, const struct mdl_window *w, double scale,
+            int keep_all, const char *what, struct ks_dataset **out, struct ks_err *err)
 {
     size_t nent = ks_dataset_nent(ds);
     uint32_t *map = ks_xmalloc((nent ? nent : 1) * sizeof *map);
     struct ks_dataset *o = ks_dataset_new();
-    copy_present(o, ds, w, scale, map);
-    o->has_samples = 1;
+    copy_present(o, ds, w, scale, keep_all, map);
+    o->has_samples = keep_all ? ds->has_samples : 1;
     double met[KS_NMETRIC];
     for (size_t r = 0; r < ds->s.nrows; r++) {
         if (!in_window(w, ds->s.time[r]))
@@ -262,8 +269,8 @@ mdl_dataset_window(const struct ks_dataset *ds, const struct mdl_window *w, doub
         ks_samples_append(&o->s, ds->s.time[r], map[ds->s.ent[r]], ds->s.interval_s[r], met);
     }
     free(map);
-    copy_flows(o, ds, w);
-    if (o->s.nrows == 0) {
+    copy_flows(o, ds, w, keep_all);
+    if (o->s.nrows == 0 && !keep_all) {
         char wb[64], sb[64];
         double a = 0, b = 0;
         mdl_dataset_span(ds, &a, &b, NULL);
@@ -274,4 +281,19 @@ mdl_dataset_window(const struct ks_dataset *ds, const struct mdl_window *w, doub
     }
     *out = o;
     return 0;
+}
+
+int
+mdl_dataset_window(const struct ks_dataset *ds, const struct mdl_window *w, double scale,
+                   const char *what, struct ks_dataset **out, struct ks_err *err)
+{
+    return window_copy(ds, w, scale, 0, what, out, err);
+}
+
+struct ks_dataset *
+mdl_dataset_scaled(const struct ks_dataset *ds, double scale)
+{
+    struct ks_dataset *o = NULL;
+    window_copy(ds, &(struct mdl_window){-INFINITY, INFINITY}, scale, 1, "whole", &o, NULL);
+    return o;
 }

@@ -332,6 +332,11 @@ append_summary(const struct mdl_risk_out *o, const char *dir, struct ks_err *err
     if (rc < 0)
         return rc;
     const struct mdl_risk *r = o->bt;
+    /* Which data the plan of record saw: the report checks the plan on that window. */
+    put_kv(&t, "plan_window", mdl_window_fmt(b, sizeof b, o->plan_on_all ? &o->all : &r->train));
+    put_kv(&t, "plan_made_on", o->plan_on_all ? "all" : "train");
+    if (o->plan_on_all) /* the backtest's own plan is not the plan of record */
+        num(put_kv, &t, "risk_train_hosts", (double)r->nhosts);
     put_kv(&t, "risk_train", mdl_window_fmt(b, sizeof b, &r->train));
     put_kv(&t, "risk_test", mdl_window_fmt(b, sizeof b, &r->test));
     num(put_kv, &t, "risk_overload_cpu_pct", r->share_pct[0]);

@@ -37,7 +37,8 @@ struct rpt_estate {
     double *host_peak_mhz, *host_sum_peaks_mhz, *host_peak_mem_MiB; /* nhost each */
     size_t *host_nvm;          /* entities placed on each host */
     /* The plan's window in grid steps, [k0, k1): the whole grid, or the backtest's
-     * training window when the plan was made from one (summary.csv risk_train). Host
+     * training window when the plan was made from one (summary.csv risk_train, unless
+     * plan_made_on is all: --final-on-all planned on every sample). Host
      * peaks and charts cover it only: the plan is checked on the data it saw, and the
      * Risk section replays what came after. */
     size_t k0, k1;

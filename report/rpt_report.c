@@ -18,6 +18,7 @@
 #include "report/rpt_chart.h"
 #include "report/rpt_ctx.h"
 #include "report/rpt_html.h"
+#include "report/rpt_risk.h"
 #include "report/rpt_sim.h"
 #include "report/rpt_util.h"
 
@@ -121,10 +122,11 @@ load_inputs(struct rpt_ctx *c, struct ks_err *err)
         if (rc < 0)
             return rc;
     }
-    /* A plan made from a backtest's training window is checked on that window. */
+    /* A plan made from a backtest's training window is checked on that window; one made
+     * on all the data (--final-on-all) on the whole grid, its backtest notwithstanding. */
     struct mdl_window w = {0};
     const char *train = rpt_kv_str(&c->plan.summary, "risk_train");
-    int windowed = train && *train;
+    int windowed = train && *train && !rpt_plan_on_all(&c->plan.summary);
     if (windowed && (rc = mdl_window_parse(train, &w, err)) < 0) {
         ks_err_prefix(err, "%s/summary.csv: key 'risk_train': ", o->plan_dir);
         return rc;

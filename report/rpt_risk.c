@@ -137,12 +137,42 @@ fill(FILE *f, const struct rpt_ctx *c, const char *tmpl)
     rpt_html_fill_with(f, tmpl, put_fig, c);
 }
 
+int
+rpt_plan_on_all(const struct ks_table *summary)
+{
+    const char *on = rpt_kv_str(summary, "plan_made_on");
+    return on && strcmp(on, "all") == 0;
+}
+
+void
+rpt_plan_window_html(const struct rpt_ctx *c, FILE *f)
+{
+    const char *w = rpt_sum_str(c, "plan_window");
+    struct mdl_window win;
+    if (w && mdl_window_parse(w, &win, NULL) == 0)
+        fprintf(f, "all %.3g days of data (", (win.to_s - win.from_s) / 86400);
+    else
+        fputs("all the data (", f);
+    rpt_html_esc(f, w ? w : "n/a");
+    fputs(")", f);
+}
+
 static void
 backtest_html(const struct rpt_ctx *c, FILE *f)
 {
-    fill(f, c, "<p>The plan was made from the training window {train_window:0} only, and "
-               "its placement replayed on the test window {test_window:0}: on "
-               "{loaded_hosts:0} hosts carrying VMs, <strong>{overload_cpu_pct:4}%</strong> "
+    /* With --final-on-all the backtest's plan is not the plan of record: the section
+     * says so first, then gives the same figures as evidence for the method. */
+    if (rpt_plan_on_all(&c->plan.summary)) {
+        fputs("<p>The plan of record was made on ", f);
+        rpt_plan_window_html(c, f);
+        fill(f, c, ". The method was backtested: a plan made the same way (same policy and "
+                   "rules) on the training window {train_window:0} only ({hosts:0} hosts) "
+                   "was replayed on the test window {test_window:0}: on ");
+    } else {
+        fill(f, c, "<p>The plan was made from the training window {train_window:0} only, "
+                   "and its placement replayed on the test window {test_window:0}: on ");
+    }
+    fill(f, c, "{loaded_hosts:0} hosts carrying VMs, <strong>{overload_cpu_pct:4}%</strong> "
                "of host-steps were over CPU capacity and <strong>{overload_mem_pct:4}%"
                "</strong> over memory; the worst load was {worst_pct:1}% of capacity, the "
                "longest overload lasted {longest_run_steps:0} steps, and "
@@ -202,6 +232,14 @@ sweep_html(const struct rpt_ctx *c, FILE *f)
     else
         fill(f, c, "No setting kept the overload share within {target_pct:2}%: widen the "
                    "sweep.</p>\n");
+    /* The advice is not applied behind the planner's back: the plan of record keeps the
+     * policy given on the command line, and the page says so next to the advice. */
+    if (rpt_plan_on_all(&c->plan.summary))
+        rpt_html_fill(f, c, "<p>The plan of record keeps the policy given (headroom "
+                            "{headroom_pct:0}%, percentile {percentile:0}): {hosts:0} hosts on "
+                            "all the data. The sweep's host counts are those of plans made on "
+                            "the training window; to follow the advice, plan again at its "
+                            "setting.</p>\n");
     rpt_html_chart(f, c, "risk_sweep", "Overload share of host-steps in the test window "
                                        "against the plan's host count, one point per setting");
     rpt_html_table(f, s, "risk_sweep", 0);
@@ -227,9 +265,33 @@ rpt_risk_html(const struct rpt_ctx *c, FILE *f)
         rpt_html_table(f, r, "risk_rolling", 0);
     }
     fputs("<h3>Overload per host in the test window</h3>\n", f);
+    if (rpt_plan_on_all(&c->plan.summary))
+        fill(f, c, "<p>The hosts of the backtest's plan (made on the training window, "
+                   "{hosts:0} hosts), not those of the plan of record.</p>\n");
     const struct ks_table *h = rpt_ctx_find(c, "risk_hosts");
     if (h)
         rpt_html_table(f, h, "risk_hosts", MAX_HOST_ROWS);
+}
+
+/* The executive summary's risk sentence for a plan of record made on all the data: the
+ * backtest speaks for the method, and advice stays advice. */
+static void
+summary_on_all(const struct rpt_ctx *c, FILE *f)
+{
+    fputs("<p>The plan of record was made on ", f);
+    rpt_plan_window_html(c, f);
+    rpt_html_fill(f, c, " with the policy given (headroom {headroom_pct:0}%). The method was "
+                        "backtested on data it was not made from: a plan made the same way on "
+                        "{risk_train} ({risk_train_hosts:0} hosts) and replayed on "
+                        "{risk_test} overloaded {risk_overload_cpu_pct:2}% of host-steps on "
+                        "CPU and {risk_overload_mem_pct:2}% on memory (target "
+                        "{risk_target_pct:2}%).");
+    if (rpt_sum_str(c, "risk_advice_setting"))
+        rpt_html_fill(f, c, " The sweep advises {risk_advice_setting} "
+                            "({risk_advice_hosts:0} hosts on the training window) to keep "
+                            "overloads within the target; the plan of record does not apply "
+                            "it.");
+    fputs("</p>\n", f);
 }
 
 void
@@ -237,6 +299,10 @@ rpt_risk_summary_html(const struct rpt_ctx *c, FILE *f)
 {
     if (isnan(rpt_sum_num(c, "risk_target_pct")))
         return;
+    if (rpt_plan_on_all(&c->plan.summary)) {
+        summary_on_all(c, f);
+        return;
+    }
     if (rpt_sum_str(c, "risk_advice_setting"))
         rpt_html_fill(f, c, "<p>Backtested on data it was not made from, the plan needs "
                             "{risk_advice_hosts:0} hosts ({risk_advice_setting}) to keep "

@@ -3,6 +3,8 @@
  * was not made from (risk.csv, risk_hosts.csv, risk_missing.csv), the sweep curve of
  * host count against overload share (risk_sweep.csv) with the advice, and the rolling
  * folds (risk_rolling.csv). A plan directory without risk.csv gets a one-line note.
+ * When the plan of record was made on all the data (summary.csv plan_made_on = all),
+ * the section presents the backtest as evidence for the method, not for this placement.
  */
 #ifndef RPT_RISK_H
 #define RPT_RISK_H
@@ -16,6 +18,13 @@ void rpt_risk_html(const struct rpt_ctx *c, FILE *f);
 /* The advice as one sentence of the executive summary (nothing without risk keys in
  * summary.csv). */
 void rpt_risk_summary_html(const struct rpt_ctx *c, FILE *f);
+/* Was the plan of record made on all the data, its backtest's plan on a training window
+ * only (summary.csv plan_made_on = all: kasane plan --final-on-all)? Older plan
+ * directories without the key made it on the training window. */
+int rpt_plan_on_all(const struct ks_table *summary);
+/* "all N days of data (FROM..TO)" for a plan made on all the data: the window of
+ * summary.csv plan_window, escaped. */
+void rpt_plan_window_html(const struct rpt_ctx *c, FILE *f);
 
 /* The sweep curve: overload share (% of host-steps, per resource) against host count,
  * one point per setting, labelled with it; the target as a dashed line and the advised

@@ -6,6 +6,7 @@
 
 #include "report/rpt_chart.h"
 #include "report/rpt_html.h"
+#include "report/rpt_risk.h"
 #include "report/rpt_sections.h"
 #include "report/rpt_util.h"
 
@@ -255,6 +256,11 @@ rpt_plan_sec_html(const struct rpt_ctx *c, FILE *f)
         fputs(", over the data the plan was made from: the backtest's training window ", f);
         rpt_html_esc(f, rpt_sum_str(c, "risk_train"));
         fputs(". Section Risk replays the data that came after it on this placement", f);
+    } else if (rpt_plan_on_all(&c->plan.summary)) {
+        fputs(", over the data the plan of record was made from: the whole grid, ", f);
+        rpt_plan_window_html(c, f);
+        fputs(". Section Risk backtests the method on a plan made from the training window "
+              "only, not on this placement", f);
     }
     if (c->est.demand_scale != 1)
         fprintf(f, ", with every placed server's demand multiplied by %.3g as the plan grew it "

@@ -45,6 +45,28 @@ check "per-host table: the worst moment as a UTC time in the test week (the wind
 check "plan section names the training window" grep -q "training window 2008-03-24T00:00Z..2008-03-31T00:00Z" "$H"
 check "plan section says demand was grown (1.1^5 = 1.61)" grep -q "multiplied by 1.61 as the plan grew it" "$H"
 
+# The same run with --final-on-all: the backtest, sweep and folds unchanged byte for
+# byte; the plan of record is made on both weeks (grown alike) and the report checks it
+# there; the advice stays in the executive summary beside the policy kept.
+"$KASANE" plan "$T/ds" $P --sweep headroom=0:40:10 --rolling --growth 10 --final-on-all -o "$T/pf" >"$T/outf"
+check "--final-on-all: plan + sweep + rolling + growth" [ $? -eq 0 ]
+for f in risk.csv risk_hosts.csv risk_sweep.csv risk_rolling.csv risk_missing.csv; do
+    check "--final-on-all: $f unchanged" cmp -s "$T/p/$f" "$T/pf/$f"
+done
+check "--final-on-all: summary says the plan of record saw both weeks" \
+    [ "$(kv "$T/pf/summary.csv" plan_made_on),$(kv "$T/pf/summary.csv" plan_window)" = "all,2008-03-24T00:00Z..2008-04-07T00:00Z" ]
+check "--final-on-all: the advice is printed, the policy given kept" \
+    sh -c "grep -q 'advice: $adv hosts' '$T/outf' && grep -q 'the plan of record keeps the policy given (headroom=20 ' '$T/outf'"
+"$KASANE" report "$T/ds" --plan "$T/pf" -o "$T/rf" >/dev/null 2>&1
+check "--final-on-all: advice sentence in the executive summary" sh -c "awk '/<section id=\"summary\">/,/<\/section>/' '$T/rf/index.html' |
+    grep -q 'data-key=\"risk_advice_hosts\" data-value=\"$adv\"'"
+check "--final-on-all: plan section: every host's recomputed peak agrees with the plan's (whole grid)" \
+    awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next} {n++; if ($c["check"] != "ok") bad = 1}
+        END {exit !(n > 0 && !bad)}' "$T/rf/tables/hosts.csv"
+check "--final-on-all: plan section names the whole grid, demand grown by 1.61" \
+    sh -c "grep -q 'the whole grid, all 14 days of data' '$T/rf/index.html' && grep -q 'multiplied by 1.61 as the plan grew it' '$T/rf/index.html'"
+check "--final-on-all: tidy finds no HTML error" sh -c "tidy -q -errors '$T/rf/index.html' >/dev/null 2>&1; [ \$? -lt 2 ]"
+
 # A plan without risk: stale risk files are removed and the section is one note.
 "$KASANE" plan "$T/ds" $P -o "$T/p" >/dev/null
 check "plain plan removes stale risk files" [ ! -e "$T/p/risk.csv" ]

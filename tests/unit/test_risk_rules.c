@@ -2,13 +2,16 @@
  * and their use in mdl_risk*.c): every plan of a backtest keeps an anti-affinity rule,
  * read here from each plan's placement; a rule naming an entity without a sample in a
  * window is narrowed or skipped there and the risk files say so; the replay counts the
- * overloads of the placement the rules forced, recomputed here from the data. */
+ * overloads of the placement the rules forced, recomputed here from the data; the plan of
+ * record on all the data (--final-on-all, mdl_plan_all) places and binds what the
+ * training window's plan could not, and changes no risk file. */
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -445,6 +448,165 @@ test_window_flows(void **state)
     bt_close(&b);
 }
 
+/* ---- (f) the plan of record on all the data (--final-on-all) --------------------------- */
+
+/* Entity names of a plan's placement in order, with their hosts, for comparisons. */
+static void
+assert_same_placement(const struct mdl_plan *a, const struct mdl_plan *b)
+{
+    assert_int_equal(a->nhosts, b->nhosts);
+    assert_int_equal(a->nent, b->nent);
+    for (size_t e = 0; e < a->nent; e++) {
+        assert_string_equal(a->ent_names[e], b->ent_names[e]);
+        assert_int_equal(a->host_of[e], b->host_of[e]);
+    }
+}
+
+/* The hard rules of X_RULES on a plan that holds x: each honoured, x on host01. */
+static void
+assert_x_rules(const struct mdl_plan *pl)
+{
+    long hx = host_of(pl, "x");
+    assert_int_equal(hx, 0); /* pinned to host01 */
+    assert_true(hx != host_of(pl, "a"));
+    assert_true(hx != host_of(pl, "b") && hx != host_of(pl, "c"));
+    assert_true(host_of(pl, "b") != host_of(pl, "c"));
+    assert_true(host_of(pl, "d") != host_of(pl, "e"));
+    for (size_t k = 0; k < 4; k++)
+        assert_int_equal(pl->rules->out[k].honoured, 1);
+}
+
+/* A risk file of dir as text (owned). */
+static char *
+risk_file(const char *dir, const char *name)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    char *txt = tu_slurp(p, NULL);
+    assert_non_null(txt);
+    return txt;
+}
+
+/* Backtest b's plan and write the risk files twice: as the plan of record (dir a) and
+ * beside the plan on all the data (dir b); every risk file must be the same bytes, and
+ * summary.csv must name the window each plan of record was made on. */
+static void
+check_risk_files(struct fx *f, struct bt *b, struct mdl_plan *all)
+{
+    struct mdl_risk bt;
+    assert_int_equal(mdl_risk_backtest(b->pl, b->te, &bt, &f->err), 0);
+    bt.train = (struct mdl_window){T0, T0 + 2 * MDL_WEEK_S};
+    bt.test = (struct mdl_window){bt.train.to_s, bt.train.to_s + MDL_WEEK_S};
+    char *da = ks_xasprintf("%s/train", f->dir), *db = ks_xasprintf("%s/all", f->dir);
+    assert_int_equal(mkdir(da, 0777) | mkdir(db, 0777), 0);
+    mdl_risk_widen(b->pl, f->ds);
+    assert_int_equal(mdl_plan_write(b->pl, da, &f->err), 0);
+    assert_int_equal(mdl_plan_write(all, db, &f->err), 0);
+    struct mdl_risk_out o = {.bt = &bt, .target_pct = 0.1, .growth_pct = NAN,
+                             .rules = b->tr.rules};
+    assert_int_equal(mdl_risk_write(b->pl, &o, da, &f->err), 0);
+    o.plan_on_all = 1;
+    o.all = (struct mdl_window){T0, T0 + 3 * MDL_WEEK_S};
+    assert_int_equal(mdl_risk_write(all, &o, db, &f->err), 0);
+    static const char *const same[] = {"risk.csv", "risk_hosts.csv", "risk_missing.csv",
+                                       "risk_rules.csv"};
+    for (size_t i = 0; i < 4; i++) {
+        char *x = risk_file(da, same[i]), *y = risk_file(db, same[i]);
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+    }
+    char *sa = risk_file(da, "summary.csv"), *sb = risk_file(db, "summary.csv"), w[64];
+    assert_non_null(strstr(sa, "\nplan_made_on,train\n"));
+    mdl_window_fmt(w, sizeof w, &bt.train);
+    char *want = ks_xasprintf("\nplan_window,%s\n", w);
+    assert_non_null(strstr(sa, want));
+    assert_null(strstr(sa, "risk_train_hosts"));
+    free(want);
+    assert_non_null(strstr(sb, "\nplan_made_on,all\n"));
+    want = ks_xasprintf("\nplan_window,%s\nplan_made_on,all\nrisk_train_hosts,%zu\n",
+                        mdl_window_fmt(w, sizeof w, &o.all), b->pl->nhosts);
+    assert_non_null(strstr(sb, want));
+    free(want);
+    free(sa);
+    free(sb);
+    free(da);
+    free(db);
+    mdl_risk_fini(&bt);
+}
+
+/* x appears in the third week only: the training window's plan (weeks 1-2) cannot place
+ * it and skips the rules that need it; the plan of record on all the data places it,
+ * keeps every rule, and is the plan a run without risk flags makes. */
+static void
+test_plan_all_places_late(void **state)
+{
+    struct fx *f = *state;
+    f->ds = make_ds(WITH_X, 6, 3 * WEEK_H, late_x);
+    read_rules(f, X_RULES);
+    struct bt b;
+    bt_open(f, 2, &b);
+    assert_int_equal(host_of(b.pl, "x"), -2);
+    struct mdl_window_data wd;
+    struct mdl_plan *all = NULL, *plain = NULL;
+    assert_int_equal(mdl_plan_all(f->ds, "t", &f->pol, f->cat, 1, &wd, &all, &f->err), 0);
+    assert_null(wd.ds); /* planned on the dataset itself */
+    assert_x_rules(all);
+    assert_int_equal(mdl_plan_run(f->ds, "t", &f->pol, f->cat, &plain, &f->err), 0);
+    assert_same_placement(all, plain);
+    check_risk_files(f, &b, all);
+    mdl_plan_free(plain);
+    mdl_plan_free(all);
+    bt_close(&b);
+}
+
+#define GROWTH 4.0
+
+/* With growth the plan of record packs all the data grown as the training plan's was:
+ * every entity kept (an inventory-only one too, sized by its allocation), the rules
+ * re-bound to the grown copy, and no host over capacity at any hour of the grown
+ * demand (recomputed here from the data). */
+static void
+test_plan_all_growth(void **state)
+{
+    struct fx *f = *state;
+    f->ds = make_ds(WITH_X, 6, 3 * WEEK_H, late_x);
+    size_t g = ks_dataset_add_entity(f->ds, "g", "vm"); /* no sample at all */
+    ks_inv_set_num(f->ds, g, "cores", 1);
+    ks_inv_set_num(f->ds, g, "core_MHz", 100);
+    ks_inv_set_num(f->ds, g, "mem_MiB", 1024);
+    read_rules(f, X_RULES);
+    struct ks_dataset *sc = mdl_dataset_scaled(f->ds, GROWTH);
+    assert_int_equal(ks_dataset_nent(sc), 7);
+    for (size_t e = 0; e < 7; e++)
+        assert_string_equal(ks_dataset_entity(sc, e), ks_dataset_entity(f->ds, e));
+    assert_int_equal(sc->s.nrows, f->ds->s.nrows);
+    for (size_t r = 0; r < sc->s.nrows; r += 97)
+        tu_assert_near(ks_samples_get(&sc->s, r, KS_CPU_MHZ),
+                       GROWTH * ks_samples_get(&f->ds->s, r, KS_CPU_MHZ), 1e-9);
+    tu_assert_near(ks_inv_num(sc, g, "mem_MiB"), GROWTH * 1024, 1e-9);
+    ks_dataset_free(sc);
+    struct mdl_window_data wd;
+    struct mdl_plan *pl = NULL;
+    assert_int_equal(mdl_plan_all(f->ds, "t", &f->pol, f->cat, GROWTH, &wd, &pl, &f->err), 0);
+    assert_non_null(wd.ds);
+    assert_ptr_equal(wd.pol.rules, wd.rules);
+    assert_int_equal(mdl_rules_absent(wd.rules, &(size_t){0}), 0);
+    assert_int_equal(pl->nent, 7);
+    assert_true(host_of(pl, "g") >= 0);
+    assert_x_rules(pl);
+    for (size_t h = 0; h < pl->nhosts; h++)
+        for (size_t t = 0; t < 3 * WEEK_H; t++) {
+            double sum = 0;
+            for (size_t e = 0; e < 6; e++)
+                if (host_of(pl, WITH_X[e]) == (long)h && !isnan(late_x(e, t)))
+                    sum += GROWTH * late_x(e, t);
+            assert_true(sum <= CAP_MHZ + 1e-6);
+        }
+    mdl_plan_free(pl);
+    mdl_window_data_fini(&wd);
+}
+
 int
 main(void)
 {
@@ -455,6 +617,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_rules_force_overload, setup, teardown),
         cmocka_unit_test_setup_teardown(test_excluded_not_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_window_flows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_all_places_late, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_all_growth, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
