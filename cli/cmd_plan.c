@@ -313,8 +313,9 @@ print_summary(const struct mdl_plan *pl, const char *out)
            pl->sources, pl->nhosts, pl->nhosts - pl->spares, pl->spares,
            (double)pl->sources / (double)pl->nhosts,
            pl->by_allocation ? "allocation (no samples)" : "time series");
-    printf("  lower bound %zu hosts, gap %.1f%%; peak-based sizing (%s): %zu hosts\n",
-           pl->lower_bound, pl->gap_pct, pl->peak_basis, pl->peak_sizing_hosts);
+    printf("  lower bound %zu hosts, gap %.1f%%; peak-based sizing (%s, HA spares included%s): "
+           "%zu hosts\n", pl->lower_bound, pl->gap_pct, pl->peak_basis,
+           pl->rules ? ", no placement rules" : "", pl->peak_sizing_hosts);
     print_choices(pl);
     printf("  capex %.0f (hosts %.0f, licences %.0f, %zu switch ports %.0f), opex %.0f/year\n",
            c->capex, c->capex_hosts, c->capex_licences, pl->switch_ports, c->capex_switch_ports,

@@ -511,7 +511,10 @@ nothing_fits(struct run *r, struct ks_err *err)
 
 /* Peak-based sizing of the winner's model: each source reduced to one scalar per
  * resource (its peak, or its percentile), times (1 + headroom), packed on the usable
- * capacity, the way commercial sizing tools do it. */
+ * capacity, the way commercial sizing tools do it, plus the same HA spares (policy
+ * `ha`) as the plan; placement rules are left out (compare with the plan made without
+ * them, hosts_without_rules). Without the spares a plan with N+1 read as larger than
+ * peak sizing although it needs fewer hosts. */
 static size_t
 peak_sizing(struct run *r)
 {
@@ -540,7 +543,7 @@ peak_sizing(struct run *r)
     free(a);
     free(buf);
     mdl_vbp_free(p);
-    return res.nbins;
+    return res.nbins + (res.nbins && r->pol->ha > 0 ? (size_t)r->pol->ha : 0);
 }
 
 /* ---- The plan ------------------------------------------------------------------------ */

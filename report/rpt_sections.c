@@ -89,11 +89,18 @@ static const char summary_cards[] =
     "<div class=\"detail\">purchase and migration recovered by the savings</div></div>\n"
     "</div>\n";
 
-static const char summary_prose[] =
+/* Peak sizing counts the HA spares but not the placement rules: with rules it is set
+ * beside the plan made without them, not beside this plan. */
+static const char summary_prose_head[] =
     "<p>The {sources:0} servers measured fit on {hosts:0} hosts of model <strong>{host_model}"
-    "</strong>. No plan can use fewer than {lower_bound_hosts:0} hosts (the lower bound), and "
-    "sizing each server by its {peak_sizing_basis} instead of by the sum of the series would "
-    "need {peak_sizing_hosts:0}. The purchase costs {capex_hosts:0} for hosts, "
+    "</strong>. No plan can use fewer than {lower_bound_hosts:0} hosts (the lower bound, "
+    "before HA spares), and sizing each server by its {peak_sizing_basis} instead of by the "
+    "sum of the series would need {peak_sizing_hosts:0} (HA spares included)";
+static const char summary_prose_rules[] =
+    " but not the placement rules, against {hosts_without_rules:0} for this plan without "
+    "them";
+static const char summary_prose[] =
+    ". The purchase costs {capex_hosts:0} for hosts, "
     "{capex_licences:0} for licences and {capex_switch_ports:0} for switch ports; running the "
     "hosts costs {opex_per_year:0} a year against {status_quo_opex_per_year:0} for keeping the "
     "servers (their refresh included; section Cost over the horizon).</p>\n";
@@ -102,6 +109,9 @@ void
 rpt_summary_html(const struct rpt_ctx *c, FILE *f)
 {
     rpt_html_fill(f, c, summary_cards);
+    rpt_html_fill(f, c, summary_prose_head);
+    if (!isnan(rpt_sum_num(c, "hosts_without_rules")))
+        rpt_html_fill(f, c, summary_prose_rules);
     rpt_html_fill(f, c, summary_prose);
     /* The headline counts the servers that move; one kept physical by a rule is still in
      * the room, and a reader comparing with section Source estate must see why. */

@@ -105,3 +105,10 @@ expect_exit "unknown model" 1 "no host model 'nope'" \
 printf '1\n10\n1\n11 1\n' > "$T/big.vbp"
 expect_exit "vbp item over capacity" 1 "big.vbp:4: weight 11" "$KASANE" plan --vbp "$T/big.vbp"
 check "no plan left behind on error" test ! -e "$T/bad/placement.csv"
+
+# Peak sizing counts the same HA spares as the plan: one more host per spare asked for
+pk() { "$KASANE" plan "$P/small" --catalog "$P/catalog.csv" --ha "$1" -o "$T/pk$1" >/dev/null 2>&1
+       awk -F, '$1 == "peak_sizing_hosts" {print $2}' "$T/pk$1/summary.csv"; }
+p0=$(pk 0) p1=$(pk 1)
+check "peak sizing includes the HA spares ($p0 with --ha 0, $p1 with --ha 1)" \
+    test -n "$p0" -a "$p1" = "$((p0 + 1))"
