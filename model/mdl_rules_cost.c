@@ -6,8 +6,12 @@
  * than making a large rule set take hours.
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "model/mdl_plan.h"
 #include "model/mdl_rules.h"
@@ -28,6 +32,62 @@ replan(const struct ks_dataset *ds, const char *name, const struct mdl_catalog *
     return hosts;
 }
 
+/* One re-plan: without rule `off` (or without any rule when off is SIZE_MAX). Each job
+ * has its own copy of the rule array, so the jobs share only what they read. */
+struct replan_job {
+    const struct ks_dataset *ds;
+    const char *name;
+    const struct mdl_catalog *cat;
+    struct mdl_policy pol;
+    struct mdl_rules rules;     /* shallow copy, r owned by the job */
+    size_t off;
+    char *note;
+    size_t note_len;
+    double hosts;
+};
+
+struct replan_pool {
+    struct replan_job *job;
+    size_t n, next;
+    pthread_mutex_t mu;
+};
+
+static void *
+replan_worker(void *arg)
+{
+    struct replan_pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        size_t i = p->next++;
+        pthread_mutex_unlock(&p->mu);
+        if (i >= p->n)
+            return NULL;
+        struct replan_job *j = &p->job[i];
+        j->hosts = replan(j->ds, j->name, j->cat, &j->pol, j->note, j->note_len);
+    }
+}
+
+/* The re-plans are independent and each is a whole search: they run on every core
+ * (the results do not depend on how many: every job has its own seed-fixed search). */
+static void
+run_jobs(struct replan_job *job, size_t n)
+{
+    struct replan_pool p = {.job = job, .n = n};
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nt = cpus > 1 ? (size_t)cpus : 1;
+    nt = nt > n ? n : nt;
+    pthread_t *tid = ks_xcalloc(nt ? nt : 1, sizeof *tid);
+    size_t started = 0;
+    pthread_mutex_init(&p.mu, NULL);
+    for (size_t t = 1; t < nt; t++) /* the caller is the first worker */
+        started += pthread_create(&tid[started], NULL, replan_worker, &p) == 0;
+    replan_worker(&p);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    pthread_mutex_destroy(&p.mu);
+    free(tid);
+}
+
 void
 mdl_rules_costs(const struct ks_dataset *ds, const char *dataset_name,
                 const struct mdl_catalog *cat, struct mdl_rules *rules, struct mdl_plan *pl,
@@ -35,22 +95,36 @@ mdl_rules_costs(const struct ks_dataset *ds, const char *dataset_name,
 {
     struct mdl_policy pol = pl->pol;
     pol.model = (char *)mdl_plan_model(pl)->name; /* only read: plan_new copies it */
-    pol.rules = rules;
-    for (size_t k = 0; k < rules->n; k++) {
-        struct mdl_rule_out *o = &pl->rules->out[k];
-        size_t len = strlen(o->notes);
-        if (rules->r[k].skipped) /* keeps nothing in this window: costs nothing */
+    struct replan_job *job = ks_xcalloc(rules->n + 1, sizeof *job);
+    size_t n = 0;
+    for (size_t k = 0; k <= rules->n; k++) {
+        struct mdl_rule_out *o = k < rules->n ? &pl->rules->out[k] : NULL;
+        size_t len = o ? strlen(o->notes) : 0;
+        if (o && rules->r[k].skipped) /* keeps nothing in this window: costs nothing */
             continue;
-        if (k >= max_replans) {
+        if (o && k >= max_replans) {
             snprintf(o->notes + len, sizeof o->notes - len, "; not re-planned (over %zu rules)",
                      max_replans);
             continue;
         }
-        rules->r[k].disabled = 1;
-        o->hosts_without = replan(ds, dataset_name, cat, &pol, o->notes + len,
-                                  sizeof o->notes - len);
-        rules->r[k].disabled = 0;
+        struct replan_job *j = &job[n++];
+        *j = (struct replan_job){.ds = ds, .name = dataset_name, .cat = cat, .pol = pol,
+                                 .rules = *rules, .off = o ? k : SIZE_MAX,
+                                 .note = o ? o->notes + len : NULL,
+                                 .note_len = o ? sizeof o->notes - len : 0};
+        j->rules.r = ks_xmalloc((rules->n ? rules->n : 1) * sizeof *j->rules.r);
+        memcpy(j->rules.r, rules->r, rules->n * sizeof *j->rules.r);
+        if (o)
+            j->rules.r[k].disabled = 1;
+        j->pol.rules = o ? &j->rules : NULL;
     }
-    pol.rules = NULL;
-    pl->rules->hosts_without_all = replan(ds, dataset_name, cat, &pol, NULL, 0);
+    run_jobs(job, n);
+    for (size_t i = 0; i < n; i++) {
+        if (job[i].off == SIZE_MAX)
+            pl->rules->hosts_without_all = job[i].hosts;
+        else
+            pl->rules->out[job[i].off].hosts_without = job[i].hosts;
+        free(job[i].rules.r);
+    }
+    free(job);
 }

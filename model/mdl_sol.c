@@ -232,16 +232,35 @@ mdl_sol_weights(struct mdl_sol *s, int on)
         s->total += s->cost[b] = mdl_sol_cost_with(s, b, MDL_NONE, MDL_NONE, INFINITY);
 }
 
+/* Only bins with a cost have cells to raise, and a bin without one keeps its cost (its
+ * loads and weights do not change); within a bin, a resource whose peak and a block
+ * whose maximum stay within capacity have no cell over it. The same cells as a scan of
+ * every cell of every bin, at a fraction of the work (it was half of a plan's time). */
 void
 mdl_sol_bump_weights(struct mdl_sol *s)
 {
     const struct mdl_vbp *p = s->p;
+    const size_t T = p->nsteps, nb = nblk(p);
     s->total = 0;
     for (size_t b = 0; b < s->k; b++) {
-        if (s->cost[b] > 0)
-            for (size_t j = 0; j < p->dim; j++)
-                if (s->load[b * p->dim + j] > p->cap[j / p->nsteps])
-                    s->wt[b * p->dim + j] += 1;
+        if (!(s->cost[b] > 0)) {
+            s->total += s->cost[b];
+            continue;
+        }
+        const double *l = s->load + b * p->dim, *bm = s->bmax + b * p->nres * nb;
+        double *w = s->wt + b * p->dim;
+        for (size_t r = 0; r < p->nres; r++) {
+            const double cap = p->cap[r];
+            if (s->bpeak[b * p->nres + r] <= cap)
+                continue;
+            for (size_t k = 0; k < nb; k++) {
+                if (bm[r * nb + k] <= cap)
+                    continue;
+                size_t t1 = (k + 1) * BLK < T ? (k + 1) * BLK : T;
+                for (size_t t = r * T + k * BLK; t < r * T + t1; t++)
+                    w[t] += l[t] > cap;
+            }
+        }
         s->total += s->cost[b] = mdl_sol_cost_with(s, b, MDL_NONE, MDL_NONE, INFINITY);
     }
 }
