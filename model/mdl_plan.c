@@ -646,8 +646,17 @@ choose(struct run *r, struct ks_err *err)
     order_choices(r, order);
     int rc = 0;
     r->best_total = INFINITY;
-    for (size_t k = 0; k < pl->nchoices && rc == 0; k++)
+    for (size_t k = 0; k < pl->nchoices && rc == 0; k++) {
+        if (r->pol->progress) {
+            const struct mdl_choice *c = &pl->choices[order[k]];
+            char what[200];
+            snprintf(what, sizeof what, "host model %zu of %zu (%s, %d socket%s)", k + 1,
+                     pl->nchoices, r->cat->m[c->model].name, c->sockets,
+                     c->sockets == 1 ? "" : "s");
+            r->pol->progress(r->pol->progress_ctx, what);
+        }
         rc = eval_choice(r, &pl->choices[order[k]], err);
+    }
     free(order);
     return rc < 0 ? rc : nothing_fits(r, err);
 }

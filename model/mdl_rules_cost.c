@@ -48,8 +48,9 @@ struct replan_job {
 
 struct replan_pool {
     struct replan_job *job;
-    size_t n, next;
+    size_t n, next, done;
     pthread_mutex_t mu;
+    const struct mdl_policy *pol; /* its progress callback, called under mu */
 };
 
 static void *
@@ -64,15 +65,23 @@ replan_worker(void *arg)
             return NULL;
         struct replan_job *j = &p->job[i];
         j->hosts = replan(j->ds, j->name, j->cat, &j->pol, j->note, j->note_len);
+        pthread_mutex_lock(&p->mu);
+        p->done++;
+        if (p->pol->progress) {
+            char what[80];
+            snprintf(what, sizeof what, "rule costs: %zu of %zu re-plans", p->done, p->n);
+            p->pol->progress(p->pol->progress_ctx, what);
+        }
+        pthread_mutex_unlock(&p->mu);
     }
 }
 
 /* The re-plans are independent and each is a whole search: they run on every core
  * (the results do not depend on how many: every job has its own seed-fixed search). */
 static void
-run_jobs(struct replan_job *job, size_t n)
+run_jobs(struct replan_job *job, size_t n, const struct mdl_policy *pol)
 {
-    struct replan_pool p = {.job = job, .n = n};
+    struct replan_pool p = {.job = job, .n = n, .pol = pol};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t nt = cpus > 1 ? (size_t)cpus : 1;
     nt = nt > n ? n : nt;
@@ -95,6 +104,7 @@ mdl_rules_costs(const struct ks_dataset *ds, const char *dataset_name,
 {
     struct mdl_policy pol = pl->pol;
     pol.model = (char *)mdl_plan_model(pl)->name; /* only read: plan_new copies it */
+    pol.progress = NULL; /* the re-plans' own model loops stay quiet: the pool reports */
     struct replan_job *job = ks_xcalloc(rules->n + 1, sizeof *job);
     size_t n = 0;
     for (size_t k = 0; k <= rules->n; k++) {
@@ -118,7 +128,7 @@ mdl_rules_costs(const struct ks_dataset *ds, const char *dataset_name,
             j->rules.r[k].disabled = 1;
         j->pol.rules = o ? &j->rules : NULL;
     }
-    run_jobs(job, n);
+    run_jobs(job, n, &pl->pol);
     for (size_t i = 0; i < n; i++) {
         if (job[i].off == SIZE_MAX)
             pl->rules->hosts_without_all = job[i].hosts;

@@ -27,6 +27,17 @@ EOF
 check "plan with rules exits 0" test -s "$T/p/placement.csv"
 check "every hard rule holds in placement.csv (independent check)" \
     holds "$T/rules.csv" "$T/p/placement.csv"
+# Progress on a terminal (script(1) gives the plan a pty; shown from the start here
+# instead of after 1 s), and none on a pipe: the summary alone
+KASANE_PROGRESS_AFTER_S=0 script -qec "'$KASANE' plan '$T/ds' --catalog '$CAT' --rules '$T/rules.csv' -o '$T/ptty'" \
+    "$T/typescript" >/dev/null 2>&1
+check "progress on a terminal: the host models and the rule re-plans" sh -c \
+    "tr '\r' '\n' < '$T/typescript' | grep -q 'kasane plan: [0-9]* s: host model 1 of ' &&
+     tr '\r' '\n' < '$T/typescript' | grep -q 'kasane plan: [0-9]* s: rule costs: [0-9]* of [0-9]* re-plans'"
+check "progress on a terminal: the same plan as without it" cmp -s "$T/p/placement.csv" "$T/ptty/placement.csv"
+KASANE_PROGRESS_AFTER_S=0 "$KASANE" plan "$T/ds" --catalog "$CAT" --rules "$T/rules.csv" -o "$T/pnotty" \
+    >/dev/null 2>"$T/pnotty.err"
+check "no progress on a pipe: stderr empty" test ! -s "$T/pnotty.err"
 "$KASANE" plan "$T/ds" --catalog "$CAT" -o "$T/p0" >/dev/null 2>&1
 if holds "$T/rules.csv" "$T/p0/placement.csv"; then
     notok "the checker finds violations in a plan made without the rules"
