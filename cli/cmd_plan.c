@@ -354,19 +354,18 @@ on_progress(void *ctx, const char *what)
 {
     struct progress *p = ctx;
     double now = ks_mono_s();
+    if (!what) { /* done: wipe the line before results are printed */
+        if (p->shown)
+            fputs("\r\033[K", stderr);
+        p->shown = 0;
+        return;
+    }
     if (now - p->t0 < p->after_s || now - p->last < (p->after_s < 0.25 ? p->after_s : 0.25))
         return;
     p->last = now;
     p->shown = 1;
     fprintf(stderr, "\r\033[Kkasane plan: %.0f s: %s", now - p->t0, what);
     fflush(stderr);
-}
-
-static void
-progress_end(struct progress *p)
-{
-    if (p->shown)
-        fputs("\r\033[K", stderr);
 }
 
 /* Dataset mode: catalog, dataset, plan, write, then the summary (only once the plan
@@ -399,7 +398,7 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
         rc = plan_risk_plan(&a->risk, ds, a->dataset, &rpol, cat, &pl, &rs, &err);
     if (rc == 0 && rules)
         plan_risk_rules_costs(rs, ds, a->dataset, cat, rules, pl);
-    progress_end(&prog);
+    on_progress(&prog, NULL);
     if (rc == 0)
         rc = mdl_plan_write(pl, a->out, &err);
     if (rc == 0)

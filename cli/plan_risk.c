@@ -332,6 +332,8 @@ plan_risk_finish(struct plan_risk *rs, const struct mdl_plan *pl, const char *ou
     }
     if (rc == 0)
         rc = mdl_risk_write(pl, &o, out, err);
+    if (rs->pol->progress) /* NULL: the work is done, the progress line goes */
+        rs->pol->progress(rs->pol->progress_ctx, NULL);
     if (rc == 0)
         print_risk(&o, pl);
     free(fw);

@@ -55,8 +55,9 @@ struct mdl_policy {
     enum mdl_packer packer;
     const struct mdl_rules *rules; /* placement rules (borrowed, outlive the plan); NULL none */
     /* Progress of long work (may be NULL): "host model 3 of 14", "rule costs: 2 of 9
-     * re-plans". Called from the planning thread, or under a lock from the rules'
-     * re-plan workers; never from two threads at once. */
+     * re-plans"; what NULL: done, before a caller prints results. Called from the
+     * planning thread, or under a lock from the rules' re-plan workers; never from two
+     * threads at once. */
     void (*progress)(void *ctx, const char *what);
     void *progress_ctx;
 };

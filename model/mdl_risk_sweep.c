@@ -177,6 +177,13 @@ mdl_risk_sweep(const struct ks_dataset *train, const char *name, const struct ks
             /* Only numeric keys are swept: nothing of p's strings is replaced. */
             rc = mdl_policy_set(&p, dims[j].key, val, err);
         }
+        if (rc == 0 && pol->progress) {
+            char what[200];
+            snprintf(what, sizeof what, "sweep: %s (%zu of %zu), planning and backtesting",
+                     out->rows[i].setting, i + 1, out->n);
+            pol->progress(pol->progress_ctx, what);
+            p.progress = NULL; /* this line stays while the setting's plan runs */
+        }
         if (rc == 0)
             rc = run_setting(train, name, test, &p, cat, hook, &out->rows[i], &plan_rc, &perr,
                              err);
