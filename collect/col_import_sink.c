@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/ks_csv.h"
+#include "core/ks_fault.h"
 
 /* One sample row as stored in the temporary file: fixed size, so run k's i-th record
  * sits at a computable offset and the merge can pread it without an index. NaN marks
@@ -49,6 +50,7 @@ struct col_isink {
     char *tmp_path;
     struct rec *wbuf;
     size_t nw;
+    int werr; /* first error writing the temporary file (errno), 0 if none */
     uint64_t nrec;
     struct run *runs;
     size_t nruns, runcap;
@@ -108,22 +110,22 @@ col_isink_open(struct col_isink *s, const char *dir, struct ks_err *err)
     return 0;
 }
 
-/* write(2) until done; a short write retries, an error aborts (see below). */
+/* write(2) until done; a short write retries. The first error (a full disk) is kept
+ * and every later write skipped: col_isink_write reports it before writing any file. */
 static void
 write_all(struct col_isink *s, const void *buf, size_t len)
 {
     const char *p = buf;
-    while (len) {
-        ssize_t w = write(s->fd, p, len);
+    while (len && !s->werr) {
+        ssize_t w = ks_io_write(s->fd, p, len);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w <= 0) {
-            /* A full disk while spilling is not recoverable input: abort like OOM. */
-            perror("kasane import: writing the temporary record file");
-            abort();
+        if (w <= 0)
+            s->werr = w < 0 ? errno : EIO;
+        else {
+            p += w;
+            len -= (size_t)w;
         }
-        p += w;
-        len -= (size_t)w;
     }
 }
 
@@ -512,6 +514,12 @@ col_isink_write(struct col_isink *s, const char *dir, int with_samples, struct k
     rep->ent = ks_xcalloc(rep->nent ? rep->nent : 1, sizeof *rep->ent);
     for (size_t i = 0; i < rep->nent; i++)
         rep->ent[i].entity = ks_xstrdup(ks_dataset_entity(s->ds, i));
+    flush_wbuf(s);
+    if (s->werr)
+        return ks_errf(err, -s->werr,
+                       "%s: cannot write: %s (the import's temporary record file; no "
+                       "output file written)",
+                       s->tmp_path, strerror(s->werr));
     int rc = ks_dataset_write(s->ds, dir, err);
     char *p = ks_xasprintf("%s/samples.csv", dir);
     if (rc == 0 && (with_samples || s->nrec))

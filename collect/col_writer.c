@@ -12,6 +12,7 @@
 
 #include "core/ks_csv.h"
 #include "core/ks_dataset.h"
+#include "core/ks_fault.h"
 
 /* One appended file (samples.csv or cores.csv). */
 struct wfile {
@@ -97,7 +98,7 @@ col_writer_cores_header(void)
 static ssize_t
 wwrite(const struct col_writer *w, int fd, const void *buf, size_t n)
 {
-    return w->o.write_fn ? w->o.write_fn(fd, buf, n) : write(fd, buf, n);
+    return w->o.write_fn ? w->o.write_fn(fd, buf, n) : ks_io_write(fd, buf, n);
 }
 
 /* Write all of buf; on failure cut the file back (to f->size) so no partial row

@@ -2,11 +2,14 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "core/ks_fault.h"
 
 #define CHUNK (64 * 1024)
 
@@ -114,7 +117,7 @@ fill(struct ks_csv_reader *r, struct ks_err *err)
         return 0;
     ssize_t n;
     do
-        n = read(r->fd, r->buf, CHUNK);
+        n = ks_io_read(r->fd, r->buf, CHUNK);
     while (n < 0 && errno == EINTR);
     if (n < 0) {
         int e = errno;
@@ -304,20 +307,103 @@ ks_mkdir_p(const char *dir, struct ks_err *err)
     return rc;
 }
 
+/* Atomic files open now, so that out-of-memory can remove their temporary files. */
+static pthread_mutex_t afiles_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ks_afile *afiles;
+
+static void
+afile_link(struct ks_afile *af)
+{
+    pthread_mutex_lock(&afiles_lock);
+    af->prev = NULL;
+    af->next = afiles;
+    if (afiles)
+        afiles->prev = af;
+    afiles = af;
+    pthread_mutex_unlock(&afiles_lock);
+}
+
+static void
+afile_unlink(struct ks_afile *af)
+{
+    pthread_mutex_lock(&afiles_lock);
+    if (af->prev)
+        af->prev->next = af->next;
+    else if (afiles == af)
+        afiles = af->next;
+    if (af->next)
+        af->next->prev = af->prev;
+    af->prev = af->next = NULL;
+    pthread_mutex_unlock(&afiles_lock);
+}
+
+void
+ks_afile_unlink_all(void)
+{
+    pthread_mutex_lock(&afiles_lock);
+    for (struct ks_afile *af = afiles; af; af = af->next)
+        if (af->tmp)
+            unlink(af->tmp);
+    pthread_mutex_unlock(&afiles_lock);
+}
+
+/* Under fault injection the stream writes through ks_io_write (stdio's own write(2)
+ * cannot be reached), and keeps the first error for commit's message. */
+static ssize_t
+cookie_write(void *c, const char *buf, size_t n)
+{
+    struct ks_afile *af = c;
+    for (size_t done = 0; done < n;) {
+        ssize_t k = ks_io_write(af->fd, buf + done, n - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) { /* stdio takes a short count as an error without errno */
+            if (!af->io_err)
+                af->io_err = k < 0 ? errno : EIO;
+            return -1;
+        }
+        done += (size_t)k;
+    }
+    return (ssize_t)n;
+}
+
+static int
+cookie_close(void *c)
+{
+    return close(((struct ks_afile *)c)->fd);
+}
+
+static FILE *
+afile_stream(struct ks_afile *af)
+{
+    if (__builtin_expect(!ks_fault_armed, 1))
+        return fdopen(af->fd, "w");
+    cookie_io_functions_t io = {.write = cookie_write, .close = cookie_close};
+    return fopencookie(af, "w", io);
+}
+
 int
 ks_afile_open(struct ks_afile *af, const char *path, struct ks_err *err)
 {
+    af->prev = af->next = NULL;
+    af->io_err = 0;
     af->path = ks_xstrdup(path);
     af->tmp = ks_xasprintf("%s.tmp.%ld", path, (long)getpid());
-    af->f = fopen(af->tmp, "w");
+    af->fd = open(af->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    af->f = af->fd < 0 ? NULL : afile_stream(af);
     if (!af->f) {
         int e = errno;
         ks_errf(err, -e, "%s: cannot create: %s", af->tmp, strerror(e));
+        if (af->fd >= 0) {
+            close(af->fd);
+            unlink(af->tmp);
+        }
         free(af->path);
         free(af->tmp);
         af->path = af->tmp = NULL;
         return -e;
     }
+    afile_link(af);
     return 0;
 }
 
@@ -325,8 +411,11 @@ int
 ks_afile_commit(struct ks_afile *af, struct ks_err *err)
 {
     int e = 0;
-    if (fflush(af->f) != 0 || ferror(af->f) || fsync(fileno(af->f)) != 0)
-        e = errno ? errno : EIO;
+    errno = 0;
+    if (fflush(af->f) != 0 || ferror(af->f))
+        e = af->io_err ? af->io_err : errno ? errno : EIO;
+    else if (ks_io_fsync(af->fd) != 0)
+        e = errno;
     if (fclose(af->f) != 0 && !e)
         e = errno;
     af->f = NULL;
@@ -334,9 +423,10 @@ ks_afile_commit(struct ks_afile *af, struct ks_err *err)
         e = errno;
     if (e) {
         unlink(af->tmp);
-        ks_errf(err, -e, "%s: write failed: %s (previous file, if any, kept)", af->path,
-                strerror(e));
+        ks_errf(err, -e, "%s: cannot write: %s (previous version, if any, kept)",
+                af->path, strerror(e));
     }
+    afile_unlink(af);
     free(af->path);
     free(af->tmp);
     af->path = af->tmp = NULL;
@@ -350,6 +440,7 @@ ks_afile_abort(struct ks_afile *af)
         fclose(af->f);
     if (af->tmp)
         unlink(af->tmp);
+    afile_unlink(af);
     free(af->path);
     free(af->tmp);
     af->f = NULL;

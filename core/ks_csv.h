@@ -51,10 +51,14 @@ void ks_csv_put_row(FILE *f, const char *const *fields, size_t n);
 void ks_csv_put_num(FILE *f, double v, int first);
 
 /* Files written whole or not at all: data goes to "<path>.tmp.<pid>", and commit
- * flushes, fsyncs and renames it over path. Nothing is replaced on error. */
+ * flushes, fsyncs and renames it over path. Nothing is replaced on error: the error
+ * names path and the cause ("cannot write: No space left on device"). */
 struct ks_afile {
     FILE *f;
     char *path, *tmp;
+    int fd;       /* the temporary file's descriptor, for the fsync of commit */
+    int io_err;   /* first write error (errno) under fault injection, else 0 */
+    struct ks_afile *prev, *next; /* open atomic files (ks_afile_unlink_all) */
 };
 int ks_afile_open(struct ks_afile *af, const char *path, struct ks_err *err);
 /* mkdir -p: dir and every missing parent (0777 before the umask); an existing directory
@@ -62,5 +66,8 @@ int ks_afile_open(struct ks_afile *af, const char *path, struct ks_err *err);
 int ks_mkdir_p(const char *dir, struct ks_err *err);
 int ks_afile_commit(struct ks_afile *af, struct ks_err *err);
 void ks_afile_abort(struct ks_afile *af);
+/* Remove the temporary file of every atomic file still open (out of memory: the
+ * program stops, and no *.tmp.* file may stay behind). Touches no allocator. */
+void ks_afile_unlink_all(void);
 
 #endif

@@ -1,5 +1,8 @@
 #include "core/ks_util.h"
 
+#include "core/ks_csv.h"
+#include "core/ks_fault.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -7,26 +10,31 @@
 #include <string.h>
 #include <time.h>
 
-static unsigned long alloc_fail_countdown; /* test hook; 0 = off */
-
 void
 ks_alloc_fail_after(unsigned long n)
 {
-    alloc_fail_countdown = n;
+    char spec[32];
+    snprintf(spec, sizeof spec, "oom@%lu", n);
+    ks_fault_set(n ? spec : NULL, NULL);
 }
 
+/* Out of memory: nothing sane can be returned, so the program stops, but first the
+ * temporary files of atomic writes in progress are removed: the previous versions of
+ * the files stay as they were and nothing half-written is left beside them. */
 static void
-oom(size_t n)
+oom(size_t n, int injected)
 {
-    fprintf(stderr, "kasane: out of memory (allocating %zu bytes)\n", n);
+    ks_afile_unlink_all();
+    fprintf(stderr, "kasane: out of memory (allocating %zu bytes)%s\n", n,
+            injected ? " [injected by KASANE_FAULT]" : "");
     abort();
 }
 
 static void
 check_injected(size_t n)
 {
-    if (alloc_fail_countdown && --alloc_fail_countdown == 0)
-        oom(n);
+    if (ks_fault_alloc())
+        oom(n, 1);
 }
 
 void *
@@ -35,7 +43,7 @@ ks_xmalloc(size_t n)
     check_injected(n);
     void *p = malloc(n ? n : 1);
     if (!p)
-        oom(n);
+        oom(n, 0);
     return p;
 }
 
@@ -45,7 +53,7 @@ ks_xcalloc(size_t n, size_t size)
     check_injected(n * size);
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p)
-        oom(n * size);
+        oom(n * size, 0);
     return p;
 }
 
@@ -55,7 +63,7 @@ ks_xrealloc(void *p, size_t n)
     check_injected(n);
     void *q = realloc(p, n ? n : 1);
     if (!q)
-        oom(n);
+        oom(n, 0);
     return q;
 }
 

@@ -2,8 +2,8 @@
  * ks_util: allocation, error reporting and number formatting shared by every module.
  *
  * Allocation never fails for the caller: ks_xmalloc and friends abort with a message
- * on out-of-memory, so no NULL checks follow them (style.md rule 6). A test hook
- * (ks_alloc_fail_after) lets fault-injection tests make the n-th allocation fail.
+ * on out-of-memory, so no NULL checks follow them (style.md rule 6). KASANE_FAULT=oom@N
+ * (core/ks_fault.h) or ks_alloc_fail_after makes the n-th allocation fail, for tests.
  *
  * Errors: library functions return 0 or a negative errno-style code and, when the
  * caller passes a struct ks_err, a message for a human naming file, line and field.
@@ -33,7 +33,8 @@ char *ks_xstrndup(const char *s, size_t n);
 char *ks_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Fault injection for tests: the n-th allocation from now aborts as if out of memory
- * (0 disables). Out-of-memory always aborts: there is nothing sane to return. */
+ * (0 disables; same as ks_fault_set("oom@n")). Out-of-memory always aborts: there is
+ * nothing sane to return; open atomic files' temporaries are removed first. */
 void ks_alloc_fail_after(unsigned long n);
 
 /* Record an error (the first one wins if err already holds one) and return code.
