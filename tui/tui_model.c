@@ -65,7 +65,7 @@ tui_model_init(struct tui_model *m)
     m->cpu_MHz = nan;
     m->mem_used_MiB = m->mem_total_MiB = m->swap_used_MiB = m->swap_total_MiB = nan;
     m->disk_KiBps = m->net_KiBps = nan;
-    m->ipc = m->llc_miss_ps = nan;
+    m->ipc = m->llc_miss_ps = m->flow_time_s = nan;
 }
 
 void
@@ -86,6 +86,7 @@ tui_model_clear_lists(struct tui_model *m)
 {
     m->cpu.n = m->disk.n = m->nic.n = m->vm.n = m->flow.n = 0;
     m->vm_note[0] = m->flow_note[0] = m->counters_note[0] = '\0';
+    m->flow_time_s = ks_nan();
 }
 
 void

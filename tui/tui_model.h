@@ -98,6 +98,8 @@ struct tui_model {
     TUI_VEC(struct tui_vm) vm;
     TUI_VEC(struct tui_flow) flow;
     char vm_note[160], flow_note[160];
+    double flow_time_s; /* NaN: the flows are the current interval's; else the end of the
+                         * latest interval that has some (replay of hourly flows) */
 
     double ipc, llc_miss_ps;
     char counters_note[200];

@@ -169,12 +169,16 @@ add_flow(struct tui_model *m, const struct ks_table *fl, size_t r)
     f->packets += ks_isnan(p) ? 0 : p;
 }
 
-/* Flows of the replayed entity whose time falls in the current interval (t - iv, t]. */
+/* Flows of the replayed entity whose time falls in the current interval (t - iv, t].
+ * Flows recorded more coarsely than the samples (gen --flows writes them by the hour)
+ * have none in most intervals: then the latest interval before t that has some is
+ * shown, and the screen says which. */
 static void
 fill_flows(const struct replay *rp, struct tui_model *m, double t, double iv)
 {
     const struct ks_table *fl = &rp->ds->flows;
     const char *me = ks_dataset_entity(rp->ds, rp->ent);
+    double latest = -INFINITY;
     if (fl->ncols == 0) {
         snprintf(m->flow_note, sizeof m->flow_note, "no flows.csv in this dataset");
         return;
@@ -182,8 +186,20 @@ fill_flows(const struct replay *rp, struct tui_model *m, double t, double iv)
     for (size_t r = 0; r < fl->nrows; r++) {
         const char *e = ks_table_str(fl, r, "entity");
         double ft = ks_table_num(fl, r, "time");
-        if (e && strcmp(e, me) == 0 && ft <= t && ft > t - (ks_isnan(iv) ? 0 : iv))
+        if (!e || strcmp(e, me) != 0 || !(ft <= t))
+            continue;
+        if (ft > t - (ks_isnan(iv) ? 0 : iv))
             add_flow(m, fl, r);
+        else if (ft > latest)
+            latest = ft;
+    }
+    if (m->flow.n == 0 && latest > -INFINITY) {
+        for (size_t r = 0; r < fl->nrows; r++) {
+            const char *e = ks_table_str(fl, r, "entity");
+            if (e && strcmp(e, me) == 0 && ks_table_num(fl, r, "time") == latest)
+                add_flow(m, fl, r);
+        }
+        m->flow_time_s = latest;
     }
     if (m->flow.n == 0)
         snprintf(m->flow_note, sizeof m->flow_note, "no flows of %s in this interval", me);

@@ -97,7 +97,12 @@ tui_body_flows(struct tui_canvas *b, const struct tui_view *v)
 {
     const struct tui_model *m = v->m;
     int by_packets = v->ui->sort[TUI_SCR_FLOWS] == TUI_FSORT_PACKETS, y = 0;
-    tui_printf(b, y++, 0, TUI_ST_TITLE, "TOP TALKERS  last interval, sorted by %s (s to change)",
+    char when[64] = "last interval";
+    if (!ks_isnan(m->flow_time_s)) { /* coarser flows: the latest interval that has some */
+        char t[32];
+        snprintf(when, sizeof when, "interval ending %s", tui_fmt_time(t, sizeof t, m->flow_time_s));
+    }
+    tui_printf(b, y++, 0, TUI_ST_TITLE, "TOP TALKERS  %s, sorted by %s (s to change)", when,
                by_packets ? "packets" : "bytes");
     if (m->flow.n == 0) {
         tui_printf(b, y++, 0, TUI_ST_DIM, "  %s", m->flow_note[0] ? m->flow_note : "no flows");

@@ -72,6 +72,19 @@ check "q restores the terminal (canonical mode and echo back on)" \
 check "q leaves the alternate screen (no monitor left on it)" sh -c "! grep -q 'kasane top  srv01' '$T/screen'"
 stop
 
+# Hourly flows (gen --flows) replayed at 5-minute steps: between two hours the screen
+# shows the latest hour that has flows, and says which
+"$KASANE" gen --servers 10 --days 1 --flows -q -o "$T/hourly"
+start hourly "--replay $T/hourly --entity web01"
+wait_for "replay " >/dev/null
+tm send-keys -t "$name" p g 3
+check "hourly flows: none before the first hour" wait_for "no flows of web01 in this interval"
+for k in 1 2 3 4 5 6 7 8 9 10 11 12; do tm send-keys -t "$name" Right; done
+check "hourly flows: at 01:05 the hour ending 01:00" \
+    wait_for "TOP TALKERS  interval ending 2008-03-24 01:00:00Z, sorted by bytes"
+check "hourly flows: web01 calls the app tier on 8080" wait_for " tcp     8080 "
+stop
+
 # --- playing: the replay advances on its own, p stops it --------------------------------
 name="play-$$"
 tm new-session -d -x 120 -y 40 -s "$name" "$KASANE top -i 0.2 --replay $BASIC; sleep 60"
