@@ -23,6 +23,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/ks_fault.h"
+
 static const double cloudsim_MHz[4] = {2500, 2000, 1000, 500};
 static const double cloudsim_MiB[4] = {870, 1740, 1740, 613};
 
@@ -143,7 +145,7 @@ static int
 read_file(const struct plfile *pf, struct col_isink *s, struct col_import_report *rep,
           struct ks_err *err)
 {
-    FILE *f = fopen(pf->path, "r");
+    FILE *f = ks_fopen_read(pf->path);
     if (!f)
         return ks_errf(err, -errno, "%s: %s", pf->path, strerror(errno));
     char line[256];
@@ -180,6 +182,10 @@ read_file(const struct plfile *pf, struct col_isink *s, struct col_import_report
         m[KS_MEM_TOTAL_MIB] = pf->MiB;
         col_isink_put(s, pf->start + (double)ln * pf->step, pf->ent, pf->step, m);
     }
+    /* fgets stops at a read error as at the end: the rest of the trace would be lost
+     * without a word. */
+    if (rc == 0 && ferror(f))
+        rc = ks_errf(err, -EIO, "%s:%lu: read error: %s", pf->path, ln + 1, strerror(EIO));
     fclose(f);
     return rc;
 }

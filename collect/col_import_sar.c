@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/ks_fault.h"
+
 #define MAXF 64 /* fields per line; sadf's widest table (-r ALL) has 19 */
 
 enum { T_NONE, T_CPU, T_MEM, T_DISK, T_NET, T_IO };
@@ -393,6 +395,10 @@ read_stream(struct sar_in *in, FILE *f, struct ks_err *err)
             rc = data_line(in, line, ln, cut, err);
         }
     }
+    /* getline stops at a read error as at the end: the rows after it would be lost
+     * without a word. */
+    if (rc == 0 && ferror(f))
+        rc = ks_errf(err, -EIO, "%s:%lu: read error: %s", in->path, ln + 1, strerror(EIO));
     free(line);
     return rc;
 }
@@ -642,7 +648,7 @@ import_file(const struct col_import_opts *o, const char *path, int from_dir, str
     if (ft == FT_BINARY) {
         rc = read_binary(&in, o->sadf ? o->sadf : "sadf", err);
     } else {
-        FILE *f = fopen(path, "r");
+        FILE *f = ks_fopen_read(path);
         if (!f)
             rc = ks_errf(err, -errno, "%s: %s", path, strerror(errno));
         else {

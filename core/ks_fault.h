@@ -8,8 +8,8 @@
  *   oom@N          the N-th allocation through ks_xmalloc and friends fails
  *   enospc@N       the N-th write of an output file writes half its bytes, and it and
  *                  every write after it fail with ENOSPC (the disk stays full)
- *   eio-read@N     the N-th read through the CSV reader fails with EIO
- *   short-read@N   every read through the CSV reader returns at most N bytes
+ *   eio-read@N     the N-th read through the CSV reader or ks_fopen_read fails with EIO
+ *   short-read@N   every read through them returns at most N bytes
  *   count          nothing fails; the counts are printed to stderr at exit
  *
  * Writes are the write(2) calls of atomic files (ks_afile_*, which every command's
@@ -21,6 +21,7 @@
 #define KS_FAULT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "core/ks_util.h"
@@ -50,5 +51,10 @@ ks_fault_alloc(void)
 ssize_t ks_io_write(int fd, const void *buf, size_t n);
 ssize_t ks_io_read(int fd, void *buf, size_t n);
 int ks_io_fsync(int fd);
+/* fopen(path, "r") for the readers that use stdio (the importers); armed, a stream whose
+ * reads go through ks_io_read, so eio-read and short-read reach them too. A caller
+ * checks ferror() after its read loop: a failed read must not pass for the end of the
+ * file. NULL and errno as fopen. */
+FILE *ks_fopen_read(const char *path);
 
 #endif

@@ -127,6 +127,21 @@ for n in 1 7; do
     KASANE_FAULT=short-read@$n "$KASANE" plan "$P/small" --catalog "$CAT" -o "$T/short$n" >/dev/null
     check "short-read@$n: same plan" same_dir "$T/plan.ref" "$T/short$n"
 done
+# The importers read with stdio (ks_fopen_read): a failed read is an error naming the
+# file and line, never the end of the trace; short reads change nothing.
+sweep "import planetlab" eio-read 1 "$T/imp.ref" "$T/imp.old" "$T/ie" \
+    "20110303/[^:]+:[0-9]+: read error: Input/output error" \
+    "$KASANE" import planetlab "$FIX/import/planetlab/20110303" -o "$T/ie"
+"$KASANE" import sar "$FIX/import/sar/two_hosts.txt" -o "$T/sar.ref" >/dev/null 2>&1
+cp -a "$T/sar.ref" "$T/sar.old" && mark "$T/sar.old"
+sweep "import sar (sadf -d text)" eio-read 1 "$T/sar.ref" "$T/sar.old" "$T/se" \
+    "two_hosts.txt:[0-9]+: read error: Input/output error" \
+    "$KASANE" import sar "$FIX/import/sar/two_hosts.txt" -o "$T/se"
+for n in 1 7; do
+    KASANE_FAULT=short-read@$n "$KASANE" import planetlab "$FIX/import/planetlab/20110303" \
+        -o "$T/ishort$n" >/dev/null 2>&1
+    check "short-read@$n: same import" same_dir "$T/imp.ref" "$T/ishort$n"
+done
 
 # The collector: a full disk drops rows (warned, exit 0) or, before the first row,
 # stops with exit 1; rows already written stay, whole, as a good run wrote them.
