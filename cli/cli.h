@@ -36,4 +36,18 @@ int cmd_fail(const char *name, const struct ks_err *err);
 /* The usage line of a command ("kasane plan DATASET ..."). */
 const char *cmd_usage_of(const char *name);
 
+/* A progress line on a terminal for long work: "kasane NAME: 12 s: <text>" on stderr,
+ * shown only after the first second (KASANE_PROGRESS_AFTER_S, for tests: 0 shows every
+ * update from the start), rewritten in place at most four times a second, wiped by
+ * cmd_progress_end. Nothing on a pipe or a file: logs and scripts get results only. */
+struct cmd_progress {
+    const char *name;
+    double t0, last, after_s;
+    int on, shown;
+};
+void cmd_progress_init(struct cmd_progress *p, const char *name);
+void cmd_progress_show(struct cmd_progress *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void cmd_progress_end(struct cmd_progress *p);
+
 #endif

@@ -96,26 +96,14 @@ opt_class(int c)
     }
 }
 
-/* The progress line appears only when an import runs for more than a second, and is
- * rewritten in place at most twice a second. */
-struct progress_state {
-    double t0, last;
-    int shown;
-};
-
+/* The importer's progress, on the command's progress line (short imports stay quiet). */
 static void
 on_progress(void *ctx, const struct col_import_progress *p)
 {
-    struct progress_state *ps = ctx;
-    double now = ks_mono_s();
-    if (now - ps->t0 < 1 || now - ps->last < 0.5)
-        return; /* short imports stay quiet */
-    ps->last = now;
-    ps->shown = 1;
     if (p->total)
-        fprintf(stderr, "\rimport: writing samples.csv: %llu of %llu rows  ", p->rows, p->total);
+        cmd_progress_show(ctx, "writing samples.csv: %llu of %llu rows", p->rows, p->total);
     else
-        fprintf(stderr, "\rimport: %lu files, %llu rows read  ", p->files, p->rows);
+        cmd_progress_show(ctx, "%lu files, %llu rows read", p->files, p->rows);
 }
 
 /* UNIX seconds as a UTC date for the summary ("-" for NaN). */
@@ -280,7 +268,7 @@ cmd_import(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "prometheus") == 0)
         return cmd_import_prometheus(argc, argv);
     struct col_import_opts o;
-    struct progress_state ps = {ks_mono_s(), 0, 0};
+    struct cmd_progress ps;
     struct col_import_report rep;
     struct ks_err err = {0};
     unsigned used = 0;
@@ -290,13 +278,13 @@ cmd_import(int argc, char **argv)
         return rc < 0 ? KS_EXIT_OK : rc;
     if ((rc = check_args(argc, argv, &o, used)) != 0)
         return rc;
-    if (!quiet) {
+    cmd_progress_init(&ps, "import");
+    if (!quiet && ps.on) {
         o.progress = on_progress;
         o.progress_ctx = &ps;
     }
     rc = col_import_run(&o, &rep, &err) < 0 ? KS_EXIT_INPUT : KS_EXIT_OK;
-    if (ps.shown)
-        fputc('\n', stderr); /* end the progress line */
+    cmd_progress_end(&ps);
     if (rc != KS_EXIT_OK)
         cmd_fail("import", &err);
     else if (!quiet)

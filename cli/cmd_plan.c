@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/plan_risk.h"
@@ -340,32 +339,14 @@ print_summary(const struct mdl_plan *pl, const char *out)
                pl->pol.percentile);
 }
 
-/* Progress on a terminal: after the first second, one line on stderr rewritten in place
- * at most four times a second ("kasane plan: 12 s: rule costs: 3 of 9 re-plans"), wiped
- * before the summary. Not on a pipe or a file: logs and scripts get the summary only. */
-struct progress {
-    double t0, last, after_s; /* after_s: 1, or KASANE_PROGRESS_AFTER_S (tests: 0 shows
-                               * every event from the start) */
-    int shown;
-};
-
+/* The planner's progress callback (mdl_policy.progress): what NULL wipes the line. */
 static void
 on_progress(void *ctx, const char *what)
 {
-    struct progress *p = ctx;
-    double now = ks_mono_s();
-    if (!what) { /* done: wipe the line before results are printed */
-        if (p->shown)
-            fputs("\r\033[K", stderr);
-        p->shown = 0;
-        return;
-    }
-    if (now - p->t0 < p->after_s || now - p->last < (p->after_s < 0.25 ? p->after_s : 0.25))
-        return;
-    p->last = now;
-    p->shown = 1;
-    fprintf(stderr, "\r\033[Kkasane plan: %.0f s: %s", now - p->t0, what);
-    fflush(stderr);
+    if (what)
+        cmd_progress_show(ctx, "%s", what);
+    else
+        cmd_progress_end(ctx);
 }
 
 /* Dataset mode: catalog, dataset, plan, write, then the summary (only once the plan
@@ -380,9 +361,9 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
     struct plan_risk *rs = NULL;
     struct mdl_rules *rules = NULL;
     struct mdl_policy rpol = *pol; /* shallow: only .rules and the progress differ */
-    const char *after = getenv("KASANE_PROGRESS_AFTER_S");
-    struct progress prog = {ks_mono_s(), -1, after ? atof(after) : 1, 0};
-    if (isatty(STDERR_FILENO)) {
+    struct cmd_progress prog;
+    cmd_progress_init(&prog, "plan");
+    if (prog.on) {
         rpol.progress = on_progress;
         rpol.progress_ctx = &prog;
     }
@@ -398,7 +379,7 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
         rc = plan_risk_plan(&a->risk, ds, a->dataset, &rpol, cat, &pl, &rs, &err);
     if (rc == 0 && rules)
         plan_risk_rules_costs(rs, ds, a->dataset, cat, rules, pl);
-    on_progress(&prog, NULL);
+    cmd_progress_end(&prog);
     if (rc == 0)
         rc = mdl_plan_write(pl, a->out, &err);
     if (rc == 0)

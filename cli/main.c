@@ -2,7 +2,9 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -59,6 +61,40 @@ cmd_fail(const char *name, const struct ks_err *err)
 {
     fprintf(stderr, "kasane %s: %s\n", name, err->msg[0] ? err->msg : "failed");
     return KS_EXIT_INPUT;
+}
+
+void
+cmd_progress_init(struct cmd_progress *p, const char *name)
+{
+    const char *after = getenv("KASANE_PROGRESS_AFTER_S");
+    *p = (struct cmd_progress){.name = name, .t0 = ks_mono_s(), .last = -1,
+                               .after_s = after ? atof(after) : 1,
+                               .on = isatty(STDERR_FILENO)};
+}
+
+void
+cmd_progress_show(struct cmd_progress *p, const char *fmt, ...)
+{
+    double now = ks_mono_s();
+    if (!p->on || now - p->t0 < p->after_s ||
+        now - p->last < (p->after_s < 0.25 ? p->after_s : 0.25))
+        return;
+    p->last = now;
+    p->shown = 1;
+    va_list ap;
+    fprintf(stderr, "\r\033[Kkasane %s: %.0f s: ", p->name, now - p->t0);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fflush(stderr);
+}
+
+void
+cmd_progress_end(struct cmd_progress *p)
+{
+    if (p->shown)
+        fputs("\r\033[K", stderr);
+    p->shown = 0;
 }
 
 static void

@@ -176,7 +176,7 @@ modes_build(struct rpt_ctx *c)
     const char *cats[SIM_MAX_GROUPS], *modes[SIM_MAX_GROUPS], *clss[SIM_MAX_GROUPS];
     char *lab[SIM_MAX_GROUPS];
     double lat[2 * SIM_MAX_GROUPS], hz[SIM_MAX_GROUPS * SIM_MAX_GROUPS];
-    size_t nm = 0, nc = 0;
+    size_t nm = 0, nc = 0, gm[SIM_MAX_GROUPS], gc[SIM_MAX_GROUPS]; /* each group's mode, class */
     for (size_t k = 0; k < n; k++) {
         size_t r = ks_table_add_row(t);
         char up[48];
@@ -203,18 +203,14 @@ modes_build(struct rpt_ctx *c)
             ci++;
         if (ci == nc)
             clss[nc++] = g[k].cls;
+        gm[k] = mi, gc[k] = ci;
     }
-    /* host MHz: one group of bars per mode, one bar per I/O class */
+    /* host MHz: one group of bars per mode, one bar per I/O class (series by class, so
+     * the index needs the final mode count) */
     for (size_t i = 0; i < nc * nm; i++)
         hz[i] = 0;
-    for (size_t k = 0; k < n; k++) {
-        size_t mi = 0, ci = 0;
-        while (strcmp(modes[mi], g[k].mode) != 0)
-            mi++;
-        while (strcmp(clss[ci], g[k].cls) != 0)
-            ci++;
-        hz[ci * nm + mi] = g[k].hz / 1e6;
-    }
+    for (size_t k = 0; k < n; k++)
+        hz[gc[k] * nm + gm[k]] = g[k].hz / 1e6;
     static const char *const lat_s[] = {"mean (throughput-weighted)", "worst p99"};
     double lo = INFINITY, hi = 0;
     for (size_t i = 0; i < 2 * n; i++)

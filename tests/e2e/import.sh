@@ -40,3 +40,17 @@ check "quiet import prints nothing" sh -c \
 mkdir -p "$T/empty"
 expect_exit "a directory with no data is bad input" 1 "no planetlab data found" \
     "$KASANE" import planetlab "$T/empty" --start 0 -o "$T/x"
+
+# The progress line: on a terminal (script(1) gives a pty; shown from the start here
+# instead of after 1 s), not on a pipe
+# (the importer reports every 256 files: 300 one-day traces of 288 values)
+mkdir -p "$T/many/20110303"
+awk 'BEGIN {for (f = 1; f <= 300; f++) {p = sprintf("'"$T"'/many/20110303/vm%03d", f)
+            for (i = 0; i < 288; i++) print (f + i) % 90 > p; close(p)}}'
+KASANE_PROGRESS_AFTER_S=0 script -qec "'$KASANE' import planetlab '$T/many/20110303' -o '$T/ptty'" \
+    "$T/typescript" >/dev/null 2>&1
+check "progress on a terminal: files and rows read" sh -c \
+    "tr '\\r' '\\n' < '$T/typescript' | grep -q 'kasane import: [0-9]* s: [0-9]* files, [0-9]* rows read'"
+KASANE_PROGRESS_AFTER_S=0 "$KASANE" import planetlab "$T/many/20110303" -o "$T/pnotty" \
+    >/dev/null 2>"$T/pnotty.err"
+check "no progress on a pipe" sh -c "! grep -q 'rows read' '$T/pnotty.err'"

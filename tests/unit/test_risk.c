@@ -234,21 +234,10 @@ test_golden_chart(void **state)
                                .npts = 3, .hosts = hosts, .cpu = cpu, .mem = mem,
                                .labels = labels, .target_pct = 0.1, .advice = 2};
     char *script = rpt_gp_risk(&c);
-    char *path = ks_xasprintf("%s/tests/golden/risk/risk_sweep.gp", tu_root());
-    if (getenv("KS_UPDATE_GOLDEN")) {
-        FILE *f = fopen(path, "w");
-        assert_non_null(f);
-        fputs(script, f);
-        fclose(f);
-    }
-    char *want = tu_slurp(path, NULL);
-    assert_non_null(want);
-    assert_string_equal(script, want);
+    tu_golden("risk/risk_sweep.gp", script);
     assert_non_null(strstr(script, "set terminal svg"));
     assert_non_null(strstr(script, "set terminal pngcairo"));
     assert_non_null(strstr(script, "'Hosts against ''risk'''")); /* quote escaped */
-    free(want);
-    free(path);
     free(script);
 }
 
