@@ -419,9 +419,10 @@ cmd_plan(int argc, char **argv)
     struct ks_err err = {0};
     if (build_policy(&a, &pol, &err) < 0) {
         mdl_policy_fini(&pol);
+        /* A flag's message starts with its key: shown as the flag the user typed. */
         return a.policy && strncmp(err.msg, a.policy, strlen(a.policy)) == 0
                    ? cmd_fail("plan", &err)
-                   : cmd_usage_error("plan", "%s", err.msg);
+                   : cmd_usage_error("plan", "--%s", err.msg);
     }
     if (a.vbp) {
         struct vbp_args v = {a.vbp, a.assign, {0}};

@@ -13,37 +13,78 @@ static const char *const REQUIRED[] = {
     "mem_GiB",  "nic_ports", "nic_Gbps",        "rack_U",           "price",
     "watts_idle", "watts_max", "perf_per_core",  NULL};
 
-/* A required number; positive when must_be_pos (capacity), else >= 0. */
+/* The range of every catalog number. Integers must be integral (4.9 cores is a typo,
+ * not 4); capacities must be > 0; money and watts are capped so that a sum over any
+ * fleet the planner can build (at most a few million hosts) stays finite, and every
+ * value converts to int without overflow. */
+struct col_range {
+    const char *col;
+    double lo, hi;
+    int integral, pos; /* pos: must be > 0 (a capacity), lo is then 0 */
+};
+
+static const struct col_range RANGES[] = {
+    {"sockets", 1, MDL_MAX_SOCKETS, 1, 1},
+    {"cores_per_socket", 1, 1024, 1, 1},
+    {"threads_per_core", 1, 16, 1, 1},
+    {"core_MHz", 0, 100000, 0, 1},
+    {"mem_GiB", 0, 1048576, 0, 1},       /* 1 PiB */
+    {"nic_ports", 0, 256, 1, 0},
+    {"nic_Gbps", 0, 10000, 0, 1},
+    {"rack_U", 0, 64, 0, 0},
+    {"price", 0, MDL_MAX_MONEY, 0, 0},
+    {"watts_idle", 0, MDL_MAX_WATTS, 0, 0},
+    {"watts_max", 0, MDL_MAX_WATTS, 0, 0},
+    {"perf_per_core", 0, 1000, 0, 1},
+    {"min_sockets", 1, MDL_MAX_SOCKETS, 1, 0},
+    {"socket_price", 0, MDL_MAX_MONEY, 0, 0},
+};
+#define NRANGES (sizeof RANGES / sizeof *RANGES)
+
+/* v of column rg->col against its range: 0, or -EINVAL naming file, line and column. */
 static int
-num(const struct ks_table *t, const char *path, size_t row, const char *col, int must_be_pos,
-    double *out, struct ks_err *err)
+in_range(const struct col_range *rg, double v, const char *path, unsigned long line,
+         struct ks_err *err)
 {
-    int rc = ks_table_check_num(t, path, row, col, 0, out, err);
-    if (rc < 0)
-        return rc;
-    if (must_be_pos && !(*out > 0))
-        return ks_errf(err, -EINVAL, "%s:%lu: column '%s' is %g: a host model needs capacity > 0",
-                       path, t->lines[row], col, *out);
-    if (*out < 0)
-        return ks_errf(err, -EINVAL, "%s:%lu: column '%s' is negative (%g)", path,
-                       t->lines[row], col, *out);
+    if (rg->pos && !(v > 0))
+        return ks_errf(err, -EINVAL, "%s:%lu: column '%s' is %g: a host model needs "
+                       "capacity > 0", path, line, rg->col, v);
+    if (v < rg->lo && rg->lo == 0)
+        return ks_errf(err, -EINVAL, "%s:%lu: column '%s' is negative (%g)", path, line,
+                       rg->col, v);
+    if (v < rg->lo)
+        return ks_errf(err, -EINVAL, "%s:%lu: column '%s' is %g, below the minimum %g", path,
+                       line, rg->col, v, rg->lo);
+    if (v > rg->hi)
+        return ks_errf(err, -EINVAL, "%s:%lu: column '%s' is %g, above the limit %g", path,
+                       line, rg->col, v, rg->hi);
+    if (rg->integral && v != floor(v))
+        return ks_errf(err, -EINVAL, "%s:%lu: column '%s' is %g: want a whole number", path,
+                       line, rg->col, v);
     return 0;
 }
 
-/* Required numbers of one row; capacity columns must be > 0, the rest >= 0. */
+/* One number of a row (empty allowed for the optional columns: NaN), range-checked. */
+static int
+num(const struct ks_table *t, const char *path, size_t row, size_t k, double *out,
+    struct ks_err *err)
+{
+    int optional = k >= 12; /* min_sockets, socket_price */
+    int rc = ks_table_check_num(t, path, row, RANGES[k].col, optional, out, err);
+    if (rc < 0 || isnan(*out))
+        return rc;
+    return in_range(&RANGES[k], *out, path, t->lines[row], err);
+}
+
+/* Required numbers of one row, each within its range (RANGES). */
 static int
 read_model(const struct ks_table *t, const char *path, size_t row, struct mdl_model *m,
            struct ks_err *err)
 {
     double v[12];
-    static const char *const cols[12] = {"sockets",  "cores_per_socket", "threads_per_core",
-                                         "core_MHz", "mem_GiB",          "nic_ports",
-                                         "nic_Gbps", "rack_U",           "price",
-                                         "watts_idle", "watts_max",      "perf_per_core"};
-    static const int pos[12] = {1, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0, 1};
     int rc = 0;
-    for (int c = 0; c < 12 && rc == 0; c++)
-        rc = num(t, path, row, cols[c], pos[c], &v[c], err);
+    for (size_t c = 0; c < 12 && rc == 0; c++)
+        rc = num(t, path, row, c, &v[c], err);
     if (rc < 0)
         return rc;
     const char *name = ks_table_str(t, row, "model");
@@ -68,24 +109,25 @@ read_model(const struct ks_table *t, const char *path, size_t row, struct mdl_mo
     return 0;
 }
 
-/* The optional socket columns. */
+/* The optional socket columns; a socket_price that would make the fewest-socket price
+ * negative is refused (it would pay the buyer for the host). */
 static int
 read_sockets(const struct ks_table *t, const char *path, size_t row, struct mdl_model *m,
              struct ks_err *err)
 {
     double v;
-    int rc = ks_table_check_num(t, path, row, "min_sockets", 1, &v, err);
-    if (rc == 0 && ks_table_col(t, "min_sockets") >= 0 && !isnan(v) &&
-        (v < 1 || v > m->sockets))
+    int rc = num(t, path, row, 12, &v, err);
+    if (rc == 0 && !isnan(v) && v > m->sockets)
         rc = ks_errf(err, -EINVAL, "%s:%lu: column 'min_sockets' is %g, not in 1..%d", path,
                      m->line, v, m->sockets);
-    m->min_sockets = rc == 0 && ks_table_col(t, "min_sockets") >= 0 && !isnan(v) ? (int)v
-                                                                                : m->sockets;
+    m->min_sockets = rc == 0 && !isnan(v) ? (int)v : m->sockets;
     if (rc == 0)
-        rc = ks_table_check_num(t, path, row, "socket_price", 1, &v, err);
-    m->socket_price = rc == 0 && ks_table_col(t, "socket_price") >= 0 && !isnan(v)
-                          ? v
-                          : m->price / m->sockets;
+        rc = num(t, path, row, 13, &v, err);
+    m->socket_price = rc == 0 && !isnan(v) ? v : m->price / m->sockets;
+    if (rc == 0 && mdl_model_price(m, m->min_sockets) < 0)
+        rc = ks_errf(err, -EINVAL, "%s:%lu: column 'socket_price' is %g: with %d socket(s) "
+                     "the price would be negative", path, m->line, m->socket_price,
+                     m->min_sockets);
     return rc;
 }
 

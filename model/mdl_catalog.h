@@ -18,6 +18,13 @@
 
 #include "core/ks_util.h"
 
+/* Catalog limits (docs/formats.md): a host has at most MDL_MAX_SOCKETS sockets; a
+ * price (and a socket_price) is at most MDL_MAX_MONEY and watts at most MDL_MAX_WATTS,
+ * so sums over any fleet stay finite. */
+#define MDL_MAX_SOCKETS 64
+#define MDL_MAX_MONEY 1e9
+#define MDL_MAX_WATTS 1e6
+
 struct mdl_model {
     char *name;
     int sockets, cores_per_socket, threads_per_core, min_sockets;
@@ -35,8 +42,9 @@ struct mdl_catalog {
 };
 
 /* Read and validate a catalog: a missing column, a non-number, a model with zero
- * capacity (sockets, cores, MHz, memory or perf_per_core not > 0) are errors naming
- * file, line and column. */
+ * capacity (sockets, cores, MHz, memory or perf_per_core not > 0), a value outside its
+ * range or a fraction where a whole number is due (docs/formats.md has the ranges) are
+ * errors naming file, line and column. */
 int mdl_catalog_read(const char *path, struct mdl_catalog **out, struct ks_err *err);
 void mdl_catalog_free(struct mdl_catalog *c);
 /* Index of a model by name, or -1. */

@@ -210,6 +210,39 @@ mdl_demand_build(const struct ks_dataset *ds, const struct mdl_policy *pol,
     return rc;
 }
 
+/* Names for messages: each resource, its unit and the columns its series comes from. */
+static const char *const RES_NAME[3] = {"CPU", "memory", "network"};
+static const char *const RES_UNIT[3] = {"MHz", "MiB", "Mbit/s"};
+static const char *const RES_COLS[3] = {"samples.csv cpu_MHz or cpu_pct",
+                                        "samples.csv mem_used_MiB",
+                                        "samples.csv net_rx_KiBps + net_tx_KiBps"};
+
+/* Once per run, O(n x T): no per-step check in the packing loops needs to exist. NaN
+ * cannot reach here (gaps are filled); inf (a sum of two huge rates) compares above. */
+int
+mdl_demand_check(const struct mdl_demand *d, const struct ks_dataset *ds, const char *dataset,
+                 const struct mdl_demand_limit *lim, struct ks_err *err)
+{
+    const double *v[3] = {d->cpu_MHz, d->mem_MiB, d->net_Mbps};
+    for (size_t q = 0; q < d->n; q++)
+        for (int k = 0; k < 3; k++)
+            for (size_t t = 0; v[k] && lim->model[k] && t < d->T; t++) {
+                double x = v[k][q * d->T + t];
+                if (!(x > lim->max[k]))
+                    continue;
+                char when[64] = "";
+                if (!d->by_allocation)
+                    snprintf(when, sizeof when, " at time %.0f", d->t0 + (double)t * d->step_s);
+                return ks_errf(err, -ERANGE, "%s: entity '%s': %s demand %g %s (%s)%s is more "
+                               "than the largest host model can carry ('%s': %g %s); no plan "
+                               "can place it", dataset, ks_dataset_entity(ds, d->ent[q]),
+                               RES_NAME[k], x, RES_UNIT[k],
+                               d->by_allocation ? "inventory.csv allocation" : RES_COLS[k],
+                               when, lim->model[k], lim->max[k], RES_UNIT[k]);
+            }
+    return 0;
+}
+
 void
 mdl_demand_fini(struct mdl_demand *d)
 {

@@ -105,6 +105,28 @@ rules_setup(struct run *r, struct ks_err *err)
 
 /* ---- end of placement rules ---------------------------------------------------------- */
 
+/* The most one host of any catalog model (all sockets) can carry: CPU and memory raw or
+ * as packed (overcommit may raise the latter above the former), network its NICs. Every
+ * model counts, not only --model's, since a zone may run its own model. */
+static void
+demand_limit(const struct run *r, struct mdl_demand_limit *lim)
+{
+    memset(lim, 0, sizeof *lim);
+    for (size_t i = 0; i < r->cat->n; i++) {
+        const struct mdl_model *m = &r->cat->m[i];
+        double usable[2], pack[2], v[3];
+        capacity(r, m, m->sockets, usable, pack);
+        v[0] = fmax(mdl_model_cpu_MHz(m, m->sockets), pack[0]);
+        v[1] = fmax(m->mem_GiB * 1024, pack[1]);
+        v[2] = m->nic_ports * m->nic_Gbps * 1000;
+        for (int k = 0; k < 3; k++)
+            if (v[k] > lim->max[k]) {
+                lim->max[k] = v[k];
+                lim->model[k] = m->name;
+            }
+    }
+}
+
 /* Demand series, the packing problem (capacity filled in per choice), the per-source
  * needs for screening, the port template and the licence rules. */
 static int
@@ -116,6 +138,11 @@ setup(struct run *r, struct ks_err *err)
         return rc;
     if (pol->rules) /* excluded entities stay physical: not sources */
         mdl_rules_exclude(pol->rules, &r->d);
+    struct mdl_demand_limit lim;
+    demand_limit(r, &lim);
+    rc = mdl_demand_check(&r->d, r->ds, r->plan->dataset, &lim, err);
+    if (rc < 0)
+        return rc;
     double cap[2] = {1, 1};
     r->vbp = mdl_vbp_new(r->d.n, 2, r->d.T, cap);
     r->vbp->allow_over = allow_over(pol->percentile, r->d.T);
@@ -215,6 +242,8 @@ screen(struct run *r, struct mdl_choice *c, const double usable[2], const double
         snprintf(c->reason, sizeof c->reason, "'%s' needs %.0f MHz and %.0f MiB > host %.0f MHz, %.0f MiB",
                  src_name(r, (size_t)big), r->need[big * 2], r->need[big * 2 + 1], pack[0],
                  pack[1]);
+    else if (r->rr && mdl_rules_screen(r->rr, pack, c->reason, sizeof c->reason))
+        ; /* an affinity group too big for this host: the reason names the rule */
     else
         return 0;
     return -1;
@@ -403,7 +432,9 @@ eval_choice(struct run *r, struct mdl_choice *c, struct ks_err *err)
     r->vbp->cap[0] = pack[0];
     r->vbp->cap[1] = pack[1];
     c->lower_bound = r->rr ? mdl_rules_lower_bound(r->rr, r->vbp) : mdl_vbp_lower_bound(r->vbp);
-    if (bound_cost(r, c) >= r->best_total) {
+    /* Only once a winner exists: a bound cost that overflowed to inf must not prune
+     * every choice and leave no plan at all. */
+    if (r->best.assign && bound_cost(r, c) >= r->best_total) {
         c->eligible = 1;
         c->hosts = c->lower_bound + (size_t)r->pol->ha;
         snprintf(c->reason, sizeof c->reason,
@@ -416,7 +447,7 @@ eval_choice(struct run *r, struct mdl_choice *c, struct ks_err *err)
     mdl_eval_init(&e);
     int rc = pack_choice(r, c, usable, &e, err);
     c->eligible = rc == 0;
-    if (rc == 0 && c->total_cost < r->best_total) {
+    if (rc == 0 && (!r->best.assign || c->total_cost < r->best_total)) {
         r->best_total = c->total_cost;
         mdl_eval_fini(&r->best);
         r->best = e;

@@ -38,6 +38,18 @@ struct mdl_demand {
 int mdl_demand_build(const struct ks_dataset *ds, const struct mdl_policy *pol,
                      struct mdl_demand *d, struct ks_err *err);
 void mdl_demand_fini(struct mdl_demand *d);
+/* The most any one host of the catalog can carry per resource (CPU MHz, memory MiB,
+ * network Mbit/s) and the model that does (NULL: resource not limited). */
+struct mdl_demand_limit {
+    double max[3];
+    const char *model[3];
+};
+/* A source whose demand at any step exceeds lim (no host could carry it, whatever the
+ * packing): -ERANGE naming dataset, entity, resource, value, step time and the model
+ * limit. Run before any bound or packing, which would otherwise step through absurd
+ * host counts one at a time. */
+int mdl_demand_check(const struct mdl_demand *d, const struct ks_dataset *ds, const char *dataset,
+                     const struct mdl_demand_limit *lim, struct ks_err *err);
 
 /* One target host of the chosen plan. Percentages are of the usable capacity (after
  * hypervisor overhead, before headroom). */

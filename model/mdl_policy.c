@@ -67,8 +67,10 @@ mdl_packer_name(enum mdl_packer k)
 static const struct ks_ini_num NUMS[] = {
     NK("percentile", percentile, 1, 100),
     NK("headroom", headroom_pct, 0, 95),
-    NK("cpu-overcommit", cpu_overcommit, 0, 1000),
-    NK("mem-overcommit", mem_overcommit, 0, 1000),
+    /* Ratios: 0 would plan hosts of no capacity; the default 0 in the struct means "not
+     * set" (1), which no one can ask for by a value. */
+    NK("cpu-overcommit", cpu_overcommit, 0.01, 1000),
+    NK("mem-overcommit", mem_overcommit, 0.01, 1000),
     NK("hv-cpu-pct", hv_cpu_pct, 0, 95),
     NK("hv-mem-MiB", hv_mem_MiB, 0, 1e9),
     NK("step", step_s, 0, 1e9),

@@ -102,7 +102,10 @@ mdl_ports_for_host(const struct mdl_ports *t, double peak_Mbps, double link_Gbps
     for (int r = 0; r < MDL_NROLES; r++) {
         int n = t->min[r];
         if (t->sized[r]) {
-            int need = usable_Mbps > 0 && peak_Mbps > 0 ? (int)ceil(peak_Mbps / usable_Mbps) : 1;
+            double want = usable_Mbps > 0 && peak_Mbps > 0 ? ceil(peak_Mbps / usable_Mbps) : 1;
+            /* Capped before the conversion: no catalog host has 65536 ports, so the
+             * host is refused all the same (nic_short), without an int overflow. */
+            int need = want < 65536 ? (int)want : 65536;
             n = need > n ? need : n;
             n = n > 0 ? n : 1;
         }

@@ -425,6 +425,7 @@ mdl_rules_run_free(struct mdl_rules_run *rr)
     free(rr->unit_local);
     free(rr->unit_pin);
     free(rr->unit_mask);
+    free(rr->group_need);
     free(rr);
 }
 

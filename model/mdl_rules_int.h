@@ -78,6 +78,9 @@ struct mdl_rules_run {
                                * one-host pins, when the rules have a pin set), 0 none */
     struct mdl_rzone *z;      /* nzones */
     struct mdl_soft_pairs *soft; /* rs->n (empty for other types) */
+    double *group_need;       /* nunits x 2 (CPU, memory) of each group of 2 or more
+                               * sources packed on the plan's model, NaN for the rest;
+                               * NULL until mdl_rules_fit_check */
 };
 
 /* The engine's hooks over a zone (ctx = struct mdl_rzone). allow keeps the conflicts

@@ -114,13 +114,17 @@ unit_rule(const struct mdl_rules_run *rr, size_t u)
 }
 
 int
-mdl_rules_fit_check(const struct mdl_rules_run *rr, const double (*caps)[2], size_t ncaps,
+mdl_rules_fit_check(struct mdl_rules_run *rr, const double (*caps)[2], size_t ncaps,
                     size_t allow_over, struct ks_err *err)
 {
     struct mdl_probs pb = {.path = rr->rs->path};
     size_t *size = ks_xcalloc(rr->nunits ? rr->nunits : 1, sizeof *size);
     for (size_t q = 0; q < rr->n; q++)
         size[rr->unit_of[q]]++;
+    free(rr->group_need);
+    rr->group_need = ks_xmalloc((rr->nunits ? rr->nunits : 1) * 2 * sizeof *rr->group_need);
+    for (size_t u = 0; u < rr->nunits * 2; u++)
+        rr->group_need[u] = NAN;
     for (size_t zi = 0; zi < rr->nzones; zi++) {
         const struct mdl_rzone *z = &rr->z[zi];
         double *buf = ks_xmalloc((z->vbp->nsteps ? z->vbp->nsteps : 1) * sizeof *buf);
@@ -131,6 +135,10 @@ mdl_rules_fit_check(const struct mdl_rules_run *rr, const double (*caps)[2], siz
                 continue;
             double cpu = unit_need(z->vbp, l, 0, allow_over, buf);
             double mem = unit_need(z->vbp, l, 1, allow_over, buf);
+            if (z->model < 0) { /* screened per host choice (mdl_rules_screen) */
+                rr->group_need[z->unit[l] * 2] = cpu;
+                rr->group_need[z->unit[l] * 2 + 1] = mem;
+            }
             const double(*cz)[2] = z->model >= 0 ? (const double(*)[2])z->cap : caps;
             size_t c = 0, nc = z->model >= 0 ? 1 : ncaps;
             while (c < nc && (cpu > cz[c][0] || mem > cz[c][1]))
@@ -144,6 +152,22 @@ mdl_rules_fit_check(const struct mdl_rules_run *rr, const double (*caps)[2], siz
     }
     free(size);
     return mdl_probs_fail(&pb, "for the hosts of the catalog", err);
+}
+
+int
+mdl_rules_screen(const struct mdl_rules_run *rr, const double pack[2], char *reason, size_t len)
+{
+    for (size_t u = 0; rr->group_need && u < rr->nunits; u++) {
+        double cpu = rr->group_need[u * 2], mem = rr->group_need[u * 2 + 1];
+        if (!(cpu > pack[0] || mem > pack[1])) /* NaN: not a group on the plan's model */
+            continue;
+        const struct mdl_rule *r = unit_rule(rr, u);
+        snprintf(reason, len, "%s rule '%s' (%s:%lu): its members together need %.0f MHz "
+                 "and %.0f MiB > host %.0f MHz, %.0f MiB", mdl_rule_type_name(r->type),
+                 r->name, rr->rs->path, r->line, cpu, mem, pack[0], pack[1]);
+        return 1;
+    }
+    return 0;
 }
 
 size_t

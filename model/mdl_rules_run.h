@@ -44,8 +44,14 @@ size_t mdl_rules_fixed_bound(const struct mdl_rules_run *rr);
 /* Units (affinity groups) that fit no host: caps are the packing capacities (CPU, memory)
  * of every host choice (a zone with its own model: its capacity alone); allow_over as in
  * the problem. -EINVAL naming each rule's line. */
-int mdl_rules_fit_check(const struct mdl_rules_run *rr, const double (*caps)[2], size_t ncaps,
+int mdl_rules_fit_check(struct mdl_rules_run *rr, const double (*caps)[2], size_t ncaps,
                         size_t allow_over, struct ks_err *err);
+/* A group (affinity, or one pinned host's entities) packed on the plan's model that a
+ * host of packing capacity pack cannot carry: 1 and reason naming the rule, its line
+ * and the figures (the host choice is then ineligible, as for any other reason), else
+ * 0. Uses the needs mdl_rules_fit_check computed. */
+int mdl_rules_screen(const struct mdl_rules_run *rr, const double pack[2], char *reason,
+                     size_t len);
 /* Lower bound with the rules, for p's capacity (a zone with its own model: that model's):
  * per zone, the engine's bound on its units, raised to its largest anti-affinity group
  * and its count of pinned hosts; summed. */

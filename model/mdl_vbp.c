@@ -2,6 +2,7 @@
 #include "model/mdl_vbp.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,8 @@ mdl_vbp_free(struct mdl_vbp *p)
 float
 mdl_round_up_float(double v)
 {
+    if (v > FLT_MAX) /* out of float range: the conversion would be undefined */
+        return INFINITY;
     float f = (float)v;
     if ((double)f < v)
         f = nextafterf(f, INFINITY);
@@ -58,6 +61,9 @@ mdl_vbp_set_item(struct mdl_vbp *p, size_t i, const double *dem)
 /* Most items a .vbp file may expand to (the largest published instances have ~10^4;
  * 10^7 items of 16 resources is 640 MB of demands). */
 #define VBP_MAX_ITEMS 1e7
+/* Largest capacity: weights up to it convert to float without overflow, and sums of
+ * 1e7 of them stay finite in double. */
+#define VBP_MAX_CAP 1e30
 
 struct tok {
     FILE *f;
@@ -157,6 +163,9 @@ mdl_vbp_read(const char *path, struct mdl_vbp **out, struct ks_err *err)
         if ((rc = next_num(&t, &cap[r], "capacity", err)) == 0 && cap[r] <= 0)
             rc = ks_errf(err, -EINVAL, "%s:%lu: capacity of resource %zu is 0", path, t.line,
                          r + 1);
+        else if (rc == 0 && cap[r] > VBP_MAX_CAP) /* weights are kept as floats */
+            rc = ks_errf(err, -EINVAL, "%s:%lu: capacity %g of resource %zu is above %g", path,
+                         t.line, cap[r], r + 1, VBP_MAX_CAP);
     if (rc == 0)
         rc = read_types(&t, d, cap, &types, &m, err);
     fclose(t.f);
@@ -181,7 +190,9 @@ static size_t
 ceil_tol(double x)
 {
     double c = ceil(x - 1e-9);
-    return c > 0 ? (size_t)c : 0;
+    /* Saturate instead of an undefined conversion; the planner refuses such demand
+     * before it asks for a bound, a .vbp file cannot get near it. */
+    return c > 0 ? c < 1e18 ? (size_t)c : (size_t)1e18 : 0;
 }
 
 /* O(n x dim): one pass summing every cell. */
@@ -193,11 +204,16 @@ static size_t
 over_bound(double *S, size_t T, double cap, size_t A)
 {
     qsort(S, T, sizeof *S, cmp_desc);
-    for (size_t k = 1;; k++) {
-        size_t i = k * A < T ? k * A : T - 1;
-        if (ceil_tol(S[i] / cap) <= k)
+    /* Past K0 = ceil((T-1)/A) steps the index stays at T-1, so the answer there is
+     * max(K0, ceil(S[T-1]/cap)) in closed form: the loop runs at most K0 <= T times
+     * however large the demand (stepping k up to a bound of 1e10 hosts took minutes). */
+    size_t K0 = A ? (T - 1 + A - 1) / A : 0;
+    for (size_t k = 1; k < K0; k++)
+        if (ceil_tol(S[k * A] / cap) <= k)
             return k;
-    }
+    size_t last = ceil_tol(S[A ? T - 1 : 0] / cap);
+    K0 = K0 > 1 ? K0 : 1;
+    return last > K0 ? last : K0;
 }
 
 size_t

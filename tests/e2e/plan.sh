@@ -96,7 +96,7 @@ expect_exit "catalog missing a column" 1 "catalog-missing-column.csv:1: missing 
     "$KASANE" plan "$P/small" --catalog "$P/catalog-missing-column.csv" -o "$T/bad"
 expect_exit "zero-capacity model" 1 "catalog-zero.csv:3: column 'core_MHz' is 0" \
     "$KASANE" plan "$P/small" --catalog "$P/catalog-zero.csv" -o "$T/bad"
-expect_exit "VM larger than every model" 1 "'srv0[0-7]' needs [0-9]+ MHz" \
+expect_exit "VM larger than every model" 1 "entity 'srv0[0-7]': CPU demand [0-9.]+ MHz .* \('tiny': 1000 MHz\)" \
     "$KASANE" plan "$P/small" --catalog "$P/catalog-tiny.csv" --hv-mem-MiB 0 -o "$T/bad"
 mkdir -p "$T/empty" && head -1 "$P/small/inventory.csv" > "$T/empty/inventory.csv"
 expect_exit "empty dataset" 1 "empty" "$KASANE" plan "$T/empty" --catalog "$P/catalog.csv" -o "$T/bad"

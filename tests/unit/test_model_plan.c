@@ -290,7 +290,9 @@ test_vm_too_big(void **state)
     struct ks_err err = {0};
     exact_policy(&pol);
     assert_int_equal(plan_it(d, &pol, &p, &err), -ERANGE);
-    assert_non_null(strstr(err.msg, "'vm00' needs 9000 MHz"));
+    /* Refused before any bound or packing, naming entity, resource, value and model. */
+    assert_non_null(strstr(err.msg, "entity 'vm00': CPU demand 9000 MHz"));
+    assert_non_null(strstr(err.msg, "4000 MHz"));
     planned_fini(&p);
     mdl_policy_fini(&pol);
     tu_rmrf(d);
