@@ -6,7 +6,7 @@
 #
 #   make            build ./kasane
 #   make deps       apt-get install the Debian packages that are missing (idempotent)
-#   make check      deps + build + every test (SAN=1: AddressSanitizer + UBSan build)
+#   make check      deps + build + every test (SAN=1: AddressSanitizer + UBSan (with float-cast-overflow) build)
 #   make demo       deps + build + a full assessment of the bundled demo server room
 #   make bench      optimized build + every benchmark, table in bench/results.csv
 #   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each
@@ -26,7 +26,8 @@ OPT ?= -O2 -g
 
 ifeq ($(SAN),1)
 BUILD ?= build-san
-SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SANFLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined,float-cast-overflow
 OPT := -O1 -g
 else
 BUILD ?= build

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/ks_table.h"
+#include "model/mdl_catalog.h"
 
 static const char *const KINDS[] = {"per_socket", "per_core", "per_host", "per_guests"};
 
@@ -41,6 +42,11 @@ read_rule(const struct ks_table *t, const char *path, size_t r, struct mdl_lic_r
         if (v[c] < 0)
             return ks_errf(err, -EINVAL, "%s:%lu: column '%s' is negative", path, t->lines[r],
                            cols[c]);
+        /* A price capped like the catalog's (fleet sums stay finite); counts whole. */
+        if (!isnan(v[c]) && (v[c] > (c ? 1e6 : MDL_MAX_MONEY) || (c && v[c] != floor(v[c]))))
+            return ks_errf(err, -EINVAL, "%s:%lu: column '%s' is %g: want %s up to %g", path,
+                           t->lines[r], cols[c], v[c], c ? "a whole number" : "a price",
+                           c ? 1e6 : MDL_MAX_MONEY);
     }
     if (k == MDL_LIC_GUESTS && !(v[3] >= 1))
         return ks_errf(err, -EINVAL, "%s:%lu: column 'guests_per_licence' must be >= 1 for "

@@ -11,6 +11,10 @@
 #include "core/ks_table.h"
 #include "model/mdl_rules_int.h"
 
+/* Largest soft-affinity weight: a year of bytes on a 100 Gbit/s link is ~4e17, and sums
+ * of weights over every pair of a large estate stay finite in double. */
+#define MAX_WEIGHT 1e18
+
 static const char *const TYPE_NAMES[MDL_RULE_NTYPES] = {
     "anti-affinity", "affinity", "soft-affinity", "zone", "pin", "exclude"};
 
@@ -230,9 +234,10 @@ parse_target(struct mdl_rules *rs, struct mdl_rule *r, const char *w, struct mdl
     r->weight = NAN;
     if (w && r->type != MDL_RULE_SOFT)
         mdl_probs_add(pb, r->line, "rule '%s': only soft-affinity takes a weight", r->name);
-    else if (w && (ks_parse_double(w, &r->weight) < 0 || r->weight <= 0))
-        mdl_probs_add(pb, r->line, "rule '%s': column 'weight': '%s' is not a number > 0",
-                      r->name, w);
+    else if (w && (ks_parse_double(w, &r->weight) < 0 || r->weight <= 0 ||
+                   r->weight > MAX_WEIGHT))
+        mdl_probs_add(pb, r->line, "rule '%s': column 'weight': '%s' is not a number in "
+                      "(0, %g]", r->name, w, MAX_WEIGHT);
 }
 
 static void

@@ -13,6 +13,8 @@
 
 #include "core/ks_table.h"
 
+#define STORAGE_MAX 1e12
+
 /* One numeric column of a record: where it goes and what it may hold. */
 struct fspec {
     const char *col;
@@ -98,6 +100,11 @@ read_field(const struct ks_table *t, const char *path, size_t r, const struct fs
     if (!isnan(v) && (f->lo_open ? !(v > f->lo) : !(v >= f->lo)))
         return ks_errf(err, -EINVAL, "%s:%lu: column '%s': %g must be %s %g", path, line, f->col, v,
                        f->lo_open ? ">" : ">=", f->lo);
+    /* One cap for every figure: far above any real drive, shelf or controller (and any
+     * price), low enough that sums over the largest array stay finite. */
+    if (!isnan(v) && v > STORAGE_MAX)
+        return ks_errf(err, -EINVAL, "%s:%lu: column '%s': %g is above the limit %g", path,
+                       line, f->col, v, STORAGE_MAX);
     if (f->integer) {
         if (v != floor(v) || v > 1e9)
             return ks_errf(err, -EINVAL, "%s:%lu: column '%s': %g is not a whole number", path,
