@@ -6,7 +6,8 @@
 #
 #   make            build ./kasane
 #   make deps       apt-get install the Debian packages that are missing (idempotent)
-#   make check      deps + build + every test (SAN=1: AddressSanitizer + UBSan (with float-cast-overflow) build)
+#   make check      deps + build + every test (SAN=1: AddressSanitizer + UBSan build,
+#                   float-cast-overflow included)
 #   make demo       deps + build + a full assessment of the bundled demo server room
 #   make bench      optimized build + every benchmark, table in bench/results.csv
 #   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each

@@ -72,8 +72,8 @@ mdl_ports_read(const char *path, struct mdl_ports *out, struct ks_err *err)
         if (rc == 0)
             rc = ks_table_check_num(&t, path, r, "sized", 0, &sz, err);
         if (rc == 0 && (n < 0 || n > 64 || n != floor(n)))
-            rc = ks_errf(err, -EINVAL, "%s:%lu: column 'min_ports': %g is not a whole number in 0..64", path,
-                         t.lines[r], n);
+            rc = ks_errf(err, -EINVAL, "%s:%lu: column 'min_ports': %g is not a whole number "
+                         "in 0..64", path, t.lines[r], n);
         if (rc == 0) {
             out->min[k] = (int)n;
             out->sized[k] = sz != 0;

@@ -28,7 +28,8 @@ for spec in "cpu_MHz 1e15 CPU" "cpu_MHz 1e308 CPU" "mem_used_MiB 1e15 memory" \
     set -- $spec
     set_sample "$1" "$2" "$T/h"
     expect_exit "$1 = $2 fails at once naming entity, resource and model" 1 \
-        "t?/h: entity 'web01': $3 demand .* at time [0-9]+ is more than the largest host model can carry \('[^']+': [0-9]+ " \
+        "/h: entity 'web01': $3 demand .* at time [0-9]+ is more than the largest host model \
+can carry \('[^']+': [0-9]+ " \
         timeout "$TO" "$KASANE" plan "$T/h" --catalog "$CAT" -o "$T/ph"
 done
 # Under a percentile policy too: the spike is one step of 576.
@@ -56,7 +57,8 @@ for spec in "price 1e308" "watts_max 1e308" "rack_U 1e308" "sockets 1e308" "nic_
     set -- $spec
     bad_catalog "$1" "$2"
     expect_exit "catalog $1 = $2 refused naming file, line and column" 1 \
-        "cat.csv:2: column '$1'" timeout "$TO" "$KASANE" plan "$T/ds" --catalog "$T/cat.csv" -o "$T/ph"
+        "cat.csv:2: column '$1'" \
+        timeout "$TO" "$KASANE" plan "$T/ds" --catalog "$T/cat.csv" -o "$T/ph"
 done
 bad_catalog min_sockets 1.5
 expect_exit "catalog min_sockets 1.5 refused" 1 "cat.csv:2: column 'min_sockets'" \
