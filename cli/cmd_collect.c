@@ -51,7 +51,8 @@ help(void)
            "      --no-cores          do not write cores.csv\n"
            "      --sources LIST      only these sources (cpu,mem,disk,net)\n"
            "      --listen ADDR:PORT  also serve the latest sample at http://ADDR:PORT/metrics\n"
-           "                          in Prometheus' text format (docs/prometheus.md)\n"
+           "                          in Prometheus' text format (docs/prometheus.md); :PORT\n"
+           "                          is loopback only, 0.0.0.0:PORT every address\n"
            "      --pcap IFACE[,IFACE] capture traffic: protocols, sizes, flows.csv\n"
            "                          (docs/sources.md; needs root or CAP_NET_RAW)\n"
            "      --pcap-file FILE    the same from a capture file (whole file in row 1)\n"
@@ -351,9 +352,13 @@ run(struct collect_args *a, sigset_t *set)
         lc.kind = inv->kind;
         a->run.on_sample = export_sample;
         a->run.sample_ctx = &lc;
+        /* Say where: ":PORT" means loopback only, which a user may not expect. */
         if (rc == 0)
-            fprintf(stderr, "kasane collect: serving http://%s/metrics (port %d)\n", a->listen,
-                    col_prom_exporter_port(lc.ex));
+            fprintf(stderr, "kasane collect: serving http://%s/metrics (port %d)%s\n",
+                    col_prom_exporter_addr(lc.ex), col_prom_exporter_port(lc.ex),
+                    a->listen[0] == ':' ? "; loopback only: --listen 0.0.0.0:PORT for every "
+                                          "address"
+                                        : "");
     }
     if (rc == 0) {
         if (a->wr.dir)
