@@ -26,8 +26,7 @@ busy(int fd, const char *dir, struct ks_err *err)
     buf[n > 0 ? n : 0] = '\0';
     long pid = strtol(buf, NULL, 10);
     if (pid > 0)
-        return ks_errf(err, -EBUSY, "%s is being written by another collector (pid %ld)", dir,
-                       pid);
+        return ks_errf(err, -EBUSY, "%s is being written by another collector (pid %ld)", dir, pid);
     return ks_errf(err, -EBUSY, "%s is being written by another collector (pid unknown)", dir);
 }
 
@@ -179,8 +178,8 @@ hand_over(const struct hand *h0, struct ks_err *err)
         h.apply = 1;
         rc = hand_all(&h, dfd, err);
     }
-    if (rc == 0 && (fchown(dfd, h.uid, h.gid) != 0 ||
-                    fchmod(dfd, (st.st_mode & 07777) | S_IRWXU) != 0)) {
+    if (rc == 0 &&
+        (fchown(dfd, h.uid, h.gid) != 0 || fchmod(dfd, (st.st_mode & 07777) | S_IRWXU) != 0)) {
         int e = errno;
         rc = ks_errf(err, -e, "%s: cannot hand over to '%s': %s", h.dir, h.user, strerror(e));
     }

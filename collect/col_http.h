@@ -12,12 +12,12 @@
 #include <stddef.h>
 
 enum col_http_verdict {
-    COL_HTTP_MORE,    /* the head is incomplete: read more */
-    COL_HTTP_METRICS, /* GET /metrics (query string ignored): 200 */
-    COL_HTTP_BAD,     /* not an HTTP/1.x request line: 400 */
+    COL_HTTP_MORE,     /* the head is incomplete: read more */
+    COL_HTTP_METRICS,  /* GET /metrics (query string ignored): 200 */
+    COL_HTTP_BAD,      /* not an HTTP/1.x request line: 400 */
     COL_HTTP_NOTFOUND, /* another path: 404 */
-    COL_HTTP_METHOD,  /* a method other than GET and HEAD: 405 */
-    COL_HTTP_TOOBIG   /* no end of head within cap bytes: 431 */
+    COL_HTTP_METHOD,   /* a method other than GET and HEAD: 405 */
+    COL_HTTP_TOOBIG    /* no end of head within cap bytes: 431 */
 };
 
 struct col_http_req {

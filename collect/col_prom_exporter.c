@@ -44,7 +44,7 @@ struct col_prom_exporter {
     size_t nent, cap;
     struct ks_map ix; /* entity -> index in ents */
     unsigned long requests, evicted;
-    char addr[80]; /* numeric ADDR:PORT bound */
+    char addr[80];      /* numeric ADDR:PORT bound */
     struct conn *conns; /* COL_PROM_MAX_CONNS slots, the first nconn in use */
     size_t nconn;
 };

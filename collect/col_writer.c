@@ -23,17 +23,17 @@ struct wfile {
     uint64_t size; /* bytes in the file (our own count: the fd is O_APPEND) */
     long day;      /* UTC day number of the rows in it; -1 before the first */
     double last_sync_s;
-    double last_time; /* samples.csv: time of its last row (NaN: none, or unknown) */
+    double last_time;  /* samples.csv: time of its last row (NaN: none, or unknown) */
     int rotate_failed; /* the last rotation failed and was warned about */
 };
 
 struct col_writer {
     struct col_writer_opts o;
-    char *entity, *dir; /* dir: the path files are reached by (o.io_dir or o.dir) */
+    char *entity, *dir;   /* dir: the path files are reached by (o.io_dir or o.dir) */
     char *name, *io_name; /* owned copies of o.dir and o.io_dir */
     struct wfile samples, cores;
     struct wfile flows; /* opened at the first snapshot from a flow source */
-    FILE *mem; /* row formatting buffer (open_memstream) */
+    FILE *mem;          /* row formatting buffer (open_memstream) */
     char *mbuf;
     size_t mlen;
     uint64_t rows, dropped;
@@ -82,7 +82,7 @@ put_cores_header(FILE *f)
 static void
 put_flows_header(FILE *f)
 {
-    static const char *const cols[] = {"time", "entity", "src",   "dst",
+    static const char *const cols[] = {"time",  "entity", "src",   "dst",
                                        "proto", "dport",  "bytes", "packets"};
     ks_csv_put_row(f, cols, sizeof cols / sizeof *cols);
 }
@@ -326,8 +326,7 @@ maybe_rotate(struct col_writer *w, struct wfile *f, size_t len, double t)
     char *to = rotated_name(f->path, t);
     struct ks_err e = {0};
     if (rename(f->path, to) != 0) {
-        ks_errf(&e, -errno, "%s: cannot rotate: %s: rows go on into it", f->path,
-                strerror(errno));
+        ks_errf(&e, -errno, "%s: cannot rotate: %s: rows go on into it", f->path, strerror(errno));
     } else if (wfile_reopen(w, f, &e) < 0) {
         rename(to, f->path); /* put it back: the old descriptor still writes there */
         ks_err_prefix(&e, "rotation failed, rows go on into the old file: ");

@@ -28,7 +28,7 @@
 #include "collect/col_snapshot.h"
 
 struct col_writer_opts {
-    const char *dir;       /* dataset directory (created); NULL: samples.csv to stdout */
+    const char *dir; /* dataset directory (created); NULL: samples.csv to stdout */
     /* The same directory as the writer reaches it, when that differs: "/proc/self/fd/N"
      * for a directory opened before a privilege drop (col_dsdir_drop), whose parents the
      * user may not search. Messages still name dir. NULL: dir. */
