@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "collect/col_dsdir.h"
 #include "collect/col_prom_exporter.h"
 #include "collect/col_run.h"
 #include "collect/col_sampler.h"
@@ -49,7 +51,8 @@ help(void)
            "      --no-cores          do not write cores.csv\n"
            "      --sources LIST      only these sources (cpu,mem,disk,net)\n"
            "      --listen ADDR:PORT  also serve the latest sample at http://ADDR:PORT/metrics\n"
-           "                          in Prometheus' text format (docs/prometheus.md)\n"
+           "                          in Prometheus' text format (docs/prometheus.md); :PORT\n"
+           "                          is loopback only, 0.0.0.0:PORT every address\n"
            "      --pcap IFACE[,IFACE] capture traffic: protocols, sizes, flows.csv\n"
            "                          (docs/sources.md; needs root or CAP_NET_RAW)\n"
            "      --pcap-file FILE    the same from a capture file (whole file in row 1)\n"
@@ -326,22 +329,36 @@ run(struct collect_args *a, sigset_t *set)
     struct col_sampler *s = NULL;
     struct col_writer *w = NULL;
     struct listen_ctx lc = {0};
+    int dir_fd = -1; /* the dataset directory, opened before a privilege drop */
+    char io_dir[32];
     int rc = col_sampler_new(&a->col, &s, &err);
     const struct col_inventory *inv = rc == 0 ? col_sampler_inventory(s) : NULL;
     if (rc == 0) {
         warn_sources(inv);
         a->wr.entity = a->entity ? a->entity : inv->hostname[0] ? inv->hostname : "localhost";
-        rc = col_writer_open(&a->wr, inv, &w, &err);
+        a->wr.warn = warn_stderr;
+        /* The capture is open: drop now, so that every file of the dataset is created
+         * by the user the rest of the run is (rotation and SIGHUP create files too). */
+        if (a->wr.dir)
+            rc = col_dsdir_drop(a->wr.dir, col_sampler_drop_user(s), &dir_fd, io_dir,
+                                sizeof io_dir, &err);
+        a->wr.io_dir = dir_fd >= 0 ? io_dir : NULL;
     }
+    if (rc == 0)
+        rc = col_writer_open(&a->wr, inv, &w, &err);
     if (rc == 0 && a->listen) {
         rc = col_prom_exporter_start(a->listen, &lc.ex, &err);
         lc.entity = a->wr.entity;
         lc.kind = inv->kind;
         a->run.on_sample = export_sample;
         a->run.sample_ctx = &lc;
+        /* Say where: ":PORT" means loopback only, which a user may not expect. */
         if (rc == 0)
-            fprintf(stderr, "kasane collect: serving http://%s/metrics (port %d)\n", a->listen,
-                    col_prom_exporter_port(lc.ex));
+            fprintf(stderr, "kasane collect: serving http://%s/metrics (port %d)%s\n",
+                    col_prom_exporter_addr(lc.ex), col_prom_exporter_port(lc.ex),
+                    a->listen[0] == ':' ? "; loopback only: --listen 0.0.0.0:PORT for every "
+                                          "address"
+                                        : "");
     }
     if (rc == 0) {
         if (a->wr.dir)
@@ -359,6 +376,8 @@ run(struct collect_args *a, sigset_t *set)
     }
     col_prom_exporter_stop(lc.ex);
     col_sampler_free(s);
+    if (dir_fd >= 0)
+        close(dir_fd);
     return rc < 0 ? cmd_fail("collect", &err) : KS_EXIT_OK;
 }
 

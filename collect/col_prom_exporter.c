@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "collect/col_http.h"
 #include "collect/col_prom_expo.h"
 #include "core/ks_table.h"
 
@@ -31,6 +32,7 @@ struct conn {
     char *out; /* owned; response head + body */
     size_t outlen, outoff;
     double deadline_ms; /* monotonic */
+    double active_ms;   /* the last byte received (or the accept): eviction order */
 };
 
 struct col_prom_exporter {
@@ -41,7 +43,8 @@ struct col_prom_exporter {
     struct col_prom_entity *ents;
     size_t nent, cap;
     struct ks_map ix; /* entity -> index in ents */
-    unsigned long requests;
+    unsigned long requests, evicted;
+    char addr[80];      /* numeric ADDR:PORT bound */
     struct conn *conns; /* COL_PROM_MAX_CONNS slots, the first nconn in use */
     size_t nconn;
 };
@@ -104,25 +107,29 @@ metrics_response(struct col_prom_exporter *ex, struct conn *c, int head_only)
     free(body);
 }
 
-/* Answer the complete request head in c->in (NUL-terminated). Only the request line
- * matters: headers are accepted and ignored. */
+/* Answer a complete request head (col_http_parse's verdict). */
 static void
-answer(struct col_prom_exporter *ex, struct conn *c)
+answer(struct col_prom_exporter *ex, struct conn *c, const struct col_http_req *rq)
 {
-    char method[16], target[1024], version[16];
-    if (sscanf(c->in, "%15s %1023s %15s", method, target, version) != 3 ||
-        strncmp(version, "HTTP/1.", 7) != 0) {
+    switch (rq->verdict) {
+    case COL_HTTP_METRICS:
+        metrics_response(ex, c, rq->head_only);
+        break;
+    case COL_HTTP_NOTFOUND:
+        simple_response(c, 404, "Not Found", NULL);
+        break;
+    case COL_HTTP_METHOD:
+        simple_response(c, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n");
+        break;
+    case COL_HTTP_TOOBIG:
+        simple_response(c, 431, "Request Header Fields Too Large", NULL);
+        break;
+    default: /* COL_HTTP_BAD */
         simple_response(c, 400, "Bad Request", NULL);
-    } else {
-        int get = strcmp(method, "GET") == 0, head = strcmp(method, "HEAD") == 0;
-        target[strcspn(target, "?")] = '\0';
-        if (!get && !head)
-            simple_response(c, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n");
-        else if (strcmp(target, "/metrics") != 0)
-            simple_response(c, 404, "Not Found", NULL);
-        else
-            metrics_response(ex, c, head);
+        break;
     }
+    /* the response must be taken in its own time, not what was left of the head's */
+    c->deadline_ms = now_ms() + COL_PROM_WRITE_TIMEOUT_MS;
     pthread_mutex_lock(&ex->mu);
     ex->requests++;
     pthread_mutex_unlock(&ex->mu);
@@ -146,11 +153,10 @@ conn_read(struct col_prom_exporter *ex, struct conn *c)
     if (n == 0)
         return -1; /* the client gave up before finishing its request */
     c->inlen += (size_t)n;
-    c->in[c->inlen] = '\0';
-    if (strstr(c->in, "\r\n\r\n") || strstr(c->in, "\n\n"))
-        answer(ex, c);
-    else if (c->inlen == sizeof c->in - 1)
-        simple_response(c, 431, "Request Header Fields Too Large", NULL);
+    c->active_ms = now_ms();
+    struct col_http_req rq;
+    if (col_http_parse(c->in, c->inlen, sizeof c->in - 1, &rq) != COL_HTTP_MORE)
+        answer(ex, c, &rq);
     return 0;
 }
 
@@ -183,22 +189,49 @@ conn_close(struct conn *c)
     c->out = NULL;
 }
 
-/* Accept every pending connection while there are free slots. Sockets are
- * non-blocking (one thread serves all) and close-on-exec (a collector that forks a
- * helper must not leak them). */
+/* The slot to give a new connection when all are taken: the one idle longest among
+ * those still sending their request head (slowloris and idle sockets), else the one
+ * idle longest of all (an answered client that is slow to read). */
+static struct conn *
+victim(struct col_prom_exporter *ex)
+{
+    struct conn *v = NULL;
+    for (size_t i = 0; i < ex->nconn; i++) {
+        struct conn *c = &ex->conns[i];
+        int better = !v || (c->st == C_READ && v->st != C_READ) ||
+                     ((c->st == C_READ) == (v->st == C_READ) && c->active_ms < v->active_ms);
+        if (better)
+            v = c;
+    }
+    return v;
+}
+
+/* Accept every pending connection; when the slots are full, evict (victim) so that a
+ * scrape never waits behind idle sockets. Sockets are non-blocking (one thread serves
+ * all) and close-on-exec (a collector that forks a helper must not leak them). */
 static void
 accept_all(struct col_prom_exporter *ex)
 {
-    while (ex->nconn < COL_PROM_MAX_CONNS) {
+    for (;;) {
         int fd = accept4(ex->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return; /* EAGAIN: none left; other errors: the client is already gone */
-        struct conn *c = &ex->conns[ex->nconn++];
+        struct conn *c;
+        if (ex->nconn < COL_PROM_MAX_CONNS) {
+            c = &ex->conns[ex->nconn++];
+        } else {
+            c = victim(ex);
+            conn_close(c);
+            pthread_mutex_lock(&ex->mu);
+            ex->evicted++;
+            pthread_mutex_unlock(&ex->mu);
+        }
         c->fd = fd;
         c->st = C_READ;
         c->inlen = 0;
         c->out = NULL;
-        c->deadline_ms = now_ms() + COL_PROM_CONN_TIMEOUT_MS;
+        c->active_ms = now_ms();
+        c->deadline_ms = c->active_ms + COL_PROM_HEAD_TIMEOUT_MS;
     }
 }
 
@@ -231,8 +264,7 @@ poll_timeout(const struct col_prom_exporter *ex)
 }
 
 /* Handle poll events of one connection, then enforce its deadline: a client that
- * stalls (slowloris, a half-open TCP peer) loses its slot after
- * COL_PROM_CONN_TIMEOUT_MS. */
+ * stalls or trickles (slowloris, a half-open TCP peer) loses its slot. */
 static void
 service(struct col_prom_exporter *ex, struct conn *c, short rev)
 {
@@ -249,10 +281,10 @@ service(struct col_prom_exporter *ex, struct conn *c, short rev)
         conn_close(c);
 }
 
-/* The server thread. pf[0] is the stop pipe, pf[1] the listening socket (left out
- * while every slot is busy, so the kernel backlog queues new clients), then one entry
- * per connection. New connections are accepted after servicing, so the indices of
- * pf and conns agree during servicing. */
+/* The server thread. pf[0] is the stop pipe, pf[1] the listening socket (always: a
+ * new client evicts an idle one when every slot is busy), then one entry per
+ * connection. New connections are accepted after servicing, so the indices of pf and
+ * conns agree during servicing. */
 static void *
 serve(void *arg)
 {
@@ -260,8 +292,7 @@ serve(void *arg)
     struct pollfd pf[COL_PROM_MAX_CONNS + 2];
     for (;;) {
         pf[0] = (struct pollfd){.fd = ex->wake[0], .events = POLLIN};
-        pf[1] =
-            (struct pollfd){.fd = ex->nconn < COL_PROM_MAX_CONNS ? ex->lfd : -1, .events = POLLIN};
+        pf[1] = (struct pollfd){.fd = ex->lfd, .events = POLLIN};
         for (size_t i = 0; i < ex->nconn; i++)
             pf[i + 2] = (struct pollfd){.fd = ex->conns[i].fd,
                                         .events = ex->conns[i].st == C_WRITE ? POLLOUT : POLLIN};
@@ -285,7 +316,8 @@ serve(void *arg)
 
 /* ---- setup ------------------------------------------------------------------------ */
 
-/* Split "host:port", ":port" or "[v6]:port". host becomes "" for every address. */
+/* Split "host:port", ":port" or "[v6]:port". No host means loopback (127.0.0.1): an
+ * exporter open to every address must be asked for (0.0.0.0, [::]). */
 static int
 split_addr(const char *s, char *host, size_t hcap, char *port, struct ks_err *err)
 {
@@ -305,23 +337,30 @@ split_addr(const char *s, char *host, size_t hcap, char *port, struct ks_err *er
                        "listen address '%s': expected ADDR:PORT (e.g. 127.0.0.1:9187, "
                        ":9187, [::1]:9187) with a port 0-65535",
                        s);
-    memcpy(host, h, hl);
-    host[hl] = '\0';
+    if (hl == 0)
+        snprintf(host, hcap, "127.0.0.1");
+    else {
+        memcpy(host, h, hl);
+        host[hl] = '\0';
+    }
     snprintf(port, 8, "%ld", pv);
     return 0;
 }
 
-/* The port a socket is bound to (the kernel picks it for port 0); -1 on error. */
+/* The port a socket is bound to (the kernel picks it for port 0; -1 on error), and
+ * the numeric ADDR:PORT into addr. */
 static int
-bound_port(int fd)
+bound_port(int fd, char *addr, size_t cap)
 {
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+    char host[64], serv[16];
+    snprintf(addr, cap, "?");
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
+        getnameinfo((struct sockaddr *)&ss, len, host, sizeof host, serv, sizeof serv,
+                    NI_NUMERICHOST | NI_NUMERICSERV))
         return -1;
-    char serv[16];
-    if (getnameinfo((struct sockaddr *)&ss, len, NULL, 0, serv, sizeof serv, NI_NUMERICSERV))
-        return -1;
+    snprintf(addr, cap, ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, serv);
     return atoi(serv);
 }
 
@@ -337,7 +376,7 @@ open_listener(const char *addr_port, struct ks_err *err)
                              .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *res;
-    int gai = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+    int gai = getaddrinfo(host, port, &hints, &res);
     if (gai != 0)
         return ks_errf(err, -EINVAL, "listen address '%s': %s", addr_port, gai_strerror(gai));
     int fd = -1, e = EADDRNOTAVAIL;
@@ -369,7 +408,7 @@ col_prom_exporter_start(const char *addr_port, struct col_prom_exporter **out, s
         return lfd;
     struct col_prom_exporter *ex = ks_xcalloc(1, sizeof *ex);
     ex->lfd = lfd;
-    ex->port = bound_port(lfd);
+    ex->port = bound_port(lfd, ex->addr, sizeof ex->addr);
     ex->conns = ks_xcalloc(COL_PROM_MAX_CONNS, sizeof *ex->conns);
     ks_map_init(&ex->ix);
     pthread_mutex_init(&ex->mu, NULL);
@@ -418,6 +457,21 @@ col_prom_exporter_update(struct col_prom_exporter *ex, const char *entity, const
     e->time_s = time;
     memcpy(e->m, metrics, sizeof e->m);
     pthread_mutex_unlock(&ex->mu);
+}
+
+const char *
+col_prom_exporter_addr(const struct col_prom_exporter *ex)
+{
+    return ex->addr;
+}
+
+unsigned long
+col_prom_exporter_evicted(struct col_prom_exporter *ex)
+{
+    pthread_mutex_lock(&ex->mu);
+    unsigned long n = ex->evicted;
+    pthread_mutex_unlock(&ex->mu);
+    return n;
 }
 
 unsigned long

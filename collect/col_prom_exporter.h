@@ -7,9 +7,17 @@
  * COL_PROM_MAX_CONNS client sockets, all non-blocking: a slow or stuck client cannot
  * stop the others being served. GET (and HEAD) /metrics -> 200; other paths 404; other
  * methods 405; a request line that is not HTTP 400; a request head larger than
- * COL_PROM_MAX_REQUEST bytes 431. Every response closes its connection
- * ("Connection: close"), which Prometheus accepts, so no keep-alive state is kept. A
- * connection that does not finish within COL_PROM_CONN_TIMEOUT_MS is dropped.
+ * COL_PROM_MAX_REQUEST bytes 431 (col_http.h parses). Every response closes its
+ * connection ("Connection: close"), which Prometheus accepts, so no keep-alive state
+ * is kept.
+ *
+ * Idle and slow clients (slowloris) cannot starve a scrape: the request head must
+ * arrive within COL_PROM_HEAD_TIMEOUT_MS of the accept (however it trickles in), the
+ * response be taken within COL_PROM_WRITE_TIMEOUT_MS, and the listener is always
+ * polled: a connection arriving while every slot is taken evicts the one that has
+ * been idle longest (among those still sending their request, if any), so a new
+ * scrape is always accepted at once. A Prometheus scrape sends its request in one
+ * segment right after connecting, so it is never the one evicted.
  *
  * Thread safety: col_prom_exporter_update may be called from any thread while the
  * server runs; the page is rendered under the same mutex when a request completes.
@@ -20,19 +28,26 @@
 #include "core/ks_dataset.h"
 #include "core/ks_util.h"
 
-#define COL_PROM_MAX_CONNS 32
+#define COL_PROM_MAX_CONNS 64
 #define COL_PROM_MAX_REQUEST 8192 /* bytes of request line + headers */
-#define COL_PROM_CONN_TIMEOUT_MS 10000
+#define COL_PROM_HEAD_TIMEOUT_MS 3000
+#define COL_PROM_WRITE_TIMEOUT_MS 5000
 
 struct col_prom_exporter; /* opaque */
 
-/* Listen on addr_port ("127.0.0.1:9187", ":9187" for every address, "[::1]:9187";
- * port 0 picks a free one, see col_prom_exporter_port) and start serving.
+/* Listen on addr_port ("127.0.0.1:9187", "[::1]:9187", "0.0.0.0:9187" or "[::]:9187"
+ * for every address; ":9187", no address, is loopback only: 127.0.0.1, since
+ * metrics name every host and VM and nothing authenticates the scraper; port 0 picks
+ * a free one, see col_prom_exporter_port) and start serving.
  * Returns 0, -EINVAL for a malformed address, or -errno of socket/bind/listen. */
 int col_prom_exporter_start(const char *addr_port, struct col_prom_exporter **out,
                             struct ks_err *err);
 /* The port actually bound (useful after port 0). */
 int col_prom_exporter_port(const struct col_prom_exporter *ex);
+/* The address and port bound, numeric ("127.0.0.1:9187", "[::]:9187"; owned by ex). */
+const char *col_prom_exporter_addr(const struct col_prom_exporter *ex);
+/* Connections closed to make room for a new one (see above). */
+unsigned long col_prom_exporter_evicted(struct col_prom_exporter *ex);
 /* Set the latest sample of an entity (added on first use; kind: physical, vm, host).
  * metrics has KS_NMETRIC values in samples.csv units, NaN = not measured. */
 void col_prom_exporter_update(struct col_prom_exporter *ex, const char *entity, const char *kind,

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "collect/col_parse.h"
 
@@ -195,6 +196,15 @@ const char *
 col_sampler_sources(const struct col_sampler *s)
 {
     return s->names;
+}
+
+const char *
+col_sampler_drop_user(const struct col_sampler *s)
+{
+    for (size_t i = 0; i < s->nsrc && geteuid() == 0; i++)
+        if (s->src[i] == &col_src_pcap)
+            return s->opts.pcap_user ? s->opts.pcap_user : "nobody";
+    return NULL;
 }
 
 void

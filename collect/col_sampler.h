@@ -40,6 +40,11 @@ int col_sampler_sample(struct col_sampler *s, struct col_snapshot *out, struct k
 const struct col_inventory *col_sampler_inventory(const struct col_sampler *s);
 /* Names of the sources running, comma-separated (owned by the sampler). */
 const char *col_sampler_sources(const struct col_sampler *s);
+/* The user a source switches to for good at the first sample (the pcap source, run
+ * as root: --user, default nobody), or NULL when nothing will drop privileges. A
+ * caller that must create files after that (a dataset directory: col_dsdir_drop)
+ * drops earlier itself. The string is col_opts.pcap_user's, or a constant. */
+const char *col_sampler_drop_user(const struct col_sampler *s);
 void col_sampler_free(struct col_sampler *s);
 
 #endif

@@ -356,7 +356,8 @@ fill(struct col_pcap_src *st, struct col_pcap_acc *a, double dt, struct col_snap
     for (int h = 0; h < COL_PCAP_NHIST; h++)
         out->x[COL_X_PCAP_LEN_64_PPS + h] = (double)a->hist[h] / dt;
     size_t n = col_pcap_acc_top(a, st->top, st->rows);
-    memcpy(col_snapshot_reserve_flows(out, n), st->rows, n * sizeof *st->rows);
+    if (n) /* no flows: the reserve may be NULL, and memcpy must not get it */
+        memcpy(col_snapshot_reserve_flows(out, n), st->rows, n * sizeof *st->rows);
     out->nflows += n;
 }
 

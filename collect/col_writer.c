@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collect/col_dsdir.h"
 #include "core/ks_csv.h"
 #include "core/ks_dataset.h"
 #include "core/ks_fault.h"
@@ -22,15 +23,17 @@ struct wfile {
     uint64_t size; /* bytes in the file (our own count: the fd is O_APPEND) */
     long day;      /* UTC day number of the rows in it; -1 before the first */
     double last_sync_s;
-    double last_time; /* samples.csv: time of its last row (NaN: none, or unknown) */
+    double last_time;  /* samples.csv: time of its last row (NaN: none, or unknown) */
+    int rotate_failed; /* the last rotation failed and was warned about */
 };
 
 struct col_writer {
     struct col_writer_opts o;
-    char *entity, *dir;
+    char *entity, *dir;   /* dir: the path files are reached by (o.io_dir or o.dir) */
+    char *name, *io_name; /* owned copies of o.dir and o.io_dir */
     struct wfile samples, cores;
     struct wfile flows; /* opened at the first snapshot from a flow source */
-    FILE *mem; /* row formatting buffer (open_memstream) */
+    FILE *mem;          /* row formatting buffer (open_memstream) */
     char *mbuf;
     size_t mlen;
     uint64_t rows, dropped;
@@ -39,6 +42,7 @@ struct col_writer {
     struct ks_dataset *inv; /* inventory.csv as written (rows of every entity); NULL
                              * without a directory */
     char *inv_path;
+    int lock_fd; /* holds the directory's lock (col_dsdir_lock); -1 without one */
 };
 
 static const char *const core_cols[] = {"time",      "entity",   "cpu",        "online",
@@ -78,7 +82,7 @@ put_cores_header(FILE *f)
 static void
 put_flows_header(FILE *f)
 {
-    static const char *const cols[] = {"time", "entity", "src",   "dst",
+    static const char *const cols[] = {"time",  "entity", "src",   "dst",
                                        "proto", "dport",  "bytes", "packets"};
     ks_csv_put_row(f, cols, sizeof cols / sizeof *cols);
 }
@@ -213,7 +217,8 @@ wfile_open(struct col_writer *w, struct wfile *f, struct ks_err *err)
         f->fd = STDOUT_FILENO;
         return write_whole(w, f, f->header, strlen(f->header));
     }
-    f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    /* O_NOFOLLOW: a link planted in the directory must not redirect our rows */
+    f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (f->fd < 0 || fstat(f->fd, &st) != 0) {
         int e = errno;
         return ks_errf(err, -e, "%s: cannot open for appending: %s", f->path, strerror(e));
@@ -261,8 +266,55 @@ rotated_name(const char *path, double t)
     }
 }
 
+/* Reopen one file by path. On failure the old descriptor stays (rows keep going to
+ * the file it names rather than nowhere) and err says why. */
+static int
+wfile_reopen(struct col_writer *w, struct wfile *f, struct ks_err *err)
+{
+    struct wfile old = *f;
+    int rc = wfile_open(w, f, err);
+    if (rc < 0) {
+        if (f->fd >= 0)
+            close(f->fd);
+        *f = old;
+        return rc;
+    }
+    wfile_close(&old);
+    return 0;
+}
+
+/* Messages name the directory the user gave, not the /proc/self/fd path it is reached
+ * by after a privilege drop (o.io_dir). */
+static void
+name_dir(const struct col_writer *w, struct ks_err *e)
+{
+    if (!e || !w->o.io_dir || !w->o.dir)
+        return;
+    char out[sizeof e->msg] = "";
+    size_t il = strlen(w->o.io_dir), n = 0;
+    for (const char *p = e->msg; *p && n + 1 < sizeof out;) {
+        if (strncmp(p, w->o.io_dir, il) == 0) {
+            n += (size_t)snprintf(out + n, sizeof out - n, "%s", w->o.dir);
+            p += il;
+        } else {
+            out[n++] = *p++;
+        }
+    }
+    out[n < sizeof out ? n : sizeof out - 1] = '\0';
+    memcpy(e->msg, out, sizeof out);
+}
+
+static void
+warn(const struct col_writer *w, struct ks_err *e)
+{
+    name_dir(w, e);
+    if (w->o.warn)
+        w->o.warn(w->o.warn_ctx, e->msg);
+}
+
 /* Rotate before a row of len bytes at time t when the policy says so. The row is
- * written afterwards either way: a failed rotation keeps the old file. */
+ * written afterwards either way: a failed rotation keeps the old file, and says so
+ * once (until a rotation works again), since --rotate was asked for. */
 static void
 maybe_rotate(struct col_writer *w, struct wfile *f, size_t len, double t)
 {
@@ -272,14 +324,16 @@ maybe_rotate(struct col_writer *w, struct wfile *f, size_t len, double t)
     if (!f->path || !(by_size || by_day))
         return;
     char *to = rotated_name(f->path, t);
-    if (rename(f->path, to) == 0) {
-        struct ks_err e = {0};
-        wfile_close(f);
-        if (wfile_open(w, f, &e) < 0 && f->fd < 0) {
-            rename(to, f->path); /* put it back and keep appending there */
-            wfile_open(w, f, &e);
-        }
+    struct ks_err e = {0};
+    if (rename(f->path, to) != 0) {
+        ks_errf(&e, -errno, "%s: cannot rotate: %s: rows go on into it", f->path, strerror(errno));
+    } else if (wfile_reopen(w, f, &e) < 0) {
+        rename(to, f->path); /* put it back: the old descriptor still writes there */
+        ks_err_prefix(&e, "rotation failed, rows go on into the old file: ");
     }
+    if (e.msg[0] && !f->rotate_failed)
+        warn(w, &e);
+    f->rotate_failed = e.msg[0] != '\0';
     free(to);
 }
 
@@ -467,8 +521,19 @@ put_flows(struct col_writer *w, const struct col_snapshot *s, double t, struct k
     return 0;
 }
 
+static int put_rows(struct col_writer *w, const struct col_snapshot *s, struct ks_err *err);
+
 int
 col_writer_put(struct col_writer *w, const struct col_snapshot *s, struct ks_err *err)
+{
+    int rc = put_rows(w, s, err);
+    if (rc < 0)
+        name_dir(w, err);
+    return rc;
+}
+
+static int
+put_rows(struct col_writer *w, const struct col_snapshot *s, struct ks_err *err)
 {
     int rc;
     if (s->baseline)
@@ -520,8 +585,12 @@ col_writer_open(const struct col_writer_opts *o, const struct col_inventory *inv
     w->o = *o;
     if (w->o.fsync_s <= 0)
         w->o.fsync_s = 60;
+    w->lock_fd = -1;
     w->entity = ks_xstrdup(o->entity);
-    w->dir = o->dir ? ks_xstrdup(o->dir) : NULL;
+    w->dir = o->dir ? ks_xstrdup(o->io_dir ? o->io_dir : o->dir) : NULL;
+    /* the caller's strings, copied: messages are fixed up with them (name_dir) */
+    w->o.dir = w->name = o->dir ? ks_xstrdup(o->dir) : NULL;
+    w->o.io_dir = w->io_name = o->io_dir ? ks_xstrdup(o->io_dir) : NULL;
     w->mem = open_memstream(&w->mbuf, &w->mlen);
     if (!w->mem)
         abort();
@@ -530,8 +599,10 @@ col_writer_open(const struct col_writer_opts *o, const struct col_inventory *inv
     wfile_init(&w->flows, w->dir, "flows.csv", mem_string(put_flows_header));
     if (w->dir)
         rc = ks_mkdir_p(w->dir, err);
-    if (rc == 0 && w->dir)
+    if (rc == 0 && w->dir && (rc = col_dsdir_lock(w->dir, err)) >= 0) {
+        w->lock_fd = rc;
         rc = load_inventory(w, inv, err);
+    }
     if (rc == 0)
         rc = wfile_open(w, &w->samples, err);
     if (rc == 0 && w->dir && !o->no_cores)
@@ -539,6 +610,7 @@ col_writer_open(const struct col_writer_opts *o, const struct col_inventory *inv
     if (rc == 0 && w->dir && o->flows)
         rc = wfile_open(w, &w->flows, err);
     if (rc < 0) {
+        name_dir(w, err);
         col_writer_close(w, NULL);
         return rc;
     }
@@ -551,15 +623,14 @@ col_writer_reopen(struct col_writer *w, struct ks_err *err)
 {
     if (!w->dir)
         return 0;
-    int cores = w->cores.fd >= 0, flows = w->flows.fd >= 0;
-    wfile_close(&w->samples);
-    wfile_close(&w->cores);
-    wfile_close(&w->flows);
-    int rc = wfile_open(w, &w->samples, err);
-    if (rc == 0 && cores)
-        rc = wfile_open(w, &w->cores, err);
-    if (rc == 0 && flows)
-        rc = wfile_open(w, &w->flows, err);
+    struct wfile *fs[] = {&w->samples, &w->cores, &w->flows};
+    int rc = 0;
+    for (int i = 0; i < 3; i++) {
+        struct ks_err e = {0};
+        if (fs[i]->fd >= 0 && wfile_reopen(w, fs[i], &e) < 0 && rc == 0)
+            rc = ks_errf(err, e.code, "%s: rows go on into the old file", e.msg);
+    }
+    name_dir(w, err);
     return rc;
 }
 
@@ -610,8 +681,12 @@ col_writer_close(struct col_writer *w, struct ks_err *err)
     free(w->flows.header);
     free(w->entity);
     free(w->dir);
+    free(w->name);
+    free(w->io_name);
     ks_dataset_free(w->inv);
     free(w->inv_path);
+    if (w->lock_fd >= 0)
+        close(w->lock_fd); /* last: the data is on disk before another may append */
     free(w);
     return rc;
 }

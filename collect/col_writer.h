@@ -28,7 +28,11 @@
 #include "collect/col_snapshot.h"
 
 struct col_writer_opts {
-    const char *dir;       /* dataset directory (created); NULL: samples.csv to stdout */
+    const char *dir; /* dataset directory (created); NULL: samples.csv to stdout */
+    /* The same directory as the writer reaches it, when that differs: "/proc/self/fd/N"
+     * for a directory opened before a privilege drop (col_dsdir_drop), whose parents the
+     * user may not search. Messages still name dir. NULL: dir. */
+    const char *io_dir;
     const char *entity;    /* entity name of every row */
     uint64_t rotate_bytes; /* rotate a file before it would exceed this size; 0 = never */
     int rotate_daily;      /* rotate when the UTC day of the row changes */
@@ -38,19 +42,27 @@ struct col_writer_opts {
     double fsync_s;        /* at most this long between fsyncs; <= 0 means 60 */
     /* Test hook: replaces write(2) (fault injection: ENOSPC, short writes). */
     ssize_t (*write_fn)(int fd, const void *buf, size_t n);
+    /* Tell a human about something survivable (a rotation that failed: the rows keep
+     * going to the current file), once per episode; may be NULL. */
+    void (*warn)(void *ctx, const char *msg);
+    void *warn_ctx;
 };
 
 struct col_writer; /* opaque */
 
-/* Create the directory, merge this entity's inventory row into inventory.csv, open
- * (or create) samples.csv and cores.csv. A header that differs from ours is an
- * error naming the file and the first differing column. inv may be NULL (stdout). */
+/* Create the directory, lock it (col_dsdir.h: a second writer gets -EBUSY naming the
+ * first one's pid; the lock is held until col_writer_close), merge this entity's
+ * inventory row into inventory.csv, open (or create) samples.csv and cores.csv. A
+ * header that differs from ours is an error naming the file and the first differing
+ * column. inv may be NULL (stdout). Files are never opened through a symbolic link. */
 int col_writer_open(const struct col_writer_opts *o, const struct col_inventory *inv,
                     struct col_writer **out, struct ks_err *err);
 /* Append the rows of one snapshot (nothing for a baseline). 0, -ENOSPC (row dropped,
  * try again next time), or another negative code with err set. */
 int col_writer_put(struct col_writer *w, const struct col_snapshot *s, struct ks_err *err);
-/* Close and reopen every file by path (SIGHUP after logrotate moved them away). */
+/* Reopen every file by path (SIGHUP after logrotate moved them away). A file that
+ * cannot be opened keeps its old descriptor (rows go on to the moved file) and err
+ * says why. */
 int col_writer_reopen(struct col_writer *w, struct ks_err *err);
 /* Force an fsync now. */
 int col_writer_sync(struct col_writer *w, struct ks_err *err);

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "collect/col_dsdir.h"
 #include "collect/col_writer.h"
 
 struct live {
@@ -20,6 +22,7 @@ struct live {
     int resumed;          /* the next recorded row says recording was paused */
     int have_rates;       /* a full interval has been sampled */
     int pcap, libvirt, papi_off, root; /* which sources were asked for */
+    int dir_fd; /* the recorded directory, opened before a privilege drop; -1: none */
 };
 
 /* Per-core lines; an offline CPU keeps its line with unknown shares. */
@@ -239,6 +242,8 @@ live_close(void *ctx)
     if (!lv)
         return;
     col_writer_close(lv->w, NULL);
+    if (lv->dir_fd >= 0)
+        close(lv->dir_fd);
     col_snapshot_fini(&lv->snap);
     col_sampler_free(lv->s);
     free(lv->entity);
@@ -259,6 +264,7 @@ tui_live_open(const struct tui_live_opts *o, struct tui_model *m, struct tui_fee
               struct ks_err *err)
 {
     struct live *lv = ks_xcalloc(1, sizeof *lv);
+    lv->dir_fd = -1;
     struct col_opts co = {.root = o->root,
                           .root_seq = o->root_seq,
                           .pcap_ifaces = o->pcap,
@@ -280,7 +286,13 @@ tui_live_open(const struct tui_live_opts *o, struct tui_model *m, struct tui_fee
     lv->entity = ks_xstrdup(o->entity ? o->entity : inv->hostname[0] ? inv->hostname : "localhost");
     if (o->record) {
         struct col_writer_opts wo = {.dir = o->record, .entity = lv->entity, .flows = lv->pcap};
-        rc = col_writer_open(&wo, inv, &lv->w, err);
+        char io_dir[32];
+        /* as collect: drop before the writer creates anything (col_dsdir.h) */
+        rc = col_dsdir_drop(o->record, col_sampler_drop_user(lv->s), &lv->dir_fd, io_dir,
+                            sizeof io_dir, err);
+        wo.io_dir = lv->dir_fd >= 0 ? io_dir : NULL;
+        if (rc == 0)
+            rc = col_writer_open(&wo, inv, &lv->w, err);
         lv->recording = m->recording = rc == 0;
     }
     if (rc == 0)

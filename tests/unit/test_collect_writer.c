@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -413,6 +414,83 @@ test_writer_rotation_daily(void **state)
     free(d);
 }
 
+/* Issue 18 item 9: one writer per directory. The second is refused with the first's
+ * pid, and gets the directory once the first has closed. */
+static void
+test_writer_lock(void **state)
+{
+    struct wfix *f = *state;
+    struct col_writer *a = open_writer(f->d, NULL, 0), *b = NULL;
+    struct col_writer_opts o = {.dir = f->d, .entity = "web2"};
+    struct ks_err err = {0};
+    assert_int_equal(col_writer_open(&o, NULL, &b, &err), -EBUSY);
+    char want[256];
+    snprintf(want, sizeof want, "%s is being written by another collector (pid %ld)", f->d,
+             (long)getpid());
+    assert_string_equal(err.msg, want);
+    assert_int_equal(col_writer_close(a, &err), 0);
+    assert_int_equal(col_writer_open(&o, NULL, &b, &err), 0);
+    assert_int_equal(col_writer_close(b, &err), 0);
+}
+
+/* A reopen that cannot open the new file (here a directory took its name) keeps the
+ * old descriptor: rows go on into the moved file instead of failing the run. */
+static void
+test_writer_reopen_keeps_old(void **state)
+{
+    struct wfix *f = *state;
+    struct col_writer *w = open_writer(f->d, NULL, 0);
+    struct ks_err err = {0};
+    char p[4200], moved[4200];
+    snprintf(p, sizeof p, "%s/samples.csv", f->d);
+    snprintf(moved, sizeof moved, "%s/samples.csv.1", f->d);
+    fake_snap(&f->s, 1700000000);
+    assert_int_equal(col_writer_put(w, &f->s, &err), 0);
+    assert_int_equal(rename(p, moved), 0);
+    assert_int_equal(mkdir(p, 0755), 0);
+    assert_true(col_writer_reopen(w, &err) < 0);
+    assert_non_null(strstr(err.msg, "samples.csv: cannot open for appending"));
+    assert_non_null(strstr(err.msg, "rows go on into the old file"));
+    fake_snap(&f->s, 1700000010);
+    assert_int_equal(col_writer_put(w, &f->s, &err), 0);
+    assert_int_equal(col_writer_close(w, &err), 0);
+    assert_int_equal(count_lines(moved), 3);
+}
+
+static void
+count_warn(void *ctx, const char *msg)
+{
+    (void)msg;
+    ++*(int *)ctx;
+}
+
+/* --rotate asked for and the rotation fails (here the file vanished from the
+ * directory): said once, rows still written to the open file. */
+static void
+test_writer_rotation_failure_warns(void **state)
+{
+    struct wfix *f = *state;
+    int warned = 0;
+    struct col_writer_opts o = {.dir = f->d,
+                                .entity = "web1",
+                                .rotate_bytes = 300,
+                                .warn = count_warn,
+                                .warn_ctx = &warned};
+    struct col_writer *w = NULL;
+    struct ks_err err = {0};
+    assert_int_equal(col_writer_open(&o, NULL, &w, &err), 0);
+    char p[4200];
+    snprintf(p, sizeof p, "%s/samples.csv", f->d);
+    assert_int_equal(unlink(p), 0);
+    for (int i = 0; i < 5; i++) {
+        fake_snap(&f->s, 1700000000 + 10 * i);
+        assert_int_equal(col_writer_put(w, &f->s, &err), 0);
+    }
+    assert_int_equal(warned, 1);
+    assert_int_equal(col_writer_rows(w), 5);
+    col_writer_close(w, &err);
+}
+
 /* Fake waiter: a script of wake reasons. */
 struct script {
     const enum col_wake *steps;
@@ -484,6 +562,9 @@ main(void)
         cmocka_unit_test(test_writer_rotation_daily),
         cmocka_unit_test_setup_teardown(test_writer_entity_rows, wsetup, wteardown),
         cmocka_unit_test(test_run_loop_reopen_and_stop),
+        cmocka_unit_test_setup_teardown(test_writer_lock, wsetup, wteardown),
+        cmocka_unit_test_setup_teardown(test_writer_reopen_keeps_old, wsetup, wteardown),
+        cmocka_unit_test_setup_teardown(test_writer_rotation_failure_warns, wsetup, wteardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
