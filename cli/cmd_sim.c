@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "core/ks_csv.h"
+#include "core/ks_manifest.h"
 #include "simulate/sim_config.h"
 #include "simulate/sim_csv.h"
 #include "simulate/sim_plan.h"
@@ -303,6 +304,7 @@ run_storage(const struct sim_args *a)
     int rc = 0;
     if (a->stat)
         loads[0] = a->stat;
+    rc = ks_manifest_check(a->plan, &err); /* the plan as kasane wrote it, whole */
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = storage_config(a->plan, loads[i], &c[i], &err);
     for (size_t i = 0; rc == 0 && i < n; i++)
