@@ -173,6 +173,21 @@ put_kv(FILE *f, const char *k, const char *v)
     fputc('\n', f);
 }
 
+/* The header and one row per file. */
+static void
+put_files(FILE *f, const struct mlist *l)
+{
+    char b[32];
+    ks_csv_put_row(f, FILE_HDR, 3);
+    for (size_t i = 0; i < l->n; i++) {
+        ks_csv_put(f, l->f[i].path, 1);
+        fprintf(f, ",%" PRIu64, l->f[i].bytes);
+        snprintf(b, sizeof b, "%016" PRIx64, l->f[i].hash);
+        ks_csv_put(f, b, 0);
+        fputc('\n', f);
+    }
+}
+
 int
 ks_manifest_write(const char *dir, const char *kind, const char *command, struct ks_err *err)
 {
@@ -189,21 +204,14 @@ ks_manifest_write(const char *dir, const char *kind, const char *command, struct
     struct ks_afile af;
     char *path = ks_xasprintf("%s/%s", dir, KS_MANIFEST_NAME);
     if (rc == 0 && (rc = ks_afile_open(&af, path, err)) == 0) {
-        char ver[16], esc[2048], b[32];
+        char ver[16], esc[2048];
         snprintf(ver, sizeof ver, "%d", KS_MANIFEST_VERSION);
         put_kv(af.f, "kasane_manifest", ver);
         put_kv(af.f, "kind", kind);
         put_kv(af.f, "writer", "kasane " KASANE_VERSION);
         if (command)
             put_kv(af.f, "command", ks_manifest_esc(esc, sizeof esc, command));
-        ks_csv_put_row(af.f, FILE_HDR, 3);
-        for (size_t i = 0; i < l.n; i++) {
-            ks_csv_put(af.f, l.f[i].path, 1);
-            fprintf(af.f, ",%" PRIu64, l.f[i].bytes);
-            snprintf(b, sizeof b, "%016" PRIx64, l.f[i].hash);
-            ks_csv_put(af.f, b, 0);
-            fputc('\n', af.f);
-        }
+        put_files(af.f, &l);
         rc = ks_afile_commit(&af, err);
     }
     free(path);
@@ -216,7 +224,20 @@ ks_manifest_write(const char *dir, const char *kind, const char *command, struct
 struct manifest {
     char kind[32];
     struct mlist files; /* sorted by path */
+    struct mlist keys;  /* key,value rows: path = key, value in vals (for rewriting) */
+    char **vals;
+    size_t nvals;
 };
+
+static void
+manifest_fini(struct manifest *m)
+{
+    mlist_fini(&m->files);
+    mlist_fini(&m->keys);
+    for (size_t i = 0; i < m->nvals; i++)
+        free(m->vals[i]);
+    free(m->vals);
+}
 
 static int
 bad_row(const char *path, unsigned long line, const char *what, struct ks_err *err)
@@ -245,8 +266,10 @@ parse_file_row(const char *path, const struct ks_csv_row *row, struct mlist *l,
     return 0;
 }
 
+/* kind_only: stop at the file list (deciding whether a directory may be replaced needs
+ * only its kind, and a damaged file list must not keep a re-run from replacing it). */
 static int
-parse_manifest(const char *path, struct manifest *m, struct ks_err *err)
+parse_manifest(const char *path, struct manifest *m, int kind_only, struct ks_err *err)
 {
     struct ks_csv_reader *r = NULL;
     const struct ks_csv_row *row;
@@ -259,10 +282,17 @@ parse_manifest(const char *path, struct manifest *m, struct ks_err *err)
         else if (in_files)
             rc = parse_file_row(path, row, &m->files, err);
         else if (row->n == 3 && !strcmp(row->f[0], FILE_HDR[0]) &&
-                 !strcmp(row->f[1], FILE_HDR[1]) && !strcmp(row->f[2], FILE_HDR[2]))
+                 !strcmp(row->f[1], FILE_HDR[1]) && !strcmp(row->f[2], FILE_HDR[2])) {
             in_files = 1;
-        else if (row->n == 2 && !strcmp(row->f[0], "kind"))
-            snprintf(m->kind, sizeof m->kind, "%s", row->f[1]);
+            if (kind_only)
+                break;
+        } else if (row->n == 2) {
+            if (!strcmp(row->f[0], "kind"))
+                snprintf(m->kind, sizeof m->kind, "%s", row->f[1]);
+            mlist_add(&m->keys, ks_xstrdup(row->f[0]), 0, 0);
+            m->vals = ks_xrealloc(m->vals, (m->nvals + 1) * sizeof *m->vals);
+            m->vals[m->nvals++] = ks_xstrdup(row->f[1]);
+        }
         first = 0;
     }
     if (rc == 0 && !in_files)
@@ -276,7 +306,7 @@ parse_manifest(const char *path, struct manifest *m, struct ks_err *err)
 
 /* 1 and m filled when dir has a manifest, 0 when not, negative on error. */
 static int
-load(const char *dir, struct manifest *m, struct ks_err *err)
+load(const char *dir, struct manifest *m, int kind_only, struct ks_err *err)
 {
     char *path = ks_xasprintf("%s/%s", dir, KS_MANIFEST_NAME);
     struct stat st;
@@ -285,7 +315,7 @@ load(const char *dir, struct manifest *m, struct ks_err *err)
     if (lstat(path, &st) != 0)
         rc = errno == ENOENT ? 0 : ks_errf(err, -errno, "%s: %s", path, strerror(errno));
     else
-        rc = parse_manifest(path, m, err) < 0 ? -EINVAL : 1;
+        rc = parse_manifest(path, m, kind_only, err) < 0 ? -EINVAL : 1;
     free(path);
     return rc;
 }
@@ -294,10 +324,10 @@ int
 ks_manifest_kind(const char *dir, char *kind, size_t n, struct ks_err *err)
 {
     struct manifest m;
-    int rc = load(dir, &m, err);
+    int rc = load(dir, &m, 1, err);
     if (rc == 1)
         snprintf(kind, n, "%s", m.kind);
-    mlist_fini(&m.files);
+    manifest_fini(&m);
     return rc;
 }
 
@@ -351,10 +381,45 @@ ks_manifest_check(const char *dir, struct ks_err *err)
 {
     struct manifest m;
     struct mlist have = {0};
-    int rc = load(dir, &m, err);
+    int rc = load(dir, &m, 0, err);
     if (rc == 1 && (rc = list_dir(dir, &have, err)) == 0)
         rc = compare(dir, &m.files, &have, err);
     mlist_fini(&have);
-    mlist_fini(&m.files);
+    manifest_fini(&m);
     return rc < 0 ? rc : 0;
+}
+
+int
+ks_manifest_add(const char *dir, const char *name, const char *command, struct ks_err *err)
+{
+    struct manifest m;
+    int rc = load(dir, &m, 0, err);
+    if (rc <= 0)
+        return rc;
+    uint64_t hash, bytes;
+    char *p = ks_xasprintf("%s/%s", dir, name);
+    rc = ks_manifest_hash_file(p, 0, &hash, &bytes, err);
+    free(p);
+    struct mfile *f = (struct mfile *)mlist_find(&m.files, name);
+    if (rc == 0 && f) {
+        f->bytes = bytes;
+        f->hash = hash;
+    } else if (rc == 0) {
+        mlist_add(&m.files, ks_xstrdup(name), bytes, hash);
+        qsort(m.files.f, m.files.n, sizeof *m.files.f, cmp_mfile);
+    }
+    struct ks_afile af;
+    p = ks_xasprintf("%s/%s", dir, KS_MANIFEST_NAME);
+    if (rc == 0 && (rc = ks_afile_open(&af, p, err)) == 0) {
+        char esc[2048];
+        for (size_t i = 0; i < m.keys.n; i++)
+            put_kv(af.f, m.keys.f[i].path, m.vals[i]);
+        if (command)
+            put_kv(af.f, "amended", ks_manifest_esc(esc, sizeof esc, command));
+        put_files(af.f, &m.files);
+        rc = ks_afile_commit(&af, err);
+    }
+    free(p);
+    manifest_fini(&m);
+    return rc;
 }

@@ -49,6 +49,14 @@ int ks_manifest_check(const char *dir, struct ks_err *err);
  * row is missing); 0 when it has none; negative with a message when it is unreadable. */
 int ks_manifest_kind(const char *dir, char *kind, size_t n, struct ks_err *err);
 
+/* A file written into a directory kasane wrote whole, after the fact (sim -o
+ * PLAN/storage_sim.csv): name's row (relative to dir) set to its current size and hash,
+ * added if new, and an `amended` row naming the command (may be NULL). The rest of the
+ * manifest is kept as it is, so other changes still show. Returns 0 (also when dir has
+ * no manifest: nothing to do) or a negative code with a message. */
+int ks_manifest_add(const char *dir, const char *name, const char *command,
+                    struct ks_err *err);
+
 /* XXH3-64 and size of a file, read in 1 MiB blocks (through ks_io_read when
  * use_fault_layer). Returns 0 or -errno with a message naming path. */
 int ks_manifest_hash_file(const char *path, int use_fault_layer, uint64_t *hash,
