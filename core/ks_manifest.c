@@ -384,8 +384,8 @@ compare(const char *dir, const struct mlist *want, const struct mlist *have, str
             return rc;
         if (hash != w->hash || bytes != w->bytes)
             return ks_errf(err, -EINVAL,
-                           "%s/%s: content differs from %s (xxh3_64 %016" PRIx64 ", listed %016" PRIx64
-                           ") " CHANGED,
+                           "%s/%s: content differs from %s (xxh3_64 %016" PRIx64
+                           ", listed %016" PRIx64 ") " CHANGED,
                            dir, ks_manifest_esc(e, sizeof e, w->path), KS_MANIFEST_NAME, hash,
                            w->hash);
     }
