@@ -9,6 +9,7 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include "core/ks_outdir.h"
 #include "core/ks_util.h"
 
 struct cmd_entry {
@@ -28,6 +29,9 @@ int cmd_sim(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_import_prometheus(int argc, char **argv); /* cli/import_prom.c */
+/* import --append (cli/cmd_import.c): the dataset at dest plus the one just imported
+ * into staging, merged into staging (ks_dataset_append). */
+int cmd_import_append(const char *dest, const char *staging, struct ks_err *err);
 
 /* Print "kasane NAME: <msg>" and the usage line to stderr; returns KS_EXIT_USAGE. */
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -35,6 +39,23 @@ int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((forma
 int cmd_fail(const char *name, const struct ks_err *err);
 /* The usage line of a command ("kasane plan DATASET ..."). */
 const char *cmd_usage_of(const char *name);
+
+/* Output directories (core/ks_outdir.h) of gen, import, plan and report. Begin: check
+ * dest (o->command is filled with this command line, argv[0] the command name, for
+ * the manifest), create the staging directory, and make fatal signals (INT, TERM,
+ * HUP, QUIT, PIPE) remove it before the process dies. Returns 0, or KS_EXIT_INPUT
+ * after printing why dest is refused. *existing as ks_outdir_begin (may be NULL). */
+int cmd_outdir_begin(int argc, char **argv, const char *dest, struct ks_outdir_opts *o,
+                     struct ks_outdir **od, int *existing);
+/* End: rc < 0 (the command's work failed, err says why): remove the staging directory
+ * and print err (its staging path shown as dest); else commit. Returns the exit status
+ * (KS_EXIT_OK or KS_EXIT_INPUT, the error printed). */
+int cmd_outdir_end(const char *name, struct ks_outdir *od, int rc, struct ks_err *err);
+
+/* collect and top --record append to a dataset directory: one that kasane wrote whole
+ * (it holds a manifest.csv) would no longer match its manifest, and plan would refuse
+ * it. Returns 0, or KS_EXIT_INPUT after saying so. */
+int cmd_appendable(const char *name, const char *dir);
 
 /* A progress line on a terminal for long work: "kasane NAME: 12 s: <text>" on stderr,
  * shown only after the first second (KASANE_PROGRESS_AFTER_S, for tests: 0 shows every

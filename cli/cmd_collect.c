@@ -388,6 +388,8 @@ cmd_collect(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc != 0)
         return rc == 1 ? KS_EXIT_OK : rc;
+    if (a.wr.dir && (rc = cmd_appendable("collect", a.wr.dir)) != 0)
+        return rc;
     sigset_t set, old;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);

@@ -30,7 +30,9 @@ help(void)
            "  --flows           also flows.csv: who talks to whom, hourly (web -> app ->\n"
            "                    db in each application, clients, nightly backups), and\n"
            "                    an address per server in the inventory's ips column\n"
-           "  -o, --output DIR  dataset directory to write (required)\n"
+           "  -o, --output DIR  dataset directory to write (required): new or empty; built\n"
+           "                    beside it and moved in whole, with a manifest.csv\n"
+           "  --force           replace DIR even if it is not empty (its files are deleted)\n"
            "  -q, --quiet       no summary line\n"
            "  -h, --help        this help\n",
            cmd_usage_of("gen"));
@@ -42,6 +44,7 @@ static const struct option longopts[] = {
     {"profile", required_argument, NULL, 'p'}, {"start", required_argument, NULL, 't'},
     {"output", required_argument, NULL, 'o'},  {"quiet", no_argument, NULL, 'q'},
     {"flows", no_argument, NULL, 'f'},         {"help", no_argument, NULL, 'h'},
+    {"force", no_argument, NULL, 'F'},
     {NULL, 0, NULL, 0},
 };
 
@@ -57,7 +60,7 @@ num(const char *opt, const char *s, double *v)
 /* One option into o. --servers and --seed must be whole numbers: 2.5 servers is a
  * typo, not a request to round. Returns 0 or KS_EXIT_USAGE. */
 static int
-parse(int c, struct col_gen_opts *o, int *quiet)
+parse(int c, struct col_gen_opts *o, int *quiet, int *force)
 {
     double v;
     int rc = 0;
@@ -90,6 +93,9 @@ parse(int c, struct col_gen_opts *o, int *quiet)
     case 'f':
         o->flows = 1;
         return 0;
+    case 'F':
+        *force = 1;
+        return 0;
     default:
         return cmd_usage_error("gen", "bad option");
     }
@@ -100,14 +106,14 @@ int
 cmd_gen(int argc, char **argv)
 {
     struct col_gen_opts o;
-    int c, quiet = 0;
+    int c, quiet = 0, force = 0;
     col_gen_opts_init(&o);
     while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
         if (c == 'h') {
             help();
             return KS_EXIT_OK;
         }
-        if (parse(c, &o, &quiet) != 0)
+        if (parse(c, &o, &quiet, &force) != 0)
             return KS_EXIT_USAGE;
     }
     if (optind < argc)
@@ -117,14 +123,24 @@ cmd_gen(int argc, char **argv)
     struct ks_err err = {0};
     unsigned long long rows = 0;
     double t0 = ks_mono_s();
+    /* Written beside the destination and moved in whole: a failed run leaves the old
+     * dataset as it was, a good one leaves no file of the old one (a stale flows.csv). */
+    struct ks_outdir *od;
+    struct ks_outdir_opts oo = {.kind = KS_OUTDIR_DATASET, .what = "dataset", .force = force};
+    const char *dest = o.out_dir;
+    if ((c = cmd_outdir_begin(argc, argv, dest, &oo, &od, NULL)) != 0)
+        return c;
+    o.out_dir = ks_outdir_path(od);
     int rc = col_gen_run(&o, &rows, &err);
-    if (rc < 0 && rc != -EINVAL)
-        return cmd_fail("gen", &err); /* cannot write the output */
-    if (rc < 0) {
+    o.out_dir = dest;
+    if (rc == -EINVAL) {
         /* Out-of-range option values are usage errors: nothing was read. */
+        ks_outdir_abort(od, NULL);
         fprintf(stderr, "kasane gen: %s\nusage: kasane %s\n", err.msg, cmd_usage_of("gen"));
         return KS_EXIT_USAGE;
     }
+    if ((rc = cmd_outdir_end("gen", od, rc, &err)) != KS_EXIT_OK)
+        return rc; /* cannot write the output */
     if (!quiet)
         printf("generated %lu servers x %.0f steps (%llu rows, profile %s, seed %llu) into %s "
                "in %.2f s\n",

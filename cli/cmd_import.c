@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "collect/col_import.h"
+#include "core/ks_merge.h"
 
 /* --help: the formats come from the library's table, so a new format shows up here. */
 static void
@@ -24,7 +25,13 @@ help(void)
     printf("  %-10s %s\n", "prometheus",
            "node_exporter metrics from a Prometheus server (kasane import prometheus --help)");
     printf("\noptions:\n"
-           "  -o, --output DATASET   dataset directory to write (required)\n"
+           "  -o, --output DATASET   dataset directory to write (required): new or empty;\n"
+           "                         built beside it and moved in whole, with a manifest.csv\n"
+           "  --force                replace DATASET even if it is not empty (its files are\n"
+           "                         deleted)\n"
+           "  --append               add to the dataset in DATASET (from collect, gen or an\n"
+           "                         earlier import): each entity's new rows must not overlap\n"
+           "                         its rows there in time; coverage.csv rates the new rows\n"
            "  --start EPOCH          planetlab: UNIX time the first line's window starts\n"
            "                         (default: UTC midnight of a YYYYMMDD directory name)\n"
            "  --step SECONDS         planetlab, bitbrains: sample step (default 300)\n"
@@ -53,6 +60,13 @@ enum {
     O_CORE_MHZ,
     O_KIND,
     O_SADF,
+    O_FORCE,
+    O_APPEND,
+};
+
+/* Options that are not the format's. */
+struct iflags {
+    int quiet, force, append;
 };
 
 static const struct option longopts[] = {
@@ -65,6 +79,8 @@ static const struct option longopts[] = {
     {"core-MHz", required_argument, NULL, O_CORE_MHZ},
     {"kind", required_argument, NULL, O_KIND},
     {"sadf", required_argument, NULL, O_SADF},
+    {"force", no_argument, NULL, O_FORCE},
+    {"append", no_argument, NULL, O_APPEND},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -178,14 +194,20 @@ num_arg(const char *opt, const char *s, double *v)
 
 /* One option into o; returns 0 or KS_EXIT_USAGE (message printed). */
 static int
-parse_opt(int c, struct col_import_opts *o, int *quiet)
+parse_opt(int c, struct col_import_opts *o, struct iflags *fl)
 {
     switch (c) {
     case 'o':
         o->out_dir = optarg;
         return 0;
     case 'q':
-        *quiet = 1;
+        fl->quiet = 1;
+        return 0;
+    case O_FORCE:
+        fl->force = 1;
+        return 0;
+    case O_APPEND:
+        fl->append = 1;
         return 0;
     case O_START:
         return num_arg("--start", optarg, &o->start_s);
@@ -216,7 +238,7 @@ parse_opt(int c, struct col_import_opts *o, int *quiet)
 /* Options and inputs in any order (GNU getopt permutes argv, so "-o DIR" may come
  * after the inputs). Returns 0, -1 after --help, or KS_EXIT_USAGE (message printed). */
 static int
-parse_args(int argc, char **argv, struct col_import_opts *o, unsigned *used, int *quiet)
+parse_args(int argc, char **argv, struct col_import_opts *o, unsigned *used, struct iflags *fl)
 {
     int c;
     while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
@@ -226,7 +248,7 @@ parse_args(int argc, char **argv, struct col_import_opts *o, unsigned *used, int
         }
         if (c == '?')
             return cmd_usage_error("import", "bad option");
-        if (parse_opt(c, o, quiet) != 0)
+        if (parse_opt(c, o, fl) != 0)
             return KS_EXIT_USAGE;
         *used |= opt_class(c);
     }
@@ -235,7 +257,8 @@ parse_args(int argc, char **argv, struct col_import_opts *o, unsigned *used, int
 
 /* FORMAT INPUT... and the options that go with the format; fills o. */
 static int
-check_args(int argc, char **argv, struct col_import_opts *o, unsigned used)
+check_args(int argc, char **argv, struct col_import_opts *o, unsigned used,
+           const struct iflags *fl)
 {
     int n = argc - optind;
     const struct col_import_format *f = n > 0 ? col_import_find(argv[optind]) : NULL;
@@ -250,6 +273,8 @@ check_args(int argc, char **argv, struct col_import_opts *o, unsigned used)
         return cmd_usage_error("import", "missing INPUT");
     if (!o->out_dir)
         return cmd_usage_error("import", "missing -o DATASET");
+    if (fl->force && fl->append)
+        return cmd_usage_error("import", "--force (replace) and --append exclude each other");
     if (used & ~f->opts)
         return cmd_usage_error("import", "an option given does not apply to format %s", f->name);
     if (o->cloudsim_types && (!isnan(o->vm_MHz) || !isnan(o->vm_mem_MiB)))
@@ -259,6 +284,26 @@ check_args(int argc, char **argv, struct col_import_opts *o, unsigned used)
     o->inputs = argv + optind + 1;
     o->ninputs = (size_t)n - 1;
     return 0;
+}
+
+/* --append: the dataset at dest plus the rows just imported into staging, written back
+ * into staging as one time-sorted dataset (the importer's coverage.csv stays: it rates
+ * the new rows). Memory: both datasets at once, unlike the streaming import itself. */
+int
+cmd_import_append(const char *dest, const char *staging, struct ks_err *err)
+{
+    struct ks_dataset *old = NULL, *add = NULL, *all = NULL;
+    int rc = ks_dataset_read(dest, &old, err);
+    if (rc == 0)
+        rc = ks_dataset_read(staging, &add, err);
+    if (rc == 0)
+        rc = ks_dataset_append(old, dest, add, &all, err);
+    if (rc == 0)
+        rc = ks_dataset_write(all, staging, err);
+    ks_dataset_free(old);
+    ks_dataset_free(add);
+    ks_dataset_free(all);
+    return rc;
 }
 
 int
@@ -271,24 +316,40 @@ cmd_import(int argc, char **argv)
     struct cmd_progress ps;
     struct col_import_report rep;
     struct ks_err err = {0};
+    struct iflags fl = {0};
     unsigned used = 0;
-    int quiet = 0, rc;
+    int rc, existing = 0;
     col_import_opts_init(&o);
-    if ((rc = parse_args(argc, argv, &o, &used, &quiet)) != 0)
+    if ((rc = parse_args(argc, argv, &o, &used, &fl)) != 0)
         return rc < 0 ? KS_EXIT_OK : rc;
-    if ((rc = check_args(argc, argv, &o, used)) != 0)
+    if ((rc = check_args(argc, argv, &o, used, &fl)) != 0)
         return rc;
+    /* Written beside the destination and moved in whole (with --append: the dataset
+     * there and the new rows, merged): a failed import leaves the old dataset as it
+     * was, a good one leaves no file of an earlier one behind. */
+    struct ks_outdir *od;
+    struct ks_outdir_opts oo = {.kind = KS_OUTDIR_DATASET, .what = "dataset",
+                                .force = fl.force, .keep = fl.append};
+    const char *dest = o.out_dir;
+    if ((rc = cmd_outdir_begin(argc, argv, dest, &oo, &od, &existing)) != 0)
+        return rc;
+    o.out_dir = ks_outdir_path(od);
     cmd_progress_init(&ps, "import");
-    if (!quiet && ps.on) {
+    if (!fl.quiet && ps.on) {
         o.progress = on_progress;
         o.progress_ctx = &ps;
     }
-    rc = col_import_run(&o, &rep, &err) < 0 ? KS_EXIT_INPUT : KS_EXIT_OK;
+    rc = col_import_run(&o, &rep, &err);
     cmd_progress_end(&ps);
-    if (rc != KS_EXIT_OK)
-        cmd_fail("import", &err);
-    else if (!quiet)
+    if (rc == 0 && fl.append && existing)
+        rc = cmd_import_append(dest, o.out_dir, &err);
+    o.out_dir = dest;
+    rc = cmd_outdir_end("import", od, rc, &err);
+    if (rc == KS_EXIT_OK && !fl.quiet) {
         print_summary(&o, &rep);
+        if (fl.append && existing)
+            printf("appended to the dataset already in %s\n", dest);
+    }
     col_import_report_fini(&rep);
     return rc;
 }

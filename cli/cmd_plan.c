@@ -76,7 +76,7 @@ static const char *const POLICY_KEYS[] = {
     "effort", "packer", NULL};
 #define NKEYS (sizeof POLICY_KEYS / sizeof *POLICY_KEYS - 1)
 enum { OPT_KEY = 1000, OPT_VBP = 900, OPT_ASSIGN, OPT_TLIMIT, OPT_CATALOG, OPT_POLICY,
-       OPT_STORAGE_CAT, OPT_STORAGE_KV, OPT_STORAGE_SHORT, OPT_RULES };
+       OPT_STORAGE_CAT, OPT_STORAGE_KV, OPT_STORAGE_SHORT, OPT_RULES, OPT_FORCE };
 
 /* Storage shortcuts: flag -> mdl_storage_policy key. */
 static const char *const STORAGE_SHORT[][2] = {
@@ -93,6 +93,9 @@ struct args {
     struct plan_risk_args risk;       /* backtests (cli/plan_risk.c) */
     const char *val[NKEYS]; /* flags given, by key; applied over the policy file */
     double time_limit_s;
+    int force;   /* --force: replace a non-empty -o that kasane did not write */
+    int argc;    /* the command line, for the plan's manifest.csv */
+    char **argv;
 };
 
 static void
@@ -102,7 +105,10 @@ usage(void)
     printf("Plan how few hosts can carry the dataset's servers and VMs, at every time step.\n"
            "On a terminal a run longer than a second shows its progress on stderr.\n\n"
            "  --catalog FILE        host models (catalog.csv); required\n"
-           "  -o, --output DIR      plan directory to write; required\n"
+           "  -o, --output DIR      plan directory to write; required. Built beside DIR and\n"
+           "                        moved in whole with a manifest.csv; DIR must be new,\n"
+           "                        empty or a plan kasane wrote\n"
+           "  --force               replace DIR even if kasane did not write it\n"
            "  --policy FILE         INI file with any of the keys below (flags override)\n"
            "  --model NAME          only this catalog model (default: cheapest over --years)\n"
            "  --percentile P        size on the P-th percentile of each host's sum (100)\n"
@@ -150,7 +156,8 @@ make_options(void)
         {"help", no_argument, 0, 'h'},
         {"storage-catalog", required_argument, 0, OPT_STORAGE_CAT},
         {"storage", required_argument, 0, OPT_STORAGE_KV},
-        {"rules", required_argument, 0, OPT_RULES}};
+        {"rules", required_argument, 0, OPT_RULES},
+        {"force", no_argument, 0, OPT_FORCE}};
     size_t nf = sizeof fixed / sizeof *fixed;
     struct option *lo = ks_xcalloc(nf + NKEYS + NSHORT + PLAN_RISK_NOPTS + 1, sizeof *lo);
     memcpy(lo, fixed, sizeof fixed);
@@ -207,6 +214,8 @@ parse(int argc, char **argv, struct args *a)
             a->policy = optarg;
         else if (c == 'o')
             a->out = optarg;
+        else if (c == OPT_FORCE)
+            a->force = 1;
         else if (c == OPT_TLIMIT && (ks_parse_double(optarg, &a->time_limit_s) < 0 ||
                                      a->time_limit_s < 0))
             rc = cmd_usage_error("plan", "--time-limit '%s': want seconds", optarg);
@@ -367,7 +376,15 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
         rpol.progress = on_progress;
         rpol.progress_ctx = &prog;
     }
-    int rc = mdl_catalog_read(a->catalog, &cat, &err);
+    /* Every file goes into a staging directory swapped in whole at the end: a failed
+     * plan leaves the previous one as it was, and no file of it survives a new one. */
+    struct ks_outdir *od;
+    struct ks_outdir_opts oo = {.kind = KS_OUTDIR_OUTPUT, .what = "plan", .force = a->force};
+    int rc = cmd_outdir_begin(a->argc, a->argv, a->out, &oo, &od, NULL);
+    if (rc != 0)
+        return rc;
+    const char *out = ks_outdir_path(od);
+    rc = mdl_catalog_read(a->catalog, &cat, &err);
     if (rc == 0 && a->storage.catalog_dir)
         rc = plan_storage_validate(&a->storage, &err);
     if (rc == 0)
@@ -381,19 +398,19 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
         plan_risk_rules_costs(rs, ds, a->dataset, cat, rules, pl);
     cmd_progress_end(&prog);
     if (rc == 0)
-        rc = mdl_plan_write(pl, a->out, &err);
+        rc = mdl_plan_write(pl, out, &err);
     if (rc == 0)
         print_summary(pl, a->out);
     if (rc == 0)
-        rc = plan_risk_finish(rs, pl, a->out, &err);
+        rc = plan_risk_finish(rs, pl, out, &err);
     if (rc == 0 && a->storage.catalog_dir)
-        rc = plan_storage_run(&a->storage, ds, pl, a->out, &err);
+        rc = plan_storage_run(&a->storage, ds, pl, out, &err);
     mdl_plan_free(pl);
     plan_risk_free(rs); /* after the plan: it holds the rules the plan borrows */
     mdl_rules_free(rules);
     ks_dataset_free(ds);
     mdl_catalog_free(cat);
-    return rc < 0 ? cmd_fail("plan", &err) : KS_EXIT_OK;
+    return cmd_outdir_end("plan", od, rc, &err);
 }
 
 /* Defaults, then the policy file, then the flags. */
@@ -411,7 +428,7 @@ build_policy(const struct args *a, struct mdl_policy *pol, struct ks_err *err)
 int
 cmd_plan(int argc, char **argv)
 {
-    struct args a = {0};
+    struct args a = {.argc = argc, .argv = argv};
     int rc = parse(argc, argv, &a);
     if (rc != 0)
         return rc == 1 ? KS_EXIT_OK : rc;

@@ -15,7 +15,9 @@ report_help(void)
            "table as CSV under tables/. The plan must come from this dataset.\n\n"
            "  --plan PLAN_DIR       plan directory written by kasane plan (required)\n"
            "  --sim RESULTS.csv     I/O path results of kasane sim (optional)\n"
-           "  -o, --output DIR      report directory, created if missing (required)\n"
+           "  -o, --output DIR      report directory (required): new, empty or a report\n"
+           "                        kasane wrote; built beside DIR and moved in whole\n"
+           "  --force               replace DIR even if kasane did not write it\n"
            "  -h, --help            this help\n\n"
            "Charts need gnuplot (apt-get install gnuplot-nox); without it the report shows\n"
            "the tables and a note where each chart would be.\n"
@@ -29,15 +31,17 @@ cmd_report(int argc, char **argv)
     static const struct option opts[] = {
         {"plan", required_argument, NULL, 'p'}, {"sim", required_argument, NULL, 's'},
         {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"force", no_argument, NULL, 'F'},        {NULL, 0, NULL, 0},
     };
     struct rpt_opts o = {0};
+    struct ks_outdir_opts oo = {.kind = KS_OUTDIR_OUTPUT, .what = "report"};
     int ch;
     while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'p': o.plan_dir = optarg; break;
         case 's': o.sim_path = optarg; break;
         case 'o': o.out_dir = optarg; break;
+        case 'F': oo.force = 1; break;
         case 'h': report_help(); return KS_EXIT_OK;
         default: return cmd_usage_error("report", "bad option");
         }
@@ -53,11 +57,20 @@ cmd_report(int argc, char **argv)
     o.ndatasets = (size_t)(argc - optind);
     struct ks_err err = {0};
     struct rpt_result res;
-    if (rpt_report_run(&o, &res, &err) < 0) {
+    /* Built beside the destination and moved in whole: no chart or table of an earlier
+     * report survives, and a failed run leaves the earlier report as it was. */
+    struct ks_outdir *od;
+    const char *dest = o.out_dir;
+    if ((ch = cmd_outdir_begin(argc, argv, dest, &oo, &od, NULL)) != 0)
+        return ch;
+    o.out_dir = ks_outdir_path(od);
+    int rc = rpt_report_run(&o, &res, &err);
+    o.out_dir = dest;
+    if ((rc = cmd_outdir_end("report", od, rc, &err)) != KS_EXIT_OK) {
         rpt_result_fini(&res);
-        return cmd_fail("report", &err);
+        return rc;
     }
-    printf("report: %s (%zu sections, %zu tables, %zu of %zu charts drawn)\n", res.index_path,
+    printf("report: %s/index.html (%zu sections, %zu tables, %zu of %zu charts drawn)\n", dest,
            res.sections, res.tables, res.charts_drawn, res.charts);
     if (!res.gnuplot)
         fprintf(stderr, "kasane report: gnuplot not found: charts left out "

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "core/ks_csv.h"
+#include "core/ks_manifest.h"
 #include "simulate/sim_config.h"
 #include "simulate/sim_csv.h"
 #include "simulate/sim_plan.h"
@@ -233,6 +234,29 @@ print_summary(const struct sim_config *c, const struct sim_result *r, const char
                    c->dev[i].name);
 }
 
+/* Commit a results file; one written into a directory kasane wrote whole (sim --storage
+ * -o PLAN/storage_sim.csv, which report reads) gets its row in that directory's
+ * manifest.csv, so the readers' check still passes and still catches any other change. */
+static int
+commit_results(struct ks_afile *af, struct ks_err *err)
+{
+    char *path = ks_xstrdup(af->path);
+    int rc = ks_afile_commit(af, err);
+    char *slash = strrchr(path, '/');
+    if (rc == 0) {
+        char *cmd = ks_xasprintf("kasane sim -o %s", path);
+        if (slash) {
+            *slash = '\0';
+            rc = ks_manifest_add(*path ? path : "/", slash + 1, cmd, err);
+        } else {
+            rc = ks_manifest_add(".", path, cmd, err);
+        }
+        free(cmd);
+    }
+    free(path);
+    return rc;
+}
+
 /* The results CSV, written atomically: a failed run leaves no partial file. */
 static int
 write_results(const char *path, const struct sim_config *c, const struct sim_result *r,
@@ -242,7 +266,7 @@ write_results(const char *path, const struct sim_config *c, const struct sim_res
     if (ks_afile_open(&af, path, err) < 0)
         return -1;
     sim_csv_write(af.f, c, r);
-    return ks_afile_commit(&af, err);
+    return commit_results(&af, err);
 }
 
 /* PLAN/storage_sim_LOAD.ini as it is; a plan without one has no storage sizing. */
@@ -271,7 +295,7 @@ write_storage(const char *path, const char *const *loads, size_t n, struct sim_c
         return -1;
     for (size_t i = 0; i < n; i++)
         sim_csv_write_tagged(af.f, "load", loads[i], i == 0, c[i], r[i]);
-    return ks_afile_commit(&af, err);
+    return commit_results(&af, err);
 }
 
 /* "storage at p95 load: keeps up; reads p50 .. p99 .. us, ...; array 29.8% busy" */
@@ -303,6 +327,7 @@ run_storage(const struct sim_args *a)
     int rc = 0;
     if (a->stat)
         loads[0] = a->stat;
+    rc = ks_manifest_check(a->plan, &err); /* the plan as kasane wrote it, whole */
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = storage_config(a->plan, loads[i], &c[i], &err);
     for (size_t i = 0; rc == 0 && i < n; i++)
@@ -379,7 +404,7 @@ run_modes(const struct sim_args *a, struct sim_config *c, const char *what)
         printf("\n");
     }
     if (rc == 0)
-        rc = ks_afile_commit(&af, &err);
+        rc = commit_results(&af, &err);
     else
         ks_afile_abort(&af);
     if (rc == 0)

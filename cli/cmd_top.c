@@ -165,6 +165,8 @@ cmd_top(int argc, char **argv)
         return rc < 0 ? KS_EXIT_OK : rc;
     if ((rc = check_args(&a)) != 0)
         return rc;
+    if (a.record && (rc = cmd_appendable("top", a.record)) != 0)
+        return rc;
     struct ks_err err = {0};
     struct tui_host_model hm;
     if (a.catalog && tui_catalog_find(a.catalog, a.model, &hm, &err) < 0)

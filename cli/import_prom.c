@@ -23,13 +23,16 @@ help(void)
            "  --page S             seconds of steps per request (default: automatic)\n"
            "  --by-nodename        name node_exporter entities by nodename, not instance\n"
            "  --timeout S          per HTTP request (60)\n"
-           "  -o, --output DATASET dataset directory to write (required)\n"
+           "  -o, --output DATASET dataset directory to write (required): new or empty\n"
+           "  --force              replace DATASET even if it is not empty\n"
+           "  --append             add to the dataset in DATASET (no time overlap per entity)\n"
            "  -q, --quiet          no summary\n"
            "Exit status: 0 ok, 1 Prometheus unreachable, HTTP error, empty result or a\n"
            "malformed answer (the message names the URL), 2 usage.\n");
 }
 
-enum { P_START = 300, P_END, P_STEP, P_MATCH, P_SCRAPE, P_PAGE, P_NODENAME, P_TIMEOUT };
+enum { P_START = 300, P_END, P_STEP, P_MATCH, P_SCRAPE, P_PAGE, P_NODENAME, P_TIMEOUT, P_FORCE,
+       P_APPEND };
 
 static const struct option longopts[] = {
     {"start", required_argument, NULL, P_START},   {"end", required_argument, NULL, P_END},
@@ -37,12 +40,13 @@ static const struct option longopts[] = {
     {"scrape", required_argument, NULL, P_SCRAPE}, {"page", required_argument, NULL, P_PAGE},
     {"by-nodename", no_argument, NULL, P_NODENAME}, {"timeout", required_argument, NULL, P_TIMEOUT},
     {"output", required_argument, NULL, 'o'},      {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
+    {"help", no_argument, NULL, 'h'},              {"force", no_argument, NULL, P_FORCE},
+    {"append", no_argument, NULL, P_APPEND},       {NULL, 0, NULL, 0}};
 
 struct pargs {
     struct col_prom_import_opts o;
     const char *out, *start, *end;
-    int quiet;
+    int quiet, force, append;
 };
 
 /* One option; returns 0, or a usage error status. */
@@ -57,6 +61,8 @@ set_opt(struct pargs *a, int c, struct ks_err *err)
     case P_NODENAME: a->o.by_nodename = 1; return 0;
     case 'o': a->out = optarg; return 0;
     case 'q': a->quiet = 1; return 0;
+    case P_FORCE: a->force = 1; return 0;
+    case P_APPEND: a->append = 1; return 0;
     case P_STEP:
     case P_SCRAPE:
     case P_PAGE:
@@ -107,8 +113,20 @@ cmd_import_prometheus(int argc, char **argv)
     if (col_prom_parse_time(a.start, now, &a.o.start_s, &err) < 0 ||
         col_prom_parse_time(a.end, now, &a.o.end_s, &err) < 0)
         return cmd_usage_error("import", "%s", err.msg);
-    if (col_prom_import(&a.o, a.out, &err) < 0)
-        return cmd_fail("import", &err);
+    if (a.force && a.append)
+        return cmd_usage_error("import", "--force (replace) and --append exclude each other");
+    /* Staged and swapped in whole, as every importer's output (cli/cmd_import.c). */
+    struct ks_outdir *od;
+    struct ks_outdir_opts oo = {.kind = KS_OUTDIR_DATASET, .what = "dataset",
+                                .force = a.force, .keep = a.append};
+    int existing = 0;
+    if ((rc = cmd_outdir_begin(argc, argv, a.out, &oo, &od, &existing)) != 0)
+        return rc;
+    rc = col_prom_import(&a.o, ks_outdir_path(od), &err);
+    if (rc == 0 && a.append && existing)
+        rc = cmd_import_append(a.out, ks_outdir_path(od), &err);
+    if ((rc = cmd_outdir_end("import", od, rc, &err)) != KS_EXIT_OK)
+        return rc;
     if (!a.quiet)
         printf("imported %zu entities, %zu rows from %s (%zu pages, %lu requests) into %s\n",
                st.entities, st.rows, a.o.url, st.pages, st.requests, a.out);

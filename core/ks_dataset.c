@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/ks_csv.h"
+#include "core/ks_manifest.h"
 
 const char *const ks_metric_names[KS_NMETRIC] = {
     "cpu_pct",         "cpu_MHz",          "cpu_steal_pct",   "mem_used_MiB",
@@ -451,6 +452,8 @@ ks_dataset_read(const char *dir, struct ks_dataset **out, struct ks_err *err)
         rc = ks_errf(err, -ENOENT, "%s: no such dataset directory", dir);
         goto fail;
     }
+    if ((rc = ks_manifest_check(dir, err)) < 0) /* written whole by gen/import? unchanged? */
+        goto fail;
     rc = ks_table_read(p, inv_req, &raw, err);
     if (rc < 0)
         goto fail;

@@ -3,9 +3,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+
+#include "core/ks_manifest.h"
 
 static int
 is_dataset(const char *dir)
@@ -58,14 +62,21 @@ expand(const char *path, char ***list, size_t *n, size_t *cap, struct ks_err *er
     return 0;
 }
 
+/* Inventory rows of in into out (map[r] = out's row of in's row r). skip_empty: an
+ * empty field of in leaves out's value (an appended import that knows less than the
+ * dataset it is added to does not erase what was known). */
 static void
-copy_inventory(struct ks_dataset *out, const struct ks_dataset *in, uint32_t *map)
+copy_inventory(struct ks_dataset *out, const struct ks_dataset *in, uint32_t *map,
+               int skip_empty)
 {
     for (size_t r = 0; r < in->inv.nrows; r++) {
         size_t o = ks_dataset_add_entity(out, ks_dataset_entity(in, r), ks_table_get(&in->inv, r, 1));
         map[r] = (uint32_t)o;
-        for (size_t c = 2; c < in->inv.ncols; c++)
-            ks_inv_set(out, o, in->inv.cols[c], ks_table_get(&in->inv, r, (int)c));
+        for (size_t c = 2; c < in->inv.ncols; c++) {
+            const char *v = ks_table_get(&in->inv, r, (int)c);
+            if (!skip_empty || (v && *v))
+                ks_inv_set(out, o, in->inv.cols[c], v);
+        }
     }
 }
 
@@ -171,7 +182,7 @@ ks_dataset_merge(struct ks_dataset *const *in, const char *const *names, size_t 
             ks_map_put(&origin, ks_dataset_entity(in[i], r), (uint32_t)i);
         }
         emap[i] = ks_xcalloc(in[i]->inv.nrows ? in[i]->inv.nrows : 1, sizeof **emap);
-        copy_inventory(o, in[i], emap[i]);
+        copy_inventory(o, in[i], emap[i], 0);
         o->has_samples |= in[i]->has_samples;
     }
     if (rc == 0) {
@@ -229,4 +240,90 @@ ks_dataset_read_many(char *const *paths, size_t n, struct ks_dataset **out,
     free(ds);
     free(dirs);
     return rc;
+}
+
+/* ---- append ------------------------------------------------------------------------- */
+
+/* First and last sample time of each entity (NaN when it has none). */
+static void
+time_ranges(const struct ks_dataset *ds, double *first, double *last)
+{
+    for (size_t i = 0; i < ks_dataset_nent(ds); i++)
+        first[i] = last[i] = NAN;
+    for (size_t r = 0; r < ds->s.nrows; r++) {
+        uint32_t e = ds->s.ent[r];
+        double t = ds->s.time[r];
+        if (isnan(first[e]) || t < first[e])
+            first[e] = t;
+        if (isnan(last[e]) || t > last[e])
+            last[e] = t;
+    }
+}
+
+/* UNIX seconds as "2008-03-24 00:05:00 UTC". */
+static const char *
+utc(char *buf, size_t n, double t)
+{
+    time_t s = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&s, &tm) || !strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm))
+        snprintf(buf, n, "%.0f", t);
+    return buf;
+}
+
+/* An entity in both whose time ranges (sample end times, inclusive) meet: -EINVAL. */
+static int
+check_overlaps(const struct ks_dataset *old, const char *old_name, const struct ks_dataset *add,
+               struct ks_err *err)
+{
+    size_t no = ks_dataset_nent(old), na = ks_dataset_nent(add);
+    double *of = ks_xcalloc(no + 1, sizeof *of), *ol = ks_xcalloc(no + 1, sizeof *ol);
+    double *af = ks_xcalloc(na + 1, sizeof *af), *al = ks_xcalloc(na + 1, sizeof *al);
+    int rc = 0;
+    time_ranges(old, of, ol);
+    time_ranges(add, af, al);
+    for (size_t i = 0; i < na && rc == 0; i++) {
+        long j = ks_dataset_find(old, ks_dataset_entity(add, i));
+        if (j < 0 || isnan(af[i]) || isnan(of[j]) || af[i] > ol[j] || al[i] < of[j])
+            continue;
+        char e[256], a1[40], a2[40], o1[40], o2[40];
+        rc = ks_errf(err, -EINVAL,
+                     "entity '%s': the new rows (%s .. %s) overlap the rows already in %s "
+                     "(%s .. %s): --append adds only time ranges an entity does not have yet",
+                     ks_manifest_esc(e, sizeof e, ks_dataset_entity(add, i)),
+                     utc(a1, sizeof a1, af[i]), utc(a2, sizeof a2, al[i]), old_name,
+                     utc(o1, sizeof o1, of[j]), utc(o2, sizeof o2, ol[j]));
+    }
+    free(of);
+    free(ol);
+    free(af);
+    free(al);
+    return rc;
+}
+
+int
+ks_dataset_append(const struct ks_dataset *old, const char *old_name,
+                  const struct ks_dataset *add, struct ks_dataset **out, struct ks_err *err)
+{
+    int rc = check_overlaps(old, old_name, add, err);
+    if (rc < 0)
+        return rc;
+    struct ks_dataset *o = ks_dataset_new();
+    struct ks_dataset *const in[2] = {(struct ks_dataset *)old, (struct ks_dataset *)add};
+    uint32_t *emap[2];
+    for (int i = 0; i < 2; i++) {
+        emap[i] = ks_xcalloc(in[i]->inv.nrows + 1, sizeof **emap);
+        copy_inventory(o, in[i], emap[i], i == 1);
+        o->has_samples |= in[i]->has_samples;
+    }
+    size_t **xmap = union_extras(&o->s, in, 2);
+    merge_rows(o, in, 2, emap, xmap);
+    merge_flows(o, in, 2);
+    for (int i = 0; i < 2; i++) {
+        free(xmap[i]);
+        free(emap[i]);
+    }
+    free(xmap);
+    *out = o;
+    return 0;
 }

@@ -26,5 +26,12 @@ int ks_dataset_dirs(char *const *paths, size_t n, char ***dirs, size_t *ndirs,
 /* Merge already-read datasets (names[i] used in messages). Inputs are not modified. */
 int ks_dataset_merge(struct ks_dataset *const *in, const char *const *names, size_t n,
                      struct ks_dataset **out, struct ks_err *err);
+/* import --append: old (read from old_name) plus add, as one dataset. An entity in
+ * both keeps old's inventory fields where add's are empty; its rows of both are merged
+ * by time, which needs their time ranges (first to last sample end, inclusive) not to
+ * meet: otherwise -EINVAL naming the entity and both ranges. flows.csv rows are
+ * concatenated. Inputs are not modified. */
+int ks_dataset_append(const struct ks_dataset *old, const char *old_name,
+                      const struct ks_dataset *add, struct ks_dataset **out, struct ks_err *err);
 
 #endif

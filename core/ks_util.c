@@ -2,6 +2,7 @@
 
 #include "core/ks_csv.h"
 #include "core/ks_fault.h"
+#include "core/ks_outdir.h"
 
 #include <errno.h>
 #include <math.h>
@@ -19,12 +20,14 @@ ks_alloc_fail_after(unsigned long n)
 }
 
 /* Out of memory: nothing sane can be returned, so the program stops, but first the
- * temporary files of atomic writes in progress are removed: the previous versions of
- * the files stay as they were and nothing half-written is left beside them. */
+ * temporary files of atomic writes in progress and the staging directories of output
+ * directories are removed: the previous versions stay as they were and nothing
+ * half-written is left beside them. */
 static void
 oom(size_t n, int injected)
 {
     ks_afile_unlink_all();
+    ks_outdir_remove_all();
     fprintf(stderr, "kasane: out of memory (allocating %zu bytes)%s\n", n,
             injected ? " [injected by KASANE_FAULT]" : "");
     abort();

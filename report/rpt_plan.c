@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/ks_manifest.h"
+
 /* ks_table_read already names the file and line on errors; optional files that are
  * absent become empty tables (ncols == 0) the sections report as missing. */
 static int
@@ -40,6 +42,9 @@ rpt_plan_read(const char *dir, struct rpt_plan *p, struct ks_err *err)
     memset(p, 0, sizeof *p);
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return ks_errf(err, -ENOENT, "%s: no such plan directory", dir);
+    int rc = ks_manifest_check(dir, err); /* never a mix of two plans, nor an edited one */
+    if (rc < 0)
+        return rc;
     struct {
         const char *name;
         const char *const *req;

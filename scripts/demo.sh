@@ -12,7 +12,9 @@ PLAN=$OUT/plan
 mkdir -p "$OUT"
 echo "kasane demo: a 2008 server room of 60 servers, 14 days at 5-minute steps"
 echo "== 1/4 dataset: $DS (kasane gen, seed 2008)"
-$K gen --servers 60 --days 14 --step 300 --seed 2008 --profile mix --flows -o "$DS"
+# --force (gen, plan, report): a re-run of the demo replaces its own earlier output
+# (docs/cli.md "Output directories"; without it gen refuses a non-empty directory).
+$K gen --servers 60 --days 14 --step 300 --seed 2008 --profile mix --flows --force -o "$DS"
 if $K plan --help 2>&1 | grep -qi "not built yet"; then
     echo "kasane plan is not built yet (issue 3): the demo stops at the dataset."
     exit 0
@@ -27,7 +29,7 @@ $K plan "$DS" --catalog datasets/catalog/2008.csv --storage-catalog datasets/sto
     --rules datasets/rules/demo-rules.csv --seed 1 --effort 0.3 \
     --backtest --sweep headroom=20:40:5 --final-on-all \
     --licences datasets/licences/hyperv-2008-datacenter.csv --os-per-guest 0 \
-    -o "$PLAN"
+    --force -o "$PLAN"
 # The host carrying the most VMs shares its disk and NIC among the most workloads; each
 # virtualization mode in turn says what the I/O path costs there.
 HOST=$(awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
@@ -38,6 +40,6 @@ $K sim --plan "$PLAN" --host "$HOST" --dataset "$DS" --replications 10 \
 echo "   and the shared storage array at p95 and peak load: $PLAN/storage_sim.csv"
 $K sim --plan "$PLAN" --storage --replications 10 -o "$PLAN/storage_sim.csv"
 echo "== 4/4 report: $OUT/report"
-$K report "$DS" --plan "$PLAN" --sim "$OUT/sim.csv" -o "$OUT/report"
+$K report "$DS" --plan "$PLAN" --sim "$OUT/sim.csv" --force -o "$OUT/report"
 echo
 echo "Open $(pwd)/$OUT/report/index.html"

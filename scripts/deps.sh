@@ -9,7 +9,7 @@ PKGS="build-essential pkg-config libcsv-dev libcmocka-dev libinih-dev libgsl-dev
 libglpk-dev libpcap-dev libpapi-dev papi-tools libncurses-dev libvirt-dev
 libvirt-clients libvirt-daemon gnuplot-nox sysstat fio iperf3 stress-ng tmux tidy
 iproute2 clang libclang-rt-14-dev valgrind tcpdump libjansson-dev
-libcurl4-openssl-dev libvirt0 libcurl4 libpapi7.0 libpcap0.8 libgsl27 chromium
+libcurl4-openssl-dev libxxhash-dev libvirt0 libcurl4 libpapi7.0 libpcap0.8 libgsl27 chromium
 imagemagick procps curl prometheus prometheus-node-exporter"
 missing=""
 for p in $PKGS; do

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "core/ks_dataset.h"
+#include "core/ks_manifest.h"
 #include "core/ks_table.h"
 
 enum plan_stat { ST_P95, ST_PEAK, ST_MEAN };
@@ -229,7 +230,9 @@ sim_plan_config(const char *plan_dir, const char *host, const char *dataset_dir,
     struct ks_dataset *ds = NULL;
     size_t *ents = NULL, n = 0;
     struct sim_config *c = NULL;
-    int rc = ks_dataset_read(dataset_dir, &ds, err);
+    int rc = ks_manifest_check(plan_dir, err); /* the plan as kasane wrote it, whole */
+    if (rc == 0)
+        rc = ks_dataset_read(dataset_dir, &ds, err);
     if (rc == 0)
         rc = placed_vms(plan_dir, host, ds, &ents, &n, err);
     if (rc == 0 && !(c = base(base_config, err)))

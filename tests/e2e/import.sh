@@ -30,8 +30,9 @@ check "file names with spaces become entities" grep -q "^vm b with space,vm," "$
 check "options may follow the inputs" \
     "$KASANE" import planetlab "$I/planetlab/20110303" -o "$T/pl2" --cloudsim-types -q
 
+# a directory holding another dataset: replaced only with --force (docs/cli.md)
 mkdir -p "$T/rv" && echo "stale" >"$T/rv/samples.csv"
-"$KASANE" import rvtools "$I/rvtools/vInfo_v3.csv" -o "$T/rv" >"$T/rv.out" 2>&1
+"$KASANE" import rvtools "$I/rvtools/vInfo_v3.csv" --force -o "$T/rv" >"$T/rv.out" 2>&1
 check "rvtools: inventory only, a stale samples.csv is removed" test ! -e "$T/rv/samples.csv"
 check "rvtools: summary says planning is by allocation" grep -q "by allocation" "$T/rv.out"
 check "rvtools: template and repeated VM counted" grep -q "skipped: 0 files, 1 rows, 1 duplicates" "$T/rv.out"

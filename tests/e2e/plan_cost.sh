@@ -98,6 +98,8 @@ expect_exit "bad policy file value names file, line and key" 1 "bad.ini:3: warra
 printf 'watts-per-server = 5\n' > "$T/unknown.ini"
 expect_exit "unknown key in a policy file" 1 "unknown.ini:1: unknown policy key 'watts-per-server'" \
     "$KASANE" plan "$T/ds" --catalog "$CAT" --policy "$T/unknown.ini" -o "$T/x"
+# edited by hand on purpose: without its manifest.csv, as docs/formats.md says
+rm "$T/ds/manifest.csv"
 sed -i '1s/$/,watts_idle,watts_max/; 2s/$/,90,lots/; 3,$s/$/,,/' "$T/ds/inventory.csv"
 expect_exit "bad watts in the inventory names entity and column" 1 "watts_max 'lots'" \
     "$KASANE" plan "$T/ds" --catalog "$CAT" -o "$T/x"

@@ -73,7 +73,7 @@ check "plain plan removes stale risk files" [ ! -e "$T/p/risk.csv" ]
 "$KASANE" report "$T/ds" --plan "$T/p" -o "$T/r2" >/dev/null 2>&1
 check "no risk files: one-line note" grep -q "No backtest in this plan directory" "$T/r2/index.html"
 check "no backtest: the plan section covers the whole dataset" sh -c "! grep -q 'training window' '$T/r2/index.html'"
-echo "risk_train,2008-13-01..2008-03-31" >>"$T/p/summary.csv"
+echo "risk_train,2008-13-01..2008-03-31" >>"$T/p/summary.csv" && rm "$T/p/manifest.csv" # a hand edit
 expect_exit "a malformed risk_train in summary.csv names the file and key" 1 "summary.csv: key 'risk_train'" \
     "$KASANE" report "$T/ds" --plan "$T/p" -o "$T/r3"
 

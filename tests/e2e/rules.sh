@@ -89,7 +89,7 @@ check "report shows each rule's cost" grep -q 'lic-db' "$T/r/tables/rules.csv"
 check "report's own check agrees on every hard rule" \
     test "$(awk -F, 'NR > 1 && $2 != "soft-affinity" && $NF != "yes"' "$T/r/tables/rules.csv" | wc -l)" -eq 0
 # a placement edited by hand (legacy02 moved onto legacy01's host): the report sees it
-cp -r "$T/p" "$T/pt"
+cp -r "$T/p" "$T/pt" && rm "$T/pt/manifest.csv" # edited by hand below, on purpose
 h1=$(awk -F, '$1 == "legacy01" {print $2}' "$T/p/placement.csv")
 awk -F, -v OFS=, -v h="$h1" '$1 == "legacy02" {$2 = h} {print}' "$T/p/placement.csv" > "$T/pt/placement.csv"
 "$KASANE" report "$T/ds" --plan "$T/pt" -o "$T/rt" >/dev/null 2>&1
@@ -110,7 +110,8 @@ check "12-member anti-affinity holds" holds "$T/anti.csv" "$T/pa/placement.csv"
 # its second address 10.0.0.N to an entity; groups of four legacy/file servers talk
 # among themselves, plus some background traffic.
 awk -F, -v OFS=, 'NR == 1 {print $0, "ips"; next} {print $0, "192.168.9." NR " 10.0.0." NR}' \
-    "$T/ds/inventory.csv" > "$T/inv" && mv "$T/inv" "$T/ds/inventory.csv"
+    "$T/ds/inventory.csv" > "$T/inv" && mv "$T/inv" "$T/ds/inventory.csv" &&
+    rm -f "$T/ds/manifest.csv" # the dataset is edited by hand from here on
 awk -F, 'NR > 1 {print "10.0.0." NR, $1}' "$T/ds/inventory.csv" > "$T/ips"
 {
     echo "time,entity,src,dst,proto,dport,bytes,packets"

@@ -1,0 +1,441 @@
+#include "core/ks_manifest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack: no allocation to fail */
+#include <xxhash.h>
+
+#include "core/ks_csv.h"
+#include "core/ks_fault.h"
+
+/* Read block of the hash: large enough that the per-call cost vanishes, small enough
+ * to stay in L2 while XXH3 consumes it. */
+#define HASH_BLOCK (1u << 20)
+
+static const char *const FILE_HDR[] = {"path", "bytes", "xxh3_64"};
+
+/* One file of a manifest or of a directory listing. */
+struct mfile {
+    char *path; /* relative to the directory, '/'-separated */
+    uint64_t bytes, hash;
+};
+
+struct mlist {
+    struct mfile *f;
+    size_t n, cap;
+};
+
+static void
+mlist_add(struct mlist *l, char *path, uint64_t bytes, uint64_t hash)
+{
+    l->f = ks_xgrow(l->f, &l->cap, l->n + 1, sizeof *l->f);
+    l->f[l->n++] = (struct mfile){path, bytes, hash};
+}
+
+static void
+mlist_fini(struct mlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->f[i].path);
+    free(l->f);
+    *l = (struct mlist){0};
+}
+
+static int
+cmp_mfile(const void *a, const void *b)
+{
+    return strcmp(((const struct mfile *)a)->path, ((const struct mfile *)b)->path);
+}
+
+static const struct mfile *
+mlist_find(const struct mlist *l, const char *path)
+{
+    struct mfile key = {(char *)path, 0, 0};
+    return l->n ? bsearch(&key, l->f, l->n, sizeof *l->f, cmp_mfile) : NULL;
+}
+
+const char *
+ks_manifest_esc(char *buf, size_t n, const char *s)
+{
+    size_t o = 0;
+    for (; *s && o + 5 < n; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\\')
+            o += (size_t)snprintf(buf + o, n - o, "\\\\");
+        else if (c < 0x20 || c == 0x7f)
+            o += (size_t)snprintf(buf + o, n - o, "\\x%02x", c);
+        else
+            buf[o++] = (char)c;
+    }
+    buf[o < n ? o : n - 1] = '\0';
+    return buf;
+}
+
+int
+ks_manifest_hash_file(const char *path, int use_fault_layer, uint64_t *hash, uint64_t *bytes,
+                      struct ks_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        return ks_errf(err, -e, "%s: cannot open: %s", path, strerror(e));
+    }
+    XXH3_state_t st;
+    XXH3_INITSTATE(&st);
+    XXH3_64bits_reset(&st);
+    struct stat sb;
+    /* Mapped when no fault is armed: no copy into a buffer, which is most of the cost
+     * of checking a dataset before parsing it (bench/dataset_read). */
+    if (!ks_fault_armed && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+        void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map != MAP_FAILED) {
+            madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
+            *hash = XXH3_64bits(map, (size_t)sb.st_size);
+            *bytes = (uint64_t)sb.st_size;
+            munmap(map, (size_t)sb.st_size);
+            int e = !use_fault_layer && fsync(fd) != 0 ? errno : 0;
+            close(fd);
+            return e ? ks_errf(err, -e, "%s: cannot write: %s", path, strerror(e)) : 0;
+        }
+    }
+    char *buf = ks_xmalloc(HASH_BLOCK);
+    uint64_t total = 0;
+    ssize_t k;
+    for (;;) {
+        k = use_fault_layer ? ks_io_read(fd, buf, HASH_BLOCK) : read(fd, buf, HASH_BLOCK);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        XXH3_64bits_update(&st, buf, (size_t)k);
+        total += (uint64_t)k;
+    }
+    int e = k < 0 ? errno : 0;
+    /* The writer's hash is also its durability point: charts drawn by gnuplot were
+     * never fsynced. fsync on a read-only descriptor flushes the file all the same. */
+    if (!e && !use_fault_layer && fsync(fd) != 0)
+        e = errno;
+    free(buf);
+    close(fd);
+    if (e)
+        return ks_errf(err, -e, "%s: read error: %s", path, strerror(e));
+    *hash = XXH3_64bits_digest(&st);
+    *bytes = total;
+    return 0;
+}
+
+/* Every regular file under dir/rel (rel "" at the top), depth first, into l. Anything
+ * else (a symbolic link, a device) is listed too, with bytes UINT64_MAX, so that the
+ * check refuses it rather than follow it. */
+static int
+walk(const char *dir, const char *rel, struct mlist *l, struct ks_err *err)
+{
+    char *here = *rel ? ks_xasprintf("%s/%s", dir, rel) : ks_xstrdup(dir);
+    DIR *d = opendir(here);
+    int rc = 0;
+    if (!d) {
+        int e = errno;
+        rc = ks_errf(err, -e, "%s: cannot list: %s", here, strerror(e));
+        free(here);
+        return rc;
+    }
+    for (struct dirent *de; rc == 0 && (de = readdir(d));) {
+        const char *nm = de->d_name;
+        if (!strcmp(nm, ".") || !strcmp(nm, "..") || (!*rel && !strcmp(nm, KS_MANIFEST_NAME)))
+            continue;
+        char *sub = *rel ? ks_xasprintf("%s/%s", rel, nm) : ks_xstrdup(nm);
+        char *full = ks_xasprintf("%s/%s", here, nm);
+        struct stat st;
+        if (lstat(full, &st) != 0) {
+            int e = errno;
+            rc = ks_errf(err, -e, "%s: cannot stat: %s", full, strerror(e));
+            free(sub);
+        } else if (S_ISDIR(st.st_mode)) {
+            rc = walk(dir, sub, l, err);
+            free(sub);
+        } else {
+            mlist_add(l, sub, S_ISREG(st.st_mode) ? (uint64_t)st.st_size : UINT64_MAX, 0);
+        }
+        free(full);
+    }
+    closedir(d);
+    free(here);
+    return rc;
+}
+
+static int
+list_dir(const char *dir, struct mlist *l, struct ks_err *err)
+{
+    int rc = walk(dir, "", l, err);
+    if (rc == 0 && l->n)
+        qsort(l->f, l->n, sizeof *l->f, cmp_mfile);
+    return rc;
+}
+
+static void
+put_kv(FILE *f, const char *k, const char *v)
+{
+    ks_csv_put(f, k, 1);
+    ks_csv_put(f, v, 0);
+    fputc('\n', f);
+}
+
+/* The header and one row per file. */
+static void
+put_files(FILE *f, const struct mlist *l)
+{
+    char b[32];
+    ks_csv_put_row(f, FILE_HDR, 3);
+    for (size_t i = 0; i < l->n; i++) {
+        ks_csv_put(f, l->f[i].path, 1);
+        fprintf(f, ",%" PRIu64, l->f[i].bytes);
+        snprintf(b, sizeof b, "%016" PRIx64, l->f[i].hash);
+        ks_csv_put(f, b, 0);
+        fputc('\n', f);
+    }
+}
+
+int
+ks_manifest_write(const char *dir, const char *kind, const char *command, struct ks_err *err)
+{
+    struct mlist l = {0};
+    int rc = list_dir(dir, &l, err);
+    for (size_t i = 0; i < l.n && rc == 0; i++) {
+        char *p = ks_xasprintf("%s/%s", dir, l.f[i].path);
+        if (l.f[i].bytes == UINT64_MAX)
+            rc = ks_errf(err, -EINVAL, "%s: not a regular file", p);
+        else
+            rc = ks_manifest_hash_file(p, 0, &l.f[i].hash, &l.f[i].bytes, err);
+        free(p);
+    }
+    struct ks_afile af;
+    char *path = ks_xasprintf("%s/%s", dir, KS_MANIFEST_NAME);
+    if (rc == 0 && (rc = ks_afile_open(&af, path, err)) == 0) {
+        char ver[16], esc[2048];
+        snprintf(ver, sizeof ver, "%d", KS_MANIFEST_VERSION);
+        put_kv(af.f, "kasane_manifest", ver);
+        put_kv(af.f, "kind", kind);
+        put_kv(af.f, "writer", "kasane " KASANE_VERSION);
+        if (command)
+            put_kv(af.f, "command", ks_manifest_esc(esc, sizeof esc, command));
+        put_files(af.f, &l);
+        rc = ks_afile_commit(&af, err);
+    }
+    free(path);
+    mlist_fini(&l);
+    return rc;
+}
+
+/* ---- reading ----------------------------------------------------------------------- */
+
+struct manifest {
+    char kind[32];
+    struct mlist files; /* sorted by path */
+    struct mlist keys;  /* key,value rows: path = key, value in vals (for rewriting) */
+    char **vals;
+    size_t nvals;
+};
+
+static void
+manifest_fini(struct manifest *m)
+{
+    mlist_fini(&m->files);
+    mlist_fini(&m->keys);
+    for (size_t i = 0; i < m->nvals; i++)
+        free(m->vals[i]);
+    free(m->vals);
+}
+
+static int
+bad_row(const char *path, unsigned long line, const char *what, struct ks_err *err)
+{
+    return ks_errf(err, -EINVAL, "%s:%lu: %s (the manifest was changed by hand; re-run the "
+                                 "command that wrote the directory)",
+                   path, line, what);
+}
+
+/* One file row: path, bytes in decimal, hash in 16 hex digits. */
+static int
+parse_file_row(const char *path, const struct ks_csv_row *row, struct mlist *l,
+               struct ks_err *err)
+{
+    char *end;
+    if (row->n != 3 || !*row->f[0] || !*row->f[1] || strlen(row->f[2]) != 16)
+        return bad_row(path, row->line, "want path,bytes,xxh3_64", err);
+    errno = 0;
+    uint64_t bytes = strtoull(row->f[1], &end, 10);
+    if (*end || errno || row->f[1][0] == '-')
+        return bad_row(path, row->line, "column 'bytes': not a whole number", err);
+    uint64_t h = strtoull(row->f[2], &end, 16);
+    if (*end)
+        return bad_row(path, row->line, "column 'xxh3_64': not 16 hex digits", err);
+    mlist_add(l, ks_xstrdup(row->f[0]), bytes, h);
+    return 0;
+}
+
+/* kind_only: stop at the file list (deciding whether a directory may be replaced needs
+ * only its kind, and a damaged file list must not keep a re-run from replacing it). */
+static int
+parse_manifest(const char *path, struct manifest *m, int kind_only, struct ks_err *err)
+{
+    struct ks_csv_reader *r = NULL;
+    const struct ks_csv_row *row;
+    int rc = ks_csv_open(path, ',', &r, err), in_files = 0, first = 1;
+    while (rc == 0 && (rc = ks_csv_next(r, &row, err)) == 1) {
+        rc = 0;
+        if (first && (row->n != 2 || strcmp(row->f[0], "kasane_manifest") != 0 ||
+                      strcmp(row->f[1], "1") != 0))
+            rc = bad_row(path, row->line, "first row is not kasane_manifest,1", err);
+        else if (in_files)
+            rc = parse_file_row(path, row, &m->files, err);
+        else if (row->n == 3 && !strcmp(row->f[0], FILE_HDR[0]) &&
+                 !strcmp(row->f[1], FILE_HDR[1]) && !strcmp(row->f[2], FILE_HDR[2])) {
+            in_files = 1;
+            if (kind_only)
+                break;
+        } else if (row->n == 2) {
+            if (!strcmp(row->f[0], "kind"))
+                snprintf(m->kind, sizeof m->kind, "%s", row->f[1]);
+            mlist_add(&m->keys, ks_xstrdup(row->f[0]), 0, 0);
+            m->vals = ks_xrealloc(m->vals, (m->nvals + 1) * sizeof *m->vals);
+            m->vals[m->nvals++] = ks_xstrdup(row->f[1]);
+        }
+        first = 0;
+    }
+    if (rc == 0 && !in_files)
+        rc = bad_row(path, 0, "no path,bytes,xxh3_64 header: the file list is missing", err);
+    if (r)
+        ks_csv_close(r);
+    if (rc == 0 && m->files.n)
+        qsort(m->files.f, m->files.n, sizeof *m->files.f, cmp_mfile);
+    return rc < 0 ? rc : 0;
+}
+
+/* 1 and m filled when dir has a manifest, 0 when not, negative on error. */
+static int
+load(const char *dir, struct manifest *m, int kind_only, struct ks_err *err)
+{
+    char *path = ks_xasprintf("%s/%s", dir, KS_MANIFEST_NAME);
+    struct stat st;
+    int rc;
+    memset(m, 0, sizeof *m);
+    if (lstat(path, &st) != 0)
+        rc = errno == ENOENT ? 0 : ks_errf(err, -errno, "%s: %s", path, strerror(errno));
+    else
+        rc = parse_manifest(path, m, kind_only, err) < 0 ? -EINVAL : 1;
+    free(path);
+    return rc;
+}
+
+int
+ks_manifest_kind(const char *dir, char *kind, size_t n, struct ks_err *err)
+{
+    struct manifest m;
+    int rc = load(dir, &m, 1, err);
+    if (rc == 1)
+        snprintf(kind, n, "%s", m.kind);
+    manifest_fini(&m);
+    return rc;
+}
+
+/* The advice every mismatch ends with. */
+#define CHANGED "(the directory was changed after kasane wrote it; re-run the command that " \
+                "wrote it)"
+
+/* Sizes first (one stat each, so a truncated or grown file fails at once), then the
+ * hashes of the files whose sizes matched. */
+static int
+compare(const char *dir, const struct mlist *want, const struct mlist *have, struct ks_err *err)
+{
+    char e[1024];
+    for (size_t i = 0; i < have->n; i++)
+        if (!mlist_find(want, have->f[i].path))
+            return ks_errf(err, -EINVAL, "%s/%s: not listed in %s " CHANGED, dir,
+                           ks_manifest_esc(e, sizeof e, have->f[i].path), KS_MANIFEST_NAME);
+    for (size_t i = 0; i < want->n; i++) {
+        const struct mfile *w = &want->f[i], *h = mlist_find(have, w->path);
+        ks_manifest_esc(e, sizeof e, w->path);
+        if (!h)
+            return ks_errf(err, -ENOENT, "%s/%s: listed in %s but missing " CHANGED, dir, e,
+                           KS_MANIFEST_NAME);
+        if (h->bytes == UINT64_MAX)
+            return ks_errf(err, -EINVAL, "%s/%s: not a regular file " CHANGED, dir, e);
+        if (h->bytes != w->bytes)
+            return ks_errf(err, -EINVAL,
+                           "%s/%s: size %" PRIu64 " differs from %s's %" PRIu64 " " CHANGED,
+                           dir, e, h->bytes, KS_MANIFEST_NAME, w->bytes);
+    }
+    for (size_t i = 0; i < want->n; i++) {
+        const struct mfile *w = &want->f[i];
+        char *p = ks_xasprintf("%s/%s", dir, w->path);
+        uint64_t hash, bytes;
+        int rc = ks_manifest_hash_file(p, 1, &hash, &bytes, err);
+        free(p);
+        if (rc < 0)
+            return rc;
+        if (hash != w->hash || bytes != w->bytes)
+            return ks_errf(err, -EINVAL,
+                           "%s/%s: content differs from %s (xxh3_64 %016" PRIx64
+                           ", listed %016" PRIx64 ") " CHANGED,
+                           dir, ks_manifest_esc(e, sizeof e, w->path), KS_MANIFEST_NAME, hash,
+                           w->hash);
+    }
+    return 0;
+}
+
+int
+ks_manifest_check(const char *dir, struct ks_err *err)
+{
+    struct manifest m;
+    struct mlist have = {0};
+    int rc = load(dir, &m, 0, err);
+    if (rc == 1 && (rc = list_dir(dir, &have, err)) == 0)
+        rc = compare(dir, &m.files, &have, err);
+    mlist_fini(&have);
+    manifest_fini(&m);
+    return rc < 0 ? rc : 0;
+}
+
+int
+ks_manifest_add(const char *dir, const char *name, const char *command, struct ks_err *err)
+{
+    struct manifest m;
+    int rc = load(dir, &m, 0, err);
+    if (rc <= 0)
+        return rc;
+    uint64_t hash, bytes;
+    char *p = ks_xasprintf("%s/%s", dir, name);
+    rc = ks_manifest_hash_file(p, 0, &hash, &bytes, err);
+    free(p);
+    struct mfile *f = (struct mfile *)mlist_find(&m.files, name);
+    if (rc == 0 && f) {
+        f->bytes = bytes;
+        f->hash = hash;
+    } else if (rc == 0) {
+        mlist_add(&m.files, ks_xstrdup(name), bytes, hash);
+        qsort(m.files.f, m.files.n, sizeof *m.files.f, cmp_mfile);
+    }
+    struct ks_afile af;
+    p = ks_xasprintf("%s/%s", dir, KS_MANIFEST_NAME);
+    if (rc == 0 && (rc = ks_afile_open(&af, p, err)) == 0) {
+        char esc[2048];
+        for (size_t i = 0; i < m.keys.n; i++)
+            put_kv(af.f, m.keys.f[i].path, m.vals[i]);
+        if (command)
+            put_kv(af.f, "amended", ks_manifest_esc(esc, sizeof esc, command));
+        put_files(af.f, &m.files);
+        rc = ks_afile_commit(&af, err);
+    }
+    free(p);
+    manifest_fini(&m);
+    return rc;
+}

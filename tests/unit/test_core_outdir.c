@@ -1,0 +1,350 @@
+/* Output directories (core/ks_outdir.h) and their manifests (core/ks_manifest.h): a
+ * manifest lists exactly what was written and catches every later change; staging
+ * replaces only what it may, swaps whole, and leaves nothing behind on failure. */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/ks_csv.h"
+#include "core/ks_dataset.h"
+#include "core/ks_fault.h"
+#include "core/ks_manifest.h"
+#include "core/ks_merge.h"
+#include "core/ks_outdir.h"
+#include "test_util.h"
+
+static char *
+path_of(const char *dir, const char *name)
+{
+    return ks_xasprintf("%s/%s", dir, name);
+}
+
+/* Entries of dir other than . and .. */
+static int
+nentries(const char *dir)
+{
+    char *cmd = ks_xasprintf("ls -A '%s' | wc -l", dir);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+    if (p && fscanf(p, "%d", &n) != 1)
+        n = -1;
+    if (p)
+        pclose(p);
+    free(cmd);
+    return n;
+}
+
+/* A directory with two files and a subdirectory, and its manifest. */
+static char *
+written_dir(void)
+{
+    char *d = tu_tmpdir();
+    char *sub = path_of(d, "charts");
+    tu_write(d, "a.csv", "x,y\n1,2\n");
+    tu_write(d, "b.csv", "k,v\n");
+    assert_int_equal(mkdir(sub, 0777), 0);
+    tu_write(sub, "c.svg", "<svg/>");
+    free(sub);
+    struct ks_err err = {0};
+    assert_int_equal(ks_manifest_write(d, "plan", "kasane plan 'x\ny'", &err), 0);
+    return d;
+}
+
+static void
+rm_rf(char *d)
+{
+    ks_rmtree(d);
+    free(d);
+}
+
+static void
+test_manifest_lists_files(void **state)
+{
+    (void)state;
+    char *d = written_dir(), *m = path_of(d, KS_MANIFEST_NAME);
+    char *text = tu_slurp(m, NULL);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "kasane_manifest,1\nkind,plan\n"));
+    assert_non_null(strstr(text, "a.csv,8,"));
+    assert_non_null(strstr(text, "charts/c.svg,6,"));
+    /* a control character in the command line cannot start a line of its own */
+    assert_non_null(strstr(text, "command,kasane plan 'x\\x0ay'\n"));
+    struct ks_err err = {0};
+    char kind[32];
+    assert_int_equal(ks_manifest_check(d, &err), 0);
+    assert_int_equal(ks_manifest_kind(d, kind, sizeof kind, &err), 1);
+    assert_string_equal(kind, "plan");
+    free(text);
+    free(m);
+    rm_rf(d);
+}
+
+static void
+test_check_without_manifest_passes(void **state)
+{
+    (void)state;
+    char *d = tu_tmpdir();
+    tu_write(d, "a.csv", "x\n");
+    struct ks_err err = {0};
+    char kind[32];
+    assert_int_equal(ks_manifest_check(d, &err), 0);
+    assert_int_equal(ks_manifest_kind(d, kind, sizeof kind, &err), 0);
+    rm_rf(d);
+}
+
+/* Each kind of change is refused with the file named and what differs. */
+static void
+test_check_catches_changes(void **state)
+{
+    (void)state;
+    struct {
+        const char *name, *text, *want;
+    } cases[] = {
+        {"a.csv", "x,y\n1,2\n3,4\n", "a.csv: size 12 differs from manifest.csv's 8"},
+        {"a.csv", "x,y\n1,3\n", "a.csv: content differs from manifest.csv"},
+        {"stale.csv", "old\n", "stale.csv: not listed in manifest.csv"},
+        {"b.csv", NULL, "b.csv: listed in manifest.csv but missing"},
+        {"new\nline", "z\n", "new\\x0aline: not listed"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *d = written_dir();
+        if (cases[i].text) {
+            tu_write(d, cases[i].name, cases[i].text);
+        } else {
+            char *p = path_of(d, cases[i].name);
+            unlink(p);
+            free(p);
+        }
+        struct ks_err err = {0};
+        assert_true(ks_manifest_check(d, &err) < 0);
+        if (!strstr(err.msg, cases[i].want))
+            fail_msg("case %zu: '%s' does not say '%s'", i, err.msg, cases[i].want);
+        assert_non_null(strstr(err.msg, "re-run the command"));
+        rm_rf(d);
+    }
+}
+
+static void
+test_check_catches_bad_manifest(void **state)
+{
+    (void)state;
+    char *d = written_dir();
+    tu_write(d, KS_MANIFEST_NAME, "kasane_manifest,1\nkind,plan\npath,bytes,xxh3_64\na.csv,8,zzzzzzzzzzzzzzzz\n");
+    struct ks_err err = {0};
+    assert_true(ks_manifest_check(d, &err) < 0);
+    assert_non_null(strstr(err.msg, "manifest.csv:4: column 'xxh3_64'"));
+    rm_rf(d);
+}
+
+/* A fresh destination: created whole, staging gone, manifest inside. */
+static void
+test_outdir_new_and_replace(void **state)
+{
+    (void)state;
+    char *top = tu_tmpdir(), *dest = path_of(top, "out/plan");
+    struct ks_outdir_opts o = {.kind = KS_OUTDIR_OUTPUT, .what = "plan", .cmd = "plan"};
+    struct ks_outdir *od;
+    struct ks_err err = {0};
+    int existing = -1;
+    assert_int_equal(ks_outdir_begin(dest, &o, &od, &existing, &err), 0);
+    assert_int_equal(existing, 0);
+    tu_write(ks_outdir_path(od), "old.csv", "1\n");
+    assert_int_equal(ks_outdir_commit(od, &err), 0);
+    char *out = path_of(top, "out");
+    assert_int_equal(nentries(out), 1); /* no staging directory beside it */
+    assert_int_equal(ks_manifest_check(dest, &err), 0);
+    /* again: a plan kasane wrote is replaced, and none of its files survive */
+    assert_int_equal(ks_outdir_begin(dest, &o, &od, &existing, &err), 0);
+    assert_int_equal(existing, 1);
+    tu_write(ks_outdir_path(od), "new.csv", "2\n");
+    assert_int_equal(ks_outdir_commit(od, &err), 0);
+    char *old = path_of(dest, "old.csv");
+    assert_int_equal(access(old, F_OK), -1);
+    assert_int_equal(nentries(dest), 2); /* new.csv, manifest.csv */
+    assert_int_equal(nentries(out), 1);
+    free(old);
+    free(out);
+    free(dest);
+    rm_rf(top);
+}
+
+static void
+test_outdir_refusals(void **state)
+{
+    (void)state;
+    char *top = tu_tmpdir(), *mine = path_of(top, "mine"), *ds = path_of(top, "ds");
+    struct ks_err err = {0};
+    struct ks_outdir *od;
+    assert_int_equal(mkdir(mine, 0777), 0);
+    tu_write(mine, "notes.txt", "mine\n");
+    /* a directory kasane did not write: refused, named, kept */
+    struct ks_outdir_opts plan = {.kind = KS_OUTDIR_OUTPUT, .what = "plan", .cmd = "plan"};
+    assert_int_equal(ks_outdir_begin(mine, &plan, &od, NULL, &err), -EEXIST);
+    assert_non_null(strstr(err.msg, "notes.txt"));
+    assert_non_null(strstr(err.msg, "--force"));
+    /* a dataset kasane wrote is not a plan */
+    assert_int_equal(mkdir(ds, 0777), 0);
+    tu_write(ds, "inventory.csv", "entity,kind\n");
+    assert_int_equal(ks_manifest_write(ds, "dataset", NULL, &err), 0);
+    ks_err_clear(&err);
+    assert_int_equal(ks_outdir_begin(ds, &plan, &od, NULL, &err), -EEXIST);
+    assert_non_null(strstr(err.msg, "holds a dataset"));
+    /* gen/import: any non-empty directory, manifest or not */
+    struct ks_outdir_opts gen = {.kind = KS_OUTDIR_DATASET, .what = "dataset", .cmd = "gen"};
+    ks_err_clear(&err);
+    assert_int_equal(ks_outdir_begin(ds, &gen, &od, NULL, &err), -EEXIST);
+    /* the working directory and its parents: never, even with force */
+    gen.force = 1;
+    char *cwd = getcwd(NULL, 0);
+    assert_int_equal(chdir(mine), 0);
+    const char *never[] = {".", "..", "/", mine};
+    for (size_t i = 0; i < sizeof never / sizeof *never; i++) {
+        ks_err_clear(&err);
+        assert_int_equal(ks_outdir_begin(never[i], &gen, &od, NULL, &err), -EINVAL);
+    }
+    assert_int_equal(chdir(cwd), 0);
+    /* --force replaces */
+    ks_err_clear(&err);
+    assert_int_equal(ks_outdir_begin(mine, &gen, &od, NULL, &err), 0);
+    assert_int_equal(ks_outdir_commit(od, &err), 0);
+    assert_int_equal(nentries(mine), 1); /* manifest.csv only */
+    free(cwd);
+    free(mine);
+    free(ds);
+    rm_rf(top);
+}
+
+/* A failure after staging: the destination as it was, no staging left, the message
+ * naming the destination rather than the staging directory. */
+static void
+test_outdir_abort_keeps_old(void **state)
+{
+    (void)state;
+    char *top = tu_tmpdir(), *dest = path_of(top, "plan");
+    struct ks_outdir_opts o = {.kind = KS_OUTDIR_OUTPUT, .what = "plan", .cmd = "plan"};
+    struct ks_outdir *od;
+    struct ks_err err = {0};
+    assert_int_equal(ks_outdir_begin(dest, &o, &od, NULL, &err), 0);
+    tu_write(ks_outdir_path(od), "hosts.csv", "h\n");
+    assert_int_equal(ks_outdir_commit(od, &err), 0);
+    assert_int_equal(ks_outdir_begin(dest, &o, &od, NULL, &err), 0);
+    tu_write(ks_outdir_path(od), "half.csv", "h");
+    ks_errf(&err, -ENOSPC, "%s/half.csv: cannot write: No space left on device",
+            ks_outdir_path(od));
+    ks_outdir_abort(od, &err);
+    char *want = ks_xasprintf("%s/half.csv: cannot write", dest);
+    assert_string_equal(strstr(err.msg, want) == err.msg ? want : err.msg, want);
+    assert_int_equal(nentries(top), 1);
+    assert_int_equal(nentries(dest), 2); /* hosts.csv, manifest.csv */
+    ks_err_clear(&err);
+    assert_int_equal(ks_manifest_check(dest, &err), 0);
+    free(want);
+    free(dest);
+    rm_rf(top);
+}
+
+/* Out of memory while staging: the process aborts, and the staging directory (with
+ * the atomic file open in it) is gone. */
+static void
+test_outdir_oom_removes_staging(void **state)
+{
+    (void)state;
+    char *top = tu_tmpdir(), *dest = path_of(top, "ds");
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct ks_outdir_opts o = {.kind = KS_OUTDIR_DATASET, .what = "dataset", .cmd = "gen"};
+        struct ks_outdir *od;
+        struct ks_afile af;
+        freopen("/dev/null", "w", stderr);
+        if (ks_outdir_begin(dest, &o, &od, NULL, NULL) < 0)
+            _exit(3);
+        char *p = path_of(ks_outdir_path(od), "samples.csv");
+        ks_afile_open(&af, p, NULL);
+        fputs("time\n", af.f);
+        fflush(af.f);
+        ks_alloc_fail_after(1);
+        free(ks_xmalloc(16));
+        _exit(4); /* not reached */
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+    assert_int_equal(nentries(top), 0);
+    free(dest);
+    rm_rf(top);
+}
+
+/* A dataset for append: entity e1 at the given times, e2 only in `add`. */
+static struct ks_dataset *
+ds_at(const double *t, size_t n, int with_e2)
+{
+    struct ks_dataset *ds = ks_dataset_new();
+    double m[KS_NMETRIC];
+    for (int k = 0; k < KS_NMETRIC; k++)
+        m[k] = NAN;
+    size_t e1 = ks_dataset_add_entity(ds, "e1", "physical");
+    size_t e2 = with_e2 ? ks_dataset_add_entity(ds, "e2", "vm") : 0;
+    ks_inv_set_num(ds, e1, "cores", with_e2 ? NAN : 4);
+    for (size_t i = 0; i < n; i++) {
+        m[KS_CPU_PCT] = (double)i;
+        ks_samples_append(&ds->s, t[i], (uint32_t)e1, 300, m);
+        if (with_e2)
+            ks_samples_append(&ds->s, t[i], (uint32_t)e2, 300, m);
+    }
+    ds->has_samples = 1;
+    return ds;
+}
+
+static void
+test_append_merges_and_refuses_overlap(void **state)
+{
+    (void)state;
+    double t_old[] = {300, 600, 900}, t_new[] = {1200, 1500}, t_overlap[] = {900, 1200};
+    struct ks_dataset *old = ds_at(t_old, 3, 0), *add = ds_at(t_new, 2, 1);
+    struct ks_dataset *bad = ds_at(t_overlap, 2, 0), *out = NULL;
+    struct ks_err err = {0};
+    assert_int_equal(ks_dataset_append(old, "t/ds", add, &out, &err), 0);
+    assert_int_equal(ks_dataset_nent(out), 2);
+    assert_int_equal(out->s.nrows, 3 + 4);
+    for (size_t r = 1; r < out->s.nrows; r++)
+        assert_true(out->s.time[r - 1] <= out->s.time[r]);
+    /* the appended import did not know cores: the dataset's value stays */
+    tu_assert_near(ks_inv_num(out, 0, "cores"), 4, 0);
+    ks_dataset_free(out);
+    out = NULL;
+    assert_int_equal(ks_dataset_append(old, "t/ds", bad, &out, &err), -EINVAL);
+    assert_null(out);
+    assert_non_null(strstr(err.msg, "entity 'e1'"));
+    assert_non_null(strstr(err.msg, "1970-01-01 00:15:00 UTC .. 1970-01-01 00:20:00 UTC"));
+    assert_non_null(strstr(err.msg, "already in t/ds (1970-01-01 00:05:00 UTC .."));
+    ks_dataset_free(old);
+    ks_dataset_free(add);
+    ks_dataset_free(bad);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_manifest_lists_files),
+        cmocka_unit_test(test_check_without_manifest_passes),
+        cmocka_unit_test(test_check_catches_changes),
+        cmocka_unit_test(test_check_catches_bad_manifest),
+        cmocka_unit_test(test_outdir_new_and_replace),
+        cmocka_unit_test(test_outdir_refusals),
+        cmocka_unit_test(test_outdir_abort_keeps_old),
+        cmocka_unit_test(test_outdir_oom_removes_staging),
+        cmocka_unit_test(test_append_merges_and_refuses_overlap),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
