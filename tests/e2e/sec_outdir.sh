@@ -59,7 +59,7 @@ check "append to a dataset without manifest (collect's): both entity sets" sh -c
 "$KASANE" plan "$P/small" --catalog "$CAT" -o plan --storage-catalog "$KASANE_ROOT/datasets/storage" >/dev/null
 check "plan with storage sizing wrote storage files" sh -c 'ls plan | grep -q "^storage"'
 snap plan >plan.snap
-expect_exit "plan that cannot carry a server fails" 1 "no host model can carry" \
+expect_exit "plan that cannot carry a server fails" 1 "more than the largest host model can carry" \
     "$KASANE" plan "$P/small" --catalog "$P/catalog-tiny.csv" -o plan
 check "failed plan (catalog): old plan whole" kept plan plan.snap
 expect_exit "plan under a full disk (3rd write) fails naming the file in plan/" 1 \
