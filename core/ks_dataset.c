@@ -410,19 +410,20 @@ ks_samples_read(struct ks_dataset *ds, const char *path, struct ks_err *err)
     return rc;
 }
 
-/* Names a dataset carries reach file names, terminals, gnuplot programs and
- * spreadsheets: a control byte in one is refused where the dataset is read. */
-static int
-check_name(const char *path, unsigned long line, const char *col, const char *v,
-           struct ks_err *err)
+int
+ks_dataset_check_name(const char *where, unsigned long line, const char *field, const char *v,
+                      struct ks_err *err)
 {
     long at = v ? ks_ctrl_at(v) : -1;
+    char pos[32] = "";
     if (at < 0)
         return 0;
+    if (line)
+        snprintf(pos, sizeof pos, ":%lu", line);
     return ks_errf(err, -EINVAL,
-                   "%s:%lu: column '%s': '%.60s' holds a control character (byte 0x%02x at "
-                   "offset %ld); names must be printable",
-                   path, line, col, v, (unsigned)(unsigned char)v[at], at);
+                   "%s%s: %s: '%.60s' holds a control character (byte 0x%02x at offset %ld); "
+                   "names must be printable",
+                   where, pos, field, v, (unsigned)(unsigned char)v[at], at);
 }
 
 static int
@@ -435,8 +436,9 @@ check_inventory(struct ks_dataset *ds, const char *path, struct ks_err *err)
         size_t i;
         if (!e)
             return ks_errf(err, -EINVAL, "%s:%lu: column 'entity' is empty", path, t->lines[r]);
-        if (check_name(path, t->lines[r], "entity", e, err) < 0 ||
-            check_name(path, t->lines[r], "hostname", ks_table_get(t, r, 2), err) < 0)
+        if (ks_dataset_check_name(path, t->lines[r], "column 'entity'", e, err) < 0 ||
+            ks_dataset_check_name(path, t->lines[r], "column 'hostname'", ks_table_get(t, r, 2),
+                                  err) < 0)
             return -EINVAL;
         if (ks_dataset_find(ds, e) >= 0)
             return ks_errf(err, -EINVAL, "%s:%lu: entity '%s' appears twice", path,
@@ -541,8 +543,10 @@ check_flows(const struct ks_table *f, const char *path, struct ks_err *err)
     static const char *const names[] = {"entity", "src", "dst"};
     for (size_t i = 0; i < 3; i++) {
         int c = ks_table_col(f, names[i]);
+        char field[32];
+        snprintf(field, sizeof field, "column '%s'", names[i]);
         for (size_t r = 0; r < f->nrows; r++)
-            if (check_name(path, f->lines[r], names[i], ks_table_get(f, r, c), err) < 0)
+            if (ks_dataset_check_name(path, f->lines[r], field, ks_table_get(f, r, c), err) < 0)
                 return -EINVAL;
     }
     return 0;
