@@ -50,6 +50,13 @@ mkdir -p "$T/bb"
 cp "$I/bitbrains/vm7.csv" "$T/bb/$(printf 'vm\033[31m.csv')"
 refused "import bitbrains: escape in a file name" "file name \(the VM's name\): 'vm\\\\x1b\[31m'" \
     "$KASANE" import bitbrains "$T/bb" -o "$T/x"
+mkdir -p "$T/pl2"
+cp "$I/planetlab/20110303/vmA" "$T/pl2/vmA"
+cp "$I/planetlab/20110303/README.txt" "$T/pl2/$(printf 'notes\033[2J.txt')"
+"$KASANE" import planetlab "$T/pl2" --start 1299110400 -o "$T/x" >"$T/.out" 2>"$T/.err"
+check "import: a note on a skipped file names it escaped" grep -q 'notes\\x1b\[2J.txt: skipped' \
+    "$T/.out" "$T/.err"
+check "  ... and prints no raw escape" sh -c "! cat '$T/.out' '$T/.err' | LC_ALL=C grep -q \"\$(printf '\033')\""
 sed '2s/^web-01,/"web-01\x1b[2J",/' "$I/rvtools/vInfo_v3.csv" >"$T/rv.csv"
 refused "import rvtools: escape in a VM name" "rv.csv:2: field 'VM': 'web-01\\\\x1b\[2J'" \
     "$KASANE" import rvtools "$T/rv.csv" -o "$T/x"
