@@ -485,12 +485,13 @@ canonical_inventory(struct ks_table *in, struct ks_table *out)
     for (size_t c = 0; c < KS_INV_NCOLS; c++)
         ks_map_put(&ix, ks_inv_cols[c], (uint32_t)c);
     size_t ncols = KS_INV_NCOLS;
+    /* room for every column at once: growing by one copies the array every time */
+    out->cols = ks_xrealloc(out->cols, (KS_INV_NCOLS + in->ncols) * sizeof *out->cols);
     for (size_t c = 0; c < in->ncols; c++) {
         uint32_t o;
         if (!ks_map_get(&ix, in->cols[c], &o)) {
             o = (uint32_t)ncols++;
             ks_map_put(&ix, in->cols[c], o);
-            out->cols = ks_xrealloc(out->cols, ncols * sizeof *out->cols);
             out->cols[o] = ks_xstrdup(in->cols[c]);
         }
         to[c] = o;
