@@ -42,6 +42,9 @@ gen(const char *dir)
             for (int k = 0; k < KS_NMETRIC; k++) {
                 x = x * 6364136223846793005ull + 1442695040888963407ull;
                 m[k] = (double)(x >> 44) / 100.0;
+                /* percentages must be 0-100, or the reader refuses the file */
+                if (k == KS_CPU_PCT || k == KS_CPU_STEAL_PCT || k == KS_DISK_UTIL_PCT)
+                    m[k] = (double)((x >> 44) % 10000) / 100.0;
             }
             snprintf(name, sizeof name, "srv%04d", e);
             ks_samples_put_row(f, 1700000000.0 + 300.0 * (t + 1), name, 300, m, NULL, 0);

@@ -76,11 +76,12 @@ col_import_note(struct col_import_report *r, const char *fmt, ...)
     r->notes_total++;
     if (r->nnotes >= COL_IMPORT_MAX_NOTES)
         return;
-    char buf[1024];
+    char raw[1024], buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    ks_escape(buf, sizeof buf, raw); /* notes quote file and VM names: printed as is */
     r->notes[r->nnotes++] = ks_xstrdup(buf);
 }
 

@@ -246,6 +246,10 @@ import_file(struct bbfile *bf, int from_dir, struct col_isink *s, struct col_imp
         return rc;
     struct ks_dataset *ds = col_isink_ds(s);
     char *name = col_stem(bf->path, 1);
+    if (ks_dataset_check_name(bf->path, 0, "file name (the VM's name)", name, err) < 0) {
+        free(name);
+        return -EINVAL;
+    }
     long known = ks_dataset_find(ds, name);
     bf->ent = (uint32_t)ks_dataset_add_entity(ds, name, bf->kind);
     free(name);

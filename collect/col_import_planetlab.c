@@ -213,6 +213,10 @@ col_import_planetlab(const struct col_import_opts *o, struct col_isink *s,
             continue;
         }
         char *name = col_stem(pf.path, 0);
+        if ((rc = ks_dataset_check_name(pf.path, 0, "file name (the VM's name)", name, err)) < 0) {
+            free(name);
+            break;
+        }
         long found = ks_dataset_find(ds, name);
         pf.ent = (uint32_t)ks_dataset_add_entity(ds, name, kind);
         if (found < 0) {

@@ -168,6 +168,10 @@ do_row(struct ks_dataset *ds, const char *path, const struct ks_csv_row *row, si
     if (!vm[0])
         return ks_errf(err, -EINVAL, "%s:%lu: field '%s' is empty", path, row->line,
                        rv_fields[RV_VM].aliases[0]);
+    char field[48];
+    snprintf(field, sizeof field, "field '%s'", rv_fields[RV_VM].aliases[0]);
+    if (ks_dataset_check_name(path, row->line, field, vm, err) < 0)
+        return -EINVAL;
     if (col[RV_TEMPLATE] >= 0 && is_true(row->f[col[RV_TEMPLATE]])) {
         rep->rows_skipped++;
         col_import_note(rep, "%s:%lu: VM '%s' is a template, skipped", path, row->line, vm);

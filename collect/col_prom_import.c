@@ -108,6 +108,7 @@ struct imp {
     const struct query *q;
     size_t page_series; /* most series one answer of this page had */
     size_t rows;
+    struct ks_err *err; /* of the query in progress, for on_series */
 };
 
 static double *
@@ -192,10 +193,27 @@ series_entity(struct imp *im, const struct col_prom_series *s)
     return (long)e;
 }
 
+/* The labels that become entity names or hostnames, refused with control bytes. */
+static int
+check_labels(struct imp *im, const struct col_prom_series *s)
+{
+    static const char *const names[] = {"entity", "instance", "nodename"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char field[64];
+        snprintf(field, sizeof field, "query '%.30s...': label '%s'", im->q->tmpl, names[i]);
+        if (ks_dataset_check_name(im->o->url, 0, field, col_prom_series_label(s, names[i]),
+                                  im->err) < 0)
+            return -EINVAL;
+    }
+    return 0;
+}
+
 static int
 on_series(void *ctx, const struct col_prom_series *s)
 {
     struct imp *im = ctx;
+    if (check_labels(im, s) < 0)
+        return -EINVAL;
     long e = series_entity(im, s);
     if (e < 0)
         return 0;
@@ -412,6 +430,7 @@ run_page(struct imp *im, struct col_prom_client *c, const struct qset *qs, FILE 
     double t1 = o->start_s + (double)(im->k0 + im->np - 1) * o->step_s;
     for (size_t i = 0; i < qs->n; i++) {
         im->q = &qs->q[i];
+        im->err = err;
         int rc = col_prom_query_range(c, qs->q[i].tmpl, t0, t1, o->step_s, on_series, im, err);
         if (rc < 0)
             return rc;

@@ -25,6 +25,7 @@ struct ks_csv_reader {
     int done;              /* csv_fini called */
     int pending_cr;        /* last segment ended with CR at the end of a read */
     int nul_seen;          /* a field of the current row holds a NUL byte */
+    int bom;               /* bytes of a leading UTF-8 BOM matched so far; -1 once past */
     unsigned long line;    /* current line (1-based) */
     unsigned long long off;
     size_t row_bytes;      /* bytes fed since the last row ended */
@@ -72,6 +73,7 @@ static struct ks_csv_reader *
 reader_new(unsigned char sep, const char *name)
 {
     struct ks_csv_reader *r = ks_xcalloc(1, sizeof *r);
+    r->bom = 0;
     csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
     csv_set_delim(&r->p, sep);
     r->name = ks_xstrdup(name);
@@ -84,11 +86,28 @@ int
 ks_csv_open(const char *path, unsigned char sep, struct ks_csv_reader **out,
             struct ks_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK so that a FIFO put where a file belongs fails here instead of blocking
+     * until a writer comes; fstat then refuses anything but a regular file. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         int e = errno;
         return ks_errf(err, -e, "%s: cannot open: %s", path, strerror(e));
     }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return ks_errf(err, -e, "%s: cannot open: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return ks_errf(err, -EINVAL, "%s: not a regular file (%s)", path,
+                       S_ISDIR(st.st_mode)    ? "a directory"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "a device");
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     struct ks_csv_reader *r = reader_new(sep, path);
     r->fd = fd;
     r->buf = ks_xmalloc(CHUNK);
@@ -136,10 +155,38 @@ window(const struct ks_csv_reader *r)
     return r->mem ? r->mem : r->buf;
 }
 
+/* A UTF-8 byte order mark at the very start of the input (Excel and PowerShell write
+ * one) is not part of the first column name: skip it. It may arrive split across
+ * reads; a partial match followed by something else is data and is fed as such.
+ * Returns 1 when the window is used up (read more first), else 0. */
+static int
+skip_bom(struct ks_csv_reader *r)
+{
+    static const char bom[3] = {'\xef', '\xbb', '\xbf'};
+    const char *w = window(r);
+    while (r->bom < 3 && r->pos < r->len && w[r->pos] == bom[r->bom]) {
+        r->bom++;
+        r->pos++;
+        r->off++;
+    }
+    if (r->bom == 3) {
+        r->bom = -1;
+        return r->pos == r->len;
+    }
+    if (r->pos == r->len && !r->eof)
+        return 1; /* so far a prefix of the mark: wait for the next bytes */
+    if (r->bom > 0) /* not a mark after all: its first bytes are data */
+        csv_parse(&r->p, bom, (size_t)r->bom, on_field, on_row, r);
+    r->bom = -1;
+    return r->pos == r->len;
+}
+
 /* Feed up to and including the next line terminator (LF, CRLF or a lone CR). */
 static int
 feed_segment(struct ks_csv_reader *r, struct ks_err *err)
 {
+    if (__builtin_expect(r->bom >= 0, 0) && skip_bom(r))
+        return 0;
     const char *w = window(r) + r->pos;
     size_t avail = r->len - r->pos, n = 0;
     int newline = 0;

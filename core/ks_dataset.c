@@ -232,7 +232,9 @@ static int
 parse_header(struct ks_samples *s, struct sreader *sr, const struct ks_csv_row *h,
              struct ks_err *err)
 {
-    int seen_time = 0, seen_ent = 0, seen_int = 0;
+    int seen_time = 0, seen_ent = 0, seen_int = 0, rc = 0;
+    struct ks_map seen; /* a hash, not a scan of the columns before: 60,000 are read fast */
+    ks_map_init(&seen);
     sr->ncols = h->n;
     sr->colmap = ks_xcalloc(h->n, sizeof *sr->colmap);
     sr->extra_of = ks_xcalloc(h->n, sizeof *sr->extra_of);
@@ -240,10 +242,13 @@ parse_header(struct ks_samples *s, struct sreader *sr, const struct ks_csv_row *
         const char *name = h->f[c];
         int m = ks_metric_lookup(name);
         sr->extra_of[c] = -1;
-        for (size_t k = 0; k < c; k++)
-            if (strcmp(h->f[k], name) == 0)
-                return ks_errf(err, -EINVAL, "%s:%lu: column '%s' appears twice", sr->path,
-                               h->line, name);
+        uint32_t first;
+        if (ks_map_get(&seen, name, &first)) {
+            rc = ks_errf(err, -EINVAL, "%s:%lu: column '%s' appears twice", sr->path, h->line,
+                         name);
+            break;
+        }
+        ks_map_put(&seen, name, (uint32_t)c);
         if (strcmp(name, "time") == 0) {
             sr->colmap[c] = COL_TIME;
             seen_time = 1;
@@ -263,6 +268,9 @@ parse_header(struct ks_samples *s, struct sreader *sr, const struct ks_csv_row *
             s->extra_names[s->nextra++] = ks_xstrdup(name);
         }
     }
+    ks_map_fini(&seen);
+    if (rc < 0)
+        return rc;
     if (!seen_time || !seen_ent || !seen_int)
         return ks_errf(err, -EINVAL,
                        "%s:%lu: missing header: the first row must name the columns "
@@ -271,6 +279,18 @@ parse_header(struct ks_samples *s, struct sreader *sr, const struct ks_csv_row *
                        !seen_time ? "time" : !seen_ent ? "entity" : "interval_s");
     return 0;
 }
+
+/* Natural range of each metric: percentages 0-100, everything else (rates, MiB, iops,
+ * await, MHz, ipc) non-negative. A value outside is a broken collector or a hand edit,
+ * and planning on it would be a wrong answer without a warning. */
+static const double metric_max[KS_NMETRIC] = {
+    [KS_CPU_PCT] = 100,          [KS_CPU_MHZ] = INFINITY,       [KS_CPU_STEAL_PCT] = 100,
+    [KS_MEM_USED_MIB] = INFINITY, [KS_MEM_TOTAL_MIB] = INFINITY, [KS_DISK_READ_KIBPS] = INFINITY,
+    [KS_DISK_WRITE_KIBPS] = INFINITY, [KS_DISK_READ_IOPS] = INFINITY,
+    [KS_DISK_WRITE_IOPS] = INFINITY,  [KS_DISK_AWAIT_MS] = INFINITY,
+    [KS_DISK_UTIL_PCT] = 100,     [KS_NET_RX_KIBPS] = INFINITY,  [KS_NET_TX_KIBPS] = INFINITY,
+    [KS_NET_RX_PPS] = INFINITY,   [KS_NET_TX_PPS] = INFINITY,    [KS_IPC] = INFINITY,
+};
 
 static int
 parse_num_field(const struct sreader *sr, const struct ks_csv_row *row, size_t c, double *v,
@@ -285,6 +305,17 @@ parse_num_field(const struct sreader *sr, const struct ks_csv_row *row, size_t c
         return ks_errf(err, -EINVAL, "%s:%lu: column %zu (%s): '%.40s' is not a number",
                        sr->path, row->line, c + 1, what, f);
     return 0;
+}
+
+static int
+range_error(const struct sreader *sr, const struct ks_csv_row *row, size_t c, int k,
+            struct ks_err *err)
+{
+    if (metric_max[k] == 100)
+        return ks_errf(err, -EINVAL, "%s:%lu: column %zu (%s): '%.40s' is outside 0-100",
+                       sr->path, row->line, c + 1, ks_metric_names[k], row->f[c]);
+    return ks_errf(err, -EINVAL, "%s:%lu: column %zu (%s): '%.40s' is negative", sr->path,
+                   row->line, c + 1, ks_metric_names[k], row->f[c]);
 }
 
 static int
@@ -321,6 +352,9 @@ parse_row(struct ks_dataset *ds, struct sreader *sr, const struct ks_csv_row *ro
                              sr->path, row->line, c + 1);
         } else if (k >= 0) {
             rc = parse_num_field(sr, row, c, &met[k], ks_metric_names[k], err);
+            /* NaN (empty) compares false both ways and passes: unknown is allowed. */
+            if (rc == 0 && (met[k] < 0 || met[k] > metric_max[k]))
+                rc = range_error(sr, row, c, k, err);
         }
         if (rc < 0)
             return rc;
@@ -377,6 +411,22 @@ ks_samples_read(struct ks_dataset *ds, const char *path, struct ks_err *err)
     return rc;
 }
 
+int
+ks_dataset_check_name(const char *where, unsigned long line, const char *field, const char *v,
+                      struct ks_err *err)
+{
+    long at = v ? ks_ctrl_at(v) : -1;
+    char pos[32] = "";
+    if (at < 0)
+        return 0;
+    if (line)
+        snprintf(pos, sizeof pos, ":%lu", line);
+    return ks_errf(err, -EINVAL,
+                   "%s%s: %s: '%.60s' holds a control character (byte 0x%02x at offset %ld); "
+                   "names must be printable",
+                   where, pos, field, v, (unsigned)(unsigned char)v[at], at);
+}
+
 static int
 check_inventory(struct ks_dataset *ds, const char *path, struct ks_err *err)
 {
@@ -387,6 +437,10 @@ check_inventory(struct ks_dataset *ds, const char *path, struct ks_err *err)
         size_t i;
         if (!e)
             return ks_errf(err, -EINVAL, "%s:%lu: column 'entity' is empty", path, t->lines[r]);
+        if (ks_dataset_check_name(path, t->lines[r], "column 'entity'", e, err) < 0 ||
+            ks_dataset_check_name(path, t->lines[r], "column 'hostname'", ks_table_get(t, r, 2),
+                                  err) < 0)
+            return -EINVAL;
         if (ks_dataset_find(ds, e) >= 0)
             return ks_errf(err, -EINVAL, "%s:%lu: entity '%s' appears twice", path,
                            t->lines[r], e);
@@ -410,26 +464,53 @@ check_inventory(struct ks_dataset *ds, const char *path, struct ks_err *err)
     for (size_t r = 0; r < t->nrows; r++)
         for (size_t c = 0; c < sizeof numeric / sizeof *numeric; c++) {
             double v;
-            if (ks_table_col(t, numeric[c]) >= 0 &&
-                ks_table_check_num(t, path, r, numeric[c], 1, &v, err) < 0)
+            if (ks_table_check_num(t, path, r, numeric[c], 1, &v, err) < 0)
                 return -EINVAL;
+            if (v < 0) /* a count, MHz or MiB: a negative one is a wrong answer later */
+                return ks_errf(err, -EINVAL, "%s:%lu: column '%s': '%s' is negative", path,
+                               t->lines[r], numeric[c], ks_table_str(t, r, numeric[c]));
         }
     return 0;
 }
 
-/* Reorder the inventory so canonical columns come first, extras after. */
+/* Reorder the inventory so canonical columns come first, extras after. The output
+ * columns are settled first and the cells moved once: adding 60,000 extra columns one
+ * by one (each add copies every row) took a minute. */
 static void
 canonical_inventory(struct ks_table *in, struct ks_table *out)
 {
+    struct ks_map ix; /* output column name -> index */
+    size_t *to = ks_xmalloc((in->ncols ? in->ncols : 1) * sizeof *to);
+    ks_map_init(&ix);
     ks_table_init(out, ks_inv_cols, KS_INV_NCOLS);
-    for (size_t c = 0; c < in->ncols; c++)
-        ks_table_add_col(out, in->cols[c]);
+    for (size_t c = 0; c < KS_INV_NCOLS; c++)
+        ks_map_put(&ix, ks_inv_cols[c], (uint32_t)c);
+    size_t ncols = KS_INV_NCOLS;
+    /* room for every column at once: growing by one copies the array every time */
+    out->cols = ks_xrealloc(out->cols, (KS_INV_NCOLS + in->ncols) * sizeof *out->cols);
+    for (size_t c = 0; c < in->ncols; c++) {
+        uint32_t o;
+        if (!ks_map_get(&ix, in->cols[c], &o)) {
+            o = (uint32_t)ncols++;
+            ks_map_put(&ix, in->cols[c], o);
+            out->cols[o] = ks_xstrdup(in->cols[c]);
+        }
+        to[c] = o;
+    }
+    out->ncols = ncols;
     for (size_t r = 0; r < in->nrows; r++) {
         size_t o = ks_table_add_row(out);
         out->lines[o] = in->lines[r];
-        for (size_t c = 0; c < in->ncols; c++)
-            ks_table_set(out, o, ks_table_col(out, in->cols[c]), ks_table_get(in, r, (int)c));
+        char **dst = out->cells + o * ncols, **src = in->cells + r * in->ncols;
+        for (size_t c = 0; c < in->ncols; c++) {
+            if (dst[to[c]]) /* a repeated column: the last one wins, as ks_table_set did */
+                free(dst[to[c]]);
+            dst[to[c]] = src[c]; /* moved, not copied */
+            src[c] = NULL;
+        }
     }
+    ks_map_fini(&ix);
+    free(to);
 }
 
 static int
@@ -437,6 +518,40 @@ file_exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
+}
+
+/* Is the optional file path there? 1 yes (the reader then refuses anything but a
+ * regular file), 0 when nothing at all is at path, or an error: a dangling or looping
+ * symbolic link, or a directory that cannot be searched, is not "no samples". */
+static int
+optional_file(const char *path, struct ks_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return 1;
+    int e = errno;
+    if (e == ENOENT && lstat(path, &st) != 0 && errno == ENOENT)
+        return 0;
+    if (e == ENOENT)
+        return ks_errf(err, -ENOENT, "%s: cannot open: dangling symbolic link", path);
+    return ks_errf(err, -e, "%s: cannot open: %s", path, strerror(e));
+}
+
+/* Names in flows.csv (entity, and the src and dst endpoints, which the report maps to
+ * entity names) are refused with control bytes, as in the inventory. */
+static int
+check_flows(const struct ks_table *f, const char *path, struct ks_err *err)
+{
+    static const char *const names[] = {"entity", "src", "dst"};
+    for (size_t i = 0; i < 3; i++) {
+        int c = ks_table_col(f, names[i]);
+        char field[32];
+        snprintf(field, sizeof field, "column '%s'", names[i]);
+        for (size_t r = 0; r < f->nrows; r++)
+            if (ks_dataset_check_name(path, f->lines[r], field, ks_table_get(f, r, c), err) < 0)
+                return -EINVAL;
+    }
+    return 0;
 }
 
 int
@@ -463,14 +578,16 @@ ks_dataset_read(const char *dir, struct ks_dataset **out, struct ks_err *err)
         goto fail;
     free(p);
     p = ks_xasprintf("%s/samples.csv", dir);
-    if (file_exists(p) && (rc = ks_samples_read(ds, p, err)) < 0)
+    if ((rc = optional_file(p, err)) < 0 || (rc > 0 && (rc = ks_samples_read(ds, p, err)) < 0))
         goto fail;
     free(p);
     p = ks_xasprintf("%s/flows.csv", dir);
     /* ks_table_read wants a NULL-terminated list; ks_flow_cols has no terminator. */
     static const char *const flow_req[] = {"time",  "entity", "src",   "dst",
                                            "proto", "dport",  "bytes", "packets", NULL};
-    if (file_exists(p) && (rc = ks_table_read(p, flow_req, &ds->flows, err)) < 0)
+    if ((rc = optional_file(p, err)) < 0 ||
+        (rc > 0 && ((rc = ks_table_read(p, flow_req, &ds->flows, err)) < 0 ||
+                    (rc = check_flows(&ds->flows, p, err)) < 0)))
         goto fail;
     free(p);
     *out = ds;

@@ -88,6 +88,13 @@ size_t ks_dataset_nent(const struct ks_dataset *ds);
 const char *ks_dataset_entity(const struct ks_dataset *ds, size_t i);
 /* Inventory row of entity, or -1. */
 long ks_dataset_find(const struct ks_dataset *ds, const char *entity);
+/* Names a dataset carries (entity, hostname, flow endpoints) reach file names,
+ * terminals, gnuplot programs and spreadsheets: one holding a control byte (0x00-0x1f,
+ * 0x7f) is refused. Returns 0, or -EINVAL with a message "where[:line]: field: 'name'
+ * holds a control character ..." (line 0: no line; field e.g. "column 'entity'" or
+ * "file name"). The readers and every importer call it where a name enters. */
+int ks_dataset_check_name(const char *where, unsigned long line, const char *field,
+                          const char *v, struct ks_err *err);
 /* Add an entity (kind: physical, vm, host); returns its index, or the existing one. */
 size_t ks_dataset_add_entity(struct ks_dataset *ds, const char *entity, const char *kind);
 /* Set an inventory field by column name (column added if it is not a known one). */

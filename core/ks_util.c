@@ -112,17 +112,75 @@ ks_xasprintf(const char *fmt, ...)
     return p;
 }
 
+size_t
+ks_escape(char *dst, size_t cap, const char *src)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    if (!cap)
+        return 0;
+    for (const unsigned char *s = (const unsigned char *)src; *s; s++) {
+        char e[5] = {(char)*s, 0, 0, 0, 0};
+        size_t k = 1;
+        if (*s < 0x20 || *s == 0x7f) {
+            char letter = *s == '\n' ? 'n' : *s == '\t' ? 't' : *s == '\r' ? 'r' : 0;
+            e[0] = '\\';
+            e[1] = letter ? letter : 'x';
+            e[2] = hex[*s >> 4];
+            e[3] = hex[*s & 15];
+            k = letter ? 2 : 4;
+        }
+        if (o + k >= cap)
+            break; /* never half an escape */
+        memcpy(dst + o, e, k);
+        o += k;
+    }
+    dst[o] = '\0';
+    return o;
+}
+
+long
+ks_ctrl_at(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return (long)(p - (const unsigned char *)s);
+    return -1;
+}
+
+/* Messages carry names from files (entity names, paths, cells): escaping here, in the
+ * one formatter, means no message can put a raw control character on a terminal or a
+ * forged line in a log, whoever formats it. */
 int
 ks_errf(struct ks_err *err, int code, const char *fmt, ...)
 {
     if (!err || err->code)
         return code;
+    char raw[sizeof err->msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    ks_escape(err->msg, sizeof err->msg, raw);
     err->code = code ? code : -EINVAL;
     return code;
+}
+
+void
+ks_err_addline(struct ks_err *err, const char *fmt, ...)
+{
+    if (!err || !err->code)
+        return;
+    char raw[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    size_t len = strnlen(err->msg, sizeof err->msg - 1);
+    if (len + 4 >= sizeof err->msg)
+        return;
+    memcpy(err->msg + len, "\n  ", 3);
+    ks_escape(err->msg + len + 3, sizeof err->msg - len - 3, raw);
 }
 
 void
@@ -130,11 +188,12 @@ ks_err_prefix(struct ks_err *err, const char *fmt, ...)
 {
     if (!err)
         return;
-    char pre[256];
+    char raw[256], pre[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(pre, sizeof pre, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    ks_escape(pre, sizeof pre, raw);
     size_t lp = strlen(pre), cap = sizeof err->msg;
     size_t lm = strnlen(err->msg, cap - 1);
     if (lp + lm >= cap)
@@ -210,12 +269,16 @@ ks_parse_double(const char *s, double *out)
         return -EINVAL;
     if (parse_simple_decimal(s, out))
         return 0;
-    if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' || *s == '\v')
-        return -EINVAL; /* strtod would skip it; a field with blanks is not a number */
+    /* Decimal text only: strtod would also take leading blanks, hex ("0x10" is 16),
+     * "inf", "nan" and "infinity", none of which is a measurement in a CSV file. */
+    if (s[strspn(s, "0123456789+-.eE")] != '\0')
+        return -EINVAL;
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+    /* ERANGE with a finite result is underflow: 1e-320 is the tiny (subnormal) value or
+     * 0, a number all the same; overflow (1e309) gives HUGE_VAL and is refused. */
+    if (end == s || *end != '\0' || !isfinite(v))
         return -EINVAL;
     *out = v;
     return 0;
@@ -251,6 +314,18 @@ ks_fmt_double(char *buf, double v)
         if (strtod(buf, NULL) == v)
             break;
     }
+    return buf;
+}
+
+const char *
+ks_fmt_whole(char *buf, double v)
+{
+    if (isnan(v))
+        snprintf(buf, KS_NUMBUF, "NaN");
+    else if (fabs(v) < 1e12)
+        snprintf(buf, KS_NUMBUF, "%.0f", v);
+    else
+        snprintf(buf, KS_NUMBUF, "%.3g", v);
     return buf;
 }
 

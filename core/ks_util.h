@@ -38,19 +38,36 @@ char *ks_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ks_alloc_fail_after(unsigned long n);
 
 /* Record an error (the first one wins if err already holds one) and return code.
- * err may be NULL. */
+ * err may be NULL. Control bytes (0x00-0x1f, 0x7f) in the formatted text are escaped
+ * (ks_escape), so a message never carries a raw newline or terminal escape from a
+ * name it quotes. */
 int ks_errf(struct ks_err *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Prefix an existing message, e.g. with the command name. */
 void ks_err_prefix(struct ks_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ks_err_clear(struct ks_err *err);
+/* Append one more line ("\n  " + escaped text) to a message already recorded: the only
+ * way a message spans lines (e.g. a list of problems). No-op when err holds no error. */
+void ks_err_addline(struct ks_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Copy src to dst (cap bytes, always NUL-terminated, never half an escape) with each
+ * control byte written visibly: \n, \t, \r, else \xHH (ESC is \x1b). Returns the length
+ * written. Bytes >= 0x80 (UTF-8) pass unchanged. */
+size_t ks_escape(char *dst, size_t cap, const char *src);
+/* Offset of the first control byte (0x00-0x1f or 0x7f) in s, or -1 when there is none:
+ * entity names and other names a dataset carries must have none (they reach file
+ * names, terminals, gnuplot programs and spreadsheets). */
+long ks_ctrl_at(const char *s);
 
 /* NaN is "unknown" everywhere in kasane: an empty CSV field reads as NaN. */
 double ks_nan(void);
 int ks_isnan(double v);
 
 /* Parse a whole string as a finite double. Returns 0 and sets *out, or -EINVAL.
- * An empty string is not a number here (callers decide what empty means). */
+ * An empty string is not a number here (callers decide what empty means). Decimal
+ * text only (digits, sign, point, exponent): hex, inf, nan and blanks are refused;
+ * a value too small for a double (1e-320) reads as the nearest subnormal or 0, a value
+ * too large (1e309) is refused. */
 int ks_parse_double(const char *s, double *out);
 /* Parse a whole string as a long (base 10). */
 int ks_parse_long(const char *s, long *out);
@@ -60,6 +77,11 @@ int ks_parse_long(const char *s, long *out);
  * write -> read -> write is therefore byte-identical. */
 #define KS_NUMBUF 32
 const char *ks_fmt_double(char *buf, double v);
+
+/* Compact text for a number in a message: whole units (like %.0f) below 1e12 in
+ * magnitude, else three significant digits with an exponent, so 1e308 prints as
+ * "1e+308" and not as 309 digits. NaN is "NaN". buf needs KS_NUMBUF bytes. */
+const char *ks_fmt_whole(char *buf, double v);
 
 /* Seconds from a monotonic clock and from the wall clock. */
 double ks_mono_s(void);

@@ -190,6 +190,17 @@ src_name(const struct run *r, size_t q)
     return ks_dataset_entity(r->ds, r->d.ent[q]);
 }
 
+/* Why source q does not fit an empty host of capacity pack. Numbers in the compact
+ * form: a demand of 1e308 MHz from a broken file is not 309 digits. */
+static void
+too_big_why(const struct run *r, size_t q, const double pack[2], char *buf, size_t len)
+{
+    char n[4][KS_NUMBUF];
+    snprintf(buf, len, "'%s' needs %s MHz and %s MiB > host %s MHz, %s MiB", src_name(r, q),
+             ks_fmt_whole(n[0], r->need[q * 2]), ks_fmt_whole(n[1], r->need[q * 2 + 1]),
+             ks_fmt_whole(n[2], pack[0]), ks_fmt_whole(n[3], pack[1]));
+}
+
 /* Zones with a host model of their own (rules column `model`): looked up in the catalog,
  * their capacity fixed in the rules run, and screened once (a source too big for it, or
  * too few NIC ports for the template, is an error naming the rule: no choice of the
@@ -215,9 +226,7 @@ zone_models_setup(struct run *r, struct ks_err *err)
             snprintf(why, sizeof why, "nic_ports %d < template %d", m->nic_ports,
                      mdl_ports_min_total(&r->ports));
         else if (big >= 0)
-            snprintf(why, sizeof why, "'%s' needs %.0f MHz and %.0f MiB > host %.0f MHz, "
-                     "%.0f MiB", src_name(r, (size_t)big), r->need[big * 2],
-                     r->need[big * 2 + 1], pack[0], pack[1]);
+            too_big_why(r, (size_t)big, pack, why, sizeof why);
         if (why[0])
             rc = ks_errf(err, -EINVAL, "%s:%lu: column 'model': zone %s: host model '%s' "
                          "cannot carry it: %s", rs->path, rs->zone_model_line[zi],
@@ -239,9 +248,7 @@ screen(struct run *r, struct mdl_choice *c, const double usable[2], const double
     else if (m->nic_ports < minp)
         snprintf(c->reason, sizeof c->reason, "nic_ports %d < template %d", m->nic_ports, minp);
     else if ((big = too_big(r, pack, -1)) >= 0)
-        snprintf(c->reason, sizeof c->reason, "'%s' needs %.0f MHz and %.0f MiB > host %.0f MHz, %.0f MiB",
-                 src_name(r, (size_t)big), r->need[big * 2], r->need[big * 2 + 1], pack[0],
-                 pack[1]);
+        too_big_why(r, (size_t)big, pack, c->reason, sizeof c->reason);
     else if (r->rr && mdl_rules_screen(r->rr, pack, c->reason, sizeof c->reason))
         ; /* an affinity group too big for this host: the reason names the rule */
     else

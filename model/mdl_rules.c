@@ -29,11 +29,12 @@ mdl_rule_type_name(enum mdl_rule_type t)
 void
 mdl_probs_add(struct mdl_probs *p, unsigned long line, const char *fmt, ...)
 {
-    char msg[400];
+    char raw[400], msg[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    ks_escape(msg, sizeof msg, raw); /* so that "\n  " below only ever separates problems */
     size_t len = strlen(p->buf);
     if (p->count++ < 8 && len < sizeof p->buf - 1)
         snprintf(p->buf + len, sizeof p->buf - len, "\n  %s:%lu: %s", p->path, line, msg);
@@ -44,9 +45,21 @@ mdl_probs_fail(const struct mdl_probs *p, const char *what, struct ks_err *err)
 {
     if (p->count == 0)
         return 0;
-    return ks_errf(err, -EINVAL, "%s: %zu problem%s in the rules %s, nothing planned:%s%s",
-                   p->path, p->count, p->count > 1 ? "s" : "", what, p->buf,
-                   p->count > 8 ? "\n  (and more)" : "");
+    /* ks_errf escapes control bytes: the list goes line by line through ks_err_addline. */
+    if (err && err->code)
+        return -EINVAL; /* an earlier error stands (ks_errf: the first one wins) */
+    ks_errf(err, -EINVAL, "%s: %zu problem%s in the rules %s, nothing planned:", p->path,
+            p->count, p->count > 1 ? "s" : "", what);
+    for (const char *l = p->buf; *l;) {
+        l += strspn(l, "\n ");
+        const char *end = strstr(l, "\n  ");
+        int n = end ? (int)(end - l) : (int)strlen(l);
+        ks_err_addline(err, "%.*s", n, l);
+        l += n;
+    }
+    if (p->count > 8)
+        ks_err_addline(err, "(and more)");
+    return -EINVAL;
 }
 
 /* ---- Parsing ------------------------------------------------------------------------- */
