@@ -32,6 +32,9 @@
 #define LLVMFuzzerTestOneInput fuzz_sim_one
 #include "tests/fuzz/fuzz_sim.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_chartnames_one
+#include "tests/fuzz/fuzz_chartnames.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct {
     const char *name;
@@ -40,7 +43,7 @@ static const struct {
     {"fuzz_csv", fuzz_csv_one},         {"fuzz_samples", fuzz_samples_one},
     {"fuzz_dataset", fuzz_dataset_one}, {"fuzz_import", fuzz_import_one},
     {"fuzz_model", fuzz_model_one},     {"fuzz_proc", fuzz_proc_one},
-    {"fuzz_sim", fuzz_sim_one},
+    {"fuzz_sim", fuzz_sim_one},         {"fuzz_chartnames", fuzz_chartnames_one},
 };
 
 static int
