@@ -53,11 +53,16 @@ gp_char_len(const unsigned char *s)
 
 /* The one way text enters a chart script (see rpt_chart.h). Every byte that is not part
  * of an allowed character becomes U+FFFD, so the text can neither end the line (a
- * newline ends a gnuplot command; the next line could be `!cmd`) nor the data block. */
+ * newline ends a gnuplot command; the next line could be `!cmd`) nor the data block.
+ * gnuplot 5.4 reads '' as a quote only right after another character of the string
+ * (scanner.c looks ahead from that character): a leading quote, or one right after
+ * another quote, would end the string there. Those become U+2019 instead; the text
+ * still stays inside strings either way, but the chart would fail to draw. */
 void
 rpt_gp_str(struct rpt_buf *b, const char *s, enum rpt_gp_quote q)
 {
     const unsigned char *u = (const unsigned char *)(s ? s : "");
+    int after_char = 0; /* the last character written was not a quote */
     rpt_buf_puts(b, q == RPT_GP_DATA ? "\"" : "'");
     while (*u) {
         size_t n = gp_char_len(u);
@@ -66,11 +71,17 @@ rpt_gp_str(struct rpt_buf *b, const char *s, enum rpt_gp_quote q)
             u++;
         } else if (q == RPT_GP_DATA && (*u == '"' || *u == '\\')) {
             u++; /* a data field has no escape for its quote: dropped (as before) */
+            continue;
+        } else if (q == RPT_GP_CODE && *u == '\'') {
+            rpt_buf_puts(b, after_char ? "''" : RPT_GP_QUOTE);
+            after_char = !after_char;
+            u++;
+            continue;
         } else {
-            rpt_buf_printf(b, "%s%.*s", *u == '\'' && q == RPT_GP_CODE ? "'" : "", (int)n,
-                           (const char *)u);
+            rpt_buf_printf(b, "%.*s", (int)n, (const char *)u);
             u += n;
         }
+        after_char = 1;
     }
     rpt_buf_puts(b, q == RPT_GP_DATA ? "\"" : "'");
 }

@@ -22,13 +22,15 @@
 /*
  * Untrusted text (entity, host, model, rule names; titles built from them) enters a
  * script only through rpt_gp_str: as a single-quoted string in a command (CODE: inside
- * one, gnuplot expands neither backquotes nor @macros, and '' is the only escape), or
+ * one, gnuplot expands neither backquotes nor @macros, and '' is the only escape; a '
+ * that gnuplot cannot read as '' becomes U+2019, RPT_GP_QUOTE), or
  * as a double-quoted field of an inline data block (DATA: no escape exists, so " and \
  * are dropped). Either way the result is one token on one line: control bytes (C0, DEL,
  * C1) and invalid UTF-8 become U+FFFD (RPT_GP_BAD), so a name can neither end the
  * command or the data block early nor make the SVG invalid XML. s NULL is "".
  */
 #define RPT_GP_BAD "\xef\xbf\xbd" /* U+FFFD REPLACEMENT CHARACTER in UTF-8 */
+#define RPT_GP_QUOTE "\xe2\x80\x99" /* U+2019: a ' gnuplot cannot escape (rpt_chart.c) */
 enum rpt_gp_quote { RPT_GP_CODE, RPT_GP_DATA };
 struct rpt_buf;
 void rpt_gp_str(struct rpt_buf *b, const char *s, enum rpt_gp_quote q);

@@ -57,25 +57,22 @@ refuse(const struct cmd *c, const char *what, const char *tok)
 }
 
 /* End of the quoted string starting at s (its closing quote), or NULL when it is not
- * closed on this command's text or holds a backquote in double quotes. */
+ * closed on this command's text or holds a backquote in double quotes. As gnuplot 5.4's
+ * scanner: in '...' a character followed by '' takes them as one quote (so a string
+ * cannot start with ''), in "..." a backslash escapes the next character. */
 static const char *
 string_end(const char *s, const char *end)
 {
     char q = *s;
     for (s++; s < end; s++) {
-        if (q == '\'' && *s == '\'') {
-            if (s + 1 < end && s[1] == '\'') {
-                s++;
-                continue;
-            }
+        if (*s == q)
             return s;
-        }
-        if (q == '"' && *s == '`')
+        if (q == '\'' && end - s > 2 && s[1] == '\'' && s[2] == '\'')
+            s += 2;
+        else if (q == '"' && *s == '`')
             return NULL;
-        if (q == '"' && *s == '\\' && s + 1 < end)
+        else if (q == '"' && *s == '\\' && s + 1 < end)
             s++;
-        else if (q == '"' && *s == '"')
-            return s;
     }
     return NULL;
 }

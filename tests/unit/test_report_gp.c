@@ -40,17 +40,18 @@ clean_utf8(const unsigned char *s, size_t n)
     return 1;
 }
 
-/* One single-quoted gnuplot token: '...' where every inner ' is doubled. */
+/* One single-quoted gnuplot token, read as gnuplot 5.4's scanner does: a character
+ * followed by '' takes them as one quote, any other quote ends the string. */
 static int
 one_squoted_token(const char *s)
 {
-    size_t n = strlen(s);
-    if (n < 2 || s[0] != '\'' || s[n - 1] != '\'')
+    size_t n = strlen(s), i = 1;
+    if (n < 2 || s[0] != '\'')
         return 0;
-    for (size_t i = 1; i < n - 1; i++)
-        if (s[i] == '\'' && s[++i] != '\'')
-            return 0;
-    return 1;
+    for (; i < n && s[i] != '\''; i++)
+        if (i + 2 < n && s[i + 1] == '\'' && s[i + 2] == '\'')
+            i += 2;
+    return i == n - 1;
 }
 
 /* The properties every output of rpt_gp_str must have, for input s. */
@@ -110,6 +111,9 @@ test_str_payloads(void **state)
         const char *in, *code, *data;
     } want[] = {
         {"db'01", "'db''01'", "\"db'01\""},
+        {"'quoted", "'" RPT_GP_QUOTE "quoted'", "\"'quoted\""},
+        {"a''b'", "'a''" RPT_GP_QUOTE "b'''", "\"a''b'\""},
+        {"'", "'" RPT_GP_QUOTE "'", "\"'\""},
         {"vm\n!x", "'vm" RPT_GP_BAD "!x'", "\"vm" RPT_GP_BAD "!x\""},
         {"a\"b\\c", "'a\"b\\c'", "\"abc\""},
         {"caf\xc3\xa9", "'caf\xc3\xa9'", "\"caf\xc3\xa9\""},
