@@ -221,13 +221,14 @@ draw_charts(struct rpt_ctx *c, struct ks_err *err)
     return 0;
 }
 
-/* Each table atomically (ks_table_write): a crash never leaves half a CSV. */
+/* Each table atomically and spreadsheet-safe (ks_table_write_sheet): a crash never
+ * leaves half a CSV, and a name never opens as a formula. */
 static int
 write_tables(const struct rpt_ctx *c, struct ks_err *err)
 {
     for (size_t i = 0; i < c->ntables; i++) {
         char *p = ks_xasprintf("%s/tables/%s.csv", c->o->out_dir, c->tables[i].name);
-        int rc = ks_table_write(&c->tables[i].t, p, err);
+        int rc = ks_table_write_sheet(&c->tables[i].t, p, err);
         free(p);
         if (rc < 0)
             return rc;

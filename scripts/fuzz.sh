@@ -12,8 +12,8 @@ cd "$(dirname "$0")/.."
 : "${FUZZ_SECONDS:=60}" "${FUZZ_ONLY:=}"
 B=build-fuzz
 mkdir -p "$B/obj"
-CFL="-std=c11 -g -O1 -I. -D_GNU_SOURCE -DKASANE_VERSION=\"fuzz\" -fsanitize=fuzzer-no-link,address,undefined $(pkg-config --cflags libpcap papi ncursesw inih gsl libvirt)"
-LIBS="$(pkg-config --libs libpcap papi ncursesw inih gsl libvirt) -lcsv -lglpk -lm -lpthread"
+CFL="-std=c11 -g -O1 -I. -D_GNU_SOURCE -DKASANE_VERSION=\"fuzz\" -fsanitize=fuzzer-no-link,address,undefined $(pkg-config --cflags libpcap papi ncursesw inih gsl libvirt jansson)"
+LIBS="$(pkg-config --libs libpcap papi ncursesw inih gsl libvirt jansson) -lcsv -lglpk -lm -lpthread"
 # An object is rebuilt when its source or any header is newer (headers are few).
 newest_h=$(ls -t core/*.h collect/*.h model/*.h simulate/*.h report/*.h 2>/dev/null | head -1)
 objs=""
