@@ -280,8 +280,13 @@ rpt_report_run(const struct rpt_opts *o, struct rpt_result *res, struct ks_err *
     res->gnuplot = c.gnuplot;
     res->tables = c.ntables;
     res->charts = c.ncharts;
-    for (size_t i = 0; i < c.ncharts; i++)
+    struct rpt_buf failed = {0};
+    for (size_t i = 0; i < c.ncharts; i++) {
         res->charts_drawn += (size_t)c.charts[i].drawn;
+        if (!c.charts[i].drawn)
+            rpt_buf_printf(&failed, "%s%s", failed.len ? ", " : "", c.charts[i].name);
+    }
+    res->failed = failed.s; /* NULL when every chart was drawn */
     ctx_fini(&c);
     return rc;
 }
@@ -290,5 +295,6 @@ void
 rpt_result_fini(struct rpt_result *res)
 {
     free(res->index_path);
+    free(res->failed);
     memset(res, 0, sizeof *res);
 }

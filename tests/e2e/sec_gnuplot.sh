@@ -72,3 +72,10 @@ for gp in "$W/rep_safe/charts/"*.gp; do
     check "$(basename "$gp") runs alone without error" [ $? -eq 0 ]
 done
 check "no canary at the end" no_canary
+# A chart that fails is named on stderr, not only counted (here gnuplot fails them all).
+mkdir -p "$T/badgp"
+printf '#!/bin/sh\ncat >/dev/null\nexit 1\n' >"$T/badgp/gnuplot"
+chmod +x "$T/badgp/gnuplot"
+(cd "$W" && PATH="$T/badgp:/usr/bin:/bin" "$KASANE" report ds_safe --plan plan_safe -o rep_bad) \
+    >/dev/null 2>"$T/err_bad"
+check "failed charts are named on stderr" grep -q "chart(s) failed: see .*gnuplot.log (.*host_1" "$T/err_bad"
