@@ -86,7 +86,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *p = buf, *end = buf + size;
     for (size_t i = 0; i < FZ_NNAMES; i++) { /* past the last name: the first ones again */
         n[i] = p <= end ? p : n[0];
-        p += strlen(p) + 1;
+        if (p <= end)
+            p += strlen(p) + 1;
     }
     fz_time_charts(n);
     fz_cat_charts(n);
