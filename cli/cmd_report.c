@@ -76,8 +76,8 @@ cmd_report(int argc, char **argv)
         fprintf(stderr, "kasane report: gnuplot not found: charts left out "
                         "(apt-get install gnuplot-nox)\n");
     else if (res.charts_drawn < res.charts)
-        fprintf(stderr, "kasane report: %zu chart(s) failed: see %s/charts/gnuplot.log\n",
-                res.charts - res.charts_drawn, o.out_dir);
+        fprintf(stderr, "kasane report: %zu chart(s) failed: see %s/charts/gnuplot.log (%s)\n",
+                res.charts - res.charts_drawn, o.out_dir, res.failed ? res.failed : "");
     rpt_result_fini(&res);
     return KS_EXIT_OK;
 }

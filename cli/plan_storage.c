@@ -36,10 +36,10 @@ append_policy_rows(const struct mdl_storage_policy *pol, const char *dir, struct
 {
     struct ks_table t;
     char *p = ks_xasprintf("%s/policy.csv", dir);
-    int rc = ks_table_read(p, NULL, &t, err);
+    int rc = ks_table_read_sheet(p, NULL, &t, err);
     if (rc == 0) {
         mdl_storage_policy_rows(pol, &t);
-        rc = ks_table_write(&t, p, err);
+        rc = ks_table_write_sheet(&t, p, err);
         ks_table_fini(&t);
     }
     free(p);

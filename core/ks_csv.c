@@ -331,6 +331,47 @@ ks_csv_put_num(FILE *f, double v, int first)
     ks_csv_put(f, ks_fmt_double(b, v), first);
 }
 
+/* [+-]digits[.digits][e[+-]digits]: what ks_fmt_double writes for a finite number. */
+static int
+plain_number(const char *s)
+{
+    s += *s == '+' || *s == '-';
+    size_t d = strspn(s, "0123456789");
+    if (d == 0)
+        return 0;
+    s += d;
+    if (*s == '.' && (d = strspn(s + 1, "0123456789")) > 0)
+        s += 1 + d;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        s += *s == '+' || *s == '-';
+        if ((d = strspn(s, "0123456789")) == 0)
+            return 0;
+        s += d;
+    }
+    return *s == '\0';
+}
+
+#define CELL_RISKY "=+-@\t\r"
+
+const char *
+ks_csv_cell_enc(const char *s, char **owned)
+{
+    *owned = NULL;
+    if (!s || !*s || !strchr(CELL_RISKY "'", *s) || plain_number(s) || strcmp(s, "-") == 0)
+        return s;
+    return *owned = ks_xasprintf("'%s", s);
+}
+
+int
+ks_csv_cell_dec(char *s)
+{
+    if (!s || s[0] != '\'' || !s[1] || !strchr(CELL_RISKY "'", s[1]))
+        return 0;
+    memmove(s, s + 1, strlen(s));
+    return 1;
+}
+
 int
 ks_mkdir_p(const char *dir, struct ks_err *err)
 {

@@ -50,6 +50,18 @@ void ks_csv_put_row(FILE *f, const char *const *fields, size_t n);
 /* Write a number field: shortest exact text, NaN as empty. */
 void ks_csv_put_num(FILE *f, double v, int first);
 
+/* Spreadsheet-safe text cells (OWASP "CSV injection"): plan and report CSVs are opened
+ * in spreadsheets, which run a cell starting with =, +, -, @, tab or CR as a formula
+ * (=HYPERLINK(...), DDE). ks_csv_cell_enc prefixes such a cell with ', and also a cell
+ * that already starts with ' so that ks_csv_cell_dec (strip one ' before one of those
+ * characters or ') gives back exactly the original. Plain decimal numbers ("-5",
+ * "-1.5e+300") and a lone "-" are no formulas and are left as they are. Dataset files
+ * (inventory.csv, samples.csv) are not encoded. */
+/* The encoded cell: s itself, or a copy stored in *owned (free it; NULL when unused). */
+const char *ks_csv_cell_enc(const char *s, char **owned);
+/* Decode in place; returns 1 when a prefix was removed. NULL is a no-op. */
+int ks_csv_cell_dec(char *s);
+
 /* Files written whole or not at all: data goes to "<path>.tmp.<pid>", and commit
  * flushes, fsyncs and renames it over path. Nothing is replaced on error: the error
  * names path and the cause ("cannot write: No space left on device"). */

@@ -229,17 +229,41 @@ fail:
     return rc;
 }
 
-int
-ks_table_write(const struct ks_table *t, const char *path, struct ks_err *err)
+/* One row of n cells; sheet: each through ks_csv_cell_enc (spreadsheet-safe). */
+static void
+put_row(FILE *f, char *const *cells, size_t n, int sheet)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *owned = NULL;
+        ks_csv_put(f, sheet ? ks_csv_cell_enc(cells[i], &owned) : cells[i], i == 0);
+        free(owned);
+    }
+    fputc('\n', f);
+}
+
+static int
+table_write(const struct ks_table *t, const char *path, int sheet, struct ks_err *err)
 {
     struct ks_afile af;
     int rc = ks_afile_open(&af, path, err);
     if (rc < 0)
         return rc;
-    ks_csv_put_row(af.f, (const char *const *)t->cols, t->ncols);
+    put_row(af.f, t->cols, t->ncols, sheet);
     for (size_t r = 0; r < t->nrows; r++)
-        ks_csv_put_row(af.f, (const char *const *)t->cells + r * t->ncols, t->ncols);
+        put_row(af.f, t->cells + r * t->ncols, t->ncols, sheet);
     return ks_afile_commit(&af, err);
+}
+
+int
+ks_table_write(const struct ks_table *t, const char *path, struct ks_err *err)
+{
+    return table_write(t, path, 0, err);
+}
+
+int
+ks_table_write_sheet(const struct ks_table *t, const char *path, struct ks_err *err)
+{
+    return table_write(t, path, 1, err);
 }
 
 int
@@ -259,4 +283,18 @@ ks_table_check_num(const struct ks_table *t, const char *path, size_t row, const
         return ks_errf(err, -EINVAL, "%s:%lu: column '%s': '%s' is not a number", path, line,
                        col, s);
     return 0;
+}
+
+/* Decoded after reading (required columns are matched before: plan headers are
+ * kasane's own and never start with a prefixed character). */
+int
+ks_table_read_sheet(const char *path, const char *const *required, struct ks_table *t,
+                    struct ks_err *err)
+{
+    int rc = ks_table_read(path, required, t, err);
+    for (size_t c = 0; rc == 0 && c < t->ncols; c++)
+        ks_csv_cell_dec(t->cols[c]);
+    for (size_t i = 0; rc == 0 && i < t->nrows * t->ncols; i++)
+        ks_csv_cell_dec(t->cells[i]);
+    return rc;
 }

@@ -55,6 +55,13 @@ int ks_table_read(const char *path, const char *const *required, struct ks_table
                   struct ks_err *err);
 /* Write atomically (tmp + rename). */
 int ks_table_write(const struct ks_table *t, const char *path, struct ks_err *err);
+/* The same for plan and report files: every cell, header included, through
+ * ks_csv_cell_enc (spreadsheet-safe, ks_csv.h). */
+int ks_table_write_sheet(const struct ks_table *t, const char *path, struct ks_err *err);
+/* ks_table_read, then every cell and column name through ks_csv_cell_dec: for files
+ * written by ks_table_write_sheet (a plan directory). */
+int ks_table_read_sheet(const char *path, const char *const *required, struct ks_table *t,
+                        struct ks_err *err);
 /* Check that field col of row is a number (or empty when allow_empty); message names
  * path, line and column. */
 int ks_table_check_num(const struct ks_table *t, const char *path, size_t row,

@@ -263,7 +263,7 @@ mdl_cost_write(const struct mdl_tco *tco, const char *dir, struct ks_err *err)
     put_side(&t, &tco->sq, "status_quo");
     put_side(&t, &tco->plan, "consolidated");
     snprintf(path, sizeof path, "%s/tco.csv", dir);
-    int rc = ks_table_write(&t, path, err);
+    int rc = ks_table_write_sheet(&t, path, err);
     ks_table_fini(&t);
     return rc;
 }

@@ -10,13 +10,14 @@
 #include "model/mdl_plan.h"
 #include "model/mdl_rules.h"
 
-/* dir/name atomically (ks_table_write: tmp file + rename); t is freed either way. */
+/* dir/name atomically and spreadsheet-safe (ks_table_write_sheet: names opening as
+ * formulas get a ' prefix, which the plan readers strip); t is freed either way. */
 static int
 write_table(struct ks_table *t, const char *dir, const char *name, struct ks_err *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    int rc = ks_table_write(t, path, err);
+    int rc = ks_table_write_sheet(t, path, err);
     ks_table_fini(t);
     return rc;
 }

@@ -147,7 +147,7 @@ static int
 write_table(struct ks_table *t, const char *dir, const char *name, struct ks_err *err)
 {
     char *path = ks_xasprintf("%s/%s", dir, name);
-    int rc = ks_table_write(t, path, err);
+    int rc = ks_table_write_sheet(t, path, err);
     free(path);
     ks_table_fini(t);
     return rc;
@@ -327,7 +327,7 @@ append_summary(const struct mdl_risk_out *o, const char *dir, struct ks_err *err
     static const char *const req[] = {"key", "value", NULL};
     char *path = ks_xasprintf("%s/summary.csv", dir), b[64];
     struct ks_table t;
-    int rc = ks_table_read(path, req, &t, err);
+    int rc = ks_table_read_sheet(path, req, &t, err);
     free(path);
     if (rc < 0)
         return rc;

@@ -376,7 +376,7 @@ write_rules_csv(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/rules.csv", dir);
-    int rc = ks_table_write(&t, path, err);
+    int rc = ks_table_write_sheet(&t, path, err);
     ks_table_fini(&t);
     return rc;
 }
@@ -406,7 +406,7 @@ write_zones_csv(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/zones.csv", dir);
-    int rc = ks_table_write(&t, path, err);
+    int rc = ks_table_write_sheet(&t, path, err);
     ks_table_fini(&t);
     return rc;
 }

@@ -189,7 +189,7 @@ write_summary(const struct mdl_storage_plan *sp, const char *path, struct ks_err
     put_demand(&t, sp);
     put_array(&t, sp);
     put_backup_dr(&t, sp);
-    int rc = ks_table_write(&t, path, err);
+    int rc = ks_table_write_sheet(&t, path, err);
     ks_table_fini(&t);
     return rc;
 }
@@ -249,7 +249,7 @@ write_options(const struct mdl_storage_plan *sp, const char *path, struct ks_err
         opt_row(&t, sp->cat, "primary", &sp->opt[i], i == sp->chosen);
     for (size_t i = 0; i < sp->ndr_opt; i++)
         opt_row(&t, sp->cat, "dr", &sp->dr_opt[i], i == sp->dr_chosen);
-    int rc = ks_table_write(&t, path, err);
+    int rc = ks_table_write_sheet(&t, path, err);
     ks_table_fini(&t);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include "report/rpt_chart.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "report/rpt_gp_check.h"
 #include "report/rpt_util.h"
 
 /* Tableau 10: distinct for colour-blind readers and still distinct in grey print. */
@@ -25,14 +27,79 @@ const char *const rpt_palette[RPT_NPALETTE] = {
 /* Sizes in pixels; the SVG scales to the page width, the PNG is a fixed raster. */
 enum { W_WIDE = 1000, H_STD = 420, W_HOST = 640, H_HOST = 400 }; /* hosts: two per row */
 
-/* A gnuplot single-quoted string: the only escape is '' for '. */
+/* Length of the well-formed UTF-8 sequence at s that may stand in a label, or 0: C0 and
+ * C1 controls, DEL, overlong forms, surrogates, U+FFFE/U+FFFF and code points above
+ * U+10FFFF are all refused, so what is kept is one line of valid XML text (the SVG is
+ * inlined in index.html) and nothing a terminal or gnuplot reads as a control. */
+static size_t
+gp_char_len(const unsigned char *s)
+{
+    if (s[0] >= 0x20 && s[0] < 0x7f)
+        return 1;
+    int n = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+          : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+    unsigned long cp = s[0] & (0x7f >> n);
+    for (int k = 1; k < n; k++) {
+        if ((s[k] & 0xc0) != 0x80) /* also stops at the NUL */
+            return 0;
+        cp = cp << 6 | (s[k] & 0x3f);
+    }
+    static const unsigned long least[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (n == 0 || cp < least[n] || cp <= 0x9f || (cp >= 0xd800 && cp <= 0xdfff) ||
+        cp == 0xfffe || cp == 0xffff || cp > 0x10ffff)
+        return 0;
+    return (size_t)n;
+}
+
+/* The one way text enters a chart script (see rpt_chart.h). Every byte that is not part
+ * of an allowed character becomes U+FFFD, so the text can neither end the line (a
+ * newline ends a gnuplot command; the next line could be `!cmd`) nor the data block.
+ * gnuplot 5.4 reads '' as a quote only right after another character of the string
+ * (scanner.c looks ahead from that character): a leading quote, or one right after
+ * another quote, would end the string there. Those become U+2019 instead; the text
+ * still stays inside strings either way, but the chart would fail to draw. */
+void
+rpt_gp_str(struct rpt_buf *b, const char *s, enum rpt_gp_quote q)
+{
+    const unsigned char *u = (const unsigned char *)(s ? s : "");
+    int after_char = 0; /* the last character written was not a quote */
+    rpt_buf_puts(b, q == RPT_GP_DATA ? "\"" : "'");
+    while (*u) {
+        size_t n = gp_char_len(u);
+        if (n == 0) {
+            rpt_buf_puts(b, RPT_GP_BAD);
+            u++;
+        } else if (q == RPT_GP_DATA && (*u == '"' || *u == '\\')) {
+            u++; /* a data field has no escape for its quote: dropped (as before) */
+            continue;
+        } else if (q == RPT_GP_CODE && *u == '\'') {
+            rpt_buf_puts(b, after_char ? "''" : RPT_GP_QUOTE);
+            after_char = !after_char;
+            u++;
+            continue;
+        } else {
+            rpt_buf_printf(b, "%.*s", (int)n, (const char *)u);
+            u += n;
+        }
+        after_char = 1;
+    }
+    rpt_buf_puts(b, q == RPT_GP_DATA ? "\"" : "'");
+}
+
 static void
 gp_str(struct rpt_buf *b, const char *s)
 {
-    rpt_buf_puts(b, "'");
-    for (; s && *s; s++)
-        rpt_buf_puts(b, *s == '\'' ? "''" : (char[]){*s, 0});
-    rpt_buf_puts(b, "'");
+    rpt_gp_str(b, s, RPT_GP_CODE);
+}
+
+void
+rpt_gp_output(struct rpt_buf *b, const char *name, const char *ext)
+{
+    char *path = ks_xasprintf("charts/%s.%s", name, ext);
+    rpt_buf_puts(b, "set output ");
+    gp_str(b, path);
+    rpt_buf_puts(b, "\n");
+    free(path);
 }
 
 /* Numbers in scripts: shortest exact text, so the golden files are stable and a value
@@ -48,10 +115,11 @@ gp_num(struct rpt_buf *b, double v)
 static void
 gp_begin(struct rpt_buf *b, const char *name, const char *title, int w, int h)
 {
-    rpt_buf_printf(b, "# kasane report chart: %s\nreset\n", name);
-    rpt_buf_printf(b, "set terminal svg size %d,%d font 'DejaVu Sans,12' noenhanced "
+    rpt_buf_puts(b, "# kasane report chart: ");
+    gp_str(b, name);
+    rpt_buf_printf(b, "\nreset\nset terminal svg size %d,%d font 'DejaVu Sans,12' noenhanced "
                       "background rgb 'white'\n", w, h);
-    rpt_buf_printf(b, "set output 'charts/%s.svg'\n", name);
+    rpt_gp_output(b, name, "svg");
     rpt_buf_puts(b, "set encoding utf8\nset title ");
     gp_str(b, title);
     rpt_buf_puts(b, " font ',14'\n"
@@ -68,8 +136,8 @@ gp_end(struct rpt_buf *b, const char *name, int w, int h)
 {
     rpt_buf_printf(b, "set terminal pngcairo size %d,%d font 'DejaVu Sans,10' noenhanced "
                       "background rgb 'white'\n", w, h);
-    rpt_buf_printf(b, "set output 'charts/%s.png'\nreplot\nunset output\nundefine $data\n",
-                   name);
+    rpt_gp_output(b, name, "png");
+    rpt_buf_puts(b, "replot\nunset output\nundefine $data\n");
     return rpt_buf_take(b);
 }
 
@@ -208,12 +276,7 @@ bars_data(struct rpt_buf *b, const struct rpt_bars *c)
 {
     rpt_buf_puts(b, "$data << EOD\n");
     for (size_t k = 0; k < c->ncat; k++) {
-        rpt_buf_puts(b, "\"");
-        /* Category labels are double-quoted data fields: drop quotes and backslashes. */
-        for (const char *s = c->cats[k]; *s; s++)
-            if (*s != '"' && *s != '\\')
-                rpt_buf_printf(b, "%c", *s);
-        rpt_buf_puts(b, "\"");
+        rpt_gp_str(b, c->cats[k], RPT_GP_DATA);
         for (size_t s = 0; s < c->nser; s++) {
             rpt_buf_puts(b, " ");
             gp_num(b, c->v[s * c->ncat + k]);
@@ -304,93 +367,167 @@ rpt_gp_lines(const struct rpt_lines *c)
 
 /* ---- running gnuplot ---------------------------------------------------------------- */
 
-/* Looked up before running instead of letting popen fail: the shell would start,
- * print "gnuplot: not found" and exit 127, which is a worse message than ours. */
-int
-rpt_gp_available(const char *path)
+/* Looked up before running, and run by its full path: no shell is involved, so neither
+ * a report path nor PATH tricks reach a command line. */
+char *
+rpt_gp_find(const char *path)
 {
     const char *p = path ? path : getenv("PATH");
     if (!p)
-        return 0;
-    char *dirs = ks_xstrdup(p), *save = NULL;
-    int found = 0;
+        return NULL;
+    char *dirs = ks_xstrdup(p), *save = NULL, *found = NULL;
     for (char *d = strtok_r(dirs, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
         char *exe = ks_xasprintf("%s/gnuplot", *d ? d : ".");
-        found = access(exe, X_OK) == 0;
-        free(exe);
+        if (access(exe, X_OK) == 0)
+            found = exe;
+        else
+            free(exe);
     }
     free(dirs);
     return found;
 }
 
-/* A shell single-quoted word: ' becomes '\''. */
-static void
-sh_quote(struct rpt_buf *b, const char *s)
+int
+rpt_gp_available(const char *path)
 {
-    rpt_buf_puts(b, "'");
-    for (; *s; s++)
-        rpt_buf_puts(b, *s == '\'' ? "'\\''" : (char[]){*s, 0});
-    rpt_buf_puts(b, "'");
+    char *exe = rpt_gp_find(path);
+    free(exe);
+    return exe != NULL;
 }
 
-/* Start one gnuplot in outdir, its messages appended to charts/gnuplot.log; NULL when
- * the shell cannot be started. This is the one popen of kasane. */
-static FILE *
-gp_open(const char *outdir)
+/* Start gnuplot (exe) in outdir reading commands from a pipe, stdout and stderr to
+ * logfd; returns its pid and sets *in to the pipe's write end, or -1 with errno. The
+ * pipe is close-on-exec so a second gnuplot does not hold the first one's stdin open. */
+static pid_t
+gp_spawn(const char *exe, const char *outdir, int logfd, int *in)
 {
-    struct rpt_buf cmd = {0}, cd = {0};
-    char *log = ks_xasprintf("%s/charts/gnuplot.log", outdir);
-    rpt_buf_puts(&cmd, "exec gnuplot 2>>");
-    sh_quote(&cmd, log);
-    free(log);
-    FILE *gp = popen(cmd.s, "w");
-    rpt_buf_fini(&cmd);
-    if (gp) {
-        rpt_buf_puts(&cd, "cd ");
-        gp_str(&cd, outdir);
-        fprintf(gp, "%s\n", cd.s);
-        rpt_buf_fini(&cd);
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) { /* only async-signal-safe calls until exec */
+        if (dup2(fds[0], 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0 || chdir(outdir) != 0)
+            _exit(126);
+        execl(exe, "gnuplot", (char *)NULL);
+        _exit(127);
     }
-    return gp;
+    int e = errno;
+    close(fds[0]);
+    if (pid < 0) {
+        close(fds[1]);
+        errno = e;
+        return -1;
+    }
+    *in = fds[1];
+    return pid;
+}
+
+/* Write all of s to fd; a gnuplot that died makes this fail (EPIPE), which only ends
+ * that process's charts. */
+static int
+write_all(int fd, const char *s, size_t n)
+{
+    while (n) {
+        ssize_t k = write(fd, s, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        s += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* Scripts the checker refuses are not run; the log says which and why. Returns the
+ * number refused. */
+static size_t
+gp_screen(int logfd, const char *const *names, char *const *scripts, size_t n, int *ok)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct ks_err e = {0};
+        ok[i] = rpt_gp_check(scripts[i], &e) == 0;
+        if (!ok[i]) {
+            char *msg = ks_xasprintf("kasane: charts/%s.gp not run: %s\n", names[i], e.msg);
+            (void)write_all(logfd, msg, strlen(msg));
+            free(msg);
+            bad++;
+        }
+    }
+    return bad;
+}
+
+/* Charts go round-robin to the processes, one `load` line each. */
+static void
+gp_feed(const int *in, size_t np, const char *const *names, const int *ok, size_t n)
+{
+    for (size_t i = 0, k = 0; i < n; i++) {
+        if (!ok[i])
+            continue;
+        struct rpt_buf line = {0};
+        char *path = ks_xasprintf("charts/%s.gp", names[i]);
+        rpt_buf_puts(&line, "load ");
+        gp_str(&line, path);
+        rpt_buf_puts(&line, "\n");
+        (void)write_all(in[k++ % np], line.s, line.len);
+        free(path);
+        rpt_buf_fini(&line);
+    }
 }
 
 /* Few processes for every chart: gnuplot's start-up (~30 ms) times tens of host charts
  * would be a visible share of the 10 s budget, while two processes use both cores of a
- * small machine. Charts go round-robin; each script is flushed whole, so a process
- * never waits for text stuck in our buffer while we are blocked writing to the other.
- * Scripts are independent (each starts with reset and ends by undefining its data), so
- * one failing chart leaves the others. */
+ * small machine. Each chart is `load`ed from its file rather than piped in as text:
+ * piped, gnuplot reports an error and carries on with the next line of the same chart,
+ * while an error in a loaded file abandons the rest of that file; the next `load` then
+ * starts the next chart afresh (each begins with reset and ends by undefining its data).
+ * So a failing chart stops at its first error and leaves the others. */
 int
-rpt_gp_run(const char *outdir, char *const *scripts, size_t n, struct ks_err *err)
+rpt_gp_run(const char *outdir, const char *gnuplot_path, const char *const *names,
+           char *const *scripts, size_t n, struct ks_err *err)
 {
-    FILE *gp[RPT_GP_PROCS];
-    size_t np = n < RPT_GP_PROCS ? (n ? n : 1) : RPT_GP_PROCS, started = 0;
-    int rc = 0;
-    char *log = ks_xasprintf("%s/charts/gnuplot.log", outdir);
-    unlink(log); /* processes append: start from an empty log each run */
+    char *exe = rpt_gp_find(gnuplot_path), *log = ks_xasprintf("%s/charts/gnuplot.log", outdir);
+    int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666), rc = 0;
     free(log);
+    if (!exe || logfd < 0) {
+        int e = exe ? errno : ENOENT;
+        free(exe);
+        if (logfd >= 0)
+            close(logfd);
+        return ks_errf(err, -e, "cannot start gnuplot: %s", strerror(e));
+    }
+    int *ok = ks_xmalloc((n ? n : 1) * sizeof *ok), in[RPT_GP_PROCS];
+    if (gp_screen(logfd, names, scripts, n, ok))
+        rc = ks_errf(err, -EPERM, "chart scripts refused: see %s/charts/gnuplot.log", outdir);
     /* A gnuplot that dies early must not kill the report with SIGPIPE: ignore it while
-     * writing (write errors then just end the run) and restore the caller's handler. */
+     * writing (write errors then just end that process's share) and restore it. */
     struct sigaction ign = {.sa_handler = SIG_IGN}, old;
     sigemptyset(&ign.sa_mask);
     sigaction(SIGPIPE, &ign, &old);
-    for (; started < np && (gp[started] = gp_open(outdir)); started++)
+    pid_t pid[RPT_GP_PROCS];
+    size_t np = n < RPT_GP_PROCS ? (n ? n : 1) : RPT_GP_PROCS, started = 0;
+    for (; started < np && (pid[started] = gp_spawn(exe, outdir, logfd, &in[started])) > 0;
+         started++)
         ;
     if (started == 0) {
         int e = errno;
-        sigaction(SIGPIPE, &old, NULL);
-        return ks_errf(err, -e, "cannot start gnuplot: %s", strerror(e));
+        rc = ks_errf(err, -e, "cannot start gnuplot: %s", strerror(e));
     }
-    for (size_t i = 0; i < n; i++) {
-        fputs(scripts[i], gp[i % started]);
-        fflush(gp[i % started]);
-    }
+    if (started)
+        gp_feed(in, started, names, ok, n);
     for (size_t k = 0; k < started; k++) {
-        int st = pclose(gp[k]);
-        if (rc == 0 && (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0))
+        int st = 0;
+        close(in[k]);
+        while (waitpid(pid[k], &st, 0) < 0 && errno == EINTR)
+            ;
+        if (rc == 0 && (!WIFEXITED(st) || WEXITSTATUS(st) != 0))
             rc = ks_errf(err, -EIO, "gnuplot failed (exit %d): see %s/charts/gnuplot.log",
-                         st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st), outdir);
+                         WIFEXITED(st) ? WEXITSTATUS(st) : -1, outdir);
     }
     sigaction(SIGPIPE, &old, NULL);
+    close(logfd);
+    free(ok);
+    free(exe);
     return rc;
 }

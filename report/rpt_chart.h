@@ -19,6 +19,24 @@
 
 #include "core/ks_util.h"
 
+/*
+ * Untrusted text (entity, host, model, rule names; titles built from them) enters a
+ * script only through rpt_gp_str: as a single-quoted string in a command (CODE: inside
+ * one, gnuplot expands neither backquotes nor @macros, and '' is the only escape; a '
+ * that gnuplot cannot read as '' becomes U+2019, RPT_GP_QUOTE), or
+ * as a double-quoted field of an inline data block (DATA: no escape exists, so " and \
+ * are dropped). Either way the result is one token on one line: control bytes (C0, DEL,
+ * C1) and invalid UTF-8 become U+FFFD (RPT_GP_BAD), so a name can neither end the
+ * command or the data block early nor make the SVG invalid XML. s NULL is "".
+ */
+#define RPT_GP_BAD "\xef\xbf\xbd" /* U+FFFD REPLACEMENT CHARACTER in UTF-8 */
+#define RPT_GP_QUOTE "\xe2\x80\x99" /* U+2019: a ' gnuplot cannot escape (rpt_chart.c) */
+enum rpt_gp_quote { RPT_GP_CODE, RPT_GP_DATA };
+struct rpt_buf;
+void rpt_gp_str(struct rpt_buf *b, const char *s, enum rpt_gp_quote q);
+/* `set output 'charts/NAME.EXT'` (through rpt_gp_str). */
+void rpt_gp_output(struct rpt_buf *b, const char *name, const char *ext);
+
 #define RPT_NPALETTE 10
 extern const char *const rpt_palette[RPT_NPALETTE];
 
@@ -77,11 +95,17 @@ char *rpt_gp_lines(const struct rpt_lines *c);
 
 /* Is an executable gnuplot on PATH (path may be NULL: the process environment)? */
 int rpt_gp_available(const char *path);
-/* Pipe the scripts (n of them) into up to RPT_GP_PROCS gnuplot processes running in
- * outdir; gnuplot's messages go to outdir/charts/gnuplot.log. Returns 0, or a negative
- * code when gnuplot could not be started or exited non-zero (callers check which charts
- * exist). */
+/* Its full path (the caller frees it), or NULL. */
+char *rpt_gp_find(const char *path);
+/* Draw the charts names[0..n-1], whose scripts (scripts[i]) are already written to
+ * outdir/charts/NAME.gp: up to RPT_GP_PROCS gnuplot processes (found on gnuplot_path,
+ * NULL: PATH; started without a shell, in outdir) `load` them in turn, so an error
+ * stops that chart's script and the others are still drawn. A script rpt_gp_check
+ * refuses is not run. gnuplot's messages and the refusals go to outdir/charts/gnuplot.log.
+ * Returns 0, or a negative code when a script was refused, gnuplot could not be started
+ * or exited non-zero (callers check which charts exist). */
 #define RPT_GP_PROCS 2
-int rpt_gp_run(const char *outdir, char *const *scripts, size_t n, struct ks_err *err);
+int rpt_gp_run(const char *outdir, const char *gnuplot_path, const char *const *names,
+               char *const *scripts, size_t n, struct ks_err *err);
 
 #endif

@@ -24,7 +24,7 @@ read_file(const char *dir, const char *name, const char *const *req, int optiona
     if (optional && stat(path, &st) != 0)
         ks_table_init(t, NULL, 0); /* absent: an empty table the sections show as such */
     else
-        rc = ks_table_read(path, req, t, err);
+        rc = ks_table_read_sheet(path, req, t, err);
     free(path);
     return rc;
 }

@@ -7,6 +7,7 @@
 
 #include "core/ks_merge.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +46,12 @@ rpt_ctx_find(const struct rpt_ctx *c, const char *name)
     return NULL;
 }
 
+/* Chart names become file names and appear in scripts: they are the program's own
+ * (host_N, estate_heatmap, ...), never taken from input, and must stay plain. */
 void
 rpt_ctx_chart(struct rpt_ctx *c, const char *name, char *script)
 {
+    assert(*name && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(name));
     c->charts = ks_xgrow(c->charts, &c->ccap, c->ncharts + 1, sizeof *c->charts);
     c->charts[c->ncharts++] = (struct rpt_chart_ent){ks_xstrdup(name), script, 0};
 }
@@ -170,13 +174,14 @@ file_ok(const char *dir, const char *name, const char *ext)
     return ok;
 }
 
-/* Write each script to charts/NAME.gp, remove stale drawings, draw them all in one
- * gnuplot process, then mark the charts whose SVG and PNG both exist. */
+/* Write each script to charts/NAME.gp, remove stale drawings, have gnuplot load them
+ * (rpt_gp_run), then mark the charts whose SVG and PNG both exist. */
 static int
 draw_charts(struct rpt_ctx *c, struct ks_err *err)
 {
     const char *out = c->o->out_dir;
     char **scripts = ks_xmalloc((c->ncharts ? c->ncharts : 1) * sizeof *scripts);
+    const char **names = ks_xmalloc((c->ncharts ? c->ncharts : 1) * sizeof *names);
     for (size_t i = 0; i < c->ncharts; i++) {
         static const char *const ext[] = {"svg", "png"};
         for (int k = 0; k < 2; k++) {
@@ -188,16 +193,17 @@ draw_charts(struct rpt_ctx *c, struct ks_err *err)
         struct ks_afile af;
         int rc = ks_afile_open(&af, gp, err);
         free(gp);
+        if (rc == 0) {
+            fputs(c->charts[i].script, af.f);
+            rc = ks_afile_commit(&af, err);
+        }
         if (rc < 0) {
             free(scripts);
-            return rc;
-        }
-        fputs(c->charts[i].script, af.f);
-        if ((rc = ks_afile_commit(&af, err)) < 0) {
-            free(scripts);
+            free(names);
             return rc;
         }
         scripts[i] = c->charts[i].script;
+        names[i] = c->charts[i].name;
     }
     /* The exit status of gnuplot is not trusted alone: a script error in one chart
      * makes gnuplot exit non-zero after drawing the others, so each chart's files
@@ -205,22 +211,24 @@ draw_charts(struct rpt_ctx *c, struct ks_err *err)
     if (c->gnuplot && c->ncharts) {
         struct ks_err gerr = {0};
         /* A failing chart is shown as failed in the page, not fatal to the report. */
-        (void)rpt_gp_run(out, scripts, c->ncharts, &gerr);
+        (void)rpt_gp_run(out, c->o->gnuplot_path, names, scripts, c->ncharts, &gerr);
     }
     free(scripts);
+    free(names);
     for (size_t i = 0; i < c->ncharts; i++)
         c->charts[i].drawn = c->gnuplot && file_ok(out, c->charts[i].name, "svg") &&
                              file_ok(out, c->charts[i].name, "png");
     return 0;
 }
 
-/* Each table atomically (ks_table_write): a crash never leaves half a CSV. */
+/* Each table atomically and spreadsheet-safe (ks_table_write_sheet): a crash never
+ * leaves half a CSV, and a name never opens as a formula. */
 static int
 write_tables(const struct rpt_ctx *c, struct ks_err *err)
 {
     for (size_t i = 0; i < c->ntables; i++) {
         char *p = ks_xasprintf("%s/tables/%s.csv", c->o->out_dir, c->tables[i].name);
-        int rc = ks_table_write(&c->tables[i].t, p, err);
+        int rc = ks_table_write_sheet(&c->tables[i].t, p, err);
         free(p);
         if (rc < 0)
             return rc;
@@ -272,8 +280,13 @@ rpt_report_run(const struct rpt_opts *o, struct rpt_result *res, struct ks_err *
     res->gnuplot = c.gnuplot;
     res->tables = c.ntables;
     res->charts = c.ncharts;
-    for (size_t i = 0; i < c.ncharts; i++)
+    struct rpt_buf failed = {0};
+    for (size_t i = 0; i < c.ncharts; i++) {
         res->charts_drawn += (size_t)c.charts[i].drawn;
+        if (!c.charts[i].drawn)
+            rpt_buf_printf(&failed, "%s%s", failed.len ? ", " : "", c.charts[i].name);
+    }
+    res->failed = failed.s; /* NULL when every chart was drawn */
     ctx_fini(&c);
     return rc;
 }
@@ -282,5 +295,6 @@ void
 rpt_result_fini(struct rpt_result *res)
 {
     free(res->index_path);
+    free(res->failed);
     memset(res, 0, sizeof *res);
 }

@@ -33,6 +33,7 @@ struct rpt_result {
     int gnuplot;          /* gnuplot was found and run */
     size_t sections, tables, charts, charts_drawn;
     char *index_path;     /* REPORT_DIR/index.html (owned; free with rpt_result_fini) */
+    char *failed;         /* names of the charts not drawn, ", "-separated, or NULL (owned) */
 };
 
 /* Build the whole report. Returns 0, or a negative code with err naming the file, line

@@ -39,7 +39,7 @@ load(struct rpt_ctx *c, const char *name, struct ks_err *err)
     struct ks_table t;
     int rc = 1;
     if (stat(path, &st) == 0) {
-        rc = ks_table_read(path, NULL, &t, err);
+        rc = ks_table_read_sheet(path, NULL, &t, err);
         if (rc == 0) {
             dates_of(&t, "worst_time");
             rpt_copy_table(c, name, &t);

@@ -10,14 +10,11 @@
 
 enum { W = 800, H = 420 };
 
-/* A gnuplot single-quoted string ('' escapes '). */
+/* Text only through rpt_gp_str (rpt_chart.h). */
 static void
 quote(struct rpt_buf *b, const char *s)
 {
-    rpt_buf_puts(b, "'");
-    for (; s && *s; s++)
-        rpt_buf_puts(b, *s == '\'' ? "''" : (char[]){*s, 0});
-    rpt_buf_puts(b, "'");
+    rpt_gp_str(b, s, RPT_GP_CODE);
 }
 
 /* Shortest exact text; NaN is gnuplot's NaN (no point drawn). */
@@ -58,11 +55,9 @@ data_block(struct rpt_buf *b, const struct rpt_risk_curve *c)
         number(b, c->cpu[i]);
         rpt_buf_puts(b, " ");
         number(b, c->mem[i]);
-        rpt_buf_puts(b, " \"");
-        for (const char *s = c->labels[i]; *s; s++)
-            if (*s != '"' && *s != '\\')
-                rpt_buf_printf(b, "%c", *s);
-        rpt_buf_puts(b, "\"\n");
+        rpt_buf_puts(b, " ");
+        rpt_gp_str(b, c->labels[i], RPT_GP_DATA);
+        rpt_buf_puts(b, "\n");
     }
     rpt_buf_puts(b, "EOD\n");
     free(ord);
@@ -86,15 +81,17 @@ static void
 frame(struct rpt_buf *b, const struct rpt_risk_curve *c, const char *term, int png)
 {
     rpt_buf_printf(b, "set terminal %s size %d,%d font 'DejaVu Sans,%d' noenhanced "
-                      "background rgb 'white'\nset output 'charts/%s.%s'\n",
-                   term, W, H, png ? 10 : 12, c->name, png ? "png" : "svg");
+                      "background rgb 'white'\n", term, W, H, png ? 10 : 12);
+    rpt_gp_output(b, c->name, png ? "png" : "svg");
 }
 
 char *
 rpt_gp_risk(const struct rpt_risk_curve *c)
 {
     struct rpt_buf b = {0};
-    rpt_buf_printf(&b, "# kasane report chart: %s\nreset\n", c->name);
+    rpt_buf_puts(&b, "# kasane report chart: ");
+    quote(&b, c->name);
+    rpt_buf_puts(&b, "\nreset\n");
     frame(&b, c, "svg", 0);
     rpt_buf_puts(&b, "set encoding utf8\nset title ");
     quote(&b, c->title);

@@ -22,7 +22,7 @@ read_optional(const struct rpt_ctx *c, const char *name, const char *const *req,
     memset(t, 0, sizeof *t);
     if (access(path, F_OK) != 0)
         return 0;
-    return ks_table_read(path, req, t, err);
+    return ks_table_read_sheet(path, req, t, err);
 }
 
 /* hosts.csv row of a host name, or -2. */

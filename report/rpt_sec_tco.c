@@ -54,7 +54,7 @@ read_tco(const struct rpt_ctx *c, struct ks_table *t, struct ks_err *err)
     snprintf(path, sizeof path, "%s/tco.csv", c->plan.dir);
     if (stat(path, &st) != 0)
         return 1;
-    return ks_table_read(path, req, t, err);
+    return ks_table_read_sheet(path, req, t, err);
 }
 
 /* Rows must be the status quo's years 0..n-1, then the consolidation's: the order the

@@ -411,7 +411,7 @@ read_opt(const struct rpt_ctx *c, const char *name, const char *const *req, stru
         ks_table_init(t, NULL, 0);
         return 0;
     }
-    return ks_table_read(*path, req, t, err);
+    return ks_table_read_sheet(*path, req, t, err);
 }
 
 /* The WAN table: bytes per night as storage.csv has them, and the same in GiB. */

@@ -127,7 +127,7 @@ placed_vms(const char *plan_dir, const char *host, const struct ks_dataset *ds, 
     static const char *const req[] = {"entity", "host", "host_model", NULL};
     char *path = ks_xasprintf("%s/placement.csv", plan_dir);
     struct ks_table t;
-    int rc = ks_table_read(path, req, &t, err);
+    int rc = ks_table_read_sheet(path, req, &t, err);
     *n = 0;
     *ents = NULL;
     for (size_t r = 0; rc == 0 && r < t.nrows; r++) {
@@ -158,7 +158,7 @@ host_cores(struct sim_config *c, const char *plan_dir, const char *host)
     struct ks_table t;
     struct ks_err e = {0};
     struct stat st;
-    if (stat(path, &st) == 0 && ks_table_read(path, NULL, &t, &e) == 0) {
+    if (stat(path, &st) == 0 && ks_table_read_sheet(path, NULL, &t, &e) == 0) {
         for (size_t r = 0; r < t.nrows; r++) {
             const char *h = ks_table_str(&t, r, "host");
             double cores = ks_table_num(&t, r, "cores");

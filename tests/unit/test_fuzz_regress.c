@@ -35,6 +35,9 @@
 #define LLVMFuzzerTestOneInput fuzz_http_one
 #include "tests/fuzz/fuzz_http.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_chartnames_one
+#include "tests/fuzz/fuzz_chartnames.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct {
     const char *name;
@@ -44,6 +47,7 @@ static const struct {
     {"fuzz_dataset", fuzz_dataset_one}, {"fuzz_import", fuzz_import_one},
     {"fuzz_model", fuzz_model_one},     {"fuzz_proc", fuzz_proc_one},
     {"fuzz_sim", fuzz_sim_one},         {"fuzz_http", fuzz_http_one},
+    {"fuzz_chartnames", fuzz_chartnames_one},
 };
 
 static int

@@ -1,4 +1,4 @@
-# kasane report chart: sim_latency
+# kasane report chart: 'sim_latency'
 reset
 set terminal svg size 800,420 font 'DejaVu Sans,12' noenhanced background rgb 'white'
 set output 'charts/sim_latency.svg'

@@ -1,4 +1,4 @@
-# kasane report chart: peak_sizing
+# kasane report chart: 'peak_sizing'
 reset
 set terminal svg size 1000,420 font 'DejaVu Sans,12' noenhanced background rgb 'white'
 set output 'charts/peak_sizing.svg'

@@ -1,4 +1,4 @@
-# kasane report chart: estate_heatmap
+# kasane report chart: 'estate_heatmap'
 reset
 set terminal svg size 1000,260 font 'DejaVu Sans,12' noenhanced background rgb 'white'
 set output 'charts/estate_heatmap.svg'

@@ -1,4 +1,4 @@
-# kasane report chart: cost_horizon
+# kasane report chart: 'cost_horizon'
 reset
 set terminal svg size 800,420 font 'DejaVu Sans,12' noenhanced background rgb 'white'
 set output 'charts/cost_horizon.svg'

@@ -1,4 +1,4 @@
-# kasane report chart: host_1
+# kasane report chart: 'host_1'
 reset
 set terminal svg size 640,400 font 'DejaVu Sans,12' noenhanced background rgb 'white'
 set output 'charts/host_1.svg'

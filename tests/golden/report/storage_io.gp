@@ -1,4 +1,4 @@
-# kasane report chart: storage_io
+# kasane report chart: 'storage_io'
 reset
 set terminal svg size 640,400 font 'DejaVu Sans,12' noenhanced background rgb 'white'
 set output 'charts/storage_io.svg'

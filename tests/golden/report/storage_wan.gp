@@ -1,4 +1,4 @@
-# kasane report chart: storage_wan
+# kasane report chart: 'storage_wan'
 reset
 set terminal svg size 800,420 font 'DejaVu Sans,12' noenhanced background rgb 'white'
 set output 'charts/storage_wan.svg'

@@ -1,4 +1,4 @@
-# kasane report chart: risk_sweep
+# kasane report chart: 'risk_sweep'
 reset
 set terminal svg size 800,420 font 'DejaVu Sans,12' noenhanced background rgb 'white'
 set output 'charts/risk_sweep.svg'
