@@ -9,8 +9,9 @@ I="$FIX/import"
 "$KASANE" gen --servers 10 --days 2 --seed 1 --flows -o "$T/ds" >/dev/null 2>&1 ||
     notok "gen for the base dataset"
 
-# fresh copy of the generated dataset in $T/b
-b() { rm -rf "$T/b" "$T/p"; cp -r "$T/ds" "$T/b"; }
+# fresh copy of the generated dataset in $T/b, to be edited by hand: without its
+# manifest.csv, else the readers refuse the edit before reaching what is tested
+b() { rm -rf "$T/b" "$T/p"; cp -r "$T/ds" "$T/b"; rm "$T/b/manifest.csv"; }
 plan() { "$KASANE" plan "$T/b" --catalog "$CAT" -o "$T/p"; }
 # The last stderr holds one line per message and no control byte but the newlines.
 clean_err() {
@@ -59,10 +60,10 @@ check "import: a note on a skipped file names it escaped" grep -q 'notes\\x1b\[2
 check "  ... and prints no raw escape" sh -c "! cat '$T/.out' '$T/.err' | LC_ALL=C grep -q \"\$(printf '\033')\""
 sed '2s/^web-01,/"web-01\x1b[2J",/' "$I/rvtools/vInfo_v3.csv" >"$T/rv.csv"
 refused "import rvtools: escape in a VM name" "rv.csv:2: field 'VM': 'web-01\\\\x1b\[2J'" \
-    "$KASANE" import rvtools "$T/rv.csv" -o "$T/x"
+    "$KASANE" import rvtools "$T/rv.csv" -o "$T/x2"
 sed '3s/^alpha;/alp\x7fha;/' "$I/sar/two_hosts.txt" >"$T/sar.txt"
 refused "import sar: DEL in a host name" "sar.txt:3: field 'hostname': 'alp\\\\x7fha'" \
-    "$KASANE" import sar "$T/sar.txt" -o "$T/x"
+    "$KASANE" import sar "$T/sar.txt" -o "$T/x3"
 
 # ---- item 7: odd files and out-of-range numbers ---------------------------------------
 b; rm "$T/b/samples.csv"; ln -s nowhere "$T/b/samples.csv"
@@ -121,7 +122,7 @@ check "UTF-8 BOM accepted in inventory, samples, flows and catalog" sh -c \
 "$KASANE" plan "$T/ds" --catalog "$CAT" -o "$T/p0" >/dev/null 2>&1
 check "a BOM changes nothing in the plan" cmp -s "$T/p/placement.csv" "$T/p0/placement.csv"
 b; awk -F, -v OFS=, 'NR == 2 { $5 = "1e308" } { print }' "$T/ds/samples.csv" >"$T/b/samples.csv"
-refused "1e308 MHz is printed compactly" "'web01' needs 1e\+308 MHz" plan
+refused "1e308 MHz is printed compactly" "'web01'.* 1e\+308 MHz" plan
 check "  ... and not as 309 digits" sh -c "! grep -q '[0-9]\{30\}' '$T/.err'"
 
 # ---- item 12: 60,000 extra inventory columns -------------------------------------------
