@@ -81,6 +81,14 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 ALL_OBJ += $(CLI_OBJ)
 
+# The CPU rating table (datasets/cpu/ratings.csv) is built into the binary as a C string,
+# so an installed kasane plans without its data files (model/mdl_cpu.h).
+$(BUILD)/gen/cpu_ratings.inc: datasets/cpu/ratings.csv
+	@mkdir -p $(@D)
+	$(Q)sed -e 's/\r$$//' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n",/' $< >$@
+$(BUILD)/obj/model/mdl_cpu.o: $(BUILD)/gen/cpu_ratings.inc
+$(BUILD)/obj/model/mdl_cpu.o: CPPFLAGS += -I$(BUILD)/gen
+
 # Keep objects of test and bench programs (they are intermediates otherwise).
 .SECONDARY:
 

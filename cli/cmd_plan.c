@@ -11,6 +11,7 @@
 #include "cli/plan_storage.h"
 #include "core/ks_csv.h"
 #include "core/ks_merge.h"
+#include "model/mdl_cpu.h"
 #include "model/mdl_plan.h"
 #include "model/mdl_rules.h"
 #include "model/mdl_vbp.h"
@@ -73,10 +74,11 @@ static const char *const POLICY_KEYS[] = {
     "source-upkeep", "source-price", "source-life-years", "source-rack-U", "support-pct",
     "warranty-years", "os-per-server", "os-per-guest", "licence-maint-pct",
     "subscription-per-socket", "admin-hours", "admin-hour-price", "migration-hours", "seed",
-    "effort", "packer", NULL};
+    "effort", "packer", "smt-yield", "cpu-perf-assumed", NULL};
 #define NKEYS (sizeof POLICY_KEYS / sizeof *POLICY_KEYS - 1)
 enum { OPT_KEY = 1000, OPT_VBP = 900, OPT_ASSIGN, OPT_TLIMIT, OPT_CATALOG, OPT_POLICY,
-       OPT_STORAGE_CAT, OPT_STORAGE_KV, OPT_STORAGE_SHORT, OPT_RULES, OPT_FORCE };
+       OPT_STORAGE_CAT, OPT_STORAGE_KV, OPT_STORAGE_SHORT, OPT_RULES, OPT_FORCE,
+       OPT_CPU_RATINGS };
 
 /* Storage shortcuts: flag -> mdl_storage_policy key. */
 static const char *const STORAGE_SHORT[][2] = {
@@ -87,6 +89,7 @@ static const char *const STORAGE_SHORT[][2] = {
 struct args {
     const char *dataset, *catalog, *policy, *out, *vbp, *assign;
     const char *rules;  /* placement rules file (docs/rules.md), NULL = none */
+    const char *cpu_ratings; /* rating table replacing the built-in one, NULL = built-in */
     char **datasets;    /* every DATASET argument (dataset dirs or dirs of them) */
     size_t ndatasets;
     struct plan_storage_args storage; /* catalog_dir NULL: no storage sizing */
@@ -129,6 +132,11 @@ usage(void)
            "  --subscription-per-socket P/yr (0)  --admin-hours H/yr (20)  --admin-hour-price P\n"
            "                        (42.51): cost lines and their sources in docs/model.md\n"
            "  --seed N  --effort X  --packer search|ffd|greedy\n"
+           "CPU normalization (docs/model.md): each source's MHz are scaled by its CPU's rating\n"
+           "  --cpu-ratings FILE    rating table (default: the built-in datasets/cpu/ratings.csv)\n"
+           "  --cpu-perf-assumed R  rating of a CPU the table does not know (1 = Xeon E5450 core);\n"
+           "                        such sources are named on stderr and in cpu_ratings.csv\n"
+           "  --smt-yield Y         a second hardware thread's share of a core, both sides (0.25)\n"
            "  --rules FILE          placement rules: anti-affinity, affinity, soft-affinity,\n"
            "                        zone, pin, exclude (docs/rules.md); writes rules.csv\n\n"
            "Several DATASET arguments (or a directory of dataset directories) are merged;\n"
@@ -157,7 +165,8 @@ make_options(void)
         {"storage-catalog", required_argument, 0, OPT_STORAGE_CAT},
         {"storage", required_argument, 0, OPT_STORAGE_KV},
         {"rules", required_argument, 0, OPT_RULES},
-        {"force", no_argument, 0, OPT_FORCE}};
+        {"force", no_argument, 0, OPT_FORCE},
+        {"cpu-ratings", required_argument, 0, OPT_CPU_RATINGS}};
     size_t nf = sizeof fixed / sizeof *fixed;
     struct option *lo = ks_xcalloc(nf + NKEYS + NSHORT + PLAN_RISK_NOPTS + 1, sizeof *lo);
     memcpy(lo, fixed, sizeof fixed);
@@ -210,6 +219,8 @@ parse(int argc, char **argv, struct args *a)
             a->catalog = optarg;
         else if (c == OPT_RULES)
             a->rules = optarg;
+        else if (c == OPT_CPU_RATINGS)
+            a->cpu_ratings = optarg;
         else if (c == OPT_POLICY)
             a->policy = optarg;
         else if (c == 'o')
@@ -313,6 +324,35 @@ print_rules(const struct mdl_plan *pl)
                    res->out[k].notes);
 }
 
+/* How the sources' CPUs were rated; sources on the assumed rating are named on stderr
+ * (cpu_ratings.csv lists every source's rating and where it came from). */
+static void
+print_ratings(const struct mdl_plan *pl)
+{
+    size_t by[3] = {0, 0, 0};
+    for (size_t e = 0; e < pl->nent; e++)
+        if (!isnan(pl->cpu_perf[e]))
+            by[pl->cpu_origin[e]]++;
+    printf("  CPU ratings: %zu from the table, %zu from inventory cpu_perf, %zu assumed %g "
+           "(cpu_ratings.csv)\n", by[MDL_CPU_TABLE], by[MDL_CPU_INVENTORY], by[MDL_CPU_ASSUMED],
+           pl->pol.cpu_perf_assumed);
+    if (!pl->cpu_assumed)
+        return;
+    fprintf(stderr, "kasane plan: warning: %zu source%s planned on an assumed CPU rating of %g "
+            "(their cpu_model is not in %s): ", pl->cpu_assumed, pl->cpu_assumed == 1 ? "" : "s",
+            pl->pol.cpu_perf_assumed, pl->pol.cpu_ratings ? pl->pol.cpu_ratings->origin
+                                                          : "any rating table");
+    size_t shown = 0;
+    for (size_t e = 0; e < pl->nent && shown < 8; e++)
+        if (!isnan(pl->cpu_perf[e]) && pl->cpu_origin[e] == MDL_CPU_ASSUMED) {
+            char esc[256];
+            ks_escape(esc, sizeof esc, pl->ent_names[e]);
+            fprintf(stderr, "%s'%s'", shown++ ? ", " : "", esc);
+        }
+    fprintf(stderr, "%s; give inventory cpu_perf, or --cpu-perf-assumed (docs/model.md)\n",
+            pl->cpu_assumed > shown ? ", ..." : "");
+}
+
 /* The human summary on stdout; every figure also lands in summary.csv. */
 static void
 print_summary(const struct mdl_plan *pl, const char *out)
@@ -346,6 +386,7 @@ print_summary(const struct mdl_plan *pl, const char *out)
     if (pl->nan_gaps)
         printf("  %zu sources had unknown steps, filled at their own p%g\n", pl->nan_gaps,
                pl->pol.percentile);
+    print_ratings(pl);
 }
 
 /* The planner's progress callback (mdl_policy.progress): what NULL wipes the line. */
@@ -385,6 +426,11 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
         return rc;
     const char *out = ks_outdir_path(od);
     rc = mdl_catalog_read(a->catalog, &cat, &err);
+    struct mdl_cpu_table cpu = {0};
+    if (rc == 0)
+        rc = a->cpu_ratings ? mdl_cpu_table_read(a->cpu_ratings, &cpu, &err)
+                            : mdl_cpu_table_builtin(&cpu, &err);
+    rpol.cpu_ratings = &cpu;
     if (rc == 0 && a->storage.catalog_dir)
         rc = plan_storage_validate(&a->storage, &err);
     if (rc == 0)
@@ -400,6 +446,8 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
     if (rc == 0)
         rc = mdl_plan_write(pl, out, &err);
     if (rc == 0)
+        rc = mdl_plan_write_ratings(pl, ds, out, &err);
+    if (rc == 0)
         print_summary(pl, a->out);
     if (rc == 0)
         rc = plan_risk_finish(rs, pl, out, &err);
@@ -410,6 +458,7 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
     mdl_rules_free(rules);
     ks_dataset_free(ds);
     mdl_catalog_free(cat);
+    mdl_cpu_table_fini(&cpu);
     return cmd_outdir_end("plan", od, rc, &err);
 }
 

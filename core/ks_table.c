@@ -186,31 +186,27 @@ ks_table_set_num(struct ks_table *t, size_t row, int col, double v)
     ks_table_set(t, row, col, ks_fmt_double(b, v));
 }
 
-int
-ks_table_read(const char *path, const char *const *required, struct ks_table *t,
-              struct ks_err *err)
+/* Rows of an open reader into t; closes the reader. name is the file in messages. */
+static int
+table_read(struct ks_csv_reader *r, const char *name, const char *const *required,
+           struct ks_table *t, struct ks_err *err)
 {
-    struct ks_csv_reader *r;
     const struct ks_csv_row *row;
-    memset(t, 0, sizeof *t);
-    int rc = ks_csv_open(path, ',', &r, err);
-    if (rc < 0)
-        return rc;
-    rc = ks_csv_next(r, &row, err);
+    int rc = ks_csv_next(r, &row, err);
     if (rc <= 0) {
         ks_csv_close(r);
-        return rc < 0 ? rc : ks_errf(err, -EINVAL, "%s: empty file (no header row)", path);
+        return rc < 0 ? rc : ks_errf(err, -EINVAL, "%s: empty file (no header row)", name);
     }
     ks_table_init(t, (const char *const *)row->f, row->n);
     for (size_t i = 0; required && required[i]; i++) {
         if (ks_table_col(t, required[i]) < 0) {
-            rc = ks_errf(err, -EINVAL, "%s:1: missing column '%s'", path, required[i]);
+            rc = ks_errf(err, -EINVAL, "%s:1: missing column '%s'", name, required[i]);
             goto fail;
         }
     }
     while ((rc = ks_csv_next(r, &row, err)) > 0) {
         if (row->n != t->ncols) {
-            rc = ks_errf(err, -EINVAL, "%s:%lu: %zu fields, the header has %zu", path,
+            rc = ks_errf(err, -EINVAL, "%s:%lu: %zu fields, the header has %zu", name,
                          row->line, row->n, t->ncols);
             goto fail;
         }
@@ -227,6 +223,24 @@ fail:
     ks_csv_close(r);
     ks_table_fini(t);
     return rc;
+}
+
+int
+ks_table_read(const char *path, const char *const *required, struct ks_table *t,
+              struct ks_err *err)
+{
+    struct ks_csv_reader *r;
+    memset(t, 0, sizeof *t);
+    int rc = ks_csv_open(path, ',', &r, err);
+    return rc < 0 ? rc : table_read(r, path, required, t, err);
+}
+
+int
+ks_table_read_mem(const char *buf, size_t len, const char *name, const char *const *required,
+                  struct ks_table *t, struct ks_err *err)
+{
+    memset(t, 0, sizeof *t);
+    return table_read(ks_csv_open_mem(buf, len, ',', name), name, required, t, err);
 }
 
 /* One row of n cells; sheet: each through ks_csv_cell_enc (spreadsheet-safe). */

@@ -53,6 +53,10 @@ void ks_table_set_num(struct ks_table *t, size_t row, int col, double v);
  * line. Returns 0 or negative with err set. */
 int ks_table_read(const char *path, const char *const *required, struct ks_table *t,
                   struct ks_err *err);
+/* The same from a buffer (not copied; it must outlive the call); name is used in
+ * messages. */
+int ks_table_read_mem(const char *buf, size_t len, const char *name, const char *const *required,
+                      struct ks_table *t, struct ks_err *err);
 /* Write atomically (tmp + rename). */
 int ks_table_write(const struct ks_table *t, const char *path, struct ks_err *err);
 /* The same for plan and report files: every cell, header included, through

@@ -193,7 +193,8 @@ mdl_model_price(const struct mdl_model *m, int s)
 }
 
 double
-mdl_model_cpu_MHz(const struct mdl_model *m, int s)
+mdl_model_cpu_MHz(const struct mdl_model *m, int s, double smt_yield)
 {
-    return (double)s * m->cores_per_socket * m->core_MHz * m->perf_per_core;
+    double smt = m->threads_per_core >= 2 ? 1 + smt_yield : 1;
+    return (double)s * m->cores_per_socket * m->core_MHz * m->perf_per_core * smt;
 }

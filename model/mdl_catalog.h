@@ -51,7 +51,8 @@ void mdl_catalog_free(struct mdl_catalog *c);
 long mdl_catalog_find(const struct mdl_catalog *c, const char *name);
 /* Price of model m bought with s sockets populated. */
 double mdl_model_price(const struct mdl_model *m, int s);
-/* Raw CPU capacity of m with s sockets: s x cores x MHz x perf_per_core. */
-double mdl_model_cpu_MHz(const struct mdl_model *m, int s);
+/* Raw CPU capacity of m with s sockets in reference MHz: s x cores x MHz x perf_per_core,
+ * x (1 + smt_yield) when the model has SMT (threads_per_core >= 2; model/mdl_cpu.h). */
+double mdl_model_cpu_MHz(const struct mdl_model *m, int s, double smt_yield);
 
 #endif

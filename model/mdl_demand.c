@@ -3,8 +3,9 @@
  *
  * Sources are the inventory's entities except hypervisor hosts (kind `host`): a host's
  * load is the sum of its VMs', so packing both would count it twice.
- * CPU demand is cpu_MHz; when a source has none, cpu_pct x cores x core_MHz from the
- * inventory. Memory is mem_used_MiB. Network is net_rx + net_tx (KiB/s -> Mbit/s).
+ * CPU demand is cpu_MHz; when a source has none, cpu_pct x logical CPUs x core_MHz from
+ * the inventory. Either is then brought to reference MHz by the source's CPU rating and
+ * its SMT (mdl_cpu.h), so a busy new core weighs more than a busy old one. Memory is mem_used_MiB. Network is net_rx + net_tx (KiB/s -> Mbit/s).
  * An unknown step (NaN) is filled with the source's own P-th percentile of its known
  * steps (P = the policy's percentile) and the source is counted in nan_gaps: a gap is
  * neither idle nor a peak. A source with no known CPU or memory step at all falls back
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/mdl_cpu.h"
 #include "model/mdl_plan.h"
 
 /* Hypervisor hosts are not sources (see the header comment). */
@@ -31,13 +33,22 @@ inv_line(const struct ks_dataset *ds, size_t e)
     return ds->inv.lines ? ds->inv.lines[e] : 0;
 }
 
-/* Allocated CPU (cores x core_MHz) and memory of a source, or an error naming it. */
+/* Logical CPUs of entity e: threads when known, else cores (NaN: neither). */
+static double
+logical_cpus(const struct ks_dataset *ds, size_t e)
+{
+    double th = ks_inv_num(ds, e, "threads");
+    return th > 0 ? th : ks_inv_num(ds, e, "cores");
+}
+
+/* Allocated CPU (every logical CPU busy, in the source's own MHz) and memory of a
+ * source, or an error naming it. */
 static int
 allocation(const struct ks_dataset *ds, size_t e, double *cpu, double *mem, struct ks_err *err)
 {
     double cores = ks_inv_num(ds, e, "cores"), mhz = ks_inv_num(ds, e, "core_MHz");
     *mem = ks_inv_num(ds, e, "mem_MiB");
-    *cpu = cores * mhz;
+    *cpu = logical_cpus(ds, e) * mhz;
     const char *miss = isnan(cores) ? "cores" : isnan(mhz) ? "core_MHz" : isnan(*mem) ? "mem_MiB"
                                                                                       : NULL;
     if (miss)
@@ -81,7 +92,7 @@ static void
 cpu_from_pct(const struct ks_dataset *ds, const struct ks_grid *g, size_t e, double *out)
 {
     const double *pct = ks_grid_series(g, KS_CPU_PCT, e);
-    double full = ks_inv_num(ds, e, "cores") * ks_inv_num(ds, e, "core_MHz");
+    double full = logical_cpus(ds, e) * ks_inv_num(ds, e, "core_MHz");
     for (size_t t = 0; t < g->nsteps; t++)
         out[t] = pct && !isnan(full) ? pct[t] / 100 * full : NAN;
 }
@@ -108,6 +119,42 @@ net_series(const struct ks_grid *g, size_t e, double *out)
     }
 }
 
+/* cpu[0..T) of entity e from its own MHz to reference MHz (mdl_cpu.h). */
+static void
+to_reference(const struct ks_dataset *ds, const struct mdl_policy *pol, size_t e,
+             const struct mdl_demand *d, double *cpu, size_t T)
+{
+    double cores = ks_inv_num(ds, e, "cores"), threads = ks_inv_num(ds, e, "threads");
+    double mhz = ks_inv_num(ds, e, "core_MHz");
+    for (size_t t = 0; t < T; t++)
+        cpu[t] = mdl_cpu_ref_MHz(cpu[t], cores, threads, mhz, d->cpu_perf[e], pol->smt_yield);
+}
+
+/* Each source's CPU rating (non-sources: NaN). */
+static int
+rate_sources(const struct ks_dataset *ds, const struct mdl_policy *pol, struct mdl_demand *d,
+             struct ks_err *err)
+{
+    size_t ne = d->nent ? d->nent : 1;
+    d->cpu_perf = ks_xmalloc(ne * sizeof *d->cpu_perf);
+    d->cpu_origin = ks_xcalloc(ne, sizeof *d->cpu_origin);
+    d->cpu_row = ks_xcalloc(ne, sizeof *d->cpu_row);
+    for (size_t e = 0; e < d->nent; e++)
+        d->cpu_perf[e] = NAN;
+    for (size_t q = 0; q < d->n; q++) {
+        size_t e = d->ent[q];
+        struct mdl_cpu_rating r;
+        int rc = mdl_cpu_rate(pol->cpu_ratings, ds, e, pol->cpu_perf_assumed, &r, err);
+        if (rc < 0)
+            return rc;
+        d->cpu_perf[e] = r.perf;
+        d->cpu_origin[e] = (unsigned char)r.origin;
+        d->cpu_row[e] = r.row;
+        d->cpu_assumed += r.origin == MDL_CPU_ASSUMED;
+    }
+    return 0;
+}
+
 /* One source's series; fills gaps, falls back to allocation, counts the gap. */
 static int
 source_series(const struct ks_dataset *ds, const struct ks_grid *g, const struct mdl_policy *pol,
@@ -132,13 +179,14 @@ source_series(const struct ks_dataset *ds, const struct ks_grid *g, const struct
     d->nan_gaps += gc > 0 || gm > 0;
     if (d->net_Mbps)
         net_series(g, e, d->net_Mbps + q * T);
-    double full = ks_inv_num(ds, e, "cores") * ks_inv_num(ds, e, "core_MHz");
+    double full = logical_cpus(ds, e) * ks_inv_num(ds, e, "core_MHz");
     const double *pct = ks_grid_series(g, KS_CPU_PCT, e);
     d->src_util[q] = !isnan(full) && full > 0 ? mean_of(cpu, T) / full : NAN;
     if (isnan(d->src_util[q]) && pct) {
         memcpy(scratch, pct, T * sizeof *scratch);
         d->src_util[q] = ks_percentile(scratch, T, 50) / 100;
     }
+    to_reference(ds, pol, e, d, cpu, T);
     return 0;
 }
 
@@ -156,7 +204,8 @@ alloc_series(struct mdl_demand *d, size_t T, int net)
 
 /* Inventory-only datasets: one step holding each source's allocation. */
 static int
-by_allocation(const struct ks_dataset *ds, struct mdl_demand *d, struct ks_err *err)
+by_allocation(const struct ks_dataset *ds, const struct mdl_policy *pol, struct mdl_demand *d,
+              struct ks_err *err)
 {
     d->by_allocation = 1;
     alloc_series(d, 1, 0);
@@ -164,6 +213,7 @@ by_allocation(const struct ks_dataset *ds, struct mdl_demand *d, struct ks_err *
         int rc = allocation(ds, d->ent[q], &d->cpu_MHz[q], &d->mem_MiB[q], err);
         if (rc < 0)
             return rc;
+        to_reference(ds, pol, d->ent[q], d, &d->cpu_MHz[q], 1);
         d->src_util[q] = NAN;
     }
     return 0;
@@ -201,8 +251,10 @@ mdl_demand_build(const struct ks_dataset *ds, const struct mdl_policy *pol,
             d->ent[d->n++] = (uint32_t)e;
     if (d->n == 0)
         return ks_errf(err, -EINVAL, "dataset is empty: no server or VM to place");
-    int rc = ds->has_samples && ds->s.nrows > 0 ? by_series(ds, pol, d, err)
-                                                : by_allocation(ds, d, err);
+    int rc = rate_sources(ds, pol, d, err);
+    if (rc == 0)
+        rc = ds->has_samples && ds->s.nrows > 0 ? by_series(ds, pol, d, err)
+                                                : by_allocation(ds, pol, d, err);
     for (size_t c = 0; rc == 0 && c < d->n * d->T; c++)
         if (d->cpu_MHz[c] < 0 || d->mem_MiB[c] < 0)
             rc = ks_errf(err, -EINVAL, "entity '%s' has a negative demand",
@@ -251,5 +303,8 @@ mdl_demand_fini(struct mdl_demand *d)
     free(d->mem_MiB);
     free(d->net_Mbps);
     free(d->src_util);
+    free(d->cpu_perf);
+    free(d->cpu_origin);
+    free(d->cpu_row);
     memset(d, 0, sizeof *d);
 }

@@ -39,7 +39,7 @@ static void
 capacity(const struct run *r, const struct mdl_model *m, int s, double usable[2], double pack[2])
 {
     const struct mdl_policy *pol = r->pol;
-    usable[0] = mdl_model_cpu_MHz(m, s) * (1 - pol->hv_cpu_pct / 100);
+    usable[0] = mdl_model_cpu_MHz(m, s, pol->smt_yield) * (1 - pol->hv_cpu_pct / 100);
     usable[1] = m->mem_GiB * 1024 - pol->hv_mem_MiB;
     double f = 1 - pol->headroom_pct / 100;
     pack[0] = usable[0] * f;
@@ -116,7 +116,7 @@ demand_limit(const struct run *r, struct mdl_demand_limit *lim)
         const struct mdl_model *m = &r->cat->m[i];
         double usable[2], pack[2], v[3];
         capacity(r, m, m->sockets, usable, pack);
-        v[0] = fmax(mdl_model_cpu_MHz(m, m->sockets), pack[0]);
+        v[0] = fmax(mdl_model_cpu_MHz(m, m->sockets, r->pol->smt_yield), pack[0]);
         v[1] = fmax(m->mem_GiB * 1024, pack[1]);
         v[2] = m->nic_ports * m->nic_Gbps * 1000;
         for (int k = 0; k < 3; k++)
@@ -351,7 +351,7 @@ zone_model_stats(const struct run *r, struct mdl_eval *e)
         t.assign = e->assign;
         t.nbins = e->nbins;
         t.nominal = e->nominal;
-        mdl_eval_stats(&t, &r->d, usable, mdl_model_cpu_MHz(m, s));
+        mdl_eval_stats(&t, &r->d, usable, mdl_model_cpu_MHz(m, s, r->pol->smt_yield));
         mdl_eval_ports(&t, &r->ports, m->nic_Gbps, r->pol->headroom_pct);
         for (size_t h = 0; h < e->nbins; h++)
             if (e->host_zone[h] == zi)
@@ -397,7 +397,7 @@ pack_choice(struct run *r, struct mdl_choice *c, const double usable[2], struct 
     c->hosts = e->nominal;
     if (!r->rr) /* with rules, every zone has its own spares (mdl_rules_pack) */
         mdl_eval_ha(e, r->vbp, r->pol->ha, r->pol->seed);
-    mdl_eval_stats(e, &r->d, usable, mdl_model_cpu_MHz(m, c->sockets));
+    mdl_eval_stats(e, &r->d, usable, mdl_model_cpu_MHz(m, c->sockets, r->pol->smt_yield));
     mdl_eval_ports(e, &r->ports, m->nic_Gbps, r->pol->headroom_pct);
     zone_model_stats(r, e);
     c->hosts = e->nbins;
@@ -537,8 +537,8 @@ nothing_fits(struct run *r, struct ks_err *err)
     for (size_t k = 1; k < pl->nchoices; k++) {
         const struct mdl_model *a = &r->cat->m[pl->choices[k].model];
         const struct mdl_model *b = &r->cat->m[pl->choices[big].model];
-        if (mdl_model_cpu_MHz(a, pl->choices[k].sockets) * a->mem_GiB >
-            mdl_model_cpu_MHz(b, pl->choices[big].sockets) * b->mem_GiB)
+        if (mdl_model_cpu_MHz(a, pl->choices[k].sockets, pl->pol.smt_yield) * a->mem_GiB >
+            mdl_model_cpu_MHz(b, pl->choices[big].sockets, pl->pol.smt_yield) * b->mem_GiB)
             big = k;
     }
     return ks_errf(err, -ERANGE, "no host model can carry this estate; the largest, %s with "
@@ -777,6 +777,10 @@ mdl_plan_run(const struct ks_dataset *ds, const char *dataset_name, const struct
         pl->step_s = r.d.step_s;
         pl->by_allocation = r.d.by_allocation;
         pl->nan_gaps = r.d.nan_gaps;
+        pl->cpu_perf = r.d.cpu_perf, r.d.cpu_perf = NULL;
+        pl->cpu_origin = r.d.cpu_origin, r.d.cpu_origin = NULL;
+        pl->cpu_row = r.d.cpu_row, r.d.cpu_row = NULL;
+        pl->cpu_assumed = r.d.cpu_assumed;
         pl->peak_sizing_hosts = peak_sizing(&r);
         if (r.rr)
             pl->rules = mdl_rules_result_new(r.rr, pl, &r.best, r.vbp->allow_over);
@@ -805,6 +809,9 @@ mdl_plan_free(struct mdl_plan *pl)
         free(pl->ent_names[e]);
     free(pl->ent_names);
     free(pl->host_of);
+    free(pl->cpu_perf);
+    free(pl->cpu_origin);
+    free(pl->cpu_row);
     free(pl->hosts);
     free(pl->choices);
     for (size_t k = 0; k < pl->nlic; k++)

@@ -34,6 +34,11 @@ struct mdl_demand {
     double *src_util;     /* n: mean CPU busy share 0-1 of the source server, NaN unknown */
     int by_allocation;    /* inventory-only: cores x core_MHz and mem_MiB, T = 1 */
     size_t nan_gaps;      /* sources with unknown steps filled at their own percentile */
+    /* CPU normalization (mdl_cpu.h): cpu_MHz above is in reference MHz already. */
+    double *cpu_perf;          /* nent: each source's rating (NaN: not a source) */
+    unsigned char *cpu_origin; /* nent: enum mdl_cpu_origin */
+    const char **cpu_row;      /* nent: the table row that matched, or NULL (borrowed) */
+    size_t cpu_assumed;        /* sources planned on the policy's assumed rating */
 };
 int mdl_demand_build(const struct ks_dataset *ds, const struct mdl_policy *pol,
                      struct mdl_demand *d, struct ks_err *err);
@@ -104,6 +109,12 @@ struct mdl_plan {
     struct mdl_vbp_result pack; /* the chosen packing's figures */
     struct mdl_rules_result *rules; /* placement rules' outcome (mdl_rules.h), NULL none */
     struct mdl_tco tco;         /* cost lines per year, both sides (tco.csv) */
+    /* Each entity's CPU rating (mdl_cpu.h), nent long, owned; NaN / NULL: not a source.
+     * cpu_row points into pol.cpu_ratings, which must outlive the plan. */
+    double *cpu_perf;
+    unsigned char *cpu_origin;
+    const char **cpu_row;
+    size_t cpu_assumed;         /* sources planned on pol.cpu_perf_assumed */
 };
 
 int mdl_plan_run(const struct ks_dataset *ds, const char *dataset_name,
@@ -111,6 +122,10 @@ int mdl_plan_run(const struct ks_dataset *ds, const char *dataset_name,
                  struct mdl_plan **out, struct ks_err *err);
 int mdl_plan_write(const struct mdl_plan *plan, const char *dir, struct ks_err *err);
 void mdl_plan_free(struct mdl_plan *plan);
+/* dir/cpu_ratings.csv: every source's CPU (cpu_model, cores, threads, core_MHz from ds,
+ * the dataset the plan was made from), its rating and where that came from. */
+int mdl_plan_write_ratings(const struct mdl_plan *plan, const struct ks_dataset *ds,
+                           const char *dir, struct ks_err *err);
 /* summary.csv's key,value rows in their contract order (then a few extra keys), for
  * the writer and for the CLI's human summary. */
 void mdl_plan_summary(const struct mdl_plan *plan,

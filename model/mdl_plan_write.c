@@ -7,6 +7,7 @@
 
 #include "core/ks_csv.h"
 #include "core/ks_table.h"
+#include "model/mdl_cpu.h"
 #include "model/mdl_plan.h"
 #include "model/mdl_rules.h"
 
@@ -51,6 +52,36 @@ write_placement(const struct mdl_plan *pl, const char *dir, struct ks_err *err)
         ks_table_set(&t, r, 2, mdl_plan_host_model(pl, (size_t)pl->host_of[e], &s)->name);
     }
     return write_table(&t, dir, "placement.csv", err);
+}
+
+/* cpu_ratings.csv: each source's CPU, the rating it was planned with and where that came
+ * from (model/mdl_cpu.h): inventory cpu_perf, the rating table's row, or the policy's
+ * assumption for a CPU the table does not know. */
+int
+mdl_plan_write_ratings(const struct mdl_plan *pl, const struct ks_dataset *ds, const char *dir,
+                       struct ks_err *err)
+{
+    static const char *const cols[] = {"entity", "cpu_model", "cores", "threads", "core_MHz",
+                                       "cpu_perf", "rating", "rated_as", "source"};
+    struct ks_table t;
+    ks_table_init(&t, cols, 9);
+    const struct mdl_cpu_table *tab = pl->pol.cpu_ratings;
+    for (size_t e = 0; e < pl->nent; e++) {
+        if (isnan(pl->cpu_perf[e]))
+            continue;
+        size_t r = ks_table_add_row(&t);
+        ks_table_set(&t, r, 0, pl->ent_names[e]);
+        for (int c = 1; c <= 4; c++)
+            ks_table_set(&t, r, c, ks_inv_str(ds, e, cols[c]));
+        ks_table_set_num(&t, r, 5, pl->cpu_perf[e]);
+        ks_table_set(&t, r, 6, mdl_cpu_origin_name(pl->cpu_origin[e]));
+        const struct mdl_cpu_row *row = pl->cpu_row[e] ? mdl_cpu_lookup(tab, pl->cpu_row[e]) : NULL;
+        ks_table_set(&t, r, 7, pl->cpu_row[e]);
+        ks_table_set(&t, r, 8, pl->cpu_origin[e] == MDL_CPU_INVENTORY ? "inventory.csv cpu_perf"
+                               : row ? row->source
+                                     : "assumed: --cpu-perf-assumed (docs/model.md)");
+    }
+    return write_table(&t, dir, "cpu_ratings.csv", err);
 }
 
 /* Utilization columns are % of the usable capacity: after hypervisor overhead, before

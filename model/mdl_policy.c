@@ -44,6 +44,8 @@ mdl_policy_defaults(struct mdl_policy *p)
     p->migration_hours = 8;          /* assumption */
     p->seed = 1;
     p->effort = 1;
+    p->smt_yield = 0.25;       /* datasets/cpu/README.md */
+    p->cpu_perf_assumed = 1;   /* stated and flagged per source, docs/model.md */
 }
 
 void
@@ -95,6 +97,8 @@ static const struct ks_ini_num NUMS[] = {
     NK("admin-hour-price", admin_hour_price, 0, 1e6),
     NK("migration-hours", migration_hours, 0, 8760),
     NK("effort", effort, 0.001, 1000),
+    NK("smt-yield", smt_yield, 0, 1),
+    NK("cpu-perf-assumed", cpu_perf_assumed, 0.01, 1000),
 };
 #define NNUMS (sizeof NUMS / sizeof *NUMS)
 

@@ -8,7 +8,7 @@
  *   source-upkeep, source-price, source-life-years, source-rack-U, support-pct,
  *   warranty-years, os-per-server, os-per-guest, licence-maint-pct,
  *   subscription-per-socket, admin-hours, admin-hour-price, migration-hours, seed,
- *   effort, packer.
+ *   effort, packer, smt-yield, cpu-perf-assumed.
  * The defaults are in mdl_policy_defaults; the ones that are assumptions (prices of
  * power, rack space, switch ports, the status quo's servers) are listed as such in
  * docs/model.md and written to policy.csv with every plan.
@@ -22,6 +22,7 @@
 #include "model/mdl_vbp.h"
 
 struct mdl_rules;
+struct mdl_cpu_table;
 
 struct mdl_policy {
     char *model;          /* NULL: choose over the catalog */
@@ -54,6 +55,10 @@ struct mdl_policy {
     double effort;
     enum mdl_packer packer;
     const struct mdl_rules *rules; /* placement rules (borrowed, outlive the plan); NULL none */
+    /* CPU normalization (model/mdl_cpu.h, docs/model.md). */
+    double smt_yield;        /* a second hardware thread's share of a core, both sides */
+    double cpu_perf_assumed; /* rating of a source whose CPU the table does not know */
+    const struct mdl_cpu_table *cpu_ratings; /* borrowed; NULL: no table */
     /* Progress of long work (may be NULL): "host model 3 of 14", "rule costs: 2 of 9
      * re-plans"; what NULL: done, before a caller prints results. Called from the
      * planning thread, or under a lock from the rules' re-plan workers; never from two

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "model/mdl_cpu.h"
 #include "model/mdl_plan.h"
 #include "model/mdl_rules.h"
 
@@ -127,6 +128,8 @@ mdl_plan_summary(const struct mdl_plan *pl, put_fn put, void *ctx)
     put(ctx, "packer", mdl_packer_name(p->packer));
     num(put, ctx, "elapsed_s", round(pl->elapsed_s * 1000) / 1000);
     /* Extra keys (readers ignore what they do not know). */
+    put(ctx, "cpu_ratings", p->cpu_ratings ? p->cpu_ratings->origin : "none");
+    num(put, ctx, "cpu_assumed_sources", (double)pl->cpu_assumed);
     put(ctx, "ha_check", pl->pol.ha <= 0 ? "none"
                          : pl->ha_exhaustive ? "every failure set"
                                              : "every host with sampled sets");

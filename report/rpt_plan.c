@@ -54,7 +54,7 @@ rpt_plan_read(const char *dir, struct rpt_plan *p, struct ks_err *err)
         {"placement.csv", place_req, 0, &p->placement}, {"hosts.csv", hosts_req, 0, &p->hosts},
         {"summary.csv", kv_req, 0, &p->summary},        {"models.csv", NULL, 1, &p->models},
         {"licences.csv", NULL, 1, &p->licences},        {"ports.csv", NULL, 1, &p->ports},
-        {"policy.csv", kv_req, 1, &p->policy},
+        {"policy.csv", kv_req, 1, &p->policy},          {"cpu_ratings.csv", NULL, 1, &p->cpu_ratings},
     };
     size_t n = sizeof files / sizeof *files;
     for (size_t i = 0; i < n; i++) {
@@ -74,7 +74,7 @@ rpt_plan_fini(struct rpt_plan *p)
     if (!p->dir)
         return;
     struct ks_table *t[] = {&p->placement, &p->hosts,  &p->summary, &p->models,
-                            &p->licences,  &p->ports, &p->policy};
+                            &p->licences,  &p->ports, &p->policy, &p->cpu_ratings};
     for (size_t i = 0; i < sizeof t / sizeof *t; i++)
         ks_table_fini(t[i]);
     free(p->dir);

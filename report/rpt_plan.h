@@ -6,7 +6,8 @@
  *   placement.csv  entity,host,host_model    every dataset entity exactly once
  *   hosts.csv      host,host_model,sockets,...,cpu_capacity_MHz,mem_capacity_MiB,...
  *   summary.csv    key,value
- *   models.csv, licences.csv, ports.csv, policy.csv   optional for the report: a
+ *   models.csv, licences.csv, ports.csv, policy.csv, cpu_ratings.csv
+ *                  optional for the report: a
  *                  missing file makes an empty table (ncols == 0), shown as such.
  *
  * Columns are matched by name; extra columns are kept and shown.
@@ -19,7 +20,7 @@
 
 struct rpt_plan {
     char *dir; /* owned copy of the plan directory path */
-    struct ks_table placement, hosts, summary, models, licences, ports, policy;
+    struct ks_table placement, hosts, summary, models, licences, ports, policy, cpu_ratings;
 };
 
 /* Read every file of the plan directory. Missing required files or columns are errors

@@ -131,6 +131,77 @@ rpt_summary_html(const struct rpt_ctx *c, FILE *f)
 
 /* ---- assumptions -------------------------------------------------------------------- */
 
+/* tables/cpu_ratings.csv: the plan's per-source ratings grouped by CPU and rating, most
+ * sources first (docs/model.md "CPU normalization"). */
+static void
+ratings_build(struct rpt_ctx *c)
+{
+    static const char *const cols[] = {"cpu_model", "sources", "cpu_perf", "rating",
+                                       "rated_as", "source"};
+    const struct ks_table *in = &c->plan.cpu_ratings;
+    if (!in->ncols)
+        return;
+    struct ks_table *t = rpt_ctx_table(c, "cpu_ratings", cols, 6);
+    struct ks_map seen; /* cpu_model + rating columns -> row of t */
+    ks_map_init(&seen);
+    for (size_t r = 0; r < in->nrows; r++) {
+        char key[2048];
+        size_t len = 0;
+        for (int k = 0; k < 6; k++) {
+            const char *v = k == 1 ? "" : ks_table_str(in, r, cols[k]);
+            len += (size_t)snprintf(key + len, sizeof key - len, "%s\x1f", v ? v : "");
+            len = len < sizeof key ? len : sizeof key - 1;
+        }
+        uint32_t o;
+        if (!ks_map_get(&seen, key, &o)) {
+            o = (uint32_t)ks_table_add_row(t);
+            ks_map_put(&seen, key, o);
+            for (int k = 0; k < 6; k++)
+                if (k != 1)
+                    ks_table_set(t, o, k, ks_table_str(in, r, cols[k]));
+        }
+        double n = ks_table_num(t, o, "sources");
+        ks_table_set_num(t, o, 1, isnan(n) ? 1 : n + 1);
+    }
+    ks_map_fini(&seen);
+    /* Most sources first (stable insertion sort over row indices: a few dozen rows). */
+    for (size_t i = 1; i < t->nrows; i++)
+        for (size_t j = i; j > 0 && ks_table_num(t, j, "sources") > ks_table_num(t, j - 1, "sources"); j--)
+            for (size_t k = 0; k < t->ncols; k++) {
+                char **a = &t->cells[j * t->ncols + k], **b = &t->cells[(j - 1) * t->ncols + k];
+                char *x = *a;
+                *a = *b;
+                *b = x;
+            }
+}
+
+/* The CPU ratings the plan used; sources on an assumed rating are called out. */
+static void
+ratings_html(const struct rpt_ctx *c, FILE *f)
+{
+    const struct ks_table *t = rpt_ctx_find(c, "cpu_ratings");
+    fputs("<h3>CPU ratings</h3>\n", f);
+    if (!t) {
+        rpt_html_note(f, "The plan directory has no cpu_ratings.csv (a plan made before CPU "
+                         "normalization): every source's MHz were taken as reference MHz.");
+        return;
+    }
+    fputs("<p>Each source's CPU demand is scaled by its processor's rating per core and MHz "
+          "(1.0 = a 2008 Xeon E5450 core) and its SMT, so that old and new processors are "
+          "sized in one unit. <i>from</i>: <code>table</code> = the bundled rating table "
+          "(its benchmark figure is named), <code>inventory</code> = cpu_perf given, "
+          "<code>assumed</code> = CPU not known, rated by the policy's assumption.</p>\n", f);
+    const char *na = rpt_sum_str(c, "cpu_assumed_sources");
+    if (na && strcmp(na, "0") != 0) {
+        fputs("<p class=\"note\"><b>", f);
+        rpt_html_esc(f, na);
+        fputs(" source(s) were planned on an assumed CPU rating</b>: their CPU model is not in "
+              "the rating table. Give their <code>cpu_perf</code> in inventory.csv or a "
+              "rating table row to make their CPU demand defensible.</p>\n", f);
+    }
+    rpt_html_table(f, t, "cpu_ratings", 30);
+}
+
 /* Coverage to one decimal: the star bands need no more. */
 int
 rpt_assume_build(struct rpt_ctx *c, struct ks_err *err)
@@ -141,6 +212,7 @@ rpt_assume_build(struct rpt_ctx *c, struct ks_err *err)
         rpt_copy_table(c, "policy", &c->plan.policy);
     if (c->plan.models.ncols)
         rpt_copy_table(c, "models", &c->plan.models);
+    ratings_build(c);
     struct ks_table *t = rpt_ctx_table(c, "coverage", cols, 4);
     for (size_t i = 0; i < c->est.nent; i++) {
         size_t r = ks_table_add_row(t);
@@ -264,6 +336,7 @@ rpt_assume_html(const struct rpt_ctx *c, FILE *f)
             fprintf(f, "</dl>\n</div><div>\n<h3>%s</h3>\n<dl class=\"kv\">\n", rows[i][0]);
     }
     fputs("</dl>\n</div></div>\n", f);
+    ratings_html(c, f);
     const struct ks_table *m = rpt_ctx_find(c, "models"), *p = rpt_ctx_find(c, "policy");
     rpt_cost_assume_html(c, f);
     fputs("<h3>Host models evaluated</h3>\n", f);

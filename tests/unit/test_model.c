@@ -212,7 +212,7 @@ test_catalog(void **state)
     assert_int_equal(read_cat(buf, &c, &err), 0);
     assert_int_equal(c->n, 1);
     assert_int_equal(c->m[0].min_sockets, 4);
-    assert_true(mdl_model_cpu_MHz(&c->m[0], 4) == 4 * 6 * 2660.0);
+    assert_true(mdl_model_cpu_MHz(&c->m[0], 4, 0.25) == 4 * 6 * 2660.0);
     mdl_catalog_free(c);
     /* A missing column names the file, line 1 and the column. */
     assert_true(read_cat("model,sockets\nx,1\n", &c, &err) < 0);
