@@ -193,6 +193,8 @@ cmd_top(int argc, char **argv)
         tui_model_fini(&m);
         return cmd_usage_error("top", "needs a terminal on stdin and stdout");
     }
+    if (a.catalog)
+        tui_fit_rate_source(&hm, m.cpu_model, m.cores, m.threads, m.core_MHz);
     setlocale(LC_ALL, "");
     struct tui_opts o = {.interval_s = a.interval_s,
                          .count = a.count,

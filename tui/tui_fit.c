@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "core/ks_table.h"
+#include "model/mdl_cpu.h"
+#include "model/mdl_policy.h"
 #include "tui/tui_model.h"
 
 static const char *const required_cols[] = {"model",    "sockets", "cores_per_socket",
@@ -46,7 +48,12 @@ read_model_row(const struct ks_table *t, const char *path, size_t r, struct tui_
     }
     if (ks_isnan(hm->perf_per_core))
         hm->perf_per_core = 1.0;
-    hm->cap_MHz = hm->sockets * hm->cores_per_socket * hm->core_MHz * hm->perf_per_core;
+    struct mdl_policy pol;
+    mdl_policy_defaults(&pol);
+    hm->smt_yield = pol.smt_yield;
+    mdl_policy_fini(&pol);
+    hm->cap_MHz = hm->sockets * hm->cores_per_socket * hm->core_MHz * hm->perf_per_core *
+                  (hm->threads_per_core >= 2 ? 1 + hm->smt_yield : 1);
     hm->cap_MiB = hm->mem_GiB * 1024.0;
     return 0;
 }
@@ -76,6 +83,25 @@ tui_catalog_find(const char *path, const char *name, struct tui_host_model *out,
     return rc;
 }
 
+void
+tui_fit_rate_source(struct tui_host_model *hm, const char *cpu_model, double cores,
+                    double threads, double core_MHz)
+{
+    struct mdl_policy pol;
+    mdl_policy_defaults(&pol);
+    struct mdl_cpu_table t;
+    const struct mdl_cpu_row *row = NULL;
+    if (mdl_cpu_table_builtin(&t, NULL) == 0)
+        row = mdl_cpu_lookup(&t, cpu_model);
+    hm->src_perf = row ? row->perf : pol.cpu_perf_assumed;
+    tui_strlcpy(hm->src_rated_as, row ? row->cpu : "", sizeof hm->src_rated_as);
+    hm->src_cores = cores;
+    hm->src_threads = threads;
+    hm->src_MHz = core_MHz;
+    mdl_cpu_table_fini(&t);
+    mdl_policy_fini(&pol);
+}
+
 /* p95 and maximum of the known values of v, as a share of cap; n known returned. */
 static size_t
 share_stats(const double *v, size_t n, double cap, double *p95_pct, double *peak_pct)
@@ -95,7 +121,13 @@ void
 tui_fit_compute(const struct tui_host_model *hm, const double *cpu_MHz, const double *mem_MiB,
                 size_t n, struct tui_fit_result *out)
 {
-    out->n_cpu = share_stats(cpu_MHz, n, hm->cap_MHz, &out->cpu_p95_pct, &out->cpu_peak_pct);
+    double *ref = ks_xmalloc((n ? n : 1) * sizeof *ref);
+    for (size_t i = 0; i < n; i++)
+        ref[i] = hm->src_perf > 0 ? mdl_cpu_ref_MHz(cpu_MHz[i], hm->src_cores, hm->src_threads,
+                                                    hm->src_MHz, hm->src_perf, hm->smt_yield)
+                                  : cpu_MHz[i];
+    out->n_cpu = share_stats(ref, n, hm->cap_MHz, &out->cpu_p95_pct, &out->cpu_peak_pct);
+    free(ref);
     out->n_mem = share_stats(mem_MiB, n, hm->cap_MiB, &out->mem_p95_pct, &out->mem_peak_pct);
     double worst = ks_nan();
     if (out->n_cpu)

@@ -5,9 +5,10 @@
  * threads_per_core,core_MHz,mem_GiB,...,perf_per_core). Capacity of a model:
  *   CPU    sockets x cores_per_socket x core_MHz x perf_per_core   (MHz)
  *   memory mem_GiB x 1024                                          (MiB)
- * perf_per_core defaults to 1.0 when the column is absent or empty (the reference
- * the sources' MHz are measured in). Threads do not add capacity: a hyperthread is not
- * a core's worth of MHz.
+ * perf_per_core defaults to 1.0 when the column is absent or empty; a model with
+ * threads_per_core >= 2 has x (1 + smt_yield). The watched host's busy MHz are brought
+ * to the same reference MHz by its CPU's rating and SMT, as the planner does for a
+ * source (model/mdl_cpu.h, docs/model.md "CPU normalization").
  */
 #ifndef TUI_FIT_H
 #define TUI_FIT_H
@@ -20,6 +21,11 @@ struct tui_host_model {
     char name[64];
     double sockets, cores_per_socket, threads_per_core, core_MHz, mem_GiB, perf_per_core;
     double cap_MHz, cap_MiB; /* derived capacity */
+    double smt_yield;        /* the planner's default */
+    /* The watched host, rated as a source (tui_fit_rate_source); src_perf 0: not rated,
+     * its MHz are taken as they are. */
+    double src_perf, src_cores, src_threads, src_MHz;
+    char src_rated_as[96]; /* the rating table's CPU; "" when the rating is assumed */
 };
 
 /* Load the row of model `name` from the catalog at path. Errors (missing column, bad
@@ -27,6 +33,11 @@ struct tui_host_model {
  * return a negative code. */
 int tui_catalog_find(const char *path, const char *name, struct tui_host_model *out,
                      struct ks_err *err);
+
+/* Rate the watched host (its inventory's CPU model and topology) with the built-in rating
+ * table; an unknown CPU gets the planner's assumed rating and an empty src_rated_as. */
+void tui_fit_rate_source(struct tui_host_model *hm, const char *cpu_model, double cores,
+                         double threads, double core_MHz);
 
 struct tui_fit_result {
     size_t n_cpu, n_mem;                                         /* known samples used */

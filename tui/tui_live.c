@@ -303,6 +303,10 @@ tui_live_open(const struct tui_live_opts *o, struct tui_model *m, struct tui_fee
     }
     tui_strlcpy(m->host, inv->hostname[0] ? inv->hostname : lv->entity, sizeof m->host);
     tui_virt_text(inv->hypervisor, inv->kind, m->virt, sizeof m->virt);
+    tui_strlcpy(m->cpu_model, inv->cpu_model, sizeof m->cpu_model);
+    m->cores = inv->cores > 0 ? inv->cores : ks_nan();
+    m->threads = inv->threads > 0 ? inv->threads : ks_nan();
+    m->core_MHz = inv->core_MHz;
     fill_model(lv, m); /* the baseline: names of devices, rates unknown */
     snprintf(m->note, sizeof m->note, "waiting for the first interval");
     out->ops = &live_ops;

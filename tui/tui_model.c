@@ -66,6 +66,7 @@ tui_model_init(struct tui_model *m)
     m->mem_used_MiB = m->mem_total_MiB = m->swap_used_MiB = m->swap_total_MiB = nan;
     m->disk_KiBps = m->net_KiBps = nan;
     m->ipc = m->llc_miss_ps = m->flow_time_s = nan;
+    m->cores = m->threads = m->core_MHz = nan;
 }
 
 void

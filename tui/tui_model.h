@@ -112,6 +112,9 @@ struct tui_model {
      * a sample, 1.4 MB a day at 1 s). */
     TUI_VEC(double) dem_cpu_MHz;
     TUI_VEC(double) dem_mem_MiB;
+    /* The host's CPU, for the Fit screen's rating (NaN / "": unknown). */
+    char cpu_model[128];
+    double cores, threads, core_MHz;
 };
 
 /* init: everything unknown, vectors empty. fini frees the vectors. */

@@ -487,6 +487,11 @@ tui_replay_open(const char *dir, const char *entity, struct tui_model *m, struct
     rp->threads = ks_inv_num(rp->ds, rp->ent, "threads");
     rp->core_MHz = ks_inv_num(rp->ds, rp->ent, "core_MHz");
     rp->mem_MiB = ks_inv_num(rp->ds, rp->ent, "mem_MiB");
+    const char *cm = ks_inv_str(rp->ds, rp->ent, "cpu_model");
+    tui_strlcpy(m->cpu_model, cm ? cm : "", sizeof m->cpu_model);
+    m->cores = ks_inv_num(rp->ds, rp->ent, "cores");
+    m->threads = rp->threads;
+    m->core_MHz = rp->core_MHz;
     fill_header(rp, m);
     rebuild(rp, m, 0);
     out->ops = &replay_ops;

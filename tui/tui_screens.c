@@ -217,6 +217,11 @@ tui_body_fit(struct tui_canvas *b, const struct tui_view *v)
                "model %s: %g x %g cores x %g MHz x perf %g = %.0f MHz, %g GiB = %.0f MiB", hm->name,
                hm->sockets, hm->cores_per_socket, hm->core_MHz, hm->perf_per_core, hm->cap_MHz,
                hm->mem_GiB, hm->cap_MiB);
+    if (hm->src_perf > 0)
+        tui_printf(b, y++, 0, hm->src_rated_as[0] ? TUI_ST_NORMAL : TUI_ST_WARN,
+                   "this host's CPU rated %g per core-MHz (%s%s), its MHz scaled to the model's",
+                   hm->src_perf, hm->src_rated_as[0] ? "as " : "assumed: CPU not in the table",
+                   hm->src_rated_as);
     tui_printf(b, y++, 0, TUI_ST_NORMAL, "samples seen: %zu (CPU known in %zu, memory in %zu)",
                m->dem_cpu_MHz.n, r.n_cpu, r.n_mem);
     y++;

@@ -14,30 +14,31 @@ NOSPC="cannot write: No space left on device"
 # the failed run left alone is told apart from one it wrote whole.
 mark() { find "$1" -type f | while read -r f; do echo "# previous version" >>"$f"; done; }
 
-# same A B: equal files, but for plan's elapsed_s line (the run's own time) and the
-# command line in manifest.csv (it names the -o directory), with summary.csv's hash
-# in the manifest (it changes with elapsed_s)
-same() {
-    cmp -s "$1" "$2" && return 0
-    drop='^elapsed_s,|^command,|^summary.csv,'
-    grep -vE "$drop" "$1" >"$T/.a" 2>/dev/null && grep -vE "$drop" "$2" >"$T/.b" &&
-        cmp -s "$T/.a" "$T/.b"
+# sums DIR: "md5  ./path" of every file under DIR, sorted by path. summary.csv and
+# manifest.csv are summed without plan's elapsed_s line (the run's own time), the command
+# line in manifest.csv (it names the -o directory) and summary.csv's hash in the manifest
+# (it changes with elapsed_s). One md5sum for all other files: a sweep checks a directory
+# hundreds of times, and a cmp per file was most of this test's time.
+drop='^elapsed_s,|^command,|^summary.csv,'
+sums() {
+    (cd "$1" && {
+        find . -type f ! -name summary.csv ! -name manifest.csv -exec md5sum {} +
+        find . -type f \( -name summary.csv -o -name manifest.csv \) | while read -r f; do
+            echo "$(grep -vE "$drop" "$f" | md5sum | cut -c1-32)  $f"
+        done
+    }) | sort -k2
 }
 # same_dir A B: the same files, each the same
-same_dir() {
-    [ "$(cd "$1" && find . -type f | sort)" = "$(cd "$2" && find . -type f | sort)" ] || return 1
-    for f in $(cd "$1" && find . -type f); do same "$1/$f" "$2/$f" || return 1; done
-}
-# whole_or_old REF OLD OUT: no temporary file under OUT, no file of OLD gone, and every
-# file equal to REF's (written whole) or OLD's (untouched). Prints what is wrong.
+same_dir() { [ "$(sums "$1")" = "$(sums "$2")" ]; }
+# whole_or_old REFSUMS OLDSUMS OUT: no temporary file under OUT, no file of OLD gone, and
+# every file equal to REF's (written whole) or OLD's (untouched), REF and OLD given by
+# their sums. Prints what is wrong.
 whole_or_old() {
     find "$3" -name '*.tmp.*' | sed 's/^/temporary file left: /'
-    (cd "$2" && find . -type f) | while read -r f; do
-        [ -e "$3/$f" ] || echo "gone: $f"
-    done
-    (cd "$3" && find . -type f) | while read -r f; do
-        same "$3/$f" "$1/$f" || same "$3/$f" "$2/$f" || echo "corrupt: $f"
-    done
+    sums "$3" | awk 'FILENAME == ARGV[1] { ref[$2] = $1; next }
+                     FILENAME == ARGV[2] { old[$2] = $1; next }
+                     { out[$2] = 1; if ($1 != ref[$2] && $1 != old[$2]) print "corrupt: " $2 }
+                     END { for (f in old) if (!(f in out)) print "gone: " f }' "$1" "$2" -
 }
 
 # The count printed at exit by KASANE_FAULT=count: writes, allocations or reads.
@@ -57,6 +58,7 @@ sweep() {
     case $mode in oom) kind=alloc ;; enospc) kind=write ;; *) kind=read ;; esac
     rm -rf "$out" && cp -a "$old" "$out"
     total=$(count_of $kind "$@")
+    sums "$ref" >"$T/.ref.sums" && sums "$old" >"$T/.old.sums"
     bad="" runs=0
     for n in $(seq 1 "$step" "${total:-0}"); do
         rm -rf "$out" && cp -a "$old" "$out"
@@ -66,7 +68,7 @@ sweep() {
         runs=$((runs + 1))
         if [ $mode = oom ]; then [ $rc -ne 0 ]; else [ $rc -eq 1 ]; fi || bad="$bad n=$n:exit$rc"
         grep -qE -- "$pat" "$T/.ferr" || bad="$bad n=$n:stderr($(head -c 200 "$T/.ferr"))"
-        w=$(whole_or_old "$ref" "$old" "$out" | head -3 | tr '\n' ' ')
+        w=$(whole_or_old "$T/.ref.sums" "$T/.old.sums" "$out" | head -3 | tr '\n' ' ')
         [ -z "$w" ] || bad="$bad n=$n:$w"
     done
     rm -rf "$out" && cp -a "$old" "$out"

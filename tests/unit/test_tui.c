@@ -309,7 +309,21 @@ test_catalog_capacity_and_errors(void **state)
     struct tui_host_model hm;
     struct ks_err err = {0};
     assert_int_equal(tui_catalog_find(path, "A", &hm, &err), 0);
-    assert_true(fabs(hm.cap_MHz - 2 * 16 * 2500 * 1.2) < 1e-6);
+    /* SMT (threads_per_core 2) counts at the planner's yield, as in kasane plan. */
+    assert_true(fabs(hm.cap_MHz - 2 * 16 * 2500 * 1.2 * (1 + hm.smt_yield)) < 1e-6);
+    assert_true(hm.smt_yield > 0 && hm.smt_yield < 1);
+    /* The watched host is rated as the planner rates a source: a known CPU by the
+     * table (an E5450 core is the scale's 1.0), SMT busy threads at the yield. */
+    tui_fit_rate_source(&hm, "Intel(R) Xeon(R) CPU E5450 @ 3.00GHz", 4, 8, 3000);
+    assert_string_equal(hm.src_rated_as, "Intel Xeon E5450");
+    assert_true(fabs(hm.src_perf - 1.0) < 1e-9);
+    double cpu[2] = {4 * 3000, 8 * 3000}, mem[2] = {1024, 1024};
+    struct tui_fit_result fr;
+    tui_fit_compute(&hm, cpu, mem, 2, &fr);
+    assert_true(fabs(fr.cpu_peak_pct - 100.0 * 3000 * 4 * (1 + hm.smt_yield) / hm.cap_MHz) < 1e-9);
+    tui_fit_rate_source(&hm, "Unknown Chip", 4, 4, 3000);
+    assert_string_equal(hm.src_rated_as, "");
+    assert_true(hm.src_perf > 0);
     assert_true(hm.cap_MiB == 256 * 1024);
     assert_int_equal(tui_catalog_find(path, "B", &hm, &err), 0);
     assert_true(hm.perf_per_core == 1.0); /* empty: the reference speed */
