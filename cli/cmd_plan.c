@@ -273,6 +273,20 @@ print_zone_models(const struct mdl_plan *pl)
     printf("\n");
 }
 
+/* What the status quo counts when VMs are among the sources (docs/model.md "Cost"). */
+static void
+print_basis(const struct mdl_cost_basis *b)
+{
+    if (!b->vms && !b->vms_no_host)
+        return;
+    printf("  status quo: %zu physical server(s), %zu host(s) shared by %zu VM(s)", b->physical,
+           b->hosts, b->vms);
+    if (b->vms_no_host)
+        printf("; %zu VM(s) with no known host cost no hardware (inventory column 'host')",
+               b->vms_no_host);
+    printf("\n");
+}
+
 /* The chosen model, the three cheapest others, and why the rest were not eligible. */
 static void
 print_choices(const struct mdl_plan *pl)
@@ -370,14 +384,18 @@ print_summary(const struct mdl_plan *pl, const char *out)
     printf("  capex %.0f (hosts %.0f, licences %.0f, %zu switch ports %.0f), opex %.0f/year\n",
            c->capex, c->capex_hosts, c->capex_licences, pl->switch_ports, c->capex_switch_ports,
            c->opex_per_year);
-    printf("  status quo %.0f/year, savings %.0f/year, payback ", pl->status_quo_opex,
-           pl->savings);
+    /* A negative saving is a cost: "savings -19350" read as a typo. */
+    printf("  status quo %.0f/year, running cost %.0f/year %s, payback ", pl->status_quo_opex,
+           fabs(pl->savings), pl->savings >= 0 ? "less" : "more");
     if (isnan(pl->payback_months))
         printf("never\n");
     else
         printf("%.1f months\n", pl->payback_months);
-    printf("  over %g years: status quo %.0f, consolidated %.0f incl. migration (tco.csv)\n",
-           pl->pol.years, pl->tco.sq.total, pl->tco.plan.total);
+    double saved = pl->tco.sq.total - pl->tco.plan.total;
+    printf("  over %g years: status quo %.0f, consolidated %.0f incl. migration (tco.csv): "
+           "%s %.0f%s\n", pl->pol.years, pl->tco.sq.total, pl->tco.plan.total,
+           saved >= 0 ? "saves" : "costs", fabs(saved), saved >= 0 ? "" : " more");
+    print_basis(&pl->tco.basis);
     printf("  HA N+%d: %s (%zu failure sets re-placed%s)\n", pl->pol.ha,
            pl->ha_verified ? "verified" : "NOT verified", pl->ha_subsets,
            pl->ha_exhaustive ? ", all of them" : ", each host + a sample");

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/ks_table.h"
@@ -82,33 +83,46 @@ side_init(struct mdl_cost_side *s, double years)
     s->nyears = (size_t)ceil(years);
 }
 
+/* Guests' OS cost per year: their own key, or the source servers' when unset. */
+static double
+guest_os(const struct mdl_policy *pol)
+{
+    return isnan(pol->os_per_guest) ? pol->os_per_server : pol->os_per_guest;
+}
+
 /* Status quo. Support: a fleet refreshed every `life` years with `warranty` years of
  * warranty on each new box has (life - warranty) / life of its servers out of warranty
  * at any time (all of them when nothing is refreshed); those pay support_pct of the
  * server price a year. Refresh: 1/life of the servers replaced each year (IDC: "20%
- * hardware refresh per year" for a five-year cycle). */
+ * hardware refresh per year" for a five-year cycle). Every per-box figure is weighed by
+ * the box's share, so a host whose VMs all move counts once, whatever their number. */
 void
-mdl_cost_status_quo(const struct mdl_cost_sources *in, const struct mdl_policy *pol,
-                    struct mdl_cost_side *out)
+mdl_cost_status_quo_estate(const struct mdl_cost_estate *in, const struct mdl_policy *pol,
+                           struct mdl_cost_side *out)
 {
     side_init(out, pol->years);
-    double watts = 0, n = (double)in->n, life = pol->source_life_years;
-    for (size_t i = 0; i < in->n; i++) {
-        double wi = in->watts_idle && !isnan(in->watts_idle[i]) ? in->watts_idle[i]
-                                                                : pol->source_watts_idle;
-        double wm =
-            in->watts_max && !isnan(in->watts_max[i]) ? in->watts_max[i] : pol->source_watts_max;
-        watts += mdl_power_W(wi, wm, in->util ? in->util[i] : 0);
+    double watts = 0, boxes = 0, os = (double)in->guests * guest_os(pol);
+    double life = pol->source_life_years;
+    for (size_t i = 0; i < in->nbox; i++) {
+        const struct mdl_cost_box *b = &in->box[i];
+        double wi = isnan(b->watts_idle) ? pol->source_watts_idle : b->watts_idle;
+        double wm = isnan(b->watts_max) ? pol->source_watts_max : b->watts_max;
+        watts += b->share * mdl_power_W(wi, wm, b->util);
+        boxes += b->share;
+        if (!b->is_host)
+            os += b->share * pol->os_per_server;
+        else if (!isnan(b->sockets))
+            os += b->share * b->sockets * pol->subscription_per_socket;
     }
     double oow = life > 0 ? fmax(0, life - pol->warranty_years) / life : 1;
     double per_year[MDL_COST_NLINES] = {
         [MDL_COST_POWER] = energy_per_year(watts, pol),
-        [MDL_COST_SUPPORT] =
-            n * (pol->source_price * pol->support_pct / 100 * oow + pol->source_upkeep_per_year),
-        [MDL_COST_HARDWARE] = life > 0 ? n * pol->source_price / life : 0,
-        [MDL_COST_LICENCES] = n * pol->os_per_server,
-        [MDL_COST_RACK] = n * pol->source_rack_U * pol->rack_unit_price_per_year,
-        [MDL_COST_ADMIN] = n * pol->admin_hours * pol->admin_hour_price,
+        [MDL_COST_SUPPORT] = boxes * (pol->source_price * pol->support_pct / 100 * oow +
+                                      pol->source_upkeep_per_year),
+        [MDL_COST_HARDWARE] = life > 0 ? boxes * pol->source_price / life : 0,
+        [MDL_COST_LICENCES] = os,
+        [MDL_COST_RACK] = boxes * pol->source_rack_U * pol->rack_unit_price_per_year,
+        [MDL_COST_ADMIN] = boxes * pol->admin_hours * pol->admin_hour_price,
     };
     for (size_t k = 1; k <= out->nyears; k++)
         for (int l = 0; l < MDL_COST_NLINES; l++)
@@ -116,11 +130,22 @@ mdl_cost_status_quo(const struct mdl_cost_sources *in, const struct mdl_policy *
     side_sums(out, out->years);
 }
 
-/* Guests' OS cost per year: their own key, or the source servers' when unset. */
-static double
-guest_os(const struct mdl_policy *pol)
+void
+mdl_cost_status_quo(const struct mdl_cost_sources *in, const struct mdl_policy *pol,
+                    struct mdl_cost_side *out)
 {
-    return isnan(pol->os_per_guest) ? pol->os_per_server : pol->os_per_guest;
+    struct mdl_cost_estate e = {.nbox = in->n, .basis.physical = in->n};
+    e.box = ks_xmalloc((in->n ? in->n : 1) * sizeof *e.box);
+    for (size_t i = 0; i < in->n; i++)
+        e.box[i] = (struct mdl_cost_box){
+            .util = in->util ? in->util[i] : NAN,
+            .watts_idle = in->watts_idle ? in->watts_idle[i] : NAN,
+            .watts_max = in->watts_max ? in->watts_max[i] : NAN,
+            .share = 1,
+            .sockets = NAN,
+        };
+    mdl_cost_status_quo_estate(&e, pol, out);
+    free(e.box);
 }
 
 /* Consolidated. Purchase (row 0): hosts and switch ports, licences, migration labour.

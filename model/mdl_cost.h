@@ -2,9 +2,11 @@
  * mdl_cost: money. The total cost of ownership over the policy's horizon (`years`) of
  * two futures, each split into the same named lines:
  *
- *   status quo    keep the n source servers: their power and cooling, a hardware
- *                 support contract, the refresh they need anyway (1/life of them
- *                 replaced each year), their OS licences, rack space and the admin work
+ *   status quo    keep the estate as it is: the physical boxes it runs on (each
+ *                 physical source, and each hypervisor host of its VM sources, shared
+ *                 among that host's VMs: mdl_cost_estate.h), their power and cooling,
+ *                 a hardware support contract, the refresh they need anyway (1/life of
+ *                 them replaced each year), OS licences, rack space and the admin work
  *                 per physical box;
  *   consolidated  buy the plan's hosts (capex at purchase: hosts, switch ports,
  *                 licences; migration labour), then run them: power at their measured
@@ -66,23 +68,57 @@ struct mdl_cost_hosts {
     double capex_hosts, capex_switch_ports, capex_licences;
 };
 
-/* The status quo's inputs: n servers; per-server watts override the policy's
- * source-watts-idle/max where given (NaN or a NULL array: the policy's). */
+/* The status quo's inputs for an all-physical estate: n servers; per-server watts
+ * override the policy's source-watts-idle/max where given (NaN or a NULL array: the
+ * policy's). */
 struct mdl_cost_sources {
     size_t n;
     const double *util; /* n mean CPU busy shares 0-1, NaN unknown (idle); NULL all idle */
     const double *watts_idle, *watts_max;
 };
 
+/* One physical box of the status quo (a value): a physical source, or a hypervisor
+ * host that VM sources run on. */
+struct mdl_cost_box {
+    double util;                  /* mean CPU busy share 0-1; NaN unknown (costed idle) */
+    double watts_idle, watts_max; /* its own (inventory); NaN: the policy's */
+    double share;                 /* the part of the box the plan moves, 0-1 */
+    int is_host;                  /* 1: a hypervisor host, 0: a physical source */
+    double sockets;               /* a host's populated sockets; NaN unknown (none counted) */
+};
+
+/* What the status quo stands on, by kind of source (mdl_cost_estate.h has the rules). */
+struct mdl_cost_basis {
+    size_t physical;    /* physical sources: a box each */
+    size_t vms;         /* vm sources on a known host: a share of it each */
+    size_t hosts;       /* the hosts under them: a box each, counted once */
+    size_t vms_no_host; /* vm sources whose host is unknown: no hardware cost */
+};
+
+/* The status quo's inputs by box (mdl_cost_estate_build fills one from a dataset). */
+struct mdl_cost_estate {
+    size_t nbox;
+    struct mdl_cost_box *box; /* nbox, owned (mdl_cost_estate_fini) */
+    size_t guests;            /* vm sources: each keeps its guest OS licence */
+    struct mdl_cost_basis basis;
+};
+
 /* Both sides, and when the consolidation pays back. */
 struct mdl_tco {
     struct mdl_cost_side sq, plan;
-    double payback_months; /* see mdl_cost_breakeven_months */
+    double payback_months;       /* see mdl_cost_breakeven_months */
+    struct mdl_cost_basis basis; /* what the status quo side counts */
 };
 
 double mdl_power_W(double watts_idle, double watts_max, double util);
+/* The status quo of an all-physical estate: each source a box of its own. */
 void mdl_cost_status_quo(const struct mdl_cost_sources *in, const struct mdl_policy *pol,
                          struct mdl_cost_side *out);
+/* The status quo by box: each box's per-box lines (power, support, refresh, rack, admin;
+ * a physical source's OS licence, a host's per-socket subscription) times its share,
+ * and every guest's OS licence (os-per-guest). */
+void mdl_cost_status_quo_estate(const struct mdl_cost_estate *in, const struct mdl_policy *pol,
+                                struct mdl_cost_side *out);
 void mdl_cost_consolidated(const struct mdl_cost_hosts *in, const struct mdl_policy *pol,
                            struct mdl_cost_side *out);
 /* The same with each host's own model and sockets (in->nhosts entries; a zone with its

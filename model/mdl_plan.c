@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "model/mdl_cost.h"
+#include "model/mdl_cost_estate.h"
 #include "model/mdl_rules_run.h"
 #include "model/mdl_stats.h"
 
@@ -634,19 +635,18 @@ fill_plan(struct run *r)
     pl->payback_months = pl->tco.payback_months;
 }
 
-/* The status quo's side of the cost comparison: the sources as they are, with their
- * own watts where the inventory has them. */
+/* The status quo's side of the cost comparison: the sources as they are, by kind
+ * (a VM is its share of its host: mdl_cost_estate.h). */
 static int
 status_quo(struct run *r, struct ks_err *err)
 {
-    size_t n = r->d.n ? r->d.n : 1;
-    double *wi = ks_xmalloc(n * sizeof *wi), *wm = ks_xmalloc(n * sizeof *wm);
-    int rc = mdl_cost_source_watts(r->ds, r->d.ent, r->d.n, wi, wm, err);
-    struct mdl_cost_sources in = {r->d.n, r->d.src_util, wi, wm};
-    if (rc == 0)
-        mdl_cost_status_quo(&in, r->pol, &r->plan->tco.sq);
-    free(wi);
-    free(wm);
+    struct mdl_cost_estate est;
+    int rc = mdl_cost_estate_build(r->ds, r->d.ent, r->d.n, r->d.src_util, &est, err);
+    if (rc == 0) {
+        mdl_cost_status_quo_estate(&est, r->pol, &r->plan->tco.sq);
+        r->plan->tco.basis = est.basis;
+    }
+    mdl_cost_estate_fini(&est);
     return rc;
 }
 

@@ -92,6 +92,11 @@ tco(const struct mdl_plan *pl, put_fn put, void *ctx)
     round2(put, ctx, "savings_total", pl->tco.sq.total - pl->tco.plan.total);
     round2(put, ctx, "migration_cost", pl->tco.plan.y[0][MDL_COST_ADMIN]);
     num(put, ctx, "breakeven_month", ceil(pl->tco.payback_months));
+    /* What the status quo counts, by kind of source (mdl_cost_estate.h). */
+    num(put, ctx, "status_quo_physical", (double)pl->tco.basis.physical);
+    num(put, ctx, "status_quo_vms", (double)pl->tco.basis.vms);
+    num(put, ctx, "status_quo_hosts", (double)pl->tco.basis.hosts);
+    num(put, ctx, "status_quo_vms_no_host", (double)pl->tco.basis.vms_no_host);
     const struct mdl_policy *p = &pl->pol;
     const struct {
         const char *key;

@@ -278,6 +278,16 @@ rpt_html_sum(FILE *f, const struct rpt_ctx *c, const char *key, int decimals)
 }
 
 void
+rpt_html_sum_abs(FILE *f, const struct rpt_ctx *c, const char *key, int decimals)
+{
+    const char *raw = rpt_sum_str(c, key);
+    char nb[RPT_NUMBUF];
+    fprintf(f, "<span class=\"num abs\" data-key=\"%s\" data-value=\"", key);
+    rpt_html_esc(f, raw ? raw : "");
+    fprintf(f, "\">%s</span>", rpt_fmt_group(nb, fabs(rpt_sum_num(c, key)), decimals));
+}
+
+void
 rpt_html_fill_with(FILE *f, const char *tmpl,
                    void (*put)(FILE *f, const void *arg, const char *key, int decimals),
                    const void *arg)

@@ -27,6 +27,9 @@ void rpt_html_chart(FILE *f, const struct rpt_ctx *c, const char *name, const ch
 /* A number from summary.csv: <span class="num" data-key=KEY data-value=RAW>text</span>,
  * the text rounded to `decimals`; "n/a" when the key is absent or empty. */
 void rpt_html_sum(FILE *f, const struct rpt_ctx *c, const char *key, int decimals);
+/* The same with the text of its magnitude (class "num abs"), for prose that words the
+ * sign: "costs 19,350 more" for -19350. The tag keeps the signed value. */
+void rpt_html_sum_abs(FILE *f, const struct rpt_ctx *c, const char *key, int decimals);
 /* Write an HTML template with summary.csv values filled in: "{key:D}" is the number
  * of key with D decimals (as rpt_html_sum), "{key}" its text, escaped. The rest of tmpl
  * is trusted HTML written as is. */

@@ -233,16 +233,47 @@ rpt_cost_build(struct rpt_ctx *c, struct ks_err *err)
     return 0;
 }
 
-static const char tco_prose[] =
+/* What the status quo pays for: the servers, or (VMs among the sources) the boxes
+ * under them, each host once (docs/model.md "Cost", mdl_cost_estate.h). */
+static const char sq_servers[] =
     "<p>Over {years:0} years, keeping the {sources:0} servers costs "
-    "<strong>{status_quo_total:0}</strong>: their power and cooling, support contracts on "
+    "<strong>{status_quo_total:0}</strong>: their power and cooling, ";
+static const char sq_boxes[] =
+    "<p>Over {years:0} years, keeping the estate as it is costs "
+    "<strong>{status_quo_total:0}</strong>. Its boxes are {status_quo_physical:0} physical "
+    "server(s) and {status_quo_hosts:0} hypervisor host(s) under {status_quo_vms:0} VM(s); a "
+    "host is counted once, shared among its VMs by their allocated vCPUs (VMs kept by an "
+    "exclude rule keep their share). They pay power and cooling, ";
+static const char tco_prose[] =
+    "support contracts on "
     "the ones out of warranty, the refresh they need anyway (one in {source_life_years:0} "
     "replaced each year), OS licences, rack space and admin work. Consolidating costs "
     "<strong>{consolidated_total:0}</strong>: {capex:0} at purchase (hosts, switch ports, "
     "licences), {migration_cost:0} of migration work, then the hosts' power at their "
     "measured load, support after the {warranty_years:0}-year warranty, licences, rack "
-    "space and admin. The difference is <strong>{savings_total:0}</strong>; on average the "
-    "consolidation runs at {opex_per_year:0} a year against {status_quo_opex_per_year:0}.</p>\n";
+    "space and admin. ";
+
+/* The totals of both sides, the difference worded by its sign. */
+static void
+tco_text(const struct rpt_ctx *c, FILE *f)
+{
+    int vms = rpt_sum_num(c, "status_quo_vms") > 0 || rpt_sum_num(c, "status_quo_vms_no_host") > 0;
+    double d = rpt_sum_num(c, "savings_total");
+    rpt_html_fill(f, c, vms ? sq_boxes : sq_servers);
+    rpt_html_fill(f, c, tco_prose);
+    fputs("Over the horizon the consolidation <strong>", f);
+    fputs(d < 0 ? "costs " : "saves ", f);
+    rpt_html_sum_abs(f, c, "savings_total", 0);
+    fputs(d < 0 ? " more</strong>" : "</strong>", f);
+    rpt_html_fill(f, c, "; on average it runs at {opex_per_year:0} a year against "
+                        "{status_quo_opex_per_year:0}.</p>\n");
+    if (rpt_sum_num(c, "status_quo_vms_no_host") > 0)
+        rpt_html_fill(f, c, "<p class=\"note\">{status_quo_vms_no_host:0} VM(s) have no known "
+                            "host: their inventory column <code>host</code> is empty or names "
+                            "no row of kind host. The status quo counts no hardware for them "
+                            "(only their OS licence, paid on both sides), never a physical "
+                            "box each; add their hosts to the inventory to count them.</p>\n");
+}
 
 /* When the cumulative curves cross, or why they do not within the horizon. */
 static void
@@ -250,7 +281,9 @@ breakeven_html(const struct rpt_ctx *c, FILE *f)
 {
     double pb = rpt_sum_num(c, "payback_months"), years = rpt_sum_num(c, "years");
     if (isnan(pb) || pb / 12 > years) {
-        rpt_html_note(f, isnan(pb) ? "The consolidation never pays back: it saves nothing a year."
+        rpt_html_note(f, isnan(pb) ? "The consolidation never pays back: by the last year of "
+                                     "the horizon it costs as much to run as the status quo "
+                                     "or more, so the purchase is never recovered."
                                    : "The payback falls after the cost horizon: over these years "
                                      "the consolidation costs more than the status quo.");
         return;
@@ -322,7 +355,7 @@ rpt_cost_html(const struct rpt_ctx *c, FILE *f)
         return;
     }
     if (lines)
-        rpt_html_fill(f, c, tco_prose);
+        tco_text(c, f);
     else
         rpt_html_fill(f, c,
                       "<p>Capex of {capex:0} up front, then {opex_per_year:0} a year, "

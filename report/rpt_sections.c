@@ -67,7 +67,8 @@ rpt_summary_build(struct rpt_ctx *c, struct ks_err *err)
     return 0;
 }
 
-/* The six headline figures of issue 5, each tagged with its summary.csv key. */
+/* The six headline figures of issue 5, each tagged with its summary.csv key; the two
+ * money cards word their sign (saving_card, payback_card). */
 static const char summary_cards[] =
     "<div class=\"cards\">\n"
     "<div class=\"card\"><div class=\"label\">Servers today &rarr; hosts</div>"
@@ -80,14 +81,60 @@ static const char summary_cards[] =
     "<div class=\"value\">{lower_bound_hosts:0} hosts</div>"
     "<div class=\"detail\">the plan is {gap_pct:1}% above it</div></div>\n"
     "<div class=\"card\"><div class=\"label\">Capex</div><div class=\"value\">{capex:0}</div>"
-    "<div class=\"detail\">hosts, licences and switch ports</div></div>\n"
-    "<div class=\"card\"><div class=\"label\">Savings per year</div>"
-    "<div class=\"value\">{savings_per_year:0}</div>"
-    "<div class=\"detail\">running cost against today's</div></div>\n"
-    "<div class=\"card\"><div class=\"label\">Payback</div>"
-    "<div class=\"value\">{payback_months:1} months</div>"
-    "<div class=\"detail\">purchase and migration recovered by the savings</div></div>\n"
-    "</div>\n";
+    "<div class=\"detail\">hosts, licences and switch ports</div></div>\n";
+
+/* "Saves X" or "Costs X more": a saving below zero is a cost, never "Savings -X". */
+static void
+signed_money(FILE *f, const struct rpt_ctx *c, const char *key)
+{
+    int cost = rpt_sum_num(c, key) < 0;
+    fputs(cost ? "Costs " : "Saves ", f);
+    rpt_html_sum_abs(f, c, key, 0);
+    fputs(cost ? " more" : "", f);
+}
+
+/* The headline is the whole horizon (purchase, migration and running cost), the yearly
+ * running cost beside it worded the same way: a card that read "Savings per year 98"
+ * over a total of -19,350 told a manager the opposite of the truth. A plan without
+ * savings_total (older plans) headlines the running cost a year. */
+static void
+saving_card(FILE *f, const struct rpt_ctx *c)
+{
+    int total = !isnan(rpt_sum_num(c, "savings_total"));
+    fputs("<div class=\"card\"><div class=\"label\">", f);
+    rpt_html_fill(f, c, total ? "Over {years:0} years" : "Per year");
+    fputs("</div><div class=\"value\">", f);
+    signed_money(f, c, total ? "savings_total" : "savings_per_year");
+    fputs("</div><div class=\"detail\">", f);
+    if (total)
+        fputs("purchase and migration included; ", f);
+    fputs("running cost ", f);
+    rpt_html_sum_abs(f, c, "savings_per_year", 0);
+    fprintf(f, " a year %s than today's</div></div>\n",
+            rpt_sum_num(c, "savings_per_year") < 0 ? "more" : "less");
+}
+
+/* Payback within the horizon, after it, or never (the running cost saves nothing). */
+static void
+payback_card(FILE *f, const struct rpt_ctx *c)
+{
+    double pb = rpt_sum_num(c, "payback_months"), years = rpt_sum_num(c, "years");
+    fputs("<div class=\"card\"><div class=\"label\">Payback</div>", f);
+    if (isnan(pb)) {
+        fputs("<div class=\"value\">Never</div><div class=\"detail\">in the horizon's last year it "
+              "costs as much to run as today, or more</div></div>\n",
+              f);
+        return;
+    }
+    rpt_html_fill(f, c, "<div class=\"value\">{payback_months:1} months</div>");
+    if (pb / 12 > years)
+        rpt_html_fill(f, c, "<div class=\"detail\">after the {years:0}-year horizon: over "
+                            "it the consolidation costs more</div></div>\n");
+    else
+        fputs("<div class=\"detail\">purchase and migration recovered by the savings"
+              "</div></div>\n",
+              f);
+}
 
 /* Peak sizing counts the HA spares but not the placement rules: with rules it is set
  * beside the plan made without them, not beside this plan. */
@@ -109,6 +156,9 @@ void
 rpt_summary_html(const struct rpt_ctx *c, FILE *f)
 {
     rpt_html_fill(f, c, summary_cards);
+    saving_card(f, c);
+    payback_card(f, c);
+    fputs("</div>\n", f);
     rpt_html_fill(f, c, summary_prose_head);
     if (!isnan(rpt_sum_num(c, "hosts_without_rules")))
         rpt_html_fill(f, c, summary_prose_rules);
@@ -119,6 +169,12 @@ rpt_summary_html(const struct rpt_ctx *c, FILE *f)
         rpt_html_fill(f, c, "<p>Besides these, {excluded_entities:0} server(s) stay physical "
                             "by an exclude rule (section Placement rules): they are in none "
                             "of the figures above.</p>\n");
+    if (rpt_sum_num(c, "status_quo_vms_no_host") > 0)
+        rpt_html_fill(f, c, "<p class=\"note\">{status_quo_vms_no_host:0} VM(s) have no known "
+                            "host (their inventory column <code>host</code> names no row of "
+                            "kind host): the status quo counts no hardware for them, only "
+                            "their OS licence, so the saving shown leaves out their share of "
+                            "hosts (section Cost over the horizon).</p>\n");
     rpt_risk_summary_html(c, f);
     const char *by = rpt_sum_str(c, "planned_by"), *ha = rpt_sum_str(c, "ha_verified");
     if (by && strcmp(by, "allocation") == 0)

@@ -62,17 +62,19 @@ check "idle servers are idle01 and idle02" sh -c "cut -d, -f1 '$R/tables/idle_se
 check "recomputed host peaks agree with the plan" sh -c "! grep -q differs '$R/tables/hosts.csv'"
 
 # Executive summary numbers against summary.csv: every tagged number's data-value is
-# the summary.csv value, and its displayed text is that value rounded.
+# the summary.csv value, and its displayed text is that value rounded (its magnitude
+# for class "num abs", where the prose words the sign: "Costs 1,234 more").
 awk '/<section id="summary">/,/<\/section>/' "$H" |
-    grep -o 'data-key="[^"]*" data-value="[^"]*">[^<]*' |
-    sed 's/data-key="\([^"]*\)" data-value="\([^"]*\)">\(.*\)/\1 \2 \3/' > "$T/sum_html"
+    grep -o 'class="num[^"]*" data-key="[^"]*" data-value="[^"]*">[^<]*' |
+    sed 's/class="num\( abs\)*" data-key="\([^"]*\)" data-value="\([^"]*\)">\(.*\)/\2 \3 \4 \1/' > "$T/sum_html"
 awk -F, 'NR > 1 { print $1, $2 }' "$PLAN/summary.csv" > "$T/sum_csv"
 check "executive summary tags the headline numbers" sh -c "for k in sources hosts consolidation_ratio lower_bound_hosts gap_pct capex savings_per_year payback_months; do grep -q \"^\$k \" '$T/sum_html' || exit 1; done"
 check "executive summary numbers equal summary.csv" awk '
     NR == FNR { want[$1] = $2; next }
     { if (!($1 in want) || want[$1] + 0 != $2 + 0) { print "mismatch", $1, $2, want[$1]; bad = 1 }
       txt = $3; gsub(/,/, "", txt); d = index(txt, ".") ? length(txt) - index(txt, ".") : 0
-      diff = txt - want[$1]; if (diff < 0) diff = -diff
+      w = want[$1]; if ($4 == "abs" && w < 0) w = -w
+      diff = txt - w; if (diff < 0) diff = -diff
       if (diff > 0.5 * 10 ^ -d + 1e-9) { print "shown", $1, $3, "for", want[$1]; bad = 1 } }
     END { exit bad }' "$T/sum_csv" "$T/sum_html"
 
