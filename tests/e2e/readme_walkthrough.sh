@@ -62,8 +62,9 @@ has_row() {
     awk -F, -v c="$2" -v v="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
         k && $k == v { f = 1 } END { exit !f }' "$1"
 }
-# as_server NAME COMMAND: COMMAND by sh in a UTS namespace whose host name is NAME
-as_server() { unshare --uts sh -c 'hostname "$1" && eval "$2"' _ "$1" "$2"; }
+# as_server NAME COMMAND: COMMAND (one command, exec-ed so that its pid is ours to kill)
+# in a UTS namespace whose host name is NAME
+as_server() { unshare --uts sh -c 'hostname "$1" && eval "exec $2"' _ "$1" "$2"; }
 
 last=$(eval "echo \${$#}")
 interval=$(echo "$collect" | sed -n 's/.* -i \([0-9.]*\) .*/\1/p')
