@@ -19,7 +19,7 @@
 
 static const char USAGE[] =
     "usage: kasane sim CONFIG [--seed N] [--replications R] [--threads T] -o RESULTS.csv\n"
-    "       kasane sim --plan PLAN_DIR --host HOST --dataset DIR [--stat p95|peak]\n"
+    "       kasane sim --plan PLAN_DIR --host HOST --dataset DATASET... [--stat p95|peak]\n"
     "                  [CONFIG] [options] -o RESULTS.csv\n"
     "       kasane sim --plan PLAN_DIR --storage [--stat p95|peak] [options] -o RESULTS.csv\n"
     "\n"
@@ -34,7 +34,9 @@ static const char USAGE[] =
     "                     depend on it\n"
     "  --plan DIR         simulate one host of a plan (placement.csv)...\n"
     "  --host HOST        ...this host...\n"
-    "  --dataset DIR      ...with workloads from the VMs' measured disk and network rates\n"
+    "  --dataset DATASET  ...with workloads from the VMs' measured disk and network rates:\n"
+    "                     the plan's datasets, taken as kasane plan takes them (a dataset\n"
+    "                     directory or a directory of them; repeat --dataset for several)\n"
     "  --stat p95|peak    which rate to take from the samples (default p95)\n"
     "  --modes M1,M2,...  run every VM in each of these modes in turn (native,\n"
     "                     emulated, virtio, xen-pv, passthrough, sriov) and compare\n"
@@ -53,7 +55,9 @@ static const char USAGE[] =
 #define SIM_MAX_MODES 6
 
 struct sim_args {
-    const char *config, *out, *plan, *host, *dataset, *stat;
+    const char *config, *out, *plan, *host, *stat;
+    char **datasets; /* every --dataset, in order (argv strings; the array is owned) */
+    size_t ndatasets;
     int storage; /* --storage: the plan's storage_sim_*.ini */
     enum sim_mode modes[SIM_MAX_MODES]; /* --modes, in the order given */
     size_t nmodes;
@@ -114,7 +118,10 @@ parse_args(int argc, char **argv, struct sim_args *a)
         case 'o': a->out = optarg; break;
         case 'p': a->plan = optarg; break;
         case 'H': a->host = optarg; break;
-        case 'd': a->dataset = optarg; break;
+        case 'd':
+            a->datasets = ks_xrealloc(a->datasets, (a->ndatasets + 1) * sizeof *a->datasets);
+            a->datasets[a->ndatasets++] = optarg;
+            break;
         case 'S': a->stat = optarg; break;
         case 'T': a->storage = 1; break;
         case 'M':
@@ -149,14 +156,14 @@ parse_args(int argc, char **argv, struct sim_args *a)
     if (a->storage && a->nmodes)
         return cmd_usage_error("sim", "--modes goes with a host (--plan --host) or a CONFIG, "
                                       "not --storage (the array has no virtualization mode)");
-    if (a->storage && (!a->plan || a->host || a->dataset || a->config))
+    if (a->storage && (!a->plan || a->host || a->ndatasets || a->config))
         return cmd_usage_error("sim", "--storage goes with --plan alone (no --host, "
                                       "--dataset or CONFIG)");
     if (!a->plan && !a->config)
         return cmd_usage_error("sim", "a CONFIG file (or --plan) is required");
-    if (a->plan && !a->storage && (!a->host || !a->dataset))
+    if (a->plan && !a->storage && (!a->host || !a->ndatasets))
         return cmd_usage_error("sim", "--plan needs --host and --dataset");
-    if (!a->plan && (a->host || a->dataset || a->stat))
+    if (!a->plan && (a->host || a->ndatasets || a->stat))
         return cmd_usage_error("sim", "--host, --dataset and --stat go with --plan");
     if (a->stat && strcmp(a->stat, "p95") != 0 && strcmp(a->stat, "peak") != 0)
         return cmd_usage_error("sim", "--stat: '%s' is not p95 or peak", a->stat);
@@ -273,7 +280,8 @@ write_results(const char *path, const struct sim_config *c, const struct sim_res
 static int
 storage_config(const char *plan, const char *load, struct sim_config **out, struct ks_err *err)
 {
-    char *path = ks_xasprintf("%s/storage_sim_%s.ini", plan, load);
+    char *name = ks_xasprintf("storage_sim_%s.ini", load), *path = ks_path_join(plan, name);
+    free(name);
     int rc;
     if (access(path, R_OK) != 0)
         rc = ks_errf(err, -ENOENT, "%s: %s: the plan has no storage sizing (kasane plan writes "
@@ -414,50 +422,59 @@ run_modes(const struct sim_args *a, struct sim_config *c, const char *what)
     return rc < 0 ? cmd_fail("sim", &err) : KS_EXIT_OK;
 }
 
-int
-cmd_sim(int argc, char **argv)
+/* Parse, then run the mode the options select; returns the exit status. */
+static int
+sim_main(int argc, char **argv, struct sim_args *a)
 {
-    struct sim_args a = {0};
-    int rc = parse_args(argc, argv, &a);
+    int rc = parse_args(argc, argv, a);
     if (rc != 0)
         return rc == 1 ? KS_EXIT_OK : rc;
-    if (a.storage)
-        return run_storage(&a);
+    if (a->storage)
+        return run_storage(a);
     struct ks_err err = {0};
     struct sim_config *c = NULL;
-    if (a.plan)
-        rc = sim_plan_config(a.plan, a.host, a.dataset, a.stat ? a.stat : "p95", a.config, &c,
-                             &err);
+    if (a->plan)
+        rc = sim_plan_config(a->plan, a->host, a->datasets, a->ndatasets,
+                             a->stat ? a->stat : "p95", a->config, &c, &err);
     else
-        rc = sim_config_read(a.config, &c, &err);
+        rc = sim_config_read(a->config, &c, &err);
     if (rc < 0)
         return cmd_fail("sim", &err);
-    if (a.nmodes) {
-        char *what = a.plan ? ks_xasprintf("host %s of plan %s", a.host, a.plan)
-                            : ks_xstrdup(a.config);
-        rc = c->nvm ? run_modes(&a, c, what)
+    if (a->nmodes) {
+        char *what = a->plan ? ks_xasprintf("host %s of plan %s", a->host, a->plan)
+                             : ks_xstrdup(a->config);
+        rc = c->nvm ? run_modes(a, c, what)
                     : cmd_usage_error("sim", "--modes: %s has no [vm] to switch", what);
         free(what);
         sim_config_free(c);
         return rc;
     }
     struct sim_result *r = NULL;
-    if (sim_run(c, &a.run, &r, &err) < 0 || write_results(a.out, c, r, &err) < 0) {
+    if (sim_run(c, &a->run, &r, &err) < 0 || write_results(a->out, c, r, &err) < 0) {
         sim_result_free(r);
         sim_config_free(c);
         return cmd_fail("sim", &err);
     }
-    char *what = a.plan ? ks_xasprintf("host %s of plan %s", a.host, a.plan)
-                        : ks_xstrdup(a.config);
+    char *what = a->plan ? ks_xasprintf("host %s of plan %s", a->host, a->plan)
+                         : ks_xstrdup(a->config);
     print_summary(c, r, what);
-    if (a.plan) {
+    if (a->plan) {
         int up = 1;
         for (size_t i = 0; i < r->nwl; i++)
             up &= sim_keeps_up(&r->sum[i]) != 0;
-        printf("host %s: %s\n", a.host, up ? "keeps up" : "DOES NOT keep up");
+        printf("host %s: %s\n", a->host, up ? "keeps up" : "DOES NOT keep up");
     }
     free(what);
     sim_result_free(r);
     sim_config_free(c);
     return KS_EXIT_OK;
+}
+
+int
+cmd_sim(int argc, char **argv)
+{
+    struct sim_args a = {0};
+    int rc = sim_main(argc, argv, &a);
+    free(a.datasets);
+    return rc;
 }

@@ -35,7 +35,7 @@ static int
 append_policy_rows(const struct mdl_storage_policy *pol, const char *dir, struct ks_err *err)
 {
     struct ks_table t;
-    char *p = ks_xasprintf("%s/policy.csv", dir);
+    char *p = ks_path_join(dir, "policy.csv");
     int rc = ks_table_read_sheet(p, NULL, &t, err);
     if (rc == 0) {
         mdl_storage_policy_rows(pol, &t);

@@ -560,7 +560,7 @@ ks_dataset_read(const char *dir, struct ks_dataset **out, struct ks_err *err)
     static const char *const inv_req[] = {"entity", "kind", NULL};
     struct ks_dataset *ds = ks_xcalloc(1, sizeof *ds);
     struct ks_table raw;
-    char *p = ks_xasprintf("%s/inventory.csv", dir);
+    char *p = ks_path_join(dir, "inventory.csv");
     int rc;
     ks_map_init(&ds->ent_ix);
     if (!file_exists(dir)) {
@@ -577,11 +577,11 @@ ks_dataset_read(const char *dir, struct ks_dataset **out, struct ks_err *err)
     if ((rc = check_inventory(ds, p, err)) < 0)
         goto fail;
     free(p);
-    p = ks_xasprintf("%s/samples.csv", dir);
+    p = ks_path_join(dir, "samples.csv");
     if ((rc = optional_file(p, err)) < 0 || (rc > 0 && (rc = ks_samples_read(ds, p, err)) < 0))
         goto fail;
     free(p);
-    p = ks_xasprintf("%s/flows.csv", dir);
+    p = ks_path_join(dir, "flows.csv");
     /* ks_table_read wants a NULL-terminated list; ks_flow_cols has no terminator. */
     static const char *const flow_req[] = {"time",  "entity", "src",   "dst",
                                            "proto", "dport",  "bytes", "packets", NULL};
@@ -650,16 +650,16 @@ ks_dataset_write(const struct ks_dataset *ds, const char *dir, struct ks_err *er
     int rc = ks_mkdir_p(dir, err);
     if (rc < 0)
         return rc;
-    char *p = ks_xasprintf("%s/inventory.csv", dir);
+    char *p = ks_path_join(dir, "inventory.csv");
     rc = ks_table_write(&ds->inv, p, err);
     free(p);
     if (rc == 0 && (ds->has_samples || ds->s.nrows)) {
-        p = ks_xasprintf("%s/samples.csv", dir);
+        p = ks_path_join(dir, "samples.csv");
         rc = write_samples(ds, p, err);
         free(p);
     }
     if (rc == 0 && ds->flows.ncols) {
-        p = ks_xasprintf("%s/flows.csv", dir);
+        p = ks_path_join(dir, "flows.csv");
         rc = ks_table_write(&ds->flows, p, err);
         free(p);
     }

@@ -139,7 +139,7 @@ ks_manifest_hash_file(const char *path, int use_fault_layer, uint64_t *hash, uin
 static int
 walk(const char *dir, const char *rel, struct mlist *l, struct ks_err *err)
 {
-    char *here = *rel ? ks_xasprintf("%s/%s", dir, rel) : ks_xstrdup(dir);
+    char *here = *rel ? ks_path_join(dir, rel) : ks_xstrdup(dir);
     DIR *d = opendir(here);
     int rc = 0;
     if (!d) {
@@ -152,8 +152,8 @@ walk(const char *dir, const char *rel, struct mlist *l, struct ks_err *err)
         const char *nm = de->d_name;
         if (!strcmp(nm, ".") || !strcmp(nm, "..") || (!*rel && !strcmp(nm, KS_MANIFEST_NAME)))
             continue;
-        char *sub = *rel ? ks_xasprintf("%s/%s", rel, nm) : ks_xstrdup(nm);
-        char *full = ks_xasprintf("%s/%s", here, nm);
+        char *sub = *rel ? ks_path_join(rel, nm) : ks_xstrdup(nm);
+        char *full = ks_path_join(here, nm);
         struct stat st;
         if (lstat(full, &st) != 0) {
             int e = errno;
@@ -210,7 +210,7 @@ ks_manifest_write(const char *dir, const char *kind, const char *command, struct
     struct mlist l = {0};
     int rc = list_dir(dir, &l, err);
     for (size_t i = 0; i < l.n && rc == 0; i++) {
-        char *p = ks_xasprintf("%s/%s", dir, l.f[i].path);
+        char *p = ks_path_join(dir, l.f[i].path);
         if (l.f[i].bytes == UINT64_MAX)
             rc = ks_errf(err, -EINVAL, "%s: not a regular file", p);
         else
@@ -218,7 +218,7 @@ ks_manifest_write(const char *dir, const char *kind, const char *command, struct
         free(p);
     }
     struct ks_afile af;
-    char *path = ks_xasprintf("%s/%s", dir, KS_MANIFEST_NAME);
+    char *path = ks_path_join(dir, KS_MANIFEST_NAME);
     if (rc == 0 && (rc = ks_afile_open(&af, path, err)) == 0) {
         char ver[16], esc[2048];
         snprintf(ver, sizeof ver, "%d", KS_MANIFEST_VERSION);
@@ -324,7 +324,7 @@ parse_manifest(const char *path, struct manifest *m, int kind_only, struct ks_er
 static int
 load(const char *dir, struct manifest *m, int kind_only, struct ks_err *err)
 {
-    char *path = ks_xasprintf("%s/%s", dir, KS_MANIFEST_NAME);
+    char *path = ks_path_join(dir, KS_MANIFEST_NAME);
     struct stat st;
     int rc;
     memset(m, 0, sizeof *m);
@@ -376,7 +376,7 @@ compare(const char *dir, const struct mlist *want, const struct mlist *have, str
     }
     for (size_t i = 0; i < want->n; i++) {
         const struct mfile *w = &want->f[i];
-        char *p = ks_xasprintf("%s/%s", dir, w->path);
+        char *p = ks_path_join(dir, w->path);
         uint64_t hash, bytes;
         int rc = ks_manifest_hash_file(p, 1, &hash, &bytes, err);
         free(p);
@@ -413,7 +413,7 @@ ks_manifest_add(const char *dir, const char *name, const char *command, struct k
     if (rc <= 0)
         return rc;
     uint64_t hash, bytes;
-    char *p = ks_xasprintf("%s/%s", dir, name);
+    char *p = ks_path_join(dir, name);
     rc = ks_manifest_hash_file(p, 0, &hash, &bytes, err);
     free(p);
     struct mfile *f = (struct mfile *)mlist_find(&m.files, name);
@@ -425,7 +425,7 @@ ks_manifest_add(const char *dir, const char *name, const char *command, struct k
         qsort(m.files.f, m.files.n, sizeof *m.files.f, cmp_mfile);
     }
     struct ks_afile af;
-    p = ks_xasprintf("%s/%s", dir, KS_MANIFEST_NAME);
+    p = ks_path_join(dir, KS_MANIFEST_NAME);
     if (rc == 0 && (rc = ks_afile_open(&af, p, err)) == 0) {
         char esc[2048];
         for (size_t i = 0; i < m.keys.n; i++)

@@ -15,7 +15,7 @@ static int
 is_dataset(const char *dir)
 {
     struct stat st;
-    char *p = ks_xasprintf("%s/inventory.csv", dir);
+    char *p = ks_path_join(dir, "inventory.csv");
     int ok = stat(p, &st) == 0;
     free(p);
     return ok;
@@ -45,7 +45,7 @@ expand(const char *path, char ***list, size_t *n, size_t *cap, struct ks_err *er
     for (struct dirent *e; (e = readdir(d));) {
         if (e->d_name[0] == '.')
             continue;
-        char *sub = ks_xasprintf("%s/%s", path, e->d_name);
+        char *sub = ks_path_join(path, e->d_name);
         if (is_dataset(sub)) {
             *list = ks_xgrow(*list, cap, *n + 1, sizeof **list);
             (*list)[(*n)++] = sub;

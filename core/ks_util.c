@@ -112,6 +112,19 @@ ks_xasprintf(const char *fmt, ...)
     return p;
 }
 
+char *
+ks_path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    if (n == 0)
+        return ks_xstrdup(name);
+    if (dir[n - 1] == '/') /* the root: "/" itself */
+        return ks_xasprintf("/%s", name);
+    return ks_xasprintf("%.*s/%s", (int)n, dir, name);
+}
+
 size_t
 ks_escape(char *dst, size_t cap, const char *src)
 {

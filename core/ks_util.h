@@ -31,6 +31,11 @@ void *ks_xgrow(void *p, size_t *cap, size_t need, size_t elem);
 char *ks_xstrdup(const char *s);
 char *ks_xstrndup(const char *s, size_t n);
 char *ks_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "dir/name", allocated: dir's trailing slashes are dropped first, so a directory the
+ * user typed as "room/" gives "room/inventory.csv" in paths and messages, not
+ * "room//inventory.csv". The root stays the root ("/" + "x" = "/x"); an empty dir
+ * gives name alone. */
+char *ks_path_join(const char *dir, const char *name);
 
 /* Fault injection for tests: the n-th allocation from now aborts as if out of memory
  * (0 disables; same as ks_fault_set("oom@n")). Out-of-memory always aborts: there is

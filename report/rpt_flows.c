@@ -207,7 +207,7 @@ static int
 read_one(char *const *dirs, size_t d, struct ks_map *owner, struct ks_table *all,
          long *nrows, struct ks_err *err)
 {
-    char *path = ks_xasprintf("%s/flows.csv", dirs[d]);
+    char *path = ks_path_join(dirs[d], "flows.csv");
     struct ks_table fl;
     int rc = 0;
     memset(&fl, 0, sizeof fl);

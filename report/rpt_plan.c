@@ -18,7 +18,7 @@ static int
 read_file(const char *dir, const char *name, const char *const *req, int optional,
           struct ks_table *t, struct ks_err *err)
 {
-    char *path = ks_xasprintf("%s/%s", dir, name);
+    char *path = ks_path_join(dir, name);
     struct stat st;
     int rc = 0;
     if (optional && stat(path, &st) != 0)

@@ -117,7 +117,7 @@ load_inputs(struct rpt_ctx *c, struct ks_err *err)
         return rc;
     for (size_t h = 0; h < c->plan.hosts.nrows; h++) {
         double cap;
-        char *path = ks_xasprintf("%s/hosts.csv", o->plan_dir);
+        char *path = ks_path_join(o->plan_dir, "hosts.csv");
         rc = ks_table_check_num(&c->plan.hosts, path, h, "cpu_capacity_MHz", 0, &cap, err);
         if (rc == 0 && !(cap > 0))
             rc = ks_errf(err, -EINVAL, "%s:%lu: column 'cpu_capacity_MHz' must be > 0", path,

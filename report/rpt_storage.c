@@ -405,7 +405,7 @@ read_opt(const struct rpt_ctx *c, const char *name, const char *const *req, stru
          int *present, char **path, struct ks_err *err)
 {
     struct stat st;
-    *path = ks_xasprintf("%s/%s", c->plan.dir, name);
+    *path = ks_path_join(c->plan.dir, name);
     *present = stat(*path, &st) == 0;
     if (!*present) {
         ks_table_init(t, NULL, 0);
@@ -529,7 +529,7 @@ build_latency(struct rpt_ctx *c, struct ks_err *err)
         latency_table(c, &c->sim);
         return 0;
     }
-    char *path = ks_xasprintf("%s/storage_sim.csv", c->plan.dir);
+    char *path = ks_path_join(c->plan.dir, "storage_sim.csv");
     int rc = 0;
     if (stat(path, &st) == 0 && (rc = rpt_sim_read(path, &t, err)) == 0) {
         if (ks_table_col(&t, "load") < 0)

@@ -21,6 +21,7 @@
 
 #include "core/ks_dataset.h"
 #include "core/ks_manifest.h"
+#include "core/ks_merge.h"
 #include "core/ks_table.h"
 
 enum plan_stat { ST_P95, ST_PEAK, ST_MEAN };
@@ -125,7 +126,7 @@ placed_vms(const char *plan_dir, const char *host, const struct ks_dataset *ds, 
            size_t *n, struct ks_err *err)
 {
     static const char *const req[] = {"entity", "host", "host_model", NULL};
-    char *path = ks_xasprintf("%s/placement.csv", plan_dir);
+    char *path = ks_path_join(plan_dir, "placement.csv");
     struct ks_table t;
     int rc = ks_table_read_sheet(path, req, &t, err);
     *n = 0;
@@ -136,8 +137,9 @@ placed_vms(const char *plan_dir, const char *host, const struct ks_dataset *ds, 
         const char *e = ks_table_str(&t, r, "entity");
         long ix = e ? ks_dataset_find(ds, e) : -1;
         if (ix < 0) {
-            rc = ks_errf(err, -EINVAL, "%s:%lu: entity: '%s' is not in the dataset", path,
-                         t.lines[r], e ? e : "");
+            rc = ks_errf(err, -EINVAL,
+                         "%s:%lu: entity: '%s' is not in the dataset(s) given with --dataset",
+                         path, t.lines[r], e ? e : "");
             break;
         }
         *ents = ks_xrealloc(*ents, (*n + 1) * sizeof **ents);
@@ -154,7 +156,7 @@ placed_vms(const char *plan_dir, const char *host, const struct ks_dataset *ds, 
 static void
 host_cores(struct sim_config *c, const char *plan_dir, const char *host)
 {
-    char *path = ks_xasprintf("%s/hosts.csv", plan_dir);
+    char *path = ks_path_join(plan_dir, "hosts.csv");
     struct ks_table t;
     struct ks_err e = {0};
     struct stat st;
@@ -178,7 +180,7 @@ host_cores(struct sim_config *c, const char *plan_dir, const char *host)
 static int
 add_disk(struct sim_config *c, const char *plan_dir, struct ks_err *err)
 {
-    char *path = ks_xasprintf("%s/storage_sim_p95.ini", plan_dir);
+    char *path = ks_path_join(plan_dir, "storage_sim_p95.ini");
     struct sim_config *sc = NULL;
     struct stat st;
     int rc = 0, took = 0;
@@ -223,7 +225,7 @@ base(const char *base_config, struct ks_err *err)
 /* Dataset, placement, base config, then devices, VMs and workloads; the finished
  * config goes through the same checks as one read from a file. */
 int
-sim_plan_config(const char *plan_dir, const char *host, const char *dataset_dir,
+sim_plan_config(const char *plan_dir, const char *host, char *const *datasets, size_t ndatasets,
                 const char *stat, const char *base_config, struct sim_config **out,
                 struct ks_err *err)
 {
@@ -232,7 +234,7 @@ sim_plan_config(const char *plan_dir, const char *host, const char *dataset_dir,
     struct sim_config *c = NULL;
     int rc = ks_manifest_check(plan_dir, err); /* the plan as kasane wrote it, whole */
     if (rc == 0)
-        rc = ks_dataset_read(dataset_dir, &ds, err);
+        rc = ks_dataset_read_many(datasets, ndatasets, &ds, err); /* as plan reads them */
     if (rc == 0)
         rc = placed_vms(plan_dir, host, ds, &ents, &n, err);
     if (rc == 0 && !(c = base(base_config, err)))

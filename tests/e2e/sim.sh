@@ -35,6 +35,26 @@ P="$F/plan"
 "$KASANE" sim --plan "$P" --host h1 --dataset "$P/dataset" "$P/base.ini" -o "$T/p1.csv" > "$T/p1.out" 2>&1
 check "sim --plan h1 keeps up" grep -q "host h1: keeps up" "$T/p1.out"
 tail -n +2 "$T/p1.csv" > "$T/p1.rows"
+# --dataset takes datasets the way plan does (issue 19): a directory of dataset
+# directories typed with a trailing slash, and --dataset repeated, give the same run.
+mkdir -p "$T/room/a" "$T/room/b"
+for f in inventory samples; do
+    awk -F, 'NR == 1 || $0 ~ /^web1,|,web1,/' "$P/dataset/$f.csv" > "$T/room/a/$f.csv"
+    awk -F, 'NR == 1 || $0 !~ /^web1,|,web1,/' "$P/dataset/$f.csv" > "$T/room/b/$f.csv"
+done
+"$KASANE" sim --plan "$P" --host h1 --dataset "$T/room/" "$P/base.ini" -o "$T/room.csv" \
+    > /dev/null 2>&1
+check "sim --dataset ROOM/ (a directory of datasets): the same results" cmp -s "$T/room.csv" "$T/p1.csv"
+"$KASANE" sim --plan "$P" --host h1 --dataset "$T/room/a" --dataset "$T/room/b" "$P/base.ini" \
+    -o "$T/room2.csv" > /dev/null 2>&1
+check "sim --dataset A --dataset B: the same results" cmp -s "$T/room2.csv" "$T/p1.csv"
+expect_exit "sim --dataset: an entity in two datasets names both" 1 \
+    "'web1' is in both .*/room/a and .*/room/a[:]" \
+    "$KASANE" sim --plan "$P" --host h1 --dataset "$T/room/a" --dataset "$T/room/" -o "$T/x.csv"
+mkdir -p "$T/room3/c/inventory.csv"
+"$KASANE" sim --plan "$P" --host h1 --dataset "$T/room3/" -o "$T/x.csv" > /dev/null 2> "$T/room3.err"
+check "sim --dataset DIR/: messages name paths without a doubled slash" \
+    sh -c 'grep -q "room3/c/inventory.csv" "$1" && ! grep -q "//" "$1"' _ "$T/room3.err"
 check "sim --plan h1 has disk and net workloads per VM" sh -c 'cut -d, -f1 "$1" | tail -n +2 | tr "\n" " " | grep -q "web1-disk web1-net db1-disk db1-net app1-disk app1-net"' _ "$T/p1.csv"
 # db1: p95 of read+write IOPS over 4000, 4400, 4800 x 2 = 4800; 64000 KiB/s / 4000 = 16 KiB.
 check "sim --plan db1 rate and size from p95" awk -F, '$1 == "db1-disk" { found = 1; ok = ($7 == 4800) } END { exit !(found && ok) }' "$T/p1.csv"

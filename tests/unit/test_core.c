@@ -409,6 +409,27 @@ test_write_error_keeps_old_file(void **state)
     free(d);
 }
 
+/* Paths the user typed with trailing slashes join without a doubled one. */
+static void
+test_path_join(void **state)
+{
+    (void)state;
+    static const char *const cases[][3] = {
+        {"room", "inventory.csv", "room/inventory.csv"},
+        {"room/", "inventory.csv", "room/inventory.csv"},
+        {"room///", "x", "room/x"},
+        {"/", "x", "/x"},
+        {"//", "x", "/x"},
+        {"", "x", "x"},
+        {"a//b/", "c", "a//b/c"}, /* only trailing slashes are the joint's business */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *p = ks_path_join(cases[i][0], cases[i][1]);
+        assert_string_equal(p, cases[i][2]);
+        free(p);
+    }
+}
+
 static void
 test_percentile(void **state)
 {
@@ -488,6 +509,7 @@ main(void)
         cmocka_unit_test(test_merge_two_steps),
         cmocka_unit_test(test_write_error_keeps_old_file),
         cmocka_unit_test(test_percentile),
+        cmocka_unit_test(test_path_join),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

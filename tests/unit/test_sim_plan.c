@@ -17,6 +17,7 @@
 #include "simulate/sim_plan.h"
 
 static char plan[2048], data[4096];
+static char *ds1[] = {data}; /* one --dataset argument */
 
 static int
 setup(void **state)
@@ -44,7 +45,7 @@ test_plan_host_h1(void **state)
     (void)state;
     struct sim_config *c = NULL;
     struct ks_err err = {0};
-    if (sim_plan_config(plan, "h1", data, "p95", NULL, &c, &err) < 0)
+    if (sim_plan_config(plan, "h1", ds1, 1, "p95", NULL, &c, &err) < 0)
         fail_msg("%s", err.msg);
     assert_int_equal(c->cores, 32); /* hosts.csv */
     assert_int_equal(c->nvm, 3);
@@ -80,7 +81,7 @@ test_plan_base_config_wins(void **state)
     fclose(f);
     struct sim_config *c = NULL;
     struct ks_err err = {0};
-    int rc = sim_plan_config(plan, "h1", data, "peak", base, &c, &err);
+    int rc = sim_plan_config(plan, "h1", ds1, 1, "peak", base, &c, &err);
     unlink(base);
     if (rc < 0)
         fail_msg("%s", err.msg);
@@ -98,12 +99,49 @@ test_plan_errors(void **state)
     (void)state;
     struct sim_config *c = NULL;
     struct ks_err err = {0};
-    assert_true(sim_plan_config(plan, "nohost", data, "p95", NULL, &c, &err) < 0);
+    assert_true(sim_plan_config(plan, "nohost", ds1, 1, "p95", NULL, &c, &err) < 0);
     assert_non_null(strstr(err.msg, "no entity is placed on 'nohost'"));
     memset(&err, 0, sizeof err);
-    assert_true(sim_plan_config("/nonexistent", "h1", data, "p95", NULL, &c, &err) < 0);
+    assert_true(sim_plan_config("/nonexistent", "h1", ds1, 1, "p95", NULL, &c, &err) < 0);
     assert_non_null(strstr(err.msg, "/nonexistent/placement.csv"));
     assert_null(c);
+    /* a dataset directory typed with a trailing slash: no doubled slash in the message */
+    char *bad[] = {"/nonexistent/room/"};
+    memset(&err, 0, sizeof err);
+    assert_true(sim_plan_config(plan, "h1", bad, 1, "p95", NULL, &c, &err) < 0);
+    assert_non_null(strstr(err.msg, "/nonexistent/room"));
+    assert_null(strstr(err.msg, "//"));
+    assert_null(c);
+}
+
+/* --dataset takes what plan takes: here the plan fixture's directory, which holds the
+ * dataset directory "dataset/" (a directory of datasets, typed as "DIR/"), gives the
+ * same workloads as the dataset directory itself. */
+static void
+test_plan_dataset_dirs(void **state)
+{
+    (void)state;
+    char parent[2100];
+    snprintf(parent, sizeof parent, "%s/", plan);
+    char *room[] = {parent};
+    struct sim_config *a = NULL, *b = NULL;
+    struct ks_err err = {0};
+    if (sim_plan_config(plan, "h1", ds1, 1, "p95", NULL, &a, &err) < 0 ||
+        sim_plan_config(plan, "h1", room, 1, "p95", NULL, &b, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(a->nwl, b->nwl);
+    assert_int_equal(a->nvm, b->nvm);
+    for (size_t i = 0; i < a->nwl; i++) {
+        assert_string_equal(a->wl[i].name, b->wl[i].name);
+        assert_true(a->wl[i].rate_per_s == b->wl[i].rate_per_s);
+    }
+    sim_config_free(a);
+    sim_config_free(b);
+    /* the same dataset given twice: its entities clash, an error naming both */
+    char *twice[] = {data, parent};
+    memset(&err, 0, sizeof err);
+    assert_true(sim_plan_config(plan, "h1", twice, 2, "p95", NULL, &a, &err) < 0);
+    assert_non_null(strstr(err.msg, "is in both"));
 }
 
 int
@@ -113,6 +151,7 @@ main(void)
         cmocka_unit_test(test_plan_host_h1),
         cmocka_unit_test(test_plan_base_config_wins),
         cmocka_unit_test(test_plan_errors),
+        cmocka_unit_test(test_plan_dataset_dirs),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
