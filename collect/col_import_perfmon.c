@@ -87,6 +87,7 @@ static const struct pm_counter pm_counters[] = {
 
 /* One column of the log. */
 struct pm_col {
+    char *name;   /* the counter path, for messages */
     int host;     /* index into pm_file.host, -1: column ignored */
     int metric;   /* PM_* */
     int total;    /* the _Total instance */
@@ -201,6 +202,7 @@ map_col(struct pm_file *pf, size_t c, const char *cell, struct ks_err *err)
     char *p = ks_xstrdup(cell), *host = NULL, *obj = NULL, *inst = NULL, *ctr = NULL, *end;
     struct pm_col *pc = &pf->col[c];
     pc->host = -1;
+    pc->name = ks_xstrdup(cell);
     if (split_path(p, &host, &obj, &inst, &ctr) < 0) {
         free(p);
         return ks_errf(err, -EINVAL,
@@ -219,7 +221,8 @@ map_col(struct pm_file *pf, size_t c, const char *cell, struct ks_err *err)
         *end == '\0' && strcasecmp(ctr, "% Processor Time") == 0)
         pf->host[h].ncpu++;
     if (k) {
-        *pc = (struct pm_col){h, k->metric, strcasecmp(inst, "_Total") == 0, k->scale, k->agg};
+        *pc = (struct pm_col){pc->name, h,     k->metric, strcasecmp(inst, "_Total") == 0,
+                              k->scale, k->agg};
         (pc->total ? pf->host[h].has_total : pf->host[h].has_inst)[k->metric] = 1;
     }
     free(p);
@@ -417,8 +420,9 @@ take_row(struct pm_file *pf, const struct ks_csv_row *row, double t, struct ks_e
         if (pc->host < 0)
             continue;
         if (parse_val(row->f[c], &v) < 0)
-            return ks_errf(err, -EINVAL, "%s:%lu: column %zu: '%.40s' is not a number >= 0",
-                           pf->path, row->line, c + 1, row->f[c]);
+            return ks_errf(err, -EINVAL,
+                           "%s:%lu: column %zu ('%.80s'): '%.40s' is not a number >= 0", pf->path,
+                           row->line, c + 1, pc->name, row->f[c]);
         if (!isnan(v))
             accumulate(&pf->host[pc->host], pc, v);
     }
@@ -441,13 +445,19 @@ static int
 do_row(struct pm_file *pf, const struct ks_csv_row *row, struct ks_err *err)
 {
     double t;
-    if (row->n == 1 && parse_time(row->f[0], 0, &t) < 0) {
+    if (row->n != pf->ncols && parse_time(row->f[0], 0, &t) < 0) {
         pf->rep->rows_skipped++; /* typeperf's own messages when its stdout was saved */
         col_import_note(pf->rep, "%s:%lu: not a sample row ('%.40s'), skipped", pf->path, row->line,
                         row->f[0]);
         return 0;
     }
-    if (row->n != pf->ncols)
+    if (row->n < pf->ncols) {
+        pf->rep->rows_skipped++;
+        col_import_note(pf->rep, "%s:%lu: row cut short (%zu of %zu fields), skipped", pf->path,
+                        row->line, row->n, pf->ncols);
+        return 0;
+    }
+    if (row->n > pf->ncols)
         return ks_errf(err, -EINVAL, "%s:%lu: %zu fields, the header has %zu", pf->path, row->line,
                        row->n, pf->ncols);
     if (parse_time(row->f[0], pf->bias_s, &t) < 0)
@@ -513,6 +523,8 @@ set_inventory(struct pm_file *pf)
 static void
 pm_file_fini(struct pm_file *pf)
 {
+    for (size_t c = 0; pf->col && c < pf->ncols; c++)
+        free(pf->col[c].name);
     for (size_t i = 0; i < pf->nhost; i++)
         free(pf->host[i].name);
     free(pf->host);

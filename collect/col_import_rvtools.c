@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "collect/col_rvtools.h"
 
@@ -146,7 +147,7 @@ static const struct rv_spec specs[RV_NTAB] = {
 struct rv_rec {
     char *vc, *name;
     char *v[RV_MAXF];
-    char *extra_key[4], *extra_val[4];
+    char *extra_key[8], *extra_val[8];
     size_t nextra;
     char *entity; /* decided once every tab is read */
     int skip;     /* template (VMs) or name taken (hosts) */
@@ -184,9 +185,11 @@ map_header(struct rv *c, const struct rv_rows *t, const struct ks_csv_row *h, st
                     c->col[f] = (int)k;
         if (c->col[f] < 0 && fd->required)
             return ks_errf(err, -EINVAL,
-                           "%s:%lu: missing column '%s' (also tried '%s'): not an RVTools "
-                           "%s tab, or another separator?",
-                           t->where, h->line, fd->aliases[0], fd->aliases[1] ? fd->aliases[1] : "-",
+                           "%s:%lu: missing column '%s'%s%s%s: not an RVTools %s tab, or "
+                           "another separator?",
+                           t->where, h->line, fd->aliases[0],
+                           fd->aliases[1] ? " (also tried '" : "",
+                           fd->aliases[1] ? fd->aliases[1] : "", fd->aliases[1] ? "')" : "",
                            rv_tab_names[c->tab]);
     }
     return 0;
@@ -268,12 +271,13 @@ free_fields(char **v, int n)
         free(v[f]);
 }
 
-/* RVTools writes True/False; spreadsheets re-save them in other spellings. */
+/* RVTools writes True/False; spreadsheets re-save them in other spellings (German
+ * Excel: WAHR/FALSCH). */
 static int
 is_true(const char *s)
 {
-    return s && (strcmp(s, "True") == 0 || strcmp(s, "true") == 0 || strcmp(s, "TRUE") == 0 ||
-                 strcmp(s, "1") == 0 || strcmp(s, "Yes") == 0 || strcmp(s, "Wahr") == 0);
+    return s && (strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0 || strcasecmp(s, "yes") == 0 ||
+                 strcasecmp(s, "wahr") == 0);
 }
 
 /* A vInfo or vHost row becomes a record, unless its key was seen (counted, first kept). */
@@ -321,7 +325,7 @@ join_rec(struct rv *c, const struct rv_rows *t, unsigned long line, char **v)
     }
     struct rv_rec *r = ix >= 0 ? &c->vm.r[ix] : NULL;
     for (int f = 0; r && f < sp->n; f++)
-        if (sp->f[f].key[0] && v[f] && r->nextra < 4) {
+        if (sp->f[f].key[0] && v[f] && r->nextra < 8) {
             r->extra_key[r->nextra] = ks_xstrdup(sp->f[f].key);
             r->extra_val[r->nextra++] = ks_xstrdup(v[f]);
         }
