@@ -434,6 +434,10 @@ take_row(struct pm_file *pf, const struct ks_csv_row *row, double t, struct ks_e
         h->pend = any;
         if (any)
             to_metrics(pf, h, h->pm);
+        for (int m = 0; any && m < KS_NMETRIC; m++)
+            if (isinf(h->pm[m])) /* 1e308 + 1e308 over two instances */
+                return ks_errf(err, -ERANGE, "%s:%lu: host '%s': %s is out of range (%g)",
+                               pf->path, row->line, h->name, ks_metric_names[m], h->pm[m]);
     }
     pf->has_pend = 1;
     pf->pend_t = t;

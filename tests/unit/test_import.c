@@ -483,6 +483,7 @@ test_bad_input_errors(void **state)
         {"perfmon", "perfmon_bad/bad_value.csv",
          ":3: column 2 ('\\\\DB02\\Processor(_Total)\\% Processor Time'): 'n/a'"},
         {"perfmon", "perfmon_bad/bad_time.csv", ":2: time '2026-12-01 10:00:00' is not MM/DD/YYYY"},
+        {"perfmon", "perfmon_bad/overflow.csv", ":2: host 'DB02': net_tx_KiBps is out of range"},
         {"perfmon", "perfmon_bad/no_host.csv", ":1: column 2: '\\Processor(_Total)"},
         {"perfmon", "sar/two_hosts.txt", "two_hosts.txt:1: first cell '# hostname"},
         {"planetlab", "planetlab/20110303/README.txt", "README.txt:1: 'PlanetLab traces"},
