@@ -416,6 +416,27 @@ write_host(struct ks_dataset *ds, const struct rv_rec *h)
     ks_inv_set(ds, e, "notes", "RVTools vHost: ESX host (not a source: plan packs its VMs)");
 }
 
+/* A VM's host: the vHost row of the same vCenter and name; else, when one side has no
+ * vCenter (an older export, or a tab saved without the VI SDK Server column), the one
+ * host of that name (none when several match). Linear only for VMs without an exact
+ * match. */
+static const struct rv_rec *
+find_host(const struct rv *c, const char *vc, const char *name)
+{
+    long ix = find_rec(&c->host, vc, name), only = -1;
+    size_t hits = 0;
+    for (size_t i = 0; ix < 0 && i < c->host.n; i++) {
+        const struct rv_rec *h = &c->host.r[i];
+        if (strcmp(h->name, name) == 0 && (!vc[0] || !h->vc[0])) {
+            hits++;
+            only = (long)i;
+        }
+    }
+    if (ix < 0 && hits == 1)
+        ix = only;
+    return ix >= 0 && !c->host.r[ix].skip ? &c->host.r[ix] : NULL;
+}
+
 /* A VM: vCPUs as cores and threads, the clock and CPU model of its host (or of the
  * options), and which of them it got. Returns 1 when it has no clock at all. */
 static int
@@ -427,8 +448,7 @@ write_vm(struct rv *c, struct ks_dataset *ds, const struct rv_rec *v)
         ks_inv_set(ds, e, v->extra_key[i], v->extra_val[i]);
     ks_inv_set(ds, e, "threads", ks_inv_str(ds, e, "cores"));
     const char *hn = v->v[VI_HOST] ? v->v[VI_HOST] : "";
-    long hx = find_rec(&c->host, v->vc, hn);
-    const struct rv_rec *h = hx >= 0 && !c->host.r[hx].skip ? &c->host.r[hx] : NULL;
+    const struct rv_rec *h = find_host(c, v->vc, hn);
     const char *model = h && h->v[VH_MODEL] ? h->v[VH_MODEL] : c->o->cpu_model;
     const char *mhz = h ? h->v[VH_SPEED] : NULL;
     char buf[KS_NUMBUF], note[400];

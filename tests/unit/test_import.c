@@ -215,6 +215,14 @@ test_rvtools_estate(void **state)
     assert_int_equal(ks_dataset_nent(ds), 9);
     col_import_report_fini(&rep);
     ks_dataset_free(ds);
+    /* a vHost tab without the VI SDK Server column still gives vInfo's VM its host */
+    const char *old[] = {"tests/fixtures/import/rvtools_oldhost", NULL};
+    ds = import_read(&o, "rvtools", old, &rep);
+    long m = ks_dataset_find(ds, "mail01");
+    assert_true(ks_inv_num(ds, m, "core_MHz") == 2933);
+    assert_string_equal(ks_inv_str(ds, m, "host"), "esx21.example.com");
+    col_import_report_fini(&rep);
+    ks_dataset_free(ds);
 }
 
 /* Rows of the workbook's vHost sheet, kept for the checks. */
