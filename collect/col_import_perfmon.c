@@ -117,8 +117,9 @@ struct pm_file {
     double bias_s; /* UTC = local + bias */
     size_t ncols;
     struct pm_col *col;
-    size_t nhost;
+    size_t nhost, host_cap;
     struct pm_host *host;
+    struct ks_map host_ix; /* lower-case host name -> index */
     /* The row read last waits until the next one: only then are its interval and its
      * completeness (a last line cut off without newline) known. */
     int has_pend;
@@ -182,17 +183,24 @@ find_counter(const char *obj, const char *ctr)
     return NULL;
 }
 
-/* Host index by name, added when new. */
+/* Host index by name (Windows names are case-insensitive), added when new. A map, so
+ * that a header of thousands of hosts stays linear. */
 static int
 host_ix(struct pm_file *pf, const char *name)
 {
-    for (size_t i = 0; i < pf->nhost; i++)
-        if (strcasecmp(pf->host[i].name, name) == 0)
-            return (int)i;
-    pf->host = ks_xrealloc(pf->host, (pf->nhost + 1) * sizeof *pf->host);
-    memset(&pf->host[pf->nhost], 0, sizeof *pf->host);
-    pf->host[pf->nhost].name = ks_xstrdup(name);
-    return (int)pf->nhost++;
+    char *key = ks_xstrdup(name);
+    uint32_t ix;
+    for (char *p = key; *p; p++)
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    if (!ks_map_get(&pf->host_ix, key, &ix)) {
+        pf->host = ks_xgrow(pf->host, &pf->host_cap, pf->nhost + 1, sizeof *pf->host);
+        memset(&pf->host[pf->nhost], 0, sizeof *pf->host);
+        pf->host[pf->nhost].name = ks_xstrdup(name);
+        ix = (uint32_t)pf->nhost++;
+        ks_map_put(&pf->host_ix, key, ix);
+    }
+    free(key);
+    return (int)ix;
 }
 
 /* One counter column: which host and metric, or ignored (host -1). */
@@ -532,6 +540,7 @@ pm_file_fini(struct pm_file *pf)
     for (size_t i = 0; i < pf->nhost; i++)
         free(pf->host[i].name);
     free(pf->host);
+    ks_map_fini(&pf->host_ix);
     free(pf->col);
 }
 
@@ -584,6 +593,7 @@ col_import_perfmon(const struct col_import_opts *o, struct col_isink *s,
     for (size_t i = 0; rc == 0 && i < fl.n; i++) {
         struct pm_file pf = {
             .path = fl.path[i], .o = o, .s = s, .rep = rep, .from_dir = fl.from_dir[i]};
+        ks_map_init(&pf.host_ix);
         rc = import_file(&pf, err);
         pm_file_fini(&pf);
     }
