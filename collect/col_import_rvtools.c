@@ -163,8 +163,9 @@ struct rv {
     const struct col_import_opts *o;
     struct col_import_report *rep;
     struct rv_list vm, host;
-    enum rv_tab tab;  /* the tab being read */
-    int col[RV_MAXF]; /* its header's column of each field, -1 absent */
+    struct ks_map host_any, host_novc; /* hosts by name alone (index_hosts) */
+    enum rv_tab tab;                   /* the tab being read */
+    int col[RV_MAXF];                  /* its header's column of each field, -1 absent */
 };
 
 /* ---- reading -------------------------------------------------------------------------- */
@@ -416,24 +417,33 @@ write_host(struct ks_dataset *ds, const struct rv_rec *h)
     ks_inv_set(ds, e, "notes", "RVTools vHost: ESX host (not a source: plan packs its VMs)");
 }
 
+/* Hosts by name alone, for VMs whose vCenter finds no host (find_host): any[] over all
+ * hosts, novc[] over hosts without a vCenter; value = index, or RV_AMBIGUOUS when
+ * several hosts share the name. Built once, so the lookup stays linear overall. */
+#define RV_AMBIGUOUS UINT32_MAX
+static void
+index_hosts(struct rv *c)
+{
+    uint32_t ix;
+    for (size_t i = 0; i < c->host.n; i++) {
+        const char *n = c->host.r[i].name;
+        ks_map_put(&c->host_any, n, ks_map_get(&c->host_any, n, &ix) ? RV_AMBIGUOUS : (uint32_t)i);
+        if (!c->host.r[i].vc[0])
+            ks_map_put(&c->host_novc, n,
+                       ks_map_get(&c->host_novc, n, &ix) ? RV_AMBIGUOUS : (uint32_t)i);
+    }
+}
+
 /* A VM's host: the vHost row of the same vCenter and name; else, when one side has no
  * vCenter (an older export, or a tab saved without the VI SDK Server column), the one
- * host of that name (none when several match). Linear only for VMs without an exact
- * match. */
+ * host of that name (none when several match). */
 static const struct rv_rec *
 find_host(const struct rv *c, const char *vc, const char *name)
 {
-    long ix = find_rec(&c->host, vc, name), only = -1;
-    size_t hits = 0;
-    for (size_t i = 0; ix < 0 && i < c->host.n; i++) {
-        const struct rv_rec *h = &c->host.r[i];
-        if (strcmp(h->name, name) == 0 && (!vc[0] || !h->vc[0])) {
-            hits++;
-            only = (long)i;
-        }
-    }
-    if (ix < 0 && hits == 1)
-        ix = only;
+    long ix = find_rec(&c->host, vc, name);
+    uint32_t u;
+    if (ix < 0 && ks_map_get(vc[0] ? &c->host_novc : &c->host_any, name, &u) && u != RV_AMBIGUOUS)
+        ix = (long)u;
     return ix >= 0 && !c->host.r[ix].skip ? &c->host.r[ix] : NULL;
 }
 
@@ -473,6 +483,7 @@ static void
 write_all(struct rv *c, struct ks_dataset *ds)
 {
     size_t noclock = 0;
+    index_hosts(c);
     for (size_t i = 0; i < c->vm.n; i++)
         if (!c->vm.r[i].skip)
             noclock += (size_t)write_vm(c, ds, &c->vm.r[i]);
@@ -531,6 +542,8 @@ col_import_rvtools(const struct col_import_opts *o, struct col_isink *s,
     struct rv_inputs in;
     ks_map_init(&c.vm.key);
     ks_map_init(&c.host.key);
+    ks_map_init(&c.host_any);
+    ks_map_init(&c.host_novc);
     int rc = rv_inputs_build(&in, o->inputs, o->ninputs, rep, err);
     if (rc == 0)
         rc = read_tabs(&c, &in, s, err);
@@ -541,5 +554,7 @@ col_import_rvtools(const struct col_import_opts *o, struct col_isink *s,
     rv_inputs_fini(&in);
     list_fini(&c.vm);
     list_fini(&c.host);
+    ks_map_fini(&c.host_any);
+    ks_map_fini(&c.host_novc);
     return rc;
 }
