@@ -238,6 +238,11 @@ sst_end(void *ud, const XML_Char *name)
         s->in_rph = 0;
     } else if (strcmp(n, "si") == 0 && s->in_si) {
         s->in_si = 0;
+        x->sst_bytes += 32; /* pointer and allocation: 10^8 empty <si/> must not fit */
+        if (x->sst_bytes > COL_XLSX_MAX_SST) {
+            xp_fail(&s->xp, -E2BIG, "shared strings above %u MiB", COL_XLSX_MAX_SST >> 20);
+            return;
+        }
         x->sst = ks_xgrow(x->sst, &x->sst_cap, x->nsst + 1, sizeof *x->sst);
         x->sst[x->nsst++] = ks_xstrdup(s->text.s ? s->text.s : "");
     }
