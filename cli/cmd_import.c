@@ -39,9 +39,15 @@ help(void)
            "  --vm-mem-MiB MIB       planetlab: memory of every VM\n"
            "  --cloudsim-types       planetlab: CloudSim's VM types 2500/2000/1000/500 MHz\n"
            "                         with 870/1740/1740/613 MiB, by file index %% 4\n"
-           "  --core-MHz MHZ         sar: clock of one logical CPU, for cpu_MHz\n"
-           "  --kind KIND            physical, vm or host (default: physical for sar, vm\n"
-           "                         for the traces)\n"
+           "  --core-MHz MHZ         sar, perfmon: clock of one logical CPU, for cpu_MHz;\n"
+           "                         rvtools: clock of VMs whose host has no vHost row\n"
+           "  --cpu-model MODEL      perfmon: the CPU model (Win32_Processor Name);\n"
+           "                         rvtools: of VMs whose host has no vHost row\n"
+           "  --cores N, --threads N perfmon: physical cores and logical CPUs (default:\n"
+           "                         the log's Processor(N) instances, else --cores)\n"
+           "  --mem-MiB MIB          perfmon: installed memory (used = it - Available MBytes)\n"
+           "  --kind KIND            physical, vm or host (default: physical for sar and\n"
+           "                         perfmon, vm for the traces)\n"
            "  --sadf PROGRAM         sar: the sadf to run (default: sadf from PATH)\n"
            "  -q, --quiet            no progress line and no summary\n"
            "  -h, --help             this help\n\n"
@@ -62,11 +68,16 @@ enum {
     O_SADF,
     O_FORCE,
     O_APPEND,
+    O_CPU_MODEL,
+    O_CORES,
+    O_THREADS,
+    O_MEM,
 };
 
 /* Options that are not the format's. */
 struct iflags {
     int quiet, force, append;
+    const char *opt_of[8]; /* first option given of each COL_OPT_* bit, for messages */
 };
 
 static const struct option longopts[] = {
@@ -81,6 +92,10 @@ static const struct option longopts[] = {
     {"sadf", required_argument, NULL, O_SADF},
     {"force", no_argument, NULL, O_FORCE},
     {"append", no_argument, NULL, O_APPEND},
+    {"cpu-model", required_argument, NULL, O_CPU_MODEL},
+    {"cores", required_argument, NULL, O_CORES},
+    {"threads", required_argument, NULL, O_THREADS},
+    {"mem-MiB", required_argument, NULL, O_MEM},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -107,6 +122,12 @@ opt_class(int c)
         return COL_OPT_KIND;
     case O_SADF:
         return COL_OPT_SADF;
+    case O_CPU_MODEL:
+        return COL_OPT_CPU_MODEL;
+    case O_CORES:
+    case O_THREADS:
+    case O_MEM:
+        return COL_OPT_HW;
     default:
         return 0;
     }
@@ -230,6 +251,15 @@ parse_opt(int c, struct col_import_opts *o, struct iflags *fl)
     case O_SADF:
         o->sadf = optarg;
         return 0;
+    case O_CPU_MODEL:
+        o->cpu_model = optarg;
+        return 0;
+    case O_CORES:
+        return num_arg("--cores", optarg, &o->cores);
+    case O_THREADS:
+        return num_arg("--threads", optarg, &o->threads);
+    case O_MEM:
+        return num_arg("--mem-MiB", optarg, &o->mem_MiB);
     default:
         return cmd_usage_error("import", "unknown option");
     }
@@ -240,8 +270,8 @@ parse_opt(int c, struct col_import_opts *o, struct iflags *fl)
 static int
 parse_args(int argc, char **argv, struct col_import_opts *o, unsigned *used, struct iflags *fl)
 {
-    int c;
-    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+    int c, li = -1;
+    while ((c = getopt_long(argc, argv, "o:qh", longopts, &li)) != -1) {
         if (c == 'h') {
             help();
             return -1;
@@ -250,9 +280,30 @@ parse_args(int argc, char **argv, struct col_import_opts *o, unsigned *used, str
             return cmd_usage_error("import", "bad option");
         if (parse_opt(c, o, fl) != 0)
             return KS_EXIT_USAGE;
-        *used |= opt_class(c);
+        unsigned cl = opt_class(c);
+        for (int b = 0; b < 8; b++)
+            if ((cl >> b & 1u) && !fl->opt_of[b] && li >= 0)
+                fl->opt_of[b] = longopts[li].name;
+        *used |= cl;
+        li = -1;
     }
     return 0;
+}
+
+/* Usage error for an option the format does not take: names the option, the format
+ * and the options it does take. */
+static int
+not_for(const struct col_import_format *f, unsigned bad, const struct iflags *fl)
+{
+    char takes[256] = "";
+    size_t n = 0;
+    int b = __builtin_ctz(bad);
+    for (const struct option *lo = longopts; lo->name && n < sizeof takes; lo++)
+        if (opt_class(lo->val) & f->opts)
+            n += (size_t)snprintf(takes + n, sizeof takes - n, "%s--%s", n ? ", " : "", lo->name);
+    return cmd_usage_error("import", "--%s does not apply to format %s (%s%s)",
+                           fl->opt_of[b] ? fl->opt_of[b] : "?", f->name,
+                           n ? "it takes " : "it takes no format options", takes);
 }
 
 /* FORMAT INPUT... and the options that go with the format; fills o. */
@@ -267,7 +318,7 @@ check_args(int argc, char **argv, struct col_import_opts *o, unsigned used,
     if (!f)
         return cmd_usage_error("import",
                                "unknown format '%s' (sar, bitbrains, planetlab, "
-                               "rvtools, prometheus)",
+                               "rvtools, perfmon, prometheus)",
                                argv[optind]);
     if (n < 2)
         return cmd_usage_error("import", "missing INPUT");
@@ -276,7 +327,7 @@ check_args(int argc, char **argv, struct col_import_opts *o, unsigned used,
     if (fl->force && fl->append)
         return cmd_usage_error("import", "--force (replace) and --append exclude each other");
     if (used & ~f->opts)
-        return cmd_usage_error("import", "an option given does not apply to format %s", f->name);
+        return not_for(f, used & ~f->opts, fl);
     if (o->cloudsim_types && (!isnan(o->vm_MHz) || !isnan(o->vm_mem_MiB)))
         return cmd_usage_error("import", "--cloudsim-types and --vm-MHz/--vm-mem-MiB exclude "
                                          "each other");

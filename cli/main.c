@@ -14,7 +14,7 @@
 const struct cmd_entry cmd_table[] = {
     {"collect", cmd_collect, "sample this machine (and its VMs) into a dataset directory",
      "collect [-i SECONDS] [-n COUNT | -d DURATION] [-o DATASET] [--root DIR] ..."},
-    {"import", cmd_import, "sar | bitbrains | planetlab | rvtools -> dataset directory",
+    {"import", cmd_import, "sar | bitbrains | planetlab | rvtools | perfmon -> dataset directory",
      "import FORMAT INPUT... [--force | --append] -o DATASET"},
     {"gen", cmd_gen, "synthetic dataset (seeded, realistic shapes) for demos and scale tests",
      "gen --servers N --days D --step S --seed X [--profile mix] [--force] -o DATASET"},

@@ -29,13 +29,16 @@ const struct col_import_format col_import_formats[] = {
      COL_OPT_STEP | COL_OPT_KIND, 1},
     {"planetlab", "CloudSim PlanetLab directories (one CPU % per line, 5-minute steps)",
      COL_OPT_START | COL_OPT_VM_SIZE | COL_OPT_STEP | COL_OPT_KIND, 1},
-    {"rvtools", "RVTools vInfo CSV export (inventory only)", 0, 0},
+    {"rvtools", "RVTools export: .xlsx, CSV tabs (vInfo, vHost, vCPU, vMemory) or a directory",
+     COL_OPT_CORE_MHZ | COL_OPT_CPU_MODEL, 0},
+    {"perfmon", "Windows Performance Monitor CSV logs (typeperf -f CSV, relog -f csv)",
+     COL_OPT_CORE_MHZ | COL_OPT_CPU_MODEL | COL_OPT_HW | COL_OPT_KIND, 1},
     {NULL, NULL, 0, 0},
 };
 
 /* Same order as col_import_formats. */
 static const import_fn runners[] = {col_import_sar, col_import_bitbrains, col_import_planetlab,
-                                    col_import_rvtools};
+                                    col_import_rvtools, col_import_perfmon};
 
 /* NaN is "not given" for every number, so 0 can be a real value (e.g. --start 0). */
 void
@@ -43,6 +46,7 @@ col_import_opts_init(struct col_import_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->start_s = o->step_s = o->vm_MHz = o->vm_mem_MiB = o->core_MHz = NAN;
+    o->cores = o->threads = o->mem_MiB = NAN;
 }
 
 const struct col_import_format *
@@ -95,7 +99,8 @@ col_import_run(const struct col_import_opts *o, struct col_import_report *rep, s
     memset(rep, 0, sizeof *rep);
     rep->first_s = rep->last_s = rep->step_s = NAN;
     if (!f)
-        return ks_errf(err, -EINVAL, "unknown format '%s' (sar, bitbrains, planetlab, rvtools)",
+        return ks_errf(err, -EINVAL,
+                       "unknown format '%s' (sar, bitbrains, planetlab, rvtools, perfmon)",
                        o->format);
     if (!o->ninputs)
         return ks_errf(err, -EINVAL, "no input files");

@@ -9,7 +9,10 @@
  *              without extension
  *   planetlab  CloudSim's PlanetLab layout: a directory of per-VM files, one CPU %
  *              per line at 5-minute steps; entity = file name
- *   rvtools    RVTools vInfo CSV export: inventory only (no samples.csv)
+ *   rvtools    RVTools export (xlsx workbook, CSV tabs or a directory of them): VMs
+ *              and ESX hosts, inventory only (no samples.csv)
+ *   perfmon    Windows Performance Monitor CSV logs (typeperf, relog -f csv); entity
+ *              = the \\HOST of the counter paths
  *
  * Memory: every format streams its input. Rows go to a temporary record file inside
  * the output directory as sorted runs (one per input file or host) and are merged by
@@ -30,12 +33,14 @@
 
 /* Which formats accept which options (col_import_format.opts is a mask of these). */
 enum {
-    COL_OPT_START = 1 << 0,    /* planetlab: --start EPOCH */
-    COL_OPT_VM_SIZE = 1 << 1,  /* planetlab: --vm-MHz, --vm-mem-MiB, --cloudsim-types */
-    COL_OPT_CORE_MHZ = 1 << 2, /* sar: --core-MHz */
-    COL_OPT_STEP = 1 << 3,     /* planetlab, bitbrains: --step */
-    COL_OPT_KIND = 1 << 4,     /* sar, bitbrains, planetlab: --kind */
-    COL_OPT_SADF = 1 << 5,     /* sar: --sadf PATH */
+    COL_OPT_START = 1 << 0,     /* planetlab: --start EPOCH */
+    COL_OPT_VM_SIZE = 1 << 1,   /* planetlab: --vm-MHz, --vm-mem-MiB, --cloudsim-types */
+    COL_OPT_CORE_MHZ = 1 << 2,  /* sar, rvtools, perfmon: --core-MHz */
+    COL_OPT_STEP = 1 << 3,      /* planetlab, bitbrains: --step */
+    COL_OPT_KIND = 1 << 4,      /* sar, bitbrains, planetlab, perfmon: --kind */
+    COL_OPT_SADF = 1 << 5,      /* sar: --sadf PATH */
+    COL_OPT_CPU_MODEL = 1 << 6, /* rvtools, perfmon: --cpu-model */
+    COL_OPT_HW = 1 << 7,        /* perfmon: --cores, --threads, --mem-MiB */
 };
 
 /* Progress of a long import, for a line on stderr (the library never prints). */
@@ -57,9 +62,13 @@ struct col_import_opts {
     double vm_MHz;      /* planetlab: size of every VM; NaN = unknown */
     double vm_mem_MiB;  /* planetlab */
     int cloudsim_types; /* planetlab: CloudSim's four VM types by index % 4 */
-    double core_MHz;    /* sar: clock of one logical CPU; NaN = unknown */
+    double core_MHz;    /* sar, perfmon, rvtools: clock of one core; NaN = unknown */
     const char *kind;   /* entity kind, NULL = the format's default */
     const char *sadf;   /* sar: sadf program, NULL = "sadf" from PATH */
+    /* perfmon (rvtools: cpu_model, as the fallback for VMs without a vHost row) */
+    const char *cpu_model; /* CPU model string, NULL = unknown */
+    double cores, threads; /* physical cores and logical CPUs; NaN = unknown */
+    double mem_MiB;        /* installed memory; NaN = unknown */
     /* Called now and then during long imports (may be NULL). */
     void (*progress)(void *ctx, const struct col_import_progress *p);
     void *progress_ctx;

@@ -81,6 +81,8 @@ int col_import_planetlab(const struct col_import_opts *o, struct col_isink *s,
                          struct col_import_report *rep, struct ks_err *err);
 int col_import_rvtools(const struct col_import_opts *o, struct col_isink *s,
                        struct col_import_report *rep, struct ks_err *err);
+int col_import_perfmon(const struct col_import_opts *o, struct col_isink *s,
+                       struct col_import_report *rep, struct ks_err *err);
 
 /* Fill a metrics array with NaN (unknown). */
 void col_metrics_unknown(double *m);

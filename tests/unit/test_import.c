@@ -1,4 +1,5 @@
 /* import: golden files per format, unit conversions, bad input, skips, the merge. */
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +9,7 @@
 #include <cmocka.h>
 
 #include "collect/col_import.h"
+#include "collect/col_xlsx.h"
 #include "core/ks_dataset.h"
 #include "tests/unit/test_util.h"
 
@@ -154,6 +156,214 @@ import_read(struct col_import_opts *o, const char *format, const char *const *in
     return ds;
 }
 
+static void
+core2400(struct col_import_opts *o)
+{
+    o->core_MHz = 2400;
+}
+
+/* RVTools 4.x: a directory of CSV tabs, the same export as a workbook (same bytes out),
+ * and a German export (';', decimal commas, WAHR/FALSCH, BOM, CRLF). */
+static void
+test_golden_rvtools_export(void **state)
+{
+    (void)state;
+    const char *dir[] = {"tests/fixtures/import/rvtools4", NULL};
+    golden_case("rvtools", dir, "tests/fixtures/import/golden/rvtools4", core2400, 0);
+    const char *book[] = {"tests/fixtures/import/rvtools4_xlsx/RVTools_export_all.xlsx", NULL};
+    golden_case("rvtools", book, "tests/fixtures/import/golden/rvtools4", core2400, 0);
+    const char *de[] = {"tests/fixtures/import/rvtools_de", NULL};
+    golden_case("rvtools", de, "tests/fixtures/import/golden/rvtools_de", NULL, 0);
+}
+
+/* What the golden holds, said plainly: one name under two vCenters is two VMs, a VM
+ * has its host's clock and CPU model, hosts are kind host with SMT threads, vCPU and
+ * vMemory join in, a VM whose host has no vHost row has no clock (and a note says so). */
+static void
+test_rvtools_estate(void **state)
+{
+    (void)state;
+    struct col_import_opts o;
+    struct col_import_report rep;
+    col_import_opts_init(&o);
+    const char *in[] = {"tests/fixtures/import/rvtools4", NULL};
+    struct ks_dataset *ds = import_read(&o, "rvtools", in, &rep);
+    long a = ks_dataset_find(ds, "web01@vc1.example.com");
+    long b = ks_dataset_find(ds, "web01@vc2.example.com");
+    assert_true(a >= 0 && b >= 0 && ks_dataset_find(ds, "web01") < 0);
+    assert_string_equal(ks_inv_str(ds, a, "host"), "esx01.example.com");
+    assert_true(ks_inv_num(ds, a, "core_MHz") == 1995 && ks_inv_num(ds, a, "threads") == 2);
+    assert_string_equal(ks_inv_str(ds, b, "cpu_model"), "AMD EPYC 7543 32-Core Processor");
+    assert_string_equal(ks_inv_str(ds, b, "vcenter"), "vc2.example.com");
+    long h = ks_dataset_find(ds, "esx01.example.com"),
+         h11 = ks_dataset_find(ds, "esx11.example.com");
+    assert_string_equal(ks_inv_str(ds, h, "kind"), "host");
+    assert_true(ks_inv_num(ds, h, "cores") == 64 && ks_inv_num(ds, h, "threads") == 128);
+    assert_true(ks_inv_num(ds, h11, "threads") == 32); /* HT available, not active */
+    assert_true(ks_inv_num(ds, h, "mem_MiB") == 1048063 && ks_inv_num(ds, h, "sockets") == 2);
+    long app = ks_dataset_find(ds, "app01"), db = ks_dataset_find(ds, "db01");
+    assert_true(isnan(ks_inv_num(ds, app, "core_MHz")));
+    assert_string_equal(ks_inv_str(ds, app, "host"), "esx09.example.com");
+    assert_non_null(strstr(rep.notes[rep.nnotes - 1], "1 VMs have no clock speed"));
+    assert_int_equal(ks_dataset_find(ds, "tmpl-w2k19"), -1);
+    assert_true(ks_inv_num(ds, db, "cpu_reservation_MHz") == 4000 &&
+                ks_inv_num(ds, db, "sockets") == 2 &&
+                ks_inv_num(ds, db, "mem_reservation_MiB") == 32768);
+    assert_true(ks_inv_num(ds, b, "cpu_limit_MHz") == 3000 &&
+                ks_inv_num(ds, b, "mem_limit_MiB") == 6144);
+    assert_true(isnan(ks_inv_num(ds, a, "cpu_limit_MHz"))); /* -1: unlimited */
+    assert_int_equal(ks_dataset_nent(ds), 9);
+    col_import_report_fini(&rep);
+    ks_dataset_free(ds);
+    /* a vHost tab without the VI SDK Server column still gives vInfo's VM its host */
+    const char *old[] = {"tests/fixtures/import/rvtools_oldhost", NULL};
+    ds = import_read(&o, "rvtools", old, &rep);
+    long m = ks_dataset_find(ds, "mail01");
+    assert_true(ks_inv_num(ds, m, "core_MHz") == 2933);
+    assert_string_equal(ks_inv_str(ds, m, "host"), "esx21.example.com");
+    col_import_report_fini(&rep);
+    ks_dataset_free(ds);
+}
+
+/* Rows of the workbook's vHost sheet, kept for the checks. */
+struct xrows {
+    unsigned long lines[8];
+    size_t n, model, ht, speed;
+    char model0[64], ht0[8], speed0[16];
+};
+
+static int
+xlsx_row(void *ctx, const struct ks_csv_row *row, struct ks_err *err)
+{
+    struct xrows *x = ctx;
+    (void)err;
+    if (x->n == 0)
+        for (size_t c = 0; c < row->n; c++) {
+            x->model = strcmp(row->f[c], "CPU Model") == 0 ? c : x->model;
+            x->ht = strcmp(row->f[c], "HT Active") == 0 ? c : x->ht;
+            x->speed = strcmp(row->f[c], "Speed") == 0 ? c : x->speed;
+        }
+    if (x->n == 1) {
+        snprintf(x->model0, sizeof x->model0, "%s", row->f[x->model]);
+        snprintf(x->ht0, sizeof x->ht0, "%s", row->f[x->ht]);
+        snprintf(x->speed0, sizeof x->speed0, "%s", row->f[x->speed]);
+    }
+    if (x->n < 8)
+        x->lines[x->n] = row->line;
+    x->n++;
+    return 0;
+}
+
+/* The workbook reader on its own: sheet names (case ignored), shared strings, numbers,
+ * booleans as True/False, row numbers as Excel shows them. */
+static void
+test_xlsx_reader(void **state)
+{
+    (void)state;
+    struct col_xlsx *x;
+    struct ks_err err = {0};
+    struct xrows r = {0};
+    assert_int_equal(
+        col_xlsx_open(src("tests/fixtures/import/rvtools4_xlsx/RVTools_export_all.xlsx"), &x, &err),
+        0);
+    assert_int_equal(col_xlsx_nsheets(x), 4);
+    assert_string_equal(col_xlsx_sheet_name(x, 0), "vInfo");
+    long s = col_xlsx_find_sheet(x, "VHOST");
+    assert_int_equal(s, 3);
+    assert_int_equal(col_xlsx_find_sheet(x, "vDisk"), -1);
+    assert_int_equal(col_xlsx_each_row(x, (size_t)s, xlsx_row, &r, &err), 0);
+    assert_int_equal(r.n, 4);
+    assert_true(r.lines[0] == 1 && r.lines[3] == 4);
+    assert_string_equal(r.model0, "Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz");
+    assert_string_equal(r.ht0, "True");
+    assert_string_equal(r.speed0, "1995");
+    col_xlsx_free(x);
+    assert_int_equal(
+        col_xlsx_open(src("tests/fixtures/import/rvtools_bad/not_a_zip.xlsx"), &x, &err), -EINVAL);
+    assert_non_null(strstr(err.msg, "not a zip archive"));
+    assert_null(x);
+}
+
+static void
+web01_hw(struct col_import_opts *o)
+{
+    o->mem_MiB = 16384;
+    o->core_MHz = 3400;
+    o->cores = 4;
+    o->cpu_model = "Intel(R) Xeon(R) E-2224 CPU @ 3.40GHz";
+}
+
+/* typeperf's CSV: bias -60 (W. Europe), four Processor(N) instances (threads 4), a row
+ * of blanks (a gap), a decimal comma, the busiest disk, the isatap pseudo-NIC summed. */
+static void
+test_golden_perfmon(void **state)
+{
+    (void)state;
+    const char *in[] = {"tests/fixtures/import/perfmon/WEB01_typeperf.csv", NULL};
+    golden_case("perfmon", in, "tests/fixtures/import/golden/perfmon", web01_hw, 1);
+}
+
+/* relog's CSV with two hosts: one entity each, UTC = local + bias, a host that did not
+ * answer gets a gap, Bytes Total/sec is split half each way, CPU clamped to 100. */
+static void
+test_perfmon_hosts(void **state)
+{
+    (void)state;
+    struct col_import_opts o;
+    struct col_import_report rep;
+    col_import_opts_init(&o);
+    o.mem_MiB = 8192;
+    o.core_MHz = 2000;
+    o.threads = 8;
+    const char *in[] = {"tests/fixtures/import/perfmon/two_hosts_relog.csv", NULL};
+    struct ks_dataset *ds = import_read(&o, "perfmon", in, &rep);
+    const struct ks_samples *s = &ds->s;
+    long sql = ks_dataset_find(ds, "SQL01"), app = ks_dataset_find(ds, "APP01");
+    assert_true(sql >= 0 && app >= 0);
+    assert_true(s->time[0] == 1796100900); /* 11/30/2026 23:55 EST + 300 min */
+    size_t nsql = 0, napp = 0;
+    for (size_t r = 0; r < s->nrows; r++) {
+        double cpu = ks_samples_get(s, r, KS_CPU_PCT);
+        assert_true(cpu <= 100 && s->interval_s[r] == 300);
+        if (s->ent[r] == (uint32_t)sql) {
+            nsql++;
+            assert_true(ks_samples_get(s, r, KS_MEM_USED_MIB) >= 24576); /* Committed Bytes */
+        } else if (napp++ == 0) {
+            assert_true(ks_samples_get(s, r, KS_NET_RX_KIBPS) == 100);
+            assert_true(ks_samples_get(s, r, KS_NET_TX_KIBPS) == 100);
+            assert_true(ks_samples_get(s, r, KS_MEM_USED_MIB) == 8192 - 3072);
+            assert_true(ks_samples_get(s, r, KS_CPU_MHZ) == 10.0 / 100 * 8 * 2000);
+        }
+    }
+    assert_true(nsql == 5 && napp == 4);
+    assert_non_null(strstr(ks_inv_str(ds, app, "notes"), "half counted each way"));
+    col_import_report_fini(&rep);
+    ks_dataset_free(ds);
+}
+
+/* typeperf's console lines in a saved stdout and a daylight-saving fall-back are
+ * skipped and counted, never read as samples. */
+static void
+test_perfmon_skips(void **state)
+{
+    (void)state;
+    struct col_import_opts o;
+    struct col_import_report rep;
+    col_import_opts_init(&o);
+    const char *out[] = {"tests/fixtures/import/perfmon/typeperf_stdout.csv", NULL};
+    struct ks_dataset *ds = import_read(&o, "perfmon", out, &rep);
+    assert_true(rep.rows_skipped == 2 && ds->s.nrows == 3);
+    assert_true(ks_samples_get(&ds->s, 1, KS_CPU_PCT) == 7.5); /* "7,5" */
+    col_import_report_fini(&rep);
+    ks_dataset_free(ds);
+    const char *dst[] = {"tests/fixtures/import/perfmon/dst_fallback.csv", NULL};
+    ds = import_read(&o, "perfmon", dst, &rep);
+    assert_true(rep.rows_skipped == 2 && ds->s.nrows == 3);
+    assert_non_null(strstr(rep.notes[0], "daylight-saving"));
+    col_import_report_fini(&rep);
+    ks_dataset_free(ds);
+}
+
 /* Units: KB -> MiB (/1024), KB/s = KiB/s unchanged, MHz unchanged, on the real sample. */
 static void
 test_units_bitbrains_real(void **state)
@@ -267,6 +477,23 @@ test_bad_input_errors(void **state)
         {"sar", "bitbrains/vm7.csv", "vm7.csv:1: not sadf -d output"},
         {"rvtools", "rvtools/bad_nonnumeric.csv", "bad_nonnumeric.csv:2: field 'CPUs': 'two'"},
         {"rvtools", "rvtools/bad_other_format.csv", ":1: missing column 'CPUs'"},
+        {"rvtools", "rvtools_bad/vhost_no_model",
+         "RVTools_tabvHost.csv:1: missing column 'CPU Model'"},
+        {"rvtools", "rvtools_bad/only_vhost", "only_vhost: no vInfo tab"},
+        {"rvtools", "rvtools_bad/not_a_zip.xlsx",
+         "not_a_zip.xlsx: not an xlsx workbook: not a zip"},
+        {"rvtools", "rvtools_bad/ambiguous_de.csv", ":2: field 'Memory': '1.024' is not a number"},
+        {"rvtools", "rvtools_bad/two_marks_de.csv", ":3: field 'CPUs': '2,5,1'"},
+        {"perfmon", "perfmon_bad/no_cpu.csv",
+         ":1: host 'DB02': missing counter '\\\\DB02\\Processor(_Total)"},
+        {"perfmon", "perfmon_bad/avail_no_total.csv", "'Available MBytes' needs --mem-MiB"},
+        {"perfmon", "perfmon_bad/no_bias.csv", "no_bias.csv:1: first cell"},
+        {"perfmon", "perfmon_bad/bad_value.csv",
+         ":3: column 2 ('\\\\DB02\\Processor(_Total)\\% Processor Time'): 'n/a'"},
+        {"perfmon", "perfmon_bad/bad_time.csv", ":2: time '2026-12-01 10:00:00' is not MM/DD/YYYY"},
+        {"perfmon", "perfmon_bad/overflow.csv", ":2: host 'DB02': net_tx_KiBps is out of range"},
+        {"perfmon", "perfmon_bad/no_host.csv", ":1: column 2: '\\Processor(_Total)"},
+        {"perfmon", "sar/two_hosts.txt", "two_hosts.txt:1: first cell '# hostname"},
         {"planetlab", "planetlab/20110303/README.txt", "README.txt:1: 'PlanetLab traces"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -387,6 +614,12 @@ main(void)
         cmocka_unit_test(test_golden_bitbrains),
         cmocka_unit_test(test_golden_sar),
         cmocka_unit_test(test_golden_rvtools),
+        cmocka_unit_test(test_golden_rvtools_export),
+        cmocka_unit_test(test_rvtools_estate),
+        cmocka_unit_test(test_xlsx_reader),
+        cmocka_unit_test(test_golden_perfmon),
+        cmocka_unit_test(test_perfmon_hosts),
+        cmocka_unit_test(test_perfmon_skips),
         cmocka_unit_test(test_units_bitbrains_real),
         cmocka_unit_test(test_units_planetlab_real),
         cmocka_unit_test(test_bad_input_errors),

@@ -27,8 +27,12 @@ static const char *const seeds[] = {
     "tests/fixtures/import/sar/two_hosts.txt",
     "tests/fixtures/import/rvtools/vInfo_v3.csv",
     "tests/fixtures/import/planetlab/20110303/vmA",
+    "tests/fixtures/import/perfmon/WEB01_typeperf.csv",
+    "tests/fixtures/import/rvtools4_xlsx/RVTools_export_all.xlsx",
 };
-static const char *const formats[] = {"bitbrains", "sar", "rvtools", "planetlab"};
+static const char *const formats[] = {"bitbrains", "sar", "rvtools", "planetlab", "perfmon",
+                                      "rvtools"};
+#define NSEEDS (sizeof seeds / sizeof seeds[0])
 
 /* One import of path as format: success must give a readable dataset; failure must
  * name the input in its message. */
@@ -63,8 +67,8 @@ test_garbage(void **state)
     const char *root = getenv("KASANE_ROOT") ? getenv("KASANE_ROOT") : ".";
     char *d = tu_tmpdir(), in[4200], out[4200], src[4200];
     snprintf(in, sizeof in, "%s/in", d);
-    for (int round = 0; round < 400; round++) {
-        size_t k = (size_t)round % 4, len = 0;
+    for (int round = 0; round < 600; round++) {
+        size_t k = (size_t)round % NSEEDS, len = 0;
         snprintf(src, sizeof src, "%s/%s", root, seeds[k]);
         char *text = tu_slurp(src, &len);
         assert_non_null(text);
