@@ -9,12 +9,15 @@
 # wins over the table; a bad rating table or cpu_perf is an error naming file and line.
 . "$(dirname "$0")/lib.sh"
 
-# A host big enough for about ten of the 6338s at their peak (so whole sources waste less
-# than a host in all) and SMT off so its capacity is plain.
-cat >"$T/cat.csv" <<'EOF'
-model,sockets,cores_per_socket,threads_per_core,core_MHz,mem_GiB,nic_ports,nic_Gbps,rack_U,price,watts_idle,watts_max,perf_per_core
-Big,4,128,1,3000,8192,8,25,2,50000,300,900,2
-EOF
+# cat PERF: a catalog of one host model, SMT off so its capacity is plain, with a
+# perf_per_core of PERF (sized below so that about 15 of the 6338s fit at their peak:
+# whole sources then waste less than a host in all).
+cat_of() {
+    printf '%s\n%s\n' \
+        'model,sockets,cores_per_socket,threads_per_core,core_MHz,mem_GiB,nic_ports,nic_Gbps,rack_U,price,watts_idle,watts_max,perf_per_core' \
+        "Big,4,128,1,3000,8192,8,25,2,50000,300,900,$1" >"$T/cat.csv"
+}
+cat_of 2
 
 # dataset DIR CPU_MODEL CORES THREADS MHZ COUNT: COUNT identical servers; 24 hourly steps
 # with cpu_pct 10..37 (a busy share at most half the threads: the SMT rule is linear
@@ -38,10 +41,10 @@ val() { grep "^$1," "$2/summary.csv" | cut -d, -f2; }
 col() { awk -F, -v e="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i }
                                      $1 == e { print $k }' "$1/cpu_ratings.csv"; }
 
-NA=72
+NA=150
 dataset "$T/gold" 'Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz' 64 128 2000 $NA
 dataset "$T/probe" 'Intel(R) Xeon(R) CPU            5150  @ 2.66GHz' 4 4 2666 1
-check "plan of the Gold 6338 estate" plan "$T/gold" "$T/pg"
+check "probe plan of the Gold 6338 estate" plan "$T/gold" "$T/pg"
 check "plan of one 5150" plan "$T/probe" "$T/pp"
 check "Gold 6338 rated by the table" [ "$(col "$T/pg" s0001 rated_as)" = "Intel Xeon Gold 6338" ]
 check "5150 rated by the table" [ "$(col "$T/pp" s0001 rated_as)" = "Intel Xeon 5150" ]
@@ -53,6 +56,9 @@ echo "# ratings: Gold 6338 $RA, 5150 $RB; smt-yield $Y"
 check "the two CPUs are rated differently" awk -v a="$RA" -v b="$RB" 'BEGIN { exit !(a > 0 && b > 0 && a != b) }'
 # At the peak (37% of the threads) the 6338 has 47.36 of its 64 cores busy; the 5150 1.48
 # of its 4: the same work in the catalog's unit per source is rating x busy cores x MHz.
+# Host: capacity after 10% hypervisor share and 20% headroom holds 15.5 of them.
+cat_of "$(awk -v a="$RA" 'BEGIN { printf "%.6f", a * 47.36 * 2000 * 15.5 / (4 * 128 * 3000 * 0.9 * 0.8) }')"
+check "plan of the Gold 6338 estate" plan "$T/gold" "$T/pg"
 NB=$(awk -v a="$RA" -v b="$RB" -v n=$NA 'BEGIN { printf "%d", n * (a * 47.36 * 2000) / (b * 1.48 * 2666) + 0.5 }')
 dataset "$T/old" 'Intel(R) Xeon(R) CPU            5150  @ 2.66GHz' 4 4 2666 "$NB"
 check "plan of $NB Xeon 5150s" plan "$T/old" "$T/po"
@@ -72,9 +78,10 @@ dataset "$T/full" 'Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz' 64 128 2000 1
 sed -i 's/,[0-9.]*,[0-9.]*,512,4096$/,100,256000,512,4096/' "$T/full/samples.csv"
 check "plan of a 100% busy Gold 6338" plan "$T/full" "$T/pf"
 # host01 carries it: its peak is that work over the usable capacity (after the 10%
-# hypervisor share): 4 x 128 x 3000 x 2 x 0.9.
+# hypervisor share): 4 x 128 x 3000 x perf_per_core x 0.9.
 PEAK=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "cpu_peak_pct") k = i } $1 == "host01" { print $k }' "$T/pf/hosts.csv")
-WANT=$(awk -v a="$RA" -v y="$Y" 'BEGIN { printf "%.4f", a * 64 * (1 + y) * 2000 / (4 * 128 * 3000 * 2 * 0.9) * 100 }')
+CP=$(tail -n 1 "$T/cat.csv" | awk -F, '{ print $NF }')
+WANT=$(awk -v a="$RA" -v y="$Y" -v cp="$CP" 'BEGIN { printf "%.4f", a * 64 * (1 + y) * 2000 / (4 * 128 * 3000 * cp * 0.9) * 100 }')
 echo "# fully busy Gold 6338: host peak $PEAK%, cores x (1 + smt-yield) gives $WANT%"
 check "a fully busy SMT source is its cores x (1 + smt-yield), not its threads" \
     awk -v p="$PEAK" -v w="$WANT" 'BEGIN { d = p - w; exit !(w > 0 && (d < 0 ? -d : d) < 0.01 * w) }'
@@ -114,5 +121,5 @@ check "report: the CPU ratings table groups the 3 unknown sources" \
 check "report: the assumed rating is called out" grep -qF "<b>3 source(s) were planned on an assumed CPU rating</b>" "$T/ru/index.html"
 "$KASANE" report "$T/gold" --plan "$T/pg" -o "$T/rg" >/dev/null 2>&1
 check "report: a table rating names its CPU and figure" \
-    awk -F, '$1 ~ /Gold 6338/ && $2 == 72 && $4 == "table" && $5 == "Intel Xeon Gold 6338" && $6 != "" { f = 1 } END { exit !f }' "$T/rg/tables/cpu_ratings.csv"
+    awk -F, -v n=$NA '$1 ~ /Gold 6338/ && $2 == n && $4 == "table" && $5 == "Intel Xeon Gold 6338" && $6 != "" { f = 1 } END { exit !f }' "$T/rg/tables/cpu_ratings.csv"
 check "report: no assumed-rating warning when every CPU is known" sh -c '! grep -q "planned on an assumed CPU rating" "$1"' _ "$T/rg/index.html"
