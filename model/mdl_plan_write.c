@@ -67,7 +67,7 @@ mdl_plan_write_ratings(const struct mdl_plan *pl, const struct ks_dataset *ds, c
     ks_table_init(&t, cols, 9);
     const struct mdl_cpu_table *tab = pl->pol.cpu_ratings;
     for (size_t e = 0; e < pl->nent; e++) {
-        if (isnan(pl->cpu_perf[e]))
+        if (!pl->cpu_perf || isnan(pl->cpu_perf[e]))
             continue;
         size_t r = ks_table_add_row(&t);
         ks_table_set(&t, r, 0, pl->ent_names[e]);

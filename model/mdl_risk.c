@@ -282,17 +282,30 @@ mdl_risk_widen(struct mdl_plan *pl, const struct ks_dataset *ds)
     size_t n = ks_dataset_nent(ds);
     char **names = ks_xmalloc((n ? n : 1) * sizeof *names);
     long *host = ks_xmalloc((n ? n : 1) * sizeof *host);
+    double *perf = ks_xmalloc((n ? n : 1) * sizeof *perf);
+    unsigned char *origin = ks_xcalloc(n ? n : 1, sizeof *origin);
+    const char **row = ks_xcalloc(n ? n : 1, sizeof *row);
     for (size_t e = 0; e < n; e++) {
         uint32_t o;
         names[e] = ks_xstrdup(ks_dataset_entity(ds, e));
-        host[e] = ks_map_get(&ix, names[e], &o) ? pl->host_of[o] : -1;
+        int in = ks_map_get(&ix, names[e], &o);
+        host[e] = in ? pl->host_of[o] : -1;
+        perf[e] = in && pl->cpu_perf ? pl->cpu_perf[o] : NAN; /* not a source of this plan */
+        origin[e] = in && pl->cpu_origin ? pl->cpu_origin[o] : 0;
+        row[e] = in && pl->cpu_row ? pl->cpu_row[o] : NULL;
     }
     for (size_t e = 0; e < pl->nent; e++)
         free(pl->ent_names[e]);
     free(pl->ent_names);
     free(pl->host_of);
+    free(pl->cpu_perf);
+    free(pl->cpu_origin);
+    free(pl->cpu_row);
     pl->ent_names = names;
     pl->host_of = host;
+    pl->cpu_perf = perf;
+    pl->cpu_origin = origin;
+    pl->cpu_row = row;
     pl->nent = n;
     ks_map_fini(&ix);
 }

@@ -11,14 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/mdl_cpu.h"
 #include "report/rpt_util.h"
 
-/* CPU capacity of an entity in MHz (cores x core clock), NaN when unknown. cpu_pct and
- * cpu_MHz convert through it when a dataset carries only one of the two. */
+/* CPU capacity of an entity in its own MHz (logical CPUs x core clock, as cpu_MHz is
+ * measured), NaN when unknown. cpu_pct and cpu_MHz convert through it when a dataset
+ * carries only one of the two. */
 static double
 ent_capacity_mhz(const struct ks_dataset *ds, size_t i)
 {
-    double c = ks_inv_num(ds, i, "cores"), mhz = ks_inv_num(ds, i, "core_MHz");
+    double th = ks_inv_num(ds, i, "threads"), c = th > 0 ? th : ks_inv_num(ds, i, "cores");
+    double mhz = ks_inv_num(ds, i, "core_MHz");
     return c > 0 && mhz > 0 ? c * mhz : NAN;
 }
 
@@ -138,10 +141,14 @@ host_sums(struct rpt_estate *e, const struct ks_dataset *ds, const long *ent_hos
         const double *mem = ks_grid_series(&e->g, KS_MEM_USED_MIB, i);
         double fc = gap_value(m, n, pct, scratch, ent_capacity_mhz(ds, i));
         double fm = gap_value(mem, n, pct, scratch, ks_inv_num(ds, i, "mem_MiB"));
-        double sc = e->demand_scale;
+        double sc = e->demand_scale, perf = e->cpu_perf ? e->cpu_perf[i] : NAN;
+        double cores = ks_inv_num(ds, i, "cores"), threads = ks_inv_num(ds, i, "threads");
+        double clock = ks_inv_num(ds, i, "core_MHz");
         for (size_t k = 0; k < n; k++) {
-            double u = mem ? mem[k] : NAN;
-            m[k] = (isnan(m[k]) ? fc : m[k]) * sc;
+            double u = mem ? mem[k] : NAN, x = isnan(m[k]) ? fc : m[k];
+            if (!isnan(perf)) /* the planner's reference MHz */
+                x = mdl_cpu_ref_MHz(x, cores, threads, clock, perf, e->smt_yield);
+            m[k] = x * sc;
             hm[k] += m[k];
             hmem[k] += (isnan(u) ? fm : u) * sc;
         }
@@ -177,6 +184,8 @@ set_view(struct rpt_estate *e, const struct rpt_plan_view *pv)
     e->k0 = 0;
     e->k1 = e->g.nsteps;
     e->demand_scale = pv && pv->demand_scale > 0 ? pv->demand_scale : 1;
+    e->cpu_perf = pv ? pv->cpu_perf : NULL;
+    e->smt_yield = pv ? pv->smt_yield : 0;
     if (!pv || !pv->windowed || !e->has_series)
         return;
     while (e->k0 < e->g.nsteps && e->g.t0 + (double)e->k0 * e->g.step_s <= pv->from_s)

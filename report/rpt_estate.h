@@ -44,6 +44,8 @@ struct rpt_estate {
     size_t k0, k1;
     int windowed;              /* 1: [k0, k1) is a training window, not the whole grid */
     double demand_scale;       /* placed servers' series were multiplied by it (growth) */
+    const double *cpu_perf;    /* borrowed for the build only (rpt_plan_view) */
+    double smt_yield;
 };
 
 /* Compute everything from the dataset and the binding of rpt_plan_bind (ent_host[i]
@@ -57,6 +59,11 @@ struct rpt_plan_view {
     int windowed;          /* the plan was made from (from_s, to_s] only */
     double from_s, to_s;   /* UNIX seconds */
     double demand_scale;   /* the plan packed demand x this (--growth); 1 as measured */
+    /* CPU normalization as the plan made it (model/mdl_cpu.h): each entity's rating
+     * (nent, from the plan's cpu_ratings.csv; NULL or NaN: MHz taken as they are) and
+     * the policy's smt-yield. Host sums are in the plan's reference MHz. */
+    const double *cpu_perf;
+    double smt_yield;
 };
 int rpt_estate_build(const struct ks_dataset *ds, const long *ent_host, size_t nhost,
                      double gap_pct, const struct rpt_plan_view *pv, struct rpt_estate *e,

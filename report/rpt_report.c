@@ -9,6 +9,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -100,6 +101,28 @@ ctx_fini(struct rpt_ctx *c)
 
 /* ---- inputs ------------------------------------------------------------------------- */
 
+/* Each dataset entity's CPU rating from the plan's cpu_ratings.csv (NaN: not rated; NULL:
+ * a plan made before ratings), so the recomputed host loads are in the plan's reference
+ * MHz. Caller frees. */
+static double *
+plan_ratings(const struct rpt_plan *p, const struct ks_dataset *ds)
+{
+    const struct ks_table *t = &p->cpu_ratings;
+    if (!t->ncols)
+        return NULL;
+    size_t n = ks_dataset_nent(ds);
+    double *perf = ks_xmalloc((n ? n : 1) * sizeof *perf);
+    for (size_t i = 0; i < n; i++)
+        perf[i] = NAN;
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *e = ks_table_str(t, r, "entity");
+        long i = e ? ks_dataset_find(ds, e) : -1;
+        if (i >= 0)
+            perf[i] = ks_table_num(t, r, "cpu_perf");
+    }
+    return perf;
+}
+
 /* Inputs first, output later: a bad plan or dataset leaves no half-written report. */
 static int
 load_inputs(struct rpt_ctx *c, struct ks_err *err)
@@ -136,10 +159,14 @@ load_inputs(struct rpt_ctx *c, struct ks_err *err)
         return rc;
     }
     double scale = rpt_kv_num(&c->plan.summary, "risk_demand_scale");
+    double smt = c->plan.policy.ncols ? rpt_kv_num(&c->plan.policy, "smt-yield") : NAN;
+    double *perf = plan_ratings(&c->plan, c->ds);
     struct rpt_plan_view pv = {.windowed = windowed, .from_s = w.from_s, .to_s = w.to_s,
-                               .demand_scale = scale > 0 ? scale : 1};
+                               .demand_scale = scale > 0 ? scale : 1, .cpu_perf = perf,
+                               .smt_yield = isnan(smt) ? 0 : smt};
     rc = rpt_estate_build(c->ds, c->ent_host, c->plan.hosts.nrows,
                           rpt_kv_num(&c->plan.summary, "percentile"), &pv, &c->est, err);
+    free(perf);
     if (rc == 0 && o->sim_path)
         rc = rpt_sim_read(o->sim_path, &c->sim, err);
     return rc;

@@ -38,6 +38,7 @@ kv() { awk -F, -v k="$2" '$1 == k { print $2 }' "$1"; }
 # host-steps over the hosts.csv capacity.
 replay() { # PLAN_DIR -> "cpu_share mem_share worst_pct"
     awk -F, -v from=1299369600 -v to=1299456000 -f "$FIX/risk/replay.awk" \
+        -v ratings="$1/cpu_ratings.csv" -v smt="$(awk -F, '$1 == "smt-yield" { print $2 }' "$1/policy.csv")" \
         "$1/placement.csv" "$1/hosts.csv" "$T/ds/inventory.csv" "$T/ds/samples.csv"
 }
 set -- $(replay "$T/p0")

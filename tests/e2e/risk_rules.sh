@@ -75,6 +75,7 @@ check "risk_rolling.csv: two folds planned, 1 rule skipped in each" \
 # mem_used_MiB of its servers against hosts.csv's capacity (tests/fixtures/risk).
 replay() { # PLAN_DIR -> "cpu_share mem_share worst_pct"
     awk -F, -v from=$((t0 + 14 * 86400)) -v to=$((t0 + 21 * 86400)) -f "$FIX/risk/replay.awk" \
+        -v ratings="$1/cpu_ratings.csv" -v smt="$(awk -F, '$1 == "smt-yield" { print $2 }' "$1/policy.csv")" \
         "$1/placement.csv" "$1/hosts.csv" "$T/ds/inventory.csv" "$T/ds/samples.csv"
 }
 near() { awk -v a="$1" -v b="$2" -v e="$3" 'BEGIN { d = a - b; exit !(d <= e && d >= -e) }'; }
