@@ -344,6 +344,8 @@ static void
 print_ratings(const struct mdl_plan *pl)
 {
     size_t by[3] = {0, 0, 0};
+    if (!pl->cpu_perf)
+        return;
     for (size_t e = 0; e < pl->nent; e++)
         if (!isnan(pl->cpu_perf[e]))
             by[pl->cpu_origin[e]]++;
