@@ -39,7 +39,10 @@ help(void)
            "  --vm-mem-MiB MIB       planetlab: memory of every VM\n"
            "  --cloudsim-types       planetlab: CloudSim's VM types 2500/2000/1000/500 MHz\n"
            "                         with 870/1740/1740/613 MiB, by file index %% 4\n"
-           "  --core-MHz MHZ         sar: clock of one logical CPU, for cpu_MHz\n"
+           "  --core-MHz MHZ         sar: clock of one logical CPU, for cpu_MHz (default:\n"
+           "                         this machine's, when the file's host name is its own)\n"
+           "  --cpu-model TEXT       sar: CPU model as /proc/cpuinfo names it, for its rating\n"
+           "                         (default: this machine's, as for --core-MHz)\n"
            "  --kind KIND            physical, vm or host (default: physical for sar, vm\n"
            "                         for the traces)\n"
            "  --sadf PROGRAM         sar: the sadf to run (default: sadf from PATH)\n"
@@ -58,6 +61,7 @@ enum {
     O_VM_MEM,
     O_CLOUDSIM,
     O_CORE_MHZ,
+    O_CPU_MODEL,
     O_KIND,
     O_SADF,
     O_FORCE,
@@ -77,6 +81,7 @@ static const struct option longopts[] = {
     {"vm-mem-MiB", required_argument, NULL, O_VM_MEM},
     {"cloudsim-types", no_argument, NULL, O_CLOUDSIM},
     {"core-MHz", required_argument, NULL, O_CORE_MHZ},
+    {"cpu-model", required_argument, NULL, O_CPU_MODEL},
     {"kind", required_argument, NULL, O_KIND},
     {"sadf", required_argument, NULL, O_SADF},
     {"force", no_argument, NULL, O_FORCE},
@@ -103,6 +108,8 @@ opt_class(int c)
         return COL_OPT_VM_SIZE;
     case O_CORE_MHZ:
         return COL_OPT_CORE_MHZ;
+    case O_CPU_MODEL:
+        return COL_OPT_CPU_MODEL;
     case O_KIND:
         return COL_OPT_KIND;
     case O_SADF:
@@ -222,6 +229,13 @@ parse_opt(int c, struct col_import_opts *o, struct iflags *fl)
     case O_CLOUDSIM:
         o->cloudsim_types = 1;
         return 0;
+    case O_CPU_MODEL: { /* it becomes inventory text: printable, as names are */
+        struct ks_err e = {0};
+        if (!*optarg || ks_dataset_check_name("--cpu-model", 0, "value", optarg, &e) < 0)
+            return cmd_usage_error("import", "%s", e.code ? e.msg : "--cpu-model: empty");
+        o->cpu_model = optarg;
+        return 0;
+    }
     case O_KIND:
         o->kind = optarg;
         if (strcmp(optarg, "physical") && strcmp(optarg, "vm") && strcmp(optarg, "host"))
@@ -345,6 +359,8 @@ cmd_import(int argc, char **argv)
         rc = cmd_import_append(dest, o.out_dir, &err);
     o.out_dir = dest;
     rc = cmd_outdir_end("import", od, rc, &err);
+    for (size_t i = 0; rc == KS_EXIT_OK && i < rep.nwarn; i++)
+        fprintf(stderr, "kasane import: warning: %s\n", rep.warn[i]);
     if (rc == KS_EXIT_OK && !fl.quiet) {
         print_summary(&o, &rep);
         if (fl.append && existing)

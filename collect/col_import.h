@@ -36,6 +36,7 @@ enum {
     COL_OPT_STEP = 1 << 3,     /* planetlab, bitbrains: --step */
     COL_OPT_KIND = 1 << 4,     /* sar, bitbrains, planetlab: --kind */
     COL_OPT_SADF = 1 << 5,     /* sar: --sadf PATH */
+    COL_OPT_CPU_MODEL = 1 << 6, /* sar: --cpu-model TEXT */
 };
 
 /* Progress of a long import, for a line on stderr (the library never prints). */
@@ -58,6 +59,7 @@ struct col_import_opts {
     double vm_mem_MiB;  /* planetlab */
     int cloudsim_types; /* planetlab: CloudSim's four VM types by index % 4 */
     double core_MHz;    /* sar: clock of one logical CPU; NaN = unknown */
+    const char *cpu_model; /* sar: the CPU model string; NULL = unknown */
     const char *kind;   /* entity kind, NULL = the format's default */
     const char *sadf;   /* sar: sadf program, NULL = "sadf" from PATH */
     /* Called now and then during long imports (may be NULL). */
@@ -94,6 +96,10 @@ struct col_import_report {
     size_t nnotes;                     /* messages kept (at most COL_IMPORT_MAX_NOTES) */
     unsigned long notes_total;         /* messages issued */
     char *notes[COL_IMPORT_MAX_NOTES]; /* "file:line: what was skipped and why" */
+    /* What plan will lack and the option that gives it ("host 'db1': clock speed
+     * unknown: give --core-MHz N"): for stderr, also under -q. First few kept. */
+    size_t nwarn;
+    char *warn[COL_IMPORT_MAX_NOTES];
 };
 void col_import_report_fini(struct col_import_report *r);
 

@@ -271,6 +271,15 @@ cpuinfo_kv(const char *line, const char *key, char *out, size_t cap)
     return 1;
 }
 
+/* A cpuinfo number such as "cpu family : 26": 0-9999, else -1 (a fake tree may hold
+ * anything). */
+static int
+small_int(const char *v)
+{
+    long x;
+    return ks_parse_long(v, &x) == 0 && x >= 0 && x < 10000 ? (int)x : -1;
+}
+
 /* Keys are padded with tabs before the colon ("cpu MHz\t\t: 2596.098"); the first
  * processor's values stand for all (kasane does not model mixed-core machines). */
 int
@@ -279,6 +288,7 @@ col_parse_cpuinfo(const char *buf, struct col_cpuinfo *out)
     char v[4096];
     memset(out, 0, sizeof *out);
     out->mhz = NAN;
+    out->family = out->model_no = -1;
     for (const char *s = buf; *s; s = next_line(s)) {
         if (cpuinfo_kv(s, "processor", v, sizeof v))
             out->nproc++;
@@ -287,6 +297,10 @@ col_parse_cpuinfo(const char *buf, struct col_cpuinfo *out)
             snprintf(out->model, sizeof out->model, "%.127s", v);
         else if (isnan(out->mhz) && cpuinfo_kv(s, "cpu MHz", v, sizeof v))
             out->mhz = strtod(v, NULL);
+        else if (out->family < 0 && cpuinfo_kv(s, "cpu family", v, sizeof v))
+            out->family = small_int(v);
+        else if (out->model_no < 0 && cpuinfo_kv(s, "model", v, sizeof v))
+            out->model_no = small_int(v);
         else if (cpuinfo_kv(s, "flags", v, sizeof v)) {
             /* whole-word match: "hypervisor" must not match a longer flag */
             const char *h = strstr(v, "hypervisor");

@@ -40,11 +40,16 @@ allocation(const struct ks_dataset *ds, size_t e, double *cpu, double *mem, stru
     *cpu = cores * mhz;
     const char *miss = isnan(cores) ? "cores" : isnan(mhz) ? "core_MHz" : isnan(*mem) ? "mem_MiB"
                                                                                       : NULL;
-    if (miss)
+    int no_mem = miss && strcmp(miss, "mem_MiB") == 0;
+    if (miss) /* say what to give: a sar file has cpu_pct but no clock speed */
         return ks_errf(err, -EINVAL,
-                       "inventory.csv:%lu: entity '%s' has no samples to plan from and no "
-                       "'%s' to plan its allocation",
-                       inv_line(ds, e), ks_dataset_entity(ds, e), miss);
+                       "inventory.csv:%lu: entity '%s' has no %s samples to plan from and no "
+                       "'%s' to plan its allocation; %s",
+                       inv_line(ds, e), ks_dataset_entity(ds, e),
+                       no_mem ? "mem_used_MiB" : "cpu_MHz", miss,
+                       no_mem ? "fill 'mem_MiB' in inventory.csv"
+                           : "give the CPU clock when importing (kasane import FORMAT ... "
+                             "--core-MHz N) or fill 'cores' and 'core_MHz' in inventory.csv");
     return 0;
 }
 
