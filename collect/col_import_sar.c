@@ -834,9 +834,13 @@ host_cpu(const struct col_import_opts *o, struct sar_host *h, struct sar_cpu *c,
         cpu_note(c, "sar: core_MHz from --core-MHz");
     if (o->cpu_model)
         cpu_note(c, "sar: cpu_model from --cpu-model");
-    if (h->ncpu <= 0)
+    if (h->ncpu <= 0) {
         cpu_note(c, "sar: CPU count unknown (no sadf -H, restart record or -P ALL rows): "
                     "cpu_MHz empty");
+        col_import_warn(rep, "host '%s': CPU count unknown, so cpu_MHz is left empty: import "
+                             "the saDD file itself, or write the text with sadf -d -- -u ALL "
+                             "-P ALL", h->name);
+    }
     if (isnan(c->core_MHz)) {
         cpu_note(c, "sar: clock speed unknown (give --core-MHz): cpu_MHz empty");
         col_import_warn(rep, "host '%s': sar records no clock speed and the file is not from "
