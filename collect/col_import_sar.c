@@ -317,6 +317,16 @@ restart_record(struct sar_in *in, char **f, int n)
         get_host(in, f[0])->ncpu = ncpu;
 }
 
+/* "host;-1;time;LINUX-RESTART\t(N CPU)": sadf prints a file's first restart record
+ * before any table header when the file starts with one (a file converted by sadf -c
+ * does). */
+static int
+restart_line(const char *line)
+{
+    const char *p = strchr(line, ';');
+    return p && strncmp(p + 1, "-1;", 3) == 0;
+}
+
 /* One non-header line: a restart record, a row of the current table, or (when the
  * table is not one we use) nothing. A row with fewer fields than its header is a cut
  * row (skipped and counted); with more, the input is not what it claims (error). */
@@ -400,7 +410,7 @@ read_stream(struct sar_in *in, FILE *f, struct ks_err *err)
         if (strncmp(line, "# ", 2) == 0) {
             any_header = 1;
             rc = header_line(in, line, ln);
-        } else if (!any_header) {
+        } else if (!any_header && !restart_line(line)) {
             rc = ks_errf(err, -EINVAL,
                          "%s:%lu: not sadf -d output: expected a '# hostname;interval;"
                          "timestamp;...' header first",
@@ -642,6 +652,21 @@ convert_old(const char *sadf, const char *path, const char *dir, const char *why
                    path, why, st, msg[0] ? msg : "no message");
 }
 
+/* "format 0x2173 of sysstat 11.6.1" out of sadf's refusal (for the summary's note);
+ * overwrites why. */
+static const char *
+old_what(char *why)
+{
+    char ver[32] = "?", fmt[16] = "?";
+    const char *v = strstr(why, "sysstat version "), *f = strstr(why, "this file (");
+    if (v)
+        sscanf(v + 16, "%31[0-9.]", ver);
+    if (f)
+        sscanf(f + 11, "%15[0-9a-fx]", fmt);
+    snprintf(why, 64, "file format %s of sysstat %s", fmt, ver);
+    return why;
+}
+
 /* sadf -d -U with every activity we use that the file holds (acts). */
 static int
 read_tables(struct sar_in *in, const char *sadf, const char *file, unsigned acts,
@@ -681,8 +706,7 @@ read_binary(struct sar_in *in, const char *sadf, const char *dir, struct ks_err 
     int rc = sadf_header(sadf, file, in->path, &in->header_ncpu, &acts, why, sizeof why, err);
     if (rc == OLD_FORMAT && (rc = convert_old(sadf, in->path, dir, why, &conv, err)) == 0) {
         file = conv;
-        col_import_note(in->rep, "%s: an older sysstat format, converted with sadf -c (%.120s)",
-                        in->path, why);
+        col_import_note(in->rep, "%s: %s, converted with sadf -c", in->path, old_what(why));
         rc = sadf_header(sadf, file, in->path, &in->header_ncpu, &acts, why, sizeof why, err);
         if (rc == OLD_FORMAT)
             rc = ks_errf(err, -EINVAL, "%s: sadf -c converted it, but sadf still cannot read "

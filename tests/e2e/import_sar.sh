@@ -175,3 +175,18 @@ expect_exit "an older format sadf cannot read: the error quotes sadf and names t
     "$KASANE" import sar "$T/old" -o "$T/oldds"
 check "... not 'holds no CPU activity'" sh -c "! grep -q 'no CPU activity' '$T/.err'"
 check "... and no temporary file is left" sh -c "[ -z \"\$(find '$T' -name '*sar-converted*')\" ]"
+# A real file of the previous format (tests/fixtures/import/sar/old_2173.sa, written by
+# gen_old.py to sysstat's 0x2173 layout: 2 CPUs at 50% and 10%, four 60 s intervals):
+# converted with sadf -c and imported; the summary says so.
+OLD="$FIX/import/sar/old_2173.sa"
+sum_before=$(md5sum <"$OLD")
+"$KASANE" import sar "$OLD" --core-MHz 2000 --cpu-model X -o "$T/conv" >"$T/conv.out" 2>"$T/conv.err"
+check "a 0x2173 (sysstat 11.6) file imports" [ $? -eq 0 ]
+check "... the summary notes the conversion" \
+    grep -q "old_2173.sa: file format 0x2173 of sysstat 11.6.1, converted with sadf -c" "$T/conv.out"
+check "... cpu_pct 30 (cpu0 50%, cpu1 10%) in all 4 intervals, 60 s apart" sh -c \
+    "[ \"\$(cut -d, -f1,3,4 '$T/conv/samples.csv' | tail -n +2 | tr '\n' ' ')\" = \
+'1262347260,60,30 1262347320,60,30 1262347380,60,30 1262347440,60,30 ' ]"
+check "... threads 2 from the converted file's header" [ "$(inv "$T/conv" threads)" = 2 ]
+check "... the input is left as it was" [ "$(md5sum <"$OLD")" = "$sum_before" ]
+check "... and no temporary file is left" sh -c "[ -z \"\$(find '$T' -name '*sar-converted*')\" ]"
