@@ -36,7 +36,8 @@ enum {
     COL_OPT_STEP = 1 << 3,     /* planetlab, bitbrains: --step */
     COL_OPT_KIND = 1 << 4,     /* sar, bitbrains, planetlab: --kind */
     COL_OPT_SADF = 1 << 5,     /* sar: --sadf PATH */
-    COL_OPT_CPU_MODEL = 1 << 6, /* sar: --cpu-model TEXT */
+    /* sar: --cpu-model TEXT */
+    COL_OPT_CPU_MODEL = 1 << 6,
 };
 
 /* Progress of a long import, for a line on stderr (the library never prints). */
@@ -59,9 +60,10 @@ struct col_import_opts {
     double vm_mem_MiB;  /* planetlab */
     int cloudsim_types; /* planetlab: CloudSim's four VM types by index % 4 */
     double core_MHz;    /* sar: clock of one logical CPU; NaN = unknown */
-    const char *cpu_model; /* sar: the CPU model string; NULL = unknown */
     const char *kind;   /* entity kind, NULL = the format's default */
     const char *sadf;   /* sar: sadf program, NULL = "sadf" from PATH */
+    /* sar: the CPU model string; NULL = unknown */
+    const char *cpu_model;
     /* Called now and then during long imports (may be NULL). */
     void (*progress)(void *ctx, const struct col_import_progress *p);
     void *progress_ctx;

@@ -48,7 +48,6 @@
 #include "core/ks_fault.h"
 #include "core/ks_locale.h"
 
-
 #define MAXF 64 /* fields per line; sadf's widest table (-r ALL) has 19 */
 
 enum { T_NONE, T_CPU, T_MEM, T_DISK, T_NET, T_IO };
@@ -631,8 +630,10 @@ convert_old(const char *sadf, const char *path, const char *dir, const char *why
             unlink(tmp);
         }
         free(tmp);
-        return ks_errf(err, -e, "%s: written by an older sysstat (%s) and no temporary file for "
-                                "sadf -c: %s", path, why, strerror(e));
+        return ks_errf(err, -e,
+                       "%s: written by an older sysstat (%s) and no temporary file for "
+                       "sadf -c: %s",
+                       path, why, strerror(e));
     }
     char *args[] = {(char *)sadf, "-c", (char *)path, NULL};
     pid_t pid = sadf_start(sadf, args, fd, p[1]);
@@ -709,12 +710,16 @@ read_binary(struct sar_in *in, const char *sadf, const char *dir, struct ks_err 
         col_import_note(in->rep, "%s: %s, converted with sadf -c", in->path, old_what(why));
         rc = sadf_header(sadf, file, in->path, &in->header_ncpu, &acts, why, sizeof why, err);
         if (rc == OLD_FORMAT)
-            rc = ks_errf(err, -EINVAL, "%s: sadf -c converted it, but sadf still cannot read "
-                                       "it: %s", in->path, why);
+            rc = ks_errf(err, -EINVAL,
+                         "%s: sadf -c converted it, but sadf still cannot read "
+                         "it: %s",
+                         in->path, why);
     }
     if (rc == 0 && !(acts & SEEN_CPU))
-        rc = ks_errf(err, -EINVAL, "%s: the file holds no CPU activity (record it with sadc "
-                                   "-S ... including CPU, as sa1 does)", in->path);
+        rc = ks_errf(err, -EINVAL,
+                     "%s: the file holds no CPU activity (record it with sadc "
+                     "-S ... including CPU, as sa1 does)",
+                     in->path);
     if (rc == 0)
         rc = read_tables(in, sadf, file, acts, err);
     if (conv)
@@ -794,8 +799,7 @@ struct sar_cpu {
     struct col_inventory me; /* this machine's CPU, when the file is its own */
 };
 
-static void
-cpu_note(struct sar_cpu *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void cpu_note(struct sar_cpu *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void
 cpu_note(struct sar_cpu *c, const char *fmt, ...)
 {
@@ -820,8 +824,10 @@ this_machine(const struct sar_host *h, struct sar_cpu *c)
     col_inventory_cpu(&root, &c->me);
     col_root_close(&root);
     if (h->ncpu > 0 && c->me.threads > 0 && c->me.threads != h->ncpu) {
-        cpu_note(c, "sar: host name is this machine's, but it has %d CPUs and the file %d: "
-                    "its CPU facts not used", c->me.threads, h->ncpu);
+        cpu_note(c,
+                 "sar: host name is this machine's, but it has %d CPUs and the file %d: "
+                 "its CPU facts not used",
+                 c->me.threads, h->ncpu);
         return 0;
     }
     return 1;
@@ -861,29 +867,34 @@ host_cpu(const struct col_import_opts *o, struct sar_host *h, struct sar_cpu *c,
     if (h->ncpu <= 0) {
         cpu_note(c, "sar: CPU count unknown (no sadf -H, restart record or -P ALL rows): "
                     "cpu_MHz empty");
-        col_import_warn(rep, "host '%s': CPU count unknown, so cpu_MHz is left empty: import "
-                             "the saDD file itself, or write the text with sadf -d -- -u ALL "
-                             "-P ALL", h->name);
+        col_import_warn(rep,
+                        "host '%s': CPU count unknown, so cpu_MHz is left empty: import "
+                        "the saDD file itself, or write the text with sadf -d -- -u ALL "
+                        "-P ALL",
+                        h->name);
     }
     if (isnan(c->core_MHz)) {
         cpu_note(c, "sar: clock speed unknown (give --core-MHz): cpu_MHz empty");
-        col_import_warn(rep, "host '%s': sar records no clock speed and the file is not from "
-                             "this machine: cpu_MHz left empty, so plan cannot size it; give "
-                             "--core-MHz N (nominal MHz of one CPU)", h->name);
+        col_import_warn(rep,
+                        "host '%s': sar records no clock speed and the file is not from "
+                        "this machine: cpu_MHz left empty, so plan cannot size it; give "
+                        "--core-MHz N (nominal MHz of one CPU)",
+                        h->name);
     }
     if (!c->model) {
         cpu_note(c, "sar: CPU model unknown (give --cpu-model)");
-        col_import_warn(rep, "host '%s': CPU model unknown (sar records none): give "
-                             "--cpu-model TEXT (its /proc/cpuinfo 'model name') so plan can "
-                             "rate its CPU", h->name);
+        col_import_warn(rep,
+                        "host '%s': CPU model unknown (sar records none): give "
+                        "--cpu-model TEXT (its /proc/cpuinfo 'model name') so plan can "
+                        "rate its CPU",
+                        h->name);
     }
 }
 
 /* What sar tells about the host: its name and logical CPUs, plus the CPU facts of
  * host_cpu. */
 static void
-host_inventory(struct ks_dataset *ds, size_t ent, const struct sar_host *h,
-               const struct sar_cpu *c)
+host_inventory(struct ks_dataset *ds, size_t ent, const struct sar_host *h, const struct sar_cpu *c)
 {
     ks_inv_set(ds, ent, "hostname", h->name);
     if (h->ncpu > 0)

@@ -162,8 +162,7 @@ col_cpu_model_name(const struct col_cpuinfo *ci, char *out, size_t cap)
     /* A name without a digit ("AMD EPYC", what a VM on this project's machine shows)
      * names no generation; family and model numbers do (AMD family 23 = Zen/Zen 2,
      * 25 = Zen 3/4, 26 = Zen 5), so the CPU rating table can tell them apart. */
-    if (ci->model[0] && !strpbrk(ci->model, "0123456789") && ci->family >= 0 &&
-        ci->model_no >= 0)
+    if (ci->model[0] && !strpbrk(ci->model, "0123456789") && ci->family >= 0 && ci->model_no >= 0)
         snprintf(out, cap, "%.90s (family %d model %d)", ci->model, ci->family, ci->model_no);
     else
         snprintf(out, cap, "%s", ci->model);

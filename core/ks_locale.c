@@ -7,7 +7,6 @@
 
 #include "core/ks_util.h"
 
-
 void
 ks_locale_init(void)
 {

@@ -48,8 +48,8 @@ allocation(const struct ks_dataset *ds, size_t e, double *cpu, double *mem, stru
                        inv_line(ds, e), ks_dataset_entity(ds, e),
                        no_mem ? "mem_used_MiB" : "cpu_MHz", miss,
                        no_mem ? "fill 'mem_MiB' in inventory.csv"
-                           : "give the CPU clock when importing (kasane import FORMAT ... "
-                             "--core-MHz N) or fill 'cores' and 'core_MHz' in inventory.csv");
+                              : "give the CPU clock when importing (kasane import FORMAT ... "
+                                "--core-MHz N) or fill 'cores' and 'core_MHz' in inventory.csv");
     return 0;
 }
 

@@ -324,18 +324,12 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_proc_stat),
-        cmocka_unit_test(test_meminfo),
-        cmocka_unit_test(test_diskstats),
-        cmocka_unit_test(test_net_dev),
-        cmocka_unit_test(test_cpuinfo_os_cpulist),
-        cmocka_unit_test(test_cpu_model_name),
-        cmocka_unit_test(test_deltas_wrap_rereg),
-        cmocka_unit_test(test_cpu_pcts),
-        cmocka_unit_test(test_disk_nic_rates),
-        cmocka_unit_test(test_row_time_and_deadlines),
-        cmocka_unit_test(test_hypervisor_maps),
-        cmocka_unit_test(test_parsers_random_bytes),
+        cmocka_unit_test(test_proc_stat),          cmocka_unit_test(test_meminfo),
+        cmocka_unit_test(test_diskstats),          cmocka_unit_test(test_net_dev),
+        cmocka_unit_test(test_cpuinfo_os_cpulist), cmocka_unit_test(test_cpu_model_name),
+        cmocka_unit_test(test_deltas_wrap_rereg),  cmocka_unit_test(test_cpu_pcts),
+        cmocka_unit_test(test_disk_nic_rates),     cmocka_unit_test(test_row_time_and_deadlines),
+        cmocka_unit_test(test_hypervisor_maps),    cmocka_unit_test(test_parsers_random_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
