@@ -42,6 +42,14 @@ next_line(const char *s)
     return nl ? nl + 1 : s + strlen(s);
 }
 
+/* ASCII white space, whatever LC_CTYPE says: kasane top takes LC_CTYPE from the
+ * environment, and isspace() of a Latin-1 locale would also split at byte 0xa0. */
+static int
+is_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 /* Copy a whitespace-delimited word (at most cap-1 bytes); returns the end of it. */
 static const char *
 scan_word(const char *s, char *out, size_t cap)
@@ -49,7 +57,7 @@ scan_word(const char *s, char *out, size_t cap)
     size_t n = 0;
     while (*s == ' ' || *s == '\t')
         s++;
-    while (*s && !isspace((unsigned char)*s)) {
+    while (*s && !is_space((unsigned char)*s)) {
         if (n + 1 < cap)
             out[n++] = *s;
         s++;
@@ -262,7 +270,7 @@ cpuinfo_kv(const char *line, const char *key, char *out, size_t cap)
         p++;
     const char *e = strchr(p, '\n');
     size_t n = e ? (size_t)(e - p) : strlen(p);
-    while (n > 0 && isspace((unsigned char)p[n - 1]))
+    while (n > 0 && is_space((unsigned char)p[n - 1]))
         n--;
     if (n >= cap)
         n = cap - 1;
