@@ -39,10 +39,12 @@ help(void)
            "  --vm-mem-MiB MIB       planetlab: memory of every VM\n"
            "  --cloudsim-types       planetlab: CloudSim's VM types 2500/2000/1000/500 MHz\n"
            "                         with 870/1740/1740/613 MiB, by file index %% 4\n"
-           "  --core-MHz MHZ         sar, perfmon: clock of one logical CPU, for cpu_MHz;\n"
-           "                         rvtools: clock of VMs whose host has no vHost row\n"
-           "  --cpu-model MODEL      perfmon: the CPU model (Win32_Processor Name);\n"
-           "                         rvtools: of VMs whose host has no vHost row\n"
+           "  --core-MHz MHZ         sar, perfmon: clock of one logical CPU, for cpu_MHz (sar\n"
+           "                         default: this machine's, when the file's host name is\n"
+           "                         its own); rvtools: clock of VMs whose host has no vHost row\n"
+           "  --cpu-model MODEL      sar, perfmon: CPU model (as /proc/cpuinfo or Win32_Processor\n"
+           "                         Name print it), for its rating (sar default: this machine's,\n"
+           "                         as for --core-MHz); rvtools: of VMs whose host has no vHost row\n"
            "  --cores N, --threads N perfmon: physical cores and logical CPUs (default:\n"
            "                         the log's Processor(N) instances, else --cores)\n"
            "  --mem-MiB MIB          perfmon: installed memory (used = it - Available MBytes)\n"
@@ -64,11 +66,11 @@ enum {
     O_VM_MEM,
     O_CLOUDSIM,
     O_CORE_MHZ,
+    O_CPU_MODEL,
     O_KIND,
     O_SADF,
     O_FORCE,
     O_APPEND,
-    O_CPU_MODEL,
     O_CORES,
     O_THREADS,
     O_MEM,
@@ -88,11 +90,11 @@ static const struct option longopts[] = {
     {"vm-mem-MiB", required_argument, NULL, O_VM_MEM},
     {"cloudsim-types", no_argument, NULL, O_CLOUDSIM},
     {"core-MHz", required_argument, NULL, O_CORE_MHZ},
+    {"cpu-model", required_argument, NULL, O_CPU_MODEL},
     {"kind", required_argument, NULL, O_KIND},
     {"sadf", required_argument, NULL, O_SADF},
     {"force", no_argument, NULL, O_FORCE},
     {"append", no_argument, NULL, O_APPEND},
-    {"cpu-model", required_argument, NULL, O_CPU_MODEL},
     {"cores", required_argument, NULL, O_CORES},
     {"threads", required_argument, NULL, O_THREADS},
     {"mem-MiB", required_argument, NULL, O_MEM},
@@ -118,12 +120,12 @@ opt_class(int c)
         return COL_OPT_VM_SIZE;
     case O_CORE_MHZ:
         return COL_OPT_CORE_MHZ;
+    case O_CPU_MODEL:
+        return COL_OPT_CPU_MODEL;
     case O_KIND:
         return COL_OPT_KIND;
     case O_SADF:
         return COL_OPT_SADF;
-    case O_CPU_MODEL:
-        return COL_OPT_CPU_MODEL;
     case O_CORES:
     case O_THREADS:
     case O_MEM:
@@ -243,6 +245,13 @@ parse_opt(int c, struct col_import_opts *o, struct iflags *fl)
     case O_CLOUDSIM:
         o->cloudsim_types = 1;
         return 0;
+    case O_CPU_MODEL: { /* it becomes inventory text: printable, as names are */
+        struct ks_err e = {0};
+        if (!*optarg || ks_dataset_check_name("--cpu-model", 0, "value", optarg, &e) < 0)
+            return cmd_usage_error("import", "%s", e.code ? e.msg : "--cpu-model: empty");
+        o->cpu_model = optarg;
+        return 0;
+    }
     case O_KIND:
         o->kind = optarg;
         if (strcmp(optarg, "physical") && strcmp(optarg, "vm") && strcmp(optarg, "host"))
@@ -250,9 +259,6 @@ parse_opt(int c, struct col_import_opts *o, struct iflags *fl)
         return 0;
     case O_SADF:
         o->sadf = optarg;
-        return 0;
-    case O_CPU_MODEL:
-        o->cpu_model = optarg;
         return 0;
     case O_CORES:
         return num_arg("--cores", optarg, &o->cores);
@@ -396,6 +402,8 @@ cmd_import(int argc, char **argv)
         rc = cmd_import_append(dest, o.out_dir, &err);
     o.out_dir = dest;
     rc = cmd_outdir_end("import", od, rc, &err);
+    for (size_t i = 0; rc == KS_EXIT_OK && i < rep.nwarn; i++)
+        fprintf(stderr, "kasane import: warning: %s\n", rep.warn[i]);
     if (rc == KS_EXIT_OK && !fl.quiet) {
         print_summary(&o, &rep);
         if (fl.append && existing)

@@ -1,12 +1,12 @@
 /* kasane top: the ncurses monitor - argument parsing and wiring of feed and terminal. */
 #include <getopt.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/ks_locale.h"
 #include "tui/tui_feed.h"
 #include "tui/tui_fit.h"
 #include "tui/tui_live.h"
@@ -195,7 +195,9 @@ cmd_top(int argc, char **argv)
     }
     if (a.catalog)
         tui_fit_rate_source(&hm, m.cpu_model, m.cores, m.threads, m.core_MHz);
-    setlocale(LC_ALL, "");
+    /* LC_CTYPE only, for ncursesw's wide characters: numbers on the screen and in a
+     * --record dataset keep '.' decimals under any LC_NUMERIC (core/ks_locale.h). */
+    ks_locale_ctype_from_env();
     struct tui_opts o = {.interval_s = a.interval_s,
                          .count = a.count,
                          .replay = a.replay != NULL,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/ks_locale.h"
 #include "core/ks_manifest.h"
 
 const struct cmd_entry cmd_table[] = {
@@ -189,6 +190,9 @@ print_help(FILE *f)
 int
 main(int argc, char **argv)
 {
+    /* '.' decimals in every file and message whatever LC_ALL, LC_NUMERIC or LANG say
+     * (core/ks_locale.h); only top takes LC_CTYPE from the environment. */
+    ks_locale_init();
     if (argc < 2) {
         print_help(stderr);
         return KS_EXIT_USAGE;

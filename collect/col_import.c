@@ -24,7 +24,7 @@ typedef int (*import_fn)(const struct col_import_opts *, struct col_isink *,
 
 const struct col_import_format col_import_formats[] = {
     {"sar", "sysstat saDD files (via sadf -d -U) or sadf -d text",
-     COL_OPT_CORE_MHZ | COL_OPT_KIND | COL_OPT_SADF, 1},
+     COL_OPT_CORE_MHZ | COL_OPT_CPU_MODEL | COL_OPT_KIND | COL_OPT_SADF, 1},
     {"bitbrains", "GWA-T-12 Bitbrains per-VM files (';' + TAB separated)",
      COL_OPT_STEP | COL_OPT_KIND, 1},
     {"planetlab", "CloudSim PlanetLab directories (one CPU % per line, 5-minute steps)",
@@ -68,6 +68,8 @@ col_import_report_fini(struct col_import_report *r)
     free(r->ent);
     for (size_t i = 0; i < r->nnotes; i++)
         free(r->notes[i]);
+    for (size_t i = 0; i < r->nwarn; i++)
+        free(r->warn[i]);
     memset(r, 0, sizeof *r);
 }
 
@@ -87,6 +89,23 @@ col_import_note(struct col_import_report *r, const char *fmt, ...)
     va_end(ap);
     ks_escape(buf, sizeof buf, raw); /* notes quote file and VM names: printed as is */
     r->notes[r->nnotes++] = ks_xstrdup(buf);
+}
+
+void
+col_import_warn(struct col_import_report *r, const char *fmt, ...)
+{
+    if (r->nwarn >= COL_IMPORT_MAX_NOTES)
+        return;
+    char raw[1024], buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    ks_escape(buf, sizeof buf, raw);
+    for (size_t i = 0; i < r->nwarn; i++)
+        if (strcmp(r->warn[i], buf) == 0)
+            return; /* one host's 30 daily files: one warning */
+    r->warn[r->nwarn++] = ks_xstrdup(buf);
 }
 
 /* The driver: one sink per import, the format's reader, then the merge and the files.

@@ -39,7 +39,7 @@ enum {
     COL_OPT_STEP = 1 << 3,      /* planetlab, bitbrains: --step */
     COL_OPT_KIND = 1 << 4,      /* sar, bitbrains, planetlab, perfmon: --kind */
     COL_OPT_SADF = 1 << 5,      /* sar: --sadf PATH */
-    COL_OPT_CPU_MODEL = 1 << 6, /* rvtools, perfmon: --cpu-model */
+    COL_OPT_CPU_MODEL = 1 << 6, /* sar, rvtools, perfmon: --cpu-model */
     COL_OPT_HW = 1 << 7,        /* perfmon: --cores, --threads, --mem-MiB */
 };
 
@@ -65,8 +65,9 @@ struct col_import_opts {
     double core_MHz;    /* sar, perfmon, rvtools: clock of one core; NaN = unknown */
     const char *kind;   /* entity kind, NULL = the format's default */
     const char *sadf;   /* sar: sadf program, NULL = "sadf" from PATH */
-    /* perfmon (rvtools: cpu_model, as the fallback for VMs without a vHost row) */
+    /* sar, perfmon; rvtools: the fallback for VMs without a vHost row */
     const char *cpu_model; /* CPU model string, NULL = unknown */
+    /* perfmon */
     double cores, threads; /* physical cores and logical CPUs; NaN = unknown */
     double mem_MiB;        /* installed memory; NaN = unknown */
     /* Called now and then during long imports (may be NULL). */
@@ -103,6 +104,10 @@ struct col_import_report {
     size_t nnotes;                     /* messages kept (at most COL_IMPORT_MAX_NOTES) */
     unsigned long notes_total;         /* messages issued */
     char *notes[COL_IMPORT_MAX_NOTES]; /* "file:line: what was skipped and why" */
+    /* What plan will lack and the option that gives it ("host 'db1': clock speed
+     * unknown: give --core-MHz N"): for stderr, also under -q. First few kept. */
+    size_t nwarn;
+    char *warn[COL_IMPORT_MAX_NOTES];
 };
 void col_import_report_fini(struct col_import_report *r);
 

@@ -46,6 +46,9 @@ void col_isink_file_done(struct col_isink *s);
 /* Keep a note for the report ("file:line: ..."); only the first few are kept. */
 void col_import_note(struct col_import_report *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Keep a warning: something plan will need that the input lacks (and how to give it). */
+void col_import_warn(struct col_import_report *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* ---- inputs ---------------------------------------------------------------------- */
 

@@ -16,8 +16,14 @@
  *   -n DEV   every interface but lo: kB/s and packets/s summed
  *
  * sysstat's kB are KiB. Entity = hostname. The CPU count comes from `sadf -H` (binary)
- * or the LINUX-RESTART records and `-P ALL` rows (text); sar has no clock speed, so
- * cpu_MHz needs --core-MHz and the inventory notes say when it is missing.
+ * or the LINUX-RESTART records and `-P ALL` rows (text). sar records neither clock
+ * speed nor CPU model: they come from --core-MHz / --cpu-model, else from this machine
+ * when the file's host name is its own (as collect reads them), else they stay empty,
+ * the inventory notes say so and the import warns naming the option to give.
+ *
+ * Older file formats: sadf refuses them ("Current sysstat version cannot read the
+ * format of this file"); `sadf -c` converts them into a temporary file in the output
+ * directory, read in their place. When that fails too, the error quotes sadf.
  *
  * Memory: sadf prints every activity for the whole file before the next one, so the
  * rows of one input file are joined in memory (one saDD file is one day: 86,400 rows
@@ -27,7 +33,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +43,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collect/col_inventory.h"
+#include "collect/col_snapshot.h"
 #include "core/ks_fault.h"
+#include "core/ks_locale.h"
 
 #define MAXF 64 /* fields per line; sadf's widest table (-r ALL) has 19 */
 
@@ -305,6 +316,16 @@ restart_record(struct sar_in *in, char **f, int n)
         get_host(in, f[0])->ncpu = ncpu;
 }
 
+/* "host;-1;time;LINUX-RESTART\t(N CPU)": sadf prints a file's first restart record
+ * before any table header when the file starts with one (a file converted by sadf -c
+ * does). */
+static int
+restart_line(const char *line)
+{
+    const char *p = strchr(line, ';');
+    return p && strncmp(p + 1, "-1;", 3) == 0;
+}
+
 /* One non-header line: a restart record, a row of the current table, or (when the
  * table is not one we use) nothing. A row with fewer fields than its header is a cut
  * row (skipped and counted); with more, the input is not what it claims (error). */
@@ -388,7 +409,7 @@ read_stream(struct sar_in *in, FILE *f, struct ks_err *err)
         if (strncmp(line, "# ", 2) == 0) {
             any_header = 1;
             rc = header_line(in, line, ln);
-        } else if (!any_header) {
+        } else if (!any_header && !restart_line(line)) {
             rc = ks_errf(err, -EINVAL,
                          "%s:%lu: not sadf -d output: expected a '# hostname;interval;"
                          "timestamp;...' header first",
@@ -407,31 +428,56 @@ read_stream(struct sar_in *in, FILE *f, struct ks_err *err)
 
 /* ---- sadf child processes -------------------------------------------------------- */
 
-/* Run sadf with args; returns a FILE reading its stdout and the child's pid. sadf's
- * own messages go to our stderr unchanged. */
-/* fork + exec rather than popen: no shell, so a file name with spaces or quotes is
- * passed to sadf as it is. */
-static FILE *
-spawn(const char *sadf, char *const *args, pid_t *pid)
+/* Start sadf with args, its stdout on out_fd and its stderr on err_fd (-1: ours).
+ * fork + exec rather than popen: no shell, so a file name with spaces or quotes is
+ * passed to sadf as it is. sadf runs with LC_ALL=C: under a decimal-comma locale it
+ * would print "92,54" (core/ks_locale.h). Returns the pid, or -1 with errno. */
+static pid_t
+sadf_start(const char *sadf, char *const *args, int out_fd, int err_fd)
 {
-    int p[2];
-    if (pipe(p) != 0)
-        return NULL;
-    *pid = fork();
-    if (*pid < 0) {
-        close(p[0]);
-        close(p[1]);
-        return NULL;
-    }
-    if (*pid == 0) {
-        dup2(p[1], 1);
-        close(p[0]);
-        close(p[1]);
+    char **env = ks_child_env();
+    pid_t pid = fork();
+    if (pid == 0) { /* only async-signal-safe calls until exec */
+        if (dup2(out_fd, 1) < 0 || (err_fd >= 0 && dup2(err_fd, 2) < 0))
+            _exit(126);
+        environ = env; /* execvp searches PATH in it and passes it on */
         execvp(sadf, args);
         _exit(127);
     }
+    int e = errno;
+    ks_child_env_free(env);
+    errno = e;
+    return pid;
+}
+
+/* Run sadf with args; returns a FILE reading its stdout (and its stderr too when
+ * merge_err) and the child's pid, or NULL with errno. The pipe is close-on-exec, so
+ * sadf holds only the ends it was given. */
+static FILE *
+spawn(const char *sadf, char *const *args, int merge_err, pid_t *pid)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return NULL;
+    *pid = sadf_start(sadf, args, p[1], merge_err ? p[1] : -1);
+    int e = errno;
     close(p[1]);
+    if (*pid < 0) {
+        close(p[0]);
+        errno = e;
+        return NULL;
+    }
     return fdopen(p[0], "r");
+}
+
+/* Wait for a child: its exit status, or -1 when a signal ended it. */
+static int
+wait_exit(pid_t pid)
+{
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* Close the pipe and wait for sadf; its exit status decides whether the rows read
@@ -439,34 +485,83 @@ spawn(const char *sadf, char *const *args, pid_t *pid)
 static int
 reap(const char *sadf, const char *path, FILE *f, pid_t pid, struct ks_err *err)
 {
-    int st = 0;
     fclose(f);
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+    int st = wait_exit(pid);
+    if (st == 0)
         return 0;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+    if (st == 127)
         return ks_errf(err, -ENOENT, "%s: cannot run '%s' (is sysstat installed?)", path, sadf);
     return ks_errf(err, -EINVAL, "%s: %s failed (status %d): not a sysstat file this sadf reads?",
-                   path, sadf, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+                   path, sadf, st);
 }
 
-/* sadf -H: the CPU count and which of the activities we want the file holds. */
-/* sadf -d fails outright when asked for an activity the file lacks (sadc records
- * disks only with -S DISK), so ask only for what the header lists. */
-static int
-sadf_header(const char *sadf, const char *path, int *ncpu, unsigned *acts, struct ks_err *err)
+/* sadf's messages, one line: blank lines dropped, lines joined with " / ", at most
+ * cap - 1 bytes (the first ones: sadf says what is wrong before how to fix it). */
+static void
+msg_add(char *msg, size_t cap, const char *line)
 {
-    char *args[] = {(char *)sadf, "-H", (char *)path, NULL};
+    size_t n = strlen(msg), k = strcspn(line, "\r\n");
+    if (!k || n + 4 >= cap)
+        return;
+    snprintf(msg + n, cap - n, "%s%.*s", n ? " / " : "", (int)k, line);
+}
+
+/* sadf's own words when it cannot read a file's format (sa_common.c
+ * handle_invalid_sa_file): the file is sysstat's, from an older version. */
+static int
+old_format(const char *msg)
+{
+    return strstr(msg, "cannot read the format of this file") != NULL ||
+           strstr(msg, "Invalid system activity file") != NULL;
+}
+
+enum { OLD_FORMAT = -EPROTO }; /* sadf_header: the file needs sadf -c */
+
+/* sadf -H prints only the file's magic line for a format it cannot read, and exits 0;
+ * sadf -d says why (and exits non-zero). Its words replace msg; returns its status. */
+static int
+probe(const char *sadf, const char *file, char *msg, size_t cap)
+{
+    char *args[] = {(char *)sadf, "-d", "-U", (char *)file, "--", "-u", NULL};
     pid_t pid;
-    FILE *f = spawn(sadf, args, &pid);
+    FILE *f = spawn(sadf, args, 1, &pid);
+    if (!f)
+        return -1;
+    char *line = NULL;
+    size_t lcap = 0;
+    msg[0] = '\0';
+    while (getline(&line, &lcap, f) > 0)
+        if (line[0] != '#' && !isdigit((unsigned char)line[0]) && strchr(line, ';') == NULL)
+            msg_add(msg, cap, line); /* sadf's words, not its rows */
+    free(line);
+    fclose(f);
+    char *how = strstr(msg, " / Try to convert"); /* sadf's advice: kasane follows it */
+    if (how)
+        *how = '\0';
+    return wait_exit(pid);
+}
+
+/* sadf -H: the CPU count and which of the activities we want the file holds. sadf -d
+ * fails outright when asked for an activity the file lacks (sadc records disks only
+ * with -S DISK), so ask only for what the header lists. stderr comes through the same
+ * pipe, so that a refusal can be quoted; returns OLD_FORMAT (msg holds sadf's words)
+ * when sadf says the format is an older one. */
+static int
+sadf_header(const char *sadf, const char *file, const char *path, int *ncpu, unsigned *acts,
+            char *msg, size_t cap, struct ks_err *err)
+{
+    char *args[] = {(char *)sadf, "-H", (char *)file, NULL};
+    pid_t pid;
+    FILE *f = spawn(sadf, args, 1, &pid);
     if (!f)
         return ks_errf(err, -errno, "%s: cannot start %s: %s", path, sadf, strerror(errno));
     char *line = NULL, *p;
-    size_t cap = 0;
+    size_t lcap = 0;
+    int listed = 0; /* sadf printed the activity list: it reads the file */
     *ncpu = 0;
     *acts = 0;
-    while (getline(&line, &cap, f) > 0) {
+    msg[0] = '\0';
+    while (getline(&line, &lcap, f) > 0) {
         if (strncmp(line, "Host:", 5) == 0 && (p = strrchr(line, '(')) != NULL)
             sscanf(p, "(%d CPU)", ncpu);
         *acts |= strstr(line, " A_CPU ") ? SEEN_CPU : 0;
@@ -474,20 +569,111 @@ sadf_header(const char *sadf, const char *path, int *ncpu, unsigned *acts, struc
         *acts |= strstr(line, " A_DISK ") ? SEEN_DISK : 0;
         *acts |= strstr(line, " A_NET_DEV ") ? SEEN_NET : 0;
         *acts |= strstr(line, " A_IO ") ? SEEN_IO : 0;
+        listed |= strncmp(line, "List of activities", 18) == 0;
+        msg_add(msg, cap, line);
     }
     free(line);
-    return reap(sadf, path, f, pid, err);
+    fclose(f);
+    int st = wait_exit(pid);
+    if (st == 0 && !listed) /* sadf -H stops after its first lines on an old format */
+        st = probe(sadf, file, msg, cap);
+    if (st == 0)
+        return 0;
+    if (st == 127)
+        return ks_errf(err, -ENOENT, "%s: cannot run '%s' (is sysstat installed?)", path, sadf);
+    if (old_format(msg))
+        return OLD_FORMAT;
+    return ks_errf(err, -EINVAL, "%s: %s failed (status %d): %s", path, sadf, st,
+                   msg[0] ? msg : "no message");
 }
 
-/* A saDD file: sadf -H, then one sadf -d -U with every activity we use. */
-static int
-read_binary(struct sar_in *in, const char *sadf, struct ks_err *err)
+/* Read the text sadf -c writes on stderr until it closes it; msg keeps the last cap - 1
+ * bytes (sadf reports its progress first and the failure last). */
+static void
+read_tail(int fd, char *msg, size_t cap)
 {
-    unsigned acts = 0;
-    int rc = sadf_header(sadf, in->path, &in->header_ncpu, &acts, err);
-    if (rc < 0)
-        return rc;
-    char *args[20] = {(char *)sadf, "-d", "-U", (char *)in->path, "--"};
+    FILE *f = fdopen(fd, "r");
+    char *line = NULL, buf[2048] = "";
+    size_t lcap = 0;
+    while (f && getline(&line, &lcap, f) > 0) {
+        msg_add(buf, sizeof buf, line);
+        if (strlen(buf) > sizeof buf / 2) { /* keep the newer half */
+            memmove(buf, buf + strlen(buf) - sizeof buf / 4, sizeof buf / 4 + 1);
+        }
+    }
+    free(line);
+    if (f)
+        fclose(f);
+    else
+        close(fd);
+    size_t n = strlen(buf), k = n >= cap ? cap - 1 : n;
+    memcpy(msg, buf + n - k, k);
+    msg[k] = '\0';
+}
+
+/* An older sysstat format: `sadf -c FILE` writes it in the current one to a temporary
+ * file in dir (the output directory being built: the same file system as the result,
+ * removed with it on any failure), which is then read in its place. why is sadf's
+ * refusal, quoted if the conversion fails too. Returns 0 and *out (the caller unlinks
+ * and frees it), or an error naming the file with both of sadf's messages. */
+static int
+convert_old(const char *sadf, const char *path, const char *dir, const char *why, char **out,
+            struct ks_err *err)
+{
+    char *tmp = ks_xasprintf("%s/.sar-converted-XXXXXX", dir ? dir : ".");
+    char msg[400] = "";
+    int p[2] = {-1, -1}, fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0 || pipe2(p, O_CLOEXEC) != 0) {
+        int e = errno;
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        free(tmp);
+        return ks_errf(err, -e,
+                       "%s: written by an older sysstat (%s) and no temporary file for "
+                       "sadf -c: %s",
+                       path, why, strerror(e));
+    }
+    char *args[] = {(char *)sadf, "-c", (char *)path, NULL};
+    pid_t pid = sadf_start(sadf, args, fd, p[1]);
+    close(fd);
+    close(p[1]);
+    read_tail(p[0], msg, sizeof msg);
+    int st = pid < 0 ? -1 : wait_exit(pid);
+    if (st == 0) {
+        *out = tmp;
+        return 0;
+    }
+    unlink(tmp);
+    free(tmp);
+    return ks_errf(err, -EINVAL,
+                   "%s: written by an older sysstat (sadf: %s) and 'sadf -c' could not convert "
+                   "it (status %d: %s)",
+                   path, why, st, msg[0] ? msg : "no message");
+}
+
+/* "format 0x2173 of sysstat 11.6.1" out of sadf's refusal (for the summary's note);
+ * overwrites why. */
+static const char *
+old_what(char *why)
+{
+    char ver[32] = "?", fmt[16] = "?";
+    const char *v = strstr(why, "sysstat version "), *f = strstr(why, "this file (");
+    if (v)
+        sscanf(v + 16, "%31[0-9.]", ver);
+    if (f)
+        sscanf(f + 11, "%15[0-9a-fx]", fmt);
+    snprintf(why, 64, "file format %s of sysstat %s", fmt, ver);
+    return why;
+}
+
+/* sadf -d -U with every activity we use that the file holds (acts). */
+static int
+read_tables(struct sar_in *in, const char *sadf, const char *file, unsigned acts,
+            struct ks_err *err)
+{
+    char *args[20] = {(char *)sadf, "-d", "-U", (char *)file, "--"};
     int n = 5;
     if (acts & SEEN_CPU)
         args[n++] = "-u", args[n++] = "ALL";
@@ -500,15 +686,46 @@ read_binary(struct sar_in *in, const char *sadf, struct ks_err *err)
     if (acts & SEEN_NET)
         args[n++] = "-n", args[n++] = "DEV";
     args[n] = NULL;
-    if (!(acts & SEEN_CPU))
-        return ks_errf(err, -EINVAL, "%s: the file holds no CPU activity (sadc -S ...)", in->path);
     pid_t pid;
-    FILE *f = spawn(sadf, args, &pid);
+    FILE *f = spawn(sadf, args, 0, &pid);
     if (!f)
         return ks_errf(err, -errno, "%s: cannot start %s: %s", in->path, sadf, strerror(errno));
-    rc = read_stream(in, f, err);
+    int rc = read_stream(in, f, err);
     int rc2 = reap(sadf, in->path, f, pid, err);
     return rc < 0 ? rc : rc2;
+}
+
+/* A saDD file: sadf -H, then one sadf -d -U with every activity we use. A file of an
+ * older sysstat format is converted with sadf -c first (into dir) and read the same
+ * way; messages name the file as given. */
+static int
+read_binary(struct sar_in *in, const char *sadf, const char *dir, struct ks_err *err)
+{
+    unsigned acts = 0;
+    char why[400], *conv = NULL;
+    const char *file = in->path;
+    int rc = sadf_header(sadf, file, in->path, &in->header_ncpu, &acts, why, sizeof why, err);
+    if (rc == OLD_FORMAT && (rc = convert_old(sadf, in->path, dir, why, &conv, err)) == 0) {
+        file = conv;
+        col_import_note(in->rep, "%s: %s, converted with sadf -c", in->path, old_what(why));
+        rc = sadf_header(sadf, file, in->path, &in->header_ncpu, &acts, why, sizeof why, err);
+        if (rc == OLD_FORMAT)
+            rc = ks_errf(err, -EINVAL,
+                         "%s: sadf -c converted it, but sadf still cannot read "
+                         "it: %s",
+                         in->path, why);
+    }
+    if (rc == 0 && !(acts & SEEN_CPU))
+        rc = ks_errf(err, -EINVAL,
+                     "%s: the file holds no CPU activity (record it with sadc "
+                     "-S ... including CPU, as sa1 does)",
+                     in->path);
+    if (rc == 0)
+        rc = read_tables(in, sadf, file, acts, err);
+    if (conv)
+        unlink(conv);
+    free(conv);
+    return rc;
 }
 
 /* ---- one input file -------------------------------------------------------------- */
@@ -572,19 +789,123 @@ row_metrics(const struct sar_row *r, double ncpu, double core_MHz, double *m)
     }
 }
 
-/* What sar tells about the host: its name, logical CPUs and (from the user) clock. */
+/* The CPU facts sar does not record (clock, model, cores), each with its source for the
+ * inventory's notes. */
+struct sar_cpu {
+    double core_MHz; /* NaN unknown */
+    const char *model;
+    int sockets, cores; /* -1 unknown */
+    char notes[1024];
+    struct col_inventory me; /* this machine's CPU, when the file is its own */
+};
+
+static void cpu_note(struct sar_cpu *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void
-host_inventory(struct ks_dataset *ds, size_t ent, const struct sar_host *h, double core_MHz)
+cpu_note(struct sar_cpu *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    col_list_appendf(c->notes, sizeof c->notes, "; ", fmt, ap);
+    va_end(ap);
+}
+
+/* 1 when host is this machine (sadc records uname's nodename, which gethostname
+ * returns) with as many CPUs as the file says; c->me then holds its CPU (/proc/cpuinfo,
+ * cpufreq, sysfs topology, as collect reads them). */
+static int
+this_machine(const struct sar_host *h, struct sar_cpu *c)
+{
+    char me[256];
+    struct col_root root;
+    struct ks_err err = {0};
+    if (gethostname(me, sizeof me) != 0 || strcmp(me, h->name) != 0 ||
+        col_root_open(&root, NULL, 0, &err) < 0)
+        return 0;
+    col_inventory_cpu(&root, &c->me);
+    col_root_close(&root);
+    if (h->ncpu > 0 && c->me.threads > 0 && c->me.threads != h->ncpu) {
+        cpu_note(c,
+                 "sar: host name is this machine's, but it has %d CPUs and the file %d: "
+                 "its CPU facts not used",
+                 c->me.threads, h->ncpu);
+        return 0;
+    }
+    return 1;
+}
+
+/* Clock and model: an option given wins (the user said so, and it must matter), then
+ * this machine when the file is its own, else unknown with a warning naming the option
+ * that gives it. */
+static void
+host_cpu(const struct col_import_opts *o, struct sar_host *h, struct sar_cpu *c,
+         struct col_import_report *rep)
+{
+    memset(c, 0, sizeof *c);
+    c->core_MHz = o->core_MHz;
+    c->model = o->cpu_model;
+    c->sockets = c->cores = -1;
+    int local = (isnan(c->core_MHz) || !c->model || h->ncpu <= 0) && this_machine(h, c);
+    if (local) {
+        c->sockets = c->me.sockets;
+        c->cores = c->me.cores;
+        if (h->ncpu <= 0 && c->me.threads > 0)
+            h->ncpu = c->me.threads;
+        if (isnan(c->core_MHz))
+            c->core_MHz = c->me.core_MHz;
+        if (!c->model && c->me.cpu_model[0])
+            c->model = c->me.cpu_model;
+        cpu_note(c, "sar: the file's host is this machine: %s%s%s read here",
+                 isnan(o->core_MHz) ? "core_MHz, " : "", o->cpu_model ? "" : "cpu_model, ",
+                 "sockets and cores");
+        if (c->me.notes[0])
+            cpu_note(c, "this machine: %s", c->me.notes);
+    }
+    if (!isnan(o->core_MHz))
+        cpu_note(c, "sar: core_MHz from --core-MHz");
+    if (o->cpu_model)
+        cpu_note(c, "sar: cpu_model from --cpu-model");
+    if (h->ncpu <= 0) {
+        cpu_note(c, "sar: CPU count unknown (no sadf -H, restart record or -P ALL rows): "
+                    "cpu_MHz empty");
+        col_import_warn(rep,
+                        "host '%s': CPU count unknown, so cpu_MHz is left empty: import "
+                        "the saDD file itself, or write the text with sadf -d -- -u ALL "
+                        "-P ALL",
+                        h->name);
+    }
+    if (isnan(c->core_MHz)) {
+        cpu_note(c, "sar: clock speed unknown (give --core-MHz): cpu_MHz empty");
+        col_import_warn(rep,
+                        "host '%s': sar records no clock speed and the file is not from "
+                        "this machine: cpu_MHz left empty, so plan cannot size it; give "
+                        "--core-MHz N (nominal MHz of one CPU)",
+                        h->name);
+    }
+    if (!c->model) {
+        cpu_note(c, "sar: CPU model unknown (give --cpu-model)");
+        col_import_warn(rep,
+                        "host '%s': CPU model unknown (sar records none): give "
+                        "--cpu-model TEXT (its /proc/cpuinfo 'model name') so plan can "
+                        "rate its CPU",
+                        h->name);
+    }
+}
+
+/* What sar tells about the host: its name and logical CPUs, plus the CPU facts of
+ * host_cpu. */
+static void
+host_inventory(struct ks_dataset *ds, size_t ent, const struct sar_host *h, const struct sar_cpu *c)
 {
     ks_inv_set(ds, ent, "hostname", h->name);
     if (h->ncpu > 0)
         ks_inv_set_num(ds, ent, "threads", h->ncpu);
-    ks_inv_set_num(ds, ent, "core_MHz", core_MHz);
-    ks_inv_set(ds, ent, "notes",
-               h->ncpu <= 0      ? "sar: CPU count unknown (no sadf -H, restart record or -P "
-                                   "ALL rows): cpu_MHz empty"
-               : isnan(core_MHz) ? "sar: clock speed unknown (pass --core-MHz): cpu_MHz empty"
-                                 : "sar: clock speed from --core-MHz");
+    ks_inv_set_num(ds, ent, "core_MHz", c->core_MHz);
+    ks_inv_set(ds, ent, "cpu_model", c->model);
+    if (c->sockets > 0)
+        ks_inv_set_num(ds, ent, "sockets", c->sockets);
+    if (c->cores > 0)
+        ks_inv_set_num(ds, ent, "cores", c->cores);
+    ks_inv_set(ds, ent, "notes", c->notes);
 }
 
 /* Each host of the file becomes one sorted run in the sink. */
@@ -594,13 +915,15 @@ emit(struct sar_in *in, const struct col_import_opts *o, struct col_isink *s)
 {
     struct ks_dataset *ds = col_isink_ds(s);
     double m[KS_NMETRIC];
+    struct sar_cpu cpu;
     for (size_t i = 0; i < in->nh; i++) {
         struct sar_host *h = &in->hosts[i];
         long known = ks_dataset_find(ds, h->name);
         size_t ent = ks_dataset_add_entity(ds, h->name, o->kind ? o->kind : "physical");
         if (h->ncpu <= 0 && known >= 0 && ks_inv_num(ds, ent, "threads") > 0)
             h->ncpu = (int)ks_inv_num(ds, ent, "threads");
-        host_inventory(ds, ent, h, o->core_MHz);
+        host_cpu(o, h, &cpu, in->rep);
+        host_inventory(ds, ent, h, &cpu);
         if (h->n) /* qsort wants a non-NULL base even for 0 rows */
             qsort(h->rows, h->n, sizeof *h->rows, cmp_row);
         col_isink_run(s);
@@ -611,7 +934,7 @@ emit(struct sar_in *in, const struct col_import_opts *o, struct col_isink *s)
                 mem_MiB = h->rows[r].mem_total_KiB / 1024;
             if (!(h->rows[r].seen & SEEN_CPU))
                 continue; /* a time with no CPU row is not a sample */
-            row_metrics(&h->rows[r], h->ncpu > 0 ? h->ncpu : NAN, o->core_MHz, m);
+            row_metrics(&h->rows[r], h->ncpu > 0 ? h->ncpu : NAN, cpu.core_MHz, m);
             col_isink_put(s, h->rows[r].t, (uint32_t)ent, h->rows[r].interval_s, m);
         }
         ks_inv_set_num(ds, ent, "mem_MiB", mem_MiB);
@@ -648,7 +971,7 @@ import_file(const struct col_import_opts *o, const char *path, int from_dir, str
     struct sar_in in = {.path = path, .rep = rep};
     ks_map_init(&in.host_ix);
     if (ft == FT_BINARY) {
-        rc = read_binary(&in, o->sadf ? o->sadf : "sadf", err);
+        rc = read_binary(&in, o->sadf ? o->sadf : "sadf", o->out_dir, err);
     } else {
         FILE *f = ks_fopen_read(path);
         if (!f)

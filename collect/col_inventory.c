@@ -156,6 +156,18 @@ read_topology(const struct col_root *root, struct col_inventory *inv)
     }
 }
 
+void
+col_cpu_model_name(const struct col_cpuinfo *ci, char *out, size_t cap)
+{
+    /* A name without a digit ("AMD EPYC", what a VM on this project's machine shows)
+     * names no generation; family and model numbers do (AMD family 23 = Zen/Zen 2,
+     * 25 = Zen 3/4, 26 = Zen 5), so the CPU rating table can tell them apart. */
+    if (ci->model[0] && !strpbrk(ci->model, "0123456789") && ci->family >= 0 && ci->model_no >= 0)
+        snprintf(out, cap, "%.90s (family %d model %d)", ci->model, ci->family, ci->model_no);
+    else
+        snprintf(out, cap, "%s", ci->model);
+}
+
 static void
 read_cpuinfo(const struct col_root *root, struct col_inventory *inv, int *hv_flag)
 {
@@ -163,7 +175,7 @@ read_cpuinfo(const struct col_root *root, struct col_inventory *inv, int *hv_fla
     struct col_cpuinfo ci;
     *hv_flag = 0;
     if (col_root_read(root, "proc/cpuinfo", &b) == 0 && col_parse_cpuinfo(b.p, &ci) == 0) {
-        snprintf(inv->cpu_model, sizeof inv->cpu_model, "%s", ci.model);
+        col_cpu_model_name(&ci, inv->cpu_model, sizeof inv->cpu_model);
         *hv_flag = ci.hypervisor_flag;
         if (inv->threads < 0 && ci.nproc > 0)
             inv->threads = ci.nproc;
@@ -351,13 +363,29 @@ read_system(const struct col_root *root, struct col_inventory *inv)
         inv->hostname[0] = '\0';
 }
 
+/* Everything unknown. */
+static void
+inventory_init(struct col_inventory *inv)
+{
+    memset(inv, 0, sizeof *inv);
+    inv->sockets = inv->cores = inv->threads = -1;
+    inv->mem_MiB = inv->nic_Mbps = inv->core_MHz = NAN;
+}
+
+void
+col_inventory_cpu(const struct col_root *root, struct col_inventory *inv)
+{
+    int hv_flag;
+    inventory_init(inv);
+    read_topology(root, inv);
+    read_cpuinfo(root, inv, &hv_flag);
+}
+
 void
 col_inventory_read(const struct col_root *root, int include_dm, struct col_inventory *inv)
 {
     int hv_flag;
-    memset(inv, 0, sizeof *inv);
-    inv->sockets = inv->cores = inv->threads = -1;
-    inv->mem_MiB = inv->nic_Mbps = NAN;
+    inventory_init(inv);
     read_system(root, inv);
     read_topology(root, inv);
     read_cpuinfo(root, inv, &hv_flag);

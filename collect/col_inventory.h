@@ -12,6 +12,7 @@
 #ifndef COL_INVENTORY_H
 #define COL_INVENTORY_H
 
+#include "collect/col_parse.h"
 #include "collect/col_root.h"
 #include "core/ks_dataset.h"
 
@@ -39,6 +40,14 @@ struct col_inventory {
 /* Read the inventory of the tree's machine. Never fails: what cannot be read stays
  * unknown and is named in notes. include_dm as in col_opts. */
 void col_inventory_read(const struct col_root *root, int include_dm, struct col_inventory *inv);
+/* The CPU part of col_inventory_read alone: sockets, cores, threads, cpu_model and
+ * core_MHz (with notes saying what is missing); everything else stays unknown. For an
+ * importer whose file came from this machine (sar). Never fails. */
+void col_inventory_cpu(const struct col_root *root, struct col_inventory *inv);
+/* inventory.csv's cpu_model from /proc/cpuinfo: the model name, with " (family F
+ * model M)" appended when the name holds no digit (a bare "AMD EPYC" names no
+ * generation); out has cap bytes. */
+void col_cpu_model_name(const struct col_cpuinfo *ci, char *out, size_t cap);
 /* Fill inv->ips from this machine's interfaces (getifaddrs; loopback and IPv6
  * link-local left out: they never name a machine to its peers). */
 void col_inventory_ips(struct col_inventory *inv);

@@ -42,6 +42,14 @@ next_line(const char *s)
     return nl ? nl + 1 : s + strlen(s);
 }
 
+/* ASCII white space, whatever LC_CTYPE says: kasane top takes LC_CTYPE from the
+ * environment, and isspace() of a Latin-1 locale would also split at byte 0xa0. */
+static int
+is_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 /* Copy a whitespace-delimited word (at most cap-1 bytes); returns the end of it. */
 static const char *
 scan_word(const char *s, char *out, size_t cap)
@@ -49,7 +57,7 @@ scan_word(const char *s, char *out, size_t cap)
     size_t n = 0;
     while (*s == ' ' || *s == '\t')
         s++;
-    while (*s && !isspace((unsigned char)*s)) {
+    while (*s && !is_space((unsigned char)*s)) {
         if (n + 1 < cap)
             out[n++] = *s;
         s++;
@@ -262,13 +270,22 @@ cpuinfo_kv(const char *line, const char *key, char *out, size_t cap)
         p++;
     const char *e = strchr(p, '\n');
     size_t n = e ? (size_t)(e - p) : strlen(p);
-    while (n > 0 && isspace((unsigned char)p[n - 1]))
+    while (n > 0 && is_space((unsigned char)p[n - 1]))
         n--;
     if (n >= cap)
         n = cap - 1;
     memcpy(out, p, n);
     out[n] = '\0';
     return 1;
+}
+
+/* A cpuinfo number such as "cpu family : 26": 0-9999, else -1 (a fake tree may hold
+ * anything). */
+static int
+small_int(const char *v)
+{
+    long x;
+    return ks_parse_long(v, &x) == 0 && x >= 0 && x < 10000 ? (int)x : -1;
 }
 
 /* Keys are padded with tabs before the colon ("cpu MHz\t\t: 2596.098"); the first
@@ -279,6 +296,7 @@ col_parse_cpuinfo(const char *buf, struct col_cpuinfo *out)
     char v[4096];
     memset(out, 0, sizeof *out);
     out->mhz = NAN;
+    out->family = out->model_no = -1;
     for (const char *s = buf; *s; s = next_line(s)) {
         if (cpuinfo_kv(s, "processor", v, sizeof v))
             out->nproc++;
@@ -287,6 +305,10 @@ col_parse_cpuinfo(const char *buf, struct col_cpuinfo *out)
             snprintf(out->model, sizeof out->model, "%.127s", v);
         else if (isnan(out->mhz) && cpuinfo_kv(s, "cpu MHz", v, sizeof v))
             out->mhz = strtod(v, NULL);
+        else if (out->family < 0 && cpuinfo_kv(s, "cpu family", v, sizeof v))
+            out->family = small_int(v);
+        else if (out->model_no < 0 && cpuinfo_kv(s, "model", v, sizeof v))
+            out->model_no = small_int(v);
         else if (cpuinfo_kv(s, "flags", v, sizeof v)) {
             /* whole-word match: "hypervisor" must not match a longer flag */
             const char *h = strstr(v, "hypervisor");

@@ -120,12 +120,15 @@ int col_parse_net_dev(const char *buf, struct col_netdev *out);
 void col_netdev_fini(struct col_netdev *nd);
 
 /* /proc/cpuinfo: first "model name" (or "Processor"/"cpu model" on other
- * architectures), first "cpu MHz", the x86 "hypervisor" flag, processor count. */
+ * architectures), first "cpu MHz", the x86 "hypervisor" flag, processor count, and
+ * the x86 "cpu family" and "model" numbers (which tell generations apart when the
+ * model name does not: a VM may see just "AMD EPYC"). */
 struct col_cpuinfo {
     char model[128]; /* empty when unknown */
     double mhz;      /* NaN when unknown */
     int hypervisor_flag;
     int nproc;
+    int family, model_no; /* decimal, as cpuinfo prints them; -1 when absent */
 };
 int col_parse_cpuinfo(const char *buf, struct col_cpuinfo *out);
 

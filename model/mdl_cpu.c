@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,12 +208,16 @@ mdl_cpu_rate(const struct mdl_cpu_table *t, const struct ks_dataset *ds, size_t 
     const char *given = ks_inv_str(ds, e, "cpu_perf");
     if (given && *given) {
         double v = ks_inv_num(ds, e, "cpu_perf");
+        unsigned long line = ds->inv.lines ? ds->inv.lines[e] : 0; /* 0: a merged room */
+        char at[32] = "";
+        if (line)
+            snprintf(at, sizeof at, ":%lu", line);
         if (!(v > 0 && v < 1000))
             return ks_errf(err, -EINVAL,
-                           "inventory.csv:%lu: entity '%s': column 'cpu_perf': '%s' is not a "
+                           "inventory.csv%s: entity '%s': column 'cpu_perf': '%s' is not a "
                            "rating in (0, 1000) (1.0 = a Xeon E5450 core; empty = look up "
                            "cpu_model)",
-                           ds->inv.lines ? ds->inv.lines[e] : 0, ks_dataset_entity(ds, e), given);
+                           at, ks_dataset_entity(ds, e), given);
         out->perf = v;
         out->origin = MDL_CPU_INVENTORY;
         return 0;

@@ -12,6 +12,7 @@
  * to its inventory allocation (and counts as a gap); without one it is an error.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +28,17 @@ is_source(const struct ks_dataset *ds, size_t e)
     return !(kind && strcmp(kind, "host") == 0);
 }
 
-static unsigned long
-inv_line(const struct ks_dataset *ds, size_t e)
+/* "inventory.csv:LINE" of entity e into buf, or "inventory.csv" when the line is not
+ * known (a room of several datasets, merged). */
+static const char *
+inv_at(const struct ks_dataset *ds, size_t e, char *buf, size_t n)
 {
-    return ds->inv.lines ? ds->inv.lines[e] : 0;
+    unsigned long line = ds->inv.lines ? ds->inv.lines[e] : 0;
+    if (line)
+        snprintf(buf, n, "inventory.csv:%lu", line);
+    else
+        snprintf(buf, n, "inventory.csv");
+    return buf;
 }
 
 /* Logical CPUs of entity e: threads when known, else cores (NaN: neither). */
@@ -51,11 +59,17 @@ allocation(const struct ks_dataset *ds, size_t e, double *cpu, double *mem, stru
     *cpu = logical_cpus(ds, e) * mhz;
     const char *miss = isnan(cores) ? "cores" : isnan(mhz) ? "core_MHz" : isnan(*mem) ? "mem_MiB"
                                                                                       : NULL;
-    if (miss)
+    int no_mem = miss && strcmp(miss, "mem_MiB") == 0;
+    char at[48];
+    if (miss) /* say what to give: a sar file has cpu_pct but no clock speed */
         return ks_errf(err, -EINVAL,
-                       "inventory.csv:%lu: entity '%s' has no samples to plan from and no "
-                       "'%s' to plan its allocation",
-                       inv_line(ds, e), ks_dataset_entity(ds, e), miss);
+                       "%s: entity '%s' has no %s samples to plan from and no "
+                       "'%s' to plan its allocation; %s",
+                       inv_at(ds, e, at, sizeof at), ks_dataset_entity(ds, e),
+                       no_mem ? "mem_used_MiB" : "cpu_MHz", miss,
+                       no_mem ? "fill 'mem_MiB' in inventory.csv"
+                              : "give the CPU clock when importing (kasane import FORMAT ... "
+                                "--core-MHz N) or fill 'cores' and 'core_MHz' in inventory.csv");
     return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/ks_locale.h"
 #include "report/rpt_gp_check.h"
 #include "report/rpt_util.h"
 
@@ -404,14 +405,16 @@ gp_spawn(const char *exe, const char *outdir, int logfd, int *in)
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
         return -1;
+    char **env = ks_child_env(); /* LC_ALL=C: gnuplot reads '.' decimals (ks_locale.h) */
     pid_t pid = fork();
     if (pid == 0) { /* only async-signal-safe calls until exec */
         if (dup2(fds[0], 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0 || chdir(outdir) != 0)
             _exit(126);
-        execl(exe, "gnuplot", (char *)NULL);
+        execle(exe, "gnuplot", (char *)NULL, env);
         _exit(127);
     }
     int e = errno;
+    ks_child_env_free(env);
     close(fds[0]);
     if (pid < 0) {
         close(fds[1]);

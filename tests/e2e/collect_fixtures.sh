@@ -47,6 +47,8 @@ expect kvm-guest mem_pgin_KiBps 1024
 inv kvm-guest nic_Mbps ""
 inv kvm-guest nics "eth0:?"
 inv kvm-guest hypervisor kvm
+inv kvm-guest cpu_model "AMD EPYC (family 23 model 49)"
+inv two-socket-host cpu_model "Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz"
 
 expect xen-guest cpu_steal_pct 10
 expect xen-guest disk_read_iops 5

@@ -90,6 +90,36 @@ test_net_dev(void **state)
     col_netdev_fini(&nd);
 }
 
+/* A model name without a digit gets the x86 family and model numbers, so that the CPU
+ * rating table can tell EPYC generations apart; names with a number stay as they are. */
+static void
+test_cpu_model_name(void **state)
+{
+    (void)state;
+    struct col_cpuinfo ci;
+    char name[128];
+    col_parse_cpuinfo("processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 26\n"
+                      "model\t\t: 2\nmodel name\t: AMD EPYC\nstepping\t: 1\n",
+                      &ci);
+    assert_int_equal(ci.family, 26);
+    assert_int_equal(ci.model_no, 2);
+    col_cpu_model_name(&ci, name, sizeof name);
+    assert_string_equal(name, "AMD EPYC (family 26 model 2)");
+    col_parse_cpuinfo("processor: 0\ncpu family: 6\nmodel: 106\n"
+                      "model name: Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz\n",
+                      &ci);
+    col_cpu_model_name(&ci, name, sizeof name);
+    assert_string_equal(name, "Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz");
+    /* No family line (arm64, a fake tree): the bare name stays bare. */
+    col_parse_cpuinfo("processor: 0\nmodel name: AMD EPYC\n", &ci);
+    col_cpu_model_name(&ci, name, sizeof name);
+    assert_string_equal(name, "AMD EPYC");
+    /* Garbage numbers are unknown, not 0. */
+    col_parse_cpuinfo("processor: 0\ncpu family: -3\nmodel: 1e9\nmodel name: X\n", &ci);
+    assert_int_equal(ci.family, -1);
+    assert_int_equal(ci.model_no, -1);
+}
+
 static void
 test_cpuinfo_os_cpulist(void **state)
 {
@@ -104,6 +134,7 @@ test_cpuinfo_os_cpulist(void **state)
     assert_string_equal(ci.model, "AMD EPYC");
     assert_true(ci.mhz == 2596.098);
     assert_int_equal(ci.hypervisor_flag, 1);
+    assert_int_equal(ci.family, -1); /* absent: not 0 */
     col_parse_cpuinfo("processor: 0\nflags: fpu hypervisorx\n", &ci);
     assert_int_equal(ci.hypervisor_flag, 0); /* whole word only */
     char os[64];
@@ -293,17 +324,12 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_proc_stat),
-        cmocka_unit_test(test_meminfo),
-        cmocka_unit_test(test_diskstats),
-        cmocka_unit_test(test_net_dev),
-        cmocka_unit_test(test_cpuinfo_os_cpulist),
-        cmocka_unit_test(test_deltas_wrap_rereg),
-        cmocka_unit_test(test_cpu_pcts),
-        cmocka_unit_test(test_disk_nic_rates),
-        cmocka_unit_test(test_row_time_and_deadlines),
-        cmocka_unit_test(test_hypervisor_maps),
-        cmocka_unit_test(test_parsers_random_bytes),
+        cmocka_unit_test(test_proc_stat),          cmocka_unit_test(test_meminfo),
+        cmocka_unit_test(test_diskstats),          cmocka_unit_test(test_net_dev),
+        cmocka_unit_test(test_cpuinfo_os_cpulist), cmocka_unit_test(test_cpu_model_name),
+        cmocka_unit_test(test_deltas_wrap_rereg),  cmocka_unit_test(test_cpu_pcts),
+        cmocka_unit_test(test_disk_nic_rates),     cmocka_unit_test(test_row_time_and_deadlines),
+        cmocka_unit_test(test_hypervisor_maps),    cmocka_unit_test(test_parsers_random_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
