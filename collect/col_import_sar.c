@@ -430,7 +430,7 @@ read_stream(struct sar_in *in, FILE *f, struct ks_err *err)
 
 /* Start sadf with args, its stdout on out_fd and its stderr on err_fd (-1: ours).
  * fork + exec rather than popen: no shell, so a file name with spaces or quotes is
- * passed to sadf as it is. sadf runs with LC_ALL=C: under a decimal-comma locale it
+ * passed to sadf as it is. sadf runs with LC_ALL=C.UTF-8 (C numbers): under a decimal-comma locale it
  * would print "92,54" (core/ks_locale.h). Returns the pid, or -1 with errno. */
 static pid_t
 sadf_start(const char *sadf, char *const *args, int out_fd, int err_fd)

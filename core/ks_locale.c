@@ -34,7 +34,7 @@ ks_child_env(void)
     for (size_t i = 0; i < n; i++)
         if (strncmp(environ[i], "LC_ALL=", 7) != 0)
             env[k++] = environ[i]; /* borrowed: environ outlives the child's exec */
-    env[k] = "LC_ALL=C";
+    env[k] = "LC_ALL=C.UTF-8"; /* C numbers, UTF-8 text (gnuplot draws ° and µ) */
     return env;
 }
 

@@ -10,7 +10,7 @@
  *   - only `kasane top` takes one category from the environment, LC_CTYPE, so that
  *     ncursesw draws wide characters (ks_locale_ctype_from_env); LC_NUMERIC, LC_TIME
  *     and the rest stay "C", so what top records is what collect writes;
- *   - every child process runs with LC_ALL=C in its environment (ks_child_env).
+ *   - every child process runs with LC_ALL=C.UTF-8 in its environment (ks_child_env).
  */
 #ifndef KS_LOCALE_H
 #define KS_LOCALE_H
@@ -25,9 +25,10 @@ void ks_locale_init(void);
 int ks_locale_ctype_from_env(void);
 
 /* A copy of the environment for a child process: every entry but LC_ALL, then
- * "LC_ALL=C" (it overrides LANG and every LC_* variable). Build it before fork (it
- * allocates); the child only assigns it to environ or passes it to execve. Owned by
- * the caller: free with ks_child_env_free. */
+ * "LC_ALL=C.UTF-8" (C's numbers with UTF-8 text, so gnuplot can draw a degree sign; it
+ * overrides LANG and every LC_* variable; glibc has it built in). Build it before fork
+ * (it allocates); the child only assigns it to environ or passes it to execve. Owned
+ * by the caller: free with ks_child_env_free. */
 char **ks_child_env(void);
 void ks_child_env_free(char **env);
 

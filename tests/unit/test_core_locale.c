@@ -1,5 +1,5 @@
 /*
- * core/ks_locale: the environment a child process gets (LC_ALL=C, once, everything else
+ * core/ks_locale: the environment a child process gets (LC_ALL=C.UTF-8, once, everything else
  * kept) and top's locale (LC_CTYPE from the environment, every other category "C").
  * The decimal-comma chain itself is tests/e2e/locale.sh (it compiles de_DE.UTF-8).
  */
@@ -35,14 +35,14 @@ test_child_env(void **state)
     setenv("KASANE_TEST_KEEP", "yes", 1);
     char **env = ks_child_env();
     assert_int_equal(count(env, "LC_ALL="), 1); /* the user's one replaced, not added */
-    assert_int_equal(count(env, "LC_ALL=C"), 1);
+    assert_int_equal(count(env, "LC_ALL=C.UTF-8"), 1);
     assert_int_equal(count(env, "LC_ALL=de"), 0);
     assert_int_equal(count(env, "KASANE_TEST_KEEP=yes"), 1);
     assert_int_equal(count(env, "LC_NUMERIC=de_DE.UTF-8"), 1); /* LC_ALL overrides it */
     ks_child_env_free(env);
     unsetenv("LC_ALL");
     env = ks_child_env(); /* none set: one is added */
-    assert_int_equal(count(env, "LC_ALL=C"), 1);
+    assert_int_equal(count(env, "LC_ALL=C.UTF-8"), 1);
     ks_child_env_free(env);
     ks_child_env_free(NULL);
     unsetenv("LC_NUMERIC");
