@@ -54,10 +54,10 @@ logical_cpus(const struct ks_dataset *ds, size_t e)
 static int
 allocation(const struct ks_dataset *ds, size_t e, double *cpu, double *mem, struct ks_err *err)
 {
-    double cores = ks_inv_num(ds, e, "cores"), mhz = ks_inv_num(ds, e, "core_MHz");
+    double cpus = logical_cpus(ds, e), mhz = ks_inv_num(ds, e, "core_MHz");
     *mem = ks_inv_num(ds, e, "mem_MiB");
-    *cpu = logical_cpus(ds, e) * mhz;
-    const char *miss = isnan(cores) ? "cores" : isnan(mhz) ? "core_MHz" : isnan(*mem) ? "mem_MiB"
+    *cpu = cpus * mhz;
+    const char *miss = isnan(cpus) ? "cores" : isnan(mhz) ? "core_MHz" : isnan(*mem) ? "mem_MiB"
                                                                                       : NULL;
     int no_mem = miss && strcmp(miss, "mem_MiB") == 0;
     char at[48];
