@@ -658,10 +658,10 @@ convert_old(const char *sadf, const char *path, const char *dir, const char *why
 static const char *
 old_what(char *why)
 {
-    char ver[32] = "?", fmt[16] = "?";
+    char ver[24] = "?", fmt[16] = "?"; /* 12 + 15 + 12 + 23 + NUL fit in why's 64 */
     const char *v = strstr(why, "sysstat version "), *f = strstr(why, "this file (");
     if (v)
-        sscanf(v + 16, "%31[0-9.]", ver);
+        sscanf(v + 16, "%23[0-9.]", ver);
     if (f)
         sscanf(f + 11, "%15[0-9a-fx]", fmt);
     snprintf(why, 64, "file format %s of sysstat %s", fmt, ver);
