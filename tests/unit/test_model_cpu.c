@@ -200,6 +200,7 @@ demand_in_reference_MHz(void **state)
     mdl_demand_fini(&d);
     ks_dataset_free(ds);
     mdl_cpu_table_fini(&t);
+    mdl_policy_fini(&pol);
 }
 
 static void
@@ -224,6 +225,7 @@ bad_cpu_perf_named(void **state)
         ks_dataset_free(ds);
     }
     assert_true(checked >= 3); /* the reader keeps extra columns as text */
+    mdl_policy_fini(&pol);
 }
 
 int
