@@ -225,7 +225,7 @@ mdl_cpu_rate(const struct mdl_cpu_table *t, const struct ks_dataset *ds, size_t 
     const struct mdl_cpu_row *row = mdl_cpu_lookup(t, ks_inv_str(ds, e, "cpu_model"));
     out->perf = row ? row->perf : assumed;
     out->origin = row ? MDL_CPU_TABLE : MDL_CPU_ASSUMED;
-    out->row = row ? row->cpu : NULL;
+    out->row = row;
     return 0;
 }
 

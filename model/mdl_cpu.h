@@ -61,7 +61,7 @@ enum mdl_cpu_origin {
 struct mdl_cpu_rating {
     double perf;
     enum mdl_cpu_origin origin;
-    const char *row; /* the table row's cpu (MDL_CPU_TABLE), else NULL; borrowed */
+    const struct mdl_cpu_row *row; /* the table's row (MDL_CPU_TABLE), else NULL; borrowed */
 };
 
 /* Rating of dataset entity e: inventory cpu_perf when given (a value <= 0 or not a

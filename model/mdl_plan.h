@@ -22,6 +22,7 @@
 #include "model/mdl_ports.h"
 
 struct mdl_rules_result;
+struct mdl_cpu_row;
 
 /* Demand of the sources on one time grid; series are row-major n x T doubles. */
 struct mdl_demand {
@@ -37,7 +38,7 @@ struct mdl_demand {
     /* CPU normalization (mdl_cpu.h): cpu_MHz above is in reference MHz already. */
     double *cpu_perf;          /* nent: each source's rating (NaN: not a source) */
     unsigned char *cpu_origin; /* nent: enum mdl_cpu_origin */
-    const char **cpu_row;      /* nent: the table row that matched, or NULL (borrowed) */
+    const struct mdl_cpu_row **cpu_row; /* nent: the table row that matched, or NULL (borrowed) */
     size_t cpu_assumed;        /* sources planned on the policy's assumed rating */
 };
 int mdl_demand_build(const struct ks_dataset *ds, const struct mdl_policy *pol,
@@ -113,7 +114,7 @@ struct mdl_plan {
      * cpu_row points into pol.cpu_ratings, which must outlive the plan. */
     double *cpu_perf;
     unsigned char *cpu_origin;
-    const char **cpu_row;
+    const struct mdl_cpu_row **cpu_row;
     size_t cpu_assumed;         /* sources planned on pol.cpu_perf_assumed */
 };
 

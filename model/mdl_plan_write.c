@@ -65,7 +65,6 @@ mdl_plan_write_ratings(const struct mdl_plan *pl, const struct ks_dataset *ds, c
                                        "cpu_perf", "rating", "rated_as", "source"};
     struct ks_table t;
     ks_table_init(&t, cols, 9);
-    const struct mdl_cpu_table *tab = pl->pol.cpu_ratings;
     for (size_t e = 0; e < pl->nent; e++) {
         if (!pl->cpu_perf || isnan(pl->cpu_perf[e]))
             continue;
@@ -75,8 +74,8 @@ mdl_plan_write_ratings(const struct mdl_plan *pl, const struct ks_dataset *ds, c
             ks_table_set(&t, r, c, ks_inv_str(ds, e, cols[c]));
         ks_table_set_num(&t, r, 5, pl->cpu_perf[e]);
         ks_table_set(&t, r, 6, mdl_cpu_origin_name(pl->cpu_origin[e]));
-        const struct mdl_cpu_row *row = pl->cpu_row[e] ? mdl_cpu_lookup(tab, pl->cpu_row[e]) : NULL;
-        ks_table_set(&t, r, 7, pl->cpu_row[e]);
+        const struct mdl_cpu_row *row = pl->cpu_row[e];
+        ks_table_set(&t, r, 7, row ? row->cpu : NULL);
         ks_table_set(&t, r, 8, pl->cpu_origin[e] == MDL_CPU_INVENTORY ? "inventory.csv cpu_perf"
                                : row ? row->source
                                      : "assumed: --cpu-perf-assumed (docs/model.md)");

@@ -284,7 +284,7 @@ mdl_risk_widen(struct mdl_plan *pl, const struct ks_dataset *ds)
     long *host = ks_xmalloc((n ? n : 1) * sizeof *host);
     double *perf = ks_xmalloc((n ? n : 1) * sizeof *perf);
     unsigned char *origin = ks_xcalloc(n ? n : 1, sizeof *origin);
-    const char **row = ks_xcalloc(n ? n : 1, sizeof *row);
+    const struct mdl_cpu_row **row = ks_xcalloc(n ? n : 1, sizeof *row);
     for (size_t e = 0; e < n; e++) {
         uint32_t o;
         names[e] = ks_xstrdup(ks_dataset_entity(ds, e));

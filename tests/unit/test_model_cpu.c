@@ -190,7 +190,7 @@ demand_in_reference_MHz(void **state)
     assert_true(fabs(d.cpu_MHz[0] - 4 * 2666 * 1.1) < 1e-6);
     /* b: every thread allocated = 64 cores x 1.25, rated 1.8 by the table. */
     assert_int_equal(d.cpu_origin[1], MDL_CPU_TABLE);
-    assert_string_equal(d.cpu_row[1], "Intel Xeon Gold 6338");
+    assert_string_equal(d.cpu_row[1]->cpu, "Intel Xeon Gold 6338");
     assert_true(fabs(d.cpu_MHz[1] - 64 * 1.25 * 2000 * 1.8) < 1e-6);
     /* c: unknown CPU, the assumed rating, counted. */
     assert_int_equal(d.cpu_origin[2], MDL_CPU_ASSUMED);
