@@ -476,8 +476,19 @@ ks_afile_open(struct ks_afile *af, const char *path, struct ks_err *err)
     af->prev = af->next = NULL;
     af->io_err = 0;
     af->path = ks_xstrdup(path);
-    af->tmp = ks_xasprintf("%s.tmp.%ld", path, (long)getpid());
-    af->fd = open(af->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    /* A new file, never one that is there: in a directory others can write, a
+     * symbolic link planted at the temporary name must not make us truncate what it
+     * points to. A name that is taken (a killed run's file, a planted link) is skipped. */
+    af->tmp = NULL;
+    af->fd = -1;
+    for (int i = 0; af->fd < 0 && i < 100; i++) {
+        free(af->tmp);
+        af->tmp = i ? ks_xasprintf("%s.tmp.%ld.%d", path, (long)getpid(), i)
+                    : ks_xasprintf("%s.tmp.%ld", path, (long)getpid());
+        af->fd = open(af->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (af->fd < 0 && errno != EEXIST)
+            break;
+    }
     af->f = af->fd < 0 ? NULL : afile_stream(af);
     if (!af->f) {
         int e = errno;

@@ -224,6 +224,42 @@ resolve(struct ks_outdir *od, int *exists, struct ks_err *err)
     return 0;
 }
 
+/* Staging directories of target left by runs that were killed (SIGKILL, power loss):
+ * ".NAME.staging.PID" (and its ".old") beside target whose PID no longer runs. One
+ * whose PID runs is left alone, even if the PID was reused: removing a live run's
+ * staging would break it, keeping a dead one only costs disk. Only directories owned
+ * by us are removed, and never through a symbolic link. */
+static void
+remove_stale_staging(const struct ks_outdir *od)
+{
+    const char *slash = strrchr(od->target, '/');
+    const char *name = slash ? slash + 1 : od->target;
+    char *prefix = ks_xasprintf(".%s.staging.", name);
+    size_t np = strlen(prefix);
+    DIR *d = opendir(od->parent);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, np) != 0)
+            continue;
+        char *end;
+        errno = 0;
+        long pid = strtol(e->d_name + np, &end, 10);
+        if (errno || end == e->d_name + np || pid <= 0 || pid > INT_MAX ||
+            (*end && strcmp(end, ".old") != 0))
+            continue;
+        if (pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue; /* running (or not ours to signal: maybe running) */
+        char *path = ks_xasprintf("%s/%s", od->parent, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+            ks_rmtree(path);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(prefix);
+}
+
 static int
 make_staging(struct ks_outdir *od, int exists, struct ks_err *err)
 {
@@ -231,7 +267,7 @@ make_staging(struct ks_outdir *od, int exists, struct ks_err *err)
     int rc = exists ? 0 : ks_mkdir_p(od->parent, err);
     if (rc < 0)
         return rc;
-    ks_rmtree(od->staging); /* left by a killed run that had our pid: not ours to keep */
+    remove_stale_staging(od); /* and ours, if a killed run had our pid */
     if (mkdir(od->staging, 0777) != 0) {
         int e = errno;
         return ks_errf(err, -e, "%s: cannot create the staging directory %s: %s", od->dest,

@@ -332,6 +332,78 @@ test_append_merges_and_refuses_overlap(void **state)
     ks_dataset_free(bad);
 }
 
+/* A killed run's staging directory (its pid gone) is removed by the next run; one
+ * whose pid still runs, and names that only look alike, are left alone. */
+static void
+test_outdir_removes_stale_staging(void **state)
+{
+    (void)state;
+    char *top = tu_tmpdir(), *dest = path_of(top, "plan");
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    assert_true(dead > 0);
+    assert_int_equal(waitpid(dead, NULL, 0), dead);
+    char *stale = ks_xasprintf("%s/.plan.staging.%ld", top, (long)dead);
+    char *stale_old = ks_xasprintf("%s.old", stale);
+    char *live = ks_xasprintf("%s/.plan.staging.%ld", top, (long)getppid());
+    char *other = path_of(top, ".plan.staging.12x");
+    char *cousin = ks_xasprintf("%s/.planb.staging.%ld", top, (long)dead);
+    char *dirs[] = {stale, stale_old, live, other, cousin};
+    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+        assert_int_equal(mkdir(dirs[i], 0777), 0);
+        tu_write(dirs[i], "hosts.csv", "h\n");
+    }
+    struct ks_outdir_opts o = {.kind = KS_OUTDIR_OUTPUT, .what = "plan", .cmd = "plan"};
+    struct ks_outdir *od;
+    struct ks_err err = {0};
+    assert_int_equal(ks_outdir_begin(dest, &o, &od, NULL, &err), 0);
+    assert_int_equal(ks_outdir_commit(od, &err), 0);
+    assert_int_equal(access(stale, F_OK), -1);
+    assert_int_equal(access(stale_old, F_OK), -1);
+    assert_int_equal(access(live, F_OK), 0);
+    assert_int_equal(access(other, F_OK), 0);
+    assert_int_equal(access(cousin, F_OK), 0);
+    assert_int_equal(nentries(top), 4); /* plan, live, other, cousin */
+    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)
+        free(dirs[i]);
+    free(dest);
+    rm_rf(top);
+}
+
+/* A symbolic link planted at the temporary file's name is neither followed nor
+ * truncated: the file is written under another temporary name. */
+static void
+test_afile_ignores_planted_link(void **state)
+{
+    (void)state;
+    char *top = tu_tmpdir(), *victim = path_of(top, "victim"), *out = path_of(top, "out.csv");
+    tu_write(top, "victim", "precious\n");
+    char *tmp = ks_xasprintf("%s.tmp.%ld", out, (long)getpid());
+    assert_int_equal(symlink(victim, tmp), 0);
+    struct ks_afile af;
+    struct ks_err err = {0};
+    assert_int_equal(ks_afile_open(&af, out, &err), 0);
+    assert_string_not_equal(af.tmp, tmp);
+    fputs("a,b\n", af.f);
+    assert_int_equal(ks_afile_commit(&af, &err), 0);
+    char buf[64] = "";
+    FILE *f = fopen(victim, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(buf, sizeof buf, f));
+    fclose(f);
+    assert_string_equal(buf, "precious\n");
+    f = fopen(out, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(buf, sizeof buf, f));
+    fclose(f);
+    assert_string_equal(buf, "a,b\n");
+    free(tmp);
+    free(victim);
+    free(out);
+    rm_rf(top);
+}
+
 int
 main(void)
 {
@@ -345,6 +417,8 @@ main(void)
         cmocka_unit_test(test_outdir_abort_keeps_old),
         cmocka_unit_test(test_outdir_oom_removes_staging),
         cmocka_unit_test(test_append_merges_and_refuses_overlap),
+        cmocka_unit_test(test_outdir_removes_stale_staging),
+        cmocka_unit_test(test_afile_ignores_planted_link),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
