@@ -5,13 +5,18 @@
 # one cmocka program each. Adding a source file needs no edit here.
 #
 #   make            build ./kasane
-#   make deps       apt-get install the Debian packages that are missing (idempotent)
-#   make check      deps + build + every test (SAN=1: AddressSanitizer + UBSan build,
-#                   float-cast-overflow included)
-#   make demo       deps + build + a full assessment of the bundled demo server room
+#   make deps       apt-get install the missing Debian packages of the runtime and build
+#                   tiers (idempotent; scripts/deps.sh; `make deps TIERS="runtime build
+#                   test"` for all three). No package of these two tiers ships a daemon.
+#   make check      deps incl. the test tier + build + every test (SAN=1:
+#                   AddressSanitizer + UBSan build, float-cast-overflow included)
+#   make demo       deps (runtime, build) + build + a full assessment of the bundled demo
+#                   server room
 #   make bench      optimized build + every benchmark, table in bench/results.csv
 #   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=: binaries, data (DATADIR), man pages,
+#                   bash completion, systemd units, examples; make uninstall removes them
+#   make deb        Debian packages kasane and kasane-collect in ../ (debian/)
 #   make format     clang-format every source file
 #   make clean
 
@@ -19,6 +24,18 @@
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 DESTDIR ?=
+# The shipped data (datasets/ less the demo and the research-only trace) is installed
+# into DATADIR and compiled in as the place names are looked up (core/ks_data.h);
+# $KASANE_DATADIR overrides it at run time.
+DATADIR ?= $(PREFIX)/share/kasane
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/kasane
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# Units go where systemd's own are for PREFIX=/usr (/lib/systemd/system on Debian 12,
+# /usr/lib/systemd/system on 13), else under PREFIX (/usr/local/lib/systemd/system is
+# on systemd's search path too).
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),$(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system),$(PREFIX)/lib/systemd/system)
 SAN ?= 0
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
@@ -39,7 +56,7 @@ CC ?= cc
 # Libraries with a pkg-config file; libcsv and GLPK have none (shared/reference.md).
 # libxxhash: XXH3 for the manifests of output directories (core/ks_manifest.h).
 # expat, minizip: xlsx workbooks (RVTools exports, collect/col_xlsx.h); both small (zlib).
-PKGS := ncursesw cmocka inih jansson libxxhash expat minizip
+PKGS := ncursesw inih jansson libxxhash expat minizip
 # Compiled against but not linked: collect/ dlopens them on first use (collect/col_dl.h;
 # linked, they put ~70 shared libraries and 20 MiB of resident memory into every run).
 PKGS_DLOPEN := libvirt libcurl papi libpcap gsl
@@ -47,7 +64,10 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(PKGS_DLOPEN) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Unit tests may call a deferred library directly (test_pcap writes its capture file
 # with pcap_dump): they link it; the collector's own code still dlopens it.
-TEST_LIBS = $(shell pkg-config --libs libpcap 2>/dev/null)
+# cmocka is the unit tests' alone (test tier): kasane itself builds without it.
+TEST_LIBS = $(shell pkg-config --libs libpcap cmocka 2>/dev/null)
+TEST_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+$(BUILD)/obj/tests/%.o: CFLAGS += $(TEST_CFLAGS)
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla
@@ -90,10 +110,19 @@ $(BUILD)/gen/cpu_ratings.inc: datasets/cpu/ratings.csv
 $(BUILD)/obj/model/mdl_cpu.o: $(BUILD)/gen/cpu_ratings.inc
 $(BUILD)/obj/model/mdl_cpu.o: CPPFLAGS += -I$(BUILD)/gen
 
+# DATADIR compiled into core/ks_data.o; the stamp changes (and the object is rebuilt)
+# only when DATADIR does, e.g. a build for PREFIX=/usr after one for /usr/local.
+$(BUILD)/gen/datadir.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+$(BUILD)/obj/core/ks_data.o: $(BUILD)/gen/datadir.stamp
+$(BUILD)/obj/core/ks_data.o: CPPFLAGS += -DKASANE_DATADIR='"$(DATADIR)"'
+FORCE:
+
 # Keep objects of test and bench programs (they are intermediates otherwise).
 .SECONDARY:
 
-.PHONY: all deps check tests demo bench fuzz install format clean
+.PHONY: all deps check tests demo bench fuzz install uninstall man deb format clean FORCE
 
 all: kasane
 
@@ -118,37 +147,90 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBS)
 
 tests: $(BUILD)/kasane $(TEST_BIN)
 
+TIERS ?= runtime build
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh $(TIERS)
 
 # The check and demo targets run deps first, then re-enter make so that pkg-config
 # sees the packages deps just installed.
 check:
-	@scripts/deps.sh
+	@scripts/deps.sh runtime build test
 	@$(MAKE) --no-print-directory tests SAN=$(SAN)
 	@KASANE=$(CURDIR)/$(BUILD)/kasane BUILD=$(CURDIR)/$(BUILD) tests/run.sh
 
 demo:
-	@scripts/deps.sh
+	@scripts/deps.sh runtime build
 	@$(MAKE) --no-print-directory kasane
 	@scripts/demo.sh
 
 bench:
-	@scripts/deps.sh
+	@scripts/deps.sh runtime build test
 	@$(MAKE) --no-print-directory BUILD=build-bench OPT="-O2 -g -DNDEBUG" build-bench/kasane $(BENCH_SRC:bench/%.c=build-bench/bench/%)
 	@KASANE=$(CURDIR)/build-bench/kasane BUILD=$(CURDIR)/build-bench bench/run.sh
 
 FUZZ_SECONDS ?= 60
 fuzz:
-	@scripts/deps.sh
+	@scripts/deps.sh runtime build test
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
-install: kasane
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/kasane
-	install -m 755 kasane $(DESTDIR)$(PREFIX)/bin/kasane
-	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/kasane/
-	if [ -f docs/kasane.1 ]; then install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
-		install -m 644 docs/kasane.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
+# ---- make install / uninstall / deb -----------------------------------------------------
+# Shipped data: every datasets/ folder but demo/ (make demo generates it) and
+# public/bitbrains (research-use terms: not for redistribution in a package; it stays
+# in the source tree for the importer's tests). Each keeps its README and licence.
+DATA_DIRS := catalog cpu licences ports rules sim storage public/planetlab
+DATA_FILES := $(foreach d,$(DATA_DIRS),$(shell find datasets/$(d) -type f 2>/dev/null))
+# kasane(1) and one page per command, generated from --help by help2man (scripts/man.sh).
+# kasane-collect(1) documents `kasane collect` and the small collector binary alike.
+COMMANDS := collect import gen plan sim report top
+MAN_PAGES := $(BUILD)/man/kasane.1 $(COMMANDS:%=$(BUILD)/man/kasane-%.1)
+UNITS := dist/systemd/kasane-collect.service dist/systemd/kasane-collect@.service
+EXAMPLES := $(wildcard dist/examples/*)
+
+man: $(MAN_PAGES)
+
+$(BUILD)/man/kasane.1: $(BUILD)/kasane scripts/man.sh
+	@mkdir -p $(@D)
+	$(Q)scripts/man.sh $(BUILD)/kasane '' $(VERSION) '$(DATADIR)' $@
+
+$(BUILD)/man/kasane-%.1: $(BUILD)/kasane scripts/man.sh
+	@mkdir -p $(@D)
+	$(Q)scripts/man.sh $(BUILD)/kasane $* $(VERSION) '$(DATADIR)' $@
+
+# Paths in the units and the completion script follow BINDIR and DATADIR.
+SUBST = sed -e 's|/usr/bin/kasane|$(BINDIR)/kasane|g' -e 's|@DATADIR@|$(DATADIR)|g'
+
+install: $(BUILD)/kasane $(MAN_PAGES)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(COMPDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)
+	install -m 755 $(BUILD)/kasane $(DESTDIR)$(BINDIR)/kasane
+	if [ -f $(BUILD)/kasane-collect ]; then \
+		install -m 755 $(BUILD)/kasane-collect $(DESTDIR)$(BINDIR)/kasane-collect; fi
+	for f in $(DATA_FILES); do \
+		install -D -m 644 "$$f" "$(DESTDIR)$(DATADIR)/$${f#datasets/}" || exit 1; done
+	install -m 644 README.md LICENSE docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	$(SUBST) dist/bash-completion/kasane >$(DESTDIR)$(COMPDIR)/kasane
+	chmod 644 $(DESTDIR)$(COMPDIR)/kasane
+	for u in $(UNITS); do $(SUBST) "$$u" >"$(DESTDIR)$(UNITDIR)/$${u##*/}" && \
+		chmod 644 "$(DESTDIR)$(UNITDIR)/$${u##*/}" || exit 1; done
+	install -m 644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
+
+# Removes exactly what install put there (the shared bin/, man/ ... folders stay).
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kasane $(DESTDIR)$(BINDIR)/kasane-collect \
+		$(DESTDIR)$(COMPDIR)/kasane \
+		$(MAN_PAGES:$(BUILD)/man/%=$(DESTDIR)$(MANDIR)/man1/%) \
+		$(UNITS:dist/systemd/%=$(DESTDIR)$(UNITDIR)/%)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+
+# Debian packages kasane and kasane-collect (debian/), written to DEBDIR (default the
+# parent directory, as dpkg-buildpackage does). Needs the build tier (debhelper).
+DEBDIR ?= ..
+deb:
+	@scripts/deps.sh runtime build
+	dpkg-buildpackage -b -us -uc -j$(or $(JOBS),2)
+	@if [ "$(DEBDIR)" != ".." ]; then mv ../kasane_$(VERSION)-*_*.deb \
+		../kasane-collect_$(VERSION)-*_*.deb "$(DEBDIR)/"; fi
 
 format:
 	clang-format -i $(wildcard */*.c */*.h tests/*/*.c tests/*/*.h)

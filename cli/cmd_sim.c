@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "core/ks_csv.h"
+#include "core/ks_data.h"
 #include "core/ks_manifest.h"
 #include "simulate/sim_config.h"
 #include "simulate/sim_csv.h"
@@ -57,6 +58,7 @@ static const char USAGE[] =
 struct sim_args {
     const char *config, *out, *plan, *host, *stat;
     char **datasets; /* every --dataset, in order (argv strings; the array is owned) */
+    char *config_path; /* config resolved (a path or a shipped name, core/ks_data.h); owned */
     size_t ndatasets;
     int storage; /* --storage: the plan's storage_sim_*.ini */
     enum sim_mode modes[SIM_MAX_MODES]; /* --modes, in the order given */
@@ -436,8 +438,8 @@ sim_main(int argc, char **argv, struct sim_args *a)
     if (a->plan)
         rc = sim_plan_config(a->plan, a->host, a->datasets, a->ndatasets,
                              a->stat ? a->stat : "p95", a->config, &c, &err);
-    else
-        rc = sim_config_read(a->config, &c, &err);
+    else if ((rc = ks_data_find("sim", a->config, ".ini", &a->config_path, &err)) == 0)
+        rc = sim_config_read(a->config = a->config_path, &c, &err);
     if (rc < 0)
         return cmd_fail("sim", &err);
     if (a->nmodes) {
@@ -476,5 +478,6 @@ cmd_sim(int argc, char **argv)
     struct sim_args a = {0};
     int rc = sim_main(argc, argv, &a);
     free(a.datasets);
+    free(a.config_path);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ks_data.h"
 #include "core/ks_table.h"
 
 static const char *const REQUIRED[] = {
@@ -133,8 +134,8 @@ read_sockets(const struct ks_table *t, const char *path, size_t row, struct mdl_
 
 /* Rows are validated in file order and the first error wins, so the message names
  * the first bad line; duplicate model names are refused (plans name models). */
-int
-mdl_catalog_read(const char *path, struct mdl_catalog **out, struct ks_err *err)
+static int
+catalog_read(const char *path, struct mdl_catalog **out, struct ks_err *err)
 {
     struct ks_table t;
     *out = NULL;
@@ -160,6 +161,19 @@ mdl_catalog_read(const char *path, struct mdl_catalog **out, struct ks_err *err)
         mdl_catalog_free(c);
     else
         *out = c;
+    return rc;
+}
+
+/* A path, or the name of a shipped catalog ("current": DATADIR/catalog/current.csv). */
+int
+mdl_catalog_read(const char *arg, struct mdl_catalog **out, struct ks_err *err)
+{
+    char *path;
+    *out = NULL;
+    int rc = ks_data_find("catalog", arg, ".csv", &path, err);
+    if (rc == 0)
+        rc = catalog_read(path, out, err);
+    free(path);
     return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ks_data.h"
 #include "core/ks_table.h"
 
 /* datasets/cpu/ratings.csv, one string per line (Makefile: cpu_ratings.inc). */
@@ -178,13 +179,25 @@ mdl_cpu_table_builtin(struct mdl_cpu_table *t, struct ks_err *err)
     return rc;
 }
 
-int
-mdl_cpu_table_read(const char *path, struct mdl_cpu_table *t, struct ks_err *err)
+static int
+cpu_table_read(const char *path, struct mdl_cpu_table *t, struct ks_err *err)
 {
     memset(t, 0, sizeof *t);
     struct ks_table tab;
     int rc = ks_table_read(path, REQUIRED, &tab, err);
     return finish(&tab, rc, path, t, err);
+}
+
+/* A path, or the name of a shipped rating table (DATADIR/cpu/NAME.csv). */
+int
+mdl_cpu_table_read(const char *arg, struct mdl_cpu_table *t, struct ks_err *err)
+{
+    char *path;
+    int rc = ks_data_find("cpu", arg, ".csv", &path, err);
+    if (rc == 0)
+        rc = cpu_table_read(path, t, err);
+    free(path);
+    return rc;
 }
 
 void

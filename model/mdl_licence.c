@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ks_data.h"
 #include "core/ks_table.h"
 #include "model/mdl_catalog.h"
 
@@ -61,8 +62,8 @@ read_rule(const struct ks_table *t, const char *path, size_t r, struct mdl_lic_r
 }
 
 /* Rules are kept in file order: licences.csv lists them the same way. */
-int
-mdl_licences_read(const char *path, struct mdl_licences *out, struct ks_err *err)
+static int
+licences_read(const char *path, struct mdl_licences *out, struct ks_err *err)
 {
     static const char *const req[] = {"rule", "kind", "unit_price", NULL};
     struct ks_table t;
@@ -77,6 +78,18 @@ mdl_licences_read(const char *path, struct mdl_licences *out, struct ks_err *err
     ks_table_fini(&t);
     if (rc < 0)
         mdl_licences_fini(out);
+    return rc;
+}
+
+/* A path, or the name of shipped licence rules (DATADIR/licences/NAME.csv). */
+int
+mdl_licences_read(const char *arg, struct mdl_licences *out, struct ks_err *err)
+{
+    char *path;
+    int rc = ks_data_find("licences", arg, ".csv", &path, err);
+    if (rc == 0)
+        rc = licences_read(path, out, err);
+    free(path);
     return rc;
 }
 

@@ -4,8 +4,10 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/ks_data.h"
 #include "core/ks_table.h"
 
 const char *const mdl_role_names[MDL_NROLES] = {"heartbeat", "management", "vm_network",
@@ -50,8 +52,8 @@ role_of(const char *s)
 }
 
 /* A ports file replaces the template entirely; roles it does not name get 0 ports. */
-int
-mdl_ports_read(const char *path, struct mdl_ports *out, struct ks_err *err)
+static int
+ports_read(const char *path, struct mdl_ports *out, struct ks_err *err)
 {
     static const char *const req[] = {"role", "min_ports", "sized", NULL};
     struct ks_table t;
@@ -80,6 +82,18 @@ mdl_ports_read(const char *path, struct mdl_ports *out, struct ks_err *err)
         }
     }
     ks_table_fini(&t);
+    return rc;
+}
+
+/* A path, or the name of a shipped port file (DATADIR/ports/NAME.csv). */
+int
+mdl_ports_read(const char *arg, struct mdl_ports *out, struct ks_err *err)
+{
+    char *path;
+    int rc = ks_data_find("ports", arg, ".csv", &path, err);
+    if (rc == 0)
+        rc = ports_read(path, out, err);
+    free(path);
     return rc;
 }
 

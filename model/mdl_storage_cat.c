@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ks_data.h"
 #include "core/ks_table.h"
 
 #define STORAGE_MAX 1e12
@@ -233,8 +234,8 @@ check_raid(const char *dir, const struct mdl_array_catalog *c, struct ks_err *er
     return 0;
 }
 
-int
-mdl_array_catalog_read(const char *dir, struct mdl_array_catalog **out, struct ks_err *err)
+static int
+array_catalog_read(const char *dir, struct mdl_array_catalog **out, struct ks_err *err)
 {
     struct mdl_array_catalog *c = ks_xcalloc(1, sizeof *c);
     c->dir = ks_xstrdup(dir);
@@ -256,6 +257,18 @@ mdl_array_catalog_read(const char *dir, struct mdl_array_catalog **out, struct k
     }
     *out = c;
     return 0;
+}
+
+/* A path, or the name of a shipped folder ("storage": DATADIR/storage). */
+int
+mdl_array_catalog_read(const char *arg, struct mdl_array_catalog **out, struct ks_err *err)
+{
+    char *path;
+    int rc = ks_data_find("", arg, NULL, &path, err);
+    if (rc == 0)
+        rc = array_catalog_read(path, out, err);
+    free(path);
+    return rc;
 }
 
 /* Free n records of size bytes, each starting with its name and source strings. */
