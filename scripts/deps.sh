@@ -26,14 +26,15 @@ RUNTIME="libcsv3 libinih1 libjansson4 libxxhash0 libncursesw6 libexpat1
 libminizip1|libminizip1t64 libglpk40 libvirt0 libcurl4|libcurl4t64
 libpapi7.0|libpapi7.1t64|libpapi7.1 libpcap0.8|libpcap0.8t64 libgsl27|libgsl28
 gnuplot-nox procps"
-# libcmocka-dev: the unit tests' headers, but pkg-config is asked for it with the rest.
 # debhelper, help2man: `make deb` and the man pages (make install) - no daemon.
 BUILD_PKGS="build-essential pkg-config libcsv-dev libinih-dev libgsl-dev libglpk-dev
 libpcap-dev libpapi-dev libncurses-dev libvirt-dev libjansson-dev libcurl4-openssl-dev
-libxxhash-dev libexpat1-dev libminizip-dev libcmocka-dev help2man debhelper"
-# locales: localedef and the de_DE source for tests/e2e/locale.sh. lintian, man-db,
-# systemd: the package, man page and unit checks (tests/e2e/deb.sh, install.sh).
-TEST_PKGS="clang libclang-rt-14-dev|libclang-rt-dev valgrind tidy sysstat fio iperf3
+libxxhash-dev libexpat1-dev libminizip-dev help2man debhelper"
+# libcmocka-dev: the unit tests alone link it. libclang-rt-dev: libFuzzer of the default
+# clang (make fuzz). locales: localedef and the de_DE source for tests/e2e/locale.sh.
+# lintian, man-db, systemd, bash-completion: the package, man page, unit and completion
+# checks (tests/e2e/deb.sh, install.sh, units.sh).
+TEST_PKGS="libcmocka-dev clang libclang-rt-dev|libclang-rt-14-dev valgrind tidy sysstat fio iperf3
 stress-ng tmux iproute2 tcpdump papi-tools chromium imagemagick curl
 prometheus prometheus-node-exporter nginx-light rsync locales zip lintian man-db
 systemd bash-completion"
@@ -56,7 +57,10 @@ for t in $tiers; do
     esac
 done
 
-installed() { [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]; }
+# Installed packages, " name " each (one dpkg-query for all; arch qualifiers dropped).
+INSTALLED=" $(dpkg-query -W -f='${db:Status-Status} ${Package}\n' 2>/dev/null |
+    awk '$1 == "installed" {sub(/:.*/, "", $2); printf "%s ", $2}')"
+installed() { case $INSTALLED in *" $1 "*) return 0 ;; esac; return 1; }
 # has_candidate NAME: apt can install NAME (a real package with a version to install)
 has_candidate() {
     c=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}')
@@ -103,12 +107,18 @@ echo "kasane deps: installing$pkgs" >&2
 # Packages that ship a service: refuse every start while apt-get runs (invoke-rc.d asks
 # /usr/sbin/policy-rc.d; 101 = action not allowed), then disable and stop the units they
 # ship, so that a test machine is left with no daemon enabled or running.
+installed_list() {
+    dpkg-query -W -f='${db:Status-Status} ${Package}\n' | awk '$1 == "installed" {print $2}' | sort
+}
+before=$(mktemp)
+installed_list >"$before"
 rcd=/usr/sbin/policy-rc.d
 saved=""
 if [ -e "$rcd" ]; then saved=$(mktemp) && $SUDO cp -p "$rcd" "$saved"; fi
 restore() {
     if [ -n "$saved" ]; then $SUDO cp -p "$saved" "$rcd" && rm -f "$saved"
     else $SUDO rm -f "$rcd"; fi
+    rm -f "$before"
 }
 trap restore EXIT
 printf '#!/bin/sh\n# kasane deps.sh: no service starts during apt-get install\nexit 101\n' |
@@ -116,13 +126,19 @@ printf '#!/bin/sh\n# kasane deps.sh: no service starts during apt-get install\ne
 $SUDO chmod 755 "$rcd"
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $pkgs >&2
+
+# Every package this run brought in, dependencies too (nginx-light's unit is in
+# nginx-common), less systemd's own packages, whose units are the system itself.
+new=$(installed_list | comm -13 "$before" - | grep -Ev '^(systemd|dbus|libpam-systemd|udev)' || true)
 restore
 trap - EXIT
-
-units=$(for p in $pkgs; do dpkg-query -L "$p" 2>/dev/null; done |
+units=$(for p in $new; do dpkg-query -L "$p" 2>/dev/null; done |
     grep -E '^/(usr/)?lib/systemd/system/[^/]+\.(service|socket|timer)$' |
     grep -v '@\.' | sed 's|.*/||' | sort -u)
 if [ -n "$units" ] && command -v systemctl >/dev/null 2>&1; then
+    echo "kasane deps: disabling (and stopping) the units of new packages:" $units >&2
+    # --now fails where systemd is not running (a container): disable alone then.
     # shellcheck disable=SC2086
-    $SUDO systemctl disable --now $units >/dev/null 2>&1 || $SUDO systemctl disable $units >/dev/null 2>&1 || true
+    $SUDO systemctl disable --now $units >/dev/null 2>&1 ||
+        $SUDO systemctl disable $units >/dev/null 2>&1 || true
 fi
