@@ -211,6 +211,7 @@ install: $(BUILD)/kasane $(MAN_PAGES)
 	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
 	$(SUBST) dist/bash-completion/kasane >$(DESTDIR)$(COMPDIR)/kasane
 	chmod 644 $(DESTDIR)$(COMPDIR)/kasane
+	ln -sf kasane $(DESTDIR)$(COMPDIR)/kasane-collect
 	for u in $(UNITS); do $(SUBST) "$$u" >"$(DESTDIR)$(UNITDIR)/$${u##*/}" && \
 		chmod 644 "$(DESTDIR)$(UNITDIR)/$${u##*/}" || exit 1; done
 	install -m 644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
@@ -218,7 +219,7 @@ install: $(BUILD)/kasane $(MAN_PAGES)
 # Removes exactly what install put there (the shared bin/, man/ ... folders stay).
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/kasane $(DESTDIR)$(BINDIR)/kasane-collect \
-		$(DESTDIR)$(COMPDIR)/kasane \
+		$(DESTDIR)$(COMPDIR)/kasane $(DESTDIR)$(COMPDIR)/kasane-collect \
 		$(MAN_PAGES:$(BUILD)/man/%=$(DESTDIR)$(MANDIR)/man1/%) \
 		$(UNITS:dist/systemd/%=$(DESTDIR)$(UNITDIR)/%)
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)

@@ -23,7 +23,6 @@ const char *ks_data_dir(void);
  * otherwise DATADIR/sub/arg, then DATADIR/sub/arg + ext (ext may be NULL or ""), in each
  * data directory in the order above. *out is allocated (caller frees). Returns 0, or
  * -ENOENT with a message naming arg, the directories searched and the names there are. */
-int ks_data_find(const char *sub, const char *arg, const char *ext, char **out,
-                 struct ks_err *err);
+int ks_data_find(const char *sub, const char *arg, const char *ext, char **out, struct ks_err *err);
 
 #endif

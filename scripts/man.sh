@@ -56,7 +56,7 @@ Documentation: /usr/share/doc/kasane (README.md, docs/*.md in the source tree).
 $see
 TXT
 } >"$inc"
-help2man --no-info --no-discard-stderr --version-string="$version" --include="$inc" \
+help2man --no-info --version-string="$version" --include="$inc" \
     --section=1 --output="$out.tmp" "$prog"
 # help2man names the program after its executable; the page is kasane-COMMAND.
 mv "$out.tmp" "$out"

@@ -5,9 +5,9 @@
 # then dpkg --purge leaves nothing behind. Needs root (dpkg -i) and dpkg-buildpackage.
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then echo "# skipped: deb.sh installs packages with dpkg -i, which needs root"; exit 0; fi
+if [ "$(id -u)" -ne 0 ]; then echo "skip - deb.sh installs packages with dpkg -i, which needs root (running as $(id -un))"; exit 0; fi
 command -v dpkg-buildpackage >/dev/null 2>&1 ||
-    { echo "# skipped: dpkg-buildpackage missing (apt-get install dpkg-dev; make deps)"; exit 0; }
+    { echo "skip - deb.sh needs dpkg-buildpackage (apt-get install dpkg-dev; make deps)"; exit 0; }
 for p in kasane kasane-collect; do
     if dpkg -s "$p" >/dev/null 2>&1; then
         notok "package $p is installed already: this test would replace and purge it"; exit 0

@@ -3,7 +3,7 @@
 # depend on) ships no daemon; the test tier's services are neither enabled nor running.
 . "$(dirname "$0")/lib.sh"
 command -v apt-cache >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1 ||
-    { echo "# skipped: no apt-cache/dpkg-query (not a Debian system)"; exit 0; }
+    { echo "skip - deps_tiers.sh needs apt-cache and dpkg-query (a Debian system)"; exit 0; }
 D="$KASANE_ROOT/scripts/deps.sh"
 
 for t in runtime build test; do
