@@ -15,7 +15,9 @@ for u in kasane-collect.service kasane-collect@.service; do
 done
 cp "$U/kasane-collect@.service" "$U/kasane-collect@fast.service"
 # Documentation=man:kasane-collect(1) is checked too: the page, generated as make does.
-ASAN_OPTIONS=detect_leaks=0 "$KASANE_ROOT/scripts/man.sh" "$KASANE" collect 0 /usr/share/kasane "$T/man/man1/kasane-collect.1"
+V=$("$KASANE" --version | awk '{print $2}')
+ASAN_OPTIONS=detect_leaks=0 "$KASANE_ROOT/scripts/man.sh" "$KASANE" collect "$V" /usr/share/kasane \
+    "$T/man/man1/kasane-collect.1"
 export MANPATH="$T/man"
 
 verify() { # NAME UNIT: systemd-analyze verify exits 0 and says nothing
