@@ -114,6 +114,8 @@ set_host(struct sim_config *c, const char *key, const char *v, struct ks_err *er
         return inum(v, 1, 4096, &c->cores, err);
     if (IS("core_GHz"))
         return num(v, 0.01, 100, &c->core_GHz, err);
+    if (IS("sched_slice_us"))
+        return num(v, 1, 1e6, &c->sched_slice_us, err);
     return unknown_key(err);
 }
 
@@ -221,11 +223,23 @@ set_device(struct sim_config *c, struct sim_device *d, const char *key, const ch
     return unknown_key(err);
 }
 
-/* [vm NAME]: size and virtualization mode. */
+/* [vm NAME]: size, virtualization mode and compute load. */
 static int
-set_vm(struct sim_vm *m, const char *key, const char *v, struct ks_err *err)
+set_vm(const struct sim_config *c, struct sim_vm *m, const char *key, const char *v, int line,
+       struct ks_err *err)
 {
     int x, rc;
+    if (IS("cpu_busy_cores")) {
+        m->cpu_line = line;
+        return num(v, 0, 4096, &m->cpu_busy_cores, err);
+    }
+    if (IS("cpu_burst")) {
+        if ((rc = dist(c, v, &m->cpu_burst, err)) < 0)
+            return rc;
+        if (!(m->cpu_burst.mean_ns >= 1))
+            return ks_errf(err, -EINVAL, "'%s': a burst needs a mean of at least 1ns", v);
+        return 0;
+    }
     if (IS("vcpus"))
         return inum(v, 1, 4096, &m->vcpus, err);
     if (IS("posted_interrupts"))
@@ -385,7 +399,7 @@ sim_cfg_set_line(struct sim_config *c, const char *section, const char *key, con
     if (strcmp(kind, "device") == 0)
         return set_device(c, named(c, kind, name, line), key, value, err);
     if (strcmp(kind, "vm") == 0)
-        return set_vm(named(c, kind, name, line), key, value, err);
+        return set_vm(c, named(c, kind, name, line), key, value, line, err);
     if (strcmp(kind, "workload") == 0)
         return set_workload(c, named(c, kind, name, line), key, value, line, err);
     return ks_errf(err, -EINVAL, "unknown section (sim, host, iommu, costs, device NAME, "

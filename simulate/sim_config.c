@@ -32,6 +32,10 @@ sim_config_new(void)
     c->max_in_system = 100000;
     c->cores = 8;
     c->core_GHz = 2.5;
+    /* Linux EEVDF base slice: 0.75 ms x (1 + log2(min(CPUs, 8))) = 3 ms on 8 or more
+     * CPUs (kernel/sched/fair.c, sysctl_sched_base_slice; CFS's sched_min_granularity
+     * scaled the same way). */
+    c->sched_slice_us = 3000;
     /* shared/reference.md, "I/O virtualization costs". */
     c->iommu.entries = 64;
     c->iommu.levels = 4;
@@ -65,8 +69,10 @@ sim_config_free(struct sim_config *c)
         sim_dist_fini(&c->dev[i].seek);
         sim_dist_fini(&c->dev[i].rotation);
     }
-    for (size_t i = 0; i < c->nvm; i++)
+    for (size_t i = 0; i < c->nvm; i++) {
         free(c->vm[i].name);
+        sim_dist_fini(&c->vm[i].cpu_burst);
+    }
     for (size_t i = 0; i < c->nwl; i++) {
         free(c->wl[i].name);
         free(c->wl[i].vm_name);
@@ -107,6 +113,10 @@ sim_config_add_vm(struct sim_config *c, const char *name)
     v->reg_accesses = 4;
     v->notify_suppression = 1;
     v->inval = v->viommu = -1; /* as [iommu] says */
+    /* Busy periods between halts: 1 ms mean, exponential. Chosen, not measured: the
+     * order of a timer tick or a request's service in a server guest (docs/sim.md). */
+    sim_dist_det(&v->cpu_burst, 1e6);
+    v->cpu_burst.kind = SIM_D_EXP;
     return c->nvm++;
 }
 
@@ -325,6 +335,14 @@ sim_config_finish(struct sim_config *c, struct ks_err *err)
     for (size_t i = 0; i < c->ndev; i++)
         if (device_defaults(c, &c->dev[i], err) < 0)
             return -EINVAL;
+    for (size_t i = 0; i < c->nvm; i++) {
+        const struct sim_vm *m = &c->vm[i];
+        if (m->cpu_busy_cores >= m->vcpus)
+            return ks_errf(err, -EINVAL, "%s:%d: [vm %s] cpu_busy_cores: %g needs fewer busy "
+                           "cores than the vm's %d vcpus (its own run queue would grow "
+                           "without bound)", c->path, m->cpu_line, m->name, m->cpu_busy_cores,
+                           m->vcpus);
+    }
     for (size_t i = 0; i < c->nwl; i++)
         if (check_workload(c, &c->wl[i], err) < 0)
             return -EINVAL;

@@ -2,7 +2,7 @@
  * sim_config: the simulation configuration, read from an INI file with inih.
  *
  *   [sim]      duration_s, warmup_s, replications, seed, drain, max_in_system
- *   [host]     cores, core_GHz
+ *   [host]     cores, core_GHz, sched_slice_us
  *   [iommu]    enabled, iotlb_entries, iotlb_ways, walk_levels, walk_ns, viommu,
  *              viommu_walk (nested | shadow), invalidation (strict | deferred | none |
  *              optimistic), deferred_batch, deferred_timeout_ms, optimistic_timeout_ms,
@@ -13,7 +13,8 @@
  *              transfer_MBps
  *   [vm N]     vcpus, mode (native | emulated | virtio | xen-pv | passthrough | sriov),
  *              posted_interrupts, reg_accesses, notify_suppression, and the [iommu]
- *              invalidation and viommu of this VM's mappings (default: [iommu]'s)
+ *              invalidation and viommu of this VM's mappings (default: [iommu]'s),
+ *              cpu_busy_cores, cpu_burst (the guest's compute load)
  *   [workload N] vm, device (one, or A,B for a chain), feedback_pct, arrival
  *              (poisson:800/s | fixed:1000/s | closed:iodepth=32), think, size,
  *              read_pct, pages, access (uniform | zipf:S | ring), stack_cycles
@@ -73,7 +74,11 @@ struct sim_vm {
     int posted_interrupts, reg_accesses, notify_suppression;
     int inval;            /* enum sim_inval of this VM's mappings, -1: [iommu]'s */
     int viommu;           /* 1 trap-and-emulate vIOMMU, 0 none, -1: [iommu]'s */
-    int line;
+    /* Compute load: mean busy cores of the guest's own work (0: none), arriving as a
+     * Poisson stream of bursts whose lengths follow cpu_burst (docs/sim.md, "Compute"). */
+    double cpu_busy_cores;
+    struct sim_dist cpu_burst;
+    int line, cpu_line;
 };
 
 #define SIM_MAX_CHAIN 4
@@ -105,6 +110,7 @@ struct sim_config {
     uint64_t seed;
     int cores;
     double core_GHz;
+    double sched_slice_us; /* a compute burst holds a core at most this long, then requeues */
     struct {
         int enabled, entries, ways, levels, viommu, batch;
         int shadow;           /* vIOMMU walk: 1 shadow (one-dimensional), 0 nested */

@@ -20,7 +20,7 @@
 #include "simulate/sim_path.h"
 #include "simulate/sim_run.h"
 
-enum { EV_ARRIVE = 1, EV_STEP, EV_FLUSH, EV_WARM, EV_THINK, EV_COAL };
+enum { EV_ARRIVE = 1, EV_STEP, EV_FLUSH, EV_WARM, EV_THINK, EV_COAL, EV_BURST, EV_SLICE };
 
 #define container_of(p, T, m) ((T *)(void *)((char *)(p)-offsetof(T, m)))
 #define JOB_CHUNK 256
@@ -29,16 +29,19 @@ struct job {
     struct sim_ev ev;      /* EV_STEP or EV_THINK */
     struct job *qnext;     /* resource queue, coalescing batch or free list */
     struct job *batch;     /* jobs whose interrupt this job delivers */
-    int wl, step, phase;
+    int wl, step, phase;   /* wl < 0: a compute burst of VM -1 - wl */
     int fire_irq;          /* -1 undecided, 0 coalesced away, 1 interrupt */
     uint64_t t0_ns;        /* arrival */
     uint64_t page0;        /* first IOVA page of the buffer */
     double unmap_cycles;   /* cycles of the current unmap step */
+    double left_ns;        /* compute burst: work still to run */
+    uint64_t since_ns;     /* compute burst: runnable since (waiting) or running since */
 };
 
 struct res {
     int servers, busy;
     struct job *qh, *qt;
+    struct job *lh, *lt;   /* host cores only: compute slices, served after qh's I/O work */
     uint64_t last_ns, area;
 };
 
@@ -66,6 +69,18 @@ struct wlrt {
     struct sim_wl_rep *out;
 };
 
+/* A VM's compute load: bursts arrive as a Poisson stream; each runs on one of the VM's
+ * vCPU threads (at most vcpus at once; more wait in the guest's own run queue) and
+ * holds a host core one scheduler slice at a time. */
+struct vmrt {
+    struct sim_ev arr;         /* EV_BURST: the next burst */
+    struct res thr;            /* the vCPU threads, vcpus servers */
+    struct sim_rng rng;
+    double gap_ns;             /* mean time between bursts */
+    long backlog;              /* bursts arrived and not finished */
+    struct sim_vm_rep *out;
+};
+
 struct chunk {
     struct chunk *next;
     struct job j[JOB_CHUNK];
@@ -79,6 +94,8 @@ struct rep {
     struct res *res;
     size_t nres;
     struct wlrt *wl;
+    struct vmrt *vm;           /* c->nvm, NULL without compute load */
+    uint64_t slice_ns;
     struct job *free_jobs;
     struct chunk *chunks;
     struct sim_iotlb tlb;
@@ -152,7 +169,20 @@ wl_account(struct rep *r, struct wlrt *w, long delta)
     r->in_sys += delta;
 }
 
-/* 1 if a server was free (now held by j); 0 if j now waits in the queue. */
+/* Append j to the queue (h, t). */
+static inline void
+enqueue(struct job **h, struct job **t, struct job *j)
+{
+    j->qnext = NULL;
+    if (*t)
+        (*t)->qnext = j;
+    else
+        *h = j;
+    *t = j;
+}
+
+/* 1 if a server was free (now held by j); 0 if j now waits in the queue. A compute
+ * burst waits in the low queue, behind every I/O step (see "compute load" below). */
 static int
 res_acquire(struct rep *r, struct res *s, struct job *j)
 {
@@ -161,16 +191,15 @@ res_acquire(struct rep *r, struct res *s, struct job *j)
         s->busy++;
         return 1;
     }
-    j->qnext = NULL;
-    if (s->qt)
-        s->qt->qnext = j;
+    if (j->wl < 0 && s != &r->vm[-1 - j->wl].thr)
+        enqueue(&s->lh, &s->lt, j);
     else
-        s->qh = j;
-    s->qt = j;
+        enqueue(&s->qh, &s->qt, j);
     return 0;
 }
 
 static void advance(struct rep *r, struct job *j);
+static int accepting(const struct rep *r, uint64_t t_ns);
 
 /* Free one server of s, or hand it to the head of the queue. The hand-over continues
  * the waiting job synchronously; it always ends by scheduling an event or queueing
@@ -179,15 +208,136 @@ static void
 res_release(struct rep *r, struct res *s)
 {
     struct job *j = s->qh;
-    if (!j) {
+    if (j) {
+        s->qh = j->qnext;
+        if (!s->qh)
+            s->qt = NULL;
+    } else if ((j = s->lh) != NULL) {
+        s->lh = j->qnext;
+        if (!s->lh)
+            s->lt = NULL;
+    } else {
         res_account(r, s);
         s->busy--;
         return;
     }
-    s->qh = j->qnext;
-    if (!s->qh)
-        s->qt = NULL;
     advance(r, j); /* the server passes to j without going idle */
+}
+
+/* ---- compute load and the scheduler --------------------------------------------- */
+
+/* The host's cores run I/O steps, backend threads and vCPU compute from one run queue
+ * (resource 0). A compute burst holds a core for at most one slice, then goes to the
+ * tail of the compute queue: round robin, the discrete form of CFS's fair share (every
+ * runnable thread gets an equal share of the cores over a scheduling period). I/O steps
+ * are short work of threads that just woke (a vCPU taking an interrupt, vhost, the host
+ * stack); CFS places a woken thread at the left of its tree (sleeper credit) and EEVDF
+ * gives a short request an early deadline, so they run next: here I/O steps wait only
+ * for each other and for running slices to end, never behind queued compute. What is
+ * not modelled: preemption of a running slice, priorities and cgroup weights, per-core
+ * queues and migration (one global queue is perfect load balancing), SMT,
+ * halt-polling, cache effects. */
+
+/* The part of [since, now] inside the statistics window. */
+static inline double
+window_part(const struct rep *r, uint64_t since_ns)
+{
+    uint64_t from = since_ns > r->warm_ns ? since_ns : r->warm_ns;
+    return r->now > from ? (double)(r->now - from) : 0;
+}
+
+/* Move a burst on: phase 0 waits for a vCPU thread, 1 for a core, 2 runs a slice. */
+static void
+burst_advance(struct rep *r, struct job *j)
+{
+    struct vmrt *v = &r->vm[-1 - j->wl];
+    if (j->phase == 0) {
+        j->phase = 1;
+        if (!res_acquire(r, &v->thr, j))
+            return;
+    }
+    if (j->phase == 1) {
+        j->phase = 2;
+        j->since_ns = r->now;
+        if (!res_acquire(r, &r->res[0], j))
+            return;
+    }
+    v->out->ready_ns += window_part(r, j->since_ns);
+    double d = fmin(j->left_ns, (double)r->slice_ns);
+    uint64_t q = ns_round(d);
+    if (q == 0)
+        q = 1; /* a burst always runs, so it always leaves */
+    j->left_ns -= (double)q;
+    j->since_ns = r->now;
+    j->ev.kind = EV_SLICE;
+    sim_evl_push(&r->evl, &j->ev, r->now + q);
+}
+
+/* A slice is over: give the core back (to the head of the run queue), then queue again
+ * at the tail, or finish the burst and free its vCPU thread. */
+static void
+slice_end(struct rep *r, struct job *j)
+{
+    struct vmrt *v = &r->vm[-1 - j->wl];
+    v->out->run_ns += window_part(r, j->since_ns);
+    res_release(r, &r->res[0]);
+    if (j->left_ns > 0.5) {
+        j->phase = 1;
+        burst_advance(r, j);
+        return;
+    }
+    res_release(r, &v->thr);
+    v->backlog--;
+    job_put(r, j);
+}
+
+/* A burst arrives: refused beyond the backlog limit (the guest cannot queue work
+ * without bound), and the next one is scheduled. */
+static void
+burst_arrival(struct rep *r, struct vmrt *v)
+{
+    int vi = (int)(v - r->vm);
+    const struct sim_vm *m = &r->c->vm[vi];
+    double work = sim_dist_sample(&m->cpu_burst, &v->rng);
+    if (in_window(r)) {
+        v->out->bursts++;
+        v->out->demand_ns += work;
+    }
+    if (v->backlog < r->c->max_in_system) {
+        struct job *j = job_get(r);
+        j->wl = -1 - vi;
+        j->phase = 0;
+        j->left_ns = work;
+        v->backlog++;
+        burst_advance(r, j);
+    } else if (in_window(r)) {
+        v->out->dropped++;
+    }
+    uint64_t next = r->now + ns_round(sim_rng_exp(&v->rng, v->gap_ns));
+    if (!r->c->drain || accepting(r, next))
+        sim_evl_push(&r->evl, &v->arr, next);
+}
+
+/* The VMs' compute streams (only VMs with a load get one). Stream ids after the
+ * workloads' (3 per workload), so adding a compute load changes no I/O draw. */
+static void
+rep_setup_vm(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
+{
+    const struct sim_config *c = r->c;
+    r->slice_ns = ns_round(c->sched_slice_us * 1e3);
+    r->vm = ks_xcalloc(c->nvm, sizeof *r->vm);
+    for (size_t i = 0; i < c->nvm; i++) {
+        struct vmrt *v = &r->vm[i];
+        const struct sim_vm *m = &c->vm[i];
+        v->out = &out->vm[i];
+        v->thr.servers = m->vcpus;
+        if (m->cpu_busy_cores <= 0)
+            continue;
+        sim_rng_seed(&v->rng, seed, rep, 3 * c->nwl + i);
+        v->gap_ns = m->cpu_burst.mean_ns / m->cpu_busy_cores;
+        v->arr.kind = EV_BURST;
+        sim_evl_push(&r->evl, &v->arr, ns_round(sim_rng_exp(&v->rng, v->gap_ns)));
+    }
 }
 
 /* ---- the I/O path -------------------------------------------------------------- */
@@ -407,6 +557,10 @@ release_batch(struct rep *r, struct job *j)
 static void
 advance(struct rep *r, struct job *j)
 {
+    if (j->wl < 0) {
+        burst_advance(r, j);
+        return;
+    }
     struct wlrt *w = &r->wl[j->wl];
     for (;;) {
         if (j->step >= w->path.n) {
@@ -602,6 +756,10 @@ warm_end(struct rep *r)
         res_account(r, &r->res[i]);
         r->res[i].area = 0;
     }
+    for (size_t i = 0; r->vm && i < r->c->nvm; i++) {
+        res_account(r, &r->vm[i].thr);
+        r->vm[i].thr.area = 0;
+    }
     for (size_t i = 0; i < r->c->nwl; i++) {
         wl_account(r, &r->wl[i], 0);
         r->wl[i].out->area_ns = 0;
@@ -632,6 +790,12 @@ dispatch(struct rep *r, struct sim_ev *ev)
         break;
     case EV_COAL:
         coal_timer(r, container_of(ev, struct wlrt, coal));
+        break;
+    case EV_BURST:
+        burst_arrival(r, container_of(ev, struct vmrt, arr));
+        break;
+    case EV_SLICE:
+        slice_end(r, container_of(ev, struct job, ev));
         break;
     }
 }
@@ -773,6 +937,7 @@ rep_free(struct rep *r)
     for (size_t i = 0; r->wl && i < r->c->nwl; i++)
         free(r->wl[i].alive_ns);
     free(r->wl);
+    free(r->vm);
     if (r->c->iommu.enabled)
         sim_iotlb_fini(&r->tlb);
 }
@@ -802,6 +967,10 @@ sim_replicate(const struct sim_config *c, uint64_t seed, uint64_t rep, struct si
     r.warm_ns = ns_round(c->warmup_s * 1e9);
     r.end_ns = ns_round(c->duration_s * 1e9);
     memset(out->wl, 0, c->nwl * sizeof *out->wl);
+    if (c->nvm && !out->vm)
+        out->vm = ks_xcalloc(c->nvm, sizeof *out->vm);
+    if (c->nvm)
+        memset(out->vm, 0, c->nvm * sizeof *out->vm);
     rep_setup_res(&r);
     if (c->iommu.enabled) {
         sim_iotlb_init(&r.tlb, c->iommu.entries, c->iommu.ways);
@@ -815,6 +984,8 @@ sim_replicate(const struct sim_config *c, uint64_t seed, uint64_t rep, struct si
         sim_evl_push(&r.evl, &r.warm, r.warm_ns);
     }
     rep_setup_wl(&r, seed, rep, out);
+    if (c->nvm)
+        rep_setup_vm(&r, seed, rep, out);
     rep_loop(&r);
     if (!c->drain)
         r.now = r.end_ns;
