@@ -170,7 +170,9 @@ set_costs(struct sim_config *c, const char *key, const char *v, struct ks_err *e
 #define COST(n) KS_INI_NUM(struct sim_costs, #n, n, 0, 1e9)
     static const struct ks_ini_num costs[] = {COST(exit_cycles),   COST(io_exit_cycles),
                                               COST(devmodel_cycles), COST(kick_cycles),
-                                              COST(inject_cycles), COST(grant_cycles)};
+                                              COST(inject_cycles), COST(grant_cycles),
+                                              COST(copy_cycles_per_KiB), COST(host_pkt_cycles),
+                                              COST(host_req_cycles)};
 #undef COST
     const struct ks_ini_num *e = ks_ini_num_find(costs, sizeof costs / sizeof *costs, key);
     if (!e)
@@ -220,6 +222,10 @@ set_device(struct sim_config *c, struct sim_device *d, const char *key, const ch
         return num(v, 0, 1e7, &d->coalesce_us, err);
     if (IS("transfer_MBps"))
         return num(v, 1e-3, 1e7, &d->transfer_MBps, err);
+    if (IS("bandwidth_MBps"))
+        return num(v, 1e-3, 1e7, &d->bandwidth_MBps, err);
+    if (IS("write_bandwidth_MBps"))
+        return num(v, 1e-3, 1e7, &d->write_bandwidth_MBps, err);
     return unknown_key(err);
 }
 

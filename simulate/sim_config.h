@@ -52,6 +52,10 @@ struct sim_costs {
     double kick_cycles;      /* virtio backend notify/processing per request */
     double inject_cycles;    /* virtual interrupt injection + EOI */
     double grant_cycles;     /* Xen grant map or unmap (each) */
+    /* Costs that scale with the I/O (datasets/sim/costs.csv cites each default). */
+    double copy_cycles_per_KiB; /* one CPU copy of the payload (vhost, netback, QEMU) */
+    double host_pkt_cycles;  /* host network stack per frame: tap + bridge (+ vhost) */
+    double host_req_cycles;  /* host block layer + driver per request of a backend */
 };
 
 struct sim_device {
@@ -63,6 +67,9 @@ struct sim_device {
     double coalesce_us;  /* > 0: completions wait for the batch or this timer */
     struct sim_dist seek, rotation;          /* hdd */
     double transfer_MBps;                    /* hdd */
+    double bandwidth_MBps, write_bandwidth_MBps; /* ssd, generic: > 0 adds the bytes past
+                                                  * the first 4 KiB at this rate */
+    int tx_dev;           /* nic: index of its transmit link (a hidden device), -1 none */
     int line;
     char *origin; /* where a generated device comes from, for the summary (may be NULL) */
 };

@@ -31,6 +31,7 @@ struct job {
     struct job *batch;     /* jobs whose interrupt this job delivers */
     int wl, step, phase;   /* wl < 0: a compute burst of VM -1 - wl */
     int fire_irq;          /* -1 undecided, 0 coalesced away, 1 interrupt */
+    int tx;                /* a NIC workload's job that sends (its link's tx side) */
     uint64_t t0_ns;        /* arrival */
     uint64_t page0;        /* first IOVA page of the buffer */
     double unmap_cycles;   /* cycles of the current unmap step */
@@ -53,6 +54,7 @@ struct wlrt {
     double next_fixed_ns;      /* fixed arrivals: exact time of the next one */
     uint64_t ring_pos, irq_ctr;
     int npages, coalesce;
+    int duplex;                /* its first device is a NIC with a transmit link */
     enum sim_inval inval;      /* the policy of this workload's mappings */
     int viommu, walk_refs;     /* memory references per IOTLB miss */
     uint64_t *alive_ns;        /* optimistic: per page, mapping kept until; 0 none */
@@ -378,12 +380,16 @@ device_ns(struct rep *r, struct wlrt *w, struct job *j, int d)
         t = sim_dist_sample(&dv->seek, &w->rng_svc) + sim_dist_sample(&dv->rotation, &w->rng_svc) +
             wl->size_B / (dv->transfer_MBps * 1e-3); /* MB/s = 1e-3 bytes per ns */
         break;
-    default:
-        if (dv->write_service.mean_ns >= 0 && wl->read_pct < 100 &&
-            sim_rng_unif(&w->rng_svc) * 100 >= wl->read_pct)
-            t = sim_dist_sample(&dv->write_service, &w->rng_svc);
-        else
-            t = sim_dist_sample(&dv->service, &w->rng_svc);
+    default: {
+        int wr = dv->write_service.mean_ns >= 0 && wl->read_pct < 100 &&
+                 sim_rng_unif(&w->rng_svc) * 100 >= wl->read_pct;
+        t = sim_dist_sample(wr ? &dv->write_service : &dv->service, &w->rng_svc);
+        /* The service time is the data sheet's for 4 KiB; the bytes beyond move at its
+         * sequential bandwidth (MB/s = 1e-3 bytes per ns). */
+        double bw = wr ? dv->write_bandwidth_MBps : dv->bandwidth_MBps;
+        if (bw > 0 && wl->size_B > 4096)
+            t += (wl->size_B - 4096) / (bw * 1e-3);
+    }
     }
     if (!r->c->iommu.enabled)
         return t;
@@ -550,6 +556,13 @@ release_batch(struct rep *r, struct job *j)
     }
 }
 
+/* The step's first resource: a NIC's transmit link for a job that sends. */
+static inline int
+step_res1(const struct sim_step *st, const struct job *j)
+{
+    return j->tx && st->res_tx > 0 ? st->res_tx : st->res1;
+}
+
 /* Move job j through its path from its current step and phase: acquire the step's
  * context resource (phase 0 -> 1), then its core (1 -> 2), then schedule the end of
  * the step. Returns when the job waits in a queue or has an event pending; a job past
@@ -578,7 +591,8 @@ advance(struct rep *r, struct job *j)
                 continue;
             }
             j->phase = 1;
-            if (st->res1 >= 0 && !res_acquire(r, &r->res[st->res1], j))
+            int r1 = step_res1(st, j);
+            if (r1 >= 0 && !res_acquire(r, &r->res[r1], j))
                 return;
         }
         if (j->phase == 1) {
@@ -612,8 +626,9 @@ step_end(struct rep *r, struct job *j)
     const struct sim_step *st = &w->path.s[j->step];
     if (st->res2 >= 0)
         res_release(r, &r->res[st->res2]);
-    if (st->res1 >= 0)
-        res_release(r, &r->res[st->res1]);
+    int r1 = step_res1(st, j);
+    if (r1 >= 0)
+        res_release(r, &r->res[r1]);
     if (in_window(r)) {
         w->out->cycles[st->comp] += st->kind == SIM_ST_UNMAP ? j->unmap_cycles : st->cycles;
         w->out->exits += st->exits;
@@ -666,6 +681,9 @@ job_start(struct rep *r, int wi, struct job *j)
     j->step = j->phase = 0;
     j->fire_irq = -1;
     j->batch = NULL;
+    /* A NIC workload's read_pct is its received share; only a mix draws. */
+    double rx = w->w->read_pct;
+    j->tx = w->duplex && (rx <= 0 || (rx < 100 && sim_rng_unif(&w->rng_svc) * 100 >= rx));
     j->t0_ns = r->now;
     j->page0 = pick_page(w);
     wl_account(r, w, +1);
@@ -876,6 +894,7 @@ rep_setup_wl(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
         sim_rng_seed(&w->rng_svc, seed, rep, 3 * i + 1);
         sim_rng_seed(&w->rng_page, seed, rep, 3 * i + 2);
         w->npages = (int)ceil(w->w->size_B / 4096);
+        w->duplex = c->dev[w->w->dev[0]].tx_dev >= 0;
         wl_setup_iommu(c, w);
         const struct sim_device *last = &c->dev[w->w->dev[w->w->ndev - 1]];
         w->coalesce = (int)last->coalesce;

@@ -1,6 +1,7 @@
 /* sim_path: virtualization modes as step lists, and the IOTLB (see sim_path.h). */
 #include "simulate/sim_path.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,9 +26,12 @@ static void
 add_devices(const struct sim_config *c, const struct sim_workload *w, struct sim_path *p)
 {
     p->first_dev = p->n;
-    for (int i = 0; i < w->ndev && p->n < SIM_MAX_STEPS; i++)
+    for (int i = 0; i < w->ndev && p->n < SIM_MAX_STEPS; i++) {
+        int tx = c->dev[w->dev[i]].tx_dev;
         p->s[p->n++] = (struct sim_step){.kind = SIM_ST_DEV, .res1 = sim_res_dev(c, w->dev[i]),
-                                         .res2 = -1, .dev = w->dev[i]};
+                                         .res2 = -1, .dev = w->dev[i],
+                                         .res_tx = tx >= 0 ? sim_res_dev(c, tx) : 0};
+    }
     p->last_dev = p->n - 1;
 }
 
@@ -48,6 +52,20 @@ add_irq(const struct sim_config *c, const struct sim_vm *m, int vcpu, struct sim
     add(c, p, vcpu, k->inject_cycles, SIM_C_IRQ, 1, SIM_SF_IRQ);
 }
 
+/* Host work of a backend per I/O that scales with it: per frame (tap, bridge, vhost)
+ * on a NIC or per request (host block layer and driver) on storage, plus `copies` CPU
+ * copies of the payload. */
+static double
+backend_scaled(const struct sim_config *c, const struct sim_workload *w, int copies)
+{
+    const struct sim_device *d = &c->dev[w->dev[0]];
+    const struct sim_costs *k = &c->costs;
+    double cyc = copies * k->copy_cycles_per_KiB * w->size_B / 1024;
+    if (d->kind == SIM_DEV_NIC)
+        return cyc + ceil(w->size_B / d->mtu_B) * k->host_pkt_cycles;
+    return cyc + k->host_req_cycles;
+}
+
 /* Compile the workload's path once per replication (sim_path.h lists the paths). A
  * native workload, or a vm in native mode, has no guest context: its unmap (if any)
  * runs on a host core alone. */
@@ -60,16 +78,22 @@ sim_path_build(const struct sim_config *c, const struct sim_workload *w, struct 
     enum sim_mode mode = m ? m->mode : SIM_NATIVE;
     int guest = m && mode != SIM_NATIVE;
     int vcpu = guest ? sim_res_vcpu(w->vm) : -1, be = guest ? sim_res_backend(w->vm) : -1;
-    if (mode == SIM_EMULATED)
+    /* Network backends copy each payload once (vhost-net and QEMU between guest buffers
+     * and skbs, netback's grant copy); block backends hand the guest's pages to the
+     * host's DMA (O_DIRECT, blkback grant maps): no copy. */
+    int net = c->dev[w->dev[0]].kind == SIM_DEV_NIC;
+    if (mode == SIM_EMULATED) {
         for (int i = 0; i < m->reg_accesses; i++)
             add(c, p, vcpu, k->devmodel_cycles, SIM_C_DEVMODEL, 1, 0);
+        add(c, p, be, backend_scaled(c, w, net), SIM_C_BACKEND, 0, 0);
+    }
     if (mode == SIM_VIRTIO) {
         add(c, p, vcpu, k->io_exit_cycles, SIM_C_EXIT, 1, m->notify_suppression ? SIM_SF_KICK : 0);
-        add(c, p, be, k->kick_cycles, SIM_C_BACKEND, 0, 0);
+        add(c, p, be, k->kick_cycles + backend_scaled(c, w, net), SIM_C_BACKEND, 0, 0);
     }
     if (mode == SIM_XENPV) {
         add(c, p, vcpu, k->exit_cycles, SIM_C_EXIT, 1, m->notify_suppression ? SIM_SF_KICK : 0);
-        add(c, p, be, k->kick_cycles, SIM_C_BACKEND, 0, 0);
+        add(c, p, be, k->kick_cycles + backend_scaled(c, w, net), SIM_C_BACKEND, 0, 0);
         add(c, p, be, 2 * k->grant_cycles, SIM_C_GRANT, 0, 0);
     }
     add_devices(c, w, p);

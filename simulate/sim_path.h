@@ -34,6 +34,7 @@ enum { SIM_SF_KICK = 1, SIM_SF_IRQ = 2 };
 struct sim_step {
     uint8_t kind, comp, exits, flags;
     int res1, res2;     /* resources held during the step, -1 for none */
+    int res_tx;         /* NIC steps: the transmit link, used by a job that sends (> 0) */
     double dur_ns;      /* CPU steps: cycles / GHz */
     double cycles;
     int dev;            /* device steps: config index */

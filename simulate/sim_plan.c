@@ -6,7 +6,8 @@
  *   ENTITY-disk  rate = stat(disk_read_iops + disk_write_iops), size = stat(KiBps) /
  *                rate (4 KiB when unknown), read_pct from the totals, on device "disk"
  *   ENTITY-net   rate = stat(net_rx_pps + net_tx_pps) (or KiBps / 1500 B when packet
- *                counts are missing), size = KiBps / pps, on device "nic"
+ *                counts are missing), size = KiBps / pps, read_pct = the received share
+ *                of the mean frames (the NIC's receive side; the rest sends), on "nic"
  * where stat is the p95 or the peak over the VM's samples. Poisson arrivals at the
  * p95 rate are a modelling choice: real bursts within a sample interval are lost.
  */
@@ -115,9 +116,17 @@ add_vm_workloads(struct sim_config *c, const struct ks_dataset *ds, size_t ent, 
                      "uniform");
     if (!(pps > 0) && nkib > 0)
         pps = nkib * 1024 / 1500;
+    /* The received share of the frames (of the bytes when packets are not counted):
+     * the NIC's link is full duplex, received and sent frames use its two sides. */
+    double rx = series_stat(ds, ent, KS_NET_RX_PPS, KS_NET_RX_PPS, ST_MEAN) / 2;
+    double net = series_stat(ds, ent, KS_NET_RX_PPS, KS_NET_TX_PPS, ST_MEAN);
+    if (!(net > 0)) {
+        rx = series_stat(ds, ent, KS_NET_RX_KIBPS, KS_NET_RX_KIBPS, ST_MEAN) / 2;
+        net = series_stat(ds, ent, KS_NET_RX_KIBPS, KS_NET_TX_KIBPS, ST_MEAN);
+    }
     if (pps > 0)
-        add_workload(c, name, "net", "nic", pps, clamp(nkib * 1024 / pps, 46, 65536, 1500), 100,
-                     "ring");
+        add_workload(c, name, "net", "nic", pps, clamp(nkib * 1024 / pps, 46, 65536, 1500),
+                     net > 0 && rx >= 0 ? fmin(100, 100 * rx / net) : 100, "ring");
 }
 
 /* The VMs placed on host, each checked against the dataset. */

@@ -23,27 +23,7 @@
 #include "simulate/sim_config.h"
 #include "simulate/sim_csv.h"
 #include "simulate/sim_run.h"
-
-static struct sim_config *
-cfg(const char *text)
-{
-    struct sim_config *c = NULL;
-    struct ks_err err = {0};
-    if (sim_config_read_string(text, "test.ini", &c, &err) < 0)
-        fail_msg("%s", err.msg);
-    return c;
-}
-
-static struct sim_result *
-run(const struct sim_config *c)
-{
-    struct sim_run_opts o = {.threads = 1};
-    struct sim_result *r = NULL;
-    struct ks_err err = {0};
-    if (sim_run(c, &o, &r, &err) < 0)
-        fail_msg("%s", err.msg);
-    return r;
-}
+#include "tests/unit/test_sim_util.h"
 
 /* Four 2-vCPU virtio VMs on 4 cores, each asking busy_cores, the first also doing
  * 2,000 disk I/Os per second with 20,000 cycles of guest stack each. */
