@@ -158,6 +158,17 @@ set_iommu(struct sim_config *c, const char *key, const char *v, struct ks_err *e
         if ((rc = pick(v, sim_inval_names, &x, err)) < 0)
             return rc;
         c->iommu.inval = (enum sim_inval)x;
+        c->iommu.inval_set = 1;
+        return 0;
+    }
+    if (IS("map_page_cycles"))
+        return num(v, 0, 1e9, &c->iommu.map_page_cycles, err);
+    if (IS("static_page_KiB")) {
+        if ((rc = inum(v, 4, 1 << 20, &x, err)) < 0)
+            return rc;
+        if (x != 4 && x != 2048 && x != 1 << 20)
+            return ks_errf(err, -EINVAL, "%d: an IOMMU page is 4, 2048 or 1048576 KiB", x);
+        c->iommu.static_page_KiB = x;
         return 0;
     }
     return unknown_key(err);

@@ -124,7 +124,10 @@ struct sim_config {
         double walk_ns, timeout_ms, map_cycles, inval_cycles, viommu_map_cycles;
         double strict_sw_cycles; /* software only a synchronous unmap pays, per page */
         double optimistic_ms;    /* optimistic teardown: a mapping lives this long */
+        double map_page_cycles;  /* map + unmap per page beyond a mapping's first */
+        int static_page_KiB;     /* IOMMU page of static (none) mappings: 4 or 2048 */
         enum sim_inval inval;
+        int inval_set;           /* the file set [iommu] invalidation */
     } iommu;
     struct sim_costs costs;
     struct sim_device *dev;

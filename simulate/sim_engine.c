@@ -33,7 +33,9 @@ struct job {
     int fire_irq;          /* -1 undecided, 0 coalesced away, 1 interrupt */
     int tx;                /* a NIC workload's job that sends (its link's tx side) */
     uint64_t t0_ns;        /* arrival */
-    uint64_t page0;        /* first IOVA page of the buffer */
+    uint64_t page0;        /* first page of the buffer (its index in the workload's pool) */
+    uint64_t iova0;        /* first IOVA page of its mapping: fresh per mapping unless
+                            * the mapping is static (none) or kept (optimistic) */
     double unmap_cycles;   /* cycles of the current unmap step */
     double left_ns;        /* compute burst: work still to run */
     uint64_t since_ns;     /* compute burst: runnable since (waiting) or running since */
@@ -57,6 +59,10 @@ struct wlrt {
     int duplex;                /* its first device is a NIC with a transmit link */
     enum sim_inval inval;      /* the policy of this workload's mappings */
     int viommu, walk_refs;     /* memory references per IOTLB miss */
+    int fresh;                 /* each I/O maps anew at a fresh IOVA (strict, deferred) */
+    uint64_t next_iova;        /* the next fresh IOVA page */
+    int sp_shift;              /* static mappings: log2 of 4 KiB pages per IOMMU page */
+    size_t fq;                 /* the flush queue of the CPU that unmaps (per-CPU) */
     uint64_t *alive_ns;        /* optimistic: per page, mapping kept until; 0 none */
     uint64_t coalesce_ns;      /* > 0: completions wait for a batch or this timer */
     struct job *bh, *bt;       /* completions waiting for the interrupt */
@@ -101,7 +107,8 @@ struct rep {
     struct job *free_jobs;
     struct chunk *chunks;
     struct sim_iotlb tlb;
-    long pending_pages;        /* deferred invalidation queue */
+    long *fq;                  /* per-CPU flush queues: entries (one per mapping) queued */
+    size_t nfq;                /* host cores, then each VM's vCPUs */
     int last_unmap_wl;
     long in_sys;
     struct sim_ev flush, warm;
@@ -344,6 +351,18 @@ rep_setup_vm(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
 
 /* ---- the I/O path -------------------------------------------------------------- */
 
+/* IOTLB key of page i of job j's mapping: its IOVA page (a fresh one per mapping when
+ * the policy maps per I/O, as Linux's IOVA allocator gives; the buffer's own page when
+ * the mapping is static or kept), of the IOMMU page size (2 MiB static mappings cover
+ * 512 buffers' pages), tagged with the workload. */
+static inline uint64_t
+page_key(const struct wlrt *w, const struct job *j, int i)
+{
+    uint64_t p = w->fresh ? (j->iova0 + (uint64_t)i) & ((1ULL << 40) - 1)
+                          : ((j->page0 + (uint64_t)i) % (uint64_t)w->w->pages) >> w->sp_shift;
+    return ((uint64_t)(j->wl + 1) << 40) | p;
+}
+
 /* DMA translation of the job's pages: the walk time of every IOTLB miss, ns. */
 static double
 translate(struct rep *r, struct wlrt *w, struct job *j)
@@ -351,8 +370,7 @@ translate(struct rep *r, struct wlrt *w, struct job *j)
     double miss_ns = 0;
     struct sim_wl_rep *o = w->out;
     for (int i = 0; i < w->npages; i++) {
-        uint64_t page = (j->page0 + (uint64_t)i) % (uint64_t)w->w->pages;
-        int hit = sim_iotlb_access(&r->tlb, ((uint64_t)(j->wl + 1) << 40) | page);
+        int hit = sim_iotlb_access(&r->tlb, page_key(w, j, i));
         if (in_window(r)) {
             o->iotlb_lookups++;
             o->iotlb_hits += (uint64_t)hit;
@@ -400,22 +418,21 @@ device_ns(struct rep *r, struct wlrt *w, struct job *j, int d)
     return dv->kind == SIM_DEV_NIC ? fmax(t, miss_ns) : t + miss_ns;
 }
 
-/* IOTLB key of page i of job j's buffer. */
-static inline uint64_t
-page_key(const struct wlrt *w, const struct job *j, int i)
-{
-    return ((uint64_t)(j->wl + 1) << 40) | ((j->page0 + (uint64_t)i) % (uint64_t)w->w->pages);
-}
-
-/* Cycles of one page's map + unmap besides the invalidation and the strict-only
- * software. Under a trap-and-emulate vIOMMU the traps dominate: the published per-page
- * figure already includes one invalidation and the software around it. */
+/* Cycles of mapping and unmapping n pages as one scatter-gather list, besides the
+ * invalidation and the strict-only software: the published one-page figure (map_cycles:
+ * the IOVA allocation and free, the call path, one page's entries) plus
+ * map_page_cycles per further page. Under a trap-and-emulate vIOMMU the traps dominate:
+ * the published one-page figure already includes one invalidation and the software
+ * around it. */
 static double
-page_cycles(const struct sim_config *c, const struct wlrt *w)
+map_cost(const struct sim_config *c, const struct wlrt *w, int n)
 {
-    if (w->viommu)
-        return c->iommu.viommu_map_cycles - c->iommu.inval_cycles - c->iommu.strict_sw_cycles;
-    return c->iommu.map_cycles;
+    if (n <= 0)
+        return 0;
+    double one = w->viommu ? c->iommu.viommu_map_cycles - c->iommu.inval_cycles -
+                                 c->iommu.strict_sw_cycles
+                           : c->iommu.map_cycles;
+    return one + (n - 1) * c->iommu.map_page_cycles;
 }
 
 /* Optimistic teardown: 1 if page's mapping, kept alive since its last unmap, is still
@@ -431,33 +448,32 @@ reuse_mapping(struct rep *r, struct wlrt *w, const struct job *j, int i)
     return alive;
 }
 
-/* IOMMU maintenance after the DMA: map + unmap of each page, and the invalidation
- * the workload's policy calls for. Returns cycles; updates the IOTLB and the deferred
- * queue. Strict invalidates each page at once (hardware wait plus the synchronous
- * software, strict_sw_cycles); deferred queues the pages and flushes the whole IOTLB
- * once per deferred_batch pages (or by the timer). */
+/* IOMMU maintenance after the DMA: the map + unmap of the job's mapping (one
+ * scatter-gather list of its pages), and the invalidation its policy calls for.
+ * Returns cycles; updates the IOTLB and the flush queue. Strict invalidates the
+ * mapping's range at once (one invalidation, plus the synchronous software,
+ * strict_sw_cycles); deferred puts one entry in the unmapping CPU's flush queue and
+ * flushes the IOTLB when that queue holds deferred_batch entries (or by the timer). */
 static double
 unmap_cycles(struct rep *r, struct wlrt *w, struct job *j)
 {
     const struct sim_config *c = r->c;
-    double base = page_cycles(c, w), cyc = 0;
-    long queued = 0;
     r->last_unmap_wl = j->wl;
-    for (int i = 0; i < w->npages; i++) {
-        if (w->inval == SIM_INV_STRICT) {
+    if (w->inval == SIM_INV_STRICT) {
+        for (int i = 0; i < w->npages; i++)
             sim_iotlb_inval(&r->tlb, page_key(w, j, i));
-            cyc += base + c->iommu.strict_sw_cycles + c->iommu.inval_cycles;
-        } else if (w->inval == SIM_INV_DEFERRED || !reuse_mapping(r, w, j, i)) {
-            cyc += base;
-            queued++;
-        }
+        return map_cost(c, w, w->npages) + c->iommu.strict_sw_cycles + c->iommu.inval_cycles;
     }
-    if (queued == 0)
-        return cyc;
-    r->pending_pages += queued;
-    if (r->pending_pages >= c->iommu.batch) {
+    int torn = w->npages;
+    if (w->inval == SIM_INV_OPTIMISTIC)
+        for (int i = 0; i < w->npages; i++)
+            torn -= reuse_mapping(r, w, j, i);
+    if (torn == 0)
+        return 0;
+    double cyc = map_cost(c, w, torn);
+    if (++r->fq[w->fq] >= c->iommu.batch) {
         sim_iotlb_flush(&r->tlb);
-        r->pending_pages = 0;
+        r->fq[w->fq] = 0;
         cyc += c->iommu.inval_cycles;
     }
     return cyc;
@@ -686,6 +702,10 @@ job_start(struct rep *r, int wi, struct job *j)
     j->tx = w->duplex && (rx <= 0 || (rx < 100 && sim_rng_unif(&w->rng_svc) * 100 >= rx));
     j->t0_ns = r->now;
     j->page0 = pick_page(w);
+    if (w->fresh) {
+        j->iova0 = w->next_iova;
+        w->next_iova += (uint64_t)w->npages;
+    }
     wl_account(r, w, +1);
     w->out->arrived++;
     if (in_window(r))
@@ -755,9 +775,13 @@ static void
 flush_timer(struct rep *r)
 {
     const struct sim_config *c = r->c;
-    if (r->pending_pages > 0) {
+    long queued = 0;
+    for (size_t q = 0; q < r->nfq; q++) {
+        queued += r->fq[q];
+        r->fq[q] = 0;
+    }
+    if (queued > 0) { /* one flush empties every CPU's queue (Linux fq_flush_timeout) */
         sim_iotlb_flush(&r->tlb);
-        r->pending_pages = 0;
         if (in_window(r))
             r->wl[r->last_unmap_wl].out->cycles[SIM_C_IOMMU] += c->iommu.inval_cycles;
     }
@@ -857,12 +881,28 @@ rep_setup_res(struct rep *r)
  * shadows in the physical IOMMU (vIOMMU, ATC 2011) walks one dimension, a nested one
  * walks two: (L + 1)^2 - 1 references. */
 static void
-wl_setup_iommu(const struct sim_config *c, struct wlrt *w)
+wl_setup_iommu(const struct rep *r, const struct sim_config *c, struct wlrt *w)
 {
     int L = c->iommu.levels;
     w->inval = sim_wl_inval(c, w->w);
     w->viommu = sim_wl_viommu(c, w->w);
     w->walk_refs = w->viommu && !c->iommu.shadow ? (L + 1) * (L + 1) - 1 : L;
+    w->fresh = w->inval == SIM_INV_STRICT || w->inval == SIM_INV_DEFERRED;
+    w->sp_shift = 0;
+    if (w->inval == SIM_INV_NONE)
+        while ((4 << w->sp_shift) < c->iommu.static_page_KiB)
+            w->sp_shift++;
+    /* The CPU that unmaps: a guest's own mappings on one of its vCPUs, a host driver's
+     * on one host core; a workload's completions are affine to one CPU. */
+    int wi = (int)(w - r->wl);
+    if (sim_wl_guest_maps(c, w->w)) {
+        int vm = w->w->vm, base = c->cores;
+        for (int v = 0; v < vm; v++)
+            base += c->vm[v].vcpus;
+        w->fq = (size_t)(base + wi % c->vm[vm].vcpus);
+    } else {
+        w->fq = (size_t)(wi % c->cores);
+    }
     if (c->iommu.enabled && w->inval == SIM_INV_OPTIMISTIC)
         w->alive_ns = ks_xcalloc((size_t)w->w->pages, sizeof *w->alive_ns);
 }
@@ -895,7 +935,7 @@ rep_setup_wl(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
         sim_rng_seed(&w->rng_page, seed, rep, 3 * i + 2);
         w->npages = (int)ceil(w->w->size_B / 4096);
         w->duplex = c->dev[w->w->dev[0]].tx_dev >= 0;
-        wl_setup_iommu(c, w);
+        wl_setup_iommu(r, c, w);
         const struct sim_device *last = &c->dev[w->w->dev[w->w->ndev - 1]];
         w->coalesce = (int)last->coalesce;
         w->coalesce_ns = w->coalesce > 1 ? ns_round(last->coalesce_us * 1e3) : 0;
@@ -957,6 +997,7 @@ rep_free(struct rep *r)
         free(r->wl[i].alive_ns);
     free(r->wl);
     free(r->vm);
+    free(r->fq);
     if (r->c->iommu.enabled)
         sim_iotlb_fini(&r->tlb);
 }
@@ -993,6 +1034,10 @@ sim_replicate(const struct sim_config *c, uint64_t seed, uint64_t rep, struct si
     rep_setup_res(&r);
     if (c->iommu.enabled) {
         sim_iotlb_init(&r.tlb, c->iommu.entries, c->iommu.ways);
+        r.nfq = (size_t)c->cores;
+        for (size_t v = 0; v < c->nvm; v++)
+            r.nfq += (size_t)c->vm[v].vcpus;
+        r.fq = ks_xcalloc(r.nfq, sizeof *r.fq);
         if (any_deferred(c) && c->iommu.timeout_ms > 0) {
             r.flush.kind = EV_FLUSH;
             sim_evl_push(&r.evl, &r.flush, ns_round(c->iommu.timeout_ms * 1e6));

@@ -100,16 +100,33 @@ sim_path_build(const struct sim_config *c, const struct sim_workload *w, struct 
     if (mode != SIM_NATIVE)
         add_irq(c, m, vcpu, p);
     add(c, p, vcpu, w->stack_cycles, SIM_C_STACK, 0, 0);
+    /* A host driver's unmap runs on a host core alone; a guest driver's on its vCPU. */
     if (c->iommu.enabled && sim_wl_inval(c, w) != SIM_INV_NONE && p->n < SIM_MAX_STEPS)
         p->s[p->n++] = (struct sim_step){.kind = SIM_ST_UNMAP, .comp = SIM_C_IOMMU,
-                                         .res1 = vcpu, .res2 = 0, .dev = -1};
+                                         .res1 = sim_wl_guest_maps(c, w) ? vcpu : -1,
+                                         .res2 = 0, .dev = -1};
 }
 
+int
+sim_wl_guest_maps(const struct sim_config *c, const struct sim_workload *w)
+{
+    enum sim_mode m = w->vm >= 0 ? c->vm[w->vm].mode : SIM_NATIVE;
+    return m == SIM_PASSTHROUGH || m == SIM_SRIOV;
+}
+
+/* The VM's policy; else [iommu]'s when the file sets one; else the default: a static
+ * mapping (none) for an assigned device, whose guest memory the hypervisor maps once
+ * (VFIO pins and maps it at start), and deferred for a host driver (Linux's lazy
+ * default on x86). */
 enum sim_inval
 sim_wl_inval(const struct sim_config *c, const struct sim_workload *w)
 {
     int v = w->vm >= 0 ? c->vm[w->vm].inval : -1;
-    return v >= 0 ? (enum sim_inval)v : c->iommu.inval;
+    if (v >= 0)
+        return (enum sim_inval)v;
+    if (!c->iommu.inval_set && sim_wl_guest_maps(c, w) && !sim_wl_viommu(c, w))
+        return SIM_INV_NONE;
+    return c->iommu.inval;
 }
 
 int

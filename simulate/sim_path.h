@@ -61,6 +61,10 @@ void sim_path_build(const struct sim_config *c, const struct sim_workload *w,
  * [vm] section sets them, else [iommu]'s. */
 enum sim_inval sim_wl_inval(const struct sim_config *c, const struct sim_workload *w);
 int sim_wl_viommu(const struct sim_config *c, const struct sim_workload *w);
+/* 1 when the guest's own driver maps the workload's DMA (an assigned device:
+ * passthrough, SR-IOV), 0 when a host driver does (native, and the backends of emulated,
+ * virtio and xen-pv devices): who pays the unmap, on which CPU. */
+int sim_wl_guest_maps(const struct sim_config *c, const struct sim_workload *w);
 
 /* Set-associative IOTLB with LRU replacement inside each set. */
 struct sim_iotlb {

@@ -56,11 +56,15 @@ test_defaults_match_table(void **state)
     }
     fclose(f);
     free(path);
-    assert_true(rows >= 16);
+    assert_true(rows >= 20);
     struct ks_err err = {0};
     assert_int_equal(sim_config_finish(s, &err), 0);
     assert_memory_equal(&d->costs, &s->costs, sizeof d->costs);
     assert_true(d->sched_slice_us == s->sched_slice_us);
+    assert_true(d->iommu.map_cycles == s->iommu.map_cycles);
+    assert_true(d->iommu.map_page_cycles == s->iommu.map_page_cycles);
+    assert_true(d->iommu.inval_cycles == s->iommu.inval_cycles);
+    assert_int_equal(d->iommu.batch, s->iommu.batch);
     for (size_t i = 0; i < d->ndev; i++) {
         const struct sim_device *a = &d->dev[i], *b = &s->dev[i];
         assert_true(a->service.mean_ns == b->service.mean_ns);
