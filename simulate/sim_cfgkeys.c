@@ -261,8 +261,14 @@ set_vm(const struct sim_config *c, struct sim_vm *m, const char *key, const char
         return inum(v, 1, 4096, &m->vcpus, err);
     if (IS("posted_interrupts"))
         return boolean(v, &m->posted_interrupts, err);
-    if (IS("notify_suppression"))
+    if (IS("notify_suppression") || IS("event_idx"))
         return boolean(v, &m->notify_suppression, err);
+    if (IS("napi_budget"))
+        return inum(v, 0, 1 << 20, &m->napi_budget, err);
+    if (IS("backend_poll")) {
+        static const char *const polls[] = {"none", "sidecore", NULL};
+        return pick(v, polls, &m->sidecore, err);
+    }
     if (IS("reg_accesses"))
         return inum(v, 1, 1000, &m->reg_accesses, err);
     /* The guest's own IOMMU policy: one host can run a strict and a deferred guest. */

@@ -379,6 +379,12 @@ sim_config_finish(struct sim_config *c, struct ks_err *err)
         if (device_defaults(c, &c->dev[i], err) < 0)
             return -EINVAL;
     add_tx_links(c);
+    int sidecores = 0;
+    for (size_t i = 0; i < c->nvm; i++)
+        sidecores += c->vm[i].sidecore && (c->vm[i].mode == SIM_VIRTIO || c->vm[i].mode == SIM_XENPV);
+    if (sidecores >= c->cores)
+        return ks_errf(err, -EINVAL, "%s: [vm] backend_poll: %d sidecores leave none of the "
+                       "host's %d cores to share", c->path, sidecores, c->cores);
     for (size_t i = 0; i < c->nvm; i++) {
         const struct sim_vm *m = &c->vm[i];
         if (m->cpu_busy_cores >= m->vcpus)

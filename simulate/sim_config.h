@@ -78,7 +78,12 @@ struct sim_vm {
     char *name;
     int vcpus;
     enum sim_mode mode;
-    int posted_interrupts, reg_accesses, notify_suppression;
+    int posted_interrupts, reg_accesses;
+    int notify_suppression; /* event_idx (alias notify_suppression): virtio / xen-pv
+                             * kicks while the backend is busy and interrupts while the
+                             * guest still processes completions are suppressed */
+    int napi_budget;      /* > 0: NAPI for any guest, completions per interrupt */
+    int sidecore;         /* backend_poll = sidecore: the backend polls on its own core */
     int inval;            /* enum sim_inval of this VM's mappings, -1: [iommu]'s */
     int viommu;           /* 1 trap-and-emulate vIOMMU, 0 none, -1: [iommu]'s */
     /* Compute load: mean busy cores of the guest's own work (0: none), arriving as a

@@ -32,6 +32,7 @@ struct job {
     int wl, step, phase;   /* wl < 0: a compute burst of VM -1 - wl */
     int fire_irq;          /* -1 undecided, 0 coalesced away, 1 interrupt */
     int tx;                /* a NIC workload's job that sends (its link's tx side) */
+    int in_napi;           /* past its interrupt: the guest is processing it */
     uint64_t t0_ns;        /* arrival */
     uint64_t page0;        /* first page of the buffer (its index in the workload's pool) */
     uint64_t iova0;        /* first IOVA page of its mapping: fresh per mapping unless
@@ -57,6 +58,8 @@ struct wlrt {
     uint64_t ring_pos, irq_ctr;
     int npages, coalesce;
     int duplex;                /* its first device is a NIC with a transmit link */
+    int irq_budget;            /* > 0: interrupts suppressed while the guest polls */
+    int napi_active, napi_absorbed; /* completions being processed; absorbed by the poll */
     enum sim_inval inval;      /* the policy of this workload's mappings */
     int viommu, walk_refs;     /* memory references per IOTLB miss */
     int fresh;                 /* each I/O maps anew at a fresh IOVA (strict, deferred) */
@@ -479,6 +482,26 @@ unmap_cycles(struct rep *r, struct wlrt *w, struct job *j)
     return cyc;
 }
 
+/* Does completion j raise an interrupt? Not while the guest still processes earlier
+ * completions (NAPI polls with the device's interrupt off; event-idx tells the host not
+ * to notify), up to the budget of one poll; else every coalesce-th does. */
+static void
+decide_irq(struct wlrt *w, struct job *j)
+{
+    if (w->irq_budget > 0 && w->napi_active > 0 && w->napi_absorbed < w->irq_budget) {
+        j->fire_irq = 0;
+        w->napi_absorbed++;
+    } else {
+        j->fire_irq = w->irq_ctr++ % (uint64_t)w->coalesce == 0;
+        if (j->fire_irq)
+            w->napi_absorbed = 0; /* a new poll */
+    }
+    if (w->irq_budget > 0) {
+        j->in_napi = 1;
+        w->napi_active++;
+    }
+}
+
 /* Steps a job passes over: a kick while the backend still polls the ring
  * (notification suppression), and interrupt steps of a completion whose interrupt
  * another completion of its batch delivers (coalescing). */
@@ -489,7 +512,7 @@ skip_step(struct rep *r, struct wlrt *w, struct job *j, const struct sim_step *s
         return 1; /* notification suppression: the backend is still polling the ring */
     if (st->flags & SIM_SF_IRQ) {
         if (j->fire_irq < 0)
-            j->fire_irq = w->irq_ctr++ % (uint64_t)w->coalesce == 0;
+            decide_irq(w, j);
         return !j->fire_irq;
     }
     return 0;
@@ -696,6 +719,7 @@ job_start(struct rep *r, int wi, struct job *j)
     j->wl = wi;
     j->step = j->phase = 0;
     j->fire_irq = -1;
+    j->in_napi = 0;
     j->batch = NULL;
     /* A NIC workload's read_pct is its received share; only a mix draws. */
     double rx = w->w->read_pct;
@@ -727,6 +751,10 @@ job_done(struct rep *r, struct job *j)
     struct wlrt *w = &r->wl[j->wl];
     uint64_t lat = r->now - j->t0_ns;
     wl_account(r, w, -1);
+    if (j->in_napi) {
+        j->in_napi = 0;
+        w->napi_active--;
+    }
     if (in_window(r)) {
         w->out->completed++;
         w->out->sum_w_ns += lat;
@@ -869,6 +897,9 @@ rep_setup_res(struct rep *r)
     r->nres = sim_nres(c);
     r->res = ks_xcalloc(r->nres, sizeof *r->res);
     r->res[0].servers = c->cores;
+    for (size_t v = 0; v < c->nvm; v++) /* a sidecore leaves the shared pool */
+        r->res[0].servers -= c->vm[v].sidecore &&
+                             (c->vm[v].mode == SIM_VIRTIO || c->vm[v].mode == SIM_XENPV);
     for (size_t v = 0; v < c->nvm; v++) {
         r->res[sim_res_vcpu((int)v)].servers = c->vm[v].vcpus;
         r->res[sim_res_backend((int)v)].servers = 1; /* one backend thread per VM */
@@ -935,6 +966,11 @@ rep_setup_wl(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
         sim_rng_seed(&w->rng_page, seed, rep, 3 * i + 2);
         w->npages = (int)ceil(w->w->size_B / 4096);
         w->duplex = c->dev[w->w->dev[0]].tx_dev >= 0;
+        const struct sim_vm *m = w->w->vm >= 0 ? &c->vm[w->w->vm] : NULL;
+        if (m && m->napi_budget > 0)
+            w->irq_budget = m->napi_budget;
+        else if (m && m->notify_suppression && (m->mode == SIM_VIRTIO || m->mode == SIM_XENPV))
+            w->irq_budget = 64; /* Linux's NAPI weight (NAPI_POLL_WEIGHT) */
         wl_setup_iommu(r, c, w);
         const struct sim_device *last = &c->dev[w->w->dev[w->w->ndev - 1]];
         w->coalesce = (int)last->coalesce;

@@ -87,15 +87,26 @@ sim_path_build(const struct sim_config *c, const struct sim_workload *w, struct 
             add(c, p, vcpu, k->devmodel_cycles, SIM_C_DEVMODEL, 1, 0);
         add(c, p, be, backend_scaled(c, w, net), SIM_C_BACKEND, 0, 0);
     }
+    /* A sidecore (ELVIS, ATC 2013) polls the rings on a core of its own: no kick exit,
+     * and the backend's work takes no core from the shared pool. */
+    int side = (mode == SIM_VIRTIO || mode == SIM_XENPV) && m->sidecore;
+    int first = p->n;
     if (mode == SIM_VIRTIO) {
-        add(c, p, vcpu, k->io_exit_cycles, SIM_C_EXIT, 1, m->notify_suppression ? SIM_SF_KICK : 0);
+        if (!side)
+            add(c, p, vcpu, k->io_exit_cycles, SIM_C_EXIT, 1,
+                m->notify_suppression ? SIM_SF_KICK : 0);
+        first = p->n;
         add(c, p, be, k->kick_cycles + backend_scaled(c, w, net), SIM_C_BACKEND, 0, 0);
     }
     if (mode == SIM_XENPV) {
-        add(c, p, vcpu, k->exit_cycles, SIM_C_EXIT, 1, m->notify_suppression ? SIM_SF_KICK : 0);
+        if (!side)
+            add(c, p, vcpu, k->exit_cycles, SIM_C_EXIT, 1, m->notify_suppression ? SIM_SF_KICK : 0);
+        first = p->n;
         add(c, p, be, k->kick_cycles + backend_scaled(c, w, net), SIM_C_BACKEND, 0, 0);
         add(c, p, be, 2 * k->grant_cycles, SIM_C_GRANT, 0, 0);
     }
+    for (int i = first; side && i < p->n; i++)
+        p->s[i].res2 = -1;
     add_devices(c, w, p);
     if (mode != SIM_NATIVE)
         add_irq(c, m, vcpu, p);
