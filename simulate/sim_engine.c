@@ -57,7 +57,8 @@ struct wlrt {
     double next_fixed_ns;      /* fixed arrivals: exact time of the next one */
     uint64_t ring_pos, irq_ctr;
     int npages, coalesce;
-    int duplex;                /* its first device is a NIC with a transmit link */
+    int duplex;                /* first device a NIC with a transmit link: 0 no, 1 all
+                                * received, 2 a mix (drawn per I/O), 3 all sent */
     int irq_budget;            /* > 0: interrupts suppressed while the guest polls */
     int napi_active, napi_absorbed; /* completions being processed; absorbed by the poll */
     enum sim_inval inval;      /* the policy of this workload's mappings */
@@ -193,9 +194,8 @@ enqueue(struct job **h, struct job **t, struct job *j)
     *t = j;
 }
 
-/* 1 if a server was free (now held by j); 0 if j now waits in the queue. A compute
- * burst waits in the low queue, behind every I/O step (see "compute load" below). */
-static int
+/* 1 if a server was free (now held by j); 0 if j now waits in the queue. */
+static inline int
 res_acquire(struct rep *r, struct res *s, struct job *j)
 {
     if (s->busy < s->servers) {
@@ -203,10 +203,21 @@ res_acquire(struct rep *r, struct res *s, struct job *j)
         s->busy++;
         return 1;
     }
-    if (j->wl < 0 && s != &r->vm[-1 - j->wl].thr)
-        enqueue(&s->lh, &s->lt, j);
-    else
-        enqueue(&s->qh, &s->qt, j);
+    enqueue(&s->qh, &s->qt, j);
+    return 0;
+}
+
+/* The same for a compute slice on the cores: it waits in the low queue, behind every
+ * I/O step (see "compute load" below). */
+static int
+res_acquire_low(struct rep *r, struct res *s, struct job *j)
+{
+    if (s->busy < s->servers) {
+        res_account(r, s);
+        s->busy++;
+        return 1;
+    }
+    enqueue(&s->lh, &s->lt, j);
     return 0;
 }
 
@@ -271,7 +282,7 @@ burst_advance(struct rep *r, struct job *j)
     if (j->phase == 1) {
         j->phase = 2;
         j->since_ns = r->now;
-        if (!res_acquire(r, &r->res[0], j))
+        if (!res_acquire_low(r, &r->res[0], j))
             return;
     }
     v->out->ready_ns += window_part(r, j->since_ns);
@@ -722,8 +733,7 @@ job_start(struct rep *r, int wi, struct job *j)
     j->in_napi = 0;
     j->batch = NULL;
     /* A NIC workload's read_pct is its received share; only a mix draws. */
-    double rx = w->w->read_pct;
-    j->tx = w->duplex && (rx <= 0 || (rx < 100 && sim_rng_unif(&w->rng_svc) * 100 >= rx));
+    j->tx = w->duplex == 2 ? sim_rng_unif(&w->rng_svc) * 100 >= w->w->read_pct : w->duplex == 3;
     j->t0_ns = r->now;
     j->page0 = pick_page(w);
     if (w->fresh) {
@@ -918,7 +928,7 @@ wl_setup_iommu(const struct rep *r, const struct sim_config *c, struct wlrt *w)
     w->inval = sim_wl_inval(c, w->w);
     w->viommu = sim_wl_viommu(c, w->w);
     w->walk_refs = w->viommu && !c->iommu.shadow ? (L + 1) * (L + 1) - 1 : L;
-    w->fresh = w->inval == SIM_INV_STRICT || w->inval == SIM_INV_DEFERRED;
+    w->fresh = c->iommu.enabled && (w->inval == SIM_INV_STRICT || w->inval == SIM_INV_DEFERRED);
     w->sp_shift = 0;
     if (w->inval == SIM_INV_NONE)
         while ((4 << w->sp_shift) < c->iommu.static_page_KiB)
@@ -965,7 +975,8 @@ rep_setup_wl(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
         sim_rng_seed(&w->rng_svc, seed, rep, 3 * i + 1);
         sim_rng_seed(&w->rng_page, seed, rep, 3 * i + 2);
         w->npages = (int)ceil(w->w->size_B / 4096);
-        w->duplex = c->dev[w->w->dev[0]].tx_dev >= 0;
+        double rx = w->w->read_pct;
+        w->duplex = c->dev[w->w->dev[0]].tx_dev < 0 ? 0 : rx >= 100 ? 1 : rx <= 0 ? 3 : 2;
         const struct sim_vm *m = w->w->vm >= 0 ? &c->vm[w->w->vm] : NULL;
         if (m && m->napi_budget > 0)
             w->irq_budget = m->napi_budget;
