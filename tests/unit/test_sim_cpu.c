@@ -124,6 +124,14 @@ test_busy_cores_refused(void **state)
                        "[workload w]\ndevice = d\narrival = poisson:1/s\n";
     assert_int_equal(sim_config_read_string(text, "bad.ini", &c, &err), -22);
     assert_non_null(strstr(err.msg, "bad.ini:3: [vm v] cpu_busy_cores"));
+    static const char *const hostile[] = {"1e308", "0,5", "nan", "-1", "\xef\xbb\xbf" "1"};
+    for (size_t k = 0; k < sizeof hostile / sizeof *hostile; k++) {
+        char t[128];
+        struct ks_err e = {0};
+        snprintf(t, sizeof t, "[vm v]\nvcpus = 4\ncpu_busy_cores = %s\n", hostile[k]);
+        assert_int_equal(sim_config_read_string(t, "bad.ini", &c, &e), -22);
+        assert_non_null(strstr(e.msg, "bad.ini:3: [vm v] cpu_busy_cores"));
+    }
     struct ks_err e2 = {0};
     text = "[vm v]\ncpu_burst = det:0us\n"; /* a zero mean would never advance the clock */
     assert_int_equal(sim_config_read_string(text, "bad.ini", &c, &e2), -22);
