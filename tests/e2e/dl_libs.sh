@@ -1,4 +1,4 @@
-# libvirt, libcurl, PAPI, libpcap and GSL are loaded on first use (collect/col_dl.h),
+# libvirt, libcurl, PAPI, libpcap and GSL are loaded on first use (core/ks_dl.h),
 # not linked: the binary does not list them, and a library that cannot be loaded
 # degrades like a missing feature (a source unavailable; import prometheus and sim,
 # which cannot work without theirs, exit 1). KASANE_LIBVIRT_SO, KASANE_LIBCURL_SO,
