@@ -17,7 +17,7 @@ trap netns_down EXIT
 for tool in iperf3 ip tcpdump jq setpriv; do
     command -v "$tool" >/dev/null 2>&1 || { notok "pcap test needs $tool"; exit 0; }
 done
-if [ "$(id -u)" -ne 0 ]; then notok "pcap test needs root for a network namespace"; exit 0; fi
+need_root "pcap test (a network namespace)" || exit 0
 
 netns_up
 check "veth pair into a test namespace" [ $? -eq 0 ]
