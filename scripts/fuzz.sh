@@ -11,14 +11,16 @@ set -eu
 cd "$(dirname "$0")/.."
 : "${FUZZ_SECONDS:=60}" "${FUZZ_ONLY:=}"
 B=build-fuzz
-mkdir -p "$B/obj" "$B/gen"
-# The sonames of the libraries loaded on use (core/ks_dl.h), as the Makefile makes them.
-scripts/sonames.sh clang LIBVIRT:virt LIBCURL:curl PAPI:papi PCAP:pcap GSL:gsl CSV:csv \
-    >"$B/gen/ks_sonames.h.new"
-cmp -s "$B/gen/ks_sonames.h.new" "$B/gen/ks_sonames.h" && rm "$B/gen/ks_sonames.h.new" ||
-    mv "$B/gen/ks_sonames.h.new" "$B/gen/ks_sonames.h"
-CFL="-std=c11 -g -O1 -I. -I$B/gen -D_GNU_SOURCE -DKASANE_VERSION=\"fuzz\" -fsanitize=fuzzer-no-link,address,undefined $(pkg-config --cflags libpcap papi ncursesw inih gsl libvirt jansson)"
-LIBS="$(pkg-config --libs libpcap papi ncursesw inih gsl libvirt jansson) -lcsv -lm -lpthread"
+mkdir -p "$B/obj"
+# The Makefile's libraries (PKGS and PKGS_DLOPEN), linked directly: a harness may reach
+# any of them. Kept in step with the Makefile by reading its lists.
+pkgs=$(sed -n 's/^PKGS\(_DLOPEN\)\{0,1\} := //p' Makefile | tr '\n' ' ')
+CFL="-std=c11 -g -O1 -I. -D_GNU_SOURCE -DKASANE_VERSION=\"fuzz\" -fsanitize=fuzzer-no-link,address,undefined $(pkg-config --cflags $pkgs)"
+LIBS="$(pkg-config --libs $pkgs) -lcsv -lm -lpthread -ldl"
+# Generated sources the Makefile builds (the CPU rating table as a C string; the sonames
+# of the libraries loaded on use, core/ks_dl.h).
+make --no-print-directory -s BUILD="$B" "$B/gen/cpu_ratings.inc" "$B/gen/ks_sonames.h"
+CFL="$CFL -I$B/gen"
 # An object is rebuilt when its source or any header is newer (headers are few).
 newest_h=$(ls -t core/*.h collect/*.h model/*.h simulate/*.h report/*.h "$B/gen/ks_sonames.h" 2>/dev/null | head -1)
 objs=""
