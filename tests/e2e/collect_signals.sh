@@ -164,6 +164,7 @@ else
     st=$(stage_for_other_user)
     check "runs as nobody, from a copy nobody can reach (2 rows to stdout)" sh -c \
         "[ \$(su nobody -s /bin/sh -c 'cd / && \"$st/$(basename "$KASANE")\" collect -i 0.05 -n 2' 2>/dev/null | wc -l) -eq 3 ]"
+    rm -rf "$st"
 fi
 
 # Missed intervals (the process stopped for >= 1.1 s, over 4 steps of 0.25 s) are
