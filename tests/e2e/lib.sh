@@ -35,3 +35,21 @@ expect_exit() {
     if [ "$rc" -eq "$code" ] && grep -qE -- "$pat" "$T/.err"; then ok "$n"
     else notok "$n (exit $rc, want $code; stderr: $(head -c 300 "$T/.err"))"; fi
 }
+# planetlab_both_days: the PlanetLab VMs present on both 2011-03-03 and 2011-03-06,
+# imported with CloudSim's VM types into $T/ds (the two days' names in $T/common).
+# Returns 1 (after a "not ok") when the archives are missing under $SHARED.
+planetlab_both_days() {
+    PL="$SHARED/datasets/planetlab"
+    if [ ! -f "$PL/20110303.tar.gz" ] || [ ! -f "$PL/20110306.tar.gz" ]; then
+        notok "planetlab archives missing under $PL"; return 1
+    fi
+    mkdir -p "$T/x" "$T/in/20110303" "$T/in/20110306"
+    tar xzf "$PL/20110303.tar.gz" -C "$T/x" && tar xzf "$PL/20110306.tar.gz" -C "$T/x"
+    (cd "$T/x/20110303" && ls) | sort >"$T/a"
+    (cd "$T/x/20110306" && ls) | sort >"$T/b"
+    comm -12 "$T/a" "$T/b" >"$T/common"
+    while IFS= read -r f; do
+        cp "$T/x/20110303/$f" "$T/in/20110303/" && cp "$T/x/20110306/$f" "$T/in/20110306/"
+    done <"$T/common"
+    "$KASANE" import planetlab "$T/in/20110303" "$T/in/20110306" --cloudsim-types -q -o "$T/ds"
+}
