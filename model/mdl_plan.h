@@ -44,6 +44,9 @@ struct mdl_demand {
 int mdl_demand_build(const struct ks_dataset *ds, const struct mdl_policy *pol,
                      struct mdl_demand *d, struct ks_err *err);
 void mdl_demand_fini(struct mdl_demand *d);
+/* A deep copy of from into to (fini it as any demand): what a re-plan of the same dataset
+ * and demand policy would build again (the rules' cost re-plans share one). */
+void mdl_demand_copy(const struct mdl_demand *from, struct mdl_demand *to);
 /* The most any one host of the catalog can carry per resource (CPU MHz, memory MiB,
  * network Mbit/s) and the model that does (NULL: resource not limited). */
 struct mdl_demand_limit {

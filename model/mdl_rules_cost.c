@@ -105,6 +105,13 @@ mdl_rules_costs(const struct ks_dataset *ds, const char *dataset_name,
     struct mdl_policy pol = pl->pol;
     pol.model = (char *)mdl_plan_model(pl)->name; /* only read: plan_new copies it */
     pol.progress = NULL; /* the re-plans' own model loops stay quiet: the pool reports */
+    /* One demand for every re-plan: it depends on the dataset and the demand policy only
+     * (excludes are applied to each plan's copy), so each would build the same series. */
+    struct mdl_demand d;
+    struct ks_err derr = {0};
+    int have_d = mdl_demand_build(ds, &pol, &d, &derr) == 0;
+    pol.demand = have_d ? &d : NULL;
+    pol.hosts_only = 1; /* replan() reads nhosts alone */
     struct replan_job *job = ks_xcalloc(rules->n + 1, sizeof *job);
     size_t n = 0;
     for (size_t k = 0; k <= rules->n; k++) {
@@ -137,4 +144,6 @@ mdl_rules_costs(const struct ks_dataset *ds, const char *dataset_name,
         free(job[i].rules.r);
     }
     free(job);
+    if (have_d)
+        mdl_demand_fini(&d);
 }
