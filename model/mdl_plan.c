@@ -792,6 +792,9 @@ mdl_plan_run(const struct ks_dataset *ds, const char *dataset_name, const struct
         pl->cpu_origin = r.d.cpu_origin, r.d.cpu_origin = NULL;
         pl->cpu_row = r.d.cpu_row, r.d.cpu_row = NULL;
         pl->cpu_assumed = r.d.cpu_assumed;
+        pl->pack_cap[0] = r.best.pack_cap[0];
+        pl->pack_cap[1] = r.best.pack_cap[1];
+        pl->allow_over = r.vbp->allow_over;
         pl->peak_sizing_hosts = pol->hosts_only ? 0 : peak_sizing(&r);
         if (r.rr && !pol->hosts_only)
             pl->rules = mdl_rules_result_new(r.rr, pl, &r.best, r.vbp->allow_over);

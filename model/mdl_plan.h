@@ -107,6 +107,8 @@ struct mdl_plan {
     size_t lower_bound, peak_sizing_hosts, steps, switch_ports, nan_gaps;
     double step_s, gap_pct, status_quo_opex, savings, payback_months, elapsed_s;
     char peak_basis[64];
+    double pack_cap[2];         /* the chosen hosts' packing capacity (CPU MHz, memory MiB) */
+    size_t allow_over;          /* steps a host may exceed it (the percentile policy) */
     int by_allocation, ha_verified;
     size_t ha_subsets;          /* failure sets checked */
     int ha_exhaustive;          /* 1: every k-subset; 0: every single host + a sample */
