@@ -309,6 +309,32 @@ mdl_demand_check(const struct mdl_demand *d, const struct ks_dataset *ds, const 
     return 0;
 }
 
+/* A copy of n elements of size sz, NULL for NULL. */
+static void *
+dup_array(const void *a, size_t n, size_t sz)
+{
+    if (!a)
+        return NULL;
+    void *b = ks_xmalloc(n ? n * sz : 1);
+    memcpy(b, a, n * sz);
+    return b;
+}
+
+void
+mdl_demand_copy(const struct mdl_demand *from, struct mdl_demand *to)
+{
+    size_t n = from->n, nT = from->n * from->T, ne = from->nent;
+    *to = *from;
+    to->ent = dup_array(from->ent, n, sizeof *to->ent);
+    to->cpu_MHz = dup_array(from->cpu_MHz, nT, sizeof *to->cpu_MHz);
+    to->mem_MiB = dup_array(from->mem_MiB, nT, sizeof *to->mem_MiB);
+    to->net_Mbps = dup_array(from->net_Mbps, nT, sizeof *to->net_Mbps);
+    to->src_util = dup_array(from->src_util, n, sizeof *to->src_util);
+    to->cpu_perf = dup_array(from->cpu_perf, ne, sizeof *to->cpu_perf);
+    to->cpu_origin = dup_array(from->cpu_origin, ne, sizeof *to->cpu_origin);
+    to->cpu_row = dup_array(from->cpu_row, ne, sizeof *to->cpu_row);
+}
+
 void
 mdl_demand_fini(struct mdl_demand *d)
 {

@@ -73,9 +73,16 @@ compute_needs(struct run *r)
     r->need = ks_xmalloc(r->d.n * 2 * sizeof *r->need);
     for (size_t q = 0; q < r->d.n; q++)
         for (int k = 0; k < 2; k++) {
-            memcpy(buf, (k ? r->d.mem_MiB : r->d.cpu_MHz) + q * T, T * sizeof *buf);
-            qsort(buf, T, sizeof *buf, ks_cmp_double);
-            r->need[q * 2 + k] = buf[T - 1 - a];
+            const double *x = (k ? r->d.mem_MiB : r->d.cpu_MHz) + q * T;
+            double top = x[0]; /* a = 0 (no step allowed over): the maximum, no sort */
+            for (size_t t = 1; a == 0 && t < T; t++)
+                top = x[t] > top ? x[t] : top;
+            if (a > 0) {
+                memcpy(buf, x, T * sizeof *buf);
+                qsort(buf, T, sizeof *buf, ks_cmp_double);
+                top = buf[T - 1 - a];
+            }
+            r->need[q * 2 + k] = top;
         }
     free(buf);
 }
@@ -154,7 +161,11 @@ static int
 setup(struct run *r, struct ks_err *err)
 {
     const struct mdl_policy *pol = r->pol;
-    int rc = mdl_demand_build(r->ds, pol, &r->d, err);
+    int rc = 0;
+    if (pol->demand) /* built once by the caller for this dataset and demand policy */
+        mdl_demand_copy(pol->demand, &r->d);
+    else
+        rc = mdl_demand_build(r->ds, pol, &r->d, err);
     if (rc < 0)
         return rc;
     if (pol->rules) /* excluded entities stay physical: not sources */
@@ -804,8 +815,11 @@ mdl_plan_run(const struct ks_dataset *ds, const char *dataset_name, const struct
         pl->cpu_origin = r.d.cpu_origin, r.d.cpu_origin = NULL;
         pl->cpu_row = r.d.cpu_row, r.d.cpu_row = NULL;
         pl->cpu_assumed = r.d.cpu_assumed;
-        pl->peak_sizing_hosts = peak_sizing(&r);
-        if (r.rr)
+        pl->pack_cap[0] = r.best.pack_cap[0];
+        pl->pack_cap[1] = r.best.pack_cap[1];
+        pl->allow_over = r.vbp->allow_over;
+        pl->peak_sizing_hosts = pol->hosts_only ? 0 : peak_sizing(&r);
+        if (r.rr && !pol->hosts_only)
             pl->rules = mdl_rules_result_new(r.rr, pl, &r.best, r.vbp->allow_over);
         pl->elapsed_s = ks_mono_s() - t0;
         *out = pl;

@@ -44,6 +44,9 @@ struct mdl_demand {
 int mdl_demand_build(const struct ks_dataset *ds, const struct mdl_policy *pol,
                      struct mdl_demand *d, struct ks_err *err);
 void mdl_demand_fini(struct mdl_demand *d);
+/* A deep copy of from into to (fini it as any demand): what a re-plan of the same dataset
+ * and demand policy would build again (the rules' cost re-plans share one). */
+void mdl_demand_copy(const struct mdl_demand *from, struct mdl_demand *to);
 /* The most any one host of the catalog can carry per resource (CPU MHz, memory MiB,
  * network Mbit/s) and the model that does (NULL: resource not limited). */
 struct mdl_demand_limit {
@@ -104,6 +107,8 @@ struct mdl_plan {
     size_t lower_bound, peak_sizing_hosts, steps, switch_ports, nan_gaps;
     double step_s, gap_pct, status_quo_opex, savings, payback_months, elapsed_s;
     char peak_basis[64];
+    double pack_cap[2];         /* the chosen hosts' packing capacity (CPU MHz, memory MiB) */
+    size_t allow_over;          /* steps a host may exceed it (the percentile policy) */
     int by_allocation, ha_verified;
     size_t ha_subsets;          /* failure sets checked */
     int ha_exhaustive;          /* 1: every k-subset; 0: every single host + a sample */

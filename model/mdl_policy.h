@@ -22,6 +22,7 @@
 #include "model/mdl_vbp.h"
 
 struct mdl_rules;
+struct mdl_demand;
 struct mdl_cpu_table;
 struct mdl_margin;
 
@@ -56,6 +57,14 @@ struct mdl_policy {
     double effort;
     enum mdl_packer packer;
     const struct mdl_rules *rules; /* placement rules (borrowed, outlive the plan); NULL none */
+    /* The dataset's demand under this policy, built already (borrowed; NULL: the plan
+     * builds it): the rules' cost re-plans share the first plan's instead of building the
+     * same series again. Copied, never changed. */
+    const struct mdl_demand *demand;
+    /* Only the host count is wanted (a rule's cost re-plan): the peak-sizing comparison
+     * and the rules' outcome, which need a packing of their own or failovers, are left
+     * out of the plan (peak_sizing_hosts 0, rules NULL). */
+    int hosts_only;
     /* CPU normalization (model/mdl_cpu.h, docs/model.md). */
     double smt_yield;        /* a second hardware thread's share of a core, both sides */
     double cpu_perf_assumed; /* rating of a source whose CPU the table does not know */

@@ -135,6 +135,8 @@ struct mdl_zone_out {
     long model;          /* catalog index of the zone's own host model, -1 the plan's */
     int sockets;         /* its socket population */
     long failover_break; /* host whose failure breaks a conflict rule; -1 none; -2 unchecked */
+    long failover_conflict; /* the same for the conflict rules alone (pin sets left out) */
+    char failover_why[176]; /* then: the VM that found no host, and what it conflicts with */
 };
 
 struct mdl_rules_result {

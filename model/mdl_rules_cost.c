@@ -13,8 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "model/mdl_catalog.h"
 #include "model/mdl_plan.h"
 #include "model/mdl_rules.h"
+#include "model/mdl_rules_int.h"
+#include "model/mdl_rules_run.h"
 
 /* Hosts of the plan with the current rules (some disabled); NaN and a note on failure. */
 static double
@@ -30,6 +33,51 @@ replan(const struct ks_dataset *ds, const char *name, const struct mdl_catalog *
         snprintf(note, note_len, "; without it no plan: %.120s", err.msg);
     mdl_plan_free(p);
     return hosts;
+}
+
+/* ---- Costs from bounds ---------------------------------------------------------------
+ * Leaving out a rule other than an exclude only relaxes the plan: the plan made with it
+ * keeps every other rule, so a plan without it needs at most the plan's hosts. When the
+ * lower bound without the rule (per zone, the bound on its units raised to its cliques
+ * and pins, plus its HA spares, as mdl_rules_lower_bound) already reaches the plan's
+ * hosts, the plan without it needs exactly that many: no re-plan can find fewer, and a
+ * re-plan finding more would only be the search's variance. Exact where the re-plan's
+ * only host choice is the plan's: a model with one socket population, no zone on a model
+ * of its own (the bound would need that model's capacity). */
+
+/* Lower bound on the hosts of the plan without the rules rs leaves disabled, on the
+ * plan's host choice; 0 when the shortcut does not apply. d0: the demand before excludes. */
+static size_t
+bound_without(const struct ks_dataset *ds, const struct mdl_demand *d0, const struct mdl_rules *rs,
+              const struct mdl_plan *pl)
+{
+    const struct mdl_model *m = mdl_plan_model(pl);
+    if (!d0 || m->min_sockets != m->sockets)
+        return 0;
+    for (size_t zi = 0; zi < rs->nzones; zi++)
+        if (rs->zone_model && rs->zone_model[zi])
+            return 0;
+    struct mdl_demand d;
+    mdl_demand_copy(d0, &d);
+    mdl_rules_exclude(rs, &d);
+    struct mdl_vbp *p = mdl_vbp_new(d.n, 2, d.T, pl->pack_cap);
+    p->allow_over = pl->allow_over;
+    double *row = ks_xmalloc((d.T ? 2 * d.T : 1) * sizeof *row);
+    for (size_t q = 0; q < d.n; q++) {
+        memcpy(row, d.cpu_MHz + q * d.T, d.T * sizeof *row);
+        memcpy(row + d.T, d.mem_MiB + q * d.T, d.T * sizeof *row);
+        mdl_vbp_set_item(p, q, row);
+    }
+    free(row);
+    struct mdl_rules_run *rr = NULL;
+    mdl_rules_bind(rs, ds, &d, p, &rr);
+    size_t lb = mdl_rules_lower_bound(rr, p);
+    for (size_t zi = 0; zi < rr->nzones; zi++) /* every zone with units has its spares */
+        lb += rr->z[zi].nu && pl->pol.ha > 0 ? (size_t)pl->pol.ha : 0;
+    mdl_rules_run_free(rr);
+    mdl_vbp_free(p);
+    mdl_demand_fini(&d);
+    return lb;
 }
 
 /* One re-plan: without rule `off` (or without any rule when off is SIZE_MAX). Each job
@@ -105,6 +153,13 @@ mdl_rules_costs(const struct ks_dataset *ds, const char *dataset_name,
     struct mdl_policy pol = pl->pol;
     pol.model = (char *)mdl_plan_model(pl)->name; /* only read: plan_new copies it */
     pol.progress = NULL; /* the re-plans' own model loops stay quiet: the pool reports */
+    /* One demand for every re-plan: it depends on the dataset and the demand policy only
+     * (excludes are applied to each plan's copy), so each would build the same series. */
+    struct mdl_demand d;
+    struct ks_err derr = {0};
+    int have_d = mdl_demand_build(ds, &pol, &d, &derr) == 0;
+    pol.demand = have_d ? &d : NULL;
+    pol.hosts_only = 1; /* replan() reads nhosts alone */
     struct replan_job *job = ks_xcalloc(rules->n + 1, sizeof *job);
     size_t n = 0;
     for (size_t k = 0; k <= rules->n; k++) {
@@ -127,6 +182,14 @@ mdl_rules_costs(const struct ks_dataset *ds, const char *dataset_name,
         if (o)
             j->rules.r[k].disabled = 1;
         j->pol.rules = o ? &j->rules : NULL;
+        /* A relaxation (not an exclude, not all rules at once: both may add sources)
+         * whose bound reaches the plan's hosts costs nothing: no re-plan. */
+        if (o && rules->r[k].type != MDL_RULE_EXCLUDE &&
+            bound_without(ds, pol.demand, &j->rules, pl) == pl->nhosts) {
+            pl->rules->out[k].hosts_without = (double)pl->nhosts;
+            free(j->rules.r);
+            n--;
+        }
     }
     run_jobs(job, n, &pl->pol);
     for (size_t i = 0; i < n; i++) {
@@ -137,4 +200,6 @@ mdl_rules_costs(const struct ks_dataset *ds, const char *dataset_name,
         free(job[i].rules.r);
     }
     free(job);
+    if (have_d)
+        mdl_demand_fini(&d);
 }

@@ -93,13 +93,16 @@ double mdl_rules_penalty(void *ctx, size_t item, uint32_t from, uint32_t to,
                          const uint32_t *assign);
 
 /* Fail each host of zone zi in turn (mdl_rules_ha.c): the first plan host whose units
- * cannot be re-placed on the zone's others keeping capacity and the conflict rules, -1
+ * cannot be re-placed on the zone's others keeping capacity and the conflict rules (an
+ * empty spare first, then greedy, then a bounded search; why, when not NULL, then names
+ * the VM that found no host and what it conflicts with, else ""), -1
  * when every failure can, -2 when the zone has no conflict to keep. assign: plan host
  * of each source. With set != 0 (a pin set's mask) only the hosts of that set are
  * failed, and its units must re-place on the set's other hosts (no conflicts asked):
  * -2 when the zone has no unit of that set. */
 long mdl_rules_failover(const struct mdl_rules_run *rr, size_t zi, const uint32_t *assign,
-                        const uint32_t *host_zone, size_t nhosts, uint64_t set);
+                        const uint32_t *host_zone, size_t nhosts, uint64_t set, char *why,
+                        size_t why_len);
 
 struct mdl_eval;
 /* Soft-affinity groups packed as one item where that costs no host (mdl_rules_soft.c):

@@ -48,7 +48,7 @@ anti_out(const struct mdl_rules_result *res, const struct mdl_rule *r, const str
                                                       : 0;
     o->honoured = d == r->nent;
     int n = snprintf(o->notes, sizeof o->notes, "%zu members on %zu hosts", r->nent, d);
-    long bad = res->zone[z].failover_break;
+    long bad = res->zone[z].failover_conflict; /* a pin set's own verdict is its own */
     if (pl->pol.ha <= 0 || !o->honoured || bad == -2)
         return;
     if (bad < 0)
@@ -56,8 +56,7 @@ anti_out(const struct mdl_rules_result *res, const struct mdl_rule *r, const str
                  "one host (each failed and re-placed)");
     else
         snprintf(o->notes + n, sizeof o->notes - (size_t)n, "; NOT kept after host%02ld fails: "
-                 "its VMs fit the other hosts only by sharing a host with a conflicting one",
-                 bad + 1);
+                 "%.150s", bad + 1, res->zone[z].failover_why);
 }
 
 /* A pin set: which host of the set each member got ("db01 on host02, ..."), and whether
@@ -216,7 +215,7 @@ set_failovers(struct mdl_rules_result *res, const struct mdl_rules_run *rr,
             z = rr->ent[q] == r->ent[0] ? rr->unit_zone[rr->unit_of[q]] : z;
         if (mdl_rule_pinset(r) && !r->disabled && r->nent && pl->pol.ha > 0)
             brk = mdl_rules_failover(rr, z, best->assign, best->host_zone, pl->nhosts,
-                                     r->pin_mask);
+                                     r->pin_mask, NULL, 0);
         res->out[k].failover_break = brk;
         long *zb = &res->zone[z].failover_break;
         *zb = brk >= 0 && *zb < 0 ? brk : brk == -1 && *zb == -2 ? -1 : *zb;
@@ -246,9 +245,12 @@ zone_figures(struct mdl_rules_result *res, struct mdl_rules_run *rr, const struc
         res->zone[rr->unit_zone[rr->unit_of[q]]].sources++;
     for (size_t z = 0; z < rr->nzones; z++)
         res->zone[z].failover_break =
-            pl->pol.ha > 0
-                ? mdl_rules_failover(rr, z, best->assign, best->host_zone, pl->nhosts, 0)
-                : -2;
+            pl->pol.ha > 0 ? mdl_rules_failover(rr, z, best->assign, best->host_zone,
+                                                pl->nhosts, 0, res->zone[z].failover_why,
+                                                sizeof res->zone[z].failover_why)
+                           : -2;
+    for (size_t z = 0; z < rr->nzones; z++)
+        res->zone[z].failover_conflict = res->zone[z].failover_break;
     set_failovers(res, rr, pl, best);
 }
 

@@ -239,11 +239,39 @@ mdl_vbp_lb_sum(const struct mdl_vbp *p)
 /* L2 (Martello and Toth 1990): for each threshold K in [0, C/2], items above C-K each
  * need a bin, items in (C/2, C-K] too, and items in [K, C/2] can only fill what the
  * latter leave free. Evaluated at K = 0 and every distinct weight <= C/2. */
+/* L2 when no item exceeds cap/2 and none is negative: every threshold then counts no
+ * large item, and its sum of the items >= K is a prefix of the descending order, never
+ * above the whole sum (adding a non-negative double never lowers a sum), so K = 0 wins:
+ * ceil(sum / cap). The sum is taken in input order; only when its ceiling sits within
+ * float noise of a step is it summed again in the loop's order, so the answer is the
+ * loop's to the last bit. O(n) instead of O(n^2). 1 with *out set, 0 when it cannot tell. */
+static int
+l2_small_items(const double *w, size_t n, double cap, size_t *out)
+{
+    double s = 0;
+    if (!(cap > 0))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!(w[i] >= 0 && w[i] <= cap / 2))
+            return 0;
+        s += w[i];
+    }
+    /* Two orders of summing n doubles differ by at most about 2n ulps of the sum. */
+    double x = s / cap, f = floor(x), tol = 1e-6 + 4e-16 * (double)n * x;
+    if (x - f < tol || f + 1 - x < tol)
+        return 0; /* near a step: let the loop's own summation order decide */
+    *out = ceil_tol(x);
+    return 1;
+}
+
 size_t
 mdl_l2_bound(const double *w, size_t n, double cap)
 {
     if (n == 0)
         return 0;
+    size_t fast;
+    if (l2_small_items(w, n, cap, &fast))
+        return fast;
     double *v = ks_xmalloc(n * sizeof *v);
     memcpy(v, w, n * sizeof *v);
     qsort(v, n, sizeof *v, cmp_desc);
