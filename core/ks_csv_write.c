@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/ks_fault.h"
+#include "core/ks_outdir.h"
 
 static int
 needs_quotes(const char *s)
@@ -241,8 +242,8 @@ ks_afile_commit(struct ks_afile *af, struct ks_err *err)
     errno = 0;
     if (fflush(af->f) != 0 || ferror(af->f))
         e = af->io_err ? af->io_err : errno ? errno : EIO;
-    else if (ks_io_fsync(af->fd) != 0)
-        e = errno;
+    else if (!ks_outdir_staged(af->path) && ks_io_fsync(af->fd) != 0)
+        e = errno; /* in a staging directory, its commit fsyncs every file before the swap */
     if (fclose(af->f) != 0 && !e)
         e = errno;
     af->f = NULL;

@@ -62,6 +62,9 @@ void ks_outdir_abort(struct ks_outdir *od, struct ks_err *err);
 /* Remove every staging directory still in progress. Async-signal-safe: no allocation,
  * no locks, no stdio (getdents64, unlinkat). For out of memory and fatal signals. */
 void ks_outdir_remove_all(void);
+/* 1 when path lies inside a staging directory in progress: ks_afile_commit then leaves
+ * the fsync to ks_outdir_commit, which makes every file durable before the swap. */
+int ks_outdir_staged(const char *path);
 /* rm -rf path (a directory tree, symbolic links not followed). Async-signal-safe.
  * Returns 0 or -errno. */
 int ks_rmtree(const char *path);

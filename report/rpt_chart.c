@@ -169,7 +169,9 @@ heat_yaxis(struct rpt_buf *b, const struct rpt_heatmap *c, int labels)
             gp_str(b, c->rows[r]);
             rpt_buf_printf(b, " %zu", r);
         }
-        rpt_buf_puts(b, ")\nset ylabel 'server (busiest first)'\n");
+        rpt_buf_puts(b, ")\nset ylabel ");
+        gp_str(b, c->ylabel ? c->ylabel : "server (busiest first)");
+        rpt_buf_puts(b, "\n");
     } else {
         rpt_buf_printf(b, "unset ytics\nset ylabel '%zu servers (busiest at the top)'\n",
                        c->nrows);
@@ -461,22 +463,44 @@ gp_screen(int logfd, const char *const *names, char *const *scripts, size_t n, i
     return bad;
 }
 
-/* Charts go round-robin to the processes, one `load` line each. */
+/* Largest script first, each to the process with the fewest bytes so far (longest
+ * processing time first): the estate heatmap of a large estate is most of the work, and
+ * round-robin put it and half the host charts on the same process while the other idled.
+ * Script size stands in for drawing time. */
 static void
-gp_feed(const int *in, size_t np, const char *const *names, const int *ok, size_t n)
+gp_feed(const int *in, size_t np, const char *const *names, char *const *scripts,
+        const int *ok, size_t n)
 {
-    for (size_t i = 0, k = 0; i < n; i++) {
+    size_t *ord = ks_xmalloc((n ? n : 1) * sizeof *ord), *len = ks_xmalloc((n ? n : 1) * sizeof *len);
+    size_t load[RPT_GP_PROCS] = {0};
+    for (size_t i = 0; i < n; i++) {
+        ord[i] = i;
+        len[i] = strlen(scripts[i]);
+    }
+    for (size_t a = 1; a < n; a++) /* stable insertion sort, longest first: tens of charts */
+        for (size_t b = a; b > 0 && len[ord[b]] > len[ord[b - 1]]; b--) {
+            size_t t = ord[b];
+            ord[b] = ord[b - 1];
+            ord[b - 1] = t;
+        }
+    for (size_t j = 0; j < n; j++) {
+        size_t i = ord[j], k = 0;
         if (!ok[i])
             continue;
+        for (size_t p = 1; p < np; p++)
+            k = load[p] < load[k] ? p : k;
+        load[k] += len[i];
         struct rpt_buf line = {0};
         char *path = ks_xasprintf("charts/%s.gp", names[i]);
         rpt_buf_puts(&line, "load ");
         gp_str(&line, path);
         rpt_buf_puts(&line, "\n");
-        (void)write_all(in[k++ % np], line.s, line.len);
+        (void)write_all(in[k], line.s, line.len);
         free(path);
         rpt_buf_fini(&line);
     }
+    free(ord);
+    free(len);
 }
 
 /* Few processes for every chart: gnuplot's start-up (~30 ms) times tens of host charts
@@ -518,10 +542,11 @@ rpt_gp_run(const char *outdir, const char *gnuplot_path, const char *const *name
         rc = ks_errf(err, -e, "cannot start gnuplot: %s", strerror(e));
     }
     if (started)
-        gp_feed(in, started, names, ok, n);
+        gp_feed(in, started, names, scripts, ok, n);
+    for (size_t k = 0; k < started; k++) /* every process sees its end of input now */
+        close(in[k]);
     for (size_t k = 0; k < started; k++) {
         int st = 0;
-        close(in[k]);
         while (waitpid(pid[k], &st, 0) < 0 && errno == EINTR)
             ;
         if (rc == 0 && (!WIFEXITED(st) || WEXITSTATUS(st) != 0))

@@ -49,6 +49,7 @@ struct rpt_heatmap {
     const double *v;
     const char *const *rows;
     double zmax; /* colour scale 0..zmax */
+    const char *ylabel; /* y axis title when rows are labelled (NULL: servers) */
 };
 char *rpt_gp_heatmap(const struct rpt_heatmap *c);
 

@@ -304,6 +304,47 @@ rpt_heat_build(const struct rpt_estate *e, double bucket_s, struct rpt_heat *h)
         }
 }
 
+/* ascending doubles (qsort) */
+static int
+cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+const double rpt_heat_band_pct[RPT_HEAT_BANDS] = {100, 99, 95, 90, 75, 50, 25, 10, 0};
+
+/* Each column's window maxima over all servers with data, sorted; row b is the
+ * rpt_heat_band_pct[b]-th percentile of them (nearest rank), NaN when no server has
+ * data in that window. row_ent stays NULL: rows are bands, not servers. */
+void
+rpt_heat_bands(const struct rpt_estate *e, double bucket_s, struct rpt_heat *h)
+{
+    struct rpt_heat all;
+    rpt_heat_build(e, bucket_s, &all);
+    *h = all;
+    h->row_ent = NULL;
+    if (all.nrows == 0)
+        return;
+    h->nrows = RPT_HEAT_BANDS;
+    h->v = ks_xmalloc(h->nrows * h->ncols * sizeof *h->v);
+    double *col = ks_xmalloc(all.nrows * sizeof *col);
+    for (size_t c = 0; c < all.ncols; c++) {
+        size_t n = 0;
+        for (size_t r = 0; r < all.nrows; r++)
+            if (!isnan(all.v[r * all.ncols + c]))
+                col[n++] = all.v[r * all.ncols + c];
+        qsort(col, n, sizeof *col, cmp_dbl);
+        for (size_t b = 0; b < RPT_HEAT_BANDS; b++) {
+            size_t k = (size_t)ceil(rpt_heat_band_pct[b] / 100 * (double)n);
+            h->v[b * h->ncols + c] = n ? col[k ? k - 1 : 0] : NAN;
+        }
+    }
+    free(col);
+    free(all.v);
+    free(all.row_ent);
+}
+
 void
 rpt_heat_fini(struct rpt_heat *h)
 {

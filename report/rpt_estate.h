@@ -83,6 +83,13 @@ struct rpt_heat {
     size_t *row_ent;    /* entity index of each row (owned) */
 };
 void rpt_heat_build(const struct rpt_estate *e, double bucket_s, struct rpt_heat *h);
+/* The same for a large estate, as percentile bands: row b holds, per window, the
+ * rpt_heat_band_pct[b]-th percentile of the servers' window maxima (max, p99, p95, p90,
+ * p75, p50, p25, p10, min), so 10,000 servers read as one chart of nine rows, the
+ * busiest band on top. row_ent is NULL. */
+#define RPT_HEAT_BANDS 9
+extern const double rpt_heat_band_pct[RPT_HEAT_BANDS];
+void rpt_heat_bands(const struct rpt_estate *e, double bucket_s, struct rpt_heat *h);
 void rpt_heat_fini(struct rpt_heat *h);
 
 #endif

@@ -169,7 +169,8 @@ html_table(FILE *f, const struct ks_table *t, const char *name, size_t maxrows, 
     fputs("</tbody>\n</table></div>\n", f);
     if (n < t->nrows)
         fprintf(f, "<p class=\"more\">%zu of %zu rows shown; all of them are in "
-                   "<code>tables/%s.csv</code>.</p>\n", n, t->nrows, name);
+                   "<a href=\"tables/%s.csv\"><code>tables/%s.csv</code></a>.</p>\n", n,
+                t->nrows, name, name);
 }
 
 void

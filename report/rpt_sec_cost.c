@@ -93,7 +93,7 @@ rpt_ports_html(const struct rpt_ctx *c, FILE *f)
                   "host by role, following the port template (heartbeat, management, VM "
                   "network, redundant storage).</p>\n");
     if (t && t->nrows)
-        rpt_html_table(f, t, "ports", 0);
+        rpt_html_table(f, t, "ports", rpt_small_estate(c) ? 0 : RPT_LARGE_ROWS);
     else
         rpt_html_note(f, "The plan directory has no ports.csv.");
 }

@@ -14,24 +14,36 @@
 #define TOP_N 10
 
 /* The heatmap's row labels point into the inventory (owned by the dataset), so only
- * the array of pointers is allocated here. */
+ * the array of pointers is allocated here. A large estate gets percentile bands. */
 static void
 heatmap_chart(struct rpt_ctx *c)
 {
+    static const char *const bands[RPT_HEAT_BANDS] = {"max", "p99", "p95", "p90", "p75",
+                                                      "p50", "p25", "p10", "min"};
+    int small = rpt_small_estate(c);
     struct rpt_heat h;
-    rpt_heat_build(&c->est, rpt_chart_bucket_s(c->est.g.step_s, c->est.g.nsteps), &h);
+    double bucket = rpt_chart_bucket_s(c->est.g.step_s, c->est.g.nsteps);
+    if (small)
+        rpt_heat_build(&c->est, bucket, &h);
+    else
+        rpt_heat_bands(&c->est, bucket, &h);
     if (h.nrows == 0)
         return;
     const char **names = ks_xmalloc(h.nrows * sizeof *names);
     for (size_t r = 0; r < h.nrows; r++)
-        names[r] = ks_dataset_entity(c->ds, h.row_ent[r]);
-    char title[128];
-    snprintf(title, sizeof title, "CPU utilization of every server (max per %.0f min; grey: no data)",
-             h.step_s / 60);
+        names[r] = small ? ks_dataset_entity(c->ds, h.row_ent[r]) : bands[r];
+    char title[160];
+    if (small)
+        snprintf(title, sizeof title,
+                 "CPU utilization of every server (max per %.0f min; grey: no data)", h.step_s / 60);
+    else
+        snprintf(title, sizeof title,
+                 "CPU utilization across %zu servers: percentiles of each server's max per %.0f min",
+                 c->est.nent, h.step_s / 60);
     struct rpt_heatmap hm = {
         .name = "estate_heatmap", .title = title, .cblabel = "CPU utilization (%)",
         .nrows = h.nrows, .ncols = h.ncols, .t0 = h.t0, .step_s = h.step_s, .v = h.v,
-        .rows = names, .zmax = 100,
+        .rows = names, .zmax = 100, .ylabel = small ? NULL : "share of servers at or below",
     };
     rpt_ctx_chart(c, hm.name, rpt_gp_heatmap(&hm));
     free(names);
@@ -107,11 +119,24 @@ rpt_estate_sec_html(const struct rpt_ctx *c, FILE *f)
         return;
     }
     char nb[RPT_NUMBUF], nb2[RPT_NUMBUF];
-    fprintf(f, "<p>%zu servers measured over %s days in steps of %s s. Each row of the heatmap "
-               "is one server, busiest at the top; darker and warmer is busier.</p>\n",
-            c->est.nent, rpt_fmt_group(nb, c->est.g.step_s * (double)c->est.g.nsteps / 86400, 1),
-            rpt_fmt_group(nb2, c->est.g.step_s, 0));
-    rpt_html_chart(f, c, "estate_heatmap", "CPU utilization of every server over time");
+    if (rpt_small_estate(c)) {
+        fprintf(f, "<p>%zu servers measured over %s days in steps of %s s. Each row of the "
+                   "heatmap is one server, busiest at the top; darker and warmer is busier.</p>\n",
+                c->est.nent, rpt_fmt_group(nb, c->est.g.step_s * (double)c->est.g.nsteps / 86400, 1),
+                rpt_fmt_group(nb2, c->est.g.step_s, 0));
+        rpt_html_chart(f, c, "estate_heatmap", "CPU utilization of every server over time");
+    } else {
+        fprintf(f, "<p>%zu servers measured over %s days in steps of %s s: too many for a row "
+                   "each (above %d servers the page aggregates). Each row of the heatmap is a "
+                   "percentile of the servers' CPU in that window: <i>max</i> is the busiest "
+                   "server, <i>p50</i> the median one, <i>min</i> the idlest; darker and warmer "
+                   "is busier. Every server's figures are in <a href=\"tables/coverage.csv\">"
+                   "<code>tables/coverage.csv</code></a> and <a href=\"tables/placement.csv\">"
+                   "<code>tables/placement.csv</code></a>.</p>\n",
+                c->est.nent, rpt_fmt_group(nb, c->est.g.step_s * (double)c->est.g.nsteps / 86400, 1),
+                rpt_fmt_group(nb2, c->est.g.step_s, 0), RPT_SMALL_ESTATE);
+        rpt_html_chart(f, c, "estate_heatmap", "CPU utilization of the estate by percentile band");
+    }
     fprintf(f, "<h3>Top consumers</h3>\n<p>The %d servers with the highest 95th-percentile "
                "CPU demand (busy MHz).</p>\n", TOP_N);
     rpt_html_table(f, rpt_ctx_find(c, "top_consumers"), "top_consumers", 0);

@@ -112,7 +112,11 @@ host_chart(struct rpt_ctx *c, size_t h, size_t *vm, size_t *at)
     const struct rpt_estate *e = &c->est;
     const struct ks_table *ph = &c->plan.hosts;
     size_t nvm = host_vms(c, h, vm);
-    size_t per = (size_t)llround(rpt_chart_bucket_s(e->g.step_s, e->k1 - e->k0) / e->g.step_s);
+    /* A large estate's page holds 24 of these inline: at most ~125 points each (4 h over
+     * two weeks) keeps them to ~25 KB of SVG apiece; the window peaks stay exact. */
+    size_t maxcols = rpt_small_estate(c) ? 500 : 125;
+    size_t per = (size_t)llround(rpt_chart_bucket_cols(e->g.step_s, e->k1 - e->k0, maxcols) /
+                                 e->g.step_s);
     size_t npts = bucket_peaks(e, h, per ? per : 1, at);
     size_t nl = nvm > MAX_LAYERS + 1 ? MAX_LAYERS + 1 : nvm;
     double *v = ks_xcalloc((nl ? nl : 1) * npts, sizeof *v), *t = ks_xmalloc(npts * sizeof *t);
@@ -192,7 +196,40 @@ peak_sizing_chart(struct rpt_ctx *c, const struct ks_table *ht)
     free(v);
 }
 
-/* Only the first MAX_HOST_CHARTS hosts that carry VMs get a chart. */
+/* Hosts that get a chart: every host with VMs when there are at most MAX_HOST_CHARTS,
+ * else the MAX_HOST_CHARTS with the highest recomputed CPU peak (the ones a reader
+ * checks first); drawn in host order. sel gets host indices; returns how many. */
+static size_t
+chart_hosts(const struct rpt_ctx *c, size_t *sel)
+{
+    const struct rpt_estate *e = &c->est;
+    size_t n = 0, nh = c->plan.hosts.nrows;
+    double *load = ks_xmalloc((nh ? nh : 1) * sizeof *load);
+    for (size_t h = 0; h < nh; h++)
+        load[h] = e->host_peak_mhz[h] / ks_table_num(&c->plan.hosts, h, "cpu_capacity_MHz");
+    for (size_t h = 0; h < nh; h++) {
+        if (!e->host_nvm[h])
+            continue;
+        if (n < MAX_HOST_CHARTS) {
+            sel[n++] = h;
+            continue;
+        }
+        size_t low = 0; /* the least loaded chosen host gives way to a busier one */
+        for (size_t k = 1; k < n; k++)
+            low = load[sel[k]] < load[sel[low]] ? k : low;
+        if (load[h] > load[sel[low]])
+            sel[low] = h;
+    }
+    free(load);
+    for (size_t a = 1; a < n; a++) /* back to host order */
+        for (size_t b = a; b > 0 && sel[b] < sel[b - 1]; b--) {
+            size_t t = sel[b];
+            sel[b] = sel[b - 1];
+            sel[b - 1] = t;
+        }
+    return n;
+}
+
 int
 rpt_plan_sec_build(struct rpt_ctx *c, struct ks_err *err)
 {
@@ -209,11 +246,9 @@ rpt_plan_sec_build(struct rpt_ctx *c, struct ks_err *err)
     peak_sizing_chart(c, t);
     size_t *vm = ks_xmalloc((c->est.nent ? c->est.nent : 1) * sizeof *vm);
     size_t *at = ks_xmalloc((c->est.g.nsteps ? c->est.g.nsteps : 1) * sizeof *at);
-    for (size_t h = 0, drawn = 0; h < c->plan.hosts.nrows && drawn < MAX_HOST_CHARTS; h++)
-        if (c->est.host_nvm[h]) {
-            host_chart(c, h, vm, at);
-            drawn++;
-        }
+    size_t sel[MAX_HOST_CHARTS], nsel = chart_hosts(c, sel);
+    for (size_t k = 0; k < nsel; k++)
+        host_chart(c, sel[k], vm, at);
     free(vm);
     free(at);
     return 0;
@@ -296,7 +331,7 @@ rpt_plan_sec_html(const struct rpt_ctx *c, FILE *f)
         sizing_compare(c, f);
     }
     fputs("<h3>Hosts</h3>\n", f);
-    rpt_html_table(f, t, "hosts", 0);
+    rpt_html_table(f, t, "hosts", rpt_small_estate(c) ? 0 : RPT_LARGE_ROWS);
     check_note(c, t, f);
     if (!c->est.has_series)
         return;
@@ -311,6 +346,7 @@ rpt_plan_sec_html(const struct rpt_ctx *c, FILE *f)
     for (size_t h = 0; h < c->est.nhost; h++)
         withvm += c->est.host_nvm[h] > 0;
     if (withvm > MAX_HOST_CHARTS)
-        fprintf(f, "<p class=\"more\">Charts for the first %d of %zu hosts; every host is in "
-                   "<code>tables/hosts.csv</code>.</p>\n", MAX_HOST_CHARTS, withvm);
+        fprintf(f, "<p class=\"more\">Charts for the %d of %zu hosts with the highest CPU "
+                   "peak (in host order); every host is in <a href=\"tables/hosts.csv\">"
+                   "<code>tables/hosts.csv</code></a>.</p>\n", MAX_HOST_CHARTS, withvm);
 }

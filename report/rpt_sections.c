@@ -44,16 +44,22 @@ rpt_copy_table(struct rpt_ctx *c, const char *name, const struct ks_table *src)
 }
 
 double
-rpt_chart_bucket_s(double step_s, size_t nsteps)
+rpt_chart_bucket_cols(double step_s, size_t nsteps, size_t maxcols)
 {
     static const double buckets[] = {3600, 4 * 3600, 86400};
     double span = step_s * (double)nsteps;
-    if (nsteps <= 500)
+    if (nsteps <= maxcols)
         return step_s;
     for (size_t i = 0; i < sizeof buckets / sizeof *buckets; i++)
-        if (buckets[i] >= step_s && span / buckets[i] <= 500)
+        if (buckets[i] >= step_s && span / buckets[i] <= (double)maxcols)
             return buckets[i];
     return 86400;
+}
+
+double
+rpt_chart_bucket_s(double step_s, size_t nsteps)
+{
+    return rpt_chart_bucket_cols(step_s, nsteps, 500);
 }
 
 /* ---- executive summary -------------------------------------------------------------- */
@@ -442,5 +448,7 @@ rpt_placement_html(const struct rpt_ctx *c, FILE *f)
 {
     fputs("<p>Every server and where the plan puts it (<code>-</code> / physical: kept as "
           "it is). CPU and memory are the dataset's own figures.</p>\n", f);
-    rpt_html_table(f, rpt_ctx_find(c, "placement"), "placement", 0);
+    /* A large estate: the first rows here, all of them in the CSV (linked). */
+    rpt_html_table(f, rpt_ctx_find(c, "placement"), "placement",
+                   rpt_small_estate(c) ? 0 : RPT_LARGE_ROWS);
 }
