@@ -34,6 +34,8 @@ struct job {
     uint64_t t0_ns;        /* arrival */
     uint64_t page0;        /* first IOVA page of the buffer */
     double unmap_cycles;   /* cycles of the current unmap step */
+    double cycles[SIM_NCOMP]; /* host work done for this I/O so far, by component */
+    uint64_t exits;        /* exits taken for this I/O so far */
 };
 
 struct res {
@@ -460,10 +462,10 @@ step_end(struct rep *r, struct job *j)
         res_release(r, &r->res[st->res2]);
     if (st->res1 >= 0)
         res_release(r, &r->res[st->res1]);
-    if (in_window(r)) {
-        w->out->cycles[st->comp] += st->kind == SIM_ST_UNMAP ? j->unmap_cycles : st->cycles;
-        w->out->exits += st->exits;
-    }
+    /* Charged to the I/O, and to the statistics when it completes (job_done): an I/O
+     * still queued at the end of the window did work that no completion accounts for. */
+    j->cycles[st->comp] += st->kind == SIM_ST_UNMAP ? j->unmap_cycles : st->cycles;
+    j->exits += (uint64_t)st->exits;
     if (j->step == w->path.last_dev && w->w->feedback_pct > 0 &&
         sim_rng_unif(&w->rng_svc) * 100 < w->w->feedback_pct)
         j->step = w->path.first_dev;
@@ -513,6 +515,8 @@ job_start(struct rep *r, int wi, struct job *j)
     j->fire_irq = -1;
     j->batch = NULL;
     j->t0_ns = r->now;
+    memset(j->cycles, 0, sizeof j->cycles);
+    j->exits = 0;
     j->page0 = pick_page(w);
     wl_account(r, w, +1);
     w->out->arrived++;
@@ -539,6 +543,9 @@ job_done(struct rep *r, struct job *j)
         w->out->completed++;
         w->out->sum_w_ns += lat;
         w->lat_sum_ns += (double)lat;
+        for (int m = 0; m < SIM_NCOMP; m++)
+            w->out->cycles[m] += j->cycles[m];
+        w->out->exits += j->exits;
         sim_hist_add(&w->hist, lat);
     }
     if (w->w->arrival != SIM_ARR_CLOSED) {

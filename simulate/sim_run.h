@@ -32,7 +32,8 @@ struct sim_wl_rep {
     double lat_pct_ns[4];         /* p50, p90, p99, p99.9 of this replication */
     uint64_t iotlb_hits, iotlb_lookups;
     uint64_t exits;
-    double cycles[SIM_NCOMP];     /* host cycles by component inside the window */
+    double cycles[SIM_NCOMP];     /* host cycles by component of the I/Os completed in the
+                                   * window (all their steps; plus deferred-timer flushes) */
     uint64_t area_ns;             /* integral of the number in system (Little) */
     uint64_t sum_w_ns;            /* sum of sojourn times of the completed */
     uint64_t arrived;             /* all arrivals (Little's law check) */
