@@ -28,6 +28,7 @@ sim_config_new(void)
     c->duration_s = 10;
     c->warmup_s = 1;
     c->replications = 10;
+    c->max_replications = 1000;
     c->seed = 1;
     c->max_in_system = 100000;
     c->cores = 8;

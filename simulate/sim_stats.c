@@ -1,6 +1,7 @@
 /* sim_stats: log-bucketed histogram and Student-t intervals (see sim_stats.h). */
 #include "simulate/sim_stats.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "collect/col_dl.h"
+#include "core/ks_ini.h"
 #include "core/ks_util.h"
 
 /* GSL (libgsl.so.27, which pulls libgslcblas.so.0) is loaded for the t quantile, not
@@ -135,4 +137,28 @@ sim_ci(const double *v, size_t n, double conf, double *mean, double *half)
         return;
     }
     *half = gsl.gsl_cdf_tdist_Pinv(0.5 + conf / 2, (double)(n - 1)) * sd / sqrt((double)n);
+}
+
+int
+sim_precision_parse(const char *v, double *out, struct ks_err *err)
+{
+    char buf[64];
+    size_t n = strlen(v);
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    if (n > 0 && v[n - 1] == '%')
+        n--;
+    if (strcmp(v, "off") == 0) {
+        *out = 0;
+        return 0;
+    }
+    double x;
+    if (n == 0 || n >= sizeof buf)
+        return ks_errf(err, -EINVAL, "'%s' is not a precision (write it as 5%%)", v);
+    memcpy(buf, v, n);
+    buf[n] = '\0';
+    if (ks_ini_parse_num(buf, 0, 99.999, &x) < 0)
+        return ks_errf(err, -EINVAL, "'%s' is not a precision between 0%% and 100%%", v);
+    *out = x / 100;
+    return 0;
 }

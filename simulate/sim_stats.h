@@ -41,6 +41,11 @@ void sim_hist_bounds(size_t b, uint64_t *lo, uint64_t *hi);
 /* Mean and half-width of the two-sided confidence interval at level conf (0.95, 0.99)
  * of n values, Student t with n - 1 degrees of freedom. Half-width NaN when n < 2. */
 void sim_ci(const double *v, size_t n, double conf, double *mean, double *half);
+/* A precision target as written in a config or on the command line: "5%" or "5" (per
+ * cent of the mean, 0 < p < 100) into a fraction (0.05); "0" or "off" is 0 (no target).
+ * -EINVAL with a message naming the value. */
+int sim_precision_parse(const char *v, double *out, struct ks_err *err);
+
 /* Load GSL, which sim_ci's t quantile comes from (dlopened on first use, once per
  * process). 0, or -ENOTSUP with a message naming the library and its package: then
  * sim_ci's half-widths are NaN, so sim_run checks this before it starts. */
