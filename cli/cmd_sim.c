@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,9 @@ static const char USAGE[] =
     "  -o, --output FILE  results CSV, one row per workload (required)\n"
     "  --seed N           override [sim] seed\n"
     "  --replications R   override [sim] replications\n"
+    "  --precision P%     add replications until every mean's 95% interval is within\n"
+    "                     P% of it (override [sim] precision; capped by [sim]\n"
+    "                     max_replications, default 1000); 0 turns a target off\n"
     "  --threads T        worker threads (default: one per core); results do not\n"
     "                     depend on it\n"
     "  --plan DIR         simulate one host of a plan (placement.csv)...\n"
@@ -110,7 +114,7 @@ parse_args(int argc, char **argv, struct sim_args *a)
         {"host", required_argument, NULL, 'H'}, {"dataset", required_argument, NULL, 'd'},
         {"stat", required_argument, NULL, 'S'}, {"help", no_argument, NULL, 'h'},
         {"storage", no_argument, NULL, 'T'},  {"modes", required_argument, NULL, 'M'},
-        {NULL, 0, NULL, 0}};
+        {"precision", required_argument, NULL, 'P'}, {NULL, 0, NULL, 0}};
     int ch;
     long v;
     while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -139,6 +143,13 @@ parse_args(int argc, char **argv, struct sim_args *a)
                 return cmd_usage_error("sim", "--replications: '%s' is not 1..100000", optarg);
             a->run.replications = (int)v;
             break;
+        case 'P': {
+            struct ks_err e = {0};
+            if (sim_precision_parse(optarg, &a->run.precision, &e) < 0)
+                return cmd_usage_error("sim", "--precision: %s", e.msg);
+            a->run.precision_set = 1;
+            break;
+        }
         case 't':
             if (parse_count(optarg, 1, 1024, &v) < 0)
                 return cmd_usage_error("sim", "--threads: '%s' is not 1..1024", optarg);
@@ -212,6 +223,20 @@ print_row(const struct sim_config *c, size_t i, const struct sim_wl_sum *s)
            cell(cyc, sizeof cyc, s->cycles_per_op, 0), up < 0 ? "-" : up ? "yes" : "NO");
 }
 
+/* The outcome of a precision target: met or not, and the half-width reached. */
+static void
+print_precision(const struct sim_result *r)
+{
+    if (r->precision <= 0)
+        return;
+    char got[32];
+    cell(got, sizeof got, 100 * r->precision_achieved, 2);
+    printf("precision: target %g%% of every mean (95%%): %s with %zu replications (widest "
+           "half-width %s%%)\n",
+           100 * r->precision, r->precision_met ? "met" : "NOT met", r->nrep,
+           isfinite(r->precision_achieved) ? got : "-");
+}
+
 /* The summary for a person: run size, events and events/s, one line per workload, the
  * utilization of every resource, and which devices have a constant service time. */
 static void
@@ -234,6 +259,12 @@ print_summary(const struct sim_config *c, const struct sim_result *r, const char
     for (size_t i = 0; i < c->ndev; i++)
         if (c->dev[i].origin)
             printf("note: device %s is %s\n", c->dev[i].name, c->dev[i].origin);
+    for (size_t i = 0; i < r->nwl; i++)
+        if (r->sum[i].low_samples && r->sum[i].completed > 0)
+            printf("note: workload %s: percentiles from %llu completions (fewer than %d): "
+                   "low_samples, left out of any worst p99\n",
+                   c->wl[i].name, (unsigned long long)r->sum[i].completed, SIM_LOW_SAMPLES);
+    print_precision(r);
     for (size_t i = 0; i < c->ndev; i++)
         if (constant_service(&c->dev[i]))
             printf("note: device %s has a constant service time (no latency distribution "
@@ -377,17 +408,21 @@ print_mode_table(const struct sim_args *a, struct sim_result *const *r)
            "host MHz for I/O", "exits/s");
     for (size_t k = 0; k < a->nmodes; k++) {
         size_t ok = 0;
-        double p99 = 0, exits = 0;
+        double p99 = ks_nan(), exits = 0;
         for (size_t i = 0; i < r[k]->nwl; i++) {
             const struct sim_wl_sum *s = &r[k]->sum[i];
             ok += sim_keeps_up(s) != 0;
-            p99 = s->lat_pct_ns[2] / 1e3 > p99 ? s->lat_pct_ns[2] / 1e3 : p99;
+            /* A p99 from fewer than SIM_LOW_SAMPLES completions is too noisy to head
+             * the comparison (a seed moved one such by 12%). */
+            if (!s->low_samples && !(s->lat_pct_ns[2] / 1e3 <= p99))
+                p99 = s->lat_pct_ns[2] / 1e3;
             exits += s->exits_per_op > 0 && s->thr_per_s > 0 ? s->exits_per_op * s->thr_per_s : 0;
         }
         char up[32];
         snprintf(up, sizeof up, "%s (%zu/%zu)", ok == r[k]->nwl ? "yes" : "NO", ok, r[k]->nwl);
-        printf("%-12s %-16s %14.1f %16.1f %12.0f\n", sim_mode_names[a->modes[k]], up, p99,
-               io_MHz(r[k]), exits);
+        char p[24];
+        printf("%-12s %-16s %14s %16.1f %12.0f\n", sim_mode_names[a->modes[k]], up,
+               cell(p, sizeof p, p99, 1), io_MHz(r[k]), exits);
     }
 }
 
