@@ -86,8 +86,10 @@ set_sim(struct sim_config *c, const char *key, const char *v, struct ks_err *err
     int rc;
     if (IS("duration_s"))
         return num(v, 1e-6, 1e7, &c->duration_s, err);
-    if (IS("warmup_s"))
-        return num(v, 0, 1e7, &c->warmup_s, err);
+    if (IS("warmup_s")) {
+        c->warmup_auto = strcmp(v, "auto") == 0;
+        return c->warmup_auto ? 0 : num(v, 0, 1e7, &c->warmup_s, err);
+    }
     if (IS("replications"))
         return inum(v, 1, 100000, &c->replications, err);
     if (IS("precision"))

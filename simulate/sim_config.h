@@ -101,6 +101,7 @@ struct sim_workload {
 struct sim_config {
     char *path, *dir;     /* the file and its directory (for empirical CSVs) */
     double duration_s, warmup_s;
+    int warmup_auto;      /* 1 (default, or warmup_s = auto): MSER-5 picks the warm-up */
     int replications, drain;
     double precision;     /* > 0: add replications until every mean's 95% CI half-width
                            * is within this fraction of the mean (0.05 = 5%); 0 off */
