@@ -242,8 +242,9 @@ print_precision(const struct sim_result *r)
 static void
 print_summary(const struct sim_config *c, const struct sim_result *r, const char *what)
 {
-    printf("kasane sim: %s: %zu replications x %g s (warm-up %g s deleted), %d thread%s\n",
-           what, r->nrep, c->duration_s, c->warmup_s, r->threads, r->threads == 1 ? "" : "s");
+    printf("kasane sim: %s: %zu replications x %g s (warm-up %.3g s deleted%s), %d thread%s\n",
+           what, r->nrep, c->duration_s, r->warmup_s, r->warmup_mser ? ", chosen by MSER-5" : "",
+           r->threads, r->threads == 1 ? "" : "s");
     printf("events: %llu processed in %.2f s = %.2f M events/s\n\n",
            (unsigned long long)r->events, r->wall_s,
            r->wall_s > 0 ? (double)r->events / r->wall_s / 1e6 : 0.0);

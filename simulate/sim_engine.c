@@ -546,6 +546,8 @@ job_done(struct rep *r, struct job *j)
         for (int m = 0; m < SIM_NCOMP; m++)
             w->out->cycles[m] += j->cycles[m];
         w->out->exits += j->exits;
+        if (w->out->series)
+            sim_series_add(w->out->series, r->now, (double)lat);
         sim_hist_add(&w->hist, lat);
     }
     if (w->w->arrival != SIM_ARR_CLOSED) {
@@ -808,7 +810,11 @@ sim_replicate(const struct sim_config *c, uint64_t seed, uint64_t rep, struct si
     sim_evl_init(&r.evl);
     r.warm_ns = ns_round(c->warmup_s * 1e9);
     r.end_ns = ns_round(c->duration_s * 1e9);
-    memset(out->wl, 0, c->nwl * sizeof *out->wl);
+    for (size_t i = 0; i < c->nwl; i++) { /* keep the caller's series */
+        struct sim_series *keep = out->wl[i].series;
+        memset(&out->wl[i], 0, sizeof out->wl[i]);
+        out->wl[i].series = keep;
+    }
     rep_setup_res(&r);
     if (c->iommu.enabled) {
         sim_iotlb_init(&r.tlb, c->iommu.entries, c->iommu.ways);

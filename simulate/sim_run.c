@@ -237,7 +237,41 @@ worst_precision(const struct sim_result *r)
     return worst;
 }
 
-#define SIM_MIN_STAGE 10
+#define SIM_MIN_STAGE 20
+#define SIM_MSER_PILOTS 3
+
+/* MSER-5 warm-up: pilot replications 0 .. k - 1 run from an empty system with nothing
+ * deleted, each workload's latencies in completion order; per workload the mean over
+ * the pilots of the MSER truncation time, and the largest over workloads (every
+ * workload's transient must be gone). The pilots are then rerun with it, as every
+ * other replication: k extra replications of cost. */
+static double
+mser_warmup(const struct sim_config *c, uint64_t seed, size_t k)
+{
+    struct sim_config pc = *c; /* shallow: read-only, only warmup_s differs */
+    pc.warmup_s = 0;
+    struct sim_result *r = result_new(c, k);
+    struct sim_series *ser = ks_xcalloc(c->nwl, sizeof *ser);
+    double *t_s = ks_xcalloc(c->nwl, sizeof *t_s), warm = 0;
+    for (size_t i = 0; i < k; i++) {
+        for (size_t w = 0; w < c->nwl; w++) {
+            sim_series_init(&ser[w]);
+            r->rep[i].wl[w].series = &ser[w];
+        }
+        sim_replicate(&pc, seed, i, &r->rep[i], NULL);
+        for (size_t w = 0; w < c->nwl; w++) {
+            t_s[w] += (double)sim_series_mser(&ser[w]) / 1e9 / (double)k;
+            sim_series_fini(&ser[w]);
+            r->rep[i].wl[w].series = NULL;
+        }
+    }
+    for (size_t w = 0; w < c->nwl; w++)
+        warm = fmax(warm, t_s[w]);
+    free(t_s);
+    free(ser);
+    sim_result_free(r);
+    return warm;
+}
 
 /* Replications for the next stage: the classic estimate n (h / target)^2 from this
  * stage's half-width h (Law, "Simulation Modeling and Analysis", sequential procedure),
@@ -279,8 +313,15 @@ sim_run(const struct sim_config *c, const struct sim_run_opts *o, struct sim_res
     int rc = sim_stats_load(err); /* no confidence interval without it: refuse early */
     if (rc < 0)
         return rc;
+    uint64_t seed = o && o->seed_set ? o->seed : c->seed;
+    struct sim_config wc = *c; /* c with the warm-up the run deletes */
+    if (c->warmup_auto)
+        wc.warmup_s = mser_warmup(c, seed, nrep < SIM_MSER_PILOTS ? (size_t)nrep : SIM_MSER_PILOTS);
+    c = &wc;
     struct sim_result *r = result_new(c, (size_t)nrep);
-    struct pool p = {.c = c, .res = r, .seed = o && o->seed_set ? o->seed : c->seed};
+    r->warmup_s = wc.warmup_s;
+    r->warmup_mser = wc.warmup_auto;
+    struct pool p = {.c = c, .res = r, .seed = seed};
     pthread_mutex_init(&p.mu, NULL);
     run_stage(c, r, &p, 0, nthreads);
     r->precision = target > 0 ? target : 0;

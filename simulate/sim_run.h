@@ -45,6 +45,8 @@ struct sim_wl_rep {
     uint64_t arrived;             /* all arrivals (Little's law check) */
     uint64_t arrived_win;         /* arrivals inside the window */
     uint64_t dropped;             /* arrivals refused at max_in_system, in window */
+    struct sim_series *series;    /* not owned; when set, every completion's latency in
+                                   * the window is added (MSER-5 pilot replications) */
 };
 
 struct sim_rep {
@@ -85,6 +87,8 @@ struct sim_result {
     uint64_t events;
     double wall_s;                /* elapsed, for events per second */
     int threads;
+    double warmup_s;              /* warm-up deleted from each replication */
+    int warmup_mser;              /* 1 when MSER-5 chose it (no explicit warmup_s) */
     /* Precision target (sim_run_opts, else [sim] precision): 0 when there was none. */
     double precision;             /* target: 95% half-width / mean, a fraction */
     double precision_achieved;    /* the largest half-width / mean over every mean */

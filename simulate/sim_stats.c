@@ -162,3 +162,74 @@ sim_precision_parse(const char *v, double *out, struct ks_err *err)
     *out = x / 100;
     return 0;
 }
+
+void
+sim_series_init(struct sim_series *s)
+{
+    memset(s, 0, sizeof *s);
+    s->cap = SIM_SERIES_CAP;
+    s->per = 5;
+    s->sum = ks_xmalloc(s->cap * sizeof *s->sum);
+    s->end_ns = ks_xmalloc(s->cap * sizeof *s->end_ns);
+}
+
+void
+sim_series_fini(struct sim_series *s)
+{
+    free(s->sum);
+    free(s->end_ns);
+    memset(s, 0, sizeof *s);
+}
+
+/* Full: merge neighbouring batches, halving their count and doubling their size. */
+static void
+series_halve(struct sim_series *s)
+{
+    for (size_t i = 0; i < s->m / 2; i++) {
+        s->sum[i] = s->sum[2 * i] + s->sum[2 * i + 1];
+        s->end_ns[i] = s->end_ns[2 * i + 1];
+    }
+    s->m /= 2;
+    s->per *= 2;
+}
+
+void
+sim_series_add(struct sim_series *s, uint64_t t_ns, double v)
+{
+    s->acc += v;
+    if (++s->fill < s->per)
+        return;
+    if (s->m == s->cap) {
+        series_halve(s); /* the batch being filled now needs twice as many */
+        return;
+    }
+    s->sum[s->m] = s->acc;
+    s->end_ns[s->m++] = t_ns;
+    s->acc = 0;
+    s->fill = 0;
+}
+
+uint64_t
+sim_series_mser(const struct sim_series *s)
+{
+    if (s->m < 10)
+        return 0;
+    /* Suffix sums of the batch means and their squares, from the end down to d. */
+    double s1 = 0, s2 = 0, best = INFINITY;
+    size_t bestd = 0, m = s->m;
+    double per = (double)s->per;
+    for (size_t i = m; i-- > 0;) {
+        double z = s->sum[i] / per;
+        s1 += z;
+        s2 += z * z;
+        if (i > m / 2)
+            continue;
+        double k = (double)(m - i), ss = s2 - s1 * s1 / k;
+        double stat = ss / (k * k);
+        if (stat <= best) { /* ties: the smaller d, reached last */
+            best = stat;
+            bestd = i;
+        }
+    }
+    return bestd ? s->end_ns[bestd - 1] : 0;
+}

@@ -23,6 +23,7 @@
 
 #include "simulate/sim_config.h"
 #include "simulate/sim_csv.h"
+#include "simulate/sim_rng.h"
 #include "simulate/sim_run.h"
 #include "simulate/sim_stats.h"
 
@@ -176,6 +177,60 @@ test_percentile_ci_and_low_samples(void **state)
     sim_config_free(c);
 }
 
+/* MSER-5 on a series with a known transient: 500 observations at 100, then 10 +- 1; the
+ * truncation lands at the transient's end (observation 500 = batch 100), and a long
+ * series keeps its batch count capped by doubling the batch size. */
+static void
+test_mser5(void **state)
+{
+    (void)state;
+    struct sim_series s;
+    struct sim_rng r;
+    sim_rng_seed(&r, 3, 0, 0);
+    sim_series_init(&s);
+    for (uint64_t i = 1; i <= 5000; i++)
+        sim_series_add(&s, i, i <= 500 ? 100 : 9 + 2 * sim_rng_unif(&r));
+    uint64_t t = sim_series_mser(&s);
+    print_message("  MSER-5 truncation at observation %llu (transient ends at 500)\n",
+                  (unsigned long long)t);
+    assert_true(t >= 500 && t <= 510);
+    sim_series_fini(&s);
+    /* No transient: nothing (or next to nothing) deleted. */
+    sim_series_init(&s);
+    for (uint64_t i = 1; i <= 5000; i++)
+        sim_series_add(&s, i, 10);
+    assert_true(sim_series_mser(&s) == 0);
+    sim_series_fini(&s);
+    sim_series_init(&s);
+    for (uint64_t i = 1; i <= 1000000; i++)
+        sim_series_add(&s, i, 1);
+    assert_true(s.m <= SIM_SERIES_CAP && s.m * s.per + s.fill == 1000000 && s.per > 5);
+    sim_series_fini(&s);
+}
+
+/* Without warmup_s MSER-5 picks the warm-up of M/M/1 at rho 0.9 from an empty start
+ * (relaxation time 0.38 s); an explicit warmup_s is used as given. */
+static void
+test_warmup_auto_and_explicit(void **state)
+{
+    (void)state;
+    struct sim_config *c = cfg("[sim]\nduration_s = 5\nreplications = 4\n"
+                               "[device d]\nservers = 1\nservice = exp:1ms\n"
+                               "[workload w]\ndevice = d\narrival = poisson:900/s\n");
+    struct sim_result *r = NULL;
+    struct ks_err err = {0};
+    assert_int_equal(sim_run(c, NULL, &r, &err), 0);
+    print_message("  MSER-5 warm-up %.3f s\n", r->warmup_s);
+    assert_true(r->warmup_mser && r->warmup_s > 0 && r->warmup_s <= 2.5);
+    sim_result_free(r);
+    sim_config_free(c);
+    c = cfg(MM1_09);
+    assert_int_equal(sim_run(c, NULL, &r, &err), 0);
+    assert_true(!r->warmup_mser && r->warmup_s == 1);
+    sim_result_free(r);
+    sim_config_free(c);
+}
+
 /* The key and the option share one parser. */
 static void
 test_precision_parse(void **state)
@@ -210,6 +265,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_precision_parse),
+        cmocka_unit_test(test_mser5),
+        cmocka_unit_test(test_warmup_auto_and_explicit),
         cmocka_unit_test(test_percentile_ci_and_low_samples),
         cmocka_unit_test(test_precision_cap),
         cmocka_unit_test(test_precision_same_as_fixed),
