@@ -295,6 +295,12 @@ static const double metric_max[KS_NMETRIC] = {
     [KS_IPC] = 1e3,
 };
 
+double
+ks_metric_max(int k)
+{
+    return metric_max[k];
+}
+
 static int
 parse_num_field(const struct sreader *sr, const struct ks_csv_row *row, size_t c, double *v,
                 const char *what, struct ks_err *err)
@@ -361,7 +367,7 @@ parse_row(struct ks_dataset *ds, struct sreader *sr, const struct ks_csv_row *ro
         } else if (k >= 0) {
             rc = parse_num_field(sr, row, c, &met[k], ks_metric_names[k], err);
             /* NaN (empty) compares false both ways and passes: unknown is allowed. */
-            if (rc == 0 && (met[k] < 0 || met[k] > metric_max[k]))
+            if (rc == 0 && !ks_metric_in_range(k, met[k]))
                 rc = range_error(sr, row, c, k, err);
         }
         if (rc < 0)
