@@ -23,6 +23,11 @@ awk -F, '
             b = best["binary_heap," k]
             for (l = 1; l <= n; l++) {
                 v = best[lists[l] "," k]
+                if (v == 0) { # did not fill the list within the time cap
+                    printf "sim_hold_%s_%s_%s,0,M holds/s,binary_heap,%.2f,0,1,,did not fill %s pending within 30 s\n",
+                        lists[l], ds[1], ds[2], b / 1e6, ds[2]
+                    continue
+                }
                 printf "sim_hold_%s_%s_%s,%.2f,M holds/s,binary_heap,%.2f,%.2f,3,%.1f%%,best of 3 x 1M holds; %s increments\n",
                     lists[l], ds[1], ds[2], v / 1e6, b / 1e6, v / b,
                     100 * (v - worst[lists[l] "," k]) / v, ds[1]

@@ -121,6 +121,15 @@ pop(struct lists *L, int k)
     }
 }
 
+static void
+lists_fini(struct lists *L)
+{
+    free(L->b.a);
+    sim_heap4_fini(&L->h);
+    sim_calq_fini(&L->c);
+    sim_ladq_fini(&L->l);
+}
+
 /* Holds per second of list k at size n. */
 static double
 hold_rate(int k, size_t n, const uint64_t *inc, struct sim_ev *ev)
@@ -130,12 +139,24 @@ hold_rate(int k, size_t n, const uint64_t *inc, struct sim_ev *ev)
     sim_heap4_init(&L.h);
     sim_calq_init(&L.c);
     sim_ladq_init(&L.l);
-    for (size_t i = 0; i < n; i++)
+    /* Filling can take hours as well (the calendar queue's sorted buckets on camel gaps
+     * at 10^6): a list that has not filled in 10 x MAX_RUN_S reports 0 holds/s. */
+    double f0 = ks_mono_s();
+    for (size_t i = 0; i < n; i++) {
         push(&L, k, &ev[i], inc[i % NINC]);
-    /* One untimed pass so the calendar queue settles its bucket width. */
+        if (i % 4096 == 4095 && ks_mono_s() - f0 > 10 * MAX_RUN_S) {
+            lists_fini(&L);
+            return 0;
+        }
+    }
+    /* One untimed pass so the calendar queue settles its bucket width (cut at MAX_RUN_S:
+     * on camel gaps at 10^6 it would take an hour). */
+    double w0 = ks_mono_s();
     for (size_t i = 0; i < n; i++) {
         struct sim_ev *e = pop(&L, k);
         push(&L, k, e, e->t_ns + inc[i % NINC]);
+        if (i % 4096 == 4095 && ks_mono_s() - w0 > MAX_RUN_S)
+            break;
     }
     /* A list that degrades (the calendar queue on camel gaps: ~10^4 holds/s) would take
      * hours for HOLDS: a run stops after MAX_RUN_S, its rate from the holds done. */
@@ -149,10 +170,7 @@ hold_rate(int k, size_t n, const uint64_t *inc, struct sim_ev *ev)
         if ((dt = ks_mono_s() - t0) > MAX_RUN_S)
             break;
     }
-    free(L.b.a);
-    sim_heap4_fini(&L.h);
-    sim_calq_fini(&L.c);
-    sim_ladq_fini(&L.l);
+    lists_fini(&L);
     return (double)i / dt;
 }
 
@@ -198,6 +216,8 @@ main(int argc, char **argv)
                     double v = hold_rate(k, sizes[s], inc, ev);
                     best = v > best ? v : best;
                     worst = v < worst ? v : worst;
+                    if (v == 0)
+                        break; /* did not fill: no point in waiting twice more */
                 }
                 printf("%s,%s,%zu,%.0f,%.0f\n", names[k], dists[d], sizes[s], best, worst);
                 fflush(stdout);
