@@ -19,7 +19,11 @@ struct cmd_entry {
     const char *usage; /* the usage line after "kasane " */
 };
 
+/* The commands of this program, ended by a NULL name (cli/main.c; kasane-collect's
+ * own table holds collect alone). */
 extern const struct cmd_entry cmd_table[];
+/* The entry of command name, or NULL. */
+const struct cmd_entry *cmd_find(const char *name);
 
 int cmd_collect(int argc, char **argv);
 int cmd_import(int argc, char **argv);

@@ -1,6 +1,7 @@
 /* kasane plan: dataset + catalog + policy -> plan directory; --vbp for benchmarks. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -482,6 +483,21 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
     return cmd_outdir_end("plan", od, rc, &err);
 }
 
+/* A plan allocates and frees the same large arrays again and again (the grid, demand
+ * series, packing rows and sort buffers of every plan: a sweep makes ten, a backtest's
+ * windows and the rules' re-plans more). By default glibc gives big freed blocks back
+ * to the kernel (munmap, heap trim) and takes them again for the next plan, each page
+ * faulted in and zeroed anew: on bench_risk.sh's sweep that was 1.7 million page faults
+ * and a quarter of the CPU time in the kernel. Kept in the heap, the next plan reuses
+ * them. Blocks above 32 MiB (glibc's ceiling for the threshold) are still mapped apart.
+ * Only `plan` does this: the collector runs for weeks and should give memory back. */
+static void
+keep_freed_memory(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, INT32_MAX);
+}
+
 /* Defaults, then the policy file, then the flags. */
 static int
 build_policy(const struct args *a, struct mdl_policy *pol, struct ks_err *err)
@@ -497,6 +513,7 @@ build_policy(const struct args *a, struct mdl_policy *pol, struct ks_err *err)
 int
 cmd_plan(int argc, char **argv)
 {
+    keep_freed_memory();
     struct args a = {.argc = argc, .argv = argv};
     int rc = parse(argc, argv, &a);
     if (rc != 0)

@@ -206,10 +206,11 @@ constant_service(const struct sim_device *d)
 }
 
 static void
-print_row(const struct sim_config *c, size_t i, const struct sim_wl_sum *s)
+print_row(const struct sim_config *c, const struct sim_result *r, size_t i)
 {
     char off[24], lat[64], p50[24], p99[24], hit[24], ex[24], cyc[24], m[24], h[24];
-    int up = sim_keeps_up(s);
+    const struct sim_wl_sum *s = &r->sum[i];
+    int up = sim_wl_keeps_up(c, r, i);
     if (ks_isnan(s->lat_mean_ns))
         snprintf(lat, sizeof lat, "-");
     else
@@ -237,6 +238,58 @@ print_precision(const struct sim_result *r)
            isfinite(r->precision_achieved) ? got : "-");
 }
 
+/* The VMs' compute load over the whole host: cores asked and delivered, the share of
+ * runnable time spent waiting for a core (weighted by runnable time), and whether every
+ * VM got what it asked. Returns 0 when no VM has a compute load. */
+static int
+host_cpu(const struct sim_config *c, const struct sim_result *r, double *asked, double *ready_pct,
+         int *up)
+{
+    double ready = 0, runnable = 0;
+    int any = 0;
+    *asked = 0;
+    *up = 1;
+    for (size_t v = 0; v < c->nvm; v++) {
+        if (c->vm[v].cpu_busy_cores <= 0)
+            continue;
+        struct sim_vm_cpu x;
+        sim_vm_cpu(c, r, v, &x);
+        any = 1;
+        *asked += x.demand_cores;
+        *up &= x.keeps_up;
+        if (!ks_isnan(x.ready_pct) && x.busy_cores > 0) {
+            double rn = x.busy_cores / (1 - x.ready_pct / 100);
+            runnable += rn;
+            ready += rn - x.busy_cores;
+        }
+    }
+    *ready_pct = runnable > 0 ? 100 * ready / runnable : ks_nan();
+    return any;
+}
+
+/* One line per VM with a compute load, then the host's total. */
+static void
+print_cpu(const struct sim_config *c, const struct sim_result *r)
+{
+    double asked, ready;
+    int up;
+    if (!host_cpu(c, r, &asked, &ready, &up))
+        return;
+    printf("\n%-24s %10s %10s %12s %5s\n", "compute (vm)", "asked", "got", "vcpu ready%",
+           "ok");
+    for (size_t v = 0; v < c->nvm; v++) {
+        struct sim_vm_cpu x;
+        char rd[24];
+        if (c->vm[v].cpu_busy_cores <= 0)
+            continue;
+        sim_vm_cpu(c, r, v, &x);
+        printf("%-24s %10.3f %10.3f %12s %5s\n", c->vm[v].name, x.demand_cores, x.busy_cores,
+               cell(rd, sizeof rd, x.ready_pct, 2), x.keeps_up ? "yes" : "NO");
+    }
+    printf("compute: %.2f of %d cores asked, vcpu ready %.2f%% of runnable time: %s\n", asked,
+           c->cores, ready, up ? "the cores keep up" : "the cores DO NOT keep up");
+}
+
 /* The summary for a person: run size, events and events/s, one line per workload, the
  * utilization of every resource, and which devices have a constant service time. */
 static void
@@ -252,11 +305,12 @@ print_summary(const struct sim_config *c, const struct sim_result *r, const char
            "offered/s", "done/s", "lat mean us (95%)", "p50 us", "p99 us", "iotlb%", "exits",
            "cycles/op", "ok");
     for (size_t i = 0; i < r->nwl; i++)
-        print_row(c, i, &r->sum[i]);
+        print_row(c, r, i);
     printf("\nutilization:");
     for (size_t i = 0; i < r->nres; i++)
         printf("%s %s %.1f%%", i ? "," : "", r->res_name[i], 100 * r->res_util[i]);
     printf("\n");
+    print_cpu(c, r);
     for (size_t i = 0; i < c->ndev; i++)
         if (c->dev[i].origin)
             printf("note: device %s is %s\n", c->dev[i].name, c->dev[i].origin);
@@ -403,27 +457,30 @@ io_MHz(const struct sim_result *r)
 /* One line per mode: does the host keep up, its worst p99, the CPU and the exits the
  * I/O path costs. */
 static void
-print_mode_table(const struct sim_args *a, struct sim_result *const *r)
+print_mode_table(const struct sim_args *a, const struct sim_config *c, struct sim_result *const *r)
 {
-    printf("\n%-12s %-16s %14s %16s %12s\n", "mode", "keeps up", "worst p99 us",
-           "host MHz for I/O", "exits/s");
+    printf("\n%-12s %-16s %14s %16s %12s %12s\n", "mode", "keeps up", "worst p99 us",
+           "host MHz for I/O", "exits/s", "vcpu ready%");
     for (size_t k = 0; k < a->nmodes; k++) {
         size_t ok = 0;
-        double p99 = ks_nan(), exits = 0;
+        double p99 = ks_nan(), exits = 0, asked, ready = ks_nan();
+        int cpu_up = 1;
+        if (!host_cpu(c, r[k], &asked, &ready, &cpu_up))
+            ready = ks_nan();
         for (size_t i = 0; i < r[k]->nwl; i++) {
             const struct sim_wl_sum *s = &r[k]->sum[i];
-            ok += sim_keeps_up(s) != 0;
+            ok += sim_wl_keeps_up(c, r[k], i) != 0;
             /* A p99 from fewer than SIM_LOW_SAMPLES completions is too noisy to head
              * the comparison (a seed moved one such by 12%). */
             if (!s->low_samples && !(s->lat_pct_ns[2] / 1e3 <= p99))
                 p99 = s->lat_pct_ns[2] / 1e3;
             exits += s->exits_per_op > 0 && s->thr_per_s > 0 ? s->exits_per_op * s->thr_per_s : 0;
         }
-        char up[32];
-        snprintf(up, sizeof up, "%s (%zu/%zu)", ok == r[k]->nwl ? "yes" : "NO", ok, r[k]->nwl);
-        char p[24];
-        printf("%-12s %-16s %14s %16.1f %12.0f\n", sim_mode_names[a->modes[k]], up,
-               cell(p, sizeof p, p99, 1), io_MHz(r[k]), exits);
+        char up[32], rd[24], p[24];
+        snprintf(up, sizeof up, "%s (%zu/%zu)", ok == r[k]->nwl && cpu_up ? "yes" : "NO", ok,
+                 r[k]->nwl);
+        printf("%-12s %-16s %14s %16.1f %12.0f %12s\n", sim_mode_names[a->modes[k]], up,
+               cell(p, sizeof p, p99, 1), io_MHz(r[k]), exits, cell(rd, sizeof rd, ready, 2));
     }
 }
 
@@ -452,7 +509,7 @@ run_modes(const struct sim_args *a, struct sim_config *c, const char *what)
     else
         ks_afile_abort(&af);
     if (rc == 0)
-        print_mode_table(a, r);
+        print_mode_table(a, c, r);
     for (size_t k = 0; k < a->nmodes; k++)
         sim_result_free(r[k]);
     return rc < 0 ? cmd_fail("sim", &err) : KS_EXIT_OK;
@@ -495,9 +552,11 @@ sim_main(int argc, char **argv, struct sim_args *a)
                          : ks_xstrdup(a->config);
     print_summary(c, r, what);
     if (a->plan) {
+        double asked, ready;
         int up = 1;
+        host_cpu(c, r, &asked, &ready, &up);
         for (size_t i = 0; i < r->nwl; i++)
-            up &= sim_keeps_up(&r->sum[i]) != 0;
+            up &= sim_wl_keeps_up(c, r, i) != 0;
         printf("host %s: %s\n", a->host, up ? "keeps up" : "DOES NOT keep up");
     }
     free(what);

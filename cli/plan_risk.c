@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "model/mdl_risk_size.h"
 
 /* How far the growth scan looks: 20 years is past any hardware's life. */
 #define MAX_MONTHS 240
@@ -21,6 +22,7 @@ const struct option plan_risk_opts[PLAN_RISK_NOPTS] = {
     {"backtest", no_argument, 0, PLAN_RISK_OPT + 5},
     {"growth", required_argument, 0, PLAN_RISK_OPT + 6},
     {"final-on-all", no_argument, 0, PLAN_RISK_OPT + 7},
+    {"size-for-risk", no_argument, 0, PLAN_RISK_OPT + 8},
 };
 
 struct plan_risk {
@@ -37,6 +39,7 @@ struct plan_risk {
     struct mdl_plan *bt_pl;
     struct mdl_window_data all;
     struct mdl_window span;
+    struct mdl_risk_size size;       /* --size-for-risk: the method's figures */
 };
 
 void
@@ -59,6 +62,10 @@ plan_risk_usage(void)
            "                        window, then the plan of record (placement, hosts, cost,\n"
            "                        summary) is made on all the data with the same policy\n"
            "                        and rules; a sweep's advice is printed, not applied\n"
+           "  --size-for-risk       instead of the headroom, give each host its own margin\n"
+           "                        per resource from how its VMs' sum varies, learned and\n"
+           "                        validated on a held-back quarter of the training window\n"
+           "                        to meet --risk-target (margins in risk_margins.csv)\n"
            "  With --rules every plan of the backtest keeps the rules on its training\n"
            "  window's servers; one left with too few there is skipped (risk_rules.csv).\n");
 }
@@ -117,6 +124,9 @@ plan_risk_opt(struct plan_risk_args *a, int id, const char *arg)
     case 7:
         a->final_on_all = 1;
         return 0;
+    case 8:
+        a->size_for_risk = 1;
+        return 0;
     default:
         if (parse_pct(arg, &a->growth_pct) < 0 || a->growth_pct <= -100 || a->growth_pct > 1000)
             return cmd_usage_error("plan", "--growth '%s': want a percentage a year "
@@ -129,7 +139,7 @@ int
 plan_risk_wanted(const struct plan_risk_args *a)
 {
     return a->train || a->test || a->ndims || a->rolling || a->backtest || a->target_set ||
-           !isnan(a->growth_pct);
+           !isnan(a->growth_pct) || a->size_for_risk;
 }
 
 int
@@ -138,6 +148,12 @@ plan_risk_check(const struct plan_risk_args *a)
     if (a->final_on_all && !plan_risk_wanted(a))
         return cmd_usage_error("plan", "--final-on-all needs a backtest to go with it: add "
                                        "--backtest, --train/--test, --sweep or --rolling");
+    if (a->size_for_risk && a->final_on_all)
+        return cmd_usage_error("plan", "--size-for-risk sizes the plan of the training window "
+                                       "it backtests; --final-on-all is not supported with it");
+    if (a->size_for_risk && !isnan(a->growth_pct))
+        return cmd_usage_error("plan", "--size-for-risk learns margins from the training "
+                                       "window as measured; --growth is not supported with it");
     return 0;
 }
 
@@ -179,7 +195,10 @@ plan_risk_plan(const struct plan_risk_args *a, const struct ks_dataset *ds, cons
     /* The plan the backtest replays: the plan of record, or with --final-on-all only
      * the evidence for the method that then plans on all the data. */
     struct mdl_plan **bt = a->final_on_all ? &rs->bt_pl : pl;
-    if (rc == 0)
+    if (rc == 0 && a->size_for_risk)
+        rc = mdl_risk_size(rs->tr.ds, &rs->train, name, &rs->tr.pol, cat, a->target_pct,
+                           &rs->size, bt, err);
+    else if (rc == 0)
         rc = mdl_plan_run(rs->tr.ds, name, &rs->tr.pol, cat, bt, err);
     if (rc == 0)
         mdl_risk_widen(*bt, ds);
@@ -263,6 +282,25 @@ print_advice(const struct mdl_risk_out *o, const struct mdl_plan *pl)
                "window's: plan again at its setting to follow it" : "");
 }
 
+/* --size-for-risk: the margins learned and how they held on the held-back part. */
+static void
+print_size(const struct mdl_risk_out *o)
+{
+    const struct mdl_risk_size *z = o->size;
+    char a[64];
+    if (!z)
+        return;
+    printf("    sized for risk: each host keeps kappa x sd of its VMs' sum free (kappa cpu "
+           "%.2f, mem %.2f; risk_margins.csv), learned and validated on %s: %zu hosts "
+           "overloaded cpu %.4g%%, mem %.4g%% there (%s the %g%% target%s)\n",
+           z->kappa[0], z->kappa[1], mdl_window_fmt(a, sizeof a, &z->hold), z->hold_hosts,
+           z->hold_pct[0], z->hold_pct[1], z->validated ? "within" : "NOT within",
+           o->target_pct, z->validated ? "" : " after the last round");
+    if (z->hosts_short)
+        printf("    %zu hosts keep less than their margin (re-packing did not settle)\n",
+               z->hosts_short);
+}
+
 /* The human summary: the backtest's headline, then every risk.csv figure. */
 static void
 print_risk(const struct mdl_risk_out *o, const struct mdl_plan *pl)
@@ -285,6 +323,7 @@ print_risk(const struct mdl_risk_out *o, const struct mdl_plan *pl)
         snprintf(w, sizeof w, "fold %zu", k + 1);
         print_absent(w, o->folds[k].rules);
     }
+    print_size(o);
     print_advice(o, pl);
     mdl_risk_summary(o, print_kv, NULL);
 }
@@ -305,6 +344,7 @@ plan_risk_finish(struct plan_risk *rs, const struct mdl_plan *pl, const char *ou
                              .growth_pct = a->growth_pct, .max_months = MAX_MONTHS,
                              .rules = rs->tr.rules,
                              .plan_on_all = a->final_on_all, .all = rs->span,
+                             .size = a->size_for_risk ? &rs->size : NULL,
                              .demand_scale = isnan(a->growth_pct)
                                                  ? 1
                                                  : pow(1 + a->growth_pct / 100, rs->pol->years)};
@@ -352,5 +392,6 @@ plan_risk_free(struct plan_risk *rs)
     mdl_window_data_fini(&rs->tr);
     mdl_window_data_fini(&rs->all);
     ks_dataset_free(rs->te);
+    mdl_risk_size_fini(&rs->size);
     free(rs);
 }

@@ -11,7 +11,7 @@
 
 /* getopt_long ids of the risk flags: PLAN_RISK_OPT + index into plan_risk_opts. */
 #define PLAN_RISK_OPT 1200
-#define PLAN_RISK_NOPTS 8
+#define PLAN_RISK_NOPTS 9
 extern const struct option plan_risk_opts[PLAN_RISK_NOPTS];
 
 struct plan_risk_args {
@@ -22,6 +22,7 @@ struct plan_risk_args {
     double growth_pct;              /* --growth, % a year; NaN: none */
     int rolling, backtest, target_set;
     int final_on_all;               /* --final-on-all: the plan of record on all data */
+    int size_for_risk;              /* --size-for-risk: margins per host (mdl_risk_size.h) */
 };
 
 /* Defaults: target 0.1%, no growth, nothing wanted. */
@@ -40,6 +41,7 @@ void plan_risk_usage(void);
 /* Everything the risk step holds between planning and writing. */
 struct plan_risk;
 /* Make the plan of record: on the training window when risk is wanted (the result is
+ * sized for risk with --size-for-risk: mdl_risk_size; else
  * re-keyed to the whole dataset; pol's rules re-bound to the window by name, owned by
  * *rs, which must therefore outlive the plan), else mdl_plan_run on ds. With
  * --final-on-all the training window's plan stays in *rs for the backtest and *pl is

@@ -16,6 +16,7 @@
 
 #include "model/mdl_cost.h"
 #include "model/mdl_cost_estate.h"
+#include "model/mdl_risk_size.h"
 #include "model/mdl_rules_run.h"
 #include "model/mdl_stats.h"
 
@@ -128,6 +129,25 @@ demand_limit(const struct run *r, struct mdl_demand_limit *lim)
     }
 }
 
+/* Size for risk (mdl_risk_size.h): source q's margins added to every step of its packed
+ * row (2 x T: CPU then memory), or to its needs when row is NULL. The demand itself (and
+ * so every figure of hosts.csv) stays as measured. */
+static void
+add_margin(struct run *r, size_t q, double *row)
+{
+    const struct mdl_margin *m = r->pol->margin;
+    size_t e = r->d.ent[q], T = r->d.T;
+    if (!m || e >= m->nent)
+        return;
+    for (int k = 0; k < 2; k++) {
+        double a = m->add[e * MDL_RISK_NRES + (size_t)k];
+        if (!row)
+            r->need[q * 2 + (size_t)k] += a;
+        for (size_t t = 0; row && t < T; t++)
+            row[(size_t)k * T + t] += a;
+    }
+}
+
 /* Demand series, the packing problem (capacity filled in per choice), the per-source
  * needs for screening, the port template and the licence rules. */
 static int
@@ -151,10 +171,13 @@ setup(struct run *r, struct ks_err *err)
     for (size_t q = 0; q < r->d.n; q++) {
         memcpy(row, r->d.cpu_MHz + q * r->d.T, r->d.T * sizeof *row);
         memcpy(row + r->d.T, r->d.mem_MiB + q * r->d.T, r->d.T * sizeof *row);
+        add_margin(r, q, row);
         mdl_vbp_set_item(r->vbp, q, row);
     }
     free(row);
     compute_needs(r);
+    for (size_t q = 0; q < r->d.n; q++) /* a source needs its margin too */
+        add_margin(r, q, NULL);
     if (pol->ports_file)
         rc = mdl_ports_read(pol->ports_file, &r->ports, err);
     else

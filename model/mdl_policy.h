@@ -23,6 +23,7 @@
 
 struct mdl_rules;
 struct mdl_cpu_table;
+struct mdl_margin;
 
 struct mdl_policy {
     char *model;          /* NULL: choose over the catalog */
@@ -59,6 +60,9 @@ struct mdl_policy {
     double smt_yield;        /* a second hardware thread's share of a core, both sides */
     double cpu_perf_assumed; /* rating of a source whose CPU the table does not know */
     const struct mdl_cpu_table *cpu_ratings; /* borrowed; NULL: no table */
+    /* Size for risk (model/mdl_risk_size.h): per-entity margins added to every step of
+     * the packed demand, for the dataset being planned (borrowed); NULL: none. */
+    const struct mdl_margin *margin;
     /* Progress of long work (may be NULL): "host model 3 of 14", "rule costs: 2 of 9
      * re-plans"; what NULL: done, before a caller prints results. Called from the
      * planning thread, or under a lock from the rules' re-plan workers; never from two

@@ -316,7 +316,8 @@ void
 mdl_risk_clean(const char *dir)
 {
     static const char *const files[] = {"risk.csv", "risk_hosts.csv", "risk_missing.csv",
-                                        "risk_sweep.csv", "risk_rolling.csv", "risk_rules.csv"};
+                                        "risk_sweep.csv", "risk_rolling.csv", "risk_rules.csv",
+                                        "risk_margins.csv"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char *p = ks_xasprintf("%s/%s", dir, files[i]);
         unlink(p);

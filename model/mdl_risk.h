@@ -239,6 +239,8 @@ void mdl_risk_folds_free(struct mdl_fold *folds, size_t nfolds);
 
 /* ---- Output -------------------------------------------------------------------------- */
 
+struct mdl_risk_size;
+
 /* Everything one risk run produced, for writing and printing. */
 struct mdl_risk_out {
     const struct mdl_risk *bt;          /* the plan's own backtest */
@@ -255,6 +257,8 @@ struct mdl_risk_out {
      * the same policy and rules: mdl_plan_all), bt then measures the method only. */
     int plan_on_all;
     struct mdl_window all;
+    /* --size-for-risk: how bt's plan was sized (mdl_risk_size.h); NULL: by headroom. */
+    const struct mdl_risk_size *size;
 };
 
 /* risk.csv, risk_hosts.csv (+ risk_sweep.csv, risk_rolling.csv, and risk_rules.csv

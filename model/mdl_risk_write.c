@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/ks_table.h"
+#include "model/mdl_risk_size.h"
 
 typedef void (*put_fn)(void *ctx, const char *key, const char *value);
 
@@ -131,10 +132,39 @@ put_rolling(const struct mdl_risk_out *o, put_fn put, void *ctx)
     free(v);
 }
 
+/* --size-for-risk: how the margins were learned and how they held on the held-back
+ * part of the training window (mdl_risk_size.h). Absent when sized by headroom. */
+static void
+put_size(const struct mdl_risk_out *o, put_fn put, void *ctx)
+{
+    const struct mdl_risk_size *z = o->size;
+    char b[64], key[64];
+    if (!z)
+        return;
+    put(ctx, "size_for_risk", "yes");
+    put(ctx, "fit_window", mdl_window_fmt(b, sizeof b, &z->fit));
+    put(ctx, "holdout_window", mdl_window_fmt(b, sizeof b, &z->hold));
+    for (int k = 0; k < MDL_RISK_NRES; k++) {
+        snprintf(key, sizeof key, "margin_kappa_learned_%s", mdl_risk_res[k]);
+        num(put, ctx, key, z->kappa_learned[k]);
+        snprintf(key, sizeof key, "margin_kappa_validated_%s", mdl_risk_res[k]);
+        num(put, ctx, key, z->kappa_valid[k]);
+        snprintf(key, sizeof key, "margin_kappa_%s", mdl_risk_res[k]);
+        num(put, ctx, key, z->kappa[k]);
+        snprintf(key, sizeof key, "holdout_overload_%s_pct", mdl_risk_res[k]);
+        num(put, ctx, key, z->hold_pct[k]);
+    }
+    num(put, ctx, "holdout_hosts", (double)z->hold_hosts);
+    num(put, ctx, "holdout_rounds", z->rounds);
+    put(ctx, "holdout_meets_target", z->validated ? "yes" : "no");
+    num(put, ctx, "hosts_margin_short", (double)z->hosts_short);
+}
+
 void
 mdl_risk_summary(const struct mdl_risk_out *o, put_fn put, void *ctx)
 {
     put_backtest(o, put, ctx);
+    put_size(o, put, ctx);
     put_rules(o, put, ctx);
     put_growth(o, put, ctx);
     put_sweep(o, put, ctx);
@@ -205,6 +235,34 @@ write_hosts(const struct mdl_risk *r, const char *dir, struct ks_err *err)
         ks_table_set(&t, row, 12, H->top_vms && H->top_vms[0] ? H->top_vms : NULL);
     }
     return write_table(&t, dir, "risk_hosts.csv", err);
+}
+
+/* risk_margins.csv: each host of the risk-sized plan, per resource: the sd of its VMs'
+ * summed series on the training window, the margin kept for it (kappa x sd), its
+ * training peak and the peak plus the margin, both in % of the usable capacity. */
+static int
+write_margins(const struct mdl_risk_size *z, const char *dir, struct ks_err *err)
+{
+    static const char *const cols[] = {"host", "cpu_sd_MHz", "cpu_margin_MHz",
+                                       "cpu_peak_pct", "cpu_sized_pct", "mem_sd_MiB",
+                                       "mem_margin_MiB", "mem_peak_pct", "mem_sized_pct"};
+    struct ks_table t;
+    char hn[32];
+    ks_table_init(&t, cols, 9);
+    for (size_t h = 0; h < z->nhosts; h++) {
+        const struct mdl_risk_size_host *H = &z->h[h];
+        size_t row = ks_table_add_row(&t);
+        snprintf(hn, sizeof hn, "host%02zu", h + 1); /* the planner's host names */
+        ks_table_set(&t, row, 0, hn);
+        for (int k = 0; k < MDL_RISK_NRES; k++) {
+            double c = H->cap[k] > 0 ? H->cap[k] : NAN;
+            double v[4] = {H->sd[k], H->margin[k], H->peak[k] / c * 100,
+                           (H->peak[k] + H->margin[k]) / c * 100};
+            for (int i = 0; i < 4; i++)
+                ks_table_set_num(&t, row, 1 + k * 4 + i, round(v[i] * 100) / 100);
+        }
+    }
+    return write_table(&t, dir, "risk_margins.csv", err);
 }
 
 /* Entities missing from a window, one per row: reported, never filled in. */
@@ -343,6 +401,8 @@ append_summary(const struct mdl_risk_out *o, const char *dir, struct ks_err *err
     num(put_kv, &t, "risk_overload_mem_pct", r->share_pct[1]);
     num(put_kv, &t, "risk_worst_pct", r->worst_pct);
     num(put_kv, &t, "risk_target_pct", o->target_pct);
+    if (o->size) /* the plan of record was sized for risk, not by headroom */
+        put_kv(&t, "risk_sized", "yes");
     if (o->sweep) {
         const struct mdl_sweep *s = o->sweep;
         num(put_kv, &t, "risk_advice_hosts",
@@ -372,6 +432,8 @@ mdl_risk_write(const struct mdl_plan *pl, const struct mdl_risk_out *o, const ch
         rc = write_rolling(o->folds, o->nfolds, dir, err);
     if (rc == 0 && o->rules)
         rc = write_rules(o, dir, err);
+    if (rc == 0 && o->size)
+        rc = write_margins(o->size, dir, err);
     if (rc == 0)
         rc = append_summary(o, dir, err);
     return rc;

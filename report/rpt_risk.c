@@ -97,7 +97,7 @@ rpt_risk_build(struct rpt_ctx *c, struct ks_err *err)
     if (rc != 0)
         return rc < 0 ? rc : 0; /* no backtest: the html step says so */
     static const char *const more[] = {"risk_hosts", "risk_sweep", "risk_rolling",
-                                       "risk_missing", "risk_rules"};
+                                       "risk_missing", "risk_rules", "risk_margins"};
     for (size_t i = 0; i < sizeof more / sizeof *more; i++)
         if ((rc = load(c, more[i], err)) < 0)
             return rc;
@@ -245,6 +245,77 @@ sweep_html(const struct rpt_ctx *c, FILE *f)
     rpt_html_table(f, s, "risk_sweep", 0);
 }
 
+/* One row of the comparison: a method (and its setting, escaped: it comes from a file),
+ * its hosts, its shares on the test window. */
+static void
+compare_row(FILE *f, const char *method, const char *setting, double hosts, double cpu,
+            double mem, double target)
+{
+    char b[3][RPT_NUMBUF];
+    int ok = cpu <= target && mem <= target;
+    fprintf(f, "<tr><td>%s", method);
+    if (setting) {
+        fputs(" (", f);
+        rpt_html_esc(f, setting);
+        fputs(")", f);
+    }
+    fprintf(f, "</td><td>%s</td><td>%s%%</td><td>%s%%</td><td>%s</td></tr>\n",
+            rpt_fmt_group(b[0], hosts, 0), rpt_fmt_group(b[1], cpu, 4),
+            rpt_fmt_group(b[2], mem, 4), ok ? "yes" : "no");
+}
+
+/* --size-for-risk (risk.csv size_for_risk, risk_margins.csv): how the margins were
+ * learned, the risk-sized plan beside the sweep's advice (hosts and test-window overload
+ * for both), and why it does not win when it does not. */
+static void
+size_html(const struct rpt_ctx *c, FILE *f)
+{
+    if (!kv(c, "size_for_risk"))
+        return;
+    fill(f, c, "<h3>Sized for risk</h3>\n<p>This plan was sized for a risk target of "
+               "{target_pct:2}% of host-steps overloaded, not by a uniform headroom: each host "
+               "keeps free, per resource, its VMs' mean plus kappa times the spread of their "
+               "sum (positive correlations counted) above its training peak. Kappa was "
+               "learned on {fit_window} and validated on the held-back {holdout_window} "
+               "(CPU {margin_kappa_validated_cpu:2}, memory {margin_kappa_validated_mem:2}; "
+               "held-back overload CPU {holdout_overload_cpu_pct:4}%, memory "
+               "{holdout_overload_mem_pct:4}%), then raised to CPU {margin_kappa_cpu:2}, memory "
+               "{margin_kappa_mem:2} while the host count allowed. Per-host margins: "
+               "<code>tables/risk_margins.csv</code> (docs/risk.md).</p>\n");
+    const struct ks_table *s = rpt_ctx_find(c, "risk_sweep");
+    double t = kvn(c, "target_pct"), hosts = kvn(c, "hosts");
+    double cpu = kvn(c, "overload_cpu_pct"), mem = kvn(c, "overload_mem_pct");
+    long adv = -1;
+    for (size_t i = 0; s && i < s->nrows; i++)
+        if (ks_table_num(s, i, "advice") == 1)
+            adv = (long)i;
+    fputs("<div class=\"tw\"><table>\n<thead><tr><th>method</th><th>hosts</th><th>CPU "
+          "overload</th><th>memory overload</th><th>within target</th></tr></thead>\n", f);
+    compare_row(f, "sized for risk", NULL, hosts, cpu, mem, t);
+    if (adv >= 0) {
+        compare_row(f, "sweep advice", ks_table_get(s, (size_t)adv, 0),
+                    ks_table_num(s, (size_t)adv, "hosts"),
+                    ks_table_num(s, (size_t)adv, "overload_cpu_pct"),
+                    ks_table_num(s, (size_t)adv, "overload_mem_pct"), t);
+    }
+    fputs("</table></div>\n", f);
+    int ok = cpu <= t && mem <= t;
+    if (!s)
+        rpt_html_note(f, "Add --sweep headroom=0:40:5 to set the risk-sized plan beside a "
+                         "headroom sweep's advice.");
+    else if (!ok || (adv >= 0 && hosts >= ks_table_num(s, (size_t)adv, "hosts")))
+        rpt_html_note(f, "The risk-sized plan does not beat the sweep's advice on this test "
+                         "window. Its margins come from how the training window varies and "
+                         "how its held-back part strayed from the rest; a test window that "
+                         "differs in kind (other hours busy, other VMs bursting, a level shift) "
+                         "strays further than the training window showed, and a few hosts "
+                         "either way change which VMs share a host. The sweep's advice was "
+                         "chosen on the test window itself, which a real plan cannot do.");
+    const struct ks_table *m = rpt_ctx_find(c, "risk_margins");
+    if (m)
+        rpt_html_table(f, m, "risk_margins", MAX_HOST_ROWS);
+}
+
 void
 rpt_risk_html(const struct rpt_ctx *c, FILE *f)
 {
@@ -255,6 +326,7 @@ rpt_risk_html(const struct rpt_ctx *c, FILE *f)
     }
     backtest_html(c, f);
     rules_html(c, f);
+    size_html(c, f);
     sweep_html(c, f);
     const struct ks_table *r = rpt_ctx_find(c, "risk_rolling");
     if (r) {

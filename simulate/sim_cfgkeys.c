@@ -121,6 +121,8 @@ set_host(struct sim_config *c, const char *key, const char *v, struct ks_err *er
         return inum(v, 1, 4096, &c->cores, err);
     if (IS("core_GHz"))
         return num(v, 0.01, 100, &c->core_GHz, err);
+    if (IS("sched_slice_us"))
+        return num(v, 1, 1e6, &c->sched_slice_us, err);
     return unknown_key(err);
 }
 
@@ -163,6 +165,17 @@ set_iommu(struct sim_config *c, const char *key, const char *v, struct ks_err *e
         if ((rc = pick(v, sim_inval_names, &x, err)) < 0)
             return rc;
         c->iommu.inval = (enum sim_inval)x;
+        c->iommu.inval_set = 1;
+        return 0;
+    }
+    if (IS("map_page_cycles"))
+        return num(v, 0, 1e9, &c->iommu.map_page_cycles, err);
+    if (IS("static_page_KiB")) {
+        if ((rc = inum(v, 4, 1 << 20, &x, err)) < 0)
+            return rc;
+        if (x != 4 && x != 2048 && x != 1 << 20)
+            return ks_errf(err, -EINVAL, "%d: an IOMMU page is 4, 2048 or 1048576 KiB", x);
+        c->iommu.static_page_KiB = x;
         return 0;
     }
     return unknown_key(err);
@@ -175,7 +188,9 @@ set_costs(struct sim_config *c, const char *key, const char *v, struct ks_err *e
 #define COST(n) KS_INI_NUM(struct sim_costs, #n, n, 0, 1e9)
     static const struct ks_ini_num costs[] = {COST(exit_cycles),   COST(io_exit_cycles),
                                               COST(devmodel_cycles), COST(kick_cycles),
-                                              COST(inject_cycles), COST(grant_cycles)};
+                                              COST(inject_cycles), COST(grant_cycles),
+                                              COST(copy_cycles_per_KiB), COST(host_pkt_cycles),
+                                              COST(host_req_cycles)};
 #undef COST
     const struct ks_ini_num *e = ks_ini_num_find(costs, sizeof costs / sizeof *costs, key);
     if (!e)
@@ -225,20 +240,42 @@ set_device(struct sim_config *c, struct sim_device *d, const char *key, const ch
         return num(v, 0, 1e7, &d->coalesce_us, err);
     if (IS("transfer_MBps"))
         return num(v, 1e-3, 1e7, &d->transfer_MBps, err);
+    if (IS("bandwidth_MBps"))
+        return num(v, 1e-3, 1e7, &d->bandwidth_MBps, err);
+    if (IS("write_bandwidth_MBps"))
+        return num(v, 1e-3, 1e7, &d->write_bandwidth_MBps, err);
     return unknown_key(err);
 }
 
-/* [vm NAME]: size and virtualization mode. */
+/* [vm NAME]: size, virtualization mode and compute load. */
 static int
-set_vm(struct sim_vm *m, const char *key, const char *v, struct ks_err *err)
+set_vm(const struct sim_config *c, struct sim_vm *m, const char *key, const char *v, int line,
+       struct ks_err *err)
 {
     int x, rc;
+    if (IS("cpu_busy_cores")) {
+        m->cpu_line = line;
+        return num(v, 0, 4096, &m->cpu_busy_cores, err);
+    }
+    if (IS("cpu_burst")) {
+        if ((rc = dist(c, v, &m->cpu_burst, err)) < 0)
+            return rc;
+        if (!(m->cpu_burst.mean_ns >= 1))
+            return ks_errf(err, -EINVAL, "'%s': a burst needs a mean of at least 1ns", v);
+        return 0;
+    }
     if (IS("vcpus"))
         return inum(v, 1, 4096, &m->vcpus, err);
     if (IS("posted_interrupts"))
         return boolean(v, &m->posted_interrupts, err);
-    if (IS("notify_suppression"))
+    if (IS("notify_suppression") || IS("event_idx"))
         return boolean(v, &m->notify_suppression, err);
+    if (IS("napi_budget"))
+        return inum(v, 0, 1 << 20, &m->napi_budget, err);
+    if (IS("backend_poll")) {
+        static const char *const polls[] = {"none", "sidecore", NULL};
+        return pick(v, polls, &m->sidecore, err);
+    }
     if (IS("reg_accesses"))
         return inum(v, 1, 1000, &m->reg_accesses, err);
     /* The guest's own IOMMU policy: one host can run a strict and a deferred guest. */
@@ -392,7 +429,7 @@ sim_cfg_set_line(struct sim_config *c, const char *section, const char *key, con
     if (strcmp(kind, "device") == 0)
         return set_device(c, named(c, kind, name, line), key, value, err);
     if (strcmp(kind, "vm") == 0)
-        return set_vm(named(c, kind, name, line), key, value, err);
+        return set_vm(c, named(c, kind, name, line), key, value, line, err);
     if (strcmp(kind, "workload") == 0)
         return set_workload(c, named(c, kind, name, line), key, value, line, err);
     return ks_errf(err, -EINVAL, "unknown section (sim, host, iommu, costs, device NAME, "

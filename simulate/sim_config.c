@@ -34,12 +34,20 @@ sim_config_new(void)
     c->max_in_system = 100000;
     c->cores = 8;
     c->core_GHz = 2.5;
+    /* Linux EEVDF base slice: 0.75 ms x (1 + log2(min(CPUs, 8))) = 3 ms on 8 or more
+     * CPUs (kernel/sched/fair.c, sysctl_sched_base_slice; CFS's sched_min_granularity
+     * scaled the same way). */
+    c->sched_slice_us = 3000;
     /* shared/reference.md, "I/O virtualization costs". */
     c->iommu.entries = 64;
     c->iommu.levels = 4;
     c->iommu.walk_ns = 90;
     c->iommu.inval = SIM_INV_DEFERRED;
-    c->iommu.batch = 256;
+    /* Linux intel-iommu: deferred flush tables of HIGH_WATER_MARK = 250 entries, per
+     * CPU since Linux 4.7 (O. Peleg's per-CPU deferred invalidation queues), or 10 ms. */
+    c->iommu.batch = 250;
+    c->iommu.map_page_cycles = 200; /* CHOSEN: datasets/sim/costs.csv */
+    c->iommu.static_page_KiB = 4;
     c->iommu.timeout_ms = 10;
     c->iommu.map_cycles = 4593;
     c->iommu.inval_cycles = 2316;
@@ -50,7 +58,9 @@ sim_config_new(void)
     c->iommu.optimistic_ms = 10;
     c->costs = (struct sim_costs){.exit_cycles = 1400, .io_exit_cycles = 2600,
                                   .devmodel_cycles = 6700, .kick_cycles = 560,
-                                  .inject_cycles = 1556, .grant_cycles = 1400};
+                                  .inject_cycles = 1556, .grant_cycles = 1400,
+                                  .copy_cycles_per_KiB = 256, .host_pkt_cycles = 2000,
+                                  .host_req_cycles = 5000};
     return c;
 }
 
@@ -67,8 +77,10 @@ sim_config_free(struct sim_config *c)
         sim_dist_fini(&c->dev[i].seek);
         sim_dist_fini(&c->dev[i].rotation);
     }
-    for (size_t i = 0; i < c->nvm; i++)
+    for (size_t i = 0; i < c->nvm; i++) {
         free(c->vm[i].name);
+        sim_dist_fini(&c->vm[i].cpu_burst);
+    }
     for (size_t i = 0; i < c->nwl; i++) {
         free(c->wl[i].name);
         free(c->wl[i].vm_name);
@@ -95,6 +107,7 @@ sim_config_add_device(struct sim_config *c, const char *name, enum sim_dev_kind 
     d->service.mean_ns = -1; /* unset: the kind's default applies */
     d->write_service.mean_ns = -1;
     d->seek.mean_ns = d->rotation.mean_ns = -1;
+    d->tx_dev = -1;
     return c->ndev++;
 }
 
@@ -109,6 +122,10 @@ sim_config_add_vm(struct sim_config *c, const char *name)
     v->reg_accesses = 4;
     v->notify_suppression = 1;
     v->inval = v->viommu = -1; /* as [iommu] says */
+    /* Busy periods between halts: 1 ms mean, exponential. Chosen, not measured: the
+     * order of a timer tick or a request's service in a server guest (docs/sim.md). */
+    sim_dist_det(&v->cpu_burst, 1e6);
+    v->cpu_burst.kind = SIM_D_EXP;
     return c->nvm++;
 }
 
@@ -212,8 +229,19 @@ device_defaults(struct sim_config *c, struct sim_device *d, struct ks_err *err)
     if (d->kind == SIM_DEV_GENERIC && d->service.mean_ns < 0)
         return ks_errf(err, -EINVAL, "%s:%d: [device %s] service: missing (generic devices "
                        "need a service distribution)", c->path, d->line, d->name);
-    if (d->kind == SIM_DEV_SSD && d->service.mean_ns < 0)
+    if (d->kind == SIM_DEV_SSD && d->service.mean_ns < 0) {
         sim_dist_det(&d->service, 85e3); /* Intel P4500, 4 KiB random read */
+        if (d->write_service.mean_ns < 0)
+            sim_dist_det(&d->write_service, 20e3); /* same table: random write */
+        /* Lenovo's P4500 product guide, 2 TB: sequential 3.2 GB/s read, 1.05 GB/s
+         * write (datasets/sim/costs.csv) */
+        if (d->bandwidth_MBps == 0)
+            d->bandwidth_MBps = 3200;
+        if (d->write_bandwidth_MBps == 0)
+            d->write_bandwidth_MBps = 1050;
+    }
+    if (d->write_bandwidth_MBps == 0)
+        d->write_bandwidth_MBps = d->bandwidth_MBps;
     if (d->kind == SIM_DEV_HDD) {
         /* WD Ultrastar HC310: 7.4 ms average read seek, 4.16 ms average rotation;
          * both drawn uniform on [0, 2 x mean]. */
@@ -234,6 +262,31 @@ device_defaults(struct sim_config *c, struct sim_device *d, struct ks_err *err)
     if (d->coalesce == 0)
         d->coalesce = 1;
     return 0;
+}
+
+/* A NIC's link is full duplex: each gets a second device, "NAME/tx", for the frames
+ * it sends; the configured device carries what it receives. Added once, after the
+ * defaults, so it copies the finished line rate and MTU. */
+static void
+add_tx_links(struct sim_config *c)
+{
+    size_t n = c->ndev;
+    for (size_t i = 0; i < n; i++) {
+        if (c->dev[i].kind != SIM_DEV_NIC || c->dev[i].tx_dev >= 0)
+            continue;
+        char *name = ks_xasprintf("%s/tx", c->dev[i].name);
+        size_t t = sim_config_add_device(c, name, SIM_DEV_NIC); /* moves c->dev */
+        free(name);
+        struct sim_device *d = &c->dev[i], *tx = &c->dev[t];
+        tx->servers = d->servers;
+        tx->line_rate_Gbps = d->line_rate_Gbps;
+        tx->mtu_B = d->mtu_B;
+        tx->coalesce = d->coalesce;
+        tx->coalesce_us = d->coalesce_us;
+        tx->line = d->line;
+        tx->tx_dev = (int)t; /* a transmit link has no link of its own */
+        d->tx_dev = (int)t;
+    }
 }
 
 int
@@ -327,6 +380,21 @@ sim_config_finish(struct sim_config *c, struct ks_err *err)
     for (size_t i = 0; i < c->ndev; i++)
         if (device_defaults(c, &c->dev[i], err) < 0)
             return -EINVAL;
+    add_tx_links(c);
+    int sidecores = 0;
+    for (size_t i = 0; i < c->nvm; i++)
+        sidecores += c->vm[i].sidecore && (c->vm[i].mode == SIM_VIRTIO || c->vm[i].mode == SIM_XENPV);
+    if (sidecores >= c->cores)
+        return ks_errf(err, -EINVAL, "%s: [vm] backend_poll: %d sidecores leave none of the "
+                       "host's %d cores to share", c->path, sidecores, c->cores);
+    for (size_t i = 0; i < c->nvm; i++) {
+        const struct sim_vm *m = &c->vm[i];
+        if (m->cpu_busy_cores >= m->vcpus)
+            return ks_errf(err, -EINVAL, "%s:%d: [vm %s] cpu_busy_cores: %g needs fewer busy "
+                           "cores than the vm's %d vcpus (its own run queue would grow "
+                           "without bound)", c->path, m->cpu_line, m->name, m->cpu_busy_cores,
+                           m->vcpus);
+    }
     for (size_t i = 0; i < c->nwl; i++)
         if (check_workload(c, &c->wl[i], err) < 0)
             return -EINVAL;

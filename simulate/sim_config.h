@@ -3,7 +3,7 @@
  *
  *   [sim]      duration_s, warmup_s, replications, precision, max_replications, seed, drain,
  *              max_in_system
- *   [host]     cores, core_GHz
+ *   [host]     cores, core_GHz, sched_slice_us
  *   [iommu]    enabled, iotlb_entries, iotlb_ways, walk_levels, walk_ns, viommu,
  *              viommu_walk (nested | shadow), invalidation (strict | deferred | none |
  *              optimistic), deferred_batch, deferred_timeout_ms, optimistic_timeout_ms,
@@ -14,7 +14,8 @@
  *              transfer_MBps
  *   [vm N]     vcpus, mode (native | emulated | virtio | xen-pv | passthrough | sriov),
  *              posted_interrupts, reg_accesses, notify_suppression, and the [iommu]
- *              invalidation and viommu of this VM's mappings (default: [iommu]'s)
+ *              invalidation and viommu of this VM's mappings (default: [iommu]'s),
+ *              cpu_busy_cores, cpu_burst (the guest's compute load)
  *   [workload N] vm, device (one, or A,B for a chain), feedback_pct, arrival
  *              (poisson:800/s | fixed:1000/s | closed:iodepth=32), think, size,
  *              read_pct, pages, access (uniform | zipf:S | ring), stack_cycles
@@ -52,6 +53,10 @@ struct sim_costs {
     double kick_cycles;      /* virtio backend notify/processing per request */
     double inject_cycles;    /* virtual interrupt injection + EOI */
     double grant_cycles;     /* Xen grant map or unmap (each) */
+    /* Costs that scale with the I/O (datasets/sim/costs.csv cites each default). */
+    double copy_cycles_per_KiB; /* one CPU copy of the payload (vhost, netback, QEMU) */
+    double host_pkt_cycles;  /* host network stack per frame: tap + bridge (+ vhost) */
+    double host_req_cycles;  /* host block layer + driver per request of a backend */
 };
 
 struct sim_device {
@@ -63,6 +68,9 @@ struct sim_device {
     double coalesce_us;  /* > 0: completions wait for the batch or this timer */
     struct sim_dist seek, rotation;          /* hdd */
     double transfer_MBps;                    /* hdd */
+    double bandwidth_MBps, write_bandwidth_MBps; /* ssd, generic: > 0 adds the bytes past
+                                                  * the first 4 KiB at this rate */
+    int tx_dev;           /* nic: index of its transmit link (a hidden device), -1 none */
     int line;
     char *origin; /* where a generated device comes from, for the summary (may be NULL) */
 };
@@ -71,10 +79,19 @@ struct sim_vm {
     char *name;
     int vcpus;
     enum sim_mode mode;
-    int posted_interrupts, reg_accesses, notify_suppression;
+    int posted_interrupts, reg_accesses;
+    int notify_suppression; /* event_idx (alias notify_suppression): virtio / xen-pv
+                             * kicks while the backend is busy and interrupts while the
+                             * guest still processes completions are suppressed */
+    int napi_budget;      /* > 0: NAPI for any guest, completions per interrupt */
+    int sidecore;         /* backend_poll = sidecore: the backend polls on its own core */
     int inval;            /* enum sim_inval of this VM's mappings, -1: [iommu]'s */
     int viommu;           /* 1 trap-and-emulate vIOMMU, 0 none, -1: [iommu]'s */
-    int line;
+    /* Compute load: mean busy cores of the guest's own work (0: none), arriving as a
+     * Poisson stream of bursts whose lengths follow cpu_burst (docs/sim.md, "Compute"). */
+    double cpu_busy_cores;
+    struct sim_dist cpu_burst;
+    int line, cpu_line;
 };
 
 #define SIM_MAX_CHAIN 4
@@ -110,13 +127,17 @@ struct sim_config {
     uint64_t seed;
     int cores;
     double core_GHz;
+    double sched_slice_us; /* a compute burst holds a core at most this long, then requeues */
     struct {
         int enabled, entries, ways, levels, viommu, batch;
         int shadow;           /* vIOMMU walk: 1 shadow (one-dimensional), 0 nested */
         double walk_ns, timeout_ms, map_cycles, inval_cycles, viommu_map_cycles;
         double strict_sw_cycles; /* software only a synchronous unmap pays, per page */
         double optimistic_ms;    /* optimistic teardown: a mapping lives this long */
+        double map_page_cycles;  /* map + unmap per page beyond a mapping's first */
+        int static_page_KiB;     /* IOMMU page of static (none) mappings: 4 or 2048 */
         enum sim_inval inval;
+        int inval_set;           /* the file set [iommu] invalidation */
     } iommu;
     struct sim_costs costs;
     struct sim_device *dev;

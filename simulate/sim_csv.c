@@ -1,6 +1,8 @@
 /* sim_csv: results CSV writer (see sim_csv.h). */
 #include "simulate/sim_csv.h"
 
+#include <string.h>
+
 #include "core/ks_csv.h"
 
 const char *
@@ -23,6 +25,42 @@ sim_keeps_up(const struct sim_wl_sum *s)
            (double)s->completed + 10.0 * s->nrep >= 0.98 * (double)s->arrived;
 }
 
+void
+sim_vm_cpu(const struct sim_config *c, const struct sim_result *r, size_t vm,
+           struct sim_vm_cpu *out)
+{
+    double ready = 0, run = 0, demand = 0, window = 0;
+    memset(out, 0, sizeof *out);
+    for (size_t k = 0; k < r->nrep && r->rep[k].vm; k++) {
+        const struct sim_vm_rep *v = &r->rep[k].vm[vm];
+        ready += v->ready_ns;
+        run += v->run_ns;
+        demand += v->demand_ns;
+        out->dropped += v->dropped;
+        window += (double)r->rep[k].end_ns - c->warmup_s * 1e9;
+    }
+    out->demand_cores = window > 0 ? demand / window : 0;
+    out->busy_cores = window > 0 ? run / window : 0;
+    out->ready_pct = ready + run > 0 ? 100 * ready / (ready + run) : ks_nan();
+    /* Work in flight at the window's edges: up to ten mean bursts per vCPU and
+     * replication may be counted on one side only. */
+    double slack = 10.0 * c->vm[vm].vcpus * c->vm[vm].cpu_burst.mean_ns * (double)r->nrep;
+    out->keeps_up = out->dropped == 0 && run + slack >= 0.98 * demand;
+}
+
+int
+sim_wl_keeps_up(const struct sim_config *c, const struct sim_result *r, size_t i)
+{
+    int up = sim_keeps_up(&r->sum[i]);
+    if (c->wl[i].vm >= 0 && c->vm[c->wl[i].vm].cpu_busy_cores > 0) {
+        struct sim_vm_cpu v;
+        sim_vm_cpu(c, r, (size_t)c->wl[i].vm, &v);
+        if (!v.keeps_up)
+            return 0;
+    }
+    return up;
+}
+
 /* The header, after an optional leading column name. Numbers are written exactly
  * (shortest text that reads back the same double), NaN as an empty field, so the report
  * module can read the file back without loss. */
@@ -39,7 +77,9 @@ put_header(FILE *f, const char *col)
           f);
     for (int m = 0; m < SIM_NCOMP; m++)
         fprintf(f, ",cycles_%s_per_op", sim_comp_names[m]);
-    fputs(",device_util_pct,dropped,keeps_up,lat_p50_ci95_us,lat_p99_ci95_us,low_samples\n", f);
+    fputs(",device_util_pct,dropped,vcpu_ready_pct,keeps_up,lat_p50_ci95_us,lat_p99_ci95_us,"
+          "low_samples\n",
+          f);
 }
 
 /* With a leading column (col, val not NULL) every row starts with val, the header with
@@ -68,7 +108,11 @@ sim_csv_write_tagged(FILE *f, const char *col, const char *val, int header,
             ks_csv_put_num(f, s->comp_per_op[m], 0);
         ks_csv_put_num(f, 100 * s->dev_util, 0);
         ks_csv_put_num(f, (double)s->dropped, 0);
-        int up = sim_keeps_up(s);
+        struct sim_vm_cpu cpu = {.ready_pct = ks_nan()};
+        if (c->wl[i].vm >= 0)
+            sim_vm_cpu(c, r, (size_t)c->wl[i].vm, &cpu);
+        ks_csv_put_num(f, cpu.ready_pct, 0);
+        int up = sim_wl_keeps_up(c, r, i);
         ks_csv_put(f, up < 0 ? "" : up ? "yes" : "no", 0);
         ks_csv_put_num(f, s->lat_pct_ci95_ns[0] / 1e3, 0);
         ks_csv_put_num(f, s->lat_pct_ci95_ns[2] / 1e3, 0);

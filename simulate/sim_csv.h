@@ -20,4 +20,18 @@ const char *sim_wl_mode(const struct sim_config *c, size_t wl);
  * dropped at [sim] max_in_system means it does not keep up. */
 int sim_keeps_up(const struct sim_wl_sum *s);
 
+/* One VM's compute load over all replications (docs/sim.md, "Compute"). */
+struct sim_vm_cpu {
+    double demand_cores;   /* mean busy cores asked for (bursts arrived / window) */
+    double busy_cores;     /* mean cores delivered */
+    double ready_pct;      /* share of runnable time waiting for a core; NaN: no load */
+    uint64_t dropped;      /* bursts refused at the backlog limit */
+    int keeps_up;          /* 1: delivered what was asked (within 2%), nothing dropped */
+};
+void sim_vm_cpu(const struct sim_config *c, const struct sim_result *r, size_t vm,
+                struct sim_vm_cpu *out);
+/* Workload i keeps up: its I/O does (sim_keeps_up) and its VM's compute does. 1 yes,
+ * 0 no, -1 a closed workload whose VM keeps up (nothing to say about its I/O). */
+int sim_wl_keeps_up(const struct sim_config *c, const struct sim_result *r, size_t i);
+
 #endif

@@ -20,7 +20,7 @@
 #include "simulate/sim_path.h"
 #include "simulate/sim_run.h"
 
-enum { EV_ARRIVE = 1, EV_STEP, EV_FLUSH, EV_WARM, EV_THINK, EV_COAL };
+enum { EV_ARRIVE = 1, EV_STEP, EV_FLUSH, EV_WARM, EV_THINK, EV_COAL, EV_BURST, EV_SLICE };
 
 #define container_of(p, T, m) ((T *)(void *)((char *)(p)-offsetof(T, m)))
 #define JOB_CHUNK 256
@@ -29,18 +29,25 @@ struct job {
     struct sim_ev ev;      /* EV_STEP or EV_THINK */
     struct job *qnext;     /* resource queue, coalescing batch or free list */
     struct job *batch;     /* jobs whose interrupt this job delivers */
-    int wl, step, phase;
+    int wl, step, phase;   /* wl < 0: a compute burst of VM -1 - wl */
     int fire_irq;          /* -1 undecided, 0 coalesced away, 1 interrupt */
+    int tx;                /* a NIC workload's job that sends (its link's tx side) */
+    int in_napi;           /* past its interrupt: the guest is processing it */
     uint64_t t0_ns;        /* arrival */
-    uint64_t page0;        /* first IOVA page of the buffer */
+    uint64_t page0;        /* first page of the buffer (its index in the workload's pool) */
+    uint64_t iova0;        /* first IOVA page of its mapping: fresh per mapping unless
+                            * the mapping is static (none) or kept (optimistic) */
     double unmap_cycles;   /* cycles of the current unmap step */
     double cycles[SIM_NCOMP]; /* host work done for this I/O so far, by component */
     uint64_t exits;        /* exits taken for this I/O so far */
+    double left_ns;        /* compute burst: work still to run */
+    uint64_t since_ns;     /* compute burst: runnable since (waiting) or running since */
 };
 
 struct res {
     int servers, busy;
     struct job *qh, *qt;
+    struct job *lh, *lt;   /* host cores only: compute slices, served after qh's I/O work */
     uint64_t last_ns, area;
 };
 
@@ -52,8 +59,16 @@ struct wlrt {
     double next_fixed_ns;      /* fixed arrivals: exact time of the next one */
     uint64_t ring_pos, irq_ctr;
     int npages, coalesce;
+    int duplex;                /* first device a NIC with a transmit link: 0 no, 1 all
+                                * received, 2 a mix (drawn per I/O), 3 all sent */
+    int irq_budget;            /* > 0: interrupts suppressed while the guest polls */
+    int napi_active, napi_absorbed; /* completions being processed; absorbed by the poll */
     enum sim_inval inval;      /* the policy of this workload's mappings */
     int viommu, walk_refs;     /* memory references per IOTLB miss */
+    int fresh;                 /* each I/O maps anew at a fresh IOVA (strict, deferred) */
+    uint64_t next_iova;        /* the next fresh IOVA page */
+    int sp_shift;              /* static mappings: log2 of 4 KiB pages per IOMMU page */
+    size_t fq;                 /* the flush queue of the CPU that unmaps (per-CPU) */
     uint64_t *alive_ns;        /* optimistic: per page, mapping kept until; 0 none */
     uint64_t coalesce_ns;      /* > 0: completions wait for a batch or this timer */
     struct job *bh, *bt;       /* completions waiting for the interrupt */
@@ -66,6 +81,18 @@ struct wlrt {
     double carry_ns;           /* rounding remainder of step durations */
     struct sim_hist hist;
     struct sim_wl_rep *out;
+};
+
+/* A VM's compute load: bursts arrive as a Poisson stream; each runs on one of the VM's
+ * vCPU threads (at most vcpus at once; more wait in the guest's own run queue) and
+ * holds a host core one scheduler slice at a time. */
+struct vmrt {
+    struct sim_ev arr;         /* EV_BURST: the next burst */
+    struct res thr;            /* the vCPU threads, vcpus servers */
+    struct sim_rng rng;
+    double gap_ns;             /* mean time between bursts */
+    long backlog;              /* bursts arrived and not finished */
+    struct sim_vm_rep *out;
 };
 
 struct chunk {
@@ -81,10 +108,13 @@ struct rep {
     struct res *res;
     size_t nres;
     struct wlrt *wl;
+    struct vmrt *vm;           /* c->nvm, NULL without compute load */
+    uint64_t slice_ns;
     struct job *free_jobs;
     struct chunk *chunks;
     struct sim_iotlb tlb;
-    long pending_pages;        /* deferred invalidation queue */
+    long *fq;                  /* per-CPU flush queues: entries (one per mapping) queued */
+    size_t nfq;                /* host cores, then each VM's vCPUs */
     int last_unmap_wl;
     long in_sys;
     struct sim_ev flush, warm;
@@ -154,8 +184,20 @@ wl_account(struct rep *r, struct wlrt *w, long delta)
     r->in_sys += delta;
 }
 
+/* Append j to the queue (h, t). */
+static inline void
+enqueue(struct job **h, struct job **t, struct job *j)
+{
+    j->qnext = NULL;
+    if (*t)
+        (*t)->qnext = j;
+    else
+        *h = j;
+    *t = j;
+}
+
 /* 1 if a server was free (now held by j); 0 if j now waits in the queue. */
-static int
+static inline int
 res_acquire(struct rep *r, struct res *s, struct job *j)
 {
     if (s->busy < s->servers) {
@@ -163,16 +205,26 @@ res_acquire(struct rep *r, struct res *s, struct job *j)
         s->busy++;
         return 1;
     }
-    j->qnext = NULL;
-    if (s->qt)
-        s->qt->qnext = j;
-    else
-        s->qh = j;
-    s->qt = j;
+    enqueue(&s->qh, &s->qt, j);
+    return 0;
+}
+
+/* The same for a compute slice on the cores: it waits in the low queue, behind every
+ * I/O step (see "compute load" below). */
+static int
+res_acquire_low(struct rep *r, struct res *s, struct job *j)
+{
+    if (s->busy < s->servers) {
+        res_account(r, s);
+        s->busy++;
+        return 1;
+    }
+    enqueue(&s->lh, &s->lt, j);
     return 0;
 }
 
 static void advance(struct rep *r, struct job *j);
+static int accepting(const struct rep *r, uint64_t t_ns);
 
 /* Free one server of s, or hand it to the head of the queue. The hand-over continues
  * the waiting job synchronously; it always ends by scheduling an event or queueing
@@ -181,18 +233,151 @@ static void
 res_release(struct rep *r, struct res *s)
 {
     struct job *j = s->qh;
-    if (!j) {
+    if (j) {
+        s->qh = j->qnext;
+        if (!s->qh)
+            s->qt = NULL;
+    } else if ((j = s->lh) != NULL) {
+        s->lh = j->qnext;
+        if (!s->lh)
+            s->lt = NULL;
+    } else {
         res_account(r, s);
         s->busy--;
         return;
     }
-    s->qh = j->qnext;
-    if (!s->qh)
-        s->qt = NULL;
     advance(r, j); /* the server passes to j without going idle */
 }
 
+/* ---- compute load and the scheduler --------------------------------------------- */
+
+/* The host's cores run I/O steps, backend threads and vCPU compute from one run queue
+ * (resource 0). A compute burst holds a core for at most one slice, then goes to the
+ * tail of the compute queue: round robin, the discrete form of CFS's fair share (every
+ * runnable thread gets an equal share of the cores over a scheduling period). I/O steps
+ * are short work of threads that just woke (a vCPU taking an interrupt, vhost, the host
+ * stack); CFS places a woken thread at the left of its tree (sleeper credit) and EEVDF
+ * gives a short request an early deadline, so they run next: here I/O steps wait only
+ * for each other and for running slices to end, never behind queued compute. What is
+ * not modelled: preemption of a running slice, priorities and cgroup weights, per-core
+ * queues and migration (one global queue is perfect load balancing), SMT,
+ * halt-polling, cache effects. */
+
+/* The part of [since, now] inside the statistics window. */
+static inline double
+window_part(const struct rep *r, uint64_t since_ns)
+{
+    uint64_t from = since_ns > r->warm_ns ? since_ns : r->warm_ns;
+    return r->now > from ? (double)(r->now - from) : 0;
+}
+
+/* Move a burst on: phase 0 waits for a vCPU thread, 1 for a core, 2 runs a slice. */
+static void
+burst_advance(struct rep *r, struct job *j)
+{
+    struct vmrt *v = &r->vm[-1 - j->wl];
+    if (j->phase == 0) {
+        j->phase = 1;
+        if (!res_acquire(r, &v->thr, j))
+            return;
+    }
+    if (j->phase == 1) {
+        j->phase = 2;
+        j->since_ns = r->now;
+        if (!res_acquire_low(r, &r->res[0], j))
+            return;
+    }
+    v->out->ready_ns += window_part(r, j->since_ns);
+    double d = fmin(j->left_ns, (double)r->slice_ns);
+    uint64_t q = ns_round(d);
+    if (q == 0)
+        q = 1; /* a burst always runs, so it always leaves */
+    j->left_ns -= (double)q;
+    j->since_ns = r->now;
+    j->ev.kind = EV_SLICE;
+    sim_evl_push(&r->evl, &j->ev, r->now + q);
+}
+
+/* A slice is over: give the core back (to the head of the run queue), then queue again
+ * at the tail, or finish the burst and free its vCPU thread. */
+static void
+slice_end(struct rep *r, struct job *j)
+{
+    struct vmrt *v = &r->vm[-1 - j->wl];
+    v->out->run_ns += window_part(r, j->since_ns);
+    res_release(r, &r->res[0]);
+    if (j->left_ns > 0.5) {
+        j->phase = 1;
+        burst_advance(r, j);
+        return;
+    }
+    res_release(r, &v->thr);
+    v->backlog--;
+    job_put(r, j);
+}
+
+/* A burst arrives: refused beyond the backlog limit (the guest cannot queue work
+ * without bound), and the next one is scheduled. */
+static void
+burst_arrival(struct rep *r, struct vmrt *v)
+{
+    int vi = (int)(v - r->vm);
+    const struct sim_vm *m = &r->c->vm[vi];
+    double work = sim_dist_sample(&m->cpu_burst, &v->rng);
+    if (in_window(r)) {
+        v->out->bursts++;
+        v->out->demand_ns += work;
+    }
+    if (v->backlog < r->c->max_in_system) {
+        struct job *j = job_get(r);
+        j->wl = -1 - vi;
+        j->phase = 0;
+        j->left_ns = work;
+        v->backlog++;
+        burst_advance(r, j);
+    } else if (in_window(r)) {
+        v->out->dropped++;
+    }
+    uint64_t next = r->now + ns_round(sim_rng_exp(&v->rng, v->gap_ns));
+    if (!r->c->drain || accepting(r, next))
+        sim_evl_push(&r->evl, &v->arr, next);
+}
+
+/* The VMs' compute streams (only VMs with a load get one). Stream ids after the
+ * workloads' (3 per workload), so adding a compute load changes no I/O draw. */
+static void
+rep_setup_vm(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
+{
+    const struct sim_config *c = r->c;
+    r->slice_ns = ns_round(c->sched_slice_us * 1e3);
+    r->vm = ks_xcalloc(c->nvm, sizeof *r->vm);
+    for (size_t i = 0; i < c->nvm; i++) {
+        struct vmrt *v = &r->vm[i];
+        const struct sim_vm *m = &c->vm[i];
+        v->out = &out->vm[i];
+        v->thr.servers = m->vcpus;
+        if (m->cpu_busy_cores <= 0)
+            continue;
+        sim_rng_seed(&v->rng, seed, rep, 3 * c->nwl + i);
+        v->gap_ns = m->cpu_burst.mean_ns / m->cpu_busy_cores;
+        v->arr.kind = EV_BURST;
+        sim_evl_push(&r->evl, &v->arr, ns_round(sim_rng_exp(&v->rng, v->gap_ns)));
+    }
+}
+
 /* ---- the I/O path -------------------------------------------------------------- */
+
+/* IOTLB key of page i of job j's mapping: its IOVA page (a fresh one per mapping when
+ * the policy maps per I/O, as Linux's IOVA allocator gives; the buffer's own page when
+ * the mapping is static or kept), of the IOMMU page size (2 MiB static mappings cover
+ * 512 buffers' pages), tagged with the workload. */
+static inline uint64_t
+page_key(const struct wlrt *w, const struct job *j, int i)
+{
+    uint64_t p = w->fresh ? (j->iova0 + (uint64_t)i) & ((1ULL << 40) - 1)
+                          : ((j->page0 + (uint64_t)i) % (uint64_t)w->w->pages) >> w->sp_shift;
+    return ((uint64_t)(j->wl + 1) << 40) | p;
+}
 
 /* DMA translation of the job's pages: the walk time of every IOTLB miss, ns. */
 static double
@@ -201,8 +386,7 @@ translate(struct rep *r, struct wlrt *w, struct job *j)
     double miss_ns = 0;
     struct sim_wl_rep *o = w->out;
     for (int i = 0; i < w->npages; i++) {
-        uint64_t page = (j->page0 + (uint64_t)i) % (uint64_t)w->w->pages;
-        int hit = sim_iotlb_access(&r->tlb, ((uint64_t)(j->wl + 1) << 40) | page);
+        int hit = sim_iotlb_access(&r->tlb, page_key(w, j, i));
         if (in_window(r)) {
             o->iotlb_lookups++;
             o->iotlb_hits += (uint64_t)hit;
@@ -230,12 +414,16 @@ device_ns(struct rep *r, struct wlrt *w, struct job *j, int d)
         t = sim_dist_sample(&dv->seek, &w->rng_svc) + sim_dist_sample(&dv->rotation, &w->rng_svc) +
             wl->size_B / (dv->transfer_MBps * 1e-3); /* MB/s = 1e-3 bytes per ns */
         break;
-    default:
-        if (dv->write_service.mean_ns >= 0 && wl->read_pct < 100 &&
-            sim_rng_unif(&w->rng_svc) * 100 >= wl->read_pct)
-            t = sim_dist_sample(&dv->write_service, &w->rng_svc);
-        else
-            t = sim_dist_sample(&dv->service, &w->rng_svc);
+    default: {
+        int wr = dv->write_service.mean_ns >= 0 && wl->read_pct < 100 &&
+                 sim_rng_unif(&w->rng_svc) * 100 >= wl->read_pct;
+        t = sim_dist_sample(wr ? &dv->write_service : &dv->service, &w->rng_svc);
+        /* The service time is the data sheet's for 4 KiB; the bytes beyond move at its
+         * sequential bandwidth (MB/s = 1e-3 bytes per ns). */
+        double bw = wr ? dv->write_bandwidth_MBps : dv->bandwidth_MBps;
+        if (bw > 0 && wl->size_B > 4096)
+            t += (wl->size_B - 4096) / (bw * 1e-3);
+    }
     }
     if (!r->c->iommu.enabled)
         return t;
@@ -246,22 +434,21 @@ device_ns(struct rep *r, struct wlrt *w, struct job *j, int d)
     return dv->kind == SIM_DEV_NIC ? fmax(t, miss_ns) : t + miss_ns;
 }
 
-/* IOTLB key of page i of job j's buffer. */
-static inline uint64_t
-page_key(const struct wlrt *w, const struct job *j, int i)
-{
-    return ((uint64_t)(j->wl + 1) << 40) | ((j->page0 + (uint64_t)i) % (uint64_t)w->w->pages);
-}
-
-/* Cycles of one page's map + unmap besides the invalidation and the strict-only
- * software. Under a trap-and-emulate vIOMMU the traps dominate: the published per-page
- * figure already includes one invalidation and the software around it. */
+/* Cycles of mapping and unmapping n pages as one scatter-gather list, besides the
+ * invalidation and the strict-only software: the published one-page figure (map_cycles:
+ * the IOVA allocation and free, the call path, one page's entries) plus
+ * map_page_cycles per further page. Under a trap-and-emulate vIOMMU the traps dominate:
+ * the published one-page figure already includes one invalidation and the software
+ * around it. */
 static double
-page_cycles(const struct sim_config *c, const struct wlrt *w)
+map_cost(const struct sim_config *c, const struct wlrt *w, int n)
 {
-    if (w->viommu)
-        return c->iommu.viommu_map_cycles - c->iommu.inval_cycles - c->iommu.strict_sw_cycles;
-    return c->iommu.map_cycles;
+    if (n <= 0)
+        return 0;
+    double one = w->viommu ? c->iommu.viommu_map_cycles - c->iommu.inval_cycles -
+                                 c->iommu.strict_sw_cycles
+                           : c->iommu.map_cycles;
+    return one + (n - 1) * c->iommu.map_page_cycles;
 }
 
 /* Optimistic teardown: 1 if page's mapping, kept alive since its last unmap, is still
@@ -277,36 +464,55 @@ reuse_mapping(struct rep *r, struct wlrt *w, const struct job *j, int i)
     return alive;
 }
 
-/* IOMMU maintenance after the DMA: map + unmap of each page, and the invalidation
- * the workload's policy calls for. Returns cycles; updates the IOTLB and the deferred
- * queue. Strict invalidates each page at once (hardware wait plus the synchronous
- * software, strict_sw_cycles); deferred queues the pages and flushes the whole IOTLB
- * once per deferred_batch pages (or by the timer). */
+/* IOMMU maintenance after the DMA: the map + unmap of the job's mapping (one
+ * scatter-gather list of its pages), and the invalidation its policy calls for.
+ * Returns cycles; updates the IOTLB and the flush queue. Strict invalidates the
+ * mapping's range at once (one invalidation, plus the synchronous software,
+ * strict_sw_cycles); deferred puts one entry in the unmapping CPU's flush queue and
+ * flushes the IOTLB when that queue holds deferred_batch entries (or by the timer). */
 static double
 unmap_cycles(struct rep *r, struct wlrt *w, struct job *j)
 {
     const struct sim_config *c = r->c;
-    double base = page_cycles(c, w), cyc = 0;
-    long queued = 0;
     r->last_unmap_wl = j->wl;
-    for (int i = 0; i < w->npages; i++) {
-        if (w->inval == SIM_INV_STRICT) {
+    if (w->inval == SIM_INV_STRICT) {
+        for (int i = 0; i < w->npages; i++)
             sim_iotlb_inval(&r->tlb, page_key(w, j, i));
-            cyc += base + c->iommu.strict_sw_cycles + c->iommu.inval_cycles;
-        } else if (w->inval == SIM_INV_DEFERRED || !reuse_mapping(r, w, j, i)) {
-            cyc += base;
-            queued++;
-        }
+        return map_cost(c, w, w->npages) + c->iommu.strict_sw_cycles + c->iommu.inval_cycles;
     }
-    if (queued == 0)
-        return cyc;
-    r->pending_pages += queued;
-    if (r->pending_pages >= c->iommu.batch) {
+    int torn = w->npages;
+    if (w->inval == SIM_INV_OPTIMISTIC)
+        for (int i = 0; i < w->npages; i++)
+            torn -= reuse_mapping(r, w, j, i);
+    if (torn == 0)
+        return 0;
+    double cyc = map_cost(c, w, torn);
+    if (++r->fq[w->fq] >= c->iommu.batch) {
         sim_iotlb_flush(&r->tlb);
-        r->pending_pages = 0;
+        r->fq[w->fq] = 0;
         cyc += c->iommu.inval_cycles;
     }
     return cyc;
+}
+
+/* Does completion j raise an interrupt? Not while the guest still processes earlier
+ * completions (NAPI polls with the device's interrupt off; event-idx tells the host not
+ * to notify), up to the budget of one poll; else every coalesce-th does. */
+static void
+decide_irq(struct wlrt *w, struct job *j)
+{
+    if (w->irq_budget > 0 && w->napi_active > 0 && w->napi_absorbed < w->irq_budget) {
+        j->fire_irq = 0;
+        w->napi_absorbed++;
+    } else {
+        j->fire_irq = w->irq_ctr++ % (uint64_t)w->coalesce == 0;
+        if (j->fire_irq)
+            w->napi_absorbed = 0; /* a new poll */
+    }
+    if (w->irq_budget > 0) {
+        j->in_napi = 1;
+        w->napi_active++;
+    }
 }
 
 /* Steps a job passes over: a kick while the backend still polls the ring
@@ -319,7 +525,7 @@ skip_step(struct rep *r, struct wlrt *w, struct job *j, const struct sim_step *s
         return 1; /* notification suppression: the backend is still polling the ring */
     if (st->flags & SIM_SF_IRQ) {
         if (j->fire_irq < 0)
-            j->fire_irq = w->irq_ctr++ % (uint64_t)w->coalesce == 0;
+            decide_irq(w, j);
         return !j->fire_irq;
     }
     return 0;
@@ -402,6 +608,13 @@ release_batch(struct rep *r, struct job *j)
     }
 }
 
+/* The step's first resource: a NIC's transmit link for a job that sends. */
+static inline int
+step_res1(const struct sim_step *st, const struct job *j)
+{
+    return j->tx && st->res_tx > 0 ? st->res_tx : st->res1;
+}
+
 /* Move job j through its path from its current step and phase: acquire the step's
  * context resource (phase 0 -> 1), then its core (1 -> 2), then schedule the end of
  * the step. Returns when the job waits in a queue or has an event pending; a job past
@@ -409,6 +622,10 @@ release_batch(struct rep *r, struct job *j)
 static void
 advance(struct rep *r, struct job *j)
 {
+    if (j->wl < 0) {
+        burst_advance(r, j);
+        return;
+    }
     struct wlrt *w = &r->wl[j->wl];
     for (;;) {
         if (j->step >= w->path.n) {
@@ -426,7 +643,8 @@ advance(struct rep *r, struct job *j)
                 continue;
             }
             j->phase = 1;
-            if (st->res1 >= 0 && !res_acquire(r, &r->res[st->res1], j))
+            int r1 = step_res1(st, j);
+            if (r1 >= 0 && !res_acquire(r, &r->res[r1], j))
                 return;
         }
         if (j->phase == 1) {
@@ -460,8 +678,9 @@ step_end(struct rep *r, struct job *j)
     const struct sim_step *st = &w->path.s[j->step];
     if (st->res2 >= 0)
         res_release(r, &r->res[st->res2]);
-    if (st->res1 >= 0)
-        res_release(r, &r->res[st->res1]);
+    int r1 = step_res1(st, j);
+    if (r1 >= 0)
+        res_release(r, &r->res[r1]);
     /* Charged to the I/O, and to the statistics when it completes (job_done): an I/O
      * still queued at the end of the window did work that no completion accounts for. */
     j->cycles[st->comp] += st->kind == SIM_ST_UNMAP ? j->unmap_cycles : st->cycles;
@@ -513,11 +732,18 @@ job_start(struct rep *r, int wi, struct job *j)
     j->wl = wi;
     j->step = j->phase = 0;
     j->fire_irq = -1;
+    j->in_napi = 0;
     j->batch = NULL;
+    /* A NIC workload's read_pct is its received share; only a mix draws. */
+    j->tx = w->duplex == 2 ? sim_rng_unif(&w->rng_svc) * 100 >= w->w->read_pct : w->duplex == 3;
     j->t0_ns = r->now;
     memset(j->cycles, 0, sizeof j->cycles);
     j->exits = 0;
     j->page0 = pick_page(w);
+    if (w->fresh) {
+        j->iova0 = w->next_iova;
+        w->next_iova += (uint64_t)w->npages;
+    }
     wl_account(r, w, +1);
     w->out->arrived++;
     if (in_window(r))
@@ -539,6 +765,10 @@ job_done(struct rep *r, struct job *j)
     struct wlrt *w = &r->wl[j->wl];
     uint64_t lat = r->now - j->t0_ns;
     wl_account(r, w, -1);
+    if (j->in_napi) {
+        j->in_napi = 0;
+        w->napi_active--;
+    }
     if (in_window(r)) {
         w->out->completed++;
         w->out->sum_w_ns += lat;
@@ -592,9 +822,13 @@ static void
 flush_timer(struct rep *r)
 {
     const struct sim_config *c = r->c;
-    if (r->pending_pages > 0) {
+    long queued = 0;
+    for (size_t q = 0; q < r->nfq; q++) {
+        queued += r->fq[q];
+        r->fq[q] = 0;
+    }
+    if (queued > 0) { /* one flush empties every CPU's queue (Linux fq_flush_timeout) */
         sim_iotlb_flush(&r->tlb);
-        r->pending_pages = 0;
         if (in_window(r))
             r->wl[r->last_unmap_wl].out->cycles[SIM_C_IOMMU] += c->iommu.inval_cycles;
     }
@@ -610,6 +844,10 @@ warm_end(struct rep *r)
     for (size_t i = 0; i < r->nres; i++) {
         res_account(r, &r->res[i]);
         r->res[i].area = 0;
+    }
+    for (size_t i = 0; r->vm && i < r->c->nvm; i++) {
+        res_account(r, &r->vm[i].thr);
+        r->vm[i].thr.area = 0;
     }
     for (size_t i = 0; i < r->c->nwl; i++) {
         wl_account(r, &r->wl[i], 0);
@@ -642,6 +880,12 @@ dispatch(struct rep *r, struct sim_ev *ev)
     case EV_COAL:
         coal_timer(r, container_of(ev, struct wlrt, coal));
         break;
+    case EV_BURST:
+        burst_arrival(r, container_of(ev, struct vmrt, arr));
+        break;
+    case EV_SLICE:
+        slice_end(r, container_of(ev, struct job, ev));
+        break;
     }
 }
 
@@ -672,6 +916,9 @@ rep_setup_res(struct rep *r)
     r->nres = sim_nres(c);
     r->res = ks_xcalloc(r->nres, sizeof *r->res);
     r->res[0].servers = c->cores;
+    for (size_t v = 0; v < c->nvm; v++) /* a sidecore leaves the shared pool */
+        r->res[0].servers -= c->vm[v].sidecore &&
+                             (c->vm[v].mode == SIM_VIRTIO || c->vm[v].mode == SIM_XENPV);
     for (size_t v = 0; v < c->nvm; v++) {
         r->res[sim_res_vcpu((int)v)].servers = c->vm[v].vcpus;
         r->res[sim_res_backend((int)v)].servers = 1; /* one backend thread per VM */
@@ -684,12 +931,28 @@ rep_setup_res(struct rep *r)
  * shadows in the physical IOMMU (vIOMMU, ATC 2011) walks one dimension, a nested one
  * walks two: (L + 1)^2 - 1 references. */
 static void
-wl_setup_iommu(const struct sim_config *c, struct wlrt *w)
+wl_setup_iommu(const struct rep *r, const struct sim_config *c, struct wlrt *w)
 {
     int L = c->iommu.levels;
     w->inval = sim_wl_inval(c, w->w);
     w->viommu = sim_wl_viommu(c, w->w);
     w->walk_refs = w->viommu && !c->iommu.shadow ? (L + 1) * (L + 1) - 1 : L;
+    w->fresh = c->iommu.enabled && (w->inval == SIM_INV_STRICT || w->inval == SIM_INV_DEFERRED);
+    w->sp_shift = 0;
+    if (w->inval == SIM_INV_NONE)
+        while ((4 << w->sp_shift) < c->iommu.static_page_KiB)
+            w->sp_shift++;
+    /* The CPU that unmaps: a guest's own mappings on one of its vCPUs, a host driver's
+     * on one host core; a workload's completions are affine to one CPU. */
+    int wi = (int)(w - r->wl);
+    if (sim_wl_guest_maps(c, w->w)) {
+        int vm = w->w->vm, base = c->cores;
+        for (int v = 0; v < vm; v++)
+            base += c->vm[v].vcpus;
+        w->fq = (size_t)(base + wi % c->vm[vm].vcpus);
+    } else {
+        w->fq = (size_t)(wi % c->cores);
+    }
     if (c->iommu.enabled && w->inval == SIM_INV_OPTIMISTIC)
         w->alive_ns = ks_xcalloc((size_t)w->w->pages, sizeof *w->alive_ns);
 }
@@ -721,7 +984,14 @@ rep_setup_wl(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
         sim_rng_seed(&w->rng_svc, seed, rep, 3 * i + 1);
         sim_rng_seed(&w->rng_page, seed, rep, 3 * i + 2);
         w->npages = (int)ceil(w->w->size_B / 4096);
-        wl_setup_iommu(c, w);
+        double rx = w->w->read_pct;
+        w->duplex = c->dev[w->w->dev[0]].tx_dev < 0 ? 0 : rx >= 100 ? 1 : rx <= 0 ? 3 : 2;
+        const struct sim_vm *m = w->w->vm >= 0 ? &c->vm[w->w->vm] : NULL;
+        if (m && m->napi_budget > 0)
+            w->irq_budget = m->napi_budget;
+        else if (m && m->notify_suppression && (m->mode == SIM_VIRTIO || m->mode == SIM_XENPV))
+            w->irq_budget = 64; /* Linux's NAPI weight (NAPI_POLL_WEIGHT) */
+        wl_setup_iommu(r, c, w);
         const struct sim_device *last = &c->dev[w->w->dev[w->w->ndev - 1]];
         w->coalesce = (int)last->coalesce;
         w->coalesce_ns = w->coalesce > 1 ? ns_round(last->coalesce_us * 1e3) : 0;
@@ -782,6 +1052,8 @@ rep_free(struct rep *r)
     for (size_t i = 0; r->wl && i < r->c->nwl; i++)
         free(r->wl[i].alive_ns);
     free(r->wl);
+    free(r->vm);
+    free(r->fq);
     if (r->c->iommu.enabled)
         sim_iotlb_fini(&r->tlb);
 }
@@ -815,9 +1087,17 @@ sim_replicate(const struct sim_config *c, uint64_t seed, uint64_t rep, struct si
         memset(&out->wl[i], 0, sizeof out->wl[i]);
         out->wl[i].series = keep;
     }
+    if (c->nvm && !out->vm)
+        out->vm = ks_xcalloc(c->nvm, sizeof *out->vm);
+    if (c->nvm)
+        memset(out->vm, 0, c->nvm * sizeof *out->vm);
     rep_setup_res(&r);
     if (c->iommu.enabled) {
         sim_iotlb_init(&r.tlb, c->iommu.entries, c->iommu.ways);
+        r.nfq = (size_t)c->cores;
+        for (size_t v = 0; v < c->nvm; v++)
+            r.nfq += (size_t)c->vm[v].vcpus;
+        r.fq = ks_xcalloc(r.nfq, sizeof *r.fq);
         if (any_deferred(c) && c->iommu.timeout_ms > 0) {
             r.flush.kind = EV_FLUSH;
             sim_evl_push(&r.evl, &r.flush, ns_round(c->iommu.timeout_ms * 1e6));
@@ -828,6 +1108,8 @@ sim_replicate(const struct sim_config *c, uint64_t seed, uint64_t rep, struct si
         sim_evl_push(&r.evl, &r.warm, r.warm_ns);
     }
     rep_setup_wl(&r, seed, rep, out);
+    if (c->nvm)
+        rep_setup_vm(&r, seed, rep, out);
     rep_loop(&r);
     if (!c->drain)
         r.now = r.end_ns;

@@ -34,6 +34,7 @@ enum { SIM_SF_KICK = 1, SIM_SF_IRQ = 2 };
 struct sim_step {
     uint8_t kind, comp, exits, flags;
     int res1, res2;     /* resources held during the step, -1 for none */
+    int res_tx;         /* NIC steps: the transmit link, used by a job that sends (> 0) */
     double dur_ns;      /* CPU steps: cycles / GHz */
     double cycles;
     int dev;            /* device steps: config index */
@@ -60,6 +61,10 @@ void sim_path_build(const struct sim_config *c, const struct sim_workload *w,
  * [vm] section sets them, else [iommu]'s. */
 enum sim_inval sim_wl_inval(const struct sim_config *c, const struct sim_workload *w);
 int sim_wl_viommu(const struct sim_config *c, const struct sim_workload *w);
+/* 1 when the guest's own driver maps the workload's DMA (an assigned device:
+ * passthrough, SR-IOV), 0 when a host driver does (native, and the backends of emulated,
+ * virtio and xen-pv devices): who pays the unmap, on which CPU. */
+int sim_wl_guest_maps(const struct sim_config *c, const struct sim_workload *w);
 
 /* Set-associative IOTLB with LRU replacement inside each set. */
 struct sim_iotlb {

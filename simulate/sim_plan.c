@@ -6,7 +6,8 @@
  *   ENTITY-disk  rate = stat(disk_read_iops + disk_write_iops), size = stat(KiBps) /
  *                rate (4 KiB when unknown), read_pct from the totals, on device "disk"
  *   ENTITY-net   rate = stat(net_rx_pps + net_tx_pps) (or KiBps / 1500 B when packet
- *                counts are missing), size = KiBps / pps, on device "nic"
+ *                counts are missing), size = KiBps / pps, read_pct = the received share
+ *                of the mean frames (the NIC's receive side; the rest sends), on "nic"
  * where stat is the p95 or the peak over the VM's samples. Poisson arrivals at the
  * p95 rate are a modelling choice: real bursts within a sample interval are lost.
  */
@@ -115,9 +116,17 @@ add_vm_workloads(struct sim_config *c, const struct ks_dataset *ds, size_t ent, 
                      "uniform");
     if (!(pps > 0) && nkib > 0)
         pps = nkib * 1024 / 1500;
+    /* The received share of the frames (of the bytes when packets are not counted):
+     * the NIC's link is full duplex, received and sent frames use its two sides. */
+    double rx = series_stat(ds, ent, KS_NET_RX_PPS, KS_NET_RX_PPS, ST_MEAN) / 2;
+    double net = series_stat(ds, ent, KS_NET_RX_PPS, KS_NET_TX_PPS, ST_MEAN);
+    if (!(net > 0)) {
+        rx = series_stat(ds, ent, KS_NET_RX_KIBPS, KS_NET_RX_KIBPS, ST_MEAN) / 2;
+        net = series_stat(ds, ent, KS_NET_RX_KIBPS, KS_NET_TX_KIBPS, ST_MEAN);
+    }
     if (pps > 0)
-        add_workload(c, name, "net", "nic", pps, clamp(nkib * 1024 / pps, 46, 65536, 1500), 100,
-                     "ring");
+        add_workload(c, name, "net", "nic", pps, clamp(nkib * 1024 / pps, 46, 65536, 1500),
+                     net > 0 && rx >= 0 ? fmin(100, 100 * rx / net) : 100, "ring");
 }
 
 /* The VMs placed on host, each checked against the dataset. */
@@ -205,6 +214,121 @@ add_disk(struct sim_config *c, const char *plan_dir, struct ks_err *err)
     return rc;
 }
 
+/* ---- compute load ---------------------------------------------------------------- */
+
+/* A number from a plan table's row whose key column equals key; NaN when the file, the
+ * row or the value is missing (the tables are optional: older plans lack them). */
+static double
+plan_lookup(const char *plan_dir, const char *file, const char *keycol, const char *key,
+            const char *col)
+{
+    char *path = ks_path_join(plan_dir, file);
+    struct ks_table t;
+    struct ks_err e = {0};
+    struct stat st;
+    double v = ks_nan();
+    if (stat(path, &st) == 0 && ks_table_read_sheet(path, NULL, &t, &e) == 0) {
+        for (size_t r = 0; r < t.nrows; r++) {
+            const char *k = ks_table_str(&t, r, keycol);
+            if (k && strcmp(k, key) == 0)
+                v = ks_table_num(&t, r, col);
+        }
+        ks_table_fini(&t);
+    }
+    free(path);
+    return v;
+}
+
+struct cpu_pt {
+    double time, ref_MHz;
+    size_t vm; /* index into the host's entities */
+};
+
+static int
+cmp_time(const void *a, const void *b)
+{
+    double x = ((const struct cpu_pt *)a)->time, y = ((const struct cpu_pt *)b)->time;
+    return x < y ? -1 : x > y;
+}
+
+static int
+cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The time step at which the host's summed CPU (reference MHz) is at its p95 (nearest
+ * rank) or peak; sets *t and returns 0, or -1 when no VM has a CPU sample. */
+static int
+load_step(const struct cpu_pt *pt, size_t npt, enum plan_stat st, double *t)
+{
+    double *sum = ks_xmalloc((npt + 1) * sizeof *sum), *when = ks_xmalloc((npt + 1) * sizeof *when);
+    size_t ns = 0;
+    for (size_t i = 0; i < npt; i++) {
+        if (i == 0 || pt[i].time != pt[i - 1].time) {
+            when[ns] = pt[i].time;
+            sum[ns++] = 0;
+        }
+        sum[ns - 1] += pt[i].ref_MHz;
+    }
+    int rc = -1;
+    if (ns > 0) {
+        double *sorted = ks_xmalloc(ns * sizeof *sorted);
+        memcpy(sorted, sum, ns * sizeof *sorted);
+        qsort(sorted, ns, sizeof *sorted, cmp_dbl);
+        size_t rank = st == ST_PEAK ? ns - 1 : (size_t)ceil(0.95 * (double)ns) - 1;
+        for (size_t i = 0; i < ns && rc < 0; i++)
+            if (sum[i] == sorted[rank]) {
+                *t = when[i];
+                rc = 0;
+            }
+        free(sorted);
+    }
+    free(sum);
+    free(when);
+    return rc;
+}
+
+/* Each plan-built VM's compute load: its busy MHz (cpu_MHz) at the time step where the
+ * host's sum is at the simulated statistic (so the VMs' loads add up to the plan's host
+ * load at p95, not to the larger sum of each VM's own p95), on the planner's reference
+ * scale (x cpu_perf from cpu_ratings.csv, 1 when unrated), over the host's reference MHz
+ * per core (hosts.csv cpu_capacity_MHz / cores: usable capacity, after the planner's
+ * hypervisor overhead). vm[i] is the config index of entity i's VM, -1 when the base
+ * CONFIG defines it (its own keys win). */
+static void
+plan_cpu(struct sim_config *c, const char *plan_dir, const char *host, const struct ks_dataset *ds,
+         const size_t *ents, const int *vm, size_t n, enum plan_stat st)
+{
+    double cap = plan_lookup(plan_dir, "hosts.csv", "host", host, "cpu_capacity_MHz");
+    double per_core = cap / (double)c->cores, t;
+    if (!(per_core > 0))
+        return; /* no capacity known: no compute load rather than a guessed one */
+    struct cpu_pt *pt = ks_xmalloc((ds->s.nrows + 1) * sizeof *pt);
+    size_t npt = 0;
+    for (size_t i = 0; i < n; i++) {
+        double perf = plan_lookup(plan_dir, "cpu_ratings.csv", "entity",
+                                  ks_dataset_entity(ds, ents[i]), "cpu_perf");
+        perf = perf > 0 ? perf : 1;
+        for (size_t r = 0; r < ds->s.nrows; r++) {
+            double mhz = ds->s.ent[r] == ents[i] ? ks_samples_get(&ds->s, r, KS_CPU_MHZ) : NAN;
+            if (!ks_isnan(mhz))
+                pt[npt++] = (struct cpu_pt){.time = ds->s.time[r], .ref_MHz = mhz * perf, .vm = i};
+        }
+    }
+    qsort(pt, npt, sizeof *pt, cmp_time);
+    if (load_step(pt, npt, st, &t) == 0)
+        for (size_t k = 0; k < npt; k++) {
+            if (pt[k].time != t || vm[pt[k].vm] < 0)
+                continue;
+            struct sim_vm *m = &c->vm[vm[pt[k].vm]];
+            /* a guest cannot be busier than its vCPUs; keep its own queue stable */
+            m->cpu_busy_cores = fmin(pt[k].ref_MHz / per_core, 0.95 * m->vcpus);
+        }
+    free(pt);
+}
+
 /* The base configuration: the user's CONFIG, or the defaults with plan-sized runs. */
 static struct sim_config *
 base(const char *base_config, struct ks_err *err)
@@ -245,16 +369,21 @@ sim_plan_config(const char *plan_dir, const char *host, char *const *datasets, s
             rc = add_disk(c, plan_dir, err);
         if (sim_config_find_device(c, "nic") < 0)
             sim_config_add_device(c, "nic", SIM_DEV_NIC);
+        int *vm = ks_xmalloc((n + 1) * sizeof *vm);
         for (size_t i = 0; i < n; i++) {
             const char *name = ks_dataset_entity(ds, ents[i]);
+            vm[i] = -1;
             if (sim_config_find_vm(c, name) < 0) {
                 size_t v = sim_config_add_vm(c, name);
+                vm[i] = (int)v;
                 c->vm[v].mode = SIM_VIRTIO;
                 double vcpus = ks_inv_num(ds, ents[i], "cores");
                 c->vm[v].vcpus = vcpus >= 1 ? (int)vcpus : 1;
             }
             add_vm_workloads(c, ds, ents[i], strcmp(stat, "peak") == 0 ? ST_PEAK : ST_P95);
         }
+        plan_cpu(c, plan_dir, host, ds, ents, vm, n, strcmp(stat, "peak") == 0 ? ST_PEAK : ST_P95);
+        free(vm);
         if (rc == 0)
             rc = sim_config_finish(c, err);
     }

@@ -96,6 +96,7 @@ sim_result_free(struct sim_result *r)
     for (size_t i = 0; i < r->nrep; i++) {
         free(r->rep[i].util);
         free(r->rep[i].wl);
+        free(r->rep[i].vm);
     }
     for (size_t i = 0; i < r->nwl; i++)
         sim_hist_fini(&r->hist[i]);

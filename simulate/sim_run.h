@@ -49,8 +49,18 @@ struct sim_wl_rep {
                                    * the window is added (MSER-5 pilot replications) */
 };
 
+/* One VM's compute load in one replication, inside the window (sim_engine.c). */
+struct sim_vm_rep {
+    double ready_ns;              /* runnable bursts waiting for a host core */
+    double run_ns;                /* bursts running on a core (CPU delivered) */
+    double demand_ns;             /* burst work arrived */
+    uint64_t bursts, dropped;     /* arrived; refused at the VM's backlog limit */
+};
+
 struct sim_rep {
     uint64_t events;              /* events processed */
+    struct sim_vm_rep *vm;        /* one per VM (NULL without VMs); allocated by
+                                   * sim_replicate when NULL, freed by sim_result_free */
     uint64_t end_ns;              /* last event (drain) or duration */
     double *util;                 /* per resource, busy fraction of the window */
     struct sim_wl_rep *wl;        /* one per workload */

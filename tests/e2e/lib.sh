@@ -5,12 +5,27 @@ set -u
 : "${KASANE_ROOT:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${KASANE:=$KASANE_ROOT/build/kasane}"
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 FIX="$KASANE_ROOT/tests/fixtures"
 SHARED="$KASANE_ROOT/../shared"
 
 ok() { echo "ok - $*"; }
 notok() { echo "not ok - $*"; }
+# skip REASON: a case that cannot run here (it needs root, a user, a mount); tests/run.sh
+# counts it apart from passes and failures and prints the reason. Only for what the
+# environment withholds, never for a failure.
+skip() { echo "skip - $*"; }
+# need_root WHAT: 0 when running as root, else a skip naming WHAT and 1
+need_root() { [ "$(id -u)" -eq 0 ] && return 0; skip "$1 needs root (running as $(id -un))"; return 1; }
+# stage_for_other_user: a directory under /tmp that any user can enter (0755, made with
+# mktemp -d), holding a copy of $KASANE, printed; for cases that drop privileges: the
+# clone may live where others cannot go (/root/kasane, a 0700 mktemp), so the dropped
+# user could not even start the binary there. Removed at exit with $T (a script that sets
+# its own EXIT trap removes $T itself and stages nothing).
+stage_for_other_user() {
+    d=$(mktemp -d /tmp/kasane-stage.XXXXXX) && chmod 755 "$d" && cp "$KASANE" "$d/" &&
+        chmod 755 "$d/$(basename "$KASANE")" && echo "$d" >>"$T/.staged" && echo "$d"
+}
+trap 'if [ -f "$T/.staged" ]; then xargs rm -rf <"$T/.staged"; fi; rm -rf "$T"' EXIT
 # check NAME COMMAND...: passes when COMMAND exits 0
 check() { n=$1; shift; if "$@"; then ok "$n"; else notok "$n"; fi; }
 # expect_exit NAME CODE PATTERN COMMAND...: exit status CODE and stderr matching PATTERN
@@ -19,4 +34,22 @@ expect_exit() {
     "$@" >"$T/.out" 2>"$T/.err"; rc=$?
     if [ "$rc" -eq "$code" ] && grep -qE -- "$pat" "$T/.err"; then ok "$n"
     else notok "$n (exit $rc, want $code; stderr: $(head -c 300 "$T/.err"))"; fi
+}
+# planetlab_both_days: the PlanetLab VMs present on both 2011-03-03 and 2011-03-06,
+# imported with CloudSim's VM types into $T/ds (the two days' names in $T/common).
+# Returns 1 (after a "not ok") when the archives are missing under $SHARED.
+planetlab_both_days() {
+    PL="$SHARED/datasets/planetlab"
+    if [ ! -f "$PL/20110303.tar.gz" ] || [ ! -f "$PL/20110306.tar.gz" ]; then
+        notok "planetlab archives missing under $PL"; return 1
+    fi
+    mkdir -p "$T/x" "$T/in/20110303" "$T/in/20110306"
+    tar xzf "$PL/20110303.tar.gz" -C "$T/x" && tar xzf "$PL/20110306.tar.gz" -C "$T/x"
+    (cd "$T/x/20110303" && ls) | sort >"$T/a"
+    (cd "$T/x/20110306" && ls) | sort >"$T/b"
+    comm -12 "$T/a" "$T/b" >"$T/common"
+    while IFS= read -r f; do
+        cp "$T/x/20110303/$f" "$T/in/20110303/" && cp "$T/x/20110306/$f" "$T/in/20110306/"
+    done <"$T/common"
+    "$KASANE" import planetlab "$T/in/20110303" "$T/in/20110306" --cloudsim-types -q -o "$T/ds"
 }

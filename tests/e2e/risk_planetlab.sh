@@ -4,21 +4,9 @@
 # the planner reports is recomputed here with awk from placement.csv, hosts.csv,
 # inventory.csv and samples.csv, not taken from the planner.
 . "$(dirname "$0")/lib.sh"
-PL="$SHARED/datasets/planetlab"
-if [ ! -f "$PL/20110303.tar.gz" ] || [ ! -f "$PL/20110306.tar.gz" ]; then
-    notok "planetlab archives missing under $PL"; exit 0
-fi
-mkdir -p "$T/x" "$T/in/20110303" "$T/in/20110306"
-tar xzf "$PL/20110303.tar.gz" -C "$T/x" && tar xzf "$PL/20110306.tar.gz" -C "$T/x"
-(cd "$T/x/20110303" && ls) | sort >"$T/a"
-(cd "$T/x/20110306" && ls) | sort >"$T/b"
-comm -12 "$T/a" "$T/b" >"$T/common"
+planetlab_both_days || exit 0
 check "558 VMs on both days" [ "$(wc -l <"$T/common")" -eq 558 ]
 check "some names have spaces" grep -q ' ' "$T/common"
-while IFS= read -r f; do
-    cp "$T/x/20110303/$f" "$T/in/20110303/" && cp "$T/x/20110306/$f" "$T/in/20110306/"
-done <"$T/common"
-"$KASANE" import planetlab "$T/in/20110303" "$T/in/20110306" --cloudsim-types -q -o "$T/ds"
 printf 'model,sockets,cores_per_socket,threads_per_core,core_MHz,mem_GiB,nic_ports,nic_Gbps,rack_U,price,watts_idle,watts_max,perf_per_core\npl4,1,4,1,2600,64,8,10,1,5000,100,250,1\n' >"$T/cat.csv"
 
 # The host model carries its whole capacity (no hypervisor overhead, no spare), so the

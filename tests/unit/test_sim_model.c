@@ -143,8 +143,10 @@ test_iotlb_deferred_timeout(void **state)
 {
     (void)state;
     /* One page at 10,000 I/Os per second; the batch never fills, so the 1 ms timer
-     * flushes the whole IOTLB: one miss per 10 I/Os (90% hits) and one invalidation
-     * (2,316 cycles) shared by 10 I/Os on top of the 4,593-cycle map + unmap. */
+     * flushes the whole IOTLB: one invalidation (2,316 cycles) shared by 10 I/Os on top
+     * of the 4,593-cycle map + unmap. Each I/O maps its buffer at a fresh IOVA (Linux's
+     * allocator hands out no IOVA still in a flush queue), so no I/O hits the entry of
+     * an earlier mapping: no hits at all (the model before fresh IOVAs had 90%). */
     struct sim_config *c;
     struct sim_result *r = run_text("[sim]\nduration_s = 2\nwarmup_s = 0.1\nreplications = 2\n"
                                     "[iommu]\nenabled = true\ninvalidation = deferred\n"
@@ -154,7 +156,7 @@ test_iotlb_deferred_timeout(void **state)
                                     &c);
     print_message("  hits %.3f%%, iommu %.1f cycles/op\n", r->sum[0].iotlb_hit_pct,
                   r->sum[0].comp_per_op[SIM_C_IOMMU]);
-    assert_true(fabs(r->sum[0].iotlb_hit_pct - 90) < 0.1);
+    assert_true(r->sum[0].iotlb_hit_pct == 0);
     assert_true(fabs(r->sum[0].comp_per_op[SIM_C_IOMMU] - (4593 + 2316 / 10.0)) < 1);
     sim_result_free(r);
     sim_config_free(c);
@@ -331,7 +333,10 @@ test_cpu_contention(void **state)
     memcpy(strstr(shared, "cores = 4"), "cores = 1", 9);
     r = run_text(shared, &c);
     print_message("  one shared core: %.0f + %.0f IOPS\n", r->sum[0].thr_per_s, r->sum[1].thr_per_s);
-    assert_true(fabs((r->sum[0].thr_per_s + r->sum[1].thr_per_s) * per_io_s - 1) < 0.01);
+    /* The one core also runs the device model's host block layer work per request
+     * ([costs] host_req_cycles, 5,000: it ran on the other cores above). */
+    double core_s = per_io_s + 5000 / 2.5e9;
+    assert_true(fabs((r->sum[0].thr_per_s + r->sum[1].thr_per_s) * core_s - 1) < 0.01);
     assert_true(fabs(r->sum[0].thr_per_s / r->sum[1].thr_per_s - 1) < 0.05);
     assert_true(r->res_util[0] > 0.99); /* the core */
     sim_result_free(r);

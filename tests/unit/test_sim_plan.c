@@ -144,6 +144,46 @@ test_plan_dataset_dirs(void **state)
     assert_non_null(strstr(err.msg, "is in both"));
 }
 
+/* Compute load from the plan (tests/fixtures/sim/plan_cpu/README.md): each VM's
+ * reference MHz at the step where the host's sum is at p95 (or peak), over the host's
+ * reference MHz per core; the rated VM counts at its rating. The net workload's received
+ * share comes from the rx/tx means; a plan without cpu_capacity_MHz has no compute. */
+static void
+test_plan_compute(void **state)
+{
+    (void)state;
+    char dir[2048], dsdir[4096];
+    const char *root = getenv("KASANE_ROOT");
+    snprintf(dir, sizeof dir, "%s/tests/fixtures/sim/plan_cpu", root ? root : ".");
+    snprintf(dsdir, sizeof dsdir, "%s/dataset", dir);
+    char *ds[] = {dsdir};
+    static const char *const stats[] = {"p95", "peak"};
+    static const double want[] = {0.95, 1.0};
+    for (int k = 0; k < 2; k++) {
+        struct sim_config *c = NULL;
+        struct ks_err err = {0};
+        if (sim_plan_config(dir, "h1", ds, 1, stats[k], NULL, &c, &err) < 0)
+            fail_msg("%s", err.msg);
+        assert_int_equal(c->cores, 4);
+        assert_int_equal(c->nvm, 2);
+        for (size_t v = 0; v < 2; v++) {
+            print_message("  %s: %s asks %.4f cores\n", stats[k], c->vm[v].name,
+                          c->vm[v].cpu_busy_cores);
+            assert_true(fabs(c->vm[v].cpu_busy_cores - want[k]) < 1e-9);
+        }
+        sim_config_free(c);
+    }
+    struct sim_config *c = NULL;
+    struct ks_err err = {0};
+    if (sim_plan_config(plan, "h1", ds1, 1, "p95", NULL, &c, &err) < 0)
+        fail_msg("%s", err.msg);
+    for (size_t v = 0; v < c->nvm; v++)
+        assert_true(c->vm[v].cpu_busy_cores == 0); /* hosts.csv without capacity */
+    /* web1 receives 10,000 and sends 20,000 packets/s: a third of its frames are rx */
+    assert_true(fabs(wl(c, "web1-net")->read_pct - 100.0 / 3) < 1e-6); /* %.9g */
+    sim_config_free(c);
+}
+
 int
 main(void)
 {
@@ -152,6 +192,7 @@ main(void)
         cmocka_unit_test(test_plan_base_config_wins),
         cmocka_unit_test(test_plan_errors),
         cmocka_unit_test(test_plan_dataset_dirs),
+        cmocka_unit_test(test_plan_compute),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
