@@ -2,12 +2,19 @@
  * sim_evbench: "hold" benchmark of the simulator's event lists against a plain binary
  * heap compiled in the same program (shared/reference.md, "Event-list speed").
  *
- * A hold pops the earliest event and pushes it back at now + Exp(mean 1 ms); the list
+ * A hold pops the earliest event and pushes it back at now + an increment; the list
  * size stays constant. Increments come from a precomputed table so that the cost of
- * log() does not hide the lists' own cost. Usage: sim_evbench [SIZE ...]; prints one
- * line per list and size: "list,size,holds_per_s,min,max" (best of 3 runs, each of
- * HOLDS holds, after one warm-up pass).
+ * drawing them does not hide the lists' own cost. Three increment distributions:
+ *   exp        Exp(mean 1 ms), the classic hold model;
+ *   camel      90% uniform on [0, 200] ns, 10% uniform on [0.9, 1.1] s: two humps eight
+ *              decades apart (the gap mix of nanosecond CPU steps and second-long
+ *              timers), which defeats any list that estimates one bucket width;
+ *   triangular density rising linearly on [0, 1.5 ms] (x = 1.5 ms sqrt(u), mean 1 ms).
+ * Usage: sim_evbench [SIZE ...]; prints one line per list, distribution and size:
+ * "list,dist,size,best_holds_per_s,worst_holds_per_s" (best and worst of 3 runs, each of
+ * HOLDS holds or MAX_RUN_S seconds, after one untimed pass over the whole list).
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +23,9 @@
 #include "simulate/sim_evl.h"
 #include "simulate/sim_rng.h"
 
-#define HOLDS 2000000
+#define HOLDS 1000000
 #define NINC 65536
+#define MAX_RUN_S 3.0
 
 /* ---- the baseline: a textbook binary heap of (time, seq, pointer) ------------------ */
 
@@ -74,13 +82,15 @@ bheap_pop(struct bheap *h)
 
 /* ---- the runs --------------------------------------------------------------------- */
 
-enum { L_BIN, L_HEAP4, L_CALQ, NLIST };
-static const char *const names[NLIST] = {"binary_heap", "heap4", "calendar_queue"};
+enum { L_BIN, L_HEAP4, L_CALQ, L_LADQ, NLIST };
+static const char *const names[NLIST] = {"binary_heap", "heap4", "calendar_queue",
+                                         "ladder_queue"};
 
 struct lists {
     struct bheap b;
     struct sim_heap4 h;
     struct sim_calq c;
+    struct sim_ladq l;
 };
 
 static void
@@ -90,14 +100,34 @@ push(struct lists *L, int k, struct sim_ev *e, uint64_t t)
         bheap_push(&L->b, e, t);
     else if (k == L_HEAP4)
         sim_heap4_push(&L->h, e, t);
-    else
+    else if (k == L_CALQ)
         sim_calq_push(&L->c, e, t);
+    else
+        sim_ladq_push(&L->l, e, t);
 }
 
 static struct sim_ev *
 pop(struct lists *L, int k)
 {
-    return k == L_BIN ? bheap_pop(&L->b) : k == L_HEAP4 ? sim_heap4_pop(&L->h) : sim_calq_pop(&L->c);
+    switch (k) {
+    case L_BIN:
+        return bheap_pop(&L->b);
+    case L_HEAP4:
+        return sim_heap4_pop(&L->h);
+    case L_CALQ:
+        return sim_calq_pop(&L->c);
+    default:
+        return sim_ladq_pop(&L->l);
+    }
+}
+
+static void
+lists_fini(struct lists *L)
+{
+    free(L->b.a);
+    sim_heap4_fini(&L->h);
+    sim_calq_fini(&L->c);
+    sim_ladq_fini(&L->l);
 }
 
 /* Holds per second of list k at size n. */
@@ -108,23 +138,61 @@ hold_rate(int k, size_t n, const uint64_t *inc, struct sim_ev *ev)
     L.b.a = ks_xmalloc(n * sizeof *L.b.a);
     sim_heap4_init(&L.h);
     sim_calq_init(&L.c);
-    for (size_t i = 0; i < n; i++)
+    sim_ladq_init(&L.l);
+    /* Filling can take hours as well (the calendar queue's sorted buckets on camel gaps
+     * at 10^6): a list that has not filled in 10 x MAX_RUN_S reports 0 holds/s. */
+    double f0 = ks_mono_s();
+    for (size_t i = 0; i < n; i++) {
         push(&L, k, &ev[i], inc[i % NINC]);
-    /* One untimed pass so the calendar queue settles its bucket width. */
+        if (i % 4096 == 4095 && ks_mono_s() - f0 > 10 * MAX_RUN_S) {
+            lists_fini(&L);
+            return 0;
+        }
+    }
+    /* One untimed pass so the calendar queue settles its bucket width (cut at MAX_RUN_S:
+     * on camel gaps at 10^6 it would take an hour). */
+    double w0 = ks_mono_s();
     for (size_t i = 0; i < n; i++) {
         struct sim_ev *e = pop(&L, k);
         push(&L, k, e, e->t_ns + inc[i % NINC]);
+        if (i % 4096 == 4095 && ks_mono_s() - w0 > MAX_RUN_S)
+            break;
     }
-    double t0 = ks_mono_s();
-    for (size_t i = 0; i < HOLDS; i++) {
-        struct sim_ev *e = pop(&L, k);
-        push(&L, k, e, e->t_ns + inc[(i * 7) % NINC]);
+    /* A list that degrades (the calendar queue on camel gaps: ~10^4 holds/s) would take
+     * hours for HOLDS: a run stops after MAX_RUN_S, its rate from the holds done. */
+    double t0 = ks_mono_s(), dt = 0;
+    size_t i = 0;
+    while (i < HOLDS) {
+        for (size_t end = i + 4096; i < end; i++) {
+            struct sim_ev *e = pop(&L, k);
+            push(&L, k, e, e->t_ns + inc[(i * 7) % NINC]);
+        }
+        if ((dt = ks_mono_s() - t0) > MAX_RUN_S)
+            break;
     }
-    double dt = ks_mono_s() - t0;
-    free(L.b.a);
-    sim_heap4_fini(&L.h);
-    sim_calq_fini(&L.c);
-    return HOLDS / dt;
+    lists_fini(&L);
+    return (double)i / dt;
+}
+
+enum { D_EXP, D_CAMEL, D_TRI, NDIST };
+static const char *const dists[NDIST] = {"exp", "camel", "triangular"};
+
+/* The increment table of distribution d, ns. */
+static void
+fill_increments(int d, uint64_t *inc)
+{
+    struct sim_rng r;
+    sim_rng_seed(&r, 2026, 0, (uint64_t)d);
+    for (int i = 0; i < NINC; i++) {
+        double u = sim_rng_unif(&r), x;
+        if (d == D_EXP)
+            x = sim_rng_exp(&r, 1e6);
+        else if (d == D_CAMEL)
+            x = u < 0.9 ? sim_rng_unif(&r) * 200 : 0.9e9 + sim_rng_unif(&r) * 0.2e9;
+        else
+            x = 1.5e6 * sqrt(u);
+        inc[i] = (uint64_t)(x + 0.5);
+    }
 }
 
 int
@@ -138,22 +206,24 @@ main(int argc, char **argv)
             sizes[nsizes++] = (size_t)strtoull(argv[i], NULL, 10);
     }
     uint64_t *inc = ks_xmalloc(NINC * sizeof *inc);
-    struct sim_rng r;
-    sim_rng_seed(&r, 2026, 0, 0);
-    for (int i = 0; i < NINC; i++)
-        inc[i] = (uint64_t)(sim_rng_exp(&r, 1e6) + 0.5);
-    for (int s = 0; s < nsizes; s++) {
-        struct sim_ev *ev = ks_xcalloc(sizes[s], sizeof *ev);
-        for (int k = 0; k < NLIST; k++) {
-            double best = 0, worst = 1e300;
-            for (int run = 0; run < 3; run++) {
-                double v = hold_rate(k, sizes[s], inc, ev);
-                best = v > best ? v : best;
-                worst = v < worst ? v : worst;
+    for (int d = 0; d < NDIST; d++) {
+        fill_increments(d, inc);
+        for (int s = 0; s < nsizes; s++) {
+            struct sim_ev *ev = ks_xcalloc(sizes[s], sizeof *ev);
+            for (int k = 0; k < NLIST; k++) {
+                double best = 0, worst = 1e300;
+                for (int run = 0; run < 3; run++) {
+                    double v = hold_rate(k, sizes[s], inc, ev);
+                    best = v > best ? v : best;
+                    worst = v < worst ? v : worst;
+                    if (v == 0)
+                        break; /* did not fill: no point in waiting twice more */
+                }
+                printf("%s,%s,%zu,%.0f,%.0f\n", names[k], dists[d], sizes[s], best, worst);
+                fflush(stdout);
             }
-            printf("%s,%zu,%.0f,%.0f,%.0f\n", names[k], sizes[s], best, worst, best);
+            free(ev);
         }
-        free(ev);
     }
     free(inc);
     return 0;

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,9 @@ static const char USAGE[] =
     "  -o, --output FILE  results CSV, one row per workload (required)\n"
     "  --seed N           override [sim] seed\n"
     "  --replications R   override [sim] replications\n"
+    "  --precision P%     add replications until every mean's 95% interval is within\n"
+    "                     P% of it (override [sim] precision; capped by [sim]\n"
+    "                     max_replications, default 1000); 0 turns a target off\n"
     "  --threads T        worker threads (default: one per core); results do not\n"
     "                     depend on it\n"
     "  --plan DIR         simulate one host of a plan (placement.csv)...\n"
@@ -112,7 +116,7 @@ parse_args(int argc, char **argv, struct sim_args *a)
         {"host", required_argument, NULL, 'H'}, {"dataset", required_argument, NULL, 'd'},
         {"stat", required_argument, NULL, 'S'}, {"help", no_argument, NULL, 'h'},
         {"storage", no_argument, NULL, 'T'},  {"modes", required_argument, NULL, 'M'},
-        {NULL, 0, NULL, 0}};
+        {"precision", required_argument, NULL, 'P'}, {NULL, 0, NULL, 0}};
     int ch;
     long v;
     while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -141,6 +145,13 @@ parse_args(int argc, char **argv, struct sim_args *a)
                 return cmd_usage_error("sim", "--replications: '%s' is not 1..100000", optarg);
             a->run.replications = (int)v;
             break;
+        case 'P': {
+            struct ks_err e = {0};
+            if (sim_precision_parse(optarg, &a->run.precision, &e) < 0)
+                return cmd_usage_error("sim", "--precision: %s", e.msg);
+            a->run.precision_set = 1;
+            break;
+        }
         case 't':
             if (parse_count(optarg, 1, 1024, &v) < 0)
                 return cmd_usage_error("sim", "--threads: '%s' is not 1..1024", optarg);
@@ -215,6 +226,20 @@ print_row(const struct sim_config *c, const struct sim_result *r, size_t i)
            cell(cyc, sizeof cyc, s->cycles_per_op, 0), up < 0 ? "-" : up ? "yes" : "NO");
 }
 
+/* The outcome of a precision target: met or not, and the half-width reached. */
+static void
+print_precision(const struct sim_result *r)
+{
+    if (r->precision <= 0)
+        return;
+    char got[32];
+    cell(got, sizeof got, 100 * r->precision_achieved, 2);
+    printf("precision: target %g%% of every mean (95%%): %s with %zu replications (widest "
+           "half-width %s%%)\n",
+           100 * r->precision, r->precision_met ? "met" : "NOT met", r->nrep,
+           isfinite(r->precision_achieved) ? got : "-");
+}
+
 /* The VMs' compute load over the whole host: cores asked and delivered, the share of
  * runnable time spent waiting for a core (weighted by runnable time), and whether every
  * VM got what it asked. Returns 0 when no VM has a compute load. */
@@ -272,8 +297,9 @@ print_cpu(const struct sim_config *c, const struct sim_result *r)
 static void
 print_summary(const struct sim_config *c, const struct sim_result *r, const char *what)
 {
-    printf("kasane sim: %s: %zu replications x %g s (warm-up %g s deleted), %d thread%s\n",
-           what, r->nrep, c->duration_s, c->warmup_s, r->threads, r->threads == 1 ? "" : "s");
+    printf("kasane sim: %s: %zu replications x %g s (warm-up %.3g s deleted%s), %d thread%s\n",
+           what, r->nrep, c->duration_s, r->warmup_s, r->warmup_mser ? ", chosen by MSER-5" : "",
+           r->threads, r->threads == 1 ? "" : "s");
     printf("events: %llu processed in %.2f s = %.2f M events/s\n\n",
            (unsigned long long)r->events, r->wall_s,
            r->wall_s > 0 ? (double)r->events / r->wall_s / 1e6 : 0.0);
@@ -290,6 +316,12 @@ print_summary(const struct sim_config *c, const struct sim_result *r, const char
     for (size_t i = 0; i < c->ndev; i++)
         if (c->dev[i].origin)
             printf("note: device %s is %s\n", c->dev[i].name, c->dev[i].origin);
+    for (size_t i = 0; i < r->nwl; i++)
+        if (r->sum[i].low_samples && r->sum[i].completed > 0)
+            printf("note: workload %s: percentiles from %llu completions (fewer than %d): "
+                   "low_samples, left out of any worst p99\n",
+                   c->wl[i].name, (unsigned long long)r->sum[i].completed, SIM_LOW_SAMPLES);
+    print_precision(r);
     for (size_t i = 0; i < c->ndev; i++)
         if (constant_service(&c->dev[i]))
             printf("note: device %s has a constant service time (no latency distribution "
@@ -433,21 +465,24 @@ print_mode_table(const struct sim_args *a, const struct sim_config *c, struct si
            "host MHz for I/O", "exits/s", "vcpu ready%");
     for (size_t k = 0; k < a->nmodes; k++) {
         size_t ok = 0;
-        double p99 = 0, exits = 0, asked, ready = ks_nan();
+        double p99 = ks_nan(), exits = 0, asked, ready = ks_nan();
         int cpu_up = 1;
         if (!host_cpu(c, r[k], &asked, &ready, &cpu_up))
             ready = ks_nan();
         for (size_t i = 0; i < r[k]->nwl; i++) {
             const struct sim_wl_sum *s = &r[k]->sum[i];
             ok += sim_wl_keeps_up(c, r[k], i) != 0;
-            p99 = s->lat_pct_ns[2] / 1e3 > p99 ? s->lat_pct_ns[2] / 1e3 : p99;
+            /* A p99 from fewer than SIM_LOW_SAMPLES completions is too noisy to head
+             * the comparison (a seed moved one such by 12%). */
+            if (!s->low_samples && !(s->lat_pct_ns[2] / 1e3 <= p99))
+                p99 = s->lat_pct_ns[2] / 1e3;
             exits += s->exits_per_op > 0 && s->thr_per_s > 0 ? s->exits_per_op * s->thr_per_s : 0;
         }
-        char up[32], rd[24];
+        char up[32], rd[24], p[24];
         snprintf(up, sizeof up, "%s (%zu/%zu)", ok == r[k]->nwl && cpu_up ? "yes" : "NO", ok,
                  r[k]->nwl);
-        printf("%-12s %-16s %14.1f %16.1f %12.0f %12s\n", sim_mode_names[a->modes[k]], up, p99,
-               io_MHz(r[k]), exits, cell(rd, sizeof rd, ready, 2));
+        printf("%-12s %-16s %14s %16.1f %12.0f %12s\n", sim_mode_names[a->modes[k]], up,
+               cell(p, sizeof p, p99, 1), io_MHz(r[k]), exits, cell(rd, sizeof rd, ready, 2));
     }
 }
 

@@ -153,7 +153,10 @@ aggregate(const struct ks_table *t, struct mode_agg *g, size_t cap, size_t *nmod
             a->hz += cyc > 0 ? cyc * thr : 0;
             a->exits += ex > 0 ? ex * thr : 0;
         }
-        a->p99 = p99 > a->p99 ? p99 : a->p99;
+        /* A p99 from fewer than 1,000 completions (low_samples) is left out of "worst". */
+        const char *low = ks_table_str(t, r, "low_samples");
+        if (!low || strcmp(low, "yes") != 0)
+            a->p99 = p99 > a->p99 ? p99 : a->p99;
     }
     return n;
 }

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "core/ks_ini.h"
+#include "simulate/sim_stats.h"
 
 /* A number in [lo, hi]; the message names the value (the caller adds the key). */
 static int
@@ -85,10 +86,16 @@ set_sim(struct sim_config *c, const char *key, const char *v, struct ks_err *err
     int rc;
     if (IS("duration_s"))
         return num(v, 1e-6, 1e7, &c->duration_s, err);
-    if (IS("warmup_s"))
-        return num(v, 0, 1e7, &c->warmup_s, err);
+    if (IS("warmup_s")) {
+        c->warmup_auto = strcmp(v, "auto") == 0;
+        return c->warmup_auto ? 0 : num(v, 0, 1e7, &c->warmup_s, err);
+    }
     if (IS("replications"))
         return inum(v, 1, 100000, &c->replications, err);
+    if (IS("precision"))
+        return sim_precision_parse(v, &c->precision, err);
+    if (IS("max_replications"))
+        return inum(v, 2, 100000, &c->max_replications, err);
     if (IS("drain"))
         return boolean(v, &c->drain, err);
     if (IS("max_in_system")) {

@@ -27,7 +27,9 @@ sim_config_new(void)
     struct sim_config *c = ks_xcalloc(1, sizeof *c);
     c->duration_s = 10;
     c->warmup_s = 1;
+    c->warmup_auto = 1;
     c->replications = 10;
+    c->max_replications = 1000;
     c->seed = 1;
     c->max_in_system = 100000;
     c->cores = 8;
@@ -367,7 +369,7 @@ check_workload(struct sim_config *c, struct sim_workload *w, struct ks_err *err)
 int
 sim_config_finish(struct sim_config *c, struct ks_err *err)
 {
-    if (c->warmup_s >= c->duration_s)
+    if (!c->warmup_auto && c->warmup_s >= c->duration_s)
         return ks_errf(err, -EINVAL, "%s: [sim] warmup_s (%g) must be below duration_s (%g)",
                        c->path, c->warmup_s, c->duration_s);
     if (c->iommu.ways == 0 || c->iommu.ways > c->iommu.entries)

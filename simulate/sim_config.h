@@ -1,7 +1,8 @@
 /*
  * sim_config: the simulation configuration, read from an INI file with inih.
  *
- *   [sim]      duration_s, warmup_s, replications, seed, drain, max_in_system
+ *   [sim]      duration_s, warmup_s, replications, precision, max_replications, seed, drain,
+ *              max_in_system
  *   [host]     cores, core_GHz, sched_slice_us
  *   [iommu]    enabled, iotlb_entries, iotlb_ways, walk_levels, walk_ns, viommu,
  *              viommu_walk (nested | shadow), invalidation (strict | deferred | none |
@@ -117,7 +118,11 @@ struct sim_workload {
 struct sim_config {
     char *path, *dir;     /* the file and its directory (for empirical CSVs) */
     double duration_s, warmup_s;
+    int warmup_auto;      /* 1 (default, or warmup_s = auto): MSER-5 picks the warm-up */
     int replications, drain;
+    double precision;     /* > 0: add replications until every mean's 95% CI half-width
+                           * is within this fraction of the mean (0.05 = 5%); 0 off */
+    int max_replications; /* cap on replications under a precision target */
     long max_in_system;   /* arrivals beyond this many I/Os in system are dropped */
     uint64_t seed;
     int cores;

@@ -77,7 +77,9 @@ put_header(FILE *f, const char *col)
           f);
     for (int m = 0; m < SIM_NCOMP; m++)
         fprintf(f, ",cycles_%s_per_op", sim_comp_names[m]);
-    fputs(",device_util_pct,dropped,vcpu_ready_pct,keeps_up\n", f);
+    fputs(",device_util_pct,dropped,vcpu_ready_pct,keeps_up,lat_p50_ci95_us,lat_p99_ci95_us,"
+          "low_samples\n",
+          f);
 }
 
 /* With a leading column (col, val not NULL) every row starts with val, the header with
@@ -112,6 +114,9 @@ sim_csv_write_tagged(FILE *f, const char *col, const char *val, int header,
         ks_csv_put_num(f, cpu.ready_pct, 0);
         int up = sim_wl_keeps_up(c, r, i);
         ks_csv_put(f, up < 0 ? "" : up ? "yes" : "no", 0);
+        ks_csv_put_num(f, s->lat_pct_ci95_ns[0] / 1e3, 0);
+        ks_csv_put_num(f, s->lat_pct_ci95_ns[2] / 1e3, 0);
+        ks_csv_put(f, s->completed == 0 ? "" : s->low_samples ? "yes" : "no", 0);
         fputc('\n', f);
     }
 }

@@ -38,6 +38,8 @@ struct job {
     uint64_t iova0;        /* first IOVA page of its mapping: fresh per mapping unless
                             * the mapping is static (none) or kept (optimistic) */
     double unmap_cycles;   /* cycles of the current unmap step */
+    double cycles[SIM_NCOMP]; /* host work done for this I/O so far, by component */
+    uint64_t exits;        /* exits taken for this I/O so far */
     double left_ns;        /* compute burst: work still to run */
     uint64_t since_ns;     /* compute burst: runnable since (waiting) or running since */
 };
@@ -679,10 +681,10 @@ step_end(struct rep *r, struct job *j)
     int r1 = step_res1(st, j);
     if (r1 >= 0)
         res_release(r, &r->res[r1]);
-    if (in_window(r)) {
-        w->out->cycles[st->comp] += st->kind == SIM_ST_UNMAP ? j->unmap_cycles : st->cycles;
-        w->out->exits += st->exits;
-    }
+    /* Charged to the I/O, and to the statistics when it completes (job_done): an I/O
+     * still queued at the end of the window did work that no completion accounts for. */
+    j->cycles[st->comp] += st->kind == SIM_ST_UNMAP ? j->unmap_cycles : st->cycles;
+    j->exits += (uint64_t)st->exits;
     if (j->step == w->path.last_dev && w->w->feedback_pct > 0 &&
         sim_rng_unif(&w->rng_svc) * 100 < w->w->feedback_pct)
         j->step = w->path.first_dev;
@@ -735,6 +737,8 @@ job_start(struct rep *r, int wi, struct job *j)
     /* A NIC workload's read_pct is its received share; only a mix draws. */
     j->tx = w->duplex == 2 ? sim_rng_unif(&w->rng_svc) * 100 >= w->w->read_pct : w->duplex == 3;
     j->t0_ns = r->now;
+    memset(j->cycles, 0, sizeof j->cycles);
+    j->exits = 0;
     j->page0 = pick_page(w);
     if (w->fresh) {
         j->iova0 = w->next_iova;
@@ -769,6 +773,11 @@ job_done(struct rep *r, struct job *j)
         w->out->completed++;
         w->out->sum_w_ns += lat;
         w->lat_sum_ns += (double)lat;
+        for (int m = 0; m < SIM_NCOMP; m++)
+            w->out->cycles[m] += j->cycles[m];
+        w->out->exits += j->exits;
+        if (w->out->series)
+            sim_series_add(w->out->series, r->now, (double)lat);
         sim_hist_add(&w->hist, lat);
     }
     if (w->w->arrival != SIM_ARR_CLOSED) {
@@ -1073,7 +1082,11 @@ sim_replicate(const struct sim_config *c, uint64_t seed, uint64_t rep, struct si
     sim_evl_init(&r.evl);
     r.warm_ns = ns_round(c->warmup_s * 1e9);
     r.end_ns = ns_round(c->duration_s * 1e9);
-    memset(out->wl, 0, c->nwl * sizeof *out->wl);
+    for (size_t i = 0; i < c->nwl; i++) { /* keep the caller's series */
+        struct sim_series *keep = out->wl[i].series;
+        memset(&out->wl[i], 0, sizeof out->wl[i]);
+        out->wl[i].series = keep;
+    }
     if (c->nvm && !out->vm)
         out->vm = ks_xcalloc(c->nvm, sizeof *out->vm);
     if (c->nvm)

@@ -50,20 +50,28 @@ worker_main(void *arg)
     }
 }
 
+/* Per-replication slots nrep .. n - 1 (zeroed; util and wl sized from the config). */
+static void
+result_grow(const struct sim_config *c, struct sim_result *r, size_t n)
+{
+    r->rep = ks_xrealloc(r->rep, n * sizeof *r->rep);
+    for (size_t i = r->nrep; i < n; i++) {
+        memset(&r->rep[i], 0, sizeof r->rep[i]);
+        r->rep[i].util = ks_xcalloc(r->nres, sizeof *r->rep[i].util);
+        r->rep[i].wl = ks_xcalloc(c->nwl ? c->nwl : 1, sizeof *r->rep[i].wl);
+    }
+    r->nrep = n;
+}
+
 /* All result storage, sized from the config, with the resource names in the layout
  * of sim_path.h. */
 static struct sim_result *
 result_new(const struct sim_config *c, size_t nrep)
 {
     struct sim_result *r = ks_xcalloc(1, sizeof *r);
-    r->nrep = nrep;
     r->nwl = c->nwl;
     r->nres = sim_nres(c);
-    r->rep = ks_xcalloc(nrep, sizeof *r->rep);
-    for (size_t i = 0; i < nrep; i++) {
-        r->rep[i].util = ks_xcalloc(r->nres, sizeof *r->rep[i].util);
-        r->rep[i].wl = ks_xcalloc(c->nwl ? c->nwl : 1, sizeof *r->rep[i].wl);
-    }
+    result_grow(c, r, nrep);
     r->hist = ks_xcalloc(c->nwl ? c->nwl : 1, sizeof *r->hist);
     for (size_t i = 0; i < c->nwl; i++)
         sim_hist_init(&r->hist[i]);
@@ -129,8 +137,19 @@ summarize(const struct sim_config *c, struct sim_result *r, size_t i)
     sim_ci(thr, r->nrep, 0.95, &s->thr_per_s, &s->thr_ci95);
     sim_ci(lat, nlat, 0.95, &s->lat_mean_ns, &s->lat_ci95_ns);
     static const double pct[4] = {50, 90, 99, 99.9};
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < 4; k++) {
         s->lat_pct_ns[k] = sim_hist_pct(&r->hist[i], pct[k]);
+        /* Replications are independent, so their own percentiles are i.i.d.: a
+         * t-interval on them, as for the means (a replication without completions has
+         * no percentile and is left out). */
+        size_t np = 0;
+        double centre;
+        for (size_t q = 0; q < r->nrep; q++)
+            if (r->rep[q].wl[i].completed)
+                lat[np++] = r->rep[q].wl[i].lat_pct_ns[k];
+        sim_ci(lat, np, 0.95, &centre, &s->lat_pct_ci95_ns[k]);
+    }
+    s->low_samples = r->hist[i].n < SIM_LOW_SAMPLES;
     double ops = (double)s->completed;
     s->iotlb_hit_pct = lookups > 0 ? 100 * hits / lookups : ks_nan();
     s->exits_per_op = ops > 0 ? exits / ops : ks_nan();
@@ -181,39 +200,147 @@ run_workers(struct pool *p, int nthreads)
     free(w);
 }
 
-/* Replications of c, then the statistics. Returns 0 (a replication cannot fail: bad
- * input was refused by the config reader) or -EINVAL for a bad option. */
+/* Replications nrep0 .. r->nrep - 1 on the pool, then the statistics over all. */
+static void
+run_stage(const struct sim_config *c, struct sim_result *r, struct pool *p, size_t nrep0,
+          int nthreads)
+{
+    p->next = nrep0;
+    double t0 = ks_mono_s();
+    run_workers(p, nthreads > (int)(r->nrep - nrep0) ? (int)(r->nrep - nrep0) : nthreads);
+    r->wall_s += ks_mono_s() - t0;
+    r->events = 0;
+    memset(r->res_util, 0, r->nres * sizeof *r->res_util);
+    for (size_t k = 0; k < r->nrep; k++) {
+        r->events += r->rep[k].events;
+        for (size_t i = 0; i < r->nres; i++)
+            r->res_util[i] += r->rep[k].util[i] / (double)r->nrep;
+    }
+    memset(r->sum, 0, c->nwl * sizeof *r->sum);
+    for (size_t i = 0; i < c->nwl; i++)
+        summarize(c, r, i);
+}
+
+/* The largest 95% half-width relative to its mean, over every workload's mean latency
+ * and throughput; infinite when one cannot be computed yet (fewer than 2 replications
+ * with completions, or a mean of 0). */
+static double
+worst_precision(const struct sim_result *r)
+{
+    double worst = 0;
+    for (size_t i = 0; i < r->nwl; i++) {
+        const struct sim_wl_sum *s = &r->sum[i];
+        double a = s->thr_ci95 / s->thr_per_s, b = s->lat_ci95_ns / s->lat_mean_ns;
+        if (s->thr_per_s <= 0 || s->lat_mean_ns <= 0 || ks_isnan(a) || ks_isnan(b))
+            return INFINITY;
+        worst = fmax(worst, fmax(a, b));
+    }
+    return worst;
+}
+
+#define SIM_MIN_STAGE 20
+#define SIM_MSER_PILOTS 3
+
+/* MSER-5 warm-up: pilot replications 0 .. k - 1 run from an empty system with nothing
+ * deleted, each workload's latencies in completion order; per workload the mean over
+ * the pilots of the MSER truncation time, and the largest over workloads (every
+ * workload's transient must be gone). The pilots are then rerun with it, as every
+ * other replication: k extra replications of cost. */
+static double
+mser_warmup(const struct sim_config *c, uint64_t seed, size_t k)
+{
+    struct sim_config pc = *c; /* shallow: read-only, only warmup_s differs */
+    pc.warmup_s = 0;
+    struct sim_result *r = result_new(c, k);
+    struct sim_series *ser = ks_xcalloc(c->nwl, sizeof *ser);
+    double *t_s = ks_xcalloc(c->nwl, sizeof *t_s), warm = 0;
+    for (size_t i = 0; i < k; i++) {
+        for (size_t w = 0; w < c->nwl; w++) {
+            sim_series_init(&ser[w]);
+            r->rep[i].wl[w].series = &ser[w];
+        }
+        sim_replicate(&pc, seed, i, &r->rep[i], NULL);
+        for (size_t w = 0; w < c->nwl; w++) {
+            t_s[w] += (double)sim_series_mser(&ser[w]) / 1e9 / (double)k;
+            sim_series_fini(&ser[w]);
+            r->rep[i].wl[w].series = NULL;
+        }
+    }
+    for (size_t w = 0; w < c->nwl; w++)
+        warm = fmax(warm, t_s[w]);
+    free(t_s);
+    free(ser);
+    sim_result_free(r);
+    return warm;
+}
+
+/* Replications for the next stage: the classic estimate n (h / target)^2 from this
+ * stage's half-width h (Law, "Simulation Modeling and Analysis", sequential procedure),
+ * at least one more, at most 4x this stage (an early estimate can be far off) and the
+ * cap. */
+static size_t
+next_stage(size_t n, double achieved, double target, size_t cap)
+{
+    double want = isfinite(achieved) ? ceil((double)n * achieved * achieved / (target * target))
+                                     : 2.0 * (double)n;
+    want = fmin(fmax(want, (double)n + 1), 4.0 * (double)n);
+    return want > (double)cap ? cap : (size_t)want;
+}
+
+/* Replications of c, then the statistics; with a precision target, more replications
+ * until it is met or the cap is reached. Returns 0 (a replication cannot fail: bad input
+ * was refused by the config reader) or -EINVAL for a bad option. */
 int
 sim_run(const struct sim_config *c, const struct sim_run_opts *o, struct sim_result **out,
         struct ks_err *err)
 {
     int nrep = o && o->replications > 0 ? o->replications : c->replications;
     int nthreads = o && o->threads > 0 ? o->threads : online_cores();
+    double target = o && o->precision_set ? o->precision : c->precision;
+    int cap = o && o->max_replications > 0 ? o->max_replications : c->max_replications;
+    /* A first stage of at least SIM_MIN_STAGE: a variance from fewer replications is
+     * too unreliable to stop on (its error inflates the chance of stopping early on a
+     * small estimate, which lowers the coverage). */
+    if (target > 0 && nrep < SIM_MIN_STAGE)
+        nrep = cap < SIM_MIN_STAGE ? cap : SIM_MIN_STAGE;
     if (nrep < 1)
         return ks_errf(err, -EINVAL, "replications must be >= 1");
+    if (target > 0 && cap < nrep)
+        return ks_errf(err, -EINVAL, "max_replications (%d) is below replications (%d)", cap,
+                       nrep);
     if (c->nwl == 0)
         return ks_errf(err, -EINVAL, "%s: no [workload NAME] section: nothing to simulate",
                        c->path ? c->path : "configuration");
     int rc = sim_stats_load(err); /* no confidence interval without it: refuse early */
     if (rc < 0)
         return rc;
-    if (nthreads > nrep)
-        nthreads = nrep;
+    uint64_t seed = o && o->seed_set ? o->seed : c->seed;
+    struct sim_config wc = *c; /* c with the warm-up the run deletes */
+    if (c->warmup_auto)
+        wc.warmup_s = mser_warmup(c, seed, nrep < SIM_MSER_PILOTS ? (size_t)nrep : SIM_MSER_PILOTS);
+    c = &wc;
     struct sim_result *r = result_new(c, (size_t)nrep);
-    struct pool p = {.c = c, .res = r, .seed = o && o->seed_set ? o->seed : c->seed};
+    r->warmup_s = wc.warmup_s;
+    r->warmup_mser = wc.warmup_auto;
+    struct pool p = {.c = c, .res = r, .seed = seed};
     pthread_mutex_init(&p.mu, NULL);
-    double t0 = ks_mono_s();
-    run_workers(&p, nthreads);
-    r->wall_s = ks_mono_s() - t0;
-    pthread_mutex_destroy(&p.mu);
-    r->threads = nthreads;
-    for (size_t k = 0; k < r->nrep; k++) {
-        r->events += r->rep[k].events;
-        for (size_t i = 0; i < r->nres; i++)
-            r->res_util[i] += r->rep[k].util[i] / (double)r->nrep;
+    run_stage(c, r, &p, 0, nthreads);
+    r->precision = target > 0 ? target : 0;
+    while (target > 0) {
+        r->precision_achieved = worst_precision(r);
+        /* Law and Kelton's relative-precision rule: a half-width within
+         * target / (1 + target) of the estimate bounds the error relative to the true
+         * mean by the target. */
+        r->precision_met = r->precision_achieved <= target / (1 + target);
+        if (r->precision_met || r->nrep >= (size_t)cap)
+            break;
+        size_t n0 = r->nrep;
+        result_grow(c, r,
+                    next_stage(n0, r->precision_achieved, target / (1 + target), (size_t)cap));
+        run_stage(c, r, &p, n0, nthreads);
     }
-    for (size_t i = 0; i < c->nwl; i++)
-        summarize(c, r, i);
+    pthread_mutex_destroy(&p.mu);
+    r->threads = nthreads > nrep ? nrep : nthreads;
     *out = r;
     return 0;
 }

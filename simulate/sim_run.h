@@ -6,6 +6,12 @@
  * by replication index and combined in index order, so the output is identical for any
  * thread count. Latency histograms are merged by integer addition (order-free).
  *
+ * With a precision target, replications are added in stages (each sized from the last
+ * stage's half-widths: n (h / target)^2) until the 95% half-width of every workload's
+ * mean latency and throughput is within the target fraction of the mean, or until
+ * max_replications; replication k always uses streams (seed, k), so the result equals a
+ * run of the final count from the start.
+ *
  * Statistics per workload cover the window [warmup_s, duration_s] of each replication
  * (warm-up deletion); with [sim] drain = true the run goes on past duration_s without
  * new arrivals until the system is empty (the sample path Little's law is exact on).
@@ -32,12 +38,15 @@ struct sim_wl_rep {
     double lat_pct_ns[4];         /* p50, p90, p99, p99.9 of this replication */
     uint64_t iotlb_hits, iotlb_lookups;
     uint64_t exits;
-    double cycles[SIM_NCOMP];     /* host cycles by component inside the window */
+    double cycles[SIM_NCOMP];     /* host cycles by component of the I/Os completed in the
+                                   * window (all their steps; plus deferred-timer flushes) */
     uint64_t area_ns;             /* integral of the number in system (Little) */
     uint64_t sum_w_ns;            /* sum of sojourn times of the completed */
     uint64_t arrived;             /* all arrivals (Little's law check) */
     uint64_t arrived_win;         /* arrivals inside the window */
     uint64_t dropped;             /* arrivals refused at max_in_system, in window */
+    struct sim_series *series;    /* not owned; when set, every completion's latency in
+                                   * the window is added (MSER-5 pilot replications) */
 };
 
 /* One VM's compute load in one replication, inside the window (sim_engine.c). */
@@ -57,13 +66,21 @@ struct sim_rep {
     struct sim_wl_rep *wl;        /* one per workload */
 };
 
+/* Percentiles from fewer completions than this are flagged low_samples: a p99 from
+ * 276 completions rests on its 3 largest values and moved 12% with the seed (issue 21). */
+#define SIM_LOW_SAMPLES 1000
+
 /* Combined over replications. */
 struct sim_wl_sum {
     uint64_t completed, dropped, arrived;
     int nrep;
     double thr_per_s, thr_ci95;
     double lat_mean_ns, lat_ci95_ns;
-    double lat_pct_ns[4];         /* from the merged histogram */
+    double lat_pct_ns[4];         /* p50, p90, p99, p99.9 from the merged histogram */
+    double lat_pct_ci95_ns[4];    /* half-width of the 95% t-interval of the replications'
+                                   * own percentiles (NaN with fewer than 2 that have any) */
+    int low_samples;              /* the percentiles rest on fewer than SIM_LOW_SAMPLES
+                                   * completions: too few for a p99, left out of "worst" */
     double iotlb_hit_pct;         /* NaN when no lookup happened */
     double exits_per_op, cycles_per_op, comp_per_op[SIM_NCOMP];
     double offered_per_s;         /* open workloads: the arrival rate; else NaN */
@@ -80,10 +97,19 @@ struct sim_result {
     uint64_t events;
     double wall_s;                /* elapsed, for events per second */
     int threads;
+    double warmup_s;              /* warm-up deleted from each replication */
+    int warmup_mser;              /* 1 when MSER-5 chose it (no explicit warmup_s) */
+    /* Precision target (sim_run_opts, else [sim] precision): 0 when there was none. */
+    double precision;             /* target: 95% half-width / mean, a fraction */
+    double precision_achieved;    /* the largest half-width / mean over every mean */
+    int precision_met;            /* 1 met, 0 not met within max_replications */
 };
 
 struct sim_run_opts {
-    int replications;             /* 0: the config's */
+    int replications;             /* 0: the config's (the first stage under a target) */
+    int precision_set;            /* use precision instead of the config's */
+    double precision;             /* fraction; 0 no target */
+    int max_replications;         /* 0: the config's */
     int threads;                  /* 0: one per online core */
     int seed_set;                 /* use seed instead of the config's */
     uint64_t seed;

@@ -1,6 +1,7 @@
 /* sim_stats: log-bucketed histogram and Student-t intervals (see sim_stats.h). */
 #include "simulate/sim_stats.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "core/ks_dl.h"
 #include "ks_sonames.h" /* generated from the build's libraries (scripts/sonames.sh) */
+#include "core/ks_ini.h"
 #include "core/ks_util.h"
 
 /* GSL (libgsl.so.27, which pulls libgslcblas.so.0) is loaded for the t quantile, not
@@ -136,4 +138,99 @@ sim_ci(const double *v, size_t n, double conf, double *mean, double *half)
         return;
     }
     *half = gsl.gsl_cdf_tdist_Pinv(0.5 + conf / 2, (double)(n - 1)) * sd / sqrt((double)n);
+}
+
+int
+sim_precision_parse(const char *v, double *out, struct ks_err *err)
+{
+    char buf[64];
+    size_t n = strlen(v);
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    if (n > 0 && v[n - 1] == '%')
+        n--;
+    if (strcmp(v, "off") == 0) {
+        *out = 0;
+        return 0;
+    }
+    double x;
+    if (n == 0 || n >= sizeof buf)
+        return ks_errf(err, -EINVAL, "'%s' is not a precision (write it as 5%%)", v);
+    memcpy(buf, v, n);
+    buf[n] = '\0';
+    if (ks_ini_parse_num(buf, 0, 99.999, &x) < 0)
+        return ks_errf(err, -EINVAL, "'%s' is not a precision between 0%% and 100%%", v);
+    *out = x / 100;
+    return 0;
+}
+
+void
+sim_series_init(struct sim_series *s)
+{
+    memset(s, 0, sizeof *s);
+    s->cap = SIM_SERIES_CAP;
+    s->per = 5;
+    s->sum = ks_xmalloc(s->cap * sizeof *s->sum);
+    s->end_ns = ks_xmalloc(s->cap * sizeof *s->end_ns);
+}
+
+void
+sim_series_fini(struct sim_series *s)
+{
+    free(s->sum);
+    free(s->end_ns);
+    memset(s, 0, sizeof *s);
+}
+
+/* Full: merge neighbouring batches, halving their count and doubling their size. */
+static void
+series_halve(struct sim_series *s)
+{
+    for (size_t i = 0; i < s->m / 2; i++) {
+        s->sum[i] = s->sum[2 * i] + s->sum[2 * i + 1];
+        s->end_ns[i] = s->end_ns[2 * i + 1];
+    }
+    s->m /= 2;
+    s->per *= 2;
+}
+
+void
+sim_series_add(struct sim_series *s, uint64_t t_ns, double v)
+{
+    s->acc += v;
+    if (++s->fill < s->per)
+        return;
+    if (s->m == s->cap) {
+        series_halve(s); /* the batch being filled now needs twice as many */
+        return;
+    }
+    s->sum[s->m] = s->acc;
+    s->end_ns[s->m++] = t_ns;
+    s->acc = 0;
+    s->fill = 0;
+}
+
+uint64_t
+sim_series_mser(const struct sim_series *s)
+{
+    if (s->m < 10)
+        return 0;
+    /* Suffix sums of the batch means and their squares, from the end down to d. */
+    double s1 = 0, s2 = 0, best = INFINITY;
+    size_t bestd = 0, m = s->m;
+    double per = (double)s->per;
+    for (size_t i = m; i-- > 0;) {
+        double z = s->sum[i] / per;
+        s1 += z;
+        s2 += z * z;
+        if (i > m / 2)
+            continue;
+        double k = (double)(m - i), ss = s2 - s1 * s1 / k;
+        double stat = ss / (k * k);
+        if (stat <= best) { /* ties: the smaller d, reached last */
+            best = stat;
+            bestd = i;
+        }
+    }
+    return bestd ? s->end_ns[bestd - 1] : 0;
 }

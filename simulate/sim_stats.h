@@ -41,6 +41,34 @@ void sim_hist_bounds(size_t b, uint64_t *lo, uint64_t *hi);
 /* Mean and half-width of the two-sided confidence interval at level conf (0.95, 0.99)
  * of n values, Student t with n - 1 degrees of freedom. Half-width NaN when n < 2. */
 void sim_ci(const double *v, size_t n, double conf, double *mean, double *half);
+/* The output series of one workload in one replication, in completion order, kept as
+ * batch means for MSER-5 warm-up detection (White 1997; Franklin and White 2008): batches
+ * of 5 observations, their count capped at SIM_SERIES_CAP by merging neighbours (the
+ * batch size then doubles, MSER-10, -20, ...), so memory stays fixed on long runs. */
+#define SIM_SERIES_CAP 8192
+
+struct sim_series {
+    double *sum;      /* owned: cap batch sums */
+    uint64_t *end_ns; /* owned: completion time of each batch's last observation */
+    size_t m, cap;    /* full batches */
+    uint64_t per;     /* observations per batch (5, 10, ...) */
+    uint64_t fill;    /* observations in the batch being filled */
+    double acc;
+};
+
+void sim_series_init(struct sim_series *s);
+void sim_series_fini(struct sim_series *s);
+void sim_series_add(struct sim_series *s, uint64_t t_ns, double v);
+/* MSER truncation: the d (0 <= d <= m / 2) minimizing the squared standard error of the
+ * mean of batches d .. m - 1, sum (Z_i - mean_d)^2 / (m - d)^2; returns the time of the
+ * end of batch d - 1 (0 when d = 0 or fewer than 10 batches: nothing to detect). */
+uint64_t sim_series_mser(const struct sim_series *s);
+
+/* A precision target as written in a config or on the command line: "5%" or "5" (per
+ * cent of the mean, 0 < p < 100) into a fraction (0.05); "0" or "off" is 0 (no target).
+ * -EINVAL with a message naming the value. */
+int sim_precision_parse(const char *v, double *out, struct ks_err *err);
+
 /* Load GSL, which sim_ci's t quantile comes from (dlopened on first use, once per
  * process). 0, or -ENOTSUP with a message naming the library and its package: then
  * sim_ci's half-widths are NaN, so sim_run checks this before it starts. */

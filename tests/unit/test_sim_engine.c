@@ -33,6 +33,8 @@ static void h_push(void *q, struct sim_ev *e, uint64_t t) { sim_heap4_push(q, e,
 static struct sim_ev *h_pop(void *q) { return sim_heap4_pop(q); }
 static void c_push(void *q, struct sim_ev *e, uint64_t t) { sim_calq_push(q, e, t); }
 static struct sim_ev *c_pop(void *q) { return sim_calq_pop(q); }
+static void l_push(void *q, struct sim_ev *e, uint64_t t) { sim_ladq_push(q, e, t); }
+static struct sim_ev *l_pop(void *q) { return sim_ladq_pop(q); }
 
 /* Hold model with many ties: every pop must be >= the previous (time, then push order),
  * and the kind field records the push order so FIFO among equal times is checked. */
@@ -71,20 +73,28 @@ test_evl_order_fifo(void **state)
     (void)state;
     struct sim_heap4 h;
     struct sim_calq c;
+    struct sim_ladq l;
     sim_heap4_init(&h);
     sim_calq_init(&c);
-    struct list_ops lh = {&h, h_push, h_pop}, lc = {&c, c_push, c_pop};
+    sim_ladq_init(&l);
+    struct list_ops lh = {&h, h_push, h_pop}, lc = {&c, c_push, c_pop}, ll = {&l, l_push, l_pop};
     uint64_t *th = malloc(20 * NEV * sizeof *th), *tc = malloc(20 * NEV * sizeof *tc);
+    uint64_t *tl = malloc(20 * NEV * sizeof *tl);
     hold_check(&lh, th);
     hold_check(&lc, tc);
-    /* Same pushes, same order out: the two lists are interchangeable. */
+    hold_check(&ll, tl);
+    /* Same pushes, same order out: the three lists are interchangeable. */
     assert_memory_equal(th, tc, 20 * NEV * sizeof *th);
+    assert_memory_equal(th, tl, 20 * NEV * sizeof *th);
     assert_null(sim_heap4_pop(&h));
     assert_null(sim_calq_pop(&c));
+    assert_null(sim_ladq_pop(&l));
     free(th);
     free(tc);
+    free(tl);
     sim_heap4_fini(&h);
     sim_calq_fini(&c);
+    sim_ladq_fini(&l);
 }
 
 /* Lists that grow to ~10^4 and shrink to empty again (resizes both ways) under a mix of
@@ -94,18 +104,20 @@ test_evl_grow_shrink_same_order(void **state)
 {
     (void)state;
     enum { N = 12000 };
-    static struct sim_ev e1[N], e2[N];
-    struct sim_ev *f1[N], *f2[N];
+    static struct sim_ev e1[N], e2[N], e3[N];
+    static struct sim_ev *f1[N], *f2[N], *f3[N];
     struct sim_heap4 h;
     struct sim_calq c;
+    struct sim_ladq l;
     struct sim_rng r;
     sim_heap4_init(&h);
     sim_calq_init(&c);
+    sim_ladq_init(&l);
     sim_rng_seed(&r, 1, 1, 1);
     int n = 0, nf = 0;
     for (int i = 0; i < N; i++, nf++) {
-        f1[nf] = &e1[i], f2[nf] = &e2[i];
-        e1[i].kind = e2[i].kind = i;
+        f1[nf] = &e1[i], f2[nf] = &e2[i], f3[nf] = &e3[i];
+        e1[i].kind = e2[i].kind = e3[i].kind = i;
     }
     uint64_t now = 0;
     for (long k = 0; k < 400000; k++) {
@@ -117,19 +129,81 @@ test_evl_grow_shrink_same_order(void **state)
             nf--;
             sim_heap4_push(&h, f1[nf], now + d);
             sim_calq_push(&c, f2[nf], now + d);
+            sim_ladq_push(&l, f3[nf], now + d);
             n++;
         } else {
-            struct sim_ev *a = sim_heap4_pop(&h), *b = sim_calq_pop(&c);
+            struct sim_ev *a = sim_heap4_pop(&h), *b = sim_calq_pop(&c), *e = sim_ladq_pop(&l);
             n--;
             assert_int_equal(a->kind, b->kind);
-            assert_true(a->t_ns == b->t_ns && a->t_ns >= now);
+            assert_int_equal(a->kind, e->kind);
+            assert_true(a->t_ns == b->t_ns && a->t_ns == e->t_ns && a->t_ns >= now);
             now = a->t_ns;
-            f1[nf] = a, f2[nf] = b;
+            f1[nf] = a, f2[nf] = b, f3[nf] = e;
             nf++;
         }
     }
     sim_heap4_fini(&h);
     sim_calq_fini(&c);
+    sim_ladq_fini(&l);
+}
+
+/* The ladder queue against the heap, pop for pop, on the gap distributions that defeat
+ * a calendar queue (docs/sim.md, "Event list"): uniform random, "camel" (90% ~100 ns,
+ * 10% ~1 s), triangular, and all events due at once; the list first grows to NL, then
+ * holds, so Top, rungs, Bottom and its spills are all exercised. */
+enum { G_RANDOM, G_CAMEL, G_TRI, G_EQUAL, G_NDIST };
+
+static uint64_t
+gap_ns(int dist, struct sim_rng *r)
+{
+    double u = sim_rng_unif(r);
+    switch (dist) {
+    case G_RANDOM:
+        return sim_rng_u64(r) % 10000000;
+    case G_CAMEL:
+        return u < 0.9 ? sim_rng_u64(r) % 200 : 900000000 + sim_rng_u64(r) % 200000000;
+    case G_TRI:
+        return (uint64_t)(1.5e6 * sqrt(u));
+    default:
+        return 0;
+    }
+}
+
+static void
+test_evl_ladder_like_heap(void **state)
+{
+    (void)state;
+    enum { NL = 20000, HOLDS = 100000 };
+    static struct sim_ev e1[NL], e2[NL];
+    for (int dist = 0; dist < G_NDIST; dist++) {
+        struct sim_heap4 h;
+        struct sim_ladq l;
+        struct sim_rng r;
+        sim_heap4_init(&h);
+        sim_ladq_init(&l);
+        sim_rng_seed(&r, 7, (uint64_t)dist, 0);
+        for (int i = 0; i < NL; i++) {
+            uint64_t t = gap_ns(dist, &r);
+            e1[i].kind = e2[i].kind = i;
+            sim_heap4_push(&h, &e1[i], t);
+            sim_ladq_push(&l, &e2[i], t);
+        }
+        for (int k = 0; k < HOLDS; k++) {
+            struct sim_ev *a = sim_heap4_pop(&h), *b = sim_ladq_pop(&l);
+            assert_int_equal(a->kind, b->kind);
+            assert_true(a->t_ns == b->t_ns);
+            uint64_t t = a->t_ns + gap_ns(dist, &r);
+            sim_heap4_push(&h, a, t);
+            sim_ladq_push(&l, b, t);
+        }
+        for (int i = 0; i < NL; i++) {
+            struct sim_ev *a = sim_heap4_pop(&h), *b = sim_ladq_pop(&l);
+            assert_int_equal(a->kind, b->kind);
+        }
+        assert_null(sim_ladq_pop(&l));
+        sim_heap4_fini(&h);
+        sim_ladq_fini(&l);
+    }
 }
 
 /* ---- histogram ------------------------------------------------------------------- */
@@ -320,7 +394,9 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evl_order_fifo),
-        cmocka_unit_test(test_evl_grow_shrink_same_order),    cmocka_unit_test(test_hist_relative_error),
+        cmocka_unit_test(test_evl_grow_shrink_same_order),
+        cmocka_unit_test(test_evl_ladder_like_heap),
+        cmocka_unit_test(test_hist_relative_error),
         cmocka_unit_test(test_ci_student_t),      cmocka_unit_test(test_distributions),
         cmocka_unit_test(test_empirical_csv),     cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_config_ok),

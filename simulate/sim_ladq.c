@@ -1,0 +1,305 @@
+/*
+ * sim_ladq: the ladder queue of sim_evl.h (W. T. Tang, R. S. M. Goh, I. L.-J. Thng,
+ * ACM TOMACS 15(3), 2005).
+ *
+ * Order of the tiers: every Bottom event < every event of the deepest rung < ... < every
+ * event of rung 0 < every Top event. A push goes to Top when due at or after
+ * top_start_ns (O(1), unsorted), else to the first rung whose current bucket starts at or
+ * before it (O(1), unsorted bucket), else into the sorted Bottom. A pop takes Bottom's
+ * head; when Bottom is empty it refills: Top becomes rung 0 (width = span / count, so
+ * about one event per bucket whatever the distribution), and the first non-empty bucket
+ * of the deepest rung is either split into a new rung below (more than LADQ_THRES events)
+ * or sorted into Bottom. Each event is moved a bounded number of times: O(1) amortized.
+ *
+ * Rung x (x > 0) covers the one bucket of rung x - 1 it was split from, which that rung
+ * has already passed, so the rungs' ranges nest without overlapping. Ties in time are
+ * ordered by sequence number where it matters: Bottom is sorted by (time, seq), and
+ * everything else is unsorted and only ever sorted into Bottom. Events due at the same
+ * nanosecond cannot be split into buckets; they are sorted into Bottom together, and a
+ * push at or after Bottom's tail appends in O(1).
+ *
+ * Limits: times near UINT64_MAX (above 2^63) could overflow a rung's end; simulation
+ * time never comes close.
+ */
+#include "simulate/sim_evl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ks_util.h"
+
+#define LADQ_THRES 50       /* a bucket with more events is split into a new rung */
+#define LADQ_BOTTOM_MIN 256 /* Bottom may hold this many before spilling into a rung */
+
+static inline int
+ev_less(const struct sim_ev *a, const struct sim_ev *b)
+{
+    return a->t_ns < b->t_ns || (a->t_ns == b->t_ns && a->seq < b->seq);
+}
+
+void
+sim_ladq_init(struct sim_ladq *q)
+{
+    memset(q, 0, sizeof *q);
+    q->bot_limit = LADQ_BOTTOM_MIN;
+}
+
+void
+sim_ladq_fini(struct sim_ladq *q)
+{
+    for (int x = 0; x < SIM_LADQ_RUNGS; x++)
+        free(q->rung[x].b);
+    sim_ladq_init(q);
+}
+
+/* Start time of rung r's current bucket: everything in r is due at or after it. */
+static inline uint64_t
+rung_cur_ns(const struct sim_ladq_rung *r)
+{
+    return r->start_ns + r->cur * r->width_ns;
+}
+
+/* ---- sorting into Bottom ---------------------------------------------------------- */
+
+static struct sim_ev *
+merge(struct sim_ev *a, struct sim_ev *b)
+{
+    struct sim_ev head, *t = &head;
+    while (a && b) {
+        if (ev_less(b, a)) {
+            t->next = b;
+            b = b->next;
+        } else {
+            t->next = a;
+            a = a->next;
+        }
+        t = t->next;
+    }
+    t->next = a ? a : b;
+    return head.next;
+}
+
+/* Insertion sort of a short chain by (time, seq). */
+static struct sim_ev *
+chain_isort(struct sim_ev *list)
+{
+    struct sim_ev *out = NULL;
+    while (list) {
+        struct sim_ev *e = list, **pp = &out;
+        list = list->next;
+        while (*pp && !ev_less(e, *pp))
+            pp = &(*pp)->next;
+        e->next = *pp;
+        *pp = e;
+    }
+    return out;
+}
+
+/* Bottom-up merge sort of a chain by (time, seq): bin k holds a sorted run of 2^k (bins
+ * at or above top are never read, so they need no clearing). */
+static struct sim_ev *
+chain_sort(struct sim_ev *list)
+{
+    struct sim_ev *bin[64];
+    int top = 0;
+    while (list) {
+        struct sim_ev *run = list;
+        list = list->next;
+        run->next = NULL;
+        int k = 0;
+        for (; k < top && bin[k]; k++) {
+            run = merge(bin[k], run);
+            bin[k] = NULL;
+        }
+        if (k == top)
+            top++;
+        bin[k] = run;
+    }
+    struct sim_ev *out = NULL;
+    for (int k = 0; k < top; k++)
+        if (bin[k])
+            out = out ? merge(bin[k], out) : bin[k];
+    return out;
+}
+
+/* Bottom (empty) becomes the chain of n events, sorted. A Bottom filled with many events
+ * may grow to twice that before it spills again (see bottom_spill). */
+static void
+bottom_fill(struct sim_ladq *q, struct sim_ev *list, size_t n)
+{
+    q->bot = n <= 16 ? chain_isort(list) : chain_sort(list);
+    struct sim_ev *t = q->bot;
+    while (t->next)
+        t = t->next;
+    q->bot_tail = t;
+    q->nbot = n;
+    q->bot_limit = 2 * n > LADQ_BOTTOM_MIN ? 2 * n : LADQ_BOTTOM_MIN;
+}
+
+/* ---- rungs ------------------------------------------------------------------------ */
+
+/* Rung x takes the chain of n events, all in [lo_ns, end_ns): about one event per
+ * bucket when they are spread evenly, and never more than n + 1 buckets. */
+static void
+rung_spawn(struct sim_ladq *q, int x, struct sim_ev *list, size_t n, uint64_t lo_ns,
+           uint64_t end_ns)
+{
+    struct sim_ladq_rung *r = &q->rung[x];
+    uint64_t span = end_ns - lo_ns;
+    r->width_ns = span / n + 1;
+    r->nb = (size_t)(span / r->width_ns) + 1;
+    if (r->nb > r->cap) {
+        free(r->b);
+        r->cap = r->nb;
+        r->b = ks_xmalloc(r->cap * sizeof *r->b);
+    }
+    memset(r->b, 0, r->nb * sizeof *r->b);
+    r->start_ns = lo_ns;
+    r->cur = 0;
+    r->n = n;
+    while (list) {
+        struct sim_ev *nx = list->next;
+        struct sim_ev **b = &r->b[(list->t_ns - lo_ns) / r->width_ns];
+        list->next = *b;
+        *b = list;
+        list = nx;
+    }
+    q->nrung = x + 1;
+}
+
+/* Bottom grew past its limit (pushes landing before the deepest rung's current bucket):
+ * it becomes a new rung below the others, so inserts stay cheap. Events due at one and
+ * the same time cannot be spread; they stay (pushes at the tail append in O(1)). */
+static void
+bottom_spill(struct sim_ladq *q)
+{
+    if (q->nrung == SIM_LADQ_RUNGS || q->bot->t_ns == q->bot_tail->t_ns)
+        return;
+    uint64_t end = q->nrung ? rung_cur_ns(&q->rung[q->nrung - 1]) : q->top_start_ns;
+    struct sim_ev *list = q->bot;
+    size_t n = q->nbot;
+    q->bot = q->bot_tail = NULL;
+    q->nbot = 0;
+    q->bot_limit = LADQ_BOTTOM_MIN;
+    rung_spawn(q, q->nrung, list, n, list->t_ns, end);
+}
+
+static void
+bottom_insert(struct sim_ladq *q, struct sim_ev *ev)
+{
+    ev->next = NULL;
+    q->nbot++;
+    if (!q->bot) {
+        q->bot = q->bot_tail = ev;
+        return;
+    }
+    if (!ev_less(ev, q->bot_tail)) { /* the common case for equal times: append */
+        q->bot_tail->next = ev;
+        q->bot_tail = ev;
+        return;
+    }
+    struct sim_ev **pp = &q->bot;
+    while (!ev_less(ev, *pp))
+        pp = &(*pp)->next;
+    ev->next = *pp;
+    *pp = ev;
+    if (q->nbot > q->bot_limit)
+        bottom_spill(q);
+}
+
+void
+sim_ladq_push(struct sim_ladq *q, struct sim_ev *ev, uint64_t t_ns)
+{
+    ev->t_ns = t_ns;
+    ev->seq = q->seq++;
+    if (t_ns >= q->top_start_ns) {
+        if (q->ntop == 0 || t_ns < q->top_min_ns)
+            q->top_min_ns = t_ns;
+        if (q->ntop == 0 || t_ns > q->top_max_ns)
+            q->top_max_ns = t_ns;
+        ev->next = q->top;
+        q->top = ev;
+        q->ntop++;
+        return;
+    }
+    for (int x = 0; x < q->nrung; x++) {
+        struct sim_ladq_rung *r = &q->rung[x];
+        if (t_ns >= rung_cur_ns(r)) {
+            struct sim_ev **b = &r->b[(t_ns - r->start_ns) / r->width_ns];
+            ev->next = *b;
+            *b = ev;
+            r->n++;
+            return;
+        }
+    }
+    bottom_insert(q, ev);
+}
+
+/* Top (non-empty) becomes rung 0, or Bottom when all its events are due at once. */
+static void
+top_down(struct sim_ladq *q)
+{
+    struct sim_ev *list = q->top;
+    size_t n = q->ntop;
+    q->top = NULL;
+    q->ntop = 0;
+    if (q->top_min_ns == q->top_max_ns) {
+        q->top_start_ns = q->top_max_ns + 1;
+        bottom_fill(q, list, n);
+        return;
+    }
+    rung_spawn(q, 0, list, n, q->top_min_ns, q->top_max_ns + 1);
+    struct sim_ladq_rung *r = &q->rung[0];
+    q->top_start_ns = r->start_ns + r->nb * r->width_ns;
+}
+
+/* Bottom is empty: bring the next bucket down. 0 when the queue is empty. */
+static int
+refill(struct sim_ladq *q)
+{
+    for (;;) {
+        if (q->nrung == 0) {
+            if (q->ntop == 0)
+                return 0;
+            top_down(q);
+            if (q->bot)
+                return 1;
+        }
+        struct sim_ladq_rung *r = &q->rung[q->nrung - 1];
+        if (r->n == 0) {
+            q->nrung--;
+            continue;
+        }
+        while (!r->b[r->cur])
+            r->cur++;
+        struct sim_ev *list = r->b[r->cur];
+        r->b[r->cur] = NULL;
+        uint64_t lo = list->t_ns, hi = list->t_ns, bend = rung_cur_ns(r) + r->width_ns;
+        size_t n = 0;
+        for (struct sim_ev *e = list; e; e = e->next, n++) {
+            lo = e->t_ns < lo ? e->t_ns : lo;
+            hi = e->t_ns > hi ? e->t_ns : hi;
+        }
+        r->n -= n;
+        r->cur++;
+        if (n > LADQ_THRES && hi > lo && q->nrung < SIM_LADQ_RUNGS) {
+            rung_spawn(q, q->nrung, list, n, lo, bend);
+            continue;
+        }
+        bottom_fill(q, list, n);
+        return 1;
+    }
+}
+
+struct sim_ev *
+sim_ladq_pop(struct sim_ladq *q)
+{
+    if (!q->bot && !refill(q))
+        return NULL;
+    struct sim_ev *ev = q->bot;
+    q->bot = ev->next;
+    if (!q->bot)
+        q->bot_tail = NULL;
+    q->nbot--;
+    return ev;
+}
