@@ -126,6 +126,17 @@ ks_csv_open_mem(const char *buf, size_t len, unsigned char sep, const char *name
     return r;
 }
 
+void
+ks_csv_seek_mem(struct ks_csv_reader *r, size_t off, unsigned long line)
+{
+    r->pos = off;
+    r->off = off;
+    r->line = line;
+    r->done = 0;
+    r->pending_cr = 0;
+    r->bom = -1; /* a mark is only one at the start of the file */
+}
+
 /* Make sure the window holds unread bytes; returns 1 if it does, 0 at EOF, <0 error. */
 static int
 fill(struct ks_csv_reader *r, struct ks_err *err)
@@ -259,6 +270,18 @@ const char *
 ks_csv_name(const struct ks_csv_reader *r)
 {
     return r->name;
+}
+
+unsigned long
+ks_csv_line(const struct ks_csv_reader *r)
+{
+    return r->line;
+}
+
+int
+ks_csv_fd(const struct ks_csv_reader *r)
+{
+    return r->fd;
 }
 
 unsigned long long
