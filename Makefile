@@ -38,8 +38,9 @@ endif
 CC ?= cc
 # Libraries with a pkg-config file; libcsv and GLPK have none (shared/reference.md).
 # libxxhash: XXH3 for the manifests of output directories (core/ks_manifest.h).
+# libzstd: compressed dataset files, samples.csv.zst and the like (core/ks_zst.h).
 # expat, minizip: xlsx workbooks (RVTools exports, collect/col_xlsx.h); both small (zlib).
-PKGS := ncursesw cmocka inih jansson libxxhash expat minizip
+PKGS := ncursesw cmocka inih jansson libxxhash expat minizip libzstd
 # Compiled against but not linked: collect/ dlopens them on first use (collect/col_dl.h;
 # linked, they put ~70 shared libraries and 20 MiB of resident memory into every run).
 PKGS_DLOPEN := libvirt libcurl papi libpcap gsl

@@ -47,6 +47,7 @@ help(void)
            "      --root-seq D1,D2,.. tests: one tree per sample (the last one sticks)\n"
            "      --rotate SIZE|daily rotate files at SIZE bytes (k, M, G suffixes) or\n"
            "                          at UTC midnight\n"
+           "      --compress          compress each rotated file with zstd (.csv.zst)\n"
            "      --dm                count device-mapper and md disks in disk totals\n"
            "      --no-cores          do not write cores.csv\n"
            "      --sources LIST      only these sources (cpu,mem,disk,net)\n"
@@ -113,7 +114,7 @@ parse_rotate(const char *s, struct col_writer_opts *w)
 
 enum { OPT_ENTITY = 256, OPT_ROOT, OPT_ROOT_SEQ, OPT_ROTATE, OPT_DM, OPT_NO_CORES, OPT_SOURCES,
        OPT_LISTEN, OPT_PCAP, OPT_PCAP_FILE, OPT_BPF, OPT_USER, OPT_TOP_FLOWS, OPT_NO_PAPI,
-       OPT_PAPI_EVENTS, OPT_LIBVIRT };
+       OPT_PAPI_EVENTS, OPT_LIBVIRT, OPT_COMPRESS };
 
 static const struct option longopts[] = {
     {"interval", required_argument, NULL, 'i'},
@@ -124,6 +125,7 @@ static const struct option longopts[] = {
     {"root", required_argument, NULL, OPT_ROOT},
     {"root-seq", required_argument, NULL, OPT_ROOT_SEQ},
     {"rotate", required_argument, NULL, OPT_ROTATE},
+    {"compress", no_argument, NULL, OPT_COMPRESS},
     {"dm", no_argument, NULL, OPT_DM},
     {"no-cores", no_argument, NULL, OPT_NO_CORES},
     {"sources", required_argument, NULL, OPT_SOURCES},
@@ -214,6 +216,9 @@ parse_opt(int c, const char *arg, struct collect_args *a)
         if (parse_rotate(arg, &a->wr) < 0)
             return cmd_usage_error("collect", "--rotate: '%s' is not a size (100M) or 'daily'",
                                    arg);
+        return 0;
+    case OPT_COMPRESS:
+        a->wr.compress_rotated = 1;
         return 0;
     case OPT_DM:
         a->col.include_dm = 1;

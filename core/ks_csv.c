@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/ks_fault.h"
+#include "core/ks_zst.h"
 
 #define CHUNK (64 * 1024)
 
@@ -38,6 +39,7 @@ struct ks_csv_reader {
     size_t pcap;
     int row_ready;
     struct ks_csv_row row;
+    struct ks_zbuf z; /* decompressed input of a .zst file (mem points into it) */
 };
 
 static void
@@ -86,6 +88,15 @@ int
 ks_csv_open(const char *path, unsigned char sep, struct ks_csv_reader **out,
             struct ks_err *err)
 {
+    if (ks_zst_is(path)) { /* decompressed whole, then read from memory */
+        struct ks_zbuf z;
+        int rc = ks_zst_load(path, &z, err);
+        if (rc < 0)
+            return rc;
+        *out = ks_csv_open_mem(z.p, z.len, sep, path);
+        (*out)->z = z;
+        return 0;
+    }
     /* O_NONBLOCK so that a FIFO put where a file belongs fails here instead of blocking
      * until a writer comes; fstat then refuses anything but a regular file. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -303,6 +314,7 @@ ks_csv_close(struct ks_csv_reader *r)
     free(r->arena);
     free(r->foff);
     free(r->fptr);
+    ks_zst_free(&r->z);
     free(r);
 }
 

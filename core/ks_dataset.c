@@ -9,6 +9,7 @@
 
 #include "core/ks_csv.h"
 #include "core/ks_manifest.h"
+#include "core/ks_zst.h"
 
 const char *const ks_metric_names[KS_NMETRIC] = {
     "cpu_pct",         "cpu_MHz",          "cpu_steal_pct",   "mem_used_MiB",
@@ -323,23 +324,6 @@ file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-/* Is the optional file path there? 1 yes (the reader then refuses anything but a
- * regular file), 0 when nothing at all is at path, or an error: a dangling or looping
- * symbolic link, or a directory that cannot be searched, is not "no samples". */
-static int
-optional_file(const char *path, struct ks_err *err)
-{
-    struct stat st;
-    if (stat(path, &st) == 0)
-        return 1;
-    int e = errno;
-    if (e == ENOENT && lstat(path, &st) != 0 && errno == ENOENT)
-        return 0;
-    if (e == ENOENT)
-        return ks_errf(err, -ENOENT, "%s: cannot open: dangling symbolic link", path);
-    return ks_errf(err, -e, "%s: cannot open: %s", path, strerror(e));
-}
-
 /* Names in flows.csv (entity, and the src and dst endpoints, which the report maps to
  * entity names) are refused with control bytes, as in the inventory. */
 static int
@@ -380,15 +364,15 @@ ks_dataset_read(const char *dir, struct ks_dataset **out, struct ks_err *err)
     if ((rc = check_inventory(ds, p, err)) < 0)
         goto fail;
     free(p);
-    p = ks_path_join(dir, "samples.csv");
-    if ((rc = optional_file(p, err)) < 0 || (rc > 0 && (rc = ks_samples_read(ds, p, err)) < 0))
+    /* samples.csv or samples.csv.zst (never both), read the same way */
+    if ((rc = ks_zst_pick(dir, "samples.csv", &p, err)) < 0 ||
+        (rc > 0 && (rc = ks_samples_read(ds, p, err)) < 0))
         goto fail;
     free(p);
-    p = ks_path_join(dir, "flows.csv");
     /* ks_table_read wants a NULL-terminated list; ks_flow_cols has no terminator. */
     static const char *const flow_req[] = {"time",  "entity", "src",   "dst",
                                            "proto", "dport",  "bytes", "packets", NULL};
-    if ((rc = optional_file(p, err)) < 0 ||
+    if ((rc = ks_zst_pick(dir, "flows.csv", &p, err)) < 0 ||
         (rc > 0 && ((rc = ks_table_read(p, flow_req, &ds->flows, err)) < 0 ||
                     (rc = check_flows(&ds->flows, p, err)) < 0)))
         goto fail;

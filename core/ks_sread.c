@@ -33,6 +33,7 @@
 
 #include "core/ks_csv.h"
 #include "core/ks_fault.h"
+#include "core/ks_zst.h"
 
 enum { COL_TIME = -1, COL_ENTITY = -2, COL_INTERVAL = -3, COL_EXTRA = -4 };
 
@@ -660,9 +661,28 @@ read_threads(void)
     return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
 }
 
+/* samples.csv.zst: decompressed whole, then read as a mapped file is. Read serially,
+ * the pages read go back as the reader moves on (anonymous memory cannot be read
+ * twice, so the two-thread read, which may read again, keeps them). */
+static int
+read_zst(struct ks_dataset *ds, const char *path, struct ks_err *err)
+{
+    struct ks_zbuf z;
+    int rc = ks_zst_load(path, &z, err);
+    if (rc < 0)
+        return rc;
+    int nthreads = ks_fault_armed ? 1 : read_threads();
+    uintptr_t page = nthreads < 2 ? (uintptr_t)sysconf(_SC_PAGESIZE) : 0;
+    rc = parse_buf(ds, z.p, z.len, path, nthreads, page, err);
+    ks_zst_free(&z);
+    return rc;
+}
+
 int
 ks_samples_read(struct ks_dataset *ds, const char *path, struct ks_err *err)
 {
+    if (ks_zst_is(path))
+        return read_zst(ds, path, err);
     struct ks_csv_reader *r;
     int rc = ks_csv_open(path, ',', &r, err); /* refuses FIFOs, directories, devices */
     if (rc < 0)

@@ -12,7 +12,7 @@ libvirt-clients libvirt-daemon gnuplot-nox sysstat fio iperf3 stress-ng tmux tid
 iproute2 clang libclang-rt-14-dev valgrind tcpdump libjansson-dev
 libcurl4-openssl-dev libxxhash-dev libvirt0 libcurl4 libpapi7.0 libpcap0.8 libgsl27 chromium
 imagemagick procps curl prometheus prometheus-node-exporter rsync locales
-libexpat1-dev libminizip-dev zip nginx-light"
+libexpat1-dev libminizip-dev zip nginx-light libzstd-dev libzstd1"
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
