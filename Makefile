@@ -36,14 +36,17 @@ SANFLAGS :=
 endif
 
 CC ?= cc
-# Libraries with a pkg-config file; libcsv and GLPK have none (shared/reference.md).
+# Libraries with a pkg-config file; libcsv has none (shared/reference.md).
 # libxxhash: XXH3 for the manifests of output directories (core/ks_manifest.h).
 # libzstd: compressed dataset files, samples.csv.zst and the like (core/ks_zst.h).
 # expat, minizip: xlsx workbooks (RVTools exports, collect/col_xlsx.h); both small (zlib).
 PKGS := ncursesw cmocka inih jansson libxxhash expat minizip libzstd
-# Compiled against but not linked: collect/ dlopens them on first use (collect/col_dl.h;
-# linked, they put ~70 shared libraries and 20 MiB of resident memory into every run).
+# Compiled against but not linked: collect/ and simulate/ dlopen them on first use
+# (core/ks_dl.h; linked, they put ~70 shared libraries and 20 MiB of resident memory into
+# every run). Their sonames are read from the files this build would link (NAME:LIB,
+# -lLIB) into $(BUILD)/gen/ks_sonames.h by scripts/sonames.sh, never written by hand.
 PKGS_DLOPEN := libvirt libcurl papi libpcap gsl
+DL_SONAMES := LIBVIRT:virt LIBCURL:curl PAPI:papi PCAP:pcap GSL:gsl CSV:csv
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(PKGS_DLOPEN) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Unit tests may call a deferred library directly (test_pcap writes its capture file
@@ -56,10 +59,19 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 
-CPPFLAGS += -I. -D_GNU_SOURCE -DKASANE_VERSION=\"$(VERSION)\" -MMD -MP
-CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS)
+CPPFLAGS += -I. -I$(BUILD)/gen -D_GNU_SOURCE -DKASANE_VERSION=\"$(VERSION)\" -MMD -MP
+# Sections per function and object: kasane-collect's link drops what it never calls
+# (--gc-sections), and with it the references to libraries it does not link.
+CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -ffunction-sections -fdata-sections
 LDFLAGS += $(SANFLAGS)
-LDLIBS += $(PKG_LIBS) -lcsv -lglpk -lm -lpthread
+LDLIBS += $(PKG_LIBS) -lcsv -lm -lpthread
+# kasane-collect links libc alone (and libm, libpthread: parts of libc since glibc 2.34;
+# libdl for older ones): --as-needed drops whichever the code does not call, so
+# `readelf -d` lists only what it must have (tests/e2e/collect_binary.sh). --gc-sections
+# drops the dataset reader and manifest hashing that libcore.a's objects hold beside
+# what the collector calls (they would need libcsv and libxxhash); libcsv itself is
+# loaded on use (its own build of core/ks_csv.c: only to read an existing manifest.csv).
+COLLECT_LDLIBS := -Wl,--gc-sections -Wl,--as-needed -lm -lpthread -ldl
 
 # Dependency order matters for static linking: users before what they use.
 MODULES := tui report simulate model collect core
@@ -76,12 +88,23 @@ ALL_OBJ += $$($(1)_OBJ)
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rules,$(m))))
 
-CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/*.c))
+# cli/kasane_collect.c is the other program's main: kasane-collect, `kasane collect`
+# with only what the collector needs (libcollect and libcore, no other library).
+CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out cli/kasane_collect.c,$(wildcard cli/*.c)))
+COLLECT_BIN_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,cli/kasane_collect.c cli/cmd_collect.c cli/cli_util.c) \
+	$(BUILD)/obj-dl/core/ks_csv.o
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
-ALL_OBJ += $(CLI_OBJ)
+ALL_OBJ += $(CLI_OBJ) $(BUILD)/obj/cli/kasane_collect.o $(BUILD)/obj-dl/core/ks_csv.o
+
+# Sonames of the libraries loaded on use (core/ks_dl.h), for the files that name them.
+$(BUILD)/gen/ks_sonames.h: scripts/sonames.sh Makefile
+	@mkdir -p $(@D)
+	$(Q)scripts/sonames.sh "$(CC)" $(DL_SONAMES) >$@.tmp && mv $@.tmp $@
+DL_USERS := $(patsubst %.c,$(BUILD)/obj/%.o,$(shell grep -l '"ks_sonames.h"' */*.c tests/unit/*.c))
+$(DL_USERS): $(BUILD)/gen/ks_sonames.h
 
 # The CPU rating table (datasets/cpu/ratings.csv) is built into the binary as a C string,
 # so an installed kasane plans without its data files (model/mdl_cpu.h).
@@ -96,17 +119,31 @@ $(BUILD)/obj/model/mdl_cpu.o: CPPFLAGS += -I$(BUILD)/gen
 
 .PHONY: all deps check tests demo bench fuzz install format clean
 
-all: kasane
+all: kasane kasane-collect
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
+# kasane-collect's CSV reader: libcsv loaded on use (core/ks_csv.c, KS_CSV_DLOPEN); linked
+# first, it is the one the linker takes instead of libcore.a's.
+$(BUILD)/obj-dl/core/ks_csv.o: core/ks_csv.c $(BUILD)/gen/ks_sonames.h
+	@mkdir -p $(@D)
+	@echo "  CC      $< (libcsv loaded on use)"
+	$(Q)$(CC) $(CPPFLAGS) -DKS_CSV_DLOPEN $(CFLAGS) -c $< -o $@
+
 $(BUILD)/kasane: $(CLI_OBJ) $(LIBS)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBS) $(LDLIBS)
 
 kasane: $(BUILD)/kasane
+	@cp $< $@
+
+$(BUILD)/kasane-collect: $(COLLECT_BIN_OBJ) $(BUILD)/libcollect.a $(BUILD)/libcore.a
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(COLLECT_BIN_OBJ) $(BUILD)/libcollect.a $(BUILD)/libcore.a \
+		$(COLLECT_LDLIBS)
+
+kasane-collect: $(BUILD)/kasane-collect
 	@cp $< $@
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBS)
@@ -117,7 +154,7 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
 
-tests: $(BUILD)/kasane $(TEST_BIN)
+tests: $(BUILD)/kasane $(BUILD)/kasane-collect $(TEST_BIN)
 
 deps:
 	@scripts/deps.sh
@@ -136,7 +173,7 @@ demo:
 
 bench:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory BUILD=build-bench OPT="-O2 -g -DNDEBUG" build-bench/kasane $(BENCH_SRC:bench/%.c=build-bench/bench/%)
+	@$(MAKE) --no-print-directory BUILD=build-bench OPT="-O2 -g -DNDEBUG" build-bench/kasane build-bench/kasane-collect $(BENCH_SRC:bench/%.c=build-bench/bench/%)
 	@KASANE=$(CURDIR)/build-bench/kasane BUILD=$(CURDIR)/build-bench bench/run.sh
 
 FUZZ_SECONDS ?= 60
@@ -155,6 +192,6 @@ format:
 	clang-format -i $(wildcard */*.c */*.h tests/*/*.c tests/*/*.h)
 
 clean:
-	rm -rf build build-san build-bench build-fuzz kasane
+	rm -rf build build-san build-bench build-fuzz kasane kasane-collect
 
 -include $(ALL_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d)

@@ -48,7 +48,8 @@ for b in "$ROOT"/bench/bench_*.sh; do
     echo "   ${dt}s" >&2
 done
 # Figures the issues name whose benchmark does not exist (yet).
-for f in dataset_read collector_cpu_vs_sadc collector_rss pcap_max_pps_no_drop planner_10k_vms \
+for f in dataset_read collector_cpu_vs_sadc collector_rss collect_bin_cpu_vs_sadc collect_bin_rss \
+         collect_bin_size collect_bin_libs_at_start collect_bin_startup pcap_max_pps_no_drop planner_10k_vms \
          vbp_quality sim_events_vs_heap report_render tui_cpu_vs_top import_planetlab plan_risk_sweep; do
     grep -q "^$f," "$RES" || echo "$f,,,,,,,,missing: not built yet (or its script FAILED above)" >> "$RES"
 done

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,8 +29,16 @@ struct collect_args {
     struct col_writer_opts wr;
     struct col_run_opts run;
     const char *entity;
-    const char *listen; /* ADDR:PORT of the Prometheus /metrics endpoint, or NULL */
+    const char *listen;   /* ADDR[:PORT] of the Prometheus /metrics endpoint, or NULL */
+    const char *textfile; /* node_exporter textfile-collector directory, or NULL */
+    int per_core;         /* cores.csv: 1 --per-core, -1 --no-cores, 0 by run length */
 };
+
+/* cores.csv costs a row per logical CPU per interval: ~23 MB a day for 64 threads at
+ * 10 s (docs/collect.md). Without --per-core or --no-cores it is written for runs
+ * bounded to less than a day (-n, -d), which is where a per-CPU view is read, and not
+ * for longer or open-ended ones (a service collecting for weeks). */
+#define PER_CORE_MAX_S 86400.0
 
 static void
 help(void)
@@ -49,11 +58,16 @@ help(void)
            "                          at UTC midnight\n"
            "      --compress          compress each rotated file with zstd (.csv.zst)\n"
            "      --dm                count device-mapper and md disks in disk totals\n"
+           "      --per-core          write cores.csv (one row per CPU per interval; on\n"
+           "                          by default only for runs bounded under a day)\n"
            "      --no-cores          do not write cores.csv\n"
            "      --sources LIST      only these sources (cpu,mem,disk,net)\n"
-           "      --listen ADDR:PORT  also serve the latest sample at http://ADDR:PORT/metrics\n"
-           "                          in Prometheus' text format (docs/prometheus.md); :PORT\n"
-           "                          is loopback only, 0.0.0.0:PORT every address\n"
+           "      --listen ADDR[:PORT] also serve the latest sample at http://ADDR:PORT/metrics\n"
+           "                          in Prometheus' text format (docs/prometheus.md); PORT\n"
+           "                          defaults to 10187; :PORT is loopback only, 0.0.0.0\n"
+           "                          every address\n"
+           "      --textfile DIR      write DIR/kasane.prom every interval for node_exporter's\n"
+           "                          textfile collector (atomically: temporary file, rename)\n"
            "      --pcap IFACE[,IFACE] capture traffic: protocols, sizes, flows.csv\n"
            "                          (docs/sources.md; needs root or CAP_NET_RAW)\n"
            "      --pcap-file FILE    the same from a capture file (whole file in row 1)\n"
@@ -112,9 +126,27 @@ parse_rotate(const char *s, struct col_writer_opts *w)
     return 0;
 }
 
-enum { OPT_ENTITY = 256, OPT_ROOT, OPT_ROOT_SEQ, OPT_ROTATE, OPT_DM, OPT_NO_CORES, OPT_SOURCES,
-       OPT_LISTEN, OPT_PCAP, OPT_PCAP_FILE, OPT_BPF, OPT_USER, OPT_TOP_FLOWS, OPT_NO_PAPI,
-       OPT_PAPI_EVENTS, OPT_LIBVIRT, OPT_COMPRESS };
+enum {
+    OPT_ENTITY = 256,
+    OPT_ROOT,
+    OPT_ROOT_SEQ,
+    OPT_ROTATE,
+    OPT_DM,
+    OPT_NO_CORES,
+    OPT_SOURCES,
+    OPT_LISTEN,
+    OPT_PCAP,
+    OPT_PCAP_FILE,
+    OPT_BPF,
+    OPT_USER,
+    OPT_TOP_FLOWS,
+    OPT_NO_PAPI,
+    OPT_PAPI_EVENTS,
+    OPT_LIBVIRT,
+    OPT_COMPRESS,
+    OPT_PER_CORE,
+    OPT_TEXTFILE
+};
 
 static const struct option longopts[] = {
     {"interval", required_argument, NULL, 'i'},
@@ -128,6 +160,8 @@ static const struct option longopts[] = {
     {"compress", no_argument, NULL, OPT_COMPRESS},
     {"dm", no_argument, NULL, OPT_DM},
     {"no-cores", no_argument, NULL, OPT_NO_CORES},
+    {"per-core", no_argument, NULL, OPT_PER_CORE},
+    {"textfile", required_argument, NULL, OPT_TEXTFILE},
     {"sources", required_argument, NULL, OPT_SOURCES},
     {"listen", required_argument, NULL, OPT_LISTEN},
     {"pcap", required_argument, NULL, OPT_PCAP},
@@ -218,13 +252,23 @@ parse_opt(int c, const char *arg, struct collect_args *a)
                                    arg);
         return 0;
     case OPT_COMPRESS:
-        a->wr.compress_rotated = 1;
+        /* kasane's compressor (cli/main.c); kasane-collect links no libzstd */
+        if (!cmd_compress_file)
+            return cmd_usage_error("collect", "--compress: not in this build (kasane collect "
+                                              "compresses; kasane-collect does not)");
+        a->wr.compress_rotated = cmd_compress_file;
         return 0;
     case OPT_DM:
         a->col.include_dm = 1;
         return 0;
     case OPT_NO_CORES:
-        a->wr.no_cores = 1;
+        a->per_core = -1;
+        return 0;
+    case OPT_PER_CORE:
+        a->per_core = 1;
+        return 0;
+    case OPT_TEXTFILE:
+        a->textfile = arg;
         return 0;
     case OPT_SOURCES:
         a->col.only = arg;
@@ -260,7 +304,23 @@ parse_args(int argc, char **argv, struct collect_args *a)
     if (a->col.pcap_ifaces && a->col.pcap_file)
         return cmd_usage_error("collect", "--pcap and --pcap-file exclude each other");
     a->wr.flows = a->col.pcap_ifaces || a->col.pcap_file;
+    double planned_s = a->run.count            ? (double)a->run.count * a->run.interval_s
+                       : a->run.duration_s > 0 ? a->run.duration_s
+                                               : INFINITY;
+    a->wr.no_cores = a->per_core < 0 || (a->per_core == 0 && planned_s >= PER_CORE_MAX_S);
     return 0;
+}
+
+/* --listen with an address alone ("0.0.0.0", "127.0.0.1", "[::]") takes the default
+ * port; a port given (":10187", "ADDR:PORT", "[v6]:PORT") is kept. Owned by the caller. */
+static char *
+listen_addr(const char *arg)
+{
+    const char *colon = strrchr(arg, ':');
+    int bracketed = arg[0] == '[' && arg[strlen(arg) - 1] == ']';
+    if ((colon && !bracketed) || !*arg)
+        return ks_xstrdup(arg);
+    return ks_xasprintf("%s:%d", arg, COL_PROM_DEFAULT_PORT);
 }
 
 /* Wait for the deadline or one of the blocked signals. */
@@ -283,20 +343,62 @@ wait_signals(void *ctx, double deadline_s)
     }
 }
 
-/* Every sample goes to the exporter too: the machine's row and its VMs' rows. */
+/* Every sample goes to the exporter too: the machine's row and its VMs' rows; with
+ * --textfile the page is written out after each. */
 struct listen_ctx {
     struct col_prom_exporter *ex;
     const char *entity, *kind;
+    const char *textfile; /* directory, or NULL */
+    int textfile_failing; /* the last write failed (said once until one succeeds) */
 };
 
 static void
 export_sample(void *ctx, const struct col_snapshot *snap)
 {
-    const struct listen_ctx *l = ctx;
-    col_prom_exporter_update(l->ex, l->entity, l->kind, snap->time_s, snap->m);
+    struct listen_ctx *l = ctx;
+    col_prom_exporter_update(l->ex, l->entity, l->kind, snap->time_s, snap->interval_s, snap->m);
     for (size_t i = 0; i < snap->nents; i++)
         col_prom_exporter_update(l->ex, snap->ents[i].entity, snap->ents[i].kind, snap->time_s,
-                                 snap->ents[i].m);
+                                 snap->interval_s, snap->ents[i].m);
+    if (!l->textfile)
+        return;
+    /* A failure (disk full, directory removed) loses metrics, not the dataset: say so
+     * once and go on collecting. */
+    struct ks_err err = {0};
+    int rc = col_prom_exporter_write_textfile(l->ex, l->textfile, &err);
+    if (rc < 0 && !l->textfile_failing)
+        fprintf(stderr, "kasane collect: --textfile: %s (collecting goes on)\n", err.msg);
+    l->textfile_failing = rc < 0;
+}
+
+/* The exporter of --listen and --textfile (either or both). Returns 0 or rc < 0. */
+static int
+start_export(struct collect_args *a, const struct col_inventory *inv, struct listen_ctx *lc,
+             struct ks_err *err)
+{
+    struct stat st;
+    if (a->textfile && (stat(a->textfile, &st) != 0 || !S_ISDIR(st.st_mode)))
+        return ks_errf(err, -ENOTDIR,
+                       "--textfile %s: not a directory (node_exporter's "
+                       "--collector.textfile.directory)",
+                       a->textfile);
+    char *addr = a->listen ? listen_addr(a->listen) : NULL;
+    int rc = col_prom_exporter_start(addr, &lc->ex, err);
+    lc->entity = a->wr.entity;
+    lc->kind = inv->kind;
+    lc->textfile = a->textfile;
+    a->run.on_sample = export_sample;
+    a->run.sample_ctx = lc;
+    /* Say where: ":PORT" means loopback only, which a user may not expect. */
+    if (rc == 0 && addr)
+        fprintf(stderr, "kasane collect: serving http://%s/metrics (port %d)%s\n",
+                col_prom_exporter_addr(lc->ex), col_prom_exporter_port(lc->ex),
+                addr[0] == ':' ? "; loopback only: --listen 0.0.0.0:PORT for every address" : "");
+    if (rc == 0 && a->textfile)
+        fprintf(stderr, "kasane collect: writing %s/%s every interval\n", a->textfile,
+                COL_PROM_TEXTFILE_NAME);
+    free(addr);
+    return rc;
 }
 
 static void
@@ -312,7 +414,7 @@ static void
 warn_sources(const struct col_inventory *inv)
 {
     static const char *const prefixes[] = {"source pcap", "source papi", "source libvirt",
-                                           "papi:", "pcap:", "libvirt:"};
+                                           "papi:",       "pcap:",       "libvirt:"};
     for (const char *p = inv->notes; *p;) {
         p += strspn(p, " ");
         size_t n = strcspn(p, ";");
@@ -345,26 +447,14 @@ run(struct collect_args *a, sigset_t *set)
         /* The capture is open: drop now, so that every file of the dataset is created
          * by the user the rest of the run is (rotation and SIGHUP create files too). */
         if (a->wr.dir)
-            rc = col_dsdir_drop(a->wr.dir, col_sampler_drop_user(s), &dir_fd, io_dir,
-                                sizeof io_dir, &err);
+            rc = col_dsdir_drop(a->wr.dir, col_sampler_drop_user(s), &dir_fd, io_dir, sizeof io_dir,
+                                &err);
         a->wr.io_dir = dir_fd >= 0 ? io_dir : NULL;
     }
     if (rc == 0)
         rc = col_writer_open(&a->wr, inv, &w, &err);
-    if (rc == 0 && a->listen) {
-        rc = col_prom_exporter_start(a->listen, &lc.ex, &err);
-        lc.entity = a->wr.entity;
-        lc.kind = inv->kind;
-        a->run.on_sample = export_sample;
-        a->run.sample_ctx = &lc;
-        /* Say where: ":PORT" means loopback only, which a user may not expect. */
-        if (rc == 0)
-            fprintf(stderr, "kasane collect: serving http://%s/metrics (port %d)%s\n",
-                    col_prom_exporter_addr(lc.ex), col_prom_exporter_port(lc.ex),
-                    a->listen[0] == ':' ? "; loopback only: --listen 0.0.0.0:PORT for every "
-                                          "address"
-                                        : "");
-    }
+    if (rc == 0 && (a->listen || a->textfile))
+        rc = start_export(a, inv, &lc, &err);
     if (rc == 0) {
         if (a->wr.dir)
             fprintf(stderr, "kasane collect: %s (%s, %s) every %g s into %s\n", a->wr.entity,

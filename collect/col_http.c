@@ -52,5 +52,7 @@ col_http_parse(const char *buf, size_t len, size_t cap, struct col_http_req *out
     target[strcspn(target, "?")] = '\0';
     if (!get && !out->head_only)
         return out->verdict = COL_HTTP_METHOD;
-    return out->verdict = strcmp(target, "/metrics") == 0 ? COL_HTTP_METRICS : COL_HTTP_NOTFOUND;
+    return out->verdict = strcmp(target, "/metrics") == 0 ? COL_HTTP_METRICS
+                          : strcmp(target, "/") == 0      ? COL_HTTP_ROOT
+                                                          : COL_HTTP_NOTFOUND;
 }

@@ -14,6 +14,7 @@
 enum col_http_verdict {
     COL_HTTP_MORE,     /* the head is incomplete: read more */
     COL_HTTP_METRICS,  /* GET /metrics (query string ignored): 200 */
+    COL_HTTP_ROOT,     /* GET /: 200, a small HTML page linking /metrics */
     COL_HTTP_BAD,      /* not an HTTP/1.x request line: 400 */
     COL_HTTP_NOTFOUND, /* another path: 404 */
     COL_HTTP_METHOD,   /* a method other than GET and HEAD: 405 */

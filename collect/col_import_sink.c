@@ -55,6 +55,7 @@ struct col_isink {
     struct run *runs;
     size_t nruns, runcap;
     unsigned long long next_tick;
+    char *range_err; /* the first value samples.csv would refuse, or NULL */
 };
 
 /* The sink borrows o and rep (both outlive it) and owns the dataset holding the
@@ -84,6 +85,7 @@ col_isink_free(struct col_isink *s)
     free(s->wbuf);
     free(s->runs);
     free(s->tmp_path);
+    free(s->range_err);
     free(s);
 }
 
@@ -155,6 +157,13 @@ col_isink_put(struct col_isink *s, double time_s, uint32_t ent, double interval_
 {
     if (!s->nruns)
         col_isink_run(s);
+    for (int k = 0; k < KS_NMETRIC && !s->range_err; k++)
+        if (!ks_metric_in_range(k, metrics[k]))
+            s->range_err = ks_xasprintf(
+                "entity '%s' at time %.0f: %s = %g is outside 0-%g (a broken counter or a "
+                "unit the input does not say?); nothing written",
+                ks_dataset_entity(s->ds, ent), time_s, ks_metric_names[k], metrics[k],
+                ks_metric_max(k));
     struct rec *r = &s->wbuf[s->nw++];
     memset(r, 0, sizeof *r);
     r->time_s = time_s;
@@ -515,6 +524,8 @@ col_isink_write(struct col_isink *s, const char *dir, int with_samples, struct k
     for (size_t i = 0; i < rep->nent; i++)
         rep->ent[i].entity = ks_xstrdup(ks_dataset_entity(s->ds, i));
     flush_wbuf(s);
+    if (s->range_err)
+        return ks_errf(err, -EINVAL, "%s", s->range_err);
     if (s->werr)
         return ks_errf(err, -s->werr,
                        "%s: cannot write: %s (the import's temporary record file; no "

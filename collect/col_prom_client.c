@@ -8,9 +8,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "collect/col_dl.h"
+#include "core/ks_dl.h"
+#include "ks_sonames.h" /* generated from the build's libraries (scripts/sonames.sh) */
 
-/* libcurl is loaded when the first client is made, not linked (col_dl.h says why);
+/* libcurl is loaded when the first client is made, not linked (ks_dl.h says why);
  * KASANE_LIBCURL_SO replaces its name (a test hook). The table is typed from curl.h.
  * curl.h defines curl_easy_setopt and curl_easy_getinfo as macros too, so calls
  * through the table are written (cu.curl_easy_setopt)(...): the parenthesis keeps
@@ -27,14 +28,14 @@
     X(curl_easy_escape)                                                                            \
     X(curl_free)
 
-/* Filled once per process by col_dl_load, read-only afterwards. */
+/* Filled once per process by ks_dl_load, read-only afterwards. */
 static struct cu_api {
-    CU_FUNCS(COL_DL_FIELD)
+    CU_FUNCS(KS_DL_FIELD)
 } cu;
-#define CU_SYM(f) COL_DL_ENTRY(struct cu_api, f)
-static const struct col_dl_sym cu_syms[] = {CU_FUNCS(CU_SYM)};
+#define CU_SYM(f) KS_DL_ENTRY(struct cu_api, f)
+static const struct ks_dl_sym cu_syms[] = {CU_FUNCS(CU_SYM)};
 
-/* curl_global_init is not thread-safe before libcurl 7.84: col_dl_load runs this once,
+/* curl_global_init is not thread-safe before libcurl 7.84: ks_dl_load runs this once,
  * under its lock, whoever creates the first client. It is never cleaned up (the
  * process exit does that). */
 static void
@@ -42,8 +43,8 @@ cu_init(const void *api)
 {
     ((const struct cu_api *)api)->curl_global_init(CURL_GLOBAL_DEFAULT);
 }
-static struct col_dl_lib cu_lib =
-    COL_DL_LIB("libcurl.so.4", "KASANE_LIBCURL_SO", "libcurl4", &cu, cu_syms, cu_init);
+static struct ks_dl_lib cu_lib =
+    KS_DL_LIB(KS_SO_LIBCURL, "KASANE_LIBCURL_SO", KS_PKG_LIBCURL, &cu, cu_syms, cu_init);
 
 /* One client per import: the curl handle keeps its connection alive between the
  * many range queries of a run (34 per page), which saves a TCP handshake each. */
@@ -194,7 +195,7 @@ col_prom_client_new(const char *base_url, long timeout_s, struct col_prom_client
     if (strncmp(base_url, "http://", 7) != 0 && strncmp(base_url, "https://", 8) != 0)
         return ks_errf(err, -EINVAL, "Prometheus URL '%s' must start with http:// or https://",
                        base_url);
-    int rc = col_dl_load(&cu_lib, err);
+    int rc = ks_dl_load(&cu_lib, err);
     if (rc < 0)
         return rc;
     struct col_prom_client *c = ks_xcalloc(1, sizeof *c);

@@ -14,6 +14,7 @@
 
 #include "collect/col_http.h"
 #include "collect/col_prom_expo.h"
+#include "core/ks_csv_write.h"
 #include "core/ks_table.h"
 
 /* A connection is read until the blank line that ends the request head, answered,
@@ -99,6 +100,7 @@ metrics_response(struct col_prom_exporter *ex, struct conn *c, int head_only)
     FILE *f = open_memstream(&body, &blen);
     if (!f)
         abort();
+    col_prom_render_build_info(f);
     pthread_mutex_lock(&ex->mu);
     col_prom_render(f, ex->ents, ex->nent);
     pthread_mutex_unlock(&ex->mu);
@@ -107,6 +109,15 @@ metrics_response(struct col_prom_exporter *ex, struct conn *c, int head_only)
     free(body);
 }
 
+/* GET /: what a person pointing a browser at the port sees (Prometheus' own exporters
+ * answer the same way): what this is and a link to the metrics. Nothing variable in
+ * it, so nothing to escape. */
+static const char root_page[] =
+    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>kasane exporter</title>"
+    "</head>\n<body><h1>kasane exporter</h1>\n<p>kasane " KASANE_VERSION
+    " collect: the latest sample of this host and its VMs in Prometheus' text format.</p>\n"
+    "<p><a href=\"/metrics\">Metrics</a></p>\n</body></html>\n";
+
 /* Answer a complete request head (col_http_parse's verdict). */
 static void
 answer(struct col_prom_exporter *ex, struct conn *c, const struct col_http_req *rq)
@@ -114,6 +125,10 @@ answer(struct col_prom_exporter *ex, struct conn *c, const struct col_http_req *
     switch (rq->verdict) {
     case COL_HTTP_METRICS:
         metrics_response(ex, c, rq->head_only);
+        break;
+    case COL_HTTP_ROOT:
+        build_response(c, 200, "OK", "text/html; charset=utf-8", root_page, sizeof root_page - 1,
+                       rq->head_only, NULL);
         break;
     case COL_HTTP_NOTFOUND:
         simple_response(c, 404, "Not Found", NULL);
@@ -403,15 +418,19 @@ open_listener(const char *addr_port, struct ks_err *err)
 int
 col_prom_exporter_start(const char *addr_port, struct col_prom_exporter **out, struct ks_err *err)
 {
-    int lfd = open_listener(addr_port, err);
-    if (lfd < 0)
+    int lfd = addr_port ? open_listener(addr_port, err) : -1;
+    if (lfd < 0 && addr_port)
         return lfd;
     struct col_prom_exporter *ex = ks_xcalloc(1, sizeof *ex);
-    ex->lfd = lfd;
-    ex->port = bound_port(lfd, ex->addr, sizeof ex->addr);
-    ex->conns = ks_xcalloc(COL_PROM_MAX_CONNS, sizeof *ex->conns);
     ks_map_init(&ex->ix);
     pthread_mutex_init(&ex->mu, NULL);
+    ex->lfd = lfd;
+    if (!addr_port) { /* the entities and counters alone, for --textfile */
+        *out = ex;
+        return 0;
+    }
+    ex->port = bound_port(lfd, ex->addr, sizeof ex->addr);
+    ex->conns = ks_xcalloc(COL_PROM_MAX_CONNS, sizeof *ex->conns);
     int rc = pipe2(ex->wake, O_CLOEXEC) != 0 ? -errno : 0;
     if (rc == 0)
         rc = -pthread_create(&ex->th, NULL, serve, ex);
@@ -438,15 +457,15 @@ col_prom_exporter_port(const struct col_prom_exporter *ex)
  * them every interval. Strings are copied; the caller keeps its own. */
 void
 col_prom_exporter_update(struct col_prom_exporter *ex, const char *entity, const char *kind,
-                         double time, const double metrics[KS_NMETRIC])
+                         double time, double interval_s, const double metrics[KS_NMETRIC])
 {
     uint32_t i;
     pthread_mutex_lock(&ex->mu);
     if (!ks_map_get(&ex->ix, entity, &i)) {
         ex->ents = ks_xgrow(ex->ents, &ex->cap, ex->nent + 1, sizeof *ex->ents);
         i = (uint32_t)ex->nent++;
+        memset(&ex->ents[i], 0, sizeof ex->ents[i]);
         ex->ents[i].entity = ks_xstrdup(entity);
-        ex->ents[i].kind = NULL;
         ks_map_put(&ex->ix, entity, i);
     }
     struct col_prom_entity *e = &ex->ents[i];
@@ -456,7 +475,28 @@ col_prom_exporter_update(struct col_prom_exporter *ex, const char *entity, const
     }
     e->time_s = time;
     memcpy(e->m, metrics, sizeof e->m);
+    col_prom_accumulate(e, interval_s);
     pthread_mutex_unlock(&ex->mu);
+}
+
+/* node_exporter reads the *.prom files of its directory whenever it is scraped: the file must never
+ * be seen half written. ks_afile writes DIR/kasane.prom.tmp.<pid> (not *.prom: ignored) and renames
+ * it over kasane.prom, in the same directory so the rename is atomic. */
+int
+col_prom_exporter_write_textfile(struct col_prom_exporter *ex, const char *dir, struct ks_err *err)
+{
+    char *path = ks_path_join(dir, COL_PROM_TEXTFILE_NAME);
+    struct ks_afile af;
+    int rc = ks_afile_open(&af, path, err);
+    if (rc == 0) {
+        col_prom_render_build_info(af.f);
+        pthread_mutex_lock(&ex->mu);
+        col_prom_render(af.f, ex->ents, ex->nent);
+        pthread_mutex_unlock(&ex->mu);
+        rc = ks_afile_commit(&af, err);
+    }
+    free(path);
+    return rc;
 }
 
 const char *
@@ -490,12 +530,14 @@ col_prom_exporter_stop(struct col_prom_exporter *ex)
 {
     if (!ex)
         return;
-    while (write(ex->wake[1], "x", 1) < 0 && errno == EINTR)
-        ;
-    pthread_join(ex->th, NULL);
-    close(ex->wake[0]);
-    close(ex->wake[1]);
-    close(ex->lfd);
+    if (ex->lfd >= 0) { /* a server runs (not --textfile alone) */
+        while (write(ex->wake[1], "x", 1) < 0 && errno == EINTR)
+            ;
+        pthread_join(ex->th, NULL);
+        close(ex->wake[0]);
+        close(ex->wake[1]);
+        close(ex->lfd);
+    }
     for (size_t i = 0; i < ex->nent; i++) {
         free(ex->ents[i].entity);
         free(ex->ents[i].kind);

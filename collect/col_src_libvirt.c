@@ -12,7 +12,7 @@
  * The connection is read-only. One that cannot be opened is -ENOTSUP with libvirt's
  * message: the sampler notes it and the host's own collection goes on.
  *
- * libvirt.so.0 is loaded here, when --libvirt is given, not linked (col_dl.h says
+ * libvirt.so.0 is loaded here, when --libvirt is given, not linked (ks_dl.h says
  * why); KASANE_LIBVIRT_SO replaces its name (a test hook). A library that cannot be
  * loaded is -ENOTSUP too, noted the same way.
  */
@@ -24,7 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect/col_dl.h"
+#include "core/ks_dl.h"
+#include "ks_sonames.h" /* generated from the build's libraries (scripts/sonames.sh) */
 #include "collect/col_source.h"
 
 /* Every libvirt function this source calls, typed from libvirt.h. */
@@ -43,14 +44,14 @@
     X(virDomainInterfaceStats)                                                                     \
     X(virDomainMemoryStats)
 
-/* Filled once per process by col_dl_load, read-only afterwards. */
+/* Filled once per process by ks_dl_load, read-only afterwards. */
 static struct lv_api {
-    LV_FUNCS(COL_DL_FIELD)
+    LV_FUNCS(KS_DL_FIELD)
 } lv;
-#define LV_SYM(f) COL_DL_ENTRY(struct lv_api, f)
-static const struct col_dl_sym lv_syms[] = {LV_FUNCS(LV_SYM)};
-static struct col_dl_lib lv_lib =
-    COL_DL_LIB("libvirt.so.0", "KASANE_LIBVIRT_SO", "libvirt0", &lv, lv_syms, NULL);
+#define LV_SYM(f) KS_DL_ENTRY(struct lv_api, f)
+static const struct ks_dl_sym lv_syms[] = {LV_FUNCS(LV_SYM)};
+static struct ks_dl_lib lv_lib =
+    KS_DL_LIB(KS_SO_LIBVIRT, "KASANE_LIBVIRT_SO", KS_PKG_LIBVIRT, &lv, lv_syms, NULL);
 
 /* Cumulative counters of one domain at the previous sample. */
 struct vm_prev {
@@ -81,7 +82,7 @@ lv_open(const struct col_ctx *ctx, void **state, struct ks_err *err)
     const char *uri = ctx->opts->libvirt_uri;
     if (!uri)
         return COL_SRC_OFF;
-    int rc = col_dl_load(&lv_lib, err);
+    int rc = ks_dl_load(&lv_lib, err);
     if (rc < 0) {
         ks_err_prefix(err, "libvirt: ");
         return rc;

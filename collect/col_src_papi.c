@@ -20,7 +20,7 @@
  * source reports -ENOTSUP with the reason, which the sampler puts in the inventory
  * notes and `collect` prints once; the columns stay empty.
  *
- * libpapi.so.7.0 is loaded at open, not linked (col_dl.h says why: PAPI and libpfm4,
+ * libpapi.so.7.0 is loaded at open, not linked (ks_dl.h says why: PAPI and libpfm4,
  * whose event tables are relocated at load, were 2.6 MiB of the collector's peak
  * resident memory and 0.6 ms of every start, `kasane --help` included). KASANE_PAPI_SO
  * replaces its name (a test hook). A library that cannot be loaded makes the source
@@ -38,7 +38,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "collect/col_dl.h"
+#include "core/ks_dl.h"
+#include "ks_sonames.h" /* generated from the build's libraries (scripts/sonames.sh) */
 #include "collect/col_source.h"
 
 /* Every PAPI function this source calls, typed from papi.h. */
@@ -57,14 +58,14 @@
     X(PAPI_destroy_eventset)                                                                       \
     X(PAPI_shutdown)
 
-/* Filled once per process by col_dl_load, read-only afterwards. */
+/* Filled once per process by ks_dl_load, read-only afterwards. */
 static struct pp_api {
-    PP_FUNCS(COL_DL_FIELD)
+    PP_FUNCS(KS_DL_FIELD)
 } pp;
-#define PP_SYM(f) COL_DL_ENTRY(struct pp_api, f)
-static const struct col_dl_sym pp_syms[] = {PP_FUNCS(PP_SYM)};
-static struct col_dl_lib pp_lib =
-    COL_DL_LIB("libpapi.so.7.0", "KASANE_PAPI_SO", "libpapi7.0", &pp, pp_syms, NULL);
+#define PP_SYM(f) KS_DL_ENTRY(struct pp_api, f)
+static const struct ks_dl_sym pp_syms[] = {PP_FUNCS(PP_SYM)};
+static struct ks_dl_lib pp_lib =
+    KS_DL_LIB(KS_SO_PAPI, "KASANE_PAPI_SO", KS_PKG_PAPI, &pp, pp_syms, NULL);
 
 #define PAPI_MAXEV 3
 
@@ -260,7 +261,7 @@ papi_setup(struct papi_state *st, const struct col_ctx *ctx, struct ks_err *err)
                        "papi: %s (the kernel counts no hardware event: %s, PAPI not loaded); "
                        "ipc left empty",
                        no_pmu(ctx), why);
-    int rc = col_dl_load(&pp_lib, err);
+    int rc = ks_dl_load(&pp_lib, err);
     if (rc < 0) {
         ks_err_prefix(err, "papi: ");
         return rc;

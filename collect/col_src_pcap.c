@@ -21,7 +21,7 @@
  *   first row), so tests get exact, repeatable counts.
  *
  * libpcap.so.0.8 is loaded at open (--pcap or --pcap-file given), not linked
- * (col_dl.h says why: with the D-Bus, systemd, gcrypt and compression libraries it
+ * (ks_dl.h says why: with the D-Bus, systemd, gcrypt and compression libraries it
  * links, 1.6 MiB of every collector's peak resident memory and 0.4 ms of every start).
  * KASANE_PCAP_SO replaces its name (a test hook). A library that cannot be loaded
  * makes the source unavailable, noted in the inventory; the rest of the run goes on.
@@ -38,7 +38,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "collect/col_dl.h"
+#include "core/ks_dl.h"
+#include "ks_sonames.h" /* generated from the build's libraries (scripts/sonames.sh) */
 #include "collect/col_pcap.h"
 #include "collect/col_src_pcap.h"
 
@@ -68,14 +69,14 @@
     X(pcap_dispatch)                                                                               \
     X(pcap_stats)
 
-/* Filled once per process by col_dl_load, read-only afterwards. */
+/* Filled once per process by ks_dl_load, read-only afterwards. */
 static struct pc_api {
-    PC_FUNCS(COL_DL_FIELD)
+    PC_FUNCS(KS_DL_FIELD)
 } pc;
-#define PC_SYM(f) COL_DL_ENTRY(struct pc_api, f)
-static const struct col_dl_sym pc_syms[] = {PC_FUNCS(PC_SYM)};
-static struct col_dl_lib pc_lib =
-    COL_DL_LIB("libpcap.so.0.8", "KASANE_PCAP_SO", "libpcap0.8", &pc, pc_syms, NULL);
+#define PC_SYM(f) KS_DL_ENTRY(struct pc_api, f)
+static const struct ks_dl_sym pc_syms[] = {PC_FUNCS(PC_SYM)};
+static struct ks_dl_lib pc_lib =
+    KS_DL_LIB(KS_SO_PCAP, "KASANE_PCAP_SO", KS_PKG_PCAP, &pc, pc_syms, NULL);
 
 struct pcap_h {
     pcap_t *p;
@@ -277,7 +278,7 @@ pcap_open_src(const struct col_ctx *ctx, void **state, struct ks_err *err)
     const struct col_opts *o = ctx->opts;
     if (!o->pcap_ifaces && !o->pcap_file)
         return COL_SRC_OFF;
-    int rc = col_dl_load(&pc_lib, err);
+    int rc = ks_dl_load(&pc_lib, err);
     if (rc < 0) {
         ks_err_prefix(err, "pcap: ");
         return rc;

@@ -14,7 +14,6 @@
 #include "core/ks_csv.h"
 #include "core/ks_dataset.h"
 #include "core/ks_fault.h"
-#include "core/ks_zst.h"
 
 /* One appended file (samples.csv or cores.csv). */
 struct wfile {
@@ -334,7 +333,7 @@ maybe_rotate(struct col_writer *w, struct wfile *f, size_t len, double t)
     } else if (wfile_reopen(w, f, &e) < 0) {
         rename(to, f->path); /* put it back: the old descriptor still writes there */
         ks_err_prefix(&e, "rotation failed, rows go on into the old file: ");
-    } else if (w->o.compress_rotated && ks_zst_compress_file(to, 3, &e) < 0) {
+    } else if (w->o.compress_rotated && w->o.compress_rotated(to, 3, &e) < 0) {
         ks_err_prefix(&e, "rotated, but left uncompressed: ");
     }
     if (e.msg[0] && !f->rotate_failed)

@@ -2,34 +2,61 @@
 
 #include <csv.h>
 #include <errno.h>
-#include <pthread.h>
-#include <sys/stat.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/ks_fault.h"
+#ifndef KS_CSV_DLOPEN
 #include "core/ks_zst.h"
+#endif
+
+#ifdef KS_CSV_DLOPEN
+/* kasane-collect's build of this file (Makefile): libcsv is loaded on use, not linked,
+ * so the collector runs on servers without libcsv3. It reads one CSV file only, an
+ * existing dataset's manifest.csv when asked to append to it (cli/cmd_collect.c). */
+#include "core/ks_dl.h"
+#include "ks_sonames.h" /* generated from the build's libraries (scripts/sonames.sh) */
+#define CSV_FUNCS(X)                                                                               \
+    X(csv_init) X(csv_set_delim) X(csv_parse) X(csv_fini) X(csv_error) X(csv_strerror) X(csv_free)
+static struct csv_api {
+    CSV_FUNCS(KS_DL_FIELD)
+} csvapi; /* filled once per process by ks_dl_load, read-only afterwards */
+#define CSV_SYM(f) KS_DL_ENTRY(struct csv_api, f)
+static const struct ks_dl_sym csv_syms[] = {CSV_FUNCS(CSV_SYM)};
+static struct ks_dl_lib csv_lib =
+    KS_DL_LIB(KS_SO_CSV, "KASANE_CSV_SO", KS_PKG_CSV, &csvapi, csv_syms, NULL);
+/* Every call below goes through the table. */
+#define csv_init csvapi.csv_init
+#define csv_set_delim csvapi.csv_set_delim
+#define csv_parse csvapi.csv_parse
+#define csv_fini csvapi.csv_fini
+#define csv_error csvapi.csv_error
+#define csv_strerror csvapi.csv_strerror
+#define csv_free csvapi.csv_free
+#endif
 
 #define CHUNK (64 * 1024)
 
 struct ks_csv_reader {
     struct csv_parser p;
     char *name;
-    int fd;                /* -1 when reading from mem */
-    const char *mem;       /* whole input when from memory */
+    int fd;          /* -1 when reading from mem */
+    const char *mem; /* whole input when from memory */
     size_t memlen;
-    char *buf;             /* CHUNK bytes when reading from fd */
-    size_t pos, len;       /* unread window of buf (or mem) */
-    int eof;               /* no more input beyond the window */
-    int done;              /* csv_fini called */
-    int pending_cr;        /* last segment ended with CR at the end of a read */
-    int nul_seen;          /* a field of the current row holds a NUL byte */
-    int bom;               /* bytes of a leading UTF-8 BOM matched so far; -1 once past */
-    unsigned long line;    /* current line (1-based) */
+    char *buf;          /* CHUNK bytes when reading from fd */
+    size_t pos, len;    /* unread window of buf (or mem) */
+    int eof;            /* no more input beyond the window */
+    int done;           /* csv_fini called */
+    int pending_cr;     /* last segment ended with CR at the end of a read */
+    int nul_seen;       /* a field of the current row holds a NUL byte */
+    int bom;            /* bytes of a leading UTF-8 BOM matched so far; -1 once past */
+    unsigned long line; /* current line (1-based) */
     unsigned long long off;
-    size_t row_bytes;      /* bytes fed since the last row ended */
+    size_t row_bytes; /* bytes fed since the last row ended */
     /* row under construction: fields as offsets into arena */
     char *arena;
     size_t alen, acap;
@@ -38,8 +65,11 @@ struct ks_csv_reader {
     char **fptr;
     size_t pcap;
     int row_ready;
+    int dl_failed; /* libcsv could not be loaded (KS_CSV_DLOPEN builds only) */
     struct ks_csv_row row;
+#ifndef KS_CSV_DLOPEN
     struct ks_zbuf z; /* decompressed input of a .zst file (mem points into it) */
+#endif
 };
 
 static void
@@ -76,6 +106,16 @@ reader_new(unsigned char sep, const char *name)
 {
     struct ks_csv_reader *r = ks_xcalloc(1, sizeof *r);
     r->bom = 0;
+#ifdef KS_CSV_DLOPEN
+    /* ks_csv_open loaded it already; from memory (tests), a failure is kept for the
+     * first ks_csv_next to report. */
+    if (ks_dl_load(&csv_lib, NULL) < 0) {
+        r->done = r->eof = r->dl_failed = 1;
+        r->name = ks_xstrdup(name);
+        r->fd = -1;
+        return r;
+    }
+#endif
     csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
     csv_set_delim(&r->p, sep);
     r->name = ks_xstrdup(name);
@@ -85,9 +125,16 @@ reader_new(unsigned char sep, const char *name)
 }
 
 int
-ks_csv_open(const char *path, unsigned char sep, struct ks_csv_reader **out,
-            struct ks_err *err)
+ks_csv_open(const char *path, unsigned char sep, struct ks_csv_reader **out, struct ks_err *err)
 {
+#ifdef KS_CSV_DLOPEN
+    int lrc = ks_dl_load(&csv_lib, err);
+    if (lrc < 0) {
+        ks_err_prefix(err, "%s: cannot read it: ", path);
+        return lrc;
+    }
+#endif
+#ifndef KS_CSV_DLOPEN /* kasane-collect reads no .zst (no libzstd there) */
     if (ks_zst_is(path)) { /* decompressed whole, then read from memory */
         struct ks_zbuf z;
         int rc = ks_zst_load(path, &z, err);
@@ -97,6 +144,7 @@ ks_csv_open(const char *path, unsigned char sep, struct ks_csv_reader **out,
         (*out)->z = z;
         return 0;
     }
+#endif
     /* O_NONBLOCK so that a FIFO put where a file belongs fails here instead of blocking
      * until a writer comes; fstat then refuses anything but a regular file. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -196,7 +244,7 @@ skip_bom(struct ks_csv_reader *r)
         return r->pos == r->len;
     }
     if (r->pos == r->len && !r->eof)
-        return 1; /* so far a prefix of the mark: wait for the next bytes */
+        return 1;   /* so far a prefix of the mark: wait for the next bytes */
     if (r->bom > 0) /* not a mark after all: its first bytes are data */
         csv_parse(&r->p, bom, (size_t)r->bom, on_field, on_row, r);
     r->bom = -1;
@@ -237,14 +285,18 @@ feed_segment(struct ks_csv_reader *r, struct ks_err *err)
         return ks_errf(err, -EINVAL, "%s:%lu: malformed CSV: %s", r->name, seg_line,
                        csv_strerror(csv_error(&r->p)));
     if (!r->row_ready && r->row_bytes > KS_CSV_MAX_ROW)
-        return ks_errf(err, -EINVAL, "%s:%lu: row longer than %u bytes (not a CSV file?)",
-                       r->name, seg_line, KS_CSV_MAX_ROW);
+        return ks_errf(err, -EINVAL, "%s:%lu: row longer than %u bytes (not a CSV file?)", r->name,
+                       seg_line, KS_CSV_MAX_ROW);
     return 0;
 }
 
 int
 ks_csv_next(struct ks_csv_reader *r, const struct ks_csv_row **row, struct ks_err *err)
 {
+#ifdef KS_CSV_DLOPEN
+    if (r->dl_failed)
+        return ks_dl_load(&csv_lib, err); /* the kept failure, with its message */
+#endif
     r->row_ready = 0;
     r->nul_seen = 0;
     r->nf = 0;
@@ -260,8 +312,8 @@ ks_csv_next(struct ks_csv_reader *r, const struct ks_csv_row **row, struct ks_er
             r->done = 1;
             unsigned long l = r->line;
             if (csv_fini(&r->p, on_field, on_row, r) != 0)
-                return ks_errf(err, -EINVAL, "%s:%lu: malformed CSV at end of file: %s",
-                               r->name, l, csv_strerror(csv_error(&r->p)));
+                return ks_errf(err, -EINVAL, "%s:%lu: malformed CSV at end of file: %s", r->name, l,
+                               csv_strerror(csv_error(&r->p)));
             break;
         }
         rc = feed_segment(r, err);
@@ -271,8 +323,8 @@ ks_csv_next(struct ks_csv_reader *r, const struct ks_csv_row **row, struct ks_er
     if (!r->row_ready)
         return 0;
     if (r->nul_seen)
-        return ks_errf(err, -EINVAL, "%s:%lu: NUL byte in a field (binary data, not CSV?)",
-                       r->name, r->row.line);
+        return ks_errf(err, -EINVAL, "%s:%lu: NUL byte in a field (binary data, not CSV?)", r->name,
+                       r->row.line);
     *row = &r->row;
     return 1;
 }
@@ -306,7 +358,8 @@ ks_csv_close(struct ks_csv_reader *r)
 {
     if (!r)
         return;
-    csv_free(&r->p);
+    if (!r->dl_failed)
+        csv_free(&r->p);
     if (r->fd >= 0)
         close(r->fd);
     free(r->buf);
@@ -314,7 +367,9 @@ ks_csv_close(struct ks_csv_reader *r)
     free(r->arena);
     free(r->foff);
     free(r->fptr);
+#ifndef KS_CSV_DLOPEN
     ks_zst_free(&r->z);
+#endif
     free(r);
 }
 
@@ -325,258 +380,4 @@ ks_csv_col(const struct ks_csv_row *hdr, const char *name)
         if (strcmp(hdr->f[i], name) == 0)
             return (int)i;
     return -1;
-}
-
-static int
-needs_quotes(const char *s)
-{
-    if (!*s)
-        return 0;
-    size_t n = strlen(s);
-    if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
-        return 1;
-    return strpbrk(s, ",\"\r\n") != NULL;
-}
-
-void
-ks_csv_put(FILE *f, const char *field, int first)
-{
-    if (!first)
-        fputc(',', f);
-    if (!field)
-        return;
-    if (needs_quotes(field))
-        csv_fwrite(f, field, strlen(field));
-    else
-        fputs(field, f);
-}
-
-void
-ks_csv_put_row(FILE *f, const char *const *fields, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        ks_csv_put(f, fields[i], i == 0);
-    fputc('\n', f);
-}
-
-void
-ks_csv_put_num(FILE *f, double v, int first)
-{
-    char b[KS_NUMBUF];
-    ks_csv_put(f, ks_fmt_double(b, v), first);
-}
-
-/* [+-]digits[.digits][e[+-]digits]: what ks_fmt_double writes for a finite number. */
-static int
-plain_number(const char *s)
-{
-    s += *s == '+' || *s == '-';
-    size_t d = strspn(s, "0123456789");
-    if (d == 0)
-        return 0;
-    s += d;
-    if (*s == '.' && (d = strspn(s + 1, "0123456789")) > 0)
-        s += 1 + d;
-    if (*s == 'e' || *s == 'E') {
-        s++;
-        s += *s == '+' || *s == '-';
-        if ((d = strspn(s, "0123456789")) == 0)
-            return 0;
-        s += d;
-    }
-    return *s == '\0';
-}
-
-#define CELL_RISKY "=+-@\t\r"
-
-const char *
-ks_csv_cell_enc(const char *s, char **owned)
-{
-    *owned = NULL;
-    if (!s || !*s || !strchr(CELL_RISKY "'", *s) || plain_number(s) || strcmp(s, "-") == 0)
-        return s;
-    return *owned = ks_xasprintf("'%s", s);
-}
-
-int
-ks_csv_cell_dec(char *s)
-{
-    if (!s || s[0] != '\'' || !s[1] || !strchr(CELL_RISKY "'", s[1]))
-        return 0;
-    memmove(s, s + 1, strlen(s));
-    return 1;
-}
-
-int
-ks_mkdir_p(const char *dir, struct ks_err *err)
-{
-    char *p = ks_xstrdup(dir);
-    int rc = 0;
-    for (char *s = p + 1;; s++) {
-        char c = *s;
-        if (c != '/' && c != '\0')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            int e = errno;
-            rc = ks_errf(err, -e, "%s: cannot create directory: %s", p, strerror(e));
-            break;
-        }
-        *s = c;
-        if (!c)
-            break;
-    }
-    free(p);
-    return rc;
-}
-
-/* Atomic files open now, so that out-of-memory can remove their temporary files. */
-static pthread_mutex_t afiles_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ks_afile *afiles;
-
-static void
-afile_link(struct ks_afile *af)
-{
-    pthread_mutex_lock(&afiles_lock);
-    af->prev = NULL;
-    af->next = afiles;
-    if (afiles)
-        afiles->prev = af;
-    afiles = af;
-    pthread_mutex_unlock(&afiles_lock);
-}
-
-static void
-afile_unlink(struct ks_afile *af)
-{
-    pthread_mutex_lock(&afiles_lock);
-    if (af->prev)
-        af->prev->next = af->next;
-    else if (afiles == af)
-        afiles = af->next;
-    if (af->next)
-        af->next->prev = af->prev;
-    af->prev = af->next = NULL;
-    pthread_mutex_unlock(&afiles_lock);
-}
-
-void
-ks_afile_unlink_all(void)
-{
-    pthread_mutex_lock(&afiles_lock);
-    for (struct ks_afile *af = afiles; af; af = af->next)
-        if (af->tmp)
-            unlink(af->tmp);
-    pthread_mutex_unlock(&afiles_lock);
-}
-
-/* Under fault injection the stream writes through ks_io_write (stdio's own write(2)
- * cannot be reached), and keeps the first error for commit's message. */
-static ssize_t
-cookie_write(void *c, const char *buf, size_t n)
-{
-    struct ks_afile *af = c;
-    for (size_t done = 0; done < n;) {
-        ssize_t k = ks_io_write(af->fd, buf + done, n - done);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) { /* stdio takes a short count as an error without errno */
-            if (!af->io_err)
-                af->io_err = k < 0 ? errno : EIO;
-            return -1;
-        }
-        done += (size_t)k;
-    }
-    return (ssize_t)n;
-}
-
-static int
-cookie_close(void *c)
-{
-    return close(((struct ks_afile *)c)->fd);
-}
-
-static FILE *
-afile_stream(struct ks_afile *af)
-{
-    if (__builtin_expect(!ks_fault_armed, 1))
-        return fdopen(af->fd, "w");
-    cookie_io_functions_t io = {.write = cookie_write, .close = cookie_close};
-    return fopencookie(af, "w", io);
-}
-
-int
-ks_afile_open(struct ks_afile *af, const char *path, struct ks_err *err)
-{
-    af->prev = af->next = NULL;
-    af->io_err = 0;
-    af->path = ks_xstrdup(path);
-    /* A new file, never one that is there: in a directory others can write, a
-     * symbolic link planted at the temporary name must not make us truncate what it
-     * points to. A name that is taken (a killed run's file, a planted link) is skipped. */
-    af->tmp = NULL;
-    af->fd = -1;
-    for (int i = 0; af->fd < 0 && i < 100; i++) {
-        free(af->tmp);
-        af->tmp = i ? ks_xasprintf("%s.tmp.%ld.%d", path, (long)getpid(), i)
-                    : ks_xasprintf("%s.tmp.%ld", path, (long)getpid());
-        af->fd = open(af->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-        if (af->fd < 0 && errno != EEXIST)
-            break;
-    }
-    af->f = af->fd < 0 ? NULL : afile_stream(af);
-    if (!af->f) {
-        int e = errno;
-        ks_errf(err, -e, "%s: cannot create: %s", af->tmp, strerror(e));
-        if (af->fd >= 0) {
-            close(af->fd);
-            unlink(af->tmp);
-        }
-        free(af->path);
-        free(af->tmp);
-        af->path = af->tmp = NULL;
-        return -e;
-    }
-    afile_link(af);
-    return 0;
-}
-
-int
-ks_afile_commit(struct ks_afile *af, struct ks_err *err)
-{
-    int e = 0;
-    errno = 0;
-    if (fflush(af->f) != 0 || ferror(af->f))
-        e = af->io_err ? af->io_err : errno ? errno : EIO;
-    else if (ks_io_fsync(af->fd) != 0)
-        e = errno;
-    if (fclose(af->f) != 0 && !e)
-        e = errno;
-    af->f = NULL;
-    if (!e && rename(af->tmp, af->path) != 0)
-        e = errno;
-    if (e) {
-        unlink(af->tmp);
-        ks_errf(err, -e, "%s: cannot write: %s (previous version, if any, kept)",
-                af->path, strerror(e));
-    }
-    afile_unlink(af);
-    free(af->path);
-    free(af->tmp);
-    af->path = af->tmp = NULL;
-    return e ? -e : 0;
-}
-
-void
-ks_afile_abort(struct ks_afile *af)
-{
-    if (af->f)
-        fclose(af->f);
-    if (af->tmp)
-        unlink(af->tmp);
-    afile_unlink(af);
-    free(af->path);
-    free(af->tmp);
-    af->f = NULL;
-    af->path = af->tmp = NULL;
 }

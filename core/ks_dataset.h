@@ -43,6 +43,14 @@ enum ks_metric {
 extern const char *const ks_metric_names[KS_NMETRIC];
 /* Metric index by column name, or -1. */
 int ks_metric_lookup(const char *name);
+/* Largest value samples.csv accepts for metric k (100 for percentages, else a ceiling no
+ * server reaches; docs/formats.md "Ranges"); the smallest is 0. NaN (unknown) passes. */
+double ks_metric_max(int k);
+static inline int
+ks_metric_in_range(int k, double v)
+{
+    return !(v < 0 || v > ks_metric_max(k));
+}
 
 /* Inventory columns, canonical order. */
 #define KS_INV_NCOLS 15

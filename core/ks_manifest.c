@@ -94,17 +94,34 @@ ks_manifest_hash_file(const char *path, int use_fault_layer, uint64_t *hash, uin
     XXH3_64bits_reset(&st);
     struct stat sb;
     /* Mapped when no fault is armed: no copy into a buffer, which is most of the cost
-     * of checking a dataset before parsing it (bench/dataset_read). */
+     * of checking a dataset before parsing it (bench/dataset_read). A window at a time:
+     * the pages of a whole mapping count in the resident set, and a 62 MB samples.csv
+     * mapped at once tripled the peak RSS of an import (20 -> 67 MiB). */
     if (!ks_fault_armed && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
-        void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (map != MAP_FAILED) {
-            madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
-            *hash = XXH3_64bits(map, (size_t)sb.st_size);
-            *bytes = (uint64_t)sb.st_size;
-            munmap(map, (size_t)sb.st_size);
+        const size_t win = (size_t)8 << 20;
+        size_t size = (size_t)sb.st_size, off = 0;
+        while (off < size) {
+            size_t n = size - off < win ? size - off : win;
+            void *map = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, (off_t)off);
+            if (map == MAP_FAILED)
+                break;
+            madvise(map, n, MADV_SEQUENTIAL);
+            XXH3_64bits_update(&st, map, n);
+            munmap(map, n);
+            off += n;
+        }
+        if (off == size) {
+            *hash = XXH3_64bits_digest(&st);
+            *bytes = (uint64_t)size;
             int e = !use_fault_layer && fsync(fd) != 0 ? errno : 0;
             close(fd);
             return e ? ks_errf(err, -e, "%s: cannot write: %s", path, strerror(e)) : 0;
+        }
+        XXH3_64bits_reset(&st); /* a window failed to map: read the file instead */
+        if (lseek(fd, 0, SEEK_SET) != 0) {
+            int e = errno;
+            close(fd);
+            return ks_errf(err, -e, "%s: read error: %s", path, strerror(e));
         }
     }
     char *buf = ks_xmalloc(HASH_BLOCK);

@@ -102,26 +102,25 @@ parse_header(struct ks_samples *s, struct sreader *sr, const struct ks_csv_row *
 }
 
 /* Natural range of each metric: percentages 0-100, everything else (rates, MiB, iops,
- * await, MHz, ipc) non-negative. A value outside is a broken collector or a hand edit,
- * and planning on it would be a wrong answer without a warning. */
+ * await, MHz, ipc) non-negative and below a ceiling no server reaches, far above the
+ * fastest machine of today (a 2-socket host: ~10^6 MHz of cores, 10^8 MiB of memory,
+ * ~10^8 IOPS and 10^8 KiB/s from NVMe, 10^8 KiB/s and 10^9 pps from its NICs). A value
+ * outside is a broken collector, a counter that wrapped or a hand edit, and planning on
+ * it would be a wrong answer without a warning (1e308 IOPS made the storage plan inf). */
 static const double metric_max[KS_NMETRIC] = {
-    [KS_CPU_PCT] = 100,
-    [KS_CPU_MHZ] = INFINITY,
-    [KS_CPU_STEAL_PCT] = 100,
-    [KS_MEM_USED_MIB] = INFINITY,
-    [KS_MEM_TOTAL_MIB] = INFINITY,
-    [KS_DISK_READ_KIBPS] = INFINITY,
-    [KS_DISK_WRITE_KIBPS] = INFINITY,
-    [KS_DISK_READ_IOPS] = INFINITY,
-    [KS_DISK_WRITE_IOPS] = INFINITY,
-    [KS_DISK_AWAIT_MS] = INFINITY,
-    [KS_DISK_UTIL_PCT] = 100,
-    [KS_NET_RX_KIBPS] = INFINITY,
-    [KS_NET_TX_KIBPS] = INFINITY,
-    [KS_NET_RX_PPS] = INFINITY,
-    [KS_NET_TX_PPS] = INFINITY,
-    [KS_IPC] = INFINITY,
+    [KS_CPU_PCT] = 100,           [KS_CPU_MHZ] = 1e9,           [KS_CPU_STEAL_PCT] = 100,
+    [KS_MEM_USED_MIB] = 1e12,     [KS_MEM_TOTAL_MIB] = 1e12,    [KS_DISK_READ_KIBPS] = 1e12,
+    [KS_DISK_WRITE_KIBPS] = 1e12, [KS_DISK_READ_IOPS] = 1e12,  [KS_DISK_WRITE_IOPS] = 1e12,
+    [KS_DISK_AWAIT_MS] = 1e12,    [KS_DISK_UTIL_PCT] = 100,     [KS_NET_RX_KIBPS] = 1e12,
+    [KS_NET_TX_KIBPS] = 1e12,     [KS_NET_RX_PPS] = 1e12,       [KS_NET_TX_PPS] = 1e12,
+    [KS_IPC] = 1e3,
 };
+
+double
+ks_metric_max(int k)
+{
+    return metric_max[k];
+}
 
 static int
 parse_num_field(const struct sreader *sr, const struct ks_csv_row *row, size_t c, double *v,
@@ -145,8 +144,13 @@ range_error(const struct sreader *sr, const struct ks_csv_row *row, size_t c, in
     if (metric_max[k] == 100)
         return ks_errf(err, -EINVAL, "%s:%lu: column %zu (%s): '%.40s' is outside 0-100", sr->path,
                        row->line, c + 1, ks_metric_names[k], row->f[c]);
-    return ks_errf(err, -EINVAL, "%s:%lu: column %zu (%s): '%.40s' is negative", sr->path,
-                   row->line, c + 1, ks_metric_names[k], row->f[c]);
+    if (row->f[c][0] == '-')
+        return ks_errf(err, -EINVAL, "%s:%lu: column %zu (%s): '%.40s' is negative", sr->path,
+                       row->line, c + 1, ks_metric_names[k], row->f[c]);
+    return ks_errf(err, -EINVAL,
+                   "%s:%lu: column %zu (%s): '%.40s' is above %g, more than any server "
+                   "does (a broken counter or a hand edit?)",
+                   sr->path, row->line, c + 1, ks_metric_names[k], row->f[c], metric_max[k]);
 }
 
 /* One row through libcsv's fields, appended to s. */
@@ -184,7 +188,7 @@ parse_row(const struct ks_dataset *ds, struct ks_samples *s, struct sreader *sr,
         } else if (k >= 0) {
             rc = parse_num_field(sr, row, c, &met[k], ks_metric_names[k], err);
             /* NaN (empty) compares false both ways and passes: unknown is allowed. */
-            if (rc == 0 && (met[k] < 0 || met[k] > metric_max[k]))
+            if (rc == 0 && !ks_metric_in_range(k, met[k]))
                 rc = range_error(sr, row, c, k, err);
         }
         if (rc < 0)
@@ -384,7 +388,7 @@ fast_line(struct chunk *c, const char **pp)
                 t = v;
             else if (k == COL_INTERVAL)
                 iv = v;
-            else if (v < 0 || v > metric_max[k])
+            else if (!ks_metric_in_range(k, v))
                 return 0;
             else
                 met[k] = v;

@@ -7,7 +7,7 @@ set -e
 # happens to the -dev packages. locales: localedef and the de_DE source, for
 # tests/e2e/locale.sh (a decimal-comma locale compiled in the test).
 PKGS="build-essential pkg-config libcsv-dev libcmocka-dev libinih-dev libgsl-dev
-libglpk-dev libpcap-dev libpapi-dev papi-tools libncurses-dev libvirt-dev
+libpcap-dev libpapi-dev papi-tools libncurses-dev libvirt-dev
 libvirt-clients libvirt-daemon gnuplot-nox sysstat fio iperf3 stress-ng tmux tidy
 iproute2 clang libclang-rt-14-dev valgrind tcpdump libjansson-dev
 libcurl4-openssl-dev libxxhash-dev libvirt0 libcurl4 libpapi7.0 libpcap0.8 libgsl27 chromium

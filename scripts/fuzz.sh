@@ -12,10 +12,17 @@ cd "$(dirname "$0")/.."
 : "${FUZZ_SECONDS:=60}" "${FUZZ_ONLY:=}"
 B=build-fuzz
 mkdir -p "$B/obj"
-CFL="-std=c11 -g -O1 -I. -D_GNU_SOURCE -DKASANE_VERSION=\"fuzz\" -fsanitize=fuzzer-no-link,address,undefined $(pkg-config --cflags libpcap papi ncursesw inih gsl libvirt jansson)"
-LIBS="$(pkg-config --libs libpcap papi ncursesw inih gsl libvirt jansson) -lcsv -lglpk -lm -lpthread"
+# The Makefile's libraries (PKGS and PKGS_DLOPEN), linked directly: a harness may reach
+# any of them. Kept in step with the Makefile by reading its lists.
+pkgs=$(sed -n 's/^PKGS\(_DLOPEN\)\{0,1\} := //p' Makefile | tr '\n' ' ')
+CFL="-std=c11 -g -O1 -I. -D_GNU_SOURCE -DKASANE_VERSION=\"fuzz\" -fsanitize=fuzzer-no-link,address,undefined $(pkg-config --cflags $pkgs)"
+LIBS="$(pkg-config --libs $pkgs) -lcsv -lm -lpthread -ldl"
+# Generated sources the Makefile builds (the CPU rating table as a C string; the sonames
+# of the libraries loaded on use, core/ks_dl.h).
+make --no-print-directory -s BUILD="$B" "$B/gen/cpu_ratings.inc" "$B/gen/ks_sonames.h"
+CFL="$CFL -I$B/gen"
 # An object is rebuilt when its source or any header is newer (headers are few).
-newest_h=$(ls -t core/*.h collect/*.h model/*.h simulate/*.h report/*.h 2>/dev/null | head -1)
+newest_h=$(ls -t core/*.h collect/*.h model/*.h simulate/*.h report/*.h "$B/gen/ks_sonames.h" 2>/dev/null | head -1)
 objs=""
 for src in core/*.c collect/*.c model/*.c simulate/*.c report/*.c; do
     [ -f "$src" ] || continue

@@ -27,7 +27,7 @@ for t in tests/e2e/*.sh; do
     KASANE="$W/kasane" BUILD=build-none tests/run.sh "$name.sh" > "$W/out" 2>&1 || rc=1
     sed '$d' "$W/out" # one line per script, the failures' details; no per-script total
     pass=$((pass + $(sed -n '$s/ passed.*//p' "$W/out")))
-    fail=$((fail + $(sed -n '$s/.* passed, \([0-9]*\) failed/\1/p' "$W/out")))
+    fail=$((fail + $(sed -n '$s/.* passed, \([0-9]*\) failed.*/\1/p' "$W/out")))
 done
 echo "$pass passed, $fail failed (under valgrind)"
 [ "$fail" -eq 0 ] && [ "$rc" -eq 0 ]

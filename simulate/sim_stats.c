@@ -7,26 +7,27 @@
 
 #include <gsl/gsl_cdf.h>
 
-#include "collect/col_dl.h"
+#include "core/ks_dl.h"
+#include "ks_sonames.h" /* generated from the build's libraries (scripts/sonames.sh) */
 #include "core/ks_util.h"
 
 /* GSL (libgsl.so.27, which pulls libgslcblas.so.0) is loaded for the t quantile, not
  * linked: one function of it cost every kasane process 1.1 MiB of resident memory and
- * 0.2 ms per start, the collector's included (collect/col_dl.h). KASANE_GSL_SO replaces
+ * 0.2 ms per start, the collector's included (core/ks_dl.h). KASANE_GSL_SO replaces
  * its name (a test hook). Filled once per process, read-only afterwards. */
 #define GSL_FUNCS(X) X(gsl_cdf_tdist_Pinv)
 static struct gsl_api {
-    GSL_FUNCS(COL_DL_FIELD)
+    GSL_FUNCS(KS_DL_FIELD)
 } gsl;
-#define GSL_SYM(f) COL_DL_ENTRY(struct gsl_api, f)
-static const struct col_dl_sym gsl_syms[] = {GSL_FUNCS(GSL_SYM)};
-static struct col_dl_lib gsl_lib =
-    COL_DL_LIB("libgsl.so.27", "KASANE_GSL_SO", "libgsl27", &gsl, gsl_syms, NULL);
+#define GSL_SYM(f) KS_DL_ENTRY(struct gsl_api, f)
+static const struct ks_dl_sym gsl_syms[] = {GSL_FUNCS(GSL_SYM)};
+static struct ks_dl_lib gsl_lib =
+    KS_DL_LIB(KS_SO_GSL, "KASANE_GSL_SO", KS_PKG_GSL, &gsl, gsl_syms, NULL);
 
 int
 sim_stats_load(struct ks_err *err)
 {
-    int rc = col_dl_load(&gsl_lib, err);
+    int rc = ks_dl_load(&gsl_lib, err);
     if (rc < 0)
         ks_err_prefix(err, "confidence intervals need GSL: ");
     return rc;

@@ -3,7 +3,9 @@
 # script under tests/e2e (which drive the real binary, $KASANE). Counts individual
 # test cases: cmocka's "[       OK ]" / "[  FAILED  ]" lines and the e2e scripts'
 # "ok - " / "not ok - " lines. A program that dies without reporting counts as a
-# failure. Ends with the summary line "N passed, N failed".
+# failure. "skip - REASON" lines (tests/e2e/lib.sh: a case the environment does not
+# allow, e.g. one that needs root) are counted apart, their reasons listed. Ends with
+# the summary line "N passed, N failed, N skipped".
 #   tests/run.sh [PATTERN]   run only programs / scripts whose name contains PATTERN
 set -u
 : "${BUILD:=build}" "${KASANE:=$BUILD/kasane}"
@@ -11,7 +13,7 @@ export KASANE BUILD
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export KASANE_ROOT="$ROOT"
 pat=${1:-}
-pass=0 fail=0 failed_names=""
+pass=0 fail=0 skipped=0 failed_names=""
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
@@ -23,8 +25,10 @@ run_one() { # name, command...
     rc=$?
     p=$(grep -cE '^\[       OK \]|^ok - ' "$out")
     f=$(grep -cE '^\[  FAILED  \] [^0-9]|^not ok - ' "$out")
+    s=$(grep -c '^skip - ' "$out")
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-    pass=$((pass + p)); fail=$((fail + f))
+    pass=$((pass + p)); fail=$((fail + f)); skipped=$((skipped + s))
+    grep '^skip - ' "$out" | sed "s|^skip - |    skipped ($name): |" >>"$log/skips"
     dur=$(( $(date +%s) - start ))
     if [ "$f" -ne 0 ]; then
         failed_names="$failed_names $name"
@@ -32,7 +36,8 @@ run_one() { # name, command...
         grep -E '^\[  (FAILED|ERROR)|^not ok|rror|ssert' "$out" | head -40 | sed 's/^/    /'
         tail -n 15 "$out" | sed 's/^/    | /'
     else
-        echo "ok   $name ($p passed, ${dur}s)"
+        sk=""; [ "$s" -gt 0 ] && sk=", $s skipped"
+        echo "ok   $name ($p passed$sk, ${dur}s)"
     fi
 }
 
@@ -47,5 +52,6 @@ for t in "$ROOT"/tests/e2e/*.sh; do
     run_one "e2e/$(basename "$t")" sh "$t"
 done
 [ -n "$failed_names" ] && echo "failed:$failed_names"
-echo "$pass passed, $fail failed"
+[ -s "$log/skips" ] && cat "$log/skips"
+echo "$pass passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

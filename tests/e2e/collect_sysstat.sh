@@ -26,7 +26,7 @@ for tool in "$SADC" stress-ng fio iperf3 ip sadf; do
         notok "sysstat comparison needs $tool"; exit 0
     fi
 done
-if [ "$(id -u)" -ne 0 ]; then notok "sysstat comparison needs root for a network namespace"; exit 0; fi
+need_root "sysstat comparison (a network namespace)" || exit 0
 
 ip netns add "$NS" &&
     ip link add "$VH" type veth peer name "$VN" &&

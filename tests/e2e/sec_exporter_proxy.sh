@@ -27,7 +27,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
 printf 'prometheus:%s\n' "$(openssl passwd -apr1 s3cret)" > "$T/htpasswd"
 # The block exactly as documented, with this test's paths and ports.
 block=$(awk '/^```nginx$/ {on = 1; next} on && /^```$/ {exit} on' "$KASANE_ROOT/docs/collect.md" |
-    sed -e "s|/etc/kasane|$T|g" -e "s|9188|$PX|" -e "s|127.0.0.1:9187|127.0.0.1:$PK|")
+    sed -e "s|/etc/kasane|$T|g" -e "s|9188|$PX|" -e "s|127.0.0.1:10187|127.0.0.1:$PK|")
 check "docs/collect.md holds an nginx server block" [ -n "$block" ]
 cat > "$T/nginx.conf" <<CONF
 daemon off;

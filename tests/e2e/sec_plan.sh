@@ -23,8 +23,11 @@ set_sample() {
 }
 
 # ---- item 2: demand that no catalog model can carry ------------------------------------
-for spec in "cpu_MHz 1e15 CPU" "cpu_MHz 1e308 CPU" "mem_used_MiB 1e15 memory" \
-    "mem_used_MiB 1e308 memory" "net_rx_KiBps 1e15 network" "net_tx_KiBps 1e308 network"; do
+# Values below the reader's ceilings (core/ks_dataset.c) reach the planner, which must
+# refuse them at once; values above (1e15, 1e308) are refused by the reader, naming the
+# file, line and column.
+for spec in "cpu_MHz 1e8 CPU" "mem_used_MiB 1e11 memory" "net_rx_KiBps 1e11 network" \
+    "net_tx_KiBps 9e11 network"; do
     set -- $spec
     set_sample "$1" "$2" "$T/h"
     expect_exit "$1 = $2 fails at once naming entity, resource and model" 1 \
@@ -32,8 +35,15 @@ for spec in "cpu_MHz 1e15 CPU" "cpu_MHz 1e308 CPU" "mem_used_MiB 1e15 memory" \
 can carry \('[^']+': [0-9]+ " \
         timeout "$TO" "$KASANE" plan "$T/h" --catalog "$CAT" -o "$T/ph"
 done
+for spec in cpu_MHz:1e15 cpu_MHz:1e308 mem_used_MiB:1e15 mem_used_MiB:1e308 \
+    net_rx_KiBps:1e15 net_tx_KiBps:1e308 disk_read_iops:1e308 disk_write_KiBps:1e13; do
+    set_sample "${spec%%:*}" "${spec#*:}" "$T/h"
+    expect_exit "${spec%%:*} = ${spec#*:} refused by the reader naming file, line, column" 1 \
+        "/h/samples.csv:[0-9]+: column [0-9]+ \(${spec%%:*}\): '${spec#*:}' is above" \
+        timeout "$TO" "$KASANE" plan "$T/h" --catalog "$CAT" -o "$T/ph"
+done
 # Under a percentile policy too: the spike is one step of 576.
-set_sample mem_used_MiB 1e15 "$T/h"
+set_sample mem_used_MiB 1e11 "$T/h"
 expect_exit "one 1e15 step at --percentile 95 fails at once" 1 "entity 'web01': memory demand" \
     timeout "$TO" "$KASANE" plan "$T/h" --catalog "$CAT" --percentile 95 -o "$T/ph"
 check "no plan left behind" test ! -e "$T/ph"

@@ -46,7 +46,7 @@ expect_exit "--user without --pcap is refused" 2 "--user goes with --pcap" "$KAS
 for tool in iperf3 ip; do
     command -v "$tool" >/dev/null 2>&1 || { notok "top --pcap test needs $tool"; exit 0; }
 done
-if [ "$(id -u)" -ne 0 ]; then notok "top --pcap test needs root for a network namespace"; exit 0; fi
+need_root "top --pcap test (a network namespace)" || exit 0
 NS="kasane-top-$$"
 VH="kt$$h"
 VN="kt$$n"

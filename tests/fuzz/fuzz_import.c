@@ -1,5 +1,6 @@
 /* libFuzzer harness: the importers (collect/col_import.h) on one fuzzed input file.
- * The first byte selects the format: sadf -d text, BitBrains, PlanetLab, RVTools vInfo.
+ * The first byte selects the format: sadf -d text, BitBrains, PlanetLab, RVTools vInfo
+ * CSV, Performance Monitor CSV, RVTools xlsx workbook (a zip of XML parts).
  * Importers read files, so the input is written to the scratch directory and imported
  * through col_import_run into a scratch dataset directory, exactly as `kasane import`
  * does. A dataset that imports must read back (ks_dataset_read), as the importers
@@ -20,11 +21,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const formats[] = {"sar", "bitbrains", "planetlab", "rvtools"};
-    static const char *const names[] = {"sa26.txt", "vm7.csv", "vmA", "vInfo.csv"};
+    static const char *const formats[] = {"sar",     "bitbrains", "planetlab",
+                                          "rvtools", "perfmon",   "rvtools"};
+    static const char *const names[] = {"sa26.txt",    "vm7.csv",  "vmA",
+                                        "vInfo.csv",   "perf.csv", "RVTools_export.xlsx"};
     if (size < 1)
         return 0;
-    unsigned k = data[0] % 4;
+    unsigned k = data[0] % 6;
     data++, size--;
     if (k == 0 && size >= 2 &&
         ((data[0] == 0x96 && data[1] == 0xd5) || (data[0] == 0xd5 && data[1] == 0x96)))

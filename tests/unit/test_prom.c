@@ -1,12 +1,14 @@
 /* Prometheus pieces without Prometheus: exposition text (golden), the exporter's HTTP
  * server (scrapes, errors, concurrency, no fd leak), the range-query parser, time
  * syntax, and the importer against a fake Prometheus API (values, paging, errors). */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include <cmocka.h>
@@ -49,6 +51,19 @@ render(const struct col_prom_entity *e, size_t n)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
+    col_prom_render(f, e, n);
+    fclose(f);
+    return buf;
+}
+
+/* What the exporter serves: kasane_build_info, then the rendered entities. */
+static char *
+render_page(const struct col_prom_entity *e, size_t n)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    col_prom_render_build_info(f);
     col_prom_render(f, e, n);
     fclose(f);
     return buf;
@@ -138,8 +153,11 @@ test_exporter_scrapes(void **state)
     struct col_prom_entity e[2];
     sample_entities(e);
     for (int i = 0; i < 2; i++)
-        col_prom_exporter_update(ex, e[i].entity, e[i].kind, e[i].time_s, e[i].m);
-    char *want = render(e, 2);
+        col_prom_exporter_update(ex, e[i].entity, e[i].kind, e[i].time_s, NAN, e[i].m);
+    char *want = render_page(e, 2);
+    assert_non_null(
+        strstr(want, "# TYPE kasane_build_info gauge\nkasane_build_info{version=\"" KASANE_VERSION
+                     "\"} 1\n"));
     for (int i = 0; i < 50; i++) {
         char *r = tp_get(port, "/metrics");
         assert_int_equal(tp_status(r), 200);
@@ -149,7 +167,7 @@ test_exporter_scrapes(void **state)
     }
     /* An update shows in the next scrape. */
     e[1].m[KS_CPU_PCT] = 7;
-    col_prom_exporter_update(ex, e[1].entity, e[1].kind, e[1].time_s, e[1].m);
+    col_prom_exporter_update(ex, e[1].entity, e[1].kind, e[1].time_s, NAN, e[1].m);
     char *r = tp_get(port, "/metrics?x=1");
     assert_non_null(strstr(tp_body(r), "kind=\"vm\"} 0.07\n"));
     free(r);
@@ -172,7 +190,7 @@ test_exporter_errors(void **state)
     (void)state;
     struct col_prom_exporter *ex = start_exporter();
     int port = col_prom_exporter_port(ex);
-    char *r = tp_get(port, "/");
+    char *r = tp_get(port, "/index.html");
     assert_int_equal(tp_status(r), 404);
     free(r);
     r = tp_get(port, "/metricsx");
@@ -211,7 +229,7 @@ test_exporter_concurrent(void **state)
     double m[KS_NMETRIC];
     fill_nan(m);
     m[KS_CPU_PCT] = 10;
-    col_prom_exporter_update(ex, "h", "physical", 1, m);
+    col_prom_exporter_update(ex, "h", "physical", 1, NAN, m);
     /* A client that connects and says nothing must not stop the others. */
     int idle = tp_connect(port);
     enum { N = 20 };
@@ -234,6 +252,93 @@ test_exporter_concurrent(void **state)
 
 /* Malformed listen addresses and a port in use fail at start with a message naming
  * the address. */
+/* GET / answers an HTML page linking /metrics (what a browser pointed at the port
+ * sees); HEAD / the same head without the body. */
+static void
+test_exporter_root_page(void **state)
+{
+    (void)state;
+    struct col_prom_exporter *ex = start_exporter();
+    int port = col_prom_exporter_port(ex);
+    char *r = tp_get(port, "/");
+    assert_int_equal(tp_status(r), 200);
+    assert_non_null(strstr(r, "Content-Type: text/html; charset=utf-8"));
+    assert_non_null(strstr(tp_body(r), "<a href=\"/metrics\">"));
+    assert_non_null(strstr(tp_body(r), "kasane " KASANE_VERSION));
+    free(r);
+    r = tp_request(port, "HEAD / HTTP/1.1\r\n\r\n", 20);
+    assert_int_equal(tp_status(r), 200);
+    assert_string_equal(tp_body(r), "");
+    free(r);
+    col_prom_exporter_stop(ex);
+}
+
+/* Counters: each update adds the gauge times its interval (the first, without an
+ * interval, adds nothing), in base units; a metric measured late starts its counter
+ * then; levels (memory) have none. The textfile is written whole into DIR/kasane.prom
+ * with no temporary file left, and rewritten in place. */
+static void
+test_exporter_counters_textfile(void **state)
+{
+    (void)state;
+    struct col_prom_exporter *ex = NULL;
+    struct ks_err err = {0};
+    assert_int_equal(col_prom_exporter_start(NULL, &ex, &err), 0); /* no server */
+    double m[KS_NMETRIC];
+    fill_nan(m);
+    m[KS_DISK_READ_KIBPS] = 1;                                  /* KiB/s */
+    m[KS_CPU_PCT] = 50;                                         /* % */
+    m[KS_MEM_USED_MIB] = 100;                                   /* a level: no counter */
+    col_prom_exporter_update(ex, "h", "physical", 100, NAN, m); /* baseline */
+    col_prom_exporter_update(ex, "h", "physical", 110, 10, m);
+    m[KS_DISK_READ_KIBPS] = 3;
+    m[KS_NET_TX_PPS] = 7; /* first measured now */
+    col_prom_exporter_update(ex, "h", "physical", 115, 5, m);
+    char *dir = tu_tmpdir();
+    assert_int_equal(col_prom_exporter_write_textfile(ex, dir, &err), 0);
+    char *path = ks_path_join(dir, "kasane.prom");
+    char *t = tu_slurp(path, NULL);
+    /* 1 KiB/s x 10 s + 3 KiB/s x 5 s = 25 KiB */
+    assert_non_null(strstr(t,
+                           "# TYPE kasane_disk_read_bytes_total counter\n"
+                           "kasane_disk_read_bytes_total{entity=\"h\",kind=\"physical\"} 25600\n"));
+    /* 0.5 busy x 15 s */
+    assert_non_null(
+        strstr(t, "kasane_cpu_busy_seconds_total{entity=\"h\",kind=\"physical\"} 7.5\n"));
+    assert_non_null(
+        strstr(t, "kasane_network_transmit_packets_total{entity=\"h\",kind=\"physical\"} 35\n"));
+    assert_non_null(
+        strstr(t, "kasane_disk_read_bytes_per_second{entity=\"h\",kind=\"physical\"} 3072\n"));
+    assert_null(strstr(t, "kasane_memory_used_bytes_total"));
+    assert_null(strstr(t, "kasane_network_receive_packets_total"));
+    assert_true(strncmp(t, "# HELP kasane_build_info ", 25) == 0);
+    free(t);
+    /* rewritten whole; nothing else in the directory (no *.tmp.*: node_exporter reads
+     * *.prom only, but a leftover would still be litter) */
+    col_prom_exporter_update(ex, "h", "physical", 125, 10, m);
+    assert_int_equal(col_prom_exporter_write_textfile(ex, dir, &err), 0);
+    t = tu_slurp(path, NULL);
+    assert_non_null(
+        strstr(t, "kasane_disk_read_bytes_total{entity=\"h\",kind=\"physical\"} 56320\n"));
+    free(t);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int files = 0;
+    while ((de = readdir(d)))
+        files += de->d_name[0] != '.';
+    closedir(d);
+    assert_int_equal(files, 1);
+    /* a directory that is not there: an error naming the file, nothing crashes */
+    char *gone = ks_path_join(dir, "no/such");
+    assert_true(col_prom_exporter_write_textfile(ex, gone, &err) < 0);
+    assert_non_null(strstr(err.msg, "no/such/kasane.prom"));
+    free(gone);
+    col_prom_exporter_stop(ex);
+    tu_rmrf(dir);
+    free(path);
+    free(dir);
+}
+
 static void
 test_exporter_bad_address(void **state)
 {
@@ -771,6 +876,8 @@ main(void)
         cmocka_unit_test(test_exporter_errors),
         cmocka_unit_test(test_exporter_concurrent),
         cmocka_unit_test(test_exporter_bad_address),
+        cmocka_unit_test(test_exporter_root_page),
+        cmocka_unit_test(test_exporter_counters_textfile),
         cmocka_unit_test(test_parse_matrix),
         cmocka_unit_test(test_time_syntax),
         cmocka_unit_test(test_expand),

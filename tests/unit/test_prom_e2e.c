@@ -246,9 +246,9 @@ setup(void **state)
         return setup_failed(e);
     double m[KS_NMETRIC];
     fed_values(0, m);
-    col_prom_exporter_update(e->ex, "e2e-host", "host", ks_wall_s(), m);
+    col_prom_exporter_update(e->ex, "e2e-host", "host", ks_wall_s(), NAN, m);
     fed_values(1, m);
-    col_prom_exporter_update(e->ex, "e2e-vm1", "vm", ks_wall_s(), m);
+    col_prom_exporter_update(e->ex, "e2e-vm1", "vm", ks_wall_s(), NAN, m);
     write_config(e);
     start_processes(e);
     double t_up = ks_mono_s();

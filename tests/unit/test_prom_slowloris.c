@@ -41,7 +41,8 @@ test_http_parse(void **state)
     assert_int_equal(parse("HEAD /metrics?x=1 HTTP/1.0\n\n", &head), COL_HTTP_METRICS);
     assert_int_equal(head, 1);
     assert_int_equal(parse("POST /metrics HTTP/1.1\r\n\r\n", NULL), COL_HTTP_METHOD);
-    assert_int_equal(parse("GET / HTTP/1.1\r\n\r\n", NULL), COL_HTTP_NOTFOUND);
+    assert_int_equal(parse("GET / HTTP/1.1\r\n\r\n", NULL), COL_HTTP_ROOT);
+    assert_int_equal(parse("GET /index.html HTTP/1.1\r\n\r\n", NULL), COL_HTTP_NOTFOUND);
     assert_int_equal(parse("GET /metrics SPDY/3\r\n\r\n", NULL), COL_HTTP_BAD);
     assert_int_equal(parse("GET /metrics\r\n\r\n", NULL), COL_HTTP_BAD);
     assert_int_equal(parse("\r\n\r\n", NULL), COL_HTTP_BAD);
@@ -83,7 +84,7 @@ test_slowloris(void **state)
     double m[KS_NMETRIC];
     for (int i = 0; i < KS_NMETRIC; i++)
         m[i] = 1;
-    col_prom_exporter_update(ex, "web1", "physical", 1700000000, m);
+    col_prom_exporter_update(ex, "web1", "physical", 1700000000, NAN, m);
     int idle[NIDLE], slow[NSLOW];
     for (int i = 0; i < NIDLE; i++)
         assert_true((idle[i] = tp_connect(port)) >= 0);

@@ -1,4 +1,4 @@
-#include "collect/col_dl.h"
+#include "core/ks_dl.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -13,7 +13,7 @@ _Static_assert(sizeof(void *) == sizeof(void (*)(void)), "function pointers fit 
 
 /* The soname, or the test hook's replacement when its variable is set and not empty. */
 static const char *
-dl_name(const struct col_dl_lib *lib)
+dl_name(const struct ks_dl_lib *lib)
 {
     const char *v = lib->env ? getenv(lib->env) : NULL;
     return v && *v ? v : lib->soname;
@@ -23,7 +23,7 @@ dl_name(const struct col_dl_lib *lib)
  * RTLD_NOW: a library whose own dependencies are broken fails here, with the linker's
  * reason, not at its first call. RTLD_LOCAL: its symbols stay out of the global scope. */
 static int
-dl_open(struct col_dl_lib *lib)
+dl_open(struct ks_dl_lib *lib)
 {
     const char *name = dl_name(lib);
     void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
@@ -51,7 +51,7 @@ dl_open(struct col_dl_lib *lib)
 }
 
 int
-col_dl_load(struct col_dl_lib *lib, struct ks_err *err)
+ks_dl_load(struct ks_dl_lib *lib, struct ks_err *err)
 {
     pthread_mutex_lock(&lib->lock);
     if (lib->rc == 0)
