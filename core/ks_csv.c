@@ -134,7 +134,7 @@ ks_csv_open(const char *path, unsigned char sep, struct ks_csv_reader **out, str
         return lrc;
     }
 #endif
-#ifndef KS_CSV_DLOPEN /* kasane-collect reads no .zst (no libzstd there) */
+#ifndef KS_CSV_DLOPEN      /* kasane-collect reads no .zst (no libzstd there) */
     if (ks_zst_is(path)) { /* decompressed whole, then read from memory */
         struct ks_zbuf z;
         int rc = ks_zst_load(path, &z, err);

@@ -124,9 +124,8 @@ ks_grid_build_some(const struct ks_dataset *ds, double step_s, enum ks_agg agg, 
     if (!(step_s > 0))
         step_s = native;
     if (step_s < native * 0.999)
-        return ks_errf(err, -EINVAL,
-                       "step %.17g s is finer than the data's own step %.17g s", step_s,
-                       native);
+        return ks_errf(err, -EINVAL, "step %.17g s is finer than the data's own step %.17g s",
+                       step_s, native);
     double tol = native * 0.25;
     g->step_s = step_s;
     g->t0 = ceil(s->time[0] / step_s) * step_s;

@@ -108,12 +108,14 @@ parse_header(struct ks_samples *s, struct sreader *sr, const struct ks_csv_row *
  * outside is a broken collector, a counter that wrapped or a hand edit, and planning on
  * it would be a wrong answer without a warning (1e308 IOPS made the storage plan inf). */
 static const double metric_max[KS_NMETRIC] = {
-    [KS_CPU_PCT] = 100,           [KS_CPU_MHZ] = 1e9,           [KS_CPU_STEAL_PCT] = 100,
-    [KS_MEM_USED_MIB] = 1e12,     [KS_MEM_TOTAL_MIB] = 1e12,    [KS_DISK_READ_KIBPS] = 1e12,
-    [KS_DISK_WRITE_KIBPS] = 1e12, [KS_DISK_READ_IOPS] = 1e12,  [KS_DISK_WRITE_IOPS] = 1e12,
-    [KS_DISK_AWAIT_MS] = 1e12,    [KS_DISK_UTIL_PCT] = 100,     [KS_NET_RX_KIBPS] = 1e12,
-    [KS_NET_TX_KIBPS] = 1e12,     [KS_NET_RX_PPS] = 1e12,       [KS_NET_TX_PPS] = 1e12,
-    [KS_IPC] = 1e3,
+    [KS_CPU_PCT] = 100,           [KS_CPU_MHZ] = 1e9,
+    [KS_CPU_STEAL_PCT] = 100,     [KS_MEM_USED_MIB] = 1e12,
+    [KS_MEM_TOTAL_MIB] = 1e12,    [KS_DISK_READ_KIBPS] = 1e12,
+    [KS_DISK_WRITE_KIBPS] = 1e12, [KS_DISK_READ_IOPS] = 1e12,
+    [KS_DISK_WRITE_IOPS] = 1e12,  [KS_DISK_AWAIT_MS] = 1e12,
+    [KS_DISK_UTIL_PCT] = 100,     [KS_NET_RX_KIBPS] = 1e12,
+    [KS_NET_TX_KIBPS] = 1e12,     [KS_NET_RX_PPS] = 1e12,
+    [KS_NET_TX_PPS] = 1e12,       [KS_IPC] = 1e3,
 };
 
 double
