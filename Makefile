@@ -55,8 +55,9 @@ endif
 CC ?= cc
 # Libraries with a pkg-config file; libcsv has none (shared/reference.md).
 # libxxhash: XXH3 for the manifests of output directories (core/ks_manifest.h).
+# libzstd: compressed dataset files, samples.csv.zst and the like (core/ks_zst.h).
 # expat, minizip: xlsx workbooks (RVTools exports, collect/col_xlsx.h); both small (zlib).
-PKGS := ncursesw inih jansson libxxhash expat minizip
+PKGS := ncursesw inih jansson libxxhash expat minizip libzstd
 # Compiled against but not linked: collect/ and simulate/ dlopen them on first use
 # (core/ks_dl.h; linked, they put ~70 shared libraries and 20 MiB of resident memory into
 # every run). Their sonames are read from the files this build would link (NAME:LIB,

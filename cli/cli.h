@@ -22,6 +22,9 @@ struct cmd_entry {
 /* The commands of this program, ended by a NULL name (cli/main.c; kasane-collect's
  * own table holds collect alone). */
 extern const struct cmd_entry cmd_table[];
+/* Compress a file to FILE.zst (core/ks_zst's, in kasane; NULL in kasane-collect, which
+ * links no libzstd): each program's main defines it, as it defines cmd_table. */
+extern int (*const cmd_compress_file)(const char *path, int level, struct ks_err *err);
 /* The entry of command name, or NULL. */
 const struct cmd_entry *cmd_find(const char *name);
 

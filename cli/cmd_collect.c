@@ -56,6 +56,7 @@ help(void)
            "      --root-seq D1,D2,.. tests: one tree per sample (the last one sticks)\n"
            "      --rotate SIZE|daily rotate files at SIZE bytes (k, M, G suffixes) or\n"
            "                          at UTC midnight\n"
+           "      --compress          compress each rotated file with zstd (.csv.zst)\n"
            "      --dm                count device-mapper and md disks in disk totals\n"
            "      --per-core          write cores.csv (one row per CPU per interval; on\n"
            "                          by default only for runs bounded under a day)\n"
@@ -142,6 +143,7 @@ enum {
     OPT_NO_PAPI,
     OPT_PAPI_EVENTS,
     OPT_LIBVIRT,
+    OPT_COMPRESS,
     OPT_PER_CORE,
     OPT_TEXTFILE
 };
@@ -155,6 +157,7 @@ static const struct option longopts[] = {
     {"root", required_argument, NULL, OPT_ROOT},
     {"root-seq", required_argument, NULL, OPT_ROOT_SEQ},
     {"rotate", required_argument, NULL, OPT_ROTATE},
+    {"compress", no_argument, NULL, OPT_COMPRESS},
     {"dm", no_argument, NULL, OPT_DM},
     {"no-cores", no_argument, NULL, OPT_NO_CORES},
     {"per-core", no_argument, NULL, OPT_PER_CORE},
@@ -247,6 +250,13 @@ parse_opt(int c, const char *arg, struct collect_args *a)
         if (parse_rotate(arg, &a->wr) < 0)
             return cmd_usage_error("collect", "--rotate: '%s' is not a size (100M) or 'daily'",
                                    arg);
+        return 0;
+    case OPT_COMPRESS:
+        /* kasane's compressor (cli/main.c); kasane-collect links no libzstd */
+        if (!cmd_compress_file)
+            return cmd_usage_error("collect", "--compress: not in this build (kasane collect "
+                                              "compresses; kasane-collect does not)");
+        a->wr.compress_rotated = cmd_compress_file;
         return 0;
     case OPT_DM:
         a->col.include_dm = 1;

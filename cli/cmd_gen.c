@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "collect/col_gen.h"
+#include "core/ks_zst.h"
 
 /* --help: the options and where the model is documented. */
 static void
@@ -33,6 +34,8 @@ help(void)
            "  -o, --output DIR  dataset directory to write (required): new or empty; built\n"
            "                    beside it and moved in whole, with a manifest.csv\n"
            "  --force           replace DIR even if it is not empty (its files are deleted)\n"
+           "  --compress        samples.csv.zst and flows.csv.zst (zstd) instead of the\n"
+           "                    plain files; every reader takes either (docs/formats.md)\n"
            "  -q, --quiet       no summary line\n"
            "  -h, --help        this help\n",
            cmd_usage_of("gen"));
@@ -44,7 +47,7 @@ static const struct option longopts[] = {
     {"profile", required_argument, NULL, 'p'}, {"start", required_argument, NULL, 't'},
     {"output", required_argument, NULL, 'o'},  {"quiet", no_argument, NULL, 'q'},
     {"flows", no_argument, NULL, 'f'},         {"help", no_argument, NULL, 'h'},
-    {"force", no_argument, NULL, 'F'},
+    {"force", no_argument, NULL, 'F'},         {"compress", no_argument, NULL, 'z'},
     {NULL, 0, NULL, 0},
 };
 
@@ -60,7 +63,7 @@ num(const char *opt, const char *s, double *v)
 /* One option into o. --servers and --seed must be whole numbers: 2.5 servers is a
  * typo, not a request to round. Returns 0 or KS_EXIT_USAGE. */
 static int
-parse(int c, struct col_gen_opts *o, int *quiet, int *force)
+parse(int c, struct col_gen_opts *o, int *quiet, int *force, int *compress)
 {
     double v;
     int rc = 0;
@@ -96,6 +99,9 @@ parse(int c, struct col_gen_opts *o, int *quiet, int *force)
     case 'F':
         *force = 1;
         return 0;
+    case 'z':
+        *compress = 1;
+        return 0;
     default:
         return cmd_usage_error("gen", "bad option");
     }
@@ -106,14 +112,14 @@ int
 cmd_gen(int argc, char **argv)
 {
     struct col_gen_opts o;
-    int c, quiet = 0, force = 0;
+    int c, quiet = 0, force = 0, compress = 0;
     col_gen_opts_init(&o);
     while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
         if (c == 'h') {
             help();
             return KS_EXIT_OK;
         }
-        if (parse(c, &o, &quiet, &force) != 0)
+        if (parse(c, &o, &quiet, &force, &compress) != 0)
             return KS_EXIT_USAGE;
     }
     if (optind < argc)
@@ -132,6 +138,8 @@ cmd_gen(int argc, char **argv)
         return c;
     o.out_dir = ks_outdir_path(od);
     int rc = col_gen_run(&o, &rows, &err);
+    if (rc == 0 && compress) /* before the manifest, which then lists the .zst files */
+        rc = ks_zst_compress_dataset(o.out_dir, &err);
     o.out_dir = dest;
     if (rc == -EINVAL) {
         /* Out-of-range option values are usage errors: nothing was read. */

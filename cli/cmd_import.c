@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "collect/col_import.h"
 #include "core/ks_merge.h"
+#include "core/ks_zst.h"
 
 /* --help: the formats come from the library's table, so a new format shows up here. */
 static void
@@ -29,6 +30,7 @@ help(void)
            "                         built beside it and moved in whole, with a manifest.csv\n"
            "  --force                replace DATASET even if it is not empty (its files are\n"
            "                         deleted)\n"
+           "  --compress             samples.csv.zst (zstd) instead of samples.csv\n"
            "  --append               add to the dataset in DATASET (from collect, gen or an\n"
            "                         earlier import): each entity's new rows must not overlap\n"
            "                         its rows there in time; coverage.csv rates the new rows\n"
@@ -74,11 +76,12 @@ enum {
     O_CORES,
     O_THREADS,
     O_MEM,
+    O_COMPRESS,
 };
 
 /* Options that are not the format's. */
 struct iflags {
-    int quiet, force, append;
+    int quiet, force, append, compress;
     const char *opt_of[8]; /* first option given of each COL_OPT_* bit, for messages */
 };
 
@@ -95,6 +98,7 @@ static const struct option longopts[] = {
     {"sadf", required_argument, NULL, O_SADF},
     {"force", no_argument, NULL, O_FORCE},
     {"append", no_argument, NULL, O_APPEND},
+    {"compress", no_argument, NULL, O_COMPRESS},
     {"cores", required_argument, NULL, O_CORES},
     {"threads", required_argument, NULL, O_THREADS},
     {"mem-MiB", required_argument, NULL, O_MEM},
@@ -231,6 +235,9 @@ parse_opt(int c, struct col_import_opts *o, struct iflags *fl)
         return 0;
     case O_APPEND:
         fl->append = 1;
+        return 0;
+    case O_COMPRESS:
+        fl->compress = 1;
         return 0;
     case O_START:
         return num_arg("--start", optarg, &o->start_s);
@@ -400,6 +407,8 @@ cmd_import(int argc, char **argv)
     cmd_progress_end(&ps);
     if (rc == 0 && fl.append && existing)
         rc = cmd_import_append(dest, o.out_dir, &err);
+    if (rc == 0 && fl.compress) /* before the manifest, which then lists the .zst files */
+        rc = ks_zst_compress_dataset(o.out_dir, &err);
     o.out_dir = dest;
     rc = cmd_outdir_end("import", od, rc, &err);
     for (size_t i = 0; rc == KS_EXIT_OK && i < rep.nwarn; i++)

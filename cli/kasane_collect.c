@@ -16,6 +16,8 @@
 #include "cli/cli.h"
 #include "core/ks_locale.h"
 
+int (*const cmd_compress_file)(const char *, int, struct ks_err *) = NULL;
+
 const struct cmd_entry cmd_table[] = {
     {"collect", cmd_collect, "sample this machine (and its VMs) into a dataset directory",
      "collect [-i SECONDS] [-n COUNT | -d DURATION] [-o DATASET] [--root DIR] ..."},

@@ -6,6 +6,9 @@
 
 #include "cli/cli.h"
 #include "core/ks_locale.h"
+#include "core/ks_zst.h"
+
+int (*const cmd_compress_file)(const char *, int, struct ks_err *) = ks_zst_compress_file;
 
 const struct cmd_entry cmd_table[] = {
     {"collect", cmd_collect, "sample this machine (and its VMs) into a dataset directory",

@@ -260,7 +260,10 @@ rotated_name(const char *path, double t)
     for (int i = 0;; i++) {
         char *p = i ? ks_xasprintf("%.*s.%s-%d%s", stem, path, stamp, i, dot)
                     : ks_xasprintf("%.*s.%s%s", stem, path, stamp, dot);
-        if (access(p, F_OK) != 0)
+        char *z = ks_xasprintf("%s.zst", p); /* taken too once compressed (--compress) */
+        int taken = access(p, F_OK) == 0 || access(z, F_OK) == 0;
+        free(z);
+        if (!taken)
             return p;
         free(p);
     }
@@ -330,6 +333,8 @@ maybe_rotate(struct col_writer *w, struct wfile *f, size_t len, double t)
     } else if (wfile_reopen(w, f, &e) < 0) {
         rename(to, f->path); /* put it back: the old descriptor still writes there */
         ks_err_prefix(&e, "rotation failed, rows go on into the old file: ");
+    } else if (w->o.compress_rotated && w->o.compress_rotated(to, 3, &e) < 0) {
+        ks_err_prefix(&e, "rotated, but left uncompressed: ");
     }
     if (e.msg[0] && !f->rotate_failed)
         warn(w, &e);

@@ -36,6 +36,9 @@ struct col_writer_opts {
     const char *entity;    /* entity name of every row */
     uint64_t rotate_bytes; /* rotate a file before it would exceed this size; 0 = never */
     int rotate_daily;      /* rotate when the UTC day of the row changes */
+    /* Compress each rotated file (path) to path.zst and remove it, or NULL: kasane's
+     * core/ks_zst (kasane-collect links no libzstd). */
+    int (*compress_rotated)(const char *path, int level, struct ks_err *err);
     int no_cores;          /* do not write cores.csv */
     int flows;             /* open flows.csv too (a flow source runs: pcap). Opened
                             * here, before the source drops privileges */

@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include "core/ks_fault.h"
+#ifndef KS_CSV_DLOPEN
+#include "core/ks_zst.h"
+#endif
 
 #ifdef KS_CSV_DLOPEN
 /* kasane-collect's build of this file (Makefile): libcsv is loaded on use, not linked,
@@ -64,6 +67,9 @@ struct ks_csv_reader {
     int row_ready;
     int dl_failed; /* libcsv could not be loaded (KS_CSV_DLOPEN builds only) */
     struct ks_csv_row row;
+#ifndef KS_CSV_DLOPEN
+    struct ks_zbuf z; /* decompressed input of a .zst file (mem points into it) */
+#endif
 };
 
 static void
@@ -128,6 +134,17 @@ ks_csv_open(const char *path, unsigned char sep, struct ks_csv_reader **out, str
         return lrc;
     }
 #endif
+#ifndef KS_CSV_DLOPEN      /* kasane-collect reads no .zst (no libzstd there) */
+    if (ks_zst_is(path)) { /* decompressed whole, then read from memory */
+        struct ks_zbuf z;
+        int rc = ks_zst_load(path, &z, err);
+        if (rc < 0)
+            return rc;
+        *out = ks_csv_open_mem(z.p, z.len, sep, path);
+        (*out)->z = z;
+        return 0;
+    }
+#endif
     /* O_NONBLOCK so that a FIFO put where a file belongs fails here instead of blocking
      * until a writer comes; fstat then refuses anything but a regular file. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -166,6 +183,17 @@ ks_csv_open_mem(const char *buf, size_t len, unsigned char sep, const char *name
     r->len = len;
     r->eof = 1;
     return r;
+}
+
+void
+ks_csv_seek_mem(struct ks_csv_reader *r, size_t off, unsigned long line)
+{
+    r->pos = off;
+    r->off = off;
+    r->line = line;
+    r->done = 0;
+    r->pending_cr = 0;
+    r->bom = -1; /* a mark is only one at the start of the file */
 }
 
 /* Make sure the window holds unread bytes; returns 1 if it does, 0 at EOF, <0 error. */
@@ -307,6 +335,18 @@ ks_csv_name(const struct ks_csv_reader *r)
     return r->name;
 }
 
+unsigned long
+ks_csv_line(const struct ks_csv_reader *r)
+{
+    return r->line;
+}
+
+int
+ks_csv_fd(const struct ks_csv_reader *r)
+{
+    return r->fd;
+}
+
 unsigned long long
 ks_csv_offset(const struct ks_csv_reader *r)
 {
@@ -327,6 +367,9 @@ ks_csv_close(struct ks_csv_reader *r)
     free(r->arena);
     free(r->foff);
     free(r->fptr);
+#ifndef KS_CSV_DLOPEN
+    ks_zst_free(&r->z);
+#endif
     free(r);
 }
 

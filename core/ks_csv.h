@@ -35,8 +35,15 @@ struct ks_csv_reader *ks_csv_open_mem(const char *buf, size_t len, unsigned char
                                       const char *name);
 /* Next row: returns 1 and sets *row, 0 at end of file, or a negative code with a
  * message naming file and line. */
+/* Reposition an in-memory reader at byte off of its buffer, counting lines from line
+ * (a reader over a whole file read by parts: core/ks_sread.c). Only between rows. */
+void ks_csv_seek_mem(struct ks_csv_reader *r, size_t off, unsigned long line);
 int ks_csv_next(struct ks_csv_reader *r, const struct ks_csv_row **row, struct ks_err *err);
 const char *ks_csv_name(const struct ks_csv_reader *r);
+/* Line the next byte is on (1-based), and the descriptor of a file reader (-1 in
+ * memory). */
+unsigned long ks_csv_line(const struct ks_csv_reader *r);
+int ks_csv_fd(const struct ks_csv_reader *r);
 /* Bytes consumed so far (for progress lines). */
 unsigned long long ks_csv_offset(const struct ks_csv_reader *r);
 void ks_csv_close(struct ks_csv_reader *r);

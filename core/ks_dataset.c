@@ -9,6 +9,7 @@
 
 #include "core/ks_csv.h"
 #include "core/ks_manifest.h"
+#include "core/ks_zst.h"
 
 const char *const ks_metric_names[KS_NMETRIC] = {
     "cpu_pct",         "cpu_MHz",          "cpu_steal_pct",   "mem_used_MiB",
@@ -160,8 +161,8 @@ ks_dataset_addr_map(const struct ks_dataset *ds, struct ks_map *m)
 
 /* ---- samples in memory ---------------------------------------------------------- */
 
-static void
-samples_reserve(struct ks_samples *s, size_t need)
+void
+ks_samples_reserve(struct ks_samples *s, size_t need)
 {
     if (need <= s->cap)
         return;
@@ -179,9 +180,8 @@ samples_reserve(struct ks_samples *s, size_t need)
     s->cap = cap;
 }
 
-/* Allocate the column of metric m (NaN-filled for rows already present). */
-static void
-samples_enable(struct ks_samples *s, int m)
+void
+ks_samples_enable(struct ks_samples *s, int m)
 {
     if (s->m[m])
         return;
@@ -196,8 +196,8 @@ ks_samples_append(struct ks_samples *s, double time, uint32_t ent, double interv
 {
     for (int m = 0; m < KS_NMETRIC; m++)
         if (!s->m[m] && !isnan(metrics[m]))
-            samples_enable(s, m);
-    samples_reserve(s, s->nrows + 1);
+            ks_samples_enable(s, m);
+    ks_samples_reserve(s, s->nrows + 1);
     size_t r = s->nrows++;
     s->time[r] = time;
     s->ent[r] = ent;
@@ -213,216 +213,6 @@ double
 ks_samples_get(const struct ks_samples *s, size_t r, enum ks_metric m)
 {
     return s->m[m] ? s->m[m][r] : NAN;
-}
-
-/* ---- reading -------------------------------------------------------------------- */
-
-enum { COL_TIME = -1, COL_ENTITY = -2, COL_INTERVAL = -3, COL_EXTRA = -4 };
-
-struct sreader {
-    const char *path;
-    int *colmap;    /* per file column: metric index, COL_*, */
-    int *extra_of;  /* per file column: extra index or -1 */
-    size_t ncols;
-    double *last_t; /* per entity, for duplicate detection */
-    double prev_t;
-};
-
-static int
-parse_header(struct ks_samples *s, struct sreader *sr, const struct ks_csv_row *h,
-             struct ks_err *err)
-{
-    int seen_time = 0, seen_ent = 0, seen_int = 0, rc = 0;
-    struct ks_map seen; /* a hash, not a scan of the columns before: 60,000 are read fast */
-    ks_map_init(&seen);
-    sr->ncols = h->n;
-    sr->colmap = ks_xcalloc(h->n, sizeof *sr->colmap);
-    sr->extra_of = ks_xcalloc(h->n, sizeof *sr->extra_of);
-    for (size_t c = 0; c < h->n; c++) {
-        const char *name = h->f[c];
-        int m = ks_metric_lookup(name);
-        sr->extra_of[c] = -1;
-        uint32_t first;
-        if (ks_map_get(&seen, name, &first)) {
-            rc = ks_errf(err, -EINVAL, "%s:%lu: column '%s' appears twice", sr->path, h->line,
-                         name);
-            break;
-        }
-        ks_map_put(&seen, name, (uint32_t)c);
-        if (strcmp(name, "time") == 0) {
-            sr->colmap[c] = COL_TIME;
-            seen_time = 1;
-        } else if (strcmp(name, "entity") == 0) {
-            sr->colmap[c] = COL_ENTITY;
-            seen_ent = 1;
-        } else if (strcmp(name, "interval_s") == 0) {
-            sr->colmap[c] = COL_INTERVAL;
-            seen_int = 1;
-        } else if (m >= 0) {
-            sr->colmap[c] = m;
-            samples_enable(s, m);
-        } else {
-            sr->colmap[c] = COL_EXTRA;
-            sr->extra_of[c] = (int)s->nextra;
-            s->extra_names = ks_xrealloc(s->extra_names, (s->nextra + 1) * sizeof(char *));
-            s->extra_names[s->nextra++] = ks_xstrdup(name);
-        }
-    }
-    ks_map_fini(&seen);
-    if (rc < 0)
-        return rc;
-    if (!seen_time || !seen_ent || !seen_int)
-        return ks_errf(err, -EINVAL,
-                       "%s:%lu: missing header: the first row must name the columns "
-                       "(time, entity, interval_s, ...); missing '%s'",
-                       sr->path, h->line,
-                       !seen_time ? "time" : !seen_ent ? "entity" : "interval_s");
-    return 0;
-}
-
-/* Natural range of each metric: percentages 0-100, everything else (rates, MiB, iops,
- * await, MHz, ipc) non-negative and below a ceiling no server reaches, far above the
- * fastest machine of today (a 2-socket host: ~10^6 MHz of cores, 10^8 MiB of memory,
- * ~10^8 IOPS and 10^8 KiB/s from NVMe, 10^8 KiB/s and 10^9 pps from its NICs). A value
- * outside is a broken collector, a counter that wrapped or a hand edit, and planning on
- * it would be a wrong answer without a warning (1e308 IOPS made the storage plan inf). */
-static const double metric_max[KS_NMETRIC] = {
-    [KS_CPU_PCT] = 100,           [KS_CPU_MHZ] = 1e9,           [KS_CPU_STEAL_PCT] = 100,
-    [KS_MEM_USED_MIB] = 1e12,     [KS_MEM_TOTAL_MIB] = 1e12,    [KS_DISK_READ_KIBPS] = 1e12,
-    [KS_DISK_WRITE_KIBPS] = 1e12, [KS_DISK_READ_IOPS] = 1e12,  [KS_DISK_WRITE_IOPS] = 1e12,
-    [KS_DISK_AWAIT_MS] = 1e12,    [KS_DISK_UTIL_PCT] = 100,     [KS_NET_RX_KIBPS] = 1e12,
-    [KS_NET_TX_KIBPS] = 1e12,     [KS_NET_RX_PPS] = 1e12,       [KS_NET_TX_PPS] = 1e12,
-    [KS_IPC] = 1e3,
-};
-
-double
-ks_metric_max(int k)
-{
-    return metric_max[k];
-}
-
-static int
-parse_num_field(const struct sreader *sr, const struct ks_csv_row *row, size_t c, double *v,
-                const char *what, struct ks_err *err)
-{
-    const char *f = row->f[c];
-    if (!*f) {
-        *v = NAN;
-        return 0;
-    }
-    if (ks_parse_double(f, v) < 0)
-        return ks_errf(err, -EINVAL, "%s:%lu: column %zu (%s): '%.40s' is not a number",
-                       sr->path, row->line, c + 1, what, f);
-    return 0;
-}
-
-static int
-range_error(const struct sreader *sr, const struct ks_csv_row *row, size_t c, int k,
-            struct ks_err *err)
-{
-    if (metric_max[k] == 100)
-        return ks_errf(err, -EINVAL, "%s:%lu: column %zu (%s): '%.40s' is outside 0-100",
-                       sr->path, row->line, c + 1, ks_metric_names[k], row->f[c]);
-    if (row->f[c][0] == '-')
-        return ks_errf(err, -EINVAL, "%s:%lu: column %zu (%s): '%.40s' is negative", sr->path,
-                       row->line, c + 1, ks_metric_names[k], row->f[c]);
-    return ks_errf(err, -EINVAL,
-                   "%s:%lu: column %zu (%s): '%.40s' is above %g, more than any server "
-                   "does (a broken counter or a hand edit?)",
-                   sr->path, row->line, c + 1, ks_metric_names[k], row->f[c], metric_max[k]);
-}
-
-static int
-parse_row(struct ks_dataset *ds, struct sreader *sr, const struct ks_csv_row *row,
-          struct ks_err *err)
-{
-    struct ks_samples *s = &ds->s;
-    double t = NAN, iv = NAN, met[KS_NMETRIC];
-    long ent = -1;
-    if (row->n != sr->ncols)
-        return ks_errf(err, -EINVAL, "%s:%lu: %zu fields, the header has %zu", sr->path,
-                       row->line, row->n, sr->ncols);
-    for (int m = 0; m < KS_NMETRIC; m++)
-        met[m] = NAN;
-    for (size_t c = 0; c < row->n; c++) {
-        int k = sr->colmap[c];
-        int rc = 0;
-        if (k == COL_ENTITY) {
-            ent = ks_dataset_find(ds, row->f[c]);
-            if (ent < 0)
-                return ks_errf(err, -EINVAL,
-                               "%s:%lu: column %zu (entity): unknown entity '%.60s' (not in "
-                               "inventory.csv)",
-                               sr->path, row->line, c + 1, row->f[c]);
-        } else if (k == COL_TIME) {
-            rc = parse_num_field(sr, row, c, &t, "time", err);
-            if (rc == 0 && isnan(t))
-                rc = ks_errf(err, -EINVAL, "%s:%lu: column %zu (time) is empty", sr->path,
-                             row->line, c + 1);
-        } else if (k == COL_INTERVAL) {
-            rc = parse_num_field(sr, row, c, &iv, "interval_s", err);
-            if (rc == 0 && !(iv > 0))
-                rc = ks_errf(err, -EINVAL, "%s:%lu: column %zu (interval_s) must be > 0",
-                             sr->path, row->line, c + 1);
-        } else if (k >= 0) {
-            rc = parse_num_field(sr, row, c, &met[k], ks_metric_names[k], err);
-            /* NaN (empty) compares false both ways and passes: unknown is allowed. */
-            if (rc == 0 && !ks_metric_in_range(k, met[k]))
-                rc = range_error(sr, row, c, k, err);
-        }
-        if (rc < 0)
-            return rc;
-    }
-    if (t < sr->prev_t)
-        return ks_errf(err, -EINVAL, "%s:%lu: time goes backwards (%.17g after %.17g)", sr->path,
-                       row->line, t, sr->prev_t);
-    if (sr->last_t[ent] == t)
-        return ks_errf(err, -EINVAL, "%s:%lu: duplicate row for entity '%s' at time %.17g",
-                       sr->path, row->line, ks_dataset_entity(ds, (size_t)ent), t);
-    sr->prev_t = t;
-    sr->last_t[ent] = t;
-    ks_samples_append(s, t, (uint32_t)ent, iv, met);
-    for (size_t c = 0; c < row->n; c++)
-        if (sr->extra_of[c] >= 0 && row->f[c][0])
-            s->extra[(s->nrows - 1) * s->nextra + (size_t)sr->extra_of[c]] =
-                ks_xstrdup(row->f[c]);
-    return 0;
-}
-
-int
-ks_samples_parse(struct ks_dataset *ds, struct ks_csv_reader *r, struct ks_err *err)
-{
-    const struct ks_csv_row *row;
-    struct sreader sr = {.path = ks_csv_name(r), .prev_t = -INFINITY};
-    int rc = ks_csv_next(r, &row, err);
-    if (rc == 0)
-        rc = ks_errf(err, -EINVAL, "%s: empty file (no header row)", sr.path);
-    if (rc > 0)
-        rc = parse_header(&ds->s, &sr, row, err);
-    size_t nent = ks_dataset_nent(ds);
-    sr.last_t = ks_xmalloc((nent ? nent : 1) * sizeof *sr.last_t);
-    for (size_t i = 0; i < nent; i++)
-        sr.last_t[i] = NAN;
-    while (rc >= 0 && (rc = ks_csv_next(r, &row, err)) > 0)
-        rc = parse_row(ds, &sr, row, err);
-    free(sr.colmap);
-    free(sr.extra_of);
-    free(sr.last_t);
-    if (rc >= 0)
-        ds->has_samples = 1;
-    return rc < 0 ? rc : 0;
-}
-
-int
-ks_samples_read(struct ks_dataset *ds, const char *path, struct ks_err *err)
-{
-    struct ks_csv_reader *r;
-    int rc = ks_csv_open(path, ',', &r, err);
-    if (rc < 0)
-        return rc;
-    rc = ks_samples_parse(ds, r, err);
-    ks_csv_close(r);
-    return rc;
 }
 
 int
@@ -534,23 +324,6 @@ file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-/* Is the optional file path there? 1 yes (the reader then refuses anything but a
- * regular file), 0 when nothing at all is at path, or an error: a dangling or looping
- * symbolic link, or a directory that cannot be searched, is not "no samples". */
-static int
-optional_file(const char *path, struct ks_err *err)
-{
-    struct stat st;
-    if (stat(path, &st) == 0)
-        return 1;
-    int e = errno;
-    if (e == ENOENT && lstat(path, &st) != 0 && errno == ENOENT)
-        return 0;
-    if (e == ENOENT)
-        return ks_errf(err, -ENOENT, "%s: cannot open: dangling symbolic link", path);
-    return ks_errf(err, -e, "%s: cannot open: %s", path, strerror(e));
-}
-
 /* Names in flows.csv (entity, and the src and dst endpoints, which the report maps to
  * entity names) are refused with control bytes, as in the inventory. */
 static int
@@ -591,15 +364,15 @@ ks_dataset_read(const char *dir, struct ks_dataset **out, struct ks_err *err)
     if ((rc = check_inventory(ds, p, err)) < 0)
         goto fail;
     free(p);
-    p = ks_path_join(dir, "samples.csv");
-    if ((rc = optional_file(p, err)) < 0 || (rc > 0 && (rc = ks_samples_read(ds, p, err)) < 0))
+    /* samples.csv or samples.csv.zst (never both), read the same way */
+    if ((rc = ks_zst_pick(dir, "samples.csv", &p, err)) < 0 ||
+        (rc > 0 && (rc = ks_samples_read(ds, p, err)) < 0))
         goto fail;
     free(p);
-    p = ks_path_join(dir, "flows.csv");
     /* ks_table_read wants a NULL-terminated list; ks_flow_cols has no terminator. */
     static const char *const flow_req[] = {"time",  "entity", "src",   "dst",
                                            "proto", "dport",  "bytes", "packets", NULL};
-    if ((rc = optional_file(p, err)) < 0 ||
+    if ((rc = ks_zst_pick(dir, "flows.csv", &p, err)) < 0 ||
         (rc > 0 && ((rc = ks_table_read(p, flow_req, &ds->flows, err)) < 0 ||
                     (rc = check_flows(&ds->flows, p, err)) < 0)))
         goto fail;

@@ -89,6 +89,13 @@ int ks_dataset_read(const char *dir, struct ks_dataset **out, struct ks_err *err
 struct ks_csv_reader;
 int ks_samples_read(struct ks_dataset *ds, const char *path, struct ks_err *err);
 int ks_samples_parse(struct ks_dataset *ds, struct ks_csv_reader *r, struct ks_err *err);
+/* The same from a buffer holding the whole file (core/ks_sread.c): lines without
+ * quotes are split and converted in place, anything else goes through
+ * ks_samples_parse's path, and with nthreads 2 the rows after the middle of the file
+ * are read by a second thread. Rows, values and error messages are those of
+ * ks_samples_parse, whatever nthreads. name is used in messages. */
+int ks_samples_parse_mem(struct ks_dataset *ds, const char *buf, size_t len, const char *name,
+                         int nthreads, struct ks_err *err);
 /* Write the directory (created if missing); each file written atomically. */
 int ks_dataset_write(const struct ks_dataset *ds, const char *dir, struct ks_err *err);
 
@@ -121,6 +128,9 @@ void ks_dataset_addr_map(const struct ks_dataset *ds, struct ks_map *m);
 void ks_samples_append(struct ks_samples *s, double time, uint32_t ent, double interval_s,
                        const double *metrics);
 void ks_samples_fini(struct ks_samples *s);
+/* Room for need rows; allocate metric m's column (NaN for the rows already there). */
+void ks_samples_reserve(struct ks_samples *s, size_t need);
+void ks_samples_enable(struct ks_samples *s, int m);
 /* Value of metric m at row r (NaN when the column is absent). */
 double ks_samples_get(const struct ks_samples *s, size_t r, enum ks_metric m);
 
@@ -148,6 +158,11 @@ struct ks_grid {
  * percentile for KS_AGG_PCT. */
 int ks_grid_build(const struct ks_dataset *ds, double step_s, enum ks_agg agg, double pct,
                   struct ks_grid *g, struct ks_err *err);
+/* The same for the metrics whose bit (1u << KS_...) is set in metrics only (the others'
+ * v[] stay NULL): the planner needs 5 of the 16, and the size limit counts only those. */
+#define KS_GRID_ALL ((1u << KS_NMETRIC) - 1)
+int ks_grid_build_some(const struct ks_dataset *ds, double step_s, enum ks_agg agg, double pct,
+                       unsigned metrics, struct ks_grid *g, struct ks_err *err);
 void ks_grid_fini(struct ks_grid *g);
 static inline double *
 ks_grid_series(const struct ks_grid *g, enum ks_metric m, size_t ent)

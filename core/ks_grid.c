@@ -109,6 +109,13 @@ int
 ks_grid_build(const struct ks_dataset *ds, double step_s, enum ks_agg agg, double pct,
               struct ks_grid *g, struct ks_err *err)
 {
+    return ks_grid_build_some(ds, step_s, agg, pct, KS_GRID_ALL, g, err);
+}
+
+int
+ks_grid_build_some(const struct ks_dataset *ds, double step_s, enum ks_agg agg, double pct,
+                   unsigned metrics, struct ks_grid *g, struct ks_err *err)
+{
     const struct ks_samples *s = &ds->s;
     memset(g, 0, sizeof *g);
     if (s->nrows == 0)
@@ -117,9 +124,8 @@ ks_grid_build(const struct ks_dataset *ds, double step_s, enum ks_agg agg, doubl
     if (!(step_s > 0))
         step_s = native;
     if (step_s < native * 0.999)
-        return ks_errf(err, -EINVAL,
-                       "step %.17g s is finer than the data's own step %.17g s", step_s,
-                       native);
+        return ks_errf(err, -EINVAL, "step %.17g s is finer than the data's own step %.17g s",
+                       step_s, native);
     double tol = native * 0.25;
     g->step_s = step_s;
     g->t0 = ceil(s->time[0] / step_s) * step_s;
@@ -127,14 +133,14 @@ ks_grid_build(const struct ks_dataset *ds, double step_s, enum ks_agg agg, doubl
     g->nsteps = window_of(s->time[s->nrows - 1], g->t0, step_s, tol) + 1;
     size_t ncell = g->nent * g->nsteps, nmet = 0;
     for (int m = 0; m < KS_NMETRIC; m++)
-        nmet += s->m[m] != NULL;
+        nmet += s->m[m] != NULL && (metrics >> m & 1);
     if ((double)ncell * (double)(nmet ? nmet : 1) * sizeof(double) > KS_GRID_MAX_BYTES)
         return ks_errf(err, -E2BIG,
                        "%zu entities x %zu steps of %.17g s (%.17g to %.17g) is too large a "
                        "grid; use a coarser step",
                        g->nent, g->nsteps, step_s, s->time[0], s->time[s->nrows - 1]);
     for (int m = 0; m < KS_NMETRIC; m++) {
-        if (!s->m[m])
+        if (!s->m[m] || !(metrics >> m & 1))
             continue;
         g->v[m] = ks_xmalloc((ncell ? ncell : 1) * sizeof(double));
         for (size_t c = 0; c < ncell; c++)

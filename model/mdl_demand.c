@@ -238,8 +238,12 @@ static int
 by_series(const struct ks_dataset *ds, const struct mdl_policy *pol, struct mdl_demand *d,
           struct ks_err *err)
 {
+    /* Only what source_series reads: 5 of 16 metrics, so an estate of 10,000 servers x
+     * 14 days at 300 s fits (1.6 GB of grid instead of 4.8 GB with every column). */
+    static const unsigned used = 1u << KS_CPU_MHZ | 1u << KS_CPU_PCT | 1u << KS_MEM_USED_MIB |
+                                 1u << KS_NET_RX_KIBPS | 1u << KS_NET_TX_KIBPS;
     struct ks_grid g;
-    int rc = ks_grid_build(ds, pol->step_s, KS_AGG_MAX, 0, &g, err);
+    int rc = ks_grid_build_some(ds, pol->step_s, KS_AGG_MAX, 0, used, &g, err);
     if (rc < 0)
         return rc;
     d->step_s = g.step_s;

@@ -23,13 +23,13 @@
 set -e
 
 RUNTIME="libcsv3 libinih1 libjansson4 libxxhash0 libncursesw6 libexpat1
-libminizip1|libminizip1t64 libvirt0 libcurl4|libcurl4t64
+libminizip1|libminizip1t64 libzstd1 libvirt0 libcurl4|libcurl4t64
 libpapi7.0|libpapi7.1t64|libpapi7.1 libpcap0.8|libpcap0.8t64 libgsl27|libgsl28
 gnuplot-nox procps"
 # debhelper, help2man: `make deb` and the man pages (make install) - no daemon.
 BUILD_PKGS="build-essential pkg-config libcsv-dev libinih-dev libgsl-dev
 libpcap-dev libpapi-dev libncurses-dev libvirt-dev libjansson-dev libcurl4-openssl-dev
-libxxhash-dev libexpat1-dev libminizip-dev help2man debhelper"
+libxxhash-dev libexpat1-dev libminizip-dev libzstd-dev help2man debhelper"
 # libcmocka-dev: the unit tests alone link it. libclang-rt-dev: libFuzzer of the default
 # clang (make fuzz). locales: localedef and the de_DE source for tests/e2e/locale.sh.
 # lintian, man-db, systemd, bash-completion: the package, man page, unit and completion

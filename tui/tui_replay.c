@@ -15,6 +15,7 @@
 #include "collect/col_snapshot.h"
 #include "core/ks_csv.h"
 #include "core/ks_dataset.h"
+#include "core/ks_zst.h"
 
 void
 tui_feed_close(struct tui_feed *f)
@@ -440,9 +441,9 @@ open_extras(struct replay *rp, const char *dir, struct ks_err *err)
             if (strcmp(s->extra_names[i], col_extra_names[rx_col[k]]) == 0)
                 rp->xcol[k] = (long)i;
     }
-    char *p = ks_xasprintf("%s/cores.csv", dir);
-    int rc = 0;
-    if (access(p, F_OK) == 0 && (rc = ks_table_read(p, core_req, &rp->cores, err)) == 0) {
+    char *p; /* cores.csv or cores.csv.zst */
+    int rc = ks_zst_pick(dir, "cores.csv", &p, err);
+    if (rc > 0 && (rc = ks_table_read(p, core_req, &rp->cores, err)) == 0) {
         const char *me = ks_dataset_entity(rp->ds, rp->ent);
         rp->core_rows = ks_xmalloc((rp->cores.nrows + 1) * sizeof *rp->core_rows);
         for (size_t r = 0; r < rp->cores.nrows; r++) {

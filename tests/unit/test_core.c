@@ -310,6 +310,14 @@ test_grid_max_mean_pct(void **state)
     assert_true(ks_grid_series(&g, KS_CPU_MHZ, 0)[1] == 30);
     ks_grid_fini(&g);
     assert_true(ks_grid_build(ds, 60, KS_AGG_MAX, 0, &g, &err) < 0);
+    /* only the metrics asked for: cpu_MHz left out, so nothing is built */
+    assert_int_equal(ks_grid_build_some(ds, 0, KS_AGG_MAX, 0, 1u << KS_MEM_USED_MIB, &g, &err),
+                     0);
+    assert_null(ks_grid_series(&g, KS_CPU_MHZ, 0));
+    ks_grid_fini(&g);
+    assert_int_equal(ks_grid_build_some(ds, 0, KS_AGG_MAX, 0, 1u << KS_CPU_MHZ, &g, &err), 0);
+    assert_true(ks_grid_series(&g, KS_CPU_MHZ, 0)[1] == 30);
+    ks_grid_fini(&g);
     ks_dataset_free(ds);
     tu_rmrf(d);
     free(d);

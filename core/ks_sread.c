@@ -1,0 +1,715 @@
+/*
+ * samples.csv readers. Two paths give the same rows, values and messages:
+ *
+ * - the general one: every row through libcsv (core/ks_csv.c), then parse_row;
+ * - the fast one, over the whole file in memory: a line without quotes, CR (but a
+ *   CRLF ending), NUL, or blank around a field is split here at its commas and its
+ *   numbers converted as they are scanned (the same Clinger fast path as
+ *   ks_parse_double, which takes every other spelling); the entity is found by
+ *   guessing the one that followed the previous row's entity last time (files repeat
+ *   the same order at every step), the hash only when the guess is wrong. Any line
+ *   that does not fit, or that breaks a rule (range, order, unknown entity), is handed
+ *   to the general path at that line, which reads the row (or writes the error) as it
+ *   would have from the start of the file.
+ *
+ * With two threads the part after a newline near the middle of the file is read by a
+ * second thread into its own rows, appended after the first part's. A newline is a
+ * row boundary when an even number of '"' comes before it (in a file libcsv reads
+ * without error in strict mode; if anything fails, the file is read again by one
+ * thread, so errors and their line numbers are those of a serial read). The checks
+ * that span the boundary (time order, duplicate rows) are made when the parts join.
+ */
+#include "core/ks_dataset.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/ks_csv.h"
+#include "core/ks_fault.h"
+#include "core/ks_zst.h"
+
+enum { COL_TIME = -1, COL_ENTITY = -2, COL_INTERVAL = -3, COL_EXTRA = -4 };
+
+/* The state of one reading pass (the whole file, or one chunk of it). */
+struct sreader {
+    const char *path;
+    int *colmap;   /* per file column: metric index, COL_* (shared by the chunks) */
+    int *extra_of; /* per file column: extra index or -1 (shared) */
+    size_t ncols;
+    double *last_t; /* per entity, for duplicate detection (owned) */
+    double prev_t;
+};
+
+static int
+parse_header(struct ks_samples *s, struct sreader *sr, const struct ks_csv_row *h,
+             struct ks_err *err)
+{
+    int seen_time = 0, seen_ent = 0, seen_int = 0, rc = 0;
+    struct ks_map seen; /* a hash, not a scan of the columns before: 60,000 are read fast */
+    ks_map_init(&seen);
+    sr->ncols = h->n;
+    sr->colmap = ks_xcalloc(h->n, sizeof *sr->colmap);
+    sr->extra_of = ks_xcalloc(h->n, sizeof *sr->extra_of);
+    for (size_t c = 0; c < h->n; c++) {
+        const char *name = h->f[c];
+        int m = ks_metric_lookup(name);
+        sr->extra_of[c] = -1;
+        uint32_t first;
+        if (ks_map_get(&seen, name, &first)) {
+            rc =
+                ks_errf(err, -EINVAL, "%s:%lu: column '%s' appears twice", sr->path, h->line, name);
+            break;
+        }
+        ks_map_put(&seen, name, (uint32_t)c);
+        if (strcmp(name, "time") == 0) {
+            sr->colmap[c] = COL_TIME;
+            seen_time = 1;
+        } else if (strcmp(name, "entity") == 0) {
+            sr->colmap[c] = COL_ENTITY;
+            seen_ent = 1;
+        } else if (strcmp(name, "interval_s") == 0) {
+            sr->colmap[c] = COL_INTERVAL;
+            seen_int = 1;
+        } else if (m >= 0) {
+            sr->colmap[c] = m;
+            ks_samples_enable(s, m);
+        } else {
+            sr->colmap[c] = COL_EXTRA;
+            sr->extra_of[c] = (int)s->nextra;
+            s->extra_names = ks_xrealloc(s->extra_names, (s->nextra + 1) * sizeof(char *));
+            s->extra_names[s->nextra++] = ks_xstrdup(name);
+        }
+    }
+    ks_map_fini(&seen);
+    if (rc < 0)
+        return rc;
+    if (!seen_time || !seen_ent || !seen_int)
+        return ks_errf(err, -EINVAL,
+                       "%s:%lu: missing header: the first row must name the columns "
+                       "(time, entity, interval_s, ...); missing '%s'",
+                       sr->path, h->line,
+                       !seen_time  ? "time"
+                       : !seen_ent ? "entity"
+                                   : "interval_s");
+    return 0;
+}
+
+/* Natural range of each metric: percentages 0-100, everything else (rates, MiB, iops,
+ * await, MHz, ipc) non-negative and below a ceiling no server reaches, far above the
+ * fastest machine of today (a 2-socket host: ~10^6 MHz of cores, 10^8 MiB of memory,
+ * ~10^8 IOPS and 10^8 KiB/s from NVMe, 10^8 KiB/s and 10^9 pps from its NICs). A value
+ * outside is a broken collector, a counter that wrapped or a hand edit, and planning on
+ * it would be a wrong answer without a warning (1e308 IOPS made the storage plan inf). */
+static const double metric_max[KS_NMETRIC] = {
+    [KS_CPU_PCT] = 100,           [KS_CPU_MHZ] = 1e9,
+    [KS_CPU_STEAL_PCT] = 100,     [KS_MEM_USED_MIB] = 1e12,
+    [KS_MEM_TOTAL_MIB] = 1e12,    [KS_DISK_READ_KIBPS] = 1e12,
+    [KS_DISK_WRITE_KIBPS] = 1e12, [KS_DISK_READ_IOPS] = 1e12,
+    [KS_DISK_WRITE_IOPS] = 1e12,  [KS_DISK_AWAIT_MS] = 1e12,
+    [KS_DISK_UTIL_PCT] = 100,     [KS_NET_RX_KIBPS] = 1e12,
+    [KS_NET_TX_KIBPS] = 1e12,     [KS_NET_RX_PPS] = 1e12,
+    [KS_NET_TX_PPS] = 1e12,       [KS_IPC] = 1e3,
+};
+
+double
+ks_metric_max(int k)
+{
+    return metric_max[k];
+}
+
+static int
+parse_num_field(const struct sreader *sr, const struct ks_csv_row *row, size_t c, double *v,
+                const char *what, struct ks_err *err)
+{
+    const char *f = row->f[c];
+    if (!*f) {
+        *v = NAN;
+        return 0;
+    }
+    if (ks_parse_double(f, v) < 0)
+        return ks_errf(err, -EINVAL, "%s:%lu: column %zu (%s): '%.40s' is not a number", sr->path,
+                       row->line, c + 1, what, f);
+    return 0;
+}
+
+static int
+range_error(const struct sreader *sr, const struct ks_csv_row *row, size_t c, int k,
+            struct ks_err *err)
+{
+    if (metric_max[k] == 100)
+        return ks_errf(err, -EINVAL, "%s:%lu: column %zu (%s): '%.40s' is outside 0-100", sr->path,
+                       row->line, c + 1, ks_metric_names[k], row->f[c]);
+    if (row->f[c][0] == '-')
+        return ks_errf(err, -EINVAL, "%s:%lu: column %zu (%s): '%.40s' is negative", sr->path,
+                       row->line, c + 1, ks_metric_names[k], row->f[c]);
+    return ks_errf(err, -EINVAL,
+                   "%s:%lu: column %zu (%s): '%.40s' is above %g, more than any server "
+                   "does (a broken counter or a hand edit?)",
+                   sr->path, row->line, c + 1, ks_metric_names[k], row->f[c], metric_max[k]);
+}
+
+/* One row through libcsv's fields, appended to s. */
+static int
+parse_row(const struct ks_dataset *ds, struct ks_samples *s, struct sreader *sr,
+          const struct ks_csv_row *row, struct ks_err *err)
+{
+    double t = NAN, iv = NAN, met[KS_NMETRIC];
+    long ent = -1;
+    if (row->n != sr->ncols)
+        return ks_errf(err, -EINVAL, "%s:%lu: %zu fields, the header has %zu", sr->path, row->line,
+                       row->n, sr->ncols);
+    for (int m = 0; m < KS_NMETRIC; m++)
+        met[m] = NAN;
+    for (size_t c = 0; c < row->n; c++) {
+        int k = sr->colmap[c];
+        int rc = 0;
+        if (k == COL_ENTITY) {
+            ent = ks_dataset_find(ds, row->f[c]);
+            if (ent < 0)
+                return ks_errf(err, -EINVAL,
+                               "%s:%lu: column %zu (entity): unknown entity '%.60s' (not in "
+                               "inventory.csv)",
+                               sr->path, row->line, c + 1, row->f[c]);
+        } else if (k == COL_TIME) {
+            rc = parse_num_field(sr, row, c, &t, "time", err);
+            if (rc == 0 && isnan(t))
+                rc = ks_errf(err, -EINVAL, "%s:%lu: column %zu (time) is empty", sr->path,
+                             row->line, c + 1);
+        } else if (k == COL_INTERVAL) {
+            rc = parse_num_field(sr, row, c, &iv, "interval_s", err);
+            if (rc == 0 && !(iv > 0))
+                rc = ks_errf(err, -EINVAL, "%s:%lu: column %zu (interval_s) must be > 0", sr->path,
+                             row->line, c + 1);
+        } else if (k >= 0) {
+            rc = parse_num_field(sr, row, c, &met[k], ks_metric_names[k], err);
+            /* NaN (empty) compares false both ways and passes: unknown is allowed. */
+            if (rc == 0 && !ks_metric_in_range(k, met[k]))
+                rc = range_error(sr, row, c, k, err);
+        }
+        if (rc < 0)
+            return rc;
+    }
+    if (t < sr->prev_t)
+        return ks_errf(err, -EINVAL, "%s:%lu: time goes backwards (%.17g after %.17g)", sr->path,
+                       row->line, t, sr->prev_t);
+    if (sr->last_t[ent] == t)
+        return ks_errf(err, -EINVAL, "%s:%lu: duplicate row for entity '%s' at time %.17g",
+                       sr->path, row->line, ks_dataset_entity(ds, (size_t)ent), t);
+    sr->prev_t = t;
+    sr->last_t[ent] = t;
+    ks_samples_append(s, t, (uint32_t)ent, iv, met);
+    for (size_t c = 0; c < row->n; c++)
+        if (sr->extra_of[c] >= 0 && row->f[c][0])
+            s->extra[(s->nrows - 1) * s->nextra + (size_t)sr->extra_of[c]] = ks_xstrdup(row->f[c]);
+    return 0;
+}
+
+int
+ks_samples_parse(struct ks_dataset *ds, struct ks_csv_reader *r, struct ks_err *err)
+{
+    const struct ks_csv_row *row;
+    struct sreader sr = {.path = ks_csv_name(r), .prev_t = -INFINITY};
+    int rc = ks_csv_next(r, &row, err);
+    if (rc == 0)
+        rc = ks_errf(err, -EINVAL, "%s: empty file (no header row)", sr.path);
+    if (rc > 0)
+        rc = parse_header(&ds->s, &sr, row, err);
+    size_t nent = ks_dataset_nent(ds);
+    sr.last_t = ks_xmalloc((nent ? nent : 1) * sizeof *sr.last_t);
+    for (size_t i = 0; i < nent; i++)
+        sr.last_t[i] = NAN;
+    while (rc >= 0 && (rc = ks_csv_next(r, &row, err)) > 0)
+        rc = parse_row(ds, &ds->s, &sr, row, err);
+    free(sr.colmap);
+    free(sr.extra_of);
+    free(sr.last_t);
+    if (rc >= 0)
+        ds->has_samples = 1;
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- the fast path ---------------------------------------------------------------- */
+
+/* Byte classes of the field scan: what ends a field, and what sends the line to the
+ * general path. */
+enum { B_DATA, B_COMMA, B_LF, B_CR, B_SLOW };
+
+static unsigned char
+byte_class(unsigned char c)
+{
+    return c == ','         ? B_COMMA
+           : c == '\n'      ? B_LF
+           : c == '\r'      ? B_CR
+           : c == '"' || !c ? B_SLOW
+                            : B_DATA;
+}
+
+/* One part of the file: lines [beg, end) of buf, rows into s. */
+struct chunk {
+    const struct ks_dataset *ds;
+    const char *buf;
+    size_t beg, end;
+    unsigned long line; /* line number at beg */
+    struct ks_samples *s;
+    struct sreader sr;
+    unsigned char cls[256];
+    const char **names; /* entity names and their lengths, by inventory row */
+    size_t *nlen;
+    uint32_t *next;  /* the entity that followed entity e last time; [nent]: start */
+    uint32_t prev;   /* entity of the previous row (nent before the first) */
+    const char **xf; /* extra fields of the row being read: start, length */
+    size_t *xlen;
+    struct ks_csv_reader *slow; /* the general path over buf[0, end), made on first use */
+    uintptr_t page;             /* buf is a file mapping of this page size: give back the
+                                 * pages read (0: memory of the caller) */
+    int rc;
+    struct ks_err *err; /* the caller's (serial read) or own (parts: then discarded) */
+    struct ks_err own;
+};
+
+static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* A number field at *pp, *pp moved to the byte after it. 1 with *v (NaN when empty),
+ * 0 when the line must go to the general path. The digits are read as
+ * parse_simple_decimal (core/ks_util.c) reads them; any other spelling goes to
+ * ks_parse_double itself, so the value is the one the general path gets. */
+static int
+fast_num(const struct chunk *c, const char **pp, double *v)
+{
+    const char *s = *pp, *q = s;
+    int neg = *q == '-', digits = 0, frac = -1;
+    uint64_t m = 0;
+    q += neg;
+    for (;; q++) {
+        unsigned d = (unsigned)(unsigned char)*q - '0';
+        if (d < 10) {
+            digits += (m || d) && digits < 99; /* bounded: a 2 GB run of digits */
+            m = m * 10 + d;
+            frac += frac >= 0 && frac < 99;
+        } else if (*q == '.' && frac < 0) {
+            frac = 0;
+        } else {
+            break;
+        }
+    }
+    unsigned char k = c->cls[(unsigned char)*q];
+    if (q == s && k != B_DATA && k != B_SLOW) { /* empty: unknown */
+        *pp = q;
+        *v = NAN;
+        return 1;
+    }
+    if ((k == B_COMMA || k == B_LF || k == B_CR) && digits <= 15 && frac <= 22 && frac != 0 &&
+        !(frac < 0 && digits == 0 && m == 0 && q[-1] != '0')) {
+        double x = (double)m;
+        if (frac > 0)
+            x /= pow10_tab[frac];
+        *v = neg ? -x : x;
+        *pp = q;
+        return 1;
+    }
+    /* Another spelling (exponent, '+', too many digits): the field whole. */
+    while (c->cls[(unsigned char)*q] == B_DATA)
+        q++;
+    size_t n = (size_t)(q - s);
+    char tmp[128];
+    if (c->cls[(unsigned char)*q] == B_SLOW || n >= sizeof tmp || s[0] == ' ' || s[0] == '\t' ||
+        q[-1] == ' ' || q[-1] == '\t')
+        return 0; /* libcsv would trim the blanks: the general path */
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    if (ks_parse_double(tmp, v) < 0)
+        return 0;
+    *pp = q;
+    return 1;
+}
+
+/* The entity field at *pp: its inventory row, or -1 (general path). */
+static long
+fast_entity(struct chunk *c, const char **pp)
+{
+    const char *s = *pp, *q = s;
+    while (c->cls[(unsigned char)*q] == B_DATA)
+        q++;
+    size_t n = (size_t)(q - s);
+    if (n == 0 || s[0] == ' ' || s[0] == '\t' || q[-1] == ' ' || q[-1] == '\t')
+        return -1;
+    *pp = q;
+    uint32_t g = c->next[c->prev];
+    if (g != UINT32_MAX && c->nlen[g] == n && memcmp(c->names[g], s, n) == 0)
+        return g;
+    char tmp[256];
+    char *key = n < sizeof tmp ? tmp : ks_xmalloc(n + 1);
+    memcpy(key, s, n);
+    key[n] = '\0';
+    long e = ks_dataset_find(c->ds, key);
+    if (key != tmp)
+        free(key);
+    if (e >= 0)
+        c->next[c->prev] = (uint32_t)e;
+    return e;
+}
+
+/* Read the line at *pp into c->s: 1 done (*pp past its end), 0 when the general path
+ * must read it. Nothing is changed on 0. */
+static int
+fast_line(struct chunk *c, const char **pp)
+{
+    const struct sreader *sr = &c->sr;
+    const char *q = *pp;
+    double t = NAN, iv = NAN, met[KS_NMETRIC];
+    long ent = -1;
+    for (int m = 0; m < KS_NMETRIC; m++)
+        met[m] = NAN;
+    for (size_t col = 0; col < sr->ncols; col++) {
+        int k = sr->colmap[col];
+        if (k == COL_ENTITY) {
+            if ((ent = fast_entity(c, &q)) < 0)
+                return 0;
+        } else if (k == COL_EXTRA) {
+            const char *s = q;
+            while (c->cls[(unsigned char)*q] == B_DATA)
+                q++;
+            if (q > s && (s[0] == ' ' || s[0] == '\t' || q[-1] == ' ' || q[-1] == '\t'))
+                return 0;
+            c->xf[sr->extra_of[col]] = s;
+            c->xlen[sr->extra_of[col]] = (size_t)(q - s);
+        } else {
+            double v;
+            if (!fast_num(c, &q, &v))
+                return 0;
+            if (k == COL_TIME)
+                t = v;
+            else if (k == COL_INTERVAL)
+                iv = v;
+            else if (!ks_metric_in_range(k, v))
+                return 0;
+            else
+                met[k] = v;
+        }
+        unsigned char b = c->cls[(unsigned char)*q];
+        if (col + 1 < sr->ncols ? b != B_COMMA : !(b == B_LF || (b == B_CR && q[1] == '\n')))
+            return 0;
+        q += 1 + (b == B_CR);
+    }
+    if (isnan(t) || !(iv > 0) || t < sr->prev_t || c->sr.last_t[ent] == t ||
+        (size_t)(q - *pp) > KS_CSV_MAX_ROW)
+        return 0;
+    c->sr.prev_t = t;
+    c->sr.last_t[ent] = t;
+    c->prev = (uint32_t)ent;
+    struct ks_samples *s = c->s;
+    ks_samples_append(s, t, (uint32_t)ent, iv, met);
+    for (size_t j = 0; j < s->nextra; j++)
+        if (c->xlen[j])
+            s->extra[(s->nrows - 1) * s->nextra + j] = ks_xstrndup(c->xf[j], c->xlen[j]);
+    *pp = q;
+    return 1;
+}
+
+/* The general path for the row at *pp: 1 read (*pp and the line count moved past it),
+ * 0 at the end of the chunk, <0 error in c->err. */
+static int
+slow_row(struct chunk *c, const char **pp)
+{
+    size_t off = (size_t)(*pp - c->buf);
+    const struct ks_csv_row *row;
+    if (!c->slow)
+        c->slow = ks_csv_open_mem(c->buf, c->end, ',', c->sr.path);
+    ks_csv_seek_mem(c->slow, off, c->line);
+    int rc = ks_csv_next(c->slow, &row, c->err);
+    if (rc > 0 && (rc = parse_row(c->ds, c->s, &c->sr, row, c->err)) == 0) {
+        rc = 1;
+        c->prev = c->s->ent[c->s->nrows - 1];
+    }
+    off = (size_t)ks_csv_offset(c->slow);
+    c->line = ks_csv_line(c->slow);
+    /* A CRLF split across the reader's bounded steps: its LF is not a line. */
+    if (off > 0 && off < c->end && c->buf[off - 1] == '\r' && c->buf[off] == '\n')
+        off++;
+    *pp = c->buf + off;
+    return rc;
+}
+
+/* Read the chunk; c->rc 0 or the error. */
+static void *
+chunk_run(void *arg)
+{
+    struct chunk *c = arg;
+    const char *p = c->buf + c->beg, *end = c->buf + c->end;
+    /* Lines that end in '\n' are scanned without bounds checks; an unterminated last
+     * line goes to the general path. */
+    const char *lf = c->end > c->beg ? memrchr(p, '\n', c->end - c->beg) : NULL;
+    const char *fast_end = lf ? lf + 1 : p;
+    const char *dropped = p;
+    c->rc = 0;
+    while (p < end) {
+        /* A mapped file's pages count in the resident size: 3.4 GB of CSV would sit
+         * beside the 6 GB of samples they become. Read pages go back every 64 MiB. */
+        if (c->page && p - dropped > (64 << 20)) {
+            uintptr_t a = ((uintptr_t)dropped + c->page - 1) & ~(c->page - 1);
+            uintptr_t z = (uintptr_t)p & ~(c->page - 1);
+            if (z > a)
+                madvise((void *)a, z - a, MADV_DONTNEED);
+            dropped = p;
+        }
+        if (p < fast_end && *p == '\n') { /* a blank line: no row, as in libcsv */
+            p++;
+            c->line++;
+            continue;
+        }
+        if (p < fast_end && fast_line(c, &p)) {
+            c->line++;
+            continue;
+        }
+        int rc = slow_row(c, &p);
+        if (rc <= 0) {
+            c->rc = rc;
+            break;
+        }
+    }
+    return NULL;
+}
+
+static void
+chunk_init(struct chunk *c, const struct ks_dataset *ds, const struct sreader *sr,
+           struct ks_samples *s, const char *buf, size_t beg, size_t end, unsigned long line)
+{
+    size_t nent = ks_dataset_nent(ds);
+    memset(c, 0, sizeof *c);
+    c->ds = ds;
+    c->buf = buf;
+    c->beg = beg;
+    c->end = end;
+    c->line = line;
+    c->err = &c->own;
+    c->s = s;
+    c->sr = *sr;
+    c->sr.prev_t = -INFINITY;
+    c->sr.last_t = ks_xmalloc((nent + 1) * sizeof *c->sr.last_t);
+    c->names = ks_xmalloc((nent + 1) * sizeof *c->names);
+    c->nlen = ks_xmalloc((nent + 1) * sizeof *c->nlen);
+    c->next = ks_xmalloc((nent + 1) * sizeof *c->next);
+    for (size_t e = 0; e < nent; e++) {
+        c->sr.last_t[e] = NAN;
+        c->names[e] = ks_dataset_entity(ds, e);
+        c->nlen[e] = strlen(c->names[e]);
+        c->next[e] = UINT32_MAX;
+    }
+    c->next[nent] = UINT32_MAX;
+    c->prev = (uint32_t)nent;
+    c->xf = ks_xcalloc(s->nextra + 1, sizeof *c->xf);
+    c->xlen = ks_xcalloc(s->nextra + 1, sizeof *c->xlen);
+    for (int b = 0; b < 256; b++)
+        c->cls[b] = byte_class((unsigned char)b);
+}
+
+static void
+chunk_fini(struct chunk *c)
+{
+    free(c->sr.last_t);
+    free(c->names);
+    free(c->nlen);
+    free(c->next);
+    free(c->xf);
+    free(c->xlen);
+    ks_csv_close(c->slow);
+}
+
+/* Where the second part starts: just after a newline near the middle of [beg, len)
+ * with an even number of quotes before it, or 0 (read it all in one part). */
+static size_t
+split_point(const char *buf, size_t beg, size_t len)
+{
+    if (len - beg < (1u << 20)) /* small: a thread costs more than it saves */
+        return 0;
+    const char *nl = memchr(buf + beg + (len - beg) / 2, '\n', len - beg - (len - beg) / 2);
+    if (!nl || (size_t)(nl + 1 - buf) >= len)
+        return 0;
+    size_t at = (size_t)(nl + 1 - buf), quotes = 0;
+    for (const char *q = buf; (q = memchr(q, '"', at - (size_t)(q - buf))) != NULL; q++)
+        quotes++;
+    return quotes % 2 ? 0 : at;
+}
+
+/* Forget the rows read (the header's columns stay). */
+static void
+samples_clear_rows(struct ks_samples *s)
+{
+    for (size_t i = 0; i < s->nrows * s->nextra; i++) {
+        free(s->extra[i]);
+        s->extra[i] = NULL;
+    }
+    s->nrows = 0;
+}
+
+/* Rows of b after those of a (b's arrays freed): the parts joined. */
+static void
+samples_join(struct ks_samples *a, struct ks_samples *b)
+{
+    size_t n = a->nrows;
+    ks_samples_reserve(a, n + b->nrows);
+    memcpy(a->time + n, b->time, b->nrows * sizeof *a->time);
+    memcpy(a->ent + n, b->ent, b->nrows * sizeof *a->ent);
+    memcpy(a->interval_s + n, b->interval_s, b->nrows * sizeof *a->interval_s);
+    for (int m = 0; m < KS_NMETRIC; m++)
+        if (a->m[m])
+            memcpy(a->m[m] + n, b->m[m], b->nrows * sizeof(double));
+    if (a->nextra)
+        memcpy(a->extra + n * a->nextra, b->extra, b->nrows * b->nextra * sizeof *a->extra);
+    a->nrows += b->nrows;
+    b->nrows = 0; /* the cells moved */
+}
+
+/* Do the second part's first rows keep time order and stay distinct from the first
+ * part's last rows? */
+static int
+joins_cleanly(const struct chunk *a, const struct ks_samples *b)
+{
+    for (size_t r = 0; r < b->nrows && b->time[r] <= a->sr.prev_t; r++)
+        if (b->time[r] < a->sr.prev_t || a->sr.last_t[b->ent[r]] == b->time[r])
+            return 0;
+    return 1;
+}
+
+/* Read [beg, len) in two parts on two threads; 0 (rows in ds->s), or <0 when the
+ * file must be read again by one thread (ds->s then reset to its header state). */
+static int
+parse_two(struct ks_dataset *ds, const struct sreader *sr, const char *buf, size_t beg, size_t len,
+          unsigned long line, uintptr_t page)
+{
+    size_t at = split_point(buf, beg, len);
+    if (!at)
+        return -EAGAIN;
+    struct ks_samples sb = {0};
+    for (int m = 0; m < KS_NMETRIC; m++)
+        if (ds->s.m[m])
+            ks_samples_enable(&sb, m);
+    sb.nextra = ds->s.nextra;
+    struct chunk a, b;
+    chunk_init(&a, ds, sr, &ds->s, buf, beg, at, line);
+    chunk_init(&b, ds, sr, &sb, buf, at, len, 1);
+    a.page = b.page = page;
+    pthread_t th;
+    int started = pthread_create(&th, NULL, chunk_run, &b) == 0;
+    chunk_run(&a);
+    if (started)
+        pthread_join(th, NULL);
+    int ok = started && a.rc == 0 && b.rc == 0 && joins_cleanly(&a, &sb);
+    if (ok)
+        samples_join(&ds->s, &sb);
+    samples_clear_rows(&sb); /* what did not join */
+    sb.nextra = 0;           /* its names are ds->s's */
+    ks_samples_fini(&sb);
+    chunk_fini(&a);
+    chunk_fini(&b);
+    return ok ? 0 : -EAGAIN;
+}
+
+/* ks_samples_parse_mem; page: see struct chunk. */
+static int
+parse_buf(struct ks_dataset *ds, const char *buf, size_t len, const char *name, int nthreads,
+          uintptr_t page, struct ks_err *err)
+{
+    const struct ks_csv_row *row;
+    struct sreader sr = {.path = name, .prev_t = -INFINITY};
+    struct ks_csv_reader *r = ks_csv_open_mem(buf, len, ',', name);
+    int rc = ks_csv_next(r, &row, err);
+    if (rc == 0)
+        rc = ks_errf(err, -EINVAL, "%s: empty file (no header row)", name);
+    if (rc > 0)
+        rc = parse_header(&ds->s, &sr, row, err);
+    size_t beg = (size_t)ks_csv_offset(r);
+    unsigned long line = ks_csv_line(r);
+    ks_csv_close(r);
+    if (rc >= 0 && beg > 0 && beg < len && buf[beg - 1] == '\r' && buf[beg] == '\n')
+        beg++;
+    if (rc >= 0 && (nthreads < 2 || parse_two(ds, &sr, buf, beg, len, line, page) < 0)) {
+        struct chunk c;
+        samples_clear_rows(&ds->s);
+        chunk_init(&c, ds, &sr, &ds->s, buf, beg, len, line);
+        c.err = err;
+        c.page = page;
+        chunk_run(&c);
+        rc = c.rc;
+        chunk_fini(&c);
+    }
+    free(sr.colmap);
+    free(sr.extra_of);
+    if (rc >= 0)
+        ds->has_samples = 1;
+    return rc < 0 ? rc : 0;
+}
+
+int
+ks_samples_parse_mem(struct ks_dataset *ds, const char *buf, size_t len, const char *name,
+                     int nthreads, struct ks_err *err)
+{
+    return parse_buf(ds, buf, len, name, nthreads, 0, err);
+}
+
+/* Threads for reading: KASANE_READ_THREADS if set (1 reads serially), else 2 when the
+ * machine has two cores or more. */
+static int
+read_threads(void)
+{
+    const char *e = getenv("KASANE_READ_THREADS");
+    if (e && *e)
+        return atoi(e) > 1 ? 2 : 1;
+    return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+}
+
+/* samples.csv.zst: decompressed whole, then read as a mapped file is. Read serially,
+ * the pages read go back as the reader moves on (anonymous memory cannot be read
+ * twice, so the two-thread read, which may read again, keeps them). */
+static int
+read_zst(struct ks_dataset *ds, const char *path, struct ks_err *err)
+{
+    struct ks_zbuf z;
+    int rc = ks_zst_load(path, &z, err);
+    if (rc < 0)
+        return rc;
+    int nthreads = ks_fault_armed ? 1 : read_threads();
+    uintptr_t page = nthreads < 2 ? (uintptr_t)sysconf(_SC_PAGESIZE) : 0;
+    rc = parse_buf(ds, z.p, z.len, path, nthreads, page, err);
+    ks_zst_free(&z);
+    return rc;
+}
+
+int
+ks_samples_read(struct ks_dataset *ds, const char *path, struct ks_err *err)
+{
+    if (ks_zst_is(path))
+        return read_zst(ds, path, err);
+    struct ks_csv_reader *r;
+    int rc = ks_csv_open(path, ',', &r, err); /* refuses FIFOs, directories, devices */
+    if (rc < 0)
+        return rc;
+    int fd = ks_csv_fd(r);
+    struct stat st;
+    /* Mapped whole unless a fault is armed (faults reach read(2) only through the
+     * reader's own reads) or the file is empty (mmap refuses 0 bytes). */
+    if (!ks_fault_armed && fstat(fd, &st) == 0 && st.st_size > 0) {
+        size_t len = (size_t)st.st_size;
+        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map != MAP_FAILED) {
+            madvise(map, len, MADV_SEQUENTIAL);
+            rc = parse_buf(ds, map, len, path, read_threads(), (uintptr_t)sysconf(_SC_PAGESIZE),
+                           err);
+            munmap(map, len);
+            ks_csv_close(r);
+            return rc;
+        }
+    }
+    rc = ks_samples_parse(ds, r, err);
+    ks_csv_close(r);
+    return rc;
+}

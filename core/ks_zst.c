@@ -1,0 +1,265 @@
+#include "core/ks_zst.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "core/ks_csv.h"
+#include "core/ks_fault.h"
+
+/* Input block: zstd's recommended size is 128 KiB; larger costs nothing. */
+#define ZBLOCK (1u << 20)
+
+int
+ks_zst_is(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 4 && strcmp(path + n - 4, ".zst") == 0;
+}
+
+/* Open path for reading, refusing anything but a regular file (a FIFO would block). */
+static int
+open_regular(const char *path, off_t *size, struct ks_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return ks_errf(err, -e, "%s: cannot open: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return ks_errf(err, -EINVAL, "%s: not a regular file", path);
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    *size = st.st_size;
+    return fd;
+}
+
+/* The output buffer: anonymous memory grown by mremap (no copy), so that the reader
+ * can give back the pages it has read (core/ks_sread.c). */
+struct obuf {
+    char *p;
+    size_t len, cap;
+};
+
+static void
+obuf_grow(struct obuf *o, size_t need)
+{
+    if (need <= o->cap)
+        return;
+    size_t cap = o->cap ? o->cap : (1u << 22);
+    while (cap < need)
+        cap *= 2;
+    void *p = o->p ? mremap(o->p, o->cap, cap, MREMAP_MAYMOVE)
+                   : mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        ks_xmalloc(SIZE_MAX); /* out of memory: the allocation wrapper's abort */
+    o->p = p;
+    o->cap = cap;
+}
+
+/* Up to ZBLOCK bytes of fd (through the fault layer); 0 at the end, or an error. */
+static ssize_t
+read_block(int fd, char *buf, const char *path, struct ks_err *err)
+{
+    ssize_t k;
+    do
+        k = ks_io_read(fd, buf, ZBLOCK);
+    while (k < 0 && errno == EINTR);
+    if (k < 0) {
+        int e = errno;
+        return ks_errf(err, -e, "%s: read error: %s", path, strerror(e));
+    }
+    return k;
+}
+
+/* Decompress fd into o; 0 or an error naming path. */
+static int
+inflate_fd(int fd, const char *path, off_t size, struct obuf *o, struct ks_err *err)
+{
+    ZSTD_DStream *z = ZSTD_createDStream();
+    char *in = ks_xmalloc(ZBLOCK);
+    size_t hint = 1, total_in = 0;
+    int rc = 0;
+    obuf_grow(o, (size_t)size * 4 + 1);
+    for (;;) {
+        ssize_t k = read_block(fd, in, path, err);
+        if (k <= 0) {
+            rc = (int)k;
+            break;
+        }
+        total_in += (size_t)k;
+        ZSTD_inBuffer ib = {in, (size_t)k, 0};
+        while (ib.pos < ib.size) {
+            obuf_grow(o, o->len + ZSTD_DStreamOutSize() + 1);
+            ZSTD_outBuffer ob = {o->p + o->len, o->cap - o->len - 1, 0};
+            hint = ZSTD_decompressStream(z, &ob, &ib);
+            o->len += ob.pos;
+            if (ZSTD_isError(hint)) {
+                rc = ks_errf(err, -EINVAL, "%s: corrupt zstd data: %s", path,
+                             ZSTD_getErrorName(hint));
+                goto out;
+            }
+        }
+    }
+    if (rc == 0 && total_in == 0)
+        rc = ks_errf(err, -EINVAL, "%s: empty file (no zstd frame)", path);
+    else if (rc == 0 && hint != 0)
+        rc = ks_errf(err, -EINVAL, "%s: truncated zstd data (the file ends inside a frame)", path);
+out:
+    free(in);
+    ZSTD_freeDStream(z);
+    return rc;
+}
+
+int
+ks_zst_load(const char *path, struct ks_zbuf *z, struct ks_err *err)
+{
+    off_t size;
+    int fd = open_regular(path, &size, err);
+    if (fd < 0)
+        return fd;
+    struct obuf o = {0};
+    int rc = inflate_fd(fd, path, size, &o, err);
+    close(fd);
+    if (rc < 0) {
+        if (o.p)
+            munmap(o.p, o.cap);
+        return rc;
+    }
+    o.p[o.len] = '\0';
+    *z = (struct ks_zbuf){o.p, o.len, o.cap};
+    return 0;
+}
+
+void
+ks_zst_free(struct ks_zbuf *z)
+{
+    if (z->p)
+        munmap(z->p, z->cap);
+    *z = (struct ks_zbuf){0};
+}
+
+/* Compress fd (size bytes) into the open atomic file af. */
+static int
+deflate_fd(int fd, const char *path, off_t size, int level, struct ks_afile *af, struct ks_err *err)
+{
+    ZSTD_CCtx *z = ZSTD_createCCtx();
+    ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, level);
+    ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 1); /* a flipped bit is an error */
+    /* Two workers when libzstd was built with threads (Debian's is); else ignored. */
+    ZSTD_CCtx_setParameter(z, ZSTD_c_nbWorkers, 2);
+    ZSTD_CCtx_setPledgedSrcSize(z, (unsigned long long)size);
+    size_t olen = ZSTD_CStreamOutSize();
+    char *in = ks_xmalloc(ZBLOCK), *out = ks_xmalloc(olen);
+    int rc = 0, last = 0;
+    while (!last && rc == 0) {
+        ssize_t k = read_block(fd, in, path, err);
+        if (k < 0) {
+            rc = (int)k;
+            break;
+        }
+        last = k == 0;
+        ZSTD_inBuffer ib = {in, (size_t)k, 0};
+        size_t left;
+        do {
+            ZSTD_outBuffer ob = {out, olen, 0};
+            left = ZSTD_compressStream2(z, &ob, &ib, last ? ZSTD_e_end : ZSTD_e_continue);
+            if (ZSTD_isError(left)) {
+                rc = ks_errf(err, -EIO, "%s: zstd: %s", path, ZSTD_getErrorName(left));
+                break;
+            }
+            fwrite(out, 1, ob.pos, af->f);
+        } while (last ? left != 0 : ib.pos < ib.size);
+    }
+    free(in);
+    free(out);
+    ZSTD_freeCCtx(z);
+    return rc;
+}
+
+int
+ks_zst_compress_file(const char *path, int level, struct ks_err *err)
+{
+    off_t size;
+    int fd = open_regular(path, &size, err);
+    if (fd < 0)
+        return fd;
+    char *zpath = ks_xasprintf("%s.zst", path);
+    struct ks_afile af;
+    int rc = ks_afile_open(&af, zpath, err);
+    if (rc == 0) {
+        rc = deflate_fd(fd, path, size, level, &af, err);
+        if (rc == 0)
+            rc = ks_afile_commit(&af, err);
+        else
+            ks_afile_abort(&af);
+    }
+    close(fd);
+    if (rc == 0 && unlink(path) != 0) {
+        int e = errno;
+        rc = ks_errf(err, -e, "%s: cannot remove after compressing: %s", path, strerror(e));
+    }
+    free(zpath);
+    return rc;
+}
+
+int
+ks_zst_compress_dataset(const char *dir, struct ks_err *err)
+{
+    static const char *const names[] = {"samples.csv", "flows.csv", "cores.csv"};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof names / sizeof *names && rc == 0; i++) {
+        char *p = ks_path_join(dir, names[i]);
+        struct stat st;
+        if (lstat(p, &st) == 0)
+            rc = ks_zst_compress_file(p, 3, err);
+        free(p);
+    }
+    return rc;
+}
+
+/* 1 when something (even a dangling link) is at path, 0 when nothing is. */
+static int
+present(const char *path, struct ks_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return 1;
+    int e = errno;
+    if (e == ENOENT && lstat(path, &st) != 0 && errno == ENOENT)
+        return 0;
+    if (e == ENOENT)
+        return ks_errf(err, -ENOENT, "%s: cannot open: dangling symbolic link", path);
+    return ks_errf(err, -e, "%s: cannot open: %s", path, strerror(e));
+}
+
+int
+ks_zst_pick(const char *dir, const char *name, char **path, struct ks_err *err)
+{
+    char *plain = ks_path_join(dir, name), *z = ks_xasprintf("%s.zst", plain);
+    int a = present(plain, err), b = a < 0 ? 0 : present(z, err), rc;
+    *path = NULL;
+    if (a < 0 || b < 0)
+        rc = a < 0 ? a : b;
+    else if (a && b)
+        rc = ks_errf(err, -EINVAL,
+                     "%s and %s: both present; a dataset holds one of them (remove one)", plain, z);
+    else
+        rc = a || b;
+    if (rc == 1)
+        *path = a ? plain : z;
+    if (*path != plain)
+        free(plain);
+    if (*path != z)
+        free(z);
+    return rc;
+}

@@ -1,0 +1,44 @@
+/*
+ * ks_zst: compressed dataset files (libzstd). A dataset may hold samples.csv.zst,
+ * flows.csv.zst and cores.csv.zst in place of the plain files (docs/formats.md); every
+ * reader takes either, a directory with both spellings of one file is refused.
+ * Written by gen --compress, import --compress and collect at rotation.
+ */
+#ifndef KS_ZST_H
+#define KS_ZST_H
+
+#include <stddef.h>
+
+#include "core/ks_util.h"
+
+/* Does path end in ".zst"? */
+int ks_zst_is(const char *path);
+
+/* Decompressed content: len bytes at p and a NUL after them, in anonymous memory of
+ * cap bytes (whose pages a reader may give back as it goes: madvise). */
+struct ks_zbuf {
+    char *p;
+    size_t len, cap;
+};
+
+/* The whole decompressed content of the zstd file path into z (ks_zst_free it). Reads
+ * through the fault layer. Errors: "path: cannot open: ...", "path: not a regular
+ * file", "path: corrupt zstd data: ..." (also a checksum mismatch), "path: truncated
+ * zstd data (the file ends inside a frame)", "path: empty file (no zstd frame)". */
+int ks_zst_load(const char *path, struct ks_zbuf *z, struct ks_err *err);
+void ks_zst_free(struct ks_zbuf *z);
+
+/* Compress path into path.zst (written whole: a temporary file renamed at the end),
+ * then remove path. level: zstd level (3 is zstd's default); up to 2 worker threads. */
+int ks_zst_compress_file(const char *path, int level, struct ks_err *err);
+
+/* In dataset directory dir: compress samples.csv, flows.csv and cores.csv, those that
+ * are there (gen --compress, import --compress before the manifest is written). */
+int ks_zst_compress_dataset(const char *dir, struct ks_err *err);
+
+/* name or name.zst in dir: the path of the one that is there (malloc'd) in *path, 1;
+ * 0 and *path NULL when neither is; an error naming both when both are, or when one
+ * is a dangling link. */
+int ks_zst_pick(const char *dir, const char *name, char **path, struct ks_err *err);
+
+#endif

@@ -1,0 +1,302 @@
+/* samples.csv read three ways must agree bit for bit (core/ks_sread.c): the general
+ * path (every row through libcsv, ks_samples_parse), the fast path on one thread and
+ * the fast path on two (ks_samples_parse_mem). Inputs are over 1 MiB so that the
+ * second thread really reads the second half, and hostile: a BOM, CRLF, quoted fields
+ * with newlines and commas (also across the middle of the file), blank lines, numbers
+ * spelled every way ks_parse_double takes, blanks libcsv trims, 1e308 and 1e309, and
+ * errors in either half, whose messages (file, line, column) must be the same. */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/ks_csv.h"
+#include "core/ks_dataset.h"
+
+#define NENT 7
+
+/* A growing text buffer. */
+struct text {
+    char *s;
+    size_t n, cap;
+};
+
+static void
+put(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    t->s = ks_xgrow(t->s, &t->cap, t->n + (size_t)k + 1, 1);
+    va_start(ap, fmt);
+    vsnprintf(t->s + t->n, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    t->n += (size_t)k;
+}
+
+static struct ks_dataset *
+inventory(void)
+{
+    static const char *const names[NENT] = {"web1",   "db 2", "x,y",     "q\"uote",
+                                            "=cmd()", "ünï",  "srv-0007"};
+    struct ks_dataset *ds = ks_dataset_new();
+    for (int e = 0; e < NENT; e++)
+        ks_dataset_add_entity(ds, names[e], "vm");
+    return ds;
+}
+
+/* The entity field as a CSV writer spells it. */
+static const char *
+ent_field(int e)
+{
+    static const char *const f[NENT] = {"web1",   "db 2", "\"x,y\"", "\"q\"\"uote\"",
+                                        "=cmd()", "ünï",  "srv-0007"};
+    return f[e];
+}
+
+/* Odd but valid spellings of a number in 0-100, and their rotation. */
+static const char *const odd[] = {
+    "1e1",     "+5", "007", ".5", "5.", "-0",     "0.000", "1E+1", "99.99999999999999999999",
+    "12.5e-1", "",   "3",   " 4", "4 ", "\"42\"", "100"};
+#define NODD (sizeof odd / sizeof *odd)
+
+/* rows steps of every entity; bad_line > 0 replaces that line with bad. */
+static struct text
+make_file(int crlf, int bom, size_t steps, unsigned long bad_line, const char *bad)
+{
+    struct text t = {0};
+    const char *eol = crlf ? "\r\n" : "\n";
+    put(&t, "%stime,entity,interval_s,cpu_pct,mem_used_MiB,note,ipc%s", bom ? "\xef\xbb\xbf" : "",
+        eol);
+    unsigned long line = 2;
+    for (size_t s = 0; s < steps; s++)
+        for (int e = 0; e < NENT; e++, line++) {
+            if (line == bad_line) {
+                put(&t, "%s%s", bad, eol);
+                continue;
+            }
+            size_t k = s * NENT + (size_t)e;
+            if (k % 97 == 5) { /* a quoted note over three lines */
+                put(&t, "%zu,%s,300,%s,%zu.25,\"a%sb,%sc\"\"\",1.5%s", 1000 + 300 * s, ent_field(e),
+                    odd[k % NODD], k, eol, eol, eol);
+                line += 2;
+            } else {
+                put(&t, "%zu,%s,300,%s,%zu.%zu,,%s%s", 1000 + 300 * s, ent_field(e), odd[k % NODD],
+                    k, k % 1000, k % 11 ? "0.5" : "1E2", eol);
+            }
+            if (k % 503 == 7) { /* a blank line */
+                put(&t, "%s", eol);
+                line++;
+            }
+        }
+    return t;
+}
+
+struct result {
+    int rc;
+    char msg[sizeof((struct ks_err *)0)->msg];
+    struct ks_dataset *ds;
+};
+
+static struct result
+read_general(const struct text *t)
+{
+    struct result r = {0};
+    struct ks_err err = {0};
+    r.ds = inventory();
+    struct ks_csv_reader *cr = ks_csv_open_mem(t->s, t->n, ',', "s.csv");
+    r.rc = ks_samples_parse(r.ds, cr, &err);
+    ks_csv_close(cr);
+    snprintf(r.msg, sizeof r.msg, "%s", err.msg);
+    return r;
+}
+
+static struct result
+read_fast(const struct text *t, int nthreads)
+{
+    struct result r = {0};
+    struct ks_err err = {0};
+    r.ds = inventory();
+    r.rc = ks_samples_parse_mem(r.ds, t->s, t->n, "s.csv", nthreads, &err);
+    snprintf(r.msg, sizeof r.msg, "%s", err.msg);
+    return r;
+}
+
+/* Same code, message, and (on success) the same rows, bit for bit. */
+static void
+assert_same(const struct result *a, const struct result *b)
+{
+    assert_int_equal(a->rc, b->rc);
+    assert_string_equal(a->msg, b->msg);
+    if (a->rc < 0)
+        return;
+    const struct ks_samples *x = &a->ds->s, *y = &b->ds->s;
+    assert_int_equal(x->nrows, y->nrows);
+    assert_memory_equal(x->time, y->time, x->nrows * sizeof *x->time);
+    assert_memory_equal(x->ent, y->ent, x->nrows * sizeof *x->ent);
+    assert_memory_equal(x->interval_s, y->interval_s, x->nrows * sizeof *x->interval_s);
+    for (int m = 0; m < KS_NMETRIC; m++) {
+        assert_int_equal(!x->m[m], !y->m[m]);
+        if (x->m[m])
+            assert_memory_equal(x->m[m], y->m[m], x->nrows * sizeof(double));
+    }
+    assert_int_equal(x->nextra, y->nextra);
+    for (size_t i = 0; i < x->nrows * x->nextra; i++) {
+        assert_int_equal(!x->extra[i], !y->extra[i]);
+        if (x->extra[i])
+            assert_string_equal(x->extra[i], y->extra[i]);
+    }
+}
+
+/* The three reads of t agree; returns the general path's code. */
+static int
+check_three(const struct text *t)
+{
+    struct result g = read_general(t), f1 = read_fast(t, 1), f2 = read_fast(t, 2);
+    assert_same(&g, &f1);
+    assert_same(&g, &f2);
+    int rc = g.rc;
+    ks_dataset_free(g.ds);
+    ks_dataset_free(f1.ds);
+    ks_dataset_free(f2.ds);
+    return rc;
+}
+
+#define STEPS 5000 /* 35,000 rows, about 1.3 MB */
+
+static void
+test_valid_files_agree(void **state)
+{
+    (void)state;
+    for (int crlf = 0; crlf < 2; crlf++)
+        for (int bom = 0; bom < 2; bom++) {
+            struct text t = make_file(crlf, bom, STEPS, 0, NULL);
+            assert_true(t.n > (1u << 20));
+            assert_int_equal(check_three(&t), 0);
+            free(t.s);
+        }
+}
+
+static void
+test_rows_and_values(void **state)
+{
+    (void)state;
+    struct text t = make_file(0, 1, STEPS, 0, NULL);
+    struct result r = read_fast(&t, 2);
+    assert_int_equal(r.rc, 0);
+    const struct ks_samples *s = &r.ds->s;
+    assert_int_equal(s->nrows, (size_t)STEPS * NENT);
+    /* row 2: "007" as cpu_pct, entity x,y (quoted), note empty */
+    assert_int_equal(s->ent[2], 2);
+    assert_true(s->m[KS_CPU_PCT][2] == 7.0);
+    assert_null(s->extra[2]);
+    assert_true(s->m[KS_IPC][0] == 100); /* k % 11 == 0: 1E2 */
+    /* row 5: the three-line quoted note, its quotes undone */
+    assert_string_equal(s->extra[5], "a\nb,\nc\"");
+    assert_true(s->m[KS_CPU_PCT][12] == 4.0); /* " 4": libcsv trims the blank */
+    assert_true(isnan(s->m[KS_CPU_PCT][10])); /* empty: unknown */
+    assert_true(s->time[s->nrows - 1] == 1000 + 300.0 * (STEPS - 1));
+    ks_dataset_free(r.ds);
+    free(t.s);
+}
+
+static void
+test_errors_agree(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "1300,web1,300,101,,,",     /* outside 0-100 */
+        "1300,web1,300,1e309,,,",   /* not a number */
+        "1300,web1,300,1,1e308,,",  /* above any server (mem_used_MiB) */
+        "1300,nobody,300,1,,,",     /* unknown entity */
+        "10,web1,300,1,,,",         /* time goes backwards */
+        "1300,web1,300,1,,",        /* too few fields */
+        "1300,web1,300,1,,,,",      /* too many */
+        "1300,web1,0,1,,,",         /* interval 0 */
+        ",web1,300,1,,,",           /* no time */
+        "1300,web1,300,0x10,,,",    /* hex */
+        "1300,web1,300,1,,\"open,", /* a quote never closed */
+        "1300,web1,300,1,,a\"b,",   /* a quote inside a field */
+        "1300,web1,300,1\r,,,",     /* a lone CR inside a row */
+    };
+    struct text full = make_file(0, 0, STEPS, 0, NULL);
+    unsigned long lines = 1;
+    for (size_t i = 0; i < full.n; i++)
+        lines += full.s[i] == '\n';
+    free(full.s);
+    /* a line in the first half, one in the second, the last one */
+    unsigned long at[] = {40, lines * 3 / 4, lines - 1};
+    for (size_t b = 0; b < sizeof bad / sizeof *bad; b++)
+        for (size_t a = 0; a < 3; a++) {
+            struct text t = make_file(b % 2, 0, STEPS, at[a], bad[b]);
+            int rc = check_three(&t);
+            /* a replaced continuation line of a quoted note can make the file valid */
+            if (rc == 0)
+                assert_true(b == 5 || b == 6 || b == 10);
+            free(t.s);
+        }
+}
+
+/* Where ks_samples_parse_mem splits t for two threads (the rule of its split_point):
+ * just after the first newline at or after the middle of what follows the header. */
+static size_t
+seam(const struct text *t)
+{
+    size_t beg = (size_t)(strchr(t->s, '\n') + 1 - t->s);
+    return (size_t)(strchr(t->s + beg + (t->n - beg) / 2, '\n') + 1 - t->s);
+}
+
+/* A duplicate row right at the seam, where only the join of the halves can see it:
+ * the line before the seam is written twice, the second copy starting the second
+ * half. */
+static void
+test_duplicate_across_the_seam(void **state)
+{
+    (void)state;
+    struct text t = {0};
+    put(&t, "time,entity,interval_s,cpu_pct\n");
+    for (int s = 0; t.n < (1u << 21); s++)
+        for (int e = 0; e < NENT; e++)
+            put(&t, "%d,%s,300,%d\n", 1000 + 300 * s, ent_field(e), s % 100);
+    assert_int_equal(check_three(&t), 0);
+    int found = 0;
+    /* try the lines around the middle until the copy lands on the seam */
+    const char *l = t.s + t.n / 2;
+    while (*l != '\n')
+        l++;
+    for (int tries = 0; tries < 50 && !found; tries++) {
+        const char *b = l++; /* the line [l, e) */
+        const char *e = strchr(l, '\n') + 1;
+        struct text d = {0};
+        put(&d, "%.*s", (int)(e - t.s), t.s);
+        put(&d, "%.*s%s", (int)(e - l), l, e);
+        if (seam(&d) == (size_t)(e - t.s)) {
+            found = 1;
+            assert_int_equal(check_three(&d), -EINVAL);
+        }
+        free(d.s);
+        l = strchr(b + 1, '\n');
+    }
+    assert_true(found);
+    free(t.s);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_files_agree),
+        cmocka_unit_test(test_rows_and_values),
+        cmocka_unit_test(test_errors_agree),
+        cmocka_unit_test(test_duplicate_across_the_seam),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
