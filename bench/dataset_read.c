@@ -54,6 +54,10 @@ gen(const char *dir)
                 /* percentages must be 0-100, or the reader refuses the file */
                 if (k == KS_CPU_PCT || k == KS_CPU_STEAL_PCT || k == KS_DISK_UTIL_PCT)
                     m[k] = (double)((x >> 44) % 10000) / 100.0;
+                /* and instructions per cycle below the reader's ceiling (1000): 0-9.99,
+                 * as real CPUs give */
+                if (k == KS_IPC)
+                    m[k] = (double)((x >> 44) % 1000) / 100.0;
             }
             snprintf(name, sizeof name, "srv%04d", e);
             ks_samples_put_row(f, 1700000000.0 + 300.0 * (t + 1), name, 300, m, NULL, 0);
