@@ -16,16 +16,7 @@
 #include "simulate/sim_config.h"
 #include "simulate/sim_csv.h"
 #include "simulate/sim_run.h"
-
-static struct sim_config *
-cfg(const char *text)
-{
-    struct sim_config *c = NULL;
-    struct ks_err err = {0};
-    if (sim_config_read_string(text, "test.ini", &c, &err) < 0)
-        fail_msg("config: %s", err.msg);
-    return c;
-}
+#include "test_sim_util.h"
 
 static struct sim_result *
 run_text(const char *text, struct sim_config **cp)

@@ -26,16 +26,7 @@
 #include "simulate/sim_rng.h"
 #include "simulate/sim_run.h"
 #include "simulate/sim_stats.h"
-
-static struct sim_config *
-cfg(const char *text)
-{
-    struct sim_config *c = NULL;
-    struct ks_err err = {0};
-    if (sim_config_read_string(text, "test.ini", &c, &err) < 0)
-        fail_msg("config: %s", err.msg);
-    return c;
-}
+#include "test_sim_util.h"
 
 /* M/M/1, lambda 900/s, mean service 1 ms: W = 1 / (1000 - 900) s = 10 ms. Replications
  * of 5 s with 1 s of warm-up deleted (the relaxation time at rho 0.9 is
