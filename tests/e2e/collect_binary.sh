@@ -93,7 +93,12 @@ check "cores.csv: --per-core turns it on for a 2-day run" test -s "$T/perc/cores
 
 # --textfile DIR: DIR/kasane.prom for node_exporter, rewritten whole every interval.
 mkdir "$T/tf"
+# A busy loop on one core while it samples: on an idle machine three 0.05 s intervals of
+# /proc/stat (100 ticks a second) can hold no busy tick at all, and the counter check
+# below would fail for want of load, not for a wrong counter.
+sh -c 'while :; do :; done' & busy=$!
 "$KC" -i 0.05 -n 4 --no-papi --textfile "$T/tf" -o "$T/tfds" 2>"$T/tf.err"
+kill "$busy"; wait "$busy" 2>/dev/null
 check "--textfile: kasane.prom written, nothing else left in the directory" \
     sh -c "[ \"\$(ls -A '$T/tf')\" = kasane.prom ]"
 check "--textfile: build_info, gauges and counters" sh -c "
