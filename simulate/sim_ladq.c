@@ -49,6 +49,7 @@ sim_ladq_fini(struct sim_ladq *q)
 {
     for (int x = 0; x < SIM_LADQ_RUNGS; x++)
         free(q->rung[x].b);
+    free(q->top);
     sim_ladq_init(q);
 }
 
@@ -95,17 +96,44 @@ chain_isort(struct sim_ev *list)
     return out;
 }
 
-/* Bottom-up merge sort of a chain by (time, seq): bin k holds a sorted run of 2^k (bins
- * at or above top are never read, so they need no clearing). */
+/* The longest run at the head of *list, taken off it and returned in ascending order:
+ * ascending as it stands, or strictly descending and reversed (keys are unique, so the
+ * reversal keeps the sort stable). A bucket's chain is built by pushing at its head, so
+ * events due at one time lie in descending push order: one run, sorted in O(n). */
+static struct sim_ev *
+take_run(struct sim_ev **list)
+{
+    struct sim_ev *head = *list, *t = head;
+    if (t->next && ev_less(t->next, t)) {
+        struct sim_ev *rev = NULL;
+        do {
+            struct sim_ev *nx = t->next;
+            t->next = rev;
+            rev = t;
+            t = nx;
+        } while (t->next && ev_less(t->next, t));
+        /* t, the run's last event, is never NULL: each step checked t->next first */
+        *list = t->next;
+        t->next = rev;
+        return t;
+    }
+    while (t->next && !ev_less(t->next, t))
+        t = t->next;
+    *list = t->next;
+    t->next = NULL;
+    return head;
+}
+
+/* Natural bottom-up merge sort of a chain by (time, seq): runs already in order (either
+ * way) are taken whole; bin k holds a sorted merge of about 2^k runs (bins at or above
+ * top are never read, so they need no clearing). O(n log runs). */
 static struct sim_ev *
 chain_sort(struct sim_ev *list)
 {
     struct sim_ev *bin[64];
     int top = 0;
     while (list) {
-        struct sim_ev *run = list;
-        list = list->next;
-        run->next = NULL;
+        struct sim_ev *run = take_run(&list);
         int k = 0;
         for (; k < top && bin[k]; k++) {
             run = merge(bin[k], run);
@@ -138,11 +166,10 @@ bottom_fill(struct sim_ladq *q, struct sim_ev *list, size_t n)
 
 /* ---- rungs ------------------------------------------------------------------------ */
 
-/* Rung x takes the chain of n events, all in [lo_ns, end_ns): about one event per
+/* Rung x, emptied, gets buckets for n events in [lo_ns, end_ns): about one event per
  * bucket when they are spread evenly, and never more than n + 1 buckets. */
-static void
-rung_spawn(struct sim_ladq *q, int x, struct sim_ev *list, size_t n, uint64_t lo_ns,
-           uint64_t end_ns)
+static struct sim_ladq_rung *
+rung_setup(struct sim_ladq *q, int x, size_t n, uint64_t lo_ns, uint64_t end_ns)
 {
     struct sim_ladq_rung *r = &q->rung[x];
     uint64_t span = end_ns - lo_ns;
@@ -157,14 +184,29 @@ rung_spawn(struct sim_ladq *q, int x, struct sim_ev *list, size_t n, uint64_t lo
     r->start_ns = lo_ns;
     r->cur = 0;
     r->n = n;
+    q->nrung = x + 1;
+    return r;
+}
+
+static inline void
+rung_put(struct sim_ladq_rung *r, struct sim_ev *ev)
+{
+    struct sim_ev **b = &r->b[(ev->t_ns - r->start_ns) / r->width_ns];
+    ev->next = *b;
+    *b = ev;
+}
+
+/* Rung x takes the chain of n events, all in [lo_ns, end_ns). */
+static void
+rung_spawn(struct sim_ladq *q, int x, struct sim_ev *list, size_t n, uint64_t lo_ns,
+           uint64_t end_ns)
+{
+    struct sim_ladq_rung *r = rung_setup(q, x, n, lo_ns, end_ns);
     while (list) {
         struct sim_ev *nx = list->next;
-        struct sim_ev **b = &r->b[(list->t_ns - lo_ns) / r->width_ns];
-        list->next = *b;
-        *b = list;
+        rung_put(r, list);
         list = nx;
     }
-    q->nrung = x + 1;
 }
 
 /* Bottom grew past its limit (pushes landing before the deepest rung's current bucket):
@@ -217,9 +259,9 @@ sim_ladq_push(struct sim_ladq *q, struct sim_ev *ev, uint64_t t_ns)
             q->top_min_ns = t_ns;
         if (q->ntop == 0 || t_ns > q->top_max_ns)
             q->top_max_ns = t_ns;
-        ev->next = q->top;
-        q->top = ev;
-        q->ntop++;
+        if (q->ntop == q->topcap)
+            q->top = ks_xgrow(q->top, &q->topcap, q->ntop + 1, sizeof *q->top);
+        q->top[q->ntop++] = ev;
         return;
     }
     for (int x = 0; x < q->nrung; x++) {
@@ -239,17 +281,19 @@ sim_ladq_push(struct sim_ladq *q, struct sim_ev *ev, uint64_t t_ns)
 static void
 top_down(struct sim_ladq *q)
 {
-    struct sim_ev *list = q->top;
     size_t n = q->ntop;
-    q->top = NULL;
     q->ntop = 0;
     if (q->top_min_ns == q->top_max_ns) {
+        for (size_t i = 0; i + 1 < n; i++)
+            q->top[i]->next = q->top[i + 1];
+        q->top[n - 1]->next = NULL;
         q->top_start_ns = q->top_max_ns + 1;
-        bottom_fill(q, list, n);
+        bottom_fill(q, q->top[0], n);
         return;
     }
-    rung_spawn(q, 0, list, n, q->top_min_ns, q->top_max_ns + 1);
-    struct sim_ladq_rung *r = &q->rung[0];
+    struct sim_ladq_rung *r = rung_setup(q, 0, n, q->top_min_ns, q->top_max_ns + 1);
+    for (size_t i = 0; i < n; i++)
+        rung_put(r, q->top[i]);
     q->top_start_ns = r->start_ns + r->nb * r->width_ns;
 }
 
