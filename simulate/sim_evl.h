@@ -88,6 +88,11 @@ struct sim_ladq_rung {
     uint64_t start_ns, width_ns;
 };
 
+/* A sorted run of a chain: head .. tail, tail->next == NULL. */
+struct sim_ladq_run {
+    struct sim_ev *head, *tail;
+};
+
 struct sim_ladq {
     /* Top is an array of pointers, not a chain: turning it into rung 0 then reads the
      * array in order and the events' times as independent loads, where a chain would
@@ -100,6 +105,8 @@ struct sim_ladq {
     int nrung;
     struct sim_ev *bot, *bot_tail; /* sorted by (time, seq): the earliest events */
     size_t nbot, bot_limit;        /* bottom spills into a new rung above bot_limit */
+    struct sim_ladq_run *runs;     /* owned: scratch for sorting a bucket into Bottom */
+    size_t runcap;
     uint64_t seq;
 };
 

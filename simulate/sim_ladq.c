@@ -50,6 +50,7 @@ sim_ladq_fini(struct sim_ladq *q)
     for (int x = 0; x < SIM_LADQ_RUNGS; x++)
         free(q->rung[x].b);
     free(q->top);
+    free(q->runs);
     sim_ladq_init(q);
 }
 
@@ -62,48 +63,16 @@ rung_cur_ns(const struct sim_ladq_rung *r)
 
 /* ---- sorting into Bottom ---------------------------------------------------------- */
 
+/* The longest run at the head of *list, taken off it and returned in ascending order
+ * with its last event in *tail and its length added to *n: ascending as it stands, or
+ * strictly descending and reversed (keys are unique, so the reversal keeps the order
+ * stable). A bucket's chain is built by pushing at its head, so events due at one time
+ * lie in descending push order: one run. */
 static struct sim_ev *
-merge(struct sim_ev *a, struct sim_ev *b)
-{
-    struct sim_ev head, *t = &head;
-    while (a && b) {
-        if (ev_less(b, a)) {
-            t->next = b;
-            b = b->next;
-        } else {
-            t->next = a;
-            a = a->next;
-        }
-        t = t->next;
-    }
-    t->next = a ? a : b;
-    return head.next;
-}
-
-/* Insertion sort of a short chain by (time, seq). */
-static struct sim_ev *
-chain_isort(struct sim_ev *list)
-{
-    struct sim_ev *out = NULL;
-    while (list) {
-        struct sim_ev *e = list, **pp = &out;
-        list = list->next;
-        while (*pp && !ev_less(e, *pp))
-            pp = &(*pp)->next;
-        e->next = *pp;
-        *pp = e;
-    }
-    return out;
-}
-
-/* The longest run at the head of *list, taken off it and returned in ascending order:
- * ascending as it stands, or strictly descending and reversed (keys are unique, so the
- * reversal keeps the sort stable). A bucket's chain is built by pushing at its head, so
- * events due at one time lie in descending push order: one run, sorted in O(n). */
-static struct sim_ev *
-take_run(struct sim_ev **list)
+take_run(struct sim_ev **list, struct sim_ev **tail, size_t *n)
 {
     struct sim_ev *head = *list, *t = head;
+    size_t k = 1;
     if (t->next && ev_less(t->next, t)) {
         struct sim_ev *rev = NULL;
         do {
@@ -111,57 +80,102 @@ take_run(struct sim_ev **list)
             t->next = rev;
             rev = t;
             t = nx;
+            k++;
         } while (t->next && ev_less(t->next, t));
         /* t, the run's last event, is never NULL: each step checked t->next first */
         *list = t->next;
         t->next = rev;
+        *tail = head;
+        *n += k;
         return t;
     }
-    while (t->next && !ev_less(t->next, t))
+    while (t->next && !ev_less(t->next, t)) {
         t = t->next;
+        k++;
+    }
     *list = t->next;
     t->next = NULL;
+    *tail = t;
+    *n += k;
     return head;
 }
 
-/* Natural bottom-up merge sort of a chain by (time, seq): runs already in order (either
- * way) are taken whole; bin k holds a sorted merge of about 2^k runs (bins at or above
- * top are never read, so they need no clearing). O(n log runs). */
-static struct sim_ev *
-chain_sort(struct sim_ev *list)
+/* Merge of two sorted runs; the later of the two tails is the result's. */
+static struct sim_ladq_run
+merge(struct sim_ladq_run a, struct sim_ladq_run b)
 {
-    struct sim_ev *bin[64];
-    int top = 0;
-    while (list) {
-        struct sim_ev *run = take_run(&list);
-        int k = 0;
-        for (; k < top && bin[k]; k++) {
-            run = merge(bin[k], run);
-            bin[k] = NULL;
+    struct sim_ladq_run out = {NULL, ev_less(a.tail, b.tail) ? b.tail : a.tail};
+    struct sim_ev head, *t = &head, *x = a.head, *y = b.head;
+    while (x && y) {
+        if (ev_less(y, x)) {
+            t->next = y;
+            y = y->next;
+        } else {
+            t->next = x;
+            x = x->next;
         }
-        if (k == top)
-            top++;
-        bin[k] = run;
+        t = t->next;
     }
-    struct sim_ev *out = NULL;
-    for (int k = 0; k < top; k++)
-        if (bin[k])
-            out = out ? merge(bin[k], out) : bin[k];
+    t->next = x ? x : y;
+    out.head = head.next;
     return out;
 }
 
-/* Bottom (empty) becomes the chain of n events, sorted. A Bottom filled with many events
- * may grow to twice that before it spills again (see bottom_spill). */
-static void
-bottom_fill(struct sim_ladq *q, struct sim_ev *list, size_t n)
+/* Cut the chain into its ordered runs (q->runs, their count returned), counting its
+ * events into *n and its earliest and latest times into *lo_ns and *hi_ns. This is the
+ * one walk through events that may be cold in the cache: what follows (merging the
+ * runs into Bottom, or spreading them over a new rung) reads events it just touched. */
+static size_t
+cut_runs(struct sim_ladq *q, struct sim_ev *list, size_t *n, uint64_t *lo_ns, uint64_t *hi_ns)
 {
-    q->bot = n <= 16 ? chain_isort(list) : chain_sort(list);
-    struct sim_ev *t = q->bot;
-    while (t->next)
-        t = t->next;
-    q->bot_tail = t;
+    size_t nr = 0;
+    *n = 0;
+    *lo_ns = UINT64_MAX;
+    *hi_ns = 0;
+    while (list) {
+        if (nr == q->runcap)
+            q->runs = ks_xgrow(q->runs, &q->runcap, nr + 1, sizeof *q->runs);
+        struct sim_ladq_run *r = &q->runs[nr++];
+        r->head = take_run(&list, &r->tail, n);
+        *lo_ns = r->head->t_ns < *lo_ns ? r->head->t_ns : *lo_ns;
+        *hi_ns = r->tail->t_ns > *hi_ns ? r->tail->t_ns : *hi_ns;
+    }
+    return nr;
+}
+
+/* The nr runs of q->runs as one chain, in no particular order (for a new rung). */
+static struct sim_ev *
+join_runs(const struct sim_ladq *q, size_t nr)
+{
+    for (size_t i = 0; i + 1 < nr; i++)
+        q->runs[i].tail->next = q->runs[i + 1].head;
+    return q->runs[0].head;
+}
+
+/* Bottom (empty) becomes the sorted chain head .. tail of n events. A Bottom filled
+ * with many events may grow to twice that before it spills again (see bottom_spill). */
+static void
+bottom_set(struct sim_ladq *q, struct sim_ev *head, struct sim_ev *tail, size_t n)
+{
+    q->bot = head;
+    q->bot_tail = tail;
     q->nbot = n;
     q->bot_limit = 2 * n > LADQ_BOTTOM_MIN ? 2 * n : LADQ_BOTTOM_MIN;
+}
+
+/* Bottom (empty) takes the nr runs of q->runs of n events: merged pairwise, pass after
+ * pass, O(n log nr) (O(n) for a bucket of ties). */
+static void
+bottom_merge(struct sim_ladq *q, size_t nr, size_t n)
+{
+    struct sim_ladq_run *r = q->runs;
+    while (nr > 1) {
+        size_t k = 0;
+        for (size_t i = 0; i < nr; i += 2)
+            r[k++] = i + 1 < nr ? merge(r[i], r[i + 1]) : r[i];
+        nr = k;
+    }
+    bottom_set(q, r[0].head, r[0].tail, n);
 }
 
 /* ---- rungs ------------------------------------------------------------------------ */
@@ -284,11 +298,12 @@ top_down(struct sim_ladq *q)
     size_t n = q->ntop;
     q->ntop = 0;
     if (q->top_min_ns == q->top_max_ns) {
+        /* all due at once, in push order: already sorted */
         for (size_t i = 0; i + 1 < n; i++)
             q->top[i]->next = q->top[i + 1];
         q->top[n - 1]->next = NULL;
         q->top_start_ns = q->top_max_ns + 1;
-        bottom_fill(q, q->top[0], n);
+        bottom_set(q, q->top[0], q->top[n - 1], n);
         return;
     }
     struct sim_ladq_rung *r = rung_setup(q, 0, n, q->top_min_ns, q->top_max_ns + 1);
@@ -318,19 +333,15 @@ refill(struct sim_ladq *q)
             r->cur++;
         struct sim_ev *list = r->b[r->cur];
         r->b[r->cur] = NULL;
-        uint64_t lo = list->t_ns, hi = list->t_ns, bend = rung_cur_ns(r) + r->width_ns;
-        size_t n = 0;
-        for (struct sim_ev *e = list; e; e = e->next, n++) {
-            lo = e->t_ns < lo ? e->t_ns : lo;
-            hi = e->t_ns > hi ? e->t_ns : hi;
-        }
+        uint64_t lo, hi, bend = rung_cur_ns(r) + r->width_ns;
+        size_t n, nr = cut_runs(q, list, &n, &lo, &hi);
         r->n -= n;
         r->cur++;
         if (n > LADQ_THRES && hi > lo && q->nrung < SIM_LADQ_RUNGS) {
-            rung_spawn(q, q->nrung, list, n, lo, bend);
+            rung_spawn(q, q->nrung, join_runs(q, nr), n, lo, bend);
             continue;
         }
-        bottom_fill(q, list, n);
+        bottom_merge(q, nr, n);
         return 1;
     }
 }
