@@ -1,5 +1,6 @@
 #!/bin/sh
-# Simulator speed: event-list holds/s against a plain binary heap compiled in the same
+# Simulator speed: event-list holds per second of CPU time (so that a loaded machine's
+# waits for a core do not count) against a plain binary heap compiled in the same
 # run (bench/sim_evbench.c; exponential, camel and triangular increments, 10^2 to 10^6
 # pending events), and the whole engine's events/s on one core with ~10^4
 # events pending (datasets/sim/bench_10k.ini) and on a mixed host (tests/fixtures).
@@ -30,7 +31,7 @@ awk -F, '
                     continue
                 }
                 r = runs[lists[l] "," k]
-                printf "sim_hold_%s_%s_%s,%.2f,M holds/s,binary_heap,%.2f,%.2f,%d,%.1f%%,best of %d x 1M holds%s; %s increments\n",
+                printf "sim_hold_%s_%s_%s,%.2f,M holds/s,binary_heap,%.2f,%.2f,%d,%.1f%%,best of %d x 1M holds%s, rates per CPU second; %s increments\n",
                     lists[l], ds[1], ds[2], v / 1e6, b / 1e6, v / b, r,
                     100 * (v - worst[lists[l] "," k]) / v, r, r == 1 ? " (degraded: run once)" : "", ds[1]
             }
