@@ -18,6 +18,12 @@
  * nanosecond cannot be split into buckets; they are sorted into Bottom together, and a
  * push at or after Bottom's tail appends in O(1).
  *
+ * Departures from the paper, for the cache (docs/sim.md, "Event list"): Top is an array
+ * of pointers, not a chain, so building rung 0 reads the events' times as independent
+ * loads; a bucket is cut into its ordered runs in the one walk that also counts it (its
+ * events are usually cold: a walk is a chain of dependent misses), then merged or
+ * spread over a new rung without walking the cold chain again.
+ *
  * Limits: times near UINT64_MAX (above 2^63) could overflow a rung's end; simulation
  * time never comes close.
  */
