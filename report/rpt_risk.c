@@ -265,6 +265,41 @@ compare_row(FILE *f, const char *method, const char *setting, double hosts, doub
             rpt_fmt_group(b[2], mem, 4), ok ? "yes" : "no");
 }
 
+/* Sample time and value, ordered by time. */
+struct tv {
+    double t, v;
+};
+
+static int
+tv_cmp(const void *a, const void *b)
+{
+    double x = ((const struct tv *)a)->t, y = ((const struct tv *)b)->t;
+    return (x > y) - (x < y);
+}
+
+/* The fleet's CPU peak in window w: the largest sum over the VMs of their measured
+ * cpu_MHz at one sample time (0: none measured). */
+static double
+fleet_peak(const struct ks_dataset *ds, const struct mdl_window *w)
+{
+    const struct ks_samples *x = &ds->s;
+    struct tv *a = ks_xmalloc((x->nrows ? x->nrows : 1) * sizeof *a);
+    size_t n = 0;
+    for (size_t r = 0; r < x->nrows; r++) {
+        double c = ks_samples_get(x, r, KS_CPU_MHZ);
+        if (x->time[r] > w->from_s && x->time[r] <= w->to_s && !isnan(c))
+            a[n++] = (struct tv){x->time[r], c};
+    }
+    qsort(a, n, sizeof *a, tv_cmp);
+    double peak = 0, sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum = i > 0 && a[i].t == a[i - 1].t ? sum + a[i].v : a[i].v;
+        peak = fmax(peak, sum);
+    }
+    free(a);
+    return peak;
+}
+
 /* Why the risk-sized plan does or does not beat the sweep's advice, with the numbers: a
  * host model other than the advice's (counts of different models do not compare: the
  * sweep's plans of the risk-sized plan's model are quoted), a tie, or a miss. */
@@ -304,6 +339,17 @@ size_why(const struct rpt_ctx *c, FILE *f, const struct ks_table *s, long adv, i
         fprintf(m, "The risk-sized plan meets the target with as many hosts as the sweep's "
                    "advice (%g), and the advice was chosen on the test window itself, which "
                    "a plan made ahead of time cannot do. ", ah);
+    struct mdl_window tw, sw;
+    struct ks_err e = {0};
+    const char *trw = kv(c, "train_window"), *tew = kv(c, "test_window");
+    if (!ok && c->ds && trw && tew && mdl_window_parse(trw, &tw, &e) == 0 &&
+        mdl_window_parse(tew, &sw, &e) == 0) {
+        double a = fleet_peak(c->ds, &tw), b = fleet_peak(c->ds, &sw);
+        if (a > 0 && b > a)
+            fprintf(m, "The test window's fleet CPU peak (the VMs' measured MHz summed at one "
+                       "time) is %.0f MHz, %.0f%% above the training window's %.0f MHz. ",
+                    b, (b / a - 1) * 100, a);
+    }
     if (!ok)
         fputs("The risk-sized plan misses the target on this test window. Its margins come "
               "from how the training window varies and how its held-back part strayed from "

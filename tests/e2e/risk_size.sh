@@ -68,3 +68,10 @@ check "sized for risk overloads less than no headroom on 03-06 ($sized% vs $2%)"
     awk "BEGIN { exit !($sized < $2 / 4) }"
 check "and takes more hosts than it ($hosts vs $1)" [ "$hosts" -gt "$1" ]
 check "stdout says how it was sized" grep -q "sized for risk: each host keeps" "$T/out"
+# The report's Risk section sets the plan beside the advice and says how they compare.
+"$KASANE" report "$T/ds" --plan "$T/ps" -o "$T/rep" >/dev/null 2>&1
+check "report runs" [ -s "$T/rep/index.html" ]
+if [ "$hosts" -lt "$adv" ]; then says="meets the target with $((adv - hosts)) fewer host"
+else says="meets the target with as many hosts as the sweep"; fi
+check "the report says how it compares with the advice: '$says'" grep -q "$says" \
+    "$T/rep/index.html"
