@@ -452,6 +452,9 @@ compare(const char *dir, const struct mlist *want, const struct mlist *have,
     for (size_t i = 0; i < want->n; i++) {
         const struct mfile *w = &want->f[i];
         if (d && strcmp(w->path, d->name) == 0) {
+            int rc = ks_dl_load(&xx_lib, err); /* for the reader's ks_mhash_new */
+            if (rc < 0)
+                return rc;
             d->listed = 1;
             d->hash = w->hash;
             d->bytes = w->bytes;
@@ -499,6 +502,7 @@ struct ks_mhash {
     XXH3_state_t *st; /* in raw, aligned as XXH3 wants (64 bytes) */
 };
 
+/* Only after ks_manifest_check_but listed a file: libxxhash is loaded then. */
 struct ks_mhash *
 ks_mhash_new(void)
 {
