@@ -713,11 +713,10 @@ out_open(struct gen_out *go, const char *dir, const char *name, int zlevel, stru
     if (rc < 0)
         return rc;
     setvbuf(go->af.f, NULL, _IOFBF, 1 << 20);
-    go->f = zlevel > 0 ? ks_zst_fopen(go->af.f, zlevel, -1) : go->af.f;
-    if (!go->f) {
-        int e = errno;
+    go->f = go->af.f;
+    if (zlevel > 0 && (rc = ks_zst_fopen(go->af.f, zlevel, -1, go->af.path, &go->f, err)) < 0) {
         ks_afile_abort(&go->af);
-        return ks_errf(err, -e, "%s/%s.zst: zstd: %s", dir, name, strerror(e));
+        return rc;
     }
     return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -10,7 +11,46 @@
 #include <zstd.h>
 
 #include "core/ks_csv.h"
+#include "core/ks_dl.h"
 #include "core/ks_fault.h"
+#include "ks_sonames.h" /* generated from the build's libraries (scripts/sonames.sh) */
+
+/* libzstd is loaded on use (core/ks_dl.h): only compressed datasets need it, and
+ * linked into ./kasane it cost every process its start-up pages (bench collector_rss). */
+#define ZS_FUNCS(X)                                                                                \
+    X(ZSTD_createDStream)                                                                          \
+    X(ZSTD_DStreamOutSize) X(ZSTD_decompressStream) X(ZSTD_freeDStream) X(ZSTD_isError)            \
+        X(ZSTD_getErrorName) X(ZSTD_createCCtx) X(ZSTD_CCtx_setParameter)                          \
+            X(ZSTD_CCtx_setPledgedSrcSize) X(ZSTD_CStreamOutSize) X(ZSTD_compressStream2)          \
+                X(ZSTD_freeCCtx)
+static struct zs_api {
+    ZS_FUNCS(KS_DL_FIELD)
+} zs; /* filled once per process by ks_dl_load, read-only afterwards */
+#define ZS_SYM(f) KS_DL_ENTRY(struct zs_api, f)
+static const struct ks_dl_sym zs_syms[] = {ZS_FUNCS(ZS_SYM)};
+static struct ks_dl_lib zs_lib =
+    KS_DL_LIB(KS_SO_ZSTD, "KASANE_ZSTD_SO", KS_PKG_ZSTD, &zs, zs_syms, NULL);
+#define ZSTD_createDStream zs.ZSTD_createDStream
+#define ZSTD_DStreamOutSize zs.ZSTD_DStreamOutSize
+#define ZSTD_decompressStream zs.ZSTD_decompressStream
+#define ZSTD_freeDStream zs.ZSTD_freeDStream
+#define ZSTD_isError zs.ZSTD_isError
+#define ZSTD_getErrorName zs.ZSTD_getErrorName
+#define ZSTD_createCCtx zs.ZSTD_createCCtx
+#define ZSTD_CCtx_setParameter zs.ZSTD_CCtx_setParameter
+#define ZSTD_CCtx_setPledgedSrcSize zs.ZSTD_CCtx_setPledgedSrcSize
+#define ZSTD_CStreamOutSize zs.ZSTD_CStreamOutSize
+#define ZSTD_compressStream2 zs.ZSTD_compressStream2
+#define ZSTD_freeCCtx zs.ZSTD_freeCCtx
+
+/* Load libzstd for path's sake; 0 or an error naming path and the package. */
+static int
+zs_load(const char *path, struct ks_err *err)
+{
+    struct ks_err why = {0};
+    int rc = ks_dl_load(&zs_lib, &why);
+    return rc < 0 ? ks_errf(err, rc, "%s: cannot read or write zstd files: %s", path, why.msg) : 0;
+}
 
 /* Input block: zstd's recommended size is 128 KiB; larger costs nothing. */
 #define ZBLOCK (1u << 20)
@@ -85,10 +125,12 @@ read_block(int fd, char *buf, const char *path, struct ks_err *err)
 static int
 inflate_fd(int fd, const char *path, off_t size, struct obuf *o, struct ks_err *err)
 {
+    int rc = zs_load(path, err);
+    if (rc < 0)
+        return rc;
     ZSTD_DStream *z = ZSTD_createDStream();
     char *in = ks_xmalloc(ZBLOCK);
     size_t hint = 1, total_in = 0;
-    int rc = 0;
     obuf_grow(o, (size_t)size * 4 + 1);
     for (;;) {
         ssize_t k = read_block(fd, in, path, err);
@@ -202,9 +244,13 @@ zw_close(void *cookie)
     return rc;
 }
 
-FILE *
-ks_zst_fopen(FILE *out, int level, long long size)
+int
+ks_zst_fopen(FILE *out, int level, long long size, const char *path, FILE **zf, struct ks_err *err)
 {
+    *zf = NULL;
+    int rc = zs_load(path, err);
+    if (rc < 0)
+        return rc;
     struct zw *w = ks_xcalloc(1, sizeof *w);
     w->z = ZSTD_createCCtx();
     w->out = out;
@@ -219,22 +265,25 @@ ks_zst_fopen(FILE *out, int level, long long size)
         ZSTD_CCtx_setPledgedSrcSize(w->z, (unsigned long long)size);
     FILE *f = fopencookie(w, "w", (cookie_io_functions_t){.write = zw_write, .close = zw_close});
     if (!f) {
+        int e = errno;
         ZSTD_freeCCtx(w->z);
         free(w->obuf);
         free(w);
-        return NULL;
+        return ks_errf(err, -e, "%s: zstd: %s", path, strerror(e));
     }
     setvbuf(f, NULL, _IOFBF, ZBLOCK); /* zstd's jobs take input in large blocks */
-    return f;
+    *zf = f;
+    return 0;
 }
 
 /* Compress fd (size bytes) into the open atomic file af. */
 static int
 deflate_fd(int fd, const char *path, off_t size, int level, struct ks_afile *af, struct ks_err *err)
 {
-    FILE *z = ks_zst_fopen(af->f, level, (long long)size);
-    if (!z)
-        return ks_errf(err, -errno, "%s: zstd: %s", path, strerror(errno));
+    FILE *z;
+    int rc = ks_zst_fopen(af->f, level, (long long)size, path, &z, err);
+    if (rc < 0)
+        return rc;
     char *in = ks_xmalloc(ZBLOCK);
     ssize_t k;
     while ((k = read_block(fd, in, path, err)) > 0 && fwrite(in, 1, (size_t)k, z) == (size_t)k)
