@@ -424,9 +424,19 @@ pack_choice(struct run *r, struct mdl_choice *c, const double usable[2], struct 
     const struct mdl_model *m = &r->cat->m[c->model];
     struct mdl_vbp_opts o = {.seed = r->pol->seed, .packer = r->pol->packer,
                              .effort = r->pol->effort};
+    uint32_t *start = NULL;
+    if (r->pol->warm_host_of && !r->rr) { /* the earlier plan's hosts as the start */
+        start = ks_xmalloc((r->d.n ? r->d.n : 1) * sizeof *start);
+        for (size_t q = 0; q < r->d.n; q++) {
+            long h = r->pol->warm_host_of[r->d.ent[q]];
+            start[q] = h >= 0 ? (uint32_t)h : UINT32_MAX;
+        }
+        o.start = start;
+    }
     int rc = r->rr ? mdl_rules_pack(r->rr, e, r->vbp, &o, r->pol->ha, c->reason,
                                     sizeof c->reason, err)
                    : mdl_eval_pack(e, r->vbp, &o, err);
+    free(start);
     if (rc != 0)
         return rc;
     c->hosts = e->nominal;
@@ -582,6 +592,22 @@ nothing_fits(struct run *r, struct ks_err *err)
                    pl->choices[big].reason);
 }
 
+/* ks_percentile of the T values of x (buf: scratch), without its sort at 100: the
+ * maximum (NaN ignored, NaN when all are). A sort per source and resource was a tenth
+ * of a sweep's CPU time. */
+static double
+level(double *buf, const double *x, size_t T, double pct)
+{
+    if (pct < 100) {
+        memcpy(buf, x, T * sizeof *buf);
+        return ks_percentile(buf, T, pct);
+    }
+    double m = NAN;
+    for (size_t t = 0; t < T; t++)
+        m = isnan(m) || x[t] > m ? (isnan(x[t]) ? m : x[t]) : m;
+    return m;
+}
+
 /* Peak-based sizing of the winner's model: each source reduced to one scalar per
  * resource (its peak, or its percentile), times (1 + headroom), packed on the usable
  * capacity, the way commercial sizing tools do it, plus the same HA spares (policy
@@ -596,8 +622,7 @@ peak_sizing(struct run *r)
     double *buf = ks_xmalloc(T * sizeof *buf), f = 1 + r->pol->headroom_pct / 100, v[2];
     for (size_t q = 0; q < n; q++) {
         for (int k = 0; k < 2; k++) {
-            memcpy(buf, (k ? r->d.mem_MiB : r->d.cpu_MHz) + q * T, T * sizeof *buf);
-            v[k] = ks_percentile(buf, T, r->pol->percentile) * f;
+            v[k] = level(buf, (k ? r->d.mem_MiB : r->d.cpu_MHz) + q * T, T, r->pol->percentile) * f;
             /* A source whose scaled peak exceeds a host still needs a host of its own. */
             v[k] = v[k] > r->best.usable[k] ? r->best.usable[k] : v[k];
         }

@@ -79,13 +79,59 @@ row_fill(struct mdl_sweep_row *row, const struct mdl_plan *pl, const struct mdl_
     row->longest_run = r->longest_run;
 }
 
+/* Work a sweep's settings share: the training window's demand (built once per
+ * percentile: the headroom does not change it) and the last placement, each setting's
+ * warm start. */
+struct reuse {
+    struct mdl_demand d;
+    int have_d;
+    double d_pct;  /* the percentile d was built at */
+    long *host_of; /* nent: the last setting's placement (owned), NULL before one */
+    size_t nent;
+};
+
+/* p->demand and p->warm_host_of from what earlier settings left (a demand that cannot
+ * be built is left to the plan, which reports why in the setting's row). */
+static void
+reuse_apply(struct reuse *u, const struct ks_dataset *train, struct mdl_policy *p)
+{
+    if (!p->demand && (!u->have_d || u->d_pct != p->percentile)) {
+        struct ks_err e = {0};
+        if (u->have_d)
+            mdl_demand_fini(&u->d);
+        u->have_d = mdl_demand_build(train, p, &u->d, &e) == 0;
+        u->d_pct = p->percentile;
+    }
+    if (!p->demand && u->have_d)
+        p->demand = &u->d;
+    if (!p->warm_host_of)
+        p->warm_host_of = u->host_of;
+}
+
+/* Keep plan pl's placement for the next setting. */
+static void
+reuse_keep(struct reuse *u, const struct mdl_plan *pl)
+{
+    u->host_of = ks_xrealloc(u->host_of, (pl->nent ? pl->nent : 1) * sizeof *u->host_of);
+    memcpy(u->host_of, pl->host_of, pl->nent * sizeof *u->host_of);
+    u->nent = pl->nent;
+}
+
+static void
+reuse_fini(struct reuse *u)
+{
+    if (u->have_d)
+        mdl_demand_fini(&u->d);
+    free(u->host_of);
+}
+
 /* Plan and backtest one setting; a failed plan is a row with its reason (rc kept for
  * the all-failed case), a failed backtest is an error. */
 static int
 run_setting(const struct ks_dataset *train, const char *name, const struct ks_dataset *test,
             const struct mdl_policy *pol, const struct mdl_catalog *cat,
             const struct mdl_risk_hook *hook, struct mdl_sweep_row *row, int *plan_rc,
-            struct ks_err *perr, struct ks_err *err)
+            struct ks_err *perr, struct reuse *u, struct ks_err *err)
 {
     struct mdl_plan *pl = NULL;
     struct ks_err e = {0};
@@ -100,6 +146,7 @@ run_setting(const struct ks_dataset *train, const char *name, const struct ks_da
     }
     if (hook && hook->plan)
         hook->plan(hook->ctx, row->setting, pl);
+    reuse_keep(u, pl);
     struct mdl_risk r;
     rc = mdl_risk_backtest(pl, test, &r, err);
     if (rc == 0)
@@ -169,6 +216,7 @@ mdl_risk_sweep(const struct ks_dataset *train, const char *name, const struct ks
                                       : ks_errf(err, -EINVAL, "a sweep has 1 or 2 keys");
     int plan_rc = 0;
     struct ks_err perr = {0};
+    struct reuse u = {0};
     for (size_t i = 0; i < out->n && rc == 0; i++) {
         struct mdl_policy p = *pol;
         char val[32];
@@ -184,10 +232,13 @@ mdl_risk_sweep(const struct ks_dataset *train, const char *name, const struct ks
             pol->progress(pol->progress_ctx, what);
             p.progress = NULL; /* this line stays while the setting's plan runs */
         }
-        if (rc == 0)
+        if (rc == 0) {
+            reuse_apply(&u, train, &p);
             rc = run_setting(train, name, test, &p, cat, hook, &out->rows[i], &plan_rc, &perr,
-                             err);
+                             &u, err);
+        }
     }
+    reuse_fini(&u);
     size_t planned = 0;
     for (size_t i = 0; i < out->n; i++)
         planned += (size_t)out->rows[i].planned;
