@@ -4,7 +4,8 @@
 # week, test on the second), in < 60 s (issue 23: 20 s). Ten plans in all (the base plan
 # + 9 settings), each at --effort 0.03 of the search's automatic budget; since issue 23
 # each setting after the first is warm-started from the previous one's placement on half
-# the budget (docs/model.md) and the training demand is built once. The figure is the
+# the budget (docs/model.md), the training demand is built once, and the advised setting
+# is planned again from scratch (11 plans). The figure is the
 # wall time of the whole `kasane plan` run, data reading included, one run (a run is 10
 # plans already); the CPU seconds go in the note, as wall time on a shared machine
 # depends on its load. KASANE_BASE=an older kasane: it runs the same sweep right after,
