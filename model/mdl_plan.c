@@ -421,9 +421,19 @@ pack_choice(struct run *r, struct mdl_choice *c, const double usable[2], struct 
     const struct mdl_model *m = &r->cat->m[c->model];
     struct mdl_vbp_opts o = {.seed = r->pol->seed, .packer = r->pol->packer,
                              .effort = r->pol->effort};
+    uint32_t *start = NULL;
+    if (r->pol->warm_host_of && !r->rr) { /* the earlier plan's hosts as the start */
+        start = ks_xmalloc((r->d.n ? r->d.n : 1) * sizeof *start);
+        for (size_t q = 0; q < r->d.n; q++) {
+            long h = r->pol->warm_host_of[r->d.ent[q]];
+            start[q] = h >= 0 ? (uint32_t)h : UINT32_MAX;
+        }
+        o.start = start;
+    }
     int rc = r->rr ? mdl_rules_pack(r->rr, e, r->vbp, &o, r->pol->ha, c->reason,
                                     sizeof c->reason, err)
                    : mdl_eval_pack(e, r->vbp, &o, err);
+    free(start);
     if (rc != 0)
         return rc;
     c->hosts = e->nominal;

@@ -112,6 +112,27 @@ mdl_sol_init(struct mdl_sol *s, const struct mdl_vbp *p, size_t k)
 }
 
 void
+mdl_sol_reset(struct mdl_sol *s, size_t k)
+{
+    const struct mdl_vbp *p = s->p;
+    size_t nbb = p->nres * nblk(p);
+    memset(s->load, 0, s->kcap * p->dim * sizeof *s->load);
+    memset(s->bmax, 0, s->kcap * nbb * sizeof *s->bmax);
+    memset(s->bpeak, 0, s->kcap * p->nres * sizeof *s->bpeak);
+    for (size_t b = 0; b < s->kcap; b++) {
+        s->cost[b] = 0;
+        s->cnt[b] = 0;
+    }
+    for (size_t i = 0; i < p->n; i++)
+        s->bin[i] = MDL_NONE;
+    free(s->wt);
+    s->wt = NULL;
+    s->total = 0;
+    grow_bins(s, k ? k : 1);
+    s->k = k;
+}
+
+void
 mdl_sol_fini(struct mdl_sol *s)
 {
     for (size_t b = 0; b < s->kcap; b++)
@@ -139,8 +160,12 @@ void
 mdl_sol_copy(struct mdl_sol *dst, const struct mdl_sol *src)
 {
     double work = dst->work;
-    mdl_sol_fini(dst);
-    mdl_sol_init(dst, src->p, src->k);
+    if (dst->p == src->p) {
+        mdl_sol_reset(dst, src->k);
+    } else {
+        mdl_sol_fini(dst);
+        mdl_sol_init(dst, src->p, src->k);
+    }
     for (size_t i = 0; i < src->p->n; i++)
         if (src->bin[i] != MDL_NONE)
             mdl_sol_put(dst, i, src->bin[i]);
@@ -279,8 +304,7 @@ mdl_sol_compact(struct mdl_sol *s)
         bin[i] = s->bin[i] == MDL_NONE ? MDL_NONE : map[s->bin[i]];
     double work = s->work;
     const struct mdl_vbp *p = s->p;
-    mdl_sol_fini(s);
-    mdl_sol_init(s, p, k);
+    mdl_sol_reset(s, k);
     for (size_t i = 0; i < p->n; i++)
         if (bin[i] != MDL_NONE)
             mdl_sol_put(s, i, bin[i]);
