@@ -358,13 +358,12 @@ rpt_host_charts_build(struct rpt_ctx *c, struct ks_err *err)
 static void
 pick_caption(const struct ks_table *t, size_t r, struct rpt_buf *b)
 {
-    rpt_buf_puts(b, "Stacked CPU demand of one host; charted as ");
+    rpt_buf_puts(b, "Stacked CPU demand of one host, charted for: ");
     const char *sep = "";
     if (!isnan(ks_table_num(t, r, "riskiest_rank"))) {
         double steps = ks_table_num(t, r, "backtest_over_steps");
-        rpt_buf_printf(b,
-                       "riskiest #%.0f in the backtest: %.0f overloaded step%s of its test "
-                       "window (CPU %.2f%% of steps, memory %.2f%%)",
+        rpt_buf_printf(b, "riskiest #%.0f in the backtest (%.0f overloaded step%s of its test "
+                          "window: CPU %.2f%% of steps, memory %.2f%%)",
                        ks_table_num(t, r, "riskiest_rank"), steps, steps == 1 ? "" : "s",
                        ks_table_num(t, r, "backtest_cpu_over_pct"),
                        ks_table_num(t, r, "backtest_mem_over_pct"));
@@ -372,11 +371,11 @@ pick_caption(const struct ks_table *t, size_t r, struct rpt_buf *b)
     }
     const char *why = ks_table_str(t, r, "why"), *rules = ks_table_str(t, r, "rules");
     if (why && strstr(why, "rules")) {
-        rpt_buf_printf(b, "%scarries members of rule(s) %s", sep, rules ? rules : "");
+        rpt_buf_printf(b, "%smembers of placement rules (%s)", sep, rules ? rules : "");
         sep = "; ";
     }
     if (why && strstr(why, "busiest"))
-        rpt_buf_printf(b, "%sbusiest #%.0f: CPU peak %.1f%% of capacity", sep,
+        rpt_buf_printf(b, "%sbusiest #%.0f (CPU peak %.1f%% of capacity)", sep,
                        ks_table_num(t, r, "busiest_rank"),
                        ks_table_num(t, r, "cpu_peak_pct_report"));
 }
