@@ -362,8 +362,9 @@ pick_caption(const struct ks_table *t, size_t r, struct rpt_buf *b)
     const char *sep = "";
     if (!isnan(ks_table_num(t, r, "riskiest_rank"))) {
         double steps = ks_table_num(t, r, "backtest_over_steps");
-        rpt_buf_printf(b, "riskiest #%.0f in the backtest (%.0f overloaded step%s of its test "
-                          "window: CPU %.2f%% of steps, memory %.2f%%)",
+        rpt_buf_printf(b,
+                       "riskiest #%.0f in the backtest (%.0f overloaded step%s of its test "
+                       "window: CPU %.2f%% of steps, memory %.2f%%)",
                        ks_table_num(t, r, "riskiest_rank"), steps, steps == 1 ? "" : "s",
                        ks_table_num(t, r, "backtest_cpu_over_pct"),
                        ks_table_num(t, r, "backtest_mem_over_pct"));
