@@ -77,11 +77,8 @@ compute_needs(struct run *r)
             double top = x[0]; /* a = 0 (no step allowed over): the maximum, no sort */
             for (size_t t = 1; a == 0 && t < T; t++)
                 top = x[t] > top ? x[t] : top;
-            if (a > 0) {
-                memcpy(buf, x, T * sizeof *buf);
-                qsort(buf, T, sizeof *buf, ks_cmp_double);
-                top = buf[T - 1 - a];
-            }
+            if (a > 0)
+                top = mdl_series_nth_largest(x, T, a, buf);
             r->need[q * 2 + k] = top;
         }
     free(buf);
@@ -596,8 +593,8 @@ peak_sizing(struct run *r)
     double *buf = ks_xmalloc(T * sizeof *buf), f = 1 + r->pol->headroom_pct / 100, v[2];
     for (size_t q = 0; q < n; q++) {
         for (int k = 0; k < 2; k++) {
-            memcpy(buf, (k ? r->d.mem_MiB : r->d.cpu_MHz) + q * T, T * sizeof *buf);
-            v[k] = ks_percentile(buf, T, r->pol->percentile) * f;
+            const double *x = (k ? r->d.mem_MiB : r->d.cpu_MHz) + q * T;
+            v[k] = mdl_series_percentile(x, T, r->pol->percentile, buf) * f;
             /* A source whose scaled peak exceeds a host still needs a host of its own. */
             v[k] = v[k] > r->best.usable[k] ? r->best.usable[k] : v[k];
         }
