@@ -40,6 +40,9 @@ struct rpt_ctx {
     size_t ntables, tcap;
     struct rpt_chart_ent *charts; /* owned */
     size_t ncharts, ccap;
+    /* Host charts of a large estate (rpt_host_charts.c): hosts with VMs, with overloads
+     * in the backtest, carrying rule members. */
+    size_t host_charts_withvm, host_charts_risky, host_charts_ruled;
 };
 
 struct rpt_section {

@@ -205,8 +205,11 @@ inline_svg(FILE *f, const char *svg, const char *name, const char *caption)
     /* Copy byte by byte, prefixing at each id or reference: cheap next to gnuplot. */
     for (p += 4; *p;) {
         size_t k, n = sizeof pats / sizeof *pats;
-        for (k = 0; k < n && strncmp(p, pats[k], strlen(pats[k])) != 0; k++)
-            ;
+        if (*p != 'i' && *p != 'h' && *p != 'u') /* no pattern starts here: most bytes */
+            k = n;
+        else
+            for (k = 0; k < n && strncmp(p, pats[k], strlen(pats[k])) != 0; k++)
+                ;
         if (k < n) {
             fprintf(f, "%s%s-", pats[k], name);
             p += strlen(pats[k]);

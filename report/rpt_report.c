@@ -19,6 +19,7 @@
 #include "model/mdl_risk.h"
 #include "report/rpt_chart.h"
 #include "report/rpt_ctx.h"
+#include "report/rpt_host_charts.h"
 #include "report/rpt_html.h"
 #include "report/rpt_risk.h"
 #include "report/rpt_sim.h"
@@ -295,6 +296,8 @@ rpt_report_run(const struct rpt_opts *o, struct rpt_result *res, struct ks_err *
     for (const struct rpt_section *s = rpt_sections; rc == 0 && s->id; s++, res->sections++)
         if (s->build)
             rc = s->build(&c, err);
+    if (rc == 0) /* the host charts pick hosts by the Risk and Rules sections' tables */
+        rc = rpt_host_charts_build(&c, err);
     c.gnuplot = rpt_gp_available(o->gnuplot_path);
     if (rc == 0)
         rc = draw_charts(&c, err);

@@ -25,9 +25,8 @@ read_optional(const struct rpt_ctx *c, const char *name, const char *const *req,
     return ks_table_read_sheet(path, req, t, err);
 }
 
-/* hosts.csv row of a host name, or -2. */
-static long
-host_row(const struct rpt_ctx *c, const char *name)
+long
+rpt_host_index(const struct rpt_ctx *c, const char *name)
 {
     for (size_t r = 0; r < c->plan.hosts.nrows; r++)
         if (strcmp(ks_table_get(&c->plan.hosts, r, 0), name) == 0)
@@ -35,16 +34,14 @@ host_row(const struct rpt_ctx *c, const char *name)
     return -2;
 }
 
-/* Host (hosts.csv row, -1 physical, -2 unknown) of each member of a rule; a member that
- * names a plan host (a zone's) stands for that host. */
-static size_t
-member_hosts(const struct rpt_ctx *c, const char *members, long *host, size_t max)
+size_t
+rpt_rule_hosts(const struct rpt_ctx *c, const char *members, long *host, size_t max)
 {
     char *buf = ks_xstrdup(members ? members : ""), *save = NULL;
     size_t n = 0;
     for (char *tok = strtok_r(buf, ";", &save); tok && n < max; tok = strtok_r(NULL, ";", &save)) {
         long e = ks_dataset_find(c->ds, tok);
-        host[n++] = e < 0 ? host_row(c, tok) : c->ent_host[e];
+        host[n++] = e < 0 ? rpt_host_index(c, tok) : c->ent_host[e];
     }
     free(buf);
     return n;
@@ -104,7 +101,7 @@ verdict(const struct rpt_ctx *c, const char **zone, const char *type, const char
         const char *target)
 {
     long h[512];
-    size_t n = member_hosts(c, members, h, 512);
+    size_t n = rpt_rule_hosts(c, members, h, 512);
     int ok = n > 0;
     if (strcmp(type, "zone") == 0)
         return target && zone_holds(c, zone, target, h, n) ? "yes" : "no";

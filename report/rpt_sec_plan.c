@@ -5,14 +5,13 @@
 #include <string.h>
 
 #include "report/rpt_chart.h"
+#include "report/rpt_host_charts.h"
 #include "report/rpt_html.h"
 #include "report/rpt_risk.h"
 #include "report/rpt_sections.h"
 #include "report/rpt_util.h"
 
-#define MAX_HOST_CHARTS 24 /* beyond this the page gets long; every host is in hosts.csv */
-#define MAX_LAYERS 7       /* VMs drawn one by one; the rest are one "other VMs" layer */
-#define CHECK_TOL_PCT 1.0  /* plan and recomputed peak may differ by rounding only */
+#define CHECK_TOL_PCT 1.0 /* plan and recomputed peak may differ by rounding only */
 
 /* v as a percentage of cap, one decimal (as hosts.csv has it); NaN when unknown. */
 static double
@@ -46,105 +45,6 @@ host_row(struct rpt_ctx *c, struct ks_table *t, size_t h)
     ks_table_set_num(t, r, 12, e->has_series ? pct_of(e->host_peak_mem_MiB[h], mcap) : NAN);
     int differs = !isnan(peak) && !isnan(plan_peak) && fabs(peak - plan_peak) > CHECK_TOL_PCT;
     ks_table_set(t, r, 13, isnan(peak) || isnan(plan_peak) ? "n/a" : differs ? "differs" : "ok");
-}
-
-/* Layers of host h: its VMs by mean demand, busiest first; returns how many. */
-static size_t
-host_vms(const struct rpt_ctx *c, size_t h, size_t *vm)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < c->est.nent; i++)
-        if (c->ent_host[i] == (long)h)
-            vm[n++] = i;
-    for (size_t a = 1; a < n; a++) /* insertion sort: a host carries tens of VMs */
-        for (size_t b = a; b > 0 && c->est.st[vm[b]].mhz_mean > c->est.st[vm[b - 1]].mhz_mean; b--) {
-            size_t t = vm[b];
-            vm[b] = vm[b - 1];
-            vm[b - 1] = t;
-        }
-    return n;
-}
-
-/* For each bucket, the step where the host's sum peaks, so the stacked layers drawn
- * at that step add up to the bucket's true maximum (an hourly max per VM would not). */
-static size_t
-bucket_peaks(const struct rpt_estate *e, size_t h, size_t per, size_t *at)
-{
-    size_t n = e->g.nsteps, nb = 0;
-    const double *s = e->host_mhz + h * n;
-    for (size_t k0 = e->k0; k0 < e->k1; k0 += per, nb++) {
-        size_t best = k0;
-        for (size_t k = k0; k < k0 + per && k < e->k1; k++)
-            if (s[k] > s[best])
-                best = k;
-        at[nb] = best;
-    }
-    return nb;
-}
-
-/* Layer j is VM j for the busiest MAX_LAYERS; all others add into the last layer,
- * whose name (other, 64 bytes) then says how many VMs it holds. Values are GHz at the
- * bucket's peak step, so the top of the stack is the host's true peak of the window. */
-static void
-stack_layers(const struct rpt_ctx *c, const size_t *vm, size_t nvm, const size_t *at,
-             size_t npts, size_t nl, double *v, const char **names, char *other)
-{
-    size_t n = c->est.g.nsteps;
-    for (size_t j = 0; j < nvm; j++) {
-        size_t l = j < nl ? j : nl - 1;
-        names[l] = ks_dataset_entity(c->ds, vm[j]);
-        for (size_t p = 0; p < npts; p++) {
-            double x = c->est.mhz[vm[j] * n + at[p]];
-            v[l * npts + p] += isnan(x) ? 0 : x / 1000;
-        }
-    }
-    if (nvm > nl) {
-        snprintf(other, 64, "%zu other VMs", nvm - nl + 1);
-        names[nl - 1] = other;
-    }
-}
-
-/* Stacked chart of host h. vm and at are scratch arrays (nent and nsteps entries)
- * reused across hosts. */
-static void
-host_chart(struct rpt_ctx *c, size_t h, size_t *vm, size_t *at)
-{
-    const struct rpt_estate *e = &c->est;
-    const struct ks_table *ph = &c->plan.hosts;
-    size_t nvm = host_vms(c, h, vm);
-    /* A large estate's page holds 24 of these inline: at most ~125 points each (4 h over
-     * two weeks) keeps them to ~25 KB of SVG apiece; the window peaks stay exact. */
-    size_t maxcols = rpt_small_estate(c) ? 500 : 125;
-    size_t per = (size_t)llround(rpt_chart_bucket_cols(e->g.step_s, e->k1 - e->k0, maxcols) /
-                                 e->g.step_s);
-    size_t npts = bucket_peaks(e, h, per ? per : 1, at);
-    size_t nl = nvm > MAX_LAYERS + 1 ? MAX_LAYERS + 1 : nvm;
-    double *v = ks_xcalloc((nl ? nl : 1) * npts, sizeof *v), *t = ks_xmalloc(npts * sizeof *t);
-    const char **names = ks_xmalloc((nl ? nl : 1) * sizeof *names);
-    char other[64], title[200], name[80];
-    for (size_t p = 0; p < npts; p++)
-        t[p] = e->g.t0 + (double)at[p] * e->g.step_s;
-    stack_layers(c, vm, nvm, at, npts, nl, v, names, other);
-    const char *hn = ks_table_str(ph, h, "host");
-    double cap = ks_table_num(ph, h, "cpu_capacity_MHz") / 1000;
-    /* The planning limit: what the policy lets the plan fill, capacity less headroom. */
-    double head = rpt_sum_num(c, "headroom_pct");
-    snprintf(name, sizeof name, "host_%zu", h + 1);
-    snprintf(title, sizeof title, "%s (%s, %zu VMs): CPU demand, peak %.0f%% of capacity",
-             hn ? hn : name, ks_table_str(ph, h, "host_model") ? ks_table_str(ph, h, "host_model") : "?",
-             nvm, e->host_peak_mhz[h] / (cap * 1000) * 100);
-    char limit_label[64];
-    snprintf(limit_label, sizeof limit_label, "planning limit (%.0f%% headroom)", head);
-    struct rpt_stack st = {
-        .name = name, .title = title, .ylabel = "CPU demand (GHz)", .nlayers = nl,
-        .npts = npts, .layers = names, .t = t, .v = v, .cap = cap,
-        .limit = head > 0 ? cap * (1 - head / 100) : NAN,
-        .cap_label = "usable capacity", .limit_label = limit_label,
-    };
-    rpt_ctx_chart(c, name, rpt_gp_stack(&st));
-    free(v);
-    free(t);
-    free(names);
 }
 
 /* Too many hosts to label: order them by the first series, highest first, so the
@@ -196,40 +96,6 @@ peak_sizing_chart(struct rpt_ctx *c, const struct ks_table *ht)
     free(v);
 }
 
-/* Hosts that get a chart: every host with VMs when there are at most MAX_HOST_CHARTS,
- * else the MAX_HOST_CHARTS with the highest recomputed CPU peak (the ones a reader
- * checks first); drawn in host order. sel gets host indices; returns how many. */
-static size_t
-chart_hosts(const struct rpt_ctx *c, size_t *sel)
-{
-    const struct rpt_estate *e = &c->est;
-    size_t n = 0, nh = c->plan.hosts.nrows;
-    double *load = ks_xmalloc((nh ? nh : 1) * sizeof *load);
-    for (size_t h = 0; h < nh; h++)
-        load[h] = e->host_peak_mhz[h] / ks_table_num(&c->plan.hosts, h, "cpu_capacity_MHz");
-    for (size_t h = 0; h < nh; h++) {
-        if (!e->host_nvm[h])
-            continue;
-        if (n < MAX_HOST_CHARTS) {
-            sel[n++] = h;
-            continue;
-        }
-        size_t low = 0; /* the least loaded chosen host gives way to a busier one */
-        for (size_t k = 1; k < n; k++)
-            low = load[sel[k]] < load[sel[low]] ? k : low;
-        if (load[h] > load[sel[low]])
-            sel[low] = h;
-    }
-    free(load);
-    for (size_t a = 1; a < n; a++) /* back to host order */
-        for (size_t b = a; b > 0 && sel[b] < sel[b - 1]; b--) {
-            size_t t = sel[b];
-            sel[b] = sel[b - 1];
-            sel[b - 1] = t;
-        }
-    return n;
-}
-
 int
 rpt_plan_sec_build(struct rpt_ctx *c, struct ks_err *err)
 {
@@ -243,14 +109,7 @@ rpt_plan_sec_build(struct rpt_ctx *c, struct ks_err *err)
         host_row(c, t, h);
     if (!c->est.has_series)
         return 0;
-    peak_sizing_chart(c, t);
-    size_t *vm = ks_xmalloc((c->est.nent ? c->est.nent : 1) * sizeof *vm);
-    size_t *at = ks_xmalloc((c->est.g.nsteps ? c->est.g.nsteps : 1) * sizeof *at);
-    size_t sel[MAX_HOST_CHARTS], nsel = chart_hosts(c, sel);
-    for (size_t k = 0; k < nsel; k++)
-        host_chart(c, sel[k], vm, at);
-    free(vm);
-    free(at);
+    peak_sizing_chart(c, t); /* the host charts come later: rpt_host_charts_build */
     return 0;
 }
 
@@ -337,16 +196,7 @@ rpt_plan_sec_html(const struct rpt_ctx *c, FILE *f)
         return;
     fputs("<h3>CPU demand per host over time</h3>\n<p>Stacked busy GHz of the VMs on each "
           "host (each point is the step where the host's sum peaks within its window), "
-          "against the usable capacity and the planning limit.</p>\n<div class=\"hosts\">\n", f);
-    for (size_t i = 0; i < c->ncharts; i++)
-        if (strncmp(c->charts[i].name, "host_", 5) == 0)
-            rpt_html_chart(f, c, c->charts[i].name, "Stacked CPU demand of one host");
-    fputs("</div>\n", f);
-    size_t withvm = 0;
-    for (size_t h = 0; h < c->est.nhost; h++)
-        withvm += c->est.host_nvm[h] > 0;
-    if (withvm > MAX_HOST_CHARTS)
-        fprintf(f, "<p class=\"more\">Charts for the %d of %zu hosts with the highest CPU "
-                   "peak (in host order); every host is in <a href=\"tables/hosts.csv\">"
-                   "<code>tables/hosts.csv</code></a>.</p>\n", MAX_HOST_CHARTS, withvm);
+          "against the usable capacity and the planning limit.</p>\n",
+          f);
+    rpt_host_charts_html(c, f);
 }

@@ -157,3 +157,65 @@ rpt_stars(double cover_pct)
         return 3;
     return cover_pct <= 80 ? 4 : 5;
 }
+
+/* Reorder v[0..n) so that v[k] is its k-th smallest value, with nothing larger before it
+ * and nothing smaller after it (Hoare's FIND: median-of-three pivot, expected O(n)). */
+static void
+select_kth(double *v, size_t n, size_t k)
+{
+    long lo = 0, hi = (long)n - 1, kk = (long)k;
+    while (hi > lo) {
+        long mid = lo + (hi - lo) / 2, i = lo, j = hi;
+        double t;
+#define RPT_SWAP(a, b) (t = v[a], v[a] = v[b], v[b] = t)
+        if (v[mid] < v[lo])
+            RPT_SWAP(mid, lo);
+        if (v[hi] < v[lo])
+            RPT_SWAP(hi, lo);
+        if (v[hi] < v[mid])
+            RPT_SWAP(hi, mid);
+        double piv = v[mid];
+        while (i <= j) { /* the sentinels at lo and hi keep both scans in range */
+            while (v[i] < piv)
+                i++;
+            while (v[j] > piv)
+                j--;
+            if (i <= j) {
+                RPT_SWAP(i, j);
+                i++;
+                j--;
+            }
+        }
+#undef RPT_SWAP
+        /* [lo, j] <= piv <= [i, hi]; anything strictly between equals the pivot */
+        if (kk <= j)
+            hi = j;
+        else if (kk >= i)
+            lo = i;
+        else
+            return;
+    }
+}
+
+double
+rpt_percentile(double *v, size_t n, double p)
+{
+    if (n == 0)
+        return NAN;
+    if (p <= 0 || p >= 100) { /* the least or the largest: one pass */
+        double x = v[0];
+        for (size_t k = 1; k < n; k++)
+            x = p <= 0 ? (v[k] < x ? v[k] : x) : (v[k] > x ? v[k] : x);
+        return x;
+    }
+    double pos = p / 100.0 * (double)(n - 1);
+    size_t i = (size_t)pos;
+    double frac = pos - (double)i;
+    select_kth(v, n, i);
+    if (i + 1 >= n)
+        return v[i];
+    double next = v[i + 1]; /* the next order statistic: the least of what follows */
+    for (size_t k = i + 2; k < n; k++)
+        next = v[k] < next ? v[k] : next;
+    return v[i] + frac * (next - v[i]); /* ks_percentile's own expression */
+}

@@ -55,6 +55,35 @@ test_stars(void **state)
     assert_int_equal(rpt_stars(NAN), 1);
 }
 
+/* rpt_percentile (selection) gives ks_percentile's value (a sort) bit for bit: sizes 1 to
+ * 300, many ties (values on a coarse grid, as rounded CPU % are), sorted and reversed
+ * inputs, and the percentiles the report asks for plus the ends and odd ones. */
+static void
+test_percentile_select(void **state)
+{
+    (void)state;
+    static const double ps[] = {0, 0.5, 10, 25, 50, 90, 95, 99, 99.9, 100, -5, 130};
+    unsigned long seed = 7;
+    for (size_t n = 1; n <= 300; n += n < 20 ? 1 : 17)
+        for (int shape = 0; shape < 4; shape++) {
+            double *a = ks_xmalloc(n * sizeof *a), *b = ks_xmalloc(n * sizeof *b);
+            for (size_t p = 0; p < sizeof ps / sizeof *ps; p++) {
+                for (size_t k = 0; k < n; k++) {
+                    seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+                    double r = (double)(seed >> 40) / (double)(1UL << 24);
+                    a[k] = shape == 0 ? r * 1e4 : shape == 1 ? floor(r * 5) /* ties */
+                         : shape == 2 ? (double)k : (double)(n - k);
+                    b[k] = a[k];
+                }
+                double want = ks_percentile(a, n, ps[p]), got = rpt_percentile(b, n, ps[p]);
+                assert_memory_equal(&want, &got, sizeof want);
+            }
+            free(a);
+            free(b);
+        }
+    assert_true(isnan(rpt_percentile(NULL, 0, 50)));
+}
+
 /* A generated script against tests/golden/report/NAME.gp (tu_golden). */
 static void
 golden(const char *name, char *script)
@@ -340,6 +369,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fmt),
         cmocka_unit_test(test_stars),
+        cmocka_unit_test(test_percentile_select),
         cmocka_unit_test(test_golden_heatmap),
         cmocka_unit_test(test_golden_stack),
         cmocka_unit_test(test_golden_bars),
