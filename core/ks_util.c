@@ -367,6 +367,61 @@ ks_cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+void
+ks_select_kth(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (hi > lo) {
+        size_t mid = lo + (hi - lo) / 2;
+        double a = v[lo], b = v[mid], c = v[hi];
+        double piv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = lo, j = hi;
+        while (i <= j) { /* Hoare partition around the pivot value */
+            while (v[i] < piv)
+                i++;
+            while (v[j] > piv)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i++] = v[j];
+                v[j] = t;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return; /* v[j+1 .. i-1] all equal the pivot, k among them */
+    }
+}
+
+double
+ks_percentile_select(double *v, size_t n, double p)
+{
+    if (n == 0)
+        return NAN;
+    if (p <= 0 || p >= 100) { /* the least or the largest: one pass */
+        double x = v[0];
+        for (size_t k = 1; k < n; k++)
+            x = p <= 0 ? (v[k] < x ? v[k] : x) : (v[k] > x ? v[k] : x);
+        return x;
+    }
+    double pos = p / 100.0 * (double)(n - 1);
+    size_t i = (size_t)pos;
+    double frac = pos - (double)i;
+    ks_select_kth(v, n, i);
+    if (i + 1 >= n)
+        return v[i];
+    double next = v[i + 1]; /* the next order statistic: the least of what follows */
+    for (size_t k = i + 2; k < n; k++)
+        next = v[k] < next ? v[k] : next;
+    return v[i] + frac * (next - v[i]); /* ks_percentile's own expression */
+}
+
 double
 ks_percentile(double *v, size_t n, double p)
 {

@@ -97,6 +97,14 @@ int ks_cmp_double(const void *a, const void *b);
 /* p-th percentile (0-100) of n values by linear interpolation between order
  * statistics; sorts v in place; NaN values are ignored; NaN if none is left. */
 double ks_percentile(double *v, size_t n, double p);
+/* Reorder v[0..n) (n > 0, no NaN) so that v[k] holds what a sort would put there, with
+ * nothing larger before it and nothing smaller after it (quickselect, median of three:
+ * expected O(n) where a sort is O(n log n)). */
+void ks_select_kth(double *v, size_t n, size_t k);
+/* ks_percentile's value of n values none of which is NaN, by selection: the planner and
+ * the report take several percentiles of every server's series, where sorts were a
+ * third of their time. Reorders v; NaN when n is 0. */
+double ks_percentile_select(double *v, size_t n, double p);
 
 /* splitmix64 (Steele, Lea, Flood 2014): the next output of the generator whose state
  * is *x. Turns any 64-bit seed, even 0 or 1, into well-mixed words, as the xoshiro

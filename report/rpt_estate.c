@@ -61,7 +61,7 @@ fill_cpu(const struct ks_dataset *ds, struct rpt_estate *e)
 }
 
 /* Mean, p95 and max of the non-NaN values of v (n of them); scratch has n slots.
- * The p95 reorders a copy (rpt_percentile selects in place), hence the scratch buffer. */
+ * The p95 reorders a copy (ks_percentile_select selects in place), hence the scratch buffer. */
 static void
 series_stats(const double *v, size_t n, double *scratch, double *mean, double *p95, double *peak)
 {
@@ -76,7 +76,7 @@ series_stats(const double *v, size_t n, double *scratch, double *mean, double *p
     }
     *mean = cnt ? sum / (double)cnt : NAN;
     *peak = mx;
-    *p95 = rpt_percentile(scratch, cnt, 95);
+    *p95 = ks_percentile_select(scratch, cnt, 95);
 }
 
 /* Max of the non-NaN values, NaN if none (a server without data has no peak, not 0). */
@@ -134,7 +134,7 @@ gap_value(const double *v, size_t n, double pct, double *scratch, double alloc)
     for (size_t t = 0; v && t < n; t++)
         if (!isnan(v[t]))
             scratch[k++] = v[t];
-    double x = k ? rpt_percentile(scratch, k, pct) : alloc;
+    double x = k ? ks_percentile_select(scratch, k, pct) : alloc;
     return isnan(x) ? 0 : x;
 }
 

@@ -40,9 +40,5 @@ double rpt_kv_num(const struct ks_table *t, const char *key);
  * 0-20% 1 star ... 81-100% 5 stars (Azure Migrate's rating, shared/reference.md). */
 int rpt_stars(double cover_pct);
 
-/* ks_percentile's value (linear interpolation between order statistics, p in 0-100) of
- * n values none of which is NaN, found by selection in O(n) instead of a sort: the report
- * takes four percentiles of every server's series. Reorders v; NaN when n is 0. */
-double rpt_percentile(double *v, size_t n, double p);
 
 #endif

@@ -55,7 +55,7 @@ test_stars(void **state)
     assert_int_equal(rpt_stars(NAN), 1);
 }
 
-/* rpt_percentile (selection) gives ks_percentile's value (a sort) bit for bit: sizes 1 to
+/* ks_percentile_select (selection) gives ks_percentile's value (a sort) bit for bit: sizes 1 to
  * 300, many ties (values on a coarse grid, as rounded CPU % are), sorted and reversed
  * inputs, and the percentiles the report asks for plus the ends and odd ones. */
 static void
@@ -75,13 +75,13 @@ test_percentile_select(void **state)
                          : shape == 2 ? (double)k : (double)(n - k);
                     b[k] = a[k];
                 }
-                double want = ks_percentile(a, n, ps[p]), got = rpt_percentile(b, n, ps[p]);
+                double want = ks_percentile(a, n, ps[p]), got = ks_percentile_select(b, n, ps[p]);
                 assert_memory_equal(&want, &got, sizeof want);
             }
             free(a);
             free(b);
         }
-    assert_true(isnan(rpt_percentile(NULL, 0, 50)));
+    assert_true(isnan(ks_percentile_select(NULL, 0, 50)));
 }
 
 /* A generated script against tests/golden/report/NAME.gp (tu_golden). */
