@@ -25,6 +25,7 @@ struct mdl_rules;
 struct mdl_demand;
 struct mdl_cpu_table;
 struct mdl_margin;
+struct mdl_zone_memo;
 
 struct mdl_policy {
     char *model;          /* NULL: choose over the catalog */
@@ -65,6 +66,9 @@ struct mdl_policy {
      * and the rules' outcome, which need a packing of their own or failovers, are left
      * out of the plan (peak_sizing_hosts 0, rules NULL). */
     int hosts_only;
+    /* Zone packings of the plan a rule-cost re-plan costs (borrowed; NULL: none): a zone
+     * the left-out rule does not touch is the same problem, and takes that packing. */
+    const struct mdl_zone_memo *zone_memo;
     /* CPU normalization (model/mdl_cpu.h, docs/model.md). */
     double smt_yield;        /* a second hardware thread's share of a core, both sides */
     double cpu_perf_assumed; /* rating of a source whose CPU the table does not know */

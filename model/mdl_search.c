@@ -297,8 +297,7 @@ construct(struct mdl_sol *s, struct ctx *c, size_t k, int attempt)
 {
     uint32_t *o = item_order(c, attempt);
     double work = s->work;
-    mdl_sol_fini(s);
-    mdl_sol_init(s, c->p, k);
+    mdl_sol_renew(s, c->p, k);
     s->work = work;
     mdl_greedy_peak(s, o, c->p->n, 0, c->o->allow, c->o->rule_ctx);
     free(o);
@@ -325,8 +324,7 @@ shrink(struct mdl_sol *s, const struct mdl_sol *from, struct ctx *c)
         if (bin_fill(from, b) < bin_fill(from, e))
             e = b;
     double work = s->work;
-    mdl_sol_fini(s);
-    mdl_sol_init(s, c->p, from->k - 1);
+    mdl_sol_renew(s, c->p, from->k - 1);
     s->work = work;
     uint32_t *out = ks_xmalloc((from->cnt[e] + 1) * sizeof *out);
     size_t m = 0;
