@@ -54,16 +54,20 @@ endif
 
 CC ?= cc
 # Libraries with a pkg-config file; libcsv has none (shared/reference.md).
+PKGS := ncursesw inih
+# Compiled against but not linked: core/, collect/ and simulate/ dlopen them on first use
+# (core/ks_dl.h; linked, libvirt and friends put ~70 shared libraries and 20 MiB of
+# resident memory into every run, and even the five small ones below cost `kasane
+# collect` 0.6 MiB of its peak). Their sonames are read from the files this build would
+# link (NAME:LIB, -lLIB) into $(BUILD)/gen/ks_sonames.h by scripts/sonames.sh, never
+# written by hand.
 # libxxhash: XXH3 for the manifests of output directories (core/ks_manifest.h).
 # libzstd: compressed dataset files, samples.csv.zst and the like (core/ks_zst.h).
 # expat, minizip: xlsx workbooks (RVTools exports, collect/col_xlsx.h); both small (zlib).
-PKGS := ncursesw inih jansson libxxhash expat minizip libzstd
-# Compiled against but not linked: collect/ and simulate/ dlopen them on first use
-# (core/ks_dl.h; linked, they put ~70 shared libraries and 20 MiB of resident memory into
-# every run). Their sonames are read from the files this build would link (NAME:LIB,
-# -lLIB) into $(BUILD)/gen/ks_sonames.h by scripts/sonames.sh, never written by hand.
-PKGS_DLOPEN := libvirt libcurl papi libpcap gsl
-DL_SONAMES := LIBVIRT:virt LIBCURL:curl PAPI:papi PCAP:pcap GSL:gsl CSV:csv
+# jansson: Prometheus answers (collect/col_prom_client.c).
+PKGS_DLOPEN := libvirt libcurl papi libpcap gsl jansson libxxhash expat minizip libzstd
+DL_SONAMES := LIBVIRT:virt LIBCURL:curl PAPI:papi PCAP:pcap GSL:gsl CSV:csv \
+              JANSSON:jansson XXHASH:xxhash EXPAT:expat MINIZIP:minizip ZSTD:zstd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(PKGS_DLOPEN) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Unit tests may call a deferred library directly (test_pcap writes its capture file

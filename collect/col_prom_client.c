@@ -46,6 +46,33 @@ cu_init(const void *api)
 static struct ks_dl_lib cu_lib =
     KS_DL_LIB(KS_SO_LIBCURL, "KASANE_LIBCURL_SO", KS_PKG_LIBCURL, &cu, cu_syms, cu_init);
 
+/* jansson too: only `import prometheus` reads JSON. Its json_decref is an inline
+ * function of jansson.h that calls json_delete directly, so this file frees a parsed
+ * answer with json_delete (each root here holds the only reference). */
+#define JS_FUNCS(X)                                                                                \
+    X(json_loadb)                                                                                  \
+    X(json_delete) X(json_object_get) X(json_array_get) X(json_array_size) X(json_string_value)    \
+        X(json_number_value)
+static struct js_api {
+    JS_FUNCS(KS_DL_FIELD)
+} jsapi;
+#define JS_SYM(f) KS_DL_ENTRY(struct js_api, f)
+static const struct ks_dl_sym js_syms[] = {JS_FUNCS(JS_SYM)};
+static struct ks_dl_lib js_lib =
+    KS_DL_LIB(KS_SO_JANSSON, "KASANE_JANSSON_SO", KS_PKG_JANSSON, &jsapi, js_syms, NULL);
+#define json_loadb jsapi.json_loadb
+#define json_object_get jsapi.json_object_get
+#define json_array_get jsapi.json_array_get
+#define json_array_size jsapi.json_array_size
+#define json_string_value jsapi.json_string_value
+#define json_number_value jsapi.json_number_value
+static void
+js_free(json_t *root)
+{
+    if (root)
+        jsapi.json_delete(root);
+}
+
 /* One client per import: the curl handle keeps its connection alive between the
  * many range queries of a run (34 per page), which saves a TCP handshake each. */
 struct col_prom_client {
@@ -155,14 +182,17 @@ int
 col_prom_parse_matrix(const char *body, size_t len, const char *what, col_prom_series_fn fn,
                       void *ctx, struct ks_err *err)
 {
+    int rc = ks_dl_load(&js_lib, err);
+    if (rc < 0)
+        return rc;
     json_error_t je;
     json_t *root = json_loadb(body, len, 0, &je);
     if (!root)
         return ks_errf(err, -EBADMSG, "%s: malformed JSON in the answer (line %d, column %d): %s",
                        what, je.line, je.column, je.text);
-    int rc = json_is_object(root) ? parse_root(root, what, fn, ctx, err)
-                                  : bad_shape(what, "the JSON is not an object", err);
-    json_decref(root);
+    rc = json_is_object(root) ? parse_root(root, what, fn, ctx, err)
+                              : bad_shape(what, "the JSON is not an object", err);
+    js_free(root);
     return rc;
 }
 
@@ -196,6 +226,8 @@ col_prom_client_new(const char *base_url, long timeout_s, struct col_prom_client
         return ks_errf(err, -EINVAL, "Prometheus URL '%s' must start with http:// or https://",
                        base_url);
     int rc = ks_dl_load(&cu_lib, err);
+    if (rc == 0)
+        rc = ks_dl_load(&js_lib, err);
     if (rc < 0)
         return rc;
     struct col_prom_client *c = ks_xcalloc(1, sizeof *c);
@@ -272,7 +304,7 @@ status_error(struct col_prom_client *c, long status, const char *query, struct k
                 e   ? e
                 : n ? excerpt
                     : "(empty body)");
-    json_decref(root);
+    js_free(root);
     return rc;
 }
 

@@ -22,6 +22,54 @@
 #include <unistd.h>
 #include <unzip.h>
 
+#include "core/ks_dl.h"
+#include "ks_sonames.h" /* generated from the build's libraries (scripts/sonames.sh) */
+
+/* expat and minizip are loaded on use (core/ks_dl.h): only RVTools and perfmon .xlsx
+ * imports need them, and linked into ./kasane they cost every process, the collector
+ * included, their start-up pages (bench collector_rss). */
+#define XML_FUNCS(X)                                                                               \
+    X(XML_ErrorString)                                                                             \
+    X(XML_GetCurrentLineNumber) X(XML_GetErrorCode) X(XML_Parse) X(XML_ParserCreateNS)             \
+        X(XML_ParserFree) X(XML_SetCharacterDataHandler) X(XML_SetElementHandler)                  \
+            X(XML_SetStartDoctypeDeclHandler) X(XML_SetUserData) X(XML_StopParser)
+#define UNZ_FUNCS(X)                                                                               \
+    X(unzClose)                                                                                    \
+    X(unzCloseCurrentFile) X(unzLocateFile) X(unzOpen64) X(unzOpenCurrentFile)                     \
+        X(unzReadCurrentFile)
+static struct xml_api {
+    XML_FUNCS(KS_DL_FIELD)
+} xmlapi; /* filled once per process by ks_dl_load, read-only afterwards */
+static struct unz_api {
+    UNZ_FUNCS(KS_DL_FIELD)
+} unzapi;
+#define XML_SYM(f) KS_DL_ENTRY(struct xml_api, f)
+#define UNZ_SYM(f) KS_DL_ENTRY(struct unz_api, f)
+static const struct ks_dl_sym xml_syms[] = {XML_FUNCS(XML_SYM)};
+static const struct ks_dl_sym unz_syms[] = {UNZ_FUNCS(UNZ_SYM)};
+static struct ks_dl_lib xml_lib =
+    KS_DL_LIB(KS_SO_EXPAT, "KASANE_EXPAT_SO", KS_PKG_EXPAT, &xmlapi, xml_syms, NULL);
+static struct ks_dl_lib unz_lib =
+    KS_DL_LIB(KS_SO_MINIZIP, "KASANE_MINIZIP_SO", KS_PKG_MINIZIP, &unzapi, unz_syms, NULL);
+/* Every call below goes through the tables. */
+#define XML_ErrorString xmlapi.XML_ErrorString
+#define XML_GetCurrentLineNumber xmlapi.XML_GetCurrentLineNumber
+#define XML_GetErrorCode xmlapi.XML_GetErrorCode
+#define XML_Parse xmlapi.XML_Parse
+#define XML_ParserCreateNS xmlapi.XML_ParserCreateNS
+#define XML_ParserFree xmlapi.XML_ParserFree
+#define XML_SetCharacterDataHandler xmlapi.XML_SetCharacterDataHandler
+#define XML_SetElementHandler xmlapi.XML_SetElementHandler
+#define XML_SetStartDoctypeDeclHandler xmlapi.XML_SetStartDoctypeDeclHandler
+#define XML_SetUserData xmlapi.XML_SetUserData
+#define XML_StopParser xmlapi.XML_StopParser
+#define unzClose unzapi.unzClose
+#define unzCloseCurrentFile unzapi.unzCloseCurrentFile
+#define unzLocateFile unzapi.unzLocateFile
+#define unzOpen64 unzapi.unzOpen64
+#define unzOpenCurrentFile unzapi.unzOpenCurrentFile
+#define unzReadCurrentFile unzapi.unzReadCurrentFile
+
 struct col_xlsx {
     char *path;
     unzFile zf;
@@ -314,6 +362,12 @@ col_xlsx_open(const char *path, struct col_xlsx **out, struct ks_err *err)
         int e = errno;
         return ks_errf(err, -e, "%s: %s", path, strerror(e));
     }
+    struct ks_err why = {0};
+    int rc = ks_dl_load(&xml_lib, &why);
+    if (rc == 0)
+        rc = ks_dl_load(&unz_lib, &why);
+    if (rc < 0)
+        return ks_errf(err, rc, "%s: cannot read xlsx workbooks: %s", path, why.msg);
     unzFile zf = unzOpen64(path);
     if (!zf)
         return ks_errf(err, -EINVAL,
@@ -323,7 +377,7 @@ col_xlsx_open(const char *path, struct col_xlsx **out, struct ks_err *err)
     struct col_xlsx *x = ks_xcalloc(1, sizeof *x);
     x->path = ks_xstrdup(path);
     x->zf = zf;
-    int rc = read_sheets(x, err);
+    rc = read_sheets(x, err);
     if (rc == 0)
         rc = read_sst(x, err);
     if (rc < 0) {

@@ -15,7 +15,23 @@
 #include <xxhash.h>
 
 #include "core/ks_csv.h"
+#include "core/ks_dl.h"
 #include "core/ks_fault.h"
+#include "ks_sonames.h" /* generated from the build's libraries (scripts/sonames.sh) */
+
+/* libxxhash is loaded on use (core/ks_dl.h), by the commands that write or check a
+ * manifest; `kasane collect` appends and never needs it. */
+#define XX_FUNCS(X) X(XXH3_64bits_reset) X(XXH3_64bits_update) X(XXH3_64bits_digest)
+static struct xx_api {
+    XX_FUNCS(KS_DL_FIELD)
+} xx; /* filled once per process by ks_dl_load, read-only afterwards */
+#define XX_SYM(f) KS_DL_ENTRY(struct xx_api, f)
+static const struct ks_dl_sym xx_syms[] = {XX_FUNCS(XX_SYM)};
+static struct ks_dl_lib xx_lib =
+    KS_DL_LIB(KS_SO_XXHASH, "KASANE_XXHASH_SO", KS_PKG_XXHASH, &xx, xx_syms, NULL);
+#define XXH3_64bits_reset xx.XXH3_64bits_reset
+#define XXH3_64bits_update xx.XXH3_64bits_update
+#define XXH3_64bits_digest xx.XXH3_64bits_digest
 
 /* Read block of the hash: large enough that the per-call cost vanishes, small enough
  * to stay in L2 while XXH3 consumes it. */
@@ -84,6 +100,9 @@ int
 ks_manifest_hash_file(const char *path, int use_fault_layer, uint64_t *hash, uint64_t *bytes,
                       struct ks_err *err)
 {
+    int rc = ks_dl_load(&xx_lib, err);
+    if (rc < 0)
+        return rc;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
@@ -275,15 +294,15 @@ manifest_fini(struct manifest *m)
 static int
 bad_row(const char *path, unsigned long line, const char *what, struct ks_err *err)
 {
-    return ks_errf(err, -EINVAL, "%s:%lu: %s (the manifest was changed by hand; re-run the "
-                                 "command that wrote the directory)",
+    return ks_errf(err, -EINVAL,
+                   "%s:%lu: %s (the manifest was changed by hand; re-run the "
+                   "command that wrote the directory)",
                    path, line, what);
 }
 
 /* One file row: path, bytes in decimal, hash in 16 hex digits. */
 static int
-parse_file_row(const char *path, const struct ks_csv_row *row, struct mlist *l,
-               struct ks_err *err)
+parse_file_row(const char *path, const struct ks_csv_row *row, struct mlist *l, struct ks_err *err)
 {
     char *end;
     if (row->n != 3 || !*row->f[0] || !*row->f[1] || strlen(row->f[2]) != 16)
@@ -365,8 +384,9 @@ ks_manifest_kind(const char *dir, char *kind, size_t n, struct ks_err *err)
 }
 
 /* The advice every mismatch ends with. */
-#define CHANGED "(the directory was changed after kasane wrote it; re-run the command that " \
-                "wrote it)"
+#define CHANGED                                                                                    \
+    "(the directory was changed after kasane wrote it; re-run the command that "                   \
+    "wrote it)"
 
 /* Sizes first (one stat each, so a truncated or grown file fails at once), then the
  * hashes of the files whose sizes matched. */
@@ -388,8 +408,8 @@ compare(const char *dir, const struct mlist *want, const struct mlist *have, str
             return ks_errf(err, -EINVAL, "%s/%s: not a regular file " CHANGED, dir, e);
         if (h->bytes != w->bytes)
             return ks_errf(err, -EINVAL,
-                           "%s/%s: size %" PRIu64 " differs from %s's %" PRIu64 " " CHANGED,
-                           dir, e, h->bytes, KS_MANIFEST_NAME, w->bytes);
+                           "%s/%s: size %" PRIu64 " differs from %s's %" PRIu64 " " CHANGED, dir, e,
+                           h->bytes, KS_MANIFEST_NAME, w->bytes);
     }
     for (size_t i = 0; i < want->n; i++) {
         const struct mfile *w = &want->f[i];

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -10,7 +11,46 @@
 #include <zstd.h>
 
 #include "core/ks_csv.h"
+#include "core/ks_dl.h"
 #include "core/ks_fault.h"
+#include "ks_sonames.h" /* generated from the build's libraries (scripts/sonames.sh) */
+
+/* libzstd is loaded on use (core/ks_dl.h): only compressed datasets need it, and
+ * linked into ./kasane it cost every process its start-up pages (bench collector_rss). */
+#define ZS_FUNCS(X)                                                                                \
+    X(ZSTD_createDStream)                                                                          \
+    X(ZSTD_DStreamOutSize) X(ZSTD_decompressStream) X(ZSTD_freeDStream) X(ZSTD_isError)            \
+        X(ZSTD_getErrorName) X(ZSTD_createCCtx) X(ZSTD_CCtx_setParameter)                          \
+            X(ZSTD_CCtx_setPledgedSrcSize) X(ZSTD_CStreamOutSize) X(ZSTD_compressStream2)          \
+                X(ZSTD_freeCCtx)
+static struct zs_api {
+    ZS_FUNCS(KS_DL_FIELD)
+} zs; /* filled once per process by ks_dl_load, read-only afterwards */
+#define ZS_SYM(f) KS_DL_ENTRY(struct zs_api, f)
+static const struct ks_dl_sym zs_syms[] = {ZS_FUNCS(ZS_SYM)};
+static struct ks_dl_lib zs_lib =
+    KS_DL_LIB(KS_SO_ZSTD, "KASANE_ZSTD_SO", KS_PKG_ZSTD, &zs, zs_syms, NULL);
+#define ZSTD_createDStream zs.ZSTD_createDStream
+#define ZSTD_DStreamOutSize zs.ZSTD_DStreamOutSize
+#define ZSTD_decompressStream zs.ZSTD_decompressStream
+#define ZSTD_freeDStream zs.ZSTD_freeDStream
+#define ZSTD_isError zs.ZSTD_isError
+#define ZSTD_getErrorName zs.ZSTD_getErrorName
+#define ZSTD_createCCtx zs.ZSTD_createCCtx
+#define ZSTD_CCtx_setParameter zs.ZSTD_CCtx_setParameter
+#define ZSTD_CCtx_setPledgedSrcSize zs.ZSTD_CCtx_setPledgedSrcSize
+#define ZSTD_CStreamOutSize zs.ZSTD_CStreamOutSize
+#define ZSTD_compressStream2 zs.ZSTD_compressStream2
+#define ZSTD_freeCCtx zs.ZSTD_freeCCtx
+
+/* Load libzstd for path's sake; 0 or an error naming path and the package. */
+static int
+zs_load(const char *path, struct ks_err *err)
+{
+    struct ks_err why = {0};
+    int rc = ks_dl_load(&zs_lib, &why);
+    return rc < 0 ? ks_errf(err, rc, "%s: cannot read or write zstd files: %s", path, why.msg) : 0;
+}
 
 /* Input block: zstd's recommended size is 128 KiB; larger costs nothing. */
 #define ZBLOCK (1u << 20)
@@ -85,10 +125,12 @@ read_block(int fd, char *buf, const char *path, struct ks_err *err)
 static int
 inflate_fd(int fd, const char *path, off_t size, struct obuf *o, struct ks_err *err)
 {
+    int rc = zs_load(path, err);
+    if (rc < 0)
+        return rc;
     ZSTD_DStream *z = ZSTD_createDStream();
     char *in = ks_xmalloc(ZBLOCK);
     size_t hint = 1, total_in = 0;
-    int rc = 0;
     obuf_grow(o, (size_t)size * 4 + 1);
     for (;;) {
         ssize_t k = read_block(fd, in, path, err);
@@ -152,6 +194,9 @@ ks_zst_free(struct ks_zbuf *z)
 static int
 deflate_fd(int fd, const char *path, off_t size, int level, struct ks_afile *af, struct ks_err *err)
 {
+    int rc = zs_load(path, err);
+    if (rc < 0)
+        return rc;
     ZSTD_CCtx *z = ZSTD_createCCtx();
     ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, level);
     ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 1); /* a flipped bit is an error */
@@ -160,7 +205,7 @@ deflate_fd(int fd, const char *path, off_t size, int level, struct ks_afile *af,
     ZSTD_CCtx_setPledgedSrcSize(z, (unsigned long long)size);
     size_t olen = ZSTD_CStreamOutSize();
     char *in = ks_xmalloc(ZBLOCK), *out = ks_xmalloc(olen);
-    int rc = 0, last = 0;
+    int last = 0;
     while (!last && rc == 0) {
         ssize_t k = read_block(fd, in, path, err);
         if (k < 0) {

@@ -4,6 +4,9 @@
 # which cannot work without theirs, exit 1). KASANE_LIBVIRT_SO, KASANE_LIBCURL_SO,
 # KASANE_PAPI_SO, KASANE_PCAP_SO and KASANE_GSL_SO are the test hooks that replace the
 # sonames (a missing file, a library without the symbols, the real library's path).
+# So are xxHash, zstd, expat, minizip and jansson (KASANE_XXHASH_SO, ..._ZSTD_SO,
+# ..._EXPAT_SO, ..._MINIZIP_SO, ..._JANSSON_SO): only the commands that need them load
+# them, and `kasane collect` runs without any of them.
 . "$(dirname "$0")/lib.sh"
 
 ldd "$KASANE" > "$T/ldd"
@@ -124,3 +127,37 @@ check "KASANE_GSL_SO=$so: the throughput interval is a positive number" \
     awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
              {if (!($c["throughput_ci95_per_s"] > 0)) bad = 1; rows++} END {exit bad || !rows}' \
     "$T/gsl.csv"
+
+# The five small libraries only some commands need.
+check "ldd lists none of xxhash, zstd, expat, minizip, jansson" \
+    sh -c "! grep -qE 'libxxhash|libzstd|libexpat|libminizip|libjansson' '$T/ldd'"
+NO="$T/no"
+env KASANE_XXHASH_SO="$NO/x.so" KASANE_ZSTD_SO="$NO/z.so" KASANE_EXPAT_SO="$NO/e.so" \
+    KASANE_MINIZIP_SO="$NO/m.so" KASANE_JANSSON_SO="$NO/j.so" \
+    "$KASANE" collect -i 0.2 -n 2 --no-papi -o "$T/small" 2>/dev/null
+check "collect needs none of the five: exit 0" [ $? -eq 0 ]
+check "collect needs none of the five: samples written" [ "$(tail -n +2 "$T/small/samples.csv" | wc -l)" -gt 0 ]
+expect_exit "libxxhash missing: gen exits 1 naming the package" 1 \
+    "cannot load $NO/libxxhash.so.0 \\(Debian package libxxhash0\\)" \
+    env KASANE_XXHASH_SO="$NO/libxxhash.so.0" "$KASANE" gen --servers 2 --days 1 -q -o "$T/gx"
+check "libxxhash missing: no dataset left" test ! -e "$T/gx"
+"$KASANE" gen --servers 2 --days 1 --compress -q -o "$T/gz"
+check "gen --compress with libzstd found" test -f "$T/gz/samples.csv.zst"
+expect_exit "libzstd missing: plan of a compressed dataset exits 1 naming file and package" 1 \
+    "$T/gz/samples.csv.zst: cannot read or write zstd files: cannot load $NO/libzstd.so.1 \\(Debian package libzstd1\\)" \
+    env KASANE_ZSTD_SO="$NO/libzstd.so.1" "$KASANE" plan "$T/gz" \
+    --catalog "$KASANE_ROOT/datasets/catalog/2008.csv" -o "$T/pz"
+check "libzstd missing: no plan left" test ! -e "$T/pz"
+XLSX="$KASANE_ROOT/tests/fixtures/import/rvtools4_xlsx/RVTools_export_all.xlsx"
+expect_exit "libexpat missing: xlsx import exits 1 naming workbook and package" 1 \
+    "RVTools_export_all.xlsx: cannot read xlsx workbooks: cannot load $NO/libexpat.so.1 \\(Debian package libexpat1\\)" \
+    env KASANE_EXPAT_SO="$NO/libexpat.so.1" "$KASANE" import rvtools "$XLSX" -o "$T/rx"
+expect_exit "a minizip without its symbols: xlsx import exits 1 naming the symbol" 1 \
+    "cannot read xlsx workbooks: libm.so.6 lacks unzClose" \
+    env KASANE_MINIZIP_SO=libm.so.6 "$KASANE" import rvtools "$XLSX" -o "$T/rm"
+"$KASANE" import rvtools "$XLSX" -o "$T/rok" 2>/dev/null
+check "expat and minizip found: the workbook imports" [ "$(tail -n +2 "$T/rok/inventory.csv" | wc -l)" -gt 0 ]
+expect_exit "libjansson missing: import prometheus exits 1 naming the package" 1 \
+    "cannot load $NO/libjansson.so.4 \\(Debian package libjansson4\\)" \
+    env KASANE_JANSSON_SO="$NO/libjansson.so.4" "$KASANE" import prometheus http://127.0.0.1:9 \
+    --start now-1h --end now --step 60 -o "$T/pj"
