@@ -116,8 +116,9 @@ int mdl_rules_soft_merge(const struct mdl_rzone *z, struct mdl_eval *ez,
 
 /* Zone packings by their problem (mdl_rules_memo.c). The key covers every input of a
  * zone's packing (units' series, capacity, conflicts, pins, soft pairs, bound, the
- * search's options, the HA spares asked): equal keys, equal packings. */
-void mdl_rules_zone_key(const struct mdl_rzone *z, const struct mdl_vbp_opts *o, int ha,
+ * search's options, the HA spares asked): equal keys, equal packings. -1 when libxxhash
+ * cannot be loaded (nothing is then reused). */
+int mdl_rules_zone_key(const struct mdl_rzone *z, const struct mdl_vbp_opts *o, int ha,
                         uint64_t key[2]);
 /* 1 and ez filled (assign allocated, hosts, spares, HA figures) when m holds key. */
 int mdl_zone_memo_get(const struct mdl_zone_memo *m, const uint64_t key[2], size_t nu,

@@ -15,9 +15,22 @@
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
+#include "core/ks_dl.h"
+#include "ks_sonames.h" /* generated from the build's libraries (scripts/sonames.sh) */
 #include "model/mdl_rules_int.h"
 #include "model/mdl_rules_run.h"
 #include "model/mdl_stats.h"
+
+/* libxxhash is loaded on use (core/ks_dl.h), as for the manifests: without it a plan
+ * keys nothing and its re-plans pack every zone again (same answer, slower). */
+#define XX_FUNCS(X) X(XXH3_128bits_reset) X(XXH3_128bits_update) X(XXH3_128bits_digest)
+static struct xx_api {
+    XX_FUNCS(KS_DL_FIELD)
+} xx; /* filled once per process by ks_dl_load, read-only afterwards */
+#define XX_SYM(f) KS_DL_ENTRY(struct xx_api, f)
+static const struct ks_dl_sym xx_syms[] = {XX_FUNCS(XX_SYM)};
+static struct ks_dl_lib xx_lib =
+    KS_DL_LIB(KS_SO_XXHASH, "KASANE_XXHASH_SO", KS_PKG_XXHASH, &xx, xx_syms, NULL);
 
 struct memo_entry {
     uint64_t key[2];
@@ -38,16 +51,19 @@ static void
 add(XXH3_state_t *st, const void *p, size_t len)
 {
     if (len)
-        XXH3_128bits_update(st, p, len);
+        xx.XXH3_128bits_update(st, p, len);
 }
 
-void
+int
 mdl_rules_zone_key(const struct mdl_rzone *z, const struct mdl_vbp_opts *o, int ha, uint64_t key[2])
 {
+    struct ks_err err = {0};
+    if (ks_dl_load(&xx_lib, &err) < 0)
+        return -1;
     const struct mdl_vbp *p = z->vbp;
     XXH3_state_t st;
     XXH3_INITSTATE(&st);
-    XXH3_128bits_reset(&st);
+    xx.XXH3_128bits_reset(&st);
     /* Sizes first: the arrays after them are then read unambiguously. */
     size_t hdr[] = {z->nu,          p->n,           p->nres,          p->nsteps,
                     p->allow_over,  z->lb,          z->npinned,       z->pmask != NULL,
@@ -67,9 +83,10 @@ mdl_rules_zone_key(const struct mdl_rzone *z, const struct mdl_vbp_opts *o, int 
     add(&st, z->pinned, z->npinned * sizeof *z->pinned);
     if (z->pmask)
         add(&st, z->pmask, z->nu * sizeof *z->pmask);
-    XXH128_hash_t h = XXH3_128bits_digest(&st);
+    XXH128_hash_t h = xx.XXH3_128bits_digest(&st);
     key[0] = h.low64;
     key[1] = h.high64;
+    return 0;
 }
 
 int

@@ -306,9 +306,8 @@ pack_zone(struct mdl_rules_run *rr, struct mdl_rzone *z, struct mdl_eval *ez,
           const struct mdl_vbp_opts *o, int ha, struct ks_err *err)
 {
     uint64_t key[2];
-    if (rr->memo_in || rr->memo_record)
-        mdl_rules_zone_key(z, o, ha, key);
-    if (rr->memo_in && mdl_zone_memo_get(rr->memo_in, key, z->nu, ez))
+    int keyed = (rr->memo_in || rr->memo_record) && mdl_rules_zone_key(z, o, ha, key) == 0;
+    if (keyed && rr->memo_in && mdl_zone_memo_get(rr->memo_in, key, z->nu, ez))
         return 0;
     struct mdl_vbp_opts oz = *o;
     oz.min_bins = z->lb;
@@ -324,7 +323,7 @@ pack_zone(struct mdl_rules_run *rr, struct mdl_rzone *z, struct mdl_eval *ez,
         soft_pass(z, ez);
     mdl_eval_ha(ez, z->vbp, ha, o->seed);
     /* A search the CPU safety stop cut short may not repeat: not one to reuse. */
-    if (rr->memo_record && !ez->res.timed_out)
+    if (keyed && rr->memo_record && !ez->res.timed_out)
         mdl_zone_memo_put(&rr->memo_out, key, z->nu, ez);
     return 0;
 }
