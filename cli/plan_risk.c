@@ -290,8 +290,9 @@ print_size(const struct mdl_risk_out *o)
     char a[64];
     if (!z)
         return;
-    printf("    sized for risk: each host keeps kappa x sd of its VMs' sum free (kappa cpu "
-           "%.2f, mem %.2f; risk_margins.csv), learned and validated on %s: %zu hosts "
+    printf("    sized for risk: each host keeps its VMs' mean + kappa x the tail of their sum "
+           "under capacity (kappa cpu %.2f, mem %.2f; risk_margins.csv), learned and "
+           "validated on %s: %zu hosts "
            "overloaded cpu %.4g%%, mem %.4g%% there (%s the %g%% target%s)\n",
            z->kappa[0], z->kappa[1], mdl_window_fmt(a, sizeof a, &z->hold), z->hold_hosts,
            z->hold_pct[0], z->hold_pct[1], z->validated ? "within" : "NOT within",

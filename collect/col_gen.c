@@ -14,6 +14,7 @@
 #include "collect/col_import.h"
 #include "core/ks_csv.h"
 #include "core/ks_dataset.h"
+#include "core/ks_zst.h"
 
 /* ---- RNG --------------------------------------------------------------------------- */
 
@@ -385,6 +386,7 @@ struct clock {
     int month_end; /* one of the last three days of the month */
     double d[24];  /* diurnal shape for each peak hour */
     double step_s;
+    double burst_decay; /* exp(-step_s / 900): a web burst's decay over one step */
 };
 
 /* Calendar facts at one instant: hour, weekend, month end (three days later is
@@ -401,6 +403,7 @@ clock_at(struct clock *c, double t_mid, double step_s)
     c->weekend = tm.tm_wday == 0 || tm.tm_wday == 6;
     c->month_end = tl.tm_mon != tm.tm_mon;
     c->step_s = step_s;
+    c->burst_decay = exp(-step_s / 900);
     for (int p = 0; p < 24; p++)
         c->d[p] = pow(fmax(0, cos(2 * M_PI * (c->h - p) / 24)), 1.5);
 }
@@ -437,7 +440,7 @@ cpu_pct(struct server *s, const struct clock *c, const double *glevel)
     case GEN_WEB:
         if (col_rng_uniform(&s->rng) < 0.03 * c->step_s / 300)
             s->burst += unif(&s->rng, 15, 40);
-        s->burst *= exp(-c->step_s / 900);
+        s->burst *= c->burst_decay;
         cpu = s->base + s->amp * shape + s->burst + 2 * s->ar;
         break;
     case GEN_BATCH:
@@ -515,21 +518,71 @@ sample(struct server *s, const struct clock *c, const double *glevel, double *m)
     m[KS_IPC] = NAN; /* no counters are simulated */
 }
 
-/* One samples.csv row; every value was rounded, so col_fmt_num is exact and fast. */
-static void
-put_row(FILE *f, double t, const char *name, double step_s, const double *m)
+/* Decimals each metric was rounded to (col_round, round): the precision put_num
+ * tries first. */
+static const signed char metric_dp[KS_NMETRIC] = {
+    [KS_CPU_PCT] = 2,         [KS_CPU_MHZ] = 1,          [KS_DISK_READ_KIBPS] = 1,
+    [KS_DISK_WRITE_KIBPS] = 1, [KS_DISK_READ_IOPS] = 1,  [KS_DISK_WRITE_IOPS] = 1,
+    [KS_DISK_AWAIT_MS] = 1,   [KS_DISK_UTIL_PCT] = 1,    [KS_NET_RX_KIBPS] = 1,
+    [KS_NET_TX_KIBPS] = 1,
+};
+static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+
+/* v as col_fmt_num writes it, at p; returns the end. v was rounded to dp decimals, so
+ * k = round(v x 10^dp) is exact and k / 10^dp gives v back: then the text is k with dp
+ * decimals, trailing zeros dropped, which is what col_fmt_num finds by trying 0, 1, ...
+ * decimals (the first count that gives v back gives the same digits). Anything else
+ * (NaN, a value not on that grid, a huge one) goes through col_fmt_num itself. */
+static char *
+put_num(char *p, double v, int dp)
 {
-    char b[KS_NUMBUF];
-    fputs(col_fmt_num(b, t), f);
-    fputc(',', f);
-    fputs(name, f);
-    fputc(',', f);
-    fputs(col_fmt_num(b, step_s), f);
-    for (int k = 0; k < KS_NMETRIC; k++) {
-        fputc(',', f);
-        fputs(col_fmt_num(b, m[k]), f);
+    double k = round(v * p10[dp]);
+    if (!(v >= 0 && k < 1e15 && k / p10[dp] == v)) {
+        char b[KS_NUMBUF];
+        size_t n = strlen(col_fmt_num(b, v));
+        memcpy(p, b, n);
+        return p + n;
     }
-    fputc('\n', f);
+    unsigned long long u = (unsigned long long)k;
+    while (dp > 0 && u % 10 == 0) {
+        u /= 10;
+        dp--;
+    }
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+        if (n == dp)
+            tmp[n++] = '.';
+    } while (u || n <= dp);
+    if (tmp[n - 1] == '.')
+        *p++ = '0';
+    while (n > 0)
+        *p++ = tmp[--n];
+    return p;
+}
+
+/* One samples.csv row at p (room for ROW_MAX bytes); returns the end. The text is the
+ * one ks_samples_put_row writes for these values. */
+#define ROW_MAX (KS_NUMBUF * (KS_NMETRIC + 2) + sizeof ((struct server *)0)->name + 2)
+static char *
+put_row(char *p, const char *time, size_t tn, const char *name, const char *step, size_t sn,
+        const double *m)
+{
+    memcpy(p, time, tn);
+    p += tn;
+    for (*p++ = ','; *name; name++)
+        *p++ = *name;
+    *p++ = ',';
+    memcpy(p, step, sn);
+    p += sn;
+    for (int k = 0; k < KS_NMETRIC; k++) {
+        *p++ = ',';
+        p = isnan(m[k]) ? p : put_num(p, m[k], metric_dp[k]);
+    }
+    *p++ = '\n';
+    return p;
 }
 
 /* ---- flows.csv (--flows) ------------------------------------------------------------ */
@@ -642,59 +695,108 @@ put_flows(struct gen *g, FILE *f, double t)
     }
 }
 
+/* One output file of the dataset: the atomic file and the stream written into it,
+ * the file itself or, with --compress, a zstd stream into it (nothing uncompressed
+ * reaches the disk). */
+struct gen_out {
+    struct ks_afile af;
+    FILE *f;
+};
+
+/* Open dir/name, or dir/name.zst when zlevel > 0. */
+static int
+out_open(struct gen_out *go, const char *dir, const char *name, int zlevel, struct ks_err *err)
+{
+    char *p = ks_xasprintf(zlevel > 0 ? "%s/%s.zst" : "%s/%s", dir, name);
+    int rc = ks_afile_open(&go->af, p, err);
+    free(p);
+    if (rc < 0)
+        return rc;
+    setvbuf(go->af.f, NULL, _IOFBF, 1 << 20);
+    go->f = go->af.f;
+    if (zlevel > 0 && (rc = ks_zst_fopen(go->af.f, zlevel, -1, go->af.path, &go->f, err)) < 0) {
+        ks_afile_abort(&go->af);
+        return rc;
+    }
+    return 0;
+}
+
+/* Finish the stream and commit the file (rc < 0: abort it and return rc). A failed
+ * write to the file itself is reported by the commit, with its cause. */
+static int
+out_close(struct gen_out *go, int rc, struct ks_err *err)
+{
+    if (go->f != go->af.f && fclose(go->f) != 0 && rc == 0 && !ferror(go->af.f))
+        rc = ks_errf(err, -EIO, "%s: zstd: compressing failed", go->af.path);
+    if (rc < 0) {
+        ks_afile_abort(&go->af);
+        return rc;
+    }
+    return ks_afile_commit(&go->af, err);
+}
+
+/* Rows are put together in a buffer of this size and written in one call. */
+#define OUTBUF (1u << 20)
+
+/* One time step: the rows of every server, in inventory order, into f. */
+static void
+put_step(struct gen *g, const struct clock *c, const double *glevel, double t_end, char *buf,
+         FILE *f)
+{
+    char tb[KS_NUMBUF], sb[KS_NUMBUF], *p = buf;
+    const char *tm = col_fmt_num(tb, t_end), *step = col_fmt_num(sb, g->o->step_s);
+    size_t tn = strlen(tm), sn = strlen(step);
+    double m[KS_NMETRIC];
+    for (size_t i = 0; i < g->n; i++) {
+        sample(&g->srv[i], c, glevel, m);
+        p = put_row(p, tm, tn, g->srv[i].name, step, sn, m);
+        if ((size_t)(p - buf) > OUTBUF - ROW_MAX) {
+            fwrite(buf, 1, (size_t)(p - buf), f);
+            p = buf;
+        }
+    }
+    fwrite(buf, 1, (size_t)(p - buf), f);
+}
+
 /* Time-major generation: step by step, every server in inventory order, which is
  * exactly the sorted order samples.csv needs; nothing is held beyond one step. */
 static int
-write_samples(struct gen *g, const char *path, unsigned long long *rows, struct ks_err *err)
+write_samples(struct gen *g, unsigned long long *rows, struct ks_err *err)
 {
     const struct col_gen_opts *o = g->o;
-    struct ks_afile af;
+    struct gen_out so, fo = {0};
     struct clock c;
-    double m[KS_NMETRIC], *glevel = ks_xcalloc(g->ngroups + 1, sizeof *glevel);
-    size_t nsteps = (size_t)floor(o->days * 86400 / o->step_s + 1e-9);
-    int rc = ks_afile_open(&af, path, err);
-    if (rc < 0) {
-        free(glevel);
-        return rc;
-    }
-    setvbuf(af.f, NULL, _IOFBF, 1 << 20);
-    ks_samples_put_header(af.f, NULL, 0);
+    int rc = out_open(&so, o->out_dir, "samples.csv", o->compress, err);
     /* flows.csv by the hour (a 5-minute flow table would triple the dataset): a
      * window closes every `every` steps and at the last one. */
-    struct ks_afile ff = {0};
+    if (rc == 0 && o->flows && (rc = out_open(&fo, o->out_dir, "flows.csv", o->compress, err)) < 0)
+        out_close(&so, rc, err);
+    if (rc < 0)
+        return rc;
+    ks_samples_put_header(so.f, NULL, 0);
+    if (o->flows)
+        fputs("time,entity,src,dst,proto,dport,bytes,packets\n", fo.f);
+    double *glevel = ks_xcalloc(g->ngroups + 1, sizeof *glevel);
+    char *buf = ks_xmalloc(OUTBUF);
+    size_t nsteps = (size_t)floor(o->days * 86400 / o->step_s + 1e-9);
     size_t every = (size_t)fmax(1, round(3600 / o->step_s));
-    if (o->flows) {
-        char *fp = ks_xasprintf("%s/flows.csv", o->out_dir);
-        rc = ks_afile_open(&ff, fp, err);
-        free(fp);
-        if (rc < 0) {
-            ks_afile_abort(&af);
-            free(glevel);
-            return rc;
-        }
-        fputs("time,entity,src,dst,proto,dport,bytes,packets\n", ff.f);
-    }
     for (size_t k = 0; k < nsteps; k++) {
         double t_end = o->start_s + (double)(k + 1) * o->step_s;
         clock_at(&c, t_end - o->step_s / 2, o->step_s);
         for (size_t j = 0; j < g->ngroups; j++)
             glevel[j] = group_level(&g->grp[j], &c);
-        for (size_t i = 0; i < g->n; i++) {
-            sample(&g->srv[i], &c, glevel, m);
-            put_row(af.f, t_end, g->srv[i].name, o->step_s, m);
-        }
+        put_step(g, &c, glevel, t_end, buf, so.f);
         if (o->flows && ((k + 1) % every == 0 || k + 1 == nsteps))
-            put_flows(g, ff.f, t_end);
+            put_flows(g, fo.f, t_end);
         if (o->progress && k % 256 == 255)
             o->progress(o->progress_ctx, (double)(k + 1) / (double)nsteps);
     }
+    free(buf);
     free(glevel);
     if (rows)
         *rows = (unsigned long long)nsteps * g->n;
-    rc = ks_afile_commit(&af, err);
-    if (o->flows)
-        rc = rc < 0 ? (ks_afile_abort(&ff), rc) : ks_afile_commit(&ff, err);
-    return rc;
+    rc = out_close(&so, 0, err);
+    return o->flows ? out_close(&fo, rc, err) : rc;
 }
 
 void
@@ -742,11 +844,8 @@ col_gen_run(const struct col_gen_opts *o, unsigned long long *rows, struct ks_er
     write_inventory(&g, ds);
     rc = ks_dataset_write(ds, oo.out_dir, err);
     ks_dataset_free(ds);
-    if (rc == 0) {
-        char *p = ks_xasprintf("%s/samples.csv", oo.out_dir);
-        rc = write_samples(&g, p, rows, err);
-        free(p);
-    }
+    if (rc == 0)
+        rc = write_samples(&g, rows, err);
     free(g.srv);
     free(g.grp);
     return rc;

@@ -41,13 +41,15 @@ struct col_gen_opts {
                             00:00 UTC (a Monday; the range spans a month end) */
     const char *out_dir;
     int flows; /* also flows.csv (hourly, by destination) and the inventory's ips */
+    int compress; /* zstd level: samples.csv.zst (and flows.csv.zst) written
+                     compressed as they are generated; 0 = plain files */
     void (*progress)(void *ctx, double done_frac); /* may be NULL */
     void *progress_ctx;
 };
 void col_gen_opts_init(struct col_gen_opts *o);
 
-/* Write inventory.csv and samples.csv (and flows.csv with o->flows) of a synthetic
- * population into o->out_dir.
+/* Write inventory.csv and samples.csv (and flows.csv with o->flows; both .zst with
+ * o->compress) of a synthetic population into o->out_dir.
  * *rows (may be NULL) gets the number of sample rows. */
 int col_gen_run(const struct col_gen_opts *o, unsigned long long *rows, struct ks_err *err);
 

@@ -118,8 +118,10 @@ to_metrics(struct bbfile *bf, const double *v, double *m)
 static void
 flush_pending(struct bbfile *bf, struct col_isink *s)
 {
-    if (bf->has_pend)
+    if (bf->has_pend) {
+        col_isink_at(s, bf->path, bf->pend_line);
         col_isink_put(s, bf->pend_t, bf->ent, bf->step_s, bf->pend_m);
+    }
     bf->has_pend = 0;
 }
 

@@ -30,6 +30,9 @@ void col_isink_run(struct col_isink *s);
 /* Append a row to the current run; metrics has KS_NMETRIC values (NaN = unknown). */
 void col_isink_put(struct col_isink *s, double time_s, uint32_t ent, double interval_s,
                    const double *metrics);
+/* Where the next rows come from (path borrowed until the next call; line 0 when a row
+ * joins several lines): named by the error for a value samples.csv would refuse. */
+void col_isink_at(struct col_isink *s, const char *path, unsigned long line);
 /* Rows put so far. */
 unsigned long long col_isink_rows(const struct col_isink *s);
 /* Write inventory.csv, samples.csv (when any row was put or with_samples) and

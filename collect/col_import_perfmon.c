@@ -407,6 +407,7 @@ to_metrics(const struct pm_file *pf, const struct pm_host *h, double *m)
 static void
 flush_pending(struct pm_file *pf, double dt)
 {
+    col_isink_at(pf->s, pf->path, pf->pend_line);
     for (size_t i = 0; pf->has_pend && i < pf->nhost; i++)
         if (pf->host[i].pend)
             col_isink_put(pf->s, pf->pend_t, pf->host[i].ent, dt, pf->host[i].pm);
@@ -449,6 +450,7 @@ take_row(struct pm_file *pf, const struct ks_csv_row *row, double t, struct ks_e
     }
     pf->has_pend = 1;
     pf->pend_t = t;
+    pf->pend_line = row->line;
     return 0;
 }
 

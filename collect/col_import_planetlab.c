@@ -180,6 +180,7 @@ read_file(const struct plfile *pf, struct col_isink *s, struct col_import_report
         m[KS_CPU_PCT] = v;
         m[KS_CPU_MHZ] = v * pf->MHz / 100;
         m[KS_MEM_TOTAL_MIB] = pf->MiB;
+        col_isink_at(s, pf->path, ln);
         col_isink_put(s, pf->start + (double)ln * pf->step, pf->ent, pf->step, m);
     }
     /* fgets stops at a read error as at the end: the rest of the trace would be lost

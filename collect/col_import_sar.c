@@ -927,6 +927,7 @@ emit(struct sar_in *in, const struct col_import_opts *o, struct col_isink *s)
         if (h->n) /* qsort wants a non-NULL base even for 0 rows */
             qsort(h->rows, h->n, sizeof *h->rows, cmp_row);
         col_isink_run(s);
+        col_isink_at(s, in->path, 0); /* a row joins the lines of several tables */
         double mem_MiB = ks_inv_num(ds, ent, "mem_MiB");
         for (size_t r = 0; r < h->n; r++) {
             if ((h->rows[r].seen & SEEN_MEM) &&

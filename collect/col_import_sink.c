@@ -55,7 +55,9 @@ struct col_isink {
     struct run *runs;
     size_t nruns, runcap;
     unsigned long long next_tick;
-    char *range_err; /* the first value samples.csv would refuse, or NULL */
+    char *range_err;     /* the first value samples.csv would refuse, or NULL */
+    const char *at_path; /* where the next rows come from (col_isink_at), or NULL */
+    unsigned long at_line;
 };
 
 /* The sink borrows o and rep (both outlive it) and owns the dataset holding the
@@ -150,6 +152,13 @@ col_isink_run(struct col_isink *s)
     s->runs[s->nruns++] = (struct run){.first = s->nrec, .n = 0};
 }
 
+void
+col_isink_at(struct col_isink *s, const char *path, unsigned long line)
+{
+    s->at_path = path;
+    s->at_line = line;
+}
+
 /* Rows are copied into the write buffer; the caller's metrics array is not kept. */
 void
 col_isink_put(struct col_isink *s, double time_s, uint32_t ent, double interval_s,
@@ -158,12 +167,17 @@ col_isink_put(struct col_isink *s, double time_s, uint32_t ent, double interval_
     if (!s->nruns)
         col_isink_run(s);
     for (int k = 0; k < KS_NMETRIC && !s->range_err; k++)
-        if (!ks_metric_in_range(k, metrics[k]))
+        if (!ks_metric_in_range(k, metrics[k])) {
+            char at[64] = "";
+            if (s->at_line)
+                snprintf(at, sizeof at, ":%lu", s->at_line);
             s->range_err = ks_xasprintf(
-                "entity '%s' at time %.0f: %s = %g is outside 0-%g (a broken counter or a "
+                "%s%s%sentity '%s' at time %.0f: %s = %g is outside 0-%g (a broken counter or a "
                 "unit the input does not say?); nothing written",
+                s->at_path ? s->at_path : "", at, s->at_path ? ": " : "",
                 ks_dataset_entity(s->ds, ent), time_s, ks_metric_names[k], metrics[k],
                 ks_metric_max(k));
+        }
     struct rec *r = &s->wbuf[s->nw++];
     memset(r, 0, sizeof *r);
     r->time_s = time_s;

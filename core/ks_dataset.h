@@ -89,6 +89,12 @@ int ks_dataset_read(const char *dir, struct ks_dataset **out, struct ks_err *err
 struct ks_csv_reader;
 int ks_samples_read(struct ks_dataset *ds, const char *path, struct ks_err *err);
 int ks_samples_parse(struct ks_dataset *ds, struct ks_csv_reader *r, struct ks_err *err);
+/* ks_samples_read for a file of dir whose manifest check was left to the reader
+ * (ks_manifest_check_but): hashed as it is read, in the same pass, and an error when
+ * it differs from the manifest (that error, not the parse's, when both fail). */
+struct ks_manifest_defer;
+int ks_samples_read_checked(struct ks_dataset *ds, const char *path, const char *dir,
+                            struct ks_manifest_defer *d, struct ks_err *err);
 /* The same from a buffer holding the whole file (core/ks_sread.c): lines without
  * quotes are split and converted in place, anything else goes through
  * ks_samples_parse's path, and with nthreads 2 the rows after the middle of the file

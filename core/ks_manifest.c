@@ -388,10 +388,48 @@ ks_manifest_kind(const char *dir, char *kind, size_t n, struct ks_err *err)
     "(the directory was changed after kasane wrote it; re-run the command that "                   \
     "wrote it)"
 
-/* Sizes first (one stat each, so a truncated or grown file fails at once), then the
- * hashes of the files whose sizes matched. */
 static int
-compare(const char *dir, const struct mlist *want, const struct mlist *have, struct ks_err *err)
+differs(const char *dir, const char *path, uint64_t hash, uint64_t want, struct ks_err *err)
+{
+    char e[1024];
+    return ks_errf(err, -EINVAL,
+                   "%s/%s: content differs from %s (xxh3_64 %016" PRIx64 ", listed %016" PRIx64
+                   ") " CHANGED,
+                   dir, ks_manifest_esc(e, sizeof e, path), KS_MANIFEST_NAME, hash, want);
+}
+
+int
+ks_manifest_check_hash(const char *dir, struct ks_manifest_defer *d, uint64_t hash, uint64_t bytes,
+                       struct ks_err *err)
+{
+    if (!d || !d->listed)
+        return 0;
+    d->listed = 0;
+    return hash != d->hash || bytes != d->bytes ? differs(dir, d->name, hash, d->hash, err) : 0;
+}
+
+int
+ks_manifest_check_file(const char *dir, struct ks_manifest_defer *d, struct ks_err *err)
+{
+    if (!d || !d->listed)
+        return 0;
+    char *p = ks_path_join(dir, d->name);
+    uint64_t hash, bytes;
+    int rc = ks_manifest_hash_file(p, 1, &hash, &bytes, err);
+    free(p);
+    if (rc < 0) {
+        d->listed = 0;
+        return rc;
+    }
+    return ks_manifest_check_hash(dir, d, hash, bytes, err);
+}
+
+/* Sizes first (one stat each, so a truncated or grown file fails at once), then the
+ * hashes of the files whose sizes matched, but d's (NULL: none), which is left to its
+ * reader unless a file after it differs. */
+static int
+compare(const char *dir, const struct mlist *want, const struct mlist *have,
+        struct ks_manifest_defer *d, struct ks_err *err)
 {
     char e[1024];
     for (size_t i = 0; i < have->n; i++)
@@ -413,33 +451,87 @@ compare(const char *dir, const struct mlist *want, const struct mlist *have, str
     }
     for (size_t i = 0; i < want->n; i++) {
         const struct mfile *w = &want->f[i];
+        if (d && strcmp(w->path, d->name) == 0) {
+            int rc = ks_dl_load(&xx_lib, err); /* for the reader's ks_mhash_new */
+            if (rc < 0)
+                return rc;
+            d->listed = 1;
+            d->hash = w->hash;
+            d->bytes = w->bytes;
+            continue;
+        }
         char *p = ks_path_join(dir, w->path);
         uint64_t hash, bytes;
         int rc = ks_manifest_hash_file(p, 1, &hash, &bytes, err);
         free(p);
-        if (rc < 0)
-            return rc;
-        if (hash != w->hash || bytes != w->bytes)
-            return ks_errf(err, -EINVAL,
-                           "%s/%s: content differs from %s (xxh3_64 %016" PRIx64
-                           ", listed %016" PRIx64 ") " CHANGED,
-                           dir, ks_manifest_esc(e, sizeof e, w->path), KS_MANIFEST_NAME, hash,
-                           w->hash);
+        if (rc == 0 && hash == w->hash && bytes == w->bytes)
+            continue;
+        int drc = ks_manifest_check_file(dir, d, err); /* listed before this one? */
+        if (drc < 0)
+            return drc;
+        return rc < 0 ? rc : differs(dir, w->path, hash, w->hash, err);
     }
     return 0;
 }
 
 int
-ks_manifest_check(const char *dir, struct ks_err *err)
+ks_manifest_check_but(const char *dir, struct ks_manifest_defer *d, struct ks_err *err)
 {
     struct manifest m;
     struct mlist have = {0};
+    if (d)
+        d->listed = 0;
     int rc = load(dir, &m, 0, err);
     if (rc == 1 && (rc = list_dir(dir, &have, err)) == 0)
-        rc = compare(dir, &m.files, &have, err);
+        rc = compare(dir, &m.files, &have, d, err);
     mlist_fini(&have);
     manifest_fini(&m);
+    if (rc < 0 && d)
+        d->listed = 0;
     return rc < 0 ? rc : 0;
+}
+
+int
+ks_manifest_check(const char *dir, struct ks_err *err)
+{
+    return ks_manifest_check_but(dir, NULL, err);
+}
+
+struct ks_mhash {
+    void *raw;
+    XXH3_state_t *st; /* in raw, aligned as XXH3 wants (64 bytes) */
+};
+
+/* Only after ks_manifest_check_but listed a file: libxxhash is loaded then. */
+struct ks_mhash *
+ks_mhash_new(void)
+{
+    struct ks_mhash *h = ks_xmalloc(sizeof *h);
+    h->raw = ks_xmalloc(sizeof *h->st + 64);
+    h->st = (XXH3_state_t *)(((uintptr_t)h->raw + 63) & ~(uintptr_t)63);
+    XXH3_INITSTATE(h->st);
+    XXH3_64bits_reset(h->st);
+    return h;
+}
+
+void
+ks_mhash_update(struct ks_mhash *h, const void *p, size_t n)
+{
+    XXH3_64bits_update(h->st, p, n);
+}
+
+uint64_t
+ks_mhash_digest(const struct ks_mhash *h)
+{
+    return XXH3_64bits_digest(h->st);
+}
+
+void
+ks_mhash_free(struct ks_mhash *h)
+{
+    if (h)
+        free(h->raw);
+    free(h);
 }
 
 int

@@ -33,6 +33,7 @@
 
 #include "core/ks_csv.h"
 #include "core/ks_fault.h"
+#include "core/ks_manifest.h"
 #include "core/ks_zst.h"
 
 enum { COL_TIME = -1, COL_ENTITY = -2, COL_INTERVAL = -3, COL_EXTRA = -4 };
@@ -251,6 +252,27 @@ byte_class(unsigned char c)
                             : B_DATA;
 }
 
+/* The manifest's hash of the whole buffer, taken a step ahead of the reader: the bytes
+ * come from memory once, into the cache, where the parse finds them. */
+struct hashing {
+    struct ks_mhash *h;
+    const char *buf;
+    size_t done, len;
+};
+
+enum { HASH_STEP = 16 << 10 };
+
+static void
+hash_to(struct hashing *hs, size_t to)
+{
+    if (to > hs->len)
+        to = hs->len;
+    if (to > hs->done) {
+        ks_mhash_update(hs->h, hs->buf + hs->done, to - hs->done);
+        hs->done = to;
+    }
+}
+
 /* One part of the file: lines [beg, end) of buf, rows into s. */
 struct chunk {
     const struct ks_dataset *ds;
@@ -269,6 +291,7 @@ struct chunk {
     struct ks_csv_reader *slow; /* the general path over buf[0, end), made on first use */
     uintptr_t page;             /* buf is a file mapping of this page size: give back the
                                  * pages read (0: memory of the caller) */
+    struct hashing *hs;         /* the hash to keep ahead of the reader, or NULL */
     int rc;
     struct ks_err *err; /* the caller's (serial read) or own (parts: then discarded) */
     struct ks_err own;
@@ -439,6 +462,17 @@ slow_row(struct chunk *c, const char **pp)
     return rc;
 }
 
+/* A mapped file's pages count in the resident size: 3.4 GB of CSV would sit beside the
+ * 6 GB of samples they become. The pages of [from, to) of a mapping of page size pg go
+ * back (0: not a mapping, nothing to do). */
+static void
+give_back(uintptr_t pg, const char *from, const char *to)
+{
+    uintptr_t a = ((uintptr_t)from + pg - 1) & ~(pg - 1), z = (uintptr_t)to & ~(pg - 1);
+    if (pg && z > a)
+        madvise((void *)a, z - a, MADV_DONTNEED);
+}
+
 /* Read the chunk; c->rc 0 or the error. */
 static void *
 chunk_run(void *arg)
@@ -449,22 +483,30 @@ chunk_run(void *arg)
      * line goes to the general path. */
     const char *lf = c->end > c->beg ? memrchr(p, '\n', c->end - c->beg) : NULL;
     const char *fast_end = lf ? lf + 1 : p;
-    const char *dropped = p;
+    const char *dropped = p, *pf = p;
     c->rc = 0;
     while (p < end) {
-        /* A mapped file's pages count in the resident size: 3.4 GB of CSV would sit
-         * beside the 6 GB of samples they become. Read pages go back every 64 MiB. */
-        if (c->page && p - dropped > (64 << 20)) {
-            uintptr_t a = ((uintptr_t)dropped + c->page - 1) & ~(c->page - 1);
-            uintptr_t z = (uintptr_t)p & ~(c->page - 1);
-            if (z > a)
-                madvise((void *)a, z - a, MADV_DONTNEED);
+        if (c->page && p - dropped > (64 << 20)) { /* read pages back every 64 MiB */
+            give_back(c->page, dropped, p);
             dropped = p;
         }
         if (p < fast_end && *p == '\n') { /* a blank line: no row, as in libcsv */
             p++;
             c->line++;
             continue;
+        }
+        /* The hash a step ahead, and the bytes after it asked from memory before they
+         * are needed (a file mapping's 4 KiB pages stop the hardware's prefetch at
+         * each page: 18% of the one-thread read's CPU time without this). */
+        const char *ahead = p;
+        if (c->hs) {
+            if ((size_t)(p - c->buf) + HASH_STEP > c->hs->done)
+                hash_to(c->hs, (size_t)(p - c->buf) + 2 * HASH_STEP);
+            ahead = c->buf + c->hs->done;
+        }
+        while (pf < ahead + 8192 && pf < end) {
+            __builtin_prefetch(pf);
+            pf += 64;
         }
         if (p < fast_end && fast_line(c, &p)) {
             c->line++;
@@ -524,20 +566,43 @@ chunk_fini(struct chunk *c)
     ks_csv_close(c->slow);
 }
 
-/* Where the second part starts: just after a newline near the middle of [beg, len)
- * with an even number of quotes before it, or 0 (read it all in one part). */
+/* Where the second part starts: just after the first newline at or after the first
+ * num/den of [beg, len), or 0 (read it all in one part). Whether an even number of
+ * quotes comes before it is asked when the parts are done (even_quotes). */
 static size_t
-split_point(const char *buf, size_t beg, size_t len)
+split_point(const char *buf, size_t beg, size_t len, size_t num, size_t den)
 {
     if (len - beg < (1u << 20)) /* small: a thread costs more than it saves */
         return 0;
-    const char *nl = memchr(buf + beg + (len - beg) / 2, '\n', len - beg - (len - beg) / 2);
+    size_t from = (len - beg) / den * num;
+    const char *nl = memchr(buf + beg + from, '\n', len - beg - from);
     if (!nl || (size_t)(nl + 1 - buf) >= len)
         return 0;
-    size_t at = (size_t)(nl + 1 - buf), quotes = 0;
-    for (const char *q = buf; (q = memchr(q, '"', at - (size_t)(q - buf))) != NULL; q++)
+    return (size_t)(nl + 1 - buf);
+}
+
+/* An even number of '"' in buf[0, n)? */
+static int
+even_quotes(const char *buf, size_t n)
+{
+    size_t quotes = 0;
+    for (const char *q = buf; (q = memchr(q, '"', n - (size_t)(q - buf))) != NULL; q++)
         quotes++;
-    return quotes % 2 ? 0 : at;
+    return quotes % 2 == 0;
+}
+
+/* Rows that [beg, len) of buf likely holds: its size over its first line's, an eighth
+ * more for longer lines further on. The columns are reserved for them at once: grown
+ * by doubling, each of the 19 was copied 11 times on the way to 2 M rows. */
+static size_t
+rows_estimate(const char *buf, size_t beg, size_t len)
+{
+    size_t look = len - beg < 65536 ? len - beg : 65536;
+    const char *nl = look ? memchr(buf + beg, '\n', look) : NULL;
+    if (!nl)
+        return 0;
+    size_t n = (len - beg) / (size_t)(nl + 1 - (buf + beg));
+    return n + n / 8 + 16;
 }
 
 /* Forget the rows read (the header's columns stay). */
@@ -551,22 +616,60 @@ samples_clear_rows(struct ks_samples *s)
     s->nrows = 0;
 }
 
-/* Rows of b after those of a (b's arrays freed): the parts joined. */
-static void
-samples_join(struct ks_samples *a, struct ks_samples *b)
+/* An upper bound on the rows of buf[beg, end) (len: the whole buffer's size): its
+ * line ends, '\n' or a '\r' not before '\n' (libcsv ends a row at either). Pages
+ * counted go back as the reader's do (page: see struct chunk). */
+static size_t
+row_ends(const char *buf, size_t beg, size_t end, size_t len, uintptr_t page)
 {
-    size_t n = a->nrows;
-    ks_samples_reserve(a, n + b->nrows);
-    memcpy(a->time + n, b->time, b->nrows * sizeof *a->time);
-    memcpy(a->ent + n, b->ent, b->nrows * sizeof *a->ent);
-    memcpy(a->interval_s + n, b->interval_s, b->nrows * sizeof *a->interval_s);
+    size_t n = 0;
+    const char *z = buf + end, *dropped = buf + beg;
+    for (const char *q = buf + beg; (q = memchr(q, '\n', (size_t)(z - q))) != NULL; q++) {
+        n++;
+        if (page && q - dropped > (64 << 20)) {
+            give_back(page, dropped, q);
+            dropped = q;
+        }
+    }
+    for (const char *q = buf + beg; (q = memchr(q, '\r', (size_t)(z - q))) != NULL; q++)
+        n += q + 1 == buf + len || q[1] != '\n';
+    give_back(page, dropped, z);
+    return n;
+}
+
+/* v: the rows of s from row `at` on, to be filled by the second part in place (v owns
+ * nothing: never grown, never freed with ks_samples_fini). */
+static void
+samples_view(struct ks_samples *v, const struct ks_samples *s, size_t at)
+{
+    memset(v, 0, sizeof *v);
+    v->cap = s->cap - at;
+    v->time = s->time + at;
+    v->ent = s->ent + at;
+    v->interval_s = s->interval_s + at;
     for (int m = 0; m < KS_NMETRIC; m++)
-        if (a->m[m])
-            memcpy(a->m[m] + n, b->m[m], b->nrows * sizeof(double));
-    if (a->nextra)
-        memcpy(a->extra + n * a->nextra, b->extra, b->nrows * b->nextra * sizeof *a->extra);
-    a->nrows += b->nrows;
-    b->nrows = 0; /* the cells moved */
+        v->m[m] = s->m[m] ? s->m[m] + at : NULL;
+    v->nextra = s->nextra;
+    v->extra = s->extra ? s->extra + at * s->nextra : NULL;
+}
+
+/* The second part's rows, written at row `at` of a, moved down to follow a's own (a
+ * copy only when a has fewer rows than its bound: blank lines, quoted line breaks). */
+static void
+samples_join(struct ks_samples *a, size_t at, const struct ks_samples *b)
+{
+    size_t n = a->nrows, k = b->nrows;
+    if (n < at) {
+        memmove(a->time + n, b->time, k * sizeof *a->time);
+        memmove(a->ent + n, b->ent, k * sizeof *a->ent);
+        memmove(a->interval_s + n, b->interval_s, k * sizeof *a->interval_s);
+        for (int m = 0; m < KS_NMETRIC; m++)
+            if (a->m[m])
+                memmove(a->m[m] + n, b->m[m], k * sizeof(double));
+        if (a->nextra)
+            memmove(a->extra + n * a->nextra, b->extra, k * a->nextra * sizeof *a->extra);
+    }
+    a->nrows = n + k;
 }
 
 /* Do the second part's first rows keep time order and stay distinct from the first
@@ -580,44 +683,83 @@ joins_cleanly(const struct chunk *a, const struct ks_samples *b)
     return 1;
 }
 
+/* The second thread: count its part's rows while the first counts its own, wait for
+ * the columns to be made for both, read into them. */
+struct second {
+    struct chunk *c;
+    size_t len, ends;
+    pthread_barrier_t *bar;
+};
+
+static void *
+second_run(void *arg)
+{
+    struct second *t = arg;
+    t->ends = row_ends(t->c->buf, t->c->beg, t->c->end, t->len, t->c->page);
+    pthread_barrier_wait(t->bar); /* counted */
+    pthread_barrier_wait(t->bar); /* the columns are there */
+    chunk_run(t->c);
+    return NULL;
+}
+
 /* Read [beg, len) in two parts on two threads; 0 (rows in ds->s), or <0 when the
- * file must be read again by one thread (ds->s then reset to its header state). */
+ * file must be read again by one thread (ds->s then reset to its header state).
+ * Both parts write into ds->s's columns, the second from the first's bound on its
+ * rows on, so that nothing is copied when they join (a copy of the second half's
+ * 150 MB into fresh pages was a fifth of the two-thread read). With a hash to take
+ * (hs), the first thread, which takes it, gets 4/9 of the file and hashes the rest
+ * while the second still reads it. */
 static int
 parse_two(struct ks_dataset *ds, const struct sreader *sr, const char *buf, size_t beg, size_t len,
-          unsigned long line, uintptr_t page)
+          unsigned long line, uintptr_t page, struct hashing *hs)
 {
-    size_t at = split_point(buf, beg, len);
+    size_t at = split_point(buf, beg, len, hs ? 4 : 1, hs ? 9 : 2);
     if (!at)
         return -EAGAIN;
-    struct ks_samples sb = {0};
-    for (int m = 0; m < KS_NMETRIC; m++)
-        if (ds->s.m[m])
-            ks_samples_enable(&sb, m);
-    sb.nextra = ds->s.nextra;
+    struct ks_samples sb = {.nextra = ds->s.nextra};
     struct chunk a, b;
     chunk_init(&a, ds, sr, &ds->s, buf, beg, at, line);
     chunk_init(&b, ds, sr, &sb, buf, at, len, 1);
     a.page = b.page = page;
+    a.hs = hs;
+    pthread_barrier_t bar;
+    pthread_barrier_init(&bar, NULL, 2);
+    struct second t = {&b, len, 0, &bar};
     pthread_t th;
-    int started = pthread_create(&th, NULL, chunk_run, &b) == 0;
-    chunk_run(&a);
-    if (started)
+    int ok = pthread_create(&th, NULL, second_run, &t) == 0;
+    if (ok) {
+        size_t ea = row_ends(buf, beg, at, len, page);
+        pthread_barrier_wait(&bar);
+        ks_samples_reserve(&ds->s, ea + t.ends + 1);
+        samples_view(&sb, &ds->s, ea);
+        pthread_barrier_wait(&bar);
+        chunk_run(&a);
+        if (hs) /* the rest of the hash, its pages given back as they are hashed */
+            for (size_t from = hs->done; hs->done < len; from = hs->done) {
+                hash_to(hs, hs->done + (64 << 20));
+                give_back(page, buf + from, buf + hs->done);
+            }
         pthread_join(th, NULL);
-    int ok = started && a.rc == 0 && b.rc == 0 && joins_cleanly(&a, &sb);
-    if (ok)
-        samples_join(&ds->s, &sb);
-    samples_clear_rows(&sb); /* what did not join */
-    sb.nextra = 0;           /* its names are ds->s's */
-    ks_samples_fini(&sb);
+        /* A newline inside quotes is no row boundary. The first part went through
+         * the general path for every line with a quote: without one there, only the
+         * header's quotes count. */
+        ok =
+            a.rc == 0 && b.rc == 0 && even_quotes(buf, a.slow ? at : beg) && joins_cleanly(&a, &sb);
+        if (ok)
+            samples_join(&ds->s, ea, &sb);
+        else
+            samples_clear_rows(&sb); /* the cells of what did not join */
+    }
+    pthread_barrier_destroy(&bar);
     chunk_fini(&a);
     chunk_fini(&b);
     return ok ? 0 : -EAGAIN;
 }
 
-/* ks_samples_parse_mem; page: see struct chunk. */
+/* ks_samples_parse_mem; page, hs: see struct chunk. */
 static int
 parse_buf(struct ks_dataset *ds, const char *buf, size_t len, const char *name, int nthreads,
-          uintptr_t page, struct ks_err *err)
+          uintptr_t page, struct hashing *hs, struct ks_err *err)
 {
     const struct ks_csv_row *row;
     struct sreader sr = {.path = name, .prev_t = -INFINITY};
@@ -632,12 +774,14 @@ parse_buf(struct ks_dataset *ds, const char *buf, size_t len, const char *name, 
     ks_csv_close(r);
     if (rc >= 0 && beg > 0 && beg < len && buf[beg - 1] == '\r' && buf[beg] == '\n')
         beg++;
-    if (rc >= 0 && (nthreads < 2 || parse_two(ds, &sr, buf, beg, len, line, page) < 0)) {
+    if (rc >= 0 && (nthreads < 2 || parse_two(ds, &sr, buf, beg, len, line, page, hs) < 0)) {
         struct chunk c;
         samples_clear_rows(&ds->s);
+        ks_samples_reserve(&ds->s, rows_estimate(buf, beg, len));
         chunk_init(&c, ds, &sr, &ds->s, buf, beg, len, line);
         c.err = err;
         c.page = page;
+        c.hs = hs;
         chunk_run(&c);
         rc = c.rc;
         chunk_fini(&c);
@@ -653,18 +797,25 @@ int
 ks_samples_parse_mem(struct ks_dataset *ds, const char *buf, size_t len, const char *name,
                      int nthreads, struct ks_err *err)
 {
-    return parse_buf(ds, buf, len, name, nthreads, 0, err);
+    return parse_buf(ds, buf, len, name, nthreads, 0, NULL, err);
 }
 
 /* Threads for reading: KASANE_READ_THREADS if set (1 reads serially), else 2 when the
- * machine has two cores or more. */
+ * machine has two cores or more and one of them is free (load average of the last
+ * minute below cores - 1/2). On a busy machine the second thread only waits for a
+ * core, and the first waits for it at the count and the join: bench_dataset on this
+ * 2-core machine at load 6 read in 3.38 s with two threads, 2.47 s with one. */
 static int
 read_threads(void)
 {
     const char *e = getenv("KASANE_READ_THREADS");
     if (e && *e)
         return atoi(e) > 1 ? 2 : 1;
-    return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    double load[1];
+    if (ncpu < 2)
+        return 1;
+    return getloadavg(load, 1) == 1 && load[0] > (double)ncpu - 0.5 ? 1 : 2;
 }
 
 /* samples.csv.zst: decompressed whole, then read as a mapped file is. Read serially,
@@ -679,20 +830,47 @@ read_zst(struct ks_dataset *ds, const char *path, struct ks_err *err)
         return rc;
     int nthreads = ks_fault_armed ? 1 : read_threads();
     uintptr_t page = nthreads < 2 ? (uintptr_t)sysconf(_SC_PAGESIZE) : 0;
-    rc = parse_buf(ds, z.p, z.len, path, nthreads, page, err);
+    rc = parse_buf(ds, z.p, z.len, path, nthreads, page, NULL, err);
     ks_zst_free(&z);
     return rc;
 }
 
-int
-ks_samples_read(struct ks_dataset *ds, const char *path, struct ks_err *err)
+/* The file at path mapped and read, hashed on the way when d's check is pending. */
+static int
+read_mapped(struct ks_dataset *ds, const char *path, void *map, size_t len, const char *dir,
+            struct ks_manifest_defer *d, struct ks_err *err)
 {
+    struct hashing hs = {.buf = map, .len = len}, *hp = NULL;
+    if (d && d->listed) {
+        hs.h = ks_mhash_new();
+        hp = &hs;
+    }
+    madvise(map, len, MADV_SEQUENTIAL);
+    int rc =
+        parse_buf(ds, map, len, path, read_threads(), (uintptr_t)sysconf(_SC_PAGESIZE), hp, err);
+    if (hp) {
+        hash_to(hp, len); /* the rest, after a parse error */
+        int mc = ks_manifest_check_hash(dir, d, ks_mhash_digest(hs.h), len, err);
+        ks_mhash_free(hs.h);
+        if (mc < 0)
+            rc = mc; /* a file changed since: that, rather than what broke in it */
+    }
+    return rc;
+}
+
+int
+ks_samples_read_checked(struct ks_dataset *ds, const char *path, const char *dir,
+                        struct ks_manifest_defer *d, struct ks_err *err)
+{
+    int rc;
     if (ks_zst_is(path))
-        return read_zst(ds, path, err);
+        return (rc = ks_manifest_check_file(dir, d, err)) < 0 ? rc : read_zst(ds, path, err);
     struct ks_csv_reader *r;
-    int rc = ks_csv_open(path, ',', &r, err); /* refuses FIFOs, directories, devices */
-    if (rc < 0)
-        return rc;
+    rc = ks_csv_open(path, ',', &r, err); /* refuses FIFOs, directories, devices */
+    if (rc < 0) {
+        int mc = ks_manifest_check_file(dir, d, err);
+        return mc < 0 ? mc : rc;
+    }
     int fd = ks_csv_fd(r);
     struct stat st;
     /* Mapped whole unless a fault is armed (faults reach read(2) only through the
@@ -701,15 +879,20 @@ ks_samples_read(struct ks_dataset *ds, const char *path, struct ks_err *err)
         size_t len = (size_t)st.st_size;
         void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map != MAP_FAILED) {
-            madvise(map, len, MADV_SEQUENTIAL);
-            rc = parse_buf(ds, map, len, path, read_threads(), (uintptr_t)sysconf(_SC_PAGESIZE),
-                           err);
+            rc = read_mapped(ds, path, map, len, dir, d, err);
             munmap(map, len);
             ks_csv_close(r);
             return rc;
         }
     }
-    rc = ks_samples_parse(ds, r, err);
+    if ((rc = ks_manifest_check_file(dir, d, err)) == 0)
+        rc = ks_samples_parse(ds, r, err);
     ks_csv_close(r);
     return rc;
+}
+
+int
+ks_samples_read(struct ks_dataset *ds, const char *path, struct ks_err *err)
+{
+    return ks_samples_read_checked(ds, path, NULL, NULL, err);
 }

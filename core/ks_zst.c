@@ -190,45 +190,109 @@ ks_zst_free(struct ks_zbuf *z)
     *z = (struct ks_zbuf){0};
 }
 
+/* ---- Compressing stream (ks_zst_fopen) ------------------------------------------------ */
+
+/* The cookie of a compressing stream: the zstd context, where its output goes, and
+ * whether anything failed (then fclose reports it). */
+struct zw {
+    ZSTD_CCtx *z;
+    FILE *out;
+    char *obuf;
+    size_t olen;
+    int failed;
+};
+
+/* Feed n bytes at p to the compressor (end: ZSTD_e_end finishes the frame) and write
+ * what comes out; -1 on a zstd or write error. */
+static int
+zw_push(struct zw *w, const void *p, size_t n, ZSTD_EndDirective end)
+{
+    ZSTD_inBuffer ib = {p, n, 0};
+    size_t left;
+    do {
+        ZSTD_outBuffer ob = {w->obuf, w->olen, 0};
+        left = ZSTD_compressStream2(w->z, &ob, &ib, end);
+        if (ZSTD_isError(left) || fwrite(w->obuf, 1, ob.pos, w->out) != ob.pos) {
+            w->failed = 1;
+            return -1;
+        }
+    } while (end == ZSTD_e_end ? left != 0 : ib.pos < ib.size);
+    return 0;
+}
+
+static ssize_t
+zw_write(void *cookie, const char *p, size_t n)
+{
+    struct zw *w = cookie;
+    if (w->failed || zw_push(w, p, n, ZSTD_e_continue) < 0) {
+        errno = EIO;
+        return -1;
+    }
+    return (ssize_t)n;
+}
+
+static int
+zw_close(void *cookie)
+{
+    struct zw *w = cookie;
+    int rc = w->failed || zw_push(w, NULL, 0, ZSTD_e_end) < 0 ? -1 : 0;
+    ZSTD_freeCCtx(w->z);
+    free(w->obuf);
+    free(w);
+    if (rc < 0)
+        errno = EIO;
+    return rc;
+}
+
+int
+ks_zst_fopen(FILE *out, int level, long long size, const char *path, FILE **zf, struct ks_err *err)
+{
+    *zf = NULL;
+    int rc = zs_load(path, err);
+    if (rc < 0)
+        return rc;
+    struct zw *w = ks_xcalloc(1, sizeof *w);
+    w->z = ZSTD_createCCtx();
+    w->out = out;
+    w->olen = ZSTD_CStreamOutSize();
+    w->obuf = ks_xmalloc(w->olen);
+    ZSTD_CCtx_setParameter(w->z, ZSTD_c_compressionLevel, level);
+    ZSTD_CCtx_setParameter(w->z, ZSTD_c_checksumFlag, 1); /* a flipped bit is an error */
+    /* Two workers when libzstd was built with threads (Debian's is); else ignored. The
+     * workers compress while the writer produces the next block. */
+    ZSTD_CCtx_setParameter(w->z, ZSTD_c_nbWorkers, 2);
+    if (size >= 0)
+        ZSTD_CCtx_setPledgedSrcSize(w->z, (unsigned long long)size);
+    FILE *f = fopencookie(w, "w", (cookie_io_functions_t){.write = zw_write, .close = zw_close});
+    if (!f) {
+        int e = errno;
+        ZSTD_freeCCtx(w->z);
+        free(w->obuf);
+        free(w);
+        return ks_errf(err, -e, "%s: zstd: %s", path, strerror(e));
+    }
+    setvbuf(f, NULL, _IOFBF, ZBLOCK); /* zstd's jobs take input in large blocks */
+    *zf = f;
+    return 0;
+}
+
 /* Compress fd (size bytes) into the open atomic file af. */
 static int
 deflate_fd(int fd, const char *path, off_t size, int level, struct ks_afile *af, struct ks_err *err)
 {
-    int rc = zs_load(path, err);
+    FILE *z;
+    int rc = ks_zst_fopen(af->f, level, (long long)size, path, &z, err);
     if (rc < 0)
         return rc;
-    ZSTD_CCtx *z = ZSTD_createCCtx();
-    ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, level);
-    ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 1); /* a flipped bit is an error */
-    /* Two workers when libzstd was built with threads (Debian's is); else ignored. */
-    ZSTD_CCtx_setParameter(z, ZSTD_c_nbWorkers, 2);
-    ZSTD_CCtx_setPledgedSrcSize(z, (unsigned long long)size);
-    size_t olen = ZSTD_CStreamOutSize();
-    char *in = ks_xmalloc(ZBLOCK), *out = ks_xmalloc(olen);
-    int last = 0;
-    while (!last && rc == 0) {
-        ssize_t k = read_block(fd, in, path, err);
-        if (k < 0) {
-            rc = (int)k;
-            break;
-        }
-        last = k == 0;
-        ZSTD_inBuffer ib = {in, (size_t)k, 0};
-        size_t left;
-        do {
-            ZSTD_outBuffer ob = {out, olen, 0};
-            left = ZSTD_compressStream2(z, &ob, &ib, last ? ZSTD_e_end : ZSTD_e_continue);
-            if (ZSTD_isError(left)) {
-                rc = ks_errf(err, -EIO, "%s: zstd: %s", path, ZSTD_getErrorName(left));
-                break;
-            }
-            fwrite(out, 1, ob.pos, af->f);
-        } while (last ? left != 0 : ib.pos < ib.size);
-    }
+    char *in = ks_xmalloc(ZBLOCK);
+    ssize_t k;
+    while ((k = read_block(fd, in, path, err)) > 0 && fwrite(in, 1, (size_t)k, z) == (size_t)k)
+        ;
     free(in);
-    free(out);
-    ZSTD_freeCCtx(z);
-    return rc;
+    int bad = fclose(z) != 0;
+    if (k >= 0 && bad)
+        return ks_errf(err, -EIO, "%s: zstd: compressing or writing failed", path);
+    return k < 0 ? (int)k : 0;
 }
 
 int

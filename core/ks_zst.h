@@ -8,6 +8,7 @@
 #define KS_ZST_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/ks_util.h"
 
@@ -27,6 +28,15 @@ struct ks_zbuf {
  * zstd data (the file ends inside a frame)", "path: empty file (no zstd frame)". */
 int ks_zst_load(const char *path, struct ks_zbuf *z, struct ks_err *err);
 void ks_zst_free(struct ks_zbuf *z);
+
+/* A write-only stdio stream into *zf whose bytes are compressed (zstd frame with a
+ * checksum, level as below, up to 2 worker threads) into out; size: the bytes that will
+ * be written when known (recorded in the frame), else -1. fclose ends the frame and
+ * returns EOF when compressing or writing to out failed; out stays open (the caller
+ * commits or aborts it and sees its own write errors there). 0, or an error naming
+ * path (libzstd cannot be loaded, no stream). */
+int ks_zst_fopen(FILE *out, int level, long long size, const char *path, FILE **zf,
+                 struct ks_err *err);
 
 /* Compress path into path.zst (written whole: a temporary file renamed at the end),
  * then remove path. level: zstd level (3 is zstd's default); up to 2 worker threads. */

@@ -101,36 +101,22 @@ mean_of(const double *x, size_t T)
     return T ? s / (double)T : NAN;
 }
 
-/* CPU series of source e from cpu_pct when cpu_MHz is unknown throughout. */
+/* CPU series of source e from cpu_pct (its grid row, NULL: absent) when cpu_MHz is
+ * unknown throughout. */
 static void
-cpu_from_pct(const struct ks_dataset *ds, const struct ks_grid *g, size_t e, double *out)
+cpu_from_pct(const struct ks_dataset *ds, const double *pct, size_t e, double *out, size_t T)
 {
-    const double *pct = ks_grid_series(g, KS_CPU_PCT, e);
     double full = logical_cpus(ds, e) * ks_inv_num(ds, e, "core_MHz");
-    for (size_t t = 0; t < g->nsteps; t++)
+    for (size_t t = 0; t < T; t++)
         out[t] = pct && !isnan(full) ? pct[t] / 100 * full : NAN;
 }
 
-/* One grid series of entity e (all NaN when the metric is absent). */
+/* One grid row into out (all NaN when the metric is absent: v NULL). */
 static void
-copy_series(const struct ks_grid *g, enum ks_metric m, size_t e, double *out)
+copy_series(const double *v, double *out, size_t T)
 {
-    const double *v = ks_grid_series(g, m, e);
-    for (size_t t = 0; t < g->nsteps; t++)
+    for (size_t t = 0; t < T; t++)
         out[t] = v ? v[t] : NAN;
-}
-
-/* VM traffic both ways; an unmeasured direction counts as 0, not as unknown, since
- * it only sizes ports. */
-static void
-net_series(const struct ks_grid *g, size_t e, double *out)
-{
-    const double *rx = ks_grid_series(g, KS_NET_RX_KIBPS, e);
-    const double *tx = ks_grid_series(g, KS_NET_TX_KIBPS, e);
-    for (size_t t = 0; t < g->nsteps; t++) {
-        double a = rx && !isnan(rx[t]) ? rx[t] : 0, b = tx && !isnan(tx[t]) ? tx[t] : 0;
-        out[t] = (a + b) * 1024 * 8 / 1e6; /* KiB/s -> Mbit/s */
-    }
 }
 
 /* cpu[0..T) of entity e from its own MHz to reference MHz (mdl_cpu.h). */
@@ -169,21 +155,33 @@ rate_sources(const struct ks_dataset *ds, const struct mdl_policy *pol, struct m
     return 0;
 }
 
-/* One source's series; fills gaps, falls back to allocation, counts the gap. */
+/* The planner's grid of one metric (max per window), or g->v[m] NULL when the dataset
+ * has no such column. One metric at a time: the five the demand reads, held together,
+ * were 1.6 GB at 10,000 servers x 14 days at 300 s; one is 320 MB, and the size limit
+ * of ks_grid_build_some applies to that one. */
 static int
-source_series(const struct ks_dataset *ds, const struct ks_grid *g, const struct mdl_policy *pol,
-              size_t e, size_t q, struct mdl_demand *d, double *scratch, struct ks_err *err)
+metric_grid(const struct ks_dataset *ds, const struct mdl_policy *pol, enum ks_metric m,
+            struct ks_grid *g, struct ks_err *err)
 {
-    size_t T = g->nsteps;
+    return ks_grid_build_some(ds, pol->step_s, KS_AGG_MAX, 0, 1u << m, g, err);
+}
+
+/* Source q's last steps, with cpu_pct's grid (NULL: none): CPU from cpu_pct when
+ * cpu_MHz is unknown throughout, the allocation where a resource has no known step
+ * (an error without one), the gap count, the utilization, reference MHz. gap[2] holds
+ * the unknown steps of CPU and memory (T: all). */
+static int
+source_finish(const struct ks_dataset *ds, const struct ks_grid *pg, const struct mdl_policy *pol,
+              size_t q, size_t gap[2], struct mdl_demand *d, double *scratch, struct ks_err *err)
+{
+    size_t T = d->T, e = d->ent[q];
     double *cpu = d->cpu_MHz + q * T, *mem = d->mem_MiB + q * T, acpu, amem;
-    copy_series(g, KS_CPU_MHZ, e, cpu);
-    size_t gc = fill_gaps(cpu, T, pol->percentile, scratch);
+    const double *pct = pg ? ks_grid_series(pg, KS_CPU_PCT, e) : NULL;
+    size_t gc = gap[0], gm = gap[1];
     if (gc == T) {
-        cpu_from_pct(ds, g, e, cpu);
+        cpu_from_pct(ds, pct, e, cpu, T);
         gc = fill_gaps(cpu, T, pol->percentile, scratch);
     }
-    copy_series(g, KS_MEM_USED_MIB, e, mem);
-    size_t gm = fill_gaps(mem, T, pol->percentile, scratch);
     if ((gc == T || gm == T) && allocation(ds, e, &acpu, &amem, err) < 0)
         return -EINVAL;
     for (size_t t = 0; t < T; t++) {
@@ -191,16 +189,56 @@ source_series(const struct ks_dataset *ds, const struct ks_grid *g, const struct
         mem[t] = gm == T ? amem : mem[t];
     }
     d->nan_gaps += gc > 0 || gm > 0;
-    if (d->net_Mbps)
-        net_series(g, e, d->net_Mbps + q * T);
     double full = logical_cpus(ds, e) * ks_inv_num(ds, e, "core_MHz");
-    const double *pct = ks_grid_series(g, KS_CPU_PCT, e);
     d->src_util[q] = !isnan(full) && full > 0 ? mean_of(cpu, T) / full : NAN;
     if (isnan(d->src_util[q]) && pct) {
         memcpy(scratch, pct, T * sizeof *scratch);
         d->src_util[q] = ks_percentile(scratch, T, 50) / 100;
     }
     to_reference(ds, pol, e, d, cpu, T);
+    return 0;
+}
+
+/* Every source's row of metric m (CPU: cpu_MHz, memory) from its grid, gaps filled;
+ * gap[2 q + k] gets the unknown steps (k: 0 CPU, 1 memory). */
+static int
+resource_rows(const struct ks_dataset *ds, const struct mdl_policy *pol, enum ks_metric m,
+              int k, struct mdl_demand *d, size_t *gap, double *scratch, struct ks_err *err)
+{
+    struct ks_grid g;
+    int rc = metric_grid(ds, pol, m, &g, err);
+    for (size_t q = 0; q < d->n && rc == 0; q++) {
+        double *row = (k ? d->mem_MiB : d->cpu_MHz) + q * d->T;
+        copy_series(ks_grid_series(&g, m, d->ent[q]), row, d->T);
+        gap[2 * q + (size_t)k] = fill_gaps(row, d->T, pol->percentile, scratch);
+    }
+    ks_grid_fini(&g);
+    return rc;
+}
+
+/* VM traffic both ways into d->net_Mbps, one direction's grid at a time; an unmeasured
+ * direction counts as 0, not as unknown, since it only sizes ports. */
+static int
+net_rows(const struct ks_dataset *ds, const struct mdl_policy *pol, struct mdl_demand *d,
+         struct ks_err *err)
+{
+    static const enum ks_metric dir[2] = {KS_NET_RX_KIBPS, KS_NET_TX_KIBPS};
+    for (int k = 0; k < 2; k++) {
+        struct ks_grid g = {0};
+        int rc = ds->s.m[dir[k]] ? metric_grid(ds, pol, dir[k], &g, err) : 0;
+        if (rc < 0)
+            return rc;
+        for (size_t q = 0; q < d->n; q++) {
+            const double *v = ks_grid_series(&g, dir[k], d->ent[q]);
+            double *out = d->net_Mbps + q * d->T;
+            for (size_t t = 0; t < d->T; t++) {
+                double x = v && !isnan(v[t]) ? v[t] : 0;
+                /* rx first, kept as is; then (rx + tx), KiB/s -> Mbit/s */
+                out[t] = k == 0 ? x : (out[t] + x) * 1024 * 8 / 1e6;
+            }
+        }
+        ks_grid_fini(&g);
+    }
     return 0;
 }
 
@@ -233,27 +271,37 @@ by_allocation(const struct ks_dataset *ds, const struct mdl_policy *pol, struct 
     return 0;
 }
 
-/* Datasets with samples: the grid (max per window), then each source's series. */
+/* Datasets with samples: the grid (max per window) metric by metric, each source's
+ * row of it, then each source's fallbacks and figures in order (so the first source
+ * without a way to plan it is the one an error names). */
 static int
 by_series(const struct ks_dataset *ds, const struct mdl_policy *pol, struct mdl_demand *d,
           struct ks_err *err)
 {
-    /* Only what source_series reads: 5 of 16 metrics, so an estate of 10,000 servers x
-     * 14 days at 300 s fits (1.6 GB of grid instead of 4.8 GB with every column). */
-    static const unsigned used = 1u << KS_CPU_MHZ | 1u << KS_CPU_PCT | 1u << KS_MEM_USED_MIB |
-                                 1u << KS_NET_RX_KIBPS | 1u << KS_NET_TX_KIBPS;
-    struct ks_grid g;
-    int rc = ks_grid_build_some(ds, pol->step_s, KS_AGG_MAX, 0, used, &g, err);
+    struct ks_grid g = {0};
+    /* The shape of the grid (steps, start) without building any metric. */
+    int rc = ks_grid_build_some(ds, pol->step_s, KS_AGG_MAX, 0, 0, &g, err);
     if (rc < 0)
         return rc;
     d->step_s = g.step_s;
     d->t0 = g.t0;
-    alloc_series(d, g.nsteps, g.v[KS_NET_RX_KIBPS] || g.v[KS_NET_TX_KIBPS]);
+    alloc_series(d, g.nsteps, ds->s.m[KS_NET_RX_KIBPS] || ds->s.m[KS_NET_TX_KIBPS]);
     double *scratch = ks_xmalloc((g.nsteps ? g.nsteps : 1) * sizeof *scratch);
+    size_t *gap = ks_xmalloc(2 * d->n * sizeof *gap);
+    rc = resource_rows(ds, pol, KS_CPU_MHZ, 0, d, gap, scratch, err);
+    if (rc == 0)
+        rc = resource_rows(ds, pol, KS_MEM_USED_MIB, 1, d, gap, scratch, err);
+    struct ks_grid pg = {0};
+    if (rc == 0 && ds->s.m[KS_CPU_PCT])
+        rc = metric_grid(ds, pol, KS_CPU_PCT, &pg, err);
     for (size_t q = 0; q < d->n && rc == 0; q++)
-        rc = source_series(ds, &g, pol, d->ent[q], q, d, scratch, err);
+        rc = source_finish(ds, ds->s.m[KS_CPU_PCT] ? &pg : NULL, pol, q, gap + 2 * q, d,
+                           scratch, err);
+    ks_grid_fini(&pg);
+    if (rc == 0 && d->net_Mbps)
+        rc = net_rows(ds, pol, d, err);
+    free(gap);
     free(scratch);
-    ks_grid_fini(&g);
     return rc;
 }
 

@@ -77,11 +77,8 @@ compute_needs(struct run *r)
             double top = x[0]; /* a = 0 (no step allowed over): the maximum, no sort */
             for (size_t t = 1; a == 0 && t < T; t++)
                 top = x[t] > top ? x[t] : top;
-            if (a > 0) {
-                memcpy(buf, x, T * sizeof *buf);
-                qsort(buf, T, sizeof *buf, ks_cmp_double);
-                top = buf[T - 1 - a];
-            }
+            if (a > 0)
+                top = mdl_series_nth_largest(x, T, a, buf);
             r->need[q * 2 + k] = top;
         }
     free(buf);
@@ -426,9 +423,19 @@ pack_choice(struct run *r, struct mdl_choice *c, const double usable[2], struct 
     const struct mdl_model *m = &r->cat->m[c->model];
     struct mdl_vbp_opts o = {.seed = r->pol->seed, .packer = r->pol->packer,
                              .effort = r->pol->effort};
+    uint32_t *start = NULL;
+    if (r->pol->warm_host_of && !r->rr) { /* the earlier plan's hosts as the start */
+        start = ks_xmalloc((r->d.n ? r->d.n : 1) * sizeof *start);
+        for (size_t q = 0; q < r->d.n; q++) {
+            long h = r->pol->warm_host_of[r->d.ent[q]];
+            start[q] = h >= 0 ? (uint32_t)h : UINT32_MAX;
+        }
+        o.start = start;
+    }
     int rc = r->rr ? mdl_rules_pack(r->rr, e, r->vbp, &o, r->pol->ha, c->reason,
                                     sizeof c->reason, err)
                    : mdl_eval_pack(e, r->vbp, &o, err);
+    free(start);
     if (rc != 0)
         return rc;
     c->hosts = e->nominal;
@@ -598,8 +605,8 @@ peak_sizing(struct run *r)
     double *buf = ks_xmalloc(T * sizeof *buf), f = 1 + r->pol->headroom_pct / 100, v[2];
     for (size_t q = 0; q < n; q++) {
         for (int k = 0; k < 2; k++) {
-            memcpy(buf, (k ? r->d.mem_MiB : r->d.cpu_MHz) + q * T, T * sizeof *buf);
-            v[k] = ks_percentile(buf, T, r->pol->percentile) * f;
+            const double *x = (k ? r->d.mem_MiB : r->d.cpu_MHz) + q * T;
+            v[k] = mdl_series_percentile(x, T, r->pol->percentile, buf) * f;
             /* A source whose scaled peak exceeds a host still needs a host of its own. */
             v[k] = v[k] > r->best.usable[k] ? r->best.usable[k] : v[k];
         }

@@ -69,6 +69,11 @@ struct mdl_policy {
     /* Zone packings of the plan a rule-cost re-plan costs (borrowed; NULL: none): a zone
      * the left-out rule does not touch is the same problem, and takes that packing. */
     const struct mdl_zone_memo *zone_memo;
+    /* Warm start (a sweep's next setting, mdl_risk_sweep): the host of every entity of
+     * the same dataset in an earlier plan (its host_of, -1 = not placed; borrowed, as
+     * many entries as the dataset has entities); NULL: packed from scratch. Without
+     * placement rules only (with them it is ignored). */
+    const long *warm_host_of;
     /* CPU normalization (model/mdl_cpu.h, docs/model.md). */
     double smt_yield;        /* a second hardware thread's share of a core, both sides */
     double cpu_perf_assumed; /* rating of a source whose CPU the table does not know */

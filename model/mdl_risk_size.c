@@ -11,8 +11,8 @@
 /* Fewest steps either part must hold: below, a quantile or an sd means nothing. */
 #define MIN_STEPS 8
 /* Validation rounds, and how kappa grows when the held-back replay misses the target. */
-#define MAX_ROUNDS 4
-#define KAPPA_GROW(k) ((k) * 1.25 + 0.25)
+#define MAX_ROUNDS 8
+#define KAPPA_GROW(k) ((k) * 1.1 + 0.02)
 /* Packings of one sized plan: the margins are re-shared over the new hosts until each
  * host's margin holds. */
 #define MAX_RESHARES 4
@@ -86,49 +86,121 @@ max_of(const double *x, size_t n)
     return m;
 }
 
-/* ---- One host's spread ----------------------------------------------------------------
+/* ---- One host's spread and tail -------------------------------------------------------
  * The training window fixes one alignment of the VMs' series; a new week need not repeat
- * it (two VMs whose peaks missed each other may meet). So the spread of a host's sum is
- * taken as sqrt(sum_i var_i + sum_{i != j} max(cov_ij, 0)): the VMs' own variances and
- * the correlations that add up, but no credit for the ones that cancel. */
+ * it (two VMs whose spikes missed each other may meet). Two measures of the host's sum:
+ * - its spread sd = sqrt(sum_i var_i + sum_{i != j} max(cov_ij, 0)): the VMs' variances
+ *   and the correlations that add up, no credit for those that cancel (reported);
+ * - its tail: the q-th percentile (q = 100 - target) of the sum over REPLICATES
+ *   alignments, the measured one and others where each member's series is shifted
+ *   (circularly) by its own pseudo-random number of steps. The measured alignment keeps
+ *   the correlation of VMs busy together; the shifted ones let rare spikes meet, which
+ *   is what overloads a host on new data (PlanetLab: VMs idle at 5% of their core that
+ *   jump to 90% for one step, three on a host that never jumped together in training).
+ *   This is the chance constraint of stochastic bin packing, P(sum > capacity) <= target,
+ *   taken on the VMs' empirical distributions instead of normal ones.
+ * The tail width is max(tail, peak) - mean: the host keeps mean + kappa x width under
+ * capacity. Each member's part of the tail is its mean excess over its own mean in the
+ * replicate steps at or above the tail (its contribution to the overloads the margin is
+ * for). */
+#define REPLICATES 32
+
 struct spread {
-    double mean, peak, sd;   /* of the host's sum; sd as above */
-    double *c;               /* per member: its part of sd^2 (var_i + its positive covs) */
+    double mean, peak, sd; /* of the host's sum; sd as above */
+    double tail, width;    /* the tail percentile of the replicates, and the width */
 };
 
-/* Spread of host h on resource k; c (d->n long) receives each member's part. */
+/* Pseudo-random shift of source q in replicate r (0: as measured); splitmix64. */
+static size_t
+shift_of(size_t q, int r, size_t T)
+{
+    if (r == 0 || T < 2)
+        return 0;
+    uint64_t z = (uint64_t)q * 0x9E3779B97F4A7C15u + (uint64_t)r * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    z ^= z >> 31;
+    return (size_t)(z % T);
+}
+
+/* r[(t + sh) % T] added to acc[t] for every t, without a division per step. */
 static void
-host_spread(const struct sums *s, const struct mdl_demand *d, size_t h, int k, double *c,
-            struct spread *out)
+add_shifted(double *acc, const double *r, size_t T, size_t sh)
+{
+    for (size_t t = 0; t + sh < T; t++)
+        acc[t] += r[t + sh];
+    for (size_t t = T - sh; sh && t < T; t++)
+        acc[t] += r[t + sh - T];
+}
+
+/* Spread and tail of host h on resource k at percentile q_pct. c (d->n long, or NULL)
+ * receives each member's part of the tail; want_sd computes the spread (quadratic in the
+ * members: only for the report). */
+static void
+host_spread(const struct sums *s, const struct mdl_demand *d, size_t h, int k, double q_pct,
+            double *c, int want_sd, struct spread *out)
 {
     const double *L = sum_at(s, h, k);
-    size_t T = s->T, m = 0;
+    size_t T = s->T, m = 0, N = (size_t)REPLICATES * T;
+    double var = 0;
     out->mean = mean_of(L, T);
     out->peak = max_of(L, T);
+    for (size_t t = 0; t < T; t++)
+        var += (L[t] - out->mean) * (L[t] - out->mean);
+    out->sd = 0;
+    out->tail = out->peak;
+    out->width = out->peak - out->mean;
     size_t *mem = ks_xmalloc((d->n ? d->n : 1) * sizeof *mem);
     for (size_t q = 0; q < d->n; q++)
         if (s->host[q] == (long)h)
             mem[m++] = q;
-    double *x = ks_xmalloc((m ? m : 1) * T * sizeof *x), v = 0;
+    double *x = ks_xmalloc((m ? m : 1) * T * sizeof *x);
     for (size_t i = 0; i < m; i++) { /* centred series */
         const double *r = dem_row(d, k, mem[i]);
         double mu = mean_of(r, T);
         for (size_t t = 0; t < T; t++)
             x[i * T + t] = r[t] - mu;
-        c[mem[i]] = 0;
+        if (c)
+            c[mem[i]] = 0;
     }
-    for (size_t i = 0; i < m; i++)
+    for (size_t i = 0; want_sd && i < m; i++)
         for (size_t j = i; j < m; j++) {
             double a = 0;
             for (size_t t = 0; t < T; t++)
                 a += x[i * T + t] * x[j * T + t];
-            a = fmax(0, a / (double)T);
-            c[mem[i]] += a;
-            if (j != i)
-                c[mem[j]] += a;
-            v += j == i ? a : 2 * a;
+            out->sd += fmax(0, a / (double)T) * (j == i ? 1 : 2);
         }
-    out->sd = sqrt(v);
+    out->sd = sqrt(out->sd);
+    /* A constant sum (memory planned from the allocation) has no tail beyond its peak. */
+    if (!(sqrt(var / (double)(T ? T : 1)) > 1e-9 * fmax(out->peak, 1)) || m == 0) {
+        free(x);
+        free(mem);
+        return;
+    }
+    double *R = ks_xcalloc(N, sizeof *R), *srt = ks_xmalloc(N * sizeof *srt);
+    for (int r = 0; r < REPLICATES; r++)
+        for (size_t i = 0; i < m; i++)
+            add_shifted(R + (size_t)r * T, x + i * T, T, shift_of(d->ent[mem[i]], r, T));
+    memcpy(srt, R, N * sizeof *srt);
+    double qc = ks_percentile(srt, N, q_pct); /* of the centred sums */
+    out->tail = fmax(out->mean + qc, out->peak);
+    out->width = out->tail - out->mean;
+    for (size_t i = 0; c && i < m; i++) { /* mean excess in the replicate steps >= qc */
+        double a = 0;
+        size_t n = 0;
+        for (int r = 0; r < REPLICATES; r++) {
+            size_t sh = shift_of(d->ent[mem[i]], r, T);
+            const double *Rr = R + (size_t)r * T, *xi = x + i * T;
+            for (size_t t = 0; t < T; t++)
+                if (Rr[t] >= qc) {
+                    a += xi[t + sh < T ? t + sh : t + sh - T];
+                    n++;
+                }
+        }
+        c[mem[i]] = n ? fmax(0, a / (double)n) : 0;
+    }
+    free(srt);
+    free(R);
     free(x);
     free(mem);
 }
@@ -136,53 +208,54 @@ host_spread(const struct sums *s, const struct mdl_demand *d, size_t h, int k, d
 /* ---- Learning kappa on the held-back part ------------------------------------------- */
 
 /* kappa per resource: the (1 - target) quantile, over the fit plan's hosts that vary and
- * the held-back steps, of (held-back load - fit mean) / fit spread; never below 0. */
+ * the held-back steps, of (held-back load - fit mean) / fit tail width; never below 0
+ * (1: the held-back part strays as far as the fit part's replicates foresaw). */
 static void
 learn_kappa(const struct sums *fit, const struct mdl_demand *df, const struct sums *hold,
             double target_pct, double kappa[MDL_RISK_NRES])
 {
     size_t cap = fit->nh * hold->T, n;
     double *z = ks_xmalloc((cap ? cap : 1) * sizeof *z);
-    double *c = ks_xmalloc((df->n ? df->n : 1) * sizeof *c);
     for (int k = 0; k < MDL_RISK_NRES; k++) {
         n = 0;
         for (size_t h = 0; h < fit->nh; h++) {
             struct spread sp;
-            host_spread(fit, df, h, k, c, &sp);
-            if (!(sp.sd > 1e-9 * fmax(sp.peak, 1)))
+            host_spread(fit, df, h, k, 100 - target_pct, NULL, 0, &sp);
+            if (!(sp.width > 1e-9 * fmax(sp.peak, 1)))
                 continue;
             const double *V = sum_at(hold, h, k);
             for (size_t t = 0; t < hold->T; t++)
-                z[n++] = (V[t] - sp.mean) / sp.sd;
+                z[n++] = (V[t] - sp.mean) / sp.width;
         }
         kappa[k] = n ? fmax(0, ks_percentile(z, n, 100 - target_pct)) : 0;
     }
-    free(c);
     free(z);
 }
 
 /* ---- A plan sized with margins ------------------------------------------------------- */
 
-/* What host h must keep free on k beyond its training peak: mean + kappa x spread above
- * the peak, or nothing. */
+/* What host h must keep free on k beyond its training peak: mean + kappa x tail width
+ * above the peak, or nothing. */
 static double
 host_margin(const struct spread *sp, double kappa)
 {
-    return fmax(0, sp->mean + kappa * sp->sd - sp->peak);
+    return fmax(0, sp->mean + kappa * sp->width - sp->peak);
 }
 
-/* Share each host's margin among its sources by their part of its spread; a share only
+/* Share each host's margin among its sources by their part of its tail; a share only
  * grows across rounds (keep), so the rounds settle. */
 static void
 share_margins(const struct sums *s, const struct mdl_demand *d, const double kappa[],
-              struct mdl_margin *m, int keep)
+              double q_pct, struct mdl_margin *m, int keep)
 {
     double *c = ks_xmalloc((d->n ? d->n : 1) * sizeof *c);
     for (int k = 0; k < MDL_RISK_NRES; k++)
         for (size_t h = 0; h < s->nh; h++) {
             struct spread sp;
-            host_spread(s, d, h, k, c, &sp);
-            double M = host_margin(&sp, kappa[k]), v = sp.sd * sp.sd;
+            host_spread(s, d, h, k, q_pct, c, 0, &sp);
+            double M = host_margin(&sp, kappa[k]), v = 0;
+            for (size_t q = 0; q < d->n; q++)
+                v += s->host[q] == (long)h ? c[q] : 0;
             for (size_t q = 0; q < d->n; q++) {
                 if (s->host[q] != (long)h)
                     continue;
@@ -197,21 +270,19 @@ share_margins(const struct sums *s, const struct mdl_demand *d, const double kap
 /* Hosts of pl whose training peak plus margin exceeds the usable capacity. */
 static size_t
 hosts_short(const struct sums *s, const struct mdl_demand *d, const struct mdl_plan *pl,
-            const double kappa[])
+            const double kappa[], double q_pct)
 {
     size_t n = 0;
-    double *c = ks_xmalloc((d->n ? d->n : 1) * sizeof *c);
     for (size_t h = 0; h < s->nh; h++) {
         double cap[2] = {pl->hosts[h].cpu_cap_MHz, pl->hosts[h].mem_cap_MiB};
         int bad = 0;
         for (int k = 0; k < MDL_RISK_NRES; k++) {
             struct spread sp;
-            host_spread(s, d, h, k, c, &sp);
+            host_spread(s, d, h, k, q_pct, NULL, 0, &sp);
             bad |= sp.peak + host_margin(&sp, kappa[k]) > cap[k] * (1 + 1e-9);
         }
         n += (size_t)bad;
     }
-    free(c);
     return n;
 }
 
@@ -220,9 +291,10 @@ hosts_short(const struct sums *s, const struct mdl_demand *d, const struct mdl_p
  * counts the hosts still short at the end, *rounds the packings. */
 static int
 sized_plan(const struct ks_dataset *ds, const char *name, const struct mdl_policy *pol,
-           const struct mdl_catalog *cat, const double kappa[], struct mdl_plan **out,
-           size_t *short_out, int *rounds, struct ks_err *err)
+           const struct mdl_catalog *cat, const double kappa[], double target_pct,
+           struct mdl_plan **out, size_t *short_out, int *rounds, struct ks_err *err)
 {
+    double q_pct = 100 - target_pct;
     struct mdl_demand d = {0};
     struct mdl_margin m = {ks_dataset_nent(ds), NULL};
     struct mdl_policy p = *pol;
@@ -242,9 +314,9 @@ sized_plan(const struct ks_dataset *ds, const char *name, const struct mdl_polic
         ++*rounds;
         struct sums s;
         sums_build(&s, pl, ds, &d, ds);
-        *short_out = hosts_short(&s, &d, pl, kappa);
+        *short_out = hosts_short(&s, &d, pl, kappa, q_pct);
         if (*short_out)
-            share_margins(&s, &d, kappa, &m, r > 0);
+            share_margins(&s, &d, kappa, q_pct, &m, r > 0);
         sums_fini(&s);
         if (!*short_out)
             break;
@@ -343,7 +415,8 @@ learn_and_validate(const struct ks_dataset *train, const char *name,
         pl = NULL;
         size_t shrt;
         int packs;
-        rc = sized_plan(fit.ds, name, &fit.pol, cat, o->kappa, &pl, &shrt, &packs, err);
+        rc = sized_plan(fit.ds, name, &fit.pol, cat, o->kappa, o->target_pct, &pl, &shrt,
+                        &packs, err);
         if (rc == 0)
             rc = validate(pl, hold, o, err);
         o->rounds = round + 1;
@@ -371,19 +444,18 @@ describe_hosts(const struct mdl_plan *pl, const struct ks_dataset *ds,
     }
     struct sums s;
     sums_build(&s, pl, ds, &d, ds);
-    double *c = ks_xmalloc((d.n ? d.n : 1) * sizeof *c);
     for (size_t h = 0; h < o->nhosts; h++) {
         double cap[2] = {pl->hosts[h].cpu_cap_MHz, pl->hosts[h].mem_cap_MiB};
         for (int k = 0; k < MDL_RISK_NRES; k++) {
             struct spread sp;
-            host_spread(&s, &d, h, k, c, &sp);
+            host_spread(&s, &d, h, k, 100 - o->target_pct, NULL, 1, &sp);
             o->h[h].sd[k] = sp.sd;
+            o->h[h].tail[k] = sp.tail;
             o->h[h].margin[k] = host_margin(&sp, o->kappa[k]);
             o->h[h].peak[k] = sp.peak;
             o->h[h].cap[k] = cap[k];
         }
     }
-    free(c);
     sums_fini(&s);
     mdl_demand_fini(&d);
 }
@@ -403,7 +475,8 @@ spend_slack(const struct ks_dataset *train, const char *name, const struct mdl_p
         struct mdl_plan *next = NULL;
         size_t shrt = 0;
         int packs = 0;
-        int rc = sized_plan(train, name, p, cat, k, &next, &shrt, &packs, err);
+        int rc = sized_plan(train, name, p, cat, k, out->target_pct, &next, &shrt, &packs,
+                            err);
         if (rc < 0)
             return rc;
         if (next->nhosts > (*pl)->nhosts || shrt > out->hosts_short) {
@@ -435,7 +508,7 @@ mdl_risk_size(const struct ks_dataset *train, const struct mdl_window *tw, const
     if (rc == 0)
         rc = learn_and_validate(train, name, &p, cat, out, err);
     if (rc == 0)
-        rc = sized_plan(train, name, &p, cat, out->kappa, pl, &out->hosts_short,
+        rc = sized_plan(train, name, &p, cat, out->kappa, target_pct, pl, &out->hosts_short,
                         &out->rounds_sized, err);
     memcpy(out->kappa_valid, out->kappa, sizeof out->kappa);
     if (rc == 0)

@@ -43,6 +43,7 @@ struct mdl_margin {
 /* One host of the risk-sized plan. */
 struct mdl_risk_size_host {
     double sd[MDL_RISK_NRES];     /* sd of the host's summed series on the training window */
+    double tail[MDL_RISK_NRES];   /* its (100 - target) percentile over shifted alignments */
     double margin[MDL_RISK_NRES]; /* margin carried by its VMs (kappa x sd, or more) */
     double peak[MDL_RISK_NRES];   /* training peak of the sum, raw */
     double cap[MDL_RISK_NRES];    /* usable capacity */

@@ -79,13 +79,59 @@ row_fill(struct mdl_sweep_row *row, const struct mdl_plan *pl, const struct mdl_
     row->longest_run = r->longest_run;
 }
 
+/* Work a sweep's settings share: the training window's demand (built once per
+ * percentile: the headroom does not change it) and the last placement, each setting's
+ * warm start. */
+struct reuse {
+    struct mdl_demand d;
+    int have_d;
+    double d_pct;  /* the percentile d was built at */
+    long *host_of; /* nent: the last setting's placement (owned), NULL before one */
+    size_t nent;
+};
+
+/* p->demand and p->warm_host_of from what earlier settings left (a demand that cannot
+ * be built is left to the plan, which reports why in the setting's row). */
+static void
+reuse_apply(struct reuse *u, const struct ks_dataset *train, struct mdl_policy *p)
+{
+    if (!p->demand && (!u->have_d || u->d_pct != p->percentile)) {
+        struct ks_err e = {0};
+        if (u->have_d)
+            mdl_demand_fini(&u->d);
+        u->have_d = mdl_demand_build(train, p, &u->d, &e) == 0;
+        u->d_pct = p->percentile;
+    }
+    if (!p->demand && u->have_d)
+        p->demand = &u->d;
+    if (!p->warm_host_of)
+        p->warm_host_of = u->host_of;
+}
+
+/* Keep plan pl's placement for the next setting. */
+static void
+reuse_keep(struct reuse *u, const struct mdl_plan *pl)
+{
+    u->host_of = ks_xrealloc(u->host_of, (pl->nent ? pl->nent : 1) * sizeof *u->host_of);
+    memcpy(u->host_of, pl->host_of, pl->nent * sizeof *u->host_of);
+    u->nent = pl->nent;
+}
+
+static void
+reuse_fini(struct reuse *u)
+{
+    if (u->have_d)
+        mdl_demand_fini(&u->d);
+    free(u->host_of);
+}
+
 /* Plan and backtest one setting; a failed plan is a row with its reason (rc kept for
  * the all-failed case), a failed backtest is an error. */
 static int
 run_setting(const struct ks_dataset *train, const char *name, const struct ks_dataset *test,
             const struct mdl_policy *pol, const struct mdl_catalog *cat,
             const struct mdl_risk_hook *hook, struct mdl_sweep_row *row, int *plan_rc,
-            struct ks_err *perr, struct ks_err *err)
+            struct ks_err *perr, struct reuse *u, struct ks_err *err)
 {
     struct mdl_plan *pl = NULL;
     struct ks_err e = {0};
@@ -100,6 +146,7 @@ run_setting(const struct ks_dataset *train, const char *name, const struct ks_da
     }
     if (hook && hook->plan)
         hook->plan(hook->ctx, row->setting, pl);
+    reuse_keep(u, pl);
     struct mdl_risk r;
     rc = mdl_risk_backtest(pl, test, &r, err);
     if (rc == 0)
@@ -156,6 +203,53 @@ settings(const struct mdl_sweep_dim *dims, size_t ndims, struct mdl_sweep *out,
     return 0;
 }
 
+/* Everything one call of mdl_risk_sweep shares between its settings. */
+struct sweep_run {
+    const struct ks_dataset *train, *test;
+    const char *name;
+    const struct mdl_policy *pol;
+    const struct mdl_catalog *cat;
+    const struct mdl_sweep_dim *dims;
+    size_t ndims;
+    const struct mdl_risk_hook *hook;
+    struct mdl_sweep *out;
+    struct reuse u;
+    int plan_rc;
+    struct ks_err perr;
+};
+
+/* Plan and backtest row i, warm-started from the last placement or (warm 0) from
+ * scratch; the row's figures are replaced. */
+static int
+plan_row(struct sweep_run *w, size_t i, int warm, struct ks_err *err)
+{
+    struct mdl_sweep_row *row = &w->out->rows[i];
+    struct mdl_policy p = *w->pol;
+    char val[32];
+    int rc = 0;
+    for (size_t j = 0; j < w->ndims && rc == 0; j++) {
+        snprintf(val, sizeof val, "%.17g", row->val[j]);
+        /* Only numeric keys are swept: nothing of p's strings is replaced. */
+        rc = mdl_policy_set(&p, w->dims[j].key, val, err);
+    }
+    if (rc == 0 && w->pol->progress) {
+        char what[200];
+        snprintf(what, sizeof what, "sweep: %s (%zu of %zu), planning and backtesting%s",
+                 row->setting, i + 1, w->out->n, warm ? "" : " (from scratch)");
+        w->pol->progress(w->pol->progress_ctx, what);
+        p.progress = NULL; /* this line stays while the setting's plan runs */
+    }
+    if (rc < 0)
+        return rc;
+    reuse_apply(&w->u, w->train, &p);
+    if (!warm)
+        p.warm_host_of = w->pol->warm_host_of;
+    row->planned = 0;
+    row->reason[0] = '\0';
+    return run_setting(w->train, w->name, w->test, &p, w->cat, w->hook, row, &w->plan_rc,
+                       &w->perr, &w->u, err);
+}
+
 int
 mdl_risk_sweep(const struct ks_dataset *train, const char *name, const struct ks_dataset *test,
                const struct mdl_policy *pol, const struct mdl_catalog *cat,
@@ -167,33 +261,28 @@ mdl_risk_sweep(const struct ks_dataset *train, const char *name, const struct ks
     out->advice = -1;
     int rc = ndims >= 1 && ndims <= 2 ? settings(dims, ndims, out, err)
                                       : ks_errf(err, -EINVAL, "a sweep has 1 or 2 keys");
-    int plan_rc = 0;
-    struct ks_err perr = {0};
-    for (size_t i = 0; i < out->n && rc == 0; i++) {
-        struct mdl_policy p = *pol;
-        char val[32];
-        for (size_t j = 0; j < ndims && rc == 0; j++) {
-            snprintf(val, sizeof val, "%.17g", out->rows[i].val[j]);
-            /* Only numeric keys are swept: nothing of p's strings is replaced. */
-            rc = mdl_policy_set(&p, dims[j].key, val, err);
-        }
-        if (rc == 0 && pol->progress) {
-            char what[200];
-            snprintf(what, sizeof what, "sweep: %s (%zu of %zu), planning and backtesting",
-                     out->rows[i].setting, i + 1, out->n);
-            pol->progress(pol->progress_ctx, what);
-            p.progress = NULL; /* this line stays while the setting's plan runs */
-        }
-        if (rc == 0)
-            rc = run_setting(train, name, test, &p, cat, hook, &out->rows[i], &plan_rc, &perr,
-                             err);
+    struct sweep_run w = {.train = train, .test = test, .name = name, .pol = pol, .cat = cat,
+                          .dims = dims, .ndims = ndims, .hook = hook, .out = out};
+    for (size_t i = 0; i < out->n && rc == 0; i++)
+        rc = plan_row(&w, i, i > 0, err);
+    /* The advised row is planned again from scratch: the advice says "plan again at this
+     * setting", and a plan made so must be the row's plan (a warm start may pack it
+     * differently). Should its figures move the advice, the new row is re-planned too. */
+    unsigned char *cold = ks_xcalloc(out->n ? out->n : 1, 1);
+    cold[0] = 1; /* the first setting is planned from scratch already */
+    long adv;
+    while (rc == 0 && (adv = advise(out)) >= 0 && !cold[adv]) {
+        cold[adv] = 1;
+        rc = plan_row(&w, (size_t)adv, 0, err);
     }
+    free(cold);
+    reuse_fini(&w.u);
     size_t planned = 0;
     for (size_t i = 0; i < out->n; i++)
         planned += (size_t)out->rows[i].planned;
     if (rc == 0 && planned == 0) {
-        *err = perr;
-        rc = plan_rc;
+        *err = w.perr;
+        rc = w.plan_rc;
         ks_err_prefix(err, "no setting of the sweep could be planned: ");
     }
     if (rc == 0)

@@ -238,17 +238,19 @@ write_hosts(const struct mdl_risk *r, const char *dir, struct ks_err *err)
 }
 
 /* risk_margins.csv: each host of the risk-sized plan, per resource: the sd of its VMs'
- * summed series on the training window, the margin kept for it (kappa x sd), its
- * training peak and the peak plus the margin, both in % of the usable capacity. */
+ * summed series on the training window, the margin kept for it (mean + kappa x tail
+ * width above the peak), its training peak and the peak plus the margin, both in % of
+ * the usable capacity; then per resource the tail (mdl_risk_size.h). */
 static int
 write_margins(const struct mdl_risk_size *z, const char *dir, struct ks_err *err)
 {
     static const char *const cols[] = {"host", "cpu_sd_MHz", "cpu_margin_MHz",
                                        "cpu_peak_pct", "cpu_sized_pct", "mem_sd_MiB",
-                                       "mem_margin_MiB", "mem_peak_pct", "mem_sized_pct"};
+                                       "mem_margin_MiB", "mem_peak_pct", "mem_sized_pct",
+                                       "cpu_tail_MHz", "mem_tail_MiB"};
     struct ks_table t;
     char hn[32];
-    ks_table_init(&t, cols, 9);
+    ks_table_init(&t, cols, 11);
     for (size_t h = 0; h < z->nhosts; h++) {
         const struct mdl_risk_size_host *H = &z->h[h];
         size_t row = ks_table_add_row(&t);
@@ -260,6 +262,7 @@ write_margins(const struct mdl_risk_size *z, const char *dir, struct ks_err *err
                            (H->peak[k] + H->margin[k]) / c * 100};
             for (int i = 0; i < 4; i++)
                 ks_table_set_num(&t, row, 1 + k * 4 + i, round(v[i] * 100) / 100);
+            ks_table_set_num(&t, row, 9 + k, round(H->tail[k] * 100) / 100);
         }
     }
     return write_table(&t, dir, "risk_margins.csv", err);

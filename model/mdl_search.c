@@ -26,12 +26,20 @@
 
 #define EPS 1e-12
 #define STALL_ITERS 400 /* repair steps without 1% progress before a restart */
+/* A warm start's share of the work budget. A cold search spends some 45% of its budget
+ * on its baselines and fixed-count constructions before its descent starts (bench_risk:
+ * 2.5-2.8e8 of 6e8 work units); a warm start replaces them with a repair of the last
+ * placement (2e7) and descends from there. At 0.6 and at 1 the sweep of bench_risk.sh
+ * found the same host counts as at 0.5 but for one setting (headroom=40, one host
+ * fewer at 1). */
+#define WARM_SHARE 0.5
 
 struct ctx {
     const struct mdl_vbp *p;
     const struct mdl_vbp_opts *o;
     uint64_t rng;
     double budget, t0, cpu0; /* wall and process CPU clocks at the start */
+    double slice;            /* work of one descent attempt: a third of the cold budget */
     int timed_out;
     uint64_t iter;
     uint32_t *tabu_bin;   /* n: bin the item may not return to */
@@ -39,6 +47,9 @@ struct ctx {
     double *key;          /* n: summed normalized peak, the size used to filter swaps */
     uint32_t *cand;       /* scratch list of bins */
     double *gain;         /* n: cost bin a sheds when the item leaves it (per step) */
+    uint32_t *start;      /* n: warm start's bin of each item, renumbered 0..kstart-1
+                           * (MDL_NONE: none), or NULL for a cold start */
+    size_t kstart;        /* bins of the warm start */
 };
 
 /* Process CPU seconds: the safety stop counts the work done, not time spent waiting for
@@ -296,9 +307,7 @@ static void
 construct(struct mdl_sol *s, struct ctx *c, size_t k, int attempt)
 {
     uint32_t *o = item_order(c, attempt);
-    double work = s->work;
-    mdl_sol_renew(s, c->p, k);
-    s->work = work;
+    mdl_sol_reset(s, k);
     mdl_greedy_peak(s, o, c->p->n, 0, c->o->allow, c->o->rule_ctx);
     free(o);
 }
@@ -323,9 +332,7 @@ shrink(struct mdl_sol *s, const struct mdl_sol *from, struct ctx *c)
     for (size_t b = 1; b < from->k; b++)
         if (bin_fill(from, b) < bin_fill(from, e))
             e = b;
-    double work = s->work;
-    mdl_sol_renew(s, c->p, from->k - 1);
-    s->work = work;
+    mdl_sol_reset(s, from->k - 1);
     uint32_t *out = ks_xmalloc((from->cnt[e] + 1) * sizeof *out);
     size_t m = 0;
     for (size_t i = 0; i < c->p->n; i++) {
@@ -345,6 +352,119 @@ shrink(struct mdl_sol *s, const struct mdl_sol *from, struct ctx *c)
     free(out);
 }
 
+/* ---- Warm start ------------------------------------------------------------------------- */
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The caller's start renumbered 0..kstart-1 in order of the bins' ids (any ids, so a plan's
+ * host numbers do; UINT32_MAX = none). */
+static void
+start_init(struct ctx *c, const uint32_t *from)
+{
+    size_t n = c->p->n, m = 0;
+    uint32_t *ids = ks_xmalloc((n ? n : 1) * sizeof *ids);
+    for (size_t i = 0; i < n; i++)
+        if (from[i] != MDL_NONE)
+            ids[m++] = from[i];
+    qsort(ids, m, sizeof *ids, cmp_u32);
+    size_t u = 0;
+    for (size_t q = 0; q < m; q++)
+        if (u == 0 || ids[q] != ids[u - 1])
+            ids[u++] = ids[q];
+    c->start = ks_xmalloc((n ? n : 1) * sizeof *c->start);
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t *hit =
+            from[i] == MDL_NONE ? NULL : bsearch(&from[i], ids, u, sizeof *ids, cmp_u32);
+        c->start[i] = hit ? (uint32_t)(hit - ids) : MDL_NONE;
+    }
+    c->kstart = u;
+    free(ids);
+}
+
+/* Items in list (m of them) largest first by the swap-filter size. */
+static void
+by_size(const struct ctx *c, uint32_t *list, size_t m)
+{
+    for (size_t x = 1; x < m; x++)
+        for (size_t y = x; y > 0 && c->key[list[y]] > c->key[list[y - 1]]; y--) {
+            uint32_t t = list[y];
+            list[y] = list[y - 1];
+            list[y - 1] = t;
+        }
+}
+
+/* s becomes k bins from the warm start: its bins kept as they were, less the
+ * kstart - k least filled when k is smaller, plus empty ones when k is larger; items
+ * left over (of dissolved bins, or without a start bin) go largest first where the
+ * resulting peak is lowest (overflow allowed): the start of a fixed-count attempt. */
+static void
+warm_place(struct mdl_sol *s, struct ctx *c, size_t k)
+{
+    const struct mdl_vbp *p = c->p;
+    size_t kb = c->kstart > k ? c->kstart : k;
+    mdl_sol_reset(s, kb);
+    for (size_t i = 0; i < p->n; i++)
+        if (c->start[i] != MDL_NONE)
+            mdl_sol_put(s, i, c->start[i]);
+    uint32_t *out = ks_xmalloc((p->n + 1) * sizeof *out);
+    size_t m = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (c->start[i] == MDL_NONE)
+            out[m++] = (uint32_t)i;
+    for (size_t d = kb; d > k; d--) { /* dissolve the least filled bin still in use */
+        size_t e = MDL_NONE;
+        for (size_t b = 0; b < s->k; b++)
+            if (s->cnt[b] && (e == MDL_NONE || bin_fill(s, b) < bin_fill(s, e)))
+                e = b;
+        while (s->cnt[e]) {
+            out[m++] = s->mem[e][0];
+            mdl_sol_take(s, s->mem[e][0]);
+        }
+    }
+    if (kb > k)
+        mdl_sol_compact(s);
+    by_size(c, out, m);
+    mdl_greedy_peak(s, out, m, 0, NULL, NULL);
+    free(out);
+}
+
+/* best becomes the warm start made to hold: from each overflowing bin, the item whose
+ * leaving relieves it most is taken out until the bin holds; the items taken out go back
+ * largest first where the resulting peak is lowest among the bins they fit, or in a new
+ * bin. Every item fits an empty bin (check_items), so the result holds. */
+static void
+warm_valid(struct mdl_sol *best, struct ctx *c)
+{
+    mdl_sol_init(best, c->p, 0);
+    warm_place(best, c, c->kstart ? c->kstart : 1);
+    uint32_t *out = ks_xmalloc((c->p->n + 1) * sizeof *out);
+    size_t m = 0;
+    for (size_t b = 0; b < best->k; b++)
+        while (best->cost[b] > EPS && best->cnt[b] > 0) {
+            uint32_t worst = best->mem[b][0];
+            double most = -INFINITY;
+            for (size_t q = 0; q < best->cnt[b]; q++) {
+                uint32_t i = best->mem[b][q];
+                double g = best->cost[b] - mdl_sol_cost_with(best, b, MDL_NONE, i, INFINITY);
+                if (g > most + EPS || (g > most - EPS && c->key[i] < c->key[worst])) {
+                    most = g;
+                    worst = i;
+                }
+            }
+            out[m++] = worst;
+            mdl_sol_take(best, worst);
+        }
+    by_size(c, out, m);
+    mdl_greedy_peak(best, out, m, 1, NULL, NULL);
+    mdl_sol_compact(best);
+    free(out);
+}
+
 /* ---- Driver ----------------------------------------------------------------------------- */
 
 /* Try to reach k bins, from the best packing so far and then from scratch, until one
@@ -353,7 +473,7 @@ static int
 reach(struct mdl_sol *s, const struct mdl_sol *best, struct ctx *c, size_t k)
 {
     for (int attempt = 0;; attempt++) {
-        double slice = c->budget / 3, limit = s->work + slice;
+        double limit = s->work + c->slice;
         if (spent(c, s, c->budget))
             return 0;
         if (attempt == 0 && best->k == k + 1)
@@ -408,6 +528,7 @@ ctx_init(struct ctx *c, const struct mdl_vbp *p, const struct mdl_vbp_opts *o)
     double cells = (double)p->n * (double)p->dim, auto_w = 5000 * cells;
     auto_w = auto_w < 5e8 ? 5e8 : auto_w > 2e10 ? 2e10 : auto_w;
     c->budget = o->work > 0 ? o->work : effort * auto_w;
+    c->slice = c->budget / 3;
     size_t n = p->n ? p->n : 1;
     c->tabu_bin = ks_xmalloc(n * sizeof *c->tabu_bin);
     c->tabu_until = ks_xcalloc(n, sizeof *c->tabu_until);
@@ -417,6 +538,10 @@ ctx_init(struct ctx *c, const struct mdl_vbp *p, const struct mdl_vbp_opts *o)
     mdl_item_keys(p, 0, c->key);
     c->cand = ks_xmalloc((n + 1) * sizeof *c->cand);
     c->gain = ks_xcalloc(n, sizeof *c->gain);
+    if (o->start && o->packer == MDL_PACK_SEARCH && !o->allow) {
+        start_init(c, o->start);
+        c->budget *= WARM_SHARE;
+    }
 }
 
 static void
@@ -427,6 +552,7 @@ ctx_fini(struct ctx *c)
     free(c->key);
     free(c->cand);
     free(c->gain);
+    free(c->start);
 }
 
 /* The baselines; best receives the better one. */
@@ -466,7 +592,7 @@ search(struct ctx *c, struct mdl_sol *best, size_t lb)
      * count needs little repair; where it is not, the descent below spends the rest.
      * (Measured on Panigrahy classes 1, 6, 7, 9: slices of 1/16 of the budget gave
      * +2.2% over the optima, 1/64 +1.2%, 1/256 +0.95%.) */
-    for (size_t k = lb; k < best->k && !spent(c, &s, c->budget); k++) {
+    for (size_t k = lb; !c->start && k < best->k && !spent(c, &s, c->budget); k++) {
         construct(&s, c, k, 0);
         if (repair(&s, c, s.work + c->budget / 256)) {
             mdl_sol_compact(&s);
@@ -500,7 +626,10 @@ mdl_vbp_solve(const struct mdl_vbp *p, const struct mdl_vbp_opts *o, uint32_t *a
     ctx_init(&c, p, o);
     size_t lb = mdl_vbp_lower_bound(p);
     res->lower_bound = lb > o->min_bins ? lb : o->min_bins;
-    baselines(&c, &best, res);
+    if (c.start)
+        warm_valid(&best, &c);
+    else
+        baselines(&c, &best, res);
     if (o->packer == MDL_PACK_SEARCH && p->n > 0)
         search(&c, &best, res->lower_bound);
     mdl_sol_compact(&best);

@@ -78,79 +78,58 @@ grow_bins(struct mdl_sol *s, size_t need)
     s->kcap = ncap;
 }
 
-/* What depends on the problem alone: the zero and one rows, item peaks and block
- * maxima (n x nres x blocks doubles, megabytes on long series). */
-struct derived {
-    float *zero;
-    double *ones, *ipeak, *imax;
-};
-
-static void
-derive(const struct mdl_vbp *p, struct derived *d)
-{
-    d->zero = ks_xcalloc(p->dim ? p->dim : 1, sizeof *d->zero);
-    d->ones = ks_xmalloc((p->dim ? p->dim : 1) * sizeof *d->ones);
-    d->ipeak = ks_xcalloc((p->n ? p->n : 1) * p->nres, sizeof *d->ipeak);
-    d->imax = ks_xmalloc((p->n ? p->n : 1) * p->nres * nblk(p) * sizeof *d->imax);
-    double *row = ks_xmalloc((p->dim ? p->dim : 1) * sizeof *row);
-    for (size_t i = 0; i < p->n; i++) {
-        for (size_t j = 0; j < p->dim; j++)
-            row[j] = mdl_vbp_row(p, i)[j];
-        block_max_d(p, row, d->imax + i * p->nres * nblk(p));
-    }
-    free(row);
-    for (size_t i = 0; i < p->n; i++)
-        for (size_t j = 0; j < p->dim; j++) {
-            double *pk = &d->ipeak[i * p->nres + j / p->nsteps], v = mdl_vbp_row(p, i)[j];
-            *pk = v > *pk ? v : *pk;
-        }
-    for (size_t j = 0; j < p->dim; j++)
-        d->ones[j] = 1;
-}
-
-/* k empty bins, every item unplaced, with the problem's derived arrays d (owned now). */
-static void
-init_with(struct mdl_sol *s, const struct mdl_vbp *p, size_t k, const struct derived *d)
+/* k empty bins, every item unplaced. Item peaks and block maxima are computed here
+ * once: they only depend on the problem. */
+void
+mdl_sol_init(struct mdl_sol *s, const struct mdl_vbp *p, size_t k)
 {
     memset(s, 0, sizeof *s);
     s->p = p;
     s->bin = ks_xmalloc((p->n ? p->n : 1) * sizeof *s->bin);
     s->pos = ks_xmalloc((p->n ? p->n : 1) * sizeof *s->pos);
-    s->zero = d->zero;
-    s->ones = d->ones;
-    s->ipeak = d->ipeak;
-    s->imax = d->imax;
+    s->zero = ks_xcalloc(p->dim ? p->dim : 1, sizeof *s->zero);
+    s->ones = ks_xmalloc((p->dim ? p->dim : 1) * sizeof *s->ones);
+    s->ipeak = ks_xcalloc((p->n ? p->n : 1) * p->nres, sizeof *s->ipeak);
+    s->imax = ks_xmalloc((p->n ? p->n : 1) * p->nres * nblk(p) * sizeof *s->imax);
+    double *row = ks_xmalloc((p->dim ? p->dim : 1) * sizeof *row);
+    for (size_t i = 0; i < p->n; i++) {
+        for (size_t j = 0; j < p->dim; j++)
+            row[j] = mdl_vbp_row(p, i)[j];
+        block_max_d(p, row, s->imax + i * p->nres * nblk(p));
+    }
+    free(row);
+    for (size_t i = 0; i < p->n; i++)
+        for (size_t j = 0; j < p->dim; j++) {
+            double *pk = &s->ipeak[i * p->nres + j / p->nsteps], v = mdl_vbp_row(p, i)[j];
+            *pk = v > *pk ? v : *pk;
+        }
+    for (size_t j = 0; j < p->dim; j++)
+        s->ones[j] = 1;
     for (size_t i = 0; i < p->n; i++)
         s->bin[i] = MDL_NONE;
     grow_bins(s, k ? k : 1);
     s->k = k;
 }
 
-/* Item peaks and block maxima are computed here once: they only depend on the problem. */
 void
-mdl_sol_init(struct mdl_sol *s, const struct mdl_vbp *p, size_t k)
+mdl_sol_reset(struct mdl_sol *s, size_t k)
 {
-    struct derived d;
-    derive(p, &d);
-    init_with(s, p, k, &d);
-}
-
-/* A solution started over on the same problem keeps its derived arrays: the search
- * starts over thousands of times (every construction, shrink, copy and compaction), and
- * computing them again was a fifth of a plan with rules (1,000 servers x 14 days). */
-void
-mdl_sol_renew(struct mdl_sol *s, const struct mdl_vbp *p, size_t k)
-{
-    if (s->p != p) {
-        mdl_sol_fini(s);
-        mdl_sol_init(s, p, k);
-        return;
+    const struct mdl_vbp *p = s->p;
+    size_t nbb = p->nres * nblk(p);
+    memset(s->load, 0, s->kcap * p->dim * sizeof *s->load);
+    memset(s->bmax, 0, s->kcap * nbb * sizeof *s->bmax);
+    memset(s->bpeak, 0, s->kcap * p->nres * sizeof *s->bpeak);
+    for (size_t b = 0; b < s->kcap; b++) {
+        s->cost[b] = 0;
+        s->cnt[b] = 0;
     }
-    struct derived d = {.zero = s->zero, .ones = s->ones, .ipeak = s->ipeak, .imax = s->imax};
-    s->zero = NULL;
-    s->ones = s->ipeak = s->imax = NULL;
-    mdl_sol_fini(s);
-    init_with(s, p, k, &d);
+    for (size_t i = 0; i < p->n; i++)
+        s->bin[i] = MDL_NONE;
+    free(s->wt);
+    s->wt = NULL;
+    s->total = 0;
+    grow_bins(s, k ? k : 1);
+    s->k = k;
 }
 
 void
@@ -181,7 +160,12 @@ void
 mdl_sol_copy(struct mdl_sol *dst, const struct mdl_sol *src)
 {
     double work = dst->work;
-    mdl_sol_renew(dst, src->p, src->k);
+    if (dst->p == src->p) {
+        mdl_sol_reset(dst, src->k);
+    } else {
+        mdl_sol_fini(dst);
+        mdl_sol_init(dst, src->p, src->k);
+    }
     for (size_t i = 0; i < src->p->n; i++)
         if (src->bin[i] != MDL_NONE)
             mdl_sol_put(dst, i, src->bin[i]);
@@ -320,7 +304,7 @@ mdl_sol_compact(struct mdl_sol *s)
         bin[i] = s->bin[i] == MDL_NONE ? MDL_NONE : map[s->bin[i]];
     double work = s->work;
     const struct mdl_vbp *p = s->p;
-    mdl_sol_renew(s, p, k);
+    mdl_sol_reset(s, k);
     for (size_t i = 0; i < p->n; i++)
         if (bin[i] != MDL_NONE)
             mdl_sol_put(s, i, bin[i]);

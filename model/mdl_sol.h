@@ -35,10 +35,11 @@ struct mdl_sol {
 };
 
 void mdl_sol_init(struct mdl_sol *s, const struct mdl_vbp *p, size_t k);
+/* k empty bins, every item unplaced, the work count kept: init without recomputing the
+ * item peaks and block maxima, which only depend on the problem (a search restarts
+ * many times; recomputing them was a tenth of a sweep's CPU time). */
+void mdl_sol_reset(struct mdl_sol *s, size_t k);
 void mdl_sol_fini(struct mdl_sol *s);
-/* s (initialized, or zeroed) started over as mdl_sol_init(s, p, k) would, keeping what
- * it derived from p already when it was on p. */
-void mdl_sol_renew(struct mdl_sol *s, const struct mdl_vbp *p, size_t k);
 void mdl_sol_copy(struct mdl_sol *dst, const struct mdl_sol *src);
 /* Add an empty bin; returns its index. */
 size_t mdl_sol_add_bin(struct mdl_sol *s);

@@ -50,6 +50,80 @@ mdl_eval_ha(struct mdl_eval *e, const struct mdl_vbp *p, int ha, uint64_t seed)
     }
 }
 
+/* ---- Order statistics of one series without sorting it ------------------------------ */
+
+/* Rearrange v[0..n) so that v[k] holds the value a sort would put there, everything
+ * before it is <= and everything after it >= (quickselect, median of three; NaN-free
+ * input). Expected O(n), where qsort is O(n log n): at 10,000 sources x 4,032 steps the
+ * sorts of peak sizing were half of the planning time after the read. */
+static void
+select_kth(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (hi > lo) {
+        size_t mid = lo + (hi - lo) / 2;
+        double a = v[lo], b = v[mid], c = v[hi];
+        double piv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = lo, j = hi;
+        while (i <= j) { /* Hoare partition around the pivot value */
+            while (v[i] < piv)
+                i++;
+            while (v[j] > piv)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i++] = v[j];
+                v[j] = t;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return; /* v[j+1 .. i-1] all equal the pivot, k among them */
+    }
+}
+
+double
+mdl_series_percentile(const double *x, size_t n, double p, double *scratch)
+{
+    size_t known = 0;
+    for (size_t t = 0; t < n; t++)
+        if (!isnan(x[t]))
+            scratch[known++] = x[t];
+    if (known < n || n == 0) { /* not a demand series: the general routine */
+        memcpy(scratch, x, n * sizeof *x);
+        return ks_percentile(scratch, n, p);
+    }
+    if (p <= 0 || p >= 100) { /* the extreme a stable sort leaves at that end */
+        double best = x[0];
+        for (size_t t = 1; t < n; t++)
+            if (p <= 0 ? x[t] < best : x[t] >= best)
+                best = x[t];
+        return best;
+    }
+    double pos = p / 100.0 * (double)(n - 1);
+    size_t i = (size_t)pos;
+    double frac = pos - (double)i;
+    select_kth(scratch, n, i);
+    double lo = scratch[i], hi = scratch[i + 1]; /* i + 1 < n since p < 100 */
+    for (size_t t = i + 2; t < n; t++)
+        hi = scratch[t] < hi ? scratch[t] : hi;
+    return lo + frac * (hi - lo);
+}
+
+double
+mdl_series_nth_largest(const double *x, size_t n, size_t a, double *scratch)
+{
+    memcpy(scratch, x, n * sizeof *x);
+    select_kth(scratch, n, n - 1 - a);
+    return scratch[n - 1 - a];
+}
+
 /* Peak and p95 of a host's summed series as % of cap. */
 static void
 peak_p95(double *sum, size_t T, double cap, double *peak, double *p95)

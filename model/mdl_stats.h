@@ -37,4 +37,12 @@ void mdl_eval_ports(struct mdl_eval *e, const struct mdl_ports *t, double link_G
 int mdl_eval_verify(const struct mdl_eval *e, const struct mdl_demand *d, const double pack[2],
                     size_t allow_over, struct ks_err *err);
 
+/* ks_percentile's value (p-th percentile, linear interpolation) of x[0..n), n >= 1,
+ * without sorting: selection in scratch (n doubles), x untouched. Series with NaN go
+ * through ks_percentile itself. */
+double mdl_series_percentile(const double *x, size_t n, double p, double *scratch);
+/* The (a+1)-th largest of x[0..n) (a < n), what x sorted ascending holds at n-1-a;
+ * scratch: n doubles. NaN-free x. */
+double mdl_series_nth_largest(const double *x, size_t n, size_t a, double *scratch);
+
 #endif

@@ -97,6 +97,12 @@ struct mdl_vbp_opts {
     mdl_allow_fn allow;      /* NULL = everything allowed */
     mdl_penalty_fn penalty;  /* NULL = no soft cost (not used by the baselines) */
     void *rule_ctx;
+    /* Warm start (a sweep's next setting): a bin for every item from an earlier packing
+     * of the same items, any numbering, UINT32_MAX = none (borrowed, n long; NULL = cold
+     * start). The packing is repaired to hold at this problem's capacity instead of
+     * rebuilt: see mdl_vbp_solve. Only with the SEARCH packer and without an allow hook
+     * (rules); ignored otherwise. */
+    const uint32_t *start;
 };
 
 struct mdl_vbp_result {
@@ -112,7 +118,14 @@ struct mdl_vbp_result {
 
 /* Pack every item; assign[i] receives the bin of item i. Fails with -ERANGE (and
  * *bad_item set when non-NULL) if an item does not fit an empty bin, naming the item
- * index, resource and demand in err. */
+ * index, resource and demand in err.
+ * With o->start the baselines are not run (ffd_bins and greedy_bins are 0): the start is
+ * made to hold first (items are taken out of its overflowing bins, the biggest culprit
+ * first, and put back where the resulting peak is lowest, in a new bin when none has
+ * room), so the result never has more bins than that repaired start; the search then
+ * tries fewer bins from the start's placement (not from scratch) and descends as usual,
+ * on half the work budget (the half a cold search spends on its baselines and first
+ * constructions, docs/model.md). */
 int mdl_vbp_solve(const struct mdl_vbp *p, const struct mdl_vbp_opts *o, uint32_t *assign,
                   struct mdl_vbp_result *res, size_t *bad_item, struct ks_err *err);
 

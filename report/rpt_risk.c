@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -264,6 +265,104 @@ compare_row(FILE *f, const char *method, const char *setting, double hosts, doub
             rpt_fmt_group(b[2], mem, 4), ok ? "yes" : "no");
 }
 
+/* Sample time and value, ordered by time. */
+struct tv {
+    double t, v;
+};
+
+static int
+tv_cmp(const void *a, const void *b)
+{
+    double x = ((const struct tv *)a)->t, y = ((const struct tv *)b)->t;
+    return (x > y) - (x < y);
+}
+
+/* The fleet's CPU peak in window w: the largest sum over the VMs of their measured
+ * cpu_MHz at one sample time (0: none measured). */
+static double
+fleet_peak(const struct ks_dataset *ds, const struct mdl_window *w)
+{
+    const struct ks_samples *x = &ds->s;
+    struct tv *a = ks_xmalloc((x->nrows ? x->nrows : 1) * sizeof *a);
+    size_t n = 0;
+    for (size_t r = 0; r < x->nrows; r++) {
+        double c = ks_samples_get(x, r, KS_CPU_MHZ);
+        if (x->time[r] > w->from_s && x->time[r] <= w->to_s && !isnan(c))
+            a[n++] = (struct tv){x->time[r], c};
+    }
+    qsort(a, n, sizeof *a, tv_cmp);
+    double peak = 0, sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum = i > 0 && a[i].t == a[i - 1].t ? sum + a[i].v : a[i].v;
+        peak = fmax(peak, sum);
+    }
+    free(a);
+    return peak;
+}
+
+/* Why the risk-sized plan does or does not beat the sweep's advice, with the numbers: a
+ * host model other than the advice's (counts of different models do not compare: the
+ * sweep's plans of the risk-sized plan's model are quoted), a tie, or a miss. */
+static void
+size_why(const struct rpt_ctx *c, FILE *f, const struct ks_table *s, long adv, int ok)
+{
+    const char *model = rpt_kv_str(&c->plan.summary, "host_model");
+    double hosts = kvn(c, "hosts"), t = kvn(c, "target_pct");
+    char *msg = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&msg, &n);
+    if (adv < 0)
+        fprintf(m, "No sweep setting met the %g%% target on the test window: there is no "
+                   "advice to compare with. ", t);
+    int cm = ks_table_col(s, "host_model"), cs = ks_table_col(s, "setting");
+    const char *amodel = adv >= 0 && cm >= 0 ? ks_table_get(s, (size_t)adv, cm) : NULL;
+    double ah = adv >= 0 ? ks_table_num(s, (size_t)adv, "hosts") : NAN;
+    if (amodel && model && strcmp(amodel, model) != 0) {
+        fprintf(m, "The sweep's advice is %g hosts of %s, the risk-sized plan %g of %s: "
+                   "host counts of different models do not compare. The sweep's own plans "
+                   "of %s:", ah, amodel, hosts, model, model);
+        int any = 0;
+        for (size_t i = 0; i < s->nrows; i++) {
+            const char *hm = ks_table_get(s, i, cm);
+            if (!hm || strcmp(hm, model) != 0)
+                continue;
+            fprintf(m, "%s %s %g hosts, CPU %g%%", any ? ";" : "",
+                    ks_table_get(s, i, cs), ks_table_num(s, i, "hosts"),
+                    ks_table_num(s, i, "overload_cpu_pct"));
+            any = 1;
+        }
+        fputs(any ? ". " : " none. ", m);
+    } else if (adv >= 0 && ok && hosts < ah)
+        fprintf(m, "The risk-sized plan meets the target with %g fewer host(s) than the "
+                   "sweep's advice. ", ah - hosts);
+    else if (adv >= 0 && ok)
+        fprintf(m, "The risk-sized plan meets the target with as many hosts as the sweep's "
+                   "advice (%g), and the advice was chosen on the test window itself, which "
+                   "a plan made ahead of time cannot do. ", ah);
+    struct mdl_window tw, sw;
+    struct ks_err e = {0};
+    const char *trw = kv(c, "train_window"), *tew = kv(c, "test_window");
+    if (!ok && c->ds && trw && tew && mdl_window_parse(trw, &tw, &e) == 0 &&
+        mdl_window_parse(tew, &sw, &e) == 0) {
+        double a = fleet_peak(c->ds, &tw), b = fleet_peak(c->ds, &sw);
+        if (a > 0 && b > a)
+            fprintf(m, "The test window's fleet CPU peak (the VMs' measured MHz summed at one "
+                       "time) is %.0f MHz, %.0f%% above the training window's %.0f MHz. ",
+                    b, (b / a - 1) * 100, a);
+    }
+    if (!ok)
+        fputs("The risk-sized plan misses the target on this test window. Its margins come "
+              "from how the training window varies and how its held-back part strayed from "
+              "the rest; a test window that differs in kind (other hours busy, other VMs "
+              "bursting, a level shift) strays further than the training window showed. The "
+              "sweep's advice was chosen on the test window itself, which a real plan cannot "
+              "do. ", m);
+    fclose(m);
+    if (n)
+        rpt_html_note(f, msg);
+    free(msg);
+}
+
 /* --size-for-risk (risk.csv size_for_risk, risk_margins.csv): how the margins were
  * learned, the risk-sized plan beside the sweep's advice (hosts and test-window overload
  * for both), and why it does not win when it does not. */
@@ -274,8 +373,11 @@ size_html(const struct rpt_ctx *c, FILE *f)
         return;
     fill(f, c, "<h3>Sized for risk</h3>\n<p>This plan was sized for a risk target of "
                "{target_pct:2}% of host-steps overloaded, not by a uniform headroom: each host "
-               "keeps free, per resource, its VMs' mean plus kappa times the spread of their "
-               "sum (positive correlations counted) above its training peak. Kappa was "
+               "keeps, per resource, its VMs' mean plus kappa times the tail of their sum "
+               "under capacity. The tail is the sum's (100 - target) percentile over its "
+               "training series as measured and with each VM shifted in time, so that "
+               "spikes which missed each other in training may meet (kappa 1: as far as "
+               "that tail). Kappa was "
                "learned on {fit_window} and validated on the held-back {holdout_window} "
                "(CPU {margin_kappa_validated_cpu:2}, memory {margin_kappa_validated_mem:2}; "
                "held-back overload CPU {holdout_overload_cpu_pct:4}%, memory "
@@ -303,14 +405,8 @@ size_html(const struct rpt_ctx *c, FILE *f)
     if (!s)
         rpt_html_note(f, "Add --sweep headroom=0:40:5 to set the risk-sized plan beside a "
                          "headroom sweep's advice.");
-    else if (!ok || (adv >= 0 && hosts >= ks_table_num(s, (size_t)adv, "hosts")))
-        rpt_html_note(f, "The risk-sized plan does not beat the sweep's advice on this test "
-                         "window. Its margins come from how the training window varies and "
-                         "how its held-back part strayed from the rest; a test window that "
-                         "differs in kind (other hours busy, other VMs bursting, a level shift) "
-                         "strays further than the training window showed, and a few hosts "
-                         "either way change which VMs share a host. The sweep's advice was "
-                         "chosen on the test window itself, which a real plan cannot do.");
+    else
+        size_why(c, f, s, adv, ok);
     const struct ks_table *m = rpt_ctx_find(c, "risk_margins");
     if (m)
         rpt_html_table(f, m, "risk_margins", MAX_HOST_ROWS);

@@ -1,148 +1,34 @@
 /*
  * sim_engine: one replication of the model (see sim_run.h and sim_path.h).
  *
- * Everything a replication touches lives in struct rep: its event list, resources,
- * workloads, IOTLB and a pool of jobs (I/O requests). Jobs are recycled through a free
- * list and carry their event node, so once the pool has grown to the peak number in
- * system nothing is allocated per event.
+ * Everything a replication touches lives in struct rep (sim_rep.h): its event list,
+ * resources, workloads, IOTLB and a pool of jobs (I/O requests). Jobs are recycled
+ * through a free list and carry their event node, so once the pool has grown to the
+ * peak number in system nothing is allocated per event. The compute load and the
+ * scheduler are in sim_sched.c, the IOMMU's work in sim_iommu.c.
  *
  * A resource is a multi-server FIFO queue. A job acquiring a busy resource waits in its
  * queue; a release hands the server straight to the head of the queue (the server never
  * goes idle in between), which continues at once. Utilization is the time integral of
  * busy servers, restarted at the end of the warm-up.
  */
+#include "simulate/sim_run.h"
+
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "simulate/sim_evl.h"
-#include "simulate/sim_path.h"
-#include "simulate/sim_run.h"
-
-enum { EV_ARRIVE = 1, EV_STEP, EV_FLUSH, EV_WARM, EV_THINK, EV_COAL, EV_BURST, EV_SLICE };
-
-#define container_of(p, T, m) ((T *)(void *)((char *)(p)-offsetof(T, m)))
-#define JOB_CHUNK 256
-
-struct job {
-    struct sim_ev ev;      /* EV_STEP or EV_THINK */
-    struct job *qnext;     /* resource queue, coalescing batch or free list */
-    struct job *batch;     /* jobs whose interrupt this job delivers */
-    int wl, step, phase;   /* wl < 0: a compute burst of VM -1 - wl */
-    int fire_irq;          /* -1 undecided, 0 coalesced away, 1 interrupt */
-    int tx;                /* a NIC workload's job that sends (its link's tx side) */
-    int in_napi;           /* past its interrupt: the guest is processing it */
-    uint64_t t0_ns;        /* arrival */
-    uint64_t page0;        /* first page of the buffer (its index in the workload's pool) */
-    uint64_t iova0;        /* first IOVA page of its mapping: fresh per mapping unless
-                            * the mapping is static (none) or kept (optimistic) */
-    double unmap_cycles;   /* cycles of the current unmap step */
-    double cycles[SIM_NCOMP]; /* host work done for this I/O so far, by component */
-    uint64_t exits;        /* exits taken for this I/O so far */
-    double left_ns;        /* compute burst: work still to run */
-    uint64_t since_ns;     /* compute burst: runnable since (waiting) or running since */
-};
-
-struct res {
-    int servers, busy;
-    struct job *qh, *qt;
-    struct job *lh, *lt;   /* host cores only: compute slices, served after qh's I/O work */
-    uint64_t last_ns, area;
-};
-
-struct wlrt {
-    struct sim_ev arr;         /* EV_ARRIVE */
-    const struct sim_workload *w;
-    struct sim_path path;
-    struct sim_rng rng_arr, rng_svc, rng_page;
-    double next_fixed_ns;      /* fixed arrivals: exact time of the next one */
-    uint64_t ring_pos, irq_ctr;
-    int npages, coalesce;
-    int duplex;                /* first device a NIC with a transmit link: 0 no, 1 all
-                                * received, 2 a mix (drawn per I/O), 3 all sent */
-    int irq_budget;            /* > 0: interrupts suppressed while the guest polls */
-    int napi_active, napi_absorbed; /* completions being processed; absorbed by the poll */
-    enum sim_inval inval;      /* the policy of this workload's mappings */
-    int viommu, walk_refs;     /* memory references per IOTLB miss */
-    int fresh;                 /* each I/O maps anew at a fresh IOVA (strict, deferred) */
-    uint64_t next_iova;        /* the next fresh IOVA page */
-    int sp_shift;              /* static mappings: log2 of 4 KiB pages per IOMMU page */
-    size_t fq;                 /* the flush queue of the CPU that unmaps (per-CPU) */
-    uint64_t *alive_ns;        /* optimistic: per page, mapping kept until; 0 none */
-    uint64_t coalesce_ns;      /* > 0: completions wait for a batch or this timer */
-    struct job *bh, *bt;       /* completions waiting for the interrupt */
-    int nbatch, timer_pending;
-    uint64_t deadline_ns;
-    struct sim_ev coal;        /* EV_COAL: the coalescing timer */
-    long in_sys;
-    uint64_t last_ns;
-    double lat_sum_ns;
-    double carry_ns;           /* rounding remainder of step durations */
-    struct sim_hist hist;
-    struct sim_wl_rep *out;
-};
-
-/* A VM's compute load: bursts arrive as a Poisson stream; each runs on one of the VM's
- * vCPU threads (at most vcpus at once; more wait in the guest's own run queue) and
- * holds a host core one scheduler slice at a time. */
-struct vmrt {
-    struct sim_ev arr;         /* EV_BURST: the next burst */
-    struct res thr;            /* the vCPU threads, vcpus servers */
-    struct sim_rng rng;
-    double gap_ns;             /* mean time between bursts */
-    long backlog;              /* bursts arrived and not finished */
-    struct sim_vm_rep *out;
-};
-
-struct chunk {
-    struct chunk *next;
-    struct job j[JOB_CHUNK];
-};
-
-struct rep {
-    const struct sim_config *c;
-    sim_evl evl;
-    uint64_t now, warm_ns, end_ns;
-    int draining_done;
-    struct res *res;
-    size_t nres;
-    struct wlrt *wl;
-    struct vmrt *vm;           /* c->nvm, NULL without compute load */
-    uint64_t slice_ns;
-    struct job *free_jobs;
-    struct chunk *chunks;
-    struct sim_iotlb tlb;
-    long *fq;                  /* per-CPU flush queues: entries (one per mapping) queued */
-    size_t nfq;                /* host cores, then each VM's vCPUs */
-    int last_unmap_wl;
-    long in_sys;
-    struct sim_ev flush, warm;
-    uint64_t events;
-};
+#include "simulate/sim_iommu.h"
+#include "simulate/sim_rep.h"
+#include "simulate/sim_sched.h"
 
 /* ---- small pieces -------------------------------------------------------------- */
 
-/* Statistics count only what happens at or after the end of the warm-up; the window
- * ends at duration_s (or at the last departure when draining). */
-static inline int
-in_window(const struct rep *r)
-{
-    return r->now >= r->warm_ns;
-}
-
-/* Nearest whole nanosecond; negative samples (none of our distributions makes them,
- * but an empirical file could hold -0) become 0. */
-static inline uint64_t
-ns_round(double ns)
-{
-    return ns <= 0 ? 0 : (uint64_t)llround(ns);
-}
-
 /* A free job, growing the pool by a chunk when it is empty. Chunks are freed only
  * with the replication, so job pointers stay valid while events refer to them. */
-static struct job *
-job_get(struct rep *r)
+struct job *
+sim_rep_job_get(struct rep *r)
 {
     if (!r->free_jobs) {
         struct chunk *ch = ks_xmalloc(sizeof *ch);
@@ -158,79 +44,20 @@ job_get(struct rep *r)
     return j;
 }
 
-static void
-job_put(struct rep *r, struct job *j)
+void
+sim_rep_job_put(struct rep *r, struct job *j)
 {
     j->qnext = r->free_jobs;
     r->free_jobs = j;
 }
 
-/* Bring the busy-time integral of s up to now (call before busy changes). */
-static inline void
-res_account(struct rep *r, struct res *s)
-{
-    s->area += (uint64_t)s->busy * (r->now - s->last_ns);
-    s->last_ns = r->now;
-}
-
-/* Bring the workload's number-in-system integral up to now, then apply delta. The
- * integral is the left side of Little's law (test_little_sample_path). */
-static inline void
-wl_account(struct rep *r, struct wlrt *w, long delta)
-{
-    w->out->area_ns += (uint64_t)w->in_sys * (r->now - w->last_ns);
-    w->last_ns = r->now;
-    w->in_sys += delta;
-    r->in_sys += delta;
-}
-
-/* Append j to the queue (h, t). */
-static inline void
-enqueue(struct job **h, struct job **t, struct job *j)
-{
-    j->qnext = NULL;
-    if (*t)
-        (*t)->qnext = j;
-    else
-        *h = j;
-    *t = j;
-}
-
-/* 1 if a server was free (now held by j); 0 if j now waits in the queue. */
-static inline int
-res_acquire(struct rep *r, struct res *s, struct job *j)
-{
-    if (s->busy < s->servers) {
-        res_account(r, s);
-        s->busy++;
-        return 1;
-    }
-    enqueue(&s->qh, &s->qt, j);
-    return 0;
-}
-
-/* The same for a compute slice on the cores: it waits in the low queue, behind every
- * I/O step (see "compute load" below). */
-static int
-res_acquire_low(struct rep *r, struct res *s, struct job *j)
-{
-    if (s->busy < s->servers) {
-        res_account(r, s);
-        s->busy++;
-        return 1;
-    }
-    enqueue(&s->lh, &s->lt, j);
-    return 0;
-}
-
 static void advance(struct rep *r, struct job *j);
-static int accepting(const struct rep *r, uint64_t t_ns);
 
 /* Free one server of s, or hand it to the head of the queue. The hand-over continues
  * the waiting job synchronously; it always ends by scheduling an event or queueing
  * again, so the recursion is at most one level deep. */
-static void
-res_release(struct rep *r, struct res *s)
+void
+sim_rep_release(struct rep *r, struct res *s)
 {
     struct job *j = s->qh;
     if (j) {
@@ -249,153 +76,7 @@ res_release(struct rep *r, struct res *s)
     advance(r, j); /* the server passes to j without going idle */
 }
 
-/* ---- compute load and the scheduler --------------------------------------------- */
-
-/* The host's cores run I/O steps, backend threads and vCPU compute from one run queue
- * (resource 0). A compute burst holds a core for at most one slice, then goes to the
- * tail of the compute queue: round robin, the discrete form of CFS's fair share (every
- * runnable thread gets an equal share of the cores over a scheduling period). I/O steps
- * are short work of threads that just woke (a vCPU taking an interrupt, vhost, the host
- * stack); CFS places a woken thread at the left of its tree (sleeper credit) and EEVDF
- * gives a short request an early deadline, so they run next: here I/O steps wait only
- * for each other and for running slices to end, never behind queued compute. What is
- * not modelled: preemption of a running slice, priorities and cgroup weights, per-core
- * queues and migration (one global queue is perfect load balancing), SMT,
- * halt-polling, cache effects. */
-
-/* The part of [since, now] inside the statistics window. */
-static inline double
-window_part(const struct rep *r, uint64_t since_ns)
-{
-    uint64_t from = since_ns > r->warm_ns ? since_ns : r->warm_ns;
-    return r->now > from ? (double)(r->now - from) : 0;
-}
-
-/* Move a burst on: phase 0 waits for a vCPU thread, 1 for a core, 2 runs a slice. */
-static void
-burst_advance(struct rep *r, struct job *j)
-{
-    struct vmrt *v = &r->vm[-1 - j->wl];
-    if (j->phase == 0) {
-        j->phase = 1;
-        if (!res_acquire(r, &v->thr, j))
-            return;
-    }
-    if (j->phase == 1) {
-        j->phase = 2;
-        j->since_ns = r->now;
-        if (!res_acquire_low(r, &r->res[0], j))
-            return;
-    }
-    v->out->ready_ns += window_part(r, j->since_ns);
-    double d = fmin(j->left_ns, (double)r->slice_ns);
-    uint64_t q = ns_round(d);
-    if (q == 0)
-        q = 1; /* a burst always runs, so it always leaves */
-    j->left_ns -= (double)q;
-    j->since_ns = r->now;
-    j->ev.kind = EV_SLICE;
-    sim_evl_push(&r->evl, &j->ev, r->now + q);
-}
-
-/* A slice is over: give the core back (to the head of the run queue), then queue again
- * at the tail, or finish the burst and free its vCPU thread. */
-static void
-slice_end(struct rep *r, struct job *j)
-{
-    struct vmrt *v = &r->vm[-1 - j->wl];
-    v->out->run_ns += window_part(r, j->since_ns);
-    res_release(r, &r->res[0]);
-    if (j->left_ns > 0.5) {
-        j->phase = 1;
-        burst_advance(r, j);
-        return;
-    }
-    res_release(r, &v->thr);
-    v->backlog--;
-    job_put(r, j);
-}
-
-/* A burst arrives: refused beyond the backlog limit (the guest cannot queue work
- * without bound), and the next one is scheduled. */
-static void
-burst_arrival(struct rep *r, struct vmrt *v)
-{
-    int vi = (int)(v - r->vm);
-    const struct sim_vm *m = &r->c->vm[vi];
-    double work = sim_dist_sample(&m->cpu_burst, &v->rng);
-    if (in_window(r)) {
-        v->out->bursts++;
-        v->out->demand_ns += work;
-    }
-    if (v->backlog < r->c->max_in_system) {
-        struct job *j = job_get(r);
-        j->wl = -1 - vi;
-        j->phase = 0;
-        j->left_ns = work;
-        v->backlog++;
-        burst_advance(r, j);
-    } else if (in_window(r)) {
-        v->out->dropped++;
-    }
-    uint64_t next = r->now + ns_round(sim_rng_exp(&v->rng, v->gap_ns));
-    if (!r->c->drain || accepting(r, next))
-        sim_evl_push(&r->evl, &v->arr, next);
-}
-
-/* The VMs' compute streams (only VMs with a load get one). Stream ids after the
- * workloads' (3 per workload), so adding a compute load changes no I/O draw. */
-static void
-rep_setup_vm(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
-{
-    const struct sim_config *c = r->c;
-    r->slice_ns = ns_round(c->sched_slice_us * 1e3);
-    r->vm = ks_xcalloc(c->nvm, sizeof *r->vm);
-    for (size_t i = 0; i < c->nvm; i++) {
-        struct vmrt *v = &r->vm[i];
-        const struct sim_vm *m = &c->vm[i];
-        v->out = &out->vm[i];
-        v->thr.servers = m->vcpus;
-        if (m->cpu_busy_cores <= 0)
-            continue;
-        sim_rng_seed(&v->rng, seed, rep, 3 * c->nwl + i);
-        v->gap_ns = m->cpu_burst.mean_ns / m->cpu_busy_cores;
-        v->arr.kind = EV_BURST;
-        sim_evl_push(&r->evl, &v->arr, ns_round(sim_rng_exp(&v->rng, v->gap_ns)));
-    }
-}
-
 /* ---- the I/O path -------------------------------------------------------------- */
-
-/* IOTLB key of page i of job j's mapping: its IOVA page (a fresh one per mapping when
- * the policy maps per I/O, as Linux's IOVA allocator gives; the buffer's own page when
- * the mapping is static or kept), of the IOMMU page size (2 MiB static mappings cover
- * 512 buffers' pages), tagged with the workload. */
-static inline uint64_t
-page_key(const struct wlrt *w, const struct job *j, int i)
-{
-    uint64_t p = w->fresh ? (j->iova0 + (uint64_t)i) & ((1ULL << 40) - 1)
-                          : ((j->page0 + (uint64_t)i) % (uint64_t)w->w->pages) >> w->sp_shift;
-    return ((uint64_t)(j->wl + 1) << 40) | p;
-}
-
-/* DMA translation of the job's pages: the walk time of every IOTLB miss, ns. */
-static double
-translate(struct rep *r, struct wlrt *w, struct job *j)
-{
-    double miss_ns = 0;
-    struct sim_wl_rep *o = w->out;
-    for (int i = 0; i < w->npages; i++) {
-        int hit = sim_iotlb_access(&r->tlb, page_key(w, j, i));
-        if (in_window(r)) {
-            o->iotlb_lookups++;
-            o->iotlb_hits += (uint64_t)hit;
-        }
-        if (!hit)
-            miss_ns += w->walk_refs * r->c->iommu.walk_ns;
-    }
-    return miss_ns;
-}
 
 /* Service time of one visit of job j to device d, ns, including the DMA translation
  * when the IOMMU is on. Draws from the workload's service stream only, so devices
@@ -430,69 +111,8 @@ device_ns(struct rep *r, struct wlrt *w, struct job *j, int d)
     /* A NIC receives the next frame into its on-chip buffer while the DMA engine
      * translates and writes the last one out over PCIe: translation stalls the link
      * only when it takes longer than a frame's wire time. Other devices wait. */
-    double miss_ns = translate(r, w, j);
+    double miss_ns = sim_iommu_translate(r, w, j);
     return dv->kind == SIM_DEV_NIC ? fmax(t, miss_ns) : t + miss_ns;
-}
-
-/* Cycles of mapping and unmapping n pages as one scatter-gather list, besides the
- * invalidation and the strict-only software: the published one-page figure (map_cycles:
- * the IOVA allocation and free, the call path, one page's entries) plus
- * map_page_cycles per further page. Under a trap-and-emulate vIOMMU the traps dominate:
- * the published one-page figure already includes one invalidation and the software
- * around it. */
-static double
-map_cost(const struct sim_config *c, const struct wlrt *w, int n)
-{
-    if (n <= 0)
-        return 0;
-    double one = w->viommu ? c->iommu.viommu_map_cycles - c->iommu.inval_cycles -
-                                 c->iommu.strict_sw_cycles
-                           : c->iommu.map_cycles;
-    return one + (n - 1) * c->iommu.map_page_cycles;
-}
-
-/* Optimistic teardown: 1 if page's mapping, kept alive since its last unmap, is still
- * there when this I/O mapped it (at its arrival); either way it now lives until
- * optimistic_ms after this unmap. A reused mapping costs nothing: no map, no unmap, no
- * invalidation. One not reused in time was torn down (deferred) and is mapped anew. */
-static int
-reuse_mapping(struct rep *r, struct wlrt *w, const struct job *j, int i)
-{
-    uint64_t page = (j->page0 + (uint64_t)i) % (uint64_t)w->w->pages;
-    int alive = w->alive_ns[page] != 0 && j->t0_ns <= w->alive_ns[page];
-    w->alive_ns[page] = r->now + ns_round(r->c->iommu.optimistic_ms * 1e6);
-    return alive;
-}
-
-/* IOMMU maintenance after the DMA: the map + unmap of the job's mapping (one
- * scatter-gather list of its pages), and the invalidation its policy calls for.
- * Returns cycles; updates the IOTLB and the flush queue. Strict invalidates the
- * mapping's range at once (one invalidation, plus the synchronous software,
- * strict_sw_cycles); deferred puts one entry in the unmapping CPU's flush queue and
- * flushes the IOTLB when that queue holds deferred_batch entries (or by the timer). */
-static double
-unmap_cycles(struct rep *r, struct wlrt *w, struct job *j)
-{
-    const struct sim_config *c = r->c;
-    r->last_unmap_wl = j->wl;
-    if (w->inval == SIM_INV_STRICT) {
-        for (int i = 0; i < w->npages; i++)
-            sim_iotlb_inval(&r->tlb, page_key(w, j, i));
-        return map_cost(c, w, w->npages) + c->iommu.strict_sw_cycles + c->iommu.inval_cycles;
-    }
-    int torn = w->npages;
-    if (w->inval == SIM_INV_OPTIMISTIC)
-        for (int i = 0; i < w->npages; i++)
-            torn -= reuse_mapping(r, w, j, i);
-    if (torn == 0)
-        return 0;
-    double cyc = map_cost(c, w, torn);
-    if (++r->fq[w->fq] >= c->iommu.batch) {
-        sim_iotlb_flush(&r->tlb);
-        r->fq[w->fq] = 0;
-        cyc += c->iommu.inval_cycles;
-    }
-    return cyc;
 }
 
 /* Does completion j raise an interrupt? Not while the guest still processes earlier
@@ -623,7 +243,7 @@ static void
 advance(struct rep *r, struct job *j)
 {
     if (j->wl < 0) {
-        burst_advance(r, j);
+        sim_sched_advance(r, j);
         return;
     }
     struct wlrt *w = &r->wl[j->wl];
@@ -656,7 +276,7 @@ advance(struct rep *r, struct job *j)
         if (st->kind == SIM_ST_DEV)
             d = device_ns(r, w, j, st->dev);
         else if (st->kind == SIM_ST_UNMAP)
-            d = (j->unmap_cycles = unmap_cycles(r, w, j)) / r->c->core_GHz;
+            d = (j->unmap_cycles = sim_iommu_unmap_cycles(r, w, j)) / r->c->core_GHz;
         /* Carry the rounding remainder to the next step so that integer nanoseconds
          * add no bias (a 10 GbE frame takes 1230.4 ns, not 1230). */
         d += w->carry_ns;
@@ -677,10 +297,10 @@ step_end(struct rep *r, struct job *j)
     struct wlrt *w = &r->wl[j->wl];
     const struct sim_step *st = &w->path.s[j->step];
     if (st->res2 >= 0)
-        res_release(r, &r->res[st->res2]);
+        sim_rep_release(r, &r->res[st->res2]);
     int r1 = step_res1(st, j);
     if (r1 >= 0)
-        res_release(r, &r->res[r1]);
+        sim_rep_release(r, &r->res[r1]);
     /* Charged to the I/O, and to the statistics when it completes (job_done): an I/O
      * still queued at the end of the window did work that no completion accounts for. */
     j->cycles[st->comp] += st->kind == SIM_ST_UNMAP ? j->unmap_cycles : st->cycles;
@@ -751,12 +371,6 @@ job_start(struct rep *r, int wi, struct job *j)
     advance(r, j);
 }
 
-static int
-accepting(const struct rep *r, uint64_t t_ns)
-{
-    return t_ns <= r->end_ns;
-}
-
 /* Departure: sojourn time into the statistics; an open workload's job returns to the
  * pool, a closed one's becomes its next I/O after the think time. */
 static void
@@ -781,13 +395,13 @@ job_done(struct rep *r, struct job *j)
         sim_hist_add(&w->hist, lat);
     }
     if (w->w->arrival != SIM_ARR_CLOSED) {
-        job_put(r, j);
+        sim_rep_job_put(r, j);
         return;
     }
     /* Closed loop: the same slot issues the next I/O after the think time. */
     uint64_t t = r->now + ns_round(sim_dist_sample(&w->w->think, &w->rng_arr));
     if (r->c->drain && !accepting(r, t)) {
-        job_put(r, j);
+        sim_rep_job_put(r, j);
         return;
     }
     j->ev.kind = EV_THINK;
@@ -803,7 +417,7 @@ arrival(struct rep *r, struct wlrt *w)
     /* A finite buffer: an overloaded host drops instead of queueing without bound
      * (which would only grow memory and run time, and say nothing more). */
     if (r->in_sys < r->c->max_in_system)
-        job_start(r, wi, job_get(r));
+        job_start(r, wi, sim_rep_job_get(r));
     else if (in_window(r))
         w->out->dropped++;
     uint64_t next;
@@ -815,26 +429,6 @@ arrival(struct rep *r, struct wlrt *w)
     }
     if (!r->c->drain || accepting(r, next))
         sim_evl_push(&r->evl, &w->arr, next);
-}
-
-/* Deferred invalidation timer: flush what is queued every deferred_timeout_ms. */
-static void
-flush_timer(struct rep *r)
-{
-    const struct sim_config *c = r->c;
-    long queued = 0;
-    for (size_t q = 0; q < r->nfq; q++) {
-        queued += r->fq[q];
-        r->fq[q] = 0;
-    }
-    if (queued > 0) { /* one flush empties every CPU's queue (Linux fq_flush_timeout) */
-        sim_iotlb_flush(&r->tlb);
-        if (in_window(r))
-            r->wl[r->last_unmap_wl].out->cycles[SIM_C_IOMMU] += c->iommu.inval_cycles;
-    }
-    uint64_t next = r->now + ns_round(c->iommu.timeout_ms * 1e6);
-    if (!c->drain || r->in_sys > 0 || accepting(r, next))
-        sim_evl_push(&r->evl, &r->flush, next);
 }
 
 /* End of the warm-up: statistics restart from here. */
@@ -872,7 +466,7 @@ dispatch(struct rep *r, struct sim_ev *ev)
         break;
     }
     case EV_FLUSH:
-        flush_timer(r);
+        sim_iommu_flush_timer(r);
         break;
     case EV_WARM:
         warm_end(r);
@@ -881,10 +475,10 @@ dispatch(struct rep *r, struct sim_ev *ev)
         coal_timer(r, container_of(ev, struct wlrt, coal));
         break;
     case EV_BURST:
-        burst_arrival(r, container_of(ev, struct vmrt, arr));
+        sim_sched_arrival(r, container_of(ev, struct vmrt, arr));
         break;
     case EV_SLICE:
-        slice_end(r, container_of(ev, struct job, ev));
+        sim_sched_slice_end(r, container_of(ev, struct job, ev));
         break;
     }
 }
@@ -917,56 +511,14 @@ rep_setup_res(struct rep *r)
     r->res = ks_xcalloc(r->nres, sizeof *r->res);
     r->res[0].servers = c->cores;
     for (size_t v = 0; v < c->nvm; v++) /* a sidecore leaves the shared pool */
-        r->res[0].servers -= c->vm[v].sidecore &&
-                             (c->vm[v].mode == SIM_VIRTIO || c->vm[v].mode == SIM_XENPV);
+        r->res[0].servers -=
+            c->vm[v].sidecore && (c->vm[v].mode == SIM_VIRTIO || c->vm[v].mode == SIM_XENPV);
     for (size_t v = 0; v < c->nvm; v++) {
         r->res[sim_res_vcpu((int)v)].servers = c->vm[v].vcpus;
         r->res[sim_res_backend((int)v)].servers = 1; /* one backend thread per VM */
     }
     for (size_t d = 0; d < c->ndev; d++)
         r->res[sim_res_dev(c, (int)d)].servers = c->dev[d].servers;
-}
-
-/* The workload's IOMMU policy, and its walk: a vIOMMU whose mappings the hypervisor
- * shadows in the physical IOMMU (vIOMMU, ATC 2011) walks one dimension, a nested one
- * walks two: (L + 1)^2 - 1 references. */
-static void
-wl_setup_iommu(const struct rep *r, const struct sim_config *c, struct wlrt *w)
-{
-    int L = c->iommu.levels;
-    w->inval = sim_wl_inval(c, w->w);
-    w->viommu = sim_wl_viommu(c, w->w);
-    w->walk_refs = w->viommu && !c->iommu.shadow ? (L + 1) * (L + 1) - 1 : L;
-    w->fresh = c->iommu.enabled && (w->inval == SIM_INV_STRICT || w->inval == SIM_INV_DEFERRED);
-    w->sp_shift = 0;
-    if (w->inval == SIM_INV_NONE)
-        while ((4 << w->sp_shift) < c->iommu.static_page_KiB)
-            w->sp_shift++;
-    /* The CPU that unmaps: a guest's own mappings on one of its vCPUs, a host driver's
-     * on one host core; a workload's completions are affine to one CPU. */
-    int wi = (int)(w - r->wl);
-    if (sim_wl_guest_maps(c, w->w)) {
-        int vm = w->w->vm, base = c->cores;
-        for (int v = 0; v < vm; v++)
-            base += c->vm[v].vcpus;
-        w->fq = (size_t)(base + wi % c->vm[vm].vcpus);
-    } else {
-        w->fq = (size_t)(wi % c->cores);
-    }
-    if (c->iommu.enabled && w->inval == SIM_INV_OPTIMISTIC)
-        w->alive_ns = ks_xcalloc((size_t)w->w->pages, sizeof *w->alive_ns);
-}
-
-/* Does any workload queue invalidations (deferred, or optimistic teardown)? */
-static int
-any_deferred(const struct sim_config *c)
-{
-    for (size_t i = 0; i < c->nwl; i++) {
-        enum sim_inval v = sim_wl_inval(c, &c->wl[i]);
-        if (v == SIM_INV_DEFERRED || v == SIM_INV_OPTIMISTIC)
-            return 1;
-    }
-    return 0;
 }
 
 /* Stream ids: 3 per workload (arrivals, service, pages). */
@@ -991,7 +543,7 @@ rep_setup_wl(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
             w->irq_budget = m->napi_budget;
         else if (m && m->notify_suppression && (m->mode == SIM_VIRTIO || m->mode == SIM_XENPV))
             w->irq_budget = 64; /* Linux's NAPI weight (NAPI_POLL_WEIGHT) */
-        wl_setup_iommu(r, c, w);
+        sim_iommu_setup_wl(r, c, w);
         const struct sim_device *last = &c->dev[w->w->dev[w->w->ndev - 1]];
         w->coalesce = (int)last->coalesce;
         w->coalesce_ns = w->coalesce > 1 ? ns_round(last->coalesce_us * 1e3) : 0;
@@ -999,7 +551,7 @@ rep_setup_wl(struct rep *r, uint64_t seed, uint64_t rep, struct sim_rep *out)
         sim_hist_init(&w->hist);
         if (w->w->arrival == SIM_ARR_CLOSED) {
             for (int k = 0; k < w->w->iodepth; k++)
-                job_start(r, (int)i, job_get(r));
+                job_start(r, (int)i, sim_rep_job_get(r));
         } else {
             /* The first arrival is one interarrival in, as in a stationary stream. */
             w->arr.kind = EV_ARRIVE;
@@ -1029,8 +581,8 @@ rep_finish(struct rep *r, struct sim_rep *out, struct sim_hist *hist)
         struct wlrt *w = &r->wl[i];
         wl_account(r, w, 0);
         w->out->thr_per_s = window > 0 ? (double)w->out->completed / (window * 1e-9) : 0;
-        w->out->lat_mean_ns = w->out->completed ? w->lat_sum_ns / (double)w->out->completed
-                                                : ks_nan();
+        w->out->lat_mean_ns =
+            w->out->completed ? w->lat_sum_ns / (double)w->out->completed : ks_nan();
         for (int k = 0; k < 4; k++)
             w->out->lat_pct_ns[k] = sim_hist_pct(&w->hist, pct[k]);
         if (hist)
@@ -1098,7 +650,7 @@ sim_replicate(const struct sim_config *c, uint64_t seed, uint64_t rep, struct si
         for (size_t v = 0; v < c->nvm; v++)
             r.nfq += (size_t)c->vm[v].vcpus;
         r.fq = ks_xcalloc(r.nfq, sizeof *r.fq);
-        if (any_deferred(c) && c->iommu.timeout_ms > 0) {
+        if (sim_iommu_any_deferred(c) && c->iommu.timeout_ms > 0) {
             r.flush.kind = EV_FLUSH;
             sim_evl_push(&r.evl, &r.flush, ns_round(c->iommu.timeout_ms * 1e6));
         }
@@ -1109,7 +661,7 @@ sim_replicate(const struct sim_config *c, uint64_t seed, uint64_t rep, struct si
     }
     rep_setup_wl(&r, seed, rep, out);
     if (c->nvm)
-        rep_setup_vm(&r, seed, rep, out);
+        sim_sched_setup(&r, seed, rep, out);
     rep_loop(&r);
     if (!c->drain)
         r.now = r.end_ns;

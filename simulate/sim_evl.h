@@ -22,10 +22,10 @@
 /* An event node: embed it in the object the event belongs to. The owner sets kind;
  * t_ns and seq are set by push. A node may be in the list at most once. */
 struct sim_ev {
-    uint64_t t_ns;  /* due time, simulation nanoseconds */
-    uint64_t seq;   /* push order: FIFO among equal times */
+    uint64_t t_ns;       /* due time, simulation nanoseconds */
+    uint64_t seq;        /* push order: FIFO among equal times */
     struct sim_ev *next; /* calendar-queue or ladder chain (unused by the heap) */
-    int kind;       /* what to do when it fires; meaning belongs to the owner */
+    int kind;            /* what to do when it fires; meaning belongs to the owner */
 };
 
 /* ---- 4-ary heap ---------------------------------------------------------------- */
@@ -55,14 +55,14 @@ struct sim_ev *sim_heap4_pop(struct sim_heap4 *h);
  * event count and the width is re-estimated from a sample of inter-event gaps at each
  * resize (Brown 1988). O(1) amortized when gaps are stable. */
 struct sim_calq {
-    struct sim_ev **b;  /* owned: nb bucket heads */
+    struct sim_ev **b; /* owned: nb bucket heads */
     size_t nb, n;
-    uint64_t width_ns;  /* bucket width */
-    uint64_t last_ns;   /* time of the last pop: no event is earlier */
-    size_t cur;         /* bucket of last_ns */
-    uint64_t top_ns;    /* end of the current bucket's year slot */
+    uint64_t width_ns; /* bucket width */
+    uint64_t last_ns;  /* time of the last pop: no event is earlier */
+    size_t cur;        /* bucket of last_ns */
+    uint64_t top_ns;   /* end of the current bucket's year slot */
     uint64_t seq;
-    size_t pops, steps;  /* buckets scanned per pop, to notice a stale width */
+    size_t pops, steps; /* buckets scanned per pop, to notice a stale width */
 };
 
 void sim_calq_init(struct sim_calq *q);
@@ -83,19 +83,30 @@ struct sim_ev *sim_calq_pop(struct sim_calq *q);
 struct sim_ladq_rung {
     struct sim_ev **b; /* owned: cap bucket heads, nb in use; unsorted chains */
     size_t nb, cap;
-    size_t cur;        /* first bucket not yet taken down */
-    size_t n;          /* events in this rung */
+    size_t cur; /* first bucket not yet taken down */
+    size_t n;   /* events in this rung */
     uint64_t start_ns, width_ns;
 };
 
+/* A sorted run of a chain: head .. tail, tail->next == NULL. */
+struct sim_ladq_run {
+    struct sim_ev *head, *tail;
+};
+
 struct sim_ladq {
-    struct sim_ev *top;        /* unsorted: every event due at or after top_start_ns */
-    size_t ntop;
+    /* Top is an array of pointers, not a chain: turning it into rung 0 then reads the
+     * array in order and the events' times as independent loads, where a chain would
+     * be a walk of dependent cache misses through the whole far future. */
+    struct sim_ev **top; /* owned: ntop of topcap, unsorted; every event due at or
+                          * after top_start_ns */
+    size_t ntop, topcap;
     uint64_t top_start_ns, top_min_ns, top_max_ns;
     struct sim_ladq_rung rung[SIM_LADQ_RUNGS];
     int nrung;
     struct sim_ev *bot, *bot_tail; /* sorted by (time, seq): the earliest events */
     size_t nbot, bot_limit;        /* bottom spills into a new rung above bot_limit */
+    struct sim_ladq_run *runs;     /* owned: scratch for sorting a bucket into Bottom */
+    size_t runcap;
     uint64_t seq;
 };
 

@@ -18,6 +18,12 @@
  * nanosecond cannot be split into buckets; they are sorted into Bottom together, and a
  * push at or after Bottom's tail appends in O(1).
  *
+ * Departures from the paper, for the cache (docs/sim.md, "Event list"): Top is an array
+ * of pointers, not a chain, so building rung 0 reads the events' times as independent
+ * loads; a bucket is cut into its ordered runs in the one walk that also counts it (its
+ * events are usually cold: a walk is a chain of dependent misses), then merged or
+ * spread over a new rung without walking the cold chain again.
+ *
  * Limits: times near UINT64_MAX (above 2^63) could overflow a rung's end; simulation
  * time never comes close.
  */
@@ -49,6 +55,8 @@ sim_ladq_fini(struct sim_ladq *q)
 {
     for (int x = 0; x < SIM_LADQ_RUNGS; x++)
         free(q->rung[x].b);
+    free(q->top);
+    free(q->runs);
     sim_ladq_init(q);
 }
 
@@ -61,88 +69,127 @@ rung_cur_ns(const struct sim_ladq_rung *r)
 
 /* ---- sorting into Bottom ---------------------------------------------------------- */
 
+/* The longest run at the head of *list, taken off it and returned in ascending order
+ * with its last event in *tail and its length added to *n: ascending as it stands, or
+ * strictly descending and reversed (keys are unique, so the reversal keeps the order
+ * stable). A bucket's chain is built by pushing at its head, so events due at one time
+ * lie in descending push order: one run. */
 static struct sim_ev *
-merge(struct sim_ev *a, struct sim_ev *b)
+take_run(struct sim_ev **list, struct sim_ev **tail, size_t *n)
 {
-    struct sim_ev head, *t = &head;
-    while (a && b) {
-        if (ev_less(b, a)) {
-            t->next = b;
-            b = b->next;
+    struct sim_ev *head = *list, *t = head;
+    size_t k = 1;
+    if (t->next && ev_less(t->next, t)) {
+        struct sim_ev *rev = NULL;
+        do {
+            struct sim_ev *nx = t->next;
+            t->next = rev;
+            rev = t;
+            t = nx;
+            k++;
+        } while (t->next && ev_less(t->next, t));
+        /* t, the run's last event, is never NULL: each step checked t->next first */
+        *list = t->next;
+        t->next = rev;
+        *tail = head;
+        *n += k;
+        return t;
+    }
+    while (t->next && !ev_less(t->next, t)) {
+        t = t->next;
+        k++;
+    }
+    *list = t->next;
+    t->next = NULL;
+    *tail = t;
+    *n += k;
+    return head;
+}
+
+/* Merge of two sorted runs; the later of the two tails is the result's. */
+static struct sim_ladq_run
+merge(struct sim_ladq_run a, struct sim_ladq_run b)
+{
+    struct sim_ladq_run out = {NULL, ev_less(a.tail, b.tail) ? b.tail : a.tail};
+    struct sim_ev head, *t = &head, *x = a.head, *y = b.head;
+    while (x && y) {
+        if (ev_less(y, x)) {
+            t->next = y;
+            y = y->next;
         } else {
-            t->next = a;
-            a = a->next;
+            t->next = x;
+            x = x->next;
         }
         t = t->next;
     }
-    t->next = a ? a : b;
-    return head.next;
-}
-
-/* Insertion sort of a short chain by (time, seq). */
-static struct sim_ev *
-chain_isort(struct sim_ev *list)
-{
-    struct sim_ev *out = NULL;
-    while (list) {
-        struct sim_ev *e = list, **pp = &out;
-        list = list->next;
-        while (*pp && !ev_less(e, *pp))
-            pp = &(*pp)->next;
-        e->next = *pp;
-        *pp = e;
-    }
+    t->next = x ? x : y;
+    out.head = head.next;
     return out;
 }
 
-/* Bottom-up merge sort of a chain by (time, seq): bin k holds a sorted run of 2^k (bins
- * at or above top are never read, so they need no clearing). */
-static struct sim_ev *
-chain_sort(struct sim_ev *list)
+/* Cut the chain into its ordered runs (q->runs, their count returned), counting its
+ * events into *n and its earliest and latest times into *lo_ns and *hi_ns. This is the
+ * one walk through events that may be cold in the cache: what follows (merging the
+ * runs into Bottom, or spreading them over a new rung) reads events it just touched. */
+static size_t
+cut_runs(struct sim_ladq *q, struct sim_ev *list, size_t *n, uint64_t *lo_ns, uint64_t *hi_ns)
 {
-    struct sim_ev *bin[64];
-    int top = 0;
+    size_t nr = 0;
+    *n = 0;
+    *lo_ns = UINT64_MAX;
+    *hi_ns = 0;
     while (list) {
-        struct sim_ev *run = list;
-        list = list->next;
-        run->next = NULL;
-        int k = 0;
-        for (; k < top && bin[k]; k++) {
-            run = merge(bin[k], run);
-            bin[k] = NULL;
-        }
-        if (k == top)
-            top++;
-        bin[k] = run;
+        if (nr == q->runcap)
+            q->runs = ks_xgrow(q->runs, &q->runcap, nr + 1, sizeof *q->runs);
+        struct sim_ladq_run *r = &q->runs[nr++];
+        r->head = take_run(&list, &r->tail, n);
+        *lo_ns = r->head->t_ns < *lo_ns ? r->head->t_ns : *lo_ns;
+        *hi_ns = r->tail->t_ns > *hi_ns ? r->tail->t_ns : *hi_ns;
     }
-    struct sim_ev *out = NULL;
-    for (int k = 0; k < top; k++)
-        if (bin[k])
-            out = out ? merge(bin[k], out) : bin[k];
-    return out;
+    return nr;
 }
 
-/* Bottom (empty) becomes the chain of n events, sorted. A Bottom filled with many events
- * may grow to twice that before it spills again (see bottom_spill). */
+/* The nr runs of q->runs as one chain, in no particular order (for a new rung). */
+static struct sim_ev *
+join_runs(const struct sim_ladq *q, size_t nr)
+{
+    for (size_t i = 0; i + 1 < nr; i++)
+        q->runs[i].tail->next = q->runs[i + 1].head;
+    return q->runs[0].head;
+}
+
+/* Bottom (empty) becomes the sorted chain head .. tail of n events. A Bottom filled
+ * with many events may grow to twice that before it spills again (see bottom_spill). */
 static void
-bottom_fill(struct sim_ladq *q, struct sim_ev *list, size_t n)
+bottom_set(struct sim_ladq *q, struct sim_ev *head, struct sim_ev *tail, size_t n)
 {
-    q->bot = n <= 16 ? chain_isort(list) : chain_sort(list);
-    struct sim_ev *t = q->bot;
-    while (t->next)
-        t = t->next;
-    q->bot_tail = t;
+    q->bot = head;
+    q->bot_tail = tail;
     q->nbot = n;
     q->bot_limit = 2 * n > LADQ_BOTTOM_MIN ? 2 * n : LADQ_BOTTOM_MIN;
 }
 
+/* Bottom (empty) takes the nr runs of q->runs of n events: merged pairwise, pass after
+ * pass, O(n log nr) (O(n) for a bucket of ties). */
+static void
+bottom_merge(struct sim_ladq *q, size_t nr, size_t n)
+{
+    struct sim_ladq_run *r = q->runs;
+    while (nr > 1) {
+        size_t k = 0;
+        for (size_t i = 0; i < nr; i += 2)
+            r[k++] = i + 1 < nr ? merge(r[i], r[i + 1]) : r[i];
+        nr = k;
+    }
+    bottom_set(q, r[0].head, r[0].tail, n);
+}
+
 /* ---- rungs ------------------------------------------------------------------------ */
 
-/* Rung x takes the chain of n events, all in [lo_ns, end_ns): about one event per
+/* Rung x, emptied, gets buckets for n events in [lo_ns, end_ns): about one event per
  * bucket when they are spread evenly, and never more than n + 1 buckets. */
-static void
-rung_spawn(struct sim_ladq *q, int x, struct sim_ev *list, size_t n, uint64_t lo_ns,
-           uint64_t end_ns)
+static struct sim_ladq_rung *
+rung_setup(struct sim_ladq *q, int x, size_t n, uint64_t lo_ns, uint64_t end_ns)
 {
     struct sim_ladq_rung *r = &q->rung[x];
     uint64_t span = end_ns - lo_ns;
@@ -157,14 +204,29 @@ rung_spawn(struct sim_ladq *q, int x, struct sim_ev *list, size_t n, uint64_t lo
     r->start_ns = lo_ns;
     r->cur = 0;
     r->n = n;
+    q->nrung = x + 1;
+    return r;
+}
+
+static inline void
+rung_put(struct sim_ladq_rung *r, struct sim_ev *ev)
+{
+    struct sim_ev **b = &r->b[(ev->t_ns - r->start_ns) / r->width_ns];
+    ev->next = *b;
+    *b = ev;
+}
+
+/* Rung x takes the chain of n events, all in [lo_ns, end_ns). */
+static void
+rung_spawn(struct sim_ladq *q, int x, struct sim_ev *list, size_t n, uint64_t lo_ns,
+           uint64_t end_ns)
+{
+    struct sim_ladq_rung *r = rung_setup(q, x, n, lo_ns, end_ns);
     while (list) {
         struct sim_ev *nx = list->next;
-        struct sim_ev **b = &r->b[(list->t_ns - lo_ns) / r->width_ns];
-        list->next = *b;
-        *b = list;
+        rung_put(r, list);
         list = nx;
     }
-    q->nrung = x + 1;
 }
 
 /* Bottom grew past its limit (pushes landing before the deepest rung's current bucket):
@@ -217,9 +279,9 @@ sim_ladq_push(struct sim_ladq *q, struct sim_ev *ev, uint64_t t_ns)
             q->top_min_ns = t_ns;
         if (q->ntop == 0 || t_ns > q->top_max_ns)
             q->top_max_ns = t_ns;
-        ev->next = q->top;
-        q->top = ev;
-        q->ntop++;
+        if (q->ntop == q->topcap)
+            q->top = ks_xgrow(q->top, &q->topcap, q->ntop + 1, sizeof *q->top);
+        q->top[q->ntop++] = ev;
         return;
     }
     for (int x = 0; x < q->nrung; x++) {
@@ -239,22 +301,27 @@ sim_ladq_push(struct sim_ladq *q, struct sim_ev *ev, uint64_t t_ns)
 static void
 top_down(struct sim_ladq *q)
 {
-    struct sim_ev *list = q->top;
     size_t n = q->ntop;
-    q->top = NULL;
     q->ntop = 0;
     if (q->top_min_ns == q->top_max_ns) {
+        /* all due at once, in push order: already sorted */
+        for (size_t i = 0; i + 1 < n; i++)
+            q->top[i]->next = q->top[i + 1];
+        q->top[n - 1]->next = NULL;
         q->top_start_ns = q->top_max_ns + 1;
-        bottom_fill(q, list, n);
+        bottom_set(q, q->top[0], q->top[n - 1], n);
         return;
     }
-    rung_spawn(q, 0, list, n, q->top_min_ns, q->top_max_ns + 1);
-    struct sim_ladq_rung *r = &q->rung[0];
+    struct sim_ladq_rung *r = rung_setup(q, 0, n, q->top_min_ns, q->top_max_ns + 1);
+    for (size_t i = 0; i < n; i++)
+        rung_put(r, q->top[i]);
     q->top_start_ns = r->start_ns + r->nb * r->width_ns;
 }
 
-/* Bottom is empty: bring the next bucket down. 0 when the queue is empty. */
-static int
+/* Bottom is empty: bring the next bucket down. 0 when the queue is empty. Kept out of
+ * line: inlined, it made every pop save and restore the registers it needs, though
+ * few pops refill (callgrind, bench_10k.ini: 5 instructions per event). */
+static __attribute__((noinline)) int
 refill(struct sim_ladq *q)
 {
     for (;;) {
@@ -274,19 +341,21 @@ refill(struct sim_ladq *q)
             r->cur++;
         struct sim_ev *list = r->b[r->cur];
         r->b[r->cur] = NULL;
-        uint64_t lo = list->t_ns, hi = list->t_ns, bend = rung_cur_ns(r) + r->width_ns;
-        size_t n = 0;
-        for (struct sim_ev *e = list; e; e = e->next, n++) {
-            lo = e->t_ns < lo ? e->t_ns : lo;
-            hi = e->t_ns > hi ? e->t_ns : hi;
+        if (!list->next) { /* the usual bucket: one event (width = span / count) */
+            r->n--;
+            r->cur++;
+            bottom_set(q, list, list, 1);
+            return 1;
         }
+        uint64_t lo, hi, bend = rung_cur_ns(r) + r->width_ns;
+        size_t n, nr = cut_runs(q, list, &n, &lo, &hi);
         r->n -= n;
         r->cur++;
         if (n > LADQ_THRES && hi > lo && q->nrung < SIM_LADQ_RUNGS) {
-            rung_spawn(q, q->nrung, list, n, lo, bend);
+            rung_spawn(q, q->nrung, join_runs(q, nr), n, lo, bend);
             continue;
         }
-        bottom_fill(q, list, n);
+        bottom_merge(q, nr, n);
         return 1;
     }
 }

@@ -83,11 +83,12 @@ sweep() {
 
 # Reference (good) runs, and previous versions of their outputs.
 "$KASANE" gen --servers 3 --days 1 --step 600 --seed 5 -o "$T/gen.ref" -q
+"$KASANE" gen --servers 3 --days 1 --step 600 --seed 5 --flows --compress -o "$T/genz.ref" -q
 "$KASANE" import planetlab "$FIX/import/planetlab/20110303" -o "$T/imp.ref" >/dev/null 2>&1
 "$KASANE" plan "$P/small" --catalog "$CAT" -o "$T/plan.ref" >/dev/null
 PATH=/nonexistent "$KASANE" report "$R/dataset" --plan "$R/plan" -o "$T/rep.ref" >/dev/null 2>&1
 mkdir -p "$T/sim.ref" && "$KASANE" sim "$FIX/sim/mm1.ini" --replications 3 -o "$T/sim.ref/s.csv" >/dev/null 2>&1
-for d in gen imp plan rep sim; do cp -a "$T/$d.ref" "$T/$d.old" && mark "$T/$d.old"; done
+for d in gen genz imp plan rep sim; do cp -a "$T/$d.ref" "$T/$d.old" && mark "$T/$d.old"; done
 check "reference runs wrote their files" test -s "$T/gen.ref/samples.csv" -a -s "$T/imp.ref/samples.csv" \
     -a -s "$T/plan.ref/placement.csv" -a -s "$T/rep.ref/index.html" -a -s "$T/sim.ref/s.csv"
 
@@ -103,6 +104,9 @@ expect_exit "ENOSPC names the file" 1 "^kasane plan: $T/p1/[a-z_]+\.csv: $NOSPC"
 # ENOSPC at every write of each command.
 sweep "gen" enospc 1 "$T/gen.ref" "$T/gen.old" "$T/g" "$T/g/[a-z_]+\.csv: $NOSPC" \
     "$KASANE" gen --servers 3 --days 1 --step 600 --seed 5 --force -o "$T/g" -q
+# compressed as it is generated: a write of a .zst stream fails the same way
+sweep "gen --compress" enospc 1 "$T/genz.ref" "$T/genz.old" "$T/gz" "$T/gz/[a-z_]+\.csv(\.zst)?: $NOSPC" \
+    "$KASANE" gen --servers 3 --days 1 --step 600 --seed 5 --flows --compress --force -o "$T/gz" -q
 # (its first write is the temporary record file, named on failure)
 sweep "import planetlab" enospc 1 "$T/imp.ref" "$T/imp.old" "$T/i" "$T/i/(\.import-[a-zA-Z0-9]+|[a-z_]+\.csv): $NOSPC" \
     "$KASANE" import planetlab "$FIX/import/planetlab/20110303" --force -o "$T/i"

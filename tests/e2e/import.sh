@@ -19,6 +19,13 @@ expect_exit "wrong separator names file and line" 1 "bad_comma.csv:1: not a GWA-
 expect_exit "negative value names file, line and field" 1 \
     "bad_negative.csv:3: field 'Disk write throughput \[KB/s\]'" \
     "$KASANE" import bitbrains "$I/bitbrains_bad/bad_negative.csv" -o "$T/x"
+# A value samples.csv would refuse (1e300 KB/s read): the file and line are named too.
+mkdir -p "$T/bbhuge"
+sed '3s/;\t200;/;\t1e300;/' "$I/bitbrains/vm7.csv" > "$T/bbhuge/vm7.csv"
+expect_exit "bitbrains: 1e300 KB/s refused naming file, line, entity and metric" 1 \
+    "vm7.csv:3: entity 'vm7' at time [0-9]+: disk_read_KiBps = 1e\\+300 is outside 0-1e\\+12" \
+    "$KASANE" import bitbrains "$T/bbhuge" -o "$T/x"
+check "  ... and nothing written" test ! -e "$T/x"
 expect_exit "planetlab without a start time says how to give one" 1 "pass --start EPOCH" \
     "$KASANE" import planetlab "$I/planetlab_bad/truncated" -o "$T/x"
 

@@ -38,8 +38,8 @@ expect_exit "perfmon: Available MBytes without the installed memory" 1 "needs --
     "$KASANE" import perfmon "$FIX/import/perfmon_bad/avail_no_total.csv" -o "$T/x"
 # A counter no server reaches (1e300 bytes/s): refused, as samples.csv would refuse it.
 sed '3s/"409600.000000"/"1e300"/' "$P/WEB01_typeperf.csv" > "$T/huge.csv"
-expect_exit "perfmon: 1e300 read bytes/s refused naming entity, time and metric" 1 \
-    "entity 'WEB01' at time [0-9]+: disk_read_KiBps = 9.7656.e\+296 is outside 0-1e\+12" \
+expect_exit "perfmon: 1e300 read bytes/s refused naming file, line, entity, time and metric" 1 \
+    "huge.csv:3: entity 'WEB01' at time [0-9]+: disk_read_KiBps = 9.7656.e\+296 is outside 0-1e\+12" \
     "$KASANE" import perfmon "$T/huge.csv" --mem-MiB 16384 --core-MHz 3400 --cores 4 -o "$T/x"
 check "  ... and nothing written" test ! -e "$T/x"
 expect_exit "perfmon: a header that is not PDH-CSV 4.0" 1 "two_hosts.txt:1: first cell .* not a Performance Monitor CSV log" \

@@ -404,6 +404,57 @@ test_afile_ignores_planted_link(void **state)
     rm_rf(top);
 }
 
+/* A dataset's samples.csv is hashed as it is read (ks_samples_read_checked), not in a
+ * pass of its own: an edit that keeps its size is still refused, on one thread and on
+ * two (the file is over 1 MiB so that it is split), and it is the manifest's error,
+ * not the parse's, that names an edit which also breaks a row. */
+static void
+test_dataset_samples_hashed_while_read(void **state)
+{
+    (void)state;
+    char *d = tu_tmpdir();
+    tu_write(d, "inventory.csv", "entity,kind\nsrv1,physical\nsrv2,physical\n");
+    size_t cap = 2u << 20, n = 0;
+    char *t = malloc(cap);
+    n += (size_t)snprintf(t, cap, "time,entity,interval_s,cpu_pct\n");
+    size_t rows = 0;
+    for (int s = 0; n < (3u << 19); s++)
+        for (int e = 1; e <= 2; e++, rows++)
+            n += (size_t)snprintf(t + n, cap - n, "%d,srv%d,300,%d.5\n", 1000 + 300 * s, e,
+                                  (s * 7 + e) % 90);
+    tu_write(d, "samples.csv", t);
+    struct ks_err err = {0};
+    assert_int_equal(ks_manifest_write(d, "dataset", "test", &err), 0);
+    /* the same size each time: the size check cannot see these */
+    const struct {
+        size_t at;
+        char to;
+    } edits[] = {{n - 4, '1' + (t[n - 4] == '1')}, /* a value near the end, still valid */
+                 {n / 4, 'x'}};                    /* a letter in the first part */
+    for (int threads = 1; threads <= 2; threads++) {
+        setenv("KASANE_READ_THREADS", threads == 1 ? "1" : "2", 1);
+        struct ks_dataset *ds = NULL;
+        assert_int_equal(ks_dataset_read(d, &ds, &err), 0);
+        assert_int_equal(ds->s.nrows, rows);
+        ks_dataset_free(ds);
+        for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
+            char was = t[edits[i].at];
+            t[edits[i].at] = edits[i].to;
+            tu_write(d, "samples.csv", t);
+            ds = NULL;
+            assert_int_equal(ks_dataset_read(d, &ds, &err), -EINVAL);
+            assert_null(ds);
+            assert_non_null(strstr(err.msg, "samples.csv: content differs from manifest.csv"));
+            t[edits[i].at] = was;
+            tu_write(d, "samples.csv", t);
+        }
+    }
+    unsetenv("KASANE_READ_THREADS");
+    free(t);
+    tu_rmrf(d);
+    free(d);
+}
+
 int
 main(void)
 {
@@ -412,6 +463,7 @@ main(void)
         cmocka_unit_test(test_check_without_manifest_passes),
         cmocka_unit_test(test_check_catches_changes),
         cmocka_unit_test(test_check_catches_bad_manifest),
+        cmocka_unit_test(test_dataset_samples_hashed_while_read),
         cmocka_unit_test(test_outdir_new_and_replace),
         cmocka_unit_test(test_outdir_refusals),
         cmocka_unit_test(test_outdir_abort_keeps_old),

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -13,6 +14,7 @@
 #include "model/mdl_plan.h"
 #include "model/mdl_policy.h"
 #include "model/mdl_ports.h"
+#include "model/mdl_stats.h"
 #include "model/mdl_vbp.h"
 #include "tests/unit/test_util.h"
 
@@ -317,6 +319,129 @@ test_ha_check(void **state)
     mdl_vbp_free(p);
 }
 
+/* The selection behind peak sizing and per-source needs gives exactly what sorting
+ * gave (ks_percentile, a sorted copy), on series with many ties, both ends, and every
+ * length from 1: the plans must not move by a bit. */
+static void
+test_series_percentile_matches_sort(void **state)
+{
+    (void)state;
+    static const double ps[] = {0, 0.1, 1, 25, 50, 95, 99, 99.9, 100};
+    uint64_t seed = 7;
+    double x[300], a[300], b[300];
+    for (size_t n = 1; n <= 300; n += n < 40 ? 1 : 13) {
+        for (int shape = 0; shape < 3; shape++) {
+            for (size_t t = 0; t < n; t++) { /* distinct, few levels (ties), sorted */
+                double u = (double)(ks_splitmix64(&seed) >> 11) * 0x1.0p-53;
+                x[t] = shape == 0 ? u * 1000 : shape == 1 ? floor(u * 4) : (double)t;
+            }
+            for (size_t k = 0; k < sizeof ps / sizeof *ps; k++) {
+                memcpy(a, x, n * sizeof *x);
+                double want = ks_percentile(a, n, ps[k]); /* a is now sorted */
+                assert_true(mdl_series_percentile(x, n, ps[k], b) == want);
+                for (size_t over = 0; over < n; over += 1 + n / 7)
+                    assert_true(mdl_series_nth_largest(x, n, over, b) == a[n - 1 - over]);
+            }
+        }
+    }
+    x[0] = 3, x[1] = NAN, x[2] = 1; /* a gap: the general routine, NaN left out */
+    assert_true(mdl_series_percentile(x, 3, 100, b) == 3);
+    assert_true(mdl_series_percentile(x, 3, 50, b) == 2);
+}
+
+/* ---- Warm start (a sweep's next setting starts from the last placement): the start
+ * is repaired to a valid packing and never ends with more bins than the cold search at
+ * the same capacity, on cases small enough to know the optimum. */
+
+/* Every item in a bin below nbins, and no bin over capacity. */
+static void
+assert_valid(const struct mdl_vbp *p, const uint32_t *a, size_t nbins)
+{
+    for (size_t i = 0; i < p->n; i++)
+        assert_true(a[i] < nbins);
+    struct mdl_vbp_check chk;
+    mdl_vbp_check(p, a, nbins, &chk);
+    assert_int_equal(chk.bins_over, 0);
+}
+
+/* Optimum 3 bins of 100: {45,35,20}, {40,35,25}, {40,30,30}. A start with every item in
+ * one bin (ids need not start at 0) and one item without a bin overflows by 200: the
+ * repair must spread it to a valid packing no larger than the cold search's. */
+static void
+test_warm_repairs_overflow(void **state)
+{
+    (void)state;
+    double w[] = {45, 40, 40, 35, 35, 30, 30, 25, 20};
+    struct mdl_vbp *p = one_d(w, 9, 100);
+    uint32_t start[9], cold[9], warm[9], again[9];
+    for (size_t i = 0; i < 9; i++)
+        start[i] = 7;
+    start[8] = UINT32_MAX;
+    struct mdl_vbp_opts oc = {.seed = 3}, ow = {.seed = 3, .start = start};
+    struct mdl_vbp_result rc, rw, r2;
+    assert_int_equal(mdl_vbp_solve(p, &oc, cold, &rc, NULL, NULL), 0);
+    assert_int_equal(mdl_vbp_solve(p, &ow, warm, &rw, NULL, NULL), 0);
+    assert_int_equal(rc.nbins, 3);
+    assert_valid(p, warm, rw.nbins);
+    assert_true(rw.nbins <= rc.nbins);
+    assert_int_equal(rw.nbins, 3); /* the bound: nothing less is possible */
+    assert_int_equal(rw.ffd_bins, 0); /* the baselines are not run from a warm start */
+    /* Deterministic, as the cold search is. */
+    assert_int_equal(mdl_vbp_solve(p, &ow, again, &r2, NULL, NULL), 0);
+    assert_memory_equal(warm, again, sizeof warm);
+    mdl_vbp_free(p);
+}
+
+/* Time-aware, as a headroom sweep: six items over two steps, three busy at step 0 and
+ * three at step 1; the capacity-10 plan needs 2 bins (19 units at step 0). At capacity 6
+ * item 0 (6 at step 0) and item 3 (6 at step 1) cannot share a bin with anything, so the
+ * capacity-10 placement overflows, and the optimum is 4 (the bound: 19 units at step 0):
+ * {0}, {3}, {1,5}, {2,4}. */
+static void
+test_warm_from_larger_capacity(void **state)
+{
+    (void)state;
+    double rows[6][2] = {{6, 1}, {5, 2}, {4, 1}, {1, 6}, {2, 5}, {1, 4}};
+    double cap = 10;
+    struct mdl_vbp *p = mdl_vbp_new(6, 1, 2, &cap);
+    for (size_t i = 0; i < 6; i++)
+        mdl_vbp_set_item(p, i, rows[i]);
+    uint32_t at10[6], cold[6], warm[6];
+    struct mdl_vbp_opts oc = {.seed = 1}, ow = {.seed = 1, .start = at10};
+    struct mdl_vbp_result r10, rc, rw;
+    assert_int_equal(mdl_vbp_solve(p, &oc, at10, &r10, NULL, NULL), 0);
+    assert_int_equal(r10.nbins, 2);
+    p->cap[0] = 6; /* re-capacitated: the capacity-10 placement now overflows */
+    struct mdl_vbp_check chk;
+    mdl_vbp_check(p, at10, r10.nbins, &chk);
+    assert_true(chk.bins_over > 0);
+    assert_int_equal(mdl_vbp_solve(p, &oc, cold, &rc, NULL, NULL), 0);
+    assert_int_equal(mdl_vbp_solve(p, &ow, warm, &rw, NULL, NULL), 0);
+    assert_valid(p, cold, rc.nbins);
+    assert_valid(p, warm, rw.nbins);
+    assert_int_equal(rc.nbins, 4);
+    assert_true(rw.nbins <= rc.nbins);
+    assert_int_equal(rw.nbins, 4);
+    mdl_vbp_free(p);
+}
+
+/* A start that already holds is never made worse: an optimal one stays optimal. */
+static void
+test_warm_valid_start_kept(void **state)
+{
+    (void)state;
+    double w[] = {45, 40, 40, 35, 35, 30, 30, 25, 20};
+    uint32_t start[] = {10, 20, 30, 10, 20, 30, 30, 20, 10}; /* the optimum above */
+    struct mdl_vbp *p = one_d(w, 9, 100);
+    uint32_t warm[9];
+    struct mdl_vbp_opts ow = {.seed = 5, .start = start};
+    struct mdl_vbp_result rw;
+    assert_int_equal(mdl_vbp_solve(p, &ow, warm, &rw, NULL, NULL), 0);
+    assert_int_equal(rw.nbins, 3);
+    assert_valid(p, warm, rw.nbins);
+    mdl_vbp_free(p);
+}
+
 int
 main(void)
 {
@@ -334,6 +459,10 @@ main(void)
         cmocka_unit_test(test_ports),
         cmocka_unit_test(test_licence_units),
         cmocka_unit_test(test_ha_check),
+        cmocka_unit_test(test_series_percentile_matches_sort),
+        cmocka_unit_test(test_warm_repairs_overflow),
+        cmocka_unit_test(test_warm_from_larger_capacity),
+        cmocka_unit_test(test_warm_valid_start_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

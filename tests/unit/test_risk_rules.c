@@ -16,17 +16,11 @@
 #include <cmocka.h>
 
 #include "model/mdl_risk.h"
+#include "tests/unit/test_risk_fx.h"
 #include "tests/unit/test_util.h"
 
 #define WEEK_H (7 * 24)
 #define T0 1700006400.0 /* a Monday 00:00 UTC */
-
-/* One host of 4 x 1000 MHz and 12 GiB; nothing reserved (see policy()), so a host's
- * capacity is exactly 4000 MHz and 12288 MiB. */
-static const char *CAT = "model,sockets,cores_per_socket,threads_per_core,core_MHz,mem_GiB,"
-                         "nic_ports,nic_Gbps,rack_U,price,watts_idle,watts_max,perf_per_core\n"
-                         "m4,1,4,1,1000,12,6,1,1,2000,100,200,1\n";
-#define CAP_MHZ 4000.0
 
 /* CPU MHz of entity e at hour h, or NaN: no sample (the entity is absent then). */
 typedef double (*demand_fn)(size_t e, size_t h);
@@ -58,47 +52,6 @@ make_ds(const char *const *names, size_t n, size_t hours, demand_fn cpu)
     return ds;
 }
 
-struct fx {
-    char *dir;
-    struct mdl_catalog *cat;
-    struct ks_dataset *ds;
-    struct mdl_rules *rules;
-    struct mdl_policy pol;
-    struct ks_err err;
-};
-
-static int
-setup(void **state)
-{
-    struct fx *f = ks_xcalloc(1, sizeof *f);
-    char p[4096];
-    f->dir = tu_tmpdir();
-    tu_write(f->dir, "cat.csv", CAT);
-    snprintf(p, sizeof p, "%s/cat.csv", f->dir);
-    assert_int_equal(mdl_catalog_read(p, &f->cat, &f->err), 0);
-    mdl_policy_defaults(&f->pol);
-    f->pol.headroom_pct = 0;
-    f->pol.ha = 0;
-    f->pol.hv_cpu_pct = 0;
-    f->pol.hv_mem_MiB = 0;
-    f->pol.effort = 0.3;
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct fx *f = *state;
-    mdl_rules_free(f->rules);
-    ks_dataset_free(f->ds);
-    mdl_catalog_free(f->cat);
-    mdl_policy_fini(&f->pol);
-    tu_rmrf(f->dir);
-    free(f->dir);
-    free(f);
-    return 0;
-}
 
 /* Read rules text against f->ds into f->rules and f->pol.rules. */
 static void
@@ -611,14 +564,14 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_anti_affinity_every_window, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rebind_absent, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_absent_in_risk_files, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rules_force_overload, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_excluded_not_missing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_window_flows, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_plan_all_places_late, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_plan_all_growth, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_anti_affinity_every_window, risk_setup, risk_teardown),
+        cmocka_unit_test_setup_teardown(test_rebind_absent, risk_setup, risk_teardown),
+        cmocka_unit_test_setup_teardown(test_absent_in_risk_files, risk_setup, risk_teardown),
+        cmocka_unit_test_setup_teardown(test_rules_force_overload, risk_setup, risk_teardown),
+        cmocka_unit_test_setup_teardown(test_excluded_not_missing, risk_setup, risk_teardown),
+        cmocka_unit_test_setup_teardown(test_window_flows, risk_setup, risk_teardown),
+        cmocka_unit_test_setup_teardown(test_plan_all_places_late, risk_setup, risk_teardown),
+        cmocka_unit_test_setup_teardown(test_plan_all_growth, risk_setup, risk_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -149,9 +149,11 @@ test_evl_grow_shrink_same_order(void **state)
 
 /* The ladder queue against the heap, pop for pop, on the gap distributions that defeat
  * a calendar queue (docs/sim.md, "Event list"): uniform random, "camel" (90% ~100 ns,
- * 10% ~1 s), triangular, and all events due at once; the list first grows to NL, then
- * holds, so Top, rungs, Bottom and its spills are all exercised. */
-enum { G_RANDOM, G_CAMEL, G_TRI, G_EQUAL, G_NDIST };
+ * 10% ~1 s), triangular, all events due at once, and gaps on a coarse grid (8 values:
+ * buckets of ties at several times, whose chains hold ascending and descending runs for
+ * Bottom's natural merge sort); the list first grows to NL, then holds, so Top, rungs,
+ * Bottom and its spills are all exercised. */
+enum { G_RANDOM, G_CAMEL, G_TRI, G_EQUAL, G_GRID, G_NDIST };
 
 static uint64_t
 gap_ns(int dist, struct sim_rng *r)
@@ -164,6 +166,8 @@ gap_ns(int dist, struct sim_rng *r)
         return u < 0.9 ? sim_rng_u64(r) % 200 : 900000000 + sim_rng_u64(r) % 200000000;
     case G_TRI:
         return (uint64_t)(1.5e6 * sqrt(u));
+    case G_GRID:
+        return (sim_rng_u64(r) % 8) * 1000;
     default:
         return 0;
     }
