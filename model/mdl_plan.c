@@ -91,6 +91,8 @@ static int
 rules_setup(struct run *r, struct ks_err *err)
 {
     mdl_rules_bind(r->pol->rules, r->ds, &r->d, r->vbp, &r->rr);
+    /* A plan of record remembers its zone packings; its cost re-plans reuse them. */
+    mdl_rules_memo(r->rr, r->pol->zone_memo, !r->pol->hosts_only);
     int rc = zone_models_setup(r, err);
     if (rc < 0)
         return rc;
@@ -828,6 +830,8 @@ mdl_plan_run(const struct ks_dataset *ds, const char *dataset_name, const struct
         pl->peak_sizing_hosts = pol->hosts_only ? 0 : peak_sizing(&r);
         if (r.rr && !pol->hosts_only)
             pl->rules = mdl_rules_result_new(r.rr, pl, &r.best, r.vbp->allow_over);
+        if (r.rr)
+            pl->zone_memo = mdl_rules_memo_take(r.rr);
         pl->elapsed_s = ks_mono_s() - t0;
         *out = pl;
     } else {
@@ -862,6 +866,7 @@ mdl_plan_free(struct mdl_plan *pl)
         free(pl->lic[k].rule);
     free(pl->lic);
     mdl_rules_result_free(pl->rules);
+    mdl_zone_memo_free(pl->zone_memo);
     free(pl);
 }
 

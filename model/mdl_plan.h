@@ -22,6 +22,7 @@
 #include "model/mdl_ports.h"
 
 struct mdl_rules_result;
+struct mdl_zone_memo;
 struct mdl_cpu_row;
 
 /* Demand of the sources on one time grid; series are row-major n x T doubles. */
@@ -114,6 +115,9 @@ struct mdl_plan {
     int ha_exhaustive;          /* 1: every k-subset; 0: every single host + a sample */
     struct mdl_vbp_result pack; /* the chosen packing's figures */
     struct mdl_rules_result *rules; /* placement rules' outcome (mdl_rules.h), NULL none */
+    /* Every zone packing the plan made with rules, owned, for its rule-cost re-plans
+     * (mdl_rules_costs; pol.zone_memo); NULL without rules. */
+    struct mdl_zone_memo *zone_memo;
     struct mdl_tco tco;         /* cost lines per year, both sides (tco.csv) */
     /* Each entity's CPU rating (mdl_cpu.h), nent long, owned; NaN / NULL: not a source.
      * cpu_row points into pol.cpu_ratings, which must outlive the plan. */

@@ -25,6 +25,7 @@ struct mdl_rules;
 struct mdl_demand;
 struct mdl_cpu_table;
 struct mdl_margin;
+struct mdl_zone_memo;
 
 struct mdl_policy {
     char *model;          /* NULL: choose over the catalog */
@@ -65,6 +66,9 @@ struct mdl_policy {
      * and the rules' outcome, which need a packing of their own or failovers, are left
      * out of the plan (peak_sizing_hosts 0, rules NULL). */
     int hosts_only;
+    /* Zone packings of the plan a rule-cost re-plan costs (borrowed; NULL: none): a zone
+     * the left-out rule does not touch is the same problem, and takes that packing. */
+    const struct mdl_zone_memo *zone_memo;
     /* Warm start (a sweep's next setting, mdl_risk_sweep): the host of every entity of
      * the same dataset in an earlier plan (its host_of, -1 = not placed; borrowed, as
      * many entries as the dataset has entities); NULL: packed from scratch. Without

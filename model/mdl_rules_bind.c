@@ -418,6 +418,7 @@ mdl_rules_run_free(struct mdl_rules_run *rr)
         free(rr->soft[k].w);
     }
     free(rr->soft);
+    mdl_zone_memo_free(rr->memo_out);
     free(rr->z);
     free(rr->ent);
     free(rr->unit_of);

@@ -160,6 +160,8 @@ mdl_rules_costs(const struct ks_dataset *ds, const char *dataset_name,
     int have_d = mdl_demand_build(ds, &pol, &d, &derr) == 0;
     pol.demand = have_d ? &d : NULL;
     pol.hosts_only = 1; /* replan() reads nhosts alone */
+    /* The zones a left-out rule leaves as they were take the plan's packings. */
+    pol.zone_memo = pl->zone_memo;
     struct replan_job *job = ks_xcalloc(rules->n + 1, sizeof *job);
     size_t n = 0;
     for (size_t k = 0; k <= rules->n; k++) {

@@ -81,6 +81,10 @@ struct mdl_rules_run {
     double *group_need;       /* nunits x 2 (CPU, memory) of each group of 2 or more
                                * sources packed on the plan's model, NaN for the rest;
                                * NULL until mdl_rules_fit_check */
+    /* Zone packings to reuse (borrowed, or NULL); those made, kept when memo_record. */
+    const struct mdl_zone_memo *memo_in;
+    struct mdl_zone_memo *memo_out;
+    int memo_record;
 };
 
 /* The engine's hooks over a zone (ctx = struct mdl_rzone). allow keeps the conflicts
@@ -109,5 +113,18 @@ struct mdl_eval;
  * ez (the zone's packing with options o) is replaced by the best such packing. */
 int mdl_rules_soft_merge(const struct mdl_rzone *z, struct mdl_eval *ez,
                          const struct mdl_vbp_opts *o, struct ks_err *err);
+
+/* Zone packings by their problem (mdl_rules_memo.c). The key covers every input of a
+ * zone's packing (units' series, capacity, conflicts, pins, soft pairs, bound, the
+ * search's options, the HA spares asked): equal keys, equal packings. -1 when libxxhash
+ * cannot be loaded (nothing is then reused). */
+int mdl_rules_zone_key(const struct mdl_rzone *z, const struct mdl_vbp_opts *o, int ha,
+                        uint64_t key[2]);
+/* 1 and ez filled (assign allocated, hosts, spares, HA figures) when m holds key. */
+int mdl_zone_memo_get(const struct mdl_zone_memo *m, const uint64_t key[2], size_t nu,
+                      struct mdl_eval *ez);
+/* Remember ez's packing under key (*m created on first use). */
+void mdl_zone_memo_put(struct mdl_zone_memo **m, const uint64_t key[2], size_t nu,
+                       const struct mdl_eval *ez);
 
 #endif

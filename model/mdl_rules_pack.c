@@ -299,10 +299,16 @@ soft_pass(struct mdl_rzone *z, struct mdl_eval *ez)
 
 /* ---- Packing ---------------------------------------------------------------------------- */
 
+/* A zone's packing with its spares; taken from rr's memo when the zone is a problem
+ * packed before (mdl_rules_memo.c). */
 static int
-pack_zone(struct mdl_rzone *z, struct mdl_eval *ez, const struct mdl_vbp_opts *o, int ha,
-          struct ks_err *err)
+pack_zone(struct mdl_rules_run *rr, struct mdl_rzone *z, struct mdl_eval *ez,
+          const struct mdl_vbp_opts *o, int ha, struct ks_err *err)
 {
+    uint64_t key[2];
+    int keyed = (rr->memo_in || rr->memo_record) && mdl_rules_zone_key(z, o, ha, key) == 0;
+    if (keyed && rr->memo_in && mdl_zone_memo_get(rr->memo_in, key, z->nu, ez))
+        return 0;
     struct mdl_vbp_opts oz = *o;
     oz.min_bins = z->lb;
     oz.rule_ctx = z;
@@ -316,6 +322,9 @@ pack_zone(struct mdl_rzone *z, struct mdl_eval *ez, const struct mdl_vbp_opts *o
     if (z->soff[z->nu])
         soft_pass(z, ez);
     mdl_eval_ha(ez, z->vbp, ha, o->seed);
+    /* A search the CPU safety stop cut short may not repeat: not one to reuse. */
+    if (keyed && rr->memo_record && !ez->res.timed_out)
+        mdl_zone_memo_put(&rr->memo_out, key, z->nu, ez);
     return 0;
 }
 
@@ -614,7 +623,7 @@ mdl_rules_pack(struct mdl_rules_run *rr, struct mdl_eval *e, const struct mdl_vb
     for (size_t zi = 0; zi < rr->nzones && rc == 0; zi++) {
         mdl_eval_init(&ez[zi]);
         if (rr->z[zi].nu)
-            rc = pack_zone(&rr->z[zi], &ez[zi], o, ha, err);
+            rc = pack_zone(rr, &rr->z[zi], &ez[zi], o, ha, err);
     }
     if (rc == 0) {
         merge(rr, e, ez);

@@ -62,6 +62,15 @@ size_t mdl_rules_lower_bound(struct mdl_rules_run *rr, const struct mdl_vbp *p);
 int mdl_rules_pack(struct mdl_rules_run *rr, struct mdl_eval *e, const struct mdl_vbp *p,
                    const struct mdl_vbp_opts *o, int ha, char *reason, size_t reason_len,
                    struct ks_err *err);
+/* Zone packings shared between a plan and its rule-cost re-plans (mdl_rules_memo.c):
+ * mdl_rules_pack takes a zone's packing from `in` (borrowed, may be NULL) when the zone
+ * is the same problem, and with record != 0 remembers every zone packing it makes;
+ * mdl_rules_memo_take hands those over (NULL: none), mdl_zone_memo_free frees them. */
+struct mdl_zone_memo;
+void mdl_rules_memo(struct mdl_rules_run *rr, const struct mdl_zone_memo *in, int record);
+struct mdl_zone_memo *mdl_rules_memo_take(struct mdl_rules_run *rr);
+void mdl_zone_memo_free(struct mdl_zone_memo *m);
+
 /* How each rule fared in the plan (host_of, hosts filled), from the placement; the zone
  * of each host and the packing capacity from the winner's evaluation. */
 struct mdl_rules_result *mdl_rules_result_new(struct mdl_rules_run *rr,

@@ -195,6 +195,47 @@ soft_pairs_together(void **state)
     assert_true(f->plan->rules->soft_cross_bytes == 0);
 }
 
+/* The rule-cost re-plans take the plan's packing of each zone the left-out rule leaves
+ * as it was (mdl_rules_memo.c): the costs must be those of re-plans made cold. The rules
+ * leave zones untouched in most re-plans (the anti-affinity pair and the soft pair sit
+ * in different zones) and the plan has a spare per zone. */
+static void
+costs_reuse_zones(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(plan(f, HDR "d,zone,vm00;vm01;vm02;vm03,dmz,\n"
+                                 "a,anti-affinity,vm00;vm01,,\n"
+                                 "s,soft-affinity,vm05;vm06,,\n"
+                                 "g,affinity,vm08;vm09,,\n"
+                                 "x,exclude,vm11,,\n",
+                          1),
+                     0);
+    struct mdl_plan *pl = f->plan;
+    assert_non_null(pl->zone_memo);
+    size_t n = f->rules->n;
+    double warm[8], cold[8];
+    mdl_rules_costs(f->ds, "t", f->cat, f->rules, pl, 20);
+    for (size_t k = 0; k < n; k++)
+        warm[k] = pl->rules->out[k].hosts_without;
+    warm[n] = pl->rules->hosts_without_all;
+    struct mdl_zone_memo *memo = pl->zone_memo;
+    pl->zone_memo = NULL; /* every re-plan packs every zone again */
+    for (size_t k = 0; k < n; k++)
+        pl->rules->out[k].hosts_without = NAN;
+    pl->rules->hosts_without_all = NAN;
+    mdl_rules_costs(f->ds, "t", f->cat, f->rules, pl, 20);
+    pl->zone_memo = memo;
+    for (size_t k = 0; k < n; k++)
+        cold[k] = pl->rules->out[k].hosts_without;
+    cold[n] = pl->rules->hosts_without_all;
+    for (size_t k = 0; k <= n; k++) {
+        assert_false(isnan(warm[k]));
+        assert_true(warm[k] == cold[k]);
+    }
+    /* Leaving out the exclude adds a source: a re-plan, never below the plan. */
+    assert_true(warm[4] >= (double)pl->nhosts);
+}
+
 int
 main(void)
 {
@@ -207,6 +248,7 @@ main(void)
         cmocka_unit_test_setup_teardown(group_too_big, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(pin_past_hosts, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(soft_pairs_together, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(costs_reuse_zones, setup, rfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
