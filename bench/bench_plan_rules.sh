@@ -32,7 +32,7 @@ case_() { # SERVERS DAYS BAR FIGURE
     set -- "$1" "$2" "$3" "$4" $b $r
     hosts=$(awk -F, '$1 == "hosts" {print $2}' "$T/rules$1/summary.csv")
     kept=$(awk -F, 'NR > 1 && $6 == "yes"' "$T/rules$1/rules.csv" | wc -l)
-    echo "$4,$7,s,no rules,$5,$(echo "$7 $5" | awk '{printf "%.2f", $1/$2}'),1,,$1 servers x $2 days one core: $8 CPU s (no rules $6)${3:+; bar $3 s}; $hosts hosts; $kept of 11 rules honoured, each costed (re-plan or bound); load $(cut -d' ' -f1 /proc/loadavg)"
+    echo "$4,$7,s,no rules,$5,$(echo "$7 $5" | awk '{printf "%.2f", $1/$2}'),1,,$1 servers x $2 days one core: $8 CPU s (no rules $6)${3:+; bar $3 s}; $hosts hosts; $kept of 11 rules honoured; each costed (re-plan or bound); load $(cut -d' ' -f1 /proc/loadavg)"
 }
 case_ 200 7 "" plan_rules_200x7
 case_ 1000 14 30 plan_rules_1000x14
