@@ -31,7 +31,7 @@ awk -F, '
                     continue
                 }
                 r = runs[lists[l] "," k]
-                printf "sim_hold_%s_%s_%s,%.2f,M holds/s,binary_heap,%.2f,%.2f,%d,%.1f%%,best of %d x 1M holds%s, rates per CPU second; %s increments\n",
+                printf "sim_hold_%s_%s_%s,%.2f,M holds/s,binary_heap,%.2f,%.2f,%d,%.1f%%,best of %d x 1M holds%s; rates per CPU second; %s increments\n",
                     lists[l], ds[1], ds[2], v / 1e6, b / 1e6, v / b, r,
                     100 * (v - worst[lists[l] "," k]) / v, r, r == 1 ? " (degraded: run once)" : "", ds[1]
             }
