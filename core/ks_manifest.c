@@ -21,7 +21,9 @@
 
 /* libxxhash is loaded on use (core/ks_dl.h), by the commands that write or check a
  * manifest; `kasane collect` appends and never needs it. */
-#define XX_FUNCS(X) X(XXH3_64bits_reset) X(XXH3_64bits_update) X(XXH3_64bits_digest)
+#define XX_FUNCS(X)                                                                     \
+    X(XXH3_64bits_reset) X(XXH3_64bits_update) X(XXH3_64bits_digest)                    \
+    X(XXH3_128bits_reset) X(XXH3_128bits_update) X(XXH3_128bits_digest)
 static struct xx_api {
     XX_FUNCS(KS_DL_FIELD)
 } xx; /* filled once per process by ks_dl_load, read-only afterwards */
@@ -32,6 +34,37 @@ static struct ks_dl_lib xx_lib =
 #define XXH3_64bits_reset xx.XXH3_64bits_reset
 #define XXH3_64bits_update xx.XXH3_64bits_update
 #define XXH3_64bits_digest xx.XXH3_64bits_digest
+
+_Static_assert(sizeof(XXH3_state_t) <= sizeof(struct ks_hash128) &&
+                   _Alignof(XXH3_state_t) <= _Alignof(struct ks_hash128),
+               "struct ks_hash128 must hold an XXH3_state_t");
+
+int
+ks_hash128_begin(struct ks_hash128 *h)
+{
+    struct ks_err err = {0};
+    if (ks_dl_load(&xx_lib, &err) < 0)
+        return -1;
+    XXH3_state_t *st = (XXH3_state_t *)h->st;
+    XXH3_INITSTATE(st);
+    xx.XXH3_128bits_reset(st);
+    return 0;
+}
+
+void
+ks_hash128_add(struct ks_hash128 *h, const void *p, size_t len)
+{
+    if (len)
+        xx.XXH3_128bits_update((XXH3_state_t *)h->st, p, len);
+}
+
+void
+ks_hash128_end(struct ks_hash128 *h, uint64_t key[2])
+{
+    XXH128_hash_t d = xx.XXH3_128bits_digest((XXH3_state_t *)h->st);
+    key[0] = d.low64;
+    key[1] = d.high64;
+}
 
 /* Read block of the hash: large enough that the per-call cost vanishes, small enough
  * to stay in L2 while XXH3 consumes it. */

@@ -30,6 +30,17 @@
 
 #include "core/ks_util.h"
 
+/* A 128-bit XXH3 key over several buffers, fed in turn (the manifest's library, loaded
+ * on use): the planner keys its zone packings with it. ks_hash128_begin returns -1 when
+ * libxxhash cannot be loaded (the caller then keys nothing). The state is opaque and
+ * large enough for XXH3's (checked at compile time in ks_manifest.c). */
+struct ks_hash128 {
+    _Alignas(64) unsigned char st[640];
+};
+int ks_hash128_begin(struct ks_hash128 *h);
+void ks_hash128_add(struct ks_hash128 *h, const void *p, size_t len);
+void ks_hash128_end(struct ks_hash128 *h, uint64_t key[2]);
+
 #define KS_MANIFEST_NAME "manifest.csv"
 #define KS_MANIFEST_VERSION 1
 

@@ -12,25 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
-#include <xxhash.h>
-
-#include "core/ks_dl.h"
-#include "ks_sonames.h" /* generated from the build's libraries (scripts/sonames.sh) */
+#include "core/ks_manifest.h"
 #include "model/mdl_rules_int.h"
 #include "model/mdl_rules_run.h"
 #include "model/mdl_stats.h"
 
-/* libxxhash is loaded on use (core/ks_dl.h), as for the manifests: without it a plan
- * keys nothing and its re-plans pack every zone again (same answer, slower). */
-#define XX_FUNCS(X) X(XXH3_128bits_reset) X(XXH3_128bits_update) X(XXH3_128bits_digest)
-static struct xx_api {
-    XX_FUNCS(KS_DL_FIELD)
-} xx; /* filled once per process by ks_dl_load, read-only afterwards */
-#define XX_SYM(f) KS_DL_ENTRY(struct xx_api, f)
-static const struct ks_dl_sym xx_syms[] = {XX_FUNCS(XX_SYM)};
-static struct ks_dl_lib xx_lib =
-    KS_DL_LIB(KS_SO_XXHASH, "KASANE_XXHASH_SO", KS_PKG_XXHASH, &xx, xx_syms, NULL);
+/* The key needs libxxhash (core/ks_manifest.h): without it a plan keys nothing and its
+ * re-plans pack every zone again (same answer, slower). */
 
 struct memo_entry {
     uint64_t key[2];
@@ -47,45 +35,33 @@ struct mdl_zone_memo {
     size_t n, cap;
 };
 
-static void
-add(XXH3_state_t *st, const void *p, size_t len)
-{
-    if (len)
-        xx.XXH3_128bits_update(st, p, len);
-}
-
 int
 mdl_rules_zone_key(const struct mdl_rzone *z, const struct mdl_vbp_opts *o, int ha, uint64_t key[2])
 {
-    struct ks_err err = {0};
-    if (ks_dl_load(&xx_lib, &err) < 0)
+    struct ks_hash128 st;
+    if (ks_hash128_begin(&st) < 0)
         return -1;
     const struct mdl_vbp *p = z->vbp;
-    XXH3_state_t st;
-    XXH3_INITSTATE(&st);
-    xx.XXH3_128bits_reset(&st);
     /* Sizes first: the arrays after them are then read unambiguously. */
     size_t hdr[] = {z->nu,          p->n,           p->nres,          p->nsteps,
                     p->allow_over,  z->lb,          z->npinned,       z->pmask != NULL,
                     z->coff[z->nu], z->soff[z->nu], (size_t)o->packer};
-    add(&st, hdr, sizeof hdr);
-    add(&st, p->cap, p->nres * sizeof *p->cap);
+    ks_hash128_add(&st, hdr, sizeof hdr);
+    ks_hash128_add(&st, p->cap, p->nres * sizeof *p->cap);
     double f[] = {o->effort, o->work, o->time_limit_s, z->soft_scale};
-    add(&st, f, sizeof f);
-    add(&st, &o->seed, sizeof o->seed);
-    add(&st, &ha, sizeof ha);
-    add(&st, p->dem, p->n * p->dim * sizeof *p->dem);
-    add(&st, z->coff, (z->nu + 1) * sizeof *z->coff);
-    add(&st, z->conf, z->coff[z->nu] * sizeof *z->conf);
-    add(&st, z->soff, (z->nu + 1) * sizeof *z->soff);
-    add(&st, z->sadj, z->soff[z->nu] * sizeof *z->sadj);
-    add(&st, z->sw, z->soff[z->nu] * sizeof *z->sw);
-    add(&st, z->pinned, z->npinned * sizeof *z->pinned);
+    ks_hash128_add(&st, f, sizeof f);
+    ks_hash128_add(&st, &o->seed, sizeof o->seed);
+    ks_hash128_add(&st, &ha, sizeof ha);
+    ks_hash128_add(&st, p->dem, p->n * p->dim * sizeof *p->dem);
+    ks_hash128_add(&st, z->coff, (z->nu + 1) * sizeof *z->coff);
+    ks_hash128_add(&st, z->conf, z->coff[z->nu] * sizeof *z->conf);
+    ks_hash128_add(&st, z->soff, (z->nu + 1) * sizeof *z->soff);
+    ks_hash128_add(&st, z->sadj, z->soff[z->nu] * sizeof *z->sadj);
+    ks_hash128_add(&st, z->sw, z->soff[z->nu] * sizeof *z->sw);
+    ks_hash128_add(&st, z->pinned, z->npinned * sizeof *z->pinned);
     if (z->pmask)
-        add(&st, z->pmask, z->nu * sizeof *z->pmask);
-    XXH128_hash_t h = xx.XXH3_128bits_digest(&st);
-    key[0] = h.low64;
-    key[1] = h.high64;
+        ks_hash128_add(&st, z->pmask, z->nu * sizeof *z->pmask);
+    ks_hash128_end(&st, key);
     return 0;
 }
 
