@@ -22,7 +22,7 @@ int
 rpt_sim_read(const char *path, struct ks_table *t, struct ks_err *err)
 {
     static const char *const req[] = {"workload", NULL};
-    int rc = ks_table_read(path, req, t, err);
+    int rc = ks_table_read_sheet(path, req, t, err); /* sim_csv encodes its text cells */
     if (rc < 0)
         return rc;
     for (size_t r = 0; r < t->nrows; r++)

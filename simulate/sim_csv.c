@@ -1,6 +1,7 @@
 /* sim_csv: results CSV writer (see sim_csv.h). */
 #include "simulate/sim_csv.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/ks_csv.h"
@@ -82,6 +83,17 @@ put_header(FILE *f, const char *col)
           f);
 }
 
+/* A text cell through ks_csv_cell_enc: workload names come from the configuration or,
+ * with --plan, from the estate's VM names, and RESULTS.csv is opened in spreadsheets
+ * (a name "=HYPERLINK(...)" must stay text). The report reads it back decoded. */
+static void
+put_text(FILE *f, const char *s, int first)
+{
+    char *owned;
+    ks_csv_put(f, ks_csv_cell_enc(s, &owned), first);
+    free(owned);
+}
+
 /* With a leading column (col, val not NULL) every row starts with val, the header with
  * col: `kasane sim --storage` tags its p95 and peak result sets with a load column. */
 void
@@ -93,8 +105,8 @@ sim_csv_write_tagged(FILE *f, const char *col, const char *val, int header,
     for (size_t i = 0; i < r->nwl; i++) {
         const struct sim_wl_sum *s = &r->sum[i];
         if (col)
-            ks_csv_put(f, val, 1);
-        ks_csv_put(f, c->wl[i].name, !col);
+            put_text(f, val, 1);
+        put_text(f, c->wl[i].name, !col);
         ks_csv_put(f, sim_wl_mode(c, i), 0);
         ks_csv_put_num(f, (double)r->nrep, 0);
         ks_csv_put_num(f, (double)s->completed, 0);

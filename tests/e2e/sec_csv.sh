@@ -45,4 +45,10 @@ cp "$S/hosts.csv" "$S/base.ini" "$T/sp/"
 sed 's/^web1,/'"'"'=web1,/' "$S/placement.csv" >"$T/sp/placement.csv"
 for f in inventory.csv samples.csv; do sed 's/\bweb1\b/=web1/' "$S/dataset/$f" >"$T/sp/dataset/$f"; done
 "$KASANE" sim --plan "$T/sp" --host h1 --dataset "$T/sp/dataset" "$T/sp/base.ini" -o "$T/sp.csv" >"$T/sp.out" 2>&1
-check "sim joins the prefixed placement to the dataset" grep -q "^=web1-disk," "$T/sp.csv"
+check "sim joins the prefixed placement to the dataset" grep -q "^'=web1-disk," "$T/sp.csv"
+check "sim results: no cell starts a formula" sh -c \
+    "! tr ',' '\n' <'$T/sp.csv' | grep -E '^\"?[=@+]' | grep -vE '^\+[0-9.e+-]+\$'"
+"$KASANE" report "$T/ds" --plan "$T/plan" --sim "$T/sp.csv" -o "$T/rep2" >"$T/rep2.out" 2>&1
+check "report reads the prefixed sim results" [ $? -eq 0 -a -s "$T/rep2/index.html" ]
+check "the page shows the sim workload without the prefix" grep -q ">=web1-disk" "$T/rep2/index.html"
+check "the page never shows the prefix" sh -c "! grep -q \"'=web1-disk\" '$T/rep2/index.html'"
