@@ -459,7 +459,7 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
     if (rc == 0 && a->storage.catalog_dir)
         rc = plan_storage_validate(&a->storage, &err);
     if (rc == 0)
-        rc = ks_dataset_read_many(a->datasets, a->ndatasets, &ds, &err);
+        rc = ks_dataset_read_many_keep(a->datasets, a->ndatasets, MDL_PLAN_METRICS, &ds, &err);
     if (rc == 0 && a->rules) /* every rule problem together, before any packing */
         rc = mdl_rules_read(a->rules, ds, &rules, &err);
     rpol.rules = rules;

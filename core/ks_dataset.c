@@ -224,7 +224,7 @@ ks_samples_append(struct ks_samples *s, double time, uint32_t ent, double interv
                   const double *metrics)
 {
     for (int m = 0; m < KS_NMETRIC; m++)
-        if (!s->m[m] && !isnan(metrics[m]))
+        if (!s->m[m] && !isnan(metrics[m]) && (!s->keep || (s->keep >> m & 1)))
             ks_samples_enable(s, m);
     ks_samples_reserve(s, s->nrows + 1);
     size_t r = s->nrows++;
@@ -373,8 +373,16 @@ check_flows(const struct ks_table *f, const char *path, struct ks_err *err)
 int
 ks_dataset_read(const char *dir, struct ks_dataset **out, struct ks_err *err)
 {
+    return ks_dataset_read_keep(dir, 0, out, err);
+}
+
+int
+ks_dataset_read_keep(const char *dir, unsigned keep, struct ks_dataset **out,
+                     struct ks_err *err)
+{
     static const char *const inv_req[] = {"entity", "kind", NULL};
     struct ks_dataset *ds = ks_xcalloc(1, sizeof *ds);
+    ds->s.keep = keep;
     struct ks_table raw;
     char *p = ks_path_join(dir, "inventory.csv");
     struct ks_manifest_defer d = {.name = "samples.csv"};

@@ -221,12 +221,19 @@ int
 ks_dataset_read_many(char *const *paths, size_t n, struct ks_dataset **out,
                      struct ks_err *err)
 {
+    return ks_dataset_read_many_keep(paths, n, 0, out, err);
+}
+
+int
+ks_dataset_read_many_keep(char *const *paths, size_t n, unsigned keep,
+                          struct ks_dataset **out, struct ks_err *err)
+{
     char **dirs;
     size_t nd;
     int rc = ks_dataset_dirs(paths, n, &dirs, &nd, err);
     struct ks_dataset **ds = ks_xcalloc(nd ? nd : 1, sizeof *ds);
     for (size_t i = 0; i < nd && rc == 0; i++)
-        rc = ks_dataset_read(dirs[i], &ds[i], err);
+        rc = ks_dataset_read_keep(dirs[i], keep, &ds[i], err);
     if (rc == 0 && nd == 1) {
         *out = ds[0];
         ds[0] = NULL;

@@ -79,8 +79,9 @@ parse_header(struct ks_samples *s, struct sreader *sr, const struct ks_csv_row *
             sr->colmap[c] = COL_INTERVAL;
             seen_int = 1;
         } else if (m >= 0) {
-            sr->colmap[c] = m;
-            ks_samples_enable(s, m);
+            sr->colmap[c] = m; /* read and checked; stored when kept */
+            if (!s->keep || (s->keep >> m & 1))
+                ks_samples_enable(s, m);
         } else {
             sr->colmap[c] = COL_EXTRA;
             sr->extra_of[c] = (int)s->nextra;
@@ -644,6 +645,7 @@ samples_view(struct ks_samples *v, const struct ks_samples *s, size_t at)
 {
     memset(v, 0, sizeof *v);
     v->cap = s->cap - at;
+    v->keep = s->keep;
     v->time = s->time + at;
     v->ent = s->ent + at;
     v->interval_s = s->interval_s + at;

@@ -316,6 +316,60 @@ test_inventory_reorder(void **state)
     free(d);
 }
 
+/* A metric mask (ks_dataset_read_keep): kept columns stored, the others NULL as if
+ * absent, and a bad value in a column not kept is still the error naming file, line
+ * and column (plan must not accept a file that report refuses). */
+static void
+test_keep_mask(void **state)
+{
+    (void)state;
+    char *d = tu_tmpdir(), p[4200];
+    struct ks_err err = {0};
+    struct ks_dataset *ds = NULL;
+    tu_write(d, "inventory.csv", "entity,kind\na,vm\nb,vm\n");
+    tu_write(d, "samples.csv", "time,entity,interval_s,cpu_pct,mem_used_MiB,ipc\n"
+                               "60,a,60,12.5,100,0.5\n\"60\",\"b\",60,7,200,1.5\n");
+    assert_int_equal(ks_dataset_read_keep(d, 1u << KS_CPU_PCT | 1u << KS_NET_RX_KIBPS, &ds, &err),
+                     0);
+    assert_int_equal(ds->s.nrows, 2);
+    assert_non_null(ds->s.m[KS_CPU_PCT]);
+    assert_true(ds->s.m[KS_CPU_PCT][0] == 12.5 && ds->s.m[KS_CPU_PCT][1] == 7);
+    assert_null(ds->s.m[KS_MEM_USED_MIB]);
+    assert_null(ds->s.m[KS_IPC]);
+    assert_null(ds->s.m[KS_NET_RX_KIBPS]); /* kept but absent */
+    ks_dataset_free(ds);
+    ds = NULL;
+    assert_int_equal(ks_dataset_read_keep(d, 0, &ds, &err), 0); /* 0: all */
+    assert_non_null(ds->s.m[KS_IPC]);
+    assert_true(ds->s.m[KS_MEM_USED_MIB][1] == 200);
+    ks_dataset_free(ds);
+    static const struct {
+        const char *rows, *msg;
+    } bad[] = {
+        {"60,a,60,1,2,x1\n", "samples.csv:2: column 6 (ipc): 'x1' is not a number"},
+        {"60,a,60,1,2,0\n120,b,60,1,-2,0\n", "samples.csv:3: column 5 (mem_used_MiB): '-2'"},
+        {"60,\"a\",60,1,2,1e9\n", "samples.csv:2: column 6 (ipc): '1e9' is above 1000"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "time,entity,interval_s,cpu_pct,mem_used_MiB,ipc\n%s",
+                 bad[i].rows);
+        tu_write(d, "samples.csv", text);
+        ds = NULL;
+        ks_err_clear(&err);
+        assert_int_equal(ks_dataset_read_keep(d, 1u << KS_CPU_PCT, &ds, &err), -EINVAL);
+        ks_dataset_free(ds);
+        if (!strstr(err.msg, bad[i].msg))
+            fail_msg("rows '%s': got '%s', want '%s'", bad[i].rows, err.msg, bad[i].msg);
+    }
+    snprintf(p, sizeof p, "%s/samples.csv", d);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/inventory.csv", d);
+    unlink(p);
+    rmdir(d);
+    free(d);
+}
+
 int
 main(void)
 {
@@ -332,6 +386,7 @@ main(void)
         cmocka_unit_test(test_samples_ranges),
         cmocka_unit_test(test_dataset_names_links_and_counts),
         cmocka_unit_test(test_inventory_reorder),
+        cmocka_unit_test(test_keep_mask),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
