@@ -377,8 +377,7 @@ ks_dataset_read(const char *dir, struct ks_dataset **out, struct ks_err *err)
 }
 
 int
-ks_dataset_read_keep(const char *dir, unsigned keep, struct ks_dataset **out,
-                     struct ks_err *err)
+ks_dataset_read_keep(const char *dir, unsigned keep, struct ks_dataset **out, struct ks_err *err)
 {
     static const char *const inv_req[] = {"entity", "kind", NULL};
     struct ks_dataset *ds = ks_xcalloc(1, sizeof *ds);

@@ -225,8 +225,8 @@ ks_dataset_read_many(char *const *paths, size_t n, struct ks_dataset **out,
 }
 
 int
-ks_dataset_read_many_keep(char *const *paths, size_t n, unsigned keep,
-                          struct ks_dataset **out, struct ks_err *err)
+ks_dataset_read_many_keep(char *const *paths, size_t n, unsigned keep, struct ks_dataset **out,
+                          struct ks_err *err)
 {
     char **dirs;
     size_t nd;

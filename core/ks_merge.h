@@ -19,8 +19,8 @@
 int ks_dataset_read_many(char *const *paths, size_t n, struct ks_dataset **out,
                          struct ks_err *err);
 /* The same, storing only the metrics in keep (ks_dataset_read_keep; 0: all). */
-int ks_dataset_read_many_keep(char *const *paths, size_t n, unsigned keep,
-                              struct ks_dataset **out, struct ks_err *err);
+int ks_dataset_read_many_keep(char *const *paths, size_t n, unsigned keep, struct ks_dataset **out,
+                              struct ks_err *err);
 /* The dataset directories the arguments expand to, in the order read_many reads them
  * (for files beside the merged dataset, e.g. each one's flows.csv). On success and on
  * error *dirs holds *ndirs strings the caller frees, and the array. */

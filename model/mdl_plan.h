@@ -24,9 +24,9 @@
 /* The sample columns kasane plan reads (ks_dataset_read_keep): CPU and memory for the
  * demand (mdl_demand.c, mdl_risk_window.c, mdl_cost_estate.c), network for the NIC
  * check, disk throughput and IOPS for --storage. The other 7 are checked, not stored. */
-#define MDL_PLAN_METRICS                                                                   \
-    (1u << KS_CPU_PCT | 1u << KS_CPU_MHZ | 1u << KS_MEM_USED_MIB | 1u << KS_NET_RX_KIBPS |  \
-     1u << KS_NET_TX_KIBPS | 1u << KS_DISK_READ_KIBPS | 1u << KS_DISK_WRITE_KIBPS |         \
+#define MDL_PLAN_METRICS                                                                           \
+    (1u << KS_CPU_PCT | 1u << KS_CPU_MHZ | 1u << KS_MEM_USED_MIB | 1u << KS_NET_RX_KIBPS |         \
+     1u << KS_NET_TX_KIBPS | 1u << KS_DISK_READ_KIBPS | 1u << KS_DISK_WRITE_KIBPS |                \
      1u << KS_DISK_READ_IOPS | 1u << KS_DISK_WRITE_IOPS)
 
 struct mdl_rules_result;

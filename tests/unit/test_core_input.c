@@ -327,8 +327,9 @@ test_keep_mask(void **state)
     struct ks_err err = {0};
     struct ks_dataset *ds = NULL;
     tu_write(d, "inventory.csv", "entity,kind\na,vm\nb,vm\n");
-    tu_write(d, "samples.csv", "time,entity,interval_s,cpu_pct,mem_used_MiB,ipc\n"
-                               "60,a,60,12.5,100,0.5\n\"60\",\"b\",60,7,200,1.5\n");
+    tu_write(d, "samples.csv",
+             "time,entity,interval_s,cpu_pct,mem_used_MiB,ipc\n"
+             "60,a,60,12.5,100,0.5\n\"60\",\"b\",60,7,200,1.5\n");
     assert_int_equal(ks_dataset_read_keep(d, 1u << KS_CPU_PCT | 1u << KS_NET_RX_KIBPS, &ds, &err),
                      0);
     assert_int_equal(ds->s.nrows, 2);
