@@ -6,10 +6,12 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "collect/col_import.h"
 #include "core/ks_csv.h"
@@ -735,37 +737,104 @@ out_close(struct gen_out *go, int rc, struct ks_err *err)
     return ks_afile_commit(&go->af, err);
 }
 
-/* Rows are put together in a buffer of this size and written in one call. */
-#define OUTBUF (1u << 20)
+/* Rows are generated in batches of steps (a flows window, or GEN_BATCH steps), each
+ * batch on up to GEN_THREADS threads that take contiguous slices of the inventory. A
+ * server's draws come from its own RNG and a step's group levels are drawn before the
+ * batch, so the text is the same for any thread count: each slice's rows of a step are
+ * written in slice order. */
+#define GEN_BATCH 12
+#define GEN_THREADS 2
 
-/* One time step: the rows of every server, in inventory order, into f. */
-static void
-put_step(struct gen *g, const struct clock *c, const double *glevel, double t_end, char *buf,
-         FILE *f)
+/* One thread's slice [first, last) of the servers and its rows of every step of the
+ * batch: step j's rows are text[off[j] .. off[j + 1]). */
+struct gen_slice {
+    struct gen *g;
+    size_t first, last, nsteps;
+    const struct clock *clk;
+    const double *glevel; /* nsteps x (ngroups + 1) */
+    const double *t_end;  /* nsteps */
+    char *text;
+    size_t cap, *off;
+};
+
+static void *
+gen_slice_run(void *arg)
 {
-    char tb[KS_NUMBUF], sb[KS_NUMBUF], *p = buf;
-    const char *tm = col_fmt_num(tb, t_end), *step = col_fmt_num(sb, g->o->step_s);
-    size_t tn = strlen(tm), sn = strlen(step);
+    struct gen_slice *sl = arg;
+    struct gen *g = sl->g;
+    char sb[KS_NUMBUF];
+    const char *step = col_fmt_num(sb, g->o->step_s);
+    size_t sn = strlen(step), len = 0, stride = g->ngroups + 1;
     double m[KS_NMETRIC];
-    for (size_t i = 0; i < g->n; i++) {
-        sample(&g->srv[i], c, glevel, m);
-        p = put_row(p, tm, tn, g->srv[i].name, step, sn, m);
-        if ((size_t)(p - buf) > OUTBUF - ROW_MAX) {
-            fwrite(buf, 1, (size_t)(p - buf), f);
-            p = buf;
+    for (size_t j = 0; j < sl->nsteps; j++) {
+        char tb[KS_NUMBUF];
+        const char *tm = col_fmt_num(tb, sl->t_end[j]);
+        size_t tn = strlen(tm);
+        sl->off[j] = len;
+        for (size_t i = sl->first; i < sl->last; i++) {
+            if (sl->cap - len < ROW_MAX) {
+                sl->cap = 2 * sl->cap + ROW_MAX;
+                sl->text = ks_xrealloc(sl->text, sl->cap);
+            }
+            sample(&g->srv[i], &sl->clk[j], sl->glevel + j * stride, m);
+            len = (size_t)(put_row(sl->text + len, tm, tn, g->srv[i].name, step, sn, m) -
+                           sl->text);
         }
     }
-    fwrite(buf, 1, (size_t)(p - buf), f);
+    sl->off[sl->nsteps] = len;
+    return NULL;
+}
+
+/* Steps [k0, k0 + nb) of every server into f, in time-major inventory order. */
+static void
+put_batch(struct gen *g, struct gen_slice *sl, size_t nsl, size_t k0, size_t nb,
+          struct clock *clk, double *glevel, double *t_end, FILE *f)
+{
+    const struct col_gen_opts *o = g->o;
+    size_t stride = g->ngroups + 1;
+    for (size_t j = 0; j < nb; j++) {
+        t_end[j] = o->start_s + (double)(k0 + j + 1) * o->step_s;
+        clock_at(&clk[j], t_end[j] - o->step_s / 2, o->step_s);
+        for (size_t q = 0; q < g->ngroups; q++)
+            glevel[j * stride + q] = group_level(&g->grp[q], &clk[j]);
+    }
+    pthread_t tid[GEN_THREADS];
+    int started[GEN_THREADS] = {0};
+    for (size_t t = 0; t < nsl; t++) {
+        sl[t].nsteps = nb;
+        if (t > 0)
+            started[t] = pthread_create(&tid[t], NULL, gen_slice_run, &sl[t]) == 0;
+    }
+    gen_slice_run(&sl[0]);
+    for (size_t t = 1; t < nsl; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            gen_slice_run(&sl[t]); /* no thread to be had: the same rows, serially */
+    }
+    for (size_t j = 0; j < nb; j++)
+        for (size_t t = 0; t < nsl; t++)
+            fwrite(sl[t].text + sl[t].off[j], 1, sl[t].off[j + 1] - sl[t].off[j], f);
+}
+
+/* Threads for generating: KASANE_GEN_THREADS if set (1: serially), else up to
+ * GEN_THREADS by online CPUs; never more slices than servers. */
+static size_t
+gen_threads(size_t nsrv)
+{
+    const char *e = getenv("KASANE_GEN_THREADS");
+    long n = e && *e ? strtol(e, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+    size_t t = n < 1 ? 1 : n > GEN_THREADS ? GEN_THREADS : (size_t)n;
+    return t > nsrv ? nsrv : t;
 }
 
 /* Time-major generation: step by step, every server in inventory order, which is
- * exactly the sorted order samples.csv needs; nothing is held beyond one step. */
+ * exactly the sorted order samples.csv needs; nothing is held beyond one batch. */
 static int
 write_samples(struct gen *g, unsigned long long *rows, struct ks_err *err)
 {
     const struct col_gen_opts *o = g->o;
     struct gen_out so, fo = {0};
-    struct clock c;
     int rc = out_open(&so, o->out_dir, "samples.csv", o->compress, err);
     /* flows.csv by the hour (a 5-minute flow table would triple the dataset): a
      * window closes every `every` steps and at the last one. */
@@ -776,23 +845,42 @@ write_samples(struct gen *g, unsigned long long *rows, struct ks_err *err)
     ks_samples_put_header(so.f, NULL, 0);
     if (o->flows)
         fputs("time,entity,src,dst,proto,dport,bytes,packets\n", fo.f);
-    double *glevel = ks_xcalloc(g->ngroups + 1, sizeof *glevel);
-    char *buf = ks_xmalloc(OUTBUF);
     size_t nsteps = (size_t)floor(o->days * 86400 / o->step_s + 1e-9);
     size_t every = (size_t)fmax(1, round(3600 / o->step_s));
-    for (size_t k = 0; k < nsteps; k++) {
-        double t_end = o->start_s + (double)(k + 1) * o->step_s;
-        clock_at(&c, t_end - o->step_s / 2, o->step_s);
-        for (size_t j = 0; j < g->ngroups; j++)
-            glevel[j] = group_level(&g->grp[j], &c);
-        put_step(g, &c, glevel, t_end, buf, so.f);
-        if (o->flows && ((k + 1) % every == 0 || k + 1 == nsteps))
-            put_flows(g, fo.f, t_end);
-        if (o->progress && k % 256 == 255)
-            o->progress(o->progress_ctx, (double)(k + 1) / (double)nsteps);
+    /* A batch never crosses a flows window's end, so the flows are written after the
+     * steps they count and before the next window's. */
+    size_t batch = o->flows ? every : GEN_BATCH;
+    if (batch > 256)
+        batch = 256;
+    struct clock *clk = ks_xcalloc(batch, sizeof *clk);
+    double *glevel = ks_xcalloc(batch * (g->ngroups + 1), sizeof *glevel);
+    double *t_end = ks_xcalloc(batch, sizeof *t_end);
+    size_t nsl = gen_threads(g->n);
+    struct gen_slice sl[GEN_THREADS];
+    for (size_t t = 0; t < nsl; t++)
+        sl[t] = (struct gen_slice){.g = g, .first = g->n * t / nsl, .last = g->n * (t + 1) / nsl,
+                                   .clk = clk, .glevel = glevel, .t_end = t_end,
+                                   .off = ks_xcalloc(batch + 1, sizeof *sl[t].off)};
+    for (size_t k = 0; k < nsteps;) {
+        size_t nb = batch;
+        if (o->flows && nb > every - k % every)
+            nb = every - k % every;
+        if (nb > nsteps - k)
+            nb = nsteps - k;
+        put_batch(g, sl, nsl, k, nb, clk, glevel, t_end, so.f);
+        k += nb;
+        if (o->flows && (k % every == 0 || k == nsteps))
+            put_flows(g, fo.f, t_end[nb - 1]);
+        if (o->progress && k / 256 != (k - nb) / 256)
+            o->progress(o->progress_ctx, (double)k / (double)nsteps);
     }
-    free(buf);
+    for (size_t t = 0; t < nsl; t++) {
+        free(sl[t].text);
+        free(sl[t].off);
+    }
+    free(t_end);
     free(glevel);
+    free(clk);
     if (rows)
         *rows = (unsigned long long)nsteps * g->n;
     rc = out_close(&so, 0, err);

@@ -66,5 +66,20 @@ printf 'rule,type,members,target,weight\napp1,soft-affinity,web01;web02;app01;ap
     -o "$T/fp" >/dev/null 2>&1
 check "--flows: a soft-affinity rule is weighted by the generated flows" \
     grep -q ' (flows.csv) across hosts' "$T/fp/rules.csv"
+# Two generating threads (the default with two CPUs) write what one writes: an odd
+# count of servers, flows windows, a last window cut short, and compressed.
+for t in 1 2 3; do
+    KASANE_GEN_THREADS=$t "$KASANE" gen --servers 13 --days 1.05 --step 700 --seed 3 --flows \
+        -o "$T/th$t" -q
+    KASANE_GEN_THREADS=$t "$KASANE" gen --servers 9 --days 0.5 --seed 3 --compress -o "$T/tz$t" -q
+done
+for t in 2 3; do
+    check "KASANE_GEN_THREADS=$t: samples.csv and flows.csv as with one thread" sh -c \
+        "cmp -s '$T/th1/samples.csv' '$T/th$t/samples.csv' && cmp -s '$T/th1/flows.csv' '$T/th$t/flows.csv'"
+    check "KASANE_GEN_THREADS=$t: samples.csv.zst as with one thread" \
+        cmp -s "$T/tz1/samples.csv.zst" "$T/tz$t/samples.csv.zst"
+done
+check "a cut-short last window: 13 servers x 129 steps" \
+    test "$(($(wc -l <"$T/th1/samples.csv") - 1))" -eq $((13 * 129))
 "$KASANE" gen --servers 2 --days 1 -q -o "$T/new/parents/ds"
 check "gen -o makes missing parent directories" test -s "$T/new/parents/ds/samples.csv"
