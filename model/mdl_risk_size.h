@@ -4,19 +4,24 @@
  *
  * A plan packed on the training window holds every host's summed series under capacity
  * at every training step (percentile 100). New data strays from it. Each host here gets
- * its own margin per resource, kappa x sd(host's summed series): the standard deviation
- * of the sum, so the covariance of the VMs packed together counts (correlated VMs add
- * their spreads, independent ones partly cancel, as in stochastic bin packing). The
- * margin is carried by the host's VMs in proportion to their covariance with the host's
- * sum (each VM's share of the sum's variance, the correlation-aware "effective size" of
- * Chen et al., IM 2011, taken on the host the VM actually shares), added to every step
- * of their series before packing; since shares depend on who shares a host, the plan is
- * packed again until every host's margin holds (at most a few rounds).
+ * its own margin per resource: it keeps mean + kappa x width of its summed series under
+ * capacity, where width = max(tail, peak) - mean and the tail is the (100 - target)
+ * percentile of the sum over alignments of its VMs' series, the measured one and others
+ * with each VM shifted by its own pseudo-random offset (mdl_risk_size.c, "One host's
+ * spread and tail": the chance constraint of stochastic bin packing, Wang, Meng & Zhang,
+ * INFOCOM 2011, on the VMs' empirical distributions; VMs busy together stay together in
+ * the measured alignment, rare spikes get to meet in the shifted ones). The margin is
+ * carried by the host's VMs in proportion to their part of that tail (their mean excess
+ * in the steps at or above it, the correlation-aware "effective size" of Chen et al.,
+ * IM 2011, taken on the host the VM actually shares), added to every step of their
+ * series before packing; since shares depend on who shares a host, the plan is packed
+ * again until every host's margin holds (at most a few rounds). The sum's spread sd
+ * (variances plus positive covariances) is reported beside it.
  *
  * kappa is learned, not guessed: the training window is split into a fit part (the
  * first 3/4) and a held-back part (the last 1/4). A plan without margin is made on the
  * fit part; kappa per resource is the (1 - target) quantile, over its hosts and the
- * held-back steps, of (held-back load - fit peak) / fit sd. The margins are then
+ * held-back steps, of (held-back load - fit mean) / fit tail width. The margins are then
  * validated: a plan sized with them on the fit part is replayed on the held-back part,
  * and kappa is raised until that replay's overload share meets the target (or a few
  * rounds have passed: said so). The plan of record is finally sized on the whole
@@ -44,7 +49,7 @@ struct mdl_margin {
 struct mdl_risk_size_host {
     double sd[MDL_RISK_NRES];     /* sd of the host's summed series on the training window */
     double tail[MDL_RISK_NRES];   /* its (100 - target) percentile over shifted alignments */
-    double margin[MDL_RISK_NRES]; /* margin carried by its VMs (kappa x sd, or more) */
+    double margin[MDL_RISK_NRES]; /* margin carried by its VMs (mean + kappa x width - peak) */
     double peak[MDL_RISK_NRES];   /* training peak of the sum, raw */
     double cap[MDL_RISK_NRES];    /* usable capacity */
 };
