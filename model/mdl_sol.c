@@ -194,12 +194,13 @@ static void
 refresh_peaks(struct mdl_sol *s, size_t b)
 {
     const struct mdl_vbp *p = s->p;
-    block_max_d(p, s->load + b * p->dim, s->bmax + b * p->nres * nblk(p));
-    for (size_t r = 0; r < p->nres; r++) {
-        const double *l = s->load + b * p->dim + r * p->nsteps;
+    const size_t nb = nblk(p);
+    const double *bm = s->bmax + b * p->nres * nb;
+    block_max_d(p, s->load + b * p->dim, s->bmax + b * p->nres * nb);
+    for (size_t r = 0; r < p->nres; r++) { /* the blocks cover every step */
         double m = 0;
-        for (size_t t = 0; t < p->nsteps; t++)
-            m = l[t] > m ? l[t] : m;
+        for (size_t k = r * nb; k < (r + 1) * nb; k++)
+            m = bm[k] > m ? bm[k] : m;
         s->bpeak[b * p->nres + r] = m;
     }
 }
@@ -390,28 +391,67 @@ mdl_sol_delta_add(struct mdl_sol *s, size_t b, size_t i, double limit)
     return delta;
 }
 
+/* Chunk [t0, t1) of resource r: an upper bound on bin + item from the block maxima
+ * (l <= bmax, x <= imax, and rounding is monotone, so l + x <= bmax + imax). */
+static double
+chunk_bound(const double *bm, const double *im, size_t nb, size_t r, size_t t0, size_t t1)
+{
+    double ub = 0;
+    for (size_t k = r * nb + t0 / BLK; k < r * nb + (t1 + BLK - 1) / BLK; k++)
+        ub = bm[k] + im[k] > ub ? bm[k] + im[k] : ub;
+    return ub;
+}
+
+static double
+chunk_max(const double *l, const float *x, size_t t0, size_t t1)
+{
+    double m = 0;
+    for (size_t t = t0; t < t1; t++) {
+        double v = l[t] + (double)x[t];
+        m = v > m ? v : m;
+    }
+    return m;
+}
+
+/* The plain scan goes chunk by chunk in time order and stops at the first chunk whose
+ * maximum reaches limit. Here a chunk whose bound stays under limit cannot be that
+ * chunk and is passed over in the first pass; when nothing stops it, the second pass
+ * takes the passed-over chunks that can still raise the peak. The same value and the
+ * same work count (the cells the plain scan touches) as the plain scan, so the search
+ * that spends its budget in work follows the same path. */
 double
 mdl_sol_peak_with(struct mdl_sol *s, size_t b, size_t i, double limit)
 {
     const struct mdl_vbp *p = s->p;
-    const size_t T = p->nsteps;
+    const size_t T = p->nsteps, nb = nblk(p);
     const float *x = mdl_vbp_row(p, i);
     const double *l = s->load + b * p->dim;
+    const double *bm = s->bmax + b * p->nres * nb, *im = s->imax + i * p->nres * nb;
     double peak = 0;
     for (size_t r = 0; r < p->nres; r++) {
         const double inv = 1.0 / p->cap[r];
         size_t o = r * T;
         for (size_t t0 = 0; t0 < T; t0 += CHUNK) {
             size_t t1 = t0 + CHUNK < T ? t0 + CHUNK : T;
-            double m = 0;
-            for (size_t t = t0; t < t1; t++) {
-                double v = l[o + t] + (double)x[o + t];
-                m = v > m ? v : m;
-            }
             s->work += (double)(t1 - t0);
+            if (chunk_bound(bm, im, nb, r, t0, t1) * inv < limit)
+                continue;
+            double m = chunk_max(l + o, x + o, t0, t1);
             peak = m * inv > peak ? m * inv : peak;
             if (peak >= limit)
                 return peak;
+        }
+    }
+    for (size_t r = 0; r < p->nres; r++) {
+        const double inv = 1.0 / p->cap[r];
+        size_t o = r * T;
+        for (size_t t0 = 0; t0 < T; t0 += CHUNK) {
+            size_t t1 = t0 + CHUNK < T ? t0 + CHUNK : T;
+            double ub = chunk_bound(bm, im, nb, r, t0, t1) * inv;
+            if (ub < limit && ub > peak) {
+                double m = chunk_max(l + o, x + o, t0, t1);
+                peak = m * inv > peak ? m * inv : peak;
+            }
         }
     }
     return peak;
