@@ -14,6 +14,7 @@
 #include "model/mdl_plan.h"
 #include "model/mdl_policy.h"
 #include "model/mdl_ports.h"
+#include "model/mdl_sol.h"
 #include "model/mdl_stats.h"
 #include "model/mdl_vbp.h"
 #include "tests/unit/test_util.h"
@@ -26,6 +27,77 @@ one_d(const double *w, size_t n, double cap)
     for (size_t i = 0; i < n; i++)
         mdl_vbp_set_item(p, i, &w[i]);
     return p;
+}
+
+/* The lowest-peak greedy's scan as it was written first: 64-step chunks in time order,
+ * stopping at the first whose maximum reaches limit; *cells = the cells touched. */
+static double
+plain_peak_with(const struct mdl_sol *s, size_t b, size_t i, double limit, double *cells)
+{
+    const struct mdl_vbp *p = s->p;
+    const float *x = mdl_vbp_row(p, i);
+    const double *l = s->load + b * p->dim;
+    double peak = 0;
+    *cells = 0;
+    for (size_t r = 0; r < p->nres; r++)
+        for (size_t t0 = 0; t0 < p->nsteps; t0 += 64) {
+            size_t t1 = t0 + 64 < p->nsteps ? t0 + 64 : p->nsteps;
+            double m = 0;
+            for (size_t t = t0; t < t1; t++) {
+                double v = l[r * p->nsteps + t] + (double)x[r * p->nsteps + t];
+                m = v > m ? v : m;
+            }
+            *cells += (double)(t1 - t0);
+            double inv = 1.0 / p->cap[r];
+            peak = m * inv > peak ? m * inv : peak;
+            if (peak >= limit)
+                return peak;
+        }
+    return peak;
+}
+
+/* mdl_sol_peak_with skips chunks by their block maxima: the same value and the same
+ * work as the plain scan for every bin, item and limit (the search's budget is counted
+ * in that work, so a different count would change plans). Spiky random series over a
+ * step count that is no multiple of a block or a chunk. */
+static void
+test_peak_with_pruned(void **state)
+{
+    (void)state;
+    const size_t n = 14, T = 203;
+    double cap[2] = {1000, 500}, row[2 * 203];
+    struct mdl_vbp *p = mdl_vbp_new(n, 2, T, cap);
+    uint64_t z = 12345;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < 2 * T; j++) {
+            z = z * 6364136223846793005ULL + 1442695040888963407ULL;
+            double u = (double)(z >> 11) * 0x1.0p-53;
+            row[j] = (u < 0.05 ? 300 : 40) * u + (j % T < 100 ? 20 : 0);
+        }
+        mdl_vbp_set_item(p, i, row);
+    }
+    struct mdl_sol s;
+    mdl_sol_init(&s, p, 3);
+    for (size_t i = 0; i < 9; i++)
+        mdl_sol_put(&s, i, i % 3);
+    int checked = 0, stopped = 0;
+    for (size_t b = 0; b < 3; b++)
+        for (size_t i = 9; i < n; i++) {
+            double cells, exact = plain_peak_with(&s, b, i, INFINITY, &cells);
+            double limits[] = {INFINITY, exact, exact * 1.001, exact * 0.999, exact * 0.5, 0};
+            for (size_t k = 0; k < sizeof limits / sizeof limits[0]; k++) {
+                double w0 = s.work, want = plain_peak_with(&s, b, i, limits[k], &cells);
+                double got = mdl_sol_peak_with(&s, b, i, limits[k]);
+                assert_true(got == want);
+                assert_true(s.work - w0 == cells);
+                checked++;
+                stopped += cells < (double)(2 * T);
+            }
+        }
+    assert_int_equal(checked, 3 * 5 * 6);
+    assert_true(stopped > 0); /* some limits stop the scan early, some do not */
+    mdl_sol_fini(&s);
+    mdl_vbp_free(p);
 }
 
 static void
@@ -446,6 +518,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_peak_with_pruned),
         cmocka_unit_test(test_l2_beats_continuous),
         cmocka_unit_test(test_bound_per_step),
         cmocka_unit_test(test_round_up_float),
