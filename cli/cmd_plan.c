@@ -458,8 +458,11 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
     rpol.cpu_ratings = &cpu;
     if (rc == 0 && a->storage.catalog_dir)
         rc = plan_storage_validate(&a->storage, &err);
+    double ph[2];
+    ks_phase(NULL, ph);
     if (rc == 0)
         rc = ks_dataset_read_many_keep(a->datasets, a->ndatasets, MDL_PLAN_METRICS, &ds, &err);
+    ks_phase("read", ph);
     if (rc == 0 && a->rules) /* every rule problem together, before any packing */
         rc = mdl_rules_read(a->rules, ds, &rules, &err);
     rpol.rules = rules;
@@ -468,6 +471,7 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
     if (rc == 0 && rules)
         plan_risk_rules_costs(rs, ds, a->dataset, cat, rules, pl);
     cmd_progress_end(&prog);
+    ks_phase("planning (every plan, HA checks)", ph);
     if (rc == 0)
         rc = mdl_plan_write(pl, out, &err);
     if (rc == 0)
@@ -478,6 +482,7 @@ run_dataset(const struct args *a, const struct mdl_policy *pol)
         rc = plan_risk_finish(rs, pl, out, &err);
     if (rc == 0 && a->storage.catalog_dir)
         rc = plan_storage_run(&a->storage, ds, pl, out, &err);
+    ks_phase("writing", ph);
     mdl_plan_free(pl);
     plan_risk_free(rs); /* after the plan: it holds the rules the plan borrows */
     mdl_rules_free(rules);

@@ -87,7 +87,8 @@ int ks_dataset_read(const char *dir, struct ks_dataset **out, struct ks_err *err
 /* The same, storing only the metric columns in keep (bit 1u << m; 0: all). A column not
  * kept is still read and checked (a malformed or out-of-range value is the same error
  * naming file:line:column) but not stored: ds->s.m[m] stays NULL, as for an absent one.
- * kasane plan keeps MDL_PLAN_METRICS, 9 of 16 columns (2.2 GB less at 10,000 x 14). */
+ * kasane plan keeps MDL_PLAN_METRICS, 9 of 16 columns (2.2 GB less at 10,000 x 14);
+ * kasane report RPT_METRICS, 5 of 16. */
 int ks_dataset_read_keep(const char *dir, unsigned keep, struct ks_dataset **out,
                          struct ks_err *err);
 /* Parse samples.csv alone into ds (inventory must already be loaded); _parse reads

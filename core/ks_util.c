@@ -350,6 +350,24 @@ ks_mono_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+void
+ks_phase(const char *what, double t[2])
+{
+    static int on = -1;
+    if (on < 0)
+        on = getenv("KASANE_PHASES") != NULL;
+    if (!on)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    double wall = ks_mono_s(), cpu = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    if (what)
+        fprintf(stderr, "kasane: phase %s: wall %.3f s, cpu %.3f s\n", what, wall - t[0],
+                cpu - t[1]);
+    t[0] = wall;
+    t[1] = cpu;
+}
+
 double
 ks_wall_s(void)
 {

@@ -91,6 +91,10 @@ const char *ks_fmt_whole(char *buf, double v);
 /* Seconds from a monotonic clock and from the wall clock. */
 double ks_mono_s(void);
 double ks_wall_s(void);
+/* Phase timings for profiling, when KASANE_PHASES is set: "kasane: phase WHAT: wall W s,
+ * cpu C s" on stderr, the wall and process CPU time since t was last passed (t[0], t[1]),
+ * then t reset to now; what NULL only sets t. Nothing is printed without the variable. */
+void ks_phase(const char *what, double t[2]);
 
 /* Compare doubles for qsort (NaN sorts last). */
 int ks_cmp_double(const void *a, const void *b);

@@ -798,18 +798,23 @@ int
 mdl_plan_run(const struct ks_dataset *ds, const char *dataset_name, const struct mdl_policy *pol,
              const struct mdl_catalog *cat, struct mdl_plan **out, struct ks_err *err)
 {
-    double t0 = ks_mono_s();
+    double t0 = ks_mono_s(), ph[2];
+    ks_phase(NULL, ph);
     struct run r = {.ds = ds, .pol = pol, .cat = cat};
     mdl_eval_init(&r.best);
     *out = NULL;
     r.plan = plan_new(ds, dataset_name, pol, cat);
     int rc = setup(&r, err);
+    ks_phase("plan setup (demand grid, packing rows)", ph);
     if (rc == 0)
         rc = status_quo(&r, err);
+    ks_phase("plan status quo", ph);
     if (rc == 0)
         rc = choose(&r, err);
+    ks_phase("plan search (every host model, HA spares included)", ph);
     if (rc == 0)
         rc = verify(&r, err);
+    ks_phase("plan verify", ph);
     if (rc == 0) {
         struct mdl_plan *pl = r.plan;
         pl->lic = ks_xcalloc(r.lic.n ? r.lic.n : 1, sizeof *pl->lic);
@@ -834,6 +839,7 @@ mdl_plan_run(const struct ks_dataset *ds, const char *dataset_name, const struct
             pl->zone_memo = mdl_rules_memo_take(r.rr);
         pl->elapsed_s = ks_mono_s() - t0;
         *out = pl;
+        ks_phase("plan fill (peak sizing, rules)", ph);
     } else {
         mdl_plan_free(r.plan);
     }

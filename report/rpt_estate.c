@@ -220,9 +220,7 @@ rpt_estate_build(const struct ks_dataset *ds, const long *ent_host, size_t nhost
     if (e->has_series) {
         /* Only the metrics read here: a dataset of all 16 columns would grid three
          * times the memory and time for nothing. */
-        unsigned used = 1u << KS_CPU_MHZ | 1u << KS_CPU_PCT | 1u << KS_MEM_USED_MIB |
-                        1u << KS_NET_RX_KIBPS | 1u << KS_NET_TX_KIBPS;
-        int rc = ks_grid_build_some(ds, 0, KS_AGG_MAX, 0, used, &e->g, err);
+        int rc = ks_grid_build_some(ds, 0, KS_AGG_MAX, 0, RPT_METRICS, &e->g, err);
         if (rc < 0) {
             rpt_estate_fini(e);
             return rc;

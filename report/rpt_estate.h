@@ -14,6 +14,14 @@
 
 #include "core/ks_dataset.h"
 
+/* The sample columns the report reads (ks_dataset_read_keep): busy MHz and CPU % (each
+ * derived from the other when a dataset has one), used memory and network rx/tx for the
+ * estate grid here, cpu_MHz for the Risk section's fleet peak (rpt_risk.c). The other
+ * 11 are checked, not stored, and not gridded. */
+#define RPT_METRICS                                                                                \
+    (1u << KS_CPU_MHZ | 1u << KS_CPU_PCT | 1u << KS_MEM_USED_MIB | 1u << KS_NET_RX_KIBPS |         \
+     1u << KS_NET_TX_KIBPS)
+
 /* Per-entity statistics; NaN where the dataset has nothing to say. */
 struct rpt_ent_stats {
     double cover_pct;      /* share of grid windows with a CPU sample, 0-100 */

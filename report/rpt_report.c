@@ -129,8 +129,9 @@ static int
 load_inputs(struct rpt_ctx *c, struct ks_err *err)
 {
     const struct rpt_opts *o = c->o;
-    int rc = o->ndatasets >= 1 ? ks_dataset_read_many(o->datasets, o->ndatasets, &c->ds, err)
-                              : ks_dataset_read(o->dataset_dir, &c->ds, err);
+    int rc = o->ndatasets >= 1
+                 ? ks_dataset_read_many_keep(o->datasets, o->ndatasets, RPT_METRICS, &c->ds, err)
+                 : ks_dataset_read_keep(o->dataset_dir, RPT_METRICS, &c->ds, err);
     if (rc < 0)
         return rc;
     if ((rc = rpt_plan_read(o->plan_dir, &c->plan, err)) < 0)

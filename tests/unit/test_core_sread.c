@@ -14,11 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "core/ks_csv.h"
 #include "core/ks_dataset.h"
+#include "core/ks_zst.h"
 
 #define NENT 7
 
@@ -289,6 +291,47 @@ test_duplicate_across_the_seam(void **state)
     free(t.s);
 }
 
+/* ks_zst_load gives back the bytes compressed, NUL-terminated: a file whose text fits
+ * the output first mapped (4 times the compressed size), and one that compresses far
+ * better (80 MiB of one line), whose output grows by mremap as it is decoded. */
+static void
+zst_round_trip(const char *text, size_t n)
+{
+    char path[] = "/tmp/kasane-test-zst-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *out = fdopen(fd, "wb"), *zf;
+    struct ks_err err = {0};
+    assert_int_equal(ks_zst_fopen(out, 3, -1, path, &zf, &err), 0);
+    assert_int_equal(fwrite(text, 1, n, zf), n);
+    assert_int_equal(fclose(zf), 0);
+    assert_int_equal(fclose(out), 0);
+    struct ks_zbuf z;
+    assert_int_equal(ks_zst_load(path, &z, &err), 0);
+    assert_int_equal(z.len, n);
+    assert_true(memcmp(z.p, text, n) == 0);
+    assert_int_equal(z.p[n], '\0');
+    ks_zst_free(&z);
+    unlink(path);
+}
+
+static void
+test_zst_load_round_trip(void **state)
+{
+    (void)state;
+    struct text t = make_file(1, 1, STEPS, 0, NULL);
+    zst_round_trip(t.s, t.n);
+    free(t.s);
+    static const char line[] = "1206000000,web01,300,12.5,800,,,,,,,,,,,,,,\n";
+    size_t ll = sizeof line - 1, n = (80u << 20) / ll * ll;
+    char *big = malloc(n);
+    assert_non_null(big);
+    for (size_t i = 0; i < n; i += ll)
+        memcpy(big + i, line, ll);
+    zst_round_trip(big, n);
+    free(big);
+}
+
 int
 main(void)
 {
@@ -297,6 +340,7 @@ main(void)
         cmocka_unit_test(test_rows_and_values),
         cmocka_unit_test(test_errors_agree),
         cmocka_unit_test(test_duplicate_across_the_seam),
+        cmocka_unit_test(test_zst_load_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
