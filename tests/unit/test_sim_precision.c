@@ -81,6 +81,56 @@ test_coverage_mm1_rho09(void **state)
     sim_config_free(c);
 }
 
+/* The ratio estimator by hand on four pairs (sum of latencies, completions):
+ * (10, 2), (30, 4), (20, 5), (12, 3). R = 72 / 14 = 5.142857; residuals S - R C =
+ * -2/7, 66/7, -40/7, -24/7 (they sum to 0), sum of squares 6536/49 = 133.3878;
+ * se = sqrt(133.3878 / 3 / 4) / (14 / 4) = 0.952575; t(0.975, 3) = 3.182446:
+ * half-width 3.031520. The mean of the ratios (5, 7.5, 4, 4) would be 5.125. */
+static void
+test_ratio_estimator(void **state)
+{
+    (void)state;
+    const double s[] = {10, 30, 20, 12}, c[] = {2, 4, 5, 3};
+    double R, h;
+    sim_ci_ratio(s, c, 4, 0.95, &R, &h);
+    assert_true(fabs(R - 36.0 / 7) < 1e-12);
+    assert_true(fabs(h - 3.031520) < 1e-5);
+    /* A replication without completions adds nothing to either sum but counts in n:
+     * se = sqrt(133.3878 / 4 / 5) / (14 / 5) = 0.922327, t(0.975, 4) = 2.776445. */
+    const double s0[] = {10, 30, 0, 20, 12}, c0[] = {2, 4, 0, 5, 3};
+    sim_ci_ratio(s0, c0, 5, 0.95, &R, &h);
+    assert_true(fabs(R - 36.0 / 7) < 1e-12);
+    assert_true(fabs(h - 2.560790) < 1e-5);
+    /* One pair: a ratio, no interval; no completions at all: neither. */
+    sim_ci_ratio(s, c, 1, 0.95, &R, &h);
+    assert_true(R == 5 && isnan(h));
+    sim_ci_ratio(s0 + 2, c0 + 2, 1, 0.95, &R, &h);
+    assert_true(isnan(R) && isnan(h));
+}
+
+/* sim_run's mean latency is that estimator over its replications: total latency over
+ * total completions, not the mean of the replications' means. */
+static void
+test_lat_mean_is_ratio(void **state)
+{
+    (void)state;
+    struct sim_config *c = cfg(MM1_09);
+    struct sim_result *r = NULL;
+    struct ks_err err = {0};
+    struct sim_run_opts o = {.replications = 8, .threads = 1};
+    assert_int_equal(sim_run(c, &o, &r, &err), 0);
+    double S = 0, C = 0, mom = 0;
+    for (size_t k = 0; k < r->nrep; k++) {
+        S += (double)r->rep[k].wl[0].sum_w_ns;
+        C += (double)r->rep[k].wl[0].completed;
+        mom += r->rep[k].wl[0].lat_mean_ns / (double)r->nrep;
+    }
+    assert_true(r->sum[0].lat_mean_ns == S / C);
+    assert_true(r->sum[0].lat_mean_ns != mom);
+    sim_result_free(r);
+    sim_config_free(c);
+}
+
 /* A target the cap cannot reach is reported as not met, with what was reached. */
 static void
 test_precision_cap(void **state)
@@ -256,6 +306,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_precision_parse),
+        cmocka_unit_test(test_ratio_estimator),
+        cmocka_unit_test(test_lat_mean_is_ratio),
         cmocka_unit_test(test_mser5),
         cmocka_unit_test(test_warmup_auto_and_explicit),
         cmocka_unit_test(test_percentile_ci_and_low_samples),
