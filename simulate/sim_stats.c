@@ -147,8 +147,7 @@ sim_ci(const double *v, size_t n, double conf, double *mean, double *half)
 }
 
 void
-sim_ci_ratio(const double *s, const double *c, size_t n, double conf, double *ratio,
-             double *half)
+sim_ci_ratio(const double *s, const double *c, size_t n, double conf, double *ratio, double *half)
 {
     double ss = 0, cs = 0, dd = 0;
     for (size_t k = 0; k < n; k++) {
