@@ -1,13 +1,14 @@
 /*
- * simulate: statistics across replications: the precision target (replications added
- * until every mean's 95% interval is within it), its coverage on an M/M/1 queue at
- * rho = 0.9, the intervals on percentiles and the low_samples flag.
+ * simulate: statistics across replications: the ratio estimator of the mean latency,
+ * the precision target (a first stage sizes the final count, which is then run), a
+ * sanity check of its coverage on an M/M/1 queue at rho = 0.9, the intervals on
+ * percentiles and the low_samples flag.
  *
  * Coverage: many independent runs (base seeds 1..N), each with the precision target;
  * the share whose 95% interval holds the closed-form mean W = 1 / (mu - lambda) is the
  * coverage, which should be 95%. make check runs a small version (N = 60 at 10%);
  * KASANE_COVERAGE_RUNS=N and KASANE_COVERAGE_PCT=P run a larger one (bench/bench_sim.sh
- * runs 300 at 5%).
+ * runs 400 at 5% with the binary; docs/sim.md "Coverage" has 1,200).
  */
 #include <errno.h>
 #include <math.h>
