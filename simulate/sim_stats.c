@@ -150,13 +150,17 @@ void
 sim_ci_ratio(const double *s, const double *c, size_t n, double conf, double *ratio, double *half)
 {
     double ss = 0, cs = 0, dd = 0;
+    size_t nc = 0;
     for (size_t k = 0; k < n; k++) {
         ss += s[k];
         cs += c[k];
+        nc += c[k] > 0;
     }
     *ratio = cs > 0 ? ss / cs : ks_nan();
     *half = ks_nan();
-    if (n < 2 || !(cs > 0))
+    /* With a single pair that has completions every residual is 0: a half-width of 0
+     * would claim any precision. */
+    if (nc < 2)
         return;
     for (size_t k = 0; k < n; k++) {
         double d = s[k] - *ratio * c[k];

@@ -49,7 +49,7 @@ void sim_ci(const double *v, size_t n, double conf, double *mean, double *half);
  * Student t on n - 1 degrees of freedom. Unlike the mean of the ratios s_k / c_k it
  * weighs each replication by its completions, so it carries no bias from their
  * correlation with the replication's mean. Ratio NaN when sum c = 0; half-width NaN
- * then or when n < 2. */
+ * when fewer than 2 pairs have completions. */
 void sim_ci_ratio(const double *s, const double *c, size_t n, double conf, double *ratio,
                   double *half);
 /* The output series of one workload in one replication, in completion order, kept as

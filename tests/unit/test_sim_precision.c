@@ -111,9 +111,12 @@ test_ratio_estimator(void **state)
     sim_ci_ratio(s0, c0, 5, 0.95, &R, &h);
     assert_true(fabs(R - 36.0 / 7) < 1e-12);
     assert_true(fabs(h - 2.560790) < 1e-5);
-    /* One pair: a ratio, no interval; no completions at all: neither. */
+    /* One pair: a ratio, no interval; one pair with completions among several: the
+     * residuals are all 0, still no interval; no completions at all: neither. */
     sim_ci_ratio(s, c, 1, 0.95, &R, &h);
     assert_true(R == 5 && isnan(h));
+    sim_ci_ratio(s0 + 1, c0 + 1, 2, 0.95, &R, &h);
+    assert_true(R == 7.5 && isnan(h));
     sim_ci_ratio(s0 + 2, c0 + 2, 1, 0.95, &R, &h);
     assert_true(isnan(R) && isnan(h));
 }
