@@ -120,8 +120,9 @@ struct sim_config {
     double duration_s, warmup_s;
     int warmup_auto;      /* 1 (default, or warmup_s = auto): MSER-5 picks the warm-up */
     int replications, drain;
-    double precision;     /* > 0: add replications until every mean's 95% CI half-width
-                           * is within this fraction of the mean (0.05 = 5%); 0 off */
+    double precision;     /* > 0: size the replications so that every mean's 95% CI
+                           * half-width is within this fraction of the mean (0.05 = 5%);
+                           * 0 off */
     int max_replications; /* cap on replications under a precision target */
     long max_in_system;   /* arrivals beyond this many I/Os in system are dropped */
     uint64_t seed;

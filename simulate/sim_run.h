@@ -6,11 +6,12 @@
  * by replication index and combined in index order, so the output is identical for any
  * thread count. Latency histograms are merged by integer addition (order-free).
  *
- * With a precision target, replications are added in stages (each sized from the last
- * stage's half-widths: n (h / target)^2) until the 95% half-width of every workload's
- * mean latency and throughput is within the target fraction of the mean, or until
- * max_replications; replication k always uses streams (seed, k), so the result equals a
- * run of the final count from the start.
+ * With a precision target, a first stage of replications (at least 20) sizes the final
+ * count from its widest relative half-width h as n (h / target)^2 (capped by
+ * max_replications), and exactly that count is run: precision_met then says whether the
+ * 95% half-width of every workload's mean latency and throughput came within the
+ * target. Replication k always uses streams (seed, k), so the result equals a run of the
+ * final count from the start.
  *
  * Statistics per workload cover the window [warmup_s, duration_s] of each replication
  * (warm-up deletion); with [sim] drain = true the run goes on past duration_s without

@@ -117,6 +117,17 @@ sim_hist_pct(const struct sim_hist *h, double p)
     return ks_nan();
 }
 
+/* The t quantile for a two-sided interval at level conf on df degrees of freedom; NaN
+ * without GSL (sim_run refused to start: only a direct caller gets here). */
+static double
+t_quantile(double conf, size_t df)
+{
+    struct ks_err e = {0};
+    if (sim_stats_load(&e) < 0)
+        return ks_nan();
+    return gsl.gsl_cdf_tdist_Pinv(0.5 + conf / 2, (double)df);
+}
+
 /* Sample mean and t-interval half-width; the sample standard deviation uses n - 1. */
 void
 sim_ci(const double *v, size_t n, double conf, double *mean, double *half)
@@ -132,12 +143,31 @@ sim_ci(const double *v, size_t n, double conf, double *mean, double *half)
     for (size_t i = 0; i < n; i++)
         ss += (v[i] - *mean) * (v[i] - *mean);
     double sd = sqrt(ss / (double)(n - 1));
-    struct ks_err e = {0};
-    if (sim_stats_load(&e) < 0) { /* sim_run refused to start: only a direct caller */
-        *half = ks_nan();
-        return;
+    *half = t_quantile(conf, n - 1) * sd / sqrt((double)n);
+}
+
+void
+sim_ci_ratio(const double *s, const double *c, size_t n, double conf, double *ratio, double *half)
+{
+    double ss = 0, cs = 0, dd = 0;
+    size_t nc = 0;
+    for (size_t k = 0; k < n; k++) {
+        ss += s[k];
+        cs += c[k];
+        nc += c[k] > 0;
     }
-    *half = gsl.gsl_cdf_tdist_Pinv(0.5 + conf / 2, (double)(n - 1)) * sd / sqrt((double)n);
+    *ratio = cs > 0 ? ss / cs : ks_nan();
+    *half = ks_nan();
+    /* With a single pair that has completions every residual is 0: a half-width of 0
+     * would claim any precision. */
+    if (nc < 2)
+        return;
+    for (size_t k = 0; k < n; k++) {
+        double d = s[k] - *ratio * c[k];
+        dd += d * d;
+    }
+    double se = sqrt(dd / (double)(n - 1) / (double)n) / (cs / (double)n);
+    *half = t_quantile(conf, n - 1) * se;
 }
 
 int

@@ -9,7 +9,9 @@
  *
  * Across replications: the mean of the replication means with a Student-t confidence
  * interval (R - 1 degrees of freedom, gsl_cdf_tdist_Pinv), as the classic method of
- * independent replications prescribes.
+ * independent replications prescribes; for a mean per completion (latency), whose
+ * replications differ in their number of completions, the ratio estimator with a
+ * delta-method interval (sim_ci_ratio).
  */
 #ifndef SIM_STATS_H
 #define SIM_STATS_H
@@ -41,6 +43,15 @@ void sim_hist_bounds(size_t b, uint64_t *lo, uint64_t *hi);
 /* Mean and half-width of the two-sided confidence interval at level conf (0.95, 0.99)
  * of n values, Student t with n - 1 degrees of freedom. Half-width NaN when n < 2. */
 void sim_ci(const double *v, size_t n, double conf, double *mean, double *half);
+/* Ratio estimator over n replications' pairs (sum of latencies s[k], completions c[k]):
+ * R = sum s / sum c, and the half-width of its interval at level conf from the delta
+ * method: residuals d_k = s_k - R c_k, se = sqrt(sum d_k^2 / (n - 1) / n) / mean c,
+ * Student t on n - 1 degrees of freedom. Unlike the mean of the ratios s_k / c_k it
+ * weighs each replication by its completions, so it carries no bias from their
+ * correlation with the replication's mean. Ratio NaN when sum c = 0; half-width NaN
+ * when fewer than 2 pairs have completions. */
+void sim_ci_ratio(const double *s, const double *c, size_t n, double conf, double *ratio,
+                  double *half);
 /* The output series of one workload in one replication, in completion order, kept as
  * batch means for MSER-5 warm-up detection (White 1997; Franklin and White 2008): batches
  * of 5 observations, their count capped at SIM_SERIES_CAP by merging neighbours (the

@@ -1,13 +1,14 @@
 /*
- * simulate: statistics across replications: the precision target (replications added
- * until every mean's 95% interval is within it), its coverage on an M/M/1 queue at
- * rho = 0.9, the intervals on percentiles and the low_samples flag.
+ * simulate: statistics across replications: the ratio estimator of the mean latency,
+ * the precision target (a first stage sizes the final count, which is then run), a
+ * sanity check of its coverage on an M/M/1 queue at rho = 0.9, the intervals on
+ * percentiles and the low_samples flag.
  *
  * Coverage: many independent runs (base seeds 1..N), each with the precision target;
  * the share whose 95% interval holds the closed-form mean W = 1 / (mu - lambda) is the
  * coverage, which should be 95%. make check runs a small version (N = 60 at 10%);
  * KASANE_COVERAGE_RUNS=N and KASANE_COVERAGE_PCT=P run a larger one (bench/bench_sim.sh
- * runs 300 at 5%).
+ * runs 400 at 5% with the binary; docs/sim.md "Coverage" has 1,200).
  */
 #include <errno.h>
 #include <math.h>
@@ -43,6 +44,15 @@ env_long(const char *name, long dflt)
     return v && *v ? strtol(v, NULL, 10) : dflt;
 }
 
+/* The widest 95% half-width relative to its mean over the (one) workload's mean latency
+ * and throughput: what the precision target is judged on. */
+static double
+widest(const struct sim_result *r)
+{
+    const struct sim_wl_sum *s = &r->sum[0];
+    return fmax(s->thr_ci95 / s->thr_per_s, s->lat_ci95_ns / s->lat_mean_ns);
+}
+
 static void
 test_coverage_mm1_rho09(void **state)
 {
@@ -64,8 +74,9 @@ test_coverage_mm1_rho09(void **state)
         covered += fabs(s->lat_mean_ns - W_ns) <= s->lat_ci95_ns;
         met += r->precision_met;
         reps += (long)r->nrep;
-        /* The target is what stopped it: the achieved half-width is within it. */
-        assert_true(r->precision_met && s->lat_ci95_ns <= pct / 100 * s->lat_mean_ns + 1e-9);
+        /* met is what the final interval says, not what the first stage predicted. */
+        assert_true(r->precision_met == (widest(r) <= pct / 100 / (1 + pct / 100)));
+        assert_true(r->precision_achieved == widest(r));
         sim_result_free(r);
     }
     double cov = (double)covered / (double)runs;
@@ -74,10 +85,62 @@ test_coverage_mm1_rho09(void **state)
      * (>= 300 runs) asserts the acceptance figure, 94%. */
     double floor = runs >= 300 ? 0.94 : 0.95 - 3 * sqrt(0.95 * 0.05 / (double)runs);
     print_message("  coverage at rho 0.9, precision %g%%: %ld / %ld = %.1f%% (floor %.1f%%), "
-                  "%.1f replications per run\n",
-                  pct, covered, runs, 100 * cov, 100 * floor, (double)reps / (double)runs);
-    assert_int_equal(met, runs);
+                  "%.1f replications per run, met in %ld\n",
+                  pct, covered, runs, 100 * cov, 100 * floor, (double)reps / (double)runs, met);
     assert_true(cov >= floor);
+    sim_config_free(c);
+}
+
+/* The ratio estimator by hand on four pairs (sum of latencies, completions):
+ * (10, 2), (30, 4), (20, 5), (12, 3). R = 72 / 14 = 5.142857; residuals S - R C =
+ * -2/7, 66/7, -40/7, -24/7 (they sum to 0), sum of squares 6536/49 = 133.3878;
+ * se = sqrt(133.3878 / 3 / 4) / (14 / 4) = 0.952575; t(0.975, 3) = 3.182446:
+ * half-width 3.031520. The mean of the ratios (5, 7.5, 4, 4) would be 5.125. */
+static void
+test_ratio_estimator(void **state)
+{
+    (void)state;
+    const double s[] = {10, 30, 20, 12}, c[] = {2, 4, 5, 3};
+    double R, h;
+    sim_ci_ratio(s, c, 4, 0.95, &R, &h);
+    assert_true(fabs(R - 36.0 / 7) < 1e-12);
+    assert_true(fabs(h - 3.031520) < 1e-5);
+    /* A replication without completions adds nothing to either sum but counts in n:
+     * se = sqrt(133.3878 / 4 / 5) / (14 / 5) = 0.922327, t(0.975, 4) = 2.776445. */
+    const double s0[] = {10, 30, 0, 20, 12}, c0[] = {2, 4, 0, 5, 3};
+    sim_ci_ratio(s0, c0, 5, 0.95, &R, &h);
+    assert_true(fabs(R - 36.0 / 7) < 1e-12);
+    assert_true(fabs(h - 2.560790) < 1e-5);
+    /* One pair: a ratio, no interval; one pair with completions among several: the
+     * residuals are all 0, still no interval; no completions at all: neither. */
+    sim_ci_ratio(s, c, 1, 0.95, &R, &h);
+    assert_true(R == 5 && isnan(h));
+    sim_ci_ratio(s0 + 1, c0 + 1, 2, 0.95, &R, &h);
+    assert_true(R == 7.5 && isnan(h));
+    sim_ci_ratio(s0 + 2, c0 + 2, 1, 0.95, &R, &h);
+    assert_true(isnan(R) && isnan(h));
+}
+
+/* sim_run's mean latency is that estimator over its replications: total latency over
+ * total completions, not the mean of the replications' means. */
+static void
+test_lat_mean_is_ratio(void **state)
+{
+    (void)state;
+    struct sim_config *c = cfg(MM1_09);
+    struct sim_result *r = NULL;
+    struct ks_err err = {0};
+    struct sim_run_opts o = {.replications = 8, .threads = 1};
+    assert_int_equal(sim_run(c, &o, &r, &err), 0);
+    double S = 0, C = 0, mom = 0;
+    for (size_t k = 0; k < r->nrep; k++) {
+        S += (double)r->rep[k].wl[0].sum_w_ns;
+        C += (double)r->rep[k].wl[0].completed;
+        mom += r->rep[k].wl[0].lat_mean_ns / (double)r->nrep;
+    }
+    assert_true(r->sum[0].lat_mean_ns == S / C);
+    assert_true(r->sum[0].lat_mean_ns != mom);
+    sim_result_free(r);
     sim_config_free(c);
 }
 
@@ -122,6 +185,51 @@ test_precision_same_as_fixed(void **state)
     assert_true(a->sum[0].completed == b->sum[0].completed);
     sim_result_free(a);
     sim_result_free(b);
+    sim_config_free(c);
+}
+
+/* Two stages: a first of 20 replications, then exactly the count its widest
+ * half-width h asks for, 20 (h / g)^2 with g = P / (1 + P), whatever the final interval
+ * then says (met or not): the count depends on the first stage only. Checked against
+ * fixed-count runs of 20 and of the final count, on seeds whose first stage falls short
+ * (the usual case at 5%) and one whose first stage already meets a loose 40%. */
+static void
+test_precision_two_stages(void **state)
+{
+    (void)state;
+    struct sim_config *c = cfg(MM1_09);
+    const double P = 0.05, g = P / (1 + P);
+    int met = 0, short_of = 0;
+    for (uint64_t seed = 1; seed <= 6; seed++) {
+        struct sim_result *a = NULL, *f20 = NULL, *fn = NULL;
+        struct ks_err err = {0};
+        struct sim_run_opts o = {.seed_set = 1, .seed = seed, .precision_set = 1, .precision = P};
+        assert_int_equal(sim_run(c, &o, &a, &err), 0);
+        struct sim_run_opts o20 = {.seed_set = 1, .seed = seed, .replications = 20};
+        assert_int_equal(sim_run(c, &o20, &f20, &err), 0);
+        double h = widest(f20);
+        assert_true(h > g); /* 20 replications of 5 s: about 11% */
+        assert_int_equal(a->nrep, (size_t)ceil(20 * h * h / (g * g)));
+        struct sim_run_opts on = {.seed_set = 1, .seed = seed, .replications = (int)a->nrep};
+        assert_int_equal(sim_run(c, &on, &fn, &err), 0);
+        assert_true(a->precision_achieved == widest(fn));
+        assert_true(a->sum[0].lat_mean_ns == fn->sum[0].lat_mean_ns);
+        assert_int_equal(a->precision_met, widest(fn) <= g);
+        met += a->precision_met;
+        short_of += !a->precision_met;
+        sim_result_free(a);
+        sim_result_free(f20);
+        sim_result_free(fn);
+    }
+    print_message("  two stages at 5%%: met in %d of 6 seeds, NOT met in %d\n", met, short_of);
+    /* A loose target the first stage meets: no second stage. */
+    struct sim_result *r = NULL;
+    struct ks_err err = {0};
+    struct sim_run_opts o = {.seed_set = 1, .seed = 1, .precision_set = 1, .precision = 0.4};
+    assert_int_equal(sim_run(c, &o, &r, &err), 0);
+    assert_int_equal(r->nrep, 20);
+    assert_true(r->precision_met);
+    sim_result_free(r);
     sim_config_free(c);
 }
 
@@ -256,11 +364,14 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_precision_parse),
+        cmocka_unit_test(test_ratio_estimator),
+        cmocka_unit_test(test_lat_mean_is_ratio),
         cmocka_unit_test(test_mser5),
         cmocka_unit_test(test_warmup_auto_and_explicit),
         cmocka_unit_test(test_percentile_ci_and_low_samples),
         cmocka_unit_test(test_precision_cap),
         cmocka_unit_test(test_precision_same_as_fixed),
+        cmocka_unit_test(test_precision_two_stages),
         cmocka_unit_test(test_coverage_mm1_rho09),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
