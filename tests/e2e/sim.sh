@@ -118,3 +118,18 @@ expect_exit "sim --plan entity missing from dataset" 1 "placement.csv:3: entity:
 expect_exit "sim config is a directory" 1 "is a directory" "$KASANE" sim "$F" -o "$T/x.csv"
 printf '[sim]\nduration_s = 2\n' > "$T/nowl.ini"
 expect_exit "sim config without workloads" 1 "nowl.ini: no \[workload NAME\] section" "$KASANE" sim "$T/nowl.ini" -o "$T/x.csv"
+# A precision target sized from a first stage can end short: the summary says so and
+# how many replications the final interval asks for (n (h / g)^2, g = P / (1 + P)).
+printf '[sim]\nduration_s = 5\nwarmup_s = 1\nmax_replications = 2000\n[device d]\nservers = 1\nservice = exp:1ms\n[workload w]\ndevice = d\narrival = poisson:900/s\n' > "$T/p.ini"
+for s in 1 2 3 4 5 6; do
+    "$KASANE" sim "$T/p.ini" --seed $s --precision 5% --threads 1 -o "$T/p$s.csv" | grep '^precision:'
+done > "$T/prec.out"
+check "precision: every run says met or NOT met with its count and half-width" \
+    test "$(grep -cE '^precision: target 5% of every mean \(95%\): (met|NOT met) with [0-9]+ replications \(widest half-width [0-9.]+%' "$T/prec.out")" -eq 6
+check "precision NOT met: the count the final interval asks for, above the count run" awk '
+    /NOT met/ { n++; match($0, /with [0-9]+ rep/); r = substr($0, RSTART + 5, RLENGTH - 9) + 0
+                match($0, /half-width [0-9.]+%/); h = substr($0, RSTART + 11, RLENGTH - 12) / 100
+                match($0, /about [0-9]+ rep/); m = substr($0, RSTART + 6, RLENGTH - 10) + 0
+                g = 0.05 / 1.05; want = r * h * h / (g * g)
+                if (!(m > r && m >= want && m < want + 1)) bad++ }
+    END { exit !(n > 0 && bad == 0) }' "$T/prec.out"
