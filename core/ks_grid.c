@@ -142,7 +142,11 @@ ks_grid_build_some(const struct ks_dataset *ds, double step_s, enum ks_agg agg, 
     for (int m = 0; m < KS_NMETRIC; m++) {
         if (!s->m[m] || !(metrics >> m & 1))
             continue;
-        g->v[m] = ks_xmalloc((ncell ? ncell : 1) * sizeof(double));
+        /* Rows come time-major and cells entity-major: each row writes a different
+         * entity's series, nsteps x 8 bytes from the last; in huge pages those writes
+         * stay within a few hundred TLB entries. */
+        g->v[m] = ks_advise_huge(ks_xmalloc((ncell ? ncell : 1) * sizeof(double)),
+                                 (ncell ? ncell : 1) * sizeof(double));
         for (size_t c = 0; c < ncell; c++)
             g->v[m][c] = NAN;
     }

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 void
 ks_alloc_fail_after(unsigned long n)
@@ -456,4 +458,18 @@ ks_percentile(double *v, size_t n, double p)
     size_t i = (size_t)pos;
     double frac = pos - (double)i;
     return i + 1 < n ? v[i] + frac * (v[i + 1] - v[i]) : v[i];
+}
+
+void *
+ks_advise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    if (p && n >= ((size_t)4 << 20)) {
+        uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+        uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1), z = ((uintptr_t)p + n) & ~(pg - 1);
+        if (z > a)
+            madvise((void *)a, z - a, MADV_HUGEPAGE);
+    }
+#endif
+    return p;
 }
