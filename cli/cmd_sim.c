@@ -234,17 +234,17 @@ print_precision(const struct sim_result *r)
     if (r->precision <= 0)
         return;
     char got[32], need[32];
-    double g = r->precision / (1 + r->precision), h = r->precision_achieved;
+    double h = r->precision_achieved;
     cell(got, sizeof got, 100 * h, 2);
-    cell(need, sizeof need, 100 * g, 2);
+    cell(need, sizeof need, 100 * r->precision_g, 2);
     printf("precision: target %g%% of every mean (95%%): %s with %zu replications (widest "
            "half-width %s%%",
            100 * r->precision, r->precision_met ? "met" : "NOT met", r->nrep,
            isfinite(h) ? got : "-");
     /* The count was sized from the first stage; what the final interval asks for. */
-    if (!r->precision_met && isfinite(h) && h > 0)
-        printf(", %s%% needed: about %.0f replications would meet it", need,
-               ceil((double)r->nrep * h * h / (g * g)));
+    if (r->precision_wanted > 0)
+        printf(", %s%% needed: about %zu replications would meet it", need,
+               r->precision_wanted);
     printf(")\n");
 }
 

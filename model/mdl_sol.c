@@ -195,8 +195,8 @@ refresh_peaks(struct mdl_sol *s, size_t b)
 {
     const struct mdl_vbp *p = s->p;
     const size_t nb = nblk(p);
-    const double *bm = s->bmax + b * p->nres * nb;
-    block_max_d(p, s->load + b * p->dim, s->bmax + b * p->nres * nb);
+    double *bm = s->bmax + b * p->nres * nb;
+    block_max_d(p, s->load + b * p->dim, bm);
     for (size_t r = 0; r < p->nres; r++) { /* the blocks cover every step */
         double m = 0;
         for (size_t k = r * nb; k < (r + 1) * nb; k++)

@@ -281,14 +281,21 @@ mser_warmup(const struct sim_config *c, uint64_t seed, size_t k)
     return warm;
 }
 
-/* Replications for a relative half-width g, from a stage of n whose widest relative
- * half-width was h: the classic n (h / g)^2 (Law, "Simulation Modeling and Analysis"),
- * at least n + 1, at most the cap. h carries this stage's t quantile (2.09 on 19 degrees
- * of freedom against 1.97 on 170), so the count leans high by that ratio squared. */
+/* Replications for a relative half-width g, from n whose widest relative half-width
+ * was h: the classic n (h / g)^2 (Law, "Simulation Modeling and Analysis"). h carries
+ * the stage's t quantile (2.09 on 19 degrees of freedom against 1.97 on 170), so the
+ * count leans high by that ratio squared. */
+static double
+count_for(size_t n, double h, double g)
+{
+    return ceil((double)n * h * h / (g * g));
+}
+
+/* The final count from a first stage of n: count_for, at least n + 1, at most the cap. */
 static size_t
 final_count(size_t n, double h, double g, size_t cap)
 {
-    double want = fmax(ceil((double)n * h * h / (g * g)), (double)n + 1);
+    double want = fmax(count_for(n, h, g), (double)n + 1);
     return want > (double)cap ? cap : (size_t)want;
 }
 
@@ -356,6 +363,9 @@ sim_run(const struct sim_config *c, const struct sim_run_opts *o, struct sim_res
             r->precision_achieved = worst_precision(r);
         }
         r->precision_met = r->precision_achieved <= g;
+        r->precision_g = g;
+        if (!r->precision_met && isfinite(r->precision_achieved))
+            r->precision_wanted = (size_t)count_for(r->nrep, r->precision_achieved, g);
     }
     pthread_mutex_destroy(&p.mu);
     r->threads = nthreads > nrep ? nrep : nthreads;

@@ -104,6 +104,8 @@ struct sim_result {
     double precision;             /* target: 95% half-width / mean, a fraction */
     double precision_achieved;    /* the largest half-width / mean over every mean */
     int precision_met;            /* 1 met, 0 not met within max_replications */
+    double precision_g;           /* the half-width / mean the target asks for: P / (1 + P) */
+    size_t precision_wanted;      /* not met: the count the final interval asks for, n (h / g)^2 */
 };
 
 struct sim_run_opts {

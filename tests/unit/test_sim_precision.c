@@ -215,6 +215,11 @@ test_precision_two_stages(void **state)
         assert_true(a->precision_achieved == widest(fn));
         assert_true(a->sum[0].lat_mean_ns == fn->sum[0].lat_mean_ns);
         assert_int_equal(a->precision_met, widest(fn) <= g);
+        /* Short of it: the count the final interval asks for, as the summary prints it. */
+        double hf = widest(fn);
+        size_t want = a->precision_met ? 0 : (size_t)ceil((double)a->nrep * hf * hf / (g * g));
+        assert_int_equal(a->precision_wanted, want);
+        assert_true(a->precision_met || a->precision_wanted > a->nrep);
         met += a->precision_met;
         short_of += !a->precision_met;
         sim_result_free(a);
