@@ -356,6 +356,18 @@ fast_num(const struct chunk *c, const char **pp, double *v)
     return 1;
 }
 
+/* Names are short: compared a byte at a time. glibc's memcmp (its AVX-512 masked load,
+ * on this VM) was a fifth of the profile of kasane report at 10,000 x 14; this loop cut
+ * the one-thread read of 2,000 x 14 from 2.83 to 2.35 s of user time. */
+static inline int
+same_bytes(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
 /* The entity field at *pp: its inventory row, or -1 (general path). */
 static long
 fast_entity(struct chunk *c, const char **pp)
@@ -368,7 +380,7 @@ fast_entity(struct chunk *c, const char **pp)
         return -1;
     *pp = q;
     uint32_t g = c->next[c->prev];
-    if (g != UINT32_MAX && c->nlen[g] == n && memcmp(c->names[g], s, n) == 0)
+    if (g != UINT32_MAX && c->nlen[g] == n && same_bytes(c->names[g], s, n))
         return g;
     char tmp[256];
     char *key = n < sizeof tmp ? tmp : ks_xmalloc(n + 1);
