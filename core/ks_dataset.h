@@ -103,6 +103,14 @@ int ks_samples_parse(struct ks_dataset *ds, struct ks_csv_reader *r, struct ks_e
 struct ks_manifest_defer;
 int ks_samples_read_checked(struct ks_dataset *ds, const char *path, const char *dir,
                             struct ks_manifest_defer *d, struct ks_err *err);
+/* samples.csv.zst is streamed (core/ks_sread.c: decompressed a block at a time into
+ * reused buffers, blocks read on up to two threads as they come); a file with a line the
+ * fast path below does not take, or any error, is read again the serial way
+ * (decompressed whole, then as ks_samples_parse_mem), so rows and messages are the
+ * same. ks_samples_zst_streamed: whether the last read of a .zst was streamed to its
+ * end (tests, benchmarks). Environment: KASANE_ZST_WHOLE=1 reads the serial way;
+ * KASANE_ZST_BLOCK=BYTES sets the block (default 16 MiB, at least 4096). */
+extern int ks_samples_zst_streamed;
 /* The same from a buffer holding the whole file (core/ks_sread.c): lines without
  * quotes are split and converted in place, anything else goes through
  * ks_samples_parse's path, and with nthreads 2 the rows after the middle of the file

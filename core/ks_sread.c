@@ -12,6 +12,9 @@
  *   to the general path at that line, which reads the row (or writes the error) as it
  *   would have from the start of the file.
  *
+ * samples.csv.zst is streamed through the fast path a block at a time on two threads
+ * (read_zst_stream below), and read the serial way when any line needs the general one.
+ *
  * With two threads the part after a newline near the middle of the file is read by a
  * second thread into its own rows, appended after the first part's. A newline is a
  * row boundary when an even number of '"' comes before it (in a file libcsv reads
@@ -294,6 +297,7 @@ struct chunk {
                                  * pages read (0: memory of the caller) */
     struct hashing *hs;         /* the hash to keep ahead of the reader, or NULL */
     int rc;
+    int fast_only;      /* a line for the general path stops the chunk (rc -EAGAIN) */
     struct ks_err *err; /* the caller's (serial read) or own (parts: then discarded) */
     struct ks_err own;
 };
@@ -503,8 +507,8 @@ chunk_run(void *arg)
             give_back(c->page, dropped, p);
             dropped = p;
         }
-        if (p < fast_end && *p == '\n') { /* a blank line: no row, as in libcsv */
-            p++;
+        if (p < fast_end && (*p == '\n' || (*p == '\r' && p[1] == '\n'))) {
+            p += 1 + (*p == '\r'); /* a blank line: no row, as in libcsv */
             c->line++;
             continue;
         }
@@ -525,7 +529,7 @@ chunk_run(void *arg)
             c->line++;
             continue;
         }
-        int rc = slow_row(c, &p);
+        int rc = c->fast_only ? -EAGAIN : slow_row(c, &p);
         if (rc <= 0) {
             c->rc = rc;
             break;
@@ -815,12 +819,16 @@ ks_samples_parse_mem(struct ks_dataset *ds, const char *buf, size_t len, const c
 }
 
 /* Threads for reading: KASANE_READ_THREADS if set (1 reads serially), else 2 when the
- * machine has two cores or more and one of them is free (load average of the last
- * minute below cores - 1/2). On a busy machine the second thread only waits for a
+ * machine has two cores or more and, but for a streamed read, one of them is free (load
+ * average of the last minute below cores - 1/2). The streamed read's threads take
+ * blocks as they come, so a thread kept waiting holds up nothing but its block: under
+ * two CPU hogs (stress-ng --cpu 2) 2,000 x 14 read in 3.8 s with two, 5.7-8.6 s with one;
+ * and the load average lags: kasane plan right after gen (two busy threads) read with
+ * one. On a busy machine the second thread only waits for a
  * core, and the first waits for it at the count and the join: bench_dataset on this
  * 2-core machine at load 6 read in 3.38 s with two threads, 2.47 s with one. */
 static int
-read_threads(void)
+read_threads(int streamed)
 {
     const char *e = getenv("KASANE_READ_THREADS");
     if (e && *e)
@@ -829,24 +837,363 @@ read_threads(void)
     double load[1];
     if (ncpu < 2)
         return 1;
+    if (streamed)
+        return 2;
     return getloadavg(load, 1) == 1 && load[0] > (double)ncpu - 0.5 ? 1 : 2;
 }
 
-/* samples.csv.zst: decompressed whole, then read as a mapped file is. Read serially,
- * the pages read go back as the reader moves on (anonymous memory cannot be read
- * twice, so the two-thread read, which may read again, keeps them). */
+/* ---- samples.csv.zst, streamed ---------------------------------------------------------
+ *
+ * The file is decompressed a block at a time (16 MiB of text, cut after its last
+ * newline, the rest carried into the next block) into a few reused buffers, and each
+ * block is read by whichever thread is free while the other decompresses or reads the
+ * next: no buffer the size of the content (3.4 GB at 10,000 servers x 14 days, fresh
+ * pages that cost this VM more to fault in than zstd to fill), and decompressing
+ * overlaps reading. A block's rows go to ds->s from its first row on, the rows of the
+ * blocks before it counted by their line ends (a bound: blank lines leave a gap, closed
+ * at the end), so the blocks are read in any order and nothing is copied. Every line
+ * must take the fast path: one that needs the general one (quotes, blanks around a
+ * field, an error), a line longer than a block or a failed read ends the attempt, and
+ * the file is read again the serial way (read_zst_whole), whose rows and messages are
+ * the reference. The checks across block boundaries (time order, duplicates) are made
+ * as the blocks join, in order. */
+enum { ZS_SLOTS = 6, ZS_FREE = 0, ZS_FILLING, ZS_READY, ZS_BUSY };
+
+struct zslot {
+    char *buf;             /* zs->block bytes */
+    size_t beg, len;       /* the block's lines: [beg, len) */
+    size_t at, bound, seq; /* its first row in ds->s, its line ends, its place */
+    int state;
+};
+
+struct zblock {
+    size_t at, n; /* first row in ds->s, rows read */
+};
+
+struct zstream {
+    size_t block; /* 16 MiB, or KASANE_ZST_BLOCK (tests: many blocks from a small file) */
+    struct ks_dataset *ds;
+    struct ks_zin *zi;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct zslot slot[ZS_SLOTS];
+    char *carry; /* the cut line after the last block made, ncarry bytes */
+    size_t ncarry;
+    size_t rows; /* the row bound of the blocks made: the next one's first row */
+    struct zblock *blocks;
+    size_t nblocks, cap_blocks;
+    int decoding, growing, eof, failed;
+    size_t parsing;
+    struct ks_err err; /* of a failed read or decompression (the serial read says it) */
+};
+
+/* Line ends in buf[0, n) and one for an unterminated last line. */
+static size_t
+count_lines(const char *buf, size_t n)
+{
+    size_t k = 0;
+    for (const char *q = buf, *z = buf + n; (q = memchr(q, '\n', (size_t)(z - q))) != NULL; q++)
+        k++;
+    return k + (n > 0 && buf[n - 1] != '\n');
+}
+
+/* Fill sl with the next block: the carried line, then text up to zs->block bytes, cut
+ * after its last newline (all of it at the end of the file). 0, 1 at the end of the
+ * file, <0 on a read error or a line longer than a block. Called by the thread that
+ * holds zs->decoding, without the lock. */
 static int
-read_zst(struct ks_dataset *ds, const char *path, struct ks_err *err)
+zs_fill(struct zstream *zs, struct zslot *sl)
+{
+    memcpy(sl->buf, zs->carry, zs->ncarry);
+    ssize_t k = ks_zin_read(zs->zi, sl->buf + zs->ncarry, zs->block - zs->ncarry, &zs->err);
+    if (k < 0)
+        return (int)k;
+    size_t len = zs->ncarry + (size_t)k;
+    int end = len < zs->block;
+    const char *nl = end ? NULL : memrchr(sl->buf, '\n', len);
+    if (!end && !nl)
+        return -EAGAIN;
+    sl->beg = 0;
+    sl->len = end ? len : (size_t)(nl + 1 - sl->buf);
+    zs->ncarry = len - sl->len;
+    memcpy(zs->carry, sl->buf + sl->len, zs->ncarry);
+    sl->bound = count_lines(sl->buf, sl->len);
+    return end;
+}
+
+/* Give the filled block its rows (the columns grown, once no block is being read, when
+ * they are too short) and its place; with the lock held. */
+static void
+zs_place(struct zstream *zs, struct zslot *sl)
+{
+    struct ks_samples *s = &zs->ds->s;
+    if (zs->rows + sl->bound > s->cap) {
+        zs->growing = 1;
+        while (zs->parsing)
+            pthread_cond_wait(&zs->cv, &zs->mu);
+        ks_samples_reserve(s, zs->rows + sl->bound);
+        zs->growing = 0;
+    }
+    if (zs->nblocks == zs->cap_blocks) {
+        zs->cap_blocks = zs->cap_blocks ? 2 * zs->cap_blocks : 64;
+        zs->blocks = ks_xrealloc(zs->blocks, zs->cap_blocks * sizeof *zs->blocks);
+    }
+    sl->seq = zs->nblocks;
+    sl->at = zs->rows;
+    zs->blocks[zs->nblocks++] = (struct zblock){sl->at, 0};
+    zs->rows += sl->bound;
+    sl->state = sl->len > sl->beg ? ZS_READY : ZS_FREE;
+}
+
+/* Read sl's lines into its rows with c (re-aimed at the block); 0 or -EAGAIN. */
+static int
+zs_parse(struct zstream *zs, struct chunk *c, struct zslot *sl, size_t *nrows)
+{
+    struct ks_samples v;
+    samples_view(&v, &zs->ds->s, sl->at);
+    v.cap = sl->bound;
+    size_t nent = ks_dataset_nent(zs->ds);
+    c->buf = sl->buf;
+    c->beg = sl->beg;
+    c->end = sl->len;
+    c->s = &v;
+    c->sr.prev_t = -INFINITY;
+    for (size_t e = 0; e < nent; e++)
+        c->sr.last_t[e] = NAN;
+    chunk_run(c);
+    *nrows = v.nrows;
+    return c->rc < 0 ? -EAGAIN : 0;
+}
+
+struct zworker {
+    struct zstream *zs;
+    struct chunk c;
+};
+
+/* A worker: decompress the next block when no one does, there is a free buffer and
+ * fewer than two blocks wait; else read the oldest waiting block; until the file is
+ * read or an attempt failed. */
+static void *
+zs_work(void *arg)
+{
+    struct zworker *w = arg;
+    struct zstream *zs = w->zs;
+    pthread_mutex_lock(&zs->mu);
+    for (;;) {
+        struct zslot *ready = NULL, *fr = NULL;
+        int nready = 0;
+        for (int i = 0; i < ZS_SLOTS; i++) {
+            struct zslot *sl = &zs->slot[i];
+            if (sl->state == ZS_FREE && !fr)
+                fr = sl;
+            if (sl->state == ZS_READY) {
+                nready++;
+                if (!ready || sl->seq < ready->seq)
+                    ready = sl;
+            }
+        }
+        if (zs->failed || (zs->eof && !nready && !zs->parsing && !zs->decoding))
+            break;
+        if (!zs->eof && !zs->decoding && fr && nready < 2) {
+            zs->decoding = 1;
+            fr->state = ZS_FILLING;
+            pthread_mutex_unlock(&zs->mu);
+            int rc = zs_fill(zs, fr);
+            pthread_mutex_lock(&zs->mu);
+            if (rc < 0) {
+                zs->failed = 1;
+                fr->state = ZS_FREE;
+            } else {
+                zs_place(zs, fr);
+                zs->eof = rc == 1;
+            }
+            zs->decoding = 0;
+        } else if (ready && !zs->growing) {
+            ready->state = ZS_BUSY;
+            zs->parsing++;
+            pthread_mutex_unlock(&zs->mu);
+            size_t n;
+            int rc = zs_parse(zs, &w->c, ready, &n);
+            pthread_mutex_lock(&zs->mu);
+            zs->blocks[ready->seq].n = n;
+            zs->failed |= rc < 0;
+            zs->parsing--;
+            ready->state = ZS_FREE;
+        } else {
+            pthread_cond_wait(&zs->cv, &zs->mu);
+            continue;
+        }
+        pthread_cond_broadcast(&zs->cv);
+    }
+    pthread_cond_broadcast(&zs->cv);
+    pthread_mutex_unlock(&zs->mu);
+    return NULL;
+}
+
+/* Join the blocks in order: rows moved down over the gaps, time order and duplicates
+ * checked where blocks meet (a run of one time may span blocks: the entities seen at
+ * the latest time are kept in seen[]). 0, or -EAGAIN. */
+static int
+zs_join(struct zstream *zs)
+{
+    struct ks_samples *s = &zs->ds->s;
+    size_t nent = ks_dataset_nent(zs->ds), n = 0;
+    double prev = -INFINITY, *seen = ks_xmalloc((nent + 1) * sizeof *seen);
+    for (size_t e = 0; e < nent; e++)
+        seen[e] = NAN;
+    int rc = 0;
+    for (size_t b = 0; b < zs->nblocks && rc == 0; b++) {
+        struct ks_samples v;
+        samples_view(&v, s, zs->blocks[b].at);
+        v.nrows = zs->blocks[b].n;
+        s->nrows = n;
+        samples_join(s, zs->blocks[b].at, &v); /* s->nrows: n + its rows */
+        zs->blocks[b].at = n;                  /* where zs_forget finds them now */
+        size_t r = n, last = s->nrows;
+        for (; r < last && s->time[r] <= prev; r++) {
+            if (s->time[r] < prev || seen[s->ent[r]] == prev)
+                rc = -EAGAIN;
+            seen[s->ent[r]] = prev;
+        }
+        if (last > n && s->time[last - 1] > prev) {
+            prev = s->time[last - 1];
+            for (r = last; r > n && s->time[r - 1] == prev; r--)
+                seen[s->ent[r - 1]] = prev;
+        }
+        n = last;
+    }
+    free(seen);
+    return rc;
+}
+
+/* Forget what a failed attempt read: its rows' cells, then the columns and the
+ * header's extra columns (the serial read starts from the header again). */
+static void
+zs_forget(struct zstream *zs)
+{
+    struct ks_samples *s = &zs->ds->s;
+    for (size_t b = 0; b < zs->nblocks && s->nextra; b++)
+        for (size_t i = 0; i < zs->blocks[b].n * s->nextra; i++)
+            free(s->extra[zs->blocks[b].at * s->nextra + i]);
+    s->nrows = 0;
+    unsigned keep = s->keep;
+    ks_samples_fini(s);
+    s->keep = keep;
+}
+
+/* The header from the first block, which must hold all of it and a line end after it.
+ * 0 (sl's lines begin after it), or -EAGAIN (no header, a bad one, or too long: the
+ * serial read says what is wrong). */
+static int
+zs_header(struct zstream *zs, struct sreader *sr, struct zslot *sl, unsigned long *line)
+{
+    const struct ks_csv_row *row;
+    struct ks_csv_reader *r = ks_csv_open_mem(sl->buf, sl->len, ',', sr->path);
+    int rc = ks_csv_next(r, &row, &zs->err);
+    rc = rc > 0 ? parse_header(&zs->ds->s, sr, row, &zs->err) : -EAGAIN;
+    size_t beg = (size_t)ks_csv_offset(r);
+    *line = ks_csv_line(r);
+    ks_csv_close(r);
+    if (rc < 0 || (!zs->eof && (beg == 0 || sl->buf[beg - 1] != '\n')))
+        return -EAGAIN;
+    sl->beg = beg;
+    sl->bound = count_lines(sl->buf + beg, sl->len - beg);
+    return 0;
+}
+
+/* The streamed read with nthreads workers: 0, or -EAGAIN (ds->s back to empty: read it
+ * the serial way). */
+static int
+read_zst_stream(struct ks_dataset *ds, const char *path, int nthreads)
+{
+    struct zstream zs = {.ds = ds};
+    int rc = ks_zin_open(path, &zs.zi, &zs.err);
+    if (rc < 0)
+        return -EAGAIN;
+    pthread_mutex_init(&zs.mu, NULL);
+    pthread_cond_init(&zs.cv, NULL);
+    const char *bs = getenv("KASANE_ZST_BLOCK");
+    zs.block = bs && atol(bs) >= 4096 ? (size_t)atol(bs) : (16u << 20);
+    zs.carry = ks_xmalloc(zs.block);
+    for (int i = 0; i < ZS_SLOTS; i++)
+        zs.slot[i].buf = ks_xmalloc(zs.block);
+    struct sreader sr = {.path = path, .prev_t = -INFINITY};
+    unsigned long line = 1;
+    rc = zs_fill(&zs, &zs.slot[0]);
+    zs.eof = rc == 1;
+    if (rc >= 0)
+        rc = zs_header(&zs, &sr, &zs.slot[0], &line);
+    struct zworker w[2];
+    if (rc == 0) {
+        /* The columns for the rows the file likely holds: the first block's line ends
+         * scaled by the content the whole file makes at the first block's ratio, an
+         * eighth more (grown later if short). */
+        double est = ks_zin_ratio(zs.zi, zs.slot[0].len);
+        ks_samples_reserve(
+            &ds->s,
+            (size_t)(est / (double)zs.slot[0].len * (double)(zs.slot[0].bound + 1) * 1.125) + 16);
+        zs_place(&zs, &zs.slot[0]);
+        pthread_t th;
+        int two = nthreads > 1;
+        for (int t = 0; t < 1 + two; t++) {
+            w[t].zs = &zs;
+            chunk_init(&w[t].c, ds, &sr, &ds->s, NULL, 0, 0, line);
+            w[t].c.fast_only = 1;
+        }
+        two = two && pthread_create(&th, NULL, zs_work, &w[1]) == 0;
+        zs_work(&w[0]);
+        if (two)
+            pthread_join(th, NULL);
+        for (int t = 0; t < 1 + (nthreads > 1); t++)
+            chunk_fini(&w[t].c);
+        rc = zs.failed ? -EAGAIN : zs_join(&zs);
+    }
+    if (rc < 0) {
+        zs_forget(&zs);
+        rc = -EAGAIN;
+    } else {
+        ds->has_samples = 1;
+    }
+    free(sr.colmap);
+    free(sr.extra_of);
+    for (int i = 0; i < ZS_SLOTS; i++)
+        free(zs.slot[i].buf);
+    free(zs.carry);
+    free(zs.blocks);
+    pthread_cond_destroy(&zs.cv);
+    pthread_mutex_destroy(&zs.mu);
+    ks_zin_close(zs.zi);
+    return rc;
+}
+
+/* samples.csv.zst the serial way: decompressed whole, then read as a mapped file is.
+ * Read serially, the pages read go back as the reader moves on (anonymous memory
+ * cannot be read twice, so the two-thread read, which may read again, keeps them). */
+static int
+read_zst_whole(struct ks_dataset *ds, const char *path, int nthreads, struct ks_err *err)
 {
     struct ks_zbuf z;
     int rc = ks_zst_load(path, &z, err);
     if (rc < 0)
         return rc;
-    int nthreads = ks_fault_armed ? 1 : read_threads();
     uintptr_t page = nthreads < 2 ? (uintptr_t)sysconf(_SC_PAGESIZE) : 0;
     rc = parse_buf(ds, z.p, z.len, path, nthreads, page, NULL, err);
     ks_zst_free(&z);
     return rc;
+}
+
+int ks_samples_zst_streamed;
+
+/* samples.csv.zst: streamed, or the serial way when a fault is armed (its reads are
+ * counted from the start) or streaming gives up. */
+static int
+read_zst(struct ks_dataset *ds, const char *path, struct ks_err *err)
+{
+    ks_samples_zst_streamed = 0;
+    if (!ks_fault_armed && !getenv("KASANE_ZST_WHOLE") &&
+        (ks_samples_zst_streamed = read_zst_stream(ds, path, read_threads(1)) == 0))
+        return 0;
+    return read_zst_whole(ds, path, ks_fault_armed ? 1 : read_threads(0), err);
 }
 
 /* The file at path mapped and read, hashed on the way when d's check is pending. */
@@ -861,7 +1208,7 @@ read_mapped(struct ks_dataset *ds, const char *path, void *map, size_t len, cons
     }
     madvise(map, len, MADV_SEQUENTIAL);
     int rc =
-        parse_buf(ds, map, len, path, read_threads(), (uintptr_t)sysconf(_SC_PAGESIZE), hp, err);
+        parse_buf(ds, map, len, path, read_threads(0), (uintptr_t)sysconf(_SC_PAGESIZE), hp, err);
     if (hp) {
         hash_to(hp, len); /* the rest, after a parse error */
         int mc = ks_manifest_check_hash(dir, d, ks_mhash_digest(hs.h), len, err);

@@ -131,60 +131,119 @@ read_block(int fd, char *buf, const char *path, struct ks_err *err)
     return k;
 }
 
-/* Decompress fd into o; 0 or an error naming path. */
-static int
-inflate_fd(int fd, const char *path, off_t size, struct obuf *o, struct ks_err *err)
+/* ---- Decompressing stream (ks_zin) --------------------------------------------------- */
+
+struct ks_zin {
+    int fd;
+    const char *path;
+    ZSTD_DStream *z;
+    char *in;
+    ZSTD_inBuffer ib;
+    size_t hint;     /* ZSTD_decompressStream's last return: 0 at a frame's end */
+    size_t total_in; /* compressed bytes read from the file */
+    off_t size;
+    int eof;
+};
+
+int
+ks_zin_open(const char *path, struct ks_zin **zp, struct ks_err *err)
 {
+    off_t size;
+    *zp = NULL;
+    int fd = open_regular(path, &size, err);
+    if (fd < 0)
+        return fd;
     int rc = zs_load(path, err);
-    if (rc < 0)
+    if (rc < 0) {
+        close(fd);
         return rc;
-    ZSTD_DStream *z = ZSTD_createDStream();
-    char *in = ks_xmalloc(ZBLOCK);
-    size_t hint = 1, total_in = 0;
-    obuf_grow(o, (size_t)size * 4 + 1);
-    for (;;) {
-        ssize_t k = read_block(fd, in, path, err);
-        if (k <= 0) {
-            rc = (int)k;
+    }
+    struct ks_zin *zi = ks_xcalloc(1, sizeof *zi);
+    zi->fd = fd;
+    zi->path = path;
+    zi->z = ZSTD_createDStream();
+    zi->in = ks_xmalloc(ZBLOCK);
+    zi->ib = (ZSTD_inBuffer){zi->in, 0, 0};
+    zi->hint = 1;
+    zi->size = size;
+    *zp = zi;
+    return 0;
+}
+
+ssize_t
+ks_zin_read(struct ks_zin *zi, char *buf, size_t cap, struct ks_err *err)
+{
+    size_t got = 0;
+    while (got < cap) {
+        if (zi->ib.pos == zi->ib.size && !zi->eof) {
+            ssize_t k = read_block(zi->fd, zi->in, zi->path, err);
+            if (k < 0)
+                return k;
+            zi->eof = k == 0;
+            zi->total_in += (size_t)k;
+            zi->ib = (ZSTD_inBuffer){zi->in, (size_t)k, 0};
+        }
+        if (zi->eof && zi->hint == 0 && zi->total_in > 0)
+            break; /* the last frame is whole and given out */
+        /* At the end of the file inside a frame, zstd is asked, with no input, for what it
+         * holds yet; nothing means the frame is cut short. */
+        ZSTD_outBuffer ob = {buf + got, cap - got, 0};
+        zi->hint = ZSTD_decompressStream(zi->z, &ob, &zi->ib);
+        if (ZSTD_isError(zi->hint))
+            return ks_errf(err, -EINVAL, "%s: corrupt zstd data: %s", zi->path,
+                           ZSTD_getErrorName(zi->hint));
+        got += ob.pos;
+        if (zi->eof && ob.pos == 0) {
+            if (zi->total_in == 0)
+                return ks_errf(err, -EINVAL, "%s: empty file (no zstd frame)", zi->path);
+            if (zi->hint != 0)
+                return ks_errf(err, -EINVAL,
+                               "%s: truncated zstd data (the file ends inside a frame)", zi->path);
             break;
         }
-        total_in += (size_t)k;
-        ZSTD_inBuffer ib = {in, (size_t)k, 0};
-        while (ib.pos < ib.size) {
-            obuf_grow(o, o->len + ZSTD_DStreamOutSize() + 1);
-            ZSTD_outBuffer ob = {o->p + o->len, o->cap - o->len - 1, 0};
-            hint = ZSTD_decompressStream(z, &ob, &ib);
-            o->len += ob.pos;
-            if (ZSTD_isError(hint)) {
-                rc = ks_errf(err, -EINVAL, "%s: corrupt zstd data: %s", path,
-                             ZSTD_getErrorName(hint));
-                goto out;
-            }
-        }
     }
-    if (rc == 0 && total_in == 0)
-        rc = ks_errf(err, -EINVAL, "%s: empty file (no zstd frame)", path);
-    else if (rc == 0 && hint != 0)
-        rc = ks_errf(err, -EINVAL, "%s: truncated zstd data (the file ends inside a frame)", path);
-out:
-    free(in);
-    ZSTD_freeDStream(z);
-    return rc;
+    return (ssize_t)got;
+}
+
+double
+ks_zin_ratio(const struct ks_zin *zi, size_t out)
+{
+    size_t used = zi->total_in - (zi->ib.size - zi->ib.pos);
+    return used ? (double)zi->size * (double)out / (double)used : (double)out;
+}
+
+void
+ks_zin_close(struct ks_zin *zi)
+{
+    if (!zi)
+        return;
+    free(zi->in);
+    ZSTD_freeDStream(zi->z);
+    close(zi->fd);
+    free(zi);
 }
 
 int
 ks_zst_load(const char *path, struct ks_zbuf *z, struct ks_err *err)
 {
-    off_t size;
-    int fd = open_regular(path, &size, err);
-    if (fd < 0)
-        return fd;
+    struct ks_zin *zi;
+    int rc = ks_zin_open(path, &zi, err);
+    if (rc < 0)
+        return rc;
     struct obuf o = {0};
-    int rc = inflate_fd(fd, path, size, &o, err);
-    close(fd);
+    obuf_grow(&o, (size_t)zi->size * 4 + 1);
+    for (;;) {
+        obuf_grow(&o, o.len + ZSTD_DStreamOutSize() + 1);
+        ssize_t k = ks_zin_read(zi, o.p + o.len, o.cap - o.len - 1, err);
+        if (k <= 0) {
+            rc = (int)k;
+            break;
+        }
+        o.len += (size_t)k;
+    }
+    ks_zin_close(zi);
     if (rc < 0) {
-        if (o.p)
-            munmap(o.p, o.cap);
+        munmap(o.p, o.cap);
         return rc;
     }
     o.p[o.len] = '\0';

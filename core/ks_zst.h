@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "core/ks_util.h"
 
@@ -28,6 +29,17 @@ struct ks_zbuf {
  * zstd data (the file ends inside a frame)", "path: empty file (no zstd frame)". */
 int ks_zst_load(const char *path, struct ks_zbuf *z, struct ks_err *err);
 void ks_zst_free(struct ks_zbuf *z);
+
+/* The same as a stream: ks_zin_open (errors as above), then ks_zin_read for up to cap
+ * bytes of content at a time: it fills buf unless the content ends first, returns the
+ * bytes given (0 at the end) or an error as ks_zst_load's. ks_zin_ratio: out bytes of
+ * content made so far scaled to the whole file by the compressed bytes they took (an
+ * estimate of the content's size). */
+struct ks_zin;
+int ks_zin_open(const char *path, struct ks_zin **zi, struct ks_err *err);
+ssize_t ks_zin_read(struct ks_zin *zi, char *buf, size_t cap, struct ks_err *err);
+double ks_zin_ratio(const struct ks_zin *zi, size_t out);
+void ks_zin_close(struct ks_zin *zi);
 
 /* A write-only stdio stream into *zf whose bytes are compressed (zstd frame with a
  * checksum, level as below, up to 2 worker threads) into out; size: the bytes that will

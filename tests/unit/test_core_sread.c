@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -109,16 +110,22 @@ struct result {
 };
 
 static struct result
-read_general(const struct text *t)
+read_general_as(const struct text *t, struct ks_dataset *ds, const char *name)
 {
     struct result r = {0};
     struct ks_err err = {0};
-    r.ds = inventory();
-    struct ks_csv_reader *cr = ks_csv_open_mem(t->s, t->n, ',', "s.csv");
+    r.ds = ds;
+    struct ks_csv_reader *cr = ks_csv_open_mem(t->s, t->n, ',', name);
     r.rc = ks_samples_parse(r.ds, cr, &err);
     ks_csv_close(cr);
     snprintf(r.msg, sizeof r.msg, "%s", err.msg);
     return r;
+}
+
+static struct result
+read_general(const struct text *t)
+{
+    return read_general_as(t, inventory(), "s.csv");
 }
 
 static struct result
@@ -332,6 +339,175 @@ test_zst_load_round_trip(void **state)
     free(big);
 }
 
+/* ---- samples.csv.zst streamed (ks_samples_read of a .zst) ---------------------------- */
+
+#define NBIG                                                                                       \
+    300 /* entities sampled: a step's rows (about 11 KB) span blocks of 4 KiB; one                 \
+         * more in the inventory, srv0300, has no rows */
+
+static struct ks_dataset *
+big_inventory(void)
+{
+    struct ks_dataset *ds = ks_dataset_new();
+    char name[16];
+    for (int e = 0; e <= NBIG; e++) {
+        snprintf(name, sizeof name, "srv%04d", e);
+        ks_dataset_add_entity(ds, name, "vm");
+    }
+    return ds;
+}
+
+/* Spellings the fast path takes itself or through ks_parse_double, and no others. */
+static const char *const plain[] = {
+    "1e1",     "+5", "007", ".5", "5.", "-0", "0.000", "1E+1", "99.99999999999999999999",
+    "12.5e-1", "",   "3",   "100"};
+#define NPLAIN (sizeof plain / sizeof *plain)
+
+/* steps of NBIG entities without a line the fast path refuses (but row quoted, whose
+ * note is quoted); blank lines now and then; noisy: the first rows carry 300 bytes of a
+ * note that compresses badly, so the first block's ratio underestimates the file and
+ * the columns must grow. bad_line as in make_file. */
+static struct text
+make_plain(int crlf, size_t steps, int noisy, size_t quoted, unsigned long bad_line,
+           const char *bad)
+{
+    struct text t = {0};
+    const char *eol = crlf ? "\r\n" : "\n";
+    put(&t, "time,entity,interval_s,cpu_pct,mem_used_MiB,note,ipc%s", eol);
+    unsigned long line = 2, x = 12345;
+    for (size_t s = 0; s < steps; s++)
+        for (int e = 0; e < NBIG; e++, line++) {
+            size_t k = s * NBIG + (size_t)e;
+            if (line == bad_line) {
+                put(&t, "%s%s", bad, eol);
+                continue;
+            }
+            put(&t, "%zu,srv%04d,300,%s,%zu.%zu,", 1000 + 300 * s, e, plain[k % NPLAIN], k,
+                k % 1000);
+            for (int i = 0; noisy && k < 200 && i < 300; i++) {
+                x = x * 6364136223846793005ul + 1442695040888963407ul;
+                put(&t, "%c", 'a' + (int)(x >> 59));
+            }
+            put(&t, "%s,%s%s",
+                k == quoted ? "\"a,b\""
+                : k % 5     ? ""
+                            : "n",
+                k % 11 ? "0.5" : "1E2", eol);
+            if (k % 4001 == 7) {
+                put(&t, "%s", eol);
+                line++;
+            }
+        }
+    return t;
+}
+
+/* t compressed into path and read by ks_samples_read on nthreads with blocks of block
+ * bytes; *streamed: the streamed read went to the end. */
+static struct result
+read_zst_file(const struct text *t, const char *path, int nthreads, size_t block, int *streamed)
+{
+    FILE *out = fopen(path, "wb"), *zf;
+    struct ks_err err = {0};
+    assert_non_null(out);
+    assert_int_equal(ks_zst_fopen(out, 1, -1, path, &zf, &err), 0);
+    assert_int_equal(fwrite(t->s, 1, t->n, zf), t->n);
+    assert_int_equal(fclose(zf), 0);
+    assert_int_equal(fclose(out), 0);
+    char nt[8], bs[24];
+    snprintf(nt, sizeof nt, "%d", nthreads);
+    snprintf(bs, sizeof bs, "%zu", block);
+    setenv("KASANE_READ_THREADS", nt, 1);
+    setenv("KASANE_ZST_BLOCK", bs, 1);
+    struct result r = {0};
+    r.ds = big_inventory();
+    r.rc = ks_samples_read(r.ds, path, &err);
+    *streamed = ks_samples_zst_streamed;
+    unsetenv("KASANE_READ_THREADS");
+    unsetenv("KASANE_ZST_BLOCK");
+    snprintf(r.msg, sizeof r.msg, "%s", err.msg);
+    unlink(path);
+    return r;
+}
+
+/* t read the general way and streamed (one and two threads, blocks of 4 KiB and
+ * 64 KiB): the same code, message and rows. Returns how many of the four reads were
+ * streamed to the end; *rc: the general read's code. */
+static int
+check_streamed(const struct text *t, int *rc)
+{
+    char dir[] = "/tmp/kasane-test-zs-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/samples.csv.zst", dir);
+    struct result g = read_general_as(t, big_inventory(), path);
+    int streamed = 0;
+    for (int nt = 1; nt <= 2; nt++)
+        for (size_t block = 4096; block <= 65536; block *= 16) {
+            int st;
+            struct result z = read_zst_file(t, path, nt, block, &st);
+            assert_same(&g, &z);
+            streamed += st;
+            ks_dataset_free(z.ds);
+        }
+    rmdir(dir);
+    *rc = g.rc;
+    ks_dataset_free(g.ds);
+    return streamed;
+}
+
+static void
+test_zst_streamed_agrees(void **state)
+{
+    (void)state;
+    int rc;
+    for (int crlf = 0; crlf < 2; crlf++)
+        for (int noisy = 0; noisy < 2; noisy++) {
+            struct text t = make_plain(crlf, 100, noisy, SIZE_MAX, 0, NULL);
+            assert_true(t.n > 16 * 65536); /* many blocks of either size */
+            assert_int_equal(check_streamed(&t, &rc), 4);
+            assert_int_equal(rc, 0);
+            free(t.s);
+        }
+    /* A quoted field, a line without its end: read again the serial way, same rows. */
+    struct text q = make_plain(0, 40, 0, 5000, 0, NULL);
+    assert_int_equal(check_streamed(&q, &rc), 0);
+    assert_int_equal(rc, 0);
+    free(q.s);
+    struct text u = make_plain(0, 40, 0, SIZE_MAX, 0, NULL);
+    u.n--; /* the last newline */
+    assert_int_equal(check_streamed(&u, &rc), 0);
+    assert_int_equal(rc, 0);
+    free(u.s);
+}
+
+/* Errors where blocks meet: a duplicate of a step's first row at its end (a step spans
+ * three blocks of 4 KiB: only the join sees it), time going backwards on each of 120
+ * lines in a row (one of them starts a block; the entity has no other row, so only the
+ * time order can refuse it), and a value out of range: each the general path's
+ * message, none streamed. */
+static void
+test_zst_streamed_errors(void **state)
+{
+    (void)state;
+    int rc;
+    /* step 3 begins on line 2 + 3 * NBIG; its last row becomes its first row again */
+    unsigned long first = 2 + 3 * NBIG, last = first + NBIG - 1;
+    struct text d = make_plain(0, 40, 0, SIZE_MAX, last, "1900,srv0000,300,1,1,,1");
+    assert_int_equal(check_streamed(&d, &rc), 0);
+    assert_int_equal(rc, -EINVAL);
+    free(d.s);
+    for (unsigned long l = 1000; l < 1120; l++) {
+        struct text b = make_plain(l % 2, 12, 0, SIZE_MAX, l, "10,srv0300,300,1,1,,1");
+        assert_int_equal(check_streamed(&b, &rc), 0);
+        assert_int_equal(rc, -EINVAL);
+        free(b.s);
+    }
+    struct text r = make_plain(0, 40, 0, SIZE_MAX, 7777, "2000,srv0001,300,101,1,,1");
+    assert_int_equal(check_streamed(&r, &rc), 0);
+    assert_int_equal(rc, -EINVAL);
+    free(r.s);
+}
+
 int
 main(void)
 {
@@ -341,6 +517,8 @@ main(void)
         cmocka_unit_test(test_errors_agree),
         cmocka_unit_test(test_duplicate_across_the_seam),
         cmocka_unit_test(test_zst_load_round_trip),
+        cmocka_unit_test(test_zst_streamed_agrees),
+        cmocka_unit_test(test_zst_streamed_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
