@@ -473,3 +473,15 @@ ks_advise_huge(void *p, size_t n)
 #endif
     return p;
 }
+
+void *
+ks_xmalloc_huge(size_t n)
+{
+    return ks_advise_huge(ks_xmalloc(n), n);
+}
+
+void *
+ks_xcalloc_huge(size_t n, size_t size)
+{
+    return ks_advise_huge(ks_xcalloc(n, size), n * size);
+}

@@ -94,6 +94,9 @@ const char *ks_fmt_whole(char *buf, double v);
  * third of a read's time, ks_dataset.c), and writes that stride across many pages (a
  * time grid filled from time-major rows) miss the TLB at every row. */
 void *ks_advise_huge(void *p, size_t n);
+/* ks_xmalloc and ks_xcalloc of memory advised so: for arrays of the estate's size. */
+void *ks_xmalloc_huge(size_t n);
+void *ks_xcalloc_huge(size_t n, size_t size);
 
 /* Seconds from a monotonic clock and from the wall clock. */
 double ks_mono_s(void);

@@ -248,9 +248,11 @@ alloc_series(struct mdl_demand *d, size_t T, int net)
 {
     size_t cells = (d->n ? d->n : 1) * T;
     d->T = T;
-    d->cpu_MHz = ks_xmalloc(cells * sizeof *d->cpu_MHz);
-    d->mem_MiB = ks_xmalloc(cells * sizeof *d->mem_MiB);
-    d->net_Mbps = net ? ks_xcalloc(cells, sizeof *d->net_Mbps) : NULL;
+    /* In huge pages: 320 MB each at 10,000 sources x 4,032 steps, whose first touch at
+     * 4 KiB a page was 2.4 s of the plan's setup on this VM. */
+    d->cpu_MHz = ks_xmalloc_huge(cells * sizeof *d->cpu_MHz);
+    d->mem_MiB = ks_xmalloc_huge(cells * sizeof *d->mem_MiB);
+    d->net_Mbps = net ? ks_xcalloc_huge(cells, sizeof *d->net_Mbps) : NULL;
     d->src_util = ks_xmalloc((d->n ? d->n : 1) * sizeof *d->src_util);
 }
 

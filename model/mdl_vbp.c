@@ -22,7 +22,7 @@ mdl_vbp_new(size_t n, size_t nres, size_t nsteps, const double *cap)
     for (size_t r = 0; r < nres && r < MDL_MAXRES; r++)
         p->cap[r] = cap[r];
     size_t cells = n * p->dim;
-    p->dem = ks_xcalloc(cells ? cells : 1, sizeof *p->dem);
+    p->dem = ks_xcalloc_huge(cells ? cells : 1, sizeof *p->dem); /* 645 MB at 10,000 x 4,032 */
     return p;
 }
 
