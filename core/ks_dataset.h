@@ -104,17 +104,18 @@ struct ks_manifest_defer;
 int ks_samples_read_checked(struct ks_dataset *ds, const char *path, const char *dir,
                             struct ks_manifest_defer *d, struct ks_err *err);
 /* samples.csv.zst is streamed (core/ks_sread.c: decompressed a block at a time into
- * reused buffers, blocks read on up to two threads as they come); a file with a line the
- * fast path below does not take, or any error, is read again the serial way
- * (decompressed whole, then as ks_samples_parse_mem), so rows and messages are the
- * same. ks_samples_zst_streamed: whether the last read of a .zst was streamed to its
- * end (tests, benchmarks). Environment: KASANE_ZST_WHOLE=1 reads the serial way;
- * KASANE_ZST_BLOCK=BYTES sets the block (default 16 MiB, at least 4096). */
-extern int ks_samples_zst_streamed;
+ * reused buffers), and any file, compressed or not, is read in blocks on two threads
+ * that take them as they come; a file with a line the fast path below does not take,
+ * or any error, is read again the serial way (for a .zst, decompressed whole first), so
+ * rows and messages are the same. ks_samples_in_blocks: whether the last read went
+ * through in blocks (tests, benchmarks). Environment: KASANE_READ_THREADS=1 reads on one
+ * thread; KASANE_ZST_WHOLE=1 reads a .zst the serial way; KASANE_READ_BLOCK=BYTES sets
+ * the block (default 16 MiB, at least 4096). */
+extern int ks_samples_in_blocks;
 /* The same from a buffer holding the whole file (core/ks_sread.c): lines without
  * quotes are split and converted in place, anything else goes through
- * ks_samples_parse's path, and with nthreads 2 the rows after the middle of the file
- * are read by a second thread. Rows, values and error messages are those of
+ * ks_samples_parse's path, and with nthreads 2 the file is read in blocks on two
+ * threads (above). Rows, values and error messages are those of
  * ks_samples_parse, whatever nthreads. name is used in messages. */
 int ks_samples_parse_mem(struct ks_dataset *ds, const char *buf, size_t len, const char *name,
                          int nthreads, struct ks_err *err);
