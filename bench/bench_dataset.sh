@@ -1,7 +1,7 @@
 #!/bin/sh
 # Dataset read speed and memory: 1,000 entities x 2,016 steps (2 M rows), 3 runs each of
-# ks_dataset_read (two threads, forced: by default a busy machine reads on one, and
-# one: KASANE_READ_THREADS=1) and of a bare libcsv
+# ks_dataset_read (two threads, as on any machine of two cores, and one:
+# KASANE_READ_THREADS=1) and of a bare libcsv
 # parse (what any reader that hands every field to libcsv costs).
 # Targets: < 3 s and < 10x the file size in memory (issue 2); one core within 1.5x
 # of libcsv parse-only, two below it (issue 23).
@@ -23,8 +23,8 @@ mkdir "$D/ds"
 size_kib=$(( $(stat -c %s "$D/ds/samples.csv") / 1024 ))
 runs=3
 # The same rows as samples.csv.zst (gen --compress's form), in a directory of its own,
-# read streamed (the default) and decompressed whole (KASANE_ZST_WHOLE=1, the serial
-# fallback and the way before).
+# read streamed (the default) and decompressed whole (KASANE_ZST_WHOLE=1: the serial
+# fallback, decompressed whole then read on one thread).
 mkdir "$D/dsz"
 cp "$D/ds/inventory.csv" "$D/ds/samples.csv" "$D/dsz/"
 "$B" zst "$D/dsz"
