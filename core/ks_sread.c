@@ -606,7 +606,7 @@ rows_estimate(const char *buf, size_t beg, size_t len)
     return n + n / 8 + 16;
 }
 
-/* v: the rows of s from row `at` on, to be filled by the second part in place (v owns
+/* v: the rows of s from row `at` on, to be filled by one block in place (v owns
  * nothing: never grown, never freed with ks_samples_fini). */
 static void
 samples_view(struct ks_samples *v, const struct ks_samples *s, size_t at)
@@ -623,8 +623,8 @@ samples_view(struct ks_samples *v, const struct ks_samples *s, size_t at)
     v->extra = s->extra ? s->extra + at * s->nextra : NULL;
 }
 
-/* The second part's rows, written at row `at` of a, moved down to follow a's own (a
- * copy only when a has fewer rows than its bound: blank lines, quoted line breaks). */
+/* A block's rows, written at row `at` of a, moved down to follow a's own (a copy only
+ * when the blocks before had fewer rows than their bound: blank lines). */
 static void
 samples_join(struct ks_samples *a, size_t at, const struct ks_samples *b)
 {
@@ -659,21 +659,21 @@ samples_join(struct ks_samples *a, size_t at, const struct ks_samples *b)
  * the text is read again the serial way, whose rows and messages are the reference.
  * The checks across block boundaries (time order, duplicates) are made as the blocks
  * join, in order. */
-enum { ZS_SLOTS = 6, ZS_FREE = 0, ZS_FILLING, ZS_READY, ZS_BUSY };
+enum { BLK_SLOTS = 6, BLK_FREE = 0, BLK_FILLING, BLK_READY, BLK_BUSY };
 
-struct zslot {
-    char *own;             /* zs->block bytes for decompressed text (NULL for views) */
+struct rslot {
+    char *own;             /* rb->block bytes for decompressed text (NULL for views) */
     const char *buf;       /* the block's text: own, or a view of the file */
     size_t beg, len;       /* the block's lines: [beg, len) */
     size_t at, bound, seq; /* its first row in ds->s, its line ends, its place */
     int state;
 };
 
-struct zblock {
+struct rpart {
     size_t at, n; /* first row in ds->s, rows read */
 };
 
-struct zstream {
+struct rblocks {
     size_t block; /* 16 MiB, or KASANE_READ_BLOCK (tests: many blocks from a small file) */
     struct ks_dataset *ds;
     struct ks_zin *zi;  /* the source: a zstd stream, */
@@ -683,11 +683,11 @@ struct zstream {
     struct hashing *hs;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    struct zslot slot[ZS_SLOTS];
+    struct rslot slot[BLK_SLOTS];
     char *carry; /* the cut line after the last block made, ncarry bytes */
     size_t ncarry;
     size_t rows; /* the row bound of the blocks made: the next one's first row */
-    struct zblock *blocks;
+    struct rpart *blocks;
     size_t nblocks, cap_blocks;
     int decoding, growing, eof, failed;
     size_t parsing;
@@ -704,41 +704,41 @@ count_lines(const char *buf, size_t n)
     return k + (n > 0 && buf[n - 1] != '\n');
 }
 
-/* Fill sl with the next block: up to zs->block bytes of text (after the carried line
+/* Fill sl with the next block: up to rb->block bytes of text (after the carried line
  * when decompressing), cut after its last newline (all of it at the end). 0, 1 at the
  * end of the text, <0 on a read error or a line longer than a block. Called by the
- * thread that holds zs->decoding, without the lock. */
+ * thread that holds rb->decoding, without the lock. */
 static int
-zs_fill(struct zstream *zs, struct zslot *sl)
+blk_fill(struct rblocks *rb, struct rslot *sl)
 {
     size_t len;
     int end;
-    if (zs->map) {
-        sl->buf = zs->map + zs->off;
-        len = zs->maplen - zs->off;
-        end = len <= zs->block;
-        len = end ? len : zs->block;
+    if (rb->map) {
+        sl->buf = rb->map + rb->off;
+        len = rb->maplen - rb->off;
+        end = len <= rb->block;
+        len = end ? len : rb->block;
     } else {
-        memcpy(sl->own, zs->carry, zs->ncarry);
-        ssize_t k = ks_zin_read(zs->zi, sl->own + zs->ncarry, zs->block - zs->ncarry, &zs->err);
+        memcpy(sl->own, rb->carry, rb->ncarry);
+        ssize_t k = ks_zin_read(rb->zi, sl->own + rb->ncarry, rb->block - rb->ncarry, &rb->err);
         if (k < 0)
             return (int)k;
         sl->buf = sl->own;
-        len = zs->ncarry + (size_t)k;
-        end = len < zs->block;
+        len = rb->ncarry + (size_t)k;
+        end = len < rb->block;
     }
     const char *nl = end ? NULL : memrchr(sl->buf, '\n', len);
     if (!end && !nl)
         return -EAGAIN;
     sl->beg = 0;
     sl->len = end ? len : (size_t)(nl + 1 - sl->buf);
-    if (zs->map) {
-        zs->off += sl->len;
-        if (zs->hs)
-            hash_to(zs->hs, zs->off);
+    if (rb->map) {
+        rb->off += sl->len;
+        if (rb->hs)
+            hash_to(rb->hs, rb->off);
     } else {
-        zs->ncarry = len - sl->len;
-        memcpy(zs->carry, sl->buf + sl->len, zs->ncarry);
+        rb->ncarry = len - sl->len;
+        memcpy(rb->carry, sl->buf + sl->len, rb->ncarry);
     }
     sl->bound = count_lines(sl->buf, sl->len);
     return end;
@@ -747,35 +747,35 @@ zs_fill(struct zstream *zs, struct zslot *sl)
 /* Give the filled block its rows (the columns grown, once no block is being read, when
  * they are too short) and its place; with the lock held. */
 static void
-zs_place(struct zstream *zs, struct zslot *sl)
+blk_place(struct rblocks *rb, struct rslot *sl)
 {
-    struct ks_samples *s = &zs->ds->s;
-    if (zs->rows + sl->bound > s->cap) {
-        zs->growing = 1;
-        while (zs->parsing)
-            pthread_cond_wait(&zs->cv, &zs->mu);
-        ks_samples_reserve(s, zs->rows + sl->bound);
-        zs->growing = 0;
+    struct ks_samples *s = &rb->ds->s;
+    if (rb->rows + sl->bound > s->cap) {
+        rb->growing = 1;
+        while (rb->parsing)
+            pthread_cond_wait(&rb->cv, &rb->mu);
+        ks_samples_reserve(s, rb->rows + sl->bound);
+        rb->growing = 0;
     }
-    if (zs->nblocks == zs->cap_blocks) {
-        zs->cap_blocks = zs->cap_blocks ? 2 * zs->cap_blocks : 64;
-        zs->blocks = ks_xrealloc(zs->blocks, zs->cap_blocks * sizeof *zs->blocks);
+    if (rb->nblocks == rb->cap_blocks) {
+        rb->cap_blocks = rb->cap_blocks ? 2 * rb->cap_blocks : 64;
+        rb->blocks = ks_xrealloc(rb->blocks, rb->cap_blocks * sizeof *rb->blocks);
     }
-    sl->seq = zs->nblocks;
-    sl->at = zs->rows;
-    zs->blocks[zs->nblocks++] = (struct zblock){sl->at, 0};
-    zs->rows += sl->bound;
-    sl->state = sl->len > sl->beg ? ZS_READY : ZS_FREE;
+    sl->seq = rb->nblocks;
+    sl->at = rb->rows;
+    rb->blocks[rb->nblocks++] = (struct rpart){sl->at, 0};
+    rb->rows += sl->bound;
+    sl->state = sl->len > sl->beg ? BLK_READY : BLK_FREE;
 }
 
 /* Read sl's lines into its rows with c (re-aimed at the block); 0 or -EAGAIN. */
 static int
-zs_parse(struct zstream *zs, struct chunk *c, struct zslot *sl, size_t *nrows)
+blk_parse(struct rblocks *rb, struct chunk *c, struct rslot *sl, size_t *nrows)
 {
     struct ks_samples v;
-    samples_view(&v, &zs->ds->s, sl->at);
+    samples_view(&v, &rb->ds->s, sl->at);
     v.cap = sl->bound;
-    size_t nent = ks_dataset_nent(zs->ds);
+    size_t nent = ks_dataset_nent(rb->ds);
     c->buf = sl->buf;
     c->beg = sl->beg;
     c->end = sl->len;
@@ -788,8 +788,8 @@ zs_parse(struct zstream *zs, struct chunk *c, struct zslot *sl, size_t *nrows)
     return c->rc < 0 ? -EAGAIN : 0;
 }
 
-struct zworker {
-    struct zstream *zs;
+struct rworker {
+    struct rblocks *rb;
     struct chunk c;
 };
 
@@ -797,60 +797,60 @@ struct zworker {
  * fewer than two blocks wait; else read the oldest waiting block; until the file is
  * read or an attempt failed. */
 static void *
-zs_work(void *arg)
+blk_work(void *arg)
 {
-    struct zworker *w = arg;
-    struct zstream *zs = w->zs;
-    pthread_mutex_lock(&zs->mu);
+    struct rworker *w = arg;
+    struct rblocks *rb = w->rb;
+    pthread_mutex_lock(&rb->mu);
     for (;;) {
-        struct zslot *ready = NULL, *fr = NULL;
+        struct rslot *ready = NULL, *fr = NULL;
         int nready = 0;
-        for (int i = 0; i < ZS_SLOTS; i++) {
-            struct zslot *sl = &zs->slot[i];
-            if (sl->state == ZS_FREE && !fr)
+        for (int i = 0; i < BLK_SLOTS; i++) {
+            struct rslot *sl = &rb->slot[i];
+            if (sl->state == BLK_FREE && !fr)
                 fr = sl;
-            if (sl->state == ZS_READY) {
+            if (sl->state == BLK_READY) {
                 nready++;
                 if (!ready || sl->seq < ready->seq)
                     ready = sl;
             }
         }
-        if (zs->failed || (zs->eof && !nready && !zs->parsing && !zs->decoding))
+        if (rb->failed || (rb->eof && !nready && !rb->parsing && !rb->decoding))
             break;
-        if (!zs->eof && !zs->decoding && fr && nready < 2) {
-            zs->decoding = 1;
-            fr->state = ZS_FILLING;
-            pthread_mutex_unlock(&zs->mu);
-            int rc = zs_fill(zs, fr);
-            pthread_mutex_lock(&zs->mu);
+        if (!rb->eof && !rb->decoding && fr && nready < 2) {
+            rb->decoding = 1;
+            fr->state = BLK_FILLING;
+            pthread_mutex_unlock(&rb->mu);
+            int rc = blk_fill(rb, fr);
+            pthread_mutex_lock(&rb->mu);
             if (rc < 0) {
-                zs->failed = 1;
-                fr->state = ZS_FREE;
+                rb->failed = 1;
+                fr->state = BLK_FREE;
             } else {
-                zs_place(zs, fr);
-                zs->eof = rc == 1;
+                blk_place(rb, fr);
+                rb->eof = rc == 1;
             }
-            zs->decoding = 0;
-        } else if (ready && !zs->growing) {
-            ready->state = ZS_BUSY;
-            zs->parsing++;
-            pthread_mutex_unlock(&zs->mu);
+            rb->decoding = 0;
+        } else if (ready && !rb->growing) {
+            ready->state = BLK_BUSY;
+            rb->parsing++;
+            pthread_mutex_unlock(&rb->mu);
             size_t n;
-            int rc = zs_parse(zs, &w->c, ready, &n);
-            give_back(zs->page, ready->buf, ready->buf + ready->len);
-            pthread_mutex_lock(&zs->mu);
-            zs->blocks[ready->seq].n = n;
-            zs->failed |= rc < 0;
-            zs->parsing--;
-            ready->state = ZS_FREE;
+            int rc = blk_parse(rb, &w->c, ready, &n);
+            give_back(rb->page, ready->buf, ready->buf + ready->len);
+            pthread_mutex_lock(&rb->mu);
+            rb->blocks[ready->seq].n = n;
+            rb->failed |= rc < 0;
+            rb->parsing--;
+            ready->state = BLK_FREE;
         } else {
-            pthread_cond_wait(&zs->cv, &zs->mu);
+            pthread_cond_wait(&rb->cv, &rb->mu);
             continue;
         }
-        pthread_cond_broadcast(&zs->cv);
+        pthread_cond_broadcast(&rb->cv);
     }
-    pthread_cond_broadcast(&zs->cv);
-    pthread_mutex_unlock(&zs->mu);
+    pthread_cond_broadcast(&rb->cv);
+    pthread_mutex_unlock(&rb->mu);
     return NULL;
 }
 
@@ -858,21 +858,21 @@ zs_work(void *arg)
  * checked where blocks meet (a run of one time may span blocks: the entities seen at
  * the latest time are kept in seen[]). 0, or -EAGAIN. */
 static int
-zs_join(struct zstream *zs)
+blk_join(struct rblocks *rb)
 {
-    struct ks_samples *s = &zs->ds->s;
-    size_t nent = ks_dataset_nent(zs->ds), n = 0;
+    struct ks_samples *s = &rb->ds->s;
+    size_t nent = ks_dataset_nent(rb->ds), n = 0;
     double prev = -INFINITY, *seen = ks_xmalloc((nent + 1) * sizeof *seen);
     for (size_t e = 0; e < nent; e++)
         seen[e] = NAN;
     int rc = 0;
-    for (size_t b = 0; b < zs->nblocks && rc == 0; b++) {
+    for (size_t b = 0; b < rb->nblocks && rc == 0; b++) {
         struct ks_samples v;
-        samples_view(&v, s, zs->blocks[b].at);
-        v.nrows = zs->blocks[b].n;
+        samples_view(&v, s, rb->blocks[b].at);
+        v.nrows = rb->blocks[b].n;
         s->nrows = n;
-        samples_join(s, zs->blocks[b].at, &v); /* s->nrows: n + its rows */
-        zs->blocks[b].at = n;                  /* where zs_forget finds them now */
+        samples_join(s, rb->blocks[b].at, &v); /* s->nrows: n + its rows */
+        rb->blocks[b].at = n;                  /* where blk_forget finds them now */
         size_t r = n, last = s->nrows;
         for (; r < last && s->time[r] <= prev; r++) {
             if (s->time[r] < prev || seen[s->ent[r]] == prev)
@@ -893,12 +893,12 @@ zs_join(struct zstream *zs)
 /* Forget what a failed attempt read: its rows' cells, then the columns and the
  * header's extra columns (the serial read starts from the header again). */
 static void
-zs_forget(struct zstream *zs)
+blk_forget(struct rblocks *rb)
 {
-    struct ks_samples *s = &zs->ds->s;
-    for (size_t b = 0; b < zs->nblocks && s->nextra; b++)
-        for (size_t i = 0; i < zs->blocks[b].n * s->nextra; i++)
-            free(s->extra[zs->blocks[b].at * s->nextra + i]);
+    struct ks_samples *s = &rb->ds->s;
+    for (size_t b = 0; b < rb->nblocks && s->nextra; b++)
+        for (size_t i = 0; i < rb->blocks[b].n * s->nextra; i++)
+            free(s->extra[rb->blocks[b].at * s->nextra + i]);
     s->nrows = 0;
     unsigned keep = s->keep;
     ks_samples_fini(s);
@@ -909,18 +909,18 @@ zs_forget(struct zstream *zs)
  * 0 (sl's lines begin after it), or -EAGAIN (no header, a bad one, or too long: the
  * serial read says what is wrong). */
 static int
-zs_header(struct zstream *zs, struct sreader *sr, struct zslot *sl, unsigned long *line)
+blk_header(struct rblocks *rb, struct sreader *sr, struct rslot *sl, unsigned long *line)
 {
     const struct ks_csv_row *row;
     struct ks_csv_reader *r = ks_csv_open_mem(sl->buf, sl->len, ',', sr->path);
-    int rc = ks_csv_next(r, &row, &zs->err);
-    rc = rc > 0 ? parse_header(&zs->ds->s, sr, row, &zs->err) : -EAGAIN;
+    int rc = ks_csv_next(r, &row, &rb->err);
+    rc = rc > 0 ? parse_header(&rb->ds->s, sr, row, &rb->err) : -EAGAIN;
     size_t beg = (size_t)ks_csv_offset(r);
     *line = ks_csv_line(r);
     ks_csv_close(r);
     if (rc >= 0 && beg > 0 && beg < sl->len && sl->buf[beg - 1] == '\r' && sl->buf[beg] == '\n')
         beg++;
-    if (rc < 0 || (!zs->eof && (beg == 0 || sl->buf[beg - 1] != '\n')))
+    if (rc < 0 || (!rb->eof && (beg == 0 || sl->buf[beg - 1] != '\n')))
         return -EAGAIN;
     sl->beg = beg;
     sl->bound = count_lines(sl->buf + beg, sl->len - beg);
@@ -928,71 +928,71 @@ zs_header(struct zstream *zs, struct sreader *sr, struct zslot *sl, unsigned lon
 }
 
 /* Read samples.csv in blocks with nthreads workers, from the zstd file path when map is
- * NULL, else from map[0, maplen) (page, hs: see struct zstream). 0, or -EAGAIN (ds->s
+ * NULL, else from map[0, maplen) (page, hs: see struct rblocks). 0, or -EAGAIN (ds->s
  * back to empty: read it the serial way). */
 static int
 read_blocks(struct ks_dataset *ds, const char *path, int nthreads, const char *map, size_t maplen,
             uintptr_t page, struct hashing *hs)
 {
-    struct zstream zs = {.ds = ds, .map = map, .maplen = maplen, .page = page, .hs = hs};
-    if (!map && ks_zin_open(path, &zs.zi, &zs.err) < 0)
+    struct rblocks rb = {.ds = ds, .map = map, .maplen = maplen, .page = page, .hs = hs};
+    if (!map && ks_zin_open(path, &rb.zi, &rb.err) < 0)
         return -EAGAIN;
-    pthread_mutex_init(&zs.mu, NULL);
-    pthread_cond_init(&zs.cv, NULL);
+    pthread_mutex_init(&rb.mu, NULL);
+    pthread_cond_init(&rb.cv, NULL);
     const char *bs = getenv("KASANE_READ_BLOCK");
-    zs.block = bs && atol(bs) >= 4096 ? (size_t)atol(bs) : (16u << 20);
+    rb.block = bs && atol(bs) >= 4096 ? (size_t)atol(bs) : (16u << 20);
     if (!map) {
-        zs.carry = ks_xmalloc(zs.block);
-        for (int i = 0; i < ZS_SLOTS; i++)
-            zs.slot[i].own = ks_xmalloc(zs.block);
+        rb.carry = ks_xmalloc(rb.block);
+        for (int i = 0; i < BLK_SLOTS; i++)
+            rb.slot[i].own = ks_xmalloc(rb.block);
     }
     int rc;
     struct sreader sr = {.path = path, .prev_t = -INFINITY};
     unsigned long line = 1;
-    rc = zs_fill(&zs, &zs.slot[0]);
-    zs.eof = rc == 1;
+    rc = blk_fill(&rb, &rb.slot[0]);
+    rb.eof = rc == 1;
     if (rc >= 0)
-        rc = zs_header(&zs, &sr, &zs.slot[0], &line);
-    struct zworker w[2];
+        rc = blk_header(&rb, &sr, &rb.slot[0], &line);
+    struct rworker w[2];
     if (rc == 0) {
         /* The columns for the rows the file likely holds: the first block's line ends
          * scaled by the content the whole file makes at the first block's ratio, an
          * eighth more (grown later if short). */
-        double est = map ? (double)maplen : ks_zin_ratio(zs.zi, zs.slot[0].len);
+        double est = map ? (double)maplen : ks_zin_ratio(rb.zi, rb.slot[0].len);
         ks_samples_reserve(
             &ds->s,
-            (size_t)(est / (double)zs.slot[0].len * (double)(zs.slot[0].bound + 1) * 1.125) + 16);
-        zs_place(&zs, &zs.slot[0]);
+            (size_t)(est / (double)rb.slot[0].len * (double)(rb.slot[0].bound + 1) * 1.125) + 16);
+        blk_place(&rb, &rb.slot[0]);
         pthread_t th;
         int two = nthreads > 1;
         for (int t = 0; t < 1 + two; t++) {
-            w[t].zs = &zs;
+            w[t].rb = &rb;
             chunk_init(&w[t].c, ds, &sr, &ds->s, NULL, 0, 0, line);
             w[t].c.fast_only = 1;
         }
-        two = two && pthread_create(&th, NULL, zs_work, &w[1]) == 0;
-        zs_work(&w[0]);
+        two = two && pthread_create(&th, NULL, blk_work, &w[1]) == 0;
+        blk_work(&w[0]);
         if (two)
             pthread_join(th, NULL);
         for (int t = 0; t < 1 + (nthreads > 1); t++)
             chunk_fini(&w[t].c);
-        rc = zs.failed ? -EAGAIN : zs_join(&zs);
+        rc = rb.failed ? -EAGAIN : blk_join(&rb);
     }
     if (rc < 0) {
-        zs_forget(&zs);
+        blk_forget(&rb);
         rc = -EAGAIN;
     } else {
         ds->has_samples = 1;
     }
     free(sr.colmap);
     free(sr.extra_of);
-    for (int i = 0; i < ZS_SLOTS; i++)
-        free(zs.slot[i].own);
-    free(zs.carry);
-    free(zs.blocks);
-    pthread_cond_destroy(&zs.cv);
-    pthread_mutex_destroy(&zs.mu);
-    ks_zin_close(zs.zi);
+    for (int i = 0; i < BLK_SLOTS; i++)
+        free(rb.slot[i].own);
+    free(rb.carry);
+    free(rb.blocks);
+    pthread_cond_destroy(&rb.cv);
+    pthread_mutex_destroy(&rb.mu);
+    ks_zin_close(rb.zi);
     return rc;
 }
 
