@@ -861,6 +861,7 @@ write_samples(struct gen *g, unsigned long long *rows, struct ks_err *err)
         sl[t] = (struct gen_slice){.g = g, .first = g->n * t / nsl, .last = g->n * (t + 1) / nsl,
                                    .clk = clk, .glevel = glevel, .t_end = t_end,
                                    .off = ks_xcalloc(batch + 1, sizeof *sl[t].off)};
+    size_t batches = 0;
     for (size_t k = 0; k < nsteps;) {
         size_t nb = batch;
         if (o->flows && nb > every - k % every)
@@ -868,6 +869,8 @@ write_samples(struct gen *g, unsigned long long *rows, struct ks_err *err)
         if (nb > nsteps - k)
             nb = nsteps - k;
         put_batch(g, sl, nsl, k, nb, clk, glevel, t_end, so.f);
+        if (++batches % 16 == 0) /* every 16 batches: tens of MB at 10,000 servers */
+            ks_afile_writeback(&so.af);
         k += nb;
         if (o->flows && (k % every == 0 || k == nsteps))
             put_flows(g, fo.f, t_end[nb - 1]);

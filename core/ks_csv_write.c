@@ -235,6 +235,13 @@ ks_afile_open(struct ks_afile *af, const char *path, struct ks_err *err)
     return 0;
 }
 
+void
+ks_afile_writeback(struct ks_afile *af)
+{
+    if (af->fd >= 0)
+        (void)sync_file_range(af->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 int
 ks_afile_commit(struct ks_afile *af, struct ks_err *err)
 {

@@ -47,6 +47,11 @@ int ks_afile_open(struct ks_afile *af, const char *path, struct ks_err *err);
  * is fine. The error names the directory that could not be made. */
 int ks_mkdir_p(const char *dir, struct ks_err *err);
 int ks_afile_commit(struct ks_afile *af, struct ks_err *err);
+/* Start writing out to disk what af's file holds so far, without waiting (advice: errors
+ * are the commit's to see). A writer of a large file calls it now and then, so the
+ * fsync at the commit finds little left: gen's 1 GB samples.csv.zst at 10,000 x 14
+ * waited 0.86 s in that fsync. */
+void ks_afile_writeback(struct ks_afile *af);
 void ks_afile_abort(struct ks_afile *af);
 /* Remove the temporary file of every atomic file still open (out of memory: the
  * program stops, and no *.tmp.* file may stay behind). Touches no allocator. */
