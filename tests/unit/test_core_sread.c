@@ -369,7 +369,7 @@ read_zst_file(const struct text *t, const char *path, int nthreads, size_t block
     assert_int_equal(fwrite(t->s, 1, t->n, zf), t->n);
     assert_int_equal(fclose(zf), 0);
     assert_int_equal(fclose(out), 0);
-    char nt[8], bs[24];
+    char nt[16], bs[24];
     snprintf(nt, sizeof nt, "%d", nthreads);
     snprintf(bs, sizeof bs, "%zu", block);
     setenv("KASANE_READ_THREADS", nt, 1);
