@@ -705,11 +705,13 @@ count_lines(const char *buf, size_t n)
 }
 
 /* Fill sl with the next block: up to rb->block bytes of text (after the carried line
- * when decompressing), cut after its last newline (all of it at the end). 0, 1 at the
- * end of the text, <0 on a read error or a line longer than a block. Called by the
- * thread that holds rb->decoding, without the lock. */
+ * when decompressing), cut after its last newline (all of it at the end), its line ends
+ * counted when count (the first block's are counted after its header: a file of noise
+ * is refused by the header before its 16 MiB are read). 0, 1 at the end of the text,
+ * <0 on a read error or a line longer than a block. Called by the thread that holds
+ * rb->decoding, without the lock. */
 static int
-blk_fill(struct rblocks *rb, struct rslot *sl)
+blk_fill(struct rblocks *rb, struct rslot *sl, int count)
 {
     size_t len;
     int end;
@@ -740,7 +742,7 @@ blk_fill(struct rblocks *rb, struct rslot *sl)
         rb->ncarry = len - sl->len;
         memcpy(rb->carry, sl->buf + sl->len, rb->ncarry);
     }
-    sl->bound = count_lines(sl->buf, sl->len);
+    sl->bound = count ? count_lines(sl->buf, sl->len) : 0;
     return end;
 }
 
@@ -821,7 +823,7 @@ blk_work(void *arg)
             rb->decoding = 1;
             fr->state = BLK_FILLING;
             pthread_mutex_unlock(&rb->mu);
-            int rc = blk_fill(rb, fr);
+            int rc = blk_fill(rb, fr, 1);
             pthread_mutex_lock(&rb->mu);
             if (rc < 0) {
                 rb->failed = 1;
@@ -949,7 +951,7 @@ read_blocks(struct ks_dataset *ds, const char *path, int nthreads, const char *m
     int rc;
     struct sreader sr = {.path = path, .prev_t = -INFINITY};
     unsigned long line = 1;
-    rc = blk_fill(&rb, &rb.slot[0]);
+    rc = blk_fill(&rb, &rb.slot[0], 0);
     rb.eof = rc == 1;
     if (rc >= 0)
         rc = blk_header(&rb, &sr, &rb.slot[0], &line);
