@@ -34,6 +34,8 @@ run_one() { # name, command...
         failed_names="$failed_names $name"
         echo "FAIL $name ($p passed, $f failed, ${dur}s, exit $rc)"
         grep -E '^\[  (FAILED|ERROR)|^not ok|rror|ssert' "$out" | head -40 | sed 's/^/    /'
+        # what the program said just before its first failure (a command's stderr)
+        grep -m1 -B8 -E '^\[  FAILED  \] [^0-9]|^not ok - ' "$out" | sed 's/^/    > /'
         tail -n 15 "$out" | sed 's/^/    | /'
     else
         sk=""; [ "$s" -gt 0 ] && sk=", $s skipped"
