@@ -17,6 +17,9 @@
 #define LLVMFuzzerTestOneInput fuzz_samples_one
 #include "tests/fuzz/fuzz_samples.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_sread_one
+#include "tests/fuzz/fuzz_sread.c"
+#undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fuzz_dataset_one
 #include "tests/fuzz/fuzz_dataset.c"
 #undef LLVMFuzzerTestOneInput
@@ -44,6 +47,7 @@ static const struct {
     int (*one)(const uint8_t *, size_t);
 } harnesses[] = {
     {"fuzz_csv", fuzz_csv_one},         {"fuzz_samples", fuzz_samples_one},
+    {"fuzz_sread", fuzz_sread_one},
     {"fuzz_dataset", fuzz_dataset_one}, {"fuzz_import", fuzz_import_one},
     {"fuzz_model", fuzz_model_one},     {"fuzz_proc", fuzz_proc_one},
     {"fuzz_sim", fuzz_sim_one},         {"fuzz_http", fuzz_http_one},
