@@ -371,17 +371,44 @@ same_bytes(const char *a, const char *b, size_t n)
     return 1;
 }
 
+/* A text field at *pp as libcsv reads it: *s and *n its bytes, *pp moved past it; 0 when
+ * the general path must read it. Plain, without blanks at either end (libcsv trims
+ * them), or in quotes that hold no quote, line end or NUL, kept as they are (a VM named
+ * "web, old" is written quoted in every row: the whole file would go to the general
+ * path, on one thread, decompressed whole). */
+static int
+fast_text(const struct chunk *c, const char **pp, const char **s, size_t *n)
+{
+    const char *q = *pp;
+    if (*q == '"') {
+        const char *z = ++q;
+        while (*z != '"' && *z != '\n' && *z != '\r' && *z)
+            z++;
+        if (*z != '"' || z[1] == '"')
+            return 0; /* a doubled quote to undo, or a field over lines */
+        *s = q;
+        *n = (size_t)(z - q);
+        *pp = z + 1;
+        return 1;
+    }
+    while (c->cls[(unsigned char)*q] == B_DATA)
+        q++;
+    *s = *pp;
+    *n = (size_t)(q - *s);
+    if (*n && ((*s)[0] == ' ' || (*s)[0] == '\t' || q[-1] == ' ' || q[-1] == '\t'))
+        return 0;
+    *pp = q;
+    return 1;
+}
+
 /* The entity field at *pp: its inventory row, or -1 (general path). */
 static long
 fast_entity(struct chunk *c, const char **pp)
 {
-    const char *s = *pp, *q = s;
-    while (c->cls[(unsigned char)*q] == B_DATA)
-        q++;
-    size_t n = (size_t)(q - s);
-    if (n == 0 || s[0] == ' ' || s[0] == '\t' || q[-1] == ' ' || q[-1] == '\t')
+    const char *s;
+    size_t n;
+    if (!fast_text(c, pp, &s, &n) || n == 0)
         return -1;
-    *pp = q;
     uint32_t g = c->next[c->prev];
     if (g != UINT32_MAX && c->nlen[g] == n && same_bytes(c->names[g], s, n))
         return g;
@@ -414,13 +441,8 @@ fast_line(struct chunk *c, const char **pp)
             if ((ent = fast_entity(c, &q)) < 0)
                 return 0;
         } else if (k == COL_EXTRA) {
-            const char *s = q;
-            while (c->cls[(unsigned char)*q] == B_DATA)
-                q++;
-            if (q > s && (s[0] == ' ' || s[0] == '\t' || q[-1] == ' ' || q[-1] == '\t'))
+            if (!fast_text(c, &q, &c->xf[sr->extra_of[col]], &c->xlen[sr->extra_of[col]]))
                 return 0;
-            c->xf[sr->extra_of[col]] = s;
-            c->xlen[sr->extra_of[col]] = (size_t)(q - s);
         } else {
             double v;
             if (!fast_num(c, &q, &v))
