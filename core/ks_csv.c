@@ -40,6 +40,8 @@ static struct ks_dl_lib csv_lib =
 #endif
 
 #define CHUNK (64 * 1024)
+_Static_assert(KS_CSV_LONG_LINE > KS_CSV_MAX_ROW + 2 * CHUNK,
+               "a text cut inside a line of KS_CSV_LONG_LINE bytes must fail as the whole does");
 
 struct ks_csv_reader {
     struct csv_parser p;
@@ -137,7 +139,7 @@ ks_csv_open(const char *path, unsigned char sep, struct ks_csv_reader **out, str
 #ifndef KS_CSV_DLOPEN      /* kasane-collect reads no .zst (no libzstd there) */
     if (ks_zst_is(path)) { /* decompressed whole, then read from memory */
         struct ks_zbuf z;
-        int rc = ks_zst_load(path, &z, err);
+        int rc = ks_zst_load(path, KS_CSV_LONG_LINE, &z, err);
         if (rc < 0)
             return rc;
         *out = ks_csv_open_mem(z.p, z.len, sep, path);

@@ -17,6 +17,10 @@
 #include "core/ks_util.h"
 
 #define KS_CSV_MAX_ROW (1u << 20) /* bytes: a longer row is an error, not a file */
+/* A line (bytes after the last LF or CR) this long is refused by the reader whatever
+ * follows it (the reader feeds a row in steps of 64 KiB and checks its length after
+ * each): ks_zst_load may stop decompressing inside it. */
+#define KS_CSV_LONG_LINE (KS_CSV_MAX_ROW + (1u << 18))
 
 struct ks_csv_reader; /* opaque */
 

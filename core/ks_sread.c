@@ -1090,7 +1090,7 @@ static int
 read_zst_whole(struct ks_dataset *ds, const char *path, struct ks_err *err)
 {
     struct ks_zbuf z;
-    int rc = ks_zst_load(path, &z, err);
+    int rc = ks_zst_load(path, KS_CSV_LONG_LINE, &z, err);
     if (rc < 0)
         return rc;
     rc = parse_buf(ds, z.p, z.len, path, 1, (uintptr_t)sysconf(_SC_PAGESIZE), NULL, err);

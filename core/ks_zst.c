@@ -223,14 +223,31 @@ ks_zin_close(struct ks_zin *zi)
     free(zi);
 }
 
+/* Where the line that ends p[0, n) begins: after the last LF or CR of the new bytes
+ * p[beg, n), else still at from. The CR is looked for only when the last LF leaves a
+ * line longer than max (a file with LF line ends has none). */
+static size_t
+line_start(const char *p, size_t beg, size_t n, size_t from, size_t max)
+{
+    const char *lf = memrchr(p + beg, '\n', n - beg);
+    size_t at = lf ? (size_t)(lf - p) + 1 : from;
+    if (n - at > max) {
+        size_t b = at > beg ? at : beg;
+        const char *cr = memrchr(p + b, '\r', n - b);
+        at = cr ? (size_t)(cr - p) + 1 : at;
+    }
+    return at;
+}
+
 int
-ks_zst_load(const char *path, struct ks_zbuf *z, struct ks_err *err)
+ks_zst_load(const char *path, size_t max_line, struct ks_zbuf *z, struct ks_err *err)
 {
     struct ks_zin *zi;
     int rc = ks_zin_open(path, &zi, err);
     if (rc < 0)
         return rc;
     struct obuf o = {0};
+    size_t line = 0; /* where the last line begins */
     obuf_grow(&o, (size_t)zi->size * 4 + 1);
     for (;;) {
         obuf_grow(&o, o.len + ZSTD_DStreamOutSize() + 1);
@@ -240,6 +257,9 @@ ks_zst_load(const char *path, struct ks_zbuf *z, struct ks_err *err)
             break;
         }
         o.len += (size_t)k;
+        if (max_line && (line = line_start(o.p, o.len - (size_t)k, o.len, line, max_line)) +
+                                max_line < o.len)
+            break; /* a line longer than max_line: what follows is not wanted */
     }
     ks_zin_close(zi);
     if (rc < 0) {

@@ -24,10 +24,14 @@ struct ks_zbuf {
 };
 
 /* The whole decompressed content of the zstd file path into z (ks_zst_free it). Reads
- * through the fault layer. Errors: "path: cannot open: ...", "path: not a regular
- * file", "path: corrupt zstd data: ..." (also a checksum mismatch), "path: truncated
- * zstd data (the file ends inside a frame)", "path: empty file (no zstd frame)". */
-int ks_zst_load(const char *path, struct ks_zbuf *z, struct ks_err *err);
+ * through the fault layer. With max_line > 0 it stops inside the first line (the bytes
+ * after the last LF or CR) longer than max_line, keeping what came before and at least
+ * max_line bytes of that line: a few KB of zstd can hold a line of gigabytes, which a
+ * CSV reader refuses anyway (KS_CSV_LONG_LINE), and it is not worth the memory.
+ * Errors: "path: cannot open: ...", "path: not a regular file", "path: corrupt zstd
+ * data: ..." (also a checksum mismatch), "path: truncated zstd data (the file ends
+ * inside a frame)", "path: empty file (no zstd frame)". */
+int ks_zst_load(const char *path, size_t max_line, struct ks_zbuf *z, struct ks_err *err);
 void ks_zst_free(struct ks_zbuf *z);
 
 /* The same as a stream: ks_zin_open (errors as above), then ks_zin_read for up to cap

@@ -30,14 +30,15 @@ gnuplot-nox procps"
 BUILD_PKGS="build-essential pkg-config libcsv-dev libinih-dev libgsl-dev
 libpcap-dev libpapi-dev libncurses-dev libvirt-dev libjansson-dev libcurl4-openssl-dev
 libxxhash-dev libexpat1-dev libminizip-dev libzstd-dev help2man debhelper"
-# libcmocka-dev: the unit tests alone link it. libclang-rt-dev: libFuzzer of the default
+# libcmocka-dev: the unit tests alone link it. zstd, time: the zstd and GNU time
+# programs (tests/e2e/dataset_zst.sh writes .zst files by hand and takes peak RSS). libclang-rt-dev: libFuzzer of the default
 # clang (make fuzz). locales: localedef and the de_DE source for tests/e2e/locale.sh.
 # lintian, man-db, systemd, bash-completion: the package, man page, unit and completion
 # checks (tests/e2e/deb.sh, install.sh, units.sh).
 TEST_PKGS="libcmocka-dev clang libclang-rt-dev|libclang-rt-14-dev valgrind tidy sysstat fio iperf3
 stress-ng tmux iproute2 tcpdump papi-tools chromium imagemagick curl
 prometheus prometheus-node-exporter nginx-light rsync locales zip lintian man-db
-systemd bash-completion"
+systemd bash-completion zstd time"
 
 list=0 tiers=""
 for a in "$@"; do

@@ -35,6 +35,18 @@ mk bad2
 awk -F, -v OFS=, 'NR == 3 {$2 = "nobody"} {print}' "$T/p/samples.csv" | zstd -qc > "$T/bad2/samples.csv.zst"
 expect_exit "an error inside a .zst names its line" 1 \
     "bad2/samples.csv.zst:3: column 2 .entity.: unknown entity .nobody." "$KASANE" plan "$T/bad2" --catalog "$CAT" -o "$T/o5"
+# A zstd bomb: 1 GB of one line in about 30 KB. The reader stops decompressing inside
+# the line (core/ks_zst.c: a CSV reader refuses it whatever follows) instead of holding
+# the gigabyte (it aborted out of memory under a 1 GB address-space limit).
+mk bomb; cp "$T/p/inventory.csv" "$T/bomb/"
+{ head -1 "$T/p/samples.csv"; head -c 1000000000 /dev/zero; } | zstd -q -3 >"$T/bomb/samples.csv.zst"
+check "the bomb is small ($(wc -c <"$T/bomb/samples.csv.zst") bytes)" \
+    [ "$(wc -c <"$T/bomb/samples.csv.zst")" -lt 200000 ]
+expect_exit "a 1 GB line in a .zst: an error naming file and line" 1 \
+    "bomb/samples.csv.zst:2: row longer than 1048576 bytes" \
+    /usr/bin/time -f %M -o "$T/bomb.rss" "$KASANE" plan "$T/bomb" --catalog "$CAT" -o "$T/o6"
+rss=$(tail -1 "$T/bomb.rss")
+check "  ... without holding it: peak RSS $rss KiB < 400 MiB" [ "$rss" -lt 409600 ]
 
 # import --compress: the same rows as a plain import.
 I="$KASANE_ROOT/tests/fixtures/import"

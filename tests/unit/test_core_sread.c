@@ -270,7 +270,7 @@ zst_round_trip(const char *text, size_t n)
     assert_int_equal(fclose(zf), 0);
     assert_int_equal(fclose(out), 0);
     struct ks_zbuf z;
-    assert_int_equal(ks_zst_load(path, &z, &err), 0);
+    assert_int_equal(ks_zst_load(path, 0, &z, &err), 0);
     assert_int_equal(z.len, n);
     assert_true(memcmp(z.p, text, n) == 0);
     assert_int_equal(z.p[n], '\0');
@@ -293,6 +293,19 @@ test_zst_load_round_trip(void **state)
         memcpy(big + i, line, ll);
     zst_round_trip(big, n);
     free(big);
+}
+
+/* t written compressed to path (level 19: a line of one byte repeated shrinks ~10^4 x). */
+static void
+zst_write(const char *path, const char *text, size_t n)
+{
+    FILE *out = fopen(path, "wb"), *zf;
+    struct ks_err err = {0};
+    assert_non_null(out);
+    assert_int_equal(ks_zst_fopen(out, 19, -1, path, &zf, &err), 0);
+    assert_int_equal(fwrite(text, 1, n, zf), n);
+    assert_int_equal(fclose(zf), 0);
+    assert_int_equal(fclose(out), 0);
 }
 
 /* ---- samples.csv.zst streamed (ks_samples_read of a .zst) ---------------------------- */
@@ -499,6 +512,59 @@ test_zst_streamed_errors(void **state)
     free(r.s);
 }
 
+/* A few KB of zstd holding a line of 24 MiB: the load stops inside it (the memory it
+ * takes stays near the line cap), the read of samples.csv.zst fails as the general
+ * path over the whole text does, naming the line; lines ended by a lone CR are lines. */
+static void
+test_zst_long_line(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/kasane-test-zl-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/samples.csv.zst", dir);
+    static const char head[] = "time,entity,interval_s,cpu_pct\n1000,srv0001,300,5\n2000,";
+    size_t hl = sizeof head - 1, n = hl + (24u << 20) + 16;
+    struct text t = {ks_xmalloc(n + 1), n, n + 1};
+    memcpy(t.s, head, hl);
+    memset(t.s + hl, 'x', n - hl - 16);
+    memcpy(t.s + n - 16, ",300,5\n3000,srv2,", 16);
+    zst_write(path, t.s, t.n);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(st.st_size < 16384);
+    struct ks_zbuf z;
+    struct ks_err err = {0};
+    assert_int_equal(ks_zst_load(path, KS_CSV_LONG_LINE, &z, &err), 0);
+    assert_true(z.len >= hl + KS_CSV_LONG_LINE && z.len < (12u << 20));
+    assert_memory_equal(z.p, t.s, z.len);
+    ks_zst_free(&z);
+    assert_int_equal(ks_zst_load(path, 0, &z, &err), 0); /* no cap: the whole */
+    assert_int_equal(z.len, n);
+    ks_zst_free(&z);
+    struct result g = read_general_as(&t, big_inventory(), path);
+    assert_int_equal(g.rc, -EINVAL);
+    assert_non_null(strstr(g.msg, "samples.csv.zst:3: row longer than"));
+    for (int nt = 1; nt <= 2; nt++) {
+        int streamed;
+        struct result r = read_zst_file(&t, path, nt, 4096, &streamed);
+        assert_int_equal(streamed, 0);
+        assert_same(&g, &r);
+        ks_dataset_free(r.ds);
+    }
+    ks_dataset_free(g.ds);
+    /* 24 MiB of short lines ended by a lone CR: loaded whole */
+    for (size_t i = hl; i < n; i++)
+        t.s[i] = i % 64 ? 'y' : '\r';
+    zst_write(path, t.s, t.n);
+    assert_int_equal(ks_zst_load(path, KS_CSV_LONG_LINE, &z, &err), 0);
+    assert_int_equal(z.len, n);
+    ks_zst_free(&z);
+    unlink(path);
+    rmdir(dir);
+    free(t.s);
+}
+
 int
 main(void)
 {
@@ -509,6 +575,7 @@ main(void)
         cmocka_unit_test(test_zst_load_round_trip),
         cmocka_unit_test(test_zst_streamed_agrees),
         cmocka_unit_test(test_zst_streamed_errors),
+        cmocka_unit_test(test_zst_long_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
