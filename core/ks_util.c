@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -355,10 +356,13 @@ ks_mono_s(void)
 void
 ks_phase(const char *what, double t[2])
 {
-    static int on = -1;
-    if (on < 0)
-        on = getenv("KASANE_PHASES") != NULL;
-    if (!on)
+    /* Plans run on several threads (rules' re-plans, the sweep): the flag is atomic
+     * (each thread may look at the environment once; they all find the same). */
+    static _Atomic int on = -1;
+    int o = atomic_load_explicit(&on, memory_order_relaxed);
+    if (o < 0)
+        atomic_store_explicit(&on, o = getenv("KASANE_PHASES") != NULL, memory_order_relaxed);
+    if (!o)
         return;
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
