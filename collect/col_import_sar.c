@@ -337,6 +337,9 @@ data_line(struct sar_in *in, char *line, unsigned long ln, int cut, struct ks_er
     int n = split(line, f, MAXF);
     if (n >= 1 && ks_dataset_check_name(in->path, ln, "field 'hostname'", f[0], err) < 0)
         return -EINVAL; /* the host name becomes the entity name */
+    if (n >= 1 && !f[0][0])
+        return ks_errf(err, -EINVAL, "%s:%lu: field 'hostname' is empty (sadf -d writes one on "
+                       "every line)", in->path, ln);
     if (n >= 3 && strcmp(f[1], "-1") == 0) {
         restart_record(in, f, n);
         return 0;

@@ -154,7 +154,7 @@ note_uname(struct imp *im, const struct col_prom_series *s, const char *instance
     const char *node = col_prom_series_label(s, "nodename");
     const char *sys = col_prom_series_label(s, "sysname");
     const char *rel = col_prom_series_label(s, "release");
-    size_t e = entity(im, im->o->by_nodename && node ? node : instance, "physical", 1);
+    size_t e = entity(im, im->o->by_nodename && node && *node ? node : instance, "physical", 1);
     ks_map_put(&im->inst, instance, (uint32_t)e);
     if (node)
         ks_inv_set(im->ds, e, "hostname", node);
@@ -172,7 +172,7 @@ series_entity(struct imp *im, const struct col_prom_series *s)
     if (im->q->src == COL_PROM_SRC_KASANE) {
         const char *name = col_prom_series_label(s, "entity");
         const char *kind = col_prom_series_label(s, "kind");
-        if (!name)
+        if (!name || !*name) /* Prometheus reads an empty label as none */
             return -1;
         if (!kind || (strcmp(kind, "vm") != 0 && strcmp(kind, "host") != 0))
             kind = "physical";
@@ -180,7 +180,7 @@ series_entity(struct imp *im, const struct col_prom_series *s)
     }
     const char *inst = col_prom_series_label(s, "instance");
     uint32_t e;
-    if (!inst)
+    if (!inst || !*inst)
         return -1;
     if (im->q->chan == CH_UNAME) {
         note_uname(im, s, inst);

@@ -64,6 +64,14 @@ refused "import rvtools: escape in a VM name" "rv.csv:2: field 'VM': 'web-01\\\\
 sed '3s/^alpha;/alp\x7fha;/' "$I/sar/two_hosts.txt" >"$T/sar.txt"
 refused "import sar: DEL in a host name" "sar.txt:3: field 'hostname': 'alp\\\\x7fha'" \
     "$KASANE" import sar "$T/sar.txt" -o "$T/x3"
+# An empty host name (or a NUL that ends it at once) made an entity without a name, and
+# the import died on it (make fuzz, session 13: a segmentation fault).
+sed '3s/^alpha;/;/' "$I/sar/two_hosts.txt" >"$T/sar0.txt"
+refused "import sar: an empty host name" "sar0.txt:3: field 'hostname' is empty" \
+    "$KASANE" import sar "$T/sar0.txt" -o "$T/x4"
+sed '3s/^alpha;/\x00alpha;/' "$I/sar/two_hosts.txt" >"$T/sar1.txt"
+refused "import sar: a NUL before the host name" "sar1.txt:3: field 'hostname' is empty" \
+    "$KASANE" import sar "$T/sar1.txt" -o "$T/x5"
 
 # ---- item 7: odd files and out-of-range numbers ---------------------------------------
 b; rm "$T/b/samples.csv"; ln -s nowhere "$T/b/samples.csv"
