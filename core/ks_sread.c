@@ -309,10 +309,25 @@ static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7
  * 0 when the line must go to the general path. The digits are read as
  * parse_simple_decimal (core/ks_util.c) reads them; any other spelling goes to
  * ks_parse_double itself, so the value is the one the general path gets. */
-static int
-fast_num(const struct chunk *c, const char **pp, double *v)
+static inline int
+blank(char b)
 {
-    const char *s = *pp, *q = s;
+    return b == ' ' || b == '\t';
+}
+
+/* Every line is read strictly first: a field with blanks around it (libcsv skips them
+ * before a field and trims them after it) sends the line to the tolerant reading
+ * (tol 1), which trims them too. Kept apart because the checks cost the strict reading
+ * 5% of its time, and files with blanks are rare (a script's "time, entity, ..."). */
+#define FAST_INLINE static inline __attribute__((always_inline))
+
+FAST_INLINE int
+fast_num(const struct chunk *c, const char **pp, double *v, int tol)
+{
+    const char *s = *pp, *q;
+    while (tol && blank(*s))
+        s++;
+    q = s;
     int neg = *q == '-', digits = 0, frac = -1;
     uint64_t m = 0;
     q += neg;
@@ -328,14 +343,17 @@ fast_num(const struct chunk *c, const char **pp, double *v)
             break;
         }
     }
+    const char *e = q; /* the number's end */
+    while (tol && blank(*q))
+        q++;
     unsigned char k = c->cls[(unsigned char)*q];
-    if (q == s && k != B_DATA && k != B_SLOW) { /* empty: unknown */
+    if (e == s && k != B_DATA && k != B_SLOW) { /* empty: unknown */
         *pp = q;
         *v = NAN;
         return 1;
     }
     if ((k == B_COMMA || k == B_LF || k == B_CR) && digits <= 15 && frac <= 22 && frac != 0 &&
-        !(frac < 0 && digits == 0 && m == 0 && q[-1] != '0')) {
+        !(frac < 0 && digits == 0 && m == 0 && e[-1] != '0')) {
         double x = (double)m;
         if (frac > 0)
             x /= pow10_tab[frac];
@@ -343,14 +361,18 @@ fast_num(const struct chunk *c, const char **pp, double *v)
         *pp = q;
         return 1;
     }
-    /* Another spelling (exponent, '+', too many digits): the field whole. */
+    /* Another spelling (exponent, '+', too many digits): the field whole, its blanks
+     * trimmed. */
     while (c->cls[(unsigned char)*q] == B_DATA)
         q++;
-    size_t n = (size_t)(q - s);
+    const char *z = q;
+    while (tol && z > s && blank(z[-1]))
+        z--;
+    size_t n = (size_t)(z - s);
     char tmp[128];
-    if (c->cls[(unsigned char)*q] == B_SLOW || n >= sizeof tmp || s[0] == ' ' || s[0] == '\t' ||
-        q[-1] == ' ' || q[-1] == '\t')
-        return 0; /* libcsv would trim the blanks: the general path */
+    if (c->cls[(unsigned char)*q] == B_SLOW || n >= sizeof tmp ||
+        (n && (blank(s[0]) || blank(z[-1]))))
+        return 0; /* blanks that libcsv would trim: the tolerant reading */
     memcpy(tmp, s, n);
     tmp[n] = '\0';
     if (ks_parse_double(tmp, v) < 0)
@@ -372,12 +394,13 @@ same_bytes(const char *a, const char *b, size_t n)
 }
 
 /* A text field at *pp as libcsv reads it: *s and *n its bytes, *pp moved past it; 0 when
- * the general path must read it. Plain, without blanks at either end (libcsv trims
- * them), or in quotes that hold no quote, line end or NUL, kept as they are (a VM named
- * "web, old" is written quoted in every row: the whole file would go to the general
- * path, on one thread, decompressed whole). */
-static int
-fast_text(const struct chunk *c, const char **pp, const char **s, size_t *n)
+ * the general path must read it. Plain, blanks at either end trimmed (as libcsv does:
+ * "1206317100, web01, 300" is how a script may write it), or in quotes right at its
+ * start that hold no quote, line end or NUL, kept as they are (a VM named "web, old" is
+ * written quoted in every row: the whole file would go to the general path, on one
+ * thread, decompressed whole). */
+FAST_INLINE int
+fast_text(const struct chunk *c, const char **pp, const char **s, size_t *n, int tol)
 {
     const char *q = *pp;
     if (*q == '"') {
@@ -391,23 +414,30 @@ fast_text(const struct chunk *c, const char **pp, const char **s, size_t *n)
         *pp = z + 1;
         return 1;
     }
+    while (tol && blank(*q))
+        q++;
+    if (*q == '"')
+        return 0; /* blanks before a quote */
+    *s = q;
     while (c->cls[(unsigned char)*q] == B_DATA)
         q++;
-    *s = *pp;
-    *n = (size_t)(q - *s);
-    if (*n && ((*s)[0] == ' ' || (*s)[0] == '\t' || q[-1] == ' ' || q[-1] == '\t'))
+    const char *z = q;
+    while (tol && z > *s && blank(z[-1]))
+        z--;
+    *n = (size_t)(z - *s);
+    if (*n && (blank((*s)[0]) || blank(z[-1])))
         return 0;
     *pp = q;
     return 1;
 }
 
 /* The entity field at *pp: its inventory row, or -1 (general path). */
-static long
-fast_entity(struct chunk *c, const char **pp)
+FAST_INLINE long
+fast_entity(struct chunk *c, const char **pp, int tol)
 {
     const char *s;
     size_t n;
-    if (!fast_text(c, pp, &s, &n) || n == 0)
+    if (!fast_text(c, pp, &s, &n, tol) || n == 0)
         return -1;
     uint32_t g = c->next[c->prev];
     if (g != UINT32_MAX && c->nlen[g] == n && same_bytes(c->names[g], s, n))
@@ -426,8 +456,8 @@ fast_entity(struct chunk *c, const char **pp)
 
 /* Read the line at *pp into c->s: 1 done (*pp past its end), 0 when the general path
  * must read it. Nothing is changed on 0. */
-static int
-fast_line(struct chunk *c, const char **pp)
+FAST_INLINE int
+fast_line(struct chunk *c, const char **pp, int tol)
 {
     const struct sreader *sr = &c->sr;
     const char *q = *pp;
@@ -438,14 +468,14 @@ fast_line(struct chunk *c, const char **pp)
     for (size_t col = 0; col < sr->ncols; col++) {
         int k = sr->colmap[col];
         if (k == COL_ENTITY) {
-            if ((ent = fast_entity(c, &q)) < 0)
+            if ((ent = fast_entity(c, &q, tol)) < 0)
                 return 0;
         } else if (k == COL_EXTRA) {
-            if (!fast_text(c, &q, &c->xf[sr->extra_of[col]], &c->xlen[sr->extra_of[col]]))
+            if (!fast_text(c, &q, &c->xf[sr->extra_of[col]], &c->xlen[sr->extra_of[col]], tol))
                 return 0;
         } else {
             double v;
-            if (!fast_num(c, &q, &v))
+            if (!fast_num(c, &q, &v, tol))
                 return 0;
             if (k == COL_TIME)
                 t = v;
@@ -473,6 +503,19 @@ fast_line(struct chunk *c, const char **pp)
         if (c->xlen[j])
             s->extra[(s->nrows - 1) * s->nextra + j] = ks_xstrndup(c->xf[j], c->xlen[j]);
     *pp = q;
+    return 1;
+}
+
+/* A line of blanks at *pp (no row, as in libcsv): 1 with *pp past it, else 0. */
+static int
+blank_line(const char **pp)
+{
+    const char *b = *pp;
+    while (blank(*b))
+        b++;
+    if (b == *pp || !(*b == '\n' || (*b == '\r' && b[1] == '\n')))
+        return 0;
+    *pp = b + 1 + (*b == '\r');
     return 1;
 }
 
@@ -546,7 +589,7 @@ chunk_run(void *arg)
             __builtin_prefetch(pf);
             pf += 64;
         }
-        if (p < fast_end && fast_line(c, &p)) {
+        if (p < fast_end && (fast_line(c, &p, 0) || blank_line(&p) || fast_line(c, &p, 1))) {
             c->line++;
             continue;
         }
