@@ -223,17 +223,17 @@ ks_zin_close(struct ks_zin *zi)
     free(zi);
 }
 
-/* Where the line that ends p[0, n) begins: after the last LF or CR of the new bytes
- * p[beg, n), else still at from. The CR is looked for only when the last LF leaves a
- * line longer than max (a file with LF line ends has none). */
+/* Where the line that ends p[0, n) begins: after the last LF of the new bytes p[beg, n),
+ * else still at from (after an LF), then after the last CR from there when the LF
+ * leaves a line longer than max (a file with LF line ends has none; the CRs since the
+ * LF are looked for whole, as the previous bytes' CRs may not have been). */
 static size_t
 line_start(const char *p, size_t beg, size_t n, size_t from, size_t max)
 {
     const char *lf = memrchr(p + beg, '\n', n - beg);
     size_t at = lf ? (size_t)(lf - p) + 1 : from;
     if (n - at > max) {
-        size_t b = at > beg ? at : beg;
-        const char *cr = memrchr(p + b, '\r', n - b);
+        const char *cr = memrchr(p + at, '\r', n - at);
         at = cr ? (size_t)(cr - p) + 1 : at;
     }
     return at;
